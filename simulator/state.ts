@@ -1,0 +1,85 @@
+// Shared mutable state of one simulator instance and the time-driven task status rules.
+import type { FaultQueue } from "./faults.ts";
+import type { CapturedRequest, SimTask } from "./types.ts";
+
+export interface TaskRecord extends SimTask {
+  duration: number;
+  batchCount: number;
+  outputFormat: "png" | "jpeg";
+  weshopTaskId?: string;
+  uuid?: string;
+  outputId?: string;
+  callbackDelivered: boolean;
+  callbackInflight: boolean;
+}
+
+export interface Asset {
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+export interface Ctx {
+  origin: string;
+  weshopApiKey: string;
+  wiroApiKey: string;
+  wiroApiSecret: string;
+  now: () => number;
+  durations: { seedance: number; seedream: number; wiro: number };
+  sendCallback: (url: string, body: string) => Promise<number>;
+  weshop: Map<string, TaskRecord>;
+  wiro: Map<string, TaskRecord>;
+  idempotency: Map<string, string>;
+  assets: Map<string, Asset>;
+  faults: FaultQueue;
+  hangs: Set<(reason: unknown) => void>;
+  requests: CapturedRequest[];
+  nextWiroId: number;
+  power: number;
+}
+
+export type WeshopStatus = "Pending" | "Segmenting" | "Running" | "Success" | "Failed";
+
+export function weshopStatus(task: TaskRecord, now: number): WeshopStatus {
+  const f = (now - task.createdAt) / task.duration;
+  if (f < 0.1) return "Pending";
+  if (f < 0.2) return "Segmenting";
+  if (f < 1) return "Running";
+  return task.outcome === "failed" ? "Failed" : "Success";
+}
+
+/** Running statuses in order with the elapsed fraction at which each one ends. */
+export const WIRO_STEPS: ReadonlyArray<readonly [string, number]> = [
+  ["task_queue", 0.1],
+  ["task_accept", 0.2],
+  ["task_assign", 0.3],
+  ["task_preprocess_start", 0.4],
+  ["task_preprocess_end", 0.5],
+  ["task_start", 0.7],
+  ["task_output", 1],
+];
+
+export function wiroStatus(task: TaskRecord, now: number): string {
+  if (task.canceledAt !== undefined || task.killedAt !== undefined) return "task_cancel";
+  const f = (now - task.createdAt) / task.duration;
+  for (const [status, end] of WIRO_STEPS) if (f < end) return status;
+  return "task_postprocess_end";
+}
+
+export function isWiroTerminal(status: string): boolean {
+  return status === "task_postprocess_end" || status === "task_cancel";
+}
+
+export function randomToken(length: number, alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  let out = "";
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+export function randomHex(length: number): string {
+  return randomToken(length, "0123456789abcdef");
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}

@@ -1,0 +1,94 @@
+// Public types of the provider simulator (kept apart so every module can import them without cycles).
+
+export interface SimOptions {
+  /** Where the sim is reachable, e.g. "http://127.0.0.1:8790"; used to build the media URLs it hands out. */
+  origin: string;
+  weshopApiKey: string;
+  wiroApiKey: string;
+  wiroApiSecret: string;
+  /** ms clock; default Date.now. Tests pass a manual clock. */
+  now?: () => number;
+  /** ms from submit to finished; defaults 20000, 8000, 15000. */
+  durations?: { seedance?: number; seedream?: number; wiro?: number };
+  /** POST for Wiro callbacks; default uses global fetch and returns the HTTP status. */
+  sendCallback?: (url: string, body: string) => Promise<number>;
+}
+
+export type FaultTarget =
+  | "weshop.submit"
+  | "weshop.poll"
+  | "weshop.upload"
+  | "wiro.run"
+  | "wiro.detail"
+  | "wiro.cancel"
+  | "wiro.kill"
+  | "media";
+
+export type FaultKind =
+  | "http500"
+  | "http503"
+  | "rate_limit"
+  | "hang"
+  | "accept_then_hang"
+  | "malformed_json"
+  | "unexpected_shape"
+  | "error_final"
+  | "run_failed"
+  | "run_partial"
+  | "expired"
+  | "truncated"
+  | "wrong_length"
+  | "chunked"
+  | "gzip";
+
+export interface Fault {
+  target: FaultTarget;
+  kind: FaultKind;
+  /** How many matching requests it applies to; default 1. */
+  times?: number;
+  /** For rate_limit: number = seconds, string = sent as is (e.g. an HTTP date). */
+  retryAfter?: number | string;
+}
+
+export interface CapturedRequest {
+  at: number;
+  target: FaultTarget;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface SimTask {
+  provider: "weshop" | "wiro";
+  /** WeShop executionId or Wiro taskid. */
+  id: string;
+  /** Wiro socketaccesstoken. */
+  token?: string;
+  /** "seedance" | "seedream" for WeShop, "seedance-v1" for Wiro. */
+  agent?: string;
+  idempotencyKey?: string;
+  params: Record<string, unknown>;
+  callbackUrl?: string;
+  createdAt: number;
+  outcome: "success" | "failed" | "partial";
+  canceledAt?: number;
+  killedAt?: number;
+  /** Wiro callback POST attempts made so far (a delivered callback stops further attempts). */
+  callbacksSent: number;
+}
+
+export interface Simulator {
+  fetch(request: Request): Promise<Response>;
+  /** Faults are consumed FIFO per target, `times` each. Throws on a kind that makes no sense for the target. */
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  /** Every request to a provider endpoint or media, in order, including refused ones. */
+  requests: CapturedRequest[];
+  tasks(): SimTask[];
+  /** The exact full bytes served at that media URL (ignoring faults), or undefined if nothing is served there. */
+  mediaBytes(url: string): Promise<Uint8Array | undefined>;
+  /** Sends due Wiro callbacks; the node runner calls it every 250 ms. */
+  tick(): Promise<void>;
+  reset(): void;
+}

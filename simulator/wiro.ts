@@ -1,0 +1,261 @@
+// Wiro contract: HMAC-signed calls, seedance-v1 runs, Task/Detail progression, Cancel vs Kill, completion callbacks.
+import type { Hono, MiddlewareHandler } from "hono";
+import { hangUntilAbort } from "./faults.ts";
+import { guard } from "./guard.ts";
+import { mp4Video } from "./media.ts";
+import { type Ctx, type TaskRecord, isWiroTerminal, json, randomHex, randomToken, wiroStatus } from "./state.ts";
+
+export const WIRO_BASE = "/wiro/v1";
+const MODEL_PATH = "/Run/ByteDance/text-to-video-seedance-v1";
+const MAX_CALLBACK_ATTEMPTS = 4; // the first try plus 3 retries
+
+const SELECT_INPUTS: Record<string, string[]> = {
+  resolution: ["480p", "720p"],
+  ratio: ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "9:21"],
+  duration: ["5", "10"],
+  fps: ["24", "16"],
+  watermark: ["false", "true"],
+  camerafixed: ["false", "true"],
+};
+const KNOWN_INPUTS = new Set(["prompt", "seed", "callbackUrl", ...Object.keys(SELECT_INPUTS)]);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function wiroError(code: number, message: string, status = 200): Response {
+  return json({ result: false, errors: [{ code, message }] }, status);
+}
+
+const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+export async function wiroSignature(apiKey: string, apiSecret: string, nonce: string): Promise<string> {
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", enc.encode(apiKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return hex(await crypto.subtle.sign("HMAC", key, enc.encode(apiSecret + nonce)));
+}
+
+/**
+ * JSON or form bodies. The seed's own curl sends JSON under a multipart Content-Type without a boundary,
+ * so a body that looks like JSON is parsed as JSON whatever the header says.
+ */
+async function readBody(req: Request): Promise<Obj | undefined> {
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  const text = new TextDecoder().decode(bytes).trim();
+  if (text === "") return {};
+  if (text.startsWith("{")) {
+    try {
+      const v: unknown = JSON.parse(text);
+      return isObj(v) ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const type = req.headers.get("content-type") ?? "";
+  if (!/multipart\/form-data|application\/x-www-form-urlencoded/i.test(type)) return undefined;
+  try {
+    const form = await new Response(bytes, { headers: { "content-type": type } }).formData();
+    const out: Obj = {};
+    form.forEach((value, name) => {
+      out[name] = typeof value === "string" ? value : "[file]";
+    });
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function validateRun(body: Obj): string | undefined {
+  for (const key of Object.keys(body)) if (!KNOWN_INPUTS.has(key)) return `Unknown input: ${key}`;
+  if (typeof body.prompt !== "string" || body.prompt.trim() === "") return "prompt is required";
+  for (const [name, allowed] of Object.entries(SELECT_INPUTS)) {
+    const v = body[name];
+    // Select inputs are strings in the tool definition; a JSON number here is a client bug.
+    if (v !== undefined && !(typeof v === "string" && allowed.includes(v))) return `${name} must be one of "${allowed.join('", "')}" (strings)`;
+  }
+  const seed = body.seed;
+  const seedOk =
+    seed === undefined || seed === null || seed === "" || (typeof seed === "number" && Number.isInteger(seed)) || (typeof seed === "string" && /^-?\d+$/.test(seed));
+  if (!seedOk) return "seed must be an integer";
+  const cb = body.callbackUrl;
+  if (cb !== undefined && cb !== "") {
+    let ok = false;
+    try {
+      ok = typeof cb === "string" && /^https?:$/.test(new URL(cb).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) return "callbackUrl must be an http(s) URL";
+  }
+  return undefined;
+}
+
+function findTask(ctx: Ctx, body: Obj): TaskRecord | undefined {
+  if (typeof body.tasktoken === "string" && body.tasktoken !== "") {
+    for (const t of ctx.wiro.values()) if (t.token === body.tasktoken) return t;
+    return undefined;
+  }
+  if (typeof body.taskid === "string" || typeof body.taskid === "number") return ctx.wiro.get(String(body.taskid));
+  return undefined;
+}
+
+export function wiroOutputLabel(task: TaskRecord): string {
+  return `seedrun-sim wiro ${task.id} #0`;
+}
+
+/** The tasklist[] entry for a task at the current sim time (also the callback body). */
+export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
+  const now = ctx.now();
+  const status = wiroStatus(task, now);
+  const at = (fraction: number) => task.createdAt + fraction * task.duration;
+  const secs = (ms: number | undefined) => (ms === undefined || ms > now ? "0" : String(Math.floor(ms / 1000)));
+  const stoppedAt = task.canceledAt ?? task.killedAt;
+  const endAt = stoppedAt ?? (status === "task_postprocess_end" ? at(1) : undefined);
+  const done = status === "task_postprocess_end";
+  const ok = done && task.outcome !== "failed";
+  const size = ok ? mp4Video(wiroOutputLabel(task)).length : 0;
+  const outputs = ok
+    ? [
+        {
+          id: task.outputId,
+          name: "0.mp4",
+          contenttype: "video/mp4",
+          parentid: task.outputId,
+          uuid: task.uuid,
+          size: String(size),
+          addedtime: secs(endAt),
+          modifiedtime: secs(endAt),
+          accesskey: task.outputId?.slice(0, 30),
+          url: `${ctx.origin}/files/wiro/${task.id}/0.mp4`,
+        },
+      ]
+    : [];
+  const before = (ms: number) => (stoppedAt === undefined || ms <= stoppedAt ? secs(ms) : "0");
+  return {
+    id: task.id,
+    uuid: task.uuid,
+    socketaccesstoken: task.token,
+    parameters: task.params,
+    debugoutput: "",
+    debugerror: done && !ok ? "simulated failure" : "",
+    starttime: before(at(0.5)),
+    endtime: secs(endAt),
+    elapsedseconds: ((Math.min(now, endAt ?? now) - task.createdAt) / 1000).toFixed(4),
+    status,
+    pexit: done ? (ok ? "0" : "1") : "",
+    createtime: secs(task.createdAt),
+    canceltime: secs(stoppedAt),
+    accepttime: before(at(0.1)),
+    assigntime: before(at(0.2)),
+    preprocessstarttime: before(at(0.3)),
+    preprocessendtime: before(at(0.4)),
+    postprocessstarttime: done ? secs(at(1)) : "0",
+    postprocessendtime: done ? secs(at(1)) : "0",
+    totalcost: done ? "0.0800" : "0",
+    outputs,
+    size: String(size),
+  };
+}
+
+export function registerWiro(app: Hono, ctx: Ctx): void {
+  const auth: MiddlewareHandler = async (c, next) => {
+    const key = c.req.header("x-api-key");
+    if (!key) return wiroError(98, "API key required", 401);
+    const nonce = c.req.header("x-nonce");
+    const signature = c.req.header("x-signature");
+    if (key !== ctx.wiroApiKey || !nonce || !signature) return wiroError(99, "Invalid signature", 401);
+    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(99, "Invalid signature", 401);
+    await next();
+  };
+
+  app.post(`${WIRO_BASE}${MODEL_PATH}`, guard(ctx, "wiro.run", "wiro"), auth, async (c) => {
+    const body = await readBody(c.req.raw);
+    if (!body) return wiroError(0, "Request body must be JSON or form data");
+    const problem = validateRun(body);
+    if (problem) return wiroError(0, problem);
+    const fault = ctx.faults.take("wiro.run", (k) => k === "accept_then_hang" || k === "run_failed");
+    const { callbackUrl, ...params } = body;
+    const task: TaskRecord = {
+      provider: "wiro",
+      id: String(ctx.nextWiroId++),
+      token: randomToken(30),
+      agent: "seedance-v1",
+      params,
+      createdAt: ctx.now(),
+      outcome: fault?.kind === "run_failed" ? "failed" : "success",
+      callbacksSent: 0,
+      duration: ctx.durations.wiro,
+      batchCount: 1,
+      outputFormat: "jpeg",
+      uuid: crypto.randomUUID(),
+      outputId: randomHex(32),
+      callbackDelivered: false,
+      callbackInflight: false,
+    };
+    if (typeof callbackUrl === "string" && callbackUrl !== "") task.callbackUrl = callbackUrl;
+    ctx.wiro.set(task.id, task);
+    if (fault?.kind === "accept_then_hang") return hangUntilAbort(c.req.raw.signal, ctx.hangs);
+    return json({ errors: [], taskid: task.id, socketaccesstoken: task.token, result: true });
+  });
+
+  app.post(`${WIRO_BASE}/Task/Detail`, guard(ctx, "wiro.detail", "wiro"), auth, async (c) => {
+    const body = await readBody(c.req.raw);
+    if (!body) return wiroError(0, "Request body must be JSON or form data");
+    const task = findTask(ctx, body);
+    if (!task) return wiroError(1, "Task not found");
+    return json({ total: "1", errors: [], tasklist: [wiroTaskView(ctx, task)], result: true });
+  });
+
+  const stop = (target: "wiro.cancel" | "wiro.kill") =>
+    app.post(`${WIRO_BASE}/Task/${target === "wiro.cancel" ? "Cancel" : "Kill"}`, guard(ctx, target, "wiro"), auth, async (c) => {
+      const body = await readBody(c.req.raw);
+      if (!body) return wiroError(0, "Request body must be JSON or form data");
+      const task = findTask(ctx, body);
+      if (!task) return wiroError(1, "Task not found");
+      const now = ctx.now();
+      const status = wiroStatus(task, now);
+      if (target === "wiro.cancel") {
+        if (status !== "task_queue") return wiroError(1, "Task is not in a cancellable state");
+        task.canceledAt = now;
+      } else {
+        if (status === "task_queue" || status === "task_accept" || isWiroTerminal(status)) return wiroError(1, "Task is not in a killable state");
+        task.killedAt = now;
+      }
+      return json({ result: true, errors: [] });
+    });
+  stop("wiro.cancel");
+  stop("wiro.kill");
+}
+
+/** The mp4 label a finished, successful Wiro task serves at /files/wiro/<taskid>/0.mp4. */
+export function wiroMedia(ctx: Ctx, taskid: string, name: string): string | undefined {
+  const task = ctx.wiro.get(taskid);
+  if (!task || name !== "0.mp4" || task.outcome === "failed" || wiroStatus(task, ctx.now()) !== "task_postprocess_end") return undefined;
+  return wiroOutputLabel(task);
+}
+
+/** One delivery attempt per due task; a failed attempt (non-200 or network error) is retried on a later tick. */
+export async function sendDueCallbacks(ctx: Ctx): Promise<void> {
+  const now = ctx.now();
+  const due = [...ctx.wiro.values()].filter(
+    (t) =>
+      t.callbackUrl !== undefined &&
+      !t.callbackDelivered &&
+      !t.callbackInflight &&
+      t.callbacksSent < MAX_CALLBACK_ATTEMPTS &&
+      isWiroTerminal(wiroStatus(t, now)),
+  );
+  await Promise.all(
+    due.map(async (task) => {
+      task.callbackInflight = true;
+      task.callbacksSent += 1;
+      let status = 0;
+      try {
+        status = await ctx.sendCallback(task.callbackUrl as string, JSON.stringify(wiroTaskView(ctx, task)));
+      } catch {
+        status = 0;
+      }
+      task.callbackInflight = false;
+      if (status === 200) task.callbackDelivered = true;
+    }),
+  );
+}

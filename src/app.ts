@@ -1,0 +1,47 @@
+// Builds the Hono app: request ids, problem+json errors, auth, and the routes.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { readConfig } from "./config.ts";
+import { ApiError, problemResponse } from "./lib/errors.ts";
+import { log } from "./lib/log.ts";
+import { mediaRoutes } from "./media/route.ts";
+import { bearerAuth, requestId, requireConfig } from "./api/middleware.ts";
+import { jobRoutes } from "./api/jobs.ts";
+import type { AppEnv } from "./api/context.ts";
+
+export function buildApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestId());
+
+  app.get("/healthz", (c) => {
+    const config = readConfig(c.env);
+    if (!config.ok) return c.json({ status: "misconfigured", problems: config.problems.map((p) => p.name) }, 503);
+    return c.json({ status: "ok" });
+  });
+
+  app.route("/media", mediaRoutes((env) => env.SIGNING_SECRET));
+
+  app.use(
+    "/v1/*",
+    requireConfig(),
+    bearerAuth(),
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", "Payload Too Large", "Request bodies may be at most 1 MB.");
+      },
+    }),
+  );
+  app.route("/v1/jobs", jobRoutes);
+
+  app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return problemResponse(c, err);
+    if (err instanceof HTTPException)
+      return problemResponse(c, new ApiError(err.status as 400, `http_${err.status}`, err.message || "Error", err.message || "Request failed."));
+    log("error", "unhandled error", { requestId: c.get("requestId"), error: err instanceof Error ? err.message : String(err) });
+    return problemResponse(c, new ApiError(500, "internal_error", "Internal Server Error", "Something went wrong on our side; the request id helps us find it."));
+  });
+  return app;
+}

@@ -1,0 +1,146 @@
+// Settings from wrangler vars/secrets, checked by one zod schema. Problems are reported by
+// variable name, never by value, and provider base URLs may only point at the real provider
+// or at a loopback simulator, so a key can never be sent anywhere else.
+import { z } from "zod";
+import type { Env } from "./env.ts";
+
+export const WESHOP_DEFAULT_BASE_URL = "https://openapi.weshop.ai/openapi";
+export const WIRO_DEFAULT_BASE_URL = "https://api.wiro.ai/v1";
+
+export interface ProviderEndpoint {
+  baseUrl: string;
+  /** True when the base URL is a loopback simulator (local development and tests). */
+  loopback: boolean;
+}
+
+export interface Config {
+  apiKeys: string[];
+  signingSecret: string;
+  weshop: ProviderEndpoint & { apiKey?: string };
+  wiro: ProviderEndpoint & { apiKey?: string; apiSecret?: string };
+  publicBaseUrl?: string;
+  webhookSecret?: string;
+  /** Any provider points at a loopback simulator: loopback http URLs are then acceptable for media. */
+  devMode: boolean;
+  providerTimeoutMs: number;
+  mediaTimeoutMs: number;
+}
+
+export interface ConfigProblem {
+  name: string;
+  message: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost"]);
+
+function baseUrl(name: string, official: string) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx): ProviderEndpoint => {
+      if (!value || value.replace(/\/+$/, "") === official) return { baseUrl: official, loopback: false };
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${name} is not a valid URL` });
+        return z.NEVER;
+      }
+      const loopback =
+        url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname) && url.port !== "" && !url.username && !url.password;
+      if (!loopback) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${name} may only be ${official} or a loopback simulator (http://127.0.0.1:PORT/… or http://localhost:PORT/…); refusing to send provider keys elsewhere`,
+        });
+        return z.NEVER;
+      }
+      return { baseUrl: value.replace(/\/+$/, ""), loopback: true };
+    });
+}
+
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+const positiveMs = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: "custom", message: "must be a positive integer number of milliseconds" });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const schema = z.object({
+  API_KEYS: z
+    .string({ error: "API_KEYS is not set" })
+    .transform((v) => v.split(",").map((k) => k.trim()).filter((k) => k !== ""))
+    .refine((keys) => keys.length > 0, "API_KEYS must list at least one key"),
+  SIGNING_SECRET: z.string({ error: "SIGNING_SECRET is not set" }).min(16, "SIGNING_SECRET must be at least 16 characters"),
+  WESHOP_API_KEY: optionalSecret,
+  WIRO_API_KEY: optionalSecret,
+  WIRO_API_SECRET: optionalSecret,
+  WESHOP_BASE_URL: baseUrl("WESHOP_BASE_URL", WESHOP_DEFAULT_BASE_URL),
+  WIRO_BASE_URL: baseUrl("WIRO_BASE_URL", WIRO_DEFAULT_BASE_URL),
+  PUBLIC_BASE_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      try {
+        const url = new URL(v);
+        if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error();
+        return url.origin;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "PUBLIC_BASE_URL must be an http(s) origin" });
+        return z.NEVER;
+      }
+    }),
+  WEBHOOK_SECRET: optionalSecret,
+  PROVIDER_TIMEOUT_MS: positiveMs(15_000),
+  MEDIA_TIMEOUT_MS: positiveMs(300_000),
+});
+
+const cache = new WeakMap<object, ConfigResult>();
+
+export function readConfig(env: Env): ConfigResult {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = schema.safeParse(env);
+  let result: ConfigResult;
+  if (!parsed.success) {
+    result = {
+      ok: false,
+      // zod messages here are ours and never echo the value
+      problems: parsed.error.issues.map((i) => ({ name: String(i.path[0] ?? "config"), message: i.message })),
+    };
+  } else {
+    const e = parsed.data;
+    result = {
+      ok: true,
+      config: {
+        apiKeys: e.API_KEYS,
+        signingSecret: e.SIGNING_SECRET,
+        weshop: { ...e.WESHOP_BASE_URL, apiKey: e.WESHOP_API_KEY },
+        wiro: { ...e.WIRO_BASE_URL, apiKey: e.WIRO_API_KEY, apiSecret: e.WIRO_API_SECRET },
+        publicBaseUrl: e.PUBLIC_BASE_URL,
+        webhookSecret: e.WEBHOOK_SECRET,
+        devMode: e.WESHOP_BASE_URL.loopback || e.WIRO_BASE_URL.loopback,
+        providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
+        mediaTimeoutMs: e.MEDIA_TIMEOUT_MS,
+      },
+    };
+  }
+  cache.set(env, result);
+  return result;
+}

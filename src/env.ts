@@ -1,0 +1,32 @@
+// The bindings and settings the worker receives (wrangler.toml, secrets, `--var`).
+import type { JobObject } from "./jobs/job-object.ts";
+import type { ModelStats } from "./jobs/model-stats.ts";
+
+export interface Env {
+  JOBS: DurableObjectNamespace<JobObject>;
+  STATS: DurableObjectNamespace<ModelStats>;
+  MEDIA: R2Bucket;
+  API_KEYS?: string;
+  WESHOP_API_KEY?: string;
+  WIRO_API_KEY?: string;
+  WIRO_API_SECRET?: string;
+  WESHOP_BASE_URL?: string;
+  WIRO_BASE_URL?: string;
+  PUBLIC_BASE_URL?: string;
+  SIGNING_SECRET?: string;
+  WEBHOOK_SECRET?: string;
+  PROVIDER_TIMEOUT_MS?: string;
+  MEDIA_TIMEOUT_MS?: string;
+}
+
+type SeedrunEnv = Env;
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends SeedrunEnv {}
+    interface GlobalProps {
+      mainModule: typeof import("./index.ts");
+      durableNamespaces: "JobObject" | "ModelStats";
+    }
+  }
+}

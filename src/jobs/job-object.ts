@@ -1,0 +1,191 @@
+// One Durable Object per job: the single source of truth for it. Its alarm drives the
+// machine (submit → poll → copy), storing state before each side effect and setting the
+// next alarm last, so a crash or eviction resumes from what was stored.
+import { DurableObject } from "cloudflare:workers";
+import { readConfig, type Config } from "../config.ts";
+import type { Env } from "../env.ts";
+import { log } from "../lib/log.ts";
+import { copyToR2, extensionFor } from "../media/copy.ts";
+import { providerFor } from "../providers/index.ts";
+import { MODELS, type ModelId } from "../providers/models.ts";
+import {
+  afterCopy,
+  afterCrash,
+  afterPoll,
+  afterSubmit,
+  finish,
+  isTerminal,
+  markSubmitting,
+  nextStep,
+  observedRunMs,
+  UNCERTAIN_SUBMIT,
+  type CopyOutcome,
+  type Tick,
+} from "./machine.ts";
+import { modelStats } from "./model-stats.ts";
+import { runDeadlineMs } from "./polling.ts";
+import type { JobRecord, OutputRecord } from "./record.ts";
+
+export interface NewJob {
+  id: string;
+  tenant: string;
+  model: ModelId;
+  params: Record<string, unknown>;
+  metadata: Record<string, string>;
+  batchId?: string;
+  origin: string;
+}
+
+const JOB_KEY = "job";
+const EARLY_TOLERANCE_MS = 1_000;
+const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
+
+export class JobObject extends DurableObject<Env> {
+  /** Set while an alarm runs in this instance, so an overlapping invocation waits and re-reads. */
+  private running: Promise<void> | undefined;
+
+  private async load(): Promise<JobRecord | undefined> {
+    return this.ctx.storage.get<JobRecord>(JOB_KEY);
+  }
+
+  private async save(job: JobRecord): Promise<void> {
+    await this.ctx.storage.put(JOB_KEY, job);
+  }
+
+  /** Creates the job once; calling again (a retried RPC) returns the stored job unchanged. */
+  async create(input: NewJob): Promise<JobRecord> {
+    const existing = await this.load();
+    if (existing) return existing;
+    const now = Date.now();
+    const model = MODELS[input.model];
+    const expectedRunMs = Math.round(model.expectedRunMs(input.params) * (await modelStats(this.env).factor(input.model)));
+    const job: JobRecord = {
+      ...input,
+      provider: model.provider,
+      status: "queued",
+      outputs: [],
+      createdAt: now,
+      updatedAt: now,
+      polls: 0,
+      attempts: 0,
+      submitAttempts: 0,
+      expectedRunMs,
+      deadlineAt: now + runDeadlineMs(expectedRunMs),
+      nextAt: now,
+    };
+    await this.save(job);
+    await this.ctx.storage.setAlarm(now);
+    return job;
+  }
+
+  /** The job if it belongs to `tenant`; other tenants see nothing. */
+  async read(tenant: string): Promise<JobRecord | null> {
+    const job = await this.load();
+    return job && job.tenant === tenant ? job : null;
+  }
+
+  override async alarm(): Promise<void> {
+    while (this.running) await this.running;
+    const run = this.runAlarm();
+    this.running = run.finally(() => {
+      this.running = undefined;
+    });
+    return run;
+  }
+
+  private async runAlarm(): Promise<void> {
+    const job = await this.load();
+    if (!job || isTerminal(job.status)) return;
+    // alarms run at least once and may come early or twice: act only when the job is due
+    if (job.nextAt > Date.now() + EARLY_TOLERANCE_MS) {
+      await this.ctx.storage.setAlarm(job.nextAt);
+      return;
+    }
+    const configResult = readConfig(this.env);
+    if (!configResult.ok) {
+      // nothing can be done without configuration; look again later instead of failing the job
+      log("error", "configuration invalid; job waits", { jobId: job.id, problems: configResult.problems.map((p) => p.name) });
+      await this.ctx.storage.setAlarm(Date.now() + 60_000);
+      return;
+    }
+    const next = await this.advance(job, configResult.config);
+    await this.save(next);
+    const observed = observedRunMs(job, next);
+    if (observed !== undefined) await modelStats(this.env).observe(job.model, observed, MODELS[job.model].expectedRunMs(job.params));
+    if (next.status !== job.status)
+      log("info", "job status changed", { jobId: job.id, from: job.status, to: next.status, code: next.error?.code });
+    if (!isTerminal(next.status)) await this.ctx.storage.setAlarm(next.nextAt);
+  }
+
+  private async advance(job: JobRecord, config: Config): Promise<JobRecord> {
+    const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
+    const step = nextStep(job);
+    try {
+      if (step.kind === "submit") {
+        const lookup = providerFor(MODELS[job.model], config, fetch);
+        if (!lookup.ok)
+          return finish(job, "failed", tick(), {
+            code: "provider_not_configured",
+            message: `${lookup.missing.join(" and ")} ${lookup.missing.length > 1 ? "are" : "is"} not set`,
+            retryable: false,
+          });
+        const { provider } = lookup;
+        // a previous submit started and never reported back: only an idempotent provider may be asked again
+        if (job.submitStartedAt !== undefined && !provider.idempotentSubmit) return finish(job, "failed", tick(), UNCERTAIN_SUBMIT);
+        const marked = markSubmitting(job, tick());
+        await this.save(marked);
+        const outcome = await provider.submit({ jobId: job.id, params: job.params });
+        return afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
+      }
+      if (step.kind === "poll" && job.task) {
+        const lookup = providerFor(MODELS[job.model], config, fetch);
+        if (!lookup.ok) return finish(job, "failed", tick(), { code: "provider_not_configured", message: `${lookup.missing.join(" and ")} not set`, retryable: false });
+        const outcome = await lookup.provider.poll(job.task);
+        return afterPoll(job, outcome, tick());
+      }
+      if (step.kind === "copy") {
+        const output = job.outputs.find((o) => o.index === step.index)!;
+        return afterCopy(job, step.index, await this.copy(job, output, config), tick());
+      }
+      return { ...job, nextAt: Date.now() + 60_000 };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log("error", "unexpected error in job alarm", { jobId: job.id, step: step.kind, error: message });
+      return afterCrash(job, message, tick());
+    }
+  }
+
+  private async copy(job: JobRecord, output: OutputRecord, config: Config): Promise<CopyOutcome> {
+    const ext = output.sourceContentType
+      ? extensionFor(output.sourceContentType)
+      : guessExtension(output.sourceUrl ?? "", output.kind, job.params);
+    const key = `jobs/${job.id}/${output.index}.${ext}`;
+    const result = await copyToR2({
+      bucket: this.env.MEDIA,
+      url: output.sourceUrl ?? "",
+      key,
+      expectedSize: output.sourceSize,
+      contentTypeHint: output.sourceContentType,
+      maxBytes: MAX_MEDIA_BYTES[output.kind],
+      timeoutMs: config.mediaTimeoutMs,
+      urlPolicy: { allowLoopbackHttp: config.devMode },
+    });
+    if (!result.ok) return result;
+    return { ok: true, key, size: result.size, sha256: result.sha256, contentType: result.contentType };
+  }
+}
+
+const KNOWN_EXTENSIONS = new Set(["mp4", "webm", "mov", "png", "jpg", "jpeg", "webp"]);
+
+function guessExtension(url: string, kind: "video" | "image", params: Record<string, unknown>): string {
+  let path = "";
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    // fall through to the model's default
+  }
+  const ext = /\.([a-z0-9]{2,5})$/i.exec(path)?.[1]?.toLowerCase();
+  if (ext && KNOWN_EXTENSIONS.has(ext)) return ext === "jpeg" ? "jpg" : ext;
+  if (kind === "video") return "mp4";
+  return params.outputFormat === "png" ? "png" : "jpg";
+}

@@ -1,0 +1,179 @@
+// The job's state machine as pure functions: (job, what happened, now, random) → new job.
+// The JobObject performs the I/O and stores whatever these return; nothing here awaits.
+import type { Outcome, ProviderError, ProviderTask, TaskStatus } from "../providers/types.ts";
+import { backoffDelay, nextPollDelay } from "./polling.ts";
+import { TERMINAL, type JobError, type JobRecord, type JobStatus, type OutputRecord } from "./record.ts";
+
+export const MAX_SUBMIT_ATTEMPTS = 8;
+export const MAX_POLL_ERRORS = 12;
+export const MAX_COPY_ATTEMPTS = 5;
+
+export interface Tick {
+  now: number;
+  /** Uniform random in [0, 1), passed in so transitions stay deterministic under test. */
+  rand: number;
+}
+
+export type Step = { kind: "submit" } | { kind: "poll" } | { kind: "copy"; index: number } | { kind: "idle" };
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+export function nextStep(job: JobRecord): Step {
+  switch (job.status) {
+    case "queued":
+      return { kind: "submit" };
+    case "running":
+      return { kind: "poll" };
+    case "copying": {
+      const pending = job.outputs.find((o) => o.status === "pending");
+      return pending ? { kind: "copy", index: pending.index } : { kind: "idle" };
+    }
+    default:
+      return { kind: "idle" };
+  }
+}
+
+export function finish(job: JobRecord, status: "succeeded" | "failed" | "canceled", tick: Tick, error?: JobError): JobRecord {
+  return {
+    ...job,
+    status,
+    ...(error ? { error } : {}),
+    completedAt: tick.now,
+    updatedAt: tick.now,
+    nextAt: Number.POSITIVE_INFINITY,
+    submitStartedAt: undefined,
+  };
+}
+
+function providerFailure(error: ProviderError): JobError {
+  return { code: error.code, message: error.message, retryable: false };
+}
+
+/** Retry the current step later, or give up when attempts or the deadline run out. */
+function retryOrFail(job: JobRecord, error: ProviderError, maxAttempts: number, tick: Tick): JobRecord {
+  const attempts = job.attempts + 1;
+  const delay = backoffDelay(attempts, tick.rand, error.retryAfterMs);
+  const lastProviderError = `${error.code}: ${error.message}`;
+  if (attempts >= maxAttempts || tick.now + delay > job.deadlineAt)
+    return finish({ ...job, attempts, lastProviderError }, "failed", tick, {
+      code: "provider_unavailable",
+      message: `Gave up after ${attempts} failed attempts; last error ${lastProviderError}`,
+      retryable: true,
+    });
+  return { ...job, attempts, lastProviderError, nextAt: tick.now + delay, updatedAt: tick.now };
+}
+
+/** Recorded and stored before the submit request leaves, so a crash mid-call is noticed. */
+export function markSubmitting(job: JobRecord, tick: Tick): JobRecord {
+  return { ...job, submitStartedAt: tick.now, submitAttempts: job.submitAttempts + 1, updatedAt: tick.now };
+}
+
+export const UNCERTAIN_SUBMIT: JobError = {
+  code: "submit_uncertain",
+  message:
+    "The provider may have accepted the run but did not confirm it, and it offers no way to submit idempotently; the job was stopped rather than risk a second paid task. Create a new job to try again.",
+  retryable: true,
+};
+
+export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idempotentSubmit: boolean, tick: Tick): JobRecord {
+  if (outcome.ok) {
+    return {
+      ...job,
+      status: "running",
+      task: outcome.value,
+      startedAt: tick.now,
+      attempts: 0,
+      submitStartedAt: undefined,
+      lastProviderError: undefined,
+      nextAt: tick.now + nextPollDelay(job.expectedRunMs, 0, tick.rand),
+      updatedAt: tick.now,
+    };
+  }
+  const { error } = outcome;
+  if (!error.retryable) return finish(job, "failed", tick, providerFailure(error));
+  if (error.uncertain && !idempotentSubmit) return finish(job, "failed", tick, UNCERTAIN_SUBMIT);
+  // the provider answered, so no task exists: the recovery point can go
+  const cleared = error.uncertain ? job : { ...job, submitStartedAt: undefined };
+  return retryOrFail(cleared, error, MAX_SUBMIT_ATTEMPTS, tick);
+}
+
+export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Tick): JobRecord {
+  const polled = { ...job, polls: job.polls + 1, lastPollAt: tick.now, updatedAt: tick.now };
+  if (!outcome.ok) {
+    if (!outcome.error.retryable) return finish(polled, "failed", tick, providerFailure(outcome.error));
+    return retryOrFail(polled, outcome.error, MAX_POLL_ERRORS, tick);
+  }
+  const status = outcome.value;
+  const seen = { ...polled, providerStatus: status.providerStatus, attempts: 0, lastProviderError: undefined };
+  switch (status.state) {
+    case "running": {
+      if (tick.now >= job.deadlineAt)
+        return finish(seen, "failed", tick, {
+          code: "timeout",
+          message: `The provider did not finish within ${Math.round((job.deadlineAt - (job.startedAt ?? job.createdAt)) / 60_000)} minutes`,
+          retryable: true,
+        });
+      const elapsed = tick.now - (job.startedAt ?? job.createdAt);
+      return { ...seen, nextAt: tick.now + nextPollDelay(job.expectedRunMs, elapsed, tick.rand) };
+    }
+    case "failed":
+      return finish(seen, "failed", tick, { code: status.code, message: status.message, retryable: false });
+    case "canceled":
+      return finish(seen, "canceled", tick, { code: "provider_canceled", message: "The provider canceled the task", retryable: true });
+    case "succeeded": {
+      const kind = job.outputs[0]?.kind ?? (job.model === "weshop/seedream" ? "image" : "video");
+      const outputs: OutputRecord[] = status.outputs.map((o, index) =>
+        o.ok && o.url
+          ? { index, kind, status: "pending", sourceUrl: o.url, sourceContentType: o.contentType, sourceSize: o.size, attempts: 0 }
+          : { index, kind, status: "failed", error: o.error ?? "The provider returned no media for this output", attempts: 0 },
+      );
+      return settleOutputs({ ...seen, status: "copying", outputs, nextAt: tick.now }, tick);
+    }
+  }
+}
+
+export type CopyOutcome =
+  | { ok: true; key: string; size: number; sha256: string; contentType: string }
+  | { ok: false; retryable: boolean; code: string; message: string };
+
+export function afterCopy(job: JobRecord, index: number, result: CopyOutcome, tick: Tick): JobRecord {
+  const outputs = job.outputs.map((o): OutputRecord => {
+    if (o.index !== index) return o;
+    if (result.ok)
+      return { ...o, status: "stored", key: result.key, size: result.size, sha256: result.sha256, contentType: result.contentType };
+    const attempts = o.attempts + 1;
+    if (result.retryable && attempts < MAX_COPY_ATTEMPTS) return { ...o, attempts, error: `${result.code}: ${result.message}` };
+    return { ...o, attempts, status: "failed", error: `${result.code}: ${result.message}` };
+  });
+  const updated = { ...job, outputs, updatedAt: tick.now };
+  const retrying = outputs.find((o) => o.index === index && o.status === "pending");
+  if (retrying) return { ...updated, nextAt: tick.now + backoffDelay(retrying.attempts, tick.rand) };
+  return settleOutputs({ ...updated, nextAt: tick.now }, tick);
+}
+
+/** When no output is pending, the job ends: succeeded if at least one output is stored. */
+function settleOutputs(job: JobRecord, tick: Tick): JobRecord {
+  if (job.outputs.some((o) => o.status === "pending")) return job;
+  if (job.outputs.some((o) => o.status === "stored")) return finish(job, "succeeded", tick);
+  const firstError = job.outputs.find((o) => o.error)?.error;
+  return finish(job, "failed", tick, {
+    code: job.outputs.length === 0 ? "no_outputs" : "media_copy_failed",
+    message: job.outputs.length === 0 ? "The provider finished without any output" : `No output could be stored: ${firstError ?? "unknown error"}`,
+    retryable: job.outputs.length !== 0,
+  });
+}
+
+/** An exception we did not expect (a bug or a platform fault) is retried like a provider error. */
+export function afterCrash(job: JobRecord, message: string, tick: Tick): JobRecord {
+  return retryOrFail(job, { retryable: true, code: "internal_error", message }, MAX_POLL_ERRORS, tick);
+}
+
+/** Best estimate of how long the provider took: it finished somewhere between the last two polls. */
+export function observedRunMs(before: JobRecord, after: JobRecord): number | undefined {
+  if (before.status !== "running" || after.status === "running" || !before.startedAt || !after.lastPollAt) return undefined;
+  if (after.status === "failed" && after.error?.code !== "run_failed") return undefined;
+  const previous = before.lastPollAt ?? before.startedAt;
+  return (previous + after.lastPollAt) / 2 - before.startedAt;
+}

@@ -1,0 +1,135 @@
+// The job as the JobObject stores it. Only this module's `publicJob` decides what a client sees.
+import type { ModelId, OutputKind, ProviderName } from "../providers/models.ts";
+
+export type JobStatus = "queued" | "running" | "copying" | "succeeded" | "failed" | "canceled";
+export const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "canceled"]);
+
+export interface JobError {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+export interface OutputRecord {
+  index: number;
+  kind: OutputKind;
+  status: "pending" | "stored" | "failed";
+  /** Provider URL: used to copy, never shown to clients. */
+  sourceUrl?: string;
+  sourceContentType?: string;
+  sourceSize?: number;
+  key?: string;
+  contentType?: string;
+  size?: number;
+  sha256?: string;
+  error?: string;
+  attempts: number;
+}
+
+export interface JobRecord {
+  id: string;
+  tenant: string;
+  model: ModelId;
+  provider: ProviderName;
+  params: Record<string, unknown>;
+  metadata: Record<string, string>;
+  batchId?: string;
+  status: JobStatus;
+  task?: { taskId: string; token?: string };
+  providerStatus?: string;
+  callbackReceived?: boolean;
+  outputs: OutputRecord[];
+  error?: JobError;
+  createdAt: number;
+  updatedAt: number;
+  startedAt?: number;
+  completedAt?: number;
+  polls: number;
+  lastPollAt?: number;
+  /** Consecutive failed attempts of the current step; reset on progress. */
+  attempts: number;
+  /** Set just before a submit call: if we find it set with no task, that call's fate is unknown. */
+  submitStartedAt?: number;
+  submitAttempts: number;
+  /** Expected run time for this job (model prior x learned factor), drives the poll schedule. */
+  expectedRunMs: number;
+  deadlineAt: number;
+  /** When the alarm should next act. */
+  nextAt: number;
+  lastProviderError?: string;
+  /** Origin used to build media links when no PUBLIC_BASE_URL is set. */
+  origin: string;
+}
+
+export interface PublicOutput {
+  index: number;
+  kind: OutputKind;
+  status: "stored" | "failed";
+  contentType: string | null;
+  size: number | null;
+  sha256?: string;
+  url: string | null;
+  expiresAt: string | null;
+  error?: string;
+}
+
+export interface PublicJob {
+  id: string;
+  model: ModelId;
+  status: JobStatus;
+  params: Record<string, unknown>;
+  metadata: Record<string, string>;
+  batchId?: string;
+  provider: { name: ProviderName; taskId: string | null; status: string | null; callbackReceived?: boolean };
+  outputs: PublicOutput[];
+  error?: JobError;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  polls: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export type LinkSigner = (key: string) => Promise<{ url: string; expiresAt: string }>;
+
+export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<PublicJob> {
+  const outputs: PublicOutput[] = [];
+  for (const o of job.outputs) {
+    if (o.status === "pending") continue;
+    const link = o.status === "stored" && o.key ? await sign(o.key) : undefined;
+    outputs.push({
+      index: o.index,
+      kind: o.kind,
+      status: o.status,
+      contentType: o.contentType ?? null,
+      size: o.size ?? null,
+      ...(o.sha256 ? { sha256: o.sha256 } : {}),
+      url: link?.url ?? null,
+      expiresAt: link?.expiresAt ?? null,
+      ...(o.error ? { error: o.error } : {}),
+    });
+  }
+  return {
+    id: job.id,
+    model: job.model,
+    status: job.status,
+    params: job.params,
+    metadata: job.metadata,
+    ...(job.batchId ? { batchId: job.batchId } : {}),
+    provider: {
+      name: job.provider,
+      taskId: job.task?.taskId ?? null,
+      status: job.providerStatus ?? null,
+      ...(job.provider === "wiro" ? { callbackReceived: job.callbackReceived ?? false } : {}),
+    },
+    outputs,
+    ...(job.error ? { error: job.error } : {}),
+    createdAt: iso(job.createdAt),
+    updatedAt: iso(job.updatedAt),
+    ...(job.startedAt ? { startedAt: iso(job.startedAt) } : {}),
+    ...(job.completedAt ? { completedAt: iso(job.completedAt) } : {}),
+    polls: job.polls,
+  };
+}

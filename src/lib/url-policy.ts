@@ -1,0 +1,59 @@
+// Decides whether a URL may be fetched by us or handed to a provider (SSRF guard).
+export interface UrlPolicy {
+  /** Local development only: also allow http(s)://127.0.0.1:<port> and http(s)://localhost:<port>. */
+  allowLoopbackHttp: boolean;
+  /** Longest accepted URL in characters; default 2048. */
+  maxLength?: number;
+}
+
+const DEFAULT_MAX_LENGTH = 2048;
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost"]);
+// Names that only resolve inside a private network or on the machine itself.
+const PRIVATE_SUFFIXES = ["localhost", "local", "internal", "home.arpa"];
+
+/**
+ * Returns null if `raw` may be fetched / handed to a provider, else a short human reason.
+ * Workers resolve DNS on Cloudflare's side, so public names pointing at private addresses
+ * are not reachable anyway; what we refuse here is what the URL itself says.
+ */
+export function checkUrl(raw: string, policy: UrlPolicy): string | null {
+  if (raw.length > (policy.maxLength ?? DEFAULT_MAX_LENGTH)) return "too long";
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return "not a valid URL";
+  }
+  if (url.username !== "" || url.password !== "") return "must not contain credentials";
+
+  if (policy.allowLoopbackHttp && isLoopbackDevUrl(url)) return null;
+
+  if (url.protocol !== "https:") return "must use https";
+  // URL() drops the scheme's default port, so any remaining port is a non-default one.
+  if (url.port !== "") return "port not allowed";
+  return checkHostname(url.hostname);
+}
+
+function isLoopbackDevUrl(url: URL): boolean {
+  return (url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname);
+}
+
+function checkHostname(hostname: string): string | null {
+  if (isIpLiteral(hostname)) return "IP address hosts are not allowed";
+  // A trailing dot names the same host ("foo.local." is "foo.local"), so compare without it.
+  const host = hostname.endsWith(".") ? hostname.slice(0, -1) : hostname;
+  if (host === "" || !host.includes(".")) return "private or local host names are not allowed";
+  for (const suffix of PRIVATE_SUFFIXES) {
+    if (host === suffix || host.endsWith(`.${suffix}`)) return "private or local host names are not allowed";
+  }
+  return null;
+}
+
+function isIpLiteral(hostname: string): boolean {
+  // URL() already rewrote decimal/octal/hex IPv4 forms (0x7f.1, 2130706433) to dotted quads.
+  if (hostname.startsWith("[")) return true;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(hostname)) return true;
+  // Belt and braces for parsers that keep numeric forms: a numeric last label means an IPv4 host.
+  const last = hostname.replace(/\.$/, "").split(".").pop() ?? "";
+  return /^(0x[0-9a-f]*|\d+)$/i.test(last);
+}

@@ -1,0 +1,32 @@
+// Turns zod issues into problem+json field errors with paths like `params.images[0]`.
+import type { z } from "zod";
+import { ApiError, type FieldError } from "./errors.ts";
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys)
+        errors.push({ path: formatPath([...prefix, ...issue.path, key]), message: "is not a known field" });
+    } else if (issue.code === "invalid_union" && issue.errors.length > 0 && !issue.message) {
+      errors.push({ path: formatPath([...prefix, ...issue.path]), message: "is not valid" });
+    } else {
+      errors.push({ path: formatPath([...prefix, ...issue.path]), message: issue.message });
+    }
+  }
+  return errors;
+}
+
+export function validationError(errors: FieldError[]): ApiError {
+  const fields = errors.map((e) => e.path).join(", ");
+  return new ApiError(400, "validation_failed", "Invalid request", `Invalid fields: ${fields}.`, errors);
+}

@@ -1,0 +1,90 @@
+// Writes a metered body into R2 without holding more than about one part in memory.
+import { CopyFailure, storage } from "./copy-failure.ts";
+import type { MeteredBody } from "./metered-body.ts";
+
+export interface UploadTarget {
+  bucket: R2Bucket;
+  key: string;
+  contentType: string;
+  signal: AbortSignal;
+}
+
+/**
+ * Known length: one streaming put through a FixedLengthStream. If the body ends early or runs
+ * long the stream is aborted, which makes R2 reject the put, so no short object ever exists.
+ */
+export async function putKnownLength(target: UploadTarget, body: MeteredBody, length: number): Promise<R2Object> {
+  const { bucket, key, contentType, signal } = target;
+  const fixed = new FixedLengthStream(length);
+  const writer = fixed.writable.getWriter();
+  const put = bucket.put(key, fixed.readable, { httpMetadata: { contentType } });
+  put.catch(() => undefined); // observed below; this only stops an early rejection counting as unhandled
+
+  try {
+    for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
+      if (body.bytes > length) throw new CopyFailure("truncated", true, `output is longer than its Content-Length ${length}`);
+      await storage(writer.write(chunk), signal, "put");
+    }
+    if (body.bytes < length) {
+      throw new CopyFailure("truncated", true, `output ended after ${body.bytes} of ${length} bytes`);
+    }
+    await storage(writer.close(), signal, "put");
+  } catch (err) {
+    writer.abort(err).catch(() => undefined);
+    const stored = await put.then(
+      () => true,
+      () => false,
+    );
+    // R2 should have refused the aborted stream; if it did not, remove whatever it kept.
+    if (stored) await bucket.delete(key).catch(() => undefined);
+    throw err;
+  }
+  return storage(put, signal, "put");
+}
+
+/**
+ * Unknown length: multipart upload in equal parts of `partSize` (R2 requires that), last one
+ * smaller. A body that ends within the first part is stored with a single put instead, because
+ * R2 refuses multipart objects smaller than one minimum part.
+ * `beforeCommit` runs once the whole body is read and may throw to abandon the upload.
+ */
+export async function putUnknownLength(
+  target: UploadTarget,
+  body: MeteredBody,
+  partSize: number,
+  beforeCommit: () => void,
+): Promise<R2Object> {
+  const { bucket, key, contentType, signal } = target;
+  let upload: R2MultipartUpload | null = null;
+  const parts: R2UploadedPart[] = [];
+  let buffer = new Uint8Array(partSize);
+  let filled = 0;
+
+  try {
+    for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
+      for (let offset = 0; offset < chunk.byteLength; ) {
+        const n = Math.min(partSize - filled, chunk.byteLength - offset);
+        buffer.set(chunk.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+        if (filled < partSize) continue;
+        upload ??= await storage(bucket.createMultipartUpload(key, { httpMetadata: { contentType } }), signal, "createMultipartUpload");
+        parts.push(await storage(upload.uploadPart(parts.length + 1, buffer), signal, "uploadPart"));
+        buffer = new Uint8Array(partSize); // a fresh buffer: the sent one may still be referenced by the runtime
+        filled = 0;
+      }
+    }
+    beforeCommit();
+    if (upload === null) {
+      // Small enough to hold, so the hash is known up front: R2 verifies it and keeps it.
+      const sha256 = await body.sha256Hex();
+      const options: R2PutOptions = { httpMetadata: { contentType }, sha256, customMetadata: { sha256 } };
+      return await storage(bucket.put(key, buffer.subarray(0, filled), options), signal, "put");
+    }
+    if (filled > 0) parts.push(await storage(upload.uploadPart(parts.length + 1, buffer.subarray(0, filled)), signal, "uploadPart"));
+    return await storage(upload.complete(parts), signal, "completeMultipartUpload");
+  } catch (err) {
+    if (upload !== null) await upload.abort().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,67 @@
+// One provider HTTP call with a timeout, turned into JSON or a classified ProviderError.
+import type { ProviderError } from "./types.ts";
+
+export type FetchFn = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
+
+export type HttpResult =
+  | { ok: true; status: number; headers: Headers; json: unknown }
+  | { ok: false; error: ProviderError };
+
+/** Parses Retry-After given as seconds or as an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+export async function callJson(
+  fetchFn: FetchFn,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  mutating: boolean,
+): Promise<HttpResult> {
+  let response: Response;
+  try {
+    response = await fetchFn(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+    return {
+      ok: false,
+      error: {
+        retryable: true,
+        code: timedOut ? "timeout" : "network_error",
+        message: timedOut ? `provider did not answer within ${timeoutMs} ms` : "could not reach the provider",
+        uncertain: mutating,
+      },
+    };
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    return {
+      ok: false,
+      error: { retryable: true, code: "network_error", message: "provider connection dropped", uncertain: mutating },
+    };
+  }
+  try {
+    return { ok: true, status: response.status, headers: response.headers, json: JSON.parse(text) as unknown };
+  } catch {
+    return {
+      ok: false,
+      error: {
+        retryable: true,
+        code: "bad_response",
+        message: `provider answered HTTP ${response.status} with a body that is not JSON`,
+        httpStatus: response.status,
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+        // a 2xx we cannot read may still mean the task was created
+        uncertain: mutating && response.status < 300,
+      },
+    };
+  }
+}

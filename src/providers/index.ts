@@ -1,0 +1,27 @@
+// Builds the provider client for a model from configuration; a missing key is a job failure
+// (`provider_not_configured`), never a crash.
+import type { Config } from "../config.ts";
+import type { FetchFn } from "./http.ts";
+import type { ModelSpec } from "./models.ts";
+import type { Provider } from "./types.ts";
+import { weshopProvider } from "./weshop.ts";
+import { wiroProvider } from "./wiro.ts";
+
+export type ProviderLookup = { ok: true; provider: Provider } | { ok: false; missing: string[] };
+
+export function providerFor(model: ModelSpec, config: Config, fetch: FetchFn): ProviderLookup {
+  if (model.provider === "weshop") {
+    const apiKey = config.weshop.apiKey;
+    if (!apiKey) return { ok: false, missing: ["WESHOP_API_KEY"] };
+    return {
+      ok: true,
+      provider: weshopProvider({ endpoint: { ...config.weshop, apiKey }, timeoutMs: config.providerTimeoutMs, fetch, agent: model.agent, kind: model.kind }),
+    };
+  }
+  const { apiKey, apiSecret } = config.wiro;
+  if (!apiKey || !apiSecret) return { ok: false, missing: [!apiKey && "WIRO_API_KEY", !apiSecret && "WIRO_API_SECRET"].filter((x): x is string => !!x) };
+  return {
+    ok: true,
+    provider: wiroProvider({ endpoint: { ...config.wiro, apiKey, apiSecret }, timeoutMs: config.providerTimeoutMs, fetch, model: model.agent }),
+  };
+}

@@ -1,0 +1,57 @@
+// The one interface every provider client implements, and the shapes it speaks in.
+export interface ProviderError {
+  retryable: boolean;
+  /** Provider's own code where it gave one (e.g. "96", "INSUFFICIENT_POWER"), else ours. */
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+  httpStatus?: number;
+  /** The request may have reached the provider (timeout, dropped connection). */
+  uncertain?: boolean;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ProviderError };
+
+export interface ProviderTask {
+  taskId: string;
+  /** Wiro's socketaccesstoken, used to ask for task details. */
+  token?: string;
+}
+
+export interface ProviderOutputRef {
+  url?: string;
+  ok: boolean;
+  error?: string;
+  contentType?: string;
+  size?: number;
+}
+
+export type TaskStatus =
+  | { state: "running"; providerStatus: string }
+  | { state: "succeeded"; providerStatus: string; outputs: ProviderOutputRef[] }
+  | { state: "failed"; providerStatus: string; code: string; message: string }
+  | { state: "canceled"; providerStatus: string };
+
+export interface SubmitRequest {
+  jobId: string;
+  params: Record<string, unknown>;
+  callbackUrl?: string;
+}
+
+export interface CancelResult {
+  /** The provider confirmed it stopped (or will stop) the task. */
+  stopped: boolean;
+  message: string;
+}
+
+export interface Provider {
+  readonly name: "weshop" | "wiro";
+  /** Resubmitting after an uncertain failure cannot create a second task. */
+  readonly idempotentSubmit: boolean;
+  submit(req: SubmitRequest): Promise<Outcome<ProviderTask>>;
+  poll(task: ProviderTask): Promise<Outcome<TaskStatus>>;
+  cancel(task: ProviderTask, providerStatus?: string): Promise<Outcome<CancelResult>>;
+}
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+export const fail = <T = never>(error: ProviderError): Outcome<T> => ({ ok: false, error });

@@ -1,0 +1,172 @@
+// Wiro client for ByteDance/text-to-video-seedance-v1: Run, Task/Detail, Task/Cancel,
+// Task/Kill, each signed as the seed computes it: hex HMAC-SHA256(key = API key,
+// message = API secret + nonce), with a fresh nonce per request.
+import { z } from "zod";
+import type { ProviderEndpoint } from "../config.ts";
+import { hmacSha256Hex } from "../lib/crypto.ts";
+import { callJson, parseRetryAfter, type FetchFn, type HttpResult } from "./http.ts";
+import { fail, ok, type Outcome, type Provider, type ProviderError, type TaskStatus } from "./types.ts";
+
+const errorList = z.array(z.object({ code: z.union([z.number(), z.string()]).optional(), message: z.string().optional() }));
+const envelope = z.looseObject({ result: z.boolean().optional(), errors: errorList.optional() });
+const runData = z.looseObject({ taskid: z.union([z.string(), z.number()]), socketaccesstoken: z.string().min(1) });
+const detailData = z.looseObject({
+  tasklist: z
+    .array(
+      z.looseObject({
+        status: z.string(),
+        pexit: z.union([z.string(), z.number()]).nullish(),
+        debugerror: z.string().nullish(),
+        outputs: z
+          .array(
+            z.looseObject({
+              url: z.string(),
+              contenttype: z.string().nullish(),
+              size: z.union([z.string(), z.number()]).nullish(),
+            }),
+          )
+          .nullish(),
+      }),
+    )
+    .min(1),
+});
+
+const RUNNING = new Set([
+  "task_queue",
+  "task_accept",
+  "task_assign",
+  "task_preprocess_start",
+  "task_preprocess_end",
+  "task_start",
+  "task_output",
+]);
+
+/** Wiro error codes: 96 concurrency limit (retry later), 97 balance, 98 sign-in, 99 bad token, 1 not found. */
+function classifyCode(code: string): boolean {
+  return code === "96";
+}
+
+export interface WiroOptions {
+  endpoint: ProviderEndpoint & { apiKey: string; apiSecret: string };
+  timeoutMs: number;
+  fetch: FetchFn;
+  model: string;
+}
+
+export async function wiroSignature(apiKey: string, apiSecret: string, nonce: string): Promise<string> {
+  return hmacSha256Hex(apiKey, `${apiSecret}${nonce}`);
+}
+
+function freshNonce(): string {
+  // unix seconds plus random digits: unique per request, still an integer as the seed asks
+  const random = crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000;
+  return `${Math.floor(Date.now() / 1000)}${String(random).padStart(6, "0")}`;
+}
+
+function classify(result: Extract<HttpResult, { ok: true }>): ProviderError | undefined {
+  const { status, headers } = result;
+  const parsed = envelope.safeParse(result.json);
+  const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
+  if (status < 300 && parsed.success && parsed.data.result !== false && (parsed.data.errors ?? []).length === 0) return undefined;
+  const first = parsed.success ? parsed.data.errors?.[0] : undefined;
+  if (first?.code !== undefined) {
+    const code = String(first.code);
+    const retryable = classifyCode(code) || status >= 500 || status === 429;
+    return { retryable, code, message: first.message ?? `Wiro error ${code}`, httpStatus: status, retryAfterMs };
+  }
+  if (status >= 300 || !parsed.success || parsed.data.result === false) {
+    const retryable = status >= 500 || status === 429 || status < 300;
+    return { retryable, code: `http_${status}`, message: `Wiro answered HTTP ${status}`, httpStatus: status, retryAfterMs };
+  }
+  return undefined;
+}
+
+export function wiroProvider(opts: WiroOptions): Provider {
+  const { endpoint, timeoutMs, fetch } = opts;
+
+  async function call<T>(path: string, body: Record<string, unknown>, schema: z.ZodType<T>, mutating: boolean): Promise<Outcome<T>> {
+    const nonce = freshNonce();
+    const result = await callJson(
+      fetch,
+      `${endpoint.baseUrl}${path}`,
+      {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "x-api-key": endpoint.apiKey,
+          "x-nonce": nonce,
+          "x-signature": await wiroSignature(endpoint.apiKey, endpoint.apiSecret, nonce),
+        },
+        body: JSON.stringify(body),
+      },
+      timeoutMs,
+      mutating,
+    );
+    if (!result.ok) return fail(result.error);
+    const error = classify(result);
+    if (error) return fail(error);
+    const parsed = schema.safeParse(result.json);
+    if (!parsed.success)
+      return fail({ retryable: true, code: "bad_response", message: "Wiro answered with an unexpected shape", uncertain: mutating });
+    return ok(parsed.data);
+  }
+
+  const taskRef = (task: { taskId: string; token?: string }) =>
+    task.token ? { tasktoken: task.token } : { taskid: task.taskId };
+
+  return {
+    name: "wiro",
+    idempotentSubmit: false,
+    async submit({ params, callbackUrl }) {
+      const outcome = await call(`/Run/${opts.model}`, callbackUrl ? { ...params, callbackUrl } : params, runData, true);
+      if (!outcome.ok) return outcome;
+      return ok({ taskId: String(outcome.value.taskid), token: outcome.value.socketaccesstoken });
+    },
+    async poll(task) {
+      const outcome = await call("/Task/Detail", taskRef(task), detailData, false);
+      if (!outcome.ok) return outcome;
+      return ok(toStatus(outcome.value.tasklist[0]!));
+    },
+    async cancel(task, providerStatus) {
+      // Cancel works only while queued; Kill once a worker has the task.
+      if (providerStatus === undefined || providerStatus === "task_queue") {
+        const canceled = await call("/Task/Cancel", taskRef(task), envelope, true);
+        if (canceled.ok) return ok({ stopped: true, message: "Wiro task canceled while queued" });
+        if (canceled.error.code !== "1") return canceled;
+      }
+      const killed = await call("/Task/Kill", taskRef(task), envelope, true);
+      if (killed.ok) return ok({ stopped: true, message: "Wiro task killed" });
+      return killed;
+    },
+  };
+}
+
+function toStatus(task: z.infer<typeof detailData>["tasklist"][number]): TaskStatus {
+  const status = task.status;
+  if (RUNNING.has(status)) return { state: "running", providerStatus: status };
+  if (status === "task_cancel") return { state: "canceled", providerStatus: status };
+  if (status === "task_postprocess_end") {
+    if (String(task.pexit ?? "0") !== "0")
+      return {
+        state: "failed",
+        providerStatus: status,
+        code: "run_failed",
+        message: `Wiro run ended with exit code ${String(task.pexit)}${task.debugerror ? `: ${task.debugerror.slice(0, 300)}` : ""}`,
+      };
+    const outputs = (task.outputs ?? []).map((o) => {
+      const size = o.size === undefined || o.size === null ? undefined : Number(o.size);
+      return {
+        ok: true,
+        url: o.url,
+        contentType: o.contenttype ?? undefined,
+        size: size !== undefined && Number.isFinite(size) ? size : undefined,
+      };
+    });
+    return { state: "succeeded", providerStatus: status, outputs };
+  }
+  if (status === "task_error")
+    return { state: "failed", providerStatus: status, code: "run_failed", message: task.debugerror?.slice(0, 300) || "Wiro reported task_error" };
+  // a status Wiro added after this was written: keep polling until the deadline decides
+  return { state: "running", providerStatus: status };
+}

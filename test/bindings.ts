@@ -1,0 +1,14 @@
+// Settings the worker runs with under test: providers point at the in-process simulator.
+export const SIM_ORIGIN = "http://127.0.0.1:8790";
+
+export const TEST_BINDINGS = {
+  API_KEYS: "test-key-a,test-key-b",
+  SIGNING_SECRET: "test-signing-secret-0123456789",
+  WESHOP_API_KEY: "sim-weshop-key",
+  WIRO_API_KEY: "sim-wiro-key",
+  WIRO_API_SECRET: "sim-wiro-secret",
+  WESHOP_BASE_URL: `${SIM_ORIGIN}/weshop/openapi`,
+  WIRO_BASE_URL: `${SIM_ORIGIN}/wiro/v1`,
+  PROVIDER_TIMEOUT_MS: "300",
+  MEDIA_TIMEOUT_MS: "3000",
+} as const;

@@ -1,0 +1,146 @@
+// Test harness: the in-process provider simulator behind a fetch spy, API calls through the
+// worker's own entry, and a driver that fires a job's alarms until it settles.
+import { env, runInDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { vi } from "vitest";
+import { createSimulator, type Simulator } from "../simulator/index.ts";
+import type { JobRecord } from "../src/jobs/record.ts";
+import { SIM_ORIGIN, TEST_BINDINGS } from "./bindings.ts";
+
+export const KEY_A = "test-key-a";
+export const KEY_B = "test-key-b";
+export const BASE = "https://seedrun.test";
+
+export interface Harness {
+  sim: Simulator;
+  /** The simulator's clock; the worker keeps real time, the providers' tasks progress on this. */
+  advance(ms: number): void;
+  /** Every outbound URL that was not the simulator (should stay empty). */
+  outbound: string[];
+  jobs: string[];
+  stop(): Promise<void>;
+}
+
+function abortable(response: Promise<Response>, signal: AbortSignal | null): Promise<Response> {
+  if (!signal) return response;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    response.then(resolve, reject);
+  });
+}
+
+let current: Harness | undefined;
+
+export function startHarness(durations = { seedance: 60_000, seedream: 20_000, wiro: 40_000 }): Harness {
+  let now = 1_800_000_000_000;
+  const sim = createSimulator({
+    origin: SIM_ORIGIN,
+    weshopApiKey: TEST_BINDINGS.WESHOP_API_KEY,
+    wiroApiKey: TEST_BINDINGS.WIRO_API_KEY,
+    wiroApiSecret: TEST_BINDINGS.WIRO_API_SECRET,
+    now: () => now,
+    durations,
+    sendCallback: async (url, body) => {
+      const res = await exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
+      return res.status;
+    },
+  });
+  const outbound: string[] = [];
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const request = new Request(input as RequestInfo, init);
+    if (new URL(request.url).origin === SIM_ORIGIN) return abortable(sim.fetch(request), request.signal);
+    outbound.push(request.url);
+    throw new TypeError(`test network: ${request.url} is unreachable`);
+  });
+  const harness: Harness = {
+    sim,
+    outbound,
+    jobs: [],
+    advance(ms) {
+      now += ms;
+    },
+    async stop() {
+      // alarms left behind would fire into the next test's simulator
+      for (const id of harness.jobs) await runInDurableObject(jobStub(id), (_, state) => state.storage.deleteAlarm());
+      spy.mockRestore();
+      current = undefined;
+    },
+  };
+  current = harness;
+  return harness;
+}
+
+export async function api(
+  path: string,
+  init: { method?: string; json?: unknown; body?: BodyInit; key?: string | null; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.key !== null) headers.set("Authorization", `Bearer ${init.key ?? KEY_A}`);
+  let body = init.body;
+  if (init.json !== undefined) {
+    body = JSON.stringify(init.json);
+    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  }
+  const res = await exports.default.fetch(new Request(`${BASE}${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
+  const location = res.headers.get("Location");
+  const id = location?.match(/\/v1\/jobs\/(job_\w+)$/)?.[1];
+  if (id) current?.jobs.push(id);
+  return res;
+}
+
+export async function createJob(spec: unknown, key = KEY_A): Promise<{ id: string; body: Record<string, unknown> }> {
+  const res = await api("/v1/jobs", { json: spec, key });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 202) throw new Error(`create failed ${res.status}: ${JSON.stringify(body)}`);
+  return { id: body.id as string, body };
+}
+
+export function jobStub(id: string) {
+  return env.JOBS.get(env.JOBS.idFromName(id));
+}
+
+export async function storedJob(id: string): Promise<JobRecord> {
+  return runInDurableObject(jobStub(id), async (_, state) => (await state.storage.get<JobRecord>("job"))!);
+}
+
+const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+
+/**
+ * Runs the job's next step now, as if its alarm time had come: waits for an alarm already
+ * running (the first one fires by itself right after creation), else makes the job due and
+ * runs its alarm. Exactly one step happens either way.
+ */
+export async function fireAlarm(id: string): Promise<void> {
+  await runInDurableObject(jobStub(id), async (instance, state) => {
+    const running = (instance as unknown as { running?: Promise<void> }).running;
+    if (running) return running;
+    const job = await state.storage.get<JobRecord>("job");
+    if (!job || TERMINAL.has(job.status)) return;
+    await state.storage.put("job", { ...job, nextAt: Date.now() });
+    await state.storage.deleteAlarm();
+    await instance.alarm();
+  });
+}
+
+/** Fires the job's alarm (advancing provider time by `stepMs` each round) until it ends. */
+export async function driveJob(h: Harness, id: string, stepMs = 15_000, maxRounds = 80): Promise<JobRecord> {
+  for (let i = 0; i < maxRounds; i++) {
+    const job = await storedJob(id);
+    if (TERMINAL.has(job.status)) return job;
+    h.advance(stepMs);
+    await fireAlarm(id);
+  }
+  throw new Error(`job ${id} did not settle: ${JSON.stringify(await storedJob(id))}`);
+}
+
+export async function getJob(id: string, key = KEY_A): Promise<Record<string, unknown> & { status: string; outputs: Array<Record<string, unknown>> }> {
+  const res = await api(`/v1/jobs/${id}`, { key });
+  if (res.status !== 200) throw new Error(`get failed ${res.status}`);
+  return res.json();
+}
+
+/** Downloads a media link the way a browser would: no API key. */
+export async function download(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(new Request(url, { headers }));
+}
