@@ -56,11 +56,12 @@ export function createSimulator(options: SimOptions): Simulator {
     hangs: new Set(),
     requests: [],
     nextWiroId: FIRST_WIRO_TASK,
+    nextSeq: 0,
     power: START_POWER,
   };
 
   const tasks = () =>
-    [...ctx.weshop.values(), ...ctx.wiro.values()].sort((a, b) => a.createdAt - b.createdAt).map(publicTask);
+    [...ctx.weshop.values(), ...ctx.wiro.values()].sort((a, b) => a.seq - b.seq).map(publicTask);
 
   const reset = () => {
     ctx.weshop.clear();

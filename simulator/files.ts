@@ -41,7 +41,8 @@ export function resolveMedia(ctx: Ctx, url: URL): MediaBody | undefined {
 
 async function serveMedia(media: MediaBody, fault: FaultKind | undefined, chunked: boolean): Promise<Response> {
   const headers = new Headers({ "content-type": media.contentType, "cache-control": "no-store" });
-  const whole = () => (media.size <= BUFFER_LIMIT ? allBytes(media) : mediaStream(media));
+  const small = media.size <= BUFFER_LIMIT && !media.synthetic;
+  const whole = () => (small ? allBytes(media) : mediaStream(media));
   switch (fault) {
     case "truncated":
       // "connection: close" makes a real HTTP server drop the socket, which is how a cut-off download looks on the wire.
@@ -55,7 +56,7 @@ async function serveMedia(media: MediaBody, fault: FaultKind | undefined, chunke
     case "gzip": {
       headers.set("content-encoding", "gzip");
       const gz = mediaStream(media).pipeThrough(new CompressionStream("gzip"));
-      if (chunked || media.size > BUFFER_LIMIT) return new Response(gz, { headers });
+      if (chunked || !small) return new Response(gz, { headers });
       const bytes = new Uint8Array(await new Response(gz).arrayBuffer());
       headers.set("content-length", String(bytes.length));
       return new Response(bytes, { headers });

@@ -6,6 +6,8 @@ export interface MediaBody {
   contentType: string;
   size: number;
   chunk(offset: number, length: number): Uint8Array;
+  /** Synthetic benchmark file: always streamed, whatever its size. */
+  synthetic?: boolean;
 }
 
 const CRC_TABLE = (() => {
@@ -144,6 +146,7 @@ export function bigMp4(total: number): MediaBody {
   return {
     contentType: "video/mp4",
     size: total,
+    synthetic: true,
     chunk(offset, length) {
       const end = Math.min(total, offset + length);
       const out = new Uint8Array(Math.max(0, end - offset));

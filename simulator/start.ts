@@ -12,14 +12,21 @@ const SIM = `http://127.0.0.1:${SIM_PORT}`;
 
 const children: ReturnType<typeof spawn>[] = [];
 function stopAll(code = 0): void {
-  for (const child of children) child.kill("SIGTERM");
+  // each child leads its own process group, so wrangler's workerd goes down with it
+  for (const child of children) {
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
   process.exit(code);
 }
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 
 function run(name: string, command: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()
@@ -57,6 +64,15 @@ async function call(path: string, init: RequestInit = {}) {
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
+/** Fetches a media link like a browser would (no API key) and checks it is the stored object. */
+async function checkDownload(url: string, size: number, contentType: string) {
+  const res = await fetch(url);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const ok = res.status === 200 && bytes.byteLength === size && res.headers.get("content-type") === contentType;
+  console.log(`     downloaded without API key: HTTP ${res.status}, ${bytes.byteLength} bytes, ${res.headers.get("content-type")} ${ok ? "✓" : "✗ MISMATCH"}`);
+  if (!ok) throw new Error(`media link ${url} did not serve the stored object`);
+}
+
 const DEMO_JOBS = [
   { model: "weshop/seedream", params: { textDescription: "a red fox in fresh snow", batchCount: 2 } },
   { model: "weshop/seedance", params: { textDescription: "the fox runs", images: ["https://images.example.com/fox.png"] } },
@@ -84,7 +100,10 @@ async function demo() {
       else if (!last.has(`${id}:printed`)) {
         last.set(`${id}:printed`, "1");
         if (body.error) console.log(`   error: ${body.error.code}: ${body.error.message}`);
-        for (const o of body.outputs) console.log(`   output ${o.index}: ${o.status} ${o.contentType ?? ""} ${o.size ?? ""} bytes\n     ${o.url ?? o.error}`);
+        for (const o of body.outputs) {
+          console.log(`   output ${o.index}: ${o.status} ${o.contentType ?? ""} ${o.size ?? ""} bytes\n     ${o.url ?? o.error}`);
+          if (o.url) await checkDownload(o.url, o.size, o.contentType);
+        }
       }
     }
     if (pending === 0) break;
@@ -103,6 +122,17 @@ async function demo() {
    Ctrl-C stops everything.
 `);
   if (process.env.SEEDRUN_DEMO_EXIT) stopAll(0);
+}
+
+for (const url of [`${SIM}/__sim/health`, `${WORKER}/healthz`]) {
+  const inUse = await fetch(url).then(
+    () => true,
+    () => false,
+  );
+  if (inUse) {
+    console.error(`${new URL(url).host} is already in use (an earlier npm start still running?); stop it or set SIM_PORT / PORT.`);
+    process.exit(1);
+  }
 }
 
 run("simulator", process.execPath, ["simulator/server.ts"], { SIM_PORT: String(SIM_PORT) });

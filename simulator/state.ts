@@ -3,6 +3,8 @@ import type { FaultQueue } from "./faults.ts";
 import type { CapturedRequest, SimTask } from "./types.ts";
 
 export interface TaskRecord extends SimTask {
+  /** Creation order across both providers (createdAt ties under a manual clock). */
+  seq: number;
   duration: number;
   batchCount: number;
   outputFormat: "png" | "jpeg";
@@ -34,6 +36,7 @@ export interface Ctx {
   hangs: Set<(reason: unknown) => void>;
   requests: CapturedRequest[];
   nextWiroId: number;
+  nextSeq: number;
   power: number;
 }
 

@@ -165,6 +165,7 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
 
     const fault = ctx.faults.take("weshop.submit", (k) => k === "accept_then_hang" || k === "run_failed" || k === "run_partial");
     const task: TaskRecord = {
+      seq: ctx.nextSeq++,
       provider: "weshop",
       id: `exe_${randomHex(24)}`,
       weshopTaskId: `task_${randomHex(24)}`,

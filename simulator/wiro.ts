@@ -175,6 +175,7 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
     const fault = ctx.faults.take("wiro.run", (k) => k === "accept_then_hang" || k === "run_failed");
     const { callbackUrl, ...params } = body;
     const task: TaskRecord = {
+      seq: ctx.nextSeq++,
       provider: "wiro",
       id: String(ctx.nextWiroId++),
       token: randomToken(30),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Simulator } from "../../simulator/index.ts";
+import type { FaultTarget, Simulator } from "../../simulator/index.ts";
 import {
   ORIGIN,
   SEEDANCE_RUN,
@@ -18,20 +18,19 @@ import {
 } from "./helpers.ts";
 
 /**
- * Settles-or-not probe that needs no timers: waits (by round trips of other requests) until the sim has seen the
- * request and consumed its fault, then checks it is still unanswered.
+ * Settles-or-not probe without timers: yields (by reading other request bodies, which is what the sim awaits) until
+ * the sim has read this request's body and so consumed its fault, then checks it is still unanswered.
  */
-async function stillPending(sim: Simulator, p: Promise<unknown>): Promise<boolean> {
+async function stillPending(sim: Simulator, p: Promise<unknown>, target: FaultTarget): Promise<boolean> {
   let settled = false;
   p.then(
     () => (settled = true),
     () => (settled = true),
   );
-  const seen = sim.requests.length;
-  for (let i = 0; i < 100 && (sim.requests.length === seen || sim.requests.at(-1)?.body === ""); i++) {
-    await sim.fetch(new Request(`${ORIGIN}/files/big/100.mp4`)).then((r) => r.arrayBuffer());
-  }
-  for (let i = 0; i < 5; i++) await sim.fetch(new Request(`${ORIGIN}/__sim/health`)).then((r) => r.arrayBuffer());
+  const read = (i: number) => new Request(`${ORIGIN}/x`, { method: "POST", body: `yield ${i}` }).arrayBuffer();
+  for (let i = 0; i < 100 && !sim.requests.some((r) => r.target === target && r.body !== ""); i++) await read(i);
+  expect(sim.requests.some((r) => r.target === target && r.body !== "")).toBe(true);
+  for (let i = 0; i < 5; i++) await read(i);
   return !settled;
 }
 
@@ -110,7 +109,7 @@ describe("early faults", () => {
     sim.inject({ target: "weshop.submit", kind: "hang" });
     const ac = new AbortController();
     const p = sim.fetch(new Request(weshopRequest("/agent/runs", { body: SEEDANCE_RUN }), { signal: ac.signal }));
-    expect(await stillPending(sim, p)).toBe(true);
+    expect(await stillPending(sim, p, "weshop.submit")).toBe(true);
     expect(sim.requests.filter((r) => r.target === "weshop.submit")).toHaveLength(1);
     ac.abort();
     await expect(p).rejects.toMatchObject({ name: "AbortError" });
@@ -121,7 +120,7 @@ describe("early faults", () => {
     const { sim } = harness();
     sim.inject({ target: "wiro.detail", kind: "hang" });
     const p = sim.fetch(await wiroRequest("/Task/Detail", { taskid: "1" }));
-    expect(await stillPending(sim, p)).toBe(true);
+    expect(await stillPending(sim, p, "wiro.detail")).toBe(true);
     sim.reset();
     await expect(p).rejects.toThrow("simulator reset");
   });
@@ -133,7 +132,7 @@ describe("task-shaping faults", () => {
     sim.inject({ target: "weshop.submit", kind: "accept_then_hang" });
     const ac = new AbortController();
     const first = sim.fetch(new Request(weshopRequest("/agent/runs", { body: SEEDANCE_RUN, headers: { "Idempotency-Key": "k1" } }), { signal: ac.signal }));
-    expect(await stillPending(sim, first)).toBe(true);
+    expect(await stillPending(sim, first, "weshop.submit")).toBe(true);
     ac.abort();
     await expect(first).rejects.toMatchObject({ name: "AbortError" });
     expect(sim.tasks()).toHaveLength(1);
@@ -147,7 +146,7 @@ describe("task-shaping faults", () => {
     sim.inject({ target: "wiro.run", kind: "accept_then_hang" });
     const ac = new AbortController();
     const p = sim.fetch(new Request(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN), { signal: ac.signal }));
-    expect(await stillPending(sim, p)).toBe(true);
+    expect(await stillPending(sim, p, "wiro.run")).toBe(true);
     ac.abort();
     await expect(p).rejects.toMatchObject({ name: "AbortError" });
     expect(sim.tasks().map((t) => t.provider)).toEqual(["wiro"]);

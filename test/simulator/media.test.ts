@@ -146,14 +146,21 @@ describe("big synthetic files", () => {
     expect(res.headers.get("content-type")).toBe("video/mp4");
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     let total = 0;
+    let chunks = 0;
+    let largest = 0;
     let head: Uint8Array | undefined;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       head ??= value;
       total += value.length;
+      chunks += 1;
+      largest = Math.max(largest, value.length);
     }
     expect(total).toBe(n);
+    // Generated piecewise, never as one buffer.
+    expect(chunks).toBeGreaterThan(10);
+    expect(largest).toBeLessThanOrEqual(64 * 1024);
     const first = head as Uint8Array;
     expect(ascii(first.subarray(4, 8))).toBe("ftyp");
     expect(ascii(first.subarray(28, 32))).toBe("mdat");

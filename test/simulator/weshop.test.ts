@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SEEDANCE_RUN, body, harness, seedreamRun, weshopPoll, weshopRequest, weshopSubmit, WESHOP_KEY } from "./helpers.ts";
+import { SEEDANCE_RUN, T0, WESHOP_KEY, body, harness, seedreamRun, weshopPoll, weshopRequest, weshopSubmit } from "./helpers.ts";
 
 describe("WeShop auth", () => {
   it("accepts the raw key and refuses Bearer, wrong and missing keys with 401 UNAUTHORIZED", async () => {
@@ -98,7 +98,7 @@ describe("WeShop polling", () => {
     const { data } = await weshopSubmit(h.sim, { ...SEEDANCE_RUN, params: { ...SEEDANCE_RUN.params, batchCount: 2 } });
     const seen: string[] = [];
     for (const at of [0, 1999, 2000, 3999, 4000, 19999, 20000]) {
-      h.advance(at - (h.now() - 1_734_513_807_000));
+      h.advance(at - (h.now() - T0));
       const poll = await weshopPoll(h.sim, data.executionId);
       const exe = poll.data.executions.at(-1);
       seen.push(exe.status);
