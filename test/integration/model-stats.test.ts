@@ -1,0 +1,37 @@
+// The poll schedule follows how long a model's runs really take.
+import { env } from "cloudflare:test";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { modelStats } from "../../src/jobs/model-stats.ts";
+import { MODELS } from "../../src/providers/models.ts";
+import { createJob, driveJob, startHarness, storedJob, type Harness } from "../helpers.ts";
+
+let h: Harness;
+beforeEach(() => {
+  h = startHarness({ seedance: 60_000, seedream: 20_000, wiro: 40_000 });
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+it("a model whose runs finish in a fraction of the prior gets a proportionally earlier first poll", async () => {
+  const model = "wiro/ByteDance/text-to-video-seedance-v1";
+  const params = { prompt: "p", resolution: "480p", duration: "5" };
+  const prior = MODELS[model].expectedRunMs(params);
+  const before = await createJob({ model, params });
+  expect((await storedJob(before.id)).expectedRunMs).toBe(prior);
+
+  // what finished jobs report: runs take a quarter of the prior guess
+  for (let i = 0; i < 5; i++) await modelStats(env).observe(model, prior / 4, prior);
+  const after = await createJob({ model, params });
+  expect((await storedJob(after.id)).expectedRunMs).toBeCloseTo(prior / 4, -2);
+});
+
+it("finished jobs feed the statistics", async () => {
+  const model = "weshop/seedream";
+  expect(await modelStats(env).factor(model)).toBe(1);
+  for (let i = 0; i < 3; i++) {
+    const { id } = await createJob({ model, params: { textDescription: `run ${i}` } });
+    expect((await driveJob(h, id)).status).toBe("succeeded");
+  }
+  expect(await modelStats(env).factor(model)).not.toBe(1);
+});
