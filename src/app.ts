@@ -8,6 +8,7 @@ import { log } from "./lib/log.ts";
 import { mediaRoutes } from "./media/route.ts";
 import { bearerAuth, requestId, requireConfig } from "./api/middleware.ts";
 import { jobRoutes } from "./api/jobs.ts";
+import { callbackRoutes } from "./api/callbacks.ts";
 import type { AppEnv } from "./api/context.ts";
 
 export function buildApp(): Hono<AppEnv> {
@@ -21,6 +22,7 @@ export function buildApp(): Hono<AppEnv> {
   });
 
   app.route("/media", mediaRoutes((env) => env.SIGNING_SECRET));
+  app.route("/callbacks", callbackRoutes);
 
   app.use(
     "/v1/*",

@@ -3,6 +3,7 @@
 // or at a loopback simulator, so a key can never be sent anywhere else.
 import { z } from "zod";
 import type { Env } from "./env.ts";
+import { webhookKey } from "./webhooks/sign.ts";
 
 export const WESHOP_DEFAULT_BASE_URL = "https://openapi.weshop.ai/openapi";
 export const WIRO_DEFAULT_BASE_URL = "https://api.wiro.ai/v1";
@@ -24,6 +25,7 @@ export interface Config {
   devMode: boolean;
   providerTimeoutMs: number;
   mediaTimeoutMs: number;
+  webhookTimeoutMs: number;
 }
 
 export interface ConfigProblem {
@@ -106,9 +108,10 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
-  WEBHOOK_SECRET: optionalSecret,
+  WEBHOOK_SECRET: optionalSecret.refine((v) => v === undefined || webhookKey(v) !== null, "WEBHOOK_SECRET must be a whsec_ secret (whsec_ followed by base64 of at least 16 bytes)"),
   PROVIDER_TIMEOUT_MS: positiveMs(15_000),
   MEDIA_TIMEOUT_MS: positiveMs(300_000),
+  WEBHOOK_TIMEOUT_MS: positiveMs(10_000),
 });
 
 const cache = new WeakMap<object, ConfigResult>();
@@ -138,6 +141,7 @@ export function readConfig(env: Env): ConfigResult {
         devMode: e.WESHOP_BASE_URL.loopback || e.WIRO_BASE_URL.loopback,
         providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
         mediaTimeoutMs: e.MEDIA_TIMEOUT_MS,
+        webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
       },
     };
   }

@@ -1,10 +1,12 @@
 // The bindings and settings the worker receives (wrangler.toml, secrets, `--var`).
 import type { JobObject } from "./jobs/job-object.ts";
 import type { ModelStats } from "./jobs/model-stats.ts";
+import type { WebhookDelivery } from "./webhooks/delivery-object.ts";
 
 export interface Env {
   JOBS: DurableObjectNamespace<JobObject>;
   STATS: DurableObjectNamespace<ModelStats>;
+  WEBHOOKS: DurableObjectNamespace<WebhookDelivery>;
   MEDIA: R2Bucket;
   API_KEYS?: string;
   WESHOP_API_KEY?: string;
@@ -17,6 +19,7 @@ export interface Env {
   WEBHOOK_SECRET?: string;
   PROVIDER_TIMEOUT_MS?: string;
   MEDIA_TIMEOUT_MS?: string;
+  WEBHOOK_TIMEOUT_MS?: string;
 }
 
 type SeedrunEnv = Env;
@@ -26,7 +29,7 @@ declare global {
     interface Env extends SeedrunEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index.ts");
-      durableNamespaces: "JobObject" | "ModelStats";
+      durableNamespaces: "JobObject" | "ModelStats" | "WebhookDelivery";
     }
   }
 }

@@ -11,4 +11,8 @@ export const TEST_BINDINGS = {
   WIRO_BASE_URL: `${SIM_ORIGIN}/wiro/v1`,
   PROVIDER_TIMEOUT_MS: "300",
   MEDIA_TIMEOUT_MS: "3000",
+  PUBLIC_BASE_URL: "https://seedrun.test",
+  // whsec_ + base64 of 24 bytes, as Standard Webhooks secrets are written
+  WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  WEBHOOK_TIMEOUT_MS: "300",
 } as const;

@@ -4,7 +4,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import { createSimulator, type Simulator } from "../simulator/index.ts";
-import type { JobRecord } from "../src/jobs/record.ts";
+import { JOB_EVENTS, type JobRecord } from "../src/jobs/record.ts";
+import { messageId } from "../src/webhooks/events.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "./bindings.ts";
 
 export const KEY_A = "test-key-a";
@@ -18,8 +19,14 @@ export interface Harness {
   /** Every outbound URL that was not the simulator (should stay empty). */
   outbound: string[];
   jobs: string[];
+  /** Requests that reached the test webhook receiver (https://hooks.example.com), with their bodies. */
+  webhooks: { url: string; headers: Record<string, string>; body: string }[];
+  /** How the webhook receiver answers; default 200. */
+  receiver: (request: Request) => Promise<Response> | Response;
   stop(): Promise<void>;
 }
+
+export const HOOK_ORIGIN = "https://hooks.example.com";
 
 function abortable(response: Promise<Response>, signal: AbortSignal | null): Promise<Response> {
   if (!signal) return response;
@@ -49,7 +56,13 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
   const outbound: string[] = [];
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const request = new Request(input as RequestInfo, init);
-    if (new URL(request.url).origin === SIM_ORIGIN) return abortable(sim.fetch(request), request.signal);
+    const origin = new URL(request.url).origin;
+    if (origin === SIM_ORIGIN) return abortable(sim.fetch(request), request.signal);
+    if (origin === HOOK_ORIGIN) {
+      const body = await request.text();
+      harness.webhooks.push({ url: request.url, headers: Object.fromEntries(request.headers), body });
+      return abortable(Promise.resolve(harness.receiver(request)), request.signal);
+    }
     outbound.push(request.url);
     throw new TypeError(`test network: ${request.url} is unreachable`);
   });
@@ -57,12 +70,18 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
     sim,
     outbound,
     jobs: [],
+    webhooks: [],
+    receiver: () => new Response("ok"),
     advance(ms) {
       now += ms;
     },
     async stop() {
       // alarms left behind would fire into the next test's simulator
-      for (const id of harness.jobs) await runInDurableObject(jobStub(id), (_, state) => state.storage.deleteAlarm());
+      for (const id of harness.jobs) {
+        await runInDurableObject(jobStub(id), (_, state) => state.storage.deleteAlarm());
+        for (const event of JOB_EVENTS)
+          await runInDurableObject(deliveryStub(messageId(id, event)), (_, state) => state.storage.deleteAlarm());
+      }
       spy.mockRestore();
       current = undefined;
     },
@@ -143,4 +162,21 @@ export async function getJob(id: string, key = KEY_A): Promise<Record<string, un
 /** Downloads a media link the way a browser would: no API key. */
 export async function download(url: string, headers: Record<string, string> = {}): Promise<Response> {
   return exports.default.fetch(new Request(url, { headers }));
+}
+
+export function deliveryStub(messageId: string) {
+  return env.WEBHOOKS.get(env.WEBHOOKS.idFromName(messageId));
+}
+
+/** Makes a webhook message due now and runs one delivery attempt (or waits for the one running). */
+export async function fireDelivery(messageId: string): Promise<void> {
+  await runInDurableObject(deliveryStub(messageId), async (instance, state) => {
+    const running = (instance as unknown as { running?: Promise<void> }).running;
+    if (running) return running;
+    const delivery = await state.storage.get<{ nextAt?: number }>("delivery");
+    if (!delivery || delivery.nextAt === undefined) return;
+    await state.storage.put("delivery", { ...delivery, nextAt: Date.now() });
+    await state.storage.deleteAlarm();
+    await instance.alarm();
+  });
 }

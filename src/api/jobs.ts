@@ -5,19 +5,24 @@ import { ApiError, notFound } from "../lib/errors.ts";
 import { randomId } from "../lib/crypto.ts";
 import { fieldErrors, formatPath, validationError } from "../lib/validation.ts";
 import { checkUrl } from "../lib/url-policy.ts";
-import { signMediaUrl } from "../media/links.ts";
+import { makeLinkSigner } from "../media/links.ts";
 import { MODEL_IDS, modelSpec } from "../providers/models.ts";
-import { publicJob, type JobRecord, type LinkSigner } from "../jobs/record.ts";
+import { DEFAULT_JOB_EVENTS, JOB_EVENTS, publicJob, type JobEvent, type JobRecord, type LinkSigner } from "../jobs/record.ts";
 import type { FieldError } from "../lib/errors.ts";
 import type { AppEnv } from "./context.ts";
 import type { Context } from "hono";
 
 const JOB_ID = /^job_[0-9a-z]{20}$/;
-const LINK_TTL_SECONDS = 24 * 3600;
 
 export const jobSpecSchema = z.strictObject({
   model: z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(", ")}` }),
   params: z.record(z.string(), z.unknown(), { error: "must be an object" }),
+  webhookUrl: z.string({ error: "must be a URL" }).max(2048, "must be at most 2048 characters").optional(),
+  webhookEvents: z
+    .array(z.enum(JOB_EVENTS, { error: `must be one of: ${JOB_EVENTS.join(", ")}` }), { error: "must be an array of event names" })
+    .min(1, "must name at least one event")
+    .refine((events) => new Set(events).size === events.length, "must not repeat an event")
+    .optional(),
   metadata: z
     .record(z.string().min(1).max(64, "keys must be at most 64 characters"), z.string({ error: "values must be strings" }).max(512, "values must be at most 512 characters"), {
       error: "must be an object of string values",
@@ -26,12 +31,31 @@ export const jobSpecSchema = z.strictObject({
     .optional(),
 });
 
-export type JobSpec = { model: (typeof MODEL_IDS)[number]; params: Record<string, unknown>; metadata: Record<string, string> };
+export type JobSpec = {
+  model: (typeof MODEL_IDS)[number];
+  params: Record<string, unknown>;
+  metadata: Record<string, string>;
+  webhook?: { url: string; events: JobEvent[] };
+};
+
+export interface SpecContext {
+  /** Loopback http URLs are fine (local development against the simulator). */
+  allowLoopbackHttp: boolean;
+  /** Outgoing webhooks can be signed (WEBHOOK_SECRET is set). */
+  webhooksEnabled: boolean;
+}
 
 /** Validates one job spec; every problem is reported with its path under `prefix`. */
-export function validateJobSpec(body: unknown, allowLoopbackHttp: boolean, prefix: (string | number)[] = []): { spec?: JobSpec; errors: FieldError[] } {
+export function validateJobSpec(body: unknown, ctx: SpecContext, prefix: (string | number)[] = []): { spec?: JobSpec; errors: FieldError[] } {
+  const { allowLoopbackHttp } = ctx;
   const top = jobSpecSchema.safeParse(body);
   const errors: FieldError[] = top.success ? [] : fieldErrors(top.error.issues, prefix);
+  if (top.success && top.data.webhookUrl !== undefined) {
+    const reason = ctx.webhooksEnabled ? checkUrl(top.data.webhookUrl, { allowLoopbackHttp }) : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
+    if (reason) errors.push({ path: formatPath([...prefix, "webhookUrl"]), message: reason });
+  }
+  if (top.success && top.data.webhookEvents && top.data.webhookUrl === undefined)
+    errors.push({ path: formatPath([...prefix, "webhookEvents"]), message: "needs webhookUrl" });
   const raw = (body ?? {}) as { model?: unknown; params?: unknown };
   const model = typeof raw.model === "string" ? modelSpec(raw.model) : undefined;
   if (!model || typeof raw.params !== "object" || raw.params === null || Array.isArray(raw.params)) return { errors };
@@ -42,15 +66,21 @@ export function validateJobSpec(body: unknown, allowLoopbackHttp: boolean, prefi
     if (reason) errors.push({ path: formatPath([...prefix, "params", ...path]), message: reason });
   }
   if (errors.length > 0 || !top.success) return { errors };
-  return { spec: { model: model.id, params: params.data, metadata: top.data.metadata ?? {} }, errors };
+  const { webhookUrl, webhookEvents } = top.data;
+  return {
+    spec: {
+      model: model.id,
+      params: params.data,
+      metadata: top.data.metadata ?? {},
+      ...(webhookUrl ? { webhook: { url: webhookUrl, events: webhookEvents ?? DEFAULT_JOB_EVENTS } } : {}),
+    },
+    errors,
+  };
 }
 
 export function linkSigner(c: Context<AppEnv>): LinkSigner {
   const config = c.get("config");
-  const origin = config.publicBaseUrl ?? new URL(c.req.url).origin;
-  // expiry rounded to the hour so repeated reads hand out the same, cacheable URL
-  const expires = Math.ceil(Date.now() / 3_600_000) * 3600 + LINK_TTL_SECONDS;
-  return async (key) => ({ url: await signMediaUrl(config.signingSecret, origin, key, expires), expiresAt: new Date(expires * 1000).toISOString() });
+  return makeLinkSigner(config.signingSecret, config.publicBaseUrl ?? new URL(c.req.url).origin);
 }
 
 async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
@@ -80,7 +110,8 @@ export async function loadJob(c: Context<AppEnv>, id: string): Promise<JobRecord
 export const jobRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const body = await readJsonBody(c);
-    const { spec, errors } = validateJobSpec(body, c.get("config").devMode);
+    const config = c.get("config");
+    const { spec, errors } = validateJobSpec(body, { allowLoopbackHttp: config.devMode, webhooksEnabled: config.webhookSecret !== undefined });
     if (!spec) throw validationError(errors);
     const id = randomId("job");
     const record = await jobStub(c, id).create({
@@ -89,6 +120,7 @@ export const jobRoutes = new Hono<AppEnv>()
       model: spec.model,
       params: spec.params,
       metadata: spec.metadata,
+      ...(spec.webhook ? { webhook: spec.webhook } : {}),
       origin: new URL(c.req.url).origin,
     });
     c.header("Location", `/v1/jobs/${id}`);

@@ -16,8 +16,9 @@ export function requestId(): MiddlewareHandler<AppEnv> {
     const started = Date.now();
     await next();
     c.res.headers.set("X-Request-Id", id);
-    // the path only: query strings carry media signatures
-    log("info", "request", { requestId: id, method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
+    // the path only (query strings carry media signatures), callback tokens masked
+    const path = c.req.path.replace(/^(\/callbacks\/wiro\/[^/]+\/)[^/]+/, "$1…");
+    log("info", "request", { requestId: id, method: c.req.method, path, status: c.res.status, ms: Date.now() - started });
   };
 }
 

@@ -4,10 +4,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config.ts";
 import type { Env } from "../env.ts";
+import { randomToken, sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { copyToR2, extensionFor } from "../media/copy.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
+import { deliveryStub } from "../webhooks/delivery-object.ts";
+import { buildMessage, transitionEvents } from "../webhooks/events.ts";
 import {
   afterCopy,
   afterCrash,
@@ -24,7 +27,7 @@ import {
 } from "./machine.ts";
 import { modelStats } from "./model-stats.ts";
 import { runDeadlineMs } from "./polling.ts";
-import type { JobRecord, OutputRecord } from "./record.ts";
+import type { DeliveryReport, JobEvent, JobRecord, OutputRecord } from "./record.ts";
 
 export interface NewJob {
   id: string;
@@ -34,15 +37,21 @@ export interface NewJob {
   metadata: Record<string, string>;
   batchId?: string;
   origin: string;
+  webhook?: { url: string; events: JobEvent[] };
 }
 
 const JOB_KEY = "job";
 const EARLY_TOLERANCE_MS = 1_000;
+/** Callbacks trigger at most one confirming Task/Detail per window, however many arrive. */
+export const CONFIRM_WINDOW_MS = 2_000;
+const OUTBOX_RETRY_MS = 5_000;
 const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
 
 export class JobObject extends DurableObject<Env> {
   /** Set while an alarm runs in this instance, so an overlapping invocation waits and re-reads. */
   private running: Promise<void> | undefined;
+  /** A valid callback arrived while an alarm was running; that alarm schedules the confirmation. */
+  private callbackDuringAlarm = false;
 
   private async load(): Promise<JobRecord | undefined> {
     return this.ctx.storage.get<JobRecord>(JOB_KEY);
@@ -56,9 +65,10 @@ export class JobObject extends DurableObject<Env> {
   async create(input: NewJob): Promise<JobRecord> {
     const existing = await this.load();
     if (existing) return existing;
-    const now = Date.now();
     const model = MODELS[input.model];
-    const expectedRunMs = Math.round(model.expectedRunMs(input.params) * (await modelStats(this.env).factor(input.model)));
+    const factor = await modelStats(this.env).factor(input.model);
+    const now = Date.now();
+    const expectedRunMs = Math.round(model.expectedRunMs(input.params) * factor);
     const job: JobRecord = {
       ...input,
       provider: model.provider,
@@ -84,6 +94,40 @@ export class JobObject extends DurableObject<Env> {
     return job && job.tenant === tenant ? job : null;
   }
 
+  /**
+   * A Wiro callback with this job's token: only a signal. The job confirms with Task/Detail on
+   * its own schedule (at most one confirmation per window); the callback body is never used.
+   */
+  async wiroCallback(token: string): Promise<boolean> {
+    // hash first: between this load and the save below only storage calls may happen
+    const hash = await sha256Hex(token);
+    const job = await this.load();
+    if (!job?.callbackTokenHash) return false;
+    if (!timingSafeEqualText(hash, job.callbackTokenHash)) return false;
+    if (this.running) {
+      this.callbackDuringAlarm = true;
+      return true;
+    }
+    const now = Date.now();
+    const confirmAt = job.status === "running" ? Math.max(now, (job.lastPollAt ?? 0) + CONFIRM_WINDOW_MS) : job.nextAt;
+    if (job.callbackReceived && confirmAt >= job.nextAt) return true;
+    const updated: JobRecord = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? now, nextAt: Math.min(job.nextAt, confirmAt) };
+    await this.save(updated);
+    if (!isTerminal(updated.status) && updated.nextAt < job.nextAt) await this.ctx.storage.setAlarm(updated.nextAt);
+    return true;
+  }
+
+  /** Progress of an outgoing webhook, reported by its delivery object. */
+  async webhookReport(report: DeliveryReport): Promise<void> {
+    // a report may arrive while the alarm is mid-step; apply it after, so neither write is lost
+    while (this.running) await this.running;
+    const job = await this.load();
+    if (!job) return;
+    const previous = job.deliveries?.[report.id];
+    if (previous && previous.attempts > report.attempts) return;
+    await this.save({ ...job, deliveries: { ...job.deliveries, [report.id]: report } });
+  }
+
   override async alarm(): Promise<void> {
     while (this.running) await this.running;
     const run = this.runAlarm();
@@ -94,8 +138,13 @@ export class JobObject extends DurableObject<Env> {
   }
 
   private async runAlarm(): Promise<void> {
-    const job = await this.load();
-    if (!job || isTerminal(job.status)) return;
+    let job = await this.load();
+    if (!job) return;
+    if (job.outbox?.length) job = await this.flushOutbox(job);
+    if (isTerminal(job.status)) {
+      if (job.outbox?.length) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+      return;
+    }
     // alarms run at least once and may come early or twice: act only when the job is due
     if (job.nextAt > Date.now() + EARLY_TOLERANCE_MS) {
       await this.ctx.storage.setAlarm(job.nextAt);
@@ -108,46 +157,76 @@ export class JobObject extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now() + 60_000);
       return;
     }
-    const next = await this.advance(job, configResult.config);
+    const config = configResult.config;
+    this.callbackDuringAlarm = false;
+    let next = await this.advance(job, config);
+    if (this.callbackDuringAlarm) next = this.applyLateCallback(next);
+    const events = transitionEvents(job, next);
+    if (events.length > 0) next = { ...next, outbox: [...(next.outbox ?? []), ...(await Promise.all(events.map((e) => buildMessage(next, e, config))))] };
     await this.save(next);
-    const observed = observedRunMs(job, next);
-    if (observed !== undefined) await modelStats(this.env).observe(job.model, observed, MODELS[job.model].expectedRunMs(job.params));
     if (next.status !== job.status)
       log("info", "job status changed", { jobId: job.id, from: job.status, to: next.status, code: next.error?.code });
+    const observed = observedRunMs(job, next);
+    if (observed !== undefined) await modelStats(this.env).observe(job.model, observed, MODELS[job.model].expectedRunMs(job.params));
+    if (next.outbox?.length) next = await this.flushOutbox(next);
     if (!isTerminal(next.status)) await this.ctx.storage.setAlarm(next.nextAt);
+    else if (next.outbox?.length) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+  }
+
+  private applyLateCallback(job: JobRecord): JobRecord {
+    this.callbackDuringAlarm = false;
+    const now = Date.now();
+    const marked = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? now };
+    if (marked.status !== "running") return marked;
+    return { ...marked, nextAt: Math.min(marked.nextAt, Math.max(now, (marked.lastPollAt ?? 0) + CONFIRM_WINDOW_MS)) };
+  }
+
+  /** Hands pending webhook messages to their delivery objects; what fails stays for the next alarm. */
+  private async flushOutbox(job: JobRecord): Promise<JobRecord> {
+    const remaining = [];
+    for (const message of job.outbox ?? []) {
+      try {
+        await deliveryStub(this.env, message.id).enqueue(message);
+      } catch (err) {
+        log("warn", "webhook enqueue failed", { jobId: job.id, webhookId: message.id, error: err instanceof Error ? err.message : String(err) });
+        remaining.push(message);
+      }
+    }
+    const flushed = { ...job, outbox: remaining.length > 0 ? remaining : undefined };
+    await this.save(flushed);
+    return flushed;
   }
 
   private async advance(job: JobRecord, config: Config): Promise<JobRecord> {
     const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
     const step = nextStep(job);
     try {
-      if (step.kind === "submit") {
-        const lookup = providerFor(MODELS[job.model], config, fetch);
-        if (!lookup.ok)
-          return finish(job, "failed", tick(), {
-            code: "provider_not_configured",
-            message: `${lookup.missing.join(" and ")} ${lookup.missing.length > 1 ? "are" : "is"} not set`,
-            retryable: false,
-          });
-        const { provider } = lookup;
-        // a previous submit started and never reported back: only an idempotent provider may be asked again
-        if (job.submitStartedAt !== undefined && !provider.idempotentSubmit) return finish(job, "failed", tick(), UNCERTAIN_SUBMIT);
-        const marked = markSubmitting(job, tick());
-        await this.save(marked);
-        const outcome = await provider.submit({ jobId: job.id, params: job.params });
-        return afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
-      }
-      if (step.kind === "poll" && job.task) {
-        const lookup = providerFor(MODELS[job.model], config, fetch);
-        if (!lookup.ok) return finish(job, "failed", tick(), { code: "provider_not_configured", message: `${lookup.missing.join(" and ")} not set`, retryable: false });
-        const outcome = await lookup.provider.poll(job.task);
-        return afterPoll(job, outcome, tick());
-      }
       if (step.kind === "copy") {
         const output = job.outputs.find((o) => o.index === step.index)!;
         return afterCopy(job, step.index, await this.copy(job, output, config), tick());
       }
-      return { ...job, nextAt: Date.now() + 60_000 };
+      if (step.kind === "idle") return { ...job, nextAt: Date.now() + 60_000 };
+      const lookup = providerFor(MODELS[job.model], config, fetch);
+      if (!lookup.ok)
+        return finish(job, "failed", tick(), {
+          code: "provider_not_configured",
+          message: `${lookup.missing.join(" and ")} ${lookup.missing.length > 1 ? "are" : "is"} not set`,
+          retryable: false,
+        });
+      const { provider } = lookup;
+      if (step.kind === "poll") return afterPoll(job, await provider.poll(job.task!), tick());
+      // a previous submit started and never reported back: only an idempotent provider may be asked again
+      if (job.submitStartedAt !== undefined && !provider.idempotentSubmit) return finish(job, "failed", tick(), UNCERTAIN_SUBMIT);
+      let marked = markSubmitting(job, tick());
+      let callbackUrl: string | undefined;
+      if (provider.name === "wiro" && config.publicBaseUrl) {
+        const token = randomToken();
+        callbackUrl = `${config.publicBaseUrl}/callbacks/wiro/${job.id}/${token}`;
+        marked = { ...marked, callbackTokenHash: await sha256Hex(token) };
+      }
+      await this.save(marked);
+      const outcome = await provider.submit({ jobId: job.id, params: job.params, callbackUrl });
+      return afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log("error", "unexpected error in job alarm", { jobId: job.id, step: step.kind, error: message });

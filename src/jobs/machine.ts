@@ -87,7 +87,7 @@ export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idem
       attempts: 0,
       submitStartedAt: undefined,
       lastProviderError: undefined,
-      nextAt: tick.now + nextPollDelay(job.expectedRunMs, 0, tick.rand),
+      nextAt: tick.now + nextPollDelay(job.expectedRunMs, 0, tick.rand, job.callbackTokenHash !== undefined),
       updatedAt: tick.now,
     };
   }
@@ -116,7 +116,7 @@ export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Ti
           retryable: true,
         });
       const elapsed = tick.now - (job.startedAt ?? job.createdAt);
-      return { ...seen, nextAt: tick.now + nextPollDelay(job.expectedRunMs, elapsed, tick.rand) };
+      return { ...seen, nextAt: tick.now + nextPollDelay(job.expectedRunMs, elapsed, tick.rand, job.callbackTokenHash !== undefined) };
     }
     case "failed":
       return finish(seen, "failed", tick, { code: status.code, message: status.message, retryable: false });

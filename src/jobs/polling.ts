@@ -5,6 +5,7 @@ export const RETRY_CAP_MS = 60_000;
 const MIN_DELAY_MS = 250;
 const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 60_000;
+const BACKSTOP_MIN_MS = 15_000;
 
 /** Full jitter: uniform in [0, min(cap, base·2^(attempt-1))], but never sooner than Retry-After. */
 export function backoffDelay(attempt: number, rand: number, retryAfterMs = 0): number {
@@ -17,7 +18,13 @@ export function backoffDelay(attempt: number, rand: number, retryAfterMs = 0): n
  * done (first half of its expected time); around the expected finish polls are dense; past it
  * they thin out geometrically, so a slow run costs few requests.
  */
-export function nextPollDelay(expectedMs: number, elapsedMs: number, rand: number): number {
+export function nextPollDelay(expectedMs: number, elapsedMs: number, rand: number, callbackExpected = false): number {
+  // with a callback on its way, polling is only the backstop for a callback that never comes
+  if (callbackExpected) return Math.max(BACKSTOP_MIN_MS, 3 * densePollDelay(expectedMs, elapsedMs, rand));
+  return densePollDelay(expectedMs, elapsedMs, rand);
+}
+
+function densePollDelay(expectedMs: number, elapsedMs: number, rand: number): number {
   const jitter = 0.85 + 0.3 * rand;
   const dense = Math.max(MIN_POLL_MS, expectedMs / 12);
   let delay: number;

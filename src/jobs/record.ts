@@ -1,5 +1,6 @@
 // The job as the JobObject stores it. Only this module's `publicJob` decides what a client sees.
 import type { ModelId, OutputKind, ProviderName } from "../providers/models.ts";
+import type { WebhookMessage } from "../webhooks/delivery-object.ts";
 
 export type JobStatus = "queued" | "running" | "copying" | "succeeded" | "failed" | "canceled";
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "canceled"]);
@@ -26,6 +27,21 @@ export interface OutputRecord {
   attempts: number;
 }
 
+export const JOB_EVENTS = ["job.running", "job.succeeded", "job.failed", "job.canceled"] as const;
+export type JobEvent = (typeof JOB_EVENTS)[number];
+export const DEFAULT_JOB_EVENTS: JobEvent[] = ["job.succeeded", "job.failed", "job.canceled"];
+
+export interface DeliveryReport {
+  id: string;
+  type: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError?: string;
+  deliveredAt?: number;
+  gaveUpAt?: number;
+  nextAt?: number;
+}
+
 export interface JobRecord {
   id: string;
   tenant: string;
@@ -38,6 +54,14 @@ export interface JobRecord {
   task?: { taskId: string; token?: string };
   providerStatus?: string;
   callbackReceived?: boolean;
+  callbackReceivedAt?: number;
+  /** SHA-256 of the per-job Wiro callback token; the token itself is never stored. */
+  callbackTokenHash?: string;
+  webhook?: { url: string; events: JobEvent[] };
+  /** Latest known state of each outgoing webhook message, by message id. */
+  deliveries?: Record<string, DeliveryReport>;
+  /** Webhook messages decided but not yet handed to their delivery objects. */
+  outbox?: WebhookMessage[];
   outputs: OutputRecord[];
   error?: JobError;
   createdAt: number;
@@ -73,6 +97,16 @@ export interface PublicOutput {
   error?: string;
 }
 
+export interface PublicWebhook {
+  url: string;
+  events: JobEvent[];
+  /** The most recent event's delivery. */
+  lastStatus: number | null;
+  attempts: number;
+  deliveredAt?: string;
+  deliveries: { id: string; type: string; status: "pending" | "delivered" | "failed"; attempts: number; lastStatus: number | null; deliveredAt?: string; nextAttemptAt?: string; error?: string }[];
+}
+
 export interface PublicJob {
   id: string;
   model: ModelId;
@@ -80,7 +114,8 @@ export interface PublicJob {
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   batchId?: string;
-  provider: { name: ProviderName; taskId: string | null; status: string | null; callbackReceived?: boolean };
+  provider: { name: ProviderName; taskId: string | null; status: string | null; callbackReceived?: boolean; callbackReceivedAt?: string };
+  webhook?: PublicWebhook;
   outputs: PublicOutput[];
   error?: JobError;
   createdAt: string;
@@ -123,7 +158,9 @@ export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<Publi
       taskId: job.task?.taskId ?? null,
       status: job.providerStatus ?? null,
       ...(job.provider === "wiro" ? { callbackReceived: job.callbackReceived ?? false } : {}),
+      ...(job.callbackReceivedAt ? { callbackReceivedAt: iso(job.callbackReceivedAt) } : {}),
     },
+    ...(job.webhook ? { webhook: publicWebhook(job.webhook, job.deliveries ?? {}) } : {}),
     outputs,
     ...(job.error ? { error: job.error } : {}),
     createdAt: iso(job.createdAt),
@@ -131,5 +168,27 @@ export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<Publi
     ...(job.startedAt ? { startedAt: iso(job.startedAt) } : {}),
     ...(job.completedAt ? { completedAt: iso(job.completedAt) } : {}),
     polls: job.polls,
+  };
+}
+
+function publicWebhook(webhook: { url: string; events: JobEvent[] }, deliveries: Record<string, DeliveryReport>): PublicWebhook {
+  const list = Object.values(deliveries).map((d) => ({
+    id: d.id,
+    type: d.type,
+    status: d.deliveredAt ? ("delivered" as const) : d.gaveUpAt ? ("failed" as const) : ("pending" as const),
+    attempts: d.attempts,
+    lastStatus: d.lastStatus,
+    ...(d.deliveredAt ? { deliveredAt: iso(d.deliveredAt) } : {}),
+    ...(d.nextAt && !d.deliveredAt ? { nextAttemptAt: iso(d.nextAt) } : {}),
+    ...(d.lastError && !d.deliveredAt ? { error: d.lastError } : {}),
+  }));
+  const last = list.at(-1);
+  return {
+    url: webhook.url,
+    events: webhook.events,
+    lastStatus: last?.lastStatus ?? null,
+    attempts: last?.attempts ?? 0,
+    ...(last?.deliveredAt ? { deliveredAt: last.deliveredAt } : {}),
+    deliveries: list,
   };
 }

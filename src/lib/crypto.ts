@@ -40,3 +40,33 @@ export function timingSafeEqualText(a: string, b: string): boolean {
   }
   return crypto.subtle.timingSafeEqual(ab, bb);
 }
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/** Decodes standard or URL-safe base64; null when it is not base64. */
+export function base64ToBytes(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9+/_-]*=*$/.test(text)) return null;
+  try {
+    const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+export function toBase64Url(bytes: Uint8Array): string {
+  return bytesToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function fromBase64Url(text: string): Uint8Array | null {
+  return /^[A-Za-z0-9_-]*$/.test(text) ? base64ToBytes(text) : null;
+}
+
+/** 32 random bytes as base64url: an unguessable token for URLs. */
+export function randomToken(): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+}

@@ -1,4 +1,6 @@
 // Signed, expiring links to media in R2, usable in <img>/<video> without an API key.
+import { fromBase64Url, toBase64Url } from "../lib/crypto.ts";
+
 const encoder = new TextEncoder();
 const SIG_BYTES = 32; // HMAC-SHA256
 
@@ -39,18 +41,10 @@ function importHmacKey(secret: string, usage: "sign" | "verify"): Promise<Crypto
   return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
+const LINK_TTL_SECONDS = 24 * 3600;
 
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
-  } catch {
-    return null;
-  }
+/** Signs links that stay valid for at least a day; expiry is rounded to the hour so repeated reads hand out the same, cacheable URL. */
+export function makeLinkSigner(secret: string, origin: string, now = Date.now()): (key: string) => Promise<{ url: string; expiresAt: string }> {
+  const expires = Math.ceil(now / 3_600_000) * 3600 + LINK_TTL_SECONDS;
+  return async (key) => ({ url: await signMediaUrl(secret, origin, key, expires), expiresAt: new Date(expires * 1000).toISOString() });
 }

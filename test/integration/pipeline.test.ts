@@ -114,6 +114,7 @@ describe("wiro/ByteDance/text-to-video-seedance-v1", () => {
       fps: "24",
       watermark: "false",
       camerafixed: "false",
+      callbackUrl: expect.stringMatching(new RegExp(`^https://seedrun\\.test/callbacks/wiro/${id}/[\\w-]{43}$`)),
     });
     const task = h.sim.tasks()[0]!;
     expect(JSON.parse(calls[1]!.body)).toEqual({ tasktoken: task.token });

@@ -1,0 +1,635 @@
+// GET /openapi.json: an OpenAPI 3.1 description generated from the zod schemas that validate
+// requests (request bodies, io "input") and from response schemas held equal to PublicJob by the
+// type checker. Routes are a table: documenting a new route is one entry in ROUTES.
+import { Hono } from "hono";
+import { z } from "zod";
+import { jobSpecSchema } from "./jobs.ts";
+import { MODELS, MODEL_IDS, SEEDANCE_VARIANTS, type ModelId } from "../providers/models.ts";
+import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type PublicJob } from "../jobs/record.ts";
+import { fieldErrors, validationError } from "../lib/validation.ts";
+import { ApiError } from "../lib/errors.ts";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./context.ts";
+
+type Json = Record<string, unknown>;
+type JsonSchema = z.core.JSONSchema.BaseSchema;
+
+// ---------------------------------------------------------------------------------------------
+// Response schemas. `Same<…>` below fails type checking the moment PublicJob and these drift.
+
+const timestamp = z.string().meta({ format: "date-time", description: "ISO-8601 UTC time." });
+const count = z.int().min(0);
+
+export const jobErrorSchema = z.strictObject({
+  code: z.string().meta({ description: "Stable reason, e.g. `timeout`, `provider_not_configured`, `submit_uncertain`." }),
+  message: z.string(),
+  retryable: z.boolean().meta({ description: "Whether sending the same request again may succeed." }),
+});
+
+export const outputSchema = z.strictObject({
+  index: count,
+  kind: z.enum(["video", "image"]),
+  status: z.enum(["stored", "failed"]),
+  contentType: z.string().nullable(),
+  size: count.nullable().meta({ description: "Bytes stored in R2." }),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  url: z.url().nullable().meta({ description: "Signed, expiring `/media/…` link; works in `<img>`/`<video>` without the API key." }),
+  expiresAt: timestamp.nullable(),
+  error: z.string().optional(),
+});
+
+export const webhookStateSchema = z.strictObject({
+  url: z.url(),
+  events: z.array(z.enum(JOB_EVENTS)),
+  lastStatus: z.int().nullable().meta({ description: "HTTP status of the latest delivery attempt of the latest event." }),
+  attempts: count,
+  deliveredAt: timestamp.optional(),
+  deliveries: z.array(
+    z.strictObject({
+      id: z.string().meta({ description: "The `webhook-id`, stable across retries." }),
+      type: z.string(),
+      status: z.enum(["pending", "delivered", "failed"]),
+      attempts: count,
+      lastStatus: z.int().nullable(),
+      deliveredAt: timestamp.optional(),
+      nextAttemptAt: timestamp.optional(),
+      error: z.string().optional(),
+    }),
+  ),
+});
+
+export const jobSchema = z.strictObject({
+  id: z.string().regex(/^job_[0-9a-z]{20}$/),
+  model: z.enum(MODEL_IDS),
+  status: z.enum(["queued", "running", "copying", "succeeded", "failed", "canceled"]).meta({
+    description: "`queued` → `running` → `copying` → `succeeded` | `failed` | `canceled`.",
+  }),
+  params: z.record(z.string(), z.unknown()).meta({ description: "The params as normalised and sent to the provider (defaults filled in)." }),
+  metadata: z.record(z.string(), z.string()),
+  batchId: z.string().optional(),
+  provider: z.strictObject({
+    name: z.enum(["weshop", "wiro"]),
+    taskId: z.string().nullable(),
+    status: z.string().nullable().meta({ description: "The provider's own status word." }),
+    callbackReceived: z.boolean().optional(),
+    callbackReceivedAt: timestamp.optional(),
+  }),
+  webhook: webhookStateSchema.optional(),
+  outputs: z.array(outputSchema),
+  error: jobErrorSchema.optional(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  startedAt: timestamp.optional(),
+  completedAt: timestamp.optional(),
+  polls: count.meta({ description: "Provider status requests made for this job." }),
+});
+
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const jobSchemaIsPublicJob: Same<z.output<typeof jobSchema>, PublicJob> = true;
+void jobSchemaIsPublicJob;
+
+export const problemSchema = z.looseObject({
+  type: z.string().meta({ description: "URI naming the problem type (RFC 9457)." }),
+  title: z.string(),
+  status: z.int().min(400).max(599),
+  detail: z.string(),
+  code: z.string().meta({ description: "Stable machine-readable code, e.g. `validation_failed`." }),
+  requestId: z.string().optional().meta({ description: "Same as the `X-Request-Id` header; quote it when asking for help." }),
+  errors: z
+    .array(z.strictObject({ path: z.string().meta({ description: "e.g. `params.duration`, `params.images[0]`" }), message: z.string() }))
+    .optional()
+    .meta({ description: "Every offending field of a validation error." }),
+});
+
+const healthSchema = z.union([
+  z.strictObject({ status: z.literal("ok") }),
+  z.strictObject({ status: z.literal("misconfigured"), problems: z.array(z.string()).meta({ description: "Names of missing or invalid settings (never values)." }) }),
+]);
+
+const webhookEventSchema = z.strictObject({ type: z.enum(JOB_EVENTS), timestamp, data: jobSchema });
+
+// ---------------------------------------------------------------------------------------------
+// Request schemas, straight from the validators.
+
+const slug = (id: ModelId) => id.replace(/[^A-Za-z0-9._-]+/g, ".");
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const paramsName = (id: ModelId) => `Params.${slug(id)}`;
+const requestName = (id: ModelId) => `CreateJob.${slug(id)}`;
+
+/**
+ * Fills in what `z.toJSONSchema(…, { io: "input" })` leaves out of our validators:
+ * - a `.default()` over a transform loses its default; it is restored when it is also a valid input;
+ * - `x.transform(String).pipe(enum)` (Wiro's `duration`/`fps`) and `….pipe(z.number().int()…)`
+ *   (Wiro's `seed`) export only the loose input types; the pipe's output constraints are applied to
+ *   the input branches of the same JSON type, keeping only values the real schema accepts.
+ */
+function inputOverride(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchema }): void {
+  const { zodSchema, jsonSchema: json } = ctx;
+  const def = zodSchema._zod.def;
+  if (def.type === "default" && json.default === undefined) {
+    const value: unknown = def.defaultValue;
+    if (z.safeParse(def.innerType, value).success) json.default = value as JsonSchema["default"];
+  }
+  if (def.type !== "pipe") return;
+  const out = def.out._zod.def;
+  const accepts = (v: unknown) => z.safeParse(zodSchema, v).success;
+  const branches: JsonSchema[] = Array.isArray(json.anyOf)
+    ? json.anyOf
+    : Array.isArray(json.type)
+      ? json.type.map((type) => ({ type }))
+      : [];
+  if (branches.length === 0) return;
+  let narrowed: JsonSchema[];
+  if (out.type === "enum") {
+    const values = Object.values(out.entries);
+    narrowed = branches.flatMap((b): JsonSchema[] => {
+      if (b.type === "string") return [{ ...b, enum: values.filter((v) => typeof v === "string" && accepts(v)) }];
+      if (b.type === "number" || b.type === "integer") {
+        const numbers = values.map(Number).filter((n) => Number.isFinite(n) && accepts(n));
+        return numbers.length > 0 ? [{ ...b, enum: numbers }] : [];
+      }
+      return [b];
+    });
+  } else if (out.type === "number") {
+    const { $schema: _, ...numeric } = z.toJSONSchema(def.out, { io: "output" });
+    narrowed = branches.map((b) => (b.type === "number" || b.type === "integer" ? { ...b, ...numeric } : b));
+  } else return;
+  delete json.type;
+  json.anyOf = narrowed;
+}
+
+function toJson(schema: z.core.$ZodType, io: "input" | "output"): Json {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io, ...(io === "input" ? { override: inputOverride } : {}) });
+  return json;
+}
+
+/** Registered schemas become components that refer to each other by `$ref`. */
+function components(entries: [string, z.core.$ZodType][], io: "input" | "output"): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of entries) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io,
+    uri: (id) => `#/components/schemas/${id}`,
+    ...(io === "input" ? { override: inputOverride } : {}),
+  });
+  const out: Record<string, Json> = {};
+  for (const [id, json] of Object.entries(schemas)) {
+    const { $schema: _s, $id: _i, ...rest } = json;
+    out[id] = rest;
+  }
+  return out;
+}
+
+const secondsPattern = (min: number, max: number) =>
+  `^0?(${Array.from({ length: max - min + 1 }, (_, i) => min + i).join("|")})s$`;
+
+/**
+ * Rules our validators check in refine/superRefine, which JSON Schema export cannot see,
+ * restated from the same data. The tests check the validator and these agree.
+ */
+const PARAMS_RULES: Partial<Record<ModelId, (schema: Json) => void>> = {
+  "weshop/seedance": (schema) => {
+    const props = schema.properties as Record<string, Json>;
+    const fallback = props.modelName?.default;
+    const variants = Object.entries(SEEDANCE_VARIANTS);
+    schema.allOf = variants.map(([name, v]) => ({
+      if: { properties: { modelName: { const: name } }, ...(name === fallback ? {} : { required: ["modelName"] }) },
+      then: {
+        properties: {
+          duration: { pattern: secondsPattern(v.minSeconds, v.maxSeconds) },
+          ...(v.audio ? {} : { generateAudio: { not: { enum: [true, "true"] } } }),
+        },
+      },
+    }));
+    const durations = variants.map(([name, v]) => `${v.minSeconds}s–${v.maxSeconds}s for ${name}`).join("; ");
+    const audio = variants.filter(([, v]) => v.audio).map(([name]) => name).join(", ");
+    if (props.duration) props.duration.description = `Whole seconds: ${durations}.`;
+    if (props.generateAudio) props.generateAudio.description = `Only ${audio}; defaults to "true" there, omitted for the others.`;
+  },
+};
+
+/** jobSpecSchema's refinements: at most 16 metadata values; no repeated event; events need a URL. */
+function jobSpecRules(schema: Json): void {
+  const props = schema.properties as Record<string, Json>;
+  if (props.metadata) props.metadata = { ...props.metadata, maxProperties: 16, description: "Up to 16 string values, returned with the job." };
+  if (props.webhookEvents) props.webhookEvents = { ...props.webhookEvents, uniqueItems: true, description: `Default ${JSON.stringify(DEFAULT_JOB_EVENTS)}.` };
+  if (props.webhookUrl) props.webhookUrl = { ...props.webhookUrl, description: "HTTPS URL that receives each event, signed per Standard Webhooks." };
+  if (props.webhookEvents && props.webhookUrl) schema.dependentRequired = { webhookEvents: ["webhookUrl"] };
+}
+
+function requestComponents(): Record<string, Json> {
+  const params = components(MODEL_IDS.map((id) => [paramsName(id), MODELS[id].params]), "input");
+  const out: Record<string, Json> = {};
+  const spec = toJson(jobSpecSchema, "input");
+  jobSpecRules(spec);
+  for (const id of MODEL_IDS) {
+    const model = MODELS[id];
+    const p = params[paramsName(id)]!;
+    PARAMS_RULES[id]?.(p);
+    out[paramsName(id)] = { title: `${id} params`, description: `Sent to ${model.provider} \`${model.agent}\`; output: ${model.kind}.`, ...p };
+    const props = spec.properties as Record<string, Json>;
+    out[requestName(id)] = {
+      ...spec,
+      title: id,
+      properties: { ...props, model: { type: "string", const: id }, params: ref(paramsName(id)) },
+    };
+  }
+  out.CreateJob = {
+    description: "A job for one model; `params` depend on `model`.",
+    oneOf: MODEL_IDS.map((id) => ref(requestName(id))),
+    discriminator: { propertyName: "model", mapping: Object.fromEntries(MODEL_IDS.map((id) => [id, `#/components/schemas/${requestName(id)}`])) },
+  };
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Examples. Typed as the real shapes, and the tests validate each against its schema.
+
+const MODEL_EXAMPLES: Record<ModelId, { summary: string; params: Record<string, unknown>; metadata?: Record<string, string> }> = {
+  "weshop/seedance": {
+    summary: "Seedance: animate a product photo",
+    params: {
+      images: ["https://images.example.com/products/sneaker-4021.jpg"],
+      textDescription: "The sneaker turns slowly on a white pedestal, soft studio light, shallow depth of field",
+      modelName: "Seedance_15_Pro",
+      duration: "5s",
+      aspectRatio: "9:16",
+      generateAudio: false,
+      batchCount: 1,
+    },
+    metadata: { sku: "SNK-4021" },
+  },
+  "weshop/seedream": {
+    summary: "Seedream: two images from a prompt",
+    params: { textDescription: "A lighthouse on a rocky coast at dawn, photorealistic", imageSize: "2K", aspectRatio: "16:9", outputFormat: "png", batchCount: 2 },
+  },
+  "wiro/ByteDance/text-to-video-seedance-v1": {
+    summary: "Wiro Seedance: text to video",
+    params: { prompt: "A paper boat drifts down a rain-soaked street at night, neon reflections, cinematic", resolution: "720p", ratio: "16:9", duration: 5, fps: 24, seed: 42 },
+  },
+};
+
+const EXAMPLE_ID = "job_8x2kq4m9p1r7t3v5w6y0";
+const created = "2026-11-21T10:00:00.000Z";
+const queuedJob: PublicJob = {
+  id: EXAMPLE_ID,
+  model: "weshop/seedream",
+  status: "queued",
+  params: MODELS["weshop/seedream"].params.parse(MODEL_EXAMPLES["weshop/seedream"].params),
+  metadata: {},
+  provider: { name: "weshop", taskId: null, status: null },
+  outputs: [],
+  createdAt: created,
+  updatedAt: created,
+  polls: 0,
+};
+const media = (i: number) =>
+  `https://seedrun.example.com/media/jobs/${EXAMPLE_ID}/${i}.png?expires=1795860000&sig=Q2hhbmdlIG1lOiB0aGlzIGlzIGFuIGV4YW1wbGUgc2ln`;
+const succeededJob: PublicJob = {
+  ...queuedJob,
+  status: "succeeded",
+  provider: { name: "weshop", taskId: "a1b2c3d4e5f6", status: "Success" },
+  outputs: [0, 1].map((index) => ({
+    index,
+    kind: "image" as const,
+    status: "stored" as const,
+    contentType: "image/png",
+    size: 2_483_121 + index,
+    sha256: (index ? "9f" : "3c").padEnd(64, "0a"),
+    url: media(index),
+    expiresAt: "2026-11-22T11:00:00.000Z",
+  })),
+  updatedAt: "2026-11-21T10:00:41.000Z",
+  startedAt: "2026-11-21T10:00:01.000Z",
+  completedAt: "2026-11-21T10:00:41.000Z",
+  polls: 4,
+};
+const failedJob: PublicJob = {
+  ...queuedJob,
+  model: "wiro/ByteDance/text-to-video-seedance-v1",
+  status: "failed",
+  params: MODELS["wiro/ByteDance/text-to-video-seedance-v1"].params.parse(MODEL_EXAMPLES["wiro/ByteDance/text-to-video-seedance-v1"].params),
+  provider: { name: "wiro", taskId: "2221", status: "task_start", callbackReceived: false },
+  error: { code: "timeout", message: "The provider did not finish within 20 minutes", retryable: true },
+  updatedAt: "2026-11-21T10:20:00.000Z",
+  startedAt: "2026-11-21T10:00:02.000Z",
+  completedAt: "2026-11-21T10:20:00.000Z",
+  polls: 31,
+};
+
+const REQUEST_ID = "req_3f9a1c7e5b2d4068";
+const problemBody = (e: ApiError, requestId: string | undefined = REQUEST_ID) => ({
+  type: `https://seedrun.dev/problems/${e.code}`,
+  title: e.title,
+  status: e.status,
+  detail: e.detail,
+  code: e.code,
+  ...(requestId ? { requestId } : {}),
+  ...(e.errors ? { errors: e.errors } : {}),
+});
+const problem = (status: ContentfulStatusCode, code: string, title: string, detail: string) => problemBody(new ApiError(status, code, title, detail));
+
+/** The 400 example is what the real validator says about a real bad request. */
+function validationExample() {
+  const bad = {
+    model: "weshop/seedance",
+    params: { images: [], textDescription: "", modelName: "Seedance_10_Pro", duration: "13s", batchCount: 0 },
+    surprise: true,
+  };
+  const top = jobSpecSchema.safeParse(bad);
+  const params = MODELS["weshop/seedance"].params.safeParse(bad.params);
+  const errors = [...(top.success ? [] : fieldErrors(top.error.issues)), ...(params.success ? [] : fieldErrors(params.error.issues, ["params"]))];
+  return problemBody(validationError(errors));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The routes.
+
+type Method = "get" | "post" | "put" | "patch" | "delete";
+interface ParamEntry {
+  name: string;
+  in: "path" | "query" | "header";
+  description: string;
+  schema: Json;
+  required?: boolean;
+  example?: unknown;
+}
+type Examples = Record<string, { summary: string; value: unknown }>;
+interface ResponseEntry {
+  description: string;
+  /** Component name or inline JSON Schema; omitted for bodiless answers. */
+  schema?: string | Json;
+  contentType?: string;
+  headers?: Record<string, { description: string; schema: Json }>;
+  examples?: Examples;
+}
+export interface RouteEntry {
+  method: Method;
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** Bearer auth: adds the security requirement and the 401 and 500 configuration answers. */
+  auth?: boolean;
+  parameters?: ParamEntry[];
+  /** A JSON request body: adds the 413 and 415 answers (and 400 invalid JSON unless given). */
+  body?: { schema: string; examples: Examples; description?: string };
+  responses: Record<string, ResponseEntry>;
+}
+
+const problemResponse = (description: string, examples: Record<string, { title: string }>): ResponseEntry => ({
+  description,
+  schema: "Problem",
+  contentType: "application/problem+json",
+  examples: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, { summary: v.title, value: v }])),
+});
+const jobIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Job id.", schema: { type: "string", pattern: "^job_[0-9a-z]{20}$" }, example: EXAMPLE_ID };
+const mediaProblem = (status: ContentfulStatusCode, code: string, title: string, detail: string) =>
+  problemResponse(title, { [code]: { type: "about:blank", title, status, detail, code } });
+
+export const ROUTES: RouteEntry[] = [
+  {
+    method: "post",
+    path: "/v1/jobs",
+    operationId: "createJob",
+    summary: "Create a job",
+    description:
+      "Validates the whole request first (every bad field is reported by path and nothing reaches a provider), then answers `202` at once. Follow the job with `GET /v1/jobs/{id}` or a webhook.",
+    tag: "Jobs",
+    auth: true,
+    body: {
+      schema: "CreateJob",
+      examples: Object.fromEntries(
+        MODEL_IDS.map((id) => {
+          const e = MODEL_EXAMPLES[id];
+          return [slug(id), { summary: e.summary, value: { model: id, params: e.params, ...(e.metadata ? { metadata: e.metadata } : {}) } }];
+        }),
+      ),
+    },
+    responses: {
+      "202": {
+        description: "Accepted; the job is queued.",
+        schema: "Job",
+        headers: { Location: { description: "`/v1/jobs/{id}` of the new job.", schema: { type: "string" } } },
+        examples: { queued: { summary: "A queued job", value: queuedJob } },
+      },
+      "400": problemResponse("Invalid JSON or invalid fields", {
+        validation_failed: validationExample(),
+        invalid_json: problem(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON."),
+      }),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/jobs/{id}",
+    operationId: "getJob",
+    summary: "Get a job",
+    description: "A job is visible only to the API key that created it; others get `404`.",
+    tag: "Jobs",
+    auth: true,
+    parameters: [jobIdParam],
+    responses: {
+      "200": { description: "The job.", schema: "Job", examples: { succeeded: { summary: "Succeeded, two stored images", value: succeededJob }, failed: { summary: "Failed", value: failedJob } } },
+      "404": problemResponse("No such job for this key", { not_found: problem(404, "not_found", "Not Found", `Job ${EXAMPLE_ID} was not found.`) }),
+    },
+  },
+  {
+    method: "get",
+    path: "/healthz",
+    operationId: "health",
+    summary: "Health and configuration check",
+    description: "Names (never values) every missing or invalid setting.",
+    tag: "Service",
+    responses: {
+      "200": { description: "Configured and running.", schema: "Health", examples: { ok: { summary: "OK", value: { status: "ok" } } } },
+      "503": {
+        description: "Misconfigured.",
+        schema: "Health",
+        examples: { misconfigured: { summary: "Missing settings", value: { status: "misconfigured", problems: ["API_KEYS", "SIGNING_SECRET"] } } },
+      },
+    },
+  },
+  {
+    method: "get",
+    path: "/media/{key}",
+    operationId: "getMedia",
+    summary: "Download a stored output",
+    description:
+      "Serves a job output from R2. Use `outputs[*].url` exactly as given: it is signed and expires, and needs no API key. `HEAD` is answered too. Supports `Range`, `ETag`/`If-None-Match` and `If-Modified-Since`.",
+    tag: "Media",
+    parameters: [
+      { name: "key", in: "path", required: true, description: "Object key; contains `/` (e.g. `jobs/{id}/0.png`).", schema: { type: "string" }, example: `jobs/${EXAMPLE_ID}/0.png` },
+      { name: "expires", in: "query", required: true, description: "Expiry, Unix seconds.", schema: { type: "string", pattern: "^\\d{1,15}$" }, example: "1795860000" },
+      { name: "sig", in: "query", required: true, description: "base64url HMAC-SHA256 of the key and expiry.", schema: { type: "string" }, example: "Q2hhbmdlIG1lOiB0aGlzIGlzIGFuIGV4YW1wbGUgc2ln" },
+      { name: "Range", in: "header", description: "One byte range, e.g. `bytes=0-1023`.", schema: { type: "string" }, example: "bytes=0-1023" },
+      { name: "If-None-Match", in: "header", description: "A stored `ETag`; answered `304` when it still matches.", schema: { type: "string" } },
+    ],
+    responses: {
+      "200": { description: "The whole object, with its stored `Content-Type`, `ETag` and `Accept-Ranges: bytes`.", schema: { type: "string", contentMediaType: "application/octet-stream" }, contentType: "*/*" },
+      "206": {
+        description: "The requested range.",
+        schema: { type: "string", contentMediaType: "application/octet-stream" },
+        contentType: "*/*",
+        headers: { "Content-Range": { description: "e.g. `bytes 0-1023/2483121`", schema: { type: "string" } } },
+      },
+      "304": { description: "Not modified (`If-None-Match` matched)." },
+      "403": mediaProblem(403, "invalid_signature", "Forbidden", "The media link signature is missing or invalid."),
+      "404": mediaProblem(404, "not_found", "Not Found", "No media is stored under this link."),
+      "410": mediaProblem(410, "link_expired", "Gone", "The media link has expired."),
+      "416": { description: "Range not satisfiable; `Content-Range: bytes */{size}`." },
+    },
+  },
+  {
+    method: "post",
+    path: "/callbacks/wiro/{jobId}/{token}",
+    operationId: "wiroCallback",
+    summary: "Wiro completion callback",
+    description:
+      "The callback URL handed to Wiro for each job. Authenticated only by the unguessable per-job token; the body is not trusted (the job confirms with Wiro's `Task/Detail`). Duplicates are harmless.",
+    tag: "Callbacks",
+    parameters: [
+      { name: "jobId", in: "path", required: true, description: "Job id.", schema: { type: "string", pattern: "^job_[0-9a-z]{20}$" }, example: EXAMPLE_ID },
+      { name: "token", in: "path", required: true, description: "Per-job callback token.", schema: { type: "string", pattern: "^[A-Za-z0-9_-]{43}$" }, example: "uQ3mZ8p0Xr4T6vW1yB2nC5dE7fG9hJ0kL3oP5sU8wA1" },
+    ],
+    responses: {
+      "200": {
+        description: "Received; the job checks the task with Wiro.",
+        schema: { type: "object", properties: { received: { const: true } }, required: ["received"] },
+        examples: { received: { summary: "Received", value: { received: true } } },
+      },
+      "404": problemResponse("Unknown job or wrong token (no provider call is made)", {
+        not_found: problem(404, "not_found", "Not Found", "Callback was not found."),
+      }),
+    },
+  },
+];
+
+const schemaOrRef = (s: string | Json): Json => (typeof s === "string" ? ref(s) : s);
+
+function operation(route: RouteEntry): Json {
+  const responses: Record<string, ResponseEntry> = { ...route.responses };
+  if (route.body) {
+    responses["400"] ??= problemResponse("Invalid JSON", { invalid_json: problem(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON.") });
+    responses["413"] ??= problemResponse("Body over 1 MB", { payload_too_large: problem(413, "payload_too_large", "Payload Too Large", "Request bodies may be at most 1 MB.") });
+    responses["415"] ??= problemResponse("Body is not JSON", {
+      unsupported_media_type: problem(415, "unsupported_media_type", "Unsupported Media Type", "Send the request body as application/json."),
+    });
+  }
+  if (route.auth) {
+    responses["401"] ??= problemResponse("Missing or unknown API key", {
+      unauthorized: problem(401, "unauthorized", "Unauthorized", "Send Authorization: Bearer <API key> with a valid key."),
+    });
+    responses["500"] ??= problemResponse("Server misconfigured", {
+      configuration_error: problem(500, "configuration_error", "Server misconfigured", "The server configuration is invalid: API_KEYS (is required)."),
+    });
+  }
+  const sorted = Object.keys(responses).sort();
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: [route.tag],
+    ...(route.auth ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(route.parameters ? { parameters: route.parameters.map(({ example, ...p }) => ({ ...p, ...(example !== undefined ? { example } : {}) })) } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            ...(route.body.description ? { description: route.body.description } : {}),
+            content: { "application/json": { schema: ref(route.body.schema), examples: route.body.examples } },
+          },
+        }
+      : {}),
+    responses: Object.fromEntries(
+      sorted.map((status) => {
+        const r = responses[status]!;
+        return [
+          status,
+          {
+            description: r.description,
+            headers: { "X-Request-Id": { $ref: "#/components/headers/RequestId" }, ...r.headers },
+            ...(r.schema
+              ? { content: { [r.contentType ?? "application/json"]: { schema: schemaOrRef(r.schema), ...(r.examples ? { examples: r.examples } : {}) } } }
+              : {}),
+          },
+        ];
+      }),
+    ),
+  };
+}
+
+function buildDocument(): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of ROUTES) (paths[route.path] ??= {})[route.method] = operation(route);
+  return {
+    openapi: "3.1.1",
+    info: {
+      title: "seedrun",
+      version: "1",
+      summary: "Run ByteDance Seedance (video) and Seedream (image) through WeShop and Wiro.",
+      description:
+        "Create a job with `POST /v1/jobs`, follow it with `GET /v1/jobs/{id}` or a webhook, and download its outputs from signed `/media` links. Errors are `application/problem+json` (RFC 9457); every response carries `X-Request-Id`.",
+    },
+    tags: [
+      { name: "Jobs", description: "Generation jobs (Bearer API key)." },
+      { name: "Media", description: "Stored outputs behind signed links." },
+      { name: "Callbacks", description: "Provider callbacks (not for clients)." },
+      { name: "Service", description: "Health." },
+    ],
+    paths,
+    webhooks: {
+      jobEvent: {
+        post: {
+          summary: "Job event",
+          description: `Sent to a job's \`webhookUrl\` for each of its \`webhookEvents\` (${JOB_EVENTS.join(", ")}), signed per Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`). Answer 2xx; other answers are retried with backoff.`,
+          requestBody: { required: true, content: { "application/json": { schema: ref("WebhookEvent") } } },
+          responses: { "200": { description: "Received." } },
+        },
+      },
+    },
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "One of the server's `API_KEYS`; each key is its own tenant." } },
+      headers: { RequestId: { description: "Request id, echoed from a sane incoming `X-Request-Id` or generated.", schema: { type: "string" } } },
+      schemas: {
+        ...requestComponents(),
+        ...components(
+          [
+            ["Job", jobSchema],
+            ["Output", outputSchema],
+            ["JobError", jobErrorSchema],
+            ["WebhookState", webhookStateSchema],
+            ["Problem", problemSchema],
+            ["Health", healthSchema],
+            ["WebhookEvent", webhookEventSchema],
+          ],
+          "output",
+        ),
+      },
+    },
+  };
+}
+
+let base: Json | undefined;
+const bodies = new Map<string, string>();
+
+/** The document (built once); with `origin`, `servers` names it. */
+export function openapiDocument(origin?: string): Json {
+  base ??= buildDocument();
+  return origin ? { ...base, servers: [{ url: origin }] } : base;
+}
+
+export const openapiRoutes = new Hono<AppEnv>().get("/openapi.json", (c) => {
+  const origin = new URL(c.req.url).origin;
+  let body = bodies.get(origin);
+  if (body === undefined) {
+    body = JSON.stringify(openapiDocument(origin));
+    if (bodies.size >= 8) bodies.clear();
+    bodies.set(origin, body);
+  }
+  return c.body(body, 200, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "public, max-age=300",
+    "Access-Control-Allow-Origin": "*",
+  });
+});

@@ -1,0 +1,31 @@
+// Which webhook events a job's transition produces, and the messages that carry them.
+import type { Config } from "../config.ts";
+import { makeLinkSigner } from "../media/links.ts";
+import { publicJob, type JobEvent, type JobRecord } from "../jobs/record.ts";
+import type { WebhookMessage } from "./delivery-object.ts";
+
+/** Events the client asked for that this transition produced. */
+export function transitionEvents(before: JobRecord, after: JobRecord): JobEvent[] {
+  if (!after.webhook || before.status === after.status) return [];
+  const event: JobEvent | undefined =
+    after.status === "running" ? "job.running" : after.status === "succeeded" || after.status === "failed" || after.status === "canceled" ? `job.${after.status}` : undefined;
+  return event && after.webhook.events.includes(event) ? [event] : [];
+}
+
+/** One id per job and event: an event is handed over at most once however often this runs. */
+export function messageId(jobId: string, event: JobEvent): string {
+  return `msg_${jobId.slice(4)}_${event.slice(4)}`;
+}
+
+export async function buildMessage(job: JobRecord, event: JobEvent, config: Config): Promise<WebhookMessage> {
+  const now = Date.now();
+  const data = await publicJob(job, makeLinkSigner(config.signingSecret, config.publicBaseUrl ?? job.origin, now));
+  return {
+    id: messageId(job.id, event),
+    jobId: job.id,
+    url: job.webhook!.url,
+    type: event,
+    body: JSON.stringify({ type: event, timestamp: new Date(now).toISOString(), data }),
+    createdAt: Math.floor(now / 1000),
+  };
+}

@@ -1,0 +1,30 @@
+// Standard Webhooks signatures: v1,base64(HMAC-SHA256(secret, `${id}.${timestamp}.${body}`)),
+// where the secret is the base64 part of `whsec_…`.
+import { base64ToBytes, bytesToBase64 } from "../lib/crypto.ts";
+
+const PREFIX = "whsec_";
+
+/** The key bytes of a `whsec_…` secret, or null when it is not one. */
+export function webhookKey(secret: string): Uint8Array | null {
+  if (!secret.startsWith(PREFIX)) return null;
+  const bytes = base64ToBytes(secret.slice(PREFIX.length));
+  return bytes && bytes.byteLength >= 16 ? bytes : null;
+}
+
+export async function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): Promise<string> {
+  const key = webhookKey(secret);
+  if (!key) throw new Error("WEBHOOK_SECRET is not a whsec_ secret");
+  const hmac = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`${id}.${timestampSeconds}.${body}`));
+  return `v1,${bytesToBase64(new Uint8Array(mac))}`;
+}
+
+export async function webhookHeaders(secret: string, id: string, timestampSeconds: number, body: string): Promise<Record<string, string>> {
+  return {
+    "Content-Type": "application/json",
+    "User-Agent": "seedrun-webhooks/1",
+    "webhook-id": id,
+    "webhook-timestamp": String(timestampSeconds),
+    "webhook-signature": await signWebhook(secret, id, timestampSeconds, body),
+  };
+}
