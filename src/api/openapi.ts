@@ -84,6 +84,7 @@ export const jobSchema = z.strictObject({
   polls: count.meta({ description: "Provider status requests made for this job." }),
 });
 
+// A type error on the next lines means jobSchema and PublicJob (src/jobs/record.ts) differ: update jobSchema.
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const jobSchemaIsPublicJob: Same<z.output<typeof jobSchema>, PublicJob> = true;
 void jobSchemaIsPublicJob;
@@ -131,7 +132,7 @@ function inputOverride(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchem
     if (z.safeParse(def.innerType, value).success) json.default = value as JsonSchema["default"];
   }
   if (def.type !== "pipe") return;
-  const out = def.out._zod.def;
+  const out = (def.out as z.core.$ZodTypes)._zod.def;
   const accepts = (v: unknown) => z.safeParse(zodSchema, v).success;
   const branches: JsonSchema[] = Array.isArray(json.anyOf)
     ? json.anyOf
@@ -143,7 +144,7 @@ function inputOverride(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchem
   if (out.type === "enum") {
     const values = Object.values(out.entries);
     narrowed = branches.flatMap((b): JsonSchema[] => {
-      if (b.type === "string") return [{ ...b, enum: values.filter((v) => typeof v === "string" && accepts(v)) }];
+      if (b.type === "string") return [{ ...b, enum: values.filter((v): v is string => typeof v === "string" && accepts(v)) }];
       if (b.type === "number" || b.type === "integer") {
         const numbers = values.map(Number).filter((n) => Number.isFinite(n) && accepts(n));
         return numbers.length > 0 ? [{ ...b, enum: numbers }] : [];
@@ -201,7 +202,9 @@ const PARAMS_RULES: Partial<Record<ModelId, (schema: Json) => void>> = {
         },
       },
     }));
-    const durations = variants.map(([name, v]) => `${v.minSeconds}s–${v.maxSeconds}s for ${name}`).join("; ");
+    const ranges = new Map<string, string[]>();
+    for (const [name, v] of variants) ranges.set(`${v.minSeconds}s–${v.maxSeconds}s`, [...(ranges.get(`${v.minSeconds}s–${v.maxSeconds}s`) ?? []), name]);
+    const durations = [...ranges].map(([range, names]) => `${range} for ${names.join(", ")}`).join("; ");
     const audio = variants.filter(([, v]) => v.audio).map(([name]) => name).join(", ");
     if (props.duration) props.duration.description = `Whole seconds: ${durations}.`;
     if (props.generateAudio) props.generateAudio.description = `Only ${audio}; defaults to "true" there, omitted for the others.`;
@@ -378,7 +381,7 @@ export interface RouteEntry {
   responses: Record<string, ResponseEntry>;
 }
 
-const problemResponse = (description: string, examples: Record<string, { title: string }>): ResponseEntry => ({
+const problemResponse = (description: string, examples: Record<string, { title: string } & Json>): ResponseEntry => ({
   description,
   schema: "Problem",
   contentType: "application/problem+json",
@@ -581,6 +584,7 @@ function buildDocument(): Json {
     webhooks: {
       jobEvent: {
         post: {
+          operationId: "jobEvent",
           summary: "Job event",
           description: `Sent to a job's \`webhookUrl\` for each of its \`webhookEvents\` (${JOB_EVENTS.join(", ")}), signed per Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`). Answer 2xx; other answers are retried with backoff.`,
           requestBody: { required: true, content: { "application/json": { schema: ref("WebhookEvent") } } },

@@ -1,0 +1,96 @@
+// Starts the local product for `npm start` and benchmarks: the provider simulator under Node
+// and the worker under `wrangler dev` (local Durable Objects and R2) pointed at it.
+import { spawn, type ChildProcess } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface StackOptions {
+  port?: number;
+  simPort?: number;
+  apiKey?: string;
+  /** Extra worker settings (`--var`), e.g. PUBLIC_BASE_URL: "" to turn callbacks off. */
+  vars?: Record<string, string>;
+  simEnv?: Record<string, string>;
+  /** Where wrangler keeps local state; a fresh directory gives a clean run. */
+  persistTo?: string;
+  quiet?: boolean;
+}
+
+export interface LocalStack {
+  worker: string;
+  sim: string;
+  apiKey: string;
+  stop(): void;
+}
+
+export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
+  const port = options.port ?? 8787;
+  const simPort = options.simPort ?? 8790;
+  const apiKey = options.apiKey ?? "dev-key";
+  const worker = `http://127.0.0.1:${port}`;
+  const sim = `http://127.0.0.1:${simPort}`;
+  for (const url of [`${sim}/__sim/health`, `${worker}/healthz`]) {
+    if (await reachable(url)) throw new Error(`${new URL(url).host} is already in use (an earlier run still going?); stop it or pick other ports.`);
+  }
+  const children: ChildProcess[] = [];
+  const stop = () => {
+    // each child leads its own process group, so wrangler's workerd goes down with it
+    for (const child of children) {
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  const launch = (name: string, command: string, args: string[], env: Record<string, string>) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const print = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) if (line.trim() !== "") stream.write(`[${name}] ${line}\n`);
+    };
+    if (!options.quiet) child.stdout?.on("data", print(process.stdout));
+    child.stderr?.on("data", print(process.stderr));
+    children.push(child);
+    return child;
+  };
+  launch("simulator", process.execPath, ["simulator/server.ts"], { SIM_PORT: String(simPort), ...options.simEnv });
+  const vars: Record<string, string> = {
+    API_KEYS: apiKey,
+    SIGNING_SECRET: "dev-signing-secret-not-for-production",
+    WEBHOOK_SECRET: "whsec_ZGV2LXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA==",
+    WESHOP_API_KEY: "sim-weshop-key",
+    WIRO_API_KEY: "sim-wiro-key",
+    WIRO_API_SECRET: "sim-wiro-secret",
+    WESHOP_BASE_URL: `${sim}/weshop/openapi`,
+    WIRO_BASE_URL: `${sim}/wiro/v1`,
+    PUBLIC_BASE_URL: worker,
+    ...options.vars,
+  };
+  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+  if (options.persistTo) args.push("--persist-to", options.persistTo);
+  for (const [name, value] of Object.entries(vars)) if (value !== "") args.push("--var", `${name}:${value}`);
+  const wrangler = launch("worker", "npx", args, { WRANGLER_SEND_METRICS: "false" });
+  try {
+    await waitFor(`${sim}/__sim/health`, 20, wrangler);
+    await waitFor(`${worker}/healthz`, 120, wrangler);
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { worker, sim, apiKey, stop };
+}
+
+async function reachable(url: string): Promise<boolean> {
+  return fetch(url).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function waitFor(url: string, seconds: number, watched: ChildProcess) {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (watched.exitCode !== null) throw new Error(`the worker exited (code ${watched.exitCode}) before ${url} came up`);
+    if (await reachable(url)) return;
+    await sleep(250);
+  }
+  throw new Error(`${url} did not come up within ${seconds}s`);
+}

@@ -1,0 +1,56 @@
+// Small helpers for the benchmarks: percentiles, an API client, waiting for jobs to end.
+import { setTimeout as sleep } from "node:timers/promises";
+import type { LocalStack } from "../../simulator/local-stack.ts";
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+export interface JobView {
+  id: string;
+  status: string;
+  polls: number;
+  createdAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  provider: { taskId: string | null; callbackReceivedAt?: string };
+}
+
+export function client(stack: LocalStack) {
+  const headers = { Authorization: `Bearer ${stack.apiKey}`, "Content-Type": "application/json" };
+  return {
+    async create(spec: unknown): Promise<JobView> {
+      const res = await fetch(`${stack.worker}/v1/jobs`, { method: "POST", headers, body: JSON.stringify(spec) });
+      if (res.status !== 202) throw new Error(`POST /v1/jobs ${res.status}: ${await res.text()}`);
+      return (await res.json()) as JobView;
+    },
+    async get(id: string): Promise<JobView> {
+      const res = await fetch(`${stack.worker}/v1/jobs/${id}`, { headers });
+      return (await res.json()) as JobView;
+    },
+    async waitAll(ids: string[], timeoutMs: number): Promise<JobView[]> {
+      const deadline = Date.now() + timeoutMs;
+      const done = new Map<string, JobView>();
+      while (done.size < ids.length) {
+        if (Date.now() > deadline) throw new Error(`${ids.length - done.size} jobs did not finish in ${timeoutMs} ms`);
+        for (const id of ids) {
+          if (done.has(id)) continue;
+          const job = await this.get(id);
+          if (["succeeded", "failed", "canceled"].includes(job.status)) done.set(id, job);
+        }
+        await sleep(200);
+      }
+      return ids.map((id) => done.get(id)!);
+    },
+  };
+}
+
+export async function simTasks(stack: LocalStack): Promise<{ id: string; createdAt: number }[]> {
+  const res = await fetch(`${stack.sim}/__sim/tasks`);
+  return (await res.json()) as { id: string; createdAt: number }[];
+}
