@@ -52,6 +52,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     children.push(child);
     return child;
   };
+  await migrateLocalD1(options.persistTo);
   launch("simulator", process.execPath, ["simulator/server.ts"], { SIM_PORT: String(simPort), ...options.simEnv });
   const vars: Record<string, string> = {
     API_KEYS: apiKey,
@@ -93,4 +94,16 @@ async function waitFor(url: string, seconds: number, watched: ChildProcess) {
     await sleep(250);
   }
   throw new Error(`${url} did not come up within ${seconds}s`);
+}
+
+/** Applies the D1 migrations to the local database, as a deploy does to the real one. */
+async function migrateLocalD1(persistTo: string | undefined): Promise<void> {
+  const args = ["wrangler", "d1", "migrations", "apply", "seedrun", "--local"];
+  if (persistTo) args.push("--persist-to", persistTo);
+  const child = spawn("npx", args, { env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  if (code !== 0) throw new Error(`applying D1 migrations failed:\n${output}`);
 }

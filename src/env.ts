@@ -2,12 +2,15 @@
 import type { JobObject } from "./jobs/job-object.ts";
 import type { ModelStats } from "./jobs/model-stats.ts";
 import type { WebhookDelivery } from "./webhooks/delivery-object.ts";
+import type { IdempotencyKeys } from "./api/idempotency-object.ts";
 
 export interface Env {
   JOBS: DurableObjectNamespace<JobObject>;
   STATS: DurableObjectNamespace<ModelStats>;
   WEBHOOKS: DurableObjectNamespace<WebhookDelivery>;
+  IDEMPOTENCY: DurableObjectNamespace<IdempotencyKeys>;
   MEDIA: R2Bucket;
+  DB: D1Database;
   API_KEYS?: string;
   WESHOP_API_KEY?: string;
   WIRO_API_KEY?: string;
@@ -29,7 +32,7 @@ declare global {
     interface Env extends SeedrunEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index.ts");
-      durableNamespaces: "JobObject" | "ModelStats" | "WebhookDelivery";
+      durableNamespaces: "JobObject" | "ModelStats" | "WebhookDelivery" | "IdempotencyKeys";
     }
   }
 }

@@ -5,6 +5,7 @@ import type { Env } from "./env.ts";
 export { JobObject } from "./jobs/job-object.ts";
 export { ModelStats } from "./jobs/model-stats.ts";
 export { WebhookDelivery } from "./webhooks/delivery-object.ts";
+export { IdempotencyKeys } from "./api/idempotency-object.ts";
 
 const app = buildApp();
 

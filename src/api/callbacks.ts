@@ -1,6 +1,7 @@
 // POST /callbacks/wiro/{jobId}/{token}: Wiro's completion signal. Authenticated only by the
 // per-job token in the URL; the body is never read, the job confirms with Task/Detail.
 import { Hono } from "hono";
+import { jobApi } from "../jobs/job-object.ts";
 import { notFound } from "../lib/errors.ts";
 import type { AppEnv } from "./context.ts";
 
@@ -11,7 +12,7 @@ export const callbackRoutes = new Hono<AppEnv>().post("/wiro/:jobId/:token", asy
   const { jobId, token } = c.req.param();
   // malformed ids and tokens never reach a Durable Object
   if (!JOB_ID.test(jobId) || !TOKEN.test(token)) throw notFound("Callback");
-  const accepted = await c.env.JOBS.get(c.env.JOBS.idFromName(jobId)).wiroCallback(token);
+  const accepted = await jobApi(c.env, jobId).wiroCallback(token);
   if (!accepted) throw notFound("Callback");
   return c.json({ received: true });
 });

@@ -1,102 +1,29 @@
-// /v1/jobs: create a job (validated field by field before anything reaches a provider) and read it.
-import { Hono } from "hono";
+// /v1/jobs: create (idempotent with Idempotency-Key), read, list, cancel and follow jobs.
+import { Hono, type Context } from "hono";
+import { streamSSE } from "hono/streaming";
 import { z } from "zod";
+import { decodeCursor, encodeCursor, listJobIds } from "../index-db/jobs-index.ts";
 import { ApiError, notFound } from "../lib/errors.ts";
-import { randomId } from "../lib/crypto.ts";
-import { fieldErrors, formatPath, validationError } from "../lib/validation.ts";
-import { checkUrl } from "../lib/url-policy.ts";
-import { makeLinkSigner } from "../media/links.ts";
-import { MODEL_IDS, modelSpec } from "../providers/models.ts";
-import { DEFAULT_JOB_EVENTS, JOB_EVENTS, publicJob, type JobEvent, type JobRecord, type LinkSigner } from "../jobs/record.ts";
-import type { FieldError } from "../lib/errors.ts";
+import { randomId, sha256Hex } from "../lib/crypto.ts";
+import { fieldErrors, validationError } from "../lib/validation.ts";
+import { TERMINAL, publicJob, type JobRecord, type JobStatus } from "../jobs/record.ts";
+import { jobApi, type JobApi, type NewJob } from "../jobs/job-object.ts";
+import { MODEL_IDS } from "../providers/models.ts";
 import type { AppEnv } from "./context.ts";
-import type { Context } from "hono";
+import { linkSigner, preferredWait, readJsonBody } from "./http.ts";
+import { canonicalJson, idempotencyApi } from "./idempotency-object.ts";
+import { validateJobSpec } from "./job-spec.ts";
+
+export { jobSpecSchema, validateJobSpec } from "./job-spec.ts";
 
 const JOB_ID = /^job_[0-9a-z]{20}$/;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const STATUSES = ["queued", "running", "copying", "succeeded", "failed", "canceled"] as const satisfies readonly JobStatus[];
+/** How long one live-status wait lasts before a keep-alive comment is sent. */
+const SSE_HEARTBEAT_MS = 15_000;
 
-export const jobSpecSchema = z.strictObject({
-  model: z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(", ")}` }),
-  params: z.record(z.string(), z.unknown(), { error: "must be an object" }),
-  webhookUrl: z.string({ error: "must be a URL" }).max(2048, "must be at most 2048 characters").optional(),
-  webhookEvents: z
-    .array(z.enum(JOB_EVENTS, { error: `must be one of: ${JOB_EVENTS.join(", ")}` }), { error: "must be an array of event names" })
-    .min(1, "must name at least one event")
-    .refine((events) => new Set(events).size === events.length, "must not repeat an event")
-    .optional(),
-  metadata: z
-    .record(z.string().min(1).max(64, "keys must be at most 64 characters"), z.string({ error: "values must be strings" }).max(512, "values must be at most 512 characters"), {
-      error: "must be an object of string values",
-    })
-    .refine((m) => Object.keys(m).length <= 16, "may hold at most 16 values")
-    .optional(),
-});
-
-export type JobSpec = {
-  model: (typeof MODEL_IDS)[number];
-  params: Record<string, unknown>;
-  metadata: Record<string, string>;
-  webhook?: { url: string; events: JobEvent[] };
-};
-
-export interface SpecContext {
-  /** Loopback http URLs are fine (local development against the simulator). */
-  allowLoopbackHttp: boolean;
-  /** Outgoing webhooks can be signed (WEBHOOK_SECRET is set). */
-  webhooksEnabled: boolean;
-}
-
-/** Validates one job spec; every problem is reported with its path under `prefix`. */
-export function validateJobSpec(body: unknown, ctx: SpecContext, prefix: (string | number)[] = []): { spec?: JobSpec; errors: FieldError[] } {
-  const { allowLoopbackHttp } = ctx;
-  const top = jobSpecSchema.safeParse(body);
-  const errors: FieldError[] = top.success ? [] : fieldErrors(top.error.issues, prefix);
-  if (top.success && top.data.webhookUrl !== undefined) {
-    const reason = ctx.webhooksEnabled ? checkUrl(top.data.webhookUrl, { allowLoopbackHttp }) : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
-    if (reason) errors.push({ path: formatPath([...prefix, "webhookUrl"]), message: reason });
-  }
-  if (top.success && top.data.webhookEvents && top.data.webhookUrl === undefined)
-    errors.push({ path: formatPath([...prefix, "webhookEvents"]), message: "needs webhookUrl" });
-  const raw = (body ?? {}) as { model?: unknown; params?: unknown };
-  const model = typeof raw.model === "string" ? modelSpec(raw.model) : undefined;
-  if (!model || typeof raw.params !== "object" || raw.params === null || Array.isArray(raw.params)) return { errors };
-  const params = model.params.safeParse(raw.params);
-  if (!params.success) return { errors: [...errors, ...fieldErrors(params.error.issues, [...prefix, "params"])] };
-  for (const { path, url } of model.imageUrls(params.data)) {
-    const reason = checkUrl(url, { allowLoopbackHttp });
-    if (reason) errors.push({ path: formatPath([...prefix, "params", ...path]), message: reason });
-  }
-  if (errors.length > 0 || !top.success) return { errors };
-  const { webhookUrl, webhookEvents } = top.data;
-  return {
-    spec: {
-      model: model.id,
-      params: params.data,
-      metadata: top.data.metadata ?? {},
-      ...(webhookUrl ? { webhook: { url: webhookUrl, events: webhookEvents ?? DEFAULT_JOB_EVENTS } } : {}),
-    },
-    errors,
-  };
-}
-
-export function linkSigner(c: Context<AppEnv>): LinkSigner {
-  const config = c.get("config");
-  return makeLinkSigner(config.signingSecret, config.publicBaseUrl ?? new URL(c.req.url).origin);
-}
-
-async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const type = c.req.header("Content-Type") ?? "";
-  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type))
-    throw new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "Send the request body as application/json.");
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ApiError(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON.");
-  }
-}
-
-export function jobStub(c: Context<AppEnv>, id: string) {
-  return c.env.JOBS.get(c.env.JOBS.idFromName(id));
+export function jobStub(c: Context<AppEnv>, id: string): JobApi {
+  return jobApi(c.env, id);
 }
 
 export async function loadJob(c: Context<AppEnv>, id: string): Promise<JobRecord> {
@@ -107,26 +34,104 @@ export async function loadJob(c: Context<AppEnv>, id: string): Promise<JobRecord
   return job;
 }
 
+/** Holds the answer until the job ends or `seconds` pass (Prefer: wait). */
+async function waitForEnd(c: Context<AppEnv>, job: JobRecord, seconds: number): Promise<JobRecord> {
+  const deadline = Date.now() + seconds * 1000;
+  let current = job;
+  while (!TERMINAL.has(current.status) && Date.now() < deadline) {
+    const next = await jobStub(c, job.id).waitForChange(c.get("tenant"), current.updatedAt, deadline - Date.now());
+    if (!next) break;
+    current = next;
+  }
+  c.header("Preference-Applied", `wait=${seconds}`);
+  return current;
+}
+
+const listQuery = z.strictObject({
+  status: z.enum(STATUSES, { error: `must be one of: ${STATUSES.join(", ")}` }).optional(),
+  model: z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(", ")}` }).optional(),
+  batchId: z.string().regex(/^batch_[0-9a-z]{20}$/, "is not a batch id").optional(),
+  limit: z.coerce.number({ error: "must be an integer from 1 to 100" }).int("must be an integer from 1 to 100").min(1, "must be an integer from 1 to 100").max(100, "must be an integer from 1 to 100").default(20),
+  cursor: z.string().optional(),
+});
+
+export async function listJobs(c: Context<AppEnv>, query: Record<string, string>) {
+  const parsed = listQuery.safeParse(query);
+  if (!parsed.success) throw validationError(fieldErrors(parsed.error.issues));
+  const { cursor: cursorText, ...filter } = parsed.data;
+  const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
+  if (cursorText !== undefined && !cursor) throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
+  const tenant = c.get("tenant");
+  const page = await listJobIds(c.env.DB, { tenant, ...filter, cursor });
+  const sign = linkSigner(c);
+  const jobs = await Promise.all(page.ids.map((id) => jobStub(c, id).read(tenant)));
+  const data = await Promise.all(jobs.filter((j): j is JobRecord => j !== null).map((j) => publicJob(j, sign)));
+  return { data, nextCursor: page.next ? encodeCursor(page.next) : null };
+}
+
 export const jobRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
+    const idempotencyKey = c.req.header("Idempotency-Key");
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
+      throw validationError([{ path: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
     const body = await readJsonBody(c);
     const config = c.get("config");
     const { spec, errors } = validateJobSpec(body, { allowLoopbackHttp: config.devMode, webhooksEnabled: config.webhookSecret !== undefined });
     if (!spec) throw validationError(errors);
-    const id = randomId("job");
-    const record = await jobStub(c, id).create({
-      id,
-      tenant: c.get("tenant"),
-      model: spec.model,
-      params: spec.params,
-      metadata: spec.metadata,
-      ...(spec.webhook ? { webhook: spec.webhook } : {}),
-      origin: new URL(c.req.url).origin,
-    });
-    c.header("Location", `/v1/jobs/${id}`);
+    const tenant = c.get("tenant");
+    let input: NewJob = { id: randomId("job"), tenant, ...spec, origin: new URL(c.req.url).origin };
+    if (idempotencyKey !== undefined) {
+      // the claim decides which request's job stands; every request then creates that same job,
+      // so one still being processed and one replayed answer alike
+      const claims = idempotencyApi(c.env, `${tenant}:jobs:${idempotencyKey}`);
+      const claim = await claims.claim(await sha256Hex(canonicalJson(spec)), input);
+      if (claim.kind === "mismatch")
+        throw new ApiError(422, "idempotency_key_reused", "Idempotency-Key reused", "This Idempotency-Key was already used with a different request body in the last 24 hours.");
+      if (claim.kind === "replay") c.header("Idempotent-Replayed", "true");
+      input = claim.value;
+    }
+    let record = await jobStub(c, input.id).create(input);
+    const wait = preferredWait(c);
+    if (wait) record = await waitForEnd(c, record, wait);
+    c.header("Location", `/v1/jobs/${input.id}`);
     return c.json(await publicJob(record, linkSigner(c)), 202);
   })
+  .get("/", async (c) => c.json(await listJobs(c, c.req.query())))
   .get("/:id", async (c) => {
-    const job = await loadJob(c, c.req.param("id"));
+    let job = await loadJob(c, c.req.param("id"));
+    const wait = preferredWait(c);
+    if (wait) job = await waitForEnd(c, job, wait);
     return c.json(await publicJob(job, linkSigner(c)));
+  })
+  .post("/:id/cancel", async (c) => {
+    const id = c.req.param("id");
+    if (!JOB_ID.test(id)) throw notFound(`Job ${id}`);
+    const { job, canceled } = await jobStub(c, id).cancel(c.get("tenant"));
+    if (!job) throw notFound(`Job ${id}`);
+    if (!canceled) throw new ApiError(409, "job_finished", "Job already finished", `Job ${id} already ended as ${job.status}; it cannot be canceled.`);
+    return c.json(await publicJob(job, linkSigner(c)));
+  })
+  .get("/:id/events", async (c) => {
+    const first = await loadJob(c, c.req.param("id"));
+    const tenant = c.get("tenant");
+    const sign = linkSigner(c);
+    const lastSeen = Number(c.req.header("Last-Event-ID") ?? Number.NaN);
+    return streamSSE(c, async (stream) => {
+      let aborted = false;
+      stream.onAbort(() => {
+        aborted = true;
+      });
+      let job: JobRecord | null = first;
+      let sent = Number.isFinite(lastSeen) ? lastSeen : -1;
+      while (job && !aborted) {
+        if (job.updatedAt > sent) {
+          await stream.writeSSE({ event: "job", id: String(job.updatedAt), data: JSON.stringify(await publicJob(job, sign)) });
+          sent = job.updatedAt;
+        }
+        if (TERMINAL.has(job.status)) break;
+        const next: JobRecord | null = await jobStub(c, job.id).waitForChange(tenant, sent, SSE_HEARTBEAT_MS);
+        if (next && next.updatedAt <= sent) await stream.write(": keep-alive\n\n");
+        job = next;
+      }
+    });
   });

@@ -9,6 +9,7 @@ import { log } from "../lib/log.ts";
 import { copyToR2, extensionFor } from "../media/copy.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
+import { indexJob } from "../index-db/jobs-index.ts";
 import { deliveryStub } from "../webhooks/delivery-object.ts";
 import { buildMessage, transitionEvents } from "../webhooks/events.ts";
 import {
@@ -21,7 +22,9 @@ import {
   markSubmitting,
   nextStep,
   observedRunMs,
+  cancelJob,
   UNCERTAIN_SUBMIT,
+  type ProviderCancel,
   type CopyOutcome,
   type Tick,
 } from "./machine.ts";
@@ -40,11 +43,26 @@ export interface NewJob {
   webhook?: { url: string; events: JobEvent[] };
 }
 
+/** What other code may call on a job's object. RPC typing cannot express the job's JSON params, so the stub is given this shape. */
+export interface JobApi {
+  create(input: NewJob): Promise<JobRecord>;
+  read(tenant: string): Promise<JobRecord | null>;
+  cancel(tenant: string): Promise<{ job: JobRecord | null; canceled: boolean }>;
+  waitForChange(tenant: string, since: number, timeoutMs: number): Promise<JobRecord | null>;
+  wiroCallback(token: string): Promise<boolean>;
+  webhookReport(report: DeliveryReport): Promise<void>;
+}
+
+export function jobApi(env: Env, id: string): JobApi {
+  return env.JOBS.get(env.JOBS.idFromName(id)) as unknown as JobApi;
+}
+
 const JOB_KEY = "job";
 const EARLY_TOLERANCE_MS = 1_000;
 /** Callbacks trigger at most one confirming Task/Detail per window, however many arrive. */
 export const CONFIRM_WINDOW_MS = 2_000;
-const OUTBOX_RETRY_MS = 5_000;
+/** Retry delay for work left after a job ended (handing over webhooks, the index). */
+const FOLLOW_UP_RETRY_MS = 5_000;
 const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
 
 export class JobObject extends DurableObject<Env> {
@@ -52,6 +70,8 @@ export class JobObject extends DurableObject<Env> {
   private running: Promise<void> | undefined;
   /** A valid callback arrived while an alarm was running; that alarm schedules the confirmation. */
   private callbackDuringAlarm = false;
+  /** Readers waiting for the next change (live status, `Prefer: wait`). */
+  private waiters = new Set<() => void>();
 
   private async load(): Promise<JobRecord | undefined> {
     return this.ctx.storage.get<JobRecord>(JOB_KEY);
@@ -59,6 +79,9 @@ export class JobObject extends DurableObject<Env> {
 
   private async save(job: JobRecord): Promise<void> {
     await this.ctx.storage.put(JOB_KEY, job);
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const wake of waiters) wake();
   }
 
   /** Creates the job once; calling again (a retried RPC) returns the stored job unchanged. */
@@ -85,7 +108,7 @@ export class JobObject extends DurableObject<Env> {
     };
     await this.save(job);
     await this.ctx.storage.setAlarm(now);
-    return job;
+    return this.writeIndex(job);
   }
 
   /** The job if it belongs to `tenant`; other tenants see nothing. */
@@ -129,20 +152,71 @@ export class JobObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    return this.exclusive(() => this.runAlarm());
+  }
+
+  /** Runs `work` alone: alarms and cancels never interleave their read-modify-write of the job. */
+  private async exclusive<T>(work: () => Promise<T>): Promise<T> {
     while (this.running) await this.running;
-    const run = this.runAlarm();
-    this.running = run.finally(() => {
+    const run = work();
+    this.running = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await run;
+    } finally {
       this.running = undefined;
+    }
+  }
+
+  /**
+   * The client cancels. Finished jobs cannot be (null: the caller answers 409). Wiro is told
+   * (Task/Cancel while queued, Task/Kill after); WeShop has no cancel endpoint, so tracking stops.
+   */
+  async cancel(tenant: string): Promise<{ job: JobRecord | null; canceled: boolean }> {
+    return this.exclusive(async () => {
+      const job = await this.load();
+      if (!job || job.tenant !== tenant) return { job: null, canceled: false };
+      if (isTerminal(job.status)) return { job, canceled: false };
+      const configResult = readConfig(this.env);
+      let cancel: ProviderCancel = { attempted: false };
+      if (job.status === "running" && job.task && configResult.ok) {
+        const lookup = providerFor(MODELS[job.model], configResult.config, fetch);
+        if (lookup.ok) cancel = { attempted: true, provider: lookup.provider.name === "wiro" ? "Wiro" : "WeShop", outcome: await lookup.provider.cancel(job.task, job.providerStatus) };
+      }
+      const next = cancelJob(job, cancel, { now: Date.now(), rand: Math.random() });
+      await this.commit(job, next, configResult.ok ? configResult.config : undefined);
+      return { job: next, canceled: true };
     });
-    return run;
+  }
+
+  /** Resolves with the job once it changes after `since` (its updatedAt), or at the timeout. */
+  async waitForChange(tenant: string, since: number, timeoutMs: number): Promise<JobRecord | null> {
+    const deadline = Date.now() + Math.min(timeoutMs, 60_000);
+    for (;;) {
+      const job = await this.load();
+      if (!job || job.tenant !== tenant) return null;
+      const remaining = deadline - Date.now();
+      if (job.updatedAt > since || isTerminal(job.status) || remaining <= 0) return job;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, remaining);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.waiters.add(done);
+      });
+    }
   }
 
   private async runAlarm(): Promise<void> {
     let job = await this.load();
     if (!job) return;
     if (job.outbox?.length) job = await this.flushOutbox(job);
+    if (job.indexedAt !== job.updatedAt) job = await this.writeIndex(job);
     if (isTerminal(job.status)) {
-      if (job.outbox?.length) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+      if (job.outbox?.length || job.indexedAt !== job.updatedAt) await this.ctx.storage.setAlarm(Date.now() + FOLLOW_UP_RETRY_MS);
       return;
     }
     // alarms run at least once and may come early or twice: act only when the job is due
@@ -161,16 +235,37 @@ export class JobObject extends DurableObject<Env> {
     this.callbackDuringAlarm = false;
     let next = await this.advance(job, config);
     if (this.callbackDuringAlarm) next = this.applyLateCallback(next);
-    const events = transitionEvents(job, next);
-    if (events.length > 0) next = { ...next, outbox: [...(next.outbox ?? []), ...(await Promise.all(events.map((e) => buildMessage(next, e, config))))] };
+    await this.commit(job, next, config);
+  }
+
+  /** Stores a transition and does what follows from it: webhook events, the index, learning, the next alarm. */
+  private async commit(before: JobRecord, after: JobRecord, config: Config | undefined): Promise<void> {
+    let next = after;
+    const events = config ? transitionEvents(before, next) : [];
+    if (events.length > 0 && config)
+      next = { ...next, outbox: [...(next.outbox ?? []), ...(await Promise.all(events.map((e) => buildMessage(after, e, config))))] };
     await this.save(next);
-    if (next.status !== job.status)
-      log("info", "job status changed", { jobId: job.id, from: job.status, to: next.status, code: next.error?.code });
-    const observed = observedRunMs(job, next);
-    if (observed !== undefined) await modelStats(this.env).observe(job.model, observed, MODELS[job.model].expectedRunMs(job.params));
+    if (next.status !== before.status)
+      log("info", "job status changed", { jobId: next.id, from: before.status, to: next.status, code: next.error?.code });
+    const observed = observedRunMs(before, next);
+    if (observed !== undefined) await modelStats(this.env).observe(next.model, observed, MODELS[next.model].expectedRunMs(next.params));
+    if (next.status !== before.status || next.indexedAt !== next.updatedAt) next = await this.writeIndex(next);
     if (next.outbox?.length) next = await this.flushOutbox(next);
     if (!isTerminal(next.status)) await this.ctx.storage.setAlarm(next.nextAt);
-    else if (next.outbox?.length) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RETRY_MS);
+    else if (next.outbox?.length || next.indexedAt !== next.updatedAt) await this.ctx.storage.setAlarm(Date.now() + FOLLOW_UP_RETRY_MS);
+  }
+
+  /** Keeps the D1 projection current; a failure never holds the job up, the next alarm retries. */
+  private async writeIndex(job: JobRecord): Promise<JobRecord> {
+    try {
+      await indexJob(this.env.DB, job);
+    } catch (err) {
+      log("warn", "job index write failed", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
+      return job;
+    }
+    const indexed = { ...job, indexedAt: job.updatedAt };
+    await this.ctx.storage.put(JOB_KEY, indexed);
+    return indexed;
   }
 
   private applyLateCallback(job: JobRecord): JobRecord {

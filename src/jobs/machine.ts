@@ -177,3 +177,20 @@ export function observedRunMs(before: JobRecord, after: JobRecord): number | und
   const previous = before.lastPollAt ?? before.startedAt;
   return (previous + after.lastPollAt) / 2 - before.startedAt;
 }
+
+export type ProviderCancel = { attempted: false } | { attempted: true; provider: string; outcome: Outcome<{ stopped: boolean; message: string }> };
+
+/** The client canceled: the job ends `canceled`, saying what the provider was told and answered. */
+export function cancelJob(job: JobRecord, cancel: ProviderCancel, tick: Tick): JobRecord {
+  let message: string;
+  if (job.status === "queued") message = "Canceled by the client before the run reached the provider.";
+  else if (job.status === "copying") message = "Canceled by the client while outputs were being copied; outputs already stored stay available.";
+  else if (!cancel.attempted) message = "Canceled by the client.";
+  else if (cancel.outcome.ok)
+    message = cancel.outcome.value.stopped
+      ? `Canceled by the client; ${cancel.outcome.value.message}.`
+      : `Canceled by the client; tracking stopped. ${cancel.outcome.value.message}.`;
+  else message = `Canceled by the client; tracking stopped, but ${cancel.provider} did not confirm the cancel (${cancel.outcome.error.code}: ${cancel.outcome.error.message}).`;
+  const outputs = job.outputs.map((o): OutputRecord => (o.status === "pending" ? { ...o, status: "failed", error: "canceled before it was copied" } : o));
+  return finish({ ...job, outputs }, "canceled", tick, { code: "canceled_by_client", message, retryable: false });
+}

@@ -81,6 +81,8 @@ export interface JobRecord {
   /** When the alarm should next act. */
   nextAt: number;
   lastProviderError?: string;
+  /** updatedAt of the state last written to the D1 index. */
+  indexedAt?: number;
   /** Origin used to build media links when no PUBLIC_BASE_URL is set. */
   origin: string;
 }

@@ -6,6 +6,7 @@ import { readConfig } from "../config.ts";
 import type { Env } from "../env.ts";
 import { log } from "../lib/log.ts";
 import { checkUrl } from "../lib/url-policy.ts";
+import { jobApi } from "../jobs/job-object.ts";
 import { webhookHeaders } from "./sign.ts";
 
 /** Delay before attempt n+1 (Standard Webhooks' schedule): 5 s … 10 h, about 28 h in all. */
@@ -113,8 +114,7 @@ export class WebhookDelivery extends DurableObject<Env> {
 
   private async report(state: DeliveryState): Promise<void> {
     try {
-      const job = this.env.JOBS.get(this.env.JOBS.idFromName(state.message.jobId));
-      await job.webhookReport({
+      await jobApi(this.env, state.message.jobId).webhookReport({
         id: state.message.id,
         type: state.message.type,
         attempts: state.attempts,

@@ -1,0 +1,30 @@
+// Request and response helpers shared by the route modules.
+import type { Context } from "hono";
+import { ApiError } from "../lib/errors.ts";
+import { makeLinkSigner } from "../media/links.ts";
+import type { LinkSigner } from "../jobs/record.ts";
+import type { AppEnv } from "./context.ts";
+
+export function linkSigner(c: Context<AppEnv>): LinkSigner {
+  const config = c.get("config");
+  return makeLinkSigner(config.signingSecret, config.publicBaseUrl ?? new URL(c.req.url).origin);
+}
+
+export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
+  const type = c.req.header("Content-Type") ?? "";
+  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type))
+    throw new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "Send the request body as application/json.");
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON.");
+  }
+}
+
+/** `Prefer: wait=N` (RFC 7240): seconds to hold the answer until the job ends, at most 60. */
+export function preferredWait(c: Context<AppEnv>): number | undefined {
+  const match = /(?:^|[,;\s])wait\s*=\s*(\d+)/i.exec(c.req.header("Prefer") ?? "");
+  if (!match) return undefined;
+  return Math.min(60, Number(match[1]));
+}

@@ -1,0 +1,72 @@
+// The job specification clients send (POST /v1/jobs, batches): one zod schema, plus the checks
+// that depend on configuration (safe URLs, webhooks enabled). Every problem is reported by path.
+import { z } from "zod";
+import type { FieldError } from "../lib/errors.ts";
+import { checkUrl } from "../lib/url-policy.ts";
+import { fieldErrors, formatPath } from "../lib/validation.ts";
+import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type JobEvent } from "../jobs/record.ts";
+import { MODEL_IDS, modelSpec } from "../providers/models.ts";
+
+export const jobSpecSchema = z.strictObject({
+  model: z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(", ")}` }),
+  params: z.record(z.string(), z.unknown(), { error: "must be an object" }),
+  webhookUrl: z.string({ error: "must be a URL" }).max(2048, "must be at most 2048 characters").optional(),
+  webhookEvents: z
+    .array(z.enum(JOB_EVENTS, { error: `must be one of: ${JOB_EVENTS.join(", ")}` }), { error: "must be an array of event names" })
+    .min(1, "must name at least one event")
+    .refine((events) => new Set(events).size === events.length, "must not repeat an event")
+    .optional(),
+  metadata: z
+    .record(z.string().min(1).max(64, "keys must be at most 64 characters"), z.string({ error: "values must be strings" }).max(512, "values must be at most 512 characters"), {
+      error: "must be an object of string values",
+    })
+    .refine((m) => Object.keys(m).length <= 16, "may hold at most 16 values")
+    .optional(),
+});
+
+export type JobSpec = {
+  model: (typeof MODEL_IDS)[number];
+  params: Record<string, unknown>;
+  metadata: Record<string, string>;
+  webhook?: { url: string; events: JobEvent[] };
+};
+
+export interface SpecContext {
+  /** Loopback http URLs are fine (local development against the simulator). */
+  allowLoopbackHttp: boolean;
+  /** Outgoing webhooks can be signed (WEBHOOK_SECRET is set). */
+  webhooksEnabled: boolean;
+}
+
+/** Validates one job spec; every problem is reported with its path under `prefix`. */
+export function validateJobSpec(body: unknown, ctx: SpecContext, prefix: (string | number)[] = []): { spec?: JobSpec; errors: FieldError[] } {
+  const { allowLoopbackHttp } = ctx;
+  const top = jobSpecSchema.safeParse(body);
+  const errors: FieldError[] = top.success ? [] : fieldErrors(top.error.issues, prefix);
+  if (top.success && top.data.webhookUrl !== undefined) {
+    const reason = ctx.webhooksEnabled ? checkUrl(top.data.webhookUrl, { allowLoopbackHttp }) : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
+    if (reason) errors.push({ path: formatPath([...prefix, "webhookUrl"]), message: reason });
+  }
+  if (top.success && top.data.webhookEvents && top.data.webhookUrl === undefined)
+    errors.push({ path: formatPath([...prefix, "webhookEvents"]), message: "needs webhookUrl" });
+  const raw = (body ?? {}) as { model?: unknown; params?: unknown };
+  const model = typeof raw.model === "string" ? modelSpec(raw.model) : undefined;
+  if (!model || typeof raw.params !== "object" || raw.params === null || Array.isArray(raw.params)) return { errors };
+  const params = model.params.safeParse(raw.params);
+  if (!params.success) return { errors: [...errors, ...fieldErrors(params.error.issues, [...prefix, "params"])] };
+  for (const { path, url } of model.imageUrls(params.data)) {
+    const reason = checkUrl(url, { allowLoopbackHttp });
+    if (reason) errors.push({ path: formatPath([...prefix, "params", ...path]), message: reason });
+  }
+  if (errors.length > 0 || !top.success) return { errors };
+  const { webhookUrl, webhookEvents } = top.data;
+  return {
+    spec: {
+      model: model.id,
+      params: params.data,
+      metadata: top.data.metadata ?? {},
+      ...(webhookUrl ? { webhook: { url: webhookUrl, events: webhookEvents ?? DEFAULT_JOB_EVENTS } } : {}),
+    },
+    errors,
+  };
+}

@@ -1,0 +1,75 @@
+// The D1 projection of jobs: written by each JobObject, read for listing and sweeping.
+import type { JobRecord, JobStatus } from "../jobs/record.ts";
+import { fromBase64Url, toBase64Url } from "../lib/crypto.ts";
+
+export async function indexJob(db: D1Database, job: JobRecord): Promise<void> {
+  // a late write from an older state never overwrites a newer one
+  await db
+    .prepare(
+      `INSERT INTO jobs (id, tenant, model, status, batch_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+       WHERE excluded.updated_at >= jobs.updated_at`,
+    )
+    .bind(job.id, job.tenant, job.model, job.status, job.batchId ?? null, job.createdAt, job.updatedAt)
+    .run();
+}
+
+export interface ListFilter {
+  tenant: string;
+  status?: JobStatus;
+  model?: string;
+  batchId?: string;
+  limit: number;
+  cursor?: Cursor;
+}
+
+export interface Cursor {
+  createdAt: number;
+  id: string;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return toBase64Url(new TextEncoder().encode(JSON.stringify([cursor.createdAt, cursor.id])));
+}
+
+export function decodeCursor(text: string): Cursor | undefined {
+  const bytes = fromBase64Url(text);
+  if (!bytes) return undefined;
+  try {
+    const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === "string" && /^job_\w{1,40}$/.test(value[1]))
+      return { createdAt: value[0] as number, id: value[1] };
+  } catch {
+    // not a cursor we made
+  }
+  return undefined;
+}
+
+/** Newest first; returns the ids of one page and the cursor of the next, if any. */
+export async function listJobIds(db: D1Database, filter: ListFilter): Promise<{ ids: string[]; next: Cursor | null }> {
+  const where = ["tenant = ?"];
+  const args: (string | number)[] = [filter.tenant];
+  if (filter.status) (where.push("status = ?"), args.push(filter.status));
+  if (filter.model) (where.push("model = ?"), args.push(filter.model));
+  if (filter.batchId) (where.push("batch_id = ?"), args.push(filter.batchId));
+  if (filter.cursor) {
+    where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+    args.push(filter.cursor.createdAt, filter.cursor.createdAt, filter.cursor.id);
+  }
+  const rows = await db
+    .prepare(`SELECT id, created_at FROM jobs WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .bind(...args, filter.limit + 1)
+    .all<{ id: string; created_at: number }>();
+  const page = rows.results.slice(0, filter.limit);
+  const last = page.at(-1);
+  return { ids: page.map((r) => r.id), next: rows.results.length > filter.limit && last ? { createdAt: last.created_at, id: last.id } : null };
+}
+
+/** Jobs not finished whose index entry has not moved for `idleMs`: candidates for the sweeper. */
+export async function idleUnfinishedJobs(db: D1Database, idleMs: number, now: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .prepare(`SELECT id FROM jobs WHERE status IN ('queued', 'running', 'copying') AND updated_at < ? ORDER BY updated_at LIMIT ?`)
+    .bind(now - idleMs, limit)
+    .all<{ id: string }>();
+  return rows.results.map((r) => r.id);
+}
