@@ -9,6 +9,7 @@ import { mediaRoutes } from "./media/route.ts";
 import { bearerAuth, requestId, requireConfig } from "./api/middleware.ts";
 import { jobRoutes } from "./api/jobs.ts";
 import { callbackRoutes } from "./api/callbacks.ts";
+import { batchRoutes } from "./api/batches.ts";
 import type { AppEnv } from "./api/context.ts";
 
 export function buildApp(): Hono<AppEnv> {
@@ -36,6 +37,7 @@ export function buildApp(): Hono<AppEnv> {
     }),
   );
   app.route("/v1/jobs", jobRoutes);
+  app.route("/v1/batches", batchRoutes);
 
   app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
   app.onError((err, c) => {

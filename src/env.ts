@@ -3,12 +3,14 @@ import type { JobObject } from "./jobs/job-object.ts";
 import type { ModelStats } from "./jobs/model-stats.ts";
 import type { WebhookDelivery } from "./webhooks/delivery-object.ts";
 import type { IdempotencyKeys } from "./api/idempotency-object.ts";
+import type { BatchObject } from "./batches/batch-object.ts";
 
 export interface Env {
   JOBS: DurableObjectNamespace<JobObject>;
   STATS: DurableObjectNamespace<ModelStats>;
   WEBHOOKS: DurableObjectNamespace<WebhookDelivery>;
   IDEMPOTENCY: DurableObjectNamespace<IdempotencyKeys>;
+  BATCHES: DurableObjectNamespace<BatchObject>;
   MEDIA: R2Bucket;
   DB: D1Database;
   API_KEYS?: string;
@@ -32,7 +34,7 @@ declare global {
     interface Env extends SeedrunEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index.ts");
-      durableNamespaces: "JobObject" | "ModelStats" | "WebhookDelivery" | "IdempotencyKeys";
+      durableNamespaces: "JobObject" | "ModelStats" | "WebhookDelivery" | "IdempotencyKeys" | "BatchObject";
     }
   }
 }

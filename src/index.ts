@@ -6,6 +6,7 @@ export { JobObject } from "./jobs/job-object.ts";
 export { ModelStats } from "./jobs/model-stats.ts";
 export { WebhookDelivery } from "./webhooks/delivery-object.ts";
 export { IdempotencyKeys } from "./api/idempotency-object.ts";
+export { BatchObject } from "./batches/batch-object.ts";
 
 const app = buildApp();
 

@@ -9,6 +9,7 @@ import { log } from "../lib/log.ts";
 import { copyToR2, extensionFor } from "../media/copy.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
+import { batchApi } from "../batches/batch-object.ts";
 import { indexJob } from "../index-db/jobs-index.ts";
 import { deliveryStub } from "../webhooks/delivery-object.ts";
 import { buildMessage, transitionEvents } from "../webhooks/events.ts";
@@ -63,6 +64,7 @@ const EARLY_TOLERANCE_MS = 1_000;
 export const CONFIRM_WINDOW_MS = 2_000;
 /** Retry delay for work left after a job ended (handing over webhooks, the index). */
 const FOLLOW_UP_RETRY_MS = 5_000;
+export const INDEX_HEARTBEAT_MS = 5 * 60_000;
 const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
 
 export class JobObject extends DurableObject<Env> {
@@ -73,23 +75,35 @@ export class JobObject extends DurableObject<Env> {
   /** Readers waiting for the next change (live status, `Prefer: wait`). */
   private waiters = new Set<() => void>();
 
-  private async load(): Promise<JobRecord | undefined> {
-    return this.ctx.storage.get<JobRecord>(JOB_KEY);
+  // The synchronous KV API: a read-modify-write with no await inside cannot interleave with
+  // another request to this object.
+  private load(): JobRecord | undefined {
+    return this.ctx.storage.kv.get<JobRecord>(JOB_KEY);
   }
 
-  private async save(job: JobRecord): Promise<void> {
-    await this.ctx.storage.put(JOB_KEY, job);
+  private save(job: JobRecord): void {
+    this.ctx.storage.kv.put(JOB_KEY, job);
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const wake of waiters) wake();
   }
 
+  /** Updates bookkeeping fields on the stored job, if it is still the state `seen` (else a newer state covers it). */
+  private patch(seen: JobRecord, fields: Partial<JobRecord>): JobRecord {
+    const current = this.load();
+    if (!current || current.updatedAt !== seen.updatedAt || current.status !== seen.status) return current ?? seen;
+    const next = { ...current, ...fields };
+    this.ctx.storage.kv.put(JOB_KEY, next);
+    return next;
+  }
+
   /** Creates the job once; calling again (a retried RPC) returns the stored job unchanged. */
   async create(input: NewJob): Promise<JobRecord> {
-    const existing = await this.load();
-    if (existing) return existing;
     const model = MODELS[input.model];
-    const factor = await modelStats(this.env).factor(input.model);
+    const factor = this.load() ? 1 : await modelStats(this.env).factor(input.model);
+    // checked after the await: a concurrent create of the same job may have stored it meanwhile
+    const existing = this.load();
+    if (existing) return existing;
     const now = Date.now();
     const expectedRunMs = Math.round(model.expectedRunMs(input.params) * factor);
     const job: JobRecord = {
@@ -106,14 +120,14 @@ export class JobObject extends DurableObject<Env> {
       deadlineAt: now + runDeadlineMs(expectedRunMs),
       nextAt: now,
     };
-    await this.save(job);
+    this.save(job);
     await this.ctx.storage.setAlarm(now);
     return this.writeIndex(job);
   }
 
   /** The job if it belongs to `tenant`; other tenants see nothing. */
   async read(tenant: string): Promise<JobRecord | null> {
-    const job = await this.load();
+    const job = this.load();
     return job && job.tenant === tenant ? job : null;
   }
 
@@ -124,31 +138,36 @@ export class JobObject extends DurableObject<Env> {
   async wiroCallback(token: string): Promise<boolean> {
     // hash first: between this load and the save below only storage calls may happen
     const hash = await sha256Hex(token);
-    const job = await this.load();
+    const job = this.load();
     if (!job?.callbackTokenHash) return false;
     if (!timingSafeEqualText(hash, job.callbackTokenHash)) return false;
-    if (this.running) {
-      this.callbackDuringAlarm = true;
-      return true;
-    }
+    // an alarm mid-step would overwrite the change; it is applied when that alarm is done
+    if (this.running) this.callbackDuringAlarm = true;
+    else await this.confirmSoon();
+    return true;
+  }
+
+  /** Marks the callback and brings the confirming Task/Detail forward (at most one per window). */
+  private async confirmSoon(): Promise<void> {
+    const job = this.load();
+    if (!job) return;
     const now = Date.now();
     const confirmAt = job.status === "running" ? Math.max(now, (job.lastPollAt ?? 0) + CONFIRM_WINDOW_MS) : job.nextAt;
-    if (job.callbackReceived && confirmAt >= job.nextAt) return true;
+    if (job.callbackReceived && confirmAt >= job.nextAt) return;
     const updated: JobRecord = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? now, nextAt: Math.min(job.nextAt, confirmAt) };
-    await this.save(updated);
+    this.save(updated);
     if (!isTerminal(updated.status) && updated.nextAt < job.nextAt) await this.ctx.storage.setAlarm(updated.nextAt);
-    return true;
   }
 
   /** Progress of an outgoing webhook, reported by its delivery object. */
   async webhookReport(report: DeliveryReport): Promise<void> {
     // a report may arrive while the alarm is mid-step; apply it after, so neither write is lost
     while (this.running) await this.running;
-    const job = await this.load();
+    const job = this.load();
     if (!job) return;
     const previous = job.deliveries?.[report.id];
     if (previous && previous.attempts > report.attempts) return;
-    await this.save({ ...job, deliveries: { ...job.deliveries, [report.id]: report } });
+    this.ctx.storage.kv.put(JOB_KEY, { ...job, deliveries: { ...job.deliveries, [report.id]: report } });
   }
 
   override async alarm(): Promise<void> {
@@ -167,6 +186,10 @@ export class JobObject extends DurableObject<Env> {
       return await run;
     } finally {
       this.running = undefined;
+      if (this.callbackDuringAlarm) {
+        this.callbackDuringAlarm = false;
+        await this.confirmSoon();
+      }
     }
   }
 
@@ -176,7 +199,7 @@ export class JobObject extends DurableObject<Env> {
    */
   async cancel(tenant: string): Promise<{ job: JobRecord | null; canceled: boolean }> {
     return this.exclusive(async () => {
-      const job = await this.load();
+      const job = this.load();
       if (!job || job.tenant !== tenant) return { job: null, canceled: false };
       if (isTerminal(job.status)) return { job, canceled: false };
       const configResult = readConfig(this.env);
@@ -195,7 +218,7 @@ export class JobObject extends DurableObject<Env> {
   async waitForChange(tenant: string, since: number, timeoutMs: number): Promise<JobRecord | null> {
     const deadline = Date.now() + Math.min(timeoutMs, 60_000);
     for (;;) {
-      const job = await this.load();
+      const job = this.load();
       if (!job || job.tenant !== tenant) return null;
       const remaining = deadline - Date.now();
       if (job.updatedAt > since || isTerminal(job.status) || remaining <= 0) return job;
@@ -211,12 +234,13 @@ export class JobObject extends DurableObject<Env> {
   }
 
   private async runAlarm(): Promise<void> {
-    let job = await this.load();
+    let job = this.load();
     if (!job) return;
     if (job.outbox?.length) job = await this.flushOutbox(job);
-    if (job.indexedAt !== job.updatedAt) job = await this.writeIndex(job);
+    if (needsIndex(job)) job = await this.writeIndex(job);
     if (isTerminal(job.status)) {
-      if (job.outbox?.length || job.indexedAt !== job.updatedAt) await this.ctx.storage.setAlarm(Date.now() + FOLLOW_UP_RETRY_MS);
+      if (job.batchId && !job.batchNotified) job = await this.notifyBatch(job);
+      if (hasFollowUps(job)) await this.ctx.storage.setAlarm(Date.now() + FOLLOW_UP_RETRY_MS);
       return;
     }
     // alarms run at least once and may come early or twice: act only when the job is due
@@ -232,9 +256,7 @@ export class JobObject extends DurableObject<Env> {
       return;
     }
     const config = configResult.config;
-    this.callbackDuringAlarm = false;
-    let next = await this.advance(job, config);
-    if (this.callbackDuringAlarm) next = this.applyLateCallback(next);
+    const next = await this.advance(job, config);
     await this.commit(job, next, config);
   }
 
@@ -244,15 +266,27 @@ export class JobObject extends DurableObject<Env> {
     const events = config ? transitionEvents(before, next) : [];
     if (events.length > 0 && config)
       next = { ...next, outbox: [...(next.outbox ?? []), ...(await Promise.all(events.map((e) => buildMessage(after, e, config))))] };
-    await this.save(next);
+    this.save(next);
     if (next.status !== before.status)
       log("info", "job status changed", { jobId: next.id, from: before.status, to: next.status, code: next.error?.code });
     const observed = observedRunMs(before, next);
     if (observed !== undefined) await modelStats(this.env).observe(next.model, observed, MODELS[next.model].expectedRunMs(next.params));
-    if (next.status !== before.status || next.indexedAt !== next.updatedAt) next = await this.writeIndex(next);
+    if (needsIndex(next)) next = await this.writeIndex(next);
     if (next.outbox?.length) next = await this.flushOutbox(next);
+    if (isTerminal(next.status) && next.batchId && !next.batchNotified) next = await this.notifyBatch(next);
     if (!isTerminal(next.status)) await this.ctx.storage.setAlarm(next.nextAt);
-    else if (next.outbox?.length || next.indexedAt !== next.updatedAt) await this.ctx.storage.setAlarm(Date.now() + FOLLOW_UP_RETRY_MS);
+    else if (hasFollowUps(next)) await this.ctx.storage.setAlarm(Date.now() + FOLLOW_UP_RETRY_MS);
+  }
+
+  /** Tells the batch this job ended, once; a failure is retried by the follow-up alarm. */
+  private async notifyBatch(job: JobRecord): Promise<JobRecord> {
+    try {
+      await batchApi(this.env, job.batchId!).jobFinished(job.id, job.status);
+    } catch (err) {
+      log("warn", "batch notification failed", { jobId: job.id, batchId: job.batchId, error: err instanceof Error ? err.message : String(err) });
+      return job;
+    }
+    return this.patch(job, { batchNotified: true });
   }
 
   /** Keeps the D1 projection current; a failure never holds the job up, the next alarm retries. */
@@ -263,17 +297,7 @@ export class JobObject extends DurableObject<Env> {
       log("warn", "job index write failed", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
       return job;
     }
-    const indexed = { ...job, indexedAt: job.updatedAt };
-    await this.ctx.storage.put(JOB_KEY, indexed);
-    return indexed;
-  }
-
-  private applyLateCallback(job: JobRecord): JobRecord {
-    this.callbackDuringAlarm = false;
-    const now = Date.now();
-    const marked = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? now };
-    if (marked.status !== "running") return marked;
-    return { ...marked, nextAt: Math.min(marked.nextAt, Math.max(now, (marked.lastPollAt ?? 0) + CONFIRM_WINDOW_MS)) };
+    return this.patch(job, { indexedStatus: job.status, indexedAt: job.updatedAt });
   }
 
   /** Hands pending webhook messages to their delivery objects; what fails stays for the next alarm. */
@@ -287,9 +311,7 @@ export class JobObject extends DurableObject<Env> {
         remaining.push(message);
       }
     }
-    const flushed = { ...job, outbox: remaining.length > 0 ? remaining : undefined };
-    await this.save(flushed);
-    return flushed;
+    return this.patch(job, { outbox: remaining.length > 0 ? remaining : undefined });
   }
 
   private async advance(job: JobRecord, config: Config): Promise<JobRecord> {
@@ -319,7 +341,7 @@ export class JobObject extends DurableObject<Env> {
         callbackUrl = `${config.publicBaseUrl}/callbacks/wiro/${job.id}/${token}`;
         marked = { ...marked, callbackTokenHash: await sha256Hex(token) };
       }
-      await this.save(marked);
+      this.save(marked);
       const outcome = await provider.submit({ jobId: job.id, params: job.params, callbackUrl });
       return afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
     } catch (err) {
@@ -347,6 +369,16 @@ export class JobObject extends DurableObject<Env> {
     if (!result.ok) return result;
     return { ok: true, key, size: result.size, sha256: result.sha256, contentType: result.contentType };
   }
+}
+
+/** Work left after a job ended: webhooks to hand over, the index to update, the batch to tell. */
+function hasFollowUps(job: JobRecord): boolean {
+  return Boolean(job.outbox?.length) || job.indexedStatus !== job.status || (job.batchId !== undefined && !job.batchNotified);
+}
+
+/** The index row gets each status change, and a heartbeat so the sweeper can tell live jobs from stuck ones. */
+function needsIndex(job: JobRecord): boolean {
+  return job.indexedStatus !== job.status || job.updatedAt - (job.indexedAt ?? 0) >= INDEX_HEARTBEAT_MS;
 }
 
 const KNOWN_EXTENSIONS = new Set(["mp4", "webm", "mov", "png", "jpg", "jpeg", "webp"]);

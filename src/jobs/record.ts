@@ -81,7 +81,10 @@ export interface JobRecord {
   /** When the alarm should next act. */
   nextAt: number;
   lastProviderError?: string;
-  /** updatedAt of the state last written to the D1 index. */
+  /** The job's batch has been told it ended. */
+  batchNotified?: boolean;
+  /** Status and updatedAt last written to the D1 index. */
+  indexedStatus?: JobStatus;
   indexedAt?: number;
   /** Origin used to build media links when no PUBLIC_BASE_URL is set. */
   origin: string;

@@ -113,6 +113,8 @@ export class WebhookDelivery extends DurableObject<Env> {
   }
 
   private async report(state: DeliveryState): Promise<void> {
+    // batch messages have no job to report to; their state stays here
+    if (!state.message.jobId.startsWith("job_")) return;
     try {
       await jobApi(this.env, state.message.jobId).webhookReport({
         id: state.message.id,

@@ -1,0 +1,240 @@
+// One Durable Object per batch: it creates the batch's jobs a chunk per alarm (so no single
+// invocation nears the subrequest limit), counts finished jobs, and announces completion.
+import { DurableObject } from "cloudflare:workers";
+import { readConfig } from "../config.ts";
+import type { Env } from "../env.ts";
+import type { JobSpec } from "../api/job-spec.ts";
+import { jobApi } from "../jobs/job-object.ts";
+import type { JobStatus } from "../jobs/record.ts";
+import { sha256Hex } from "../lib/crypto.ts";
+import { log } from "../lib/log.ts";
+import { deliveryStub, type WebhookMessage } from "../webhooks/delivery-object.ts";
+
+/** Jobs created (or canceled) per alarm invocation: each is one RPC, well under the subrequest limit. */
+export const FAN_OUT_CHUNK = 50;
+const SPECS_PER_KEY = 50;
+const BASE32 = "0123456789abcdefghjkmnpqrstvwxyz";
+
+export type BatchStatus = "running" | "completed" | "canceled";
+
+export interface NewBatch {
+  id: string;
+  tenant: string;
+  specs: JobSpec[];
+  webhookUrl?: string;
+  scheduleId?: string;
+  origin: string;
+}
+
+export interface BatchRecord {
+  id: string;
+  tenant: string;
+  total: number;
+  /** How many of the batch's jobs exist so far (they are created in index order). */
+  created: number;
+  finished: number;
+  status: BatchStatus;
+  canceledAt?: number;
+  /** After a cancel: how many created jobs were told to cancel. */
+  cancelProgress?: number;
+  webhookUrl?: string;
+  scheduleId?: string;
+  origin: string;
+  createdAt: number;
+  completedAt?: number;
+  webhookSent?: boolean;
+}
+
+export interface BatchApi {
+  create(input: NewBatch): Promise<BatchRecord>;
+  read(tenant: string): Promise<BatchRecord | null>;
+  cancel(tenant: string): Promise<{ batch: BatchRecord | null; canceled: boolean }>;
+  jobFinished(jobId: string, status: JobStatus): Promise<void>;
+}
+
+export function batchApi(env: Env, id: string): BatchApi {
+  return env.BATCHES.get(env.BATCHES.idFromName(id)) as unknown as BatchApi;
+}
+
+/** The id of the batch's job at `index`: derived, so re-running a chunk re-finds the same jobs. */
+export async function batchJobId(batchId: string, index: number): Promise<string> {
+  const hex = await sha256Hex(`${batchId}:${index}`);
+  let id = "";
+  for (let i = 0; i < 20; i++) id += BASE32[Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16) & 31];
+  return `job_${id}`;
+}
+
+export class BatchObject extends DurableObject<Env> {
+  // The synchronous KV API: a read-modify-write with no await inside cannot interleave with
+  // another request (60 jobs finishing at once must all be counted).
+  private load(): BatchRecord | undefined {
+    return this.ctx.storage.kv.get<BatchRecord>("batch");
+  }
+
+  private save(batch: BatchRecord): void {
+    this.ctx.storage.kv.put("batch", batch);
+  }
+
+  async create(input: NewBatch): Promise<BatchRecord> {
+    const existing = this.load();
+    if (existing) return existing;
+    const batch: BatchRecord = {
+      id: input.id,
+      tenant: input.tenant,
+      total: input.specs.length,
+      created: 0,
+      finished: 0,
+      status: "running",
+      origin: input.origin,
+      createdAt: Date.now(),
+      ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}),
+      ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}),
+    };
+    // one transaction: the batch never exists without all its specs
+    this.ctx.storage.transactionSync(() => {
+      for (let i = 0; i < input.specs.length; i += SPECS_PER_KEY) this.ctx.storage.kv.put(`specs:${i / SPECS_PER_KEY}`, input.specs.slice(i, i + SPECS_PER_KEY));
+      this.save(batch);
+    });
+    await this.ctx.storage.setAlarm(Date.now());
+    return batch;
+  }
+
+  async read(tenant: string): Promise<BatchRecord | null> {
+    const batch = this.load();
+    return batch && batch.tenant === tenant ? batch : null;
+  }
+
+  async cancel(tenant: string): Promise<{ batch: BatchRecord | null; canceled: boolean }> {
+    const batch = this.load();
+    if (!batch || batch.tenant !== tenant) return { batch: null, canceled: false };
+    if (batch.status !== "running") return { batch, canceled: false };
+    const canceled: BatchRecord = { ...batch, status: "canceled", canceledAt: Date.now(), cancelProgress: 0 };
+    this.save(canceled);
+    await this.ctx.storage.setAlarm(Date.now());
+    return { batch: canceled, canceled: true };
+  }
+
+  /** Called by each job when it ends; counted once per job. */
+  async jobFinished(jobId: string, status: JobStatus): Promise<void> {
+    const key = `done:${jobId}`;
+    const batch = this.load();
+    if (!batch || this.ctx.storage.kv.get(key)) return;
+    let next: BatchRecord = { ...batch, finished: batch.finished + 1 };
+    if (next.status === "running" && next.finished >= next.total) next = { ...next, status: "completed", completedAt: Date.now() };
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.kv.put(key, status);
+      this.save(next);
+    });
+    if (next.status !== batch.status || (next.status === "canceled" && next.finished >= next.created)) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  override async alarm(): Promise<void> {
+    let batch = this.load();
+    if (!batch) return;
+    if (batch.status === "running" && batch.created < batch.total) batch = await this.createChunk(batch);
+    else if (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created) batch = await this.cancelChunk(batch);
+    if (batch.status === "canceled" && !batch.completedAt && (batch.cancelProgress ?? 0) >= batch.created && batch.finished >= batch.created) {
+      batch = { ...batch, completedAt: Date.now() };
+      this.save(batch);
+    }
+    if (batch.completedAt && batch.webhookUrl && !batch.webhookSent) batch = await this.announce(batch);
+    const more =
+      (batch.status === "running" && batch.created < batch.total) || (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created);
+    if (more) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  private async createChunk(batch: BatchRecord): Promise<BatchRecord> {
+    const start = batch.created;
+    const end = Math.min(batch.total, start + FAN_OUT_CHUNK);
+    const specs: JobSpec[] = [];
+    for (let key = Math.floor(start / SPECS_PER_KEY); key * SPECS_PER_KEY < end; key++)
+      specs.push(...(this.ctx.storage.kv.get<JobSpec[]>(`specs:${key}`) ?? []));
+    const offset = Math.floor(start / SPECS_PER_KEY) * SPECS_PER_KEY;
+    // creation is idempotent per job id, so a chunk interrupted half-way is simply run again
+    await Promise.all(
+      Array.from({ length: end - start }, async (_, i) => {
+        const index = start + i;
+        const spec = specs[index - offset]!;
+        const id = await batchJobId(batch.id, index);
+        await jobApi(this.env, id).create({ id, tenant: batch.tenant, ...spec, batchId: batch.id, origin: batch.origin });
+      }),
+    );
+    // a cancel may have landed while the jobs were being created
+    const current = this.load()!;
+    const next = { ...current, created: Math.max(current.created, end) };
+    this.save(next);
+    return next;
+  }
+
+  private async cancelChunk(batch: BatchRecord): Promise<BatchRecord> {
+    const start = batch.cancelProgress ?? 0;
+    const end = Math.min(batch.created, start + FAN_OUT_CHUNK);
+    await Promise.all(
+      Array.from({ length: end - start }, async (_, i) => {
+        const id = await batchJobId(batch.id, start + i);
+        await jobApi(this.env, id).cancel(batch.tenant);
+      }),
+    );
+    const current = this.load()!;
+    const next = { ...current, cancelProgress: Math.max(current.cancelProgress ?? 0, end) };
+    this.save(next);
+    return next;
+  }
+
+  private async announce(batch: BatchRecord): Promise<BatchRecord> {
+    const config = readConfig(this.env);
+    if (!config.ok || !config.config.webhookSecret) return batch;
+    const now = Date.now();
+    const message: WebhookMessage = {
+      id: `msg_${batch.id.slice(6)}_completed`,
+      jobId: batch.id,
+      url: batch.webhookUrl!,
+      type: "batch.completed",
+      body: JSON.stringify({ type: "batch.completed", timestamp: new Date(now).toISOString(), data: await batchView(this.env, batch) }),
+      createdAt: Math.floor(now / 1000),
+    };
+    try {
+      await deliveryStub(this.env, message.id).enqueue(message);
+    } catch (err) {
+      log("warn", "batch webhook enqueue failed", { batchId: batch.id, error: err instanceof Error ? err.message : String(err) });
+      await this.ctx.storage.setAlarm(now + 5_000);
+      return batch;
+    }
+    const next = { ...this.load()!, webhookSent: true };
+    this.save(next);
+    return next;
+  }
+}
+
+export interface BatchView {
+  id: string;
+  status: BatchStatus;
+  total: number;
+  counts: Record<JobStatus, number>;
+  createdAt: string;
+  completedAt?: string;
+  scheduleId?: string;
+}
+
+/** Counts come from the jobs index; jobs not created yet count as queued (or canceled after a cancel). */
+export async function batchView(env: Env, batch: BatchRecord): Promise<BatchView> {
+  const counts: Record<JobStatus, number> = { queued: 0, running: 0, copying: 0, succeeded: 0, failed: 0, canceled: 0 };
+  const rows = await env.DB.prepare("SELECT status, COUNT(*) AS n FROM jobs WHERE batch_id = ? AND tenant = ? GROUP BY status")
+    .bind(batch.id, batch.tenant)
+    .all<{ status: JobStatus; n: number }>();
+  let indexed = 0;
+  for (const row of rows.results) {
+    counts[row.status] = row.n;
+    indexed += row.n;
+  }
+  counts[batch.status === "canceled" ? "canceled" : "queued"] += Math.max(0, batch.total - indexed);
+  return {
+    id: batch.id,
+    status: batch.status,
+    total: batch.total,
+    counts,
+    createdAt: new Date(batch.createdAt).toISOString(),
+    ...(batch.completedAt ? { completedAt: new Date(batch.completedAt).toISOString() } : {}),
+    ...(batch.scheduleId ? { scheduleId: batch.scheduleId } : {}),
+  };
+}

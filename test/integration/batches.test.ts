@@ -1,0 +1,130 @@
+// Batches: validated whole, fanned out a chunk per alarm, counted live, canceled, announced.
+import { env, runInDurableObject } from "cloudflare:test";
+import { Webhook } from "standardwebhooks";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { batchJobId, FAN_OUT_CHUNK, type BatchRecord } from "../../src/batches/batch-object.ts";
+import { TEST_BINDINGS } from "../bindings.ts";
+import { api, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
+
+let h: Harness;
+beforeEach(() => {
+  h = startHarness();
+});
+afterEach(async () => {
+  await h.stop();
+});
+
+const spec = (i: number) =>
+  i % 3 === 0
+    ? { model: "weshop/seedream", params: { textDescription: `image ${i}` } }
+    : i % 3 === 1
+      ? { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `video ${i}` } }
+      : { model: "weshop/seedance", params: { textDescription: `clip ${i}`, images: ["https://images.example.com/a.png"] } };
+
+const batchStub = (id: string) => env.BATCHES.get(env.BATCHES.idFromName(id));
+const batchRecord = (id: string) => runInDurableObject(batchStub(id), async (_, state) => (await state.storage.get<BatchRecord>("batch"))!);
+
+/** Runs one fan-out step of the batch now (its alarm), returning how many jobs exist. */
+async function fanOut(id: string): Promise<number> {
+  await runInDurableObject(batchStub(id), async (instance, state) => {
+    await state.storage.deleteAlarm();
+    await (instance as unknown as { alarm(): Promise<void> }).alarm();
+  });
+  return (await batchRecord(id)).created;
+}
+
+async function createBatch(body: unknown, headers: Record<string, string> = {}, key?: string) {
+  const res = await api("/v1/batches", { json: body, headers, key });
+  const json = (await res.json()) as Record<string, unknown> & { id: string };
+  if (res.status === 202) {
+    const total = (body as { jobs: unknown[] }).jobs.length;
+    for (let i = 0; i < total; i++) h.jobs.push(await batchJobId(json.id, i));
+  }
+  return { res, json };
+}
+
+describe("POST /v1/batches", () => {
+  it("one bad spec refuses the whole batch with its path, and nothing is created", async () => {
+    const jobs: unknown[] = Array.from({ length: 20 }, (_, i) => spec(i));
+    jobs[17] = { model: "weshop/seedance", params: { textDescription: "x", images: ["https://a.example.com/i.png"], duration: "99s" } };
+    jobs[4] = { model: "nope", params: {} };
+    const { res, json } = await createBatch({ jobs });
+    expect(res.status).toBe(400);
+    expect((json.errors as { path: string }[]).map((e) => e.path)).toEqual(["jobs[4].model", "jobs[17].params.duration"]);
+    expect(h.sim.requests).toEqual([]);
+  });
+
+  it("refuses empty and oversized batches", async () => {
+    expect((await createBatch({ jobs: [] })).res.status).toBe(400);
+    const big = await createBatch({ jobs: Array.from({ length: 1001 }, (_, i) => spec(i)) });
+    expect(big.res.status).toBe(400);
+    expect((big.json.errors as { path: string }[])[0]!.path).toBe("jobs");
+  });
+
+  it("fans out a chunk per alarm, counts live, and completes when every job has ended", async () => {
+    const total = FAN_OUT_CHUNK + 10;
+    const { res, json } = await createBatch({ jobs: Array.from({ length: total }, (_, i) => spec(i)) });
+    expect(res.status).toBe(202);
+    expect(json).toMatchObject({ status: "running", total, counts: { queued: total, running: 0, succeeded: 0 } });
+    expect(await fanOut(json.id)).toBe(FAN_OUT_CHUNK);
+    expect(await fanOut(json.id)).toBe(total);
+    const listed = (await (await api(`/v1/batches/${json.id}/jobs?limit=100`)).json()) as { data: { batchId: string }[] };
+    expect(listed.data).toHaveLength(total);
+    expect(listed.data.every((j) => j.batchId === json.id)).toBe(true);
+    await Promise.all(Array.from({ length: total }, async (_, i) => driveJob(h, await batchJobId(json.id, i))));
+    const view = (await (await api(`/v1/batches/${json.id}`)).json()) as { status: string; counts: Record<string, number>; completedAt?: string };
+    expect(view.counts).toEqual({ queued: 0, running: 0, copying: 0, succeeded: total, failed: 0, canceled: 0 });
+    expect(view.status).toBe("completed");
+    expect(view.completedAt).toBeDefined();
+    // exactly one provider task per job
+    expect(h.sim.tasks()).toHaveLength(total);
+  }, 60_000);
+
+  it("is visible only to its client", async () => {
+    const { json } = await createBatch({ jobs: [spec(0)] });
+    expect((await api(`/v1/batches/${json.id}`, { key: KEY_B })).status).toBe(404);
+    expect((await api(`/v1/batches/${json.id}/jobs`, { key: KEY_B })).status).toBe(404);
+  });
+
+  it("Idempotency-Key returns the same batch; a different body is 422", async () => {
+    const body = { jobs: [spec(0), spec(1)] };
+    const a = await createBatch(body, { "Idempotency-Key": "nightly-1" });
+    const b = await createBatch(body, { "Idempotency-Key": "nightly-1" });
+    expect(b.json.id).toBe(a.json.id);
+    expect(b.res.headers.get("Idempotent-Replayed")).toBe("true");
+    const c = await createBatch({ jobs: [spec(0)] }, { "Idempotency-Key": "nightly-1" });
+    expect(c.res.status).toBe(422);
+  });
+});
+
+describe("cancel and webhook", () => {
+  it("cancel stops the fan-out and cancels the jobs already created", async () => {
+    const total = FAN_OUT_CHUNK * 4;
+    const { json } = await createBatch({ jobs: Array.from({ length: total }, (_, i) => spec(i)) });
+    await fanOut(json.id);
+    const res = await api(`/v1/batches/${json.id}/cancel`, { method: "POST" });
+    expect(res.status).toBe(200);
+    // a chunk the batch's own alarm was creating when the cancel came still lands; nothing after it
+    const createdAtCancel = (await batchRecord(json.id)).created;
+    for (let i = 0; i < 6; i++) await fanOut(json.id);
+    const created = (await batchRecord(json.id)).created;
+    expect(created).toBeLessThanOrEqual(createdAtCancel + FAN_OUT_CHUNK);
+    expect(created).toBeLessThan(total);
+    for (let i = 0; i < created; i++) expect((await storedJob(await batchJobId(json.id, i))).status).toBe("canceled");
+    const view = (await (await api(`/v1/batches/${json.id}`)).json()) as { status: string; counts: Record<string, number> };
+    expect(view.status).toBe("canceled");
+    expect(view.counts.canceled).toBe(total);
+    expect((await api(`/v1/batches/${json.id}/cancel`, { method: "POST" })).status).toBe(409);
+  });
+
+  it("announces batch.completed to the batch webhook, signed", async () => {
+    const { json } = await createBatch({ jobs: [spec(0), spec(3)], webhookUrl: `${HOOK_ORIGIN}/batches` });
+    await fanOut(json.id);
+    for (let i = 0; i < 2; i++) await driveJob(h, await batchJobId(json.id, i));
+    await fanOut(json.id); // the completion alarm hands over the webhook
+    await fireDelivery(`msg_${json.id.slice(6)}_completed`);
+    const delivery = h.webhooks.find((w) => w.url.endsWith("/batches"))!;
+    const event = new Webhook(TEST_BINDINGS.WEBHOOK_SECRET).verify(delivery.body, delivery.headers) as { type: string; data: { id: string; status: string } };
+    expect(event).toMatchObject({ type: "batch.completed", data: { id: json.id, status: "completed" } });
+  });
+});
