@@ -10,6 +10,9 @@ import { bearerAuth, requestId, requireConfig } from "./api/middleware.ts";
 import { jobRoutes } from "./api/jobs.ts";
 import { callbackRoutes } from "./api/callbacks.ts";
 import { batchRoutes } from "./api/batches.ts";
+import { scheduleRoutes } from "./api/schedules.ts";
+import { openapiRoutes } from "./api/openapi.ts";
+import { docsRoutes } from "./api/docs.ts";
 import type { AppEnv } from "./api/context.ts";
 
 export function buildApp(): Hono<AppEnv> {
@@ -24,6 +27,8 @@ export function buildApp(): Hono<AppEnv> {
 
   app.route("/media", mediaRoutes((env) => env.SIGNING_SECRET));
   app.route("/callbacks", callbackRoutes);
+  app.route("/", openapiRoutes);
+  app.route("/", docsRoutes);
 
   app.use(
     "/v1/*",
@@ -38,6 +43,7 @@ export function buildApp(): Hono<AppEnv> {
   );
   app.route("/v1/jobs", jobRoutes);
   app.route("/v1/batches", batchRoutes);
+  app.route("/v1/schedules", scheduleRoutes);
 
   app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
   app.onError((err, c) => {

@@ -1,6 +1,8 @@
 // Worker entry: the HTTP app and the Durable Object classes.
 import { buildApp } from "./app.ts";
+import { runDueSchedules } from "./batches/schedules.ts";
 import type { Env } from "./env.ts";
+import { sweepIdleJobs } from "./jobs/sweeper.ts";
 
 export { JobObject } from "./jobs/job-object.ts";
 export { ModelStats } from "./jobs/model-stats.ts";
@@ -12,4 +14,10 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
+  /** Every minute: start due schedules, and wake jobs whose alarm was lost. */
+  async scheduled(_controller, env, ctx) {
+    // the real time, not the tick's planned one: a late tick must still see what is due now
+    const now = Date.now();
+    ctx.waitUntil(Promise.all([runDueSchedules(env, now), sweepIdleJobs(env, now)]));
+  },
 } satisfies ExportedHandler<Env>;

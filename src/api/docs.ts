@@ -59,13 +59,13 @@ function typeOf(s0) {
   if (s.enum) return s.enum.map(function (v) { return JSON.stringify(v); }).join(" | ");
   var alts = s.oneOf || s.anyOf;
   if (alts) return alts.map(typeOf).join(" | ");
-  if (s.type === "array") return typeOf(s.items || {}) + "[]";
+  if (s.type === "array") { var item = typeOf(s.items || {}); return (/ \| /.test(item) ? "(" + item + ")" : item) + "[]"; }
   return [].concat(s.type || "any").join(" | ");
 }
 var FACTS = ["format", "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "maxProperties", "uniqueItems", "default"];
 function facts(s) {
   var list = FACTS.filter(function (k) { return s[k] !== undefined && !(k === "maximum" && s[k] === 9007199254740991); });
-  return list.length ? " (" + list.map(function (k) { return k + ": " + JSON.stringify(s[k]); }).join(", ") + ")" : "";
+  return list.length ? " (" + list.map(function (k) { return k + ": " + (k === "pattern" ? s[k] : JSON.stringify(s[k])); }).join(", ") + ")" : "";
 }
 function expandable(s) { s = resolve(s); return !!(s.properties || s.oneOf || (s.type === "array" && s.items && resolve(s.items).properties)); }
 function prop(name, p, required, depth) {
@@ -85,13 +85,22 @@ function schemaView(s0, depth) {
   } else if (s.properties) {
     var req = s.required || [];
     box.append(h("ul", { class: "props" }, Object.keys(s.properties).map(function (k) { return prop(k, s.properties[k], req.indexOf(k) >= 0, depth); })));
-    if (s.additionalProperties === false) box.append(h("p", { class: "note" }, "No other fields are accepted."));
+    if (s.additionalProperties === false) box.append(h("p", { class: "note" }, "No other fields."));
   } else if (s.type === "array" && s.items) {
     box.append(h("p", null, "Array of ", h("code", null, typeOf(s.items))), schemaView(s.items, depth + 1));
   } else box.append(h("p", null, h("code", null, typeOf(s0)), h("span", { class: "muted" }, facts(s))));
-  if (s.allOf || s.dependentRequired)
-    box.append(h("details", null, h("summary", null, "Rules between fields"), h("pre", null, JSON.stringify({ allOf: s.allOf, dependentRequired: s.dependentRequired }, null, 2))));
+  var rules = (s.allOf || []).map(rule).concat(Object.keys(s.dependentRequired || {}).map(function (k) { return [h("code", null, k), " needs ", s.dependentRequired[k].map(function (n) { return h("code", null, n); })]; }));
+  if (rules.length) box.append(h("p", null, "Rules between fields:"), h("ul", null, rules.map(function (r) { return h("li", null, r); })));
   return box;
+}
+function rule(r) {
+  if (!r.if || !r.then || !r.if.properties || !r.then.properties) return h("code", null, JSON.stringify(r));
+  var when = Object.keys(r.if.properties).map(function (k) { return [h("code", null, k), " is ", JSON.stringify(r.if.properties[k].const), (r.if.required || []).indexOf(k) < 0 ? " or absent" : ""]; });
+  var then = Object.keys(r.then.properties).map(function (k) {
+    var c = r.then.properties[k];
+    return [h("code", null, k), c.not && c.not.enum ? " must not be " + c.not.enum.map(function (v) { return JSON.stringify(v); }).join(" or ") : facts(c)];
+  });
+  return ["When ", when, ": ", then.map(function (t, i) { return [i ? "; " : "", t]; })];
 }
 function examplesView(media) {
   var ex = media.examples || {};
@@ -100,8 +109,9 @@ function examplesView(media) {
 function tryIt(path, method, op) {
   var id = op.operationId, fields = [], form = h("form", { "aria-label": "Try " + op.summary }), body = null;
   (op.parameters || []).forEach(function (p) {
-    var input = h("input", { id: id + "-" + p.name, name: p.name, autocomplete: "off" });
-    input.value = p.example != null ? p.example : "";
+    // headers such as Idempotency-Key or Prefer change what a request does: suggested, not sent by default
+    var input = h("input", { id: id + "-" + p.name, name: p.name, autocomplete: "off", placeholder: p.example != null ? p.example : null });
+    input.value = p.example != null && p.in !== "header" ? p.example : "";
     fields.push([p, input]);
     form.append(h("label", { for: input.id }, p.name + " ", h("span", { class: "muted" }, "(" + p.in + (p.required ? ", required" : "") + ")")), input);
   });
@@ -156,7 +166,7 @@ function operation(path, method, op, live) {
   })));
   if (op.requestBody) {
     var media = op.requestBody.content["application/json"];
-    sec.append(h("h3", null, "Request body"), h("details", null, h("summary", null, "Schema: " + typeOf(media.schema)), schemaView(media.schema, 0)), examplesView(media));
+    sec.append(h("h3", null, "Request body"), h("details", null, h("summary", null, "Schema: " + typeOf(media.schema)), schemaView(media.schema, 0)), ...examplesView(media));
   }
   sec.append(h("h3", null, "Responses"));
   Object.keys(op.responses).forEach(function (status) {
@@ -174,7 +184,7 @@ async function main() {
     if (!res.ok) throw new Error("HTTP " + res.status);
     doc = await res.json();
   } catch (err) { root.replaceChildren(h("p", { role: "alert" }, "Could not load /openapi.json: " + err.message)); return; }
-  document.getElementById("summary").replaceChildren(md(doc.info.description || doc.info.summary));
+  document.getElementById("summary").replaceChildren(...md(doc.info.description || doc.info.summary));
   var nodes = [];
   Object.keys(doc.paths).forEach(function (path) {
     Object.keys(doc.paths[path]).forEach(function (method) {
@@ -201,6 +211,7 @@ const HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>seedrun API reference</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>

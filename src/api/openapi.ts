@@ -3,7 +3,9 @@
 // type checker. Routes are a table: documenting a new route is one entry in ROUTES.
 import { Hono } from "hono";
 import { z } from "zod";
-import { jobSpecSchema } from "./jobs.ts";
+import { jobSpecSchema, type listJobs } from "./jobs.ts";
+import { batchSchema, MAX_BATCH_JOBS, validateBatch } from "./batches.ts";
+import type { BatchView } from "../batches/batch-object.ts";
 import { MODELS, MODEL_IDS, SEEDANCE_VARIANTS, type ModelId } from "../providers/models.ts";
 import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type PublicJob } from "../jobs/record.ts";
 import { fieldErrors, validationError } from "../lib/validation.ts";
@@ -109,6 +111,28 @@ const healthSchema = z.union([
 
 const webhookEventSchema = z.strictObject({ type: z.enum(JOB_EVENTS), timestamp, data: jobSchema });
 
+export const jobListSchema = z.strictObject({
+  data: z.array(jobSchema).meta({ description: "Newest first." }),
+  nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
+});
+const jobListIsListJobs: Same<z.output<typeof jobListSchema>, Awaited<ReturnType<typeof listJobs>>> = true;
+void jobListIsListJobs;
+
+const statusCount = count;
+export const batchViewSchema = z.strictObject({
+  id: z.string().regex(/^batch_[0-9a-z]{20}$/),
+  status: z.enum(["running", "completed", "canceled"]),
+  total: count,
+  counts: z.strictObject({ queued: statusCount, running: statusCount, copying: statusCount, succeeded: statusCount, failed: statusCount, canceled: statusCount }).meta({
+    description: "Jobs by status; jobs not created yet count as queued.",
+  }),
+  createdAt: timestamp,
+  completedAt: timestamp.optional(),
+  scheduleId: z.string().optional(),
+});
+const batchViewIsBatchView: Same<z.output<typeof batchViewSchema>, BatchView> = true;
+void batchViewIsBatchView;
+
 // ---------------------------------------------------------------------------------------------
 // Request schemas, straight from the validators.
 
@@ -120,6 +144,7 @@ const requestName = (id: ModelId) => `CreateJob.${slug(id)}`;
 /**
  * Fills in what `z.toJSONSchema(…, { io: "input" })` leaves out of our validators:
  * - a `.default()` over a transform loses its default; it is restored when it is also a valid input;
+ * - `.trim().min(1)` exports as minLength 1, which accepts "   "; a `\S` pattern says "not blank";
  * - `x.transform(String).pipe(enum)` (Wiro's `duration`/`fps`) and `….pipe(z.number().int()…)`
  *   (Wiro's `seed`) export only the loose input types; the pipe's output constraints are applied to
  *   the input branches of the same JSON type, keeping only values the real schema accepts.
@@ -131,6 +156,8 @@ function inputOverride(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchem
     const value: unknown = def.defaultValue;
     if (z.safeParse(def.innerType, value).success) json.default = value as JsonSchema["default"];
   }
+  // `.trim().min(1)`: blank strings are refused, which minLength alone does not say
+  if (def.type === "string" && json.minLength === 1 && json.pattern === undefined && !z.safeParse(zodSchema, " ").success) json.pattern = "\\S";
   if (def.type !== "pipe") return;
   const out = (def.out as z.core.$ZodTypes)._zod.def;
   const accepts = (v: unknown) => z.safeParse(zodSchema, v).success;
@@ -237,8 +264,20 @@ function requestComponents(): Record<string, Json> {
       properties: { ...props, model: { type: "string", const: id }, params: ref(paramsName(id)) },
     };
   }
+  const batch = toJson(batchSchema, "input");
+  const batchProps = batch.properties as Record<string, Json>;
+  out.CreateBatch = {
+    ...batch,
+    description: `Up to ${MAX_BATCH_JOBS} jobs, all validated before any is created (paths like \`jobs[17].params.duration\`).`,
+    properties: {
+      ...batchProps,
+      jobs: { ...batchProps.jobs, items: ref("CreateJob") },
+      ...(batchProps.webhookUrl ? { webhookUrl: { ...batchProps.webhookUrl, description: "Receives every job's events." } } : {}),
+    },
+  };
   out.CreateJob = {
-    description: "A job for one model; `params` depend on `model`.",
+    description:
+      "A job for one model; `params` depend on `model` and use the provider's own names and values. Image URLs and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host).",
     oneOf: MODEL_IDS.map((id) => ref(requestName(id))),
     discriminator: { propertyName: "model", mapping: Object.fromEntries(MODEL_IDS.map((id) => [id, `#/components/schemas/${requestName(id)}`])) },
   };
@@ -388,6 +427,47 @@ const problemResponse = (description: string, examples: Record<string, { title: 
   examples: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, { summary: v.title, value: v }])),
 });
 const jobIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Job id.", schema: { type: "string", pattern: "^job_[0-9a-z]{20}$" }, example: EXAMPLE_ID };
+const preferWait: ParamEntry = {
+  name: "Prefer",
+  in: "header",
+  description: "`wait=N` (RFC 7240): hold the answer up to N seconds (at most 60) until the job ends; `Preference-Applied` confirms.",
+  schema: { type: "string", pattern: "wait\\s*=\\s*\\d+" },
+  example: "wait=30",
+};
+const preferenceApplied = { "Preference-Applied": { description: "`wait=N` when `Prefer: wait` was honoured.", schema: { type: "string" } } };
+const jobNotFound = problemResponse("No such job for this key", { not_found: problem(404, "not_found", "Not Found", `Job ${EXAMPLE_ID} was not found.`) });
+const statusSchema = toJson(jobSchema.shape.status, "output");
+const BATCH_ID = "batch_4n7q2w9e5r1t8y3u6i0o";
+const batchIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Batch id.", schema: { type: "string", pattern: "^batch_[0-9a-z]{20}$" }, example: BATCH_ID };
+const batchNotFound = problemResponse("No such batch for this key", { not_found: problem(404, "not_found", "Not Found", `Batch ${BATCH_ID} was not found.`) });
+const runningBatch: BatchView = {
+  id: BATCH_ID,
+  status: "running",
+  total: 2,
+  counts: { queued: 1, running: 0, copying: 0, succeeded: 1, failed: 0, canceled: 0 },
+  createdAt: created,
+};
+const idempotencyKey = (what: string): ParamEntry => ({
+  name: "Idempotency-Key",
+  in: "header",
+  description: `Any 1–255 visible ASCII characters. For 24 hours, the same key with the same body returns the same ${what} (\`Idempotent-Replayed: true\`); with another body it is \`422\`.`,
+  schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,255}$" },
+  example: `order-1042-${what}`,
+});
+const idempotencyReused = problemResponse("Idempotency-Key reused with another body", {
+  idempotency_key_reused: problem(422, "idempotency_key_reused", "Idempotency-Key reused", "This Idempotency-Key was already used with a different request body in the last 24 hours."),
+});
+const replayedHeader = { "Idempotent-Replayed": { description: "`true` when an earlier request with the same `Idempotency-Key` made this.", schema: { type: "string" } } };
+const listParams: ParamEntry[] = [
+  { name: "status", in: "query", description: "Only jobs in this status.", schema: statusSchema, example: "succeeded" },
+  { name: "model", in: "query", description: "Only jobs of this model.", schema: { type: "string", enum: MODEL_IDS } },
+  { name: "limit", in: "query", description: "Page size.", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 }, example: 20 },
+  { name: "cursor", in: "query", description: "`nextCursor` of the previous page.", schema: { type: "string" } },
+];
+const listResponses: Record<string, ResponseEntry> = {
+  "200": { description: "A page of jobs, newest first.", schema: "JobList", examples: { page: { summary: "One page", value: { data: [succeededJob], nextCursor: null } } } },
+  "400": problemResponse("Invalid query", { validation_failed: problemBody(validationError([{ path: "limit", message: "must be an integer from 1 to 100" }])) }),
+};
 const mediaProblem = (status: ContentfulStatusCode, code: string, title: string, detail: string) =>
   problemResponse(title, { [code]: { type: "about:blank", title, status, detail, code } });
 
@@ -401,6 +481,10 @@ export const ROUTES: RouteEntry[] = [
       "Validates the whole request first (every bad field is reported by path and nothing reaches a provider), then answers `202` at once. Follow the job with `GET /v1/jobs/{id}` or a webhook.",
     tag: "Jobs",
     auth: true,
+    parameters: [
+      idempotencyKey("job"),
+      preferWait,
+    ],
     body: {
       schema: "CreateJob",
       examples: Object.fromEntries(
@@ -414,9 +498,14 @@ export const ROUTES: RouteEntry[] = [
       "202": {
         description: "Accepted; the job is queued.",
         schema: "Job",
-        headers: { Location: { description: "`/v1/jobs/{id}` of the new job.", schema: { type: "string" } } },
+        headers: {
+          Location: { description: "`/v1/jobs/{id}` of the new job.", schema: { type: "string" } },
+          ...replayedHeader,
+          ...preferenceApplied,
+        },
         examples: { queued: { summary: "A queued job", value: queuedJob } },
       },
+      "422": idempotencyReused,
       "400": problemResponse("Invalid JSON or invalid fields", {
         validation_failed: validationExample(),
         invalid_json: problem(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON."),
@@ -431,10 +520,136 @@ export const ROUTES: RouteEntry[] = [
     description: "A job is visible only to the API key that created it; others get `404`.",
     tag: "Jobs",
     auth: true,
+    parameters: [jobIdParam, preferWait],
+    responses: {
+      "200": {
+        description: "The job.",
+        schema: "Job",
+        headers: preferenceApplied,
+        examples: { succeeded: { summary: "Succeeded, two stored images", value: succeededJob }, failed: { summary: "Failed", value: failedJob } },
+      },
+      "404": jobNotFound,
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/jobs",
+    operationId: "listJobs",
+    summary: "List jobs",
+    description: "This key's jobs, newest first, a page at a time.",
+    tag: "Jobs",
+    auth: true,
+    parameters: [...listParams.slice(0, 2), { name: "batchId", in: "query", description: "Only jobs of this batch.", schema: batchIdParam.schema }, ...listParams.slice(2)],
+    responses: listResponses,
+  },
+  {
+    method: "post",
+    path: "/v1/jobs/{id}/cancel",
+    operationId: "cancelJob",
+    summary: "Cancel a job",
+    description: "Stops following the job at the provider (Wiro tasks are killed; WeShop has no cancel) and ends it as `canceled`.",
+    tag: "Jobs",
+    auth: true,
     parameters: [jobIdParam],
     responses: {
-      "200": { description: "The job.", schema: "Job", examples: { succeeded: { summary: "Succeeded, two stored images", value: succeededJob }, failed: { summary: "Failed", value: failedJob } } },
-      "404": problemResponse("No such job for this key", { not_found: problem(404, "not_found", "Not Found", `Job ${EXAMPLE_ID} was not found.`) }),
+      "200": { description: "The canceled job.", schema: "Job", examples: { canceled: { summary: "Canceled", value: { ...queuedJob, status: "canceled", completedAt: created } } } },
+      "404": jobNotFound,
+      "409": problemResponse("The job already ended", {
+        job_finished: problem(409, "job_finished", "Job already finished", `Job ${EXAMPLE_ID} already ended as succeeded; it cannot be canceled.`),
+      }),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/jobs/{id}/events",
+    operationId: "jobEvents",
+    summary: "Follow a job (server-sent events)",
+    description:
+      "A `text/event-stream`: an `event: job` with the Job as `data` (and its update time as `id`) at once and on every change, until the job ends; a `: keep-alive` comment every 15 s. Reconnect with `Last-Event-ID` to skip what you saw.",
+    tag: "Jobs",
+    auth: true,
+    parameters: [jobIdParam, { name: "Last-Event-ID", in: "header", description: "The `id` of the last event received.", schema: { type: "string", pattern: "^\\d+$" } }],
+    responses: {
+      "200": {
+        description: "The event stream.",
+        contentType: "text/event-stream",
+        schema: { type: "string" },
+        examples: { events: { summary: "Two events", value: `event: job\nid: 1795773600000\ndata: {"id":"${EXAMPLE_ID}","status":"queued",…}\n\nevent: job\nid: 1795773641000\ndata: {"id":"${EXAMPLE_ID}","status":"succeeded",…}\n\n` } },
+      },
+      "404": jobNotFound,
+    },
+  },
+  {
+    method: "post",
+    path: "/v1/batches",
+    operationId: "createBatch",
+    summary: "Create a batch of jobs",
+    description: "One bad job spec refuses the whole batch, every problem listed by path; otherwise the jobs are created in the background and the batch answers `202` at once.",
+    tag: "Batches",
+    auth: true,
+    parameters: [idempotencyKey("batch")],
+    body: {
+      schema: "CreateBatch",
+      examples: {
+        twoModels: {
+          summary: "Two jobs, two models",
+          value: { jobs: (["weshop/seedream", "wiro/ByteDance/text-to-video-seedance-v1"] as const).map((id) => ({ model: id, params: MODEL_EXAMPLES[id].params })) },
+        },
+      },
+    },
+    responses: {
+      "202": {
+        description: "Accepted; the jobs are being created.",
+        schema: "Batch",
+        headers: { Location: { description: "`/v1/batches/{id}`.", schema: { type: "string" } }, ...replayedHeader },
+        examples: { created: { summary: "A new batch", value: { ...runningBatch, counts: { ...runningBatch.counts, queued: 2, succeeded: 0 } } } },
+      },
+      "400": problemResponse("Invalid JSON or invalid fields", {
+        validation_failed: problemBody(
+          validationError(
+            validateBatch({ jobs: [{ model: "weshop/seedream", params: { textDescription: "a fox" } }, { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a fox", duration: 7 } }] }, {
+              allowLoopbackHttp: false,
+              webhooksEnabled: false,
+            }).errors,
+          ),
+        ),
+      }),
+      "422": idempotencyReused,
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/batches/{id}",
+    operationId: "getBatch",
+    summary: "Get a batch",
+    tag: "Batches",
+    auth: true,
+    parameters: [batchIdParam],
+    responses: { "200": { description: "The batch.", schema: "Batch", examples: { running: { summary: "Half done", value: runningBatch } } }, "404": batchNotFound },
+  },
+  {
+    method: "get",
+    path: "/v1/batches/{id}/jobs",
+    operationId: "listBatchJobs",
+    summary: "List a batch's jobs",
+    tag: "Batches",
+    auth: true,
+    parameters: [batchIdParam, ...listParams],
+    responses: { ...listResponses, "404": batchNotFound },
+  },
+  {
+    method: "post",
+    path: "/v1/batches/{id}/cancel",
+    operationId: "cancelBatch",
+    summary: "Cancel a batch",
+    description: "Cancels every job of the batch that has not ended.",
+    tag: "Batches",
+    auth: true,
+    parameters: [batchIdParam],
+    responses: {
+      "200": { description: "The canceled batch.", schema: "Batch", examples: { canceled: { summary: "Canceled", value: { ...runningBatch, status: "canceled", counts: { ...runningBatch.counts, queued: 0, canceled: 1 }, completedAt: created } } } },
+      "404": batchNotFound,
+      "409": problemResponse("The batch already ended", { batch_finished: problem(409, "batch_finished", "Batch already finished", `Batch ${BATCH_ID} is already completed.`) }),
     },
   },
   {
@@ -506,6 +721,23 @@ export const ROUTES: RouteEntry[] = [
       }),
     },
   },
+  {
+    method: "get",
+    path: "/openapi.json",
+    operationId: "openapi",
+    summary: "This description (OpenAPI 3.1)",
+    tag: "Service",
+    responses: { "200": { description: "The OpenAPI document.", schema: { type: "object", required: ["openapi", "info", "paths"] } } },
+  },
+  {
+    method: "get",
+    path: "/docs",
+    operationId: "docs",
+    summary: "Interactive reference",
+    description: "A self-contained page that renders `/openapi.json` and can send requests.",
+    tag: "Service",
+    responses: { "200": { description: "HTML page.", contentType: "text/html", schema: { type: "string" } } },
+  },
 ];
 
 const schemaOrRef = (s: string | Json): Json => (typeof s === "string" ? ref(s) : s);
@@ -576,6 +808,7 @@ function buildDocument(): Json {
     },
     tags: [
       { name: "Jobs", description: "Generation jobs (Bearer API key)." },
+      { name: "Batches", description: "Many jobs in one request (Bearer API key)." },
       { name: "Media", description: "Stored outputs behind signed links." },
       { name: "Callbacks", description: "Provider callbacks (not for clients)." },
       { name: "Service", description: "Health." },
@@ -600,6 +833,8 @@ function buildDocument(): Json {
         ...components(
           [
             ["Job", jobSchema],
+            ["JobList", jobListSchema],
+            ["Batch", batchViewSchema],
             ["Output", outputSchema],
             ["JobError", jobErrorSchema],
             ["WebhookState", webhookStateSchema],

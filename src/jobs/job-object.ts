@@ -52,6 +52,8 @@ export interface JobApi {
   waitForChange(tenant: string, since: number, timeoutMs: number): Promise<JobRecord | null>;
   wiroCallback(token: string): Promise<boolean>;
   webhookReport(report: DeliveryReport): Promise<void>;
+  rearm(): Promise<boolean>;
+  wake(): Promise<void>;
 }
 
 export function jobApi(env: Env, id: string): JobApi {
@@ -157,6 +159,28 @@ export class JobObject extends DurableObject<Env> {
     const updated: JobRecord = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? now, nextAt: Math.min(job.nextAt, confirmAt) };
     this.save(updated);
     if (!isTerminal(updated.status) && updated.nextAt < job.nextAt) await this.ctx.storage.setAlarm(updated.nextAt);
+  }
+
+  /** The sweeper found this job idle: make sure an alarm is set. True when one was missing. */
+  async rearm(): Promise<boolean> {
+    const job = this.load();
+    if (!job || (isTerminal(job.status) && !hasFollowUps(job))) return false;
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm !== null && alarm > Date.now() - 60_000) {
+      // an alarm is set and not long overdue; refresh the index so the job stops looking idle
+      await this.writeIndex({ ...job, indexedAt: undefined });
+      return false;
+    }
+    await this.ctx.storage.setAlarm(Date.now());
+    return true;
+  }
+
+  /** A provider slot may be free: look again now instead of at the next retry time. */
+  async wake(): Promise<void> {
+    const job = this.load();
+    if (!job || job.status !== "queued") return;
+    this.save({ ...job, nextAt: Math.min(job.nextAt, Date.now()) });
+    await this.ctx.storage.setAlarm(Date.now());
   }
 
   /** Progress of an outgoing webhook, reported by its delivery object. */

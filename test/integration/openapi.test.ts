@@ -1,18 +1,328 @@
-import { describe, expect, it, vi } from "vitest";
-import oas31 from "@seriousme/openapi-schema-validator/schemas/v3.1/schema.json";
+// /openapi.json and /docs: the document is valid OpenAPI 3.1, says what the code does (the request
+// schemas agree with the real validator, real responses match the response schemas), every route
+// it names answers, and the reference page works offline.
+import { createExecutionContext, env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { Validator as JsonSchemaValidator } from "@cfworker/json-schema";
+import oas31Schema from "@seriousme/openapi-schema-validator/schemas/v3.1/schema.json";
+import { Hono } from "hono";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { buildApp } from "../../src/app.ts";
+import { docsRoutes } from "../../src/api/docs.ts";
+import { validateJobSpec } from "../../src/api/jobs.ts";
+import { validateBatch } from "../../src/api/batches.ts";
+import { openapiDocument, openapiRoutes } from "../../src/api/openapi.ts";
+import { MODEL_IDS } from "../../src/providers/models.ts";
+import type { AppEnv } from "../../src/api/context.ts";
+import { BASE, driveJob, KEY_A, startHarness, type Harness } from "../helpers.ts";
 
+// The validator reads its bundled OpenAPI schema with fs, which workerd cannot reach: hand it the same file.
 vi.mock("node:fs", async (importOriginal) => {
-  const real = await importOriginal<typeof import("node:fs")>();
-  return { ...real, readFileSync: (p: string, enc: string) => (String(p).endsWith("/schemas/v3.1/schema.json") ? JSON.stringify(oas31) : real.readFileSync(p, enc as "utf-8")) };
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const readFileSync = ((path: string, ...rest: unknown[]) =>
+    String(path).endsWith("/schemas/v3.1/schema.json") ? JSON.stringify(oas31Schema) : (fs.readFileSync as (...a: unknown[]) => unknown)(path, ...rest)) as typeof fs.readFileSync;
+  return { ...fs, default: { ...fs, readFileSync }, readFileSync };
 });
-const { Validator } = await import("@seriousme/openapi-schema-validator");
+const { Validator: OpenApiValidator } = await import("@seriousme/openapi-schema-validator");
 
-describe("probe", () => {
-  it("openapi validator runs", async () => {
-    const v = new Validator();
-    const res = await v.validate({ openapi: "3.1.0", info: { title: "x", version: "1" }, paths: {} });
-    expect(res).toEqual({ valid: true });
-    const bad = await v.validate({ openapi: "3.1.0", info: { title: "x" }, paths: {} });
-    expect(bad.valid).toBe(false);
+type Json = Record<string, any>;
+type Fetcher = (request: Request) => Promise<Response>;
+
+/** Only the two sub-apps, as the lead will mount them. */
+const docsApp = new Hono<AppEnv>().route("/", openapiRoutes).route("/", docsRoutes);
+const viaDocsApp: Fetcher = async (req) => docsApp.fetch(req, env, createExecutionContext());
+/** The real app with the sub-apps added: passes before src/app.ts mounts them. */
+const withRoutes = buildApp().route("/", openapiRoutes).route("/", docsRoutes);
+const viaBuiltApp: Fetcher = async (req) => withRoutes.fetch(req, env, createExecutionContext());
+/** The worker entry itself: passes once src/app.ts mounts openapiRoutes and docsRoutes. */
+const viaWorker: Fetcher = (req) => exports.default.fetch(req);
+
+const doc = () => JSON.parse(JSON.stringify(openapiDocument())) as Json;
+
+/** A JSON Schema validator for one component, resolving `#/components/...` against the document. */
+function schemaValidator(schema: Json, d: Json = doc()): (value: unknown) => { valid: boolean; errors: unknown[] } {
+  const validator = new JsonSchemaValidator({ ...schema, components: d.components } as never, "2020-12", false);
+  return (value) => validator.validate(value);
+}
+const component = (name: string, d: Json = doc()) => schemaValidator({ $ref: `#/components/schemas/${name}` }, d);
+
+function expectValid(check: (v: unknown) => { valid: boolean; errors: unknown[] }, value: unknown, what: string): void {
+  const result = check(value);
+  expect(result.valid, `${what}: ${JSON.stringify(result.errors.slice(0, 3))}\n${JSON.stringify(value)}`).toBe(true);
+}
+
+describe("the OpenAPI document", () => {
+  it("is valid OpenAPI 3.1 with resolvable references", async () => {
+    const validator = new OpenApiValidator();
+    const result = await validator.validate(doc());
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+    // every component also compiles and resolves as JSON Schema 2020-12
+    for (const name of Object.keys(doc().components.schemas)) expect(() => component(name)({})).not.toThrow();
+  });
+
+  it("has a request schema per model, discriminated by `model`", () => {
+    const createJob = doc().components.schemas.CreateJob;
+    expect(createJob.oneOf).toHaveLength(MODEL_IDS.length);
+    expect(Object.keys(createJob.discriminator.mapping).sort()).toEqual([...MODEL_IDS].sort());
+    const ops = doc().paths;
+    expect(ops["/v1/jobs"].post.security).toEqual([{ bearerAuth: [] }]);
+    expect(ops["/healthz"].get.security).toBeUndefined();
+    expect(Object.keys(ops["/v1/jobs"].post.responses)).toEqual(expect.arrayContaining(["202", "400", "401", "413", "415"]));
+    expect(ops["/v1/jobs"].post.responses["202"].headers.Location).toBeDefined();
+    expect(Object.keys(ops["/media/{key}"].get.responses)).toEqual(expect.arrayContaining(["200", "206", "304", "403", "404", "410"]));
+  });
+
+  it("every example validates against the schema it illustrates", () => {
+    const d = doc();
+    let checked = 0;
+    for (const [path, item] of Object.entries(d.paths as Json)) {
+      for (const [method, op] of Object.entries(item as Json)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        for (const p of op.parameters ?? []) if (p.example !== undefined) (expectValid(schemaValidator(p.schema, d), p.example, `${where} ${p.name}`), checked++);
+        const bodies = [op.requestBody, ...Object.values(op.responses as Json)].filter(Boolean);
+        for (const body of bodies)
+          for (const media of Object.values((body.content ?? {}) as Json))
+            for (const [name, ex] of Object.entries((media.examples ?? {}) as Json)) (expectValid(schemaValidator(media.schema, d), ex.value, `${where} ${name}`), checked++);
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it("the 400 example lists the field paths the real validator reports", () => {
+    const example = doc().paths["/v1/jobs"].post.responses["400"].content["application/problem+json"].examples.validation_failed.value;
+    expect(example.code).toBe("validation_failed");
+    expect(example.errors.map((e: Json) => e.path)).toEqual(expect.arrayContaining(["surprise", "params.images", "params.textDescription", "params.duration", "params.batchCount"]));
+  });
+});
+
+describe("request schemas agree with validateJobSpec", () => {
+  const ctx = { allowLoopbackHttp: false, webhooksEnabled: true };
+  const real = (body: unknown) => validateJobSpec(body, ctx).errors.length === 0;
+  const seedance = (params: Json) => ({ model: "weshop/seedance", params: { images: ["https://img.example.com/a.jpg"], textDescription: "spin", ...params } });
+  const seedream = (params: Json, rest: Json = {}) => ({ model: "weshop/seedream", params: { textDescription: "a lighthouse", ...params }, ...rest });
+  const wiro = (params: Json) => ({ model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a boat", ...params } });
+  const meta = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
+
+  const valid: [string, unknown][] = [
+    ["seedream, only the prompt", seedream({})],
+    ["seedream, every field", seedream({ images: ["https://img.example.com/a.png"], imageSize: "3K", aspectRatio: "21:9", outputFormat: "png", tools: ["web_search"], batchCount: 16 })],
+    ["seedance 10 Pro at 12s without audio", seedance({ modelName: "Seedance_10_Pro", duration: "12s", generateAudio: false })],
+    ["seedance default variant at 15s with audio", seedance({ duration: "15s", generateAudio: "true" })],
+    ["seedance zero-padded seconds", seedance({ modelName: "Seedance_10_Pro_Fast", duration: "02s" })],
+    ["wiro, strings", wiro({ duration: "10", fps: "16", watermark: "true", seed: "-1", camerafixed: false })],
+    ["wiro, numbers", wiro({ duration: 10, fps: 24, seed: 4294967295 })],
+    ["16 metadata values", seedream({}, { metadata: meta(16) })],
+    ["a webhook", seedream({}, { webhookUrl: "https://hooks.example.com/seedrun", webhookEvents: ["job.running", "job.failed"] })],
+  ];
+  const invalid: [string, unknown][] = [
+    ["unknown model", { model: "weshop/nope", params: {} }],
+    ["params not an object", { model: "weshop/seedream", params: [] }],
+    ["unknown top-level field", seedream({}, { surprise: 1 })],
+    ["unknown param", seedream({ colour: "red" })],
+    ["blank prompt", seedream({ textDescription: "   " })],
+    ["batchCount 0", seedream({ batchCount: 0 })],
+    ["batchCount 1.5", seedream({ batchCount: 1.5 })],
+    ["batchCount 17", seedream({ batchCount: 17 })],
+    ["imageSize 4K", seedream({ imageSize: "4K" })],
+    ["15 images", seedream({ images: Array.from({ length: 15 }, (_, i) => `https://img.example.com/${i}.png`) })],
+    ["seedance without images", { model: "weshop/seedance", params: { textDescription: "spin" } }],
+    ["seedance with two images", seedance({ images: ["https://a.example.com/1.png", "https://a.example.com/2.png"] })],
+    ["seedance 10 Pro at 13s", seedance({ modelName: "Seedance_10_Pro", duration: "13s" })],
+    ["seedance default variant at 3s", seedance({ duration: "3s" })],
+    ["seedance 20 at 16s", seedance({ modelName: "Seedance_20", duration: "16s" })],
+    ["seedance 10 Pro with audio (boolean)", seedance({ modelName: "Seedance_10_Pro", generateAudio: true })],
+    ["seedance 10 Pro Fast with audio (string)", seedance({ modelName: "Seedance_10_Pro_Fast", generateAudio: "true" })],
+    ["seedance duration without s", seedance({ duration: "5" })],
+    ["wiro without prompt", { model: "wiro/ByteDance/text-to-video-seedance-v1", params: {} }],
+    ["wiro duration 7", wiro({ duration: 7 })],
+    ["wiro duration '7'", wiro({ duration: "7" })],
+    ["wiro fps 30", wiro({ fps: 30 })],
+    ["wiro seed -2", wiro({ seed: -2 })],
+    ["wiro seed 2^32", wiro({ seed: 4294967296 })],
+    ["wiro seed 1.5", wiro({ seed: 1.5 })],
+    ["wiro seed 'abc'", wiro({ seed: "abc" })],
+    ["wiro watermark 'yes'", wiro({ watermark: "yes" })],
+    ["17 metadata values", seedream({}, { metadata: meta(17) })],
+    ["a number in metadata", seedream({}, { metadata: { a: 1 } })],
+    ["events without a webhook URL", seedream({}, { webhookEvents: ["job.failed"] })],
+    ["a repeated event", seedream({}, { webhookUrl: "https://hooks.example.com/x", webhookEvents: ["job.failed", "job.failed"] })],
+    ["an unknown event", seedream({}, { webhookUrl: "https://hooks.example.com/x", webhookEvents: ["job.done"] })],
+  ];
+
+  it("the documented examples are accepted by both", () => {
+    const documented = component("CreateJob");
+    const examples = doc().paths["/v1/jobs"].post.requestBody.content["application/json"].examples as Json;
+    expect(Object.keys(examples)).toHaveLength(MODEL_IDS.length);
+    for (const [name, ex] of Object.entries(examples)) {
+      expectValid(documented, ex.value, name);
+      expect(validateJobSpec(ex.value, ctx).errors, name).toEqual([]);
+    }
+  });
+
+  it.each(valid)("both accept: %s", (_, body) => {
+    expect(validateJobSpec(body, ctx).errors).toEqual([]);
+    expectValid(component("CreateJob"), body, "documented schema");
+  });
+
+  it.each(invalid)("both refuse: %s", (_, body) => {
+    expect(real(body)).toBe(false);
+    expect(component("CreateJob")(body).valid).toBe(false);
+  });
+
+  it("batches: the documented schema and validateBatch agree", () => {
+    const documented = component("CreateBatch");
+    const example = doc().paths["/v1/batches"].post.requestBody.content["application/json"].examples.twoModels.value;
+    const cases: [unknown, boolean][] = [
+      [example, true],
+      [{ jobs: [seedream({})], webhookUrl: "https://hooks.example.com/b" }, true],
+      [{ jobs: Array.from({ length: 1000 }, () => seedream({})) }, true],
+      [{ jobs: [] }, false],
+      [{ jobs: Array.from({ length: 1001 }, () => seedream({})) }, false],
+      [{ jobs: [seedream({}), wiro({ duration: 7 })] }, false],
+      [{ jobs: [seedream({})], extra: true }, false],
+      [{}, false],
+    ];
+    for (const [body, ok] of cases) {
+      expect(validateBatch(body, ctx).errors.length === 0, JSON.stringify(body).slice(0, 120)).toBe(ok);
+      expect(documented(body).valid, JSON.stringify(body).slice(0, 120)).toBe(ok);
+    }
+  });
+});
+
+describe("real responses match the documented schemas", () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  const call = (path: string, init: RequestInit = {}) =>
+    viaWorker(new Request(`${BASE}${path}`, { ...init, headers: { Authorization: `Bearer ${KEY_A}`, ...(init.headers as Record<string, string>) } }));
+
+  it("a job, as created, read and finished, is a documented Job", async () => {
+    const job = component("Job");
+    const res = await call("/v1/jobs", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "weshop/seedream", params: { textDescription: "x" } }),
+    });
+    expect(res.status).toBe(202);
+    const created = (await res.json()) as Json;
+    expectValid(job, created, "202 body");
+    expect(res.headers.get("Location")).toBe(`/v1/jobs/${created.id}`);
+    h.jobs.push(created.id);
+
+    const read = await call(`/v1/jobs/${created.id}`);
+    expect(read.status).toBe(200);
+    expectValid(job, await read.json(), "200 body");
+
+    await driveJob(h, created.id);
+    const done = (await (await call(`/v1/jobs/${created.id}`)).json()) as Json;
+    expect(done.status).toBe("succeeded");
+    expect(done.outputs.length).toBeGreaterThan(0);
+    expectValid(job, done, "finished job");
+  });
+
+  it("problems are documented Problems", async () => {
+    const problem = component("Problem");
+    const bad = await call("/v1/jobs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ model: "weshop/seedream", params: {}, x: 1 }) });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as Json;
+    expectValid(problem, body, "400");
+    expect(body.errors.map((e: Json) => e.path).sort()).toEqual(["params.textDescription", "x"]);
+    const unauthorized = await viaWorker(new Request(`${BASE}/v1/jobs/job_00000000000000000000`));
+    expect(unauthorized.status).toBe(401);
+    expectValid(problem, await unauthorized.json(), "401");
+    const health = await viaWorker(new Request(`${BASE}/healthz`));
+    expectValid(component("Health"), await health.json(), "healthz");
+  });
+});
+
+/** A concrete request for a documented operation: path parameters from their examples. */
+function requestFor(path: string, method: string, op: Json): Request {
+  let url = path;
+  const query = new URLSearchParams();
+  for (const p of op.parameters ?? []) {
+    if (p.in === "path") url = url.replace(`{${p.name}}`, String(p.example));
+    if (p.in === "query" && p.example !== undefined) query.set(p.name, String(p.example));
+  }
+  const headers: Record<string, string> = op.security ? { Authorization: `Bearer ${KEY_A}` } : {};
+  if (op.requestBody) headers["Content-Type"] = "application/json";
+  // an empty object is invalid for every documented body, so nothing is created
+  return new Request(`${BASE}${url}${String(query) ? `?${query}` : ""}`, { method: method.toUpperCase(), headers, ...(op.requestBody ? { body: "{}" } : {}) });
+}
+
+describe.each([
+  ["buildApp() with openapiRoutes and docsRoutes added", viaBuiltApp],
+  ["the worker entry (exports.default, once src/app.ts mounts them)", viaWorker],
+])("every documented route answers: %s", (_, fetcher) => {
+  it("no documented operation is 'no such route', and /openapi.json and /docs are served", async () => {
+    const missing = await fetcher(new Request(`${BASE}/no/such/route/${crypto.randomUUID()}`));
+    const notFound = `${missing.status} ${await missing.text()}`.replace(/"requestId":"[^"]*"/, "");
+    const d = doc();
+    for (const [path, item] of Object.entries(d.paths as Json))
+      for (const [method, op] of Object.entries(item as Json)) {
+        const res = await fetcher(requestFor(path, method, op));
+        const seen = `${res.status} ${await res.text()}`.replace(/"requestId":"[^"]*"/, "");
+        expect(seen, `${method.toUpperCase()} ${path}`).not.toBe(notFound);
+        expect(Object.keys(op.responses), `${method.toUpperCase()} ${path} answered an undocumented ${res.status}`).toContain(String(res.status));
+      }
+    expect(d.paths["/openapi.json"]).toBeDefined();
+    const spec = await fetcher(new Request(`${BASE}/openapi.json`));
+    expect(spec.status).toBe(200);
+    expect(((await spec.json()) as Json).openapi).toBe("3.1.1");
+    expect((await fetcher(new Request(`${BASE}/docs`))).status).toBe(200);
+  });
+});
+
+describe("the document is complete", () => {
+  it("every route of the app is documented", () => {
+    const documented = new Set(Object.entries(doc().paths as Json).flatMap(([path, item]) => Object.keys(item as Json).map((m) => `${m.toUpperCase()} ${path}`)));
+    const routes = withRoutes.routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`);
+    expect(routes.length).toBeGreaterThan(5);
+    expect(routes.filter((r) => !documented.has(r))).toEqual([]);
+  });
+});
+
+describe("GET /openapi.json", () => {
+  it("serves the document with this origin as its server", async () => {
+    const res = await viaDocsApp(new Request("https://api.example.com/openapi.json"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
+    const body = (await res.json()) as Json;
+    expect(body.servers).toEqual([{ url: "https://api.example.com" }]);
+    expect(body).toEqual(JSON.parse(JSON.stringify(openapiDocument("https://api.example.com"))));
+    expect(openapiDocument().servers).toBeUndefined();
+  });
+});
+
+describe("GET /docs", () => {
+  const sha = async (text: string) => `'sha256-${btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))))}'`;
+
+  it("is one self-contained HTML page: no external URL, inline code allowed by hash only", async () => {
+    const res = await viaDocsApp(new Request(`${BASE}/docs`));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).not.toMatch(/https?:\/\//i);
+    expect(html).not.toMatch(/<script[^>]*\bsrc=|@import|url\(/i);
+    for (const link of html.match(/<link\b[^>]*>/gi) ?? []) expect(link).toMatch(/href="data:/);
+    expect(html).not.toMatch(/\son\w+=|\sstyle=/i);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    const csp = res.headers.get("Content-Security-Policy")!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain(`script-src ${await sha(script)};`);
+    expect(csp).toContain(`style-src ${await sha(style)};`);
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+    expect(html).toContain('fetch("/openapi.json")');
   });
 });

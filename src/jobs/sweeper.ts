@@ -1,0 +1,26 @@
+// The cron tick's safety net: unfinished jobs whose index entry has not moved for a while get
+// their object woken, so no job can sleep forever because an alarm was lost.
+import type { Env } from "../env.ts";
+import { idleUnfinishedJobs } from "../index-db/jobs-index.ts";
+import { log } from "../lib/log.ts";
+import { jobApi } from "./job-object.ts";
+
+/** Longer than any poll interval plus the index heartbeat, so live jobs are never counted idle. */
+export const IDLE_MS = 15 * 60_000;
+const SWEEP_LIMIT = 100;
+
+export async function sweepIdleJobs(env: Env, now: number): Promise<string[]> {
+  const ids = await idleUnfinishedJobs(env.DB, IDLE_MS, now, SWEEP_LIMIT);
+  const rearmed: string[] = [];
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        if (await jobApi(env, id).rearm()) rearmed.push(id);
+      } catch (err) {
+        log("warn", "sweeper could not wake job", { jobId: id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }),
+  );
+  if (rearmed.length > 0) log("warn", "sweeper re-armed idle jobs", { count: rearmed.length });
+  return rearmed;
+}
