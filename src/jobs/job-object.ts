@@ -30,7 +30,7 @@ import {
   type Tick,
 } from "./machine.ts";
 import { modelStats } from "./model-stats.ts";
-import { runDeadlineMs } from "./polling.ts";
+import { DEFAULT_SPREAD, runDeadlineMs } from "./polling.ts";
 import type { DeliveryReport, JobEvent, JobRecord, OutputRecord } from "./record.ts";
 
 export interface NewJob {
@@ -102,12 +102,12 @@ export class JobObject extends DurableObject<Env> {
   /** Creates the job once; calling again (a retried RPC) returns the stored job unchanged. */
   async create(input: NewJob): Promise<JobRecord> {
     const model = MODELS[input.model];
-    const factor = this.load() ? 1 : await modelStats(this.env).factor(input.model);
+    const estimate = this.load() ? { factor: 1, spread: DEFAULT_SPREAD } : await modelStats(this.env).estimate(input.model);
     // checked after the await: a concurrent create of the same job may have stored it meanwhile
     const existing = this.load();
     if (existing) return existing;
     const now = Date.now();
-    const expectedRunMs = Math.round(model.expectedRunMs(input.params) * factor);
+    const expectedRunMs = Math.round(model.expectedRunMs(input.params) * estimate.factor);
     const job: JobRecord = {
       ...input,
       provider: model.provider,
@@ -119,6 +119,7 @@ export class JobObject extends DurableObject<Env> {
       attempts: 0,
       submitAttempts: 0,
       expectedRunMs,
+      runSpread: estimate.spread,
       deadlineAt: now + runDeadlineMs(expectedRunMs),
       nextAt: now,
     };

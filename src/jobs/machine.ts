@@ -65,6 +65,10 @@ function retryOrFail(job: JobRecord, error: ProviderError, maxAttempts: number, 
   return { ...job, attempts, lastProviderError, nextAt: tick.now + delay, updatedAt: tick.now };
 }
 
+function pollShape(job: JobRecord) {
+  return { spread: job.runSpread, callbackExpected: job.callbackTokenHash !== undefined };
+}
+
 /** Recorded and stored before the submit request leaves, so a crash mid-call is noticed. */
 export function markSubmitting(job: JobRecord, tick: Tick): JobRecord {
   return { ...job, submitStartedAt: tick.now, submitAttempts: job.submitAttempts + 1, updatedAt: tick.now };
@@ -87,7 +91,7 @@ export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idem
       attempts: 0,
       submitStartedAt: undefined,
       lastProviderError: undefined,
-      nextAt: tick.now + nextPollDelay(job.expectedRunMs, 0, tick.rand, job.callbackTokenHash !== undefined),
+      nextAt: tick.now + nextPollDelay(job.expectedRunMs, 0, tick.rand, pollShape(job)),
       updatedAt: tick.now,
     };
   }
@@ -116,7 +120,7 @@ export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Ti
           retryable: true,
         });
       const elapsed = tick.now - (job.startedAt ?? job.createdAt);
-      return { ...seen, nextAt: tick.now + nextPollDelay(job.expectedRunMs, elapsed, tick.rand, job.callbackTokenHash !== undefined) };
+      return { ...seen, nextAt: tick.now + nextPollDelay(job.expectedRunMs, elapsed, tick.rand, pollShape(job)) };
     }
     case "failed":
       return finish(seen, "failed", tick, { code: status.code, message: status.message, retryable: false });

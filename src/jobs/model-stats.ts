@@ -1,36 +1,60 @@
-// Learns how long each model's runs really take, as a factor over the model's prior guess,
-// so the poll schedule follows the provider's current speed instead of a fixed interval.
+// Learns how long each model's runs really take, as a factor over the model's prior guess and
+// the spread around it, so the poll schedule follows the provider's current speed.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.ts";
+import { DEFAULT_SPREAD } from "./polling.ts";
 
 const ALPHA = 0.2;
 const MIN_SAMPLES = 3;
+const MIN_SPREAD = 0.08;
+const MAX_SPREAD = 0.8;
 
 interface Entry {
-  /** Exponentially weighted mean of log(observed / prior). */
+  /** Exponentially weighted mean and variance of log(observed / prior). */
   logMean: number;
+  logVar: number;
   samples: number;
 }
 
+export interface RunEstimate {
+  /** Multiplier for the model's prior run time. */
+  factor: number;
+  /** σ of log run time. */
+  spread: number;
+}
+
+export interface ModelStatsApi {
+  estimate(model: string): Promise<RunEstimate>;
+  observe(model: string, observedMs: number, priorMs: number): Promise<void>;
+}
+
 export class ModelStats extends DurableObject<Env> {
-  /** Multiplier for the prior run time; 1 until a few runs were seen. */
-  async factor(model: string): Promise<number> {
-    const entry = await this.ctx.storage.get<Entry>(model);
-    return entry && entry.samples >= MIN_SAMPLES ? Math.exp(entry.logMean) : 1;
+  /** Prior as is (factor 1, default spread) until a few runs were seen. */
+  async estimate(model: string): Promise<RunEstimate> {
+    const entry = this.ctx.storage.kv.get<Entry>(model);
+    if (!entry || entry.samples < MIN_SAMPLES) return { factor: 1, spread: DEFAULT_SPREAD };
+    return { factor: Math.exp(entry.logMean), spread: Math.min(MAX_SPREAD, Math.max(MIN_SPREAD, Math.sqrt(entry.logVar))) };
   }
 
   async observe(model: string, observedMs: number, priorMs: number): Promise<void> {
     if (!(observedMs > 0 && priorMs > 0)) return;
     // clamp so one stuck or cached run cannot swing the schedule by more than 20x
-    const sample = Math.log(Math.min(20, Math.max(0.05, observedMs / priorMs)));
-    const entry = await this.ctx.storage.get<Entry>(model);
-    const next: Entry = entry
-      ? { logMean: entry.samples < MIN_SAMPLES ? (entry.logMean * entry.samples + sample) / (entry.samples + 1) : entry.logMean * (1 - ALPHA) + sample * ALPHA, samples: entry.samples + 1 }
-      : { logMean: sample, samples: 1 };
-    await this.ctx.storage.put(model, next);
+    const x = Math.log(Math.min(20, Math.max(0.05, observedMs / priorMs)));
+    const entry = this.ctx.storage.kv.get<Entry>(model);
+    let next: Entry;
+    if (!entry) next = { logMean: x, logVar: DEFAULT_SPREAD ** 2, samples: 1 };
+    else {
+      // plain averages while there are few samples, then exponential weighting to follow drift
+      const weight = entry.samples < MIN_SAMPLES ? 1 / (entry.samples + 1) : ALPHA;
+      const delta = x - entry.logMean;
+      const logMean = entry.logMean + weight * delta;
+      const logVar = (1 - weight) * (entry.logVar + weight * delta * delta);
+      next = { logMean, logVar, samples: entry.samples + 1 };
+    }
+    this.ctx.storage.kv.put(model, next);
   }
 }
 
-export function modelStats(env: Env) {
-  return env.STATS.get(env.STATS.idFromName("global"));
+export function modelStats(env: Env): ModelStatsApi {
+  return env.STATS.get(env.STATS.idFromName("global")) as unknown as ModelStatsApi;
 }

@@ -77,6 +77,8 @@ export interface JobRecord {
   submitAttempts: number;
   /** Expected run time for this job (model prior x learned factor), drives the poll schedule. */
   expectedRunMs: number;
+  /** σ of log run time for this model (learned), shapes the poll window. */
+  runSpread?: number;
   deadlineAt: number;
   /** When the alarm should next act. */
   nextAt: number;

@@ -2,9 +2,11 @@
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { callbackBenchmark } from "./callback.ts";
+import { pollingBenchmark } from "./polling.ts";
 
 const sections: string[] = [];
 const started = Date.now();
+sections.push(pollingBenchmark());
 sections.push(await callbackBenchmark());
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ${process.platform}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, nextPollDelay, RETRY_CAP_MS, runDeadlineMs } from "../../src/jobs/polling.ts";
+import { backoffDelay, DENSE_POLL_MS, nextPollDelay, RETRY_CAP_MS, runDeadlineMs } from "../../src/jobs/polling.ts";
 
 describe("backoffDelay", () => {
   it("grows exponentially and stays within the cap (full jitter at rand→1)", () => {
@@ -17,27 +17,36 @@ describe("backoffDelay", () => {
 
 describe("nextPollDelay", () => {
   const expected = 60_000;
-  it("first poll waits for half the expected run time", () => {
-    const d = nextPollDelay(expected, 0, 0.5);
-    expect(d).toBeGreaterThan(expected * 0.4);
-    expect(d).toBeLessThan(expected * 0.6);
+  it("asks nothing before the window where runs finish (expected − 2 spreads)", () => {
+    const d = nextPollDelay(expected, 0, 0.5, { spread: 0.2 });
+    expect(d).toBeGreaterThan(expected * Math.exp(-0.4) * 0.95);
+    expect(d).toBeLessThan(expected * Math.exp(-0.4) * 1.05);
   });
-  it("polls densely around the expected finish", () => {
-    expect(nextPollDelay(expected, expected, 0.5)).toBeLessThanOrEqual(expected / 10);
+  it("a wider spread opens the window earlier", () => {
+    expect(nextPollDelay(expected, 0, 0.5, { spread: 0.5 })).toBeLessThan(nextPollDelay(expected, 0, 0.5, { spread: 0.1 }));
+  });
+  it("polls every ~2.8 s inside the window, never slower than a 3 s poller", () => {
+    for (const rand of [0, 0.5, 0.999]) {
+      const d = nextPollDelay(expected, expected, rand, { spread: 0.3 });
+      expect(d).toBeGreaterThanOrEqual(DENSE_POLL_MS * 0.9 - 1);
+      expect(d).toBeLessThanOrEqual(3_100);
+    }
   });
   it("thins out for runs far slower than expected, up to a ceiling", () => {
-    const late = nextPollDelay(expected, expected * 3, 0.5);
-    expect(late).toBeGreaterThan(nextPollDelay(expected, expected, 0.5));
-    expect(nextPollDelay(expected, expected * 100, 0.99)).toBeLessThanOrEqual(60_000 * 1.15);
+    expect(nextPollDelay(expected, expected * 3, 0.5, { spread: 0.2 })).toBeGreaterThan(nextPollDelay(expected, expected, 0.5, { spread: 0.2 }));
+    expect(nextPollDelay(expected, expected * 100, 0.99)).toBeLessThanOrEqual(66_000);
   });
-  it("a schedule over a slow run asks far less often than a fixed 3 s poller", () => {
+  it("a run that takes as long as expected costs far fewer polls than a fixed 3 s poller", () => {
     let elapsed = 0;
     let polls = 0;
-    while (elapsed < 5 * expected) {
-      elapsed += nextPollDelay(expected, elapsed, 0.5);
+    while (elapsed < expected * 3) {
+      elapsed += nextPollDelay(expected * 3, elapsed, 0.5, { spread: 0.15 });
       polls++;
     }
-    expect(polls).toBeLessThan((5 * expected) / 3000 / 3);
+    expect(polls).toBeLessThan((expected * 3) / 3000 / 3);
+  });
+  it("with a callback on its way, polls are a sparse backstop", () => {
+    expect(nextPollDelay(expected, expected, 0.5, { callbackExpected: true })).toBeGreaterThanOrEqual(15_000);
   });
   it("deadline is generous but bounded", () => {
     expect(runDeadlineMs(60_000)).toBe(15 * 60_000);
