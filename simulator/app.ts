@@ -48,6 +48,7 @@ export function createSimulator(options: SimOptions): Simulator {
       wiro: options.durations?.wiro ?? 15000,
     },
     sendCallback: options.sendCallback ?? defaultSendCallback,
+    ...(options.wiroOutputBytes ? { wiroOutput: { bytes: options.wiroOutputBytes, chunked: options.wiroOutputChunked ?? false } } : {}),
     weshop: new Map(),
     wiro: new Map(),
     idempotency: new Map(),

@@ -10,15 +10,21 @@ export interface StackOptions {
   /** Extra worker settings (`--var`), e.g. PUBLIC_BASE_URL: "" to turn callbacks off. */
   vars?: Record<string, string>;
   simEnv?: Record<string, string>;
+  /** Another wrangler config, e.g. a benchmark-only worker. */
+  config?: string;
   /** Where wrangler keeps local state; a fresh directory gives a clean run. */
   persistTo?: string;
   quiet?: boolean;
+  /** Fire the worker's cron trigger every minute, as the platform does (default true). */
+  cronTicks?: boolean;
 }
 
 export interface LocalStack {
   worker: string;
   sim: string;
   apiKey: string;
+  /** Process id of `wrangler dev` (the worker's workerd runs below it). */
+  workerPid: number | undefined;
   stop(): void;
 }
 
@@ -68,6 +74,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   };
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
   if (options.persistTo) args.push("--persist-to", options.persistTo);
+  if (options.config) args.push("--config", options.config);
   for (const [name, value] of Object.entries(vars)) if (value !== "") args.push("--var", `${name}:${value}`);
   const wrangler = launch("worker", "npx", args, { WRANGLER_SEND_METRICS: "false" });
   try {
@@ -77,7 +84,21 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     stop();
     throw err;
   }
-  return { worker, sim, apiKey, stop };
+  // wrangler dev does not fire cron triggers by itself: tick every minute like the platform
+  const cron = options.cronTicks === false ? undefined : setInterval(() => {
+    fetch(`${worker}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`).catch(() => undefined);
+  }, 60_000);
+  cron?.unref();
+  return {
+    worker,
+    sim,
+    apiKey,
+    workerPid: wrangler.pid,
+    stop: () => {
+      if (cron) clearInterval(cron);
+      stop();
+    },
+  };
 }
 
 async function reachable(url: string): Promise<boolean> {

@@ -28,6 +28,7 @@ export interface Ctx {
   now: () => number;
   durations: { seedance: number; seedream: number; wiro: number };
   sendCallback: (url: string, body: string) => Promise<number>;
+  wiroOutput?: { bytes: number; chunked: boolean };
   weshop: Map<string, TaskRecord>;
   wiro: Map<string, TaskRecord>;
   idempotency: Map<string, string>;

@@ -12,6 +12,10 @@ export interface SimOptions {
   durations?: { seedance?: number; seedream?: number; wiro?: number };
   /** POST for Wiro callbacks; default uses global fetch and returns the HTTP status. */
   sendCallback?: (url: string, body: string) => Promise<number>;
+  /** Benchmarks: Wiro outputs become synthetic videos of this many bytes (streamed, never held whole). */
+  wiroOutputBytes?: number;
+  /** With wiroOutputBytes: serve them without Content-Length (unknown length). */
+  wiroOutputChunked?: boolean;
 }
 
 export type FaultTarget =

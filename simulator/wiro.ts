@@ -112,7 +112,8 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
   const endAt = stoppedAt ?? (status === "task_postprocess_end" ? at(1) : undefined);
   const done = status === "task_postprocess_end";
   const ok = done && task.outcome !== "failed";
-  const size = ok ? mp4Video(wiroOutputLabel(task)).length : 0;
+  const big = ctx.wiroOutput;
+  const size = ok ? (big ? big.bytes : mp4Video(wiroOutputLabel(task)).length) : 0;
   const outputs = ok
     ? [
         {
@@ -125,7 +126,7 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
           addedtime: secs(endAt),
           modifiedtime: secs(endAt),
           accesskey: task.outputId?.slice(0, 30),
-          url: `${ctx.origin}/files/wiro/${task.id}/0.mp4`,
+          url: big ? `${ctx.origin}/files/big/${big.bytes}.mp4${big.chunked ? "?chunked=1" : ""}` : `${ctx.origin}/files/wiro/${task.id}/0.mp4`,
         },
       ]
     : [];

@@ -1,6 +1,7 @@
 // Builds the Hono app: request ids, problem+json errors, auth, and the routes.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import { HTTPException } from "hono/http-exception";
 import { readConfig } from "./config.ts";
 import { ApiError, problemResponse } from "./lib/errors.ts";
@@ -11,6 +12,7 @@ import { jobRoutes } from "./api/jobs.ts";
 import { callbackRoutes } from "./api/callbacks.ts";
 import { batchRoutes } from "./api/batches.ts";
 import { scheduleRoutes } from "./api/schedules.ts";
+import { uploadRoutes } from "./api/uploads.ts";
 import { openapiRoutes } from "./api/openapi.ts";
 import { docsRoutes } from "./api/docs.ts";
 import type { AppEnv } from "./api/context.ts";
@@ -34,13 +36,18 @@ export function buildApp(): Hono<AppEnv> {
     "/v1/*",
     requireConfig(),
     bearerAuth(),
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new ApiError(413, "payload_too_large", "Payload Too Large", "Request bodies may be at most 1 MB.");
-      },
-    }),
+    // uploads read their own multipart body under a 10 MiB limit (src/api/uploads.ts)
+    except(
+      ["/v1/uploads", "/v1/uploads/*"],
+      bodyLimit({
+        maxSize: 1024 * 1024,
+        onError: () => {
+          throw new ApiError(413, "payload_too_large", "Payload Too Large", "Request bodies may be at most 1 MB.");
+        },
+      }),
+    ),
   );
+  app.route("/v1/uploads", uploadRoutes);
   app.route("/v1/jobs", jobRoutes);
   app.route("/v1/batches", batchRoutes);
   app.route("/v1/schedules", scheduleRoutes);

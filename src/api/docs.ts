@@ -106,8 +106,13 @@ function examplesView(media) {
   var ex = media.examples || {};
   return Object.keys(ex).map(function (k) { return h("details", null, h("summary", null, "Example: " + (ex[k].summary || k)), h("pre", null, JSON.stringify(ex[k].value, null, 2))); });
 }
+function bodyMedia(op) {
+  var content = (op.requestBody && op.requestBody.content) || {}, type = Object.keys(content)[0];
+  return type ? { type: type, media: content[type] } : null;
+}
+function isFile(s) { s = resolve(s); return s.type === "string" && (s.format === "binary" || s.contentMediaType !== undefined); }
 function tryIt(path, method, op) {
-  var id = op.operationId, fields = [], form = h("form", { "aria-label": "Try " + op.summary }), body = null;
+  var id = op.operationId, fields = [], form = h("form", { "aria-label": "Try " + op.summary }), body = null, parts = null, sent = bodyMedia(op);
   (op.parameters || []).forEach(function (p) {
     // headers such as Idempotency-Key or Prefer change what a request does: suggested, not sent by default
     var input = h("input", { id: id + "-" + p.name, name: p.name, autocomplete: "off", placeholder: p.example != null ? p.example : null });
@@ -115,8 +120,18 @@ function tryIt(path, method, op) {
     fields.push([p, input]);
     form.append(h("label", { for: input.id }, p.name + " ", h("span", { class: "muted" }, "(" + p.in + (p.required ? ", required" : "") + ")")), input);
   });
-  if (op.requestBody) {
-    var ex = op.requestBody.content["application/json"].examples || {}, names = Object.keys(ex);
+  if (sent && sent.type === "multipart/form-data") {
+    // one input per part; the browser writes the multipart body and its boundary
+    var schema = resolve(sent.media.schema), props = schema.properties || {}, required = schema.required || [];
+    parts = Object.keys(props).map(function (name) {
+      var file = isFile(props[name]), input = h("input", { id: id + "-part-" + name, name: name, type: file ? "file" : "text", autocomplete: "off" });
+      var accept = ((sent.media.encoding || {})[name] || {}).contentType;
+      if (file && accept) input.setAttribute("accept", accept.split(/\s*,\s*/).join(","));
+      form.append(h("label", { for: input.id }, name + " ", h("span", { class: "muted" }, "(" + (file ? "file" : "form field") + (required.indexOf(name) >= 0 ? ", required" : "") + ")")), input);
+      return [name, input, file];
+    });
+  } else if (sent) {
+    var ex = sent.media.examples || {}, names = Object.keys(ex);
     body = h("textarea", { id: id + "-body", rows: 12, spellcheck: "false" });
     body.value = names.length ? JSON.stringify(ex[names[0]].value, null, 2) : "{}";
     if (names.length > 1) {
@@ -139,11 +154,19 @@ function tryIt(path, method, op) {
     });
     if (String(query)) url += "?" + query;
     if (op.security && keyInput.value) headers.Authorization = "Bearer " + keyInput.value;
-    if (body) headers["Content-Type"] = "application/json";
+    var payload;
+    if (body) { headers["Content-Type"] = sent.type; payload = body.value; }
+    if (parts) {
+      payload = new FormData();
+      parts.forEach(function (part) {
+        if (part[2]) Array.prototype.forEach.call(part[1].files, function (f) { payload.append(part[0], f, f.name); });
+        else if (part[1].value) payload.append(part[0], part[1].value);
+      });
+    }
     button.disabled = true;
     out.replaceChildren("Sending…");
     try {
-      var res = await fetch(url, { method: method.toUpperCase(), headers: headers, body: body ? body.value : undefined });
+      var res = await fetch(url, { method: method.toUpperCase(), headers: headers, body: payload });
       var type = res.headers.get("Content-Type") || "", text;
       if (/json/.test(type)) { text = await res.text(); try { text = JSON.stringify(JSON.parse(text), null, 2); } catch (_) {} }
       else if (/^text\//.test(type)) text = await res.text();
@@ -164,9 +187,12 @@ function operation(path, method, op, live) {
   if (op.parameters) sec.append(h("h3", null, "Parameters"), h("ul", { class: "props" }, op.parameters.map(function (p) {
     return h("li", null, h("code", null, p.name), " ", h("span", { class: "muted" }, p.in + ", " + typeOf(p.schema)), p.required && h("span", { class: "req" }, " required"), " — ", md(p.description), h("span", { class: "muted" }, facts(p.schema)));
   })));
-  if (op.requestBody) {
-    var media = op.requestBody.content["application/json"];
-    sec.append(h("h3", null, "Request body"), h("details", null, h("summary", null, "Schema: " + typeOf(media.schema)), schemaView(media.schema, 0)), ...examplesView(media));
+  var sent = bodyMedia(op);
+  if (sent) {
+    var media = sent.media, encoding = media.encoding || {};
+    sec.append(h("h3", null, "Request body"), h("p", { class: "muted" }, sent.type), op.requestBody.description && h("p", null, md(op.requestBody.description)),
+      h("details", null, h("summary", null, "Schema: " + typeOf(media.schema)), schemaView(media.schema, 0)),
+      Object.keys(encoding).map(function (k) { return h("p", null, "Part ", h("code", null, k), ": ", encoding[k].contentType); }), ...examplesView(media));
   }
   sec.append(h("h3", null, "Responses"));
   Object.keys(op.responses).forEach(function (status) {

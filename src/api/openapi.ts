@@ -4,8 +4,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { jobSpecSchema, type listJobs } from "./jobs.ts";
-import { batchSchema, MAX_BATCH_JOBS, validateBatch } from "./batches.ts";
+import { batchSchema, MAX_BATCH_JOBS, validateBatch, type BatchSpec } from "./batches.ts";
+import type { JobSpec } from "./job-spec.ts";
+import { MAX_SCHEDULES_PER_CLIENT } from "./schedules.ts";
+import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "./uploads.ts";
 import type { BatchView } from "../batches/batch-object.ts";
+import { cronFor, isTimeZone, type ScheduleView } from "../batches/schedules.ts";
+import type { uploadWeshopImage } from "../providers/weshop-assets.ts";
 import { MODELS, MODEL_IDS, SEEDANCE_VARIANTS, type ModelId } from "../providers/models.ts";
 import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type PublicJob } from "../jobs/record.ts";
 import { fieldErrors, validationError } from "../lib/validation.ts";
@@ -133,6 +138,58 @@ export const batchViewSchema = z.strictObject({
 const batchViewIsBatchView: Same<z.output<typeof batchViewSchema>, BatchView> = true;
 void batchViewIsBatchView;
 
+/** A job spec as validated and stored (a schedule's batch): params normalised, the webhook resolved. */
+export const jobSpecViewSchema = z.strictObject({
+  model: z.enum(MODEL_IDS),
+  params: z.record(z.string(), z.unknown()).meta({ description: "The params as normalised (defaults filled in)." }),
+  metadata: z.record(z.string(), z.string()),
+  webhook: z
+    .strictObject({ url: z.url(), events: z.array(z.enum(JOB_EVENTS)) })
+    .optional()
+    .meta({ description: "`webhookUrl` and `webhookEvents` of the request (events defaulted)." }),
+});
+const jobSpecViewIsJobSpec: Same<z.output<typeof jobSpecViewSchema>, JobSpec> = true;
+void jobSpecViewIsJobSpec;
+
+export const scheduledBatchSchema = z.strictObject({
+  jobs: z.array(jobSpecViewSchema).min(1).max(MAX_BATCH_JOBS),
+  webhookUrl: z.url().optional().meta({ description: "Receives every job's events." }),
+});
+const scheduledBatchIsBatchSpec: Same<z.output<typeof scheduledBatchSchema>, BatchSpec> = true;
+void scheduledBatchIsBatchSpec;
+
+const SCHEDULE_ID_PATTERN = /^sched_[0-9a-z]{20}$/;
+const BATCH_ID_PATTERN = /^batch_[0-9a-z]{20}$/;
+export const scheduleSchema = z.strictObject({
+  id: z.string().regex(SCHEDULE_ID_PATTERN),
+  name: z.string(),
+  cron: z.string().meta({ description: "5 fields: minute hour day-of-month month day-of-week." }),
+  timezone: z.string().meta({ description: "IANA time zone the expression is read in." }),
+  enabled: z.boolean(),
+  batch: scheduledBatchSchema.meta({ description: "The batch started on every run, as validated." }),
+  nextRunAt: timestamp.nullable().meta({ description: "Next due time; null when disabled or when the expression never fires again." }),
+  lastRunAt: timestamp.nullable(),
+  lastBatchId: z.string().regex(BATCH_ID_PATTERN).nullable().meta({ description: "The batch the latest run started (`GET /v1/batches/{id}`)." }),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+const scheduleIsScheduleView: Same<z.output<typeof scheduleSchema>, ScheduleView> = true;
+void scheduleIsScheduleView;
+
+export const scheduleListSchema = z.strictObject({
+  data: z.array(scheduleSchema).meta({ description: `Every schedule of this key (at most ${MAX_SCHEDULES_PER_CLIENT}), newest first.` }),
+  nextCursor: z.null().meta({ description: "Always null: the list is one page." }),
+});
+const scheduleListIsList: Same<z.output<typeof scheduleListSchema>, { data: ScheduleView[]; nextCursor: null }> = true;
+void scheduleListIsList;
+
+export const uploadSchema = z.strictObject({
+  url: z.url().meta({ description: "WeShop's reusable URL of the image; use it in `params.images`." }),
+});
+type UploadResult = Extract<Awaited<ReturnType<typeof uploadWeshopImage>>, { ok: true }>["value"];
+const uploadIsUploadResult: Same<z.output<typeof uploadSchema>, UploadResult> = true;
+void uploadIsUploadResult;
+
 // ---------------------------------------------------------------------------------------------
 // Request schemas, straight from the validators.
 
@@ -247,6 +304,52 @@ function jobSpecRules(schema: Json): void {
   if (props.webhookEvents && props.webhookUrl) schema.dependentRequired = { webhookEvents: ["webhookUrl"] };
 }
 
+/**
+ * POST and PATCH /v1/schedules: `createSchema` and `patchSchema` of src/api/schedules.ts, which that
+ * module does not export, restated here. The compile-time check ties their fields to ScheduleView;
+ * the tests send bodies to the real route and check it and these schemas agree.
+ */
+const scheduleFields = {
+  name: z.string().trim().min(1).max(100),
+  cron: z.string(),
+  timezone: z.string(),
+  batch: z.unknown(),
+  enabled: z.boolean(),
+};
+const createScheduleSchema = z.strictObject({ ...scheduleFields, timezone: scheduleFields.timezone.default("UTC"), enabled: scheduleFields.enabled.default(true) });
+const patchScheduleSchema = z.strictObject(scheduleFields).partial();
+type ScheduleSettings = Pick<ScheduleView, "name" | "cron" | "timezone" | "enabled">;
+const createScheduleIsView: Same<{ [K in keyof ScheduleSettings]: z.output<typeof createScheduleSchema>[K] }, ScheduleSettings> = true;
+const createScheduleKeys: Same<keyof z.output<typeof createScheduleSchema>, keyof ScheduleSettings | "batch"> = true;
+const patchScheduleKeys: Same<keyof z.output<typeof patchScheduleSchema>, keyof ScheduleSettings | "batch"> = true;
+void [createScheduleIsView, createScheduleKeys, patchScheduleKeys];
+
+/** What the route checks after zod: a 5-field cron expression (croner), an IANA zone, a batch. */
+function scheduleRequest(schema: z.core.$ZodType, title: string, description: string): Json {
+  const json = toJson(schema, "input");
+  const props = json.properties as Record<string, Json>;
+  return {
+    ...json,
+    title,
+    description,
+    properties: {
+      ...props,
+      name: { ...props.name, description: "Up to 100 characters." },
+      cron: {
+        ...props.cron,
+        // necessary, not sufficient: the route parses the fields themselves (ranges, steps, names)
+        pattern: "^\\s*\\S+(\\s+\\S+){4}\\s*$",
+        description:
+          "5 fields: minute hour day-of-month month day-of-week (ranges `1-5`, steps `*/15`, lists `1,15`, names `MON`, `JAN`); day-of-month and day-of-week combine with OR, as in classic cron.",
+        examples: ["0 3 * * *", "*/15 * * * *", "0 9 * * MON-FRI"],
+      },
+      timezone: { ...props.timezone, description: "IANA time zone the expression is read in.", examples: ["UTC", "Europe/Istanbul", "America/New_York"] },
+      batch: { ...ref("CreateBatch"), description: "Validated like `POST /v1/batches` (paths like `batch.jobs[0].params.textDescription`)." },
+      enabled: { ...props.enabled, description: "A disabled schedule keeps its settings and has no `nextRunAt`." },
+    },
+  };
+}
+
 function requestComponents(): Record<string, Json> {
   const params = components(MODEL_IDS.map((id) => [paramsName(id), MODELS[id].params]), "input");
   const out: Record<string, Json> = {};
@@ -274,6 +377,25 @@ function requestComponents(): Record<string, Json> {
       jobs: { ...batchProps.jobs, items: ref("CreateJob") },
       ...(batchProps.webhookUrl ? { webhookUrl: { ...batchProps.webhookUrl, description: "Receives every job's events." } } : {}),
     },
+  };
+  out.CreateSchedule = scheduleRequest(createScheduleSchema, "CreateSchedule", `Starts \`batch\` whenever \`cron\` is due in \`timezone\`; at most ${MAX_SCHEDULES_PER_CLIENT} schedules per API key.`);
+  out.PatchSchedule = scheduleRequest(
+    patchScheduleSchema,
+    "PatchSchedule",
+    "Only the fields given change. A new `cron`, `timezone` or `enabled` recomputes `nextRunAt`; a new `batch` replaces the whole batch.",
+  );
+  out.UploadImage = {
+    type: "object",
+    description: "One file field; no other fields.",
+    properties: {
+      image: {
+        type: "string",
+        format: "binary",
+        description: `PNG, JPEG or WebP, recognised by its bytes (the part's file name and declared type are ignored); at most 10 MiB (${MAX_IMAGE_BYTES} bytes), the whole body at most ${MAX_UPLOAD_BODY_BYTES} bytes.`,
+      },
+    },
+    required: ["image"],
+    additionalProperties: false,
   };
   out.CreateJob = {
     description:
@@ -415,10 +537,23 @@ export interface RouteEntry {
   /** Bearer auth: adds the security requirement and the 401 and 500 configuration answers. */
   auth?: boolean;
   parameters?: ParamEntry[];
-  /** A JSON request body: adds the 413 and 415 answers (and 400 invalid JSON unless given). */
-  body?: { schema: string; examples: Examples; description?: string };
+  body?: BodyEntry;
   responses: Record<string, ResponseEntry>;
 }
+/**
+ * A request body. JSON (the default) adds the 413 and 415 answers (and 400 invalid JSON unless
+ * given); a multipart body is read by its own route, which documents its own 400, 413 and 415.
+ */
+type BodyEntry =
+  | { contentType?: "application/json"; schema: string; examples: Examples; description?: string }
+  | {
+      contentType: "multipart/form-data";
+      /** An object schema: one property per part; files are `type: string, format: binary`. */
+      schema: string;
+      /** The parts' own headers (OpenAPI Encoding Objects), by property. */
+      encoding?: Record<string, { contentType: string }>;
+      description?: string;
+    };
 
 const problemResponse = (description: string, examples: Record<string, { title: string } & Json>): ResponseEntry => ({
   description,
@@ -470,6 +605,53 @@ const listResponses: Record<string, ResponseEntry> = {
 };
 const mediaProblem = (status: ContentfulStatusCode, code: string, title: string, detail: string) =>
   problemResponse(title, { [code]: { type: "about:blank", title, status, detail, code } });
+
+const SCHEDULE_ID = "sched_2m8k4q7w1e9r3t5y6u0p";
+const scheduleIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Schedule id.", schema: { type: "string", pattern: SCHEDULE_ID_PATTERN.source }, example: SCHEDULE_ID };
+const scheduleNotFound = problemResponse("No such schedule for this key", { not_found: problem(404, "not_found", "Not Found", `Schedule ${SCHEDULE_ID} was not found.`) });
+const EXAMPLE_CONTEXT = { allowLoopbackHttp: false, webhooksEnabled: false };
+const nightlyRequest = {
+  name: "Nightly lookbook",
+  cron: "0 3 * * *",
+  timezone: "Europe/Istanbul",
+  batch: { jobs: [{ model: "weshop/seedream", params: MODEL_EXAMPLES["weshop/seedream"].params, metadata: { collection: "autumn" } }] },
+};
+const nightlySchedule: ScheduleView = {
+  id: SCHEDULE_ID,
+  name: nightlyRequest.name,
+  cron: nightlyRequest.cron,
+  timezone: nightlyRequest.timezone,
+  enabled: true,
+  batch: validateBatch(nightlyRequest.batch, EXAMPLE_CONTEXT).spec!,
+  nextRunAt: "2026-11-22T00:00:00.000Z",
+  lastRunAt: null,
+  lastBatchId: null,
+  createdAt: created,
+  updatedAt: created,
+};
+const ranSchedule: ScheduleView = { ...nightlySchedule, nextRunAt: "2026-11-23T00:00:00.000Z", lastRunAt: "2026-11-22T00:00:00.000Z", lastBatchId: BATCH_ID, updatedAt: "2026-11-22T00:00:00.000Z" };
+
+/** The route's own messages for a bad cron expression and zone, from the same checks it runs. */
+function cronError(expression: string): { path: string; message: string } {
+  try {
+    cronFor(expression, "UTC");
+  } catch (err) {
+    return { path: "cron", message: `is not a valid cron expression: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  throw new Error(`example cron expression ${expression} is valid`);
+}
+/** A bad create request (exported for the tests, which send it to the real route and compare). */
+export const BAD_SCHEDULE_REQUEST = { name: "nightly", cron: "61 * * * *", timezone: "Mars/Base", batch: { jobs: [{ model: "weshop/seedream", params: {} }] } };
+function scheduleValidationExample() {
+  if (isTimeZone(BAD_SCHEDULE_REQUEST.timezone)) throw new Error("example time zone is valid");
+  return problemBody(
+    validationError([
+      { path: "timezone", message: "is not an IANA time zone" },
+      cronError(BAD_SCHEDULE_REQUEST.cron),
+      ...validateBatch(BAD_SCHEDULE_REQUEST.batch, EXAMPLE_CONTEXT, ["batch"]).errors,
+    ]),
+  );
+}
 
 export const ROUTES: RouteEntry[] = [
   {
@@ -653,6 +835,146 @@ export const ROUTES: RouteEntry[] = [
     },
   },
   {
+    method: "post",
+    path: "/v1/schedules",
+    operationId: "createSchedule",
+    summary: "Create a schedule",
+    description:
+      "Starts the batch each time the cron expression is due in the schedule's time zone, once per due time (a run missed during downtime starts once, later). Each run is a batch with `scheduleId` set; `lastBatchId` names the latest.",
+    tag: "Schedules",
+    auth: true,
+    body: {
+      schema: "CreateSchedule",
+      examples: { nightly: { summary: "Every night at 03:00 in Istanbul", value: nightlyRequest } },
+    },
+    responses: {
+      "201": {
+        description: "Created.",
+        schema: "Schedule",
+        headers: { Location: { description: "`/v1/schedules/{id}`.", schema: { type: "string" } } },
+        examples: { created: { summary: "A new schedule", value: nightlySchedule } },
+      },
+      "400": problemResponse("Invalid JSON or invalid fields", {
+        validation_failed: scheduleValidationExample(),
+        invalid_json: problem(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON."),
+      }),
+      "422": problemResponse(`This key already has ${MAX_SCHEDULES_PER_CLIENT} schedules`, {
+        too_many_schedules: problem(422, "too_many_schedules", "Too many schedules", `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} schedules; delete one first.`),
+      }),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/schedules",
+    operationId: "listSchedules",
+    summary: "List schedules",
+    description: "Every schedule of this key, newest first, in one page.",
+    tag: "Schedules",
+    auth: true,
+    responses: {
+      "200": { description: "This key's schedules.", schema: "ScheduleList", examples: { one: { summary: "One schedule", value: { data: [ranSchedule], nextCursor: null } } } },
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/schedules/{id}",
+    operationId: "getSchedule",
+    summary: "Get a schedule",
+    tag: "Schedules",
+    auth: true,
+    parameters: [scheduleIdParam],
+    responses: { "200": { description: "The schedule.", schema: "Schedule", examples: { ran: { summary: "After its first run", value: ranSchedule } } }, "404": scheduleNotFound },
+  },
+  {
+    method: "patch",
+    path: "/v1/schedules/{id}",
+    operationId: "updateSchedule",
+    summary: "Change a schedule",
+    description: "Only the fields sent change; a new `cron`, `timezone` or `enabled` recomputes `nextRunAt`. Runs already started are not affected.",
+    tag: "Schedules",
+    auth: true,
+    parameters: [scheduleIdParam],
+    body: {
+      schema: "PatchSchedule",
+      examples: {
+        pause: { summary: "Pause", value: { enabled: false } },
+        weekdays: { summary: "Weekdays at 06:30", value: { cron: "30 6 * * 1-5" } },
+      },
+    },
+    responses: {
+      "200": {
+        description: "The changed schedule.",
+        schema: "Schedule",
+        examples: { paused: { summary: "Paused", value: { ...ranSchedule, enabled: false, nextRunAt: null, updatedAt: "2026-11-22T08:00:00.000Z" } } },
+      },
+      "400": problemResponse("Invalid JSON or invalid fields", {
+        validation_failed: problemBody(validationError([cronError("0 25 * * *")])),
+        invalid_json: problem(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON."),
+      }),
+      "404": scheduleNotFound,
+    },
+  },
+  {
+    method: "delete",
+    path: "/v1/schedules/{id}",
+    operationId: "deleteSchedule",
+    summary: "Delete a schedule",
+    description: "No further runs start; batches already started go on.",
+    tag: "Schedules",
+    auth: true,
+    parameters: [scheduleIdParam],
+    responses: { "204": { description: "Deleted." }, "404": scheduleNotFound },
+  },
+  {
+    method: "post",
+    path: "/v1/uploads",
+    operationId: "uploadImage",
+    summary: "Upload an image",
+    description:
+      "`multipart/form-data` with exactly one file field `image` (PNG, JPEG or WebP, recognised by its bytes; at most 10 MiB). The image is forwarded to WeShop and the reusable URL it returns is answered; use it in `params.images`.",
+    tag: "Uploads",
+    auth: true,
+    body: { contentType: "multipart/form-data", schema: "UploadImage", encoding: { image: { contentType: "image/png, image/jpeg, image/webp" } } },
+    responses: {
+      "201": {
+        description: "Stored at WeShop.",
+        schema: "Upload",
+        examples: { uploaded: { summary: "Uploaded", value: { url: "https://ai-resource.weshop.com/assets/3f9a1c7e5b2d.png" } } },
+      },
+      "400": problemResponse("Missing, repeated, empty or extra fields, or an unreadable multipart body", {
+        validation_failed: problemBody(validationError([{ path: "image", message: "is required: send one file field named `image`" }])),
+        invalid_multipart: problem(400, "invalid_multipart", "Invalid multipart body", "The multipart/form-data body could not be parsed."),
+      }),
+      "413": problemResponse("Image over 10 MiB", {
+        payload_too_large: problemBody(
+          new ApiError(413, "payload_too_large", "Payload Too Large", `The image must be at most 10 MiB (${MAX_IMAGE_BYTES} bytes).`, [
+            { path: "image", message: `must be at most 10 MiB (${MAX_IMAGE_BYTES} bytes)` },
+          ]),
+        ),
+      }),
+      "415": problemResponse("Not multipart, or not a PNG, JPEG or WebP image", {
+        unsupported_media_type: problem(415, "unsupported_media_type", "Unsupported Media Type", "Send the image as multipart/form-data with one file field named `image`."),
+        not_an_image: problemBody(
+          new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "The image must be a PNG, JPEG or WebP file.", [
+            { path: "image", message: "must be a PNG, JPEG or WebP image (recognised by its content, not its name or declared type)" },
+          ]),
+        ),
+      }),
+      "502": {
+        ...problemResponse("WeShop refused the upload or answered badly", {
+          provider_error: problem(502, "provider_error", "Provider error", "WeShop refused the upload: INSUFFICIENT_POWER: Insufficient power balance."),
+        }),
+        headers: { "Retry-After": { description: "Seconds, when WeShop said when to try again.", schema: { type: "string", pattern: "^\\d+$" } } },
+      },
+      "503": problemResponse("WESHOP_API_KEY is not set", {
+        provider_not_configured: problem(503, "provider_not_configured", "Provider not configured", "Uploads go to WeShop, and WESHOP_API_KEY is not set on this server."),
+      }),
+      "504": problemResponse("WeShop did not answer in time", {
+        provider_unavailable: problem(504, "provider_unavailable", "Provider unavailable", "WeShop did not complete the upload: provider did not answer within 15000 ms. It is safe to retry."),
+      }),
+    },
+  },
+  {
     method: "get",
     path: "/healthz",
     operationId: "health",
@@ -742,9 +1064,17 @@ export const ROUTES: RouteEntry[] = [
 
 const schemaOrRef = (s: string | Json): Json => (typeof s === "string" ? ref(s) : s);
 
+function requestBody(body: BodyEntry): Json {
+  const media =
+    body.contentType === "multipart/form-data"
+      ? { "multipart/form-data": { schema: ref(body.schema), ...(body.encoding ? { encoding: body.encoding } : {}) } }
+      : { "application/json": { schema: ref(body.schema), examples: body.examples } };
+  return { required: true, ...(body.description ? { description: body.description } : {}), content: media };
+}
+
 function operation(route: RouteEntry): Json {
   const responses: Record<string, ResponseEntry> = { ...route.responses };
-  if (route.body) {
+  if (route.body && route.body.contentType !== "multipart/form-data") {
     responses["400"] ??= problemResponse("Invalid JSON", { invalid_json: problem(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON.") });
     responses["413"] ??= problemResponse("Body over 1 MB", { payload_too_large: problem(413, "payload_too_large", "Payload Too Large", "Request bodies may be at most 1 MB.") });
     responses["415"] ??= problemResponse("Body is not JSON", {
@@ -767,15 +1097,7 @@ function operation(route: RouteEntry): Json {
     tags: [route.tag],
     ...(route.auth ? { security: [{ bearerAuth: [] }] } : {}),
     ...(route.parameters ? { parameters: route.parameters.map(({ example, ...p }) => ({ ...p, ...(example !== undefined ? { example } : {}) })) } : {}),
-    ...(route.body
-      ? {
-          requestBody: {
-            required: true,
-            ...(route.body.description ? { description: route.body.description } : {}),
-            content: { "application/json": { schema: ref(route.body.schema), examples: route.body.examples } },
-          },
-        }
-      : {}),
+    ...(route.body ? { requestBody: requestBody(route.body) } : {}),
     responses: Object.fromEntries(
       sorted.map((status) => {
         const r = responses[status]!;
@@ -809,6 +1131,8 @@ function buildDocument(): Json {
     tags: [
       { name: "Jobs", description: "Generation jobs (Bearer API key)." },
       { name: "Batches", description: "Many jobs in one request (Bearer API key)." },
+      { name: "Schedules", description: "Batches started on a cron schedule (Bearer API key)." },
+      { name: "Uploads", description: "Images to use as job inputs (Bearer API key)." },
       { name: "Media", description: "Stored outputs behind signed links." },
       { name: "Callbacks", description: "Provider callbacks (not for clients)." },
       { name: "Service", description: "Health." },
@@ -835,6 +1159,11 @@ function buildDocument(): Json {
             ["Job", jobSchema],
             ["JobList", jobListSchema],
             ["Batch", batchViewSchema],
+            ["Schedule", scheduleSchema],
+            ["ScheduleList", scheduleListSchema],
+            ["ScheduledBatch", scheduledBatchSchema],
+            ["JobSpec", jobSpecViewSchema],
+            ["Upload", uploadSchema],
             ["Output", outputSchema],
             ["JobError", jobErrorSchema],
             ["WebhookState", webhookStateSchema],

@@ -1,0 +1,260 @@
+// One Durable Object per provider ("weshop", "wiro"): caps how many provider tasks run at once
+// across all jobs, so a 1000-job batch waits in `queued` instead of flooding the provider (Wiro
+// caps concurrency per account and answers code 96 beyond it). Jobs are granted in the order
+// they first asked; slots are leases, so a crashed job never blocks the gate for good.
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.ts";
+import { log } from "../lib/log.ts";
+
+/** A slot is held this long after the last acquire/renew; jobs renew on every poll. */
+export const LEASE_MS = 10 * 60_000;
+/** A waiter that has not asked again by its retryAt plus this is presumed gone and dropped. */
+export const STALE_GRACE_MS = 30_000;
+/** After pushback the lowered limit holds at least this long before successes raise it. */
+export const PUSHBACK_HOLD_MS = 30_000;
+/** Pushback reports this close to the last cut are one overload, not another: no second halving. */
+export const CUT_SPACING_MS = 5_000;
+/** Successes (after the hold) needed to add back one slot. */
+export const OKS_PER_SLOT = 5;
+
+export interface GateConfig {
+  maxConcurrency: number;
+}
+
+export type AcquireResult =
+  | { granted: true }
+  | { granted: false; /** 1-based place in the waiting line */ position: number; /** ms epoch: ask again by then at the latest */ retryAt: number };
+
+export interface GateSnapshot {
+  limit: number;
+  effectiveLimit: number;
+  active: number;
+  waiting: number;
+  holders: string[];
+}
+
+export type ProviderOutcome = "rate_limited" | "ok";
+
+/** What callers use. RPC typing wraps union results awkwardly, so the stub is given this plain shape (as with jobApi). */
+export interface GateApi {
+  acquire(jobId: string, config: GateConfig): Promise<AcquireResult>;
+  renew(jobId: string): Promise<boolean>;
+  release(jobId: string): Promise<void>;
+  report(outcome: ProviderOutcome): Promise<void>;
+  snapshot(): Promise<GateSnapshot>;
+}
+
+export function gateApi(env: Env, provider: "weshop" | "wiro"): GateApi {
+  return env.GATES.get(env.GATES.idFromName(provider)) as unknown as GateApi;
+}
+
+/** The one JobObject method the gate calls; local so this file does not import the job module (which imports the gate). */
+interface Wakeable {
+  wake(): Promise<void>;
+}
+
+/** How soon a waiter should ask again: soon near the head, at most a minute far back. */
+export function retryDelayMs(position: number): number {
+  return Math.min(60_000, 2_000 + position * 500);
+}
+
+/** The configured limit and the AIMD state that lowers it under pushback. */
+interface Pace {
+  limit: number;
+  /** Lowered limit after pushback; null when running at the configured limit. */
+  cap: number | null;
+  cutAt: number;
+  holdUntil: number;
+  oks: number;
+}
+
+const PACE_KEY = "pace";
+const FULL_PACE: Pace = { limit: 1, cap: null, cutAt: 0, holdUntil: 0, oks: 0 };
+
+function effectiveLimit(pace: Pace): number {
+  return pace.cap === null ? pace.limit : Math.min(pace.cap, pace.limit);
+}
+
+export class ProviderGate extends DurableObject<Env> {
+  /** When the stored alarm is set for, as far as this instance knows (undefined after a restart, null when none). */
+  private alarmAt: number | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Tables, not one KV array: a 1000-job line costs an indexed row per call, not a rewrite of the
+    // whole line. `seq` (rowid) grows with each new waiter, so it is the order of first asking.
+    ctx.storage.sql.exec(`
+      CREATE TABLE IF NOT EXISTS holders (job_id TEXT PRIMARY KEY, lease_until INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS holders_lease ON holders (lease_until);
+      CREATE TABLE IF NOT EXISTS waiters (seq INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, retry_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS waiters_retry ON waiters (retry_at);
+    `);
+  }
+
+  /** The clock; protected so tests can move time without sleeping. */
+  protected now(): number {
+    return Date.now();
+  }
+
+  /** Tells one job to look again now. Protected so tests can stand in for the JobObject. */
+  protected wakeJob(jobId: string): Promise<void> {
+    return (this.env.JOBS.get(this.env.JOBS.idFromName(jobId)) as unknown as Wakeable).wake();
+  }
+
+  // Every method below changes state only through the synchronous SQL/KV APIs, before its first
+  // await, so concurrent calls never interleave a read-modify-write.
+
+  /** Granted when the job holds a slot (its lease is renewed) or is within the free slots at the head of the line. */
+  async acquire(jobId: string, config: GateConfig): Promise<AcquireResult> {
+    const now = this.now();
+    let changed = this.setLimit(config.maxConcurrency);
+    changed = this.sweep(now, jobId) || changed;
+    let result: AcquireResult;
+    if (this.extendLease(jobId, now)) result = { granted: true };
+    else {
+      const sql = this.ctx.storage.sql;
+      const free = effectiveLimit(this.pace()) - this.active();
+      const seq = sql.exec<{ seq: number }>("SELECT seq FROM waiters WHERE job_id = ?", jobId).toArray()[0]?.seq;
+      // counting the rows ahead is O(position) on the primary key: cheap for a line of thousands
+      const ahead = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters WHERE seq < ?", seq ?? Number.MAX_SAFE_INTEGER).one().n;
+      const position = ahead + 1;
+      // slots that are free are reserved for the first `free` waiters: nobody overtakes them
+      if (position <= free) {
+        sql.exec("DELETE FROM waiters WHERE job_id = ?", jobId);
+        sql.exec("INSERT INTO holders (job_id, lease_until) VALUES (?, ?)", jobId, now + LEASE_MS);
+        result = { granted: true };
+      } else {
+        const retryAt = now + retryDelayMs(position);
+        if (seq === undefined) sql.exec("INSERT INTO waiters (job_id, retry_at) VALUES (?, ?)", jobId, retryAt);
+        else sql.exec("UPDATE waiters SET retry_at = ? WHERE seq = ?", retryAt, seq);
+        result = { granted: false, position, retryAt };
+      }
+    }
+    await this.settle(changed);
+    return result;
+  }
+
+  /** Extends the lease while the task runs. False when the job holds no slot (never granted, released or expired). */
+  async renew(jobId: string): Promise<boolean> {
+    const now = this.now();
+    const changed = this.sweep(now);
+    const held = this.extendLease(jobId, now);
+    await this.settle(changed);
+    return held;
+  }
+
+  /** Frees the job's slot or takes it out of the line; safe to call twice or for unknown jobs. */
+  async release(jobId: string): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    let changed = this.sweep(this.now());
+    changed = sql.exec("DELETE FROM holders WHERE job_id = ? RETURNING job_id", jobId).toArray().length > 0 || changed;
+    // a waiter leaving moves everyone behind it up, possibly into a free slot
+    changed = sql.exec("DELETE FROM waiters WHERE job_id = ? RETURNING job_id", jobId).toArray().length > 0 || changed;
+    await this.settle(changed);
+  }
+
+  /**
+   * Provider pushback (HTTP 429, Wiro code 96) halves the effective limit and holds it; successes
+   * after the hold add a slot back every OKS_PER_SLOT. Running holders are never revoked.
+   */
+  async report(outcome: ProviderOutcome): Promise<void> {
+    const now = this.now();
+    let changed = this.sweep(now);
+    const pace = this.pace();
+    if (outcome === "rate_limited") {
+      // tasks started together fail together: one burst of reports is one cut
+      const cut = now - pace.cutAt >= CUT_SPACING_MS;
+      this.savePace({
+        ...pace,
+        cap: cut ? Math.max(1, Math.floor(effectiveLimit(pace) / 2)) : pace.cap,
+        cutAt: cut ? now : pace.cutAt,
+        holdUntil: Math.max(pace.holdUntil, now + PUSHBACK_HOLD_MS),
+        oks: 0,
+      });
+    } else if (pace.cap !== null && now >= pace.holdUntil) {
+      const oks = pace.oks + 1;
+      if (oks < OKS_PER_SLOT) this.savePace({ ...pace, oks });
+      else {
+        const cap = pace.cap + 1;
+        this.savePace({ ...pace, cap: cap >= pace.limit ? null : cap, oks: 0 });
+        changed = true;
+      }
+    }
+    await this.settle(changed);
+  }
+
+  async snapshot(): Promise<GateSnapshot> {
+    const changed = this.sweep(this.now());
+    const pace = this.pace();
+    const holders = this.ctx.storage.sql.exec<{ job_id: string }>("SELECT job_id FROM holders ORDER BY job_id").toArray().map((r) => r.job_id);
+    const waiting = this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters").one().n;
+    await this.settle(changed);
+    return { limit: pace.limit, effectiveLimit: effectiveLimit(pace), active: holders.length, waiting, holders };
+  }
+
+  /** Expires leases and drops stale waiters even when no job calls, then wakes whoever may now go. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    await this.settle(this.sweep(this.now()));
+  }
+
+  private pace(): Pace {
+    return this.ctx.storage.kv.get<Pace>(PACE_KEY) ?? FULL_PACE;
+  }
+
+  private savePace(pace: Pace): void {
+    this.ctx.storage.kv.put(PACE_KEY, pace);
+  }
+
+  /** Records the configured limit (callers pass it each time, so a changed setting applies at once). True if it rose. */
+  private setLimit(maxConcurrency: number): boolean {
+    // a bad setting must not stop every job: fall back to one task at a time
+    const limit = Number.isFinite(maxConcurrency) && maxConcurrency >= 1 ? Math.floor(maxConcurrency) : 1;
+    const pace = this.pace();
+    if (pace.limit === limit) return false;
+    this.savePace({ ...pace, limit, cap: pace.cap !== null && pace.cap < limit ? pace.cap : null });
+    return limit > pace.limit;
+  }
+
+  /** Renews the job's lease if it holds a slot. */
+  private extendLease(jobId: string, now: number): boolean {
+    return this.ctx.storage.sql.exec("UPDATE holders SET lease_until = ? WHERE job_id = ? RETURNING job_id", now + LEASE_MS, jobId).toArray().length > 0;
+  }
+
+  private active(): number {
+    return this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM holders").one().n;
+  }
+
+  /** Lazy expiry: frees lapsed leases and drops waiters that stopped asking (except `caller`, who just did). True if anything left. */
+  private sweep(now: number, caller = ""): boolean {
+    const sql = this.ctx.storage.sql;
+    const expired = sql.exec<{ job_id: string }>("DELETE FROM holders WHERE lease_until <= ? RETURNING job_id", now).toArray();
+    if (expired.length > 0) log("warn", "provider gate lease expired", { gate: this.ctx.id.name, jobIds: expired.map((r) => r.job_id) });
+    const stale = sql.exec("DELETE FROM waiters WHERE retry_at <= ? AND job_id != ? RETURNING job_id", now - STALE_GRACE_MS, caller).toArray();
+    return expired.length > 0 || stale.length > 0;
+  }
+
+  /** After a change: re-arm the alarm, then wake the waiters that now fit (state is stored first). */
+  private async settle(changed: boolean): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    // the alarm covers the next lease to lapse and the head waiter going stale: the two events
+    // that can free the line when no job calls
+    const lease = sql.exec<{ t: number | null }>("SELECT MIN(lease_until) AS t FROM holders").one().t;
+    const head = sql.exec<{ t: number }>("SELECT retry_at AS t FROM waiters ORDER BY seq LIMIT 1").toArray()[0]?.t;
+    const due = Math.min(lease ?? Infinity, head === undefined ? Infinity : head + STALE_GRACE_MS);
+    // Only ever move the alarm earlier: renewals push `due` later on every call, and an alarm
+    // that comes early just sweeps and re-arms, which is cheaper than a storage write per call.
+    if (Number.isFinite(due) && (this.alarmAt === undefined || this.alarmAt === null || due < this.alarmAt)) {
+      this.alarmAt = due;
+      await this.ctx.storage.setAlarm(due);
+    }
+    if (!changed) return;
+    const free = effectiveLimit(this.pace()) - this.active();
+    if (free <= 0) return;
+    const ids = sql.exec<{ job_id: string }>("SELECT job_id FROM waiters ORDER BY seq LIMIT ?", free).toArray().map((r) => r.job_id);
+    // best effort: a job that misses its wake-up still asks again by its retryAt
+    const results = await Promise.allSettled(ids.map(async (id) => this.wakeJob(id)));
+    const failed = results.filter((r) => r.status === "rejected").length;
+    if (failed > 0) log("warn", "provider gate could not wake jobs", { gate: this.ctx.id.name, failed, of: ids.length });
+  }
+}
