@@ -13,6 +13,10 @@ export default defineConfig({
   ],
   test: {
     setupFiles: ["./test/apply-migrations.ts"],
+    // cleaning up after a batch test stops a few hundred objects
+    hookTimeout: 30_000,
+    // the worker logs a JSON line per request and transition; show them only for failing tests
+    silent: "passed-only",
     // workerd tests share one runtime; keep files sequential so outbound fetch spies do not mix
     fileParallelism: false,
   },

@@ -26,6 +26,8 @@ export interface Config {
   providerTimeoutMs: number;
   mediaTimeoutMs: number;
   webhookTimeoutMs: number;
+  /** How many provider tasks may run at once, across all jobs. */
+  maxConcurrency: { weshop: number; wiro: number };
 }
 
 export interface ConfigProblem {
@@ -83,6 +85,20 @@ const positiveMs = (fallback: number) =>
       return n;
     });
 
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0 || n > 10_000) {
+        ctx.addIssue({ code: "custom", message: "must be a whole number from 1 to 10000" });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const schema = z.object({
   API_KEYS: z
     .string({ error: "API_KEYS is not set" })
@@ -112,6 +128,8 @@ const schema = z.object({
   PROVIDER_TIMEOUT_MS: positiveMs(15_000),
   MEDIA_TIMEOUT_MS: positiveMs(300_000),
   WEBHOOK_TIMEOUT_MS: positiveMs(10_000),
+  WESHOP_MAX_CONCURRENCY: positiveInt(10),
+  WIRO_MAX_CONCURRENCY: positiveInt(3),
 });
 
 const cache = new WeakMap<object, ConfigResult>();
@@ -142,6 +160,7 @@ export function readConfig(env: Env): ConfigResult {
         providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
         mediaTimeoutMs: e.MEDIA_TIMEOUT_MS,
         webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+        maxConcurrency: { weshop: e.WESHOP_MAX_CONCURRENCY, wiro: e.WIRO_MAX_CONCURRENCY },
       },
     };
   }

@@ -4,6 +4,7 @@ import type { ModelStats } from "./jobs/model-stats.ts";
 import type { WebhookDelivery } from "./webhooks/delivery-object.ts";
 import type { IdempotencyKeys } from "./api/idempotency-object.ts";
 import type { BatchObject } from "./batches/batch-object.ts";
+import type { ProviderGate } from "./providers/gate.ts";
 
 export interface Env {
   JOBS: DurableObjectNamespace<JobObject>;
@@ -11,6 +12,7 @@ export interface Env {
   WEBHOOKS: DurableObjectNamespace<WebhookDelivery>;
   IDEMPOTENCY: DurableObjectNamespace<IdempotencyKeys>;
   BATCHES: DurableObjectNamespace<BatchObject>;
+  GATES: DurableObjectNamespace<ProviderGate>;
   MEDIA: R2Bucket;
   DB: D1Database;
   API_KEYS?: string;
@@ -25,6 +27,8 @@ export interface Env {
   PROVIDER_TIMEOUT_MS?: string;
   MEDIA_TIMEOUT_MS?: string;
   WEBHOOK_TIMEOUT_MS?: string;
+  WESHOP_MAX_CONCURRENCY?: string;
+  WIRO_MAX_CONCURRENCY?: string;
 }
 
 type SeedrunEnv = Env;
@@ -34,7 +38,7 @@ declare global {
     interface Env extends SeedrunEnv {}
     interface GlobalProps {
       mainModule: typeof import("./index.ts");
-      durableNamespaces: "JobObject" | "ModelStats" | "WebhookDelivery" | "IdempotencyKeys" | "BatchObject";
+      durableNamespaces: "JobObject" | "ModelStats" | "WebhookDelivery" | "IdempotencyKeys" | "BatchObject" | "ProviderGate";
     }
   }
 }

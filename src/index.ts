@@ -9,6 +9,7 @@ export { ModelStats } from "./jobs/model-stats.ts";
 export { WebhookDelivery } from "./webhooks/delivery-object.ts";
 export { IdempotencyKeys } from "./api/idempotency-object.ts";
 export { BatchObject } from "./batches/batch-object.ts";
+export { ProviderGate } from "./providers/gate.ts";
 
 const app = buildApp();
 

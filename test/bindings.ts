@@ -15,4 +15,7 @@ export const TEST_BINDINGS = {
   // whsec_ + base64 of 24 bytes, as Standard Webhooks secrets are written
   WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   WEBHOOK_TIMEOUT_MS: "300",
+  // small caps, as on a small provider account: the tests run with the gate in the way
+  WESHOP_MAX_CONCURRENCY: "4",
+  WIRO_MAX_CONCURRENCY: "2",
 } as const;

@@ -6,6 +6,7 @@ import { vi } from "vitest";
 import { createSimulator, type Simulator } from "../simulator/index.ts";
 import { JOB_EVENTS, type JobRecord } from "../src/jobs/record.ts";
 import { messageId } from "../src/webhooks/events.ts";
+import { gateApi } from "../src/providers/gate.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "./bindings.ts";
 
 export const KEY_A = "test-key-a";
@@ -77,11 +78,15 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
     },
     async stop() {
       // alarms left behind would fire into the next test's simulator
-      for (const id of harness.jobs) {
-        await runInDurableObject(jobStub(id), (_, state) => state.storage.deleteAlarm());
-        for (const event of JOB_EVENTS)
-          await runInDurableObject(deliveryStub(messageId(id, event)), (_, state) => state.storage.deleteAlarm());
-      }
+      await Promise.all(
+        harness.jobs.map(async (id) => {
+          await runInDurableObject(jobStub(id), (_, state) => state.storage.deleteAlarm());
+          // a job stopped mid-flight would hold its provider slot for the lease's 10 minutes
+          await Promise.all([gateApi(env, "weshop").release(id), gateApi(env, "wiro").release(id)]);
+          for (const event of JOB_EVENTS)
+            await runInDurableObject(deliveryStub(messageId(id, event)), (_, state) => state.storage.deleteAlarm());
+        }),
+      );
       spy.mockRestore();
       current = undefined;
     },

@@ -71,6 +71,11 @@ export const jobSchema = z.strictObject({
   status: z.enum(["queued", "running", "copying", "succeeded", "failed", "canceled"]).meta({
     description: "`queued` → `running` → `copying` → `succeeded` | `failed` | `canceled`.",
   }),
+  queuePosition: z
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: "While `queued` behind the provider's concurrency limit: the place in line (1 = next)." }),
   params: z.record(z.string(), z.unknown()).meta({ description: "The params as normalised and sent to the provider (defaults filled in)." }),
   metadata: z.record(z.string(), z.string()),
   batchId: z.string().optional(),

@@ -7,6 +7,7 @@ import type { Env } from "../env.ts";
 import { randomToken, sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { copyToR2, extensionFor } from "../media/copy.ts";
+import { gateApi } from "../providers/gate.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
 import { batchApi } from "../batches/batch-object.ts";
@@ -24,6 +25,7 @@ import {
   nextStep,
   observedRunMs,
   cancelJob,
+  waitForSlot,
   UNCERTAIN_SUBMIT,
   type ProviderCancel,
   type CopyOutcome,
@@ -296,6 +298,8 @@ export class JobObject extends DurableObject<Env> {
       log("info", "job status changed", { jobId: next.id, from: before.status, to: next.status, code: next.error?.code });
     const observed = observedRunMs(before, next);
     if (observed !== undefined) await modelStats(this.env).observe(next.model, observed, MODELS[next.model].expectedRunMs(next.params));
+    // a job that holds a slot, or waits in line for one, leaves the gate when it no longer needs the provider
+    if ((next.slotHeld || next.queuePosition) && next.status !== "queued" && next.status !== "running") next = await this.releaseSlot(next);
     if (needsIndex(next)) next = await this.writeIndex(next);
     if (next.outbox?.length) next = await this.flushOutbox(next);
     if (isTerminal(next.status) && next.batchId && !next.batchNotified) next = await this.notifyBatch(next);
@@ -312,6 +316,16 @@ export class JobObject extends DurableObject<Env> {
       return job;
     }
     return this.patch(job, { batchNotified: true });
+  }
+
+  /** Gives the provider slot back once the task no longer runs there; a lost release expires with its lease. */
+  private async releaseSlot(job: JobRecord): Promise<JobRecord> {
+    try {
+      await gateApi(this.env, job.provider).release(job.id);
+    } catch (err) {
+      log("warn", "provider slot release failed; its lease will expire", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
+    }
+    return this.patch(job, { slotHeld: false, queuePosition: undefined });
   }
 
   /** Keeps the D1 projection current; a failure never holds the job up, the next alarm retries. */
@@ -356,10 +370,21 @@ export class JobObject extends DurableObject<Env> {
           retryable: false,
         });
       const { provider } = lookup;
-      if (step.kind === "poll") return afterPoll(job, await provider.poll(job.task!), tick());
+      const gate = gateApi(this.env, provider.name);
+      if (step.kind === "poll") {
+        // keep the concurrency slot's lease alive while the task runs; losing it only loosens the cap
+        if (job.slotHeld) await gate.renew(job.id).catch(() => false);
+        return afterPoll(job, await provider.poll(job.task!), tick());
+      }
       // a previous submit started and never reported back: only an idempotent provider may be asked again
       if (job.submitStartedAt !== undefined && !provider.idempotentSubmit) return finish(job, "failed", tick(), UNCERTAIN_SUBMIT);
-      let marked = markSubmitting(job, tick());
+      let slotted = job;
+      if (!job.slotHeld) {
+        const grant = await gate.acquire(job.id, { maxConcurrency: config.maxConcurrency[provider.name] });
+        if (!grant.granted) return waitForSlot(job, grant.position, grant.retryAt, tick());
+        slotted = { ...job, slotHeld: true, queuePosition: undefined };
+      }
+      let marked = markSubmitting(slotted, tick());
       let callbackUrl: string | undefined;
       if (provider.name === "wiro" && config.publicBaseUrl) {
         const token = randomToken();
@@ -368,6 +393,9 @@ export class JobObject extends DurableObject<Env> {
       }
       this.save(marked);
       const outcome = await provider.submit({ jobId: job.id, params: job.params, callbackUrl });
+      const pushedBack = !outcome.ok && (outcome.error.code === "96" || outcome.error.httpStatus === 429);
+      // the provider's own pace tells the gate to slow down, or that it may speed up again
+      if (outcome.ok || pushedBack) await gate.report(pushedBack ? "rate_limited" : "ok").catch(() => undefined);
       return afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -69,6 +69,11 @@ function pollShape(job: JobRecord) {
   return { spread: job.runSpread, callbackExpected: job.callbackTokenHash !== undefined };
 }
 
+/** No provider slot is free: stay queued, with the place in line, and ask again by `retryAt`. */
+export function waitForSlot(job: JobRecord, position: number, retryAt: number, tick: Tick): JobRecord {
+  return { ...job, queuePosition: position, nextAt: Math.max(tick.now + 250, retryAt), updatedAt: tick.now };
+}
+
 /** Recorded and stored before the submit request leaves, so a crash mid-call is noticed. */
 export function markSubmitting(job: JobRecord, tick: Tick): JobRecord {
   return { ...job, submitStartedAt: tick.now, submitAttempts: job.submitAttempts + 1, updatedAt: tick.now };

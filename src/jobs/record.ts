@@ -83,6 +83,10 @@ export interface JobRecord {
   /** When the alarm should next act. */
   nextAt: number;
   lastProviderError?: string;
+  /** The job holds one of its provider's concurrency slots. */
+  slotHeld?: boolean;
+  /** Place in the provider's waiting line while no slot is free. */
+  queuePosition?: number;
   /** The job's batch has been told it ended. */
   batchNotified?: boolean;
   /** Status and updatedAt last written to the D1 index. */
@@ -118,6 +122,8 @@ export interface PublicJob {
   id: string;
   model: ModelId;
   status: JobStatus;
+  /** While queued behind the provider's concurrency cap: the place in line (1 = next). */
+  queuePosition?: number;
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   batchId?: string;
@@ -157,6 +163,7 @@ export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<Publi
     id: job.id,
     model: job.model,
     status: job.status,
+    ...(job.status === "queued" && job.queuePosition ? { queuePosition: job.queuePosition } : {}),
     params: job.params,
     metadata: job.metadata,
     ...(job.batchId ? { batchId: job.batchId } : {}),

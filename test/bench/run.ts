@@ -2,6 +2,7 @@
 // `npm run bench -- media polling` runs only those sections and prints them instead.
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { apiBenchmark } from "./api.ts";
 import { callbackBenchmark } from "./callback.ts";
 import { mediaBenchmark } from "./media.ts";
 import { pollingBenchmark } from "./polling.ts";
@@ -9,6 +10,7 @@ import { pollingBenchmark } from "./polling.ts";
 const ALL: Record<string, () => Promise<string> | string> = {
   polling: pollingBenchmark,
   callback: callbackBenchmark,
+  api: apiBenchmark,
   media: mediaBenchmark,
 };
 

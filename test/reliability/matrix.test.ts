@@ -22,7 +22,7 @@ import { api, createJob, driveJob, fireAlarm, getJob, HOOK_ORIGIN, jobStub, star
 import {
   ageIndex,
   alarmOf,
-  holdAlarm,
+  firstStep,
   cancelOpenJobs,
   captureLogs,
   checkStored,
@@ -65,11 +65,7 @@ const ceiling = (attempt: number) => Math.max(250, Math.min(RETRY_CAP_MS, RETRY_
 /** Creates a job and, for a poll fault, lets it reach the provider first, so the fault lands on a poll. */
 async function jobAt(target: FaultTarget): Promise<string> {
   const { id } = await createJob(specFor(target));
-  if (!isSubmit(target)) {
-    await fireAlarm(id);
-    await holdAlarm(id);
-    expect((await storedJob(id)).status).toBe("running");
-  }
+  if (!isSubmit(target)) expect((await firstStep(id)).status).toBe("running");
   return id;
 }
 
@@ -81,10 +77,7 @@ async function jobBefore(target: FaultTarget): Promise<{ id: string; attempts: n
   if (!isSubmit(target)) return { id: await jobAt(target), attempts: 0 };
   h.sim.inject({ target, kind: "rate_limit", retryAfter: 300 });
   const { id } = await createJob(specFor(target));
-  await fireAlarm(id);
-  await holdAlarm(id);
-  const job = await storedJob(id);
-  expect(job).toMatchObject({ status: "queued", attempts: 1 });
+  expect(await firstStep(id)).toMatchObject({ status: "queued", attempts: 1 });
   return { id, attempts: 1 };
 }
 
@@ -144,7 +137,8 @@ describe("provider 5xx, N times", () => {
     ["weshop.poll", "http503"],
     ["wiro.detail", "http500"],
   ] as const)("%s %s without end: failed after the cap with the last error; delays capped and jittered", async (target, kind) => {
-    const { id } = await jobBefore(target);
+    const { id, attempts: before } = await jobBefore(target);
+    const callsBefore = requestsTo(h, target).length;
     h.sim.inject({ target, kind, times: 1000 });
     const { job, backoffs } = await driveNotingBackoff(id);
     const cap = isSubmit(target) ? MAX_SUBMIT_ATTEMPTS : MAX_POLL_ERRORS;
@@ -153,7 +147,8 @@ describe("provider 5xx, N times", () => {
     // the reason names the provider's last answer
     expect(job.lastProviderError).toBeTruthy();
     expect(job.error!.message).toContain(job.lastProviderError!);
-    expect(requestsTo(h, target)).toHaveLength(cap);
+    // attempts = cap, counting the one the job had already made
+    expect(requestsTo(h, target).length - callsBefore).toBe(cap - before);
     expect(h.sim.tasks()).toHaveLength(isSubmit(target) ? 0 : 1);
     for (const b of backoffs) expect(b.delay).toBeLessThanOrEqual(Math.min(RETRY_CAP_MS, ceiling(b.attempts)));
     // full jitter: the delays are spread below their ceilings, not pinned to them
@@ -351,12 +346,610 @@ describe("malformed JSON / unexpected shape", () => {
 
   it.each(["weshop.poll", "wiro.detail"] as const)("%s malformed on every poll: failed after the cap, no throw loop", async (target) => {
     const id = await jobAt(target);
+    const callsBefore = requestsTo(h, target).length;
     h.sim.inject({ target, kind: "malformed_json", times: 1000 });
     const { job, rejections } = await driveCounting(h, id);
     expect(rejections).toEqual([]);
     expect(job.status).toBe("failed");
     expect(job.error).toMatchObject({ code: "provider_unavailable" });
     expect(job.error!.message).toContain("bad_response");
-    expect(requestsTo(h, target)).toHaveLength(MAX_POLL_ERRORS);
+    expect(requestsTo(h, target).length - callsBefore).toBe(MAX_POLL_ERRORS);
+  });
+});
+
+describe("WeShop error retryable:false, Wiro 97", () => {
+  it.each([
+    ["weshop.submit", "INSUFFICIENT_POWER", "Insufficient power balance"],
+    ["weshop.poll", "INSUFFICIENT_POWER", "Insufficient power balance"],
+    ["wiro.run", "97", "Insufficient balance"],
+    ["wiro.detail", "97", "Insufficient balance"],
+  ] as const)("%s: the job fails at once with the provider's code (%s) and message after exactly 1 attempt", async (target, code, message) => {
+    if (isSubmit(target)) h.sim.inject({ target, kind: "error_final" });
+    const id = await jobAt(target);
+    const callsBefore = isSubmit(target) ? 0 : requestsTo(h, target).length;
+    if (!isSubmit(target)) h.sim.inject({ target, kind: "error_final" });
+    const { job, rejections } = await driveCounting(h, id);
+    expect(rejections).toEqual([]);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ code, retryable: false });
+    expect(job.error!.message).toContain(message);
+    expect(requestsTo(h, target).length - callsBefore).toBe(1);
+    expect(h.sim.tasks()).toHaveLength(isSubmit(target) ? 0 : 1);
+    // clients see the same reason, and the job asks nothing more
+    expect((await getJob(id)).error).toMatchObject({ code, message: job.error!.message, retryable: false });
+    const after = h.sim.requests.length;
+    await stepAlarm(id);
+    expect(h.sim.requests.length).toBe(after);
+  });
+});
+
+describe("submit request times out after the provider accepted it", () => {
+  it.each([
+    [["accept_then_hang"]],
+    [["accept_then_hang", "hang"]],
+    [["accept_then_hang", "http503"]],
+  ] as [FaultKind[]][])("WeShop accepts and hangs, then %j: resubmitted with the same Idempotency-Key, one task", async (kinds) => {
+    for (const kind of kinds) h.sim.inject({ target: "weshop.submit", kind });
+    const { id } = await createJob(SEEDREAM);
+    const job = await driveJob(h, id);
+    expect(job.status).toBe("succeeded");
+    const submits = requestsTo(h, "weshop.submit");
+    expect(submits.map((r) => r.headers["idempotency-key"])).toEqual(Array(kinds.length + 1).fill(id));
+    expect(h.sim.tasks()).toHaveLength(1);
+    expect(job.task?.taskId).toBe(h.sim.tasks()[0]!.id);
+  });
+
+  it("Wiro accepts and hangs: submit_uncertain, no blind resubmission, one task", async () => {
+    h.sim.inject({ target: "wiro.run", kind: "accept_then_hang" });
+    const { id } = await createJob(WIRO);
+    const job = await driveJob(h, id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ code: "submit_uncertain", retryable: true });
+    // the recovery point was taken before the call: one submit started, none sent again
+    expect(job.submitAttempts).toBe(1);
+    expect(requestsTo(h, "wiro.run")).toHaveLength(1);
+    expect(h.sim.tasks()).toHaveLength(1);
+  });
+});
+
+describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
+  it.each([
+    ["WeShop", SEEDREAM],
+    ["Wiro", WIRO],
+  ] as const)("%s: evicted between two polls, it resumes from stored state", async (_, spec) => {
+    const { id } = await createJob(spec);
+    await firstStep(id);
+    const { job: polled } = await stepAlarm(id);
+    expect(polled.status).toBe("running");
+    await evictDurableObject(jobStub(id));
+    expect(await storedJob(id)).toEqual(polled);
+    const job = await driveJob(h, id);
+    expect(job.status).toBe("succeeded");
+    expect(job.polls).toBeGreaterThan(polled.polls);
+    expect(h.sim.tasks()).toHaveLength(1);
+  });
+
+  it("evicted mid-copy: stored outputs are kept, the rest copied once each", async () => {
+    const { id } = await createJob({ model: "weshop/seedream", params: { textDescription: "three", batchCount: 3 } });
+    const mid = await stepUntil(h, id, (j) => j.outputs.some((o) => o.status === "stored") && j.outputs.some((o) => o.status === "pending"));
+    const pending = mid.outputs.filter((o) => o.status === "pending").length;
+    await evictDurableObject(jobStub(id));
+    const puts = vi.spyOn(env.MEDIA, "put");
+    try {
+      const job = await driveJob(h, id);
+      expect(job.status).toBe("succeeded");
+      expect(puts).toHaveBeenCalledTimes(pending);
+      expect(await checkStored(h, [job])).toEqual({ objects: 3, stored: 3, bad: [] });
+    } finally {
+      puts.mockRestore();
+    }
+  });
+
+  it("crashes after the side effect (submit, poll, copy) with the alarm lost: the sweeper wakes every job, 0 stuck", async () => {
+    const logs = captureLogs();
+    try {
+      // each job is brought to the step that will crash
+      h.sim.inject({ target: "weshop.submit", kind: "rate_limit", retryAfter: 300 });
+      const submitWeshop = (await createJob(SEEDREAM)).id;
+      await firstStep(submitWeshop);
+      h.sim.inject({ target: "wiro.run", kind: "rate_limit", retryAfter: 300 });
+      const submitWiro = (await createJob(WIRO)).id;
+      await firstStep(submitWiro);
+      const pollWeshop = await jobAt("weshop.poll");
+      const pollWiro = await jobAt("wiro.detail");
+      const beforePoll = await jobAt("wiro.detail");
+      const copy = (await createJob({ model: "weshop/seedream", params: { textDescription: "two", batchCount: 2 } })).id;
+      await stepUntil(h, copy, (j) => j.status === "copying");
+      h.advance(120_000); // every provider task is done: the next poll sees the result
+
+      const crashes: [string, "advance" | "commit"][] = [
+        [submitWeshop, "commit"],
+        [submitWiro, "commit"],
+        [pollWeshop, "commit"],
+        [pollWiro, "commit"],
+        [beforePoll, "advance"],
+        [copy, "commit"],
+      ];
+      const ids = crashes.map(([id]) => id);
+      for (const [id, where] of crashes) {
+        const before = await storedJob(id);
+        await crashOnce(id, where);
+        const step = await stepAlarm(id);
+        expect(String(step.error)).toContain(`simulated crash in ${where}`);
+        // nothing after the crash point was stored, and no alarm is left
+        expect(step.job.status).toBe(before.status);
+        expect(step.alarm).toBeNull();
+        await evictDurableObject(jobStub(id));
+      }
+      // the side effects did happen: a task per submit, a copied object
+      expect(tasksPerJob(h).get(submitWeshop)).toBe(1);
+      expect(tasksPerJob(h).get(submitWiro)).toBe(1);
+      expect((await env.MEDIA.list({ prefix: `jobs/${copy}/` })).objects).toHaveLength(1);
+
+      await ageIndex(ids, IDLE_MS);
+      const rearmed = await sweepIdleJobs(env, Date.now());
+      expect([...rearmed].sort()).toEqual(expect.arrayContaining([...ids].sort()));
+      const jobs = await Promise.all(ids.map((id) => driveJob(h, id)));
+      const byId = new Map(jobs.map((j) => [j.id, j]));
+      expect(byId.get(submitWiro)!.error?.code).toBe("submit_uncertain");
+      for (const id of ids.filter((i) => i !== submitWiro)) expect(byId.get(id)!.status).toBe("succeeded");
+      // 0 stuck: nothing of these is unfinished, in the objects or in the index the sweeper reads
+      const open = await env.DB.prepare(`SELECT id FROM jobs WHERE status IN ('queued','running','copying') AND id IN (${ids.map(() => "?").join(",")})`)
+        .bind(...ids)
+        .all();
+      expect(open.results).toEqual([]);
+      // and still no duplicate task, no short or stray object
+      for (const id of ids) expect(tasksPerJob(h).get(id)).toBe(1);
+      expect(requestsTo(h, "weshop.submit").filter((r) => r.headers["idempotency-key"] === submitWeshop).length).toBe(3);
+      const stored = await checkStored(h, jobs);
+      expect(stored.bad).toEqual([]);
+      expect(stored.objects).toBe(stored.stored);
+    } finally {
+      logs.restore();
+    }
+  });
+
+  it.each([
+    ["WeShop submit", SEEDREAM, "/weshop/openapi/agent/runs"],
+    ["Wiro poll", WIRO, "/wiro/v1/Task/Detail"],
+    ["output download", SEEDREAM, "/files/"],
+  ] as const)("fetch throwing for one call (%s) is retried, never an exception out of alarm()", async (_, spec, path) => {
+    let thrown = 0;
+    layerFetch(async (request, next) => {
+      if (thrown === 0 && new URL(request.url).pathname.startsWith(path)) {
+        thrown++;
+        throw new TypeError("Network connection lost.");
+      }
+      return next();
+    });
+    const { id } = await createJob(spec);
+    await firstStep(id);
+    const { job, rejections } = await driveCounting(h, id);
+    expect(thrown).toBe(1);
+    expect(rejections).toEqual([]);
+    expect(job.status).toBe("succeeded");
+    expect(h.sim.tasks()).toHaveLength(1);
+    expect((await checkStored(h, [job])).bad).toEqual([]);
+  });
+});
+
+describe("output URL 404 / expired, truncated body, wrong Content-Length", () => {
+  const TWO = { model: "weshop/seedream", params: { textDescription: "two", batchCount: 2 } };
+  const kinds = ["expired", "truncated", "wrong_length"] as const;
+
+  it.each(kinds.flatMap((k) => [[k, "WeShop (length unknown to us)", TWO] as const, [k, "Wiro (size reported)", WIRO] as const]))(
+    "%s once, %s: the output is failed with its reason or retried; never a short object",
+    async (kind, _, spec) => {
+      const { id } = await createJob(spec);
+      await stepUntil(h, id, (j) => j.status === "copying");
+      h.sim.inject({ target: "media", kind });
+      const { job, rejections } = await driveCounting(h, id);
+      expect(rejections).toEqual([]);
+      const check = await checkStored(h, [job]);
+      expect(check.bad).toEqual([]);
+      expect(check.objects).toBe(check.stored);
+      const first = job.outputs[0]!;
+      if (kind === "expired") {
+        expect(first).toMatchObject({ status: "failed", attempts: 1, error: expect.stringMatching(/^output_unavailable:/) });
+        if (job.outputs.length === 1) expect(job.error).toMatchObject({ code: "media_copy_failed" });
+        else expect(job.status).toBe("succeeded");
+      } else {
+        expect(job.status).toBe("succeeded");
+        expect(first).toMatchObject({ status: "stored", attempts: 1 });
+        expect(check.stored).toBe(job.outputs.length);
+      }
+    },
+  );
+
+  it.each(kinds)("%s on every download: outputs failed with a reason after the copy cap, nothing stored", async (kind) => {
+    const { id } = await createJob(TWO);
+    await stepUntil(h, id, (j) => j.status === "copying");
+    const before = requestsTo(h, "media").length;
+    h.sim.inject({ target: "media", kind, times: 1000 });
+    const { job } = await driveCounting(h, id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ code: "media_copy_failed" });
+    for (const output of job.outputs) expect(output).toMatchObject({ status: "failed", error: expect.any(String) });
+    expect(requestsTo(h, "media").length - before).toBe(2 * (kind === "expired" ? 1 : MAX_COPY_ATTEMPTS));
+    expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
+  });
+});
+
+describe("large output of unknown length (chunked, gzip)", () => {
+  it.each([
+    ["chunked", "WeShop", { model: "weshop/seedream", params: { textDescription: "two", batchCount: 2, outputFormat: "png" } }],
+    ["gzip", "WeShop", { model: "weshop/seedream", params: { textDescription: "two", batchCount: 2 } }],
+    ["chunked", "Wiro", WIRO],
+    ["gzip", "Wiro", WIRO],
+    ["gzip", "WeShop video", SEEDANCE],
+  ] as const)("%s from %s: stored byte for byte", async (kind, _, spec) => {
+    emulateGzipDecoding();
+    h.sim.inject({ target: "media", kind, times: 5 });
+    const { id } = await createJob(spec);
+    const job = await driveJob(h, id);
+    expect(job.status).toBe("succeeded");
+    expect(requestsTo(h, "media").length).toBe(job.outputs.length);
+    const check = await checkStored(h, [job]);
+    expect(check).toEqual({ objects: job.outputs.length, stored: job.outputs.length, bad: [] });
+  });
+
+  it.each(["chunked", "gzip"] as const)("a %s video of 17 MiB and unknown length is streamed into a multipart upload, byte for byte", async (kind) => {
+    emulateGzipDecoding();
+    const size = 17 * 1024 * 1024 + 12_345;
+    const bigUrl = `${SIM_ORIGIN}/files/big/${size}.mp4${kind === "chunked" ? "?chunked=1" : ""}`;
+    // Wiro's answer points at a big file and gives no size: the copy cannot know the length
+    layerFetch(async (request, next) => {
+      const res = await next();
+      if (!request.url.endsWith("/Task/Detail")) return res;
+      const body = (await res.json()) as { tasklist?: { status: string; outputs: Record<string, unknown>[] }[] };
+      for (const task of body.tasklist ?? [])
+        if (task.status === "task_postprocess_end")
+          task.outputs = task.outputs.map((o) => {
+            const { size: _size, ...rest } = o;
+            return { ...rest, url: bigUrl };
+          });
+      return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+    });
+    if (kind === "gzip") h.sim.inject({ target: "media", kind: "gzip" });
+    const multipart = vi.spyOn(env.MEDIA, "createMultipartUpload");
+    try {
+      const { id } = await createJob(WIRO);
+      const job = await driveJob(h, id);
+      expect(job.status).toBe("succeeded");
+      expect(job.outputs[0]).toMatchObject({ status: "stored", size, sourceUrl: bigUrl });
+      expect(multipart).toHaveBeenCalledTimes(1);
+      expect(await checkStored(h, [job])).toEqual({ objects: 1, stored: 1, bad: [] });
+    } finally {
+      multipart.mockRestore();
+    }
+  });
+});
+
+describe("duplicate, late or replayed callbacks", () => {
+  const post = (url: string, body = "{}") => exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
+  const details = () => requestsTo(h, "wiro.detail").length;
+
+  it("bursts before and after the end: at most one confirmation per window; R2 writes = outputs", async () => {
+    const { id } = await createJob(WIRO);
+    await firstStep(id);
+    const callbackUrl = h.sim.tasks()[0]!.callbackUrl!;
+    // a burst while the task still runs: one confirmation
+    expect((await Promise.all(Array.from({ length: 10 }, () => post(callbackUrl)))).map((r) => r.status)).toEqual(Array(10).fill(200));
+    const { job: confirmed } = await stepAlarm(id);
+    expect(confirmed.status).toBe("running");
+    expect(details()).toBe(1);
+    // another burst right after that poll: the next confirmation waits for the window
+    await Promise.all(Array.from({ length: 10 }, () => post(callbackUrl)));
+    const waiting = await storedJob(id);
+    expect(waiting.nextAt).toBeGreaterThanOrEqual(confirmed.lastPollAt! + CONFIRM_WINDOW_MS);
+    expect(details()).toBe(1);
+    // the task ends: Wiro's own callback plus duplicates
+    h.advance(60_000);
+    await Promise.all([h.sim.tick(), ...Array.from({ length: 20 }, () => post(callbackUrl))]);
+    const puts = vi.spyOn(env.MEDIA, "put");
+    try {
+      const { job } = await driveCounting(h, id, 0);
+      expect(job.status).toBe("succeeded");
+      expect(details()).toBe(2);
+      const object = await env.MEDIA.head(job.outputs[0]!.key!);
+      // late and replayed callbacks after the end change nothing
+      expect((await Promise.all(Array.from({ length: 5 }, () => post(callbackUrl)))).map((r) => r.status)).toEqual(Array(5).fill(200));
+      await h.sim.tick();
+      await stepAlarm(id);
+      expect(details()).toBe(2);
+      expect(puts).toHaveBeenCalledTimes(job.outputs.length);
+      expect(requestsTo(h, "media")).toHaveLength(job.outputs.length);
+      expect((await env.MEDIA.head(job.outputs[0]!.key!))?.etag).toBe(object?.etag);
+      expect(await checkStored(h, [job])).toEqual({ objects: 1, stored: 1, bad: [] });
+    } finally {
+      puts.mockRestore();
+    }
+  });
+});
+
+describe("forged callback (wrong token, foreign URLs in body)", () => {
+  const post = (url: string, body: string) => exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
+
+  it("404, body ignored: 0 provider calls, 0 fetches of body URLs, jobs untouched", async () => {
+    const a = (await createJob(WIRO)).id;
+    const b = (await createJob(WIRO)).id;
+    const c = (await createJob(SEEDREAM)).id;
+    for (const id of [a, b, c]) await firstStep(id);
+    const token = (id: string) => h.sim.tasks().find((t) => t.callbackUrl?.includes(id))!.callbackUrl!.split("/").pop()!;
+    const [ta, tb] = [token(a), token(b)];
+    const flipped = ta.slice(0, -1) + (ta.endsWith("A") ? "B" : "A");
+    const foreign = `${SIM_ORIGIN}/files/big/4096.mp4`;
+    const body = JSON.stringify({ status: "task_postprocess_end", pexit: "0", outputs: [{ url: foreign }, { url: "https://evil.example.com/x.mp4" }], tasklist: [{ outputs: [{ url: foreign }] }] });
+    const forged = [
+      `/callbacks/wiro/${a}/${tb}`, // another job's token
+      `/callbacks/wiro/${a}/${flipped}`, // one character off
+      `/callbacks/wiro/${a}/${"A".repeat(43)}`,
+      `/callbacks/wiro/${c}/${ta}`, // a WeShop job has no callback
+      `/callbacks/wiro/job_${"q".repeat(20)}/${ta}`, // unknown job
+      `/callbacks/wiro/${a}/${ta}/extra`,
+      `/callbacks/wiro/${a}`,
+    ];
+    const before = await Promise.all([a, b, c].map((id) => storedJob(id)));
+    const requests = h.sim.requests.length;
+    for (const path of forged) {
+      const res = await post(`https://seedrun.test${path}`, body);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+    }
+    expect(h.sim.requests.length).toBe(requests);
+    expect(await Promise.all([a, b, c].map((id) => storedJob(id)))).toEqual(before);
+    // and later, when the jobs run to their end, nothing from the forged bodies is fetched
+    const jobs = await Promise.all([a, b, c].map((id) => driveJob(h, id)));
+    expect(jobs.map((j) => j.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    expect(h.sim.requests.filter((r) => r.path.startsWith("/files/big/"))).toEqual([]);
+    expect(h.outbound).toEqual([]);
+    expect(jobs.flatMap((j) => j.outputs.map((o) => o.sourceUrl))).not.toContain(foreign);
+  });
+});
+
+describe("concurrent requests with one Idempotency-Key / same key, new body", () => {
+  const post = (json: unknown, key: string) => api("/v1/jobs", { json, headers: { "Idempotency-Key": key } });
+
+  it("8 at once with one key: one job, the provider called once", async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(SEEDREAM, "race-1")));
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(202));
+    const ids = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as { id: string }).id)));
+    expect(ids.size).toBe(1);
+    expect(answers.filter((r) => r.headers.get("Idempotent-Replayed") !== "true")).toHaveLength(1);
+    const [id] = [...ids];
+    expect((await driveJob(h, id!)).status).toBe("succeeded");
+    expect(requestsTo(h, "weshop.submit")).toHaveLength(1);
+    expect(h.sim.tasks()).toHaveLength(1);
+  });
+
+  it("6 at once, one key, two bodies: one job for the body that won, 422 for every other", async () => {
+    const other = { ...SEEDREAM, params: { textDescription: "a wolf" } };
+    const bodies = Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? SEEDREAM : other));
+    const answers = await Promise.all(bodies.map((b) => post(b, "race-2")));
+    const winner = bodies[answers.findIndex((r) => r.status === 202)]!;
+    for (const [i, res] of answers.entries()) {
+      if (bodies[i] === winner) expect(res.status).toBe(202);
+      else {
+        expect(res.status).toBe(422);
+        expect(((await res.json()) as { code: string }).code).toBe("idempotency_key_reused");
+      }
+    }
+    const ids = new Set(h.jobs);
+    expect(ids.size).toBe(1);
+    await driveJob(h, [...ids][0]!);
+    expect(h.sim.tasks()).toHaveLength(1);
+  });
+
+  it("4 batches at once with one key: one batch", async () => {
+    const body = { jobs: [SEEDREAM] };
+    const answers = await Promise.all(Array.from({ length: 4 }, () => api("/v1/batches", { json: body, headers: { "Idempotency-Key": "race-3" } })));
+    expect(answers.map((r) => r.status)).toEqual(Array(4).fill(202));
+    const ids = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as { id: string }).id)));
+    expect(ids.size).toBe(1);
+    const batchId = [...ids][0]!;
+    h.jobs.push(await batchJobId(batchId, 0));
+  });
+});
+
+describe("unsafe URLs (IP literal, userinfo, redirect to private address, data:, odd ports)", () => {
+  // the tests run with loopback provider URLs (dev mode), which lets http://127.0.0.1:PORT and
+  // http://localhost:PORT through for the simulator; every other unsafe form is refused
+  const UNSAFE = [
+    "http://images.example.com/a.png",
+    "https://10.0.0.1/a.png",
+    "https://169.254.169.254/latest/meta-data/",
+    "https://167772161/a.png", // 10.0.0.1 as one decimal number
+    "https://0xa9fea9fe/a.png", // 169.254.169.254 in hex
+    "https://0xA9.0xFE.0xA9.0xFE/a.png",
+    "https://0251.0376.0251.0376/a.png", // octal
+    "https://192.168.1.1/a.png",
+    "http://192.168.1.1:8790/a.png",
+    "https://[::1]/a.png",
+    "https://[fd00::1]/a.png",
+    "https://[::ffff:a9fe:a9fe]/a.png",
+    "https://user:pw@images.example.com/a.png",
+    "https://user@images.example.com/a.png",
+    "data:image/png;base64,iVBORw0KGgo=",
+    "https://images.example.com:8443/a.png",
+    "https://images.example.com:22/a.png",
+    "ftp://images.example.com/a.png",
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "https://metadata.google.internal/computeMetadata/v1/",
+    "https://printer.local/a.png",
+    "https://intranet/a.png",
+  ];
+
+  it.each(UNSAFE)("%s is refused as an image URL and as a webhook URL, naming the field, with 0 outbound requests", async (url) => {
+    const fields = async (res: Response) => {
+      expect(res.status).toBe(400);
+      expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+      return ((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
+    };
+    expect(await fields(await api("/v1/jobs", { json: { ...SEEDREAM, params: { textDescription: "x", images: ["https://images.example.com/ok.png", url] } } }))).toEqual(["params.images[1]"]);
+    expect(await fields(await api("/v1/jobs", { json: { ...SEEDANCE, params: { ...SEEDANCE.params, images: [url] } } }))).toEqual(["params.images[0]"]);
+    expect(await fields(await api("/v1/jobs", { json: { ...SEEDREAM, webhookUrl: url } }))).toEqual(["webhookUrl"]);
+    expect(await fields(await api("/v1/batches", { json: { jobs: [SEEDREAM, { ...SEEDREAM, params: { textDescription: "x", images: [url] } }], webhookUrl: url } }))).toEqual([
+      "jobs[1].params.images[0]",
+      "webhookUrl",
+    ]);
+    expect(h.outbound).toEqual([]);
+    expect(h.sim.requests).toEqual([]);
+    expect(h.jobs).toEqual([]);
+  });
+
+  const REDIRECTS = [
+    "https://10.0.0.1/out.mp4",
+    "http://169.254.169.254/latest/meta-data/iam/",
+    "https://167772161/out.mp4",
+    "https://0xa9fea9fe/out.mp4",
+    "https://[fd00::1]/out.mp4",
+    "https://user:pw@cdn.example.com/out.mp4",
+    "https://cdn.example.com:8443/out.mp4",
+    "data:video/mp4;base64,AAAA",
+    "https://metadata.google.internal/out.mp4",
+  ];
+
+  it.each(REDIRECTS)("a provider output URL redirecting to %s is refused before that address is fetched", async (target) => {
+    const seen = recordFetches();
+    let redirected = 0;
+    layerFetch(async (request, next) => {
+      if (request.url.startsWith(`${SIM_ORIGIN}/files/`) && redirected === 0) {
+        redirected++;
+        return new Response(null, { status: 302, headers: { Location: target } });
+      }
+      return next();
+    });
+    const { id } = await createJob(SEEDREAM);
+    const job = await driveJob(h, id);
+    expect(redirected).toBe(1);
+    expect(job.status).toBe("failed");
+    expect(job.error?.code).toBe("media_copy_failed");
+    expect(job.outputs[0]!.error).toMatch(/^unsafe_url: redirect target refused/);
+    expect(seen.filter((u) => !u.startsWith(SIM_ORIGIN))).toEqual([]);
+    expect(h.outbound).toEqual([]);
+    expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
+  });
+
+  it("a redirect chain through a public host to a private one is refused at the private hop", async () => {
+    const hop = "https://cdn.example.com/out.mp4";
+    const seen: string[] = [];
+    layerFetch(async (request, next) => {
+      seen.push(request.url);
+      if (request.url.startsWith(`${SIM_ORIGIN}/files/`)) return new Response(null, { status: 301, headers: { Location: hop } });
+      if (request.url === hop) return new Response(null, { status: 307, headers: { Location: "https://10.1.2.3/out.mp4" } });
+      return next();
+    });
+    const { id } = await createJob(SEEDREAM);
+    const job = await driveJob(h, id);
+    expect(job.outputs[0]!.error).toMatch(/^unsafe_url: redirect target refused/);
+    expect(seen.filter((u) => u.includes("10.1.2.3"))).toEqual([]);
+    expect(h.outbound).toEqual([]);
+  });
+
+  it("a provider output URL that is itself private is never fetched", async () => {
+    const seen = recordFetches();
+    layerFetch(async (request, next) => {
+      const res = await next();
+      if (!request.url.endsWith("/Task/Detail")) return res;
+      const text = (await res.text()).replaceAll(`${SIM_ORIGIN}/files/`, "https://10.0.0.7/files/");
+      return new Response(text, { status: res.status, headers: res.headers });
+    });
+    const { id } = await createJob(WIRO);
+    const job = await driveJob(h, id);
+    expect(job.status).toBe("failed");
+    expect(job.outputs[0]!.error).toMatch(/^unsafe_url: output URL refused/);
+    expect(seen.filter((u) => u.includes("10.0.0.7"))).toEqual([]);
+    expect(h.outbound).toEqual([]);
+  });
+});
+
+describe("random and mutated request bodies (property-based)", () => {
+  // the full property suite is fuzz.test.ts; this is the row's compact statement
+  it("POST /v1/jobs with random JSON: 4xx problem+json naming fields, 0 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
+        const res = await api("/v1/jobs", { json: value });
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+        const body = (await res.json()) as { errors?: { path: string }[] };
+        if (res.status === 400 && value !== null && typeof value === "object" && !Array.isArray(value))
+          for (const e of body.errors ?? []) expect(e.path).not.toBe("");
+      }),
+      { seed: 42, numRuns: 40 },
+    );
+    expect(h.sim.requests).toEqual([]);
+  });
+});
+
+describe("redeploy / cron tick delivered twice or late", () => {
+  beforeEach(async () => {
+    await env.DB.exec("DELETE FROM schedules");
+  });
+
+  /** The worker's scheduled handler, with an env that records which batches get created. */
+  async function tick(batches: string[], scheduledTime = Date.now()) {
+    const recording = new Proxy(env, {
+      get(target, prop, receiver) {
+        if (prop !== "BATCHES") return Reflect.get(target, prop, receiver);
+        return {
+          idFromName: (name: string) => {
+            batches.push(name);
+            return target.BATCHES.idFromName(name);
+          },
+          get: (id: DurableObjectId) => target.BATCHES.get(id),
+        };
+      },
+    }) as unknown as Env;
+    const ctx = createExecutionContext();
+    await worker.scheduled!(createScheduledController({ scheduledTime, cron: "* * * * *" }), recording, ctx);
+    await waitOnExecutionContext(ctx);
+  }
+
+  it("each due time starts one batch however often the tick comes; the jobs finish", async () => {
+    const res = await api("/v1/schedules", { json: { name: "nightly", cron: "*/5 * * * *", batch: { jobs: [SEEDREAM, WIRO] } } });
+    expect(res.status).toBe(201);
+    const schedule = (await res.json()) as { id: string };
+    const setDue = (at: number) => env.DB.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?").bind(at, schedule.id).run();
+    const batches: string[] = [];
+
+    // due time 1: the tick is delivered three times at once (a redeploy re-sends it)
+    const first = Date.now() - 60_000;
+    await setDue(first);
+    await Promise.all([tick(batches), tick(batches), tick(batches)]);
+    // due time 2, three hours late: it runs once, not once per missed slot, and twice-delivered changes nothing
+    const second = Date.now() - 3 * 3600_000;
+    await setDue(second);
+    await tick(batches, second);
+    await tick(batches, second);
+    await tick(batches);
+
+    const expected = [await scheduledBatchId(schedule.id, first), await scheduledBatchId(schedule.id, second)];
+    // 0 double batches
+    expect(new Set(batches)).toEqual(new Set(expected));
+    const view = (await (await api(`/v1/schedules/${schedule.id}`)).json()) as { lastBatchId: string; nextRunAt: string };
+    expect(view.lastBatchId).toBe(expected[1]);
+    expect(Date.parse(view.nextRunAt)).toBeGreaterThan(Date.now());
+
+    // 0 stuck jobs: every job of both batches is fanned out and finishes
+    for (const batchId of expected) {
+      await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId)), async (instance, state) => {
+        await state.storage.deleteAlarm();
+        await (instance as unknown as { alarm(): Promise<void> }).alarm();
+      });
+      const batch = await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId)), (_, state) => state.storage.kv.get<BatchRecord>("batch")!);
+      expect(batch.created).toBe(2);
+      for (let i = 0; i < 2; i++) h.jobs.push(await batchJobId(batchId, i));
+    }
+    const jobs = await Promise.all(h.jobs.map((id) => driveJob(h, id)));
+    expect(jobs.map((j) => j.status)).toEqual(Array(4).fill("succeeded"));
+    for (const batchId of expected) {
+      const batch = (await (await api(`/v1/batches/${batchId}`)).json()) as { status: string; counts: Record<string, number> };
+      expect(batch.status).toBe("completed");
+      expect(batch.counts.succeeded).toBe(2);
+    }
+    expect(h.sim.tasks()).toHaveLength(4);
+    for (const count of tasksPerJob(h).values()) expect(count).toBe(1);
   });
 });

@@ -72,11 +72,24 @@ export function recordFetches(): string[] {
   return seen;
 }
 
+const PARKED_MS = 3600_000;
+
+/**
+ * Parks a job between the test's steps: no alarm, and a due time an hour away, so that even an
+ * alarm event the runtime had already dispatched (the object acts up to 1 s early) finds nothing
+ * to do and only re-arms. Steps make the job due again themselves.
+ */
+async function park(state: DurableObjectState): Promise<void> {
+  const job = await state.storage.get<JobRecord>("job");
+  if (job && !TERMINAL.has(job.status)) await state.storage.put("job", { ...job, nextAt: Date.now() + PARKED_MS });
+  await state.storage.deleteAlarm();
+}
+
 /**
  * One alarm step run directly on the instance, like helpers' fireAlarm, but reporting whether
  * alarm() rejected, how long the invocation took (measured inside the object), and the job and
- * alarm as the step left them. With `hold` (the default) the alarm the step set is then removed,
- * so the test's next step is the object's next step: nothing fires by itself in between.
+ * alarm as the step left them. With `hold` (the default) the job is then parked, so the test's
+ * next step is the object's next step: nothing fires by itself in between.
  */
 export async function stepAlarm(id: string, hold = true): Promise<{ error?: unknown; ms: number; job: JobRecord; alarm: number | null }> {
   return runInDurableObject(jobStub(id), async (instance, state) => {
@@ -97,17 +110,38 @@ export async function stepAlarm(id: string, hold = true): Promise<{ error?: unkn
     const ms = performance.now() - started;
     const after = (await state.storage.get<JobRecord>("job"))!;
     const alarm = await state.storage.getAlarm();
-    if (hold) await state.storage.deleteAlarm();
+    if (hold) await park(state);
     return error === undefined ? { ms, job: after, alarm } : { error, ms, job: after, alarm };
   });
 }
 
-/** Waits for an alarm already running, then removes the pending one: the job moves only when the test steps it. */
+/**
+ * Makes sure the job's first step (its submit) has run exactly once: by the alarm that fires by
+ * itself after creation, or else here; then parks the job (see park). Returns the job as that
+ * step left it.
+ */
+export async function firstStep(id: string): Promise<JobRecord> {
+  return runInDurableObject(jobStub(id), async (instance, state) => {
+    const running = (instance as unknown as { running?: Promise<void> }).running;
+    if (running) await running;
+    const job = (await state.storage.get<JobRecord>("job"))!;
+    if (job.submitAttempts === 0 && job.status === "queued") {
+      await state.storage.put("job", { ...job, nextAt: Date.now() });
+      await state.storage.deleteAlarm();
+      await instance.alarm();
+    }
+    const after = (await state.storage.get<JobRecord>("job"))!;
+    await park(state);
+    return after;
+  });
+}
+
+/** Waits for an alarm already running, then parks the job: it moves only when the test steps it. */
 export async function holdAlarm(id: string): Promise<void> {
   await runInDurableObject(jobStub(id), async (instance, state) => {
     const running = (instance as unknown as { running?: Promise<void> }).running;
     if (running) await running;
-    await state.storage.deleteAlarm();
+    await park(state);
   });
 }
 
