@@ -3,6 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { apiBenchmark } from "./api.ts";
+import { batchBenchmark } from "./batch.ts";
 import { callbackBenchmark } from "./callback.ts";
 import { mediaBenchmark } from "./media.ts";
 import { pollingBenchmark } from "./polling.ts";
@@ -11,6 +12,7 @@ const ALL: Record<string, () => Promise<string> | string> = {
   polling: pollingBenchmark,
   callback: callbackBenchmark,
   api: apiBenchmark,
+  batch: batchBenchmark,
   media: mediaBenchmark,
 };
 
