@@ -71,33 +71,23 @@ const optionalSecret = z
   .optional()
   .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
 
-const positiveMs = (fallback: number) =>
-  z
+/** A whole number setting with a default, refused by name when out of range. */
+function wholeNumber(fallback: number, max: number, message: string) {
+  return z
     .string()
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v === "") return fallback;
       const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) {
-        ctx.addIssue({ code: "custom", message: "must be a positive integer number of milliseconds" });
+      if (!Number.isInteger(n) || n <= 0 || n > max) {
+        ctx.addIssue({ code: "custom", message });
         return z.NEVER;
       }
       return n;
     });
-
-const positiveInt = (fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === "") return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0 || n > 10_000) {
-        ctx.addIssue({ code: "custom", message: "must be a whole number from 1 to 10000" });
-        return z.NEVER;
-      }
-      return n;
-    });
+}
+const positiveMs = (fallback: number) => wholeNumber(fallback, Number.MAX_SAFE_INTEGER, "must be a positive integer number of milliseconds");
+const positiveInt = (fallback: number) => wholeNumber(fallback, 10_000, "must be a whole number from 1 to 10000");
 
 const schema = z.object({
   API_KEYS: z

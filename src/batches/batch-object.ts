@@ -6,14 +6,13 @@ import type { Env } from "../env.ts";
 import type { JobSpec } from "../api/job-spec.ts";
 import { jobApi } from "../jobs/job-object.ts";
 import type { JobStatus } from "../jobs/record.ts";
-import { sha256Hex } from "../lib/crypto.ts";
+import { derivedId } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { deliveryStub, type WebhookMessage } from "../webhooks/delivery-object.ts";
 
 /** Jobs created (or canceled) per alarm invocation: each is one RPC, well under the subrequest limit. */
 export const FAN_OUT_CHUNK = 50;
 const SPECS_PER_KEY = 50;
-const BASE32 = "0123456789abcdefghjkmnpqrstvwxyz";
 
 export type BatchStatus = "running" | "completed" | "canceled";
 
@@ -57,11 +56,8 @@ export function batchApi(env: Env, id: string): BatchApi {
 }
 
 /** The id of the batch's job at `index`: derived, so re-running a chunk re-finds the same jobs. */
-export async function batchJobId(batchId: string, index: number): Promise<string> {
-  const hex = await sha256Hex(`${batchId}:${index}`);
-  let id = "";
-  for (let i = 0; i < 20; i++) id += BASE32[Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16) & 31];
-  return `job_${id}`;
+export function batchJobId(batchId: string, index: number): Promise<string> {
+  return derivedId("job", `${batchId}:${index}`);
 }
 
 export class BatchObject extends DurableObject<Env> {

@@ -2,11 +2,10 @@
 import { Cron } from "croner";
 import type { Env } from "../env.ts";
 import type { BatchSpec } from "../api/batches.ts";
-import { sha256Hex } from "../lib/crypto.ts";
+import { derivedId } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { batchApi } from "./batch-object.ts";
 
-const BASE32 = "0123456789abcdefghjkmnpqrstvwxyz";
 const DUE_PER_TICK = 50;
 
 export interface ScheduleRow {
@@ -79,11 +78,8 @@ export function nextRunAfter(expression: string, timezone: string, after: number
 }
 
 /** The batch id of one due run: derived, so a tick delivered twice starts the same batch. */
-export async function scheduledBatchId(scheduleId: string, dueAt: number): Promise<string> {
-  const hex = await sha256Hex(`${scheduleId}@${dueAt}`);
-  let id = "";
-  for (let i = 0; i < 20; i++) id += BASE32[Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16) & 31];
-  return `batch_${id}`;
+export function scheduledBatchId(scheduleId: string, dueAt: number): Promise<string> {
+  return derivedId("batch", `${scheduleId}@${dueAt}`);
 }
 
 /**

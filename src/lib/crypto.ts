@@ -18,6 +18,14 @@ export function randomId(prefix: string, length = 20): string {
   return `${prefix}_${out}`;
 }
 
+/** An id like `randomId` but derived from `text`, so the same input always names the same thing. */
+export async function derivedId(prefix: string, text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+  let out = "";
+  for (let i = 0; i < 20; i++) out += ID_ALPHABET[digest[i]! & 31];
+  return `${prefix}_${out}`;
+}
+
 export async function sha256Hex(text: string): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
 }

@@ -4,6 +4,7 @@
 // again before sending, so a hand-built endpoint cannot leak the key either.
 import { z } from "zod";
 import { WESHOP_DEFAULT_BASE_URL, type ProviderEndpoint } from "../config.ts";
+import { envelopeError } from "./weshop.ts";
 import { callJson, parseRetryAfter, type FetchFn } from "./http.ts";
 import { fail, ok, type Outcome, type ProviderError } from "./types.ts";
 
@@ -18,14 +19,7 @@ const success = z.object({
   data: z.object({ image: z.url({ protocol: /^https?$/ }) }),
 });
 
-const errorEnvelope = z.object({
-  success: z.literal(false).optional(),
-  error: z
-    .object({ code: z.union([z.string(), z.number()]).optional(), message: z.string().optional(), retryable: z.boolean().optional() })
-    .optional(),
-  code: z.union([z.string(), z.number()]).optional(),
-  msg: z.string().optional(),
-});
+const errorEnvelope = envelopeError;
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost"]);
 

@@ -7,7 +7,8 @@ import { callJson, parseRetryAfter, type FetchFn, type HttpResult } from "./http
 import type { OutputKind } from "./models.ts";
 import { fail, ok, type Outcome, type Provider, type ProviderError, type TaskStatus } from "./types.ts";
 
-const envelopeError = z.object({
+/** WeShop's error envelope, and the older `{code, msg}` form some responses still use. */
+export const envelopeError = z.object({
   success: z.literal(false).optional(),
   error: z
     .object({ code: z.union([z.string(), z.number()]).optional(), message: z.string().optional(), retryable: z.boolean().optional() })
