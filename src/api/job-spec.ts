@@ -49,7 +49,10 @@ export function validateJobSpec(body: unknown, ctx: SpecContext, prefix: (string
   }
   if (top.success && top.data.webhookEvents && top.data.webhookUrl === undefined)
     errors.push({ path: formatPath([...prefix, "webhookEvents"]), message: "needs webhookUrl" });
-  const raw = (body ?? {}) as { model?: unknown; params?: unknown };
+  const raw = (body ?? {}) as { model?: unknown; params?: unknown; metadata?: unknown };
+  // zod's record skips a "__proto__" key without checking it, so the value would vanish silently
+  if (typeof raw.metadata === "object" && raw.metadata !== null && Object.hasOwn(raw.metadata, "__proto__"))
+    errors.push({ path: formatPath([...prefix, "metadata", "__proto__"]), message: "is not an allowed key" });
   const model = typeof raw.model === "string" ? modelSpec(raw.model) : undefined;
   if (!model || typeof raw.params !== "object" || raw.params === null || Array.isArray(raw.params)) return { errors };
   const params = model.params.safeParse(raw.params);

@@ -103,7 +103,8 @@ export const scheduleRoutes = new Hono<AppEnv>()
     const body = await readJsonBody(c);
     const parsed = patchSchema.safeParse(body);
     const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
-    const raw = (body ?? {}) as Record<string, unknown>;
+    // a primitive body is already refused by patchSchema; `in` would throw on it
+    const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
     const timezone = typeof raw.timezone === "string" ? raw.timezone : row.timezone;
     const batch = checkScheduleFields(c, { ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}), timezone, ...("batch" in raw ? { batch: raw.batch } : {}) }, errors);
     if (!parsed.success || errors.length > 0) throw validationError(errors);
