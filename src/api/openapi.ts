@@ -6,7 +6,7 @@ import { z } from "zod";
 import { jobSpecSchema, type listJobs } from "./jobs.ts";
 import { batchSchema, MAX_BATCH_JOBS, validateBatch, type BatchSpec } from "./batches.ts";
 import type { JobSpec } from "./job-spec.ts";
-import { MAX_SCHEDULES_PER_CLIENT } from "./schedules.ts";
+import { createScheduleSchema, MAX_SCHEDULES_PER_CLIENT, patchScheduleSchema } from "./schedules.ts";
 import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "./uploads.ts";
 import type { BatchView } from "../batches/batch-object.ts";
 import { cronFor, isTimeZone, type ScheduleView } from "../batches/schedules.ts";
@@ -309,20 +309,8 @@ function jobSpecRules(schema: Json): void {
   if (props.webhookEvents && props.webhookUrl) schema.dependentRequired = { webhookEvents: ["webhookUrl"] };
 }
 
-/**
- * POST and PATCH /v1/schedules: `createSchema` and `patchSchema` of src/api/schedules.ts, which that
- * module does not export, restated here. The compile-time check ties their fields to ScheduleView;
- * the tests send bodies to the real route and check it and these schemas agree.
- */
-const scheduleFields = {
-  name: z.string().trim().min(1).max(100),
-  cron: z.string(),
-  timezone: z.string(),
-  batch: z.unknown(),
-  enabled: z.boolean(),
-};
-const createScheduleSchema = z.strictObject({ ...scheduleFields, timezone: scheduleFields.timezone.default("UTC"), enabled: scheduleFields.enabled.default(true) });
-const patchScheduleSchema = z.strictObject(scheduleFields).partial();
+// POST and PATCH /v1/schedules are documented from the schemas the route validates with; this
+// compile-time check ties their fields to ScheduleView.
 type ScheduleSettings = Pick<ScheduleView, "name" | "cron" | "timezone" | "enabled">;
 const createScheduleIsView: Same<{ [K in keyof ScheduleSettings]: z.output<typeof createScheduleSchema>[K] }, ScheduleSettings> = true;
 const createScheduleKeys: Same<keyof z.output<typeof createScheduleSchema>, keyof ScheduleSettings | "batch"> = true;

@@ -19,8 +19,8 @@ const fields = {
   batch: z.unknown(),
   enabled: z.boolean({ error: "must be true or false" }),
 };
-const createSchema = z.strictObject({ ...fields, timezone: fields.timezone.default("UTC"), enabled: fields.enabled.default(true) });
-const patchSchema = z.strictObject(fields).partial();
+export const createScheduleSchema = z.strictObject({ ...fields, timezone: fields.timezone.default("UTC"), enabled: fields.enabled.default(true) });
+export const patchScheduleSchema = z.strictObject(fields).partial();
 
 /** Checks what zod cannot: the cron expression, the zone, and the batch like POST /v1/batches. */
 function checkScheduleFields(c: Context<AppEnv>, value: { cron?: string; timezone?: string; batch?: unknown }, errors: FieldError[]) {
@@ -51,7 +51,7 @@ async function loadRow(c: Context<AppEnv>, id: string): Promise<ScheduleRow> {
 export const scheduleRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const body = await readJsonBody(c);
-    const parsed = createSchema.safeParse(body);
+    const parsed = createScheduleSchema.safeParse(body);
     const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
     const raw = (body ?? {}) as { cron?: unknown; timezone?: unknown; batch?: unknown };
     const batch = checkScheduleFields(
@@ -101,9 +101,9 @@ export const scheduleRoutes = new Hono<AppEnv>()
   .patch("/:id", async (c) => {
     const row = await loadRow(c, c.req.param("id"));
     const body = await readJsonBody(c);
-    const parsed = patchSchema.safeParse(body);
+    const parsed = patchScheduleSchema.safeParse(body);
     const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
-    // a primitive body is already refused by patchSchema; `in` would throw on it
+    // a primitive body is already refused by patchScheduleSchema; `in` would throw on it
     const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
     const timezone = typeof raw.timezone === "string" ? raw.timezone : row.timezone;
     const batch = checkScheduleFields(c, { ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}), timezone, ...("batch" in raw ? { batch: raw.batch } : {}) }, errors);

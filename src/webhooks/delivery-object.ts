@@ -7,6 +7,7 @@ import type { Env } from "../env.ts";
 import { log } from "../lib/log.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { jobApi } from "../jobs/job-object.ts";
+import type { DeliveryReport } from "../jobs/record.ts";
 import { webhookHeaders } from "./sign.ts";
 
 /** Delay before attempt n+1 (Standard Webhooks' schedule): 5 s … 10 h, about 28 h in all. */
@@ -23,15 +24,8 @@ export interface WebhookMessage {
   createdAt: number;
 }
 
-export interface DeliveryState {
-  message: WebhookMessage;
-  attempts: number;
-  lastStatus: number | null;
-  lastError?: string;
-  deliveredAt?: number;
-  gaveUpAt?: number;
-  nextAt?: number;
-}
+/** The message plus how its delivery stands: the same fields the job is told about. */
+export type DeliveryState = Omit<DeliveryReport, "id" | "type"> & { message: WebhookMessage };
 
 const KEY = "delivery";
 
@@ -116,16 +110,8 @@ export class WebhookDelivery extends DurableObject<Env> {
     // batch messages have no job to report to; their state stays here
     if (!state.message.jobId.startsWith("job_")) return;
     try {
-      await jobApi(this.env, state.message.jobId).webhookReport({
-        id: state.message.id,
-        type: state.message.type,
-        attempts: state.attempts,
-        lastStatus: state.lastStatus,
-        lastError: state.lastError,
-        deliveredAt: state.deliveredAt,
-        gaveUpAt: state.gaveUpAt,
-        nextAt: state.nextAt,
-      });
+      const { message, ...progress } = state;
+      await jobApi(this.env, message.jobId).webhookReport({ id: message.id, type: message.type, ...progress });
     } catch (err) {
       // the report is informational; the delivery itself is already stored
       log("warn", "webhook report to job failed", { jobId: state.message.jobId, error: err instanceof Error ? err.message : String(err) });

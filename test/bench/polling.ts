@@ -1,19 +1,8 @@
 // Polling efficiency: our poll schedule (the worker's own nextPollDelay) against a fixed
 // 3-second poller, over a seeded spread of run durations, in virtual time.
 import { nextPollDelay } from "../../src/jobs/polling.ts";
+import { seeded } from "../seeded.ts";
 import { mean, percentile } from "./lib.ts";
-
-/** Deterministic PRNG (mulberry32) so every run of the benchmark sees the same durations. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

@@ -14,17 +14,7 @@ export const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params:
 
 export const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
-/** mulberry32: a small seeded generator, so every "random" case can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from "../seeded.ts";
 
 export const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 export const intIn = (rand: () => number, min: number, max: number): number => min + Math.floor(rand() * (max - min + 1));
