@@ -135,8 +135,9 @@ same workerd process, so the direct put — which holds no bytes itself — grow
 ${lines.join("\n")}
 
 By design the copy holds one 1 MiB piece (known length) or one 8 MiB part (multipart) at a time,
-plus the runtime's stream buffers; what it adds above the direct put is garbage of those pieces
-not yet collected. Target "far below 128 MB, independent of size": ${worst <= 64 * MiB ? "met on this measure" : `not shown by this measure (largest extra ${MB(worst)})`}.
+plus the runtime's stream buffers. Where the extra grows with the file, that design does not
+explain it: it is either pieces the runtime has not released yet (garbage the isolate has not
+collected) or data held somewhere; this measure cannot tell which. Target "far below 128 MB, independent of size": ${worst <= 64 * MiB ? "met on this measure" : `not shown by this measure (largest extra ${MB(worst)})`}.
 What would settle it: the isolate's own figure on deployed Workers (a 1 GiB copy there fails with
 \`exceededMemory\` if the bound does not hold), or local R2 in a separate process from the worker.`;
 }
