@@ -13,6 +13,9 @@ import { deliveryStub, type WebhookMessage } from "../webhooks/delivery-object.t
 /** Jobs created (or canceled) per alarm invocation: each is one RPC, well under the subrequest limit. */
 export const FAN_OUT_CHUNK = 50;
 const SPECS_PER_KEY = 50;
+const FAILURES_KEY = "alarmFailures";
+/** Longest wait between retries of a failed step. */
+const MAX_RETRY_MS = 5 * 60_000;
 
 export type BatchStatus = "running" | "completed" | "canceled";
 
@@ -124,7 +127,25 @@ export class BatchObject extends DurableObject<Env> {
     if (next.status !== batch.status || (next.status === "canceled" && next.finished >= next.created)) await this.ctx.storage.setAlarm(Date.now());
   }
 
+  /**
+   * A failed step (a job object that could not be reached, say) is retried here with backoff
+   * instead of throwing: the runtime gives up on an alarm after a few failed retries, and a batch
+   * whose alarm is gone would never create the rest of its jobs.
+   */
   override async alarm(): Promise<void> {
+    try {
+      await this.step();
+      this.ctx.storage.kv.delete(FAILURES_KEY);
+    } catch (err) {
+      const failures = (this.ctx.storage.kv.get<number>(FAILURES_KEY) ?? 0) + 1;
+      this.ctx.storage.kv.put(FAILURES_KEY, failures);
+      const delay = Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(failures, 20));
+      log("warn", "batch step failed; retrying", { batchId: this.load()?.id, failures, retryInMs: delay, error: err instanceof Error ? err.message : String(err) });
+      await this.ctx.storage.setAlarm(Date.now() + delay);
+    }
+  }
+
+  private async step(): Promise<void> {
     let batch = this.load();
     if (!batch) return;
     if (batch.status === "running" && batch.created < batch.total) batch = await this.createChunk(batch);

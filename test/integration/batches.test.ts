@@ -101,6 +101,38 @@ describe("POST /v1/batches", () => {
     expect(h.sim.tasks()).toHaveLength(total);
   }, 60_000);
 
+  it("a fan-out step that cannot reach its jobs is retried later, and every job is still created", async () => {
+    const total = FAN_OUT_CHUNK + 5;
+    const { json } = await createBatch({ jobs: Array.from({ length: total }, (_, i) => spec(i)) });
+    const before = (await batchRecord(json.id)).created;
+    expect(before).toBeLessThan(total);
+    // the job objects are unreachable for one step: alarm() must not throw (the runtime gives up
+    // on an alarm after a few throws) but come back later by itself
+    const step = await runInDurableObject(batchStub(json.id), async (instance, state) => {
+      const object = instance as unknown as { env: typeof env; alarm(): Promise<void> };
+      const real = object.env;
+      const unreachable = { create: () => Promise.reject(new Error("object unreachable")) };
+      object.env = { ...real, JOBS: { idFromName: (name: string) => real.JOBS.idFromName(name), get: () => unreachable } as unknown as typeof env.JOBS };
+      await state.storage.deleteAlarm();
+      const started = Date.now();
+      try {
+        await object.alarm();
+      } finally {
+        object.env = real;
+      }
+      return { started, alarm: await state.storage.getAlarm() };
+    });
+    expect((await batchRecord(json.id)).created).toBe(before);
+    expect(step.alarm).not.toBeNull();
+    expect(step.alarm!).toBeGreaterThanOrEqual(step.started + 1000);
+    while ((await batchRecord(json.id)).created < total) await fanOut(json.id);
+    const listed = (await (await api(`/v1/batches/${json.id}/jobs?limit=100`)).json()) as { data: unknown[] };
+    expect(listed.data).toHaveLength(total);
+    // cancel them all, so none of these jobs is still waiting for a provider slot in the next test
+    expect((await api(`/v1/batches/${json.id}/cancel`, { method: "POST" })).status).toBe(200);
+    while ((await batchRecord(json.id)).cancelProgress! < total) await fanOut(json.id);
+  });
+
   it("is visible only to its client", async () => {
     const { json } = await createBatch({ jobs: [spec(0)] });
     expect((await api(`/v1/batches/${json.id}`, { key: KEY_B })).status).toBe(404);
