@@ -2,7 +2,7 @@
 import { json } from "./state.ts";
 import type { Fault, FaultKind, FaultTarget } from "./types.ts";
 
-const GENERIC: FaultKind[] = ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final"];
+const GENERIC: FaultKind[] = ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final", "redirect"];
 const ALLOWED: Record<FaultTarget, FaultKind[]> = {
   "weshop.submit": [...GENERIC, "accept_then_hang", "run_failed", "run_partial"],
   "weshop.poll": GENERIC,
@@ -99,6 +99,9 @@ function retryAfter(fault: Fault): Record<string, string> {
   return fault.retryAfter === undefined ? {} : { "retry-after": String(fault.retryAfter) };
 }
 
+/** Where the `redirect` fault points: a host nobody should ever send a request to. */
+export const REDIRECT_TARGET = "https://collector.invalid/keys";
+
 const GATEWAY_503 = "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>";
 
 /** Response for an early fault; `hang` is handled by the caller because it needs the request's signal. */
@@ -111,6 +114,9 @@ export function faultResponse(provider: "weshop" | "wiro" | "media", fault: Faul
       return new Response("{not json", { status: 200, headers: { "content-type": "application/json" } });
     case "unexpected_shape":
       return json({ hello: "world" }, 200);
+    case "redirect":
+      // a misconfigured proxy or a hijacked host: a client that follows it hands its key to another origin
+      return new Response(null, { status: 307, headers: { location: `${REDIRECT_TARGET}/${provider}` } });
     default:
       break;
   }

@@ -37,6 +37,7 @@ export type FaultKind =
   | "malformed_json"
   | "unexpected_shape"
   | "error_final"
+  | "redirect"
   | "run_failed"
   | "run_partial"
   | "expired"

@@ -72,10 +72,10 @@ function validateRun(body: Obj): string | undefined {
     // Select inputs are strings in the tool definition; a JSON number here is a client bug.
     if (v !== undefined && !(typeof v === "string" && allowed.includes(v))) return `${name} must be one of "${allowed.join('", "')}" (strings)`;
   }
+  // seed is a number input in the tool definition (-1 for random); the seed's own example sends null.
+  // A string here, even "42", is a client bug, like a number in a select input.
   const seed = body.seed;
-  const seedOk =
-    seed === undefined || seed === null || seed === "" || (typeof seed === "number" && Number.isInteger(seed)) || (typeof seed === "string" && /^-?\d+$/.test(seed));
-  if (!seedOk) return "seed must be an integer";
+  if (seed !== undefined && seed !== null && !(typeof seed === "number" && Number.isInteger(seed))) return "seed must be an integer (a JSON number)";
   const cb = body.callbackUrl;
   if (cb !== undefined && cb !== "") {
     let ok = false;

@@ -107,10 +107,12 @@ const schema = z.object({
       if (!v) return undefined;
       try {
         const url = new URL(v);
-        if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error();
+        // callback URLs carry each job's secret token: plain http only where it never leaves the machine
+        const loopback = url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
+        if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) throw new Error();
         return url.origin;
       } catch {
-        ctx.addIssue({ code: "custom", message: "PUBLIC_BASE_URL must be an http(s) origin" });
+        ctx.addIssue({ code: "custom", message: "PUBLIC_BASE_URL must be an https origin (http only for 127.0.0.1 or localhost)" });
         return z.NEVER;
       }
     }),

@@ -56,7 +56,16 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
   });
   const outbound: string[] = [];
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    const request = new Request(input as RequestInfo, init);
+    let request = new Request(input as RequestInfo, init);
+    // like the real fetch: a redirect is followed, headers and all, unless the caller said "manual"
+    for (let hops = 0; ; hops++) {
+      const response = await route(request);
+      const location = response.headers.get("location");
+      if (request.redirect !== "follow" || response.status < 300 || response.status >= 400 || !location || hops >= 5) return response;
+      request = new Request(new URL(location, request.url), { method: request.method, headers: request.headers, signal: request.signal });
+    }
+  });
+  async function route(request: Request): Promise<Response> {
     const origin = new URL(request.url).origin;
     if (origin === SIM_ORIGIN) return abortable(sim.fetch(request), request.signal);
     if (origin === HOOK_ORIGIN) {
@@ -66,7 +75,7 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
     }
     outbound.push(request.url);
     throw new TypeError(`test network: ${request.url} is unreachable`);
-  });
+  }
   const harness: Harness = {
     sim,
     outbound,

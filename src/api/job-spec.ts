@@ -38,30 +38,39 @@ export interface SpecContext {
   webhooksEnabled: boolean;
 }
 
-/** Validates one job spec; every problem is reported with its path under `prefix`. */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Validates one job spec; every problem is reported with its path under `prefix`. The checks that
+ * depend on configuration (URL policy, webhooks enabled, image URL safety) run on the raw values
+ * whenever those values have the right shape, whatever else failed, so one answer lists them all.
+ */
 export function validateJobSpec(body: unknown, ctx: SpecContext, prefix: (string | number)[] = []): { spec?: JobSpec; errors: FieldError[] } {
   const { allowLoopbackHttp } = ctx;
   const top = jobSpecSchema.safeParse(body);
   const errors: FieldError[] = top.success ? [] : fieldErrors(top.error.issues, prefix);
-  if (top.success && top.data.webhookUrl !== undefined) {
-    const reason = ctx.webhooksEnabled ? checkUrl(top.data.webhookUrl, { allowLoopbackHttp }) : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
+  const raw = isObject(body) ? body : {};
+  const { webhookUrl: rawWebhookUrl, webhookEvents: rawWebhookEvents } = raw;
+  // a non-string or over-long webhookUrl is already reported by the schema
+  if (typeof rawWebhookUrl === "string" && jobSpecSchema.shape.webhookUrl.safeParse(rawWebhookUrl).success) {
+    const reason = ctx.webhooksEnabled ? checkUrl(rawWebhookUrl, { allowLoopbackHttp }) : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
     if (reason) errors.push({ path: formatPath([...prefix, "webhookUrl"]), message: reason });
   }
-  if (top.success && top.data.webhookEvents && top.data.webhookUrl === undefined)
+  if (Array.isArray(rawWebhookEvents) && rawWebhookUrl === undefined)
     errors.push({ path: formatPath([...prefix, "webhookEvents"]), message: "needs webhookUrl" });
-  const raw = (body ?? {}) as { model?: unknown; params?: unknown; metadata?: unknown };
   // zod's record skips a "__proto__" key without checking it, so the value would vanish silently
-  if (typeof raw.metadata === "object" && raw.metadata !== null && Object.hasOwn(raw.metadata, "__proto__"))
+  if (isObject(raw.metadata) && Object.hasOwn(raw.metadata, "__proto__"))
     errors.push({ path: formatPath([...prefix, "metadata", "__proto__"]), message: "is not an allowed key" });
   const model = typeof raw.model === "string" ? modelSpec(raw.model) : undefined;
-  if (!model || typeof raw.params !== "object" || raw.params === null || Array.isArray(raw.params)) return { errors };
+  if (!model || !isObject(raw.params)) return { errors };
   const params = model.params.safeParse(raw.params);
-  if (!params.success) return { errors: [...errors, ...fieldErrors(params.error.issues, [...prefix, "params"])] };
-  for (const { path, url } of model.imageUrls(params.data)) {
+  if (!params.success) errors.push(...fieldErrors(params.error.issues, [...prefix, "params"]));
+  // imageUrls yields only the entries shaped like a URL string; the schema reports the others
+  for (const { path, url } of model.imageUrls(raw.params)) {
     const reason = checkUrl(url, { allowLoopbackHttp });
     if (reason) errors.push({ path: formatPath([...prefix, "params", ...path]), message: reason });
   }
-  if (errors.length > 0 || !top.success) return { errors };
+  if (errors.length > 0 || !top.success || !params.success) return { errors };
   const { webhookUrl, webhookEvents } = top.data;
   return {
     spec: {

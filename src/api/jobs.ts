@@ -47,7 +47,8 @@ async function waitForEnd(c: Context<AppEnv>, job: JobRecord, seconds: number): 
   return current;
 }
 
-const listQuery = z.strictObject({
+/** The query of `GET /v1/jobs` (and `GET /v1/batches/{id}/jobs`); the OpenAPI document derives its parameters from it. */
+export const listQuery = z.strictObject({
   status: z.enum(STATUSES, { error: `must be one of: ${STATUSES.join(", ")}` }).optional(),
   model: z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(", ")}` }).optional(),
   batchId: z.string().regex(/^batch_[0-9a-z]{20}$/, "is not a batch id").optional(),

@@ -3,7 +3,7 @@
 // type checker. Routes are a table: documenting a new route is one entry in ROUTES.
 import { Hono } from "hono";
 import { z } from "zod";
-import { jobSpecSchema, type listJobs } from "./jobs.ts";
+import { jobSpecSchema, listQuery, type listJobs } from "./jobs.ts";
 import { batchSchema, MAX_BATCH_JOBS, validateBatch, type BatchSpec } from "./batches.ts";
 import type { JobSpec } from "./job-spec.ts";
 import { createScheduleSchema, MAX_SCHEDULES_PER_CLIENT, patchScheduleSchema } from "./schedules.ts";
@@ -14,6 +14,7 @@ import type { uploadWeshopImage } from "../providers/weshop-assets.ts";
 import { MODELS, MODEL_IDS, SEEDANCE_VARIANTS, type ModelId } from "../providers/models.ts";
 import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type PublicJob } from "../jobs/record.ts";
 import { fieldErrors, validationError } from "../lib/validation.ts";
+import { messageId } from "../webhooks/events.ts";
 import { ApiError } from "../lib/errors.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./context.ts";
@@ -143,6 +144,9 @@ export const batchViewSchema = z.strictObject({
 const batchViewIsBatchView: Same<z.output<typeof batchViewSchema>, BatchView> = true;
 void batchViewIsBatchView;
 
+/** The body BatchObject.announce (src/batches/batch-object.ts) sends to a batch's `webhookUrl`. */
+const batchCompletedEventSchema = z.strictObject({ type: z.literal("batch.completed"), timestamp, data: batchViewSchema });
+
 /** A job spec as validated and stored (a schedule's batch): params normalised, the webhook resolved. */
 export const jobSpecViewSchema = z.strictObject({
   model: z.enum(MODEL_IDS),
@@ -156,9 +160,10 @@ export const jobSpecViewSchema = z.strictObject({
 const jobSpecViewIsJobSpec: Same<z.output<typeof jobSpecViewSchema>, JobSpec> = true;
 void jobSpecViewIsJobSpec;
 
+const BATCH_WEBHOOK_URL = "Receives `batch.completed` when the batch ends; job events go to each job's own `webhookUrl`.";
 export const scheduledBatchSchema = z.strictObject({
   jobs: z.array(jobSpecViewSchema).min(1).max(MAX_BATCH_JOBS),
-  webhookUrl: z.url().optional().meta({ description: "Receives every job's events." }),
+  webhookUrl: z.url().optional().meta({ description: BATCH_WEBHOOK_URL }),
 });
 const scheduledBatchIsBatchSpec: Same<z.output<typeof scheduledBatchSchema>, BatchSpec> = true;
 void scheduledBatchIsBatchSpec;
@@ -368,7 +373,7 @@ function requestComponents(): Record<string, Json> {
     properties: {
       ...batchProps,
       jobs: { ...batchProps.jobs, items: ref("CreateJob") },
-      ...(batchProps.webhookUrl ? { webhookUrl: { ...batchProps.webhookUrl, description: "Receives every job's events." } } : {}),
+      ...(batchProps.webhookUrl ? { webhookUrl: { ...batchProps.webhookUrl, description: BATCH_WEBHOOK_URL } } : {}),
     },
   };
   out.CreateSchedule = scheduleRequest(createScheduleSchema, "CreateSchedule", `Starts \`batch\` whenever \`cron\` is due in \`timezone\`; at most ${MAX_SCHEDULES_PER_CLIENT} schedules per API key.`);
@@ -564,7 +569,6 @@ const preferWait: ParamEntry = {
 };
 const preferenceApplied = { "Preference-Applied": { description: "`wait=N` when `Prefer: wait` was honoured.", schema: { type: "string" } } };
 const jobNotFound = problemResponse("No such job for this key", { not_found: problem(404, "not_found", "Not Found", `Job ${EXAMPLE_ID} was not found.`) });
-const statusSchema = toJson(jobSchema.shape.status, "output");
 const BATCH_ID = "batch_4n7q2w9e5r1t8y3u6i0o";
 const batchIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Batch id.", schema: { type: "string", pattern: "^batch_[0-9a-z]{20}$" }, example: BATCH_ID };
 const batchNotFound = problemResponse("No such batch for this key", { not_found: problem(404, "not_found", "Not Found", `Batch ${BATCH_ID} was not found.`) });
@@ -574,6 +578,12 @@ const runningBatch: BatchView = {
   total: 2,
   counts: { queued: 1, running: 0, copying: 0, succeeded: 1, failed: 0, canceled: 0 },
   createdAt: created,
+};
+const completedBatch: BatchView = {
+  ...runningBatch,
+  status: "completed",
+  counts: { ...runningBatch.counts, queued: 0, succeeded: 2 },
+  completedAt: "2026-11-21T10:01:30.000Z",
 };
 const idempotencyKey = (what: string): ParamEntry => ({
   name: "Idempotency-Key",
@@ -586,15 +596,29 @@ const idempotencyReused = problemResponse("Idempotency-Key reused with another b
   idempotency_key_reused: problem(422, "idempotency_key_reused", "Idempotency-Key reused", "This Idempotency-Key was already used with a different request body in the last 24 hours."),
 });
 const replayedHeader = { "Idempotent-Replayed": { description: "`true` when an earlier request with the same `Idempotency-Key` made this.", schema: { type: "string" } } };
-const listParams: ParamEntry[] = [
-  { name: "status", in: "query", description: "Only jobs in this status.", schema: statusSchema, example: "succeeded" },
-  { name: "model", in: "query", description: "Only jobs of this model.", schema: { type: "string", enum: MODEL_IDS } },
-  { name: "limit", in: "query", description: "Page size.", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 }, example: 20 },
-  { name: "cursor", in: "query", description: "`nextCursor` of the previous page.", schema: { type: "string" } },
-];
+/** Words for each parameter of a query schema; a key the schema gains or loses fails type checking here. */
+type QueryDocs<T extends z.ZodObject> = { [K in keyof z.input<T>]-?: { description: string; example?: z.input<T>[K] } };
+/** Query parameters generated from the zod object that validates the query, as it reads its input. */
+function queryParams<T extends z.ZodObject>(schema: T, docs: QueryDocs<T>): ParamEntry[] {
+  const json = toJson(schema, "input");
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries(json.properties as Record<string, Json>).map(([name, property]) => {
+    const { description, example } = docs[name as keyof QueryDocs<T>] as { description: string; example?: unknown };
+    return { name, in: "query", ...(required.has(name) ? { required: true } : {}), description, schema: property, ...(example !== undefined ? { example } : {}) };
+  });
+}
+const listParams = queryParams(listQuery, {
+  status: { description: "Only jobs in this status.", example: "succeeded" },
+  model: { description: "Only jobs of this model." },
+  batchId: { description: "Only jobs of this batch." },
+  limit: { description: "Page size.", example: 20 },
+  cursor: { description: "`nextCursor` of the previous page." },
+});
+/** GET /v1/batches/{id}/jobs sets `batchId` from its path, over any in the query. */
+const batchListParams = listParams.filter((p) => p.name !== "batchId");
 const listResponses: Record<string, ResponseEntry> = {
   "200": { description: "A page of jobs, newest first.", schema: "JobList", examples: { page: { summary: "One page", value: { data: [succeededJob], nextCursor: null } } } },
-  "400": problemResponse("Invalid query", { validation_failed: problemBody(validationError([{ path: "limit", message: "must be an integer from 1 to 100" }])) }),
+  "400": problemResponse("Invalid query (a bad value or an unknown parameter)", { validation_failed: problemBody(validationError([{ path: "limit", message: "must be an integer from 1 to 100" }])) }),
 };
 const mediaProblem = (status: ContentfulStatusCode, code: string, title: string, detail: string) =>
   problemResponse(title, { [code]: { type: "about:blank", title, status, detail, code } });
@@ -714,7 +738,7 @@ export const ROUTES: RouteEntry[] = [
     description: "This key's jobs, newest first, a page at a time.",
     tag: "Jobs",
     auth: true,
-    parameters: [...listParams.slice(0, 2), { name: "batchId", in: "query", description: "Only jobs of this batch.", schema: batchIdParam.schema }, ...listParams.slice(2)],
+    parameters: listParams,
     responses: listResponses,
   },
   {
@@ -809,7 +833,7 @@ export const ROUTES: RouteEntry[] = [
     summary: "List a batch's jobs",
     tag: "Batches",
     auth: true,
-    parameters: [batchIdParam, ...listParams],
+    parameters: [batchIdParam, ...batchListParams],
     responses: { ...listResponses, "404": batchNotFound },
   },
   {
@@ -1056,6 +1080,7 @@ export const ROUTES: RouteEntry[] = [
 ];
 
 const schemaOrRef = (s: string | Json): Json => (typeof s === "string" ? ref(s) : s);
+const parameter = ({ example, ...p }: ParamEntry): Json => ({ ...p, ...(example !== undefined ? { example } : {}) });
 
 function requestBody(body: BodyEntry): Json {
   const media =
@@ -1089,7 +1114,7 @@ function operation(route: RouteEntry): Json {
     ...(route.description ? { description: route.description } : {}),
     tags: [route.tag],
     ...(route.auth ? { security: [{ bearerAuth: [] }] } : {}),
-    ...(route.parameters ? { parameters: route.parameters.map(({ example, ...p }) => ({ ...p, ...(example !== undefined ? { example } : {}) })) } : {}),
+    ...(route.parameters ? { parameters: route.parameters.map(parameter) } : {}),
     ...(route.body ? { requestBody: requestBody(route.body) } : {}),
     responses: Object.fromEntries(
       sorted.map((status) => {
@@ -1106,6 +1131,49 @@ function operation(route: RouteEntry): Json {
         ];
       }),
     ),
+  };
+}
+
+/** The Standard Webhooks headers on every delivery (src/webhooks/sign.ts), with the example event's id and time. */
+const webhookHeaders = (id: string, at: string): ParamEntry[] => [
+  {
+    name: "webhook-id",
+    in: "header",
+    required: true,
+    description: "Message id: one per event, the same on every retry, so a receiver can drop duplicates.",
+    schema: { type: "string" },
+    example: id,
+  },
+  {
+    name: "webhook-timestamp",
+    in: "header",
+    required: true,
+    description: "Unix seconds when this attempt was signed.",
+    schema: { type: "string", pattern: "^\\d+$" },
+    example: String(Math.floor(Date.parse(at) / 1000)),
+  },
+  {
+    name: "webhook-signature",
+    in: "header",
+    required: true,
+    description: "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of `WEBHOOK_SECRET` after `whsec_`.",
+    schema: { type: "string", pattern: "^v1,[A-Za-z0-9+/]+={0,2}$" },
+    example: "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+  },
+];
+
+/** An outgoing webhook: a POST to the client with a JSON body and the Standard Webhooks headers. */
+function webhook(operationId: string, summary: string, description: string, schema: string, example: { id: string; summary: string; value: { type: string; timestamp: string; data: unknown } }): Json {
+  const { id, ...body } = example;
+  return {
+    post: {
+      operationId,
+      summary,
+      description,
+      parameters: webhookHeaders(id, body.value.timestamp).map(parameter),
+      requestBody: { required: true, content: { "application/json": { schema: ref(schema), examples: { [body.value.type]: body } } } },
+      responses: { "200": { description: "Received." } },
+    },
   };
 }
 
@@ -1132,15 +1200,20 @@ function buildDocument(): Json {
     ],
     paths,
     webhooks: {
-      jobEvent: {
-        post: {
-          operationId: "jobEvent",
-          summary: "Job event",
-          description: `Sent to a job's \`webhookUrl\` for each of its \`webhookEvents\` (${JOB_EVENTS.join(", ")}), signed per Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`). Answer 2xx; other answers are retried with backoff.`,
-          requestBody: { required: true, content: { "application/json": { schema: ref("WebhookEvent") } } },
-          responses: { "200": { description: "Received." } },
-        },
-      },
+      jobEvent: webhook(
+        "jobEvent",
+        "Job event",
+        `Sent to a job's \`webhookUrl\` for each of its \`webhookEvents\` (${JOB_EVENTS.join(", ")}), signed per Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`). Answer 2xx; other answers are retried with backoff.`,
+        "WebhookEvent",
+        { id: messageId(EXAMPLE_ID, "job.succeeded"), summary: "A job succeeded", value: { type: "job.succeeded", timestamp: succeededJob.updatedAt, data: succeededJob } },
+      ),
+      batchCompleted: webhook(
+        "batchCompleted",
+        "Batch completed",
+        "Sent once to a batch's `webhookUrl` when the batch ends: after its last job finished (`data.status: completed`), or after `POST /v1/batches/{id}/cancel` once every job it created has stopped (`data.status: canceled`). `data` is the batch as `GET /v1/batches/{id}` shows it. Signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) like job events; answer 2xx; other answers are retried with backoff. Job events are not sent to the batch's `webhookUrl`, only to each job's own.",
+        "BatchCompletedEvent",
+        { id: `msg_${BATCH_ID.slice(6)}_completed`, summary: "A batch completed", value: { type: "batch.completed", timestamp: completedBatch.completedAt!, data: completedBatch } },
+      ),
     },
     components: {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "One of the server's `API_KEYS`; each key is its own tenant." } },
@@ -1163,6 +1236,7 @@ function buildDocument(): Json {
             ["Problem", problemSchema],
             ["Health", healthSchema],
             ["WebhookEvent", webhookEventSchema],
+            ["BatchCompletedEvent", batchCompletedEventSchema],
           ],
           "output",
         ),

@@ -2,15 +2,15 @@
 import type { JobRecord, JobStatus } from "../jobs/record.ts";
 import { fromBase64Url, toBase64Url } from "../lib/crypto.ts";
 
-export async function indexJob(db: D1Database, job: JobRecord): Promise<void> {
-  // a late write from an older state never overwrites a newer one
+export async function indexJob(db: D1Database, job: JobRecord, now = Date.now()): Promise<void> {
+  // a late write from an older state never overwrites a newer one; seen_at is the object's heartbeat
   await db
     .prepare(
-      `INSERT INTO jobs (id, tenant, model, status, batch_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+      `INSERT INTO jobs (id, tenant, model, status, batch_id, created_at, updated_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, seen_at = excluded.seen_at
        WHERE excluded.updated_at >= jobs.updated_at`,
     )
-    .bind(job.id, job.tenant, job.model, job.status, job.batchId ?? null, job.createdAt, job.updatedAt)
+    .bind(job.id, job.tenant, job.model, job.status, job.batchId ?? null, job.createdAt, job.updatedAt, now)
     .run();
 }
 
@@ -65,10 +65,10 @@ export async function listJobIds(db: D1Database, filter: ListFilter): Promise<{ 
   return { ids: page.map((r) => r.id), next: rows.results.length > filter.limit && last ? { createdAt: last.created_at, id: last.id } : null };
 }
 
-/** Jobs not finished whose index entry has not moved for `idleMs`: candidates for the sweeper. */
+/** Jobs not finished whose object has not written its index entry for `idleMs`: candidates for the sweeper. */
 export async function idleUnfinishedJobs(db: D1Database, idleMs: number, now: number, limit: number): Promise<string[]> {
   const rows = await db
-    .prepare(`SELECT id FROM jobs WHERE status IN ('queued', 'running', 'copying') AND updated_at < ? ORDER BY updated_at LIMIT ?`)
+    .prepare(`SELECT id FROM jobs WHERE status IN ('queued', 'running', 'copying') AND seen_at < ? ORDER BY seen_at LIMIT ?`)
     .bind(now - idleMs, limit)
     .all<{ id: string }>();
   return rows.results.map((r) => r.id);

@@ -7,7 +7,7 @@ import type { Env } from "../env.ts";
 import { randomToken, sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { copyToR2, extensionFor } from "../media/copy.ts";
-import { gateApi } from "../providers/gate.ts";
+import { gateApi, LEASE_MS } from "../providers/gate.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
 import { batchApi } from "../batches/batch-object.ts";
@@ -26,6 +26,7 @@ import {
   observedRunMs,
   cancelJob,
   waitForSlot,
+  slotGranted,
   UNCERTAIN_SUBMIT,
   type ProviderCancel,
   type CopyOutcome,
@@ -70,6 +71,8 @@ export const CONFIRM_WINDOW_MS = 2_000;
 const FOLLOW_UP_RETRY_MS = 5_000;
 export const INDEX_HEARTBEAT_MS = 5 * 60_000;
 const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
+/** A job holding a provider slot wakes at least this often to renew the slot's lease, however far off its next poll is. */
+const LEASE_RENEW_MS = LEASE_MS / 2;
 
 export class JobObject extends DurableObject<Env> {
   /** Set while an alarm runs in this instance, so an overlapping invocation waits and re-reads. */
@@ -104,7 +107,7 @@ export class JobObject extends DurableObject<Env> {
   /** Creates the job once; calling again (a retried RPC) returns the stored job unchanged. */
   async create(input: NewJob): Promise<JobRecord> {
     const model = MODELS[input.model];
-    const estimate = this.load() ? { factor: 1, spread: DEFAULT_SPREAD } : await modelStats(this.env).estimate(input.model);
+    const estimate = this.load() ? { factor: 1, spread: DEFAULT_SPREAD } : await this.estimate(input.model);
     // checked after the await: a concurrent create of the same job may have stored it meanwhile
     const existing = this.load();
     if (existing) return existing;
@@ -128,6 +131,16 @@ export class JobObject extends DurableObject<Env> {
     this.save(job);
     await this.ctx.storage.setAlarm(now);
     return this.writeIndex(job);
+  }
+
+  /** The learned run time for the model; without it (statistics unreachable) the model's own prior. */
+  private async estimate(model: ModelId): Promise<{ factor: number; spread: number }> {
+    try {
+      return await modelStats(this.env).estimate(model);
+    } catch (err) {
+      log("warn", "model statistics unavailable; using the prior", { model, error: err instanceof Error ? err.message : String(err) });
+      return { factor: 1, spread: DEFAULT_SPREAD };
+    }
   }
 
   /** The job if it belongs to `tenant`; other tenants see nothing. */
@@ -272,14 +285,25 @@ export class JobObject extends DurableObject<Env> {
     }
     // alarms run at least once and may come early or twice: act only when the job is due
     if (job.nextAt > Date.now() + EARLY_TOLERANCE_MS) {
-      await this.ctx.storage.setAlarm(job.nextAt);
+      if (job.slotHeld) await this.renewSlot(job);
+      await this.ctx.storage.setAlarm(this.alarmTime(job));
       return;
     }
     const configResult = readConfig(this.env);
     if (!configResult.ok) {
-      // nothing can be done without configuration; look again later instead of failing the job
-      log("error", "configuration invalid; job waits", { jobId: job.id, problems: configResult.problems.map((p) => p.name) });
-      await this.ctx.storage.setAlarm(Date.now() + 60_000);
+      // nothing can be done without configuration: look again later, until the job's deadline
+      const names = configResult.problems.map((p) => p.name);
+      log("error", "configuration invalid; job waits", { jobId: job.id, problems: names });
+      if (Date.now() < job.deadlineAt) {
+        await this.ctx.storage.setAlarm(Date.now() + 60_000);
+        return;
+      }
+      const failed = finish(job, "failed", { now: Date.now(), rand: Math.random() }, {
+        code: "configuration_error",
+        message: `The worker's configuration stayed invalid (${names.join(", ")}) until the job's deadline`,
+        retryable: true,
+      });
+      await this.commit(job, failed, undefined);
       return;
     }
     const config = configResult.config;
@@ -296,15 +320,37 @@ export class JobObject extends DurableObject<Env> {
     this.save(next);
     if (next.status !== before.status)
       log("info", "job status changed", { jobId: next.id, from: before.status, to: next.status, code: next.error?.code });
-    const observed = observedRunMs(before, next);
-    if (observed !== undefined) await modelStats(this.env).observe(next.model, observed, MODELS[next.model].expectedRunMs(next.params));
     // a job that holds a slot, or waits in line for one, leaves the gate when it no longer needs the provider
     if ((next.slotHeld || next.queuePosition) && next.status !== "queued" && next.status !== "running") next = await this.releaseSlot(next);
+    const observed = observedRunMs(before, next);
+    if (observed !== undefined) await this.learn(next, observed);
     if (needsIndex(next)) next = await this.writeIndex(next);
     if (next.outbox?.length) next = await this.flushOutbox(next);
     if (isTerminal(next.status) && next.batchId && !next.batchNotified) next = await this.notifyBatch(next);
-    if (!isTerminal(next.status)) await this.ctx.storage.setAlarm(next.nextAt);
+    if (!isTerminal(next.status)) await this.ctx.storage.setAlarm(this.alarmTime(next));
     else if (hasFollowUps(next)) await this.ctx.storage.setAlarm(Date.now() + FOLLOW_UP_RETRY_MS);
+  }
+
+  /** When to wake next: when the job is due, or earlier to renew a held slot's lease. */
+  private alarmTime(job: JobRecord): number {
+    return job.slotHeld ? Math.min(job.nextAt, Date.now() + LEASE_RENEW_MS) : job.nextAt;
+  }
+
+  /** Keeps the slot's lease alive while the task runs; losing it only loosens the cap, so failures are logged, not fatal. */
+  private async renewSlot(job: JobRecord): Promise<void> {
+    const held = await gateApi(this.env, job.provider)
+      .renew(job.id)
+      .catch(() => true);
+    if (!held) log("warn", "provider slot lease had lapsed", { jobId: job.id });
+  }
+
+  /** Feeds a finished run's duration to the model's statistics; they only tune polling, so a failure is logged and dropped. */
+  private async learn(job: JobRecord, observedMs: number): Promise<void> {
+    try {
+      await modelStats(this.env).observe(job.model, observedMs, MODELS[job.model].expectedRunMs(job.params));
+    } catch (err) {
+      log("warn", "model statistics update failed", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   /** Tells the batch this job ended, once; a failure is retried by the follow-up alarm. */
@@ -336,7 +382,7 @@ export class JobObject extends DurableObject<Env> {
       log("warn", "job index write failed", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
       return job;
     }
-    return this.patch(job, { indexedStatus: job.status, indexedAt: job.updatedAt });
+    return this.patch(job, { indexedStatus: job.status, indexedAt: Date.now() });
   }
 
   /** Hands pending webhook messages to their delivery objects; what fails stays for the next alarm. */
@@ -372,19 +418,23 @@ export class JobObject extends DurableObject<Env> {
       const { provider } = lookup;
       const gate = gateApi(this.env, provider.name);
       if (step.kind === "poll") {
-        // keep the concurrency slot's lease alive while the task runs; losing it only loosens the cap
-        if (job.slotHeld) await gate.renew(job.id).catch(() => false);
-        return afterPoll(job, await provider.poll(job.task!), tick());
+        if (job.slotHeld) await this.renewSlot(job);
+        const polled = afterPoll(job, await provider.poll(job.task!), tick());
+        // past its deadline the task may still be running (and billing): ask the provider to stop it
+        if (polled.error?.code === "timeout" && job.task) {
+          const stop = await provider.cancel(job.task, polled.providerStatus);
+          const said = stop.ok ? stop.value.message : `stopping the task failed (${stop.error.code}: ${stop.error.message})`;
+          return { ...polled, error: { ...polled.error, message: `${polled.error.message}; ${said}` } };
+        }
+        return polled;
       }
       // a previous submit started and never reported back: only an idempotent provider may be asked again
       if (job.submitStartedAt !== undefined && !provider.idempotentSubmit) return finish(job, "failed", tick(), UNCERTAIN_SUBMIT);
-      let slotted = job;
-      if (!job.slotHeld) {
-        const grant = await gate.acquire(job.id, { maxConcurrency: config.maxConcurrency[provider.name] });
-        if (!grant.granted) return waitForSlot(job, grant.position, grant.retryAt, tick());
-        slotted = { ...job, slotHeld: true, queuePosition: undefined };
-      }
-      let marked = markSubmitting(slotted, tick());
+      // asked even when a slot is held: it renews that lease, or, if a long wait let it lapse,
+      // puts the job back in line instead of submitting past the cap
+      const grant = await gate.acquire(job.id, { maxConcurrency: config.maxConcurrency[provider.name] });
+      if (!grant.granted) return waitForSlot({ ...job, slotHeld: false }, grant.position, grant.retryAt, tick());
+      let marked = markSubmitting(slotGranted(job, tick()), tick());
       let callbackUrl: string | undefined;
       if (provider.name === "wiro" && config.publicBaseUrl) {
         const token = randomToken();
@@ -396,7 +446,13 @@ export class JobObject extends DurableObject<Env> {
       const pushedBack = !outcome.ok && (outcome.error.code === "96" || outcome.error.httpStatus === 429);
       // the provider's own pace tells the gate to slow down, or that it may speed up again
       if (outcome.ok || pushedBack) await gate.report(pushedBack ? "rate_limited" : "ok").catch(() => undefined);
-      return afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
+      const after = afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
+      // pushed back: give the slot up, so the retry waits in line under the lowered pace
+      if (pushedBack && after.status === "queued") {
+        await gate.release(job.id).catch(() => undefined);
+        return { ...after, slotHeld: false };
+      }
+      return after;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log("error", "unexpected error in job alarm", { jobId: job.id, step: step.kind, error: message });
@@ -431,7 +487,7 @@ function hasFollowUps(job: JobRecord): boolean {
 
 /** The index row gets each status change, and a heartbeat so the sweeper can tell live jobs from stuck ones. */
 function needsIndex(job: JobRecord): boolean {
-  return job.indexedStatus !== job.status || job.updatedAt - (job.indexedAt ?? 0) >= INDEX_HEARTBEAT_MS;
+  return job.indexedStatus !== job.status || Date.now() - (job.indexedAt ?? 0) >= INDEX_HEARTBEAT_MS;
 }
 
 const KNOWN_EXTENSIONS = new Set(["mp4", "webm", "mov", "png", "jpg", "jpeg", "webp"]);

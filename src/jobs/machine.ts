@@ -1,11 +1,12 @@
 // The job's state machine as pure functions: (job, what happened, now, random) → new job.
 // The JobObject performs the I/O and stores whatever these return; nothing here awaits.
 import type { Outcome, ProviderError, ProviderTask, TaskStatus } from "../providers/types.ts";
-import { backoffDelay, nextPollDelay } from "./polling.ts";
+import { backoffDelay, nextPollDelay, runDeadlineMs } from "./polling.ts";
 import { TERMINAL, type JobError, type JobRecord, type JobStatus, type OutputRecord } from "./record.ts";
 
 export const MAX_SUBMIT_ATTEMPTS = 8;
-export const MAX_POLL_ERRORS = 12;
+/** Consecutive failed status requests before giving up on a task that may still be running: with capped backoff, about a quarter of an hour of provider outage. */
+export const MAX_POLL_ERRORS = 24;
 export const MAX_COPY_ATTEMPTS = 5;
 
 export interface Tick {
@@ -69,9 +70,27 @@ function pollShape(job: JobRecord) {
   return { spread: job.runSpread, callbackExpected: job.callbackTokenHash !== undefined };
 }
 
+/** How long a job may wait in line for a provider slot before it fails with `queue_timeout`. */
+export const MAX_QUEUE_MS = 24 * 60 * 60_000;
+
 /** No provider slot is free: stay queued, with the place in line, and ask again by `retryAt`. */
 export function waitForSlot(job: JobRecord, position: number, retryAt: number, tick: Tick): JobRecord {
+  if (tick.now - job.createdAt >= MAX_QUEUE_MS)
+    return finish({ ...job, queuePosition: undefined }, "failed", tick, {
+      code: "queue_timeout",
+      message: `No provider slot came free within ${MAX_QUEUE_MS / 3_600_000} hours (place in line: ${position}); nothing was sent to the provider`,
+      retryable: true,
+    });
   return { ...job, queuePosition: position, nextAt: Math.max(tick.now + 250, retryAt), updatedAt: tick.now };
+}
+
+/**
+ * A provider slot was granted. The run deadline counts from here, not from creation: time spent
+ * waiting in line for a slot is not time the provider had to do the work.
+ */
+export function slotGranted(job: JobRecord, tick: Tick): JobRecord {
+  if (job.slotHeld) return job;
+  return { ...job, slotHeld: true, queuePosition: undefined, deadlineAt: tick.now + runDeadlineMs(job.expectedRunMs) };
 }
 
 /** Recorded and stored before the submit request leaves, so a crash mid-call is noticed. */
@@ -167,11 +186,12 @@ function settleOutputs(job: JobRecord, tick: Tick): JobRecord {
   if (job.outputs.some((o) => o.status === "pending")) return job;
   if (job.outputs.some((o) => o.status === "stored")) return finish(job, "succeeded", tick);
   const firstError = job.outputs.find((o) => o.error)?.error;
-  return finish(job, "failed", tick, {
-    code: job.outputs.length === 0 ? "no_outputs" : "media_copy_failed",
-    message: job.outputs.length === 0 ? "The provider finished without any output" : `No output could be stored: ${firstError ?? "unknown error"}`,
-    retryable: job.outputs.length !== 0,
-  });
+  if (job.outputs.length === 0)
+    return finish(job, "failed", tick, { code: "no_outputs", message: "The provider finished without any output", retryable: false });
+  // no copy was ever tried: every result had already failed at the provider
+  if (job.outputs.every((o) => o.attempts === 0))
+    return finish(job, "failed", tick, { code: "run_failed", message: `Every result failed at the provider: ${firstError ?? "unknown error"}`, retryable: false });
+  return finish(job, "failed", tick, { code: "media_copy_failed", message: `No output could be stored: ${firstError ?? "unknown error"}`, retryable: true });
 }
 
 /** An exception we did not expect (a bug or a platform fault) is retried like a provider error. */

@@ -41,10 +41,21 @@ function importHmacKey(secret: string, usage: "sign" | "verify"): Promise<Crypto
   return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
 }
 
-const LINK_TTL_SECONDS = 24 * 3600;
+/** Lifetime of the links in API responses. */
+export const LINK_TTL_SECONDS = 24 * 3600;
 
-/** Signs links that stay valid for at least a day; expiry is rounded to the hour so repeated reads hand out the same, cacheable URL. */
-export function makeLinkSigner(secret: string, origin: string, now = Date.now()): (key: string) => Promise<{ url: string; expiresAt: string }> {
-  const expires = Math.ceil(now / 3_600_000) * 3600 + LINK_TTL_SECONDS;
+/**
+ * Signs links that stay valid for at least `ttlSeconds` (a day unless a caller, such as a webhook
+ * body that is retried for longer, needs more); expiry is rounded to the hour so repeated reads
+ * hand out the same, cacheable URL.
+ */
+export function makeLinkSigner(
+  secret: string,
+  origin: string,
+  now = Date.now(),
+  ttlSeconds = LINK_TTL_SECONDS,
+): (key: string) => Promise<{ url: string; expiresAt: string }> {
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) throw new RangeError("ttlSeconds must be a positive whole number");
+  const expires = Math.ceil(now / 3_600_000) * 3600 + ttlSeconds;
   return async (key) => ({ url: await signMediaUrl(secret, origin, key, expires), expiresAt: new Date(expires * 1000).toISOString() });
 }

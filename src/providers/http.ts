@@ -26,7 +26,8 @@ export async function callJson(
 ): Promise<HttpResult> {
   let response: Response;
   try {
-    response = await fetchFn(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    // never follow a redirect: it would carry the provider key to wherever the Location points
+    response = await fetchFn(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
     return {
@@ -36,6 +37,20 @@ export async function callJson(
         code: timedOut ? "timeout" : "network_error",
         message: timedOut ? `provider did not answer within ${timeoutMs} ms` : "could not reach the provider",
         uncertain: mutating,
+      },
+    };
+  }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel().catch(() => undefined);
+    return {
+      ok: false,
+      error: {
+        retryable: false,
+        code: "provider_redirect",
+        message: `provider answered HTTP ${response.status} (a redirect); not followed, so no key leaves the provider's host`,
+        httpStatus: response.status,
+        // a redirected submit was not handled by the provider's run endpoint
+        uncertain: false,
       },
     };
   }

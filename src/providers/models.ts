@@ -33,7 +33,11 @@ export interface ModelSpec {
   agent: string;
   /** Validates and normalises to the provider's documented value forms. */
   params: z.ZodType<Params>;
-  /** Image URLs in the params, with their field paths, for the URL safety check. */
+  /**
+   * Image URLs in the params, with their field paths, for the URL safety check. Takes the raw
+   * (unvalidated) params and yields only the entries shaped like a URL string, so the check runs
+   * even when other params are invalid.
+   */
   imageUrls(params: Params): { path: (string | number)[]; url: string }[];
   /** Prior guess of how long a run takes; the learned figure scales this. */
   expectedRunMs(params: Params): number;
@@ -65,6 +69,9 @@ function numericChoice<T extends readonly [string, ...string[]]>(values: T) {
     .pipe(oneOf(values));
 }
 
+/** Whole seconds as WeShop writes them: "4s", "12s"; no leading zero, no fractions. */
+const SEEDANCE_DURATION = /^([1-9]\d?)s$/;
+
 const variantNames = Object.keys(SEEDANCE_VARIANTS) as [keyof typeof SEEDANCE_VARIANTS, ...(keyof typeof SEEDANCE_VARIANTS)[]];
 
 // Cross-field rules run even when other fields are invalid, so one answer lists every problem.
@@ -77,7 +84,7 @@ const seedanceParams = z
     modelName: oneOf(variantNames).default("Seedance_20"),
     duration: z
       .string({ error: 'must be a string like "4s"' })
-      .regex(/^\d{1,2}s$/, 'must be a whole number of seconds like "4s"')
+      .regex(SEEDANCE_DURATION, 'must be a whole number of seconds like "4s", without a leading zero')
       .default("4s"),
     aspectRatio: oneOf(SEEDANCE_RATIOS).default("3:4"),
     generateAudio: boolString.optional(),
@@ -86,7 +93,8 @@ const seedanceParams = z
   .superRefine((p, ctx) => {
     const variant = SEEDANCE_VARIANTS[(p.modelName ?? "Seedance_20") as keyof typeof SEEDANCE_VARIANTS];
     if (!variant) return;
-    const secondsText = typeof p.duration === "string" ? /^(\d{1,2})s$/.exec(p.duration)?.[1] : undefined;
+    // the range is checked only once the form is right; a malformed value has its own message
+    const secondsText = typeof p.duration === "string" ? SEEDANCE_DURATION.exec(p.duration)?.[1] : undefined;
     if (secondsText !== undefined) {
       const seconds = Number(secondsText);
       if (seconds < variant.minSeconds || seconds > variant.maxSeconds)
@@ -120,25 +128,33 @@ const seedreamParams = z.strictObject({
   batchCount,
 });
 
-const wiroParams = z.strictObject({
-  prompt,
-  resolution: oneOf(WIRO_RESOLUTIONS).default("480p"),
-  ratio: oneOf(WIRO_RATIOS).default("16:9"),
-  duration: numericChoice(WIRO_DURATIONS).default("5"),
-  fps: numericChoice(WIRO_FPS).default("24"),
-  watermark: boolString.default("false"),
-  seed: z
-    .union([z.number(), z.string().regex(/^-?\d+$/, "must be an integer")], { error: "must be an integer (-1 for random)" })
-    .transform((v) => Number(v))
-    .pipe(z.number().int("must be an integer").min(-1, "must be -1 (random) or more").max(4294967295, "is too large"))
-    .transform((v) => String(v))
-    .optional(),
-  camerafixed: boolString.default("false"),
-});
+/**
+ * Wiro's `seed` is a number input (-1 for random) and is sent as a JSON number. An integer string is
+ * accepted for convenience and sent as a number; null (as in the seed's example body) leaves it out.
+ */
+const wiroSeed = z
+  .union([z.number(), z.string().regex(/^-?\d+$/, "must be an integer")], { error: "must be an integer (-1 for random)" })
+  .transform((v) => Number(v))
+  .pipe(z.number().int("must be an integer").min(-1, "must be -1 (random) or more").max(4294967295, "is too large"))
+  .nullable()
+  .optional();
+
+const wiroParams = z
+  .strictObject({
+    prompt,
+    resolution: oneOf(WIRO_RESOLUTIONS).default("480p"),
+    ratio: oneOf(WIRO_RATIOS).default("16:9"),
+    duration: numericChoice(WIRO_DURATIONS).default("5"),
+    fps: numericChoice(WIRO_FPS).default("24"),
+    watermark: boolString.default("false"),
+    seed: wiroSeed,
+    camerafixed: boolString.default("false"),
+  })
+  .transform(({ seed, ...rest }) => (seed === null || seed === undefined ? rest : { ...rest, seed }));
 
 const imagesOf = (params: Params) =>
   Array.isArray(params.images)
-    ? params.images.map((u, i) => ({ path: ["images", i], url: String(u) }))
+    ? params.images.flatMap((u: unknown, i) => (typeof u === "string" && url.safeParse(u).success ? [{ path: ["images", i], url: u }] : []))
     : [];
 
 const seconds = (value: unknown, fallback: number) => {

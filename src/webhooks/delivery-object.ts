@@ -1,6 +1,7 @@
 // One Durable Object per outgoing webhook message: it owns the retries (up to ~28 hours, the
 // Standard Webhooks schedule), so delivery never delays the job, and reports each attempt's
-// outcome back to the job.
+// outcome back to the job. The report of the final outcome (delivered or given up) is retried
+// on this object's alarm until the job has taken it.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
 import type { Env } from "../env.ts";
@@ -8,10 +9,13 @@ import { log } from "../lib/log.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { jobApi } from "../jobs/job-object.ts";
 import type { DeliveryReport } from "../jobs/record.ts";
+import { RETRY_JITTER, RETRY_SCHEDULE_MS } from "./schedule.ts";
 import { webhookHeaders } from "./sign.ts";
 
-/** Delay before attempt n+1 (Standard Webhooks' schedule): 5 s … 10 h, about 28 h in all. */
-export const RETRY_SCHEDULE_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 10 * 3600_000];
+export { RETRY_SCHEDULE_MS } from "./schedule.ts";
+
+/** Delay before retry n+1 of the final report to the job; after the last one it is given up (and logged). */
+export const REPORT_RETRY_MS = [5_000, 30_000, 2 * 60_000, 10 * 60_000, 3600_000, 6 * 3600_000, 24 * 3600_000];
 
 export interface WebhookMessage {
   id: string;
@@ -25,7 +29,11 @@ export interface WebhookMessage {
 }
 
 /** The message plus how its delivery stands: the same fields the job is told about. */
-export type DeliveryState = Omit<DeliveryReport, "id" | "type"> & { message: WebhookMessage };
+export type DeliveryState = Omit<DeliveryReport, "id" | "type"> & {
+  message: WebhookMessage;
+  /** Set while the job has not yet taken the final outcome: how often that report failed, and when to try again. */
+  finalReport?: { failures: number; nextAt: number };
+};
 
 const KEY = "delivery";
 
@@ -56,15 +64,48 @@ export class WebhookDelivery extends DurableObject<Env> {
 
   private async runAlarm(): Promise<void> {
     const state = await this.ctx.storage.get<DeliveryState>(KEY);
-    if (!state || state.deliveredAt || state.gaveUpAt) return;
+    if (!state) return;
+    if (state.deliveredAt || state.gaveUpAt) {
+      // the outcome is settled; only the job may still have to hear of it
+      if (!state.finalReport) return;
+      if (state.finalReport.nextAt > Date.now() + 1_000) await this.ctx.storage.setAlarm(state.finalReport.nextAt);
+      else await this.sendFinalReport(state);
+      return;
+    }
     if (state.nextAt !== undefined && state.nextAt > Date.now() + 1_000) {
       await this.ctx.storage.setAlarm(state.nextAt);
       return;
     }
-    const next = await this.attempt(state);
+    let next = await this.attempt(state);
+    if (next.nextAt === undefined) {
+      // settled: stored together with the outcome, so an alarm cut short by a crash still reports it when the runtime retries
+      if (reportsToJob(next)) next = { ...next, finalReport: { failures: 0, nextAt: Date.now() } };
+      await this.ctx.storage.put(KEY, next);
+      if (next.finalReport) await this.sendFinalReport(next);
+      return;
+    }
     await this.ctx.storage.put(KEY, next);
+    // progress reports are best effort: the next attempt reports again, and the final one is retried
     await this.report(next);
-    if (next.nextAt !== undefined) await this.ctx.storage.setAlarm(next.nextAt);
+    await this.ctx.storage.setAlarm(next.nextAt);
+  }
+
+  /** Reports the final outcome; if the job does not take it, tries again later with backoff, a bounded number of times. */
+  private async sendFinalReport(state: DeliveryState): Promise<void> {
+    const failures = state.finalReport?.failures ?? 0;
+    if (await this.report(state)) {
+      await this.ctx.storage.put(KEY, { ...state, finalReport: undefined });
+      return;
+    }
+    const delay = REPORT_RETRY_MS[failures];
+    if (delay === undefined) {
+      log("error", "webhook outcome never reached the job; giving up reporting it", { jobId: state.message.jobId, webhookId: state.message.id, tries: failures + 1 });
+      await this.ctx.storage.put(KEY, { ...state, finalReport: undefined });
+      return;
+    }
+    const nextAt = Date.now() + delay;
+    await this.ctx.storage.put(KEY, { ...state, finalReport: { failures: failures + 1, nextAt } });
+    await this.ctx.storage.setAlarm(nextAt);
   }
 
   private async attempt(state: DeliveryState): Promise<DeliveryState> {
@@ -103,20 +144,27 @@ export class WebhookDelivery extends DurableObject<Env> {
     log("warn", "webhook attempt failed", { jobId: message.jobId, webhookId: message.id, attempt: attempts, error: lastError });
     if (delay === undefined) return { ...state, attempts, lastStatus: status, lastError, gaveUpAt: now, nextAt: undefined };
     // ±10% jitter so many failing receivers are not all retried in the same second
-    return { ...state, attempts, lastStatus: status, lastError, nextAt: now + Math.round(delay * (0.9 + 0.2 * Math.random())) };
+    return { ...state, attempts, lastStatus: status, lastError, nextAt: now + Math.round(delay * (1 - RETRY_JITTER + 2 * RETRY_JITTER * Math.random())) };
   }
 
-  private async report(state: DeliveryState): Promise<void> {
-    // batch messages have no job to report to; their state stays here
-    if (!state.message.jobId.startsWith("job_")) return;
+  /** Tells the job how delivery stands; false when the job could not be reached. */
+  private async report(state: DeliveryState): Promise<boolean> {
+    if (!reportsToJob(state)) return true;
     try {
-      const { message, ...progress } = state;
+      const { message, finalReport: _, ...progress } = state;
       await jobApi(this.env, message.jobId).webhookReport({ id: message.id, type: message.type, ...progress });
+      return true;
     } catch (err) {
-      // the report is informational; the delivery itself is already stored
+      // the delivery itself is already stored here; the caller decides whether to try again
       log("warn", "webhook report to job failed", { jobId: state.message.jobId, error: err instanceof Error ? err.message : String(err) });
+      return false;
     }
   }
+}
+
+/** Batch messages have no job to report to; their state stays here. */
+function reportsToJob(state: DeliveryState): boolean {
+  return state.message.jobId.startsWith("job_");
 }
 
 export function deliveryStub(env: Env, id: string) {

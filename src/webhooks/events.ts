@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import { makeLinkSigner } from "../media/links.ts";
 import { publicJob, type JobEvent, type JobRecord } from "../jobs/record.ts";
 import type { WebhookMessage } from "./delivery-object.ts";
+import { WEBHOOK_LINK_TTL_SECONDS } from "./schedule.ts";
 
 /** Events the client asked for that this transition produced. */
 export function transitionEvents(before: JobRecord, after: JobRecord): JobEvent[] {
@@ -19,7 +20,9 @@ export function messageId(jobId: string, event: JobEvent): string {
 
 export async function buildMessage(job: JobRecord, event: JobEvent, config: Config): Promise<WebhookMessage> {
   const now = Date.now();
-  const data = await publicJob(job, makeLinkSigner(config.signingSecret, config.publicBaseUrl ?? job.origin, now));
+  // the body is fixed now but may be sent on the last retry, ~30 h later: its links must outlive that
+  const signer = makeLinkSigner(config.signingSecret, config.publicBaseUrl ?? job.origin, now, WEBHOOK_LINK_TTL_SECONDS);
+  const data = await publicJob(job, signer);
   return {
     id: messageId(job.id, event),
     jobId: job.id,

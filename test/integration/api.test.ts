@@ -60,16 +60,48 @@ describe("POST /v1/jobs validation", () => {
     expect(res.status).toBe(400);
     const body = await problem(res);
     expect(body.code).toBe("validation_failed");
+    // the image URL is checked even though other params are invalid
     expect(body.errors!.map((e) => e.path).sort()).toEqual([
       "metadata.a",
       "params.batchCount",
       "params.duration",
       "params.generateAudio",
+      "params.images[0]",
       "params.textDescription",
       "surprise",
     ]);
     expect(h.sim.requests).toEqual([]);
     expect(h.jobs).toEqual([]);
+  });
+  it("runs the URL and webhook checks whatever else failed", async () => {
+    const res = await api("/v1/jobs", {
+      json: {
+        model: "weshop/seedance",
+        params: { images: ["http://10.0.0.1/x.png"], textDescription: "x", duration: "99s" },
+        webhookUrl: "http://169.254.169.254/latest",
+      },
+    });
+    expect(res.status).toBe(400);
+    const body = await problem(res);
+    expect(body.errors!.map((e) => e.path).sort()).toEqual(["params.duration", "params.images[0]", "webhookUrl"]);
+    // an invalid top level (unknown model) does not hide the webhook rules either
+    const top = await problem(await api("/v1/jobs", { json: { model: "openai/sora", params: {}, webhookEvents: ["job.failed"] } }));
+    expect(top.errors!.map((e) => e.path).sort()).toEqual(["model", "webhookEvents"]);
+    const unsafe = await problem(await api("/v1/jobs", { json: { model: "weshop/seedream", params: { textDescription: "" }, webhookUrl: "https://user:pw@hooks.example.com/x", surprise: 1 } }));
+    expect(unsafe.errors!.map((e) => e.path).sort()).toEqual(["params.textDescription", "surprise", "webhookUrl"]);
+    // values of the wrong shape are reported once, by the schema
+    const shapes = await problem(await api("/v1/jobs", { json: { model: "weshop/seedream", params: { textDescription: "x", images: [42, "https://ok.example.com/a.png", "http://10.0.0.1/b.png"] }, webhookUrl: 7 } }));
+    expect(shapes.errors!.map((e) => e.path).sort()).toEqual(["params.images[0]", "params.images[2]", "webhookUrl"]);
+    expect(h.sim.requests).toEqual([]);
+    expect(h.jobs).toEqual([]);
+  });
+  it("reports job paths inside a batch, image URLs included", async () => {
+    const ok = { model: "weshop/seedream", params: { textDescription: "x" } };
+    const jobs = Array.from({ length: 18 }, () => ok);
+    jobs[17] = { model: "weshop/seedance", params: { images: ["http://10.0.0.1/x.png"], textDescription: "x", duration: "04s" } } as never;
+    const body = await problem(await api("/v1/batches", { json: { jobs } }));
+    expect(body.errors!.map((e) => e.path).sort()).toEqual(["jobs[17].params.duration", "jobs[17].params.images[0]"]);
+    expect(h.sim.requests).toEqual([]);
   });
   it("checks image URLs once the params are otherwise valid", async () => {
     const res = await api("/v1/jobs", {

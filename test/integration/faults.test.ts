@@ -1,7 +1,7 @@
 // Provider faults: retryable ones recover without a second provider task, final ones fail the
 // job with the provider's reason, and crashes or evictions resume from stored state.
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
@@ -12,6 +12,25 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await h.stop();
+});
+
+describe("redirects from a provider API", () => {
+  it.each([
+    ["weshop.submit", SEEDREAM],
+    ["weshop.poll", SEEDREAM],
+    ["wiro.run", WIRO],
+    ["wiro.detail", WIRO],
+  ] as const)("%s answering a redirect is not followed: the job fails with the reason and no key leaves the provider's host", async (target, spec) => {
+    h.sim.inject({ target, kind: "redirect" });
+    const { id } = await createJob(spec);
+    const job = await driveJob(h, id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ code: "provider_redirect", retryable: false });
+    expect(job.error?.message).toContain("307");
+    // nothing was fetched anywhere but the simulator, so no key went to the redirect target
+    expect(h.outbound).toEqual([]);
+    expect(h.sim.requests.filter((r) => r.target === target)).toHaveLength(1);
+  });
 });
 
 describe("retryable faults", () => {
@@ -205,5 +224,64 @@ describe("crashes, evictions and duplicate alarms", () => {
     const job = await storedJob(id);
     expect(job.status).toBe("failed");
     expect(job.error?.code).toBe("timeout");
+    expect(job.error?.message).toContain("WeShop has no cancel endpoint");
+  });
+
+  it("a Wiro task still running at the deadline is killed, so it stops billing", async () => {
+    const { id } = await createJob(WIRO);
+    await fireAlarm(id);
+    expect((await storedJob(id)).status).toBe("running");
+    await runInDurableObject(jobStub(id), async (_, state) => {
+      const job = (await state.storage.get<Record<string, unknown>>("job"))!;
+      await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1, nextAt: Date.now() });
+    });
+    await fireAlarm(id);
+    const job = await storedJob(id);
+    expect(job.status).toBe("failed");
+    expect(job.error?.code).toBe("timeout");
+    expect(job.error?.message).toMatch(/Wiro task (canceled while queued|killed)/);
+    expect(h.sim.requests.filter((r) => r.target === "wiro.cancel" || r.target === "wiro.kill").length).toBeGreaterThanOrEqual(1);
+    const task = h.sim.tasks()[0]!;
+    expect(task.canceledAt ?? task.killedAt).toBeDefined();
+  });
+});
+
+describe("invalid configuration", () => {
+  it("a refused provider base URL sends nothing anywhere; the job waits, then fails by name at its deadline", async () => {
+    const id = "job_configbroken0000001";
+    const stub = jobStub(id);
+    type Stored = { status: string; deadlineAt: number; error?: { code: string; message: string } };
+    type Instance = { env: typeof env; alarm(): Promise<void>; create(input: unknown): Promise<unknown> };
+    const real = env;
+    // the object lives with a refused WESHOP_BASE_URL from its creation on, so its own alarms see it too
+    await runInDurableObject(stub, async (instance) => {
+      const object = instance as unknown as Instance;
+      object.env = { ...real, WESHOP_BASE_URL: "https://openapi.weshop.ai.evil.example/openapi" };
+      await object.create({ id, tenant: "t", model: "weshop/seedream", params: { textDescription: "a fox" }, metadata: {}, origin: "https://seedrun.test" });
+    });
+    try {
+      // its first alarm found nothing it could do and looks again in a minute
+      await vi.waitFor(async () => {
+        const alarm = await runInDurableObject(stub, (_, state) => state.storage.getAlarm());
+        expect(alarm).toBeGreaterThan(Date.now() + 30_000);
+      });
+      expect((await storedJob(id)).status).toBe("queued");
+      const ended = await runInDurableObject(stub, async (instance, state) => {
+        const job = (await state.storage.get<Stored>("job"))!;
+        await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1 });
+        await (instance as unknown as Instance).alarm();
+        return (await state.storage.get<Stored>("job"))!;
+      });
+      expect(ended.status).toBe("failed");
+      expect(ended.error).toMatchObject({ code: "configuration_error" });
+      expect(ended.error!.message).toContain("WESHOP_BASE_URL");
+      expect(ended.error!.message).not.toContain("evil");
+      expect(h.sim.requests).toEqual([]);
+      expect(h.outbound).toEqual([]);
+    } finally {
+      await runInDurableObject(stub, (instance) => {
+        (instance as unknown as Instance).env = real;
+      });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // /openapi.json and /docs: the document is valid OpenAPI 3.1, says what the code does (the request
 // schemas agree with the real validator, real responses match the response schemas), every route
 // it names answers, and the reference page works offline.
-import { createExecutionContext, env } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { Validator as JsonSchemaValidator } from "@cfworker/json-schema";
 import oas31Schema from "@seriousme/openapi-schema-validator/schemas/v3.1/schema.json";
@@ -9,12 +9,14 @@ import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { buildApp } from "../../src/app.ts";
 import { docsRoutes } from "../../src/api/docs.ts";
-import { validateJobSpec } from "../../src/api/jobs.ts";
+import { listQuery, validateJobSpec } from "../../src/api/jobs.ts";
 import { validateBatch } from "../../src/api/batches.ts";
 import { BAD_SCHEDULE_REQUEST, openapiDocument, openapiRoutes } from "../../src/api/openapi.ts";
 import { MODEL_IDS } from "../../src/providers/models.ts";
+import { batchJobId } from "../../src/batches/batch-object.ts";
+import { messageId } from "../../src/webhooks/events.ts";
 import type { AppEnv } from "../../src/api/context.ts";
-import { BASE, driveJob, KEY_A, startHarness, type Harness } from "../helpers.ts";
+import { BASE, driveJob, fireDelivery, HOOK_ORIGIN, KEY_A, startHarness, type Harness } from "../helpers.ts";
 
 // The validator reads its bundled OpenAPI schema with fs, which workerd cannot reach: hand it the same file.
 vi.mock("node:fs", async (importOriginal) => {
@@ -77,7 +79,8 @@ describe("the OpenAPI document", () => {
   it("every example validates against the schema it illustrates", () => {
     const d = doc();
     let checked = 0;
-    for (const [path, item] of Object.entries(d.paths as Json)) {
+    // the outgoing webhooks are operations too: their headers and bodies have examples
+    for (const [path, item] of [...Object.entries(d.paths as Json), ...Object.entries(d.webhooks as Json)]) {
       for (const [method, op] of Object.entries(item as Json)) {
         const where = `${method.toUpperCase()} ${path}`;
         for (const p of op.parameters ?? []) if (p.example !== undefined) (expectValid(schemaValidator(p.schema, d), p.example, `${where} ${p.name}`), checked++);
@@ -88,6 +91,37 @@ describe("the OpenAPI document", () => {
       }
     }
     expect(checked).toBeGreaterThan(20);
+  });
+
+  it("the list query parameters are generated from listQuery, the schema the list routes validate with", () => {
+    const d = doc();
+    const query = (op: Json) => (op.parameters as Json[]).filter((p) => p.in === "query");
+    const keys = Object.keys(listQuery.shape);
+    expect(query(d.paths["/v1/jobs"].get).map((p) => p.name)).toEqual(keys);
+    // a batch's list takes batchId from its path
+    expect(query(d.paths["/v1/batches/{id}/jobs"].get).map((p) => p.name)).toEqual(keys.filter((k) => k !== "batchId"));
+    const param = (name: string) => query(d.paths["/v1/jobs"].get).find((p) => p.name === name)!;
+    expect(param("limit").schema.default).toBe(listQuery.parse({}).limit);
+    // the documented schemas accept what the validator accepts (query values arrive as strings)
+    const cases: [string, unknown, boolean][] = [
+      ["status", "succeeded", true],
+      ["status", "done", false],
+      ["model", MODEL_IDS[0], true],
+      ["model", "weshop/nope", false],
+      ["batchId", "batch_4n7q2w9e5r1t8y3u6i0o", true],
+      ["batchId", "batch_1", false],
+      ["limit", 1, true],
+      ["limit", 100, true],
+      ["limit", 0, false],
+      ["limit", 101, false],
+      ["limit", 2.5, false],
+      ["cursor", "abc", true],
+    ];
+    expect([...new Set(cases.map(([name]) => name))]).toEqual(keys);
+    for (const [name, value, ok] of cases) {
+      expect(listQuery.safeParse({ [name]: String(value) }).success, `${name}=${value}`).toBe(ok);
+      expect(schemaValidator(param(name).schema, d)(value).valid, `${name}=${value} (documented)`).toBe(ok);
+    }
   });
 
   it("the 400 example lists the field paths the real validator reports", () => {
@@ -110,7 +144,6 @@ describe("request schemas agree with validateJobSpec", () => {
     ["seedream, every field", seedream({ images: ["https://img.example.com/a.png"], imageSize: "3K", aspectRatio: "21:9", outputFormat: "png", tools: ["web_search"], batchCount: 16 })],
     ["seedance 10 Pro at 12s without audio", seedance({ modelName: "Seedance_10_Pro", duration: "12s", generateAudio: false })],
     ["seedance default variant at 15s with audio", seedance({ duration: "15s", generateAudio: "true" })],
-    ["seedance zero-padded seconds", seedance({ modelName: "Seedance_10_Pro_Fast", duration: "02s" })],
     ["wiro, strings", wiro({ duration: "10", fps: "16", watermark: "true", seed: "-1", camerafixed: false })],
     ["wiro, numbers", wiro({ duration: 10, fps: 24, seed: 4294967295 })],
     ["16 metadata values", seedream({}, { metadata: meta(16) })],
@@ -135,6 +168,7 @@ describe("request schemas agree with validateJobSpec", () => {
     ["seedance 10 Pro with audio (boolean)", seedance({ modelName: "Seedance_10_Pro", generateAudio: true })],
     ["seedance 10 Pro Fast with audio (string)", seedance({ modelName: "Seedance_10_Pro_Fast", generateAudio: "true" })],
     ["seedance duration without s", seedance({ duration: "5" })],
+    ["seedance zero-padded seconds", seedance({ modelName: "Seedance_10_Pro_Fast", duration: "02s" })],
     ["wiro without prompt", { model: "wiro/ByteDance/text-to-video-seedance-v1", params: {} }],
     ["wiro duration 7", wiro({ duration: 7 })],
     ["wiro duration '7'", wiro({ duration: "7" })],
@@ -390,6 +424,38 @@ describe("real responses match the documented schemas", () => {
       expect(Object.keys(op.responses)).toContain(String(status));
       expectValid(problem, await bad.json(), String(status));
     }
+  });
+
+  it("webhooks, a job event and batch.completed, are delivered with the documented bodies and headers", async () => {
+    const res = await json("/v1/batches", "POST", {
+      jobs: [{ model: "weshop/seedream", params: { textDescription: "x" }, webhookUrl: `${HOOK_ORIGIN}/job`, webhookEvents: ["job.succeeded"] }],
+      webhookUrl: `${HOOK_ORIGIN}/batch`,
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const batch = (await res.json()) as Json;
+    const jobId = await batchJobId(batch.id, 0);
+    h.jobs.push(jobId);
+    /** Runs the batch's alarm now: the first run creates the job, the last announces the end. */
+    const batchAlarm = () =>
+      runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batch.id)), async (instance, state) => {
+        await state.storage.deleteAlarm();
+        await (instance as unknown as { alarm(): Promise<void> }).alarm();
+      });
+    await batchAlarm();
+    expect((await driveJob(h, jobId)).status).toBe("succeeded");
+    await fireDelivery(messageId(jobId, "job.succeeded"));
+    await batchAlarm();
+    await fireDelivery(`msg_${batch.id.slice(6)}_completed`);
+
+    const d = doc();
+    for (const [name, path] of [["jobEvent", "/job"], ["batchCompleted", "/batch"]] as const) {
+      const op = d.webhooks[name].post;
+      const delivery = h.webhooks.find((w) => new URL(w.url).pathname === path);
+      expect(delivery, `${name} delivered`).toBeDefined();
+      expectValid(schemaValidator(op.requestBody.content["application/json"].schema, d), JSON.parse(delivery!.body), `${name} body`);
+      for (const p of op.parameters as Json[]) expectValid(schemaValidator(p.schema, d), delivery!.headers[p.name], `${name} ${p.name} header`);
+    }
+    expect(JSON.parse(h.webhooks.find((w) => w.url.endsWith("/batch"))!.body)).toMatchObject({ type: "batch.completed", data: { id: batch.id, status: "completed" } });
   });
 
   it("problems are documented Problems", async () => {

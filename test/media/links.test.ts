@@ -1,6 +1,6 @@
 // Signed media links: exact format and what verification refuses.
 import { describe, expect, it } from "vitest";
-import { signMediaUrl, verifyMediaLink } from "../../src/media/links.ts";
+import { LINK_TTL_SECONDS, makeLinkSigner, signMediaUrl, verifyMediaLink } from "../../src/media/links.ts";
 
 const SECRET = "links-test-secret";
 const KEY = "jobs/job_abc/0.mp4";
@@ -47,5 +47,19 @@ describe("verifyMediaLink", () => {
   it("says invalid, not expired, for a forged link with a past expiry", async () => {
     const { expires } = parts(await signMediaUrl(SECRET, "https://x.example", KEY, NOW - 60));
     expect(await verifyMediaLink(SECRET, KEY, expires, "A".repeat(43), NOW)).toBe("invalid");
+  });
+});
+
+describe("makeLinkSigner", () => {
+  it("signs for a day by default and for a longer lifetime when asked, rounded up to the hour", async () => {
+    const now = NOW * 1000 + 1; // just past an hour boundary
+    const hour = Math.ceil(now / 3_600_000) * 3600;
+    const usual = await makeLinkSigner(SECRET, "https://x.example", now)(KEY);
+    expect(Number(parts(usual.url).expires)).toBe(hour + LINK_TTL_SECONDS);
+    const long = await makeLinkSigner(SECRET, "https://x.example", now, 60 * 3600)(KEY);
+    expect(Number(parts(long.url).expires)).toBe(hour + 60 * 3600);
+    expect(long.expiresAt).toBe(new Date((hour + 60 * 3600) * 1000).toISOString());
+    const { expires, sig } = parts(long.url);
+    expect(await verifyMediaLink(SECRET, KEY, expires, sig, hour + 59 * 3600)).toBe("ok");
   });
 });

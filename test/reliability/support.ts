@@ -297,10 +297,10 @@ export async function crashOnce(id: string, method: "advance" | "commit"): Promi
 
 export const alarmOf = (id: string) => runInDurableObject(jobStub(id), (_, state) => state.storage.getAlarm());
 
-/** Makes the jobs look idle to the sweeper: their index rows have not moved for longer than `idleMs`. */
+/** Makes the jobs look idle to the sweeper: their objects have not written their index rows for longer than `idleMs`. */
 export async function ageIndex(ids: string[], idleMs: number): Promise<void> {
   const stamp = Date.now() - idleMs - 60_000;
-  for (const id of ids) await env.DB.prepare("UPDATE jobs SET updated_at = ? WHERE id = ?").bind(stamp, id).run();
+  for (const id of ids) await env.DB.prepare("UPDATE jobs SET updated_at = ?, seen_at = ? WHERE id = ?").bind(stamp, stamp, id).run();
 }
 
 export async function sha256Hex(bytes: Uint8Array | ArrayBuffer): Promise<string> {

@@ -78,9 +78,12 @@ describe("Wiro run", () => {
     expect(sim.tasks()).toHaveLength(0);
   });
 
-  it("accepts seed as number, integer string or null", async () => {
+  it("accepts seed as a JSON number or null, refuses it as a string", async () => {
     const { sim } = harness();
-    for (const seed of [-1, "123", null]) await wiroRun(sim, { seed });
+    for (const seed of [-1, 123, null]) await wiroRun(sim, { seed });
+    expect(sim.tasks()).toHaveLength(3);
+    const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, { ...WIRO_RUN, seed: "123" }));
+    expect(await body(res)).toMatchObject({ result: false, errors: [{ code: 0, message: expect.stringContaining("seed") }] });
     expect(sim.tasks()).toHaveLength(3);
   });
 

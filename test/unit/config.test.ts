@@ -44,3 +44,15 @@ describe("configuration", () => {
     expect(r.ok ? [] : r.problems.map((p) => p.name).sort()).toEqual(["API_KEYS", "SIGNING_SECRET"]);
   });
 });
+
+describe("PUBLIC_BASE_URL", () => {
+  it.each(["https://seedrun.example.com", "http://127.0.0.1:8787", "http://localhost:8787"])("accepts %s", (value) => {
+    expect(problems({ PUBLIC_BASE_URL: value })).toEqual([]);
+  });
+  // callback URLs carry each job's token: never over plain http across a network
+  it.each(["http://seedrun.example.com", "http://10.0.0.5:8787", "ftp://seedrun.example.com", "seedrun.example.com"])("refuses %s by name", (value) => {
+    const p = problems({ PUBLIC_BASE_URL: value });
+    expect(p.map((x) => x.name)).toEqual(["PUBLIC_BASE_URL"]);
+    expect(JSON.stringify(p)).not.toContain(value);
+  });
+});

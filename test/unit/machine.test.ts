@@ -5,9 +5,13 @@ import {
   afterSubmit,
   markSubmitting,
   MAX_COPY_ATTEMPTS,
+  MAX_QUEUE_MS,
   MAX_SUBMIT_ATTEMPTS,
   nextStep,
+  slotGranted,
+  waitForSlot,
 } from "../../src/jobs/machine.ts";
+import { runDeadlineMs } from "../../src/jobs/polling.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import type { Outcome, ProviderError, TaskStatus } from "../../src/providers/types.ts";
 
@@ -82,6 +86,29 @@ describe("submit", () => {
   });
 });
 
+describe("waiting for a provider slot", () => {
+  it("waits in line with its place, and the run deadline starts only when a slot is granted", () => {
+    // two hours in line: far past the deadline the job was created with
+    const waited = waitForSlot(job(), 140, T0 + 2 * 3_600_000 + 5000, tick(T0 + 2 * 3_600_000));
+    expect(waited).toMatchObject({ status: "queued", queuePosition: 140 });
+    const granted = slotGranted(waited, tick(T0 + 2 * 3_600_000 + 5000));
+    expect(granted).toMatchObject({ slotHeld: true, queuePosition: undefined, deadlineAt: T0 + 2 * 3_600_000 + 5000 + runDeadlineMs(20_000) });
+    // a run submitted now is not timed out by its first poll
+    const started = afterSubmit(markSubmitting(granted, tick(T0 + 2 * 3_600_000 + 5000)), { ok: true, value: { taskId: "exe_9" } }, true, tick(T0 + 2 * 3_600_000 + 6000));
+    const polled = afterPoll(started, status({ state: "running", providerStatus: "Running" }), tick(started.nextAt));
+    expect(polled.status).toBe("running");
+    // renewing a slot it already holds does not move the deadline
+    expect(slotGranted(granted, tick(T0 + 3 * 3_600_000)).deadlineAt).toBe(granted.deadlineAt);
+  });
+  it("gives up after a day in line with queue_timeout, saying nothing was sent", () => {
+    const j = waitForSlot(job({ queuePosition: 3 }), 3, T0 + MAX_QUEUE_MS + 5000, tick(T0 + MAX_QUEUE_MS));
+    expect(j.status).toBe("failed");
+    expect(j.error).toMatchObject({ code: "queue_timeout", retryable: true });
+    expect(j.error?.message).toContain("nothing was sent");
+    expect(j.queuePosition).toBeUndefined();
+  });
+});
+
 describe("poll", () => {
   const running = job({ status: "running", task: { taskId: "exe_1" }, startedAt: T0 });
   it("counts polls and keeps running with the provider status", () => {
@@ -113,6 +140,15 @@ describe("poll", () => {
     const j = afterPoll(running, status({ state: "succeeded", providerStatus: "Success", outputs: [] }), tick());
     expect(j.status).toBe("failed");
     expect(j.error?.code).toBe("no_outputs");
+  });
+  it("a finished run whose every result failed at the provider fails with run_failed and the provider's reason", () => {
+    const j = afterPoll(
+      running,
+      status({ state: "succeeded", providerStatus: "Success", outputs: [{ ok: false, error: "WeShop reported this result as Failed" }, { ok: false, error: "x" }] }),
+      tick(),
+    );
+    expect(j.status).toBe("failed");
+    expect(j.error).toEqual({ code: "run_failed", message: "Every result failed at the provider: WeShop reported this result as Failed", retryable: false });
   });
   it("a failed run fails the job with the provider's reason", () => {
     const j = afterPoll(running, status({ state: "failed", providerStatus: "Failed", code: "run_failed", message: "m" }), tick());

@@ -37,7 +37,12 @@ describe("weshop/seedance", () => {
     expect(paths("weshop/seedance", { images: [img], textDescription: "x", modelName, duration })).toEqual(valid ? [] : ["params.duration"]);
   });
   it("refuses durations not written like 4s", () => {
-    for (const duration of ["4", 4, "4.5s", "four"]) expect(paths("weshop/seedance", { images: [img], textDescription: "x", duration })).toEqual(["params.duration"]);
+    for (const duration of ["4", 4, "4.5s", "four", "04s", "0s", "00s", "012s", " 4s", "4S"])
+      expect(paths("weshop/seedance", { images: [img], textDescription: "x", duration })).toEqual(["params.duration"]);
+  });
+  it("a zero-padded duration is refused for its form, not its range", () => {
+    const { errors } = check("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro", duration: "04s" });
+    expect(errors).toEqual([{ path: "params.duration", message: expect.stringContaining('like "4s"') }]);
   });
   it("generateAudio is only for Seedance_20 and 1.5 Pro; booleans become strings", () => {
     expect(paths("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro", generateAudio: true })).toEqual(["params.generateAudio"]);
@@ -73,9 +78,24 @@ describe("wiro/ByteDance/text-to-video-seedance-v1", () => {
       duration: "10",
       fps: "16",
       watermark: "true",
-      seed: "42",
+      seed: 42,
       camerafixed: "false",
     });
+  });
+  it("sends seed as a JSON number; an integer string is accepted, null leaves it out", () => {
+    expect(check(model, { prompt: "p", seed: "42" }).data?.seed).toBe(42);
+    expect(check(model, { prompt: "p", seed: -1 }).data?.seed).toBe(-1);
+    expect(check(model, { prompt: "p", seed: 4294967295 }).data?.seed).toBe(4294967295);
+    for (const params of [{ prompt: "p", seed: null }, { prompt: "p" }]) {
+      const { data } = check(model, params);
+      expect(data).toBeDefined();
+      expect(data).not.toHaveProperty("seed");
+      expect(JSON.parse(JSON.stringify(data))).not.toHaveProperty("seed");
+    }
+    expect(JSON.stringify(check(model, { prompt: "p", seed: "7" }).data)).toContain('"seed":7');
+  });
+  it.each([["abc"], [""], [1.5], [-2], [4294967296], [true], [[1]], [{}]])("refuses seed %j", (seed) => {
+    expect(paths(model, { prompt: "p", seed })).toEqual(["params.seed"]);
   });
   it("refuses every value outside the seed's options", () => {
     expect(paths(model, { prompt: "", resolution: "1080p", ratio: "2:1", duration: 7, fps: 30, watermark: "yes", seed: 1.5, camerafixed: 1 })).toEqual([

@@ -1,0 +1,125 @@
+// Jobs and the provider gate together: pushback gives the slot back, a lapsed lease sends the job
+// back into line instead of past the cap, and time in line does not count against the run deadline.
+import { env, runInDurableObject } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { gateApi, LEASE_MS } from "../../src/providers/gate.ts";
+import { TEST_BINDINGS } from "../bindings.ts";
+import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+
+const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
+const WIRO_CAP = Number(TEST_BINDINGS.WIRO_MAX_CONCURRENCY);
+const gate = () => gateApi(env, "wiro");
+/** Stand-ins for other jobs' tasks: they hold slots at the gate and nothing else. */
+const others = Array.from({ length: WIRO_CAP }, (_, i) => `job_othertask00000000${i}`);
+
+let h: Harness;
+beforeEach(() => {
+  h = startHarness();
+});
+afterEach(async () => {
+  for (const id of [...others, ...h.jobs]) await gate().release(id);
+  await h.stop();
+});
+
+/** Takes every free slot (the pace may be below the cap after pushback in an earlier test). */
+async function fillGate(): Promise<void> {
+  let taken = 0;
+  for (const id of others) {
+    if ((await gate().acquire(id, { maxConcurrency: WIRO_CAP })).granted) taken++;
+    // refused: out of the line again, so only the job under test waits there
+    else await gate().release(id);
+  }
+  expect(taken).toBeGreaterThan(0);
+  const snapshot = await gate().snapshot();
+  expect(snapshot.active).toBeGreaterThanOrEqual(snapshot.effectiveLimit);
+}
+
+/** Stops the job from moving by itself (an alarm running is waited for), optionally changing stored fields. */
+async function park(id: string, fields: Record<string, unknown> = {}): Promise<void> {
+  await runInDurableObject(jobStub(id), async (instance, state) => {
+    await (instance as unknown as { running?: Promise<void> }).running;
+    await state.storage.deleteAlarm();
+    const job = (await state.storage.get<Record<string, unknown>>("job"))!;
+    await state.storage.put("job", { ...job, ...fields });
+  });
+}
+
+const runRequests = () => h.sim.requests.filter((r) => r.target === "wiro.run").length;
+
+describe("jobs at the provider gate", () => {
+  it("a Wiro code 96 gives the slot back: the job waits in line and later runs with one task", async () => {
+    // Retry-After keeps the job from trying again by itself during the test
+    h.sim.inject({ target: "wiro.run", kind: "rate_limit", retryAfter: 600 });
+    const { id } = await createJob(WIRO);
+    await fireAlarm(id);
+    const pushed = await storedJob(id);
+    expect(pushed.status).toBe("queued");
+    expect(pushed.lastProviderError).toMatch(/^96:/);
+    expect(pushed.slotHeld, JSON.stringify(pushed)).toBeFalsy();
+    expect((await gate().snapshot()).holders).not.toContain(id);
+    const job = await driveJob(h, id);
+    expect(job.status).toBe("succeeded");
+    expect(h.sim.tasks()).toHaveLength(1);
+    expect((await gate().snapshot()).holders).not.toContain(id);
+  });
+
+  it("a job whose slot lapsed during a long retry wait goes back into line instead of submitting past the cap", async () => {
+    h.sim.inject({ target: "wiro.run", kind: "http500", times: 1000 });
+    const { id } = await createJob(WIRO);
+    await fireAlarm(id);
+    await park(id);
+    h.sim.clearFaults();
+    expect(await storedJob(id)).toMatchObject({ status: "queued", slotHeld: true });
+    // the lease ran out while the job waited, and other jobs took every slot
+    await gate().release(id);
+    await fillGate();
+    const before = runRequests();
+    await fireAlarm(id);
+    const waiting = await storedJob(id);
+    expect(waiting).toMatchObject({ status: "queued", slotHeld: false, queuePosition: 1 });
+    expect(runRequests()).toBe(before);
+    // a slot comes free: the job takes it and runs
+    for (const other of others) await gate().release(other);
+    const job = await driveJob(h, id);
+    expect(job.status).toBe("succeeded");
+    expect(h.sim.tasks()).toHaveLength(1);
+  });
+
+  it("time spent waiting in line does not count against the run deadline", async () => {
+    await fillGate();
+    const { id } = await createJob(WIRO);
+    await fireAlarm(id);
+    // it waited so long that the deadline it was created with has passed
+    await park(id, { deadlineAt: Date.now() - 1 });
+    expect(await storedJob(id)).toMatchObject({ status: "queued", queuePosition: 1 });
+    for (const other of others) await gate().release(other);
+    const job = await driveJob(h, id);
+    expect(job.status).toBe("succeeded");
+    expect(job.error).toBeUndefined();
+    expect(job.deadlineAt).toBeGreaterThan(job.startedAt!);
+  });
+
+  it("a running job whose next poll is far off still wakes in time to renew its slot's lease, and asks the provider nothing", async () => {
+    const { id } = await createJob(WIRO);
+    await fireAlarm(id);
+    expect(await storedJob(id)).toMatchObject({ status: "running", slotHeld: true });
+    const leaseOf = () =>
+      runInDurableObject(env.GATES.get(env.GATES.idFromName("wiro")), (_, state) =>
+        state.storage.sql.exec<{ lease_until: number }>("SELECT lease_until FROM holders WHERE job_id = ?", id).one().lease_until,
+      );
+    // a long run: the next poll is hours away, far past the lease
+    await park(id, { nextAt: Date.now() + 3 * 3_600_000 });
+    const polls = h.sim.requests.filter((r) => r.target === "wiro.detail").length;
+    const leaseBefore = await leaseOf();
+    const woke = await runInDurableObject(jobStub(id), async (instance, state) => {
+      const started = Date.now();
+      await (instance as unknown as { alarm(): Promise<void> }).alarm();
+      return { started, alarm: (await state.storage.getAlarm())! };
+    });
+    expect(h.sim.requests.filter((r) => r.target === "wiro.detail").length).toBe(polls);
+    expect(await leaseOf()).toBeGreaterThanOrEqual(Math.max(leaseBefore, woke.started + LEASE_MS));
+    // and it will wake again before that lease runs out
+    expect(woke.alarm).toBeLessThanOrEqual(Date.now() + LEASE_MS / 2);
+    expect((await storedJob(id)).polls).toBe(0);
+  });
+});
