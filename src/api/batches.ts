@@ -9,7 +9,7 @@ import { fieldErrors, formatPath, validationError } from "../lib/validation.ts";
 import type { AppEnv } from "./context.ts";
 import { readJsonBody } from "./http.ts";
 import { canonicalJson, idempotencyApi } from "./idempotency-object.ts";
-import { validateJobSpec, type JobSpec } from "./job-spec.ts";
+import { validateJobSpec, type JobSpec, type SpecContext } from "./job-spec.ts";
 import { listJobs } from "./jobs.ts";
 
 export const MAX_BATCH_JOBS = 1000;
@@ -26,24 +26,35 @@ export interface BatchSpec {
   webhookUrl?: string;
 }
 
-/** Validates a whole batch; one bad spec refuses it, with paths like `jobs[17].params.duration`. */
-export function validateBatch(body: unknown, ctx: { allowLoopbackHttp: boolean; webhooksEnabled: boolean }, prefix: (string | number)[] = []): { spec?: BatchSpec; errors: FieldError[] } {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Validates a whole batch; one bad spec refuses it, with paths like `jobs[17].params.duration`.
+ * Every problem is reported in one answer: the jobs are checked whenever `jobs` is an array of at
+ * most MAX_BATCH_JOBS entries, and the webhook URL policy whenever `webhookUrl` has the right
+ * shape, whatever else failed at the batch's own level (an unknown key, say). An over-long `jobs`
+ * is reported alone: its entries are not checked one by one.
+ */
+export function validateBatch(body: unknown, ctx: SpecContext, prefix: (string | number)[] = []): { spec?: BatchSpec; errors: FieldError[] } {
   const top = batchSchema.safeParse(body);
-  if (!top.success) return { errors: fieldErrors(top.error.issues, prefix) };
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = top.success ? [] : fieldErrors(top.error.issues, prefix);
+  const raw = isObject(body) ? body : {};
   const jobs: JobSpec[] = [];
-  top.data.jobs.forEach((raw, i) => {
-    const result = validateJobSpec(raw, ctx, [...prefix, "jobs", i]);
-    errors.push(...result.errors);
-    if (result.spec) jobs.push(result.spec);
-  });
-  const { webhookUrl } = top.data;
-  if (webhookUrl !== undefined) {
+  if (Array.isArray(raw.jobs) && raw.jobs.length <= MAX_BATCH_JOBS) {
+    raw.jobs.forEach((rawJob: unknown, i) => {
+      const result = validateJobSpec(rawJob, ctx, [...prefix, "jobs", i]);
+      errors.push(...result.errors);
+      if (result.spec) jobs.push(result.spec);
+    });
+  }
+  const { webhookUrl } = raw;
+  // a non-string or over-long webhookUrl is already reported by the schema
+  if (typeof webhookUrl === "string" && batchSchema.shape.webhookUrl.safeParse(webhookUrl).success) {
     const reason = ctx.webhooksEnabled ? checkUrl(webhookUrl, { allowLoopbackHttp: ctx.allowLoopbackHttp }) : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
     if (reason) errors.push({ path: formatPath([...prefix, "webhookUrl"]), message: reason });
   }
-  if (errors.length > 0) return { errors };
-  return { spec: { jobs, ...(webhookUrl ? { webhookUrl } : {}) }, errors };
+  if (errors.length > 0 || !top.success) return { errors };
+  return { spec: { jobs, ...(top.data.webhookUrl ? { webhookUrl: top.data.webhookUrl } : {}) }, errors };
 }
 
 async function loadBatch(c: Context<AppEnv>, id: string): Promise<BatchRecord> {

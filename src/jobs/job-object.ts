@@ -18,6 +18,7 @@ import {
   afterCopy,
   afterCrash,
   afterPoll,
+  afterStop,
   afterSubmit,
   finish,
   isTerminal,
@@ -71,6 +72,7 @@ export const CONFIRM_WINDOW_MS = 2_000;
 const FOLLOW_UP_RETRY_MS = 5_000;
 export const INDEX_HEARTBEAT_MS = 5 * 60_000;
 const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
+const INDEX_TIMEOUT_MS = 5_000;
 /** A job holding a provider slot wakes at least this often to renew the slot's lease, however far off its next poll is. */
 const LEASE_RENEW_MS = LEASE_MS / 2;
 
@@ -280,7 +282,8 @@ export class JobObject extends DurableObject<Env> {
     if (needsIndex(job)) job = await this.writeIndex(job);
     if (isTerminal(job.status)) {
       if (job.batchId && !job.batchNotified) job = await this.notifyBatch(job);
-      if (hasFollowUps(job)) await this.ctx.storage.setAlarm(Date.now() + FOLLOW_UP_RETRY_MS);
+      if (job.providerStop && job.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS) job = await this.stopTask(job);
+      if (hasFollowUps(job)) await this.ctx.storage.setAlarm(followUpAt(job));
       return;
     }
     // alarms run at least once and may come early or twice: act only when the job is due
@@ -328,7 +331,18 @@ export class JobObject extends DurableObject<Env> {
     if (next.outbox?.length) next = await this.flushOutbox(next);
     if (isTerminal(next.status) && next.batchId && !next.batchNotified) next = await this.notifyBatch(next);
     if (!isTerminal(next.status)) await this.ctx.storage.setAlarm(this.alarmTime(next));
-    else if (hasFollowUps(next)) await this.ctx.storage.setAlarm(Date.now() + FOLLOW_UP_RETRY_MS);
+    else if (hasFollowUps(next)) await this.ctx.storage.setAlarm(followUpAt(next));
+  }
+
+  /** Asks the provider again to stop a task it had not confirmed stopping (the job has ended). */
+  private async stopTask(job: JobRecord): Promise<JobRecord> {
+    const configResult = readConfig(this.env);
+    const lookup = configResult.ok ? providerFor(MODELS[job.model], configResult.config, fetch) : undefined;
+    if (!lookup?.ok || !job.task) return this.patch(job, { providerStop: undefined });
+    const outcome = await lookup.provider.cancel(job.task, job.providerStatus);
+    const next = afterStop(job, outcome, { now: Date.now(), rand: Math.random() });
+    if (!next.providerStop) log(outcome.ok ? "info" : "warn", "provider task stop retried", { jobId: job.id, ok: outcome.ok });
+    return this.patch(job, { providerStop: next.providerStop, error: next.error });
   }
 
   /** When to wake next: when the job is due, or earlier to renew a held slot's lease. */
@@ -377,7 +391,8 @@ export class JobObject extends DurableObject<Env> {
   /** Keeps the D1 projection current; a failure never holds the job up, the next alarm retries. */
   private async writeIndex(job: JobRecord): Promise<JobRecord> {
     try {
-      await indexJob(this.env.DB, job);
+      // bounded: a slow or hung index must never hold up the job (or the request creating it)
+      await withTimeout(indexJob(this.env.DB, job), INDEX_TIMEOUT_MS, "index write timed out");
     } catch (err) {
       log("warn", "job index write failed", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
       return job;
@@ -424,7 +439,8 @@ export class JobObject extends DurableObject<Env> {
         if (polled.error?.code === "timeout" && job.task) {
           const stop = await provider.cancel(job.task, polled.providerStatus);
           const said = stop.ok ? stop.value.message : `stopping the task failed (${stop.error.code}: ${stop.error.message})`;
-          return { ...polled, error: { ...polled.error, message: `${polled.error.message}; ${said}` } };
+          const ended = { ...polled, error: { ...polled.error, message: `${polled.error.message}; ${said}` } };
+          return !stop.ok && stop.error.retryable ? { ...ended, providerStop: { attempts: 1, nextAt: Date.now() + FOLLOW_UP_RETRY_MS } } : ended;
         }
         return polled;
       }
@@ -482,7 +498,17 @@ export class JobObject extends DurableObject<Env> {
 
 /** Work left after a job ended: webhooks to hand over, the index to update, the batch to tell. */
 function hasFollowUps(job: JobRecord): boolean {
-  return Boolean(job.outbox?.length) || job.indexedStatus !== job.status || (job.batchId !== undefined && !job.batchNotified);
+  return (
+    Boolean(job.outbox?.length) || job.indexedStatus !== job.status || (job.batchId !== undefined && !job.batchNotified) || job.providerStop !== undefined
+  );
+}
+
+/** When to come back for the follow-ups: soon for hand-overs, or when the next stop attempt is due. */
+function followUpAt(job: JobRecord): number {
+  const soon = Date.now() + FOLLOW_UP_RETRY_MS;
+  const handOvers = Boolean(job.outbox?.length) || job.indexedStatus !== job.status || (job.batchId !== undefined && !job.batchNotified);
+  if (!job.providerStop) return soon;
+  return handOvers ? Math.min(soon, job.providerStop.nextAt) : job.providerStop.nextAt;
 }
 
 /** The index row gets each status change, and a heartbeat so the sweeper can tell live jobs from stuck ones. */
@@ -503,4 +529,13 @@ function guessExtension(url: string, kind: "video" | "image", params: Record<str
   if (ext && KNOWN_EXTENSIONS.has(ext)) return ext === "jpeg" ? "jpg" : ext;
   if (kind === "video") return "mp4";
   return params.outputFormat === "png" ? "png" : "jpg";
+}
+
+/** Rejects with `message` if `work` has not settled within `ms` (the work itself is not stopped). */
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -83,6 +83,8 @@ export interface JobRecord {
   /** When the alarm should next act. */
   nextAt: number;
   lastProviderError?: string;
+  /** The provider did not confirm stopping the task (cancel, or a run past its deadline): asked again after the job ended. */
+  providerStop?: { attempts: number; nextAt: number };
   /** The job holds one of its provider's concurrency slots. */
   slotHeld?: boolean;
   /** Place in the provider's waiting line while no slot is free. */

@@ -120,7 +120,9 @@ function notFound(c: MediaContext): Response {
 }
 
 function problem(c: MediaContext, status: 403 | 404 | 410 | 500, code: string, title: string, detail: string): Response {
-  const body = { type: "about:blank", title, status, detail, code };
+  // mounted in the worker's app, the request id middleware has named this request
+  const requestId = (c.var as Record<string, unknown>).requestId;
+  const body = { type: "about:blank", title, status, detail, code, ...(typeof requestId === "string" ? { requestId } : {}) };
   return c.newResponse(JSON.stringify(body), status, {
     "Content-Type": "application/problem+json",
     "Cache-Control": "no-store",

@@ -45,6 +45,14 @@ describe("request ids and health", () => {
     expect(generated.status).toBe(404);
     expect(generated.headers.get("X-Request-Id")).toMatch(/^req_/);
   });
+  it("a refused media link is problem+json with the request id, like every other error", async () => {
+    const res = await api("/media/jobs/job_00000000000000000000/0.png?expires=9999999999&sig=forged", { key: null });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("Content-Type")).toContain("application/problem+json");
+    const body = (await res.json()) as { code: string; requestId: string };
+    expect(body.code).toBe("invalid_signature");
+    expect(body.requestId).toBe(res.headers.get("X-Request-Id"));
+  });
 });
 
 describe("POST /v1/jobs validation", () => {

@@ -43,6 +43,24 @@ async function createBatch(body: unknown, headers: Record<string, string> = {}, 
   return { res, json };
 }
 
+/** Every job id in the listing index (the D1 projection every created job writes). */
+async function indexedJobIds(): Promise<string[]> {
+  const rows = await env.DB.prepare("SELECT id FROM jobs ORDER BY id").all<{ id: string }>();
+  return rows.results.map((r) => r.id);
+}
+
+/**
+ * The jobs indexed since `before` whose params mention `marker`: the jobs one test's requests made,
+ * whatever a batch left running by an earlier test of the file creates meanwhile.
+ */
+async function newJobsMarked(before: Set<string>, marker: string): Promise<string[]> {
+  const fresh = (await indexedJobIds()).filter((id) => !before.has(id));
+  const marked = await Promise.all(fresh.map(async (id) => (JSON.stringify((await storedJob(id)).params).includes(marker) ? id : null)));
+  return marked.filter((id): id is string => id !== null).sort();
+}
+
+const marked = (marker: string, i: number) => JSON.parse(JSON.stringify(spec(i)).replace(/"(image|video|clip) /, `"${marker} $1 `)) as ReturnType<typeof spec>;
+
 describe("POST /v1/batches", () => {
   it("one bad spec refuses the whole batch with its path, and nothing is created", async () => {
     const jobs: unknown[] = Array.from({ length: 20 }, (_, i) => spec(i));
@@ -52,6 +70,33 @@ describe("POST /v1/batches", () => {
     expect(res.status).toBe(400);
     expect((json.errors as { path: string }[]).map((e) => e.path)).toEqual(["jobs[4].model", "jobs[17].params.duration"]);
     expect(h.sim.requests).toEqual([]);
+  });
+
+  it("reports a bad batch webhookUrl and a bad job together, and nothing is created", async () => {
+    const before = new Set(await indexedJobIds());
+    const jobs: unknown[] = Array.from({ length: 5 }, (_, i) => marked("refused", i));
+    jobs[3] = { model: "weshop/seedance", params: { textDescription: "refused", images: ["https://a.example.com/i.png"], duration: "99s" } };
+    const paths = (json: Record<string, unknown>) => (json.errors as { path: string }[]).map((e) => e.path).sort();
+    const unsafe = await createBatch({ jobs, webhookUrl: "https://169.254.169.254/hook" }, { "Idempotency-Key": "refused-1" });
+    expect(unsafe.res.status).toBe(400);
+    expect(unsafe.res.headers.get("Location")).toBeNull();
+    expect(paths(unsafe.json)).toEqual(["jobs[3].params.duration", "webhookUrl"]);
+    // the batch's own fields failing its schema (an unknown key, a webhookUrl too long or not a
+    // string) does not stop the jobs being checked
+    const schema = await createBatch({ jobs, webhookUrl: `https://hooks.example.com/${"x".repeat(2048)}`, priority: "high" });
+    expect(schema.res.status).toBe(400);
+    expect(paths(schema.json)).toEqual(["jobs[3].params.duration", "priority", "webhookUrl"]);
+    const notString = await createBatch({ jobs, webhookUrl: 42 });
+    expect(notString.res.status).toBe(400);
+    expect(paths(notString.json)).toEqual(["jobs[3].params.duration", "webhookUrl"]);
+    // nothing reached a provider, no job exists, and the refused request claimed no Idempotency-Key
+    expect(h.sim.requests.filter((r) => r.body.includes("refused"))).toEqual([]);
+    expect(await newJobsMarked(before, "refused")).toEqual([]);
+    const good = await createBatch({ jobs: [marked("accepted", 0)] }, { "Idempotency-Key": "refused-1" });
+    expect(good.res.status).toBe(202);
+    expect(good.res.headers.get("Idempotent-Replayed")).toBeNull();
+    await fanOut(good.json.id);
+    await driveJob(h, await batchJobId(good.json.id, 0));
   });
 
   it("refuses empty and oversized batches", async () => {
@@ -147,6 +192,28 @@ describe("POST /v1/batches", () => {
     expect(b.res.headers.get("Idempotent-Replayed")).toBe("true");
     const c = await createBatch({ jobs: [spec(0)] }, { "Idempotency-Key": "nightly-1" });
     expect(c.res.status).toBe(422);
+  });
+
+  it("two concurrent requests with one Idempotency-Key create one batch and one provider task per job", async () => {
+    const before = new Set(await indexedJobIds());
+    const body = { jobs: [marked("race", 0), marked("race", 1)] };
+    const headers = { "Idempotency-Key": "nightly-race" };
+    const [a, b] = await Promise.all([createBatch(body, headers), createBatch(body, headers)]);
+    expect([a.res.status, b.res.status]).toEqual([202, 202]);
+    expect(b.json.id).toBe(a.json.id);
+    expect([a.res.headers.get("Location"), b.res.headers.get("Location")]).toEqual([`/v1/batches/${a.json.id}`, `/v1/batches/${a.json.id}`]);
+    expect([a.res.headers.get("Idempotent-Replayed"), b.res.headers.get("Idempotent-Replayed")].sort()).toEqual(["true", null].sort());
+    const id = a.json.id;
+    while ((await batchRecord(id)).created < body.jobs.length) await fanOut(id);
+    const jobIds = await Promise.all(body.jobs.map((_, i) => batchJobId(id, i)));
+    for (const jobId of jobIds) expect((await driveJob(h, jobId)).status).toBe("succeeded");
+    // the only jobs with these params are that one batch's, one per spec
+    expect(await newJobsMarked(before, "race")).toEqual([...jobIds].sort());
+    expect((await batchRecord(id)).total).toBe(body.jobs.length);
+    // and the providers saw one task per job
+    expect(h.sim.tasks().filter((t) => JSON.stringify(t.params).includes("race"))).toHaveLength(body.jobs.length);
+    const view = (await (await api(`/v1/batches/${id}`)).json()) as { status: string; total: number };
+    expect(view).toMatchObject({ status: "completed", total: body.jobs.length });
   });
 });
 

@@ -15,6 +15,20 @@ afterEach(async () => {
 
 const post = (json: unknown, headers: Record<string, string> = {}, key?: string) => api("/v1/jobs", { json, headers, key });
 
+const indexedJobIds = async () => (await env.DB.prepare("SELECT id FROM jobs").all<{ id: string }>()).results.map((r) => r.id);
+
+/** The id of the job a request still in flight created: waits for its row in the listing index. */
+async function newJobId(before: Set<string>): Promise<string> {
+  for (;;) {
+    const fresh = (await indexedJobIds()).find((id) => !before.has(id));
+    if (fresh) {
+      h.jobs.push(fresh);
+      return fresh;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe("Idempotency-Key", () => {
   it("two concurrent requests with one key create one job and one provider task", async () => {
     const headers = { "Idempotency-Key": "order-42" };
@@ -183,6 +197,42 @@ describe("live status", () => {
     const res = await waiting;
     expect(res.headers.get("Preference-Applied")).toBe("wait=30");
     expect(((await res.json()) as { status: string }).status).toBe("succeeded");
+  });
+
+  it("Prefer: wait holds POST until the job ends", async () => {
+    const before = new Set(await indexedJobIds());
+    const waiting = post(SEEDREAM, { Prefer: "wait=5" });
+    // the job is indexed before its creation returns, so it can be driven while the POST waits
+    const id = await newJobId(before);
+    await driveJob(h, id);
+    const res = await waiting;
+    expect(res.status).toBe(202);
+    expect(res.headers.get("Location")).toBe(`/v1/jobs/${id}`);
+    expect(res.headers.get("Preference-Applied")).toBe("wait=5");
+    const job = (await res.json()) as { id: string; status: string };
+    expect(job.id).toBe(id);
+    // the wait ends early once the job has ended; on a machine too slow to drive it within the 5 s
+    // the answer is still the state the wait reached, never the queued one it was created in
+    expect(["running", "copying", "succeeded"]).toContain(job.status);
+  });
+
+  it("Prefer: wait above 60 s is clamped to 60 and says so", async () => {
+    const before = new Set(await indexedJobIds());
+    const waiting = post(SEEDREAM, { Prefer: "respond-async, wait=600" });
+    const id = await newJobId(before);
+    await driveJob(h, id);
+    const res = await waiting;
+    expect(res.headers.get("Preference-Applied")).toBe("wait=60");
+    expect(((await res.json()) as { status: string }).status).toBe("succeeded");
+  });
+
+  it("without a usable wait preference POST answers at once and applies none", async () => {
+    for (const prefer of [undefined, "wait=0", "wait=soon"]) {
+      const res = await post(SEEDREAM, prefer ? { Prefer: prefer } : {});
+      expect(res.status).toBe(202);
+      expect(res.headers.get("Preference-Applied")).toBeNull();
+      expect(((await res.json()) as { status: string }).status).not.toBe("succeeded");
+    }
   });
 
   it("an SSE client sees every transition until the job ends", async () => {

@@ -2,7 +2,7 @@
 // job with the provider's reason, and crashes or evictions resume from stored state.
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { api, createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
@@ -283,5 +283,35 @@ describe("invalid configuration", () => {
         (instance as unknown as Instance).env = real;
       });
     }
+  });
+});
+
+describe("stopping a provider task", () => {
+  it("a Wiro cancel that fails is asked again after the job ended, until Wiro confirms", async () => {
+    const { id } = await createJob(WIRO);
+    await fireAlarm(id);
+    expect((await storedJob(id)).status).toBe("running");
+    h.sim.inject({ target: "wiro.cancel", kind: "http500" });
+    const res = await api(`/v1/jobs/${id}/cancel`, { method: "POST" });
+    expect(res.status).toBe(200);
+    const canceled = await storedJob(id);
+    expect(canceled.status).toBe("canceled");
+    expect(canceled.error?.message).toContain("did not confirm the cancel");
+    expect(h.sim.tasks()[0]!.canceledAt ?? h.sim.tasks()[0]!.killedAt).toBeUndefined();
+    // the follow-up alarm asks again (run here if the runtime has not run it yet)
+    for (let round = 0; round < 3 && (await storedJob(id)).providerStop; round++)
+      await runInDurableObject(jobStub(id), async (instance, state) => {
+        await (instance as unknown as { running?: Promise<void> }).running;
+        const job = (await state.storage.get<Record<string, unknown> & { providerStop?: { attempts: number } }>("job"))!;
+        if (!job.providerStop) return;
+        await state.storage.put("job", { ...job, providerStop: { ...job.providerStop, nextAt: Date.now() } });
+        await instance.alarm();
+      });
+    const job = await storedJob(id);
+    expect(job.providerStop).toBeUndefined();
+    expect(job.status).toBe("canceled");
+    expect(job.error?.message).toMatch(/Afterwards: Wiro task (canceled while queued|killed)\./);
+    const task = h.sim.tasks()[0]!;
+    expect(task.canceledAt ?? task.killedAt).toBeDefined();
   });
 });
