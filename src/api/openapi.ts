@@ -929,6 +929,9 @@ export const ROUTES: RouteEntry[] = [
         invalid_json: problem(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON."),
       }),
       "404": scheduleNotFound,
+      "409": problemResponse("The schedule kept changing (a due run being recorded) while it was updated; send the PATCH again", {
+        schedule_conflict: problem(409, "schedule_conflict", "Schedule changed meanwhile", `Schedule ${SCHEDULE_ID} kept changing while it was being updated; try again.`),
+      }),
     },
   },
   {

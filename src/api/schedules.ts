@@ -1,7 +1,7 @@
 // /v1/schedules: cron expressions (5 fields, IANA time zone) that start a batch when due.
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { cronFor, isTimeZone, nextRunAfter, scheduleView, type ScheduleRow } from "../batches/schedules.ts";
+import { cronFor, isTimeZone, nextRunAfter, nextRunAfterPatch, scheduleView, updateScheduleIfUnchanged, type ScheduleRow } from "../batches/schedules.ts";
 import { randomId } from "../lib/crypto.ts";
 import { ApiError, notFound, type FieldError } from "../lib/errors.ts";
 import { fieldErrors, validationError } from "../lib/validation.ts";
@@ -46,6 +46,34 @@ async function loadRow(c: Context<AppEnv>, id: string): Promise<ScheduleRow> {
   const row = await c.env.DB.prepare("SELECT * FROM schedules WHERE id = ? AND tenant = ?").bind(id, c.get("tenant")).first<ScheduleRow>();
   if (!row) throw notFound(`Schedule ${id}`);
   return row;
+}
+
+/** How often a PATCH recomputes after losing a race with a tick or another PATCH before answering 409. */
+const PATCH_ATTEMPTS = 3;
+
+/** The row a PATCH body makes of `row`; throws the 400 when the body is invalid. */
+function patchedRow(c: Context<AppEnv>, row: ScheduleRow, body: unknown): ScheduleRow {
+  const parsed = patchScheduleSchema.safeParse(body);
+  const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
+  // a primitive body is already refused by patchScheduleSchema; `in` would throw on it
+  const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const timezone = typeof raw.timezone === "string" ? raw.timezone : row.timezone;
+  const batch = checkScheduleFields(c, { ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}), timezone, ...("batch" in raw ? { batch: raw.batch } : {}) }, errors);
+  if (!parsed.success || errors.length > 0) throw validationError(errors);
+  const patch = parsed.data;
+  const now = Date.now();
+  const next: ScheduleRow = {
+    ...row,
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.cron !== undefined ? { cron: patch.cron } : {}),
+    timezone,
+    ...(batch ? { batch: JSON.stringify(batch) } : {}),
+    ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0 } : {}),
+    // strictly later than the version read, so two writers never leave the same updated_at
+    updated_at: Math.max(now, row.updated_at + 1),
+  };
+  next.next_run_at = nextRunAfterPatch(row, next, now);
+  return next;
 }
 
 export const scheduleRoutes = new Hono<AppEnv>()
@@ -99,31 +127,18 @@ export const scheduleRoutes = new Hono<AppEnv>()
   })
   .get("/:id", async (c) => c.json(scheduleView(await loadRow(c, c.req.param("id")))))
   .patch("/:id", async (c) => {
-    const row = await loadRow(c, c.req.param("id"));
+    const id = c.req.param("id");
+    let row = await loadRow(c, id);
     const body = await readJsonBody(c);
-    const parsed = patchScheduleSchema.safeParse(body);
-    const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
-    // a primitive body is already refused by patchScheduleSchema; `in` would throw on it
-    const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-    const timezone = typeof raw.timezone === "string" ? raw.timezone : row.timezone;
-    const batch = checkScheduleFields(c, { ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}), timezone, ...("batch" in raw ? { batch: raw.batch } : {}) }, errors);
-    if (!parsed.success || errors.length > 0) throw validationError(errors);
-    const patch = parsed.data;
-    const next: ScheduleRow = {
-      ...row,
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.cron !== undefined ? { cron: patch.cron } : {}),
-      timezone,
-      ...(batch ? { batch: JSON.stringify(batch) } : {}),
-      ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0 } : {}),
-      updated_at: Date.now(),
-    };
-    const timingChanged = next.cron !== row.cron || next.timezone !== row.timezone || next.enabled !== row.enabled;
-    if (timingChanged) next.next_run_at = next.enabled ? nextRunAfter(next.cron, next.timezone, next.updated_at) : null;
-    await c.env.DB.prepare("UPDATE schedules SET name = ?, cron = ?, timezone = ?, batch = ?, enabled = ?, next_run_at = ?, updated_at = ? WHERE id = ?")
-      .bind(next.name, next.cron, next.timezone, next.batch, next.enabled, next.next_run_at, next.updated_at, row.id)
-      .run();
-    return c.json(scheduleView(next));
+    // a read-modify-write that only lands if the row is unchanged since it was read (a tick may
+    // have run it meanwhile); on a lost race it is recomputed from the fresh row
+    for (let attempt = 1; ; attempt++) {
+      const next = patchedRow(c, row, body);
+      if (await updateScheduleIfUnchanged(c.env.DB, row, next)) return c.json(scheduleView(next));
+      if (attempt >= PATCH_ATTEMPTS)
+        throw new ApiError(409, "schedule_conflict", "Schedule changed meanwhile", `Schedule ${id} kept changing while it was being updated; try again.`);
+      row = await loadRow(c, id);
+    }
   })
   .delete("/:id", async (c) => {
     const row = await loadRow(c, c.req.param("id"));

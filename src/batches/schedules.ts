@@ -83,10 +83,47 @@ export function scheduledBatchId(scheduleId: string, dueAt: number): Promise<str
 }
 
 /**
+ * The next run after a PATCH: unchanged unless the cron, zone or enabled flag changed; then
+ * counted from now, and never at or before the last run, so a re-enabled or re-timed schedule
+ * never lands on a due time that has already started (or a missed one in the past).
+ */
+export function nextRunAfterPatch(before: ScheduleRow, after: ScheduleRow, now: number): number | null {
+  const timingChanged = after.cron !== before.cron || after.timezone !== before.timezone || after.enabled !== before.enabled;
+  if (!timingChanged) return before.next_run_at;
+  if (after.enabled !== 1) return null;
+  return nextRunAfter(after.cron, after.timezone, Math.max(now, before.last_run_at ?? 0));
+}
+
+/**
+ * Writes a patched row only if the stored one is still the one it was computed from: same
+ * updated_at and the same run fields the tick moves. False when the row changed (or vanished)
+ * meanwhile; the caller reads again and recomputes.
+ */
+export async function updateScheduleIfUnchanged(db: D1Database, before: ScheduleRow, after: ScheduleRow): Promise<boolean> {
+  const result = await db
+    .prepare(
+      "UPDATE schedules SET name = ?, cron = ?, timezone = ?, batch = ?, enabled = ?, next_run_at = ?, updated_at = ? " +
+        "WHERE id = ? AND updated_at = ? AND next_run_at IS ? AND last_run_at IS ? AND last_batch_id IS ?",
+    )
+    .bind(after.name, after.cron, after.timezone, after.batch, after.enabled, after.next_run_at, after.updated_at, before.id, before.updated_at, before.next_run_at, before.last_run_at, before.last_batch_id)
+    .run();
+  return result.meta.changes === 1;
+}
+
+/** How long a schedule whose start failed waits before it is tried again, so others due get their turn. */
+export const FAILED_START_RETRY_MS = 60_000;
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
  * Starts every due schedule once for its due time. A late or repeated tick finds the same due
  * time: the batch id is derived from it (so creating it again is a no-op) and the schedule only
  * moves on when its stored due time still matches. After downtime a missed run starts once and
  * the next due time is counted from now, not from the missed one.
+ *
+ * A schedule whose batch cannot be started is logged and its due time pushed FAILED_START_RETRY_MS
+ * past now: it stays enabled and due, is tried again on a later tick, and meanwhile does not hold
+ * one of the DUE_PER_TICK places at the head of the queue on every tick.
  */
 export async function runDueSchedules(env: Env, now: number): Promise<string[]> {
   const due = await env.DB.prepare("SELECT * FROM schedules WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at LIMIT ?")
@@ -95,9 +132,11 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
   const started: string[] = [];
   for (const row of due.results) {
     const dueAt = row.next_run_at!;
+    const batchId = await scheduledBatchId(row.id, dueAt);
+    let called = false;
     try {
-      const batchId = await scheduledBatchId(row.id, dueAt);
       const spec = JSON.parse(row.batch) as BatchSpec;
+      called = true;
       await batchApi(env, batchId).create({
         id: batchId,
         tenant: row.tenant,
@@ -106,6 +145,15 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
         scheduleId: row.id,
         origin: row.origin,
       });
+    } catch (err) {
+      // the create may have landed even though the call failed: then record the run as started,
+      // since deferring would change the due time and so derive a second batch for this run
+      if (!called || !(await batchExists(env, batchId, row.tenant))) {
+        await deferFailedStart(env, row, now, err);
+        continue;
+      }
+    }
+    try {
       const next = nextRunAfter(row.cron, row.timezone, Math.max(now, dueAt));
       const moved = await env.DB.prepare(
         "UPDATE schedules SET last_run_at = ?, last_batch_id = ?, next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?",
@@ -114,9 +162,29 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
         .run();
       if (moved.meta.changes === 1) started.push(batchId);
     } catch (err) {
-      // this schedule stays due and is tried again on the next tick
-      log("error", "scheduled run failed", { scheduleId: row.id, error: err instanceof Error ? err.message : String(err) });
+      // the batch exists; the schedule stays at this due time, so the next tick re-finds the same batch and records it
+      log("error", "scheduled run not recorded", { scheduleId: row.id, dueAt: iso(dueAt), batchId, error: message(err) });
     }
   }
   return started;
+}
+
+async function batchExists(env: Env, batchId: string, tenant: string): Promise<boolean> {
+  try {
+    return (await batchApi(env, batchId).read(tenant)) !== null;
+  } catch {
+    return false;
+  }
+}
+
+async function deferFailedStart(env: Env, row: ScheduleRow, now: number, err: unknown): Promise<void> {
+  const dueAt = row.next_run_at!;
+  const retryAt = now + FAILED_START_RETRY_MS;
+  log("error", "scheduled run failed", { scheduleId: row.id, tenant: row.tenant, dueAt: iso(dueAt), retryAt: iso(retryAt), error: message(err) });
+  try {
+    // guarded like a run: a PATCH or another tick that moved the schedule meanwhile wins
+    await env.DB.prepare("UPDATE schedules SET next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?").bind(retryAt, now, row.id, dueAt).run();
+  } catch (deferErr) {
+    log("error", "scheduled run not deferred", { scheduleId: row.id, error: message(deferErr) });
+  }
 }
