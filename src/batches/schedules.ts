@@ -148,7 +148,14 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
     } catch (err) {
       // the create may have landed even though the call failed: then record the run as started,
       // since deferring would change the due time and so derive a second batch for this run
-      if (!called || !(await batchExists(env, batchId, row.tenant))) {
+      const exists = called ? await batchExists(env, batchId, row.tenant) : false;
+      if (exists === "unknown") {
+        // cannot tell whether it landed: keep the due time, so the next tick derives the same
+        // batch id and a create that did land is a no-op rather than a second batch
+        log("warn", "scheduled run uncertain; retried next tick", { scheduleId: row.id, error: message(err) });
+        continue;
+      }
+      if (!exists) {
         await deferFailedStart(env, row, now, err);
         continue;
       }
@@ -169,11 +176,11 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
   return started;
 }
 
-async function batchExists(env: Env, batchId: string, tenant: string): Promise<boolean> {
+async function batchExists(env: Env, batchId: string, tenant: string): Promise<boolean | "unknown"> {
   try {
     return (await batchApi(env, batchId).read(tenant)) !== null;
   } catch {
-    return false;
+    return "unknown";
   }
 }
 

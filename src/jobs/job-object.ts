@@ -28,6 +28,7 @@ import {
   cancelJob,
   waitForSlot,
   slotGranted,
+  MAX_QUEUE_MS,
   UNCERTAIN_SUBMIT,
   type ProviderCancel,
   type CopyOutcome,
@@ -297,13 +298,15 @@ export class JobObject extends DurableObject<Env> {
       // nothing can be done without configuration: look again later, until the job's deadline
       const names = configResult.problems.map((p) => p.name);
       log("error", "configuration invalid; job waits", { jobId: job.id, problems: names });
-      if (Date.now() < job.deadlineAt) {
+      // a job still waiting for a slot has no run deadline yet: its limit is the time it may wait in line
+      const limit = job.status === "queued" && !job.slotHeld ? job.createdAt + MAX_QUEUE_MS : job.deadlineAt;
+      if (Date.now() < limit) {
         await this.ctx.storage.setAlarm(Date.now() + 60_000);
         return;
       }
       const failed = finish(job, "failed", { now: Date.now(), rand: Math.random() }, {
         code: "configuration_error",
-        message: `The worker's configuration stayed invalid (${names.join(", ")}) until the job's deadline`,
+        message: `The worker's configuration stayed invalid (${names.join(", ")}) for longer than this job could wait`,
         retryable: true,
       });
       await this.commit(job, failed, undefined);
@@ -338,7 +341,9 @@ export class JobObject extends DurableObject<Env> {
   private async stopTask(job: JobRecord): Promise<JobRecord> {
     const configResult = readConfig(this.env);
     const lookup = configResult.ok ? providerFor(MODELS[job.model], configResult.config, fetch) : undefined;
-    if (!lookup?.ok || !job.task) return this.patch(job, { providerStop: undefined });
+    if (!job.task || (lookup && !lookup.ok)) return this.patch(job, { providerStop: undefined });
+    // without valid settings the provider cannot be asked now; the stop stays due for later
+    if (!lookup) return this.patch(job, { providerStop: { ...job.providerStop!, nextAt: Date.now() + 60_000 } });
     const outcome = await lookup.provider.cancel(job.task, job.providerStatus);
     const next = afterStop(job, outcome, { now: Date.now(), rand: Math.random() });
     if (!next.providerStop) log(outcome.ok ? "info" : "warn", "provider task stop retried", { jobId: job.id, ok: outcome.ok });

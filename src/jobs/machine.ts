@@ -78,7 +78,8 @@ export const MAX_QUEUE_MS = 24 * 60 * 60_000;
 /** No provider slot is free: stay queued, with the place in line, and ask again by `retryAt`. */
 export function waitForSlot(job: JobRecord, position: number, retryAt: number, tick: Tick): JobRecord {
   if (tick.now - job.createdAt >= MAX_QUEUE_MS)
-    return finish({ ...job, queuePosition: undefined }, "failed", tick, {
+    // queuePosition stays on the record: it tells the job object to take it out of the line
+    return finish(job, "failed", tick, {
       code: "queue_timeout",
       message: `No provider slot came free within ${MAX_QUEUE_MS / 3_600_000} hours (place in line: ${position}); nothing was sent to the provider`,
       retryable: true,

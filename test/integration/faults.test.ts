@@ -2,6 +2,7 @@
 // job with the provider's reason, and crashes or evictions resume from stored state.
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
 import { api, createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
@@ -247,7 +248,7 @@ describe("crashes, evictions and duplicate alarms", () => {
 });
 
 describe("invalid configuration", () => {
-  it("a refused provider base URL sends nothing anywhere; the job waits, then fails by name at its deadline", async () => {
+  it("a refused provider base URL sends nothing anywhere; the job waits, then fails by name once it cannot wait longer", async () => {
     const id = "job_configbroken0000001";
     const stub = jobStub(id);
     type Stored = { status: string; deadlineAt: number; error?: { code: string; message: string } };
@@ -268,7 +269,11 @@ describe("invalid configuration", () => {
       expect((await storedJob(id)).status).toBe("queued");
       const ended = await runInDurableObject(stub, async (instance, state) => {
         const job = (await state.storage.get<Stored>("job"))!;
+        // past its run deadline alone it still waits: it never got a provider slot, so its limit is the day in line
         await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1 });
+        await (instance as unknown as Instance).alarm();
+        expect((await state.storage.get<Stored>("job"))!.status).toBe("queued");
+        await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1, createdAt: Date.now() - MAX_QUEUE_MS - 1 });
         await (instance as unknown as Instance).alarm();
         return (await state.storage.get<Stored>("job"))!;
       });

@@ -2,6 +2,7 @@
 // back into line instead of past the cap, and time in line does not count against the run deadline.
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
 import { gateApi, LEASE_MS } from "../../src/providers/gate.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
@@ -121,5 +122,23 @@ describe("jobs at the provider gate", () => {
     // and it will wake again before that lease runs out
     expect(woke.alarm).toBeLessThanOrEqual(Date.now() + LEASE_MS / 2);
     expect((await storedJob(id)).polls).toBe(0);
+  });
+
+  it("a job that waited a day in line fails with queue_timeout, sends nothing, and leaves the line", async () => {
+    await fillGate();
+    const { id } = await createJob(WIRO);
+    await fireAlarm(id);
+    await park(id, { createdAt: Date.now() - MAX_QUEUE_MS - 1 });
+    const waiting = () =>
+      runInDurableObject(env.GATES.get(env.GATES.idFromName("wiro")), (_, state) =>
+        state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters WHERE job_id = ?", id).one().n,
+      );
+    expect(await waiting()).toBe(1);
+    await fireAlarm(id);
+    const job = await storedJob(id);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ code: "queue_timeout" });
+    expect(h.sim.requests.filter((r) => r.target === "wiro.run")).toHaveLength(0);
+    expect(await waiting()).toBe(0);
   });
 });

@@ -147,6 +147,37 @@ async function cancelStartedJobs(batchIds: string[]) {
   await Promise.all(jobIds.map(async (id) => expect((await api(`/v1/jobs/${id}/cancel`, { method: "POST" })).status).toBe(200)));
 }
 
+describe("a start whose outcome is unknown", () => {
+  it("keeps the due time when it cannot tell whether the batch was created, so the retry derives the same batch", async () => {
+    const { json } = await createSchedule({ cron: "*/10 * * * *" });
+    const dueAt = Date.now() - 1000;
+    await setNextRun(json.id, dueAt);
+    // the batch object accepts the create, but both the answer and the check after it are lost
+    const real = env.BATCHES;
+    const lossy = {
+      idFromName: (name: string) => real.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const stub = real.get(id) as unknown as { create(input: unknown): Promise<unknown> };
+        return {
+          create: async (input: unknown) => {
+            await stub.create(input);
+            throw new Error("connection lost after the create");
+          },
+          read: () => Promise.reject(new Error("connection lost")),
+        };
+      },
+    } as unknown as typeof env.BATCHES;
+    expect(await runDueSchedules({ ...env, BATCHES: lossy }, Date.now())).toEqual([]);
+    expect((await storedRow(json.id)).next_run_at).toBe(dueAt);
+    // the next tick finds the same batch and records it: one batch for this due time
+    const batchId = await scheduledBatchId(json.id, dueAt);
+    expect(await runDueSchedules(env, Date.now())).toEqual([batchId]);
+    expect(await runDueSchedules(env, Date.now())).toEqual([]);
+    expect((await storedRow(json.id)).last_batch_id).toBe(batchId);
+    await cancelStartedJobs([batchId]);
+  });
+});
+
 describe("PATCH and the tick", () => {
   it("a PATCH that does not change the timing leaves nextRunAt, lastRunAt and lastBatchId alone", async () => {
     const { json } = await createSchedule({ cron: "*/10 * * * *" });
