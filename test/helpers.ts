@@ -86,16 +86,25 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
       now += ms;
     },
     async stop() {
-      // alarms left behind would fire into the next test's simulator
+      // Alarms left behind would fire into the next test's simulator. An alarm already running
+      // is waited for first: cut off, it would go on after the test (submitting, re-taking a
+      // provider slot) with nobody to stop it.
+      const park = (id: string) =>
+        runInDurableObject(jobStub(id), async (instance, state) => {
+          await (instance as unknown as { running?: Promise<void> }).running;
+          await state.storage.deleteAlarm();
+        });
+      await Promise.all(harness.jobs.map(park));
       await Promise.all(
         harness.jobs.map(async (id) => {
-          await runInDurableObject(jobStub(id), (_, state) => state.storage.deleteAlarm());
           // a job stopped mid-flight would hold its provider slot for the lease's 10 minutes
           await Promise.all([gateApi(env, "weshop").release(id), gateApi(env, "wiro").release(id)]);
           for (const event of JOB_EVENTS)
             await runInDurableObject(deliveryStub(messageId(id, event)), (_, state) => state.storage.deleteAlarm());
         }),
       );
+      // a released slot wakes the jobs waiting for one, which may be this test's: park them again
+      await Promise.all(harness.jobs.map(park));
       spy.mockRestore();
       current = undefined;
     },

@@ -467,13 +467,8 @@ export class JobObject extends DurableObject<Env> {
       const pushedBack = !outcome.ok && (outcome.error.code === "96" || outcome.error.httpStatus === 429);
       // the provider's own pace tells the gate to slow down, or that it may speed up again
       if (outcome.ok || pushedBack) await gate.report(pushedBack ? "rate_limited" : "ok").catch(() => undefined);
-      const after = afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
-      // pushed back: give the slot up, so the retry waits in line under the lowered pace
-      if (pushedBack && after.status === "queued") {
-        await gate.release(job.id).catch(() => undefined);
-        return { ...after, slotHeld: false };
-      }
-      return after;
+      // a pushed-back job keeps its slot for its retry: the lowered pace holds back new grants only
+      return afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log("error", "unexpected error in job alarm", { jobId: job.id, step: step.kind, error: message });
