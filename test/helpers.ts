@@ -86,12 +86,15 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
       now += ms;
     },
     async stop() {
-      // Alarms left behind would fire into the next test's simulator. An alarm already running
-      // is waited for first: cut off, it would go on after the test (submitting, re-taking a
-      // provider slot) with nobody to stop it.
+      // Alarms left behind would fire into the next test's simulator. An unfinished job is
+      // canceled (which waits for an alarm already running): only deleting its alarm, one cut
+      // off mid-run would go on after the test, submitting and re-taking a provider slot.
       const park = (id: string) =>
         runInDurableObject(jobStub(id), async (instance, state) => {
-          await (instance as unknown as { running?: Promise<void> }).running;
+          const job = await state.storage.get<JobRecord>("job");
+          const object = instance as unknown as { running?: Promise<void>; cancel(tenant: string): Promise<unknown> };
+          if (job && !TERMINAL.has(job.status)) await object.cancel(job.tenant);
+          else await object.running;
           await state.storage.deleteAlarm();
         });
       await Promise.all(harness.jobs.map(park));
@@ -103,8 +106,7 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
             await runInDurableObject(deliveryStub(messageId(id, event)), (_, state) => state.storage.deleteAlarm());
         }),
       );
-      // a released slot wakes the jobs waiting for one, which may be this test's: park them again
-      await Promise.all(harness.jobs.map(park));
+
       spy.mockRestore();
       current = undefined;
     },
