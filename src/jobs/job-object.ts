@@ -496,19 +496,21 @@ export class JobObject extends DurableObject<Env> {
   }
 }
 
-/** Work left after a job ended: webhooks to hand over, the index to update, the batch to tell. */
+/** Work left after a job ended: hand-overs, or a provider task still to be stopped. */
 function hasFollowUps(job: JobRecord): boolean {
-  return (
-    Boolean(job.outbox?.length) || job.indexedStatus !== job.status || (job.batchId !== undefined && !job.batchNotified) || job.providerStop !== undefined
-  );
+  return hasHandOvers(job) || job.providerStop !== undefined;
+}
+
+/** Webhooks to hand over, the index to update, the batch to tell. */
+function hasHandOvers(job: JobRecord): boolean {
+  return Boolean(job.outbox?.length) || job.indexedStatus !== job.status || (job.batchId !== undefined && !job.batchNotified);
 }
 
 /** When to come back for the follow-ups: soon for hand-overs, or when the next stop attempt is due. */
 function followUpAt(job: JobRecord): number {
   const soon = Date.now() + FOLLOW_UP_RETRY_MS;
-  const handOvers = Boolean(job.outbox?.length) || job.indexedStatus !== job.status || (job.batchId !== undefined && !job.batchNotified);
   if (!job.providerStop) return soon;
-  return handOvers ? Math.min(soon, job.providerStop.nextAt) : job.providerStop.nextAt;
+  return hasHandOvers(job) ? Math.min(soon, job.providerStop.nextAt) : job.providerStop.nextAt;
 }
 
 /** The index row gets each status change, and a heartbeat so the sweeper can tell live jobs from stuck ones. */
