@@ -34,9 +34,7 @@ export const jobErrorSchema = z.strictObject({
   retryable: z.boolean().meta({ description: "Whether sending the same request again may succeed." }),
 });
 
-export const outputSchema = z.strictObject({
-  index: count,
-  kind: z.enum(["video", "image"]),
+const storedMedia = {
   status: z.enum(["stored", "failed"]),
   contentType: z.string().nullable(),
   size: count.nullable().meta({ description: "Bytes stored in R2." }),
@@ -44,6 +42,16 @@ export const outputSchema = z.strictObject({
   url: z.url().nullable().meta({ description: "Signed, expiring `/media/…` link; works in `<img>`/`<video>` without the API key." }),
   expiresAt: timestamp.nullable(),
   error: z.string().optional(),
+};
+const extraImage = (what: string) =>
+  z.strictObject(storedMedia).optional().meta({ description: `${what}, copied to R2 like the video. Absent when the provider gave none; a failed copy never fails the job.` });
+
+export const outputSchema = z.strictObject({
+  index: count,
+  kind: z.enum(["video", "image"]),
+  ...storedMedia,
+  poster: extraImage("WeShop's poster image (`videoPoster`) of this video"),
+  lastFrame: extraImage("WeShop's last frame (`lastFrame`, asked for with `returnLastFrame`) of this video"),
 });
 
 export const webhookStateSchema = z.strictObject({

@@ -464,7 +464,7 @@ export class JobObject extends DurableObject<Env> {
       }
       this.save(marked);
       const outcome = await provider.submit({ jobId: job.id, params: job.params, callbackUrl });
-      const pushedBack = !outcome.ok && (outcome.error.code === "96" || outcome.error.httpStatus === 429);
+      const pushedBack = !outcome.ok && outcome.error.pushback === true;
       // the provider's own pace tells the gate to slow down, or that it may speed up again
       if (outcome.ok || pushedBack) await gate.report(pushedBack ? "rate_limited" : "ok").catch(() => undefined);
       // a pushed-back job keeps its slot for its retry: the lowered pace holds back new grants only

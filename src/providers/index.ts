@@ -19,7 +19,8 @@ export function providerFor(model: ModelSpec, config: Config, fetch: FetchFn): P
     };
   }
   const { apiKey, apiSecret } = config.wiro;
-  if (!apiKey || !apiSecret) return { ok: false, missing: [!apiKey && "WIRO_API_KEY", !apiSecret && "WIRO_API_SECRET"].filter((x): x is string => !!x) };
+  // no secret: an API-key-only Wiro project (the kind is fixed when the project is created)
+  if (!apiKey) return { ok: false, missing: ["WIRO_API_KEY"] };
   return {
     ok: true,
     provider: wiroProvider({ endpoint: { ...config.wiro, apiKey, apiSecret }, timeoutMs: config.providerTimeoutMs, fetch, model: model.agent }),
