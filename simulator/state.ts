@@ -25,6 +25,7 @@ export interface Ctx {
   weshopApiKey: string;
   wiroApiKey: string;
   wiroApiSecret: string;
+  wiroKeyOnlyApiKey?: string;
   now: () => number;
   durations: { seedance: number; seedream: number; wiro: number };
   sendCallback: (url: string, body: string) => Promise<number>;

@@ -158,13 +158,17 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
 }
 
 export function registerWiro(app: Hono, ctx: Ctx): void {
+  // Two projects, as Wiro-Docs (authentication.md, error-reference.md) describe them: the
+  // signature-based one needs x-nonce + x-signature, the API-key-only one x-api-key alone. The
+  // kind is fixed when a project is created. Every refusal is code 0 with HTTP 401.
   const auth: MiddlewareHandler = async (c, next) => {
     const key = c.req.header("x-api-key");
-    if (!key) return wiroError(98, "API key required", 401);
+    if (key !== undefined && key === ctx.wiroKeyOnlyApiKey) return next();
+    if (!key || key !== ctx.wiroApiKey) return wiroError(0, "Project authorization is not founded.", 401);
     const nonce = c.req.header("x-nonce");
     const signature = c.req.header("x-signature");
-    if (key !== ctx.wiroApiKey || !nonce || !signature) return wiroError(99, "Invalid signature", 401);
-    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(99, "Invalid signature", 401);
+    if (!nonce || !signature) return wiroError(0, "Project requires signature authentication. x-signature and x-nonce headers are required.", 401);
+    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(0, "Project authorization is not valid.", 401);
     await next();
   };
 

@@ -31,16 +31,18 @@ describe("Wiro signature", () => {
       { nonce: "43", signature: OPENSSL_SIGNATURES["42"] },
       { nonce: "42", signature: swapped },
       { nonce: "42", signature: (OPENSSL_SIGNATURES["42"] as string).toUpperCase() },
-      { nonce: "42", key: "other-key" },
     ];
+    // Wiro answers authentication failures with code 0 and HTTP 401 (Wiro-Docs error-reference.md)
     for (const opts of bad) {
       const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, opts));
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ result: false, errors: [{ code: 99, message: "Invalid signature" }] });
+      expect(await res.json()).toEqual({ result: false, errors: [{ code: 0, message: "Project authorization is not valid." }] });
     }
-    const noKey = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { key: null }));
-    expect(noKey.status).toBe(401);
-    expect((await body(noKey)).errors[0].code).toBe(98);
+    for (const key of ["other-key", null]) {
+      const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { nonce: "42", key }));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ result: false, errors: [{ code: 0, message: "Project authorization is not founded." }] });
+    }
     expect(sim.tasks()).toHaveLength(1);
   });
 });
