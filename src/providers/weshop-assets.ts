@@ -4,7 +4,7 @@
 // again before sending, so a hand-built endpoint cannot leak the key either.
 import { z } from "zod";
 import { WESHOP_DEFAULT_BASE_URL, type ProviderEndpoint } from "../config.ts";
-import { envelopeError } from "./weshop.ts";
+import { envelopeError, isTransientCode } from "./weshop.ts";
 import { callJson, parseRetryAfter, type FetchFn } from "./http.ts";
 import { fail, ok, type Outcome, type ProviderError } from "./types.ts";
 
@@ -82,6 +82,6 @@ function classify(status: number, headers: Headers, json: unknown, apiKey: strin
     return { retryable: true, code: "bad_response", message: `WeShop answered HTTP ${status} with an unexpected shape`, httpStatus: status, retryAfterMs };
   const code = scrub(String(e.error?.code ?? e.code ?? `http_${status}`), apiKey);
   const message = scrub(`${e.error?.message ?? e.msg ?? "WeShop refused the upload"} (HTTP ${status})`, apiKey);
-  const retryable = e.error?.retryable ?? (status >= 500 || status === 429);
+  const retryable = isTransientCode(code) || (e.error?.retryable ?? (status >= 500 || status === 429));
   return { retryable, code, message, httpStatus: status, retryAfterMs };
 }

@@ -53,6 +53,11 @@ export interface WeshopOptions {
 const CONCURRENCY_LIMIT = "40005";
 const SYSTEM_ERROR = /^5000[1-6]$/;
 
+/** One of the older API's "retry later" codes, whatever the endpoint and HTTP status. */
+export function isTransientCode(code: string): boolean {
+  return code === CONCURRENCY_LIMIT || SYSTEM_ERROR.test(code);
+}
+
 function classify(result: Extract<HttpResult, { ok: true }>): ProviderError | undefined {
   const { status, headers, json } = result;
   const body = json as { success?: unknown };

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { FetchFn } from "../../src/providers/http.ts";
 import type { Outcome, ProviderError, TaskStatus } from "../../src/providers/types.ts";
 import { weshopProvider } from "../../src/providers/weshop.ts";
+import { uploadWeshopImage } from "../../src/providers/weshop-assets.ts";
 import { wiroProvider } from "../../src/providers/wiro.ts";
 
 const endpoint = (baseUrl: string) => ({ baseUrl, loopback: true });
@@ -49,6 +50,15 @@ describe("WeShop answers", () => {
         expect(error.pushback === true).toBe(pushback);
         expect(error.fatal).toBeUndefined();
       }
+  });
+
+  it("the upload endpoint retries them too", async () => {
+    for (const code of [40005, 50002]) {
+      const { fetch } = canned(older(code));
+      const file = { bytes: new Uint8Array([0xff, 0xd8, 0xff]), filename: "a.jpg", contentType: "image/jpeg" };
+      const outcome = await uploadWeshopImage({ ...endpoint("http://127.0.0.1:1/weshop"), apiKey: "ws-key" }, file, 1000, fetch);
+      expect(errorOf(outcome)).toMatchObject({ retryable: true, code: String(code) });
+    }
   });
 
   it("numbers next to that range are not taken for system errors", async () => {
