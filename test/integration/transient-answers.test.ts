@@ -3,8 +3,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gateApi } from "../../src/providers/gate.ts";
-import type { FaultKind, FaultTarget } from "../../simulator/index.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
+import { wiroSignature, type FaultKind, type FaultTarget } from "../../simulator/index.ts";
+import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
 import { createJob, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 import { cancelOpenJobs, drive, firstStep, layerFetch, requestsTo, restoreProviderPace, SEEDREAM, stepAlarm, WIRO } from "../reliability/support.ts";
 
@@ -97,6 +97,31 @@ describe("definite ends", () => {
     expect(job.error).toEqual({ code: "provider_canceled", message: `WeShop reported the run as ${word}`, retryable: true });
     expect((await getJob(id)).provider).toMatchObject({ status: word });
     expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
+  });
+});
+
+describe("a Wiro task canceled outside seedrun", () => {
+  it("ends the job canceled with provider_canceled once Task/Detail shows task_cancel", async () => {
+    const id = await runningJob(WIRO);
+    // someone cancels the queued task with the same project's key (e.g. from Wiro's dashboard or CLI)
+    const nonce = "1234567";
+    const res = await h.sim.fetch(
+      new Request(`${SIM_ORIGIN}/wiro/v1/Task/Cancel`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-api-key": TEST_BINDINGS.WIRO_API_KEY,
+          "x-nonce": nonce,
+          "x-signature": await wiroSignature(TEST_BINDINGS.WIRO_API_KEY, TEST_BINDINGS.WIRO_API_SECRET, nonce),
+        },
+        body: JSON.stringify({ taskid: h.sim.tasks()[0]!.id }),
+      }),
+    );
+    expect(((await res.json()) as { result: boolean }).result).toBe(true);
+    const job = await drive(h, id);
+    expect(job.status).toBe("canceled");
+    expect(job.error).toMatchObject({ code: "provider_canceled", retryable: true });
+    expect(job.providerStatus).toBe("task_cancel");
   });
 });
 
