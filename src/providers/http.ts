@@ -68,6 +68,8 @@ export async function callJson(
   try {
     return { ok: true, status: response.status, headers: response.headers, json: JSON.parse(text) as unknown };
   } catch {
+    // refused credentials, whatever the body: asking again cannot help
+    if (response.status === 401) return { ok: false, error: authFailure("The provider", 401, "the body is not JSON", "check its API key settings") };
     return {
       ok: false,
       error: {

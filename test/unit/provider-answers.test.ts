@@ -61,6 +61,11 @@ describe("WeShop answers", () => {
     }
   });
 
+  it("HTTP 401 with a body that is not JSON is still a credentials failure", async () => {
+    expect(errorOf(await weshop("<html>401 Authorization Required</html>", 401).poll())).toMatchObject({ retryable: false, fatal: true, code: "provider_auth_failed" });
+    expect(errorOf(await wiro("Unauthorized", 401).poll())).toMatchObject({ retryable: false, fatal: true, code: "provider_auth_failed" });
+  });
+
   it("numbers next to that range are not taken for system errors", async () => {
     for (const code of [50000, 50007, 40004]) expect(errorOf(await weshop(older(code)).submit())).toMatchObject({ retryable: false, code: String(code) });
   });
