@@ -7,6 +7,8 @@ const ALLOWED: Record<FaultTarget, FaultKind[]> = {
   "weshop.submit": [...GENERIC, "accept_then_hang", "run_failed", "run_partial"],
   "weshop.poll": GENERIC,
   "weshop.upload": GENERIC,
+  "weshop.estimate": GENERIC,
+  "weshop.info": GENERIC,
   "wiro.run": [...GENERIC, "accept_then_hang", "run_failed"],
   "wiro.detail": GENERIC,
   "wiro.cancel": GENERIC,
