@@ -154,7 +154,9 @@ function checkSeedance(agent: string, input: Obj, params: Obj, problems: string[
     batchCount: batch,
     images,
   };
-  if (name !== "Seedance_10_Pro" && name !== "Seedance_10_Pro_Fast") effective.generateAudio = params.generateAudio ?? "true";
+  // 1.0 makes no audio: whatever generateAudio says is ignored, so it is no part of the run
+  if (name === "Seedance_10_Pro" || name === "Seedance_10_Pro_Fast") delete effective.generateAudio;
+  else effective.generateAudio = params.generateAudio ?? "true";
   const power = Number.isFinite(seconds) ? v.powerPerSecond * seconds * batch : 0;
   return { problems, effective, power, estimated };
 }
