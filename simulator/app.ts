@@ -110,7 +110,8 @@ export function createSimulator(options: SimOptions): Simulator {
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     if (path.startsWith(`${WESHOP_BASE}/`)) return weshopError(404, "NOT_FOUND", `No route ${c.req.method} ${path}`);
-    if (path.startsWith(`${WIRO_BASE}/`)) return wiroError(0, `No route ${c.req.method} ${path}`, 404);
+    // Wiro-Docs error-reference.md: "Endpoint not found", code 0, HTTP 404
+    if (path.startsWith(`${WIRO_BASE}/`)) return wiroError(0, "Error parsing url.", 404);
     return new Response("Not Found", { status: 404, headers: { "content-type": "text/plain" } });
   });
   app.onError((err) => {

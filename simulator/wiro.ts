@@ -183,7 +183,7 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
 
   app.post(`${WIRO_BASE}${MODEL_PATH}`, guard(ctx, "wiro.run", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);
-    if (!body) return wiroError(0, "Request body must be JSON or form data");
+    if (!body) return wiroError(0, "Request parameters are invalid.");
     const problem = validateRun(body);
     if (problem) return wiroError(0, problem);
     const fault = ctx.faults.take("wiro.run", (k) => k === "accept_then_hang" || k === "run_failed");
@@ -211,6 +211,9 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
     if (fault?.kind === "accept_then_hang") return hangUntilAbort(c.req.raw.signal, ctx.hangs);
     return json({ errors: [], taskid: task.id, socketaccesstoken: task.token, result: true });
   });
+
+  // any other model: Wiro-Docs error-reference.md, "Model not found"
+  app.post(`${WIRO_BASE}/Run/*`, guard(ctx, "wiro.run", "wiro"), auth, () => wiroError(1, "slug-owner-project-not-exist"));
 
   app.post(`${WIRO_BASE}/Task/Detail`, guard(ctx, "wiro.detail", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);

@@ -18,6 +18,7 @@ describe("WeShop request shapes of the official clients", () => {
     ["CLI: first image in input.originalImage, all in params.images", seedance({ originalImage: A }, { modelName: "Seedance_10_Pro", images: [A, B], generateAudio: "true" })],
     ["DSH plugin: input.images and params.images", seedance({ images: [A] }, { images: [A] })],
     ["seed: input.images only", seedance({ images: [A] }, {})],
+    ["DSH plugin: originalImage in input and params (its legacy form)", seedance({ originalImage: A, taskName: "t" }, { originalImage: A })],
     ["seedrun: originalImage, input.images and params.images", seedance({ originalImage: A, images: [A] }, { images: [A] })],
     ["CLI: Seedance 2.0 text-only", seedance({}, { modelName: "Seedance_20", duration: "4s", aspectRatio: "16:9", resolution: "720p", generateAudio: "true", batchCount: 1 })],
     ["CLI: Seedance 2.0 Mini with a first and last frame", seedance({}, { modelName: "Seedance_20_Mini", firstFrame: A, lastFrame: B, aspectRatio: "adaptive", resolution: "480p" })],
