@@ -9,6 +9,8 @@ export interface TaskRecord extends SimTask {
   batchCount: number;
   outputFormat: "png" | "jpeg";
   weshopTaskId?: string;
+  /** WeShop power the run costs. */
+  power?: number;
   uuid?: string;
   outputId?: string;
   callbackDelivered: boolean;
@@ -40,6 +42,7 @@ export interface Ctx {
   nextWiroId: number;
   nextSeq: number;
   power: number;
+  unsubscribed: Set<string>;
 }
 
 export type WeshopStatus = "Pending" | "Segmenting" | "Running" | "Success" | "Failed";
