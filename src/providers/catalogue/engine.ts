@@ -85,7 +85,8 @@ function check(cat: Catalogue, name: string, given: Params, raw: Params): Issue[
       if (clash.length) issues.push({ field: rule.field, message: `cannot be combined with ${clash.join(", ")} (${name})` });
     } else {
       const count = rule.total.reduce((n, f) => n + (Array.isArray(given[f]) ? (given[f] as unknown[]).length : given[f] !== undefined ? 1 : 0), 0);
-      if (count > rule.max) issues.push({ field: rule.field, message: `${rule.total.join(" + ")} must be at most ${rule.max} in all for ${name}` });
+      // a field already over its own limit says enough
+      if (count > rule.max && !issues.some((i) => i.field === rule.field)) issues.push({ field: rule.field, message: `${rule.total.join(" + ")} must be at most ${rule.max} in all for ${name}` });
     }
   }
   return issues;
