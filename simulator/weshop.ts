@@ -9,13 +9,17 @@ export const WESHOP_BASE = "/weshop/openapi";
 /** One row per model so a new provider variant is a one-line change. */
 const SEEDANCE_MODELS: Record<string, { minSeconds: number; maxSeconds: number; audio: boolean }> = {
   Seedance_20: { minSeconds: 4, maxSeconds: 15, audio: true },
+  Seedance_20_Mini: { minSeconds: 4, maxSeconds: 15, audio: true },
+  Seedance_25: { minSeconds: 4, maxSeconds: 30, audio: true },
   Seedance_15_Pro: { minSeconds: 4, maxSeconds: 15, audio: true },
   Seedance_10_Pro: { minSeconds: 2, maxSeconds: 12, audio: false },
   Seedance_10_Pro_Fast: { minSeconds: 2, maxSeconds: 12, audio: false },
 };
-const SEEDANCE_RATIOS = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1"];
-const SEEDREAM_RATIOS = ["1:1", "2:3", "3:2", "4:3", "3:4", "16:9", "9:16", "21:9"];
-const SEEDREAM_SIZES = ["2K", "3K"];
+const SEEDANCE_RATIOS = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1", "adaptive"];
+/** Images per model: the 2.0 family and 2.5 run text-only too. */
+const SEEDANCE_IMAGES: Record<string, [number, number]> = { Seedance_20: [0, 9], Seedance_20_Mini: [0, 9], Seedance_25: [0, 30] };
+const SEEDREAM_RATIOS = ["auto", "1:1", "2:3", "3:2", "4:3", "3:4", "16:9", "9:16", "21:9"];
+const SEEDREAM_SIZES = ["1K", "2K", "3K"];
 const SEEDREAM_FORMATS = ["jpeg", "png"];
 
 type Obj = Record<string, unknown>;
@@ -57,14 +61,15 @@ function checkText(v: unknown): string | undefined {
   return typeof v === "string" && v.trim() !== "" ? undefined : "params.textDescription is required";
 }
 
-function validateSeedance(input: Obj, params: Obj): string | undefined {
-  const model = params.modelName ?? "Seedance_20";
+function validateSeedance(input: Obj, params: Obj, agent: string): string | undefined {
+  const model = params.modelName ?? (agent === "seedance-25" ? "Seedance_25" : "Seedance_20");
+  const [minImages, maxImages] = (typeof model === "string" ? SEEDANCE_IMAGES[model] : undefined) ?? [1, 1];
   const spec = typeof model === "string" ? SEEDANCE_MODELS[model] : undefined;
   let durationError: string | undefined;
   if (spec && params.duration !== undefined) {
     const m = typeof params.duration === "string" ? /^(\d+)s$/.exec(params.duration) : null;
     const secs = m ? Number(m[1]) : NaN;
-    if (!(secs >= spec.minSeconds && secs <= spec.maxSeconds)) {
+    if (!(secs >= spec.minSeconds && secs <= spec.maxSeconds) && !(model === "Seedance_25" && params.duration === "-1")) {
       durationError = `params.duration must be a string from "${spec.minSeconds}s" to "${spec.maxSeconds}s" for ${String(model)}`;
     }
   }
@@ -73,8 +78,8 @@ function validateSeedance(input: Obj, params: Obj): string | undefined {
     audioError = `params.generateAudio is not supported by ${String(model)}`;
   }
   return (
-    checkImages("input.images", input.images, 1, 1) ??
-    checkImages("params.images", params.images, 1, 1) ??
+    checkImages("input.images", input.images, minImages, maxImages) ??
+    checkImages("params.images", params.images, minImages, maxImages) ??
     checkText(params.textDescription) ??
     (spec ? undefined : `params.modelName must be one of ${Object.keys(SEEDANCE_MODELS).join(", ")}`) ??
     durationError ??
@@ -148,7 +153,7 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
     }
     if (!isObj(body)) return weshopError(400, "INVALID_PARAMS", "body must be a JSON object");
     const agent = body.agent;
-    if (!isObj(agent) || (agent.name !== "seedance" && agent.name !== "seedream") || agent.version !== "v1.0") {
+    if (!isObj(agent) || (agent.name !== "seedance" && agent.name !== "seedance-25" && agent.name !== "seedream") || agent.version !== "v1.0") {
       return weshopError(400, "INVALID_AGENT", "agent must be {name: seedance|seedream, version: v1.0}");
     }
     const key = c.req.header("idempotency-key");
@@ -160,7 +165,7 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
     if (!isObj(input)) return weshopError(400, "INVALID_PARAMS", "input must be an object");
     if (!isObj(params)) return weshopError(400, "INVALID_PARAMS", "params must be an object");
     if (body.callbackUrl !== undefined && !isHttpUrl(body.callbackUrl)) return weshopError(400, "INVALID_PARAMS", "callbackUrl must be a URL");
-    const problem = agent.name === "seedance" ? validateSeedance(input, params) : validateSeedream(input, params);
+    const problem = agent.name === "seedream" ? validateSeedream(input, params) : validateSeedance(input, params, agent.name);
     if (problem) return weshopError(400, "INVALID_PARAMS", problem);
 
     const fault = ctx.faults.take("weshop.submit", (k) => k === "accept_then_hang" || k === "run_failed" || k === "run_partial");

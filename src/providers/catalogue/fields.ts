@@ -48,7 +48,8 @@ export function numericChoice<T extends readonly [string, ...string[]]>(values: 
 export const SECONDS = /^([1-9]\d?)s$/;
 
 export function seconds(auto?: string) {
-  const form = auto ? new RegExp(`^(?:${auto.replace(/[-]/g, "\\-")}|[1-9]\\d?s)$`) : SECONDS;
+  // the auto value is "-1" for every agent that has one: no escaping needed in the pattern
+  const form = auto ? new RegExp(`^(?:${auto}|[1-9]\\d?s)$`) : SECONDS;
   const like = auto ? `"${auto}" (auto) or a whole number of seconds like "4s"` : 'a whole number of seconds like "4s"';
   return z.string({ error: `must be a string like "4s"` }).regex(form, `must be ${like}, without a leading zero`);
 }
