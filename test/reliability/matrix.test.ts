@@ -17,6 +17,7 @@ import { RETRY_BASE_MS, RETRY_CAP_MS } from "../../src/jobs/polling.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { IDLE_MS, sweepIdleJobs } from "../../src/jobs/sweeper.ts";
 import { LEASE_MS } from "../../src/providers/gate.ts";
+import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import type { FaultKind, FaultTarget } from "../../simulator/index.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
 import { api, createJob, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
@@ -144,7 +145,7 @@ describe("provider 5xx, N times", () => {
     // 0 duplicate provider tasks
     expect(h.sim.tasks()).toHaveLength(1);
     expect(tasksPerJob(h).get(id)).toBe(1);
-    if (target === "weshop.submit") expect(new Set(requestsTo(h, target).map((r) => r.headers["idempotency-key"]))).toEqual(new Set([id]));
+    if (target === "weshop.submit") expect(new Set(requestsTo(h, target).map((r) => r.headers["idempotency-key"]))).toEqual(new Set([await weshopRunKey(id)]));
   });
 
   it.each([
@@ -425,7 +426,7 @@ describe("submit request times out after the provider accepted it", () => {
     const job = await drive(h, id);
     expect(job.status).toBe("succeeded");
     const submits = requestsTo(h, "weshop.submit");
-    expect(submits.map((r) => r.headers["idempotency-key"])).toEqual(Array(kinds.length + 1).fill(id));
+    expect(submits.map((r) => r.headers["idempotency-key"])).toEqual(Array(kinds.length + 1).fill(await weshopRunKey(id)));
     expect(h.sim.tasks()).toHaveLength(1);
     expect(job.task?.taskId).toBe(h.sim.tasks()[0]!.id);
   });
@@ -538,7 +539,8 @@ describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
       expect(open.results).toEqual([]);
       // and still no duplicate task, no short or stray object
       for (const id of ids) expect(tasksPerJob(h).get(id)).toBe(1);
-      expect(requestsTo(h, "weshop.submit").filter((r) => r.headers["idempotency-key"] === submitWeshop).length).toBe(weshopTries + 2);
+      const weshopKey = await weshopRunKey(submitWeshop);
+      expect(requestsTo(h, "weshop.submit").filter((r) => r.headers["idempotency-key"] === weshopKey).length).toBe(weshopTries + 2);
       const stored = await checkStored(h, jobs);
       expect(stored.bad).toEqual([]);
       expect(stored.objects).toBe(stored.stored);
