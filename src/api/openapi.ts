@@ -370,7 +370,7 @@ function requestComponents(): Record<string, Json> {
   };
   out.CreateJob = {
     description:
-      "A job for one model; `params` depend on `model` and use the provider's own names and values. Image URLs and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host).",
+      "A job for one model; `params` depend on `model` and use the provider's own names and values. URL inputs (images, frames, videos, audios) and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host).",
     oneOf: MODEL_IDS.map((id) => ref(requestName(id))),
     discriminator: { propertyName: "model", mapping: Object.fromEntries(MODEL_IDS.map((id) => [id, `#/components/schemas/${requestName(id)}`])) },
   };

@@ -144,7 +144,7 @@ describe("provider 5xx, N times", () => {
     }
     // 0 duplicate provider tasks
     expect(h.sim.tasks()).toHaveLength(1);
-    expect(tasksPerJob(h).get(id)).toBe(1);
+    expect((await tasksPerJob(h)).get(id)).toBe(1);
     if (target === "weshop.submit") expect(new Set(requestsTo(h, target).map((r) => r.headers["idempotency-key"]))).toEqual(new Set([await weshopRunKey(id)]));
   });
 
@@ -214,7 +214,7 @@ describe("429 / Wiro code 96 with or without Retry-After (seconds or HTTP date)"
       if (round === 0 && form === "seconds") {
         // and the job gets there in the end, with one task
         expect((await drive(h, id)).status).toBe("succeeded");
-        expect(tasksPerJob(h).get(id)).toBe(1);
+        expect((await tasksPerJob(h)).get(id)).toBe(1);
       }
       // nothing of this round may hold a provider slot or fire into the next
       await cancelOpenJobs(h);
@@ -369,7 +369,7 @@ describe("malformed JSON / unexpected shape", () => {
         expect(TERMINAL.has(job.status)).toBe(true);
         if (job.status !== "succeeded") expect(job.error?.code, `job #${i}`).toEqual(expect.any(String));
       }
-      for (const count of tasksPerJob(h).values()) expect(count).toBe(1);
+      for (const count of (await tasksPerJob(h)).values()) expect(count).toBe(1);
       expect(logs.lines.filter((l) => l.includes("unexpected error in job alarm"))).toEqual([]);
     } finally {
       logs.restore();
@@ -520,8 +520,8 @@ describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
       await Promise.all(crashes.map(([id]) => evictDurableObject(jobStub(id))));
       for (const [id] of crashes) await runInDurableObject(jobStub(id), (_, state) => state.storage.deleteAlarm());
       // the side effects did happen: a task per submit, a copied object
-      expect(tasksPerJob(h).get(submitWeshop)).toBe(1);
-      expect(tasksPerJob(h).get(submitWiro)).toBe(1);
+      expect((await tasksPerJob(h)).get(submitWeshop)).toBe(1);
+      expect((await tasksPerJob(h)).get(submitWiro)).toBe(1);
       expect((await env.MEDIA.list({ prefix: `jobs/${copy}/` })).objects).toHaveLength(1);
       await ageIndex(ids, IDLE_MS);
       const rearmed = await sweepIdleJobs(env, Date.now());
@@ -538,7 +538,7 @@ describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
         .all();
       expect(open.results).toEqual([]);
       // and still no duplicate task, no short or stray object
-      for (const id of ids) expect(tasksPerJob(h).get(id)).toBe(1);
+      for (const id of ids) expect((await tasksPerJob(h)).get(id)).toBe(1);
       const weshopKey = await weshopRunKey(submitWeshop);
       expect(requestsTo(h, "weshop.submit").filter((r) => r.headers["idempotency-key"] === weshopKey).length).toBe(weshopTries + 2);
       const stored = await checkStored(h, jobs);
@@ -1002,6 +1002,6 @@ describe("redeploy / cron tick delivered twice or late", () => {
       expect(batch.counts.succeeded).toBe(2);
     }
     expect(h.sim.tasks()).toHaveLength(4);
-    for (const count of tasksPerJob(h).values()) expect(count).toBe(1);
+    for (const count of (await tasksPerJob(h)).values()) expect(count).toBe(1);
   });
 });

@@ -352,7 +352,7 @@ it(
       expect(createStatuses.every((s) => s === 202)).toBe(true);
 
       // -- 0 duplicate provider tasks
-      const perJob = tasksPerJob(h);
+      const perJob = await tasksPerJob(h);
       expect([...perJob.entries()].filter(([id, count]) => count > 1 || id.startsWith("unattributed"))).toEqual([]);
 
       // -- 0 truncated objects

@@ -124,6 +124,15 @@ describe("weshop/seedance", () => {
     expect(data).not.toHaveProperty("returnLastFrame");
     expect(check("weshop/seedance", { textDescription: "x", returnLastFrame: "true" }).data?.returnLastFrame).toBe(true);
   });
+  it("a job's own params validate again to the same params (the extend video among videos is not one more video)", () => {
+    for (const [model, params] of [
+      ["weshop/seedance", { textDescription: "x", extendVideo: vid, extendDirection: "forward" }],
+      ["weshop/seedance-25", { textDescription: "x", extendVideo: vid, extendDirection: "backward", videos: urls(9, img) }],
+    ] as const) {
+      const first = check(model, params).data!;
+      expect(check(model, first)).toEqual({ data: first, errors: [] });
+    }
+  });
   it("safeGenerate: on by default, off when asked (as a string or a boolean)", () => {
     expect(check("weshop/seedance", { textDescription: "x", safeGenerate: false }).data?.safeGenerate).toBe("off");
     expect(check("weshop/seedance", { textDescription: "x", safeGenerate: "off" }).data?.safeGenerate).toBe("off");

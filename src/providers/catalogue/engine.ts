@@ -100,7 +100,8 @@ export interface Choice {
 }
 
 /** The variant a request runs on, with what it breaks; undefined when modelName itself is bad. */
-export function chooseVariant(cat: Catalogue, raw: Params): Choice | undefined {
+export function chooseVariant(cat: Catalogue, request: Params): Choice | undefined {
+  const raw = cat.prepare ? cat.prepare(request) : request;
   const given = parsedFields(cat, raw);
   const named = raw.modelName;
   const pick = (name: string, defaults: Params): Choice => ({ name, defaults, issues: check(cat, name, given, raw) });
@@ -126,7 +127,7 @@ function finalParams(cat: Catalogue, params: Params): Params {
   const choice = chooseVariant(cat, params)!;
   const takes = takesOf(cat, choice.name);
   const out: Params = { modelName: choice.name, ...cat.common.defaults, ...choice.defaults };
-  for (const [field, value] of Object.entries(params)) if (value !== undefined && field !== "modelName") out[field] = value;
+  for (const [field, value] of Object.entries(cat.prepare ? cat.prepare(params) : params)) if (value !== undefined && field !== "modelName") out[field] = value;
   for (const [field, take] of Object.entries(takes)) if (take && typeof take === "object" && "values" in take && take.send === false) delete out[field];
   return cat.finish ? cat.finish(out) : out;
 }

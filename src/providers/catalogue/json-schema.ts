@@ -50,7 +50,7 @@ function takeText(take: Take | undefined): string {
   if (!take) return "not taken";
   if (take === true) return "taken";
   if ("values" in take) return take.values.join(", ") + (take.send === false ? " (accepted, not sent)" : "");
-  if ("count" in take) return `${take.count[0]}–${take.count[1]}`;
+  if ("count" in take) return take.count[0] === take.count[1] ? `exactly ${take.count[0]}` : `${take.count[0]}–${take.count[1]}`;
   return `${take.auto ? '"-1" (auto) or ' : ""}${take.seconds[0]}s–${take.seconds[1]}s`;
 }
 
@@ -61,7 +61,10 @@ function perVariant(names: string[], text: (name: string) => string | undefined)
     const t = text(name);
     if (t !== undefined) groups.set(t, [...(groups.get(t) ?? []), name]);
   }
-  return [...groups].map(([t, group]) => `${group.join(", ")}: ${t}`).join("; ");
+  const all = [...groups];
+  // one text for every variant needs no names
+  if (all.length === 1 && all[0]![1].length === names.length && names.length > 1) return all[0]![0];
+  return all.map(([t, group]) => `${group.join(", ")}: ${t}`).join("; ");
 }
 
 const implicitDefaults = (cat: Catalogue): Params =>
@@ -95,7 +98,9 @@ export function documentCatalogue(cat: Catalogue, schema: Json): void {
     const defaults = perVariant(names, (n) => (cat.variants[n]!.defaults[field] === undefined ? undefined : JSON.stringify(cat.variants[n]!.defaults[field])));
     const implicit = implicitDefaults(cat)[field];
     const fallback = implicit !== undefined && !("variant" in cat.implicit) ? ` Without modelName: ${JSON.stringify(implicit)}.` : "";
-    prop.description = `${perVariant(names, (n) => takeText(takesOf(cat, n)[field]))}.${defaults ? ` Default — ${defaults}.` : ""}${fallback}`;
+    const takes = perVariant(names, (n) => takeText(takesOf(cat, n)[field]));
+    const text = `${takes === "taken" ? "" : `${takes}.`}${defaults ? ` Default: ${defaults}.` : ""}${fallback}`.trim();
+    if (text) prop.description = text;
     const all = [...names.map((n) => cat.variants[n]!.defaults[field]), implicit];
     if (all.every((d) => d !== undefined && d === all[0])) prop.default = all[0];
   }

@@ -48,6 +48,8 @@ export interface Catalogue {
    * meets, with `defaults` filling what the caller left out (values every candidate takes).
    */
   implicit: { variant: string } | { firstFitting: readonly string[]; defaults: Params };
+  /** Undoes `finish` on a request before it is checked, so a job's own params validate again as they are. */
+  prepare?: (params: Params) => Params;
   /** Last touches to what is sent, after defaults (e.g. the official client's placement of a value). */
   finish?: (params: Params) => Params;
   /** Prior guess of how long a run of these params takes. */

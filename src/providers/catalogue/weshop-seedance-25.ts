@@ -1,7 +1,7 @@
 // WeShop agent `seedance-25` v1.0 (Seedance 2.5): PROVIDERS.md, "What the official clients show",
 // and weshop-cli 0.2.22 `seedance-25`.
 import { boolString, flag, oneOf, seconds, url, urlList } from "./fields.ts";
-import { batchFactor, extendAmongVideos, secondsOf, WESHOP_COMMON, WESHOP_COMMON_FIELDS } from "./weshop-common.ts";
+import { batchFactor, extendAmongVideos, extendApartFromVideos, secondsOf, WESHOP_COMMON, WESHOP_COMMON_FIELDS } from "./weshop-common.ts";
 import type { Catalogue } from "./types.ts";
 
 const RATIOS = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1", "adaptive"] as const;
@@ -62,6 +62,7 @@ export const SEEDANCE_25: Catalogue = {
     },
   },
   implicit: { variant: "Seedance_25" },
+  prepare: extendApartFromVideos,
   finish: extendAmongVideos,
   // auto duration: guess the middle of the range
   expectedRunMs: (p) => (45_000 + secondsOf(p.duration, 15) * 10_000) * (RESOLUTION_FACTOR[String(p.resolution)] ?? 1) * batchFactor(p),

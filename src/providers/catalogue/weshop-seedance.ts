@@ -1,7 +1,7 @@
 // WeShop agent `seedance` v1.0: one row per modelName (PROVIDERS.md, "What the official clients
 // show", and weshop-cli 0.2.22 `seedance`). A new variant is one more entry in VARIANTS.
 import { boolString, flag, oneOf, seconds, url, urlList } from "./fields.ts";
-import { batchFactor, extendAmongVideos, secondsOf, WESHOP_COMMON, WESHOP_COMMON_FIELDS } from "./weshop-common.ts";
+import { batchFactor, extendAmongVideos, extendApartFromVideos, secondsOf, WESHOP_COMMON, WESHOP_COMMON_FIELDS } from "./weshop-common.ts";
 import type { Catalogue, Rule, Variant } from "./types.ts";
 
 const RATIOS = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1"] as const;
@@ -96,6 +96,7 @@ export const SEEDANCE: Catalogue = {
   common: WESHOP_COMMON,
   variants: VARIANTS,
   implicit: { variant: "Seedance_20" },
+  prepare: extendApartFromVideos,
   finish: extendAmongVideos,
   expectedRunMs: (p) => (45_000 + secondsOf(p.duration, 4) * 10_000) * (RESOLUTION_FACTOR[String(p.resolution)] ?? 1) * batchFactor(p),
 };
