@@ -11,6 +11,7 @@ function check(model: ModelId, params: Record<string, unknown>) {
 const paths = (model: ModelId, params: Record<string, unknown>) => check(model, params).errors.map((e) => e.path).sort();
 const img = "https://example.com/a.png";
 const vid = "https://example.com/v.mp4";
+const vid2 = "https://example.com/w.mp4";
 const aud = "https://example.com/a.mp3";
 const urls = (n: number, base = img) => Array.from({ length: n }, (_, i) => `${base}?${i}`);
 const seedance = (params: Record<string, unknown>) => paths("weshop/seedance", { textDescription: "x", ...params });
@@ -110,11 +111,11 @@ describe("weshop/seedance", () => {
     expect(errors({ extendVideo: vid })).toEqual([{ path: "params.extendVideo", message: "needs extendDirection (Seedance_20)" }]);
     expect(errors({ extendDirection: "forward" })).toEqual([{ path: "params.extendDirection", message: "needs extendVideo (Seedance_20)" }]);
     expect(errors({ firstFrame: img, images: [img], audios: [aud] })).toEqual([{ path: "params.firstFrame", message: "cannot be combined with images, audios (Seedance_20)" }]);
-    expect(errors({ extendVideo: vid, extendDirection: "forward", videos: [vid] })).toEqual([{ path: "params.extendVideo", message: "cannot be combined with videos (Seedance_20)" }]);
+    expect(errors({ extendVideo: vid, extendDirection: "forward", videos: [vid2] })).toEqual([{ path: "params.extendVideo", message: "cannot be combined with videos (Seedance_20)" }]);
     expect(errors({ audios: [aud] })).toEqual([{ path: "params.audios", message: "needs images or videos (Seedance_20)" }]);
   });
   it("the 1.x variants take none of the 2.0 inputs", () => {
-    const extra = { firstFrame: img, lastFrame: img, extendVideo: vid, extendDirection: "forward", returnLastFrame: true, videos: [vid], audios: [aud] };
+    const extra = { firstFrame: img, lastFrame: img, extendVideo: vid, extendDirection: "forward", returnLastFrame: true, videos: [vid2], audios: [aud] };
     for (const modelName of ["Seedance_15_Pro", "Seedance_10_Pro", "Seedance_10_Pro_Fast"])
       expect(seedance({ images: [img], modelName, ...extra })).toEqual(Object.keys(extra).map((k) => `params.${k}`).sort());
   });
