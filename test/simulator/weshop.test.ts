@@ -42,8 +42,9 @@ describe("WeShop submit", () => {
   it.each([
     [{ agent: { name: "seedance", version: "v2.0" } }, "INVALID_AGENT"],
     [{ agent: { name: "kling", version: "v1.0" } }, "INVALID_AGENT"],
-    [{ input: { images: [] } }, "input.images"],
-    [{ params: { ...SEEDANCE_RUN.params, images: ["https://x/a.jpg", "https://x/b.jpg"] } }, "params.images"],
+    // the seed's one-image rule holds for the 1.x variants (Seedance 2.0 takes 0–9 images)
+    [{ input: { images: [] }, params: { ...SEEDANCE_RUN.params, modelName: "Seedance_15_Pro" } }, "input.images"],
+    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro", images: ["https://x/a.jpg", "https://x/b.jpg"] } }, "params.images"],
     [{ params: { ...SEEDANCE_RUN.params, textDescription: "" } }, "params.textDescription"],
     [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_99" } }, "params.modelName"],
     [{ params: { ...SEEDANCE_RUN.params, duration: 5 } }, "params.duration"],
