@@ -11,7 +11,8 @@ import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "./uploads.ts";
 import type { BatchView } from "../batches/batch-object.ts";
 import { cronFor, isTimeZone, type ScheduleView } from "../batches/schedules.ts";
 import type { uploadWeshopImage } from "../providers/weshop-assets.ts";
-import { MODELS, MODEL_IDS, SEEDANCE_VARIANTS, type ModelId } from "../providers/models.ts";
+import { documentCatalogue } from "../providers/catalogue/json-schema.ts";
+import { MODELS, MODEL_IDS, type ModelId } from "../providers/models.ts";
 import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type PublicJob } from "../jobs/record.ts";
 import { fieldErrors, validationError } from "../lib/validation.ts";
 import { messageId } from "../webhooks/events.ts";
@@ -283,36 +284,6 @@ function components(entries: [string, z.core.$ZodType][], io: "input" | "output"
   return out;
 }
 
-const secondsPattern = (min: number, max: number) =>
-  `^0?(${Array.from({ length: max - min + 1 }, (_, i) => min + i).join("|")})s$`;
-
-/**
- * Rules our validators check in refine/superRefine, which JSON Schema export cannot see,
- * restated from the same data. The tests check the validator and these agree.
- */
-const PARAMS_RULES: Partial<Record<ModelId, (schema: Json) => void>> = {
-  "weshop/seedance": (schema) => {
-    const props = schema.properties as Record<string, Json>;
-    const fallback = props.modelName?.default;
-    const variants = Object.entries(SEEDANCE_VARIANTS);
-    schema.allOf = variants.map(([name, v]) => ({
-      if: { properties: { modelName: { const: name } }, ...(name === fallback ? {} : { required: ["modelName"] }) },
-      then: {
-        properties: {
-          duration: { pattern: secondsPattern(v.minSeconds, v.maxSeconds) },
-          ...(v.audio ? {} : { generateAudio: { not: { enum: [true, "true"] } } }),
-        },
-      },
-    }));
-    const ranges = new Map<string, string[]>();
-    for (const [name, v] of variants) ranges.set(`${v.minSeconds}s–${v.maxSeconds}s`, [...(ranges.get(`${v.minSeconds}s–${v.maxSeconds}s`) ?? []), name]);
-    const durations = [...ranges].map(([range, names]) => `${range} for ${names.join(", ")}`).join("; ");
-    const audio = variants.filter(([, v]) => v.audio).map(([name]) => name).join(", ");
-    if (props.duration) props.duration.description = `Whole seconds: ${durations}.`;
-    if (props.generateAudio) props.generateAudio.description = `Only ${audio}; defaults to "true" there, omitted for the others.`;
-  },
-};
-
 /** jobSpecSchema's refinements: at most 16 metadata values; no repeated event; events need a URL. */
 function jobSpecRules(schema: Json): void {
   const props = schema.properties as Record<string, Json>;
@@ -364,8 +335,10 @@ function requestComponents(): Record<string, Json> {
   for (const id of MODEL_IDS) {
     const model = MODELS[id];
     const p = params[paramsName(id)]!;
-    PARAMS_RULES[id]?.(p);
-    out[paramsName(id)] = { title: `${id} params`, description: `Sent to ${model.provider} \`${model.agent}\`; output: ${model.kind}.`, ...p };
+    // the variant rules our validator checks in code, restated from the same catalogue
+    if (model.catalogue) documentCatalogue(model.catalogue, p);
+    const sent = `Sent to ${model.provider} \`${model.agent}\`; output: ${model.kind}.`;
+    out[paramsName(id)] = { title: `${id} params`, ...p, description: p.description ? `${sent} ${String(p.description)}` : sent };
     const props = spec.properties as Record<string, Json>;
     out[requestName(id)] = {
       ...spec,
@@ -405,7 +378,7 @@ function requestComponents(): Record<string, Json> {
   };
   out.CreateJob = {
     description:
-      "A job for one model; `params` depend on `model` and use the provider's own names and values. Image URLs and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host).",
+      "A job for one model; `params` depend on `model` and use the provider's own names and values. URL inputs (images, frames, videos, audios) and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host).",
     oneOf: MODEL_IDS.map((id) => ref(requestName(id))),
     discriminator: { propertyName: "model", mapping: Object.fromEntries(MODEL_IDS.map((id) => [id, `#/components/schemas/${requestName(id)}`])) },
   };
@@ -428,6 +401,17 @@ const MODEL_EXAMPLES: Record<ModelId, { summary: string; params: Record<string, 
       batchCount: 1,
     },
     metadata: { sku: "SNK-4021" },
+  },
+  "weshop/seedance-25": {
+    summary: "Seedance 2.5: a 12 s video from a first and a last frame",
+    params: {
+      textDescription: "The bottle turns from its front to its label, studio light",
+      firstFrame: "https://images.example.com/products/bottle-front.jpg",
+      lastFrame: "https://images.example.com/products/bottle-label.jpg",
+      duration: "12s",
+      resolution: "1080p",
+      outputFormat: "mp4",
+    },
   },
   "weshop/seedream": {
     summary: "Seedream: two images from a prompt",

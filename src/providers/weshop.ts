@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { ProviderEndpoint } from "../config.ts";
 import { authFailure, callJson, parseRetryAfter, type FetchFn, type HttpResult } from "./http.ts";
 import type { OutputKind } from "./models.ts";
+import { weshopRunBody, weshopRunKey } from "./weshop-run.ts";
 import { fail, ok, type Outcome, type Provider, type ProviderError, type TaskStatus } from "./types.ts";
 
 /** WeShop's error envelope, and the older `{code, msg}` form some responses still use. */
@@ -102,20 +103,13 @@ export function weshopProvider(opts: WeshopOptions): Provider {
     name: "weshop",
     idempotentSubmit: true,
     async submit({ jobId, params }) {
-      const images = Array.isArray(params.images) ? params.images : [];
-      const body = {
-        agent: { name: opts.agent, version: "v1.0" },
-        input: { images },
-        // the seed lists images among run params as well, so they go in both places
-        params: images.length > 0 ? { ...params, images } : params,
-      };
       const result = await callJson(
         fetch,
         `${endpoint.baseUrl}/agent/runs`,
         {
           method: "POST",
-          headers: { ...headers, "Content-Type": "application/json", "Idempotency-Key": jobId },
-          body: JSON.stringify(body),
+          headers: { ...headers, "Content-Type": "application/json", "Idempotency-Key": await weshopRunKey(jobId) },
+          body: JSON.stringify(weshopRunBody(opts.agent, params)),
         },
         timeoutMs,
         true,
