@@ -428,7 +428,7 @@ describe("WeShop error retryable:false, Wiro 97", () => {
     expect(rejections).toEqual([]);
     expect(job.status).toBe("succeeded");
     expect(h.sim.tasks()).toHaveLength(1);
-    expect(tasksPerJob(h).get(id)).toBe(1);
+    expect((await tasksPerJob(h)).get(id)).toBe(1);
   });
 });
 
