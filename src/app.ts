@@ -5,7 +5,7 @@ import { except } from "hono/combine";
 import { readConfig } from "./config.ts";
 import { ApiError, handleError, problemResponse } from "./lib/errors.ts";
 import { mediaRoutes } from "./media/route.ts";
-import { bearerAuth, requestId, requireConfig } from "./api/middleware.ts";
+import { bearerAuth, requestId, requireConfig, securityHeaders } from "./api/middleware.ts";
 import { jobRoutes } from "./api/jobs.ts";
 import { callbackRoutes } from "./api/callbacks.ts";
 import { batchRoutes } from "./api/batches.ts";
@@ -17,7 +17,7 @@ import type { AppEnv } from "./api/context.ts";
 
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use("*", requestId());
+  app.use("*", requestId(), securityHeaders());
 
   app.get("/healthz", (c) => {
     const config = readConfig(c.env);
@@ -32,8 +32,8 @@ export function buildApp(): Hono<AppEnv> {
 
   app.use(
     "/v1/*",
-    requireConfig(),
     bearerAuth(),
+    requireConfig(),
     // uploads read their own multipart body under a 10 MiB limit (src/api/uploads.ts)
     except(
       ["/v1/uploads", "/v1/uploads/*"],
