@@ -1047,7 +1047,7 @@ export const ROUTES: RouteEntry[] = [
     operationId: "wiroCallback",
     summary: "Wiro completion callback",
     description:
-      "The callback URL handed to Wiro for each job. Authenticated only by the unguessable per-job token; the body is not trusted (the job confirms with Wiro's `Task/Detail`). Duplicates are harmless.",
+      "The callback URL handed to Wiro for each job. Authenticated only by the per-job token (an HMAC of the job id under `SIGNING_SECRET`, checked by the worker before any job is touched); the body is not trusted (the job confirms with Wiro's `Task/Detail`). Duplicates are harmless.",
     tag: "Callbacks",
     parameters: [
       { name: "jobId", in: "path", required: true, description: "Job id.", schema: { type: "string", pattern: "^job_[0-9a-z]{20}$" }, example: EXAMPLE_ID },
