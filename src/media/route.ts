@@ -43,7 +43,7 @@ async function serveObject(c: MediaContext, key: string, maxAge: number): Promis
   // R2 is asked for bytes only; the conditions are ours to evaluate (R2 throws on malformed ones)
   const conditions = parseConditions(headers);
   let range = parseRange(headers.get("Range"));
-  if (isConditional(conditions)) {
+  if (isConditional(conditions, range)) {
     // metadata first, so a 304 or 412 never opens the body
     const head = await c.env.MEDIA.head(key);
     if (head === null) throw notFound();
@@ -70,7 +70,9 @@ async function serveObject(c: MediaContext, key: string, maxAge: number): Promis
   return send(c, object, late.range, maxAge);
 }
 
-const isConditional = (c: Conditions) => Object.values(c).some((v) => v !== undefined);
+// If-Range means nothing without a Range
+const isConditional = ({ ifRange, ...rest }: Conditions, range: R2Range | null) =>
+  Object.values(rest).some((v) => v !== undefined) || (ifRange !== undefined && range !== null);
 
 /** A failed precondition's status, else the range to serve (dropped when If-Range names another version). */
 function decide(conditions: Conditions, object: R2Object, range: R2Range | null): { status?: 304 | 412; range: R2Range | null } {
