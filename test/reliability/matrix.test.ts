@@ -821,7 +821,7 @@ describe("concurrent requests with one Idempotency-Key / same key, new body", ()
 });
 
 describe("unsafe URLs (IP literal, userinfo, redirect to private address, data:, odd ports)", () => {
-  // the tests run with loopback provider URLs (dev mode), which lets http://127.0.0.1:PORT and
+  // the tests run in development mode (SEEDRUN_DEV=1), which lets http://127.0.0.1:PORT and
   // http://localhost:PORT through for the simulator; every other unsafe form is refused
   const UNSAFE = [
     "http://images.example.com/a.png",
