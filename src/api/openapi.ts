@@ -95,6 +95,13 @@ export const jobSchema = z.strictObject({
     status: z.string().nullable().meta({ description: "The provider's own status word." }),
     callbackReceived: z.boolean().optional(),
     callbackReceivedAt: timestamp.optional(),
+    stopConfirmed: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "Present once the job ended (canceled, or past its deadline) while a provider task might exist: true when the provider's own status shows the task no longer runs; false while it is still being stopped, when it could not be, or when the provider cannot stop tasks (WeShop). `error.message` says which.",
+      }),
   }),
   webhook: webhookStateSchema.optional(),
   outputs: z.array(outputSchema),

@@ -102,7 +102,7 @@ export function weshopProvider(opts: WeshopOptions): Provider {
   return {
     name: "weshop",
     idempotentSubmit: true,
-    async submit({ jobId, params }) {
+    async submit({ jobId, params, signal }) {
       const result = await callJson(
         fetch,
         `${endpoint.baseUrl}/agent/runs`,
@@ -110,6 +110,7 @@ export function weshopProvider(opts: WeshopOptions): Provider {
           method: "POST",
           headers: { ...headers, "Content-Type": "application/json", "Idempotency-Key": await weshopRunKey(jobId) },
           body: JSON.stringify(weshopRunBody(opts.agent, params)),
+          signal,
         },
         timeoutMs,
         true,
@@ -117,11 +118,11 @@ export function weshopProvider(opts: WeshopOptions): Provider {
       const outcome = data(result, submitData, true);
       return outcome.ok ? ok({ taskId: outcome.value.executionId }) : outcome;
     },
-    async poll(task) {
+    async poll(task, callOpts) {
       const result = await callJson(
         fetch,
         `${endpoint.baseUrl}/agent/runs/${encodeURIComponent(task.taskId)}`,
-        { method: "GET", headers },
+        { method: "GET", headers, signal: callOpts?.signal },
         timeoutMs,
         false,
       );
@@ -129,8 +130,8 @@ export function weshopProvider(opts: WeshopOptions): Provider {
       if (!outcome.ok) return outcome;
       return ok(toStatus(outcome.value, opts.kind));
     },
-    async cancel() {
-      return ok({ stopped: false, message: "WeShop has no cancel endpoint; tracking stopped, the run may still finish and be billed" });
+    async cancel(task) {
+      return ok({ state: "unsupported", message: `WeShop has no cancel endpoint: the run (executionId ${task.taskId}) may still finish and be billed` });
     },
   };
 }
