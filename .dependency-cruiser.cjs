@@ -4,10 +4,11 @@
 //   entry      src/index.ts (worker entry) → src/app.ts + src/api/ (the HTTP layer)
 //   features   jobs/ batches/ webhooks/ index-db/ (what the product does)
 //   adapters   providers/ (WeShop, Wiro) and media/ (R2, signed links)
-//   base       lib/ (errors, log, crypto, validation) and config.ts
+//   base       lib/ (errors, log, crypto, validation); config.ts (settings) sits just above it
 //
-// Imports point down that list, never up or sideways into the HTTP layer. The simulator models the
-// real providers and shares no code with src/ in either direction.
+// Imports point down that list (features may use each other, never in a cycle) and never up into
+// the HTTP layer. The simulator models the real providers and shares no code with src/ in either
+// direction.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
