@@ -15,6 +15,8 @@ export interface Env {
   GATES: DurableObjectNamespace<ProviderGate>;
   MEDIA: R2Bucket;
   DB: D1Database;
+  /** public/: the /docs page and Swagger UI's files */
+  ASSETS: Fetcher;
   API_KEYS?: string;
   WESHOP_API_KEY?: string;
   WIRO_API_KEY?: string;
