@@ -29,6 +29,8 @@ export interface Env {
   WEBHOOK_TIMEOUT_MS?: string;
   WESHOP_MAX_CONCURRENCY?: string;
   WIRO_MAX_CONCURRENCY?: string;
+  /** "1": development mode (loopback image, webhook and output URLs accepted). */
+  SEEDRUN_DEV?: string;
 }
 
 type SeedrunEnv = Env;

@@ -35,9 +35,7 @@ export const jobErrorSchema = z.strictObject({
   retryable: z.boolean().meta({ description: "Whether sending the same request again may succeed." }),
 });
 
-export const outputSchema = z.strictObject({
-  index: count,
-  kind: z.enum(["video", "image"]),
+const storedMedia = {
   status: z.enum(["stored", "failed"]),
   contentType: z.string().nullable(),
   size: count.nullable().meta({ description: "Bytes stored in R2." }),
@@ -45,6 +43,16 @@ export const outputSchema = z.strictObject({
   url: z.url().nullable().meta({ description: "Signed, expiring `/media/…` link; works in `<img>`/`<video>` without the API key." }),
   expiresAt: timestamp.nullable(),
   error: z.string().optional(),
+};
+const extraImage = (what: string) =>
+  z.strictObject(storedMedia).optional().meta({ description: `${what}, copied to R2 like the video. Absent when the provider gave none; a failed copy never fails the job.` });
+
+export const outputSchema = z.strictObject({
+  index: count,
+  kind: z.enum(["video", "image"]),
+  ...storedMedia,
+  poster: extraImage("WeShop's poster image (`videoPoster`) of this video"),
+  lastFrame: extraImage("WeShop's last frame (`lastFrame`, asked for with `returnLastFrame`) of this video"),
 });
 
 export const webhookStateSchema = z.strictObject({
@@ -605,7 +613,7 @@ const listResponses: Record<string, ResponseEntry> = {
   "400": problemResponse("Invalid query (a bad value or an unknown parameter)", { validation_failed: problemBody(validationError([{ path: "limit", message: "must be an integer from 1 to 100" }])) }),
 };
 const mediaProblem = (status: ContentfulStatusCode, code: string, title: string, detail: string) =>
-  problemResponse(title, { [code]: { type: "about:blank", title, status, detail, code } });
+  problemResponse(title, { [code]: problem(status, code, title, detail) });
 
 const SCHEDULE_ID = "sched_2m8k4q7w1e9r3t5y6u0p";
 const scheduleIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Schedule id.", schema: { type: "string", pattern: SCHEDULE_ID_PATTERN.source }, example: SCHEDULE_ID };
@@ -1000,7 +1008,7 @@ export const ROUTES: RouteEntry[] = [
     operationId: "getMedia",
     summary: "Download a stored output",
     description:
-      "Serves a job output from R2. Use `outputs[*].url` exactly as given: it is signed and expires, and needs no API key. `HEAD` is answered too. Supports `Range`, `ETag`/`If-None-Match` and `If-Modified-Since`.",
+      "Serves a job output from R2. Use `outputs[*].url` exactly as given: it is signed and expires, and needs no API key. `HEAD` is answered too. Supports `Range`, `ETag` and the conditional headers `If-None-Match`, `If-Match`, `If-Modified-Since`, `If-Unmodified-Since` and `If-Range` (RFC 9110; an invalid entity-tag or date is ignored).",
     tag: "Media",
     parameters: [
       { name: "key", in: "path", required: true, description: "Object key; contains `/` (e.g. `jobs/{id}/0.png`).", schema: { type: "string" }, example: `jobs/${EXAMPLE_ID}/0.png` },
@@ -1017,10 +1025,11 @@ export const ROUTES: RouteEntry[] = [
         contentType: "*/*",
         headers: { "Content-Range": { description: "e.g. `bytes 0-1023/2483121`", schema: { type: "string" } } },
       },
-      "304": { description: "Not modified (`If-None-Match` matched)." },
+      "304": { description: "Not modified (`If-None-Match` matched, or not modified since `If-Modified-Since`)." },
       "403": mediaProblem(403, "invalid_signature", "Forbidden", "The media link signature is missing or invalid."),
       "404": mediaProblem(404, "not_found", "Not Found", "No media is stored under this link."),
       "410": mediaProblem(410, "link_expired", "Gone", "The media link has expired."),
+      "412": mediaProblem(412, "precondition_failed", "Precondition Failed", "The stored media does not match If-Match / If-Unmodified-Since."),
       "416": { description: "Range not satisfiable; `Content-Range: bytes */{size}`." },
     },
   },
@@ -1030,7 +1039,7 @@ export const ROUTES: RouteEntry[] = [
     operationId: "wiroCallback",
     summary: "Wiro completion callback",
     description:
-      "The callback URL handed to Wiro for each job. Authenticated only by the unguessable per-job token; the body is not trusted (the job confirms with Wiro's `Task/Detail`). Duplicates are harmless.",
+      "The callback URL handed to Wiro for each job. Authenticated only by the per-job token (an HMAC of the job id under `SIGNING_SECRET`, checked by the worker before any job is touched); the body is not trusted (the job confirms with Wiro's `Task/Detail`). Duplicates are harmless.",
     tag: "Callbacks",
     parameters: [
       { name: "jobId", in: "path", required: true, description: "Job id.", schema: { type: "string", pattern: "^job_[0-9a-z]{20}$" }, example: EXAMPLE_ID },

@@ -312,7 +312,10 @@ it(
           continue;
         }
         // the first answer that decides a job's fate
-        const decisive = provider.findIndex((ex, i) => outcomes[i] === "final" || (ex.target === "wiro.run" && ["timeout", "malformed", "shape"].includes(outcomes[i]!)));
+        // (a final answer decides only on a submit: on a status poll it is retried, issue 10)
+        const decisive = provider.findIndex(
+          (ex, i) => (outcomes[i] === "final" && (ex.target === "weshop.submit" || ex.target === "wiro.run")) || (ex.target === "wiro.run" && ["timeout", "malformed", "shape"].includes(outcomes[i]!)),
+        );
         if (decisive >= 0) {
           const ex = provider[decisive]!;
           const expected = outcomes[decisive] === "final" ? (ex.target.startsWith("wiro") ? "97" : "INSUFFICIENT_POWER") : "submit_uncertain";
