@@ -2,7 +2,6 @@
 // variable name, never by value, and provider base URLs may only point at the real provider
 // or at a loopback simulator, so a key can never be sent anywhere else.
 import { z } from "zod";
-import type { Env } from "./env.ts";
 import { isLoopbackHost } from "./lib/url-policy.ts";
 import { webhookKey } from "./webhooks/sign.ts";
 

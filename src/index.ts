@@ -1,7 +1,6 @@
 // Worker entry: the HTTP app and the Durable Object classes.
 import { buildApp } from "./app.ts";
 import { runDueSchedules } from "./batches/schedules.ts";
-import type { Env } from "./env.ts";
 import { sweepIdleJobs } from "./jobs/sweeper.ts";
 
 export { JobObject } from "./jobs/job-object.ts";

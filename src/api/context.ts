@@ -1,6 +1,5 @@
 // Types shared by the Hono app and its route modules.
 import type { Config } from "../config.ts";
-import type { Env } from "../env.ts";
 
 export interface AppEnv {
   Bindings: Env;

@@ -2,7 +2,6 @@
 // its body's hash and the job it will create; every later one within 24 h gets that same job,
 // or a mismatch when the body differs. Claims are serialised by the object, so races are safe.
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.ts";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 

@@ -2,7 +2,6 @@
 // invocation nears the subrequest limit), counts finished jobs, and announces completion.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
-import type { Env } from "../env.ts";
 import type { JobSpec } from "../api/job-spec.ts";
 import { jobApi } from "../jobs/job-object.ts";
 import type { JobStatus } from "../jobs/record.ts";

@@ -1,6 +1,5 @@
 // Client schedules in D1, and the cron tick that starts each due one exactly once per due time.
 import { Cron } from "croner";
-import type { Env } from "../env.ts";
 import type { BatchSpec } from "../api/batches.ts";
 import { derivedId } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";

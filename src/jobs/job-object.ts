@@ -3,7 +3,6 @@
 // next alarm last, so a crash or eviction resumes from what was stored.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config.ts";
-import type { Env } from "../env.ts";
 import { wiroCallbackToken } from "../lib/callback-token.ts";
 import { sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";

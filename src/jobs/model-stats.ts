@@ -1,7 +1,6 @@
 // Learns how long each model's runs really take, as a factor over the model's prior guess and
 // the spread around it, so the poll schedule follows the provider's current speed.
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.ts";
 import { DEFAULT_SPREAD } from "./polling.ts";
 
 const ALPHA = 0.2;

@@ -3,7 +3,6 @@
 // caps concurrency per account and answers code 96 beyond it). Jobs are granted in the order
 // they first asked; slots are leases, so a crashed job never blocks the gate for good.
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.ts";
 import { log } from "../lib/log.ts";
 
 /** A slot is held this long after the last acquire/renew; jobs renew on every poll. */

@@ -4,7 +4,6 @@
 // on this object's alarm until the job has taken it.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
-import type { Env } from "../env.ts";
 import { log } from "../lib/log.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { jobApi } from "../jobs/job-object.ts";

@@ -3,7 +3,6 @@
 // the live simulator. What the simulator received is the request to compare.
 import { validateJobSpec } from "../../src/api/job-spec.ts";
 import { readConfig } from "../../src/config.ts";
-import type { Env } from "../../src/env.ts";
 import type { FetchFn } from "../../src/providers/http.ts";
 import { providerFor } from "../../src/providers/index.ts";
 import { modelSpec } from "../../src/providers/models.ts";

@@ -4,7 +4,6 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.ts";
 import { readConfig } from "../../src/config.ts";
-import type { Env } from "../../src/env.ts";
 import { providerFor } from "../../src/providers/index.ts";
 import { MODELS } from "../../src/providers/models.ts";
 import { signMediaUrl } from "../../src/media/links.ts";

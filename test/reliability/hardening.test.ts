@@ -7,7 +7,6 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.ts";
 import { MAX_SCHEDULES_PER_CLIENT } from "../../src/api/schedules.ts";
-import type { Env } from "../../src/env.ts";
 import { sha256Hex } from "../../src/lib/crypto.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
 import { TEST_BINDINGS } from "../bindings.ts";

@@ -9,7 +9,6 @@ import fc from "fast-check";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { batchJobId, type BatchRecord } from "../../src/batches/batch-object.ts";
 import { scheduledBatchId } from "../../src/batches/schedules.ts";
-import type { Env } from "../../src/env.ts";
 import worker from "../../src/index.ts";
 import { CONFIRM_WINDOW_MS } from "../../src/jobs/job-object.ts";
 import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine.ts";

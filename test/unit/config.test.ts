@@ -1,7 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readConfig, WESHOP_DEFAULT_BASE_URL } from "../../src/config.ts";
-import type { Env } from "../../src/env.ts";
 
 const base = { JOBS: env.JOBS, MEDIA: env.MEDIA, API_KEYS: "k1, k2", SIGNING_SECRET: "s".repeat(32) } as Env;
 const problems = (e: Partial<Env>) => {
