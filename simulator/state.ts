@@ -9,6 +9,8 @@ export interface TaskRecord extends SimTask {
   batchCount: number;
   outputFormat: "png" | "jpeg";
   weshopTaskId?: string;
+  /** WeShop power the run costs. */
+  power?: number;
   uuid?: string;
   outputId?: string;
   callbackDelivered: boolean;
@@ -25,6 +27,7 @@ export interface Ctx {
   weshopApiKey: string;
   wiroApiKey: string;
   wiroApiSecret: string;
+  wiroKeyOnlyApiKey?: string;
   now: () => number;
   durations: { seedance: number; seedream: number; wiro: number };
   sendCallback: (url: string, body: string) => Promise<number>;
@@ -39,6 +42,7 @@ export interface Ctx {
   nextWiroId: number;
   nextSeq: number;
   power: number;
+  unsubscribed: Set<string>;
 }
 
 export type WeshopStatus = "Pending" | "Segmenting" | "Running" | "Success" | "Failed";

@@ -6,6 +6,8 @@ export interface SimOptions {
   weshopApiKey: string;
   wiroApiKey: string;
   wiroApiSecret: string;
+  /** The key of a second Wiro project, created as "API Key Only": it is accepted without a signature. */
+  wiroKeyOnlyApiKey?: string;
   /** ms clock; default Date.now. Tests pass a manual clock. */
   now?: () => number;
   /** ms from submit to finished; defaults 20000, 8000, 15000. */
@@ -16,12 +18,16 @@ export interface SimOptions {
   wiroOutputBytes?: number;
   /** With wiroOutputBytes: serve them without Content-Length (unknown length). */
   wiroOutputChunked?: boolean;
+  /** WeShop agents or modelNames this account has no subscription for: runs answer 403 SUBSCRIPTION_REQUIRED. */
+  weshopUnsubscribed?: string[];
 }
 
 export type FaultTarget =
   | "weshop.submit"
   | "weshop.poll"
   | "weshop.upload"
+  | "weshop.estimate"
+  | "weshop.info"
   | "wiro.run"
   | "wiro.detail"
   | "wiro.cancel"
@@ -44,7 +50,14 @@ export type FaultKind =
   | "truncated"
   | "wrong_length"
   | "chunked"
-  | "gzip";
+  | "gzip"
+  // WeShop's older numeric codes, answered with HTTP 200: 40005 concurrency limit, 50001 system error
+  | "concurrency_limit"
+  | "system_error"
+  // Wiro: code 0 server error, code 1 "There is no task yet." (right after Run), HTTP 429 rate limit
+  | "server_error"
+  | "no_task_yet"
+  | "http429";
 
 export interface Fault {
   target: FaultTarget;
@@ -70,10 +83,12 @@ export interface SimTask {
   id: string;
   /** Wiro socketaccesstoken. */
   token?: string;
-  /** "seedance" | "seedream" for WeShop, "seedance-v1" for Wiro. */
+  /** "seedance" | "seedance-25" | "seedream" for WeShop, "seedance-v1" for Wiro. */
   agent?: string;
   idempotencyKey?: string;
   params: Record<string, unknown>;
+  /** WeShop: the params the run executes, the server's defaults filled in (e.g. modelName) and its images in `images`. */
+  effectiveParams?: Record<string, unknown>;
   callbackUrl?: string;
   createdAt: number;
   outcome: "success" | "failed" | "partial";

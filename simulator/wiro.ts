@@ -17,7 +17,10 @@ const SELECT_INPUTS: Record<string, string[]> = {
   watermark: ["false", "true"],
   camerafixed: ["false", "true"],
 };
-const KNOWN_INPUTS = new Set(["prompt", "seed", "callbackUrl", ...Object.keys(SELECT_INPUTS)]);
+// callbackUrl and projectid are Wiro's common parameters for every run (Wiro-Docs run-a-model.md)
+const KNOWN_INPUTS = new Set(["prompt", "seed", "callbackUrl", "projectid", ...Object.keys(SELECT_INPUTS)]);
+/** What a successful task costs in USD; a failed one costs "0" (Wiro-Docs tasks.md, "Billing & Cost"). */
+const PRICE_USD = 0.08;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -66,16 +69,19 @@ async function readBody(req: Request): Promise<Obj | undefined> {
 
 function validateRun(body: Obj): string | undefined {
   for (const key of Object.keys(body)) if (!KNOWN_INPUTS.has(key)) return `Unknown input: ${key}`;
-  if (typeof body.prompt !== "string" || body.prompt.trim() === "") return "prompt is required";
+  if (typeof body.prompt !== "string" || body.prompt.trim() === "") return "Request parameter [prompt] required";
   for (const [name, allowed] of Object.entries(SELECT_INPUTS)) {
     const v = body[name];
     // Select inputs are strings in the tool definition; a JSON number here is a client bug.
     if (v !== undefined && !(typeof v === "string" && allowed.includes(v))) return `${name} must be one of "${allowed.join('", "')}" (strings)`;
   }
-  // seed is a number input in the tool definition (-1 for random); the seed's own example sends null.
-  // A string here, even "42", is a client bug, like a number in a select input.
+  // seed is a number input (-1 for random); Wiro reads number inputs from strings too (form bodies carry only
+  // strings), so "42" is fine and "abc" or 1.5 is refused. The seed's own example sends null.
   const seed = body.seed;
-  if (seed !== undefined && seed !== null && !(typeof seed === "number" && Number.isInteger(seed))) return "seed must be an integer (a JSON number)";
+  const seedOk = (typeof seed === "number" && Number.isInteger(seed)) || (typeof seed === "string" && /^-?\d+$/.test(seed.trim()));
+  if (seed !== undefined && seed !== null && !seedOk) return "Request parameter [seed] must be integer or float";
+  const project = body.projectid;
+  if (project !== undefined && !(typeof project === "string" || (typeof project === "number" && Number.isInteger(project)))) return "Request parameter [projectid] is invalid";
   const cb = body.callbackUrl;
   if (cb !== undefined && cb !== "") {
     let ok = false;
@@ -89,14 +95,19 @@ function validateRun(body: Obj): string | undefined {
   return undefined;
 }
 
+/** Wiro-Docs names the token `tasktoken`; Wiro's own client sends it to Task/Kill as `socketaccesstoken`. */
 function findTask(ctx: Ctx, body: Obj): TaskRecord | undefined {
-  if (typeof body.tasktoken === "string" && body.tasktoken !== "") {
-    for (const t of ctx.wiro.values()) if (t.token === body.tasktoken) return t;
+  const token = typeof body.tasktoken === "string" && body.tasktoken !== "" ? body.tasktoken : body.socketaccesstoken;
+  if (typeof token === "string" && token !== "") {
+    for (const t of ctx.wiro.values()) if (t.token === token) return t;
     return undefined;
   }
   if (typeof body.taskid === "string" || typeof body.taskid === "number") return ctx.wiro.get(String(body.taskid));
   return undefined;
 }
+
+const hasTaskRef = (body: Obj) =>
+  ["tasktoken", "socketaccesstoken", "taskid"].some((k) => (typeof body[k] === "string" && body[k] !== "") || typeof body[k] === "number");
 
 export function wiroOutputLabel(task: TaskRecord): string {
   return `seedrun-sim wiro ${task.id} #0`;
@@ -151,26 +162,32 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
     preprocessendtime: before(at(wiroStepStart("task_preprocess_end"))),
     postprocessstarttime: done ? secs(at(1)) : "0",
     postprocessendtime: done ? secs(at(1)) : "0",
-    totalcost: done ? "0.0800" : "0",
+    totalcost: ok ? PRICE_USD.toFixed(4) : "0",
+    modelslugowner: "ByteDance",
+    modelslugproject: "text-to-video-seedance-v1",
     outputs,
     size: String(size),
   };
 }
 
 export function registerWiro(app: Hono, ctx: Ctx): void {
+  // Two projects, as Wiro-Docs (authentication.md, error-reference.md) describe them: the
+  // signature-based one needs x-nonce + x-signature, the API-key-only one x-api-key alone. The
+  // kind is fixed when a project is created. Every refusal is code 0 with HTTP 401.
   const auth: MiddlewareHandler = async (c, next) => {
     const key = c.req.header("x-api-key");
-    if (!key) return wiroError(98, "API key required", 401);
+    if (key !== undefined && key === ctx.wiroKeyOnlyApiKey) return next();
+    if (!key || key !== ctx.wiroApiKey) return wiroError(0, "Project authorization is not founded.", 401);
     const nonce = c.req.header("x-nonce");
     const signature = c.req.header("x-signature");
-    if (key !== ctx.wiroApiKey || !nonce || !signature) return wiroError(99, "Invalid signature", 401);
-    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(99, "Invalid signature", 401);
+    if (!nonce || !signature) return wiroError(0, "Project requires signature authentication. x-signature and x-nonce headers are required.", 401);
+    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(0, "Project authorization is not valid.", 401);
     await next();
   };
 
   app.post(`${WIRO_BASE}${MODEL_PATH}`, guard(ctx, "wiro.run", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);
-    if (!body) return wiroError(0, "Request body must be JSON or form data");
+    if (!body) return wiroError(0, "Request parameters are invalid.");
     const problem = validateRun(body);
     if (problem) return wiroError(0, problem);
     const fault = ctx.faults.take("wiro.run", (k) => k === "accept_then_hang" || k === "run_failed");
@@ -199,11 +216,15 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
     return json({ errors: [], taskid: task.id, socketaccesstoken: task.token, result: true });
   });
 
+  // any other model: Wiro-Docs error-reference.md, "Model not found"
+  app.post(`${WIRO_BASE}/Run/*`, guard(ctx, "wiro.run", "wiro"), auth, () => wiroError(1, "slug-owner-project-not-exist"));
+
   app.post(`${WIRO_BASE}/Task/Detail`, guard(ctx, "wiro.detail", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);
     if (!body) return wiroError(0, "Request body must be JSON or form data");
+    if (!hasTaskRef(body)) return wiroError(0, "taskid or socketaccesstoken is required");
     const task = findTask(ctx, body);
-    if (!task) return wiroError(1, "Task not found");
+    if (!task) return wiroError(1, "There is no task yet.");
     return json({ total: "1", errors: [], tasklist: [wiroTaskView(ctx, task)], result: true });
   });
 

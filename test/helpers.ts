@@ -7,7 +7,7 @@ import { createSimulator, type Simulator } from "../simulator/index.ts";
 import { JOB_EVENTS, type JobRecord } from "../src/jobs/record.ts";
 import { messageId } from "../src/webhooks/events.ts";
 import { gateApi } from "../src/providers/gate.ts";
-import { SIM_ORIGIN, TEST_BINDINGS } from "./bindings.ts";
+import { SIM_ORIGIN, SIM_WIRO_KEY_ONLY_API_KEY, TEST_BINDINGS } from "./bindings.ts";
 
 export const KEY_A = "test-key-a";
 export const KEY_B = "test-key-b";
@@ -47,6 +47,7 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
     weshopApiKey: TEST_BINDINGS.WESHOP_API_KEY,
     wiroApiKey: TEST_BINDINGS.WIRO_API_KEY,
     wiroApiSecret: TEST_BINDINGS.WIRO_API_SECRET,
+    wiroKeyOnlyApiKey: SIM_WIRO_KEY_ONLY_API_KEY,
     now: () => now,
     durations,
     sendCallback: async (url, body) => {

@@ -4,7 +4,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config.ts";
 import type { Env } from "../env.ts";
-import { randomToken, sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
+import { wiroCallbackToken } from "../lib/callback-token.ts";
+import { sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { copyToR2, extensionFor } from "../media/copy.ts";
 import { gateApi, LEASE_MS } from "../providers/gate.ts";
@@ -513,7 +514,8 @@ export class JobObject extends DurableObject<Env> {
       let marked = markSubmitting(slotGranted(job, tick()), tick());
       let callbackUrl: string | undefined;
       if (provider.name === "wiro" && config.publicBaseUrl) {
-        const token = randomToken();
+        // derived, so the worker refuses a forged callback before it reaches this object
+        const token = await wiroCallbackToken(config.signingSecret, job.id);
         callbackUrl = `${config.publicBaseUrl}/callbacks/wiro/${job.id}/${token}`;
         marked = { ...marked, callbackTokenHash: await sha256Hex(token) };
       }
@@ -524,7 +526,7 @@ export class JobObject extends DurableObject<Env> {
       // Idempotency-Key. A Wiro Run is not: aborted, the task it may create could never be
       // named, so never stopped; its answer (within the provider timeout) names the task to stop.
       const outcome = await provider.submit({ jobId: job.id, params: job.params, callbackUrl, signal: provider.idempotentSubmit ? signal : undefined });
-      const pushedBack = !outcome.ok && (outcome.error.code === "96" || outcome.error.httpStatus === 429);
+      const pushedBack = !outcome.ok && outcome.error.pushback === true;
       // the provider's own pace tells the gate to slow down, or that it may speed up again
       if (outcome.ok || pushedBack) await gate.report(pushedBack ? "rate_limited" : "ok").catch(() => undefined);
       // a pushed-back job keeps its slot for its retry: the lowered pace holds back new grants only

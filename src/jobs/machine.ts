@@ -1,6 +1,6 @@
 // The job's state machine as pure functions: (job, what happened, now, random) → new job.
 // The JobObject performs the I/O and stores whatever these return; nothing here awaits.
-import type { Outcome, ProviderError, ProviderTask, TaskStatus } from "../providers/types.ts";
+import type { Outcome, ProviderError, ProviderOutputRef, ProviderTask, TaskStatus } from "../providers/types.ts";
 import { backoffDelay, nextPollDelay, runDeadlineMs } from "./polling.ts";
 import { TERMINAL, type JobError, type JobRecord, type JobStatus, type OutputRecord } from "./record.ts";
 
@@ -128,10 +128,15 @@ export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idem
   return retryOrFail(cleared, error, MAX_SUBMIT_ATTEMPTS, tick);
 }
 
+/**
+ * A failed status request says nothing about the task, which already exists at the provider and
+ * may well be running (and billing): polling goes on through every error, up to the poll-error
+ * cap, except one no later request can get past (credentials refused, a redirect).
+ */
 export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Tick): JobRecord {
   const polled = { ...job, polls: job.polls + 1, lastPollAt: tick.now, updatedAt: tick.now };
   if (!outcome.ok) {
-    if (!outcome.error.retryable) return finish(polled, "failed", tick, providerFailure(outcome.error));
+    if (outcome.error.fatal) return finish(polled, "failed", tick, providerFailure(outcome.error));
     return retryOrFail(polled, outcome.error, MAX_POLL_ERRORS, tick);
   }
   const status = outcome.value;
@@ -150,17 +155,29 @@ export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Ti
     case "failed":
       return finish(seen, "failed", tick, { code: status.code, message: status.message, retryable: false });
     case "canceled":
-      return finish(seen, "canceled", tick, { code: "provider_canceled", message: "The provider canceled the task", retryable: true });
-    case "succeeded": {
-      const kind = job.outputs[0]?.kind ?? (job.model === "weshop/seedream" ? "image" : "video");
-      const outputs: OutputRecord[] = status.outputs.map((o, index) =>
-        o.ok && o.url
-          ? { index, kind, status: "pending", sourceUrl: o.url, sourceContentType: o.contentType, sourceSize: o.size, attempts: 0 }
-          : { index, kind, status: "failed", error: o.error ?? "The provider returned no media for this output", attempts: 0 },
-      );
-      return settleOutputs({ ...seen, status: "copying", outputs, nextAt: tick.now }, tick);
-    }
+      return finish(seen, "canceled", tick, { code: "provider_canceled", message: status.message ?? "The provider canceled the task", retryable: true });
+    case "succeeded":
+      return settleOutputs({ ...seen, status: "copying", outputs: outputRecords(job, status.outputs), nextAt: tick.now }, tick);
   }
+}
+
+/**
+ * One record per provider result, in the provider's order (index = result number), then one per
+ * extra image a stored-to-be result came with (poster, last frame), pointing at its result.
+ */
+function outputRecords(job: JobRecord, results: ProviderOutputRef[]): OutputRecord[] {
+  const kind = job.outputs[0]?.kind ?? (job.model === "weshop/seedream" ? "image" : "video");
+  const outputs: OutputRecord[] = results.map((o, index) =>
+    o.ok && o.url
+      ? { index, kind, status: "pending", sourceUrl: o.url, sourceContentType: o.contentType, sourceSize: o.size, attempts: 0 }
+      : { index, kind, status: "failed", error: o.error ?? "The provider returned no media for this output", attempts: 0 },
+  );
+  results.forEach((o, parent) => {
+    if (!o.ok || !o.url) return;
+    for (const [role, url] of [["poster", o.poster], ["last_frame", o.lastFrame]] as const)
+      if (url) outputs.push({ index: outputs.length, kind: "image", role, parent, status: "pending", sourceUrl: url, attempts: 0 });
+  });
+  return outputs;
 }
 
 export type CopyOutcome =
@@ -182,15 +199,19 @@ export function afterCopy(job: JobRecord, index: number, result: CopyOutcome, ti
   return settleOutputs({ ...updated, nextAt: tick.now }, tick);
 }
 
-/** When no output is pending, the job ends: succeeded if at least one output is stored. */
+/**
+ * When no output is pending, the job ends: succeeded if at least one result is stored. Posters
+ * and last frames are extras: copied before the end, but never what decides it.
+ */
 function settleOutputs(job: JobRecord, tick: Tick): JobRecord {
   if (job.outputs.some((o) => o.status === "pending")) return job;
-  if (job.outputs.some((o) => o.status === "stored")) return finish(job, "succeeded", tick);
-  const firstError = job.outputs.find((o) => o.error)?.error;
-  if (job.outputs.length === 0)
+  const results = job.outputs.filter((o) => o.role === undefined);
+  if (results.some((o) => o.status === "stored")) return finish(job, "succeeded", tick);
+  const firstError = results.find((o) => o.error)?.error;
+  if (results.length === 0)
     return finish(job, "failed", tick, { code: "no_outputs", message: "The provider finished without any output", retryable: false });
   // no copy was ever tried: every result had already failed at the provider
-  if (job.outputs.every((o) => o.attempts === 0))
+  if (results.every((o) => o.attempts === 0))
     return finish(job, "failed", tick, { code: "run_failed", message: `Every result failed at the provider: ${firstError ?? "unknown error"}`, retryable: false });
   return finish(job, "failed", tick, { code: "media_copy_failed", message: `No output could be stored: ${firstError ?? "unknown error"}`, retryable: true });
 }

@@ -11,9 +11,15 @@ export interface JobError {
   retryable: boolean;
 }
 
+/** An extra image that came with a video result: its poster, or its last frame. */
+export type OutputRole = "poster" | "last_frame";
+
 export interface OutputRecord {
   index: number;
   kind: OutputKind;
+  /** Set on extras only; `parent` is then the index of the result they belong to. */
+  role?: OutputRole;
+  parent?: number;
   status: "pending" | "stored" | "failed";
   /** Provider URL: used to copy, never shown to clients. */
   sourceUrl?: string;
@@ -113,9 +119,8 @@ export interface JobRecord {
   origin: string;
 }
 
-export interface PublicOutput {
-  index: number;
-  kind: OutputKind;
+/** A stored (or failed) copy of one file: a result, or an image that came with it. */
+export interface PublicMedia {
   status: "stored" | "failed";
   contentType: string | null;
   size: number | null;
@@ -123,6 +128,15 @@ export interface PublicOutput {
   url: string | null;
   expiresAt: string | null;
   error?: string;
+}
+
+export interface PublicOutput extends PublicMedia {
+  index: number;
+  kind: OutputKind;
+  /** WeShop's poster image of this video, when it gave one. */
+  poster?: PublicMedia;
+  /** WeShop's last frame of this video (asked for with `returnLastFrame`), when it gave one. */
+  lastFrame?: PublicMedia;
 }
 
 export interface PublicWebhook {
@@ -167,23 +181,37 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export type LinkSigner = (key: string) => Promise<{ url: string; expiresAt: string }>;
 
-export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<PublicJob> {
+async function publicMedia(o: OutputRecord & { status: "stored" | "failed" }, sign: LinkSigner): Promise<PublicMedia> {
+  const link = o.status === "stored" && o.key ? await sign(o.key) : undefined;
+  return {
+    status: o.status,
+    contentType: o.contentType ?? null,
+    size: o.size ?? null,
+    ...(o.sha256 ? { sha256: o.sha256 } : {}),
+    url: link?.url ?? null,
+    expiresAt: link?.expiresAt ?? null,
+    ...(o.error ? { error: o.error } : {}),
+  };
+}
+
+const isSettled = (o: OutputRecord): o is OutputRecord & { status: "stored" | "failed" } => o.status !== "pending";
+
+/** Results are the job's outputs; a poster or last frame shows inside the result it came with. */
+async function publicOutputs(job: JobRecord, sign: LinkSigner): Promise<PublicOutput[]> {
   const outputs: PublicOutput[] = [];
   for (const o of job.outputs) {
-    if (o.status === "pending") continue;
-    const link = o.status === "stored" && o.key ? await sign(o.key) : undefined;
-    outputs.push({
-      index: o.index,
-      kind: o.kind,
-      status: o.status,
-      contentType: o.contentType ?? null,
-      size: o.size ?? null,
-      ...(o.sha256 ? { sha256: o.sha256 } : {}),
-      url: link?.url ?? null,
-      expiresAt: link?.expiresAt ?? null,
-      ...(o.error ? { error: o.error } : {}),
-    });
+    if (o.role !== undefined || !isSettled(o)) continue;
+    const extras: Pick<PublicOutput, "poster" | "lastFrame"> = {};
+    for (const extra of job.outputs)
+      if (extra.parent === o.index && extra.role !== undefined && isSettled(extra))
+        extras[extra.role === "poster" ? "poster" : "lastFrame"] = await publicMedia(extra, sign);
+    outputs.push({ index: o.index, kind: o.kind, ...(await publicMedia(o, sign)), ...extras });
   }
+  return outputs;
+}
+
+export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<PublicJob> {
+  const outputs = await publicOutputs(job, sign);
   return {
     id: job.id,
     model: job.model,

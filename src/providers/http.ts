@@ -56,6 +56,8 @@ export async function callJson(
         httpStatus: response.status,
         // a redirected submit was not handled by the provider's run endpoint
         uncertain: false,
+        // asking again would meet the same redirect: this ends a poll too
+        fatal: true,
       },
     };
   }
@@ -73,6 +75,8 @@ export async function callJson(
   try {
     return { ok: true, status: response.status, headers: response.headers, json: JSON.parse(text) as unknown };
   } catch {
+    // refused credentials, whatever the body: asking again cannot help
+    if (response.status === 401) return { ok: false, error: authFailure("The provider", 401, "the body is not JSON", "check its API key settings") };
     return {
       ok: false,
       error: {
@@ -83,7 +87,19 @@ export async function callJson(
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
         // a 2xx we cannot read may still mean the task was created
         uncertain: mutating && response.status < 300,
+        ...(response.status === 429 ? { pushback: true } : {}),
       },
     };
   }
+}
+
+/** The provider refused our credentials: no request succeeds until the keys are fixed, so the job ends. */
+export function authFailure(provider: string, status: number, detail: string, hint: string): ProviderError {
+  return {
+    retryable: false,
+    fatal: true,
+    code: "provider_auth_failed",
+    message: `${provider} refused the credentials (HTTP ${status}: ${detail}); ${hint}`,
+    httpStatus: status,
+  };
 }

@@ -8,6 +8,10 @@ export interface ProviderError {
   httpStatus?: number;
   /** The request may have reached the provider (timeout, dropped connection). */
   uncertain?: boolean;
+  /** The provider asks us to slow down (HTTP 429, a concurrency limit): the gate lowers its pace. */
+  pushback?: boolean;
+  /** No request can succeed until the configuration changes (credentials refused, a redirect): ends the job at any step. */
+  fatal?: boolean;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ProviderError };
@@ -24,13 +28,16 @@ export interface ProviderOutputRef {
   error?: string;
   contentType?: string;
   size?: number;
+  /** Extra images the provider gives with a video (WeShop `videoPoster`, `lastFrame`). */
+  poster?: string;
+  lastFrame?: string;
 }
 
 export type TaskStatus =
   | { state: "running"; providerStatus: string }
   | { state: "succeeded"; providerStatus: string; outputs: ProviderOutputRef[] }
   | { state: "failed"; providerStatus: string; code: string; message: string }
-  | { state: "canceled"; providerStatus: string };
+  | { state: "canceled"; providerStatus: string; message?: string };
 
 export interface SubmitRequest {
   jobId: string;

@@ -49,10 +49,10 @@ const CASES: Case[] = [
     prepare: () => refusedOnce(SEEDREAM, "weshop.submit"),
     hangs: (url, method) => method === "POST" && url.endsWith("/agent/runs"),
     aborted: true,
-    check: (job) => {
+    check: async (job) => {
       // the run is found again by its Idempotency-Key: one run, named by the job
       expect(job.error?.message).toMatch(/The run exists at WeShop \(executionId \S+\)/);
-      expect(tasksPerJob(h).get(job.id)).toBe(1);
+      expect((await tasksPerJob(h)).get(job.id)).toBe(1);
     },
   },
   {

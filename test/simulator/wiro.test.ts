@@ -31,16 +31,18 @@ describe("Wiro signature", () => {
       { nonce: "43", signature: OPENSSL_SIGNATURES["42"] },
       { nonce: "42", signature: swapped },
       { nonce: "42", signature: (OPENSSL_SIGNATURES["42"] as string).toUpperCase() },
-      { nonce: "42", key: "other-key" },
     ];
+    // Wiro answers authentication failures with code 0 and HTTP 401 (Wiro-Docs error-reference.md)
     for (const opts of bad) {
       const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, opts));
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ result: false, errors: [{ code: 99, message: "Invalid signature" }] });
+      expect(await res.json()).toEqual({ result: false, errors: [{ code: 0, message: "Project authorization is not valid." }] });
     }
-    const noKey = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { key: null }));
-    expect(noKey.status).toBe(401);
-    expect((await body(noKey)).errors[0].code).toBe(98);
+    for (const key of ["other-key", null]) {
+      const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { nonce: "42", key }));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ result: false, errors: [{ code: 0, message: "Project authorization is not founded." }] });
+    }
     expect(sim.tasks()).toHaveLength(1);
   });
 });
@@ -78,13 +80,16 @@ describe("Wiro run", () => {
     expect(sim.tasks()).toHaveLength(0);
   });
 
-  it("accepts seed as a JSON number or null, refuses it as a string", async () => {
+  it("accepts seed as a JSON number, a string of digits or null, and projectid as the common parameter", async () => {
     const { sim } = harness();
-    for (const seed of [-1, 123, null]) await wiroRun(sim, { seed });
-    expect(sim.tasks()).toHaveLength(3);
-    const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, { ...WIRO_RUN, seed: "123" }));
-    expect(await body(res)).toMatchObject({ result: false, errors: [{ code: 0, message: expect.stringContaining("seed") }] });
-    expect(sim.tasks()).toHaveLength(3);
+    for (const seed of [-1, 123, null, "123", "-1"]) await wiroRun(sim, { seed });
+    await wiroRun(sim, { projectid: "7731" });
+    expect(sim.tasks()).toHaveLength(6);
+    for (const patch of [{ seed: "12.5" }, { seed: "" }, { projectid: { id: 1 } }]) {
+      const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, { ...WIRO_RUN, ...patch }));
+      expect(await body(res)).toMatchObject({ result: false, errors: [{ code: 0, message: expect.stringContaining(Object.keys(patch)[0]!) }] });
+    }
+    expect(sim.tasks()).toHaveLength(6);
   });
 
   it("accepts multipart/form-data bodies", async () => {
@@ -141,11 +146,14 @@ describe("Wiro Task/Detail", () => {
     expect(out.size).toBe(String(bytes?.length));
   });
 
-  it("unknown task → result:false code 1", async () => {
+  it("unknown task → code 1 \"There is no task yet.\"; no identifier → code 0 (Wiro-Docs error-reference.md)", async () => {
     const { sim } = harness();
     const data = await body(await sim.fetch(await wiroRequest("/Task/Detail", { tasktoken: "nope" })));
-    expect(data).toEqual({ result: false, errors: [{ code: 1, message: "Task not found" }] });
+    expect(data).toEqual({ result: false, errors: [{ code: 1, message: "There is no task yet." }] });
+    const none = await body(await sim.fetch(await wiroRequest("/Task/Detail", {})));
+    expect(none).toEqual({ result: false, errors: [{ code: 0, message: "taskid or socketaccesstoken is required" }] });
   });
+
 });
 
 describe("Wiro Cancel vs Kill", () => {
