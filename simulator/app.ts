@@ -8,7 +8,7 @@ import type { Fault, SimOptions, SimTask, Simulator } from "./types.ts";
 import { WESHOP_BASE, registerWeshop, weshopError } from "./weshop.ts";
 import { WIRO_BASE, registerWiro, sendDueCallbacks, wiroError } from "./wiro.ts";
 
-const START_POWER = 1000;
+const START_POWER = 100_000;
 const FIRST_WIRO_TASK = 2221;
 
 async function defaultSendCallback(url: string, body: string): Promise<number> {
@@ -29,6 +29,7 @@ function publicTask(t: TaskRecord): SimTask {
   if (t.token !== undefined) out.token = t.token;
   if (t.agent !== undefined) out.agent = t.agent;
   if (t.idempotencyKey !== undefined) out.idempotencyKey = t.idempotencyKey;
+  if (t.effectiveParams !== undefined) out.effectiveParams = t.effectiveParams;
   if (t.callbackUrl !== undefined) out.callbackUrl = t.callbackUrl;
   if (t.canceledAt !== undefined) out.canceledAt = t.canceledAt;
   if (t.killedAt !== undefined) out.killedAt = t.killedAt;
@@ -60,6 +61,7 @@ export function createSimulator(options: SimOptions): Simulator {
     nextWiroId: FIRST_WIRO_TASK,
     nextSeq: 0,
     power: START_POWER,
+    unsubscribed: new Set(options.weshopUnsubscribed ?? []),
   };
 
   const tasks = () =>
@@ -109,7 +111,8 @@ export function createSimulator(options: SimOptions): Simulator {
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     if (path.startsWith(`${WESHOP_BASE}/`)) return weshopError(404, "NOT_FOUND", `No route ${c.req.method} ${path}`);
-    if (path.startsWith(`${WIRO_BASE}/`)) return wiroError(0, `No route ${c.req.method} ${path}`, 404);
+    // Wiro-Docs error-reference.md: "Endpoint not found", code 0, HTTP 404
+    if (path.startsWith(`${WIRO_BASE}/`)) return wiroError(0, "Error parsing url.", 404);
     return new Response("Not Found", { status: 404, headers: { "content-type": "text/plain" } });
   });
   app.onError((err) => {

@@ -15,6 +15,8 @@ const ALLOWED: Record<FaultTarget, FaultKind[]> = {
   "wiro.cancel": GENERIC,
   "wiro.kill": GENERIC,
   media: ["http500", "http503", "rate_limit", "hang", "expired", "truncated", "wrong_length", "chunked", "gzip"],
+  "weshop.estimate": GENERIC,
+  "weshop.info": GENERIC,
 };
 
 /** Kinds answered before the endpoint does any work; the rest shape a task or a media body and wait for one. */

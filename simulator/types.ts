@@ -18,12 +18,16 @@ export interface SimOptions {
   wiroOutputBytes?: number;
   /** With wiroOutputBytes: serve them without Content-Length (unknown length). */
   wiroOutputChunked?: boolean;
+  /** WeShop agents or modelNames this account has no subscription for: runs answer 403 SUBSCRIPTION_REQUIRED. */
+  weshopUnsubscribed?: string[];
 }
 
 export type FaultTarget =
   | "weshop.submit"
   | "weshop.poll"
   | "weshop.upload"
+  | "weshop.estimate"
+  | "weshop.info"
   | "wiro.run"
   | "wiro.detail"
   | "wiro.cancel"
@@ -79,10 +83,12 @@ export interface SimTask {
   id: string;
   /** Wiro socketaccesstoken. */
   token?: string;
-  /** "seedance" | "seedream" for WeShop, "seedance-v1" for Wiro. */
+  /** "seedance" | "seedance-25" | "seedream" for WeShop, "seedance-v1" for Wiro. */
   agent?: string;
   idempotencyKey?: string;
   params: Record<string, unknown>;
+  /** WeShop: the params the run executes, the server's defaults filled in (e.g. modelName) and its images in `images`. */
+  effectiveParams?: Record<string, unknown>;
   callbackUrl?: string;
   createdAt: number;
   outcome: "success" | "failed" | "partial";

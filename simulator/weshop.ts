@@ -1,108 +1,56 @@
-// WeShop OpenAPI contract: raw-key auth, agent runs for seedance/seedream with idempotency, polling, image upload.
+// WeShop OpenAPI contract: raw-key auth, agent runs (seedance, seedance-25, seedream) with idempotency,
+// power estimates, agent info, polling, image upload. Per-variant rules live in weshop-models.ts.
 import type { Hono, MiddlewareHandler } from "hono";
 import { hangUntilAbort } from "./faults.ts";
 import { guard } from "./guard.ts";
 import { type Ctx, type TaskRecord, json, randomHex, weshopStatus } from "./state.ts";
+import { AGENTS, type RunCheck, checkRun } from "./weshop-models.ts";
 
 export const WESHOP_BASE = "/weshop/openapi";
-
-/** One row per model so a new provider variant is a one-line change. */
-const SEEDANCE_MODELS: Record<string, { minSeconds: number; maxSeconds: number; audio: boolean }> = {
-  Seedance_20: { minSeconds: 4, maxSeconds: 15, audio: true },
-  Seedance_15_Pro: { minSeconds: 4, maxSeconds: 15, audio: true },
-  Seedance_10_Pro: { minSeconds: 2, maxSeconds: 12, audio: false },
-  Seedance_10_Pro_Fast: { minSeconds: 2, maxSeconds: 12, audio: false },
-};
-const SEEDANCE_RATIOS = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1"];
-const SEEDREAM_RATIOS = ["1:1", "2:3", "3:2", "4:3", "3:4", "16:9", "9:16", "21:9"];
-const SEEDREAM_SIZES = ["2K", "3K"];
-const SEEDREAM_FORMATS = ["jpeg", "png"];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function weshopError(status: number, code: string, message: string): Response {
-  return json({ success: false, error: { code, message, retryable: false } }, status);
+export function weshopError(status: number, code: string, message: string, retryable = false): Response {
+  return json({ success: false, error: { code, message, retryable } }, status);
 }
 
-function isHttpUrl(v: unknown): boolean {
-  if (typeof v !== "string") return false;
+/** The real API refuses bad parameters with INVALID_PARAMETER at HTTP 422, every problem in one message. */
+const invalid = (problems: string[]) => weshopError(422, "INVALID_PARAMETER", problems.join("; "));
+
+interface ParsedRun {
+  agent: string;
+  body: Obj;
+  check: RunCheck;
+}
+
+/** Reads and checks a run (or power-estimate) body; a Response when it is refused. */
+async function parseRun(ctx: Ctx, req: Request): Promise<ParsedRun | Response> {
+  let body: unknown;
   try {
-    const u = new URL(v);
-    return u.protocol === "https:" || u.protocol === "http:";
+    body = await req.json();
   } catch {
-    return false;
+    return invalid(["body must be a JSON object"]);
   }
-}
-
-function checkImages(field: string, v: unknown, min: number, max: number): string | undefined {
-  if (v === undefined && min === 0) return undefined;
-  if (!Array.isArray(v) || v.length < min || v.length > max || !v.every(isHttpUrl)) {
-    return min === max ? `${field} must be an array of exactly ${min} image URL` : `${field} must be an array of at most ${max} image URLs`;
+  if (!isObj(body)) return invalid(["body must be a JSON object"]);
+  const agent = body.agent;
+  if (!isObj(agent) || typeof agent.name !== "string" || !AGENTS.includes(agent.name) || agent.version !== "v1.0") {
+    return invalid([`agent must be {name: ${AGENTS.join("|")}, version: v1.0}`]);
   }
-  return undefined;
-}
-
-function checkOneOf(field: string, v: unknown, allowed: string[]): string | undefined {
-  if (v === undefined || (typeof v === "string" && allowed.includes(v))) return undefined;
-  return `${field} must be one of ${allowed.join(", ")}`;
-}
-
-function checkBatch(v: unknown): string | undefined {
-  if (v === undefined || (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 16)) return undefined;
-  return "params.batchCount must be an integer from 1 to 16";
-}
-
-function checkText(v: unknown): string | undefined {
-  return typeof v === "string" && v.trim() !== "" ? undefined : "params.textDescription is required";
-}
-
-function validateSeedance(input: Obj, params: Obj): string | undefined {
-  const model = params.modelName ?? "Seedance_20";
-  const spec = typeof model === "string" ? SEEDANCE_MODELS[model] : undefined;
-  let durationError: string | undefined;
-  if (spec && params.duration !== undefined) {
-    const m = typeof params.duration === "string" ? /^(\d+)s$/.exec(params.duration) : null;
-    const secs = m ? Number(m[1]) : NaN;
-    if (!(secs >= spec.minSeconds && secs <= spec.maxSeconds)) {
-      durationError = `params.duration must be a string from "${spec.minSeconds}s" to "${spec.maxSeconds}s" for ${String(model)}`;
-    }
+  const check = checkRun(agent.name, body.input ?? {}, body.params, body);
+  if (check.problems.length > 0) return invalid(check.problems);
+  const model = String(check.effective.modelName);
+  if (ctx.unsubscribed.has(agent.name) || ctx.unsubscribed.has(model)) {
+    return weshopError(403, "SUBSCRIPTION_REQUIRED", `${model} needs a WeShop subscription this account does not have`);
   }
-  let audioError = checkOneOf("params.generateAudio", params.generateAudio, ["true", "false"]);
-  if (!audioError && spec && !spec.audio && params.generateAudio === "true") {
-    audioError = `params.generateAudio is not supported by ${String(model)}`;
-  }
-  return (
-    checkImages("input.images", input.images, 1, 1) ??
-    checkImages("params.images", params.images, 1, 1) ??
-    checkText(params.textDescription) ??
-    (spec ? undefined : `params.modelName must be one of ${Object.keys(SEEDANCE_MODELS).join(", ")}`) ??
-    durationError ??
-    checkOneOf("params.aspectRatio", params.aspectRatio, SEEDANCE_RATIOS) ??
-    audioError ??
-    checkBatch(params.batchCount)
-  );
-}
-
-function validateSeedream(input: Obj, params: Obj): string | undefined {
-  const toolsOk = params.tools === undefined || (Array.isArray(params.tools) && params.tools.every((t) => typeof t === "string"));
-  return (
-    checkImages("input.images", input.images, 0, 14) ??
-    checkImages("params.images", params.images, 0, 14) ??
-    checkText(params.textDescription) ??
-    checkOneOf("params.imageSize", params.imageSize, SEEDREAM_SIZES) ??
-    checkOneOf("params.aspectRatio", params.aspectRatio, SEEDREAM_RATIOS) ??
-    checkOneOf("params.outputFormat", params.outputFormat, SEEDREAM_FORMATS) ??
-    (toolsOk ? undefined : "params.tools must be an array of strings") ??
-    checkBatch(params.batchCount)
-  );
+  return { agent: agent.name, body, check };
 }
 
 function runAccepted(ctx: Ctx, task: TaskRecord): Response {
   const data = {
     executionId: task.id,
     taskId: task.weshopTaskId,
-    powerConsumption: 10 * task.batchCount,
+    powerConsumption: task.power ?? 0,
     powerBalanceAmount: ctx.power,
   };
   return json({ success: true, data, meta: { executionId: task.id } });
@@ -112,13 +60,17 @@ function mediaUrl(ctx: Ctx, task: TaskRecord, name: string): string {
   return `${ctx.origin}/files/weshop/${task.id}/${name}`;
 }
 
+const wantsLastFrame = (p: Obj | undefined) => p?.returnLastFrame === true || p?.returnLastFrame === "true";
+
 function results(ctx: Ctx, task: TaskRecord): Obj[] {
   return Array.from({ length: task.batchCount }, (_, i) => {
     if (task.outcome === "partial" && i % 2 === 1) return { status: "Failed" };
     if (task.agent === "seedream") {
       return { status: "Success", image: mediaUrl(ctx, task, `${i}.${task.outputFormat === "png" ? "png" : "jpg"}`) };
     }
-    return { status: "Success", video: mediaUrl(ctx, task, `${i}.mp4`), videoPoster: mediaUrl(ctx, task, `${i}-poster.jpg`) };
+    const entry: Obj = { status: "Success", video: mediaUrl(ctx, task, `${i}.mp4`), videoPoster: mediaUrl(ctx, task, `${i}-poster.jpg`) };
+    if (wantsLastFrame(task.effectiveParams)) entry.lastFrame = mediaUrl(ctx, task, `${i}-last.jpg`);
+    return entry;
   });
 }
 
@@ -140,28 +92,14 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
   };
 
   app.post(`${WESHOP_BASE}/agent/runs`, guard(ctx, "weshop.submit", "weshop"), auth, async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.raw.json();
-    } catch {
-      return weshopError(400, "INVALID_PARAMS", "body must be a JSON object");
-    }
-    if (!isObj(body)) return weshopError(400, "INVALID_PARAMS", "body must be a JSON object");
-    const agent = body.agent;
-    if (!isObj(agent) || (agent.name !== "seedance" && agent.name !== "seedream") || agent.version !== "v1.0") {
-      return weshopError(400, "INVALID_AGENT", "agent must be {name: seedance|seedream, version: v1.0}");
-    }
+    // the same Idempotency-Key is the same logical run: answer it again, start nothing
     const key = c.req.header("idempotency-key");
     const known = key ? ctx.weshop.get(ctx.idempotency.get(key) ?? "") : undefined;
     if (known) return runAccepted(ctx, known);
-
-    const input = body.input ?? {};
-    const params = body.params;
-    if (!isObj(input)) return weshopError(400, "INVALID_PARAMS", "input must be an object");
-    if (!isObj(params)) return weshopError(400, "INVALID_PARAMS", "params must be an object");
-    if (body.callbackUrl !== undefined && !isHttpUrl(body.callbackUrl)) return weshopError(400, "INVALID_PARAMS", "callbackUrl must be a URL");
-    const problem = agent.name === "seedance" ? validateSeedance(input, params) : validateSeedream(input, params);
-    if (problem) return weshopError(400, "INVALID_PARAMS", problem);
+    const parsed = await parseRun(ctx, c.req.raw);
+    if (parsed instanceof Response) return parsed;
+    const { agent, body, check } = parsed;
+    const params = body.params as Obj;
 
     const fault = ctx.faults.take("weshop.submit", (k) => k === "accept_then_hang" || k === "run_failed" || k === "run_partial");
     const task: TaskRecord = {
@@ -169,14 +107,16 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
       provider: "weshop",
       id: `exe_${randomHex(24)}`,
       weshopTaskId: `task_${randomHex(24)}`,
-      agent: agent.name,
+      agent,
       params,
+      effectiveParams: check.effective,
+      power: check.power,
       createdAt: ctx.now(),
       outcome: fault?.kind === "run_failed" ? "failed" : fault?.kind === "run_partial" ? "partial" : "success",
       callbacksSent: 0,
-      duration: agent.name === "seedance" ? ctx.durations.seedance : ctx.durations.seedream,
-      batchCount: typeof params.batchCount === "number" ? params.batchCount : 1,
-      outputFormat: params.outputFormat === "png" ? "png" : "jpeg",
+      duration: agent === "seedream" ? ctx.durations.seedream : ctx.durations.seedance,
+      batchCount: Number(check.effective.batchCount ?? 1),
+      outputFormat: check.effective.outputFormat === "png" ? "png" : "jpeg",
       callbackDelivered: false,
       callbackInflight: false,
     };
@@ -184,9 +124,34 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
     if (typeof body.callbackUrl === "string") task.callbackUrl = body.callbackUrl;
     ctx.weshop.set(task.id, task);
     if (key) ctx.idempotency.set(key, task.id);
-    ctx.power -= 10 * task.batchCount;
+    ctx.power -= check.power;
     if (fault?.kind === "accept_then_hang") return hangUntilAbort(c.req.raw.signal, ctx.hangs);
     return runAccepted(ctx, task);
+  });
+
+  // a real price quote for the same body as a run; starts nothing and charges nothing
+  app.post(`${WESHOP_BASE}/agent/power-estimates`, guard(ctx, "weshop.estimate", "weshop"), auth, async (c) => {
+    const parsed = await parseRun(ctx, c.req.raw);
+    if (parsed instanceof Response) return parsed;
+    const { power, estimated } = parsed.check;
+    const data: Obj = { totalPower: power, type: "power", exclusive: false, paidPowerNotEnough: power > ctx.power };
+    if (estimated) data.isEstimated = true;
+    return json({ success: true, data, meta: {} });
+  });
+
+  // presets (locations, fashion models, backgrounds) per agent; the video/image agents here have none
+  app.get(`${WESHOP_BASE}/v1/agent/info`, guard(ctx, "weshop.info", "weshop"), auth, (c) => {
+    const q = new URL(c.req.url).searchParams;
+    const problems: string[] = [];
+    const agentName = q.get("agentName") ?? "";
+    if (!AGENTS.includes(agentName)) problems.push(`agentName must be one of ${AGENTS.join(", ")}`);
+    if (q.get("agentVersion") !== "v1.0") problems.push("agentVersion must be v1.0");
+    const page = Number(q.get("page") ?? 1);
+    const pageSize = Number(q.get("pageSize") ?? 50);
+    if (!(Number.isInteger(page) && page >= 1)) problems.push("page must be a positive integer");
+    if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 100)) problems.push("pageSize must be an integer from 1 to 100");
+    if (problems.length > 0) return invalid(problems);
+    return json({ success: true, data: { pagination: { page, pageSize } }, meta: {} });
   });
 
   app.get(`${WESHOP_BASE}/agent/runs/:executionId`, guard(ctx, "weshop.poll", "weshop"), auth, (c) => {
@@ -211,13 +176,13 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
     try {
       form = await c.req.raw.formData();
     } catch {
-      return weshopError(400, "INVALID_PARAMS", "multipart/form-data body with an `image` file is required");
+      return invalid(["multipart/form-data body with an `image` file is required"]);
     }
     const file = form.get("image");
-    if (file === null || typeof file === "string") return weshopError(400, "INVALID_PARAMS", "image: a file field named `image` is required");
+    if (file === null || typeof file === "string") return invalid(["image: a file field named `image` is required"]);
     const bytes = new Uint8Array(await file.arrayBuffer());
     const kind = sniffImage(bytes);
-    if (!kind) return weshopError(400, "INVALID_PARAMS", "image must be a PNG, JPEG, WebP or GIF file");
+    if (!kind) return invalid(["image must be a PNG, JPEG, WebP or GIF file"]);
     const name = `${randomHex(20)}.${kind.ext}`;
     ctx.assets.set(name, { contentType: kind.type, bytes });
     return json({ success: true, data: { image: `${ctx.origin}/files/assets/${name}` }, meta: {} });
@@ -227,7 +192,7 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
 /** Media a finished WeShop run serves at /files/weshop/<executionId>/<name>, if that output exists. */
 export function weshopMedia(ctx: Ctx, executionId: string, name: string): { kind: "png" | "jpeg" | "mp4"; label: string } | undefined {
   const task = ctx.weshop.get(executionId);
-  const m = /^(\d+)(-poster)?\.(png|jpg|mp4)$/.exec(name);
+  const m = /^(\d+)(-poster|-last)?\.(png|jpg|mp4)$/.exec(name);
   if (!task || !m || weshopStatus(task, ctx.now()) !== "Success") return undefined;
   const index = Number(m[1]);
   if (index >= task.batchCount || (task.outcome === "partial" && index % 2 === 1)) return undefined;
@@ -237,6 +202,7 @@ export function weshopMedia(ctx: Ctx, executionId: string, name: string): { kind
     const want = task.outputFormat === "png" ? "png" : "jpg";
     return !m[2] && ext === want ? { kind: task.outputFormat, label } : undefined;
   }
+  if (m[2] === "-last" && !wantsLastFrame(task.effectiveParams)) return undefined;
   if (m[2]) return ext === "jpg" ? { kind: "jpeg", label } : undefined;
   return ext === "mp4" ? { kind: "mp4", label } : undefined;
 }

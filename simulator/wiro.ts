@@ -3,7 +3,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { hangUntilAbort } from "./faults.ts";
 import { guard } from "./guard.ts";
 import { mp4Video } from "./media.ts";
-import { type Ctx, type TaskRecord, isWiroTerminal, json, randomHex, randomToken, wiroStatus } from "./state.ts";
+import { type Ctx, type TaskRecord, isWiroTerminal, json, randomHex, randomToken, WIRO_STEPS, wiroStatus, wiroStepStart } from "./state.ts";
 
 export const WIRO_BASE = "/wiro/v1";
 const MODEL_PATH = "/Run/ByteDance/text-to-video-seedance-v1";
@@ -17,7 +17,10 @@ const SELECT_INPUTS: Record<string, string[]> = {
   watermark: ["false", "true"],
   camerafixed: ["false", "true"],
 };
-const KNOWN_INPUTS = new Set(["prompt", "seed", "callbackUrl", ...Object.keys(SELECT_INPUTS)]);
+// callbackUrl and projectid are Wiro's common parameters for every run (Wiro-Docs run-a-model.md)
+const KNOWN_INPUTS = new Set(["prompt", "seed", "callbackUrl", "projectid", ...Object.keys(SELECT_INPUTS)]);
+/** What a successful task costs in USD; a failed one costs "0" (Wiro-Docs tasks.md, "Billing & Cost"). */
+const PRICE_USD = 0.08;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -66,16 +69,19 @@ async function readBody(req: Request): Promise<Obj | undefined> {
 
 function validateRun(body: Obj): string | undefined {
   for (const key of Object.keys(body)) if (!KNOWN_INPUTS.has(key)) return `Unknown input: ${key}`;
-  if (typeof body.prompt !== "string" || body.prompt.trim() === "") return "prompt is required";
+  if (typeof body.prompt !== "string" || body.prompt.trim() === "") return "Request parameter [prompt] required";
   for (const [name, allowed] of Object.entries(SELECT_INPUTS)) {
     const v = body[name];
     // Select inputs are strings in the tool definition; a JSON number here is a client bug.
     if (v !== undefined && !(typeof v === "string" && allowed.includes(v))) return `${name} must be one of "${allowed.join('", "')}" (strings)`;
   }
-  // seed is a number input in the tool definition (-1 for random); the seed's own example sends null.
-  // A string here, even "42", is a client bug, like a number in a select input.
+  // seed is a number input (-1 for random); Wiro reads number inputs from strings too (form bodies carry only
+  // strings), so "42" is fine and "abc" or 1.5 is refused. The seed's own example sends null.
   const seed = body.seed;
-  if (seed !== undefined && seed !== null && !(typeof seed === "number" && Number.isInteger(seed))) return "seed must be an integer (a JSON number)";
+  const seedOk = (typeof seed === "number" && Number.isInteger(seed)) || (typeof seed === "string" && /^-?\d+$/.test(seed.trim()));
+  if (seed !== undefined && seed !== null && !seedOk) return "Request parameter [seed] must be integer or float";
+  const project = body.projectid;
+  if (project !== undefined && !(typeof project === "string" || (typeof project === "number" && Number.isInteger(project)))) return "Request parameter [projectid] is invalid";
   const cb = body.callbackUrl;
   if (cb !== undefined && cb !== "") {
     let ok = false;
@@ -89,14 +95,19 @@ function validateRun(body: Obj): string | undefined {
   return undefined;
 }
 
+/** Wiro-Docs names the token `tasktoken`; Wiro's own client sends it to Task/Kill as `socketaccesstoken`. */
 function findTask(ctx: Ctx, body: Obj): TaskRecord | undefined {
-  if (typeof body.tasktoken === "string" && body.tasktoken !== "") {
-    for (const t of ctx.wiro.values()) if (t.token === body.tasktoken) return t;
+  const token = typeof body.tasktoken === "string" && body.tasktoken !== "" ? body.tasktoken : body.socketaccesstoken;
+  if (typeof token === "string" && token !== "") {
+    for (const t of ctx.wiro.values()) if (t.token === token) return t;
     return undefined;
   }
   if (typeof body.taskid === "string" || typeof body.taskid === "number") return ctx.wiro.get(String(body.taskid));
   return undefined;
 }
+
+const hasTaskRef = (body: Obj) =>
+  ["tasktoken", "socketaccesstoken", "taskid"].some((k) => (typeof body[k] === "string" && body[k] !== "") || typeof body[k] === "number");
 
 export function wiroOutputLabel(task: TaskRecord): string {
   return `seedrun-sim wiro ${task.id} #0`;
@@ -138,20 +149,22 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
     parameters: task.params,
     debugoutput: "",
     debugerror: done && !ok ? "simulated failure" : "",
-    starttime: before(at(0.5)),
+    starttime: before(at(wiroStepStart("task_start"))),
     endtime: secs(endAt),
     elapsedseconds: ((Math.min(now, endAt ?? now) - task.createdAt) / 1000).toFixed(4),
     status,
     pexit: done ? (ok ? "0" : "1") : "",
     createtime: secs(task.createdAt),
     canceltime: secs(stoppedAt),
-    accepttime: before(at(0.1)),
-    assigntime: before(at(0.2)),
-    preprocessstarttime: before(at(0.3)),
-    preprocessendtime: before(at(0.4)),
+    accepttime: before(at(wiroStepStart("task_accept"))),
+    assigntime: before(at(wiroStepStart("task_assign"))),
+    preprocessstarttime: before(at(wiroStepStart("task_preprocess_start"))),
+    preprocessendtime: before(at(wiroStepStart("task_preprocess_end"))),
     postprocessstarttime: done ? secs(at(1)) : "0",
     postprocessendtime: done ? secs(at(1)) : "0",
-    totalcost: done ? "0.0800" : "0",
+    totalcost: ok ? PRICE_USD.toFixed(4) : "0",
+    modelslugowner: "ByteDance",
+    modelslugproject: "text-to-video-seedance-v1",
     outputs,
     size: String(size),
   };
@@ -174,7 +187,7 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
 
   app.post(`${WIRO_BASE}${MODEL_PATH}`, guard(ctx, "wiro.run", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);
-    if (!body) return wiroError(0, "Request body must be JSON or form data");
+    if (!body) return wiroError(0, "Request parameters are invalid.");
     const problem = validateRun(body);
     if (problem) return wiroError(0, problem);
     const fault = ctx.faults.take("wiro.run", (k) => k === "accept_then_hang" || k === "run_failed");
@@ -203,33 +216,63 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
     return json({ errors: [], taskid: task.id, socketaccesstoken: task.token, result: true });
   });
 
+  // any other model: Wiro-Docs error-reference.md, "Model not found"
+  app.post(`${WIRO_BASE}/Run/*`, guard(ctx, "wiro.run", "wiro"), auth, () => wiroError(1, "slug-owner-project-not-exist"));
+
   app.post(`${WIRO_BASE}/Task/Detail`, guard(ctx, "wiro.detail", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);
     if (!body) return wiroError(0, "Request body must be JSON or form data");
+    if (!hasTaskRef(body)) return wiroError(0, "taskid or socketaccesstoken is required");
     const task = findTask(ctx, body);
-    if (!task) return wiroError(1, "Task not found");
+    if (!task) return wiroError(1, "There is no task yet.");
     return json({ total: "1", errors: [], tasklist: [wiroTaskView(ctx, task)], result: true });
   });
 
-  const stop = (target: "wiro.cancel" | "wiro.kill") =>
-    app.post(`${WIRO_BASE}/Task/${target === "wiro.cancel" ? "Cancel" : "Kill"}`, guard(ctx, target, "wiro"), auth, async (c) => {
-      const body = await readBody(c.req.raw);
-      if (!body) return wiroError(0, "Request body must be JSON or form data");
-      const task = findTask(ctx, body);
-      if (!task) return wiroError(1, "Task not found");
-      const now = ctx.now();
-      const status = wiroStatus(task, now);
-      if (target === "wiro.cancel") {
-        if (status !== "task_queue") return wiroError(1, "Task is not in a cancellable state");
-        task.canceledAt = now;
-      } else {
-        if (status === "task_queue" || status === "task_accept" || isWiroTerminal(status)) return wiroError(1, "Task is not in a killable state");
-        task.killedAt = now;
-      }
-      return json({ result: true, errors: [] });
-    });
-  stop("wiro.cancel");
-  stop("wiro.kill");
+  // Cancel: only while queued. Kill: only once assigned to a worker (from task_assign until the
+  // task ends); before that, accepted or preprocessing, neither takes. Both end in task_cancel.
+  app.post(`${WIRO_BASE}/Task/Cancel`, guard(ctx, "wiro.cancel", "wiro"), auth, async (c) => {
+    const found = await stopTarget(ctx, c.req.raw, false);
+    if (found instanceof Response) return found;
+    const now = ctx.now();
+    if (wiroStatus(found, now) !== "task_queue") return wiroError(1, "Task is not in a cancellable state.");
+    found.canceledAt = now;
+    return json({ result: true, errors: [] });
+  });
+  app.post(`${WIRO_BASE}/Task/Kill`, guard(ctx, "wiro.kill", "wiro"), auth, async (c) => {
+    const found = await stopTarget(ctx, c.req.raw, true);
+    if (found instanceof Response) return found;
+    const now = ctx.now();
+    const status = wiroStatus(found, now);
+    if (isWiroTerminal(status)) return wiroError(1, "Task could not be killed: the task has already ended");
+    if (!killable(status)) return wiroError(1, "Task could not be killed: the task is not assigned to a worker yet");
+    found.killedAt = now;
+    return json({ result: true, errors: [] });
+  });
+}
+
+/** Kill takes once a worker has the task: task_assign and every running status after it. */
+function killable(status: string): boolean {
+  const order = (name: string) => WIRO_STEPS.findIndex(([step]) => step === name);
+  return order(status) >= order("task_assign");
+}
+
+/**
+ * The task a Cancel or Kill names: by `taskid` (what Wiro's own client sends), by `tasktoken`
+ * (what Wiro's docs show), and for Kill also by `socketaccesstoken` (Wiro's client maps a task
+ * token to it). Errors are the documented ones: code 1 "There is no task yet." when unknown.
+ */
+async function stopTarget(ctx: Ctx, req: Request, socketToken: boolean): Promise<TaskRecord | Response> {
+  const body = await readBody(req);
+  if (!body) return wiroError(0, "Request body must be JSON or form data");
+  const text = (v: unknown) => (typeof v === "string" && v !== "") || typeof v === "number";
+  let task: TaskRecord | undefined;
+  if (text(body.taskid)) task = ctx.wiro.get(String(body.taskid));
+  else {
+    const token = text(body.tasktoken) ? body.tasktoken : socketToken && text(body.socketaccesstoken) ? body.socketaccesstoken : undefined;
+    if (token === undefined) return wiroError(0, socketToken ? "taskid, tasktoken or socketaccesstoken is required" : "taskid or tasktoken is required");
+    for (const t of ctx.wiro.values()) if (t.token === String(token)) task = t;
+  }
+  return task ?? wiroError(1, "There is no task yet.");
 }
 
 /** The mp4 label a finished, successful Wiro task serves at /files/wiro/<taskid>/0.mp4. */

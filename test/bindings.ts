@@ -20,4 +20,6 @@ export const TEST_BINDINGS = {
   // small caps, as on a small provider account: the tests run with the gate in the way
   WESHOP_MAX_CONCURRENCY: "4",
   WIRO_MAX_CONCURRENCY: "2",
+  // development mode: the simulator's loopback output URLs and loopback webhook targets are accepted
+  SEEDRUN_DEV: "1",
 } as const;

@@ -1,6 +1,6 @@
 // The job's state machine as pure functions: (job, what happened, now, random) → new job.
 // The JobObject performs the I/O and stores whatever these return; nothing here awaits.
-import type { CancelResult, Outcome, ProviderError, ProviderOutputRef, ProviderTask, TaskStatus } from "../providers/types.ts";
+import type { Outcome, ProviderError, ProviderOutputRef, ProviderTask, TaskStatus } from "../providers/types.ts";
 import { backoffDelay, nextPollDelay, runDeadlineMs } from "./polling.ts";
 import { TERMINAL, type JobError, type JobRecord, type JobStatus, type OutputRecord } from "./record.ts";
 
@@ -8,8 +8,6 @@ export const MAX_SUBMIT_ATTEMPTS = 8;
 /** Consecutive failed status requests before giving up on a task that may still be running: with capped backoff, about a quarter of an hour of provider outage. */
 export const MAX_POLL_ERRORS = 24;
 export const MAX_COPY_ATTEMPTS = 5;
-/** Tries at stopping a provider task whose stop was not confirmed. */
-export const MAX_STOP_ATTEMPTS = 6;
 
 export interface Tick {
   now: number;
@@ -240,42 +238,4 @@ export function observedRunMs(before: JobRecord, after: JobRecord): number | und
   if (after.status === "failed" && after.error?.code !== "run_failed") return undefined;
   const previous = before.lastPollAt ?? before.startedAt;
   return (previous + after.lastPollAt) / 2 - before.startedAt;
-}
-
-export type ProviderCancel = { attempted: false } | { attempted: true; provider: string; outcome: Outcome<{ stopped: boolean; message: string }> };
-
-/** The client canceled: the job ends `canceled`, saying what the provider was told and answered. */
-export function cancelJob(job: JobRecord, cancel: ProviderCancel, tick: Tick): JobRecord {
-  let message: string;
-  if (job.status === "queued") message = "Canceled by the client before the run reached the provider.";
-  else if (job.status === "copying") message = "Canceled by the client while outputs were being copied; outputs already stored stay available.";
-  else if (!cancel.attempted) message = "Canceled by the client.";
-  else if (cancel.outcome.ok)
-    message = cancel.outcome.value.stopped
-      ? `Canceled by the client; ${cancel.outcome.value.message}.`
-      : `Canceled by the client; tracking stopped. ${cancel.outcome.value.message}.`;
-  else message = `Canceled by the client; tracking stopped, but ${cancel.provider} did not confirm the cancel (${cancel.outcome.error.code}: ${cancel.outcome.error.message}).`;
-  const outputs = job.outputs.map((o): OutputRecord => (o.status === "pending" ? { ...o, status: "failed", error: "canceled before it was copied" } : o));
-  const ended = finish({ ...job, outputs }, "canceled", tick, { code: "canceled_by_client", message, retryable: false });
-  return cancel.attempted && !cancel.outcome.ok && cancel.outcome.error.retryable ? stopLater(ended, 1, cancel.outcome.error, tick) : ended;
-}
-
-function stopLater(job: JobRecord, attempts: number, error: ProviderError, tick: Tick): JobRecord {
-  return { ...job, providerStop: { attempts, nextAt: tick.now + backoffDelay(attempts, tick.rand, error.retryAfterMs) } };
-}
-
-/**
- * A stop the provider had not confirmed was asked again. A task left running keeps billing and
- * holds a place in the account's concurrency, so a retryable failure is retried a few times more.
- */
-export function afterStop(job: JobRecord, outcome: Outcome<CancelResult>, tick: Tick): JobRecord {
-  const attempts = (job.providerStop?.attempts ?? 0) + 1;
-  const note = (text: string): JobRecord => ({
-    ...job,
-    providerStop: undefined,
-    ...(job.error ? { error: { ...job.error, message: `${job.error.message} Afterwards: ${text}.` } } : {}),
-  });
-  if (outcome.ok) return note(outcome.value.message);
-  if (outcome.error.retryable && attempts < MAX_STOP_ATTEMPTS) return stopLater(job, attempts, outcome.error, tick);
-  return note(`gave up asking the provider to stop the task after ${attempts} tries (${outcome.error.code}: ${outcome.error.message})`);
 }

@@ -48,6 +48,19 @@ export interface DeliveryReport {
   nextAt?: number;
 }
 
+export interface StopRecord {
+  /** The job's error message up to the stop's note. */
+  headline: string;
+  /** What the provider was asked and answered: the end of the job's error message. */
+  note: string;
+  /** The provider's own status shows the task no longer runs. */
+  confirmed: boolean;
+  /** A WeShop submit was sent without a confirmed answer: the run is looked up by resubmitting with the job's Idempotency-Key. */
+  resolve?: boolean;
+  /** A Wiro submit was in flight at the cancel: the task it creates is stopped as soon as its answer is in. */
+  awaitingSubmit?: boolean;
+}
+
 export interface JobRecord {
   id: string;
   tenant: string;
@@ -89,8 +102,10 @@ export interface JobRecord {
   /** When the alarm should next act. */
   nextAt: number;
   lastProviderError?: string;
-  /** The provider did not confirm stopping the task (cancel, or a run past its deadline): asked again after the job ended. */
-  providerStop?: { attempts: number; nextAt: number };
+  /** A stop of the provider's task still to do after the job ended (see `stop`): the next attempt. */
+  providerStop?: { attempts: number; nextAt: number; tries?: number; since?: number };
+  /** The job ended (client cancel, deadline) while a provider task might exist: what became of it. */
+  stop?: StopRecord;
   /** The job holds one of its provider's concurrency slots. */
   slotHeld?: boolean;
   /** Place in the provider's waiting line while no slot is free. */
@@ -143,7 +158,15 @@ export interface PublicJob {
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   batchId?: string;
-  provider: { name: ProviderName; taskId: string | null; status: string | null; callbackReceived?: boolean; callbackReceivedAt?: string };
+  provider: {
+    name: ProviderName;
+    taskId: string | null;
+    status: string | null;
+    callbackReceived?: boolean;
+    callbackReceivedAt?: string;
+    /** Present once the job ended while a provider task might exist: true when the provider's status shows it no longer runs. */
+    stopConfirmed?: boolean;
+  };
   webhook?: PublicWebhook;
   outputs: PublicOutput[];
   error?: JobError;
@@ -203,6 +226,7 @@ export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<Publi
       status: job.providerStatus ?? null,
       ...(job.provider === "wiro" ? { callbackReceived: job.callbackReceived ?? false } : {}),
       ...(job.callbackReceivedAt ? { callbackReceivedAt: iso(job.callbackReceivedAt) } : {}),
+      ...(job.stop ? { stopConfirmed: job.stop.confirmed } : {}),
     },
     ...(job.webhook ? { webhook: publicWebhook(job.webhook, job.deliveries ?? {}) } : {}),
     outputs,

@@ -25,10 +25,15 @@ export async function callJson(
   mutating: boolean,
 ): Promise<HttpResult> {
   let response: Response;
+  // the caller's signal (a cancel) aborts the request as well as the timeout does
+  const caller = init.signal ?? undefined;
+  const signal = caller ? AbortSignal.any([caller, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
   try {
     // never follow a redirect: it would carry the provider key to wherever the Location points
-    response = await fetchFn(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetchFn(url, { ...init, redirect: "manual", signal });
   } catch (err) {
+    if (caller?.aborted)
+      return { ok: false, error: { retryable: true, code: "aborted", message: "the request was abandoned because the job was canceled", uncertain: mutating } };
     const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
     return {
       ok: false,
@@ -60,6 +65,8 @@ export async function callJson(
   try {
     text = await response.text();
   } catch {
+    if (caller?.aborted)
+      return { ok: false, error: { retryable: true, code: "aborted", message: "the request was abandoned because the job was canceled", uncertain: mutating } };
     return {
       ok: false,
       error: { retryable: true, code: "network_error", message: "provider connection dropped", uncertain: mutating },

@@ -3,6 +3,7 @@
 import type { Config } from "../config.ts";
 import type { FetchFn } from "./http.ts";
 import type { ModelSpec } from "./models.ts";
+import { scrubbedProvider } from "./scrub.ts";
 import type { Provider } from "./types.ts";
 import { weshopProvider } from "./weshop.ts";
 import { wiroProvider } from "./wiro.ts";
@@ -15,7 +16,8 @@ export function providerFor(model: ModelSpec, config: Config, fetch: FetchFn): P
     if (!apiKey) return { ok: false, missing: ["WESHOP_API_KEY"] };
     return {
       ok: true,
-      provider: weshopProvider({ endpoint: { ...config.weshop, apiKey }, timeoutMs: config.providerTimeoutMs, fetch, agent: model.agent, kind: model.kind }),
+      // what it reports is stored on the job: scrubbed of the key, like upload errors
+      provider: scrubbedProvider(weshopProvider({ endpoint: { ...config.weshop, apiKey }, timeoutMs: config.providerTimeoutMs, fetch, agent: model.agent, kind: model.kind }), [apiKey]),
     };
   }
   const { apiKey, apiSecret } = config.wiro;
@@ -23,6 +25,6 @@ export function providerFor(model: ModelSpec, config: Config, fetch: FetchFn): P
   if (!apiKey) return { ok: false, missing: ["WIRO_API_KEY"] };
   return {
     ok: true,
-    provider: wiroProvider({ endpoint: { ...config.wiro, apiKey, apiSecret }, timeoutMs: config.providerTimeoutMs, fetch, model: model.agent }),
+    provider: scrubbedProvider(wiroProvider({ endpoint: { ...config.wiro, apiKey, apiSecret }, timeoutMs: config.providerTimeoutMs, fetch, model: model.agent }), [apiKey, apiSecret]),
   };
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { ProviderEndpoint } from "../config.ts";
 import { authFailure, callJson, parseRetryAfter, type FetchFn, type HttpResult } from "./http.ts";
 import type { OutputKind } from "./models.ts";
+import { weshopRunBody, weshopRunKey } from "./weshop-run.ts";
 import { fail, ok, type Outcome, type Provider, type ProviderError, type TaskStatus } from "./types.ts";
 
 /** WeShop's error envelope, and the older `{code, msg}` form some responses still use. */
@@ -101,21 +102,15 @@ export function weshopProvider(opts: WeshopOptions): Provider {
   return {
     name: "weshop",
     idempotentSubmit: true,
-    async submit({ jobId, params }) {
-      const images = Array.isArray(params.images) ? params.images : [];
-      const body = {
-        agent: { name: opts.agent, version: "v1.0" },
-        input: { images },
-        // the seed lists images among run params as well, so they go in both places
-        params: images.length > 0 ? { ...params, images } : params,
-      };
+    async submit({ jobId, params, signal }) {
       const result = await callJson(
         fetch,
         `${endpoint.baseUrl}/agent/runs`,
         {
           method: "POST",
-          headers: { ...headers, "Content-Type": "application/json", "Idempotency-Key": jobId },
-          body: JSON.stringify(body),
+          headers: { ...headers, "Content-Type": "application/json", "Idempotency-Key": await weshopRunKey(jobId) },
+          body: JSON.stringify(weshopRunBody(opts.agent, params)),
+          signal,
         },
         timeoutMs,
         true,
@@ -123,11 +118,11 @@ export function weshopProvider(opts: WeshopOptions): Provider {
       const outcome = data(result, submitData, true);
       return outcome.ok ? ok({ taskId: outcome.value.executionId }) : outcome;
     },
-    async poll(task) {
+    async poll(task, callOpts) {
       const result = await callJson(
         fetch,
         `${endpoint.baseUrl}/agent/runs/${encodeURIComponent(task.taskId)}`,
-        { method: "GET", headers },
+        { method: "GET", headers, signal: callOpts?.signal },
         timeoutMs,
         false,
       );
@@ -135,8 +130,8 @@ export function weshopProvider(opts: WeshopOptions): Provider {
       if (!outcome.ok) return outcome;
       return ok(toStatus(outcome.value, opts.kind));
     },
-    async cancel() {
-      return ok({ stopped: false, message: "WeShop has no cancel endpoint; tracking stopped, the run may still finish and be billed" });
+    async cancel(task) {
+      return ok({ state: "unsupported", message: `WeShop has no cancel endpoint: the run (executionId ${task.taskId}) may still finish and be billed` });
     },
   };
 }

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { ProviderEndpoint } from "../config.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
 import { authFailure, callJson, parseRetryAfter, type FetchFn, type HttpResult } from "./http.ts";
-import { fail, ok, type Outcome, type Provider, type ProviderError, type TaskStatus } from "./types.ts";
+import { fail, ok, type Outcome, type Provider, type ProviderError, type ProviderTask, type StopResult, type TaskStatus } from "./types.ts";
 
 const errorList = z.array(z.object({ code: z.union([z.number(), z.string()]).optional(), message: z.string().optional() }));
 const envelope = z.looseObject({ result: z.boolean().optional(), errors: errorList.optional() });
@@ -123,7 +123,7 @@ export function wiroProvider(opts: WiroOptions): Provider {
     return { "x-api-key": apiKey, "x-nonce": nonce, "x-signature": await wiroSignature(apiKey, apiSecret, nonce) };
   }
 
-  async function call<T>(path: string, body: Record<string, unknown>, schema: z.ZodType<T>, mutating: boolean): Promise<Outcome<T>> {
+  async function call<T>(path: string, body: Record<string, unknown>, schema: z.ZodType<T>, mutating: boolean, signal?: AbortSignal): Promise<Outcome<T>> {
     const result = await callJson(
       fetch,
       `${endpoint.baseUrl}${path}`,
@@ -131,6 +131,7 @@ export function wiroProvider(opts: WiroOptions): Provider {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json", ...(await authHeaders()) },
         body: JSON.stringify(body),
+        signal,
       },
       timeoutMs,
       mutating,
@@ -150,28 +151,85 @@ export function wiroProvider(opts: WiroOptions): Provider {
   return {
     name: "wiro",
     idempotentSubmit: false,
-    async submit({ params, callbackUrl }) {
-      const outcome = await call(`/Run/${opts.model}`, callbackUrl ? { ...params, callbackUrl } : params, runData, true);
+    async submit({ params, callbackUrl, signal }) {
+      const outcome = await call(`/Run/${opts.model}`, callbackUrl ? { ...params, callbackUrl } : params, runData, true, signal);
       if (!outcome.ok) return outcome;
       return ok({ taskId: String(outcome.value.taskid), token: outcome.value.socketaccesstoken });
     },
-    async poll(task) {
-      const outcome = await call("/Task/Detail", taskRef(task), detailData, false);
+    async poll(task, callOpts) {
+      const outcome = await call("/Task/Detail", taskRef(task), detailData, false, callOpts?.signal);
       if (!outcome.ok) return outcome;
       return ok(toStatus(outcome.value.tasklist[0]!));
     },
-    async cancel(task, providerStatus) {
-      // Cancel works only while queued; Kill once a worker has the task.
-      if (providerStatus === undefined || providerStatus === "task_queue") {
-        const canceled = await call("/Task/Cancel", taskRef(task), envelope, true);
-        if (canceled.ok) return ok({ stopped: true, message: "Wiro task canceled while queued" });
-        if (canceled.error.code !== "1") return canceled;
-      }
-      const killed = await call("/Task/Kill", taskRef(task), envelope, true);
-      if (killed.ok) return ok({ stopped: true, message: "Wiro task killed" });
-      return killed;
-    },
+    cancel: (task) =>
+      stopTask(task, {
+        detail: async () => {
+          const outcome = await call("/Task/Detail", taskRef(task), detailData, false);
+          return outcome.ok ? ok(outcome.value.tasklist[0]!.status) : outcome;
+        },
+        // Wiro's own client sends Cancel and Kill by taskid (it calls taskid required)
+        send: (op) => call(`/Task/${op}`, { taskid: task.taskId }, envelope, true),
+      }),
   };
+}
+
+/** Statuses after which a task no longer runs: finished, failed before it ran, or stopped. */
+const ENDED = new Set(["task_postprocess_end", "task_error", "task_cancel"]);
+
+interface StopCalls {
+  detail(): Promise<Outcome<string>>;
+  send(op: "Cancel" | "Kill"): Promise<Outcome<unknown>>;
+}
+
+/**
+ * One attempt at stopping a task, the way Wiro allows it: Cancel only while queued, Kill only
+ * once a worker is assigned (between the two, accept and preprocessing, neither takes yet). The
+ * choice is made from the task's status read now, and the stop counts only once Task/Detail
+ * shows the task no longer runs.
+ */
+async function stopTask(task: ProviderTask, calls: StopCalls): Promise<Outcome<StopResult>> {
+  const before = await calls.detail();
+  if (!before.ok) return before;
+  if (ENDED.has(before.value)) return ok(alreadyEnded(task, before.value));
+  let sent: "Cancel" | "Kill" | undefined;
+  if (before.value === "task_queue") {
+    const canceled = await calls.send("Cancel");
+    if (canceled.ok) sent = "Cancel";
+    // code 1: not in a cancellable state any more (a worker took it meanwhile): Kill instead
+    else if (canceled.error.code !== "1") return canceled;
+  }
+  if (!sent) {
+    const killed = await calls.send("Kill");
+    if (killed.ok) sent = "Kill";
+    else if (killed.error.code !== "1") return killed;
+  }
+  const after = await calls.detail();
+  if (!after.ok)
+    return ok({ state: "pending", message: sent ? `Wiro accepted Task/${sent} for task ${task.taskId}, but its status could not be read to confirm the stop` : `Wiro could not stop task ${task.taskId} yet` });
+  if (after.value === "task_cancel" && sent)
+    return ok({
+      state: "stopped",
+      ended: false,
+      providerStatus: after.value,
+      message: `Wiro task ${task.taskId} ${sent === "Cancel" ? "canceled while queued" : "killed"} (Task/Detail shows task_cancel)`,
+    });
+  if (ENDED.has(after.value)) return ok(alreadyEnded(task, after.value));
+  // Kill refused (code 1) while the task is accepted or preprocessing: not assigned to a worker yet
+  return ok({
+    state: "pending",
+    providerStatus: after.value,
+    message: sent
+      ? `Wiro accepted Task/${sent} for task ${task.taskId}, but Task/Detail still shows ${after.value}`
+      : `Wiro cannot stop task ${task.taskId} yet (${after.value}: not assigned to a worker)`,
+  });
+}
+
+function alreadyEnded(task: ProviderTask, status: string): StopResult {
+  const message =
+    status === "task_cancel"
+      ? `Wiro task ${task.taskId} is canceled (Task/Detail shows task_cancel)`
+      : `Wiro task ${task.taskId} had already ended by itself (${status}) before it could be stopped`;
+  return { state: "stopped", ended: status !== "task_cancel", providerStatus: status, message };
 }
 
 function toStatus(task: z.infer<typeof detailData>["tasklist"][number]): TaskStatus {

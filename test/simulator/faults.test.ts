@@ -155,7 +155,7 @@ describe("task-shaping faults", () => {
   it("a task-shaping fault waits for a request that creates a task (invalid requests do not use it up)", async () => {
     const h = harness();
     h.sim.inject({ target: "weshop.submit", kind: "run_failed" });
-    expect((await h.sim.fetch(weshopRequest("/agent/runs", { body: seedreamRun({ batchCount: 99 }) }))).status).toBe(400);
+    expect((await h.sim.fetch(weshopRequest("/agent/runs", { body: seedreamRun({ batchCount: 99 }) }))).status).toBe(422);
     await weshopSubmit(h.sim, seedreamRun());
     expect(h.sim.tasks()[0]?.outcome).toBe("failed");
   });

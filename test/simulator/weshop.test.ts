@@ -18,13 +18,17 @@ describe("WeShop auth", () => {
 });
 
 describe("WeShop submit", () => {
-  it("returns the documented envelope", async () => {
+  it("returns the documented envelope, charging what a power estimate of the same body quoted", async () => {
     const { sim } = harness();
+    const quote = await body(await sim.fetch(weshopRequest("/agent/power-estimates", { body: SEEDANCE_RUN })));
     const data = await weshopSubmit(sim, SEEDANCE_RUN);
+    const second = await weshopSubmit(sim, SEEDANCE_RUN);
     expect(data.success).toBe(true);
     expect(data.data.executionId).toMatch(/^exe_/);
     expect(data.data.taskId).toMatch(/^task_/);
-    expect(data.data).toMatchObject({ powerConsumption: 10, powerBalanceAmount: 990 });
+    expect(quote.data.totalPower).toBeGreaterThan(0);
+    expect(data.data.powerConsumption).toBe(quote.data.totalPower);
+    expect(second.data.powerBalanceAmount).toBe(data.data.powerBalanceAmount - quote.data.totalPower);
     expect(data.meta).toEqual({ executionId: data.data.executionId });
   });
 
@@ -39,56 +43,83 @@ describe("WeShop submit", () => {
     expect(sim.tasks().map((t) => t.idempotencyKey)).toEqual(["job-1", "job-2"]);
   });
 
+  // The real API refuses with INVALID_PARAMETER at HTTP 422 (PROVIDERS.md, "What the official clients show").
   it.each([
-    [{ agent: { name: "seedance", version: "v2.0" } }, "INVALID_AGENT"],
-    [{ agent: { name: "kling", version: "v1.0" } }, "INVALID_AGENT"],
+    [{ agent: { name: "seedance", version: "v2.0" } }, "agent"],
+    [{ agent: { name: "kling", version: "v1.0" } }, "agent"],
     [{ input: { images: [] } }, "input.images"],
-    [{ params: { ...SEEDANCE_RUN.params, images: ["https://x/a.jpg", "https://x/b.jpg"] } }, "params.images"],
+    [{ params: { ...SEEDANCE_RUN.params, images: Array.from({ length: 10 }, (_, i) => `https://x/${i}.jpg`) }, input: {} }, "params.images"],
     [{ params: { ...SEEDANCE_RUN.params, textDescription: "" } }, "params.textDescription"],
     [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_99" } }, "params.modelName"],
+    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_25" } }, "params.modelName"],
     [{ params: { ...SEEDANCE_RUN.params, duration: 5 } }, "params.duration"],
     [{ params: { ...SEEDANCE_RUN.params, duration: "16s" } }, "params.duration"],
     [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro", duration: "13s" } }, "params.duration"],
     [{ params: { ...SEEDANCE_RUN.params, aspectRatio: "2:3" } }, "params.aspectRatio"],
+    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro", aspectRatio: "21:9" } }, "params.aspectRatio"],
+    [{ params: { textDescription: "x", modelName: "Seedance_10_Pro_Fast" }, input: {} }, "params.images"],
+    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_15_Pro", images: ["https://x/a.jpg", "https://x/b.jpg"] }, input: {} }, "params.images"],
     [{ params: { ...SEEDANCE_RUN.params, generateAudio: true } }, "params.generateAudio"],
-    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro_Fast", generateAudio: "true" } }, "params.generateAudio"],
     [{ params: { ...SEEDANCE_RUN.params, batchCount: 17 } }, "params.batchCount"],
+    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_20_Mini", resolution: "1080p" } }, "params.resolution"],
+    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro", resolution: "720p" } }, "params.resolution"],
+    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro", returnLastFrame: true } }, "params.returnLastFrame"],
+    [{ params: { textDescription: "x", lastFrame: "https://x/l.jpg" }, input: {} }, "params.lastFrame"],
+    [{ params: { textDescription: "x", aspectRatio: "adaptive" }, input: {} }, "params.aspectRatio"],
+    [{ params: { textDescription: "x", extendVideo: "https://x/v.mp4" }, input: {} }, "params.extendDirection"],
+    [{ params: { textDescription: "x", videos: ["https://x/1.mp4", "https://x/2.mp4", "https://x/3.mp4", "https://x/4.mp4"] }, input: {} }, "params.videos"],
+    [{ params: { ...SEEDANCE_RUN.params, firstFrame: "https://x/f.jpg" } }, "params.firstFrame"],
+    [{ params: { textDescription: "x", audios: ["https://x/a.mp3"] }, input: {} }, "params.audios"],
+    [{ safeGenerate: "yes" }, "safeGenerate"],
+    [{ input: { images: ["https://x/other.jpg"] } }, "input.images"],
   ])("refuses invalid seedance run %#", async (patch, expected) => {
     const { sim } = harness();
     const res = await sim.fetch(weshopRequest("/agent/runs", { body: { ...SEEDANCE_RUN, ...patch } }));
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     const data = await body(res);
     expect(data.success).toBe(false);
-    expect(data.error.retryable).toBe(false);
-    if (expected === "INVALID_AGENT") expect(data.error.code).toBe("INVALID_AGENT");
-    else {
-      expect(data.error.code).toBe("INVALID_PARAMS");
-      expect(data.error.message).toContain(expected);
-    }
+    expect(data.error).toMatchObject({ code: "INVALID_PARAMETER", retryable: false, message: expect.stringContaining(expected) });
     expect(sim.tasks()).toHaveLength(0);
   });
 
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `https://x/${i}.jpg`);
   it.each([
     [{ textDescription: undefined }, "params.textDescription"],
-    [{ images: Array.from({ length: 15 }, (_, i) => `https://x/${i}.jpg`) }, "params.images"],
+    [{ modelName: "Seedream_50_Lite", images: many(15) }, "params.images"],
+    // Pro is the server's default when modelName is missing: at most 10 images, no 3K, no tools, no 1K on Lite
+    [{ images: many(11) }, "params.images"],
+    [{ imageSize: "3K" }, "params.imageSize"],
+    [{ tools: ["web_search"] }, "params.tools"],
+    [{ modelName: "Seedream_50_Lite", imageSize: "1K" }, "params.imageSize"],
+    [{ modelName: "Seedream_50_Lite", aspectRatio: "auto" }, "params.aspectRatio"],
+    [{ modelName: "Seedream_50_Lite", tools: ["image_search"] }, "params.tools"],
+    [{ modelName: "Seedream_40" }, "params.modelName"],
     [{ imageSize: "4K" }, "params.imageSize"],
     [{ aspectRatio: "9:21" }, "params.aspectRatio"],
     [{ outputFormat: "webp" }, "params.outputFormat"],
     [{ batchCount: 0 }, "params.batchCount"],
-    [{ tools: "web_search" }, "params.tools"],
+    [{ modelName: "Seedream_50_Lite", tools: "web_search" }, "params.tools"],
   ])("refuses invalid seedream params %#", async (patch, field) => {
     const { sim } = harness();
     const res = await sim.fetch(weshopRequest("/agent/runs", { body: seedreamRun(patch) }));
-    expect(res.status).toBe(400);
-    expect((await body(res)).error).toMatchObject({ code: "INVALID_PARAMS", message: expect.stringContaining(field) });
+    expect(res.status).toBe(422);
+    expect((await body(res)).error).toMatchObject({ code: "INVALID_PARAMETER", message: expect.stringContaining(field) });
+  });
+
+  it("names every offending field in one answer", async () => {
+    const { sim } = harness();
+    const run = seedreamRun({ imageSize: "3K", aspectRatio: "9:21", batchCount: 0, textDescription: "" });
+    const message: string = (await body(await sim.fetch(weshopRequest("/agent/runs", { body: run })))).error.message;
+    for (const field of ["params.imageSize", "params.aspectRatio", "params.batchCount", "params.textDescription"]) expect(message).toContain(field);
   });
 
   it("accepts a full valid seedream run", async () => {
     const { sim } = harness();
-    const run = seedreamRun({ images: ["https://x/1.jpg"], imageSize: "3K", aspectRatio: "21:9", outputFormat: "png", tools: ["web_search"], batchCount: 16 });
+    const params = { images: ["https://x/1.jpg"], imageSize: "3K", aspectRatio: "21:9", outputFormat: "png", tools: ["web_search"], batchCount: 16 };
+    const run = seedreamRun({ ...params, modelName: "Seedream_50_Lite" });
     const data = await weshopSubmit(sim, { ...run, input: { images: ["https://x/1.jpg"] } });
     expect(data.success).toBe(true);
-    expect(data.data.powerConsumption).toBe(160);
+    expect(sim.tasks()[0]?.effectiveParams).toMatchObject({ ...params, modelName: "Seedream_50_Lite" });
   });
 });
 
@@ -109,6 +140,7 @@ describe("WeShop polling", () => {
     expect(poll.data).toMatchObject({ agentName: "seedance", agentVersion: "v1.0", initParams: { textDescription: "a cat surfing" } });
     const result = poll.data.executions[0].result;
     expect(result).toHaveLength(2);
+    // no returnLastFrame asked: no lastFrame
     for (const [i, r] of result.entries()) {
       expect(r).toEqual({
         status: "Success",
@@ -156,8 +188,8 @@ describe("WeShop upload", () => {
     const a = await sim.fetch(weshopRequest("/agent/assets/images", { method: "POST", body: form }));
     const b = await sim.fetch(weshopRequest("/agent/assets/images", { method: "POST", body: { image: "x" } }));
     for (const res of [a, b]) {
-      expect(res.status).toBe(400);
-      expect((await body(res)).error.code).toBe("INVALID_PARAMS");
+      expect(res.status).toBe(422);
+      expect((await body(res)).error.code).toBe("INVALID_PARAMETER");
     }
   });
 });
