@@ -3,6 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gateApi } from "../../src/providers/gate.ts";
+import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { wiroSignature, type FaultKind, type FaultTarget } from "../../simulator/index.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
 import { createJob, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
@@ -77,7 +78,8 @@ describe("WeShop 40005 on submit is pushback", () => {
     const job = await drive(h, id);
     expect(job.status).toBe("succeeded");
     expect(h.sim.tasks()).toHaveLength(1);
-    expect(new Set(requestsTo(h, "weshop.submit").map((r) => r.headers["idempotency-key"]))).toEqual(new Set([id]));
+    const key = await weshopRunKey(id);
+    expect(requestsTo(h, "weshop.submit").map((r) => r.headers["idempotency-key"])).toEqual([key, key]);
   });
 });
 
