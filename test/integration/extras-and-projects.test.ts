@@ -84,24 +84,18 @@ describe("WeShop video extras", () => {
     expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toHaveLength(4);
   });
 
-  it("a lastFrame in the poll result is stored as the video's lastFrame", async () => {
-    // the simulator gives no separate last frame: it is pointed at the poster, which it serves
-    layerFetch(async (request, next) => {
-      const res = await next();
-      if (!request.url.includes("/agent/runs/")) return res;
-      const answer = (await res.json()) as { data: { executions: { result?: Record<string, unknown>[] }[] } };
-      for (const execution of answer.data.executions) for (const r of execution.result ?? []) r.lastFrame = r.videoPoster;
-      return new Response(JSON.stringify(answer), { status: res.status, headers: res.headers });
-    });
-    const { id } = await createJob(SEEDANCE);
+  it("asked for with returnLastFrame, the last frame is stored and served as the video's lastFrame", async () => {
+    const { id } = await createJob({ ...SEEDANCE, params: { ...SEEDANCE.params, returnLastFrame: true } });
     const job = await drive(h, id);
     expect(job.status).toBe("succeeded");
     const [output] = (await getJob(id)).outputs;
+    expect(output).toMatchObject({ kind: "video", status: "stored", poster: { status: "stored" } });
     const lastFrame = output!.lastFrame as Record<string, unknown>;
     expect(lastFrame).toMatchObject({ status: "stored", contentType: "image/jpeg" });
     const res = await download(String(lastFrame.url));
     expect(res.status).toBe(200);
-    const record = job.outputs.find((o) => o.role === "last_frame")!;
+    const record = job.outputs.find((o) => o.role === "last_frame" && o.parent === 0)!;
+    expect(record.sourceUrl).toMatch(/\/0-last\.jpg$/);
     expect(await bytesOf(res)).toEqual(await h.sim.mediaBytes(record.sourceUrl!));
   });
 
