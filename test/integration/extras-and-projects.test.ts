@@ -23,7 +23,7 @@ async function bytesOf(res: Response): Promise<Uint8Array> {
 
 describe("a Wiro API-key-only project", () => {
   it("a job succeeds with no WIRO_API_SECRET: only x-api-key is sent, and the video is stored and served", async () => {
-    const id = "job_" + "k".repeat(20);
+    const id = `job_${"k".repeat(20)}`;
     // this object runs as a deployment configured for a key-only project: its key, no secret
     await runInDurableObject(jobStub(id), (instance) => {
       const holder = instance as unknown as { env: Record<string, unknown> };
@@ -32,7 +32,14 @@ describe("a Wiro API-key-only project", () => {
     h.jobs.push(id);
     // the tenant the API derives for KEY_A, so the job can be read back through the API
     const tenant = (await sha256Hex(`tenant:${KEY_A}`)).slice(0, 32);
-    await jobStub(id).create({ id, tenant, model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" }, metadata: {}, origin: "https://seedrun.test" });
+    await jobStub(id).create({
+      id,
+      tenant,
+      model: "wiro/ByteDance/text-to-video-seedance-v1",
+      params: { prompt: "a bicycle" },
+      metadata: {},
+      origin: "https://seedrun.test",
+    });
     const job = await drive(h, id);
     expect(job.status).toBe("succeeded");
     expect(h.sim.tasks()).toHaveLength(1);
