@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapturedRequest, SimTask } from "../../simulator/index.ts";
-import { type LiveSim, field, localImage, runCli, startSim, workDir } from "./cli.ts";
+import { type LiveSim, field, localImage, removeWorkDirs, runCli, startSim, workDir } from "./cli.ts";
 import { seedrunSubmit } from "./seedrun.ts";
 
 let live: LiveSim;
@@ -13,6 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await live?.close();
+  removeWorkDirs();
 });
 
 type Obj = Record<string, any>;
