@@ -1,6 +1,10 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_BINDINGS } from "./test/bindings.ts";
+import { copyDocsAssets } from "./scripts/docs-assets.ts";
+
+// /docs is served from public/, where Swagger UI's files are copied from node_modules
+copyDocsAssets();
 
 const migrations = await readD1Migrations("./migrations");
 

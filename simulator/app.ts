@@ -42,6 +42,7 @@ export function createSimulator(options: SimOptions): Simulator {
     weshopApiKey: options.weshopApiKey,
     wiroApiKey: options.wiroApiKey,
     wiroApiSecret: options.wiroApiSecret,
+    ...(options.wiroKeyOnlyApiKey ? { wiroKeyOnlyApiKey: options.wiroKeyOnlyApiKey } : {}),
     now: options.now ?? (() => Date.now()),
     durations: {
       seedance: options.durations?.seedance ?? 20000,

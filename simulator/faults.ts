@@ -3,12 +3,15 @@ import { json } from "./state.ts";
 import type { Fault, FaultKind, FaultTarget } from "./types.ts";
 
 const GENERIC: FaultKind[] = ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final", "redirect"];
+/** Transient answers of the real APIs (PROVIDERS.md, "What the official clients show"). */
+const WESHOP_TRANSIENT: FaultKind[] = ["concurrency_limit", "system_error"];
+const WIRO_DETAIL_TRANSIENT: FaultKind[] = ["server_error", "no_task_yet", "http429"];
 const ALLOWED: Record<FaultTarget, FaultKind[]> = {
-  "weshop.submit": [...GENERIC, "accept_then_hang", "run_failed", "run_partial"],
-  "weshop.poll": GENERIC,
+  "weshop.submit": [...GENERIC, ...WESHOP_TRANSIENT, "accept_then_hang", "run_failed", "run_partial"],
+  "weshop.poll": [...GENERIC, ...WESHOP_TRANSIENT],
   "weshop.upload": GENERIC,
-  "wiro.run": [...GENERIC, "accept_then_hang", "run_failed"],
-  "wiro.detail": GENERIC,
+  "wiro.run": [...GENERIC, "http429", "accept_then_hang", "run_failed"],
+  "wiro.detail": [...GENERIC, ...WIRO_DETAIL_TRANSIENT],
   "wiro.cancel": GENERIC,
   "wiro.kill": GENERIC,
   media: ["http500", "http503", "rate_limit", "hang", "expired", "truncated", "wrong_length", "chunked", "gzip"],
@@ -17,7 +20,7 @@ const ALLOWED: Record<FaultTarget, FaultKind[]> = {
 };
 
 /** Kinds answered before the endpoint does any work; the rest shape a task or a media body and wait for one. */
-export const EARLY_KINDS: ReadonlySet<FaultKind> = new Set([...GENERIC, "expired"]);
+export const EARLY_KINDS: ReadonlySet<FaultKind> = new Set([...GENERIC, ...WESHOP_TRANSIENT, ...WIRO_DETAIL_TRANSIENT, "expired"]);
 
 interface Queued {
   fault: Fault;
@@ -134,6 +137,11 @@ export function faultResponse(provider: "weshop" | "wiro" | "media", fault: Faul
           { success: false, error: { code: "INSUFFICIENT_POWER", message: "Insufficient power balance", retryable: false } },
           400,
         );
+      // the older API's numeric codes come with HTTP 200; one in each envelope, neither says `retryable`
+      case "concurrency_limit":
+        return json({ success: false, error: { code: 40005, message: "Concurrency limit reached, please retry later" } }, 200, retryAfter(fault));
+      case "system_error":
+        return json({ code: 50001, msg: "System error, please retry" }, 200);
       default:
         break;
     }
@@ -145,6 +153,14 @@ export function faultResponse(provider: "weshop" | "wiro" | "media", fault: Faul
         return json({ result: false, errors: [{ code: 96, message: "Concurrent task limit reached" }] }, 200, retryAfter(fault));
       case "error_final":
         return json({ result: false, errors: [{ code: 97, message: "Insufficient balance" }] }, 200);
+      case "server_error":
+        return json({ result: false, errors: [{ code: 0, message: "An unexpected error occurred, please try again" }] }, 200);
+      case "no_task_yet":
+        // what Task/Detail can answer for a task Run has only just created
+        return json({ result: false, errors: [{ code: 1, message: "There is no task yet." }] }, 200);
+      case "http429":
+        // the per-project rate limit
+        return json({ result: false, errors: [{ code: 0, message: "Too many requests" }] }, 429, retryAfter(fault));
       default:
         break;
     }

@@ -70,6 +70,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     WESHOP_BASE_URL: `${sim}/weshop/openapi`,
     WIRO_BASE_URL: `${sim}/wiro/v1`,
     PUBLIC_BASE_URL: worker,
+    // development mode: the simulator's loopback output URLs are accepted (README, Configuration)
+    SEEDRUN_DEV: "1",
     ...options.vars,
   };
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];

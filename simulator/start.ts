@@ -32,6 +32,7 @@ async function checkDownload(url: string, size: number, contentType: string) {
 const DEMO_JOBS = [
   { model: "weshop/seedream", params: { textDescription: "a red fox in fresh snow", batchCount: 2 } },
   { model: "weshop/seedance", params: { textDescription: "the fox runs", images: ["https://images.example.com/fox.png"] } },
+  { model: "weshop/seedance-25", params: { textDescription: "the fox runs through the forest, one long take", duration: "8s" } },
   { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dawn", resolution: "720p" } },
 ];
 

@@ -27,6 +27,7 @@ export interface Ctx {
   weshopApiKey: string;
   wiroApiKey: string;
   wiroApiSecret: string;
+  wiroKeyOnlyApiKey?: string;
   now: () => number;
   durations: { seedance: number; seedream: number; wiro: number };
   sendCallback: (url: string, body: string) => Promise<number>;
@@ -54,16 +55,29 @@ export function weshopStatus(task: TaskRecord, now: number): WeshopStatus {
   return task.outcome === "failed" ? "Failed" : "Success";
 }
 
-/** Running statuses in order with the elapsed fraction at which each one ends. */
+/**
+ * Running statuses in Wiro's documented order (Wiro-Docs tasks.md "Task Lifecycle"), each with
+ * the elapsed fraction at which it ends: a worker accepts and preprocesses the task before it is
+ * assigned to a GPU, and the model's process ends before post-processing.
+ */
 export const WIRO_STEPS: ReadonlyArray<readonly [string, number]> = [
   ["task_queue", 0.1],
-  ["task_accept", 0.2],
+  ["task_accept", 0.15],
+  ["task_preprocess_start", 0.2],
+  ["task_preprocess_end", 0.25],
   ["task_assign", 0.3],
-  ["task_preprocess_start", 0.4],
-  ["task_preprocess_end", 0.5],
-  ["task_start", 0.7],
-  ["task_output", 1],
+  ["task_start", 0.6],
+  ["task_output", 0.85],
+  ["task_output_full", 0.9],
+  ["task_end", 0.95],
+  ["task_postprocess_start", 1],
 ];
+
+/** The elapsed fraction at which `status` begins. */
+export function wiroStepStart(status: string): number {
+  const index = WIRO_STEPS.findIndex(([name]) => name === status);
+  return index <= 0 ? 0 : WIRO_STEPS[index - 1]![1];
+}
 
 export function wiroStatus(task: TaskRecord, now: number): string {
   if (task.canceledAt !== undefined || task.killedAt !== undefined) return "task_cancel";

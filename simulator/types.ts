@@ -6,6 +6,8 @@ export interface SimOptions {
   weshopApiKey: string;
   wiroApiKey: string;
   wiroApiSecret: string;
+  /** The key of a second Wiro project, created as "API Key Only": it is accepted without a signature. */
+  wiroKeyOnlyApiKey?: string;
   /** ms clock; default Date.now. Tests pass a manual clock. */
   now?: () => number;
   /** ms from submit to finished; defaults 20000, 8000, 15000. */
@@ -48,7 +50,14 @@ export type FaultKind =
   | "truncated"
   | "wrong_length"
   | "chunked"
-  | "gzip";
+  | "gzip"
+  // WeShop's older numeric codes, answered with HTTP 200: 40005 concurrency limit, 50001 system error
+  | "concurrency_limit"
+  | "system_error"
+  // Wiro: code 0 server error, code 1 "There is no task yet." (right after Run), HTTP 429 rate limit
+  | "server_error"
+  | "no_task_yet"
+  | "http429";
 
 export interface Fault {
   target: FaultTarget;

@@ -3,7 +3,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { hangUntilAbort } from "./faults.ts";
 import { guard } from "./guard.ts";
 import { mp4Video } from "./media.ts";
-import { type Ctx, type TaskRecord, isWiroTerminal, json, randomHex, randomToken, wiroStatus } from "./state.ts";
+import { type Ctx, type TaskRecord, isWiroTerminal, json, randomHex, randomToken, WIRO_STEPS, wiroStatus, wiroStepStart } from "./state.ts";
 
 export const WIRO_BASE = "/wiro/v1";
 const MODEL_PATH = "/Run/ByteDance/text-to-video-seedance-v1";
@@ -149,17 +149,17 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
     parameters: task.params,
     debugoutput: "",
     debugerror: done && !ok ? "simulated failure" : "",
-    starttime: before(at(0.5)),
+    starttime: before(at(wiroStepStart("task_start"))),
     endtime: secs(endAt),
     elapsedseconds: ((Math.min(now, endAt ?? now) - task.createdAt) / 1000).toFixed(4),
     status,
     pexit: done ? (ok ? "0" : "1") : "",
     createtime: secs(task.createdAt),
     canceltime: secs(stoppedAt),
-    accepttime: before(at(0.1)),
-    assigntime: before(at(0.2)),
-    preprocessstarttime: before(at(0.3)),
-    preprocessendtime: before(at(0.4)),
+    accepttime: before(at(wiroStepStart("task_accept"))),
+    assigntime: before(at(wiroStepStart("task_assign"))),
+    preprocessstarttime: before(at(wiroStepStart("task_preprocess_start"))),
+    preprocessendtime: before(at(wiroStepStart("task_preprocess_end"))),
     postprocessstarttime: done ? secs(at(1)) : "0",
     postprocessendtime: done ? secs(at(1)) : "0",
     totalcost: ok ? PRICE_USD.toFixed(4) : "0",
@@ -171,13 +171,17 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
 }
 
 export function registerWiro(app: Hono, ctx: Ctx): void {
+  // Two projects, as Wiro-Docs (authentication.md, error-reference.md) describe them: the
+  // signature-based one needs x-nonce + x-signature, the API-key-only one x-api-key alone. The
+  // kind is fixed when a project is created. Every refusal is code 0 with HTTP 401.
   const auth: MiddlewareHandler = async (c, next) => {
     const key = c.req.header("x-api-key");
-    if (!key) return wiroError(98, "API key required", 401);
+    if (key !== undefined && key === ctx.wiroKeyOnlyApiKey) return next();
+    if (!key || key !== ctx.wiroApiKey) return wiroError(0, "Project authorization is not founded.", 401);
     const nonce = c.req.header("x-nonce");
     const signature = c.req.header("x-signature");
-    if (key !== ctx.wiroApiKey || !nonce || !signature) return wiroError(99, "Invalid signature", 401);
-    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(99, "Invalid signature", 401);
+    if (!nonce || !signature) return wiroError(0, "Project requires signature authentication. x-signature and x-nonce headers are required.", 401);
+    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(0, "Project authorization is not valid.", 401);
     await next();
   };
 
@@ -224,25 +228,51 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
     return json({ total: "1", errors: [], tasklist: [wiroTaskView(ctx, task)], result: true });
   });
 
-  const stop = (target: "wiro.cancel" | "wiro.kill") =>
-    app.post(`${WIRO_BASE}/Task/${target === "wiro.cancel" ? "Cancel" : "Kill"}`, guard(ctx, target, "wiro"), auth, async (c) => {
-      const body = await readBody(c.req.raw);
-      if (!body) return wiroError(0, "Request body must be JSON or form data");
-      const task = findTask(ctx, body);
-      if (!task) return wiroError(1, "Task not found");
-      const now = ctx.now();
-      const status = wiroStatus(task, now);
-      if (target === "wiro.cancel") {
-        if (status !== "task_queue") return wiroError(1, "Task is not in a cancellable state");
-        task.canceledAt = now;
-      } else {
-        if (status === "task_queue" || status === "task_accept" || isWiroTerminal(status)) return wiroError(1, "Task is not in a killable state");
-        task.killedAt = now;
-      }
-      return json({ result: true, errors: [] });
-    });
-  stop("wiro.cancel");
-  stop("wiro.kill");
+  // Cancel: only while queued. Kill: only once assigned to a worker (from task_assign until the
+  // task ends); before that, accepted or preprocessing, neither takes. Both end in task_cancel.
+  app.post(`${WIRO_BASE}/Task/Cancel`, guard(ctx, "wiro.cancel", "wiro"), auth, async (c) => {
+    const found = await stopTarget(ctx, c.req.raw, false);
+    if (found instanceof Response) return found;
+    const now = ctx.now();
+    if (wiroStatus(found, now) !== "task_queue") return wiroError(1, "Task is not in a cancellable state.");
+    found.canceledAt = now;
+    return json({ result: true, errors: [] });
+  });
+  app.post(`${WIRO_BASE}/Task/Kill`, guard(ctx, "wiro.kill", "wiro"), auth, async (c) => {
+    const found = await stopTarget(ctx, c.req.raw, true);
+    if (found instanceof Response) return found;
+    const now = ctx.now();
+    const status = wiroStatus(found, now);
+    if (isWiroTerminal(status)) return wiroError(1, "Task could not be killed: the task has already ended");
+    if (!killable(status)) return wiroError(1, "Task could not be killed: the task is not assigned to a worker yet");
+    found.killedAt = now;
+    return json({ result: true, errors: [] });
+  });
+}
+
+/** Kill takes once a worker has the task: task_assign and every running status after it. */
+function killable(status: string): boolean {
+  const order = (name: string) => WIRO_STEPS.findIndex(([step]) => step === name);
+  return order(status) >= order("task_assign");
+}
+
+/**
+ * The task a Cancel or Kill names: by `taskid` (what Wiro's own client sends), by `tasktoken`
+ * (what Wiro's docs show), and for Kill also by `socketaccesstoken` (Wiro's client maps a task
+ * token to it). Errors are the documented ones: code 1 "There is no task yet." when unknown.
+ */
+async function stopTarget(ctx: Ctx, req: Request, socketToken: boolean): Promise<TaskRecord | Response> {
+  const body = await readBody(req);
+  if (!body) return wiroError(0, "Request body must be JSON or form data");
+  const text = (v: unknown) => (typeof v === "string" && v !== "") || typeof v === "number";
+  let task: TaskRecord | undefined;
+  if (text(body.taskid)) task = ctx.wiro.get(String(body.taskid));
+  else {
+    const token = text(body.tasktoken) ? body.tasktoken : socketToken && text(body.socketaccesstoken) ? body.socketaccesstoken : undefined;
+    if (token === undefined) return wiroError(0, socketToken ? "taskid, tasktoken or socketaccesstoken is required" : "taskid or tasktoken is required");
+    for (const t of ctx.wiro.values()) if (t.token === String(token)) task = t;
+  }
+  return task ?? wiroError(1, "There is no task yet.");
 }
 
 /** The mp4 label a finished, successful Wiro task serves at /files/wiro/<taskid>/0.mp4. */

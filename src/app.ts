@@ -2,12 +2,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { HTTPException } from "hono/http-exception";
 import { readConfig } from "./config.ts";
-import { ApiError, problemResponse } from "./lib/errors.ts";
-import { log } from "./lib/log.ts";
+import { ApiError, handleError, problemResponse } from "./lib/errors.ts";
 import { mediaRoutes } from "./media/route.ts";
-import { bearerAuth, requestId, requireConfig } from "./api/middleware.ts";
+import { bearerAuth, requestId, requireConfig, securityHeaders } from "./api/middleware.ts";
 import { jobRoutes } from "./api/jobs.ts";
 import { callbackRoutes } from "./api/callbacks.ts";
 import { batchRoutes } from "./api/batches.ts";
@@ -19,7 +17,7 @@ import type { AppEnv } from "./api/context.ts";
 
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use("*", requestId());
+  app.use("*", requestId(), securityHeaders());
 
   app.get("/healthz", (c) => {
     const config = readConfig(c.env);
@@ -34,8 +32,8 @@ export function buildApp(): Hono<AppEnv> {
 
   app.use(
     "/v1/*",
-    requireConfig(),
     bearerAuth(),
+    requireConfig(),
     // uploads read their own multipart body under a 10 MiB limit (src/api/uploads.ts)
     except(
       ["/v1/uploads", "/v1/uploads/*"],
@@ -53,12 +51,6 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/v1/schedules", scheduleRoutes);
 
   app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
-  app.onError((err, c) => {
-    if (err instanceof ApiError) return problemResponse(c, err);
-    if (err instanceof HTTPException)
-      return problemResponse(c, new ApiError(err.status as 400, `http_${err.status}`, err.message || "Error", err.message || "Request failed."));
-    log("error", "unhandled error", { requestId: c.get("requestId"), error: err instanceof Error ? err.message : String(err) });
-    return problemResponse(c, new ApiError(500, "internal_error", "Internal Server Error", "Something went wrong on our side; the request id helps us find it."));
-  });
+  app.onError(handleError);
   return app;
 }

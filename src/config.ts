@@ -3,6 +3,7 @@
 // or at a loopback simulator, so a key can never be sent anywhere else.
 import { z } from "zod";
 import type { Env } from "./env.ts";
+import { isLoopbackHost } from "./lib/url-policy.ts";
 import { webhookKey } from "./webhooks/sign.ts";
 
 export const WESHOP_DEFAULT_BASE_URL = "https://openapi.weshop.ai/openapi";
@@ -21,7 +22,10 @@ export interface Config {
   wiro: ProviderEndpoint & { apiKey?: string; apiSecret?: string };
   publicBaseUrl?: string;
   webhookSecret?: string;
-  /** Any provider points at a loopback simulator: loopback http URLs are then acceptable for media. */
+  /**
+   * SEEDRUN_DEV=1 (set by `npm start` and the tests): loopback http(s) URLs are then accepted as
+   * image, webhook and output URLs. Never inferred from other settings.
+   */
   devMode: boolean;
   providerTimeoutMs: number;
   mediaTimeoutMs: number;
@@ -36,8 +40,6 @@ export interface ConfigProblem {
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost"]);
 
 function baseUrl(name: string, official: string) {
   return z
@@ -54,7 +56,7 @@ function baseUrl(name: string, official: string) {
         return z.NEVER;
       }
       const loopback =
-        url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname) && url.port !== "" && !url.username && !url.password;
+        url.protocol === "http:" && isLoopbackHost(url.hostname) && url.port !== "" && !url.username && !url.password;
       if (!loopback) {
         ctx.addIssue({
           code: "custom",
@@ -108,8 +110,7 @@ const schema = z.object({
       try {
         const url = new URL(v);
         // callback URLs carry each job's secret token: plain http only where it never leaves the machine
-        const loopback = url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
-        if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) throw new Error();
+        if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) throw new Error();
         return url.origin;
       } catch {
         ctx.addIssue({ code: "custom", message: "PUBLIC_BASE_URL must be an https origin (http only for 127.0.0.1 or localhost)" });
@@ -122,7 +123,15 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: positiveMs(10_000),
   WESHOP_MAX_CONCURRENCY: positiveInt(10),
   WIRO_MAX_CONCURRENCY: positiveInt(3),
+  // a typo such as "true" must not silently leave development mode off (or on): only 1 or 0
+  SEEDRUN_DEV: z.enum(["0", "1", ""], { error: "SEEDRUN_DEV must be 1 (development mode) or 0 / unset" }).optional(),
 });
+
+/** API_KEYS alone, so a client can be authenticated before the rest is checked; undefined when unusable. */
+export function readApiKeys(env: Env): string[] | undefined {
+  const parsed = schema.shape.API_KEYS.safeParse(env.API_KEYS);
+  return parsed.success ? parsed.data : undefined;
+}
 
 const cache = new WeakMap<object, ConfigResult>();
 
@@ -148,7 +157,7 @@ export function readConfig(env: Env): ConfigResult {
         wiro: { ...e.WIRO_BASE_URL, apiKey: e.WIRO_API_KEY, apiSecret: e.WIRO_API_SECRET },
         publicBaseUrl: e.PUBLIC_BASE_URL,
         webhookSecret: e.WEBHOOK_SECRET,
-        devMode: e.WESHOP_BASE_URL.loopback || e.WIRO_BASE_URL.loopback,
+        devMode: e.SEEDRUN_DEV === "1",
         providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
         mediaTimeoutMs: e.MEDIA_TIMEOUT_MS,
         webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,

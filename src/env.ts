@@ -15,6 +15,8 @@ export interface Env {
   GATES: DurableObjectNamespace<ProviderGate>;
   MEDIA: R2Bucket;
   DB: D1Database;
+  /** public/: the /docs page and Swagger UI's files */
+  ASSETS: Fetcher;
   API_KEYS?: string;
   WESHOP_API_KEY?: string;
   WIRO_API_KEY?: string;
@@ -29,6 +31,8 @@ export interface Env {
   WEBHOOK_TIMEOUT_MS?: string;
   WESHOP_MAX_CONCURRENCY?: string;
   WIRO_MAX_CONCURRENCY?: string;
+  /** "1": development mode (loopback image, webhook and output URLs accepted). */
+  SEEDRUN_DEV?: string;
 }
 
 type SeedrunEnv = Env;

@@ -1,5 +1,7 @@
 // Settings the worker runs with under test: providers point at the in-process simulator.
 export const SIM_ORIGIN = "http://127.0.0.1:8790";
+/** The simulator's second Wiro project, created as "API Key Only" (not a worker setting). */
+export const SIM_WIRO_KEY_ONLY_API_KEY = "sim-wiro-keyonly-key";
 
 export const TEST_BINDINGS = {
   API_KEYS: "test-key-a,test-key-b",
@@ -18,4 +20,6 @@ export const TEST_BINDINGS = {
   // small caps, as on a small provider account: the tests run with the gate in the way
   WESHOP_MAX_CONCURRENCY: "4",
   WIRO_MAX_CONCURRENCY: "2",
+  // development mode: the simulator's loopback output URLs and loopback webhook targets are accepted
+  SEEDRUN_DEV: "1",
 } as const;

@@ -7,7 +7,7 @@ import { createSimulator, type Simulator } from "../simulator/index.ts";
 import { JOB_EVENTS, type JobRecord } from "../src/jobs/record.ts";
 import { messageId } from "../src/webhooks/events.ts";
 import { gateApi } from "../src/providers/gate.ts";
-import { SIM_ORIGIN, TEST_BINDINGS } from "./bindings.ts";
+import { SIM_ORIGIN, SIM_WIRO_KEY_ONLY_API_KEY, TEST_BINDINGS } from "./bindings.ts";
 
 export const KEY_A = "test-key-a";
 export const KEY_B = "test-key-b";
@@ -47,6 +47,7 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
     weshopApiKey: TEST_BINDINGS.WESHOP_API_KEY,
     wiroApiKey: TEST_BINDINGS.WIRO_API_KEY,
     wiroApiSecret: TEST_BINDINGS.WIRO_API_SECRET,
+    wiroKeyOnlyApiKey: SIM_WIRO_KEY_ONLY_API_KEY,
     now: () => now,
     durations,
     sendCallback: async (url, body) => {
@@ -87,14 +88,15 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
     },
     async stop() {
       // Alarms left behind would fire into the next test's simulator. An unfinished job is
-      // canceled (which waits for an alarm already running): only deleting its alarm, one cut
-      // off mid-run would go on after the test, submitting and re-taking a provider slot.
+      // canceled, then any alarm running (the step the cancel aborted, or the follow-up the
+      // cancel set) is waited for: only deleting its alarm, one cut off mid-run would go on
+      // after the test, submitting and re-taking a provider slot.
       const park = (id: string) =>
         runInDurableObject(jobStub(id), async (instance, state) => {
           const job = await state.storage.get<JobRecord>("job");
           const object = instance as unknown as { running?: Promise<void>; cancel(tenant: string): Promise<unknown> };
           if (job && !TERMINAL.has(job.status)) await object.cancel(job.tenant);
-          else await object.running;
+          while (object.running) await object.running;
           await state.storage.deleteAlarm();
         });
       await Promise.all(harness.jobs.map(park));
@@ -164,6 +166,24 @@ export async function fireAlarm(id: string): Promise<void> {
     await state.storage.put("job", { ...job, nextAt: Date.now() });
     await state.storage.deleteAlarm();
     await instance.alarm();
+  });
+}
+
+/**
+ * Runs a finished job's follow-up alarm now (waiting first for an alarm already running): the
+ * stop of its provider task is made due, so exactly one stop attempt is made if one is pending.
+ * Returns the job as that alarm left it.
+ */
+export async function fireFollowUp(id: string): Promise<JobRecord> {
+  return runInDurableObject(jobStub(id), async (instance, state) => {
+    const object = instance as unknown as { running?: Promise<void> };
+    while (object.running) await object.running;
+    const job = (await state.storage.get<JobRecord>("job"))!;
+    if (!TERMINAL.has(job.status)) throw new Error(`job ${id} has not ended: ${job.status}`);
+    if (job.providerStop) await state.storage.put("job", { ...job, providerStop: { ...job.providerStop, nextAt: Date.now() } });
+    await state.storage.deleteAlarm();
+    await instance.alarm();
+    return (await state.storage.get<JobRecord>("job"))!;
   });
 }
 

@@ -12,7 +12,8 @@ export function linkSigner(c: Context<AppEnv>): LinkSigner {
 
 export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header("Content-Type") ?? "";
-  if (!/^application\/([\w.+-]*\+)?json\b/i.test(type))
+  // application/json or a +json type, with parameters; not application/json-seq and the like
+  if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type))
     throw new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "Send the request body as application/json.");
   const text = await c.req.text();
   try {

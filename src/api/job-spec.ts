@@ -65,8 +65,8 @@ export function validateJobSpec(body: unknown, ctx: SpecContext, prefix: (string
   if (!model || !isObject(raw.params)) return { errors };
   const params = model.params.safeParse(raw.params);
   if (!params.success) errors.push(...fieldErrors(params.error.issues, [...prefix, "params"]));
-  // imageUrls yields only the entries shaped like a URL string; the schema reports the others
-  for (const { path, url } of model.imageUrls(raw.params)) {
+  // urls yields only the entries shaped like a URL string (images, frames, videos, audios); the schema reports the others
+  for (const { path, url } of model.urls(raw.params)) {
     const reason = checkUrl(url, { allowLoopbackHttp });
     if (reason) errors.push({ path: formatPath([...prefix, "params", ...path]), message: reason });
   }

@@ -1,6 +1,7 @@
-// Request id, access log, configuration check and bearer auth, each a named middleware factory.
+// Request id, access log, security headers, bearer auth and configuration check, each a named
+// middleware factory.
 import type { MiddlewareHandler } from "hono";
-import { readConfig } from "../config.ts";
+import { readApiKeys, readConfig } from "../config.ts";
 import { ApiError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { randomId, sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
@@ -22,6 +23,15 @@ export function requestId(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** Headers every answer carries, errors included: no content sniffing of JSON or media. */
+export function securityHeaders(): MiddlewareHandler<AppEnv> {
+  return async function securityHeadersMiddleware(c, next) {
+    await next();
+    c.res.headers.set("X-Content-Type-Options", "nosniff");
+  };
+}
+
+/** Runs after bearerAuth: only an authenticated client learns which settings are wrong. */
 export function requireConfig(): MiddlewareHandler<AppEnv> {
   return async function requireConfigMiddleware(c, next) {
     const result = readConfig(c.env);
@@ -37,14 +47,22 @@ export function requireConfig(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * Checks the key against API_KEYS alone, before the rest of the configuration, so an
+ * unauthenticated caller learns nothing about the settings. Without a usable API_KEYS nobody
+ * can be authenticated: the answer is a configuration error that names no setting.
+ */
 export function bearerAuth(): MiddlewareHandler<AppEnv> {
   return async function bearerAuthMiddleware(c, next) {
+    const apiKeys = readApiKeys(c.env);
+    if (!apiKeys)
+      throw new ApiError(500, "configuration_error", "Server misconfigured", "The server configuration is invalid; its operator can see what is wrong at GET /healthz.");
     const header = c.req.header("Authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const presented = match?.[1];
     // compare against every key so the time taken does not reveal which one matched
     let matched: string | undefined;
-    for (const key of c.get("config").apiKeys) if (presented && timingSafeEqualText(presented, key)) matched = key;
+    for (const key of apiKeys) if (presented && timingSafeEqualText(presented, key)) matched = key;
     if (!matched)
       throw new ApiError(401, "unauthorized", "Unauthorized", "Send Authorization: Bearer <API key> with a valid key.", undefined, {
         "WWW-Authenticate": 'Bearer realm="seedrun"',

@@ -11,7 +11,8 @@ import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "./uploads.ts";
 import type { BatchView } from "../batches/batch-object.ts";
 import { cronFor, isTimeZone, type ScheduleView } from "../batches/schedules.ts";
 import type { uploadWeshopImage } from "../providers/weshop-assets.ts";
-import { MODELS, MODEL_IDS, SEEDANCE_VARIANTS, type ModelId } from "../providers/models.ts";
+import { documentCatalogue } from "../providers/catalogue/json-schema.ts";
+import { MODELS, MODEL_IDS, type ModelId } from "../providers/models.ts";
 import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type PublicJob } from "../jobs/record.ts";
 import { fieldErrors, validationError } from "../lib/validation.ts";
 import { messageId } from "../webhooks/events.ts";
@@ -34,9 +35,7 @@ export const jobErrorSchema = z.strictObject({
   retryable: z.boolean().meta({ description: "Whether sending the same request again may succeed." }),
 });
 
-export const outputSchema = z.strictObject({
-  index: count,
-  kind: z.enum(["video", "image"]),
+const storedMedia = {
   status: z.enum(["stored", "failed"]),
   contentType: z.string().nullable(),
   size: count.nullable().meta({ description: "Bytes stored in R2." }),
@@ -44,6 +43,16 @@ export const outputSchema = z.strictObject({
   url: z.url().nullable().meta({ description: "Signed, expiring `/media/…` link; works in `<img>`/`<video>` without the API key." }),
   expiresAt: timestamp.nullable(),
   error: z.string().optional(),
+};
+const extraImage = (what: string) =>
+  z.strictObject(storedMedia).optional().meta({ description: `${what}, copied to R2 like the video. Absent when the provider gave none; a failed copy never fails the job.` });
+
+export const outputSchema = z.strictObject({
+  index: count,
+  kind: z.enum(["video", "image"]),
+  ...storedMedia,
+  poster: extraImage("WeShop's poster image (`videoPoster`) of this video"),
+  lastFrame: extraImage("WeShop's last frame (`lastFrame`, asked for with `returnLastFrame`) of this video"),
 });
 
 export const webhookStateSchema = z.strictObject({
@@ -86,6 +95,13 @@ export const jobSchema = z.strictObject({
     status: z.string().nullable().meta({ description: "The provider's own status word." }),
     callbackReceived: z.boolean().optional(),
     callbackReceivedAt: timestamp.optional(),
+    stopConfirmed: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "Present once the job ended (canceled, or past its deadline) while a provider task might exist: true when the provider's own status shows the task no longer runs; false while it is still being stopped, when it could not be, or when the provider cannot stop tasks (WeShop). `error.message` says which.",
+      }),
   }),
   webhook: webhookStateSchema.optional(),
   outputs: z.array(outputSchema),
@@ -275,36 +291,6 @@ function components(entries: [string, z.core.$ZodType][], io: "input" | "output"
   return out;
 }
 
-const secondsPattern = (min: number, max: number) =>
-  `^0?(${Array.from({ length: max - min + 1 }, (_, i) => min + i).join("|")})s$`;
-
-/**
- * Rules our validators check in refine/superRefine, which JSON Schema export cannot see,
- * restated from the same data. The tests check the validator and these agree.
- */
-const PARAMS_RULES: Partial<Record<ModelId, (schema: Json) => void>> = {
-  "weshop/seedance": (schema) => {
-    const props = schema.properties as Record<string, Json>;
-    const fallback = props.modelName?.default;
-    const variants = Object.entries(SEEDANCE_VARIANTS);
-    schema.allOf = variants.map(([name, v]) => ({
-      if: { properties: { modelName: { const: name } }, ...(name === fallback ? {} : { required: ["modelName"] }) },
-      then: {
-        properties: {
-          duration: { pattern: secondsPattern(v.minSeconds, v.maxSeconds) },
-          ...(v.audio ? {} : { generateAudio: { not: { enum: [true, "true"] } } }),
-        },
-      },
-    }));
-    const ranges = new Map<string, string[]>();
-    for (const [name, v] of variants) ranges.set(`${v.minSeconds}s–${v.maxSeconds}s`, [...(ranges.get(`${v.minSeconds}s–${v.maxSeconds}s`) ?? []), name]);
-    const durations = [...ranges].map(([range, names]) => `${range} for ${names.join(", ")}`).join("; ");
-    const audio = variants.filter(([, v]) => v.audio).map(([name]) => name).join(", ");
-    if (props.duration) props.duration.description = `Whole seconds: ${durations}.`;
-    if (props.generateAudio) props.generateAudio.description = `Only ${audio}; defaults to "true" there, omitted for the others.`;
-  },
-};
-
 /** jobSpecSchema's refinements: at most 16 metadata values; no repeated event; events need a URL. */
 function jobSpecRules(schema: Json): void {
   const props = schema.properties as Record<string, Json>;
@@ -356,8 +342,10 @@ function requestComponents(): Record<string, Json> {
   for (const id of MODEL_IDS) {
     const model = MODELS[id];
     const p = params[paramsName(id)]!;
-    PARAMS_RULES[id]?.(p);
-    out[paramsName(id)] = { title: `${id} params`, description: `Sent to ${model.provider} \`${model.agent}\`; output: ${model.kind}.`, ...p };
+    // the variant rules our validator checks in code, restated from the same catalogue
+    if (model.catalogue) documentCatalogue(model.catalogue, p);
+    const sent = `Sent to ${model.provider} \`${model.agent}\`; output: ${model.kind}.`;
+    out[paramsName(id)] = { title: `${id} params`, ...p, description: p.description ? `${sent} ${String(p.description)}` : sent };
     const props = spec.properties as Record<string, Json>;
     out[requestName(id)] = {
       ...spec,
@@ -397,7 +385,7 @@ function requestComponents(): Record<string, Json> {
   };
   out.CreateJob = {
     description:
-      "A job for one model; `params` depend on `model` and use the provider's own names and values. Image URLs and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host).",
+      "A job for one model; `params` depend on `model` and use the provider's own names and values. URL inputs (images, frames, videos, audios) and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host).",
     oneOf: MODEL_IDS.map((id) => ref(requestName(id))),
     discriminator: { propertyName: "model", mapping: Object.fromEntries(MODEL_IDS.map((id) => [id, `#/components/schemas/${requestName(id)}`])) },
   };
@@ -420,6 +408,17 @@ const MODEL_EXAMPLES: Record<ModelId, { summary: string; params: Record<string, 
       batchCount: 1,
     },
     metadata: { sku: "SNK-4021" },
+  },
+  "weshop/seedance-25": {
+    summary: "Seedance 2.5: a 12 s video from a first and a last frame",
+    params: {
+      textDescription: "The bottle turns from its front to its label, studio light",
+      firstFrame: "https://images.example.com/products/bottle-front.jpg",
+      lastFrame: "https://images.example.com/products/bottle-label.jpg",
+      duration: "12s",
+      resolution: "1080p",
+      outputFormat: "mp4",
+    },
   },
   "weshop/seedream": {
     summary: "Seedream: two images from a prompt",
@@ -621,7 +620,7 @@ const listResponses: Record<string, ResponseEntry> = {
   "400": problemResponse("Invalid query (a bad value or an unknown parameter)", { validation_failed: problemBody(validationError([{ path: "limit", message: "must be an integer from 1 to 100" }])) }),
 };
 const mediaProblem = (status: ContentfulStatusCode, code: string, title: string, detail: string) =>
-  problemResponse(title, { [code]: { type: "about:blank", title, status, detail, code } });
+  problemResponse(title, { [code]: problem(status, code, title, detail) });
 
 const SCHEDULE_ID = "sched_2m8k4q7w1e9r3t5y6u0p";
 const scheduleIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Schedule id.", schema: { type: "string", pattern: SCHEDULE_ID_PATTERN.source }, example: SCHEDULE_ID };
@@ -1016,7 +1015,7 @@ export const ROUTES: RouteEntry[] = [
     operationId: "getMedia",
     summary: "Download a stored output",
     description:
-      "Serves a job output from R2. Use `outputs[*].url` exactly as given: it is signed and expires, and needs no API key. `HEAD` is answered too. Supports `Range`, `ETag`/`If-None-Match` and `If-Modified-Since`.",
+      "Serves a job output from R2. Use `outputs[*].url` exactly as given: it is signed and expires, and needs no API key. `HEAD` is answered too. Supports `Range`, `ETag` and the conditional headers `If-None-Match`, `If-Match`, `If-Modified-Since`, `If-Unmodified-Since` and `If-Range` (RFC 9110; an invalid entity-tag or date is ignored).",
     tag: "Media",
     parameters: [
       { name: "key", in: "path", required: true, description: "Object key; contains `/` (e.g. `jobs/{id}/0.png`).", schema: { type: "string" }, example: `jobs/${EXAMPLE_ID}/0.png` },
@@ -1033,10 +1032,11 @@ export const ROUTES: RouteEntry[] = [
         contentType: "*/*",
         headers: { "Content-Range": { description: "e.g. `bytes 0-1023/2483121`", schema: { type: "string" } } },
       },
-      "304": { description: "Not modified (`If-None-Match` matched)." },
+      "304": { description: "Not modified (`If-None-Match` matched, or not modified since `If-Modified-Since`)." },
       "403": mediaProblem(403, "invalid_signature", "Forbidden", "The media link signature is missing or invalid."),
       "404": mediaProblem(404, "not_found", "Not Found", "No media is stored under this link."),
       "410": mediaProblem(410, "link_expired", "Gone", "The media link has expired."),
+      "412": mediaProblem(412, "precondition_failed", "Precondition Failed", "The stored media does not match If-Match / If-Unmodified-Since."),
       "416": { description: "Range not satisfiable; `Content-Range: bytes */{size}`." },
     },
   },
@@ -1046,7 +1046,7 @@ export const ROUTES: RouteEntry[] = [
     operationId: "wiroCallback",
     summary: "Wiro completion callback",
     description:
-      "The callback URL handed to Wiro for each job. Authenticated only by the unguessable per-job token; the body is not trusted (the job confirms with Wiro's `Task/Detail`). Duplicates are harmless.",
+      "The callback URL handed to Wiro for each job. Authenticated only by the per-job token (an HMAC of the job id under `SIGNING_SECRET`, checked by the worker before any job is touched); the body is not trusted (the job confirms with Wiro's `Task/Detail`). Duplicates are harmless.",
     tag: "Callbacks",
     parameters: [
       { name: "jobId", in: "path", required: true, description: "Job id.", schema: { type: "string", pattern: "^job_[0-9a-z]{20}$" }, example: EXAMPLE_ID },

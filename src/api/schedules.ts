@@ -93,9 +93,6 @@ export const scheduleRoutes = new Hono<AppEnv>()
     );
     if (!parsed.success || errors.length > 0 || !batch) throw validationError(errors);
     const tenant = c.get("tenant");
-    const count = await c.env.DB.prepare("SELECT COUNT(*) AS n FROM schedules WHERE tenant = ?").bind(tenant).first<{ n: number }>();
-    if ((count?.n ?? 0) >= MAX_SCHEDULES_PER_CLIENT)
-      throw new ApiError(422, "too_many_schedules", "Too many schedules", `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} schedules; delete one first.`);
     const now = Date.now();
     const { name, cron, timezone, enabled } = parsed.data;
     const row: ScheduleRow = {
@@ -113,11 +110,16 @@ export const scheduleRoutes = new Hono<AppEnv>()
       created_at: now,
       updated_at: now,
     };
-    await c.env.DB.prepare(
-      "INSERT INTO schedules (id, tenant, name, cron, timezone, batch, origin, enabled, next_run_at, last_run_at, last_batch_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    // the cap is checked by the insert itself: one statement, so concurrent creates cannot all
+    // see room for one more (a count followed by an insert let 20 racing creates pass 100)
+    const inserted = await c.env.DB.prepare(
+      "INSERT INTO schedules (id, tenant, name, cron, timezone, batch, origin, enabled, next_run_at, last_run_at, last_batch_id, created_at, updated_at) " +
+        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM schedules WHERE tenant = ?) < ?",
     )
-      .bind(row.id, row.tenant, row.name, row.cron, row.timezone, row.batch, row.origin, row.enabled, row.next_run_at, null, null, now, now)
+      .bind(row.id, row.tenant, row.name, row.cron, row.timezone, row.batch, row.origin, row.enabled, row.next_run_at, null, null, now, now, tenant, MAX_SCHEDULES_PER_CLIENT)
       .run();
+    if (inserted.meta.changes !== 1)
+      throw new ApiError(422, "too_many_schedules", "Too many schedules", `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} schedules; delete one first.`);
     c.header("Location", `/v1/schedules/${row.id}`);
     return c.json(scheduleView(row), 201);
   })

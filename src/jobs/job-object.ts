@@ -4,7 +4,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config.ts";
 import type { Env } from "../env.ts";
-import { randomToken, sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
+import { wiroCallbackToken } from "../lib/callback-token.ts";
+import { sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { copyToR2, extensionFor } from "../media/copy.ts";
 import { gateApi, LEASE_MS } from "../providers/gate.ts";
@@ -18,22 +19,22 @@ import {
   afterCopy,
   afterCrash,
   afterPoll,
-  afterStop,
   afterSubmit,
   finish,
   isTerminal,
   markSubmitting,
   nextStep,
   observedRunMs,
-  cancelJob,
   waitForSlot,
   slotGranted,
   MAX_QUEUE_MS,
   UNCERTAIN_SUBMIT,
-  type ProviderCancel,
   type CopyOutcome,
+  type Step,
   type Tick,
 } from "./machine.ts";
+import { followUpAt, hasFollowUps, needsIndex, unchanged } from "./follow-ups.ts";
+import { absorbStep, afterResolve, afterStop, cancelJob, deadlineStop, submitLost } from "./stop.ts";
 import { modelStats } from "./model-stats.ts";
 import { DEFAULT_SPREAD, runDeadlineMs } from "./polling.ts";
 import type { DeliveryReport, JobEvent, JobRecord, OutputRecord } from "./record.ts";
@@ -69,9 +70,6 @@ const JOB_KEY = "job";
 const EARLY_TOLERANCE_MS = 1_000;
 /** Callbacks trigger at most one confirming Task/Detail per window, however many arrive. */
 export const CONFIRM_WINDOW_MS = 2_000;
-/** Retry delay for work left after a job ended (handing over webhooks, the index). */
-const FOLLOW_UP_RETRY_MS = 5_000;
-export const INDEX_HEARTBEAT_MS = 5 * 60_000;
 const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
 const INDEX_TIMEOUT_MS = 5_000;
 /** A job holding a provider slot wakes at least this often to renew the slot's lease, however far off its next poll is. */
@@ -84,6 +82,8 @@ export class JobObject extends DurableObject<Env> {
   private callbackDuringAlarm = false;
   /** Readers waiting for the next change (live status, `Prefer: wait`). */
   private waiters = new Set<() => void>();
+  /** The step the alarm is taking right now, with the controller a cancel aborts it by. */
+  private inflight: { step: Step["kind"]; controller: AbortController } | undefined;
 
   // The synchronous KV API: a read-modify-write with no await inside cannot interleave with
   // another request to this object.
@@ -217,7 +217,7 @@ export class JobObject extends DurableObject<Env> {
     return this.exclusive(() => this.runAlarm());
   }
 
-  /** Runs `work` alone: alarms and cancels never interleave their read-modify-write of the job. */
+  /** Runs `work` alone: two alarm invocations never overlap (a cancel does not wait: see `canceledSince`). */
   private async exclusive<T>(work: () => Promise<T>): Promise<T> {
     while (this.running) await this.running;
     const run = work();
@@ -237,24 +237,37 @@ export class JobObject extends DurableObject<Env> {
   }
 
   /**
-   * The client cancels. Finished jobs cannot be (null: the caller answers 409). Wiro is told
-   * (Task/Cancel while queued, Task/Kill after); WeShop has no cancel endpoint, so tracking stops.
+   * The client cancels. Finished jobs cannot be (the caller answers 409). The cancel is stored at
+   * once and never waits for the alarm: a step in flight is aborted (its alarm keeps only what
+   * the step learned about the provider's task, never its status), and the follow-up alarm does
+   * the rest: stopping the task at Wiro, giving back the provider slot, the index, the batch.
    */
   async cancel(tenant: string): Promise<{ job: JobRecord | null; canceled: boolean }> {
-    return this.exclusive(async () => {
-      const job = this.load();
-      if (!job || job.tenant !== tenant) return { job: null, canceled: false };
-      if (isTerminal(job.status)) return { job, canceled: false };
+    for (;;) {
+      const seen = this.load();
+      if (!seen || seen.tenant !== tenant) return { job: null, canceled: false };
+      if (isTerminal(seen.status)) return { job: seen, canceled: false };
+      const submitInFlight = this.inflight?.step === "submit";
+      const ended = cancelJob(seen, submitInFlight, { now: Date.now(), rand: Math.random() });
       const configResult = readConfig(this.env);
-      let cancel: ProviderCancel = { attempted: false };
-      if (job.status === "running" && job.task && configResult.ok) {
-        const lookup = providerFor(MODELS[job.model], configResult.config, fetch);
-        if (lookup.ok) cancel = { attempted: true, provider: lookup.provider.name === "wiro" ? "Wiro" : "WeShop", outcome: await lookup.provider.cancel(job.task, job.providerStatus) };
-      }
-      const next = cancelJob(job, cancel, { now: Date.now(), rand: Math.random() });
-      await this.commit(job, next, configResult.ok ? configResult.config : undefined);
+      const events = configResult.ok ? transitionEvents(seen, ended) : [];
+      let next = ended;
+      if (events.length > 0 && configResult.ok)
+        next = { ...ended, outbox: [...(ended.outbox ?? []), ...(await Promise.all(events.map((e) => buildMessage(ended, e, configResult.config))))] };
+      // the messages were built across an await: store only if the job is still as it was read
+      if (!unchanged(this.load(), seen)) continue;
+      this.save(next);
+      this.inflight?.controller.abort();
+      log("info", "job status changed", { jobId: next.id, from: seen.status, to: next.status, code: next.error?.code });
+      await this.ctx.storage.setAlarm(Date.now());
       return { job: next, canceled: true };
-    });
+    }
+  }
+
+  /** The job as stored, if a cancel ended it after `seen` was read (only a cancel ends a job outside the alarm). */
+  private canceledSince(seen: JobRecord): JobRecord | undefined {
+    const stored = this.load();
+    return stored && isTerminal(stored.status) && !isTerminal(seen.status) ? stored : undefined;
   }
 
   /** Resolves with the job once it changes after `since` (its updatedAt), or at the timeout. */
@@ -279,14 +292,12 @@ export class JobObject extends DurableObject<Env> {
   private async runAlarm(): Promise<void> {
     let job = this.load();
     if (!job) return;
+    if (isTerminal(job.status)) return this.followUps(job);
     if (job.outbox?.length) job = await this.flushOutbox(job);
     if (needsIndex(job)) job = await this.writeIndex(job);
-    if (isTerminal(job.status)) {
-      if (job.batchId && !job.batchNotified) job = await this.notifyBatch(job);
-      if (job.providerStop && job.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS) job = await this.stopTask(job);
-      if (hasFollowUps(job)) await this.ctx.storage.setAlarm(followUpAt(job));
-      return;
-    }
+    // a cancel may have come during those hand-overs
+    const canceled = this.canceledSince(job);
+    if (canceled) return this.followUps(canceled);
     // alarms run at least once and may come early or twice: act only when the job is due
     if (job.nextAt > Date.now() + EARLY_TOLERANCE_MS) {
       if (job.slotHeld) await this.renewSlot(job);
@@ -323,31 +334,68 @@ export class JobObject extends DurableObject<Env> {
     const events = config ? transitionEvents(before, next) : [];
     if (events.length > 0 && config)
       next = { ...next, outbox: [...(next.outbox ?? []), ...(await Promise.all(events.map((e) => buildMessage(after, e, config))))] };
+    // a cancel stored while the step ran stands: keep only what the step learned
+    const canceled = this.canceledSince(before);
+    if (canceled) {
+      const absorbed = absorbStep(canceled, before, after, { now: Date.now(), rand: Math.random() });
+      this.save(absorbed);
+      return this.followUps(absorbed);
+    }
     this.save(next);
     if (next.status !== before.status)
       log("info", "job status changed", { jobId: next.id, from: before.status, to: next.status, code: next.error?.code });
-    // a job that holds a slot, or waits in line for one, leaves the gate when it no longer needs the provider
-    if ((next.slotHeld || next.queuePosition) && next.status !== "queued" && next.status !== "running") next = await this.releaseSlot(next);
     const observed = observedRunMs(before, next);
     if (observed !== undefined) await this.learn(next, observed);
+    if (isTerminal(next.status)) return this.followUps(next);
+    // the provider's task is done once outputs are being copied: its slot goes back
+    if (next.slotHeld && next.status === "copying") next = await this.releaseSlot(next);
     if (needsIndex(next)) next = await this.writeIndex(next);
     if (next.outbox?.length) next = await this.flushOutbox(next);
-    if (isTerminal(next.status) && next.batchId && !next.batchNotified) next = await this.notifyBatch(next);
-    if (!isTerminal(next.status)) await this.ctx.storage.setAlarm(this.alarmTime(next));
-    else if (hasFollowUps(next)) await this.ctx.storage.setAlarm(followUpAt(next));
+    const canceledLater = this.canceledSince(next);
+    if (canceledLater) return this.followUps(canceledLater);
+    await this.ctx.storage.setAlarm(this.alarmTime(next));
   }
 
-  /** Asks the provider again to stop a task it had not confirmed stopping (the job has ended). */
+  /**
+   * A finished job's remaining work, each part stored as it is done: webhooks handed over, the
+   * index, stopping the provider's task (or finding the run), the slot given back, the batch told.
+   */
+  private async followUps(ended: JobRecord): Promise<void> {
+    let job = ended;
+    if (job.outbox?.length) job = await this.flushOutbox(job);
+    if (needsIndex(job)) job = await this.writeIndex(job);
+    // still waiting for the answer of a submit whose alarm is gone: that answer is lost
+    if (job.stop?.awaitingSubmit) job = this.patch(job, pickStop(submitLost(job)));
+    if (job.providerStop && job.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS) job = await this.stopTask(job);
+    if (job.slotHeld || job.queuePosition) job = await this.releaseSlot(job);
+    if (job.batchId && !job.batchNotified) job = await this.notifyBatch(job);
+    if (hasFollowUps(job)) await this.ctx.storage.setAlarm(followUpAt(job));
+  }
+
+  /**
+   * One attempt at stopping the provider's task after the job ended, or, for a WeShop submit
+   * whose answer was lost, at finding its run by sending it again with the same Idempotency-Key.
+   */
   private async stopTask(job: JobRecord): Promise<JobRecord> {
+    const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
     const configResult = readConfig(this.env);
     const lookup = configResult.ok ? providerFor(MODELS[job.model], configResult.config, fetch) : undefined;
-    if (!job.task || (lookup && !lookup.ok)) return this.patch(job, { providerStop: undefined });
     // without valid settings the provider cannot be asked now; the stop stays due for later
     if (!lookup) return this.patch(job, { providerStop: { ...job.providerStop!, nextAt: Date.now() + 60_000 } });
-    const outcome = await lookup.provider.cancel(job.task, job.providerStatus);
-    const next = afterStop(job, outcome, { now: Date.now(), rand: Math.random() });
-    if (!next.providerStop) log(outcome.ok ? "info" : "warn", "provider task stop retried", { jobId: job.id, ok: outcome.ok });
-    return this.patch(job, { providerStop: next.providerStop, error: next.error });
+    if (!lookup.ok) {
+      const missing = { ok: false as const, error: { retryable: false, code: "provider_not_configured", message: `${lookup.missing.join(" and ")} not set` } };
+      return this.patch(job, pickStop(job.task ? afterStop(job, missing, tick()) : afterResolve(job, missing, tick())));
+    }
+    const { provider } = lookup;
+    if (!job.task) {
+      if (!job.stop?.resolve) return this.patch(job, { providerStop: undefined });
+      const found = afterResolve(job, await provider.submit({ jobId: job.id, params: job.params }), tick());
+      log(found.task ? "info" : "warn", "unconfirmed submit looked up after a cancel", { jobId: job.id, found: Boolean(found.task) });
+      return this.patch(job, pickStop(found));
+    }
+    const next = afterStop(job, await provider.cancel(job.task), tick());
+    if (!next.providerStop) log(next.stop?.confirmed ? "info" : "warn", "provider task stop ended", { jobId: job.id, confirmed: next.stop?.confirmed ?? false });
+    return this.patch(job, pickStop(next));
   }
 
   /** When to wake next: when the job is due, or earlier to renew a held slot's lease. */
@@ -420,12 +468,23 @@ export class JobObject extends DurableObject<Env> {
   }
 
   private async advance(job: JobRecord, config: Config): Promise<JobRecord> {
-    const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
     const step = nextStep(job);
+    const controller = new AbortController();
+    this.inflight = { step: step.kind, controller };
+    try {
+      return await this.takeStep(job, step, config, controller.signal);
+    } finally {
+      this.inflight = undefined;
+    }
+  }
+
+  /** The job's next step; `signal` aborts its provider request or copy when the job is canceled. */
+  private async takeStep(job: JobRecord, step: Step, config: Config, signal: AbortSignal): Promise<JobRecord> {
+    const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
     try {
       if (step.kind === "copy") {
         const output = job.outputs.find((o) => o.index === step.index)!;
-        return afterCopy(job, step.index, await this.copy(job, output, config), tick());
+        return afterCopy(job, step.index, await this.copy(job, output, config, signal), tick());
       }
       if (step.kind === "idle") return { ...job, nextAt: Date.now() + 60_000 };
       const lookup = providerFor(MODELS[job.model], config, fetch);
@@ -439,15 +498,9 @@ export class JobObject extends DurableObject<Env> {
       const gate = gateApi(this.env, provider.name);
       if (step.kind === "poll") {
         if (job.slotHeld) await this.renewSlot(job);
-        const polled = afterPoll(job, await provider.poll(job.task!), tick());
-        // past its deadline the task may still be running (and billing): ask the provider to stop it
-        if (polled.error?.code === "timeout" && job.task) {
-          const stop = await provider.cancel(job.task, polled.providerStatus);
-          const said = stop.ok ? stop.value.message : `stopping the task failed (${stop.error.code}: ${stop.error.message})`;
-          const ended = { ...polled, error: { ...polled.error, message: `${polled.error.message}; ${said}` } };
-          return !stop.ok && stop.error.retryable ? { ...ended, providerStop: { attempts: 1, nextAt: Date.now() + FOLLOW_UP_RETRY_MS } } : ended;
-        }
-        return polled;
+        const polled = afterPoll(job, await provider.poll(job.task!, { signal }), tick());
+        // past its deadline the task may still be running (and billing): the follow-ups stop it
+        return polled.error?.code === "timeout" ? deadlineStop(polled, tick()) : polled;
       }
       // a previous submit started and never reported back: only an idempotent provider may be asked again
       if (job.submitStartedAt !== undefined && !provider.idempotentSubmit) return finish(job, "failed", tick(), UNCERTAIN_SUBMIT);
@@ -458,13 +511,19 @@ export class JobObject extends DurableObject<Env> {
       let marked = markSubmitting(slotGranted(job, tick()), tick());
       let callbackUrl: string | undefined;
       if (provider.name === "wiro" && config.publicBaseUrl) {
-        const token = randomToken();
+        // derived, so the worker refuses a forged callback before it reaches this object
+        const token = await wiroCallbackToken(config.signingSecret, job.id);
         callbackUrl = `${config.publicBaseUrl}/callbacks/wiro/${job.id}/${token}`;
         marked = { ...marked, callbackTokenHash: await sha256Hex(token) };
       }
+      // canceled while the slot was being granted: nothing is sent; the slot goes back
+      if (this.canceledSince(job)) return { ...job, slotHeld: true };
       this.save(marked);
-      const outcome = await provider.submit({ jobId: job.id, params: job.params, callbackUrl });
-      const pushedBack = !outcome.ok && (outcome.error.code === "96" || outcome.error.httpStatus === 429);
+      // A WeShop submit is aborted by a cancel: its run is then found again by the same
+      // Idempotency-Key. A Wiro Run is not: aborted, the task it may create could never be
+      // named, so never stopped; its answer (within the provider timeout) names the task to stop.
+      const outcome = await provider.submit({ jobId: job.id, params: job.params, callbackUrl, signal: provider.idempotentSubmit ? signal : undefined });
+      const pushedBack = !outcome.ok && outcome.error.pushback === true;
       // the provider's own pace tells the gate to slow down, or that it may speed up again
       if (outcome.ok || pushedBack) await gate.report(pushedBack ? "rate_limited" : "ok").catch(() => undefined);
       // a pushed-back job keeps its slot for its retry: the lowered pace holds back new grants only
@@ -476,7 +535,7 @@ export class JobObject extends DurableObject<Env> {
     }
   }
 
-  private async copy(job: JobRecord, output: OutputRecord, config: Config): Promise<CopyOutcome> {
+  private async copy(job: JobRecord, output: OutputRecord, config: Config, signal: AbortSignal): Promise<CopyOutcome> {
     const ext = output.sourceContentType
       ? extensionFor(output.sourceContentType)
       : guessExtension(output.sourceUrl ?? "", output.kind, job.params);
@@ -490,32 +549,16 @@ export class JobObject extends DurableObject<Env> {
       maxBytes: MAX_MEDIA_BYTES[output.kind],
       timeoutMs: config.mediaTimeoutMs,
       urlPolicy: { allowLoopbackHttp: config.devMode },
+      signal,
     });
     if (!result.ok) return result;
     return { ok: true, key, size: result.size, sha256: result.sha256, contentType: result.contentType };
   }
 }
 
-/** Work left after a job ended: hand-overs, or a provider task still to be stopped. */
-function hasFollowUps(job: JobRecord): boolean {
-  return hasHandOvers(job) || job.providerStop !== undefined;
-}
-
-/** Webhooks to hand over, the index to update, the batch to tell. */
-function hasHandOvers(job: JobRecord): boolean {
-  return Boolean(job.outbox?.length) || job.indexedStatus !== job.status || (job.batchId !== undefined && !job.batchNotified);
-}
-
-/** When to come back for the follow-ups: soon for hand-overs, or when the next stop attempt is due. */
-function followUpAt(job: JobRecord): number {
-  const soon = Date.now() + FOLLOW_UP_RETRY_MS;
-  if (!job.providerStop) return soon;
-  return hasHandOvers(job) ? Math.min(soon, job.providerStop.nextAt) : job.providerStop.nextAt;
-}
-
-/** The index row gets each status change, and a heartbeat so the sweeper can tell live jobs from stuck ones. */
-function needsIndex(job: JobRecord): boolean {
-  return job.indexedStatus !== job.status || Date.now() - (job.indexedAt ?? 0) >= INDEX_HEARTBEAT_MS;
+/** The fields a stop attempt may change, for `patch`. */
+function pickStop(job: JobRecord): Partial<JobRecord> {
+  return { stop: job.stop, providerStop: job.providerStop, error: job.error, task: job.task, providerStatus: job.providerStatus };
 }
 
 const KNOWN_EXTENSIONS = new Set(["mp4", "webm", "mov", "png", "jpg", "jpeg", "webp"]);

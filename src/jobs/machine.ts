@@ -1,6 +1,6 @@
 // The job's state machine as pure functions: (job, what happened, now, random) → new job.
 // The JobObject performs the I/O and stores whatever these return; nothing here awaits.
-import type { CancelResult, Outcome, ProviderError, ProviderTask, TaskStatus } from "../providers/types.ts";
+import type { Outcome, ProviderError, ProviderOutputRef, ProviderTask, TaskStatus } from "../providers/types.ts";
 import { backoffDelay, nextPollDelay, runDeadlineMs } from "./polling.ts";
 import { TERMINAL, type JobError, type JobRecord, type JobStatus, type OutputRecord } from "./record.ts";
 
@@ -8,8 +8,6 @@ export const MAX_SUBMIT_ATTEMPTS = 8;
 /** Consecutive failed status requests before giving up on a task that may still be running: with capped backoff, about a quarter of an hour of provider outage. */
 export const MAX_POLL_ERRORS = 24;
 export const MAX_COPY_ATTEMPTS = 5;
-/** Tries at stopping a provider task whose stop was not confirmed. */
-export const MAX_STOP_ATTEMPTS = 6;
 
 export interface Tick {
   now: number;
@@ -130,10 +128,15 @@ export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idem
   return retryOrFail(cleared, error, MAX_SUBMIT_ATTEMPTS, tick);
 }
 
+/**
+ * A failed status request says nothing about the task, which already exists at the provider and
+ * may well be running (and billing): polling goes on through every error, up to the poll-error
+ * cap, except one no later request can get past (credentials refused, a redirect).
+ */
 export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Tick): JobRecord {
   const polled = { ...job, polls: job.polls + 1, lastPollAt: tick.now, updatedAt: tick.now };
   if (!outcome.ok) {
-    if (!outcome.error.retryable) return finish(polled, "failed", tick, providerFailure(outcome.error));
+    if (outcome.error.fatal) return finish(polled, "failed", tick, providerFailure(outcome.error));
     return retryOrFail(polled, outcome.error, MAX_POLL_ERRORS, tick);
   }
   const status = outcome.value;
@@ -152,17 +155,29 @@ export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Ti
     case "failed":
       return finish(seen, "failed", tick, { code: status.code, message: status.message, retryable: false });
     case "canceled":
-      return finish(seen, "canceled", tick, { code: "provider_canceled", message: "The provider canceled the task", retryable: true });
-    case "succeeded": {
-      const kind = job.outputs[0]?.kind ?? (job.model === "weshop/seedream" ? "image" : "video");
-      const outputs: OutputRecord[] = status.outputs.map((o, index) =>
-        o.ok && o.url
-          ? { index, kind, status: "pending", sourceUrl: o.url, sourceContentType: o.contentType, sourceSize: o.size, attempts: 0 }
-          : { index, kind, status: "failed", error: o.error ?? "The provider returned no media for this output", attempts: 0 },
-      );
-      return settleOutputs({ ...seen, status: "copying", outputs, nextAt: tick.now }, tick);
-    }
+      return finish(seen, "canceled", tick, { code: "provider_canceled", message: status.message ?? "The provider canceled the task", retryable: true });
+    case "succeeded":
+      return settleOutputs({ ...seen, status: "copying", outputs: outputRecords(job, status.outputs), nextAt: tick.now }, tick);
   }
+}
+
+/**
+ * One record per provider result, in the provider's order (index = result number), then one per
+ * extra image a stored-to-be result came with (poster, last frame), pointing at its result.
+ */
+function outputRecords(job: JobRecord, results: ProviderOutputRef[]): OutputRecord[] {
+  const kind = job.outputs[0]?.kind ?? (job.model === "weshop/seedream" ? "image" : "video");
+  const outputs: OutputRecord[] = results.map((o, index) =>
+    o.ok && o.url
+      ? { index, kind, status: "pending", sourceUrl: o.url, sourceContentType: o.contentType, sourceSize: o.size, attempts: 0 }
+      : { index, kind, status: "failed", error: o.error ?? "The provider returned no media for this output", attempts: 0 },
+  );
+  results.forEach((o, parent) => {
+    if (!o.ok || !o.url) return;
+    for (const [role, url] of [["poster", o.poster], ["last_frame", o.lastFrame]] as const)
+      if (url) outputs.push({ index: outputs.length, kind: "image", role, parent, status: "pending", sourceUrl: url, attempts: 0 });
+  });
+  return outputs;
 }
 
 export type CopyOutcome =
@@ -184,15 +199,19 @@ export function afterCopy(job: JobRecord, index: number, result: CopyOutcome, ti
   return settleOutputs({ ...updated, nextAt: tick.now }, tick);
 }
 
-/** When no output is pending, the job ends: succeeded if at least one output is stored. */
+/**
+ * When no output is pending, the job ends: succeeded if at least one result is stored. Posters
+ * and last frames are extras: copied before the end, but never what decides it.
+ */
 function settleOutputs(job: JobRecord, tick: Tick): JobRecord {
   if (job.outputs.some((o) => o.status === "pending")) return job;
-  if (job.outputs.some((o) => o.status === "stored")) return finish(job, "succeeded", tick);
-  const firstError = job.outputs.find((o) => o.error)?.error;
-  if (job.outputs.length === 0)
+  const results = job.outputs.filter((o) => o.role === undefined);
+  if (results.some((o) => o.status === "stored")) return finish(job, "succeeded", tick);
+  const firstError = results.find((o) => o.error)?.error;
+  if (results.length === 0)
     return finish(job, "failed", tick, { code: "no_outputs", message: "The provider finished without any output", retryable: false });
   // no copy was ever tried: every result had already failed at the provider
-  if (job.outputs.every((o) => o.attempts === 0))
+  if (results.every((o) => o.attempts === 0))
     return finish(job, "failed", tick, { code: "run_failed", message: `Every result failed at the provider: ${firstError ?? "unknown error"}`, retryable: false });
   return finish(job, "failed", tick, { code: "media_copy_failed", message: `No output could be stored: ${firstError ?? "unknown error"}`, retryable: true });
 }
@@ -208,42 +227,4 @@ export function observedRunMs(before: JobRecord, after: JobRecord): number | und
   if (after.status === "failed" && after.error?.code !== "run_failed") return undefined;
   const previous = before.lastPollAt ?? before.startedAt;
   return (previous + after.lastPollAt) / 2 - before.startedAt;
-}
-
-export type ProviderCancel = { attempted: false } | { attempted: true; provider: string; outcome: Outcome<{ stopped: boolean; message: string }> };
-
-/** The client canceled: the job ends `canceled`, saying what the provider was told and answered. */
-export function cancelJob(job: JobRecord, cancel: ProviderCancel, tick: Tick): JobRecord {
-  let message: string;
-  if (job.status === "queued") message = "Canceled by the client before the run reached the provider.";
-  else if (job.status === "copying") message = "Canceled by the client while outputs were being copied; outputs already stored stay available.";
-  else if (!cancel.attempted) message = "Canceled by the client.";
-  else if (cancel.outcome.ok)
-    message = cancel.outcome.value.stopped
-      ? `Canceled by the client; ${cancel.outcome.value.message}.`
-      : `Canceled by the client; tracking stopped. ${cancel.outcome.value.message}.`;
-  else message = `Canceled by the client; tracking stopped, but ${cancel.provider} did not confirm the cancel (${cancel.outcome.error.code}: ${cancel.outcome.error.message}).`;
-  const outputs = job.outputs.map((o): OutputRecord => (o.status === "pending" ? { ...o, status: "failed", error: "canceled before it was copied" } : o));
-  const ended = finish({ ...job, outputs }, "canceled", tick, { code: "canceled_by_client", message, retryable: false });
-  return cancel.attempted && !cancel.outcome.ok && cancel.outcome.error.retryable ? stopLater(ended, 1, cancel.outcome.error, tick) : ended;
-}
-
-function stopLater(job: JobRecord, attempts: number, error: ProviderError, tick: Tick): JobRecord {
-  return { ...job, providerStop: { attempts, nextAt: tick.now + backoffDelay(attempts, tick.rand, error.retryAfterMs) } };
-}
-
-/**
- * A stop the provider had not confirmed was asked again. A task left running keeps billing and
- * holds a place in the account's concurrency, so a retryable failure is retried a few times more.
- */
-export function afterStop(job: JobRecord, outcome: Outcome<CancelResult>, tick: Tick): JobRecord {
-  const attempts = (job.providerStop?.attempts ?? 0) + 1;
-  const note = (text: string): JobRecord => ({
-    ...job,
-    providerStop: undefined,
-    ...(job.error ? { error: { ...job.error, message: `${job.error.message} Afterwards: ${text}.` } } : {}),
-  });
-  if (outcome.ok) return note(outcome.value.message);
-  if (outcome.error.retryable && attempts < MAX_STOP_ATTEMPTS) return stopLater(job, attempts, outcome.error, tick);
-  return note(`gave up asking the provider to stop the task after ${attempts} tries (${outcome.error.code}: ${outcome.error.message})`);
 }

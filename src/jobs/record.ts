@@ -11,9 +11,15 @@ export interface JobError {
   retryable: boolean;
 }
 
+/** An extra image that came with a video result: its poster, or its last frame. */
+export type OutputRole = "poster" | "last_frame";
+
 export interface OutputRecord {
   index: number;
   kind: OutputKind;
+  /** Set on extras only; `parent` is then the index of the result they belong to. */
+  role?: OutputRole;
+  parent?: number;
   status: "pending" | "stored" | "failed";
   /** Provider URL: used to copy, never shown to clients. */
   sourceUrl?: string;
@@ -40,6 +46,19 @@ export interface DeliveryReport {
   deliveredAt?: number;
   gaveUpAt?: number;
   nextAt?: number;
+}
+
+export interface StopRecord {
+  /** The job's error message up to the stop's note. */
+  headline: string;
+  /** What the provider was asked and answered: the end of the job's error message. */
+  note: string;
+  /** The provider's own status shows the task no longer runs. */
+  confirmed: boolean;
+  /** A WeShop submit was sent without a confirmed answer: the run is looked up by resubmitting with the job's Idempotency-Key. */
+  resolve?: boolean;
+  /** A Wiro submit was in flight at the cancel: the task it creates is stopped as soon as its answer is in. */
+  awaitingSubmit?: boolean;
 }
 
 export interface JobRecord {
@@ -83,8 +102,10 @@ export interface JobRecord {
   /** When the alarm should next act. */
   nextAt: number;
   lastProviderError?: string;
-  /** The provider did not confirm stopping the task (cancel, or a run past its deadline): asked again after the job ended. */
-  providerStop?: { attempts: number; nextAt: number };
+  /** A stop of the provider's task still to do after the job ended (see `stop`): the next attempt. */
+  providerStop?: { attempts: number; nextAt: number; tries?: number; since?: number };
+  /** The job ended (client cancel, deadline) while a provider task might exist: what became of it. */
+  stop?: StopRecord;
   /** The job holds one of its provider's concurrency slots. */
   slotHeld?: boolean;
   /** Place in the provider's waiting line while no slot is free. */
@@ -98,9 +119,8 @@ export interface JobRecord {
   origin: string;
 }
 
-export interface PublicOutput {
-  index: number;
-  kind: OutputKind;
+/** A stored (or failed) copy of one file: a result, or an image that came with it. */
+export interface PublicMedia {
   status: "stored" | "failed";
   contentType: string | null;
   size: number | null;
@@ -108,6 +128,15 @@ export interface PublicOutput {
   url: string | null;
   expiresAt: string | null;
   error?: string;
+}
+
+export interface PublicOutput extends PublicMedia {
+  index: number;
+  kind: OutputKind;
+  /** WeShop's poster image of this video, when it gave one. */
+  poster?: PublicMedia;
+  /** WeShop's last frame of this video (asked for with `returnLastFrame`), when it gave one. */
+  lastFrame?: PublicMedia;
 }
 
 export interface PublicWebhook {
@@ -129,7 +158,15 @@ export interface PublicJob {
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   batchId?: string;
-  provider: { name: ProviderName; taskId: string | null; status: string | null; callbackReceived?: boolean; callbackReceivedAt?: string };
+  provider: {
+    name: ProviderName;
+    taskId: string | null;
+    status: string | null;
+    callbackReceived?: boolean;
+    callbackReceivedAt?: string;
+    /** Present once the job ended while a provider task might exist: true when the provider's status shows it no longer runs. */
+    stopConfirmed?: boolean;
+  };
   webhook?: PublicWebhook;
   outputs: PublicOutput[];
   error?: JobError;
@@ -144,23 +181,37 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export type LinkSigner = (key: string) => Promise<{ url: string; expiresAt: string }>;
 
-export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<PublicJob> {
+async function publicMedia(o: OutputRecord & { status: "stored" | "failed" }, sign: LinkSigner): Promise<PublicMedia> {
+  const link = o.status === "stored" && o.key ? await sign(o.key) : undefined;
+  return {
+    status: o.status,
+    contentType: o.contentType ?? null,
+    size: o.size ?? null,
+    ...(o.sha256 ? { sha256: o.sha256 } : {}),
+    url: link?.url ?? null,
+    expiresAt: link?.expiresAt ?? null,
+    ...(o.error ? { error: o.error } : {}),
+  };
+}
+
+const isSettled = (o: OutputRecord): o is OutputRecord & { status: "stored" | "failed" } => o.status !== "pending";
+
+/** Results are the job's outputs; a poster or last frame shows inside the result it came with. */
+async function publicOutputs(job: JobRecord, sign: LinkSigner): Promise<PublicOutput[]> {
   const outputs: PublicOutput[] = [];
   for (const o of job.outputs) {
-    if (o.status === "pending") continue;
-    const link = o.status === "stored" && o.key ? await sign(o.key) : undefined;
-    outputs.push({
-      index: o.index,
-      kind: o.kind,
-      status: o.status,
-      contentType: o.contentType ?? null,
-      size: o.size ?? null,
-      ...(o.sha256 ? { sha256: o.sha256 } : {}),
-      url: link?.url ?? null,
-      expiresAt: link?.expiresAt ?? null,
-      ...(o.error ? { error: o.error } : {}),
-    });
+    if (o.role !== undefined || !isSettled(o)) continue;
+    const extras: Pick<PublicOutput, "poster" | "lastFrame"> = {};
+    for (const extra of job.outputs)
+      if (extra.parent === o.index && extra.role !== undefined && isSettled(extra))
+        extras[extra.role === "poster" ? "poster" : "lastFrame"] = await publicMedia(extra, sign);
+    outputs.push({ index: o.index, kind: o.kind, ...(await publicMedia(o, sign)), ...extras });
   }
+  return outputs;
+}
+
+export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<PublicJob> {
+  const outputs = await publicOutputs(job, sign);
   return {
     id: job.id,
     model: job.model,
@@ -175,6 +226,7 @@ export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<Publi
       status: job.providerStatus ?? null,
       ...(job.provider === "wiro" ? { callbackReceived: job.callbackReceived ?? false } : {}),
       ...(job.callbackReceivedAt ? { callbackReceivedAt: iso(job.callbackReceivedAt) } : {}),
+      ...(job.stop ? { stopConfirmed: job.stop.confirmed } : {}),
     },
     ...(job.webhook ? { webhook: publicWebhook(job.webhook, job.deliveries ?? {}) } : {}),
     outputs,

@@ -1,6 +1,8 @@
 // Problem+json (RFC 9457) errors: one error type carried to the app's single onError.
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { log } from "./log.ts";
 
 export interface FieldError {
   path: string;
@@ -38,4 +40,13 @@ export function problemResponse(c: Context, err: ApiError): Response {
     ...(body.requestId ? { "X-Request-Id": body.requestId } : {}),
     ...err.headers,
   });
+}
+
+/** The app's single error path (app.onError): ApiErrors as they are, anything else a 500 without details. */
+export function handleError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) return problemResponse(c, err);
+  if (err instanceof HTTPException)
+    return problemResponse(c, new ApiError(err.status as 400, `http_${err.status}`, err.message || "Error", err.message || "Request failed."));
+  log("error", "unhandled error", { requestId: c.get("requestId"), error: err instanceof Error ? err.message : String(err) });
+  return problemResponse(c, new ApiError(500, "internal_error", "Internal Server Error", "Something went wrong on our side; the request id helps us find it."));
 }

@@ -1,13 +1,22 @@
 // Decides whether a URL may be fetched by us or handed to a provider (SSRF guard).
 export interface UrlPolicy {
-  /** Local development only: also allow http(s)://127.0.0.1:<port> and http(s)://localhost:<port>. */
+  /** Development mode (SEEDRUN_DEV=1) only: also allow http(s)://127.0.0.1:<port> and http(s)://localhost:<port>. */
   allowLoopbackHttp: boolean;
   /** Longest accepted URL in characters; default 2048. */
   maxLength?: number;
 }
 
 const DEFAULT_MAX_LENGTH = 2048;
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost"]);
+/**
+ * The loopback hosts, the one definition used by this policy (development mode), the provider
+ * base-URL rule and PUBLIC_BASE_URL's plain-http rule. `[::1]` is deliberately not one of them:
+ * it is nowhere accepted, as the README documents.
+ */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "localhost"]);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname);
+}
 // Names that only resolve inside a private network or on the machine itself.
 const PRIVATE_SUFFIXES = ["localhost", "local", "internal", "home.arpa"];
 
@@ -35,7 +44,7 @@ export function checkUrl(raw: string, policy: UrlPolicy): string | null {
 }
 
 function isLoopbackDevUrl(url: URL): boolean {
-  return (url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname);
+  return (url.protocol === "http:" || url.protocol === "https:") && isLoopbackHost(url.hostname);
 }
 
 function checkHostname(hostname: string): string | null {

@@ -5,6 +5,8 @@ const FALLBACK = "application/octet-stream";
 const EXTENSIONS: Record<string, string> = {
   "video/mp4": "mp4",
   "video/webm": "webm",
+  // Seedance 2.5 can be asked for outputFormat mov
+  "video/quicktime": "mov",
   "image/png": "png",
   "image/jpeg": "jpg",
   "image/webp": "webp",

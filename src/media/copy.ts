@@ -26,6 +26,8 @@ export interface CopyRequest {
   urlPolicy: UrlPolicy;
   /** Multipart part size; default 8 MiB. R2 needs >= 5 MiB for all parts but the last. */
   partSize?: number;
+  /** Aborts the copy (the job was canceled); nothing it wrote stays in R2. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -39,7 +41,8 @@ export type CopyResult =
   | { ok: false; retryable: boolean; code: string; message: string };
 
 export async function copyToR2(req: CopyRequest): Promise<CopyResult> {
-  const signal = AbortSignal.timeout(req.timeoutMs);
+  const deadline = AbortSignal.timeout(req.timeoutMs);
+  const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
   let body: MeteredBody | null = null;
   try {
     const res = await fetchOutput(req.url, req.urlPolicy, signal);
@@ -52,6 +55,7 @@ export async function copyToR2(req: CopyRequest): Promise<CopyResult> {
       key: req.key,
       contentType: pickContentType(res.headers.get("Content-Type"), req.contentTypeHint),
       signal,
+      abandoned: req.signal,
     };
     const meter = body;
     const object =
@@ -69,6 +73,7 @@ export async function copyToR2(req: CopyRequest): Promise<CopyResult> {
     return { ok: true, size: body.bytes, sha256, contentType: target.contentType, etag: object.etag };
   } catch (err) {
     body?.cancel();
+    if (req.signal?.aborted) return { ok: false, retryable: true, code: "aborted", message: "the copy was abandoned because the job was canceled" };
     return toFailure(err, signal, req.key);
   }
 }

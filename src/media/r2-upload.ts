@@ -7,6 +7,23 @@ export interface UploadTarget {
   key: string;
   contentType: string;
   signal: AbortSignal;
+  /** Aborted when the copy is abandoned for good (the job was canceled): a write that lands late is removed. */
+  abandoned?: AbortSignal;
+}
+
+/**
+ * Waits for R2's final write (the put or the multipart completion) under the deadline. If the
+ * copy was abandoned meanwhile, the object that write may still create is removed once it lands,
+ * so a canceled job leaves nothing behind. Not after a timeout: the retry that follows writes the
+ * same key, and removing a late write could remove the retry's object.
+ */
+async function commit(write: Promise<R2Object>, target: UploadTarget, what: string): Promise<R2Object> {
+  try {
+    return await storage(write, target.signal, what);
+  } catch (err) {
+    if (target.abandoned?.aborted) void write.then(() => target.bucket.delete(target.key)).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**
@@ -39,7 +56,7 @@ export async function putKnownLength(target: UploadTarget, body: MeteredBody, le
     if (stored) await bucket.delete(key).catch(() => undefined);
     throw err;
   }
-  return storage(put, signal, "put");
+  return commit(put, target, "put");
 }
 
 /**
@@ -56,6 +73,7 @@ export async function putUnknownLength(
 ): Promise<R2Object> {
   const { bucket, key, contentType, signal } = target;
   let upload: R2MultipartUpload | null = null;
+  let creating: Promise<R2MultipartUpload> | null = null;
   const parts: R2UploadedPart[] = [];
   let buffer = new Uint8Array(partSize);
   let filled = 0;
@@ -68,7 +86,8 @@ export async function putUnknownLength(
         filled += n;
         offset += n;
         if (filled < partSize) continue;
-        upload ??= await storage(bucket.createMultipartUpload(key, { httpMetadata: { contentType } }), signal, "createMultipartUpload");
+        creating ??= bucket.createMultipartUpload(key, { httpMetadata: { contentType } });
+        upload ??= await storage(creating, signal, "createMultipartUpload");
         parts.push(await storage(upload.uploadPart(parts.length + 1, buffer), signal, "uploadPart"));
         buffer = new Uint8Array(partSize); // a fresh buffer: the sent one may still be referenced by the runtime
         filled = 0;
@@ -79,12 +98,14 @@ export async function putUnknownLength(
       // Small enough to hold, so the hash is known up front: R2 verifies it and keeps it.
       const sha256 = await body.sha256Hex();
       const options: R2PutOptions = { httpMetadata: { contentType }, sha256, customMetadata: { sha256 } };
-      return await storage(bucket.put(key, buffer.subarray(0, filled), options), signal, "put");
+      return await commit(bucket.put(key, buffer.subarray(0, filled), options), target, "put");
     }
     if (filled > 0) parts.push(await storage(upload.uploadPart(parts.length + 1, buffer.subarray(0, filled)), signal, "uploadPart"));
-    return await storage(upload.complete(parts), signal, "completeMultipartUpload");
+    return await commit(upload.complete(parts), target, "completeMultipartUpload");
   } catch (err) {
     if (upload !== null) await upload.abort().catch(() => undefined);
+    // the deadline or a cancel came while the upload was being created: abort it once it exists
+    else if (creating !== null) void creating.then((late) => late.abort()).catch(() => undefined);
     throw err;
   }
 }

@@ -1,6 +1,9 @@
-// Serves media from R2 behind signed, expiring links: GET/HEAD /media/<key>, with Range and ETag.
+// Serves media from R2 behind signed, expiring links: GET/HEAD /media/<key>, with Range, ETag and
+// conditional requests. Errors are ApiErrors, answered as problem+json by the app's onError.
 import { Hono, type Context } from "hono";
+import { ApiError } from "../lib/errors.ts";
 import { parseRange, servedRange } from "./byte-range.ts";
+import { evaluatePreconditions, parseConditions, rangeStillApplies, type Conditions } from "./conditionals.ts";
 import { verifyMediaLink } from "./links.ts";
 
 export interface MediaEnv {
@@ -22,16 +25,12 @@ export function mediaRoutes(getSecret: (env: MediaEnv) => string | undefined): H
   // Hono answers HEAD with this GET handler and drops the body; c.req.method is still "HEAD".
   app.get("/:key{.+}", async (c) => {
     const secret = getSecret(c.env);
-    if (!secret) {
-      return problem(c, 500, "configuration_error", "Configuration Error", "SIGNING_SECRET is not configured.");
-    }
+    if (!secret) throw new ApiError(500, "configuration_error", "Configuration Error", "SIGNING_SECRET is not configured.", undefined, NO_STORE);
     const key = c.req.param("key");
     const now = Math.floor(Date.now() / 1000);
     const check = await verifyMediaLink(secret, key, c.req.query("expires") ?? null, c.req.query("sig") ?? null, now);
-    if (check === "invalid") {
-      return problem(c, 403, "invalid_signature", "Forbidden", "The media link signature is missing or invalid.");
-    }
-    if (check === "expired") return problem(c, 410, "link_expired", "Gone", "The media link has expired.");
+    if (check === "invalid") throw new ApiError(403, "invalid_signature", "Forbidden", "The media link signature is missing or invalid.", undefined, NO_STORE);
+    if (check === "expired") throw new ApiError(410, "link_expired", "Gone", "The media link has expired.", undefined, NO_STORE);
 
     const maxAge = Number(c.req.query("expires")) - now;
     return serveObject(c, key, maxAge);
@@ -41,19 +40,49 @@ export function mediaRoutes(getSecret: (env: MediaEnv) => string | undefined): H
 
 async function serveObject(c: MediaContext, key: string, maxAge: number): Promise<Response> {
   const headers = c.req.raw.headers;
-  const range = parseRange(headers.get("Range"));
-  let object: R2Object | R2ObjectBody | null;
+  // R2 is asked for bytes only; the conditions are ours to evaluate (R2 throws on malformed ones)
+  const conditions = parseConditions(headers);
+  let range = parseRange(headers.get("Range"));
+  if (isConditional(conditions, range)) {
+    // metadata first, so a 304 or 412 never opens the body
+    const head = await c.env.MEDIA.head(key);
+    if (head === null) throw notFound();
+    const early = decide(conditions, head, range);
+    if (early.status !== undefined) return failedCondition(early.status, head, maxAge);
+    range = early.range;
+  }
+  let object: R2ObjectBody | null;
   try {
-    object = await c.env.MEDIA.get(key, { onlyIf: headers, ...(range !== null ? { range } : {}) });
+    object = await c.env.MEDIA.get(key, range !== null ? { range } : {});
   } catch (err) {
     if (!isUnsatisfiableRange(err)) throw err;
-    return unsatisfiable(c, key, maxAge);
+    return unsatisfiable(c, key, maxAge, conditions);
   }
-  if (object === null) return notFound(c);
+  if (object === null) throw notFound();
+  // decided again on what was read, in case the object was replaced since its metadata was read
+  const late = decide(conditions, object, range);
+  if (late.status !== undefined || late.range !== range) object.body.cancel().catch(() => undefined);
+  if (late.status !== undefined) return failedCondition(late.status, object, maxAge);
+  if (late.range !== range) {
+    object = await c.env.MEDIA.get(key);
+    if (object === null) throw notFound();
+  }
+  return send(c, object, late.range, maxAge);
+}
 
+// If-Range means nothing without a Range
+const isConditional = ({ ifRange, ...rest }: Conditions, range: R2Range | null) =>
+  Object.values(rest).some((v) => v !== undefined) || (ifRange !== undefined && range !== null);
+
+/** A failed precondition's status, else the range to serve (dropped when If-Range names another version). */
+function decide(conditions: Conditions, object: R2Object, range: R2Range | null): { status?: 304 | 412; range: R2Range | null } {
+  const verdict = evaluatePreconditions(conditions, validators(object));
+  if (verdict !== "proceed") return { status: verdict, range };
+  return { range: range !== null && rangeStillApplies(conditions, validators(object)) ? range : null };
+}
+
+function send(c: MediaContext, object: R2ObjectBody, range: R2Range | null, maxAge: number): Response {
   const out = objectHeaders(object, maxAge);
-  if (!("body" in object)) return new Response(null, { status: preconditionStatus(headers, object), headers: out });
-
   let status = 200;
   out.set("Content-Length", String(object.size));
   if (range !== null) {
@@ -70,15 +99,31 @@ async function serveObject(c: MediaContext, key: string, maxAge: number): Promis
 }
 
 // R2 throws rather than answering when the range starts past the end (error 10039).
-async function unsatisfiable(c: MediaContext, key: string, maxAge: number): Promise<Response> {
+async function unsatisfiable(c: MediaContext, key: string, maxAge: number, conditions: Conditions): Promise<Response> {
   const object = await c.env.MEDIA.head(key);
-  if (object === null) return notFound(c);
-  const out = objectHeaders(object, maxAge);
+  if (object === null) throw notFound();
   // Conditions come before Range (RFC 9110 13.2.2): a cached copy that is still current gets 304.
-  if (etagListMatches(c.req.header("If-None-Match"), object.httpEtag)) return new Response(null, { status: 304, headers: out });
+  const verdict = evaluatePreconditions(conditions, validators(object));
+  if (verdict !== "proceed") return failedCondition(verdict, object, maxAge);
+  if (!rangeStillApplies(conditions, validators(object))) {
+    const whole = await c.env.MEDIA.get(key);
+    if (whole === null) throw notFound();
+    return send(c, whole, null, maxAge);
+  }
+  const out = objectHeaders(object, maxAge);
   out.set("Content-Range", `bytes */${object.size}`);
   out.set("Content-Type", "text/plain");
   return new Response(null, { status: 416, headers: out });
+}
+
+const validators = (object: R2Object) => ({ etag: object.httpEtag, lastModified: object.uploaded });
+
+function failedCondition(verdict: 304 | 412, object: R2Object, maxAge: number): Response {
+  if (verdict === 304) return new Response(null, { status: 304, headers: objectHeaders(object, maxAge) });
+  throw new ApiError(412, "precondition_failed", "Precondition Failed", "The stored media does not match If-Match / If-Unmodified-Since.", undefined, {
+    ...NO_STORE,
+    ETag: object.httpEtag,
+  });
 }
 
 function objectHeaders(object: R2Object, maxAge: number): Headers {
@@ -93,38 +138,12 @@ function objectHeaders(object: R2Object, maxAge: number): Headers {
   });
 }
 
-// R2 returns the object without a body when a condition failed; which one decides the status.
-function preconditionStatus(headers: Headers, object: R2Object): 304 | 412 {
-  const ifMatch = headers.get("If-Match");
-  if (ifMatch !== null && !etagListMatches(ifMatch, object.httpEtag, true)) return 412;
-  if (headers.has("If-None-Match") || headers.has("If-Modified-Since")) return 304;
-  return 412;
-}
-
-function etagListMatches(header: string | null | undefined, httpEtag: string, strong = false): boolean {
-  if (header === null || header === undefined) return false;
-  return header.split(",").some((raw) => {
-    const tag = raw.trim();
-    if (tag === "*") return true;
-    if (strong) return tag === httpEtag;
-    return tag.replace(/^W\//, "") === httpEtag;
-  });
-}
-
 function isUnsatisfiableRange(err: unknown): boolean {
   return err instanceof Error && /10039|not satisfiable/i.test(err.message);
 }
 
-function notFound(c: MediaContext): Response {
-  return problem(c, 404, "not_found", "Not Found", "No media is stored under this link.");
-}
+const NO_STORE = { "Cache-Control": "no-store" };
 
-function problem(c: MediaContext, status: 403 | 404 | 410 | 500, code: string, title: string, detail: string): Response {
-  // mounted in the worker's app, the request id middleware has named this request
-  const requestId = (c.var as Record<string, unknown>).requestId;
-  const body = { type: "about:blank", title, status, detail, code, ...(typeof requestId === "string" ? { requestId } : {}) };
-  return c.newResponse(JSON.stringify(body), status, {
-    "Content-Type": "application/problem+json",
-    "Cache-Control": "no-store",
-  });
+function notFound(): ApiError {
+  return new ApiError(404, "not_found", "Not Found", "No media is stored under this link.", undefined, NO_STORE);
 }

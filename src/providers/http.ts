@@ -25,10 +25,15 @@ export async function callJson(
   mutating: boolean,
 ): Promise<HttpResult> {
   let response: Response;
+  // the caller's signal (a cancel) aborts the request as well as the timeout does
+  const caller = init.signal ?? undefined;
+  const signal = caller ? AbortSignal.any([caller, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
   try {
     // never follow a redirect: it would carry the provider key to wherever the Location points
-    response = await fetchFn(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetchFn(url, { ...init, redirect: "manual", signal });
   } catch (err) {
+    if (caller?.aborted)
+      return { ok: false, error: { retryable: true, code: "aborted", message: "the request was abandoned because the job was canceled", uncertain: mutating } };
     const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
     return {
       ok: false,
@@ -51,6 +56,8 @@ export async function callJson(
         httpStatus: response.status,
         // a redirected submit was not handled by the provider's run endpoint
         uncertain: false,
+        // asking again would meet the same redirect: this ends a poll too
+        fatal: true,
       },
     };
   }
@@ -58,6 +65,8 @@ export async function callJson(
   try {
     text = await response.text();
   } catch {
+    if (caller?.aborted)
+      return { ok: false, error: { retryable: true, code: "aborted", message: "the request was abandoned because the job was canceled", uncertain: mutating } };
     return {
       ok: false,
       error: { retryable: true, code: "network_error", message: "provider connection dropped", uncertain: mutating },
@@ -66,6 +75,8 @@ export async function callJson(
   try {
     return { ok: true, status: response.status, headers: response.headers, json: JSON.parse(text) as unknown };
   } catch {
+    // refused credentials, whatever the body: asking again cannot help
+    if (response.status === 401) return { ok: false, error: authFailure("The provider", 401, "the body is not JSON", "check its API key settings") };
     return {
       ok: false,
       error: {
@@ -76,7 +87,19 @@ export async function callJson(
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
         // a 2xx we cannot read may still mean the task was created
         uncertain: mutating && response.status < 300,
+        ...(response.status === 429 ? { pushback: true } : {}),
       },
     };
   }
+}
+
+/** The provider refused our credentials: no request succeeds until the keys are fixed, so the job ends. */
+export function authFailure(provider: string, status: number, detail: string, hint: string): ProviderError {
+  return {
+    retryable: false,
+    fatal: true,
+    code: "provider_auth_failed",
+    message: `${provider} refused the credentials (HTTP ${status}: ${detail}); ${hint}`,
+    httpStatus: status,
+  };
 }

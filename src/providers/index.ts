@@ -3,6 +3,7 @@
 import type { Config } from "../config.ts";
 import type { FetchFn } from "./http.ts";
 import type { ModelSpec } from "./models.ts";
+import { scrubbedProvider } from "./scrub.ts";
 import type { Provider } from "./types.ts";
 import { weshopProvider } from "./weshop.ts";
 import { wiroProvider } from "./wiro.ts";
@@ -15,13 +16,15 @@ export function providerFor(model: ModelSpec, config: Config, fetch: FetchFn): P
     if (!apiKey) return { ok: false, missing: ["WESHOP_API_KEY"] };
     return {
       ok: true,
-      provider: weshopProvider({ endpoint: { ...config.weshop, apiKey }, timeoutMs: config.providerTimeoutMs, fetch, agent: model.agent, kind: model.kind }),
+      // what it reports is stored on the job: scrubbed of the key, like upload errors
+      provider: scrubbedProvider(weshopProvider({ endpoint: { ...config.weshop, apiKey }, timeoutMs: config.providerTimeoutMs, fetch, agent: model.agent, kind: model.kind }), [apiKey]),
     };
   }
   const { apiKey, apiSecret } = config.wiro;
-  if (!apiKey || !apiSecret) return { ok: false, missing: [!apiKey && "WIRO_API_KEY", !apiSecret && "WIRO_API_SECRET"].filter((x): x is string => !!x) };
+  // no secret: an API-key-only Wiro project (the kind is fixed when the project is created)
+  if (!apiKey) return { ok: false, missing: ["WIRO_API_KEY"] };
   return {
     ok: true,
-    provider: wiroProvider({ endpoint: { ...config.wiro, apiKey, apiSecret }, timeoutMs: config.providerTimeoutMs, fetch, model: model.agent }),
+    provider: scrubbedProvider(wiroProvider({ endpoint: { ...config.wiro, apiKey, apiSecret }, timeoutMs: config.providerTimeoutMs, fetch, model: model.agent }), [apiKey, apiSecret]),
   };
 }

@@ -4,8 +4,10 @@
 // again before sending, so a hand-built endpoint cannot leak the key either.
 import { z } from "zod";
 import { WESHOP_DEFAULT_BASE_URL, type ProviderEndpoint } from "../config.ts";
-import { envelopeError } from "./weshop.ts";
+import { isLoopbackHost } from "../lib/url-policy.ts";
+import { envelopeError, isTransientCode } from "./weshop.ts";
 import { callJson, parseRetryAfter, type FetchFn } from "./http.ts";
+import { scrubSecrets } from "./scrub.ts";
 import { fail, ok, type Outcome, type ProviderError } from "./types.ts";
 
 export interface UploadFile {
@@ -21,24 +23,19 @@ const success = z.object({
 
 const errorEnvelope = envelopeError;
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost"]);
-
 /** The key may go to the official WeShop base URL or to a loopback simulator, nowhere else. */
 function keyMayGoTo(endpoint: ProviderEndpoint): boolean {
   if (!endpoint.loopback) return endpoint.baseUrl === WESHOP_DEFAULT_BASE_URL;
   try {
     const url = new URL(endpoint.baseUrl);
-    return url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname) && url.port !== "" && !url.username && !url.password;
+    return url.protocol === "http:" && isLoopbackHost(url.hostname) && url.port !== "" && !url.username && !url.password;
   } catch {
     return false;
   }
 }
 
 /** Provider text is shown to clients: never let it carry the key, and keep it short. */
-function scrub(text: string, apiKey: string): string {
-  const clean = apiKey ? text.split(apiKey).join("[redacted]") : text;
-  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
-}
+const scrub = (text: string, apiKey: string): string => scrubSecrets(text, [apiKey]);
 
 export async function uploadWeshopImage(
   endpoint: ProviderEndpoint & { apiKey: string },
@@ -82,6 +79,6 @@ function classify(status: number, headers: Headers, json: unknown, apiKey: strin
     return { retryable: true, code: "bad_response", message: `WeShop answered HTTP ${status} with an unexpected shape`, httpStatus: status, retryAfterMs };
   const code = scrub(String(e.error?.code ?? e.code ?? `http_${status}`), apiKey);
   const message = scrub(`${e.error?.message ?? e.msg ?? "WeShop refused the upload"} (HTTP ${status})`, apiKey);
-  const retryable = e.error?.retryable ?? (status >= 500 || status === 429);
+  const retryable = isTransientCode(code) || (e.error?.retryable ?? (status >= 500 || status === 429));
   return { retryable, code, message, httpStatus: status, retryAfterMs };
 }

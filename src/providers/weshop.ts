@@ -3,8 +3,9 @@
 // URL, which config.ts allows to be the real WeShop host or a loopback simulator.
 import { z } from "zod";
 import type { ProviderEndpoint } from "../config.ts";
-import { callJson, parseRetryAfter, type FetchFn, type HttpResult } from "./http.ts";
+import { authFailure, callJson, parseRetryAfter, type FetchFn, type HttpResult } from "./http.ts";
 import type { OutputKind } from "./models.ts";
+import { weshopRunBody, weshopRunKey } from "./weshop-run.ts";
 import { fail, ok, type Outcome, type Provider, type ProviderError, type TaskStatus } from "./types.ts";
 
 /** WeShop's error envelope, and the older `{code, msg}` form some responses still use. */
@@ -23,6 +24,9 @@ const resultEntry = z.looseObject({
   status: z.string().optional(),
   image: z.string().optional(),
   video: z.string().optional(),
+  // images that may come with a video: kept as extras, never required
+  videoPoster: z.unknown().optional(),
+  lastFrame: z.unknown().optional(),
 });
 const runData = z.object({
   executions: z
@@ -31,6 +35,8 @@ const runData = z.object({
 });
 
 const RUNNING = new Set(["Pending", "Segmenting", "Running"]);
+/** Some WeShop material names a canceled run either way; both are final. */
+const CANCELED = new Set(["Cancelled", "Canceled"]);
 
 export interface WeshopOptions {
   endpoint: ProviderEndpoint & { apiKey: string };
@@ -40,6 +46,19 @@ export interface WeshopOptions {
   kind: OutputKind;
 }
 
+/**
+ * Codes of the older WeShop API, still met with HTTP 200: 40005 is the concurrency limit ("retry
+ * later", so it is pushback like a 429) and 50001–50006 are system errors ("retry"). Either may
+ * come in the `{success:false,error:{code}}` or the older `{code,msg}` envelope, as number or string.
+ */
+const CONCURRENCY_LIMIT = "40005";
+const SYSTEM_ERROR = /^5000[1-6]$/;
+
+/** One of the older API's "retry later" codes, whatever the endpoint and HTTP status. */
+export function isTransientCode(code: string): boolean {
+  return code === CONCURRENCY_LIMIT || SYSTEM_ERROR.test(code);
+}
+
 function classify(result: Extract<HttpResult, { ok: true }>): ProviderError | undefined {
   const { status, headers, json } = result;
   const body = json as { success?: unknown };
@@ -47,13 +66,19 @@ function classify(result: Extract<HttpResult, { ok: true }>): ProviderError | un
   const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
   const parsed = envelopeError.safeParse(json);
   const e = parsed.success ? parsed.data : {};
-  if (!e.error && e.code === undefined && status < 300)
+  const rawCode = e.error?.code ?? e.code;
+  const said = e.error?.message ?? e.msg ?? "WeShop request failed";
+  if (status === 401)
+    return authFailure("WeShop", status, `${String(rawCode ?? "no code")}: ${said}`, "check WESHOP_API_KEY (sent as the raw key, without Bearer)");
+  if (!e.error && rawCode === undefined && status < 300)
     // neither success nor an error envelope: the answer cannot be trusted either way
     return { retryable: true, code: "bad_response", message: "WeShop answered with an unexpected shape", httpStatus: status, uncertain: true };
-  const code = String(e.error?.code ?? e.code ?? `http_${status}`);
-  const message = `${e.error?.message ?? e.msg ?? "WeShop request failed"} (HTTP ${status})`;
+  const code = String(rawCode ?? `http_${status}`);
+  const message = `${said} (HTTP ${status})`;
+  if (code === CONCURRENCY_LIMIT) return { retryable: true, pushback: true, code, message, httpStatus: status, retryAfterMs };
+  if (SYSTEM_ERROR.test(code)) return { retryable: true, code, message, httpStatus: status, retryAfterMs };
   const retryable = e.error?.retryable ?? (status >= 500 || status === 429);
-  return { retryable, code, message, httpStatus: status, retryAfterMs };
+  return { retryable, code, message, httpStatus: status, retryAfterMs, ...(status === 429 ? { pushback: true } : {}) };
 }
 
 function data<T>(result: HttpResult, schema: z.ZodType<T>, mutating: boolean): Outcome<T> {
@@ -77,21 +102,15 @@ export function weshopProvider(opts: WeshopOptions): Provider {
   return {
     name: "weshop",
     idempotentSubmit: true,
-    async submit({ jobId, params }) {
-      const images = Array.isArray(params.images) ? params.images : [];
-      const body = {
-        agent: { name: opts.agent, version: "v1.0" },
-        input: { images },
-        // the seed lists images among run params as well, so they go in both places
-        params: images.length > 0 ? { ...params, images } : params,
-      };
+    async submit({ jobId, params, signal }) {
       const result = await callJson(
         fetch,
         `${endpoint.baseUrl}/agent/runs`,
         {
           method: "POST",
-          headers: { ...headers, "Content-Type": "application/json", "Idempotency-Key": jobId },
-          body: JSON.stringify(body),
+          headers: { ...headers, "Content-Type": "application/json", "Idempotency-Key": await weshopRunKey(jobId) },
+          body: JSON.stringify(weshopRunBody(opts.agent, params)),
+          signal,
         },
         timeoutMs,
         true,
@@ -99,11 +118,11 @@ export function weshopProvider(opts: WeshopOptions): Provider {
       const outcome = data(result, submitData, true);
       return outcome.ok ? ok({ taskId: outcome.value.executionId }) : outcome;
     },
-    async poll(task) {
+    async poll(task, callOpts) {
       const result = await callJson(
         fetch,
         `${endpoint.baseUrl}/agent/runs/${encodeURIComponent(task.taskId)}`,
-        { method: "GET", headers },
+        { method: "GET", headers, signal: callOpts?.signal },
         timeoutMs,
         false,
       );
@@ -111,8 +130,8 @@ export function weshopProvider(opts: WeshopOptions): Provider {
       if (!outcome.ok) return outcome;
       return ok(toStatus(outcome.value, opts.kind));
     },
-    async cancel() {
-      return ok({ stopped: false, message: "WeShop has no cancel endpoint; tracking stopped, the run may still finish and be billed" });
+    async cancel(task) {
+      return ok({ state: "unsupported", message: `WeShop has no cancel endpoint: the run (executionId ${task.taskId}) may still finish and be billed` });
     },
   };
 }
@@ -121,13 +140,28 @@ function toStatus(run: z.infer<typeof runData>, kind: OutputKind): TaskStatus {
   // the run is decided by its last execution
   const last = run.executions.at(-1);
   if (!last || RUNNING.has(last.status)) return { state: "running", providerStatus: last?.status ?? "Pending" };
+  const why = typeof last.error === "string" && last.error !== "" ? `: ${last.error.slice(0, 300)}` : "";
   if (last.status === "Failed")
-    return { state: "failed", providerStatus: "Failed", code: "run_failed", message: "WeShop reported the run as Failed" };
+    return { state: "failed", providerStatus: "Failed", code: "run_failed", message: `WeShop reported the run as Failed${why}` };
+  if (CANCELED.has(last.status)) return { state: "canceled", providerStatus: last.status, message: `WeShop reported the run as ${last.status}${why}` };
   if (last.status !== "Success") return { state: "running", providerStatus: last.status };
   const outputs = (last.result ?? []).map((entry) => {
     const url = kind === "video" ? entry.video : entry.image;
     const good = (entry.status === undefined || entry.status === "Success") && typeof url === "string" && url !== "";
-    return good ? { ok: true, url } : { ok: false, error: `WeShop reported this result as ${entry.status ?? "missing"}` };
+    if (!good) return { ok: false, error: `WeShop reported this result as ${entry.status ?? "missing"}` };
+    const poster = kind === "video" ? urlOf(entry.videoPoster) : undefined;
+    const lastFrame = kind === "video" ? urlOf(entry.lastFrame) : undefined;
+    return { ok: true, url, ...(poster ? { poster } : {}), ...(lastFrame ? { lastFrame } : {}) };
   });
   return { state: "succeeded", providerStatus: "Success", outputs };
+}
+
+/** An extra image's URL, if the provider gave a usable one (a bad or missing one is simply left out). */
+function urlOf(value: unknown): string | undefined {
+  if (typeof value !== "string" || value === "") return undefined;
+  try {
+    return /^https?:$/.test(new URL(value).protocol) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 // The client API around jobs: idempotency, cancel, listing, live status and Prefer: wait.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, createJob, driveJob, fireAlarm, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
@@ -84,7 +84,7 @@ describe("cancel", () => {
     expect((await storedJob(id)).status).toBe("canceled");
   });
 
-  it("a running Wiro job is killed at Wiro once assigned", async () => {
+  it("a running Wiro job is killed at Wiro once assigned, and says Wiro confirmed it", async () => {
     const { id } = await createJob(WIRO);
     await fireAlarm(id);
     h.advance(15_000); // the simulated task is past task_assign
@@ -92,14 +92,21 @@ describe("cancel", () => {
     const job = (await res.json()) as { status: string; error: { message: string } };
     expect(job.status).toBe("canceled");
     expect(job.error.message).toContain("Wiro");
+    // the stop is the follow-up alarm's work (run here if the runtime has not run it yet)
+    await fireFollowUp(id);
     expect(h.sim.requests.filter((r) => r.target === "wiro.kill")).toHaveLength(1);
+    expect(h.sim.requests.filter((r) => r.target === "wiro.cancel")).toHaveLength(0);
     expect(h.sim.tasks()[0]!.killedAt).toBeDefined();
+    const after = (await getJob(id)) as unknown as { provider: { status: string; stopConfirmed: boolean }; error: { message: string } };
+    expect(after.provider).toMatchObject({ status: "task_cancel", stopConfirmed: true });
+    expect(after.error.message).toMatch(/Wiro task \d+ killed \(Task\/Detail shows task_cancel\)/);
   });
 
   it("a running Wiro job still queued at Wiro is canceled with Task/Cancel", async () => {
     const { id } = await createJob(WIRO);
     await fireAlarm(id);
     await cancel(id);
+    await fireFollowUp(id);
     expect(h.sim.requests.filter((r) => r.target === "wiro.cancel")).toHaveLength(1);
     expect(h.sim.tasks()[0]!.canceledAt).toBeDefined();
   });

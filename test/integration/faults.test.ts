@@ -3,7 +3,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
-import { api, createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
@@ -240,10 +240,31 @@ describe("crashes, evictions and duplicate alarms", () => {
     const job = await storedJob(id);
     expect(job.status).toBe("failed");
     expect(job.error?.code).toBe("timeout");
-    expect(job.error?.message).toMatch(/Wiro task (canceled while queued|killed)/);
-    expect(h.sim.requests.filter((r) => r.target === "wiro.cancel" || r.target === "wiro.kill").length).toBeGreaterThanOrEqual(1);
-    const task = h.sim.tasks()[0]!;
-    expect(task.canceledAt ?? task.killedAt).toBeDefined();
+    // the stop is asked in the same alarm, chosen from a fresh Task/Detail and confirmed by another
+    expect(job.error?.message).toMatch(/^The provider did not finish within \d+ minutes\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/);
+    expect(job.stop?.confirmed).toBe(true);
+    expect((await getJob(id)).provider).toMatchObject({ status: "task_cancel", stopConfirmed: true });
+    expect(h.sim.requests.filter((r) => r.target === "wiro.cancel")).toHaveLength(1);
+    expect(h.sim.tasks()[0]!.canceledAt).toBeDefined();
+  });
+
+  it("a Wiro task running at the deadline is killed (fresh status, not the stored one) and the stop confirmed", async () => {
+    const { id } = await createJob(WIRO);
+    // a poll while the task is still queued at Wiro, so the job remembers task_queue
+    while ((await storedJob(id)).polls === 0) await fireAlarm(id);
+    expect((await storedJob(id)).providerStatus).toBe("task_queue");
+    h.advance(20_000); // the task runs at Wiro now; the job still remembers task_queue
+    await runInDurableObject(jobStub(id), async (_, state) => {
+      const job = (await state.storage.get<Record<string, unknown>>("job"))!;
+      await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1, nextAt: Date.now() });
+    });
+    await fireAlarm(id);
+    const job = await storedJob(id);
+    expect(job.error?.code).toBe("timeout");
+    expect(job.error?.message).toMatch(/Wiro task \d+ killed \(Task\/Detail shows task_cancel\)\.$/);
+    expect(job.stop?.confirmed).toBe(true);
+    expect(h.sim.requests.filter((r) => r.target === "wiro.cancel")).toHaveLength(0);
+    expect(h.sim.tasks()[0]!.killedAt).toBeDefined();
   });
 });
 
@@ -299,24 +320,20 @@ describe("stopping a provider task", () => {
     h.sim.inject({ target: "wiro.cancel", kind: "http500" });
     const res = await api(`/v1/jobs/${id}/cancel`, { method: "POST" });
     expect(res.status).toBe(200);
-    const canceled = await storedJob(id);
-    expect(canceled.status).toBe("canceled");
-    expect(canceled.error?.message).toContain("did not confirm the cancel");
+    // the follow-up alarm asks (run here if the runtime has not run it yet): Wiro answers 500
+    const refused = await fireFollowUp(id);
+    expect(refused.status).toBe("canceled");
+    expect(refused.error?.message).toMatch(/^Canceled by the client\. Wiro did not confirm the stop yet \(0: Internal server error\); asking again\.$/);
+    expect(refused.stop?.confirmed).toBe(false);
+    expect(refused.providerStop).toBeDefined();
     expect(h.sim.tasks()[0]!.canceledAt ?? h.sim.tasks()[0]!.killedAt).toBeUndefined();
-    // the follow-up alarm asks again (run here if the runtime has not run it yet)
-    for (let round = 0; round < 3 && (await storedJob(id)).providerStop; round++)
-      await runInDurableObject(jobStub(id), async (instance, state) => {
-        await (instance as unknown as { running?: Promise<void> }).running;
-        const job = (await state.storage.get<Record<string, unknown> & { providerStop?: { attempts: number } }>("job"))!;
-        if (!job.providerStop) return;
-        await state.storage.put("job", { ...job, providerStop: { ...job.providerStop, nextAt: Date.now() } });
-        await instance.alarm();
-      });
-    const job = await storedJob(id);
+    // asked again: this time it takes, and Task/Detail confirms it
+    const job = await fireFollowUp(id);
     expect(job.providerStop).toBeUndefined();
     expect(job.status).toBe("canceled");
-    expect(job.error?.message).toMatch(/Afterwards: Wiro task (canceled while queued|killed)\./);
-    const task = h.sim.tasks()[0]!;
-    expect(task.canceledAt ?? task.killedAt).toBeDefined();
+    expect(job.error?.message).toMatch(/^Canceled by the client\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/);
+    expect(job.stop?.confirmed).toBe(true);
+    expect(h.sim.requests.filter((r) => r.target === "wiro.cancel")).toHaveLength(2);
+    expect(h.sim.tasks()[0]!.canceledAt).toBeDefined();
   });
 });

@@ -2,8 +2,9 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hmacSha256Hex } from "../../src/lib/crypto.ts";
+import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
-import { createJob, download, driveJob, getJob, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, download, driveJob, getJob, startHarness, type Harness } from "../helpers.ts";
 
 const IMAGE = "https://images.example.com/input.png";
 let h: Harness;
@@ -13,6 +14,13 @@ beforeEach(() => {
 afterEach(async () => {
   await h.stop();
 });
+
+/** A WeShop run request's headers: the raw key, JSON, and the job's own UUID Idempotency-Key (stable across resubmits). */
+function expectWeshopHeaders(headers: Record<string, string>, key: string) {
+  expect(headers).toMatchObject({ authorization: TEST_BINDINGS.WESHOP_API_KEY, "content-type": "application/json", accept: "application/json", "idempotency-key": key });
+  expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  expect(Object.keys(headers).filter((name) => /^x-/.test(name))).toEqual([]);
+}
 
 async function expectStoredOutputsMatchSimulator(id: string, count: number, contentType: string) {
   const job = await getJob(id);
@@ -55,12 +63,14 @@ describe("weshop/seedream", () => {
     const submits = h.sim.requests.filter((r) => r.target === "weshop.submit");
     expect(submits).toHaveLength(1);
     const submit = submits[0]!;
-    expect(submit.headers["authorization"]).toBe(TEST_BINDINGS.WESHOP_API_KEY);
-    expect(submit.headers["idempotency-key"]).toBe(id);
+    expectWeshopHeaders(submit.headers, await weshopRunKey(id));
+    // the official CLI's wire form: the first image in input.originalImage, all in input.images
+    // and params.images, an explicit modelName, safeGenerate top-level
     expect(JSON.parse(submit.body)).toEqual({
       agent: { name: "seedream", version: "v1.0" },
-      input: { images: [IMAGE] },
-      params: { textDescription: "a red fox", batchCount: 2, outputFormat: "png", images: [IMAGE], imageSize: "2K", aspectRatio: "3:4" },
+      input: { originalImage: IMAGE, images: [IMAGE] },
+      params: { textDescription: "a red fox", batchCount: 2, outputFormat: "png", images: [IMAGE], imageSize: "2K", aspectRatio: "3:4", modelName: "Seedream_50_Pro" },
+      safeGenerate: "on",
     });
     expect(h.sim.tasks()).toHaveLength(1);
     const polls = h.sim.requests.filter((r) => r.target === "weshop.poll");
@@ -77,10 +87,53 @@ describe("weshop/seedance", () => {
     expect(done.status).toBe("succeeded");
     await expectStoredOutputsMatchSimulator(id, 1, "video/mp4");
     const submit = h.sim.requests.find((r) => r.target === "weshop.submit")!;
-    expect(JSON.parse(submit.body)).toMatchObject({
+    expectWeshopHeaders(submit.headers, await weshopRunKey(id));
+    expect(JSON.parse(submit.body)).toEqual({
       agent: { name: "seedance", version: "v1.0" },
-      input: { images: [IMAGE] },
+      input: { originalImage: IMAGE, images: [IMAGE] },
       params: { images: [IMAGE], textDescription: "waves", modelName: "Seedance_20", duration: "5s", aspectRatio: "3:4", generateAudio: "true", batchCount: 1 },
+      safeGenerate: "on",
+    });
+  });
+
+  it("a Seedance 1.0 job at 21:9 is a 400 naming params.aspectRatio, with nothing sent", async () => {
+    const res = await api("/v1/jobs", { json: { model: "weshop/seedance", params: { textDescription: "waves", images: [IMAGE], modelName: "Seedance_10_Pro", aspectRatio: "21:9" } } });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: { path: string }[] };
+    expect(problem.errors.map((e) => e.path)).toEqual(["params.aspectRatio"]);
+    expect(h.sim.requests).toEqual([]);
+  });
+});
+
+describe("weshop/seedance-25", () => {
+  it("runs agent seedance-25 to a stored video; frames, references and safeGenerate off sent as the official CLI does", async () => {
+    const VIDEO = "https://media.example.com/ref.mp4";
+    const AUDIO = "https://media.example.com/ref.mp3";
+    const { id } = await createJob({
+      model: "weshop/seedance-25",
+      params: { textDescription: "a long take", images: [IMAGE], videos: [VIDEO], audios: [AUDIO], duration: "-1", outputFormat: "mov", safeGenerate: false },
+    });
+    const done = await driveJob(h, id);
+    expect(done.status).toBe("succeeded");
+    await expectStoredOutputsMatchSimulator(id, 1, "video/mp4");
+    const submit = h.sim.requests.find((r) => r.target === "weshop.submit")!;
+    expectWeshopHeaders(submit.headers, await weshopRunKey(id));
+    expect(JSON.parse(submit.body)).toEqual({
+      agent: { name: "seedance-25", version: "v1.0" },
+      input: { originalImage: IMAGE, images: [IMAGE], videos: [VIDEO], audios: [AUDIO] },
+      params: {
+        textDescription: "a long take",
+        modelName: "Seedance_25",
+        images: [IMAGE],
+        videos: [VIDEO],
+        audios: [AUDIO],
+        duration: "-1",
+        aspectRatio: "3:4",
+        generateAudio: "true",
+        outputFormat: "mov",
+        batchCount: 1,
+      },
+      safeGenerate: "off",
     });
   });
 });

@@ -252,6 +252,7 @@ describe("content type and extension", () => {
     ["image/jpeg", "jpg"],
     ["image/webp", "webp"],
     ["video/webm", "webm"],
+    ["video/quicktime", "mov"],
     ["image/gif", "bin"],
     ["application/octet-stream", "bin"],
   ])("extensionFor(%s) is %s", (type, ext) => {

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:test";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
+import { handleError } from "../../src/lib/errors.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
 import { mediaRoutes, type MediaEnv } from "../../src/media/route.ts";
 import { patternBytes, sameBytes } from "./helpers.ts";
@@ -10,7 +11,9 @@ const SECRET = "route-test-secret";
 const KEY = "jobs/job_abc/0.mp4";
 const BYTES = patternBytes(1000, 11);
 
-const app = new Hono<{ Bindings: MediaEnv }>().route("/media", mediaRoutes(() => SECRET));
+// mounted as in the worker: errors reach the app's one error handler
+const mount = (getSecret: (e: MediaEnv) => string | undefined) => new Hono<{ Bindings: MediaEnv }>().route("/media", mediaRoutes(getSecret)).onError(handleError);
+const app = mount(() => SECRET);
 const now = (): number => Math.floor(Date.now() / 1000);
 
 async function link(key = KEY, expiresAt = now() + 3600, secret = SECRET): Promise<string> {
@@ -104,7 +107,7 @@ describe("GET /media/<key>", () => {
     for (const path of [tampered, good.replace(/&sig=.*$/, ""), `/media/${KEY}`, await link(KEY, now() + 3600, "wrong-secret")]) {
       const res = await get(path);
       expect(res.status).toBe(403);
-      expect(await problem(res)).toMatchObject({ type: "about:blank", status: 403, code: "invalid_signature" });
+      expect(await problem(res)).toMatchObject({ type: "https://seedrun.dev/problems/invalid_signature", status: 403, code: "invalid_signature" });
     }
   });
 
@@ -126,7 +129,7 @@ describe("GET /media/<key>", () => {
   });
 
   it("answers 500 configuration_error naming SIGNING_SECRET when the secret is missing", async () => {
-    const bare = new Hono<{ Bindings: MediaEnv }>().route("/media", mediaRoutes(() => undefined));
+    const bare = mount(() => undefined);
     const res = await bare.request(await link(), {}, { MEDIA: env.MEDIA });
     expect(res.status).toBe(500);
     const body = await problem(res);
@@ -135,7 +138,7 @@ describe("GET /media/<key>", () => {
   });
 
   it("reads the secret from the environment it is given", async () => {
-    const fromEnv = new Hono<{ Bindings: MediaEnv }>().route("/media", mediaRoutes((e) => e.SIGNING_SECRET));
+    const fromEnv = mount((e) => e.SIGNING_SECRET);
     const res = await fromEnv.request(await link(), {}, { MEDIA: env.MEDIA, SIGNING_SECRET: SECRET });
     expect(res.status).toBe(200);
     await res.arrayBuffer();

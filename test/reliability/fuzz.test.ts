@@ -102,28 +102,45 @@ const webhook = fc.option(
   { nil: undefined, freq: 4 },
 );
 
+const RATIOS = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1"] as const;
+/** [min s, max s, audio, aspect ratios, max images] per variant (PROVIDERS.md, the official clients' tables) */
 const VARIANTS = {
-  Seedance_20: [4, 15, true],
-  Seedance_15_Pro: [4, 15, true],
-  Seedance_10_Pro: [2, 12, false],
-  Seedance_10_Pro_Fast: [2, 12, false],
+  Seedance_20: [4, 15, true, RATIOS, 9],
+  Seedance_20_Mini: [4, 15, true, RATIOS, 9],
+  Seedance_15_Pro: [4, 15, true, RATIOS, 1],
+  Seedance_10_Pro: [2, 12, false, RATIOS.slice(1), 1],
+  Seedance_10_Pro_Fast: [2, 12, false, RATIOS.slice(1), 1],
 } as const;
 
 const seedanceParams = fc.constantFrom(...(Object.keys(VARIANTS) as (keyof typeof VARIANTS)[])).chain((variant) => {
-  const [min, max, audio] = VARIANTS[variant];
+  const [min, max, audio, ratios, maxImages] = VARIANTS[variant];
   return fc.record(
     {
-      images: fc.tuple(safeImage),
+      images: fc.array(safeImage, { minLength: 1, maxLength: maxImages }),
       textDescription: prompt,
       modelName: fc.constant(variant),
       duration: fc.integer({ min, max }).map((s) => `${s}s`),
-      aspectRatio: fc.constantFrom("21:9", "16:9", "9:16", "3:4", "4:3", "1:1"),
+      aspectRatio: fc.constantFrom(...ratios),
       generateAudio: audio ? fc.constantFrom(true, false, "true", "false") : fc.constantFrom(false, "false"),
       batchCount: fc.integer({ min: 1, max: 16 }),
+      safeGenerate: fc.constantFrom("on", "off", true, false),
     },
     { requiredKeys: ["images", "textDescription", "modelName"] },
   );
 });
+const seedance25Params = fc.record(
+  {
+    images: fc.array(safeImage, { maxLength: 30 }),
+    textDescription: prompt,
+    duration: fc.oneof(fc.constant("-1"), fc.integer({ min: 4, max: 30 }).map((s) => `${s}s`)),
+    aspectRatio: fc.constantFrom(...RATIOS),
+    resolution: fc.constantFrom("480p", "720p", "1080p"),
+    outputFormat: fc.constantFrom("mp4", "mov"),
+    generateAudio: fc.constantFrom(true, false, "true", "false"),
+    batchCount: fc.integer({ min: 1, max: 16 }),
+  },
+  { requiredKeys: ["textDescription"] },
+);
 const seedreamParams = fc.record(
   {
     images: fc.array(safeImage, { maxLength: 14 }),
@@ -155,6 +172,7 @@ const validSpec = fc
     fc.oneof(
       seedanceParams.map((params) => ({ model: "weshop/seedance", params })),
       seedreamParams.map((params) => ({ model: "weshop/seedream", params })),
+      seedance25Params.map((params) => ({ model: "weshop/seedance-25", params })),
       wiroParams.map((params) => ({ model: "wiro/ByteDance/text-to-video-seedance-v1", params })),
     ),
     fc.option(metadata, { nil: undefined }),
@@ -227,7 +245,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.tuple(fc.constantFrom<string[]>([], ["params"]), fc.string({ minLength: 1, maxLength: 20 }), anyJson).map(
     ([at, key, value]): Mutation => (spec) => {
       const body = clone(spec);
-      const known = at.length === 0 ? JOB_FIELDS : Object.keys(body.params as object).concat(["images", "textDescription", "prompt", "modelName", "duration", "aspectRatio", "generateAudio", "batchCount", "imageSize", "outputFormat", "tools", "resolution", "ratio", "fps", "watermark", "seed", "camerafixed"]);
+      const known = at.length === 0 ? JOB_FIELDS : Object.keys(body.params as object).concat(["images", "textDescription", "prompt", "modelName", "duration", "aspectRatio", "generateAudio", "batchCount", "imageSize", "outputFormat", "tools", "resolution", "ratio", "fps", "watermark", "seed", "camerafixed", "safeGenerate", "firstFrame", "lastFrame", "extendVideo", "extendDirection", "returnLastFrame", "videos", "audios"]);
       if (known.includes(key)) return { body, invalid: false };
       setIn(body, [...at, key], value);
       return { body, invalid: true };

@@ -4,6 +4,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { vi } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
+import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
 import type { JobApi } from "../../src/jobs/job-object.ts";
 import { jobStub, storedJob, type Harness } from "../helpers.ts";
@@ -350,10 +351,13 @@ export async function checkStored(h: Harness, jobs: JobRecord[]): Promise<Stored
 }
 
 /** Provider tasks per job: WeShop tasks carry the job id as idempotency key, Wiro tasks in the callback URL. */
-export function tasksPerJob(h: Harness): Map<string, number> {
+export async function tasksPerJob(h: Harness): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
+  // a WeShop run's Idempotency-Key is derived from its job id
+  const jobOfKey = new Map(await Promise.all([...new Set(h.jobs)].map(async (id) => [await weshopRunKey(id), id] as const)));
   for (const task of h.sim.tasks()) {
-    const id = task.provider === "weshop" ? task.idempotencyKey : task.callbackUrl?.match(/\/callbacks\/wiro\/(job_\w+)\//)?.[1];
+    // a key of a job the harness did not create (a batch's) still groups that job's tasks
+    const id = task.provider === "weshop" ? (task.idempotencyKey && (jobOfKey.get(task.idempotencyKey) ?? task.idempotencyKey)) : task.callbackUrl?.match(/\/callbacks\/wiro\/(job_\w+)\//)?.[1];
     const key = id ?? `unattributed:${task.id}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }

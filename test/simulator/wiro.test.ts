@@ -31,16 +31,18 @@ describe("Wiro signature", () => {
       { nonce: "43", signature: OPENSSL_SIGNATURES["42"] },
       { nonce: "42", signature: swapped },
       { nonce: "42", signature: (OPENSSL_SIGNATURES["42"] as string).toUpperCase() },
-      { nonce: "42", key: "other-key" },
     ];
+    // Wiro answers authentication failures with code 0 and HTTP 401 (Wiro-Docs error-reference.md)
     for (const opts of bad) {
       const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, opts));
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ result: false, errors: [{ code: 99, message: "Invalid signature" }] });
+      expect(await res.json()).toEqual({ result: false, errors: [{ code: 0, message: "Project authorization is not valid." }] });
     }
-    const noKey = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { key: null }));
-    expect(noKey.status).toBe(401);
-    expect((await body(noKey)).errors[0].code).toBe(98);
+    for (const key of ["other-key", null]) {
+      const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { nonce: "42", key }));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ result: false, errors: [{ code: 0, message: "Project authorization is not founded." }] });
+    }
     expect(sim.tasks()).toHaveLength(1);
   });
 });
@@ -108,24 +110,28 @@ describe("Wiro run", () => {
 });
 
 describe("Wiro Task/Detail", () => {
-  it("walks every running status and ends in task_postprocess_end with one mp4 output", async () => {
+  it("walks every running status in Wiro's documented order and ends in task_postprocess_end with one mp4 output", async () => {
     const h = harness({ wiro: 10000 });
     const run = await wiroRun(h.sim);
     const statuses: string[] = [];
-    for (let step = 0; step <= 10; step++) {
+    for (let step = 0; step <= 40; step++) {
       const task = await wiroDetail(h.sim, run.socketaccesstoken);
       if (statuses.at(-1) !== task.status) statuses.push(task.status);
       if (task.status !== "task_postprocess_end") expect(task.outputs).toEqual([]);
-      h.advance(1000);
+      h.advance(250);
     }
+    // accepted and preprocessed by a worker before it is assigned to a GPU (Wiro-Docs tasks.md)
     expect(statuses).toEqual([
       "task_queue",
       "task_accept",
-      "task_assign",
       "task_preprocess_start",
       "task_preprocess_end",
+      "task_assign",
       "task_start",
       "task_output",
+      "task_output_full",
+      "task_end",
+      "task_postprocess_start",
       "task_postprocess_end",
     ]);
     const res = await h.sim.fetch(await wiroRequest("/Task/Detail", { taskid: run.taskid }));
@@ -169,19 +175,62 @@ describe("Wiro Cancel vs Kill", () => {
     const h = harness({ wiro: 10000 });
     const a = await wiroRun(h.sim);
     const b = await wiroRun(h.sim);
-    h.advance(1500); // task_accept
+    h.advance(1500); // task_preprocess_start
+    expect((await wiroDetail(h.sim, a.socketaccesstoken)).status).toBe("task_preprocess_start");
     expect(await call(h, "Cancel", { tasktoken: a.socketaccesstoken })).toEqual({
       result: false,
-      errors: [{ code: 1, message: "Task is not in a cancellable state" }],
+      errors: [{ code: 1, message: "Task is not in a cancellable state." }],
     });
-    expect((await call(h, "Kill", { taskid: a.taskid })).result).toBe(false);
+    // accepted and preprocessing, not yet assigned to a worker: Kill does not take yet
+    expect(await call(h, "Kill", { taskid: a.taskid })).toEqual({
+      result: false,
+      errors: [{ code: 1, message: expect.stringMatching(/^Task could not be killed: .*not assigned/) }],
+    });
     h.advance(1000); // task_assign
     expect(await call(h, "Kill", { taskid: a.taskid })).toEqual({ result: true, errors: [] });
     expect((await wiroDetail(h.sim, a.socketaccesstoken)).status).toBe("task_cancel");
     h.advance(10000);
-    expect((await call(h, "Kill", { tasktoken: b.socketaccesstoken })).result).toBe(false);
+    expect((await call(h, "Kill", { tasktoken: b.socketaccesstoken })).errors[0].message).toMatch(/^Task could not be killed: .*ended/);
     expect((await wiroDetail(h.sim, b.socketaccesstoken)).status).toBe("task_postprocess_end");
     expect(h.sim.tasks().find((t) => t.id === a.taskid)?.killedAt).toBeDefined();
+  });
+
+  it("Kill keeps working through the whole run after task_assign, up to post-processing", async () => {
+    const h = harness({ wiro: 10000 });
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await wiroRun(h.sim));
+    const seen: string[] = [];
+    // all five were created together: at each of these times one is killed
+    const at = [2700, 4000, 7000, 9200, 9700];
+    let elapsed = 0;
+    for (const [i, run] of runs.entries()) {
+      h.advance(at[i]! - elapsed);
+      elapsed = at[i]!;
+      seen.push((await wiroDetail(h.sim, run.socketaccesstoken)).status);
+      expect(await call(h, "Kill", { taskid: run.taskid })).toEqual({ result: true, errors: [] });
+      expect((await wiroDetail(h.sim, run.socketaccesstoken)).status).toBe("task_cancel");
+    }
+    expect(seen).toEqual(["task_assign", "task_start", "task_output", "task_end", "task_postprocess_start"]);
+  });
+
+  it("names the task by taskid or tasktoken, Kill also by socketaccesstoken; the documented errors otherwise", async () => {
+    const h = harness({ wiro: 10000 });
+    const queued = [await wiroRun(h.sim), await wiroRun(h.sim)];
+    expect(await call(h, "Cancel", { taskid: queued[0]!.taskid })).toEqual({ result: true, errors: [] });
+    expect(await call(h, "Cancel", { tasktoken: queued[1]!.socketaccesstoken })).toEqual({ result: true, errors: [] });
+    const running = [await wiroRun(h.sim), await wiroRun(h.sim)];
+    // Wiro's own client does not send socketaccesstoken to Cancel; nothing says it is taken there
+    expect(await call(h, "Cancel", { socketaccesstoken: running[0]!.socketaccesstoken })).toEqual({
+      result: false,
+      errors: [{ code: 0, message: "taskid or tasktoken is required" }],
+    });
+    h.advance(5000);
+    expect(await call(h, "Kill", { socketaccesstoken: running[0]!.socketaccesstoken })).toEqual({ result: true, errors: [] });
+    expect(await call(h, "Kill", { tasktoken: running[1]!.socketaccesstoken })).toEqual({ result: true, errors: [] });
+    for (const run of [...queued, ...running]) expect((await wiroDetail(h.sim, run.socketaccesstoken)).status).toBe("task_cancel");
+    expect(await call(h, "Kill", {})).toEqual({ result: false, errors: [{ code: 0, message: "taskid, tasktoken or socketaccesstoken is required" }] });
+    expect(await call(h, "Kill", { taskid: "999999" })).toEqual({ result: false, errors: [{ code: 1, message: "There is no task yet." }] });
+    expect(await call(h, "Cancel", { tasktoken: "nope" })).toEqual({ result: false, errors: [{ code: 1, message: "There is no task yet." }] });
   });
 });
 

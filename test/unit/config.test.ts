@@ -16,10 +16,17 @@ describe("configuration", () => {
     expect(r.ok && r.config.apiKeys).toEqual(["k1", "k2"]);
     expect(r.ok && r.config.devMode).toBe(false);
   });
-  it("accepts a loopback simulator and marks dev mode", () => {
-    const r = readConfig({ ...base, WESHOP_BASE_URL: "http://127.0.0.1:8790/weshop/openapi/" } as Env);
+  it("accepts a loopback simulator without turning development mode on", () => {
+    const r = readConfig({ ...base, WESHOP_BASE_URL: "http://127.0.0.1:8790/weshop/openapi/", WIRO_BASE_URL: "http://localhost:9000/wiro/v1" } as Env);
     expect(r.ok && r.config.weshop).toEqual({ baseUrl: "http://127.0.0.1:8790/weshop/openapi", loopback: true });
-    expect(r.ok && r.config.devMode).toBe(true);
+    expect(r.ok && r.config.devMode).toBe(false);
+  });
+  it("development mode is SEEDRUN_DEV=1 only; a value other than 1 / 0 is refused by name", () => {
+    const on = readConfig({ ...base, SEEDRUN_DEV: "1" } as Env);
+    expect(on.ok && on.config.devMode).toBe(true);
+    const off = readConfig({ ...base, SEEDRUN_DEV: "0" } as Env);
+    expect(off.ok && off.config.devMode).toBe(false);
+    expect(problems({ SEEDRUN_DEV: "true" }).map((x) => x.name)).toEqual(["SEEDRUN_DEV"]);
   });
   it.each([
     "https://evil.example/openapi",
@@ -50,7 +57,8 @@ describe("PUBLIC_BASE_URL", () => {
     expect(problems({ PUBLIC_BASE_URL: value })).toEqual([]);
   });
   // callback URLs carry each job's token: never over plain http across a network
-  it.each(["http://seedrun.example.com", "http://10.0.0.5:8787", "ftp://seedrun.example.com", "seedrun.example.com"])("refuses %s by name", (value) => {
+  // [::1] is not a loopback host anywhere (not for provider URLs nor in development mode), so not here either
+  it.each(["http://seedrun.example.com", "http://10.0.0.5:8787", "http://[::1]:8787", "ftp://seedrun.example.com", "seedrun.example.com"])("refuses %s by name", (value) => {
     const p = problems({ PUBLIC_BASE_URL: value });
     expect(p.map((x) => x.name)).toEqual(["PUBLIC_BASE_URL"]);
     expect(JSON.stringify(p)).not.toContain(value);

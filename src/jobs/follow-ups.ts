@@ -1,0 +1,39 @@
+// What a job still has to do after it ended, and when: pure predicates the job object's alarm reads.
+import type { JobRecord } from "./record.ts";
+
+/** Retry delay for work left after a job ended (handing over webhooks, the index). */
+export const FOLLOW_UP_RETRY_MS = 5_000;
+export const INDEX_HEARTBEAT_MS = 5 * 60_000;
+
+/** Work left after a job ended: hand-overs, or a provider task still to be stopped (or a submit's answer still to come). */
+export function hasFollowUps(job: JobRecord): boolean {
+  return hasHandOvers(job) || job.providerStop !== undefined || job.stop?.awaitingSubmit === true;
+}
+
+/** Webhooks to hand over, the index to update, the provider slot (or place in line) to give back, the batch to tell. */
+export function hasHandOvers(job: JobRecord): boolean {
+  return (
+    Boolean(job.outbox?.length) ||
+    job.indexedStatus !== job.status ||
+    Boolean(job.slotHeld) ||
+    job.queuePosition !== undefined ||
+    (job.batchId !== undefined && !job.batchNotified)
+  );
+}
+
+/** When to come back for the follow-ups: soon for hand-overs, or when the next stop attempt is due. */
+export function followUpAt(job: JobRecord): number {
+  const soon = Date.now() + FOLLOW_UP_RETRY_MS;
+  if (!job.providerStop) return soon;
+  return hasHandOvers(job) || job.stop?.awaitingSubmit ? Math.min(soon, job.providerStop.nextAt) : job.providerStop.nextAt;
+}
+
+/** The index row gets each status change, and a heartbeat so the sweeper can tell live jobs from stuck ones. */
+export function needsIndex(job: JobRecord): boolean {
+  return job.indexedStatus !== job.status || Date.now() - (job.indexedAt ?? 0) >= INDEX_HEARTBEAT_MS;
+}
+
+/** The stored record is the same as `seen`: nothing was written in between. */
+export function unchanged(stored: JobRecord | undefined, seen: JobRecord): boolean {
+  return stored !== undefined && JSON.stringify(stored) === JSON.stringify(seen);
+}

@@ -1,0 +1,160 @@
+// Ending a job while a provider task may exist (client cancel, deadline), as pure functions:
+// what the job says at once, what a step that was in flight at the cancel learned, and each
+// later attempt at stopping the task or finding the run. The job's error message is always
+// `stop.headline` + `stop.note`, so it never claims more than is known.
+import type { Outcome, ProviderTask, StopResult } from "../providers/types.ts";
+import type { ProviderName } from "../providers/models.ts";
+import { finish, type Tick } from "./machine.ts";
+import { backoffDelay } from "./polling.ts";
+import type { JobRecord, OutputRecord, StopRecord } from "./record.ts";
+
+/** Failed tries (transport errors, refusals) at stopping a task or finding a run before giving up. */
+export const MAX_STOP_ATTEMPTS = 6;
+/** How long a task the provider cannot stop yet (Wiro: accepted or preprocessing, not assigned) is asked again. */
+export const STOP_PATIENCE_MS = 30 * 60_000;
+
+const NAME: Record<ProviderName, string> = { weshop: "WeShop", wiro: "Wiro" };
+
+/** PROVIDERS.md: WeShop has no cancel endpoint; Wiro has Task/Cancel and Task/Kill. */
+const CAN_STOP: Record<ProviderName, boolean> = { weshop: false, wiro: true };
+
+const WIRO_TASK_UNKNOWN =
+  "A submit to Wiro had been sent without a confirmed answer, so a Wiro task may exist; it cannot be stopped because Wiro never said which task it is.";
+const WESHOP_LOOKING_UP =
+  "A submit to WeShop had been sent without a confirmed answer, so a run may exist there; looking it up (the job's Idempotency-Key returns the same run, never a second one).";
+
+function weshopRunExists(task: ProviderTask): string {
+  return `The run exists at WeShop (executionId ${task.taskId}) and may still finish and be billed: WeShop has no cancel endpoint, so only tracking stopped.`;
+}
+
+/** Sets the stop and rewrites the error message from it. */
+function withStop(job: JobRecord, stop: StopRecord | undefined, due: JobRecord["providerStop"]): JobRecord {
+  const message = stop ? `${stop.headline} ${stop.note}` : job.error?.message;
+  return { ...job, stop, providerStop: due, ...(job.error && message ? { error: { ...job.error, message } } : {}) };
+}
+
+const dueNow = (tick: Tick): NonNullable<JobRecord["providerStop"]> => ({ attempts: 0, tries: 0, nextAt: tick.now, since: tick.now });
+
+/** The stop for a task that exists: Wiro is asked (by the follow-up alarm); WeShop cannot be. */
+function stopFor(job: JobRecord, task: ProviderTask, headline: string, tick: Tick): JobRecord {
+  if (!CAN_STOP[job.provider]) return withStop({ ...job, task }, { headline, note: weshopRunExists(task), confirmed: false }, undefined);
+  return withStop({ ...job, task }, { headline, note: `Asking ${NAME[job.provider]} to stop task ${task.taskId}.`, confirmed: false }, dueNow(tick));
+}
+
+/**
+ * The client canceled: the job ends `canceled` at once, saying what is known. A task that
+ * exists is stopped by the follow-up alarm; a submit whose answer is missing is looked up
+ * (WeShop, idempotent) or said to be unknowable (Wiro). `submitInFlight`: this object's alarm
+ * is sending that submit right now, so its answer is still to come.
+ */
+export function cancelJob(job: JobRecord, submitInFlight: boolean, tick: Tick): JobRecord {
+  const outputs = job.outputs.map((o): OutputRecord => (o.status === "pending" ? { ...o, status: "failed", error: "canceled before it was copied" } : o));
+  const end = (message: string) => finish({ ...job, outputs }, "canceled", tick, { code: "canceled_by_client", message, retryable: false });
+  // the provider's task had already finished: only copying stops
+  if (job.status === "copying") return end("Canceled by the client while outputs were being copied; outputs already stored stay available.");
+  const headline = "Canceled by the client.";
+  if (job.task) return stopFor(end(headline), job.task, headline, tick);
+  if (job.submitStartedAt === undefined) return end("Canceled by the client before the run reached the provider.");
+  if (job.provider === "weshop") return withStop(end(headline), { headline, note: WESHOP_LOOKING_UP, confirmed: false, resolve: true }, dueNow(tick));
+  if (submitInFlight)
+    return withStop(end(headline), { headline, note: "The run was being submitted to Wiro; the task it creates is stopped as soon as Wiro answers.", confirmed: false, awaitingSubmit: true }, undefined);
+  return withStop(end(headline), { headline, note: WIRO_TASK_UNKNOWN, confirmed: false }, undefined);
+}
+
+/** The run outlived its deadline (the job has just failed with `timeout`): its task is asked to stop. */
+export function deadlineStop(job: JobRecord, tick: Tick): JobRecord {
+  if (!job.task || !job.error) return job;
+  return stopFor(job, job.task, `${job.error.message}.`, tick);
+}
+
+/**
+ * A cancel was stored while a step was in flight (`before` is the job the step started from,
+ * `step` what it would have stored). The cancel stands; only what matters for the provider's
+ * task is taken over: a task the submit created (to be stopped), the slot or place in line the
+ * step took (to be given back), polls made, an output that was stored after all.
+ */
+export function absorbStep(canceled: JobRecord, before: JobRecord, step: JobRecord, tick: Tick): JobRecord {
+  let next: JobRecord = {
+    ...canceled,
+    slotHeld: canceled.slotHeld || step.slotHeld,
+    queuePosition: canceled.queuePosition ?? step.queuePosition,
+    polls: Math.max(canceled.polls, step.polls),
+    lastPollAt: step.lastPollAt ?? canceled.lastPollAt,
+    outputs: canceled.outputs.map((o) => {
+      const copied = step.outputs.find((s) => s.index === o.index && s.status === "stored");
+      return copied && o.status !== "stored" ? copied : o;
+    }),
+  };
+  if (step.polls > canceled.polls && step.providerStatus) next.providerStatus = step.providerStatus;
+  const stop = canceled.stop;
+  const headline = stop?.headline ?? "Canceled by the client.";
+  if (step.task && !canceled.task) return stopFor({ ...next, startedAt: step.startedAt }, step.task, headline, tick);
+  if (!stop?.awaitingSubmit && !stop?.resolve) return next;
+  // the submit got no task: either its fate is unknown, or the provider refused it
+  const unconfirmed = step.submitStartedAt !== undefined || step.error?.code === "submit_uncertain";
+  const earlierUnconfirmed = before.submitStartedAt !== undefined;
+  if (stop.resolve) {
+    if (unconfirmed || earlierUnconfirmed) return next;
+    next = withStop(next, undefined, undefined);
+    return { ...next, error: { ...next.error!, message: `Canceled by the client; WeShop refused the submit (${refusal(step)}), so no run was created.` } };
+  }
+  if (unconfirmed) return withStop(next, { headline, note: WIRO_TASK_UNKNOWN, confirmed: false }, undefined);
+  next = withStop(next, undefined, undefined);
+  return { ...next, error: { ...next.error!, message: `Canceled by the client; Wiro refused the submit (${refusal(step)}), so no task was created.` } };
+}
+
+function refusal(step: JobRecord): string {
+  return step.lastProviderError ?? (step.error ? `${step.error.code}: ${step.error.message}` : "no task in its answer");
+}
+
+/** The alarm that was sending the Wiro submit at the cancel ended without storing its answer (the object was evicted). */
+export function submitLost(job: JobRecord): JobRecord {
+  if (!job.stop?.awaitingSubmit) return job;
+  return withStop(job, { headline: job.stop.headline, note: WIRO_TASK_UNKNOWN, confirmed: false }, undefined);
+}
+
+/** The unconfirmed WeShop submit was sent again with the same Idempotency-Key to find its run. */
+export function afterResolve(job: JobRecord, outcome: Outcome<ProviderTask>, tick: Tick): JobRecord {
+  const stop = job.stop;
+  if (!stop) return { ...job, providerStop: undefined };
+  if (outcome.ok) return withStop({ ...job, task: outcome.value }, { headline: stop.headline, note: weshopRunExists(outcome.value), confirmed: false }, undefined);
+  const attempts = (job.providerStop?.attempts ?? 0) + 1;
+  const { error } = outcome;
+  if (error.retryable && attempts < MAX_STOP_ATTEMPTS) return { ...job, providerStop: later(job, attempts, job.providerStop?.tries ?? 0, tick, error.retryAfterMs) };
+  const note = `A run may exist at WeShop: a submit was sent without a confirmed answer, and looking it up failed (${error.code}: ${error.message}). It may finish and be billed; WeShop has no cancel endpoint.`;
+  return withStop(job, { headline: stop.headline, note, confirmed: false }, undefined);
+}
+
+function later(job: JobRecord, attempts: number, tries: number, tick: Tick, retryAfterMs?: number): NonNullable<JobRecord["providerStop"]> {
+  const delay = backoffDelay(attempts + tries, tick.rand, retryAfterMs);
+  return { attempts, tries, nextAt: tick.now + delay, since: job.providerStop?.since ?? tick.now };
+}
+
+/**
+ * One attempt at stopping the task was made. Confirmed (the provider's status shows it no longer
+ * runs) ends the stop; a task the provider cannot stop yet is asked again with backoff for up to
+ * STOP_PATIENCE_MS; errors are retried MAX_STOP_ATTEMPTS times. A task left running keeps billing
+ * and holds a place in the account's concurrency.
+ */
+export function afterStop(job: JobRecord, outcome: Outcome<StopResult>, tick: Tick): JobRecord {
+  const stop: StopRecord = job.stop ?? { headline: job.error?.message ?? "", note: "", confirmed: false };
+  const name = NAME[job.provider];
+  const note = (text: string, confirmed = false): StopRecord => ({ headline: stop.headline, note: text, confirmed });
+  const attempts = job.providerStop?.attempts ?? 0;
+  const tries = job.providerStop?.tries ?? 0;
+  if (outcome.ok) {
+    const result = outcome.value;
+    if (result.state === "stopped") return withStop({ ...job, providerStatus: result.providerStatus }, note(`${result.message}.`, true), undefined);
+    if (result.state === "unsupported") return withStop(job, note(`${result.message}.`), undefined);
+    const status = result.providerStatus ? { providerStatus: result.providerStatus } : {};
+    const since = job.providerStop?.since ?? tick.now;
+    if (tick.now - since < STOP_PATIENCE_MS) return withStop({ ...job, ...status }, note(`${result.message}; asking again.`), later(job, attempts, tries + 1, tick));
+    const minutes = Math.round((tick.now - since) / 60_000);
+    return withStop({ ...job, ...status }, note(`Tracking stopped, but after ${minutes} minutes of asking: ${result.message}; the task may still run and be billed.`), undefined);
+  }
+  const { error } = outcome;
+  const failed = `${error.code}: ${error.message}`;
+  if (error.retryable && attempts + 1 < MAX_STOP_ATTEMPTS)
+    return withStop(job, note(`${name} did not confirm the stop yet (${failed}); asking again.`), later(job, attempts + 1, tries, tick, error.retryAfterMs));
+  return withStop(job, note(`Tracking stopped, but ${name} did not confirm the stop after ${attempts + 1} tries (${failed}); the task may still run and be billed.`), undefined);
+}
