@@ -22,10 +22,20 @@ interface RequestFixture {
 const ORIGIN = "http://127.0.0.1:8799";
 const BASES = { weshopBase: `${ORIGIN}/weshop/openapi`, wiroBase: `${ORIGIN}/wiro/v1` };
 const MODEL = "wiro/ByteDance/text-to-video-seedance-v1";
+/** The key of a second simulated project, created as API-key-only. */
+const KEY_ONLY = "contract-wiro-keyonly-key";
 
 function manualSim(): { sim: Simulator; advance(ms: number): void } {
   let t = 1_800_000_000_000;
-  const sim = createSimulator({ origin: ORIGIN, weshopApiKey: WESHOP_KEY, wiroApiKey: WIRO_KEY, wiroApiSecret: WIRO_SECRET, now: () => t, durations: { wiro: 60_000 } });
+  const sim = createSimulator({
+    origin: ORIGIN,
+    weshopApiKey: WESHOP_KEY,
+    wiroApiKey: WIRO_KEY,
+    wiroApiSecret: WIRO_SECRET,
+    wiroKeyOnlyApiKey: KEY_ONLY,
+    now: () => t,
+    durations: { wiro: 60_000 },
+  });
   return { sim, advance: (ms) => void (t += ms) };
 }
 
@@ -88,6 +98,16 @@ describe("the simulator accepts every request shape of Wiro's official client", 
     await advanceTo(h, run.taskid, "task_start");
     expect(await send(h.sim, fixture, run as never)).toEqual({ result: true, errors: [] });
     expect(await statusOf(h.sim, run.taskid)).toBe("task_cancel");
+  });
+
+  it("a key-only project takes the headers of the key-only fixture; the signature project refuses them", async () => {
+    const { sim } = manualSim();
+    const headers = (key: string) => Object.fromEntries(keyOnlyHeaders.required.map((n) => [n, n === "x-api-key" ? key : "application/json"]));
+    const post = (key: string) => sim.fetch(new Request(`${ORIGIN}/wiro/v1${runFixture.path}`, { method: "POST", headers: headers(key), body: JSON.stringify(runFixture.body) }));
+    expect(await (await post(KEY_ONLY)).json()).toMatchObject({ result: true, taskid: expect.any(String) });
+    const refused = await post(WIRO_KEY);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ result: false, errors: [{ code: 0 }] });
   });
 });
 
@@ -171,9 +191,10 @@ describe("seedrun's Wiro requests take the official client's shapes", () => {
   it("a key-only project (no WIRO_API_SECRET) sends x-api-key alone, no nonce or signature", async () => {
     const { sim } = manualSim();
     const log: Sent[] = [];
-    const job = seedrunJob(MODEL, { prompt: "a paper boat" }, seedrunEnv(BASES, { WIRO_API_SECRET: undefined }), recorder(sim, log));
+    const job = seedrunJob(MODEL, { prompt: "a paper boat" }, seedrunEnv(BASES, { WIRO_API_KEY: KEY_ONLY, WIRO_API_SECRET: undefined }), recorder(sim, log));
     expect(job.errors.join("; ")).toBe("");
-    await job.provider!.submit({ jobId: crypto.randomUUID(), params: job.params! });
+    const outcome = await job.provider!.submit({ jobId: crypto.randomUUID(), params: job.params! });
+    expect(outcome.ok).toBe(true);
     const [req] = log;
     for (const name of keyOnlyHeaders.required) expect(req?.headers[name], name).toBeTruthy();
     for (const name of keyOnlyHeaders.forbidden) expect(req?.headers[name], name).toBeUndefined();
