@@ -36,7 +36,12 @@ function manualSim(): { sim: Simulator; advance(ms: number): void } {
     now: () => t,
     durations: { wiro: 60_000 },
   });
-  return { sim, advance: (ms) => void (t += ms) };
+  return {
+    sim,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 /** Written here from Wiro-Docs authentication.md, independently of the simulator and of src. */
@@ -56,7 +61,9 @@ function fill(body: Obj, run: { taskid: string; socketaccesstoken: string }): Ob
 }
 
 async function send(sim: Simulator, fixture: RequestFixture, run = { taskid: "", socketaccesstoken: "" }): Promise<Obj> {
-  const res = await sim.fetch(new Request(`${ORIGIN}/wiro/v1${fixture.path}`, { method: "POST", headers: await signedHeaders(), body: JSON.stringify(fill(fixture.body, run)) }));
+  const res = await sim.fetch(
+    new Request(`${ORIGIN}/wiro/v1${fixture.path}`, { method: "POST", headers: await signedHeaders(), body: JSON.stringify(fill(fixture.body, run)) }),
+  );
   expect(res.status).toBe(200);
   return (await res.json()) as Obj;
 }
@@ -103,7 +110,8 @@ describe("the simulator accepts every request shape of Wiro's official client", 
   it("a key-only project takes the headers of the key-only fixture; the signature project refuses them", async () => {
     const { sim } = manualSim();
     const headers = (key: string) => Object.fromEntries(keyOnlyHeaders.required.map((n) => [n, n === "x-api-key" ? key : "application/json"]));
-    const post = (key: string) => sim.fetch(new Request(`${ORIGIN}/wiro/v1${runFixture.path}`, { method: "POST", headers: headers(key), body: JSON.stringify(runFixture.body) }));
+    const post = (key: string) =>
+      sim.fetch(new Request(`${ORIGIN}/wiro/v1${runFixture.path}`, { method: "POST", headers: headers(key), body: JSON.stringify(runFixture.body) }));
     expect(await (await post(KEY_ONLY)).json()).toMatchObject({ result: true, taskid: expect.any(String) });
     const refused = await post(WIRO_KEY);
     expect(refused.status).toBe(401);
@@ -134,7 +142,9 @@ describe("seedrun's Wiro requests take the official client's shapes", () => {
   const recorder = (sim: Simulator, log: Sent[]) => async (input: Request | string | URL, init?: RequestInit) => {
     const req = new Request(input, init);
     const headers: Record<string, string> = {};
-    req.headers.forEach((v, k) => void (headers[k] = v));
+    req.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
     log.push({ path: new URL(req.url).pathname.replace("/wiro/v1", ""), headers, body: await req.clone().text() });
     return sim.fetch(req);
   };
