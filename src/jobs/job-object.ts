@@ -301,6 +301,9 @@ export class JobObject extends DurableObject<Env> {
     // alarms run at least once and may come early or twice: act only when the job is due
     if (job.nextAt > Date.now() + EARLY_TOLERANCE_MS) {
       if (job.slotHeld) await this.renewSlot(job);
+      // a cancel during the renewal set its own alarm for the follow-ups: do them instead
+      const canceledMeanwhile = this.canceledSince(job);
+      if (canceledMeanwhile) return this.followUps(canceledMeanwhile);
       await this.ctx.storage.setAlarm(this.alarmTime(job));
       return;
     }

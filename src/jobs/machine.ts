@@ -203,7 +203,8 @@ export function afterCopy(job: JobRecord, index: number, result: CopyOutcome, ti
  * When no output is pending, the job ends: succeeded if at least one result is stored. Posters
  * and last frames are extras: copied before the end, but never what decides it.
  */
-function settleOutputs(job: JobRecord, tick: Tick): JobRecord {
+function settleOutputs(settling: JobRecord, tick: Tick): JobRecord {
+  const job = dropOrphanExtras(settling);
   if (job.outputs.some((o) => o.status === "pending")) return job;
   const results = job.outputs.filter((o) => o.role === undefined);
   if (results.some((o) => o.status === "stored")) return finish(job, "succeeded", tick);
@@ -214,6 +215,16 @@ function settleOutputs(job: JobRecord, tick: Tick): JobRecord {
   if (results.every((o) => o.attempts === 0))
     return finish(job, "failed", tick, { code: "run_failed", message: `Every result failed at the provider: ${firstError ?? "unknown error"}`, retryable: false });
   return finish(job, "failed", tick, { code: "media_copy_failed", message: `No output could be stored: ${firstError ?? "unknown error"}`, retryable: true });
+}
+
+/** A poster or last frame is not copied once its video could not be stored: a failed job keeps nothing. */
+function dropOrphanExtras(job: JobRecord): JobRecord {
+  const failed = new Set(job.outputs.filter((o) => o.role === undefined && o.status === "failed").map((o) => o.index));
+  if (!job.outputs.some((o) => o.status === "pending" && o.parent !== undefined && failed.has(o.parent))) return job;
+  const outputs = job.outputs.map((o): OutputRecord =>
+    o.status === "pending" && o.parent !== undefined && failed.has(o.parent) ? { ...o, status: "failed", error: "not copied: its video could not be stored" } : o,
+  );
+  return { ...job, outputs };
 }
 
 /** An exception we did not expect (a bug or a platform fault) is retried like a provider error. */

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { batchJobId, type BatchRecord } from "../../src/batches/batch-object.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { MAX_STOP_ATTEMPTS } from "../../src/jobs/stop.ts";
+import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { SIM_ORIGIN } from "../bindings.ts";
 import { api, createJob, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../helpers.ts";
 import { holdRequests, releaseAll, settled, stepInBackground } from "../in-flight.ts";
@@ -65,7 +66,7 @@ describe("a cancel never waits for the step in flight", () => {
     expect(h.sim.tasks()).toHaveLength(1);
     expect(job.task?.taskId).toBe(h.sim.tasks()[0]!.id);
     const keys = requestsTo(h, "weshop.submit").map((r) => r.headers["idempotency-key"]);
-    expect(new Set(keys)).toEqual(new Set([id]));
+    expect(new Set(keys)).toEqual(new Set([await weshopRunKey(id)]));
     expect(job.slotHeld).toBeFalsy();
   });
 
@@ -265,7 +266,8 @@ describe("a cancel after an unconfirmed WeShop submit", () => {
       `Canceled by the client. The run exists at WeShop (executionId ${run[0]!.id}) and may still finish and be billed: WeShop has no cancel endpoint, so only tracking stopped.`,
     );
     expect((await view(id)).provider).toMatchObject({ taskId: run[0]!.id, stopConfirmed: false });
-    expect(requestsTo(h, "weshop.submit").map((r) => r.headers["idempotency-key"])).toEqual([id, id]);
+    const key = await weshopRunKey(id);
+    expect(requestsTo(h, "weshop.submit").map((r) => r.headers["idempotency-key"])).toEqual([key, key]);
   });
 
   it("when the run cannot be looked up, says a run may exist", async () => {

@@ -23,7 +23,7 @@ async function bytesOf(res: Response): Promise<Uint8Array> {
 
 describe("a Wiro API-key-only project", () => {
   it("a job succeeds with no WIRO_API_SECRET: only x-api-key is sent, and the video is stored and served", async () => {
-    const id = "job_" + "k".repeat(20);
+    const id = `job_${"k".repeat(20)}`;
     // this object runs as a deployment configured for a key-only project: its key, no secret
     await runInDurableObject(jobStub(id), (instance) => {
       const holder = instance as unknown as { env: Record<string, unknown> };
@@ -32,7 +32,14 @@ describe("a Wiro API-key-only project", () => {
     h.jobs.push(id);
     // the tenant the API derives for KEY_A, so the job can be read back through the API
     const tenant = (await sha256Hex(`tenant:${KEY_A}`)).slice(0, 32);
-    await jobStub(id).create({ id, tenant, model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" }, metadata: {}, origin: "https://seedrun.test" });
+    await jobStub(id).create({
+      id,
+      tenant,
+      model: "wiro/ByteDance/text-to-video-seedance-v1",
+      params: { prompt: "a bicycle" },
+      metadata: {},
+      origin: "https://seedrun.test",
+    });
     const job = await drive(h, id);
     expect(job.status).toBe("succeeded");
     expect(h.sim.tasks()).toHaveLength(1);
@@ -84,24 +91,18 @@ describe("WeShop video extras", () => {
     expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toHaveLength(4);
   });
 
-  it("a lastFrame in the poll result is stored as the video's lastFrame", async () => {
-    // the simulator gives no separate last frame: it is pointed at the poster, which it serves
-    layerFetch(async (request, next) => {
-      const res = await next();
-      if (!request.url.includes("/agent/runs/")) return res;
-      const answer = (await res.json()) as { data: { executions: { result?: Record<string, unknown>[] }[] } };
-      for (const execution of answer.data.executions) for (const r of execution.result ?? []) r.lastFrame = r.videoPoster;
-      return new Response(JSON.stringify(answer), { status: res.status, headers: res.headers });
-    });
-    const { id } = await createJob(SEEDANCE);
+  it("asked for with returnLastFrame, the last frame is stored and served as the video's lastFrame", async () => {
+    const { id } = await createJob({ ...SEEDANCE, params: { ...SEEDANCE.params, returnLastFrame: true } });
     const job = await drive(h, id);
     expect(job.status).toBe("succeeded");
     const [output] = (await getJob(id)).outputs;
+    expect(output).toMatchObject({ kind: "video", status: "stored", poster: { status: "stored" } });
     const lastFrame = output!.lastFrame as Record<string, unknown>;
     expect(lastFrame).toMatchObject({ status: "stored", contentType: "image/jpeg" });
     const res = await download(String(lastFrame.url));
     expect(res.status).toBe(200);
-    const record = job.outputs.find((o) => o.role === "last_frame")!;
+    const record = job.outputs.find((o) => o.role === "last_frame" && o.parent === 0)!;
+    expect(record.sourceUrl).toMatch(/\/0-last\.jpg$/);
     expect(await bytesOf(res)).toEqual(await h.sim.mediaBytes(record.sourceUrl!));
   });
 

@@ -3,6 +3,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
+import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
@@ -44,7 +45,8 @@ describe("retryable faults", () => {
       expect(job.status).toBe("succeeded");
       expect(h.sim.tasks()).toHaveLength(1);
       const keys = h.sim.requests.filter((r) => r.target === "weshop.submit").map((r) => r.headers["idempotency-key"]);
-      expect(keys).toEqual([id, id, id, id]);
+      const key = await weshopRunKey(id);
+      expect(keys).toEqual([key, key, key, key]);
     },
   );
 

@@ -3,9 +3,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gateApi } from "../../src/providers/gate.ts";
+import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { wiroSignature, type FaultKind, type FaultTarget } from "../../simulator/index.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
-import { createJob, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { createJob, getJob, jobStub, startHarness, type Harness } from "../helpers.ts";
 import { cancelOpenJobs, drive, firstStep, layerFetch, requestsTo, restoreProviderPace, SEEDREAM, stepAlarm, WIRO } from "../reliability/support.ts";
 
 let h: Harness;
@@ -77,7 +78,8 @@ describe("WeShop 40005 on submit is pushback", () => {
     const job = await drive(h, id);
     expect(job.status).toBe("succeeded");
     expect(h.sim.tasks()).toHaveLength(1);
-    expect(new Set(requestsTo(h, "weshop.submit").map((r) => r.headers["idempotency-key"]))).toEqual(new Set([id]));
+    const key = await weshopRunKey(id);
+    expect(requestsTo(h, "weshop.submit").map((r) => r.headers["idempotency-key"])).toEqual([key, key]);
   });
 });
 
@@ -149,10 +151,17 @@ describe("Wiro refusing the credentials", () => {
   });
 
   it("on submit, a signature-based project called without WIRO_API_SECRET: 401, the job says the secret is needed", async () => {
-    const id = "job_" + "s".repeat(20);
+    const id = `job_${"s".repeat(20)}`;
     await withWiroCredentials(id, { WIRO_API_SECRET: undefined });
     h.jobs.push(id);
-    await jobStub(id).create({ id, tenant: "t", model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" }, metadata: {}, origin: "https://seedrun.test" });
+    await jobStub(id).create({
+      id,
+      tenant: "t",
+      model: "wiro/ByteDance/text-to-video-seedance-v1",
+      params: { prompt: "a bicycle" },
+      metadata: {},
+      origin: "https://seedrun.test",
+    });
     const job = await drive(h, id);
     expect(job.status).toBe("failed");
     expect(job.error).toMatchObject({ code: "provider_auth_failed", retryable: false });

@@ -341,7 +341,9 @@ it(
           if (fetches.length > MAX_COPY_ATTEMPTS) note(`output ${output.index} fetched ${fetches.length} times`);
           if (output.status !== "failed") continue;
           const kinds = fetches.map(outcomeOf);
-          const explained = !output.sourceUrl ? task?.outcome === "partial" : kinds.includes("expired") || kinds.filter((k) => k !== "ok" && k !== "benign").length >= MAX_COPY_ATTEMPTS;
+          // a poster or last frame is not fetched once its video could not be stored (that video is checked here too)
+          const orphan = output.parent !== undefined && fetches.length === 0 && job.outputs.find((o) => o.index === output.parent)?.status === "failed";
+          const explained = orphan || (!output.sourceUrl ? task?.outcome === "partial" : kinds.includes("expired") || kinds.filter((k) => k !== "ok" && k !== "benign").length >= MAX_COPY_ATTEMPTS);
           if (!explained) note(`output ${output.index} failed (${output.error}) after ${JSON.stringify(kinds)}`);
         }
         if (job.status === "failed" && job.error?.code !== "media_copy_failed") note("failed with an unexpected code");

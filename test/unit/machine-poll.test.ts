@@ -109,11 +109,14 @@ describe("posters and last frames", () => {
     expect(j.error).toBeUndefined();
   });
 
-  it("a stored poster does not make a job whose videos all failed a success", () => {
+  it("a video that could not be stored takes its extras with it; with every video gone the job fails keeping nothing", () => {
     let j = afterCopy(finished, 0, gone, tick());
+    // video 0 is gone: its poster is not fetched, video 2 is next
+    expect(j.outputs[3]).toMatchObject({ status: "failed", error: "not copied: its video could not be stored" });
+    expect(nextStep(j)).toEqual({ kind: "copy", index: 2 });
     j = afterCopy(j, 2, gone, tick());
-    for (const index of [3, 4, 5]) j = afterCopy(j, index, stored(index), tick());
     expect(j.status).toBe("failed");
     expect(j.error).toMatchObject({ code: "media_copy_failed" });
+    expect(j.outputs.filter((o) => o.status !== "failed")).toEqual([]);
   });
 });

@@ -22,15 +22,26 @@ const errorOf = (outcome: Outcome<unknown>): ProviderError => {
   if (outcome.ok) throw new Error(`expected an error, got ${JSON.stringify(outcome.value)}`);
   return outcome.error;
 };
-const valueOf = <T>(outcome: Outcome<T>): T => {
+const valueIn = <T>(outcome: Outcome<T>): T => {
   if (!outcome.ok) throw new Error(`expected a value, got ${JSON.stringify(outcome.error)}`);
   return outcome.value;
 };
 
 function weshop(body: unknown, status = 200, kind: "video" | "image" = "image") {
   const { fetch, seen } = canned(body, status);
-  const provider = weshopProvider({ endpoint: { ...endpoint("http://127.0.0.1:1/weshop"), apiKey: "ws-key" }, timeoutMs: 1000, fetch, agent: kind === "video" ? "seedance" : "seedream", kind });
-  return { provider, seen, submit: () => provider.submit({ jobId: "job_1", params: { textDescription: "x" } }), poll: () => provider.poll({ taskId: "exe_1" }) };
+  const provider = weshopProvider({
+    endpoint: { ...endpoint("http://127.0.0.1:1/weshop"), apiKey: "ws-key" },
+    timeoutMs: 1000,
+    fetch,
+    agent: kind === "video" ? "seedance" : "seedream",
+    kind,
+  });
+  return {
+    provider,
+    seen,
+    submit: () => provider.submit({ jobId: "job_1", params: { textDescription: "x" } }),
+    poll: () => provider.poll({ taskId: "exe_1" }),
+  };
 }
 
 describe("WeShop answers", () => {
@@ -62,7 +73,11 @@ describe("WeShop answers", () => {
   });
 
   it("HTTP 401 with a body that is not JSON is still a credentials failure", async () => {
-    expect(errorOf(await weshop("<html>401 Authorization Required</html>", 401).poll())).toMatchObject({ retryable: false, fatal: true, code: "provider_auth_failed" });
+    expect(errorOf(await weshop("<html>401 Authorization Required</html>", 401).poll())).toMatchObject({
+      retryable: false,
+      fatal: true,
+      code: "provider_auth_failed",
+    });
     expect(errorOf(await wiro("Unauthorized", 401).poll())).toMatchObject({ retryable: false, fatal: true, code: "provider_auth_failed" });
   });
 
@@ -89,7 +104,7 @@ describe("WeShop answers", () => {
   });
 
   it.each(["Cancelled", "Canceled"])("run state %s is a definite end: canceled, with WeShop's word and reason", async (word) => {
-    const status = valueOf(await weshop(run(word, [], { error: "stopped by the operator" })).poll());
+    const status = valueIn(await weshop(run(word, [], { error: "stopped by the operator" })).poll());
     expect(status).toEqual({ state: "canceled", providerStatus: word, message: `WeShop reported the run as ${word}: stopped by the operator` });
   });
 
@@ -99,13 +114,13 @@ describe("WeShop answers", () => {
       { status: "Success", video: "https://cdn/1.mp4", videoPoster: "", lastFrame: { url: "https://cdn/x" } },
       { status: "Success", video: "https://cdn/2.mp4", videoPoster: "javascript:alert(1)" },
     ];
-    const status = valueOf(await weshop(run("Success", result), 200, "video").poll()) as Extract<TaskStatus, { state: "succeeded" }>;
+    const status = valueIn(await weshop(run("Success", result), 200, "video").poll()) as Extract<TaskStatus, { state: "succeeded" }>;
     expect(status.outputs).toEqual([
       { ok: true, url: "https://cdn/0.mp4", poster: "https://cdn/0.jpg", lastFrame: "https://cdn/0-last.png" },
       { ok: true, url: "https://cdn/1.mp4" },
       { ok: true, url: "https://cdn/2.mp4" },
     ]);
-    const image = valueOf(await weshop(run("Success", [{ status: "Success", image: "https://cdn/0.png", videoPoster: "https://cdn/p.jpg" }])).poll());
+    const image = valueIn(await weshop(run("Success", [{ status: "Success", image: "https://cdn/0.png", videoPoster: "https://cdn/p.jpg" }])).poll());
     expect(image).toEqual({ state: "succeeded", providerStatus: "Success", outputs: [{ ok: true, url: "https://cdn/0.png" }] });
   });
 });
@@ -172,12 +187,30 @@ describe("Wiro answers", () => {
   const detail = (status: string, pexit?: string) => ({
     result: true,
     errors: [],
-    tasklist: [{ status, ...(pexit === undefined ? {} : { pexit }), debugerror: "", outputs: [{ url: "https://cdn1.wiro.ai/0.mp4", contenttype: "video/mp4", size: "9" }] }],
+    tasklist: [
+      {
+        status,
+        ...(pexit === undefined ? {} : { pexit }),
+        debugerror: "",
+        outputs: [{ url: "https://cdn1.wiro.ai/0.mp4", contenttype: "video/mp4", size: "9" }],
+      },
+    ],
   });
-  const stateOf = async (status: string, pexit?: string) => valueOf(await wiro(detail(status, pexit)).poll()).state;
+  const stateOf = async (status: string, pexit?: string) => valueIn(await wiro(detail(status, pexit)).poll()).state;
 
   it("every status of Wiro's order before the end keeps the job running, task_end included", async () => {
-    for (const s of ["task_queue", "task_accept", "task_preprocess_start", "task_preprocess_end", "task_assign", "task_start", "task_output", "task_output_full", "task_end", "task_postprocess_start"])
+    for (const s of [
+      "task_queue",
+      "task_accept",
+      "task_preprocess_start",
+      "task_preprocess_end",
+      "task_assign",
+      "task_start",
+      "task_output",
+      "task_output_full",
+      "task_end",
+      "task_postprocess_start",
+    ])
       expect(await stateOf(s), s).toBe("running");
   });
 
