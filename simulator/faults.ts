@@ -1,6 +1,6 @@
 // Fault queue (FIFO per target) and the canned provider-shaped responses that faults produce.
 import { json } from "./state.ts";
-import type { Fault, FaultKind, FaultTarget } from "./types.ts";
+import type { Fault, FaultKind, FaultQueue, FaultTarget } from "./types.ts";
 
 const GENERIC: FaultKind[] = ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final", "redirect"];
 /** Transient answers of the real APIs (PROVIDERS.md, "What the official clients show"). */
@@ -25,14 +25,6 @@ export const EARLY_KINDS: ReadonlySet<FaultKind> = new Set([...GENERIC, ...WESHO
 interface Queued {
   fault: Fault;
   left: number;
-}
-
-export interface FaultQueue {
-  inject(fault: Fault): void;
-  /** Consumes one use of the target's head fault if `accept` likes its kind; strict FIFO, so a non-matching head blocks. */
-  take(target: FaultTarget, accept: (kind: FaultKind) => boolean): Fault | undefined;
-  clear(): void;
-  pending(): Array<Fault & { left: number }>;
 }
 
 export function validateFault(input: unknown): Fault {

@@ -1,6 +1,5 @@
 // Shared mutable state of one simulator instance and the time-driven task status rules.
-import type { FaultQueue } from "./faults.ts";
-import type { CapturedRequest, SimTask } from "./types.ts";
+import type { CapturedRequest, FaultQueue, SimTask } from "./types.ts";
 
 export interface TaskRecord extends SimTask {
   /** Creation order across both providers (createdAt ties under a manual clock). */

@@ -112,3 +112,12 @@ export interface Simulator {
   tick(): Promise<void>;
   reset(): void;
 }
+
+/** The faults injected through the control API, consumed in order by the provider routes. */
+export interface FaultQueue {
+  inject(fault: Fault): void;
+  /** Consumes one use of the target's head fault if `accept` likes its kind; strict FIFO, so a non-matching head blocks. */
+  take(target: FaultTarget, accept: (kind: FaultKind) => boolean): Fault | undefined;
+  clear(): void;
+  pending(): Array<Fault & { left: number }>;
+}
