@@ -6,7 +6,7 @@ import { sweepIdleJobs } from "./jobs/sweeper.ts";
 export { JobObject } from "./jobs/job-object.ts";
 export { ModelStats } from "./jobs/model-stats.ts";
 export { WebhookDelivery } from "./webhooks/delivery-object.ts";
-export { IdempotencyKeys } from "./api/idempotency-object.ts";
+export { IdempotencyKeys } from "./idempotency/idempotency-object.ts";
 export { BatchObject } from "./batches/batch-object.ts";
 export { ProviderGate } from "./providers/gate.ts";
 

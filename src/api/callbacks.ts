@@ -4,7 +4,7 @@
 // the job confirms with Task/Detail.
 import { Hono } from "hono";
 import { readConfig } from "../config.ts";
-import { jobApi } from "../jobs/job-object.ts";
+import { jobApi } from "../jobs/job-client.ts";
 import { isWiroCallbackToken } from "../lib/callback-token.ts";
 import { notFound } from "../lib/errors.ts";
 import type { AppEnv } from "./context.ts";

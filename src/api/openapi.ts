@@ -3,12 +3,12 @@
 // type checker. Routes are a table: documenting a new route is one entry in ROUTES.
 import { Hono } from "hono";
 import { z } from "zod";
-import { jobSpecSchema, listQuery, type listJobs } from "./jobs.ts";
-import { batchSchema, MAX_BATCH_JOBS, validateBatch, type BatchSpec } from "./batches.ts";
-import type { JobSpec } from "./job-spec.ts";
+import { listQuery, type listJobs } from "./jobs.ts";
+import { batchSchema, MAX_BATCH_JOBS, validateBatch, type BatchSpec } from "../schemas/batch-spec.ts";
+import { jobSpecSchema, type JobSpec } from "../schemas/job-spec.ts";
 import { createScheduleSchema, MAX_SCHEDULES_PER_CLIENT, patchScheduleSchema } from "./schedules.ts";
 import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "./uploads.ts";
-import type { BatchView } from "../batches/batch-object.ts";
+import type { BatchView } from "../batches/batch-view.ts";
 import { cronFor, isTimeZone, type ScheduleView } from "../batches/schedules.ts";
 import type { uploadWeshopImage } from "../providers/weshop-assets.ts";
 import { documentCatalogue } from "../providers/catalogue/json-schema.ts";

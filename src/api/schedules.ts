@@ -5,7 +5,7 @@ import { cronFor, isTimeZone, nextRunAfter, nextRunAfterPatch, scheduleView, upd
 import { randomId } from "../lib/crypto.ts";
 import { ApiError, notFound, type FieldError } from "../lib/errors.ts";
 import { fieldErrors, validationError } from "../lib/validation.ts";
-import { validateBatch } from "./batches.ts";
+import { validateBatch } from "../schemas/batch-spec.ts";
 import type { AppEnv } from "./context.ts";
 import { readJsonBody } from "./http.ts";
 

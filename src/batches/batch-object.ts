@@ -2,12 +2,15 @@
 // invocation nears the subrequest limit), counts finished jobs, and announces completion.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
-import type { JobSpec } from "../api/job-spec.ts";
-import { jobApi } from "../jobs/job-object.ts";
+import { jobApi } from "../jobs/job-client.ts";
 import type { JobStatus } from "../jobs/record.ts";
 import { derivedId } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
-import { deliveryStub, type WebhookMessage } from "../webhooks/delivery-object.ts";
+import type { JobSpec } from "../schemas/job-spec.ts";
+import { deliveryApi } from "../webhooks/delivery-client.ts";
+import type { WebhookMessage } from "../webhooks/types.ts";
+import type { BatchApi, BatchRecord, NewBatch } from "./batch-client.ts";
+import { batchView } from "./batch-view.ts";
 
 /** Jobs created (or canceled) per alarm invocation: each is one RPC, well under the subrequest limit. */
 export const FAN_OUT_CHUNK = 50;
@@ -16,53 +19,12 @@ const FAILURES_KEY = "alarmFailures";
 /** Longest wait between retries of a failed step. */
 const MAX_RETRY_MS = 5 * 60_000;
 
-export type BatchStatus = "running" | "completed" | "canceled";
-
-export interface NewBatch {
-  id: string;
-  tenant: string;
-  specs: JobSpec[];
-  webhookUrl?: string;
-  scheduleId?: string;
-  origin: string;
-}
-
-export interface BatchRecord {
-  id: string;
-  tenant: string;
-  total: number;
-  /** How many of the batch's jobs exist so far (they are created in index order). */
-  created: number;
-  finished: number;
-  status: BatchStatus;
-  canceledAt?: number;
-  /** After a cancel: how many created jobs were told to cancel. */
-  cancelProgress?: number;
-  webhookUrl?: string;
-  scheduleId?: string;
-  origin: string;
-  createdAt: number;
-  completedAt?: number;
-  webhookSent?: boolean;
-}
-
-export interface BatchApi {
-  create(input: NewBatch): Promise<BatchRecord>;
-  read(tenant: string): Promise<BatchRecord | null>;
-  cancel(tenant: string): Promise<{ batch: BatchRecord | null; canceled: boolean }>;
-  jobFinished(jobId: string, status: JobStatus): Promise<void>;
-}
-
-export function batchApi(env: Env, id: string): BatchApi {
-  return env.BATCHES.get(env.BATCHES.idFromName(id)) as unknown as BatchApi;
-}
-
 /** The id of the batch's job at `index`: derived, so re-running a chunk re-finds the same jobs. */
 export function batchJobId(batchId: string, index: number): Promise<string> {
   return derivedId("job", `${batchId}:${index}`);
 }
 
-export class BatchObject extends DurableObject<Env> {
+export class BatchObject extends DurableObject<Env> implements BatchApi {
   // The synchronous KV API: a read-modify-write with no await inside cannot interleave with
   // another request (60 jobs finishing at once must all be counted).
   private load(): BatchRecord | undefined {
@@ -210,7 +172,7 @@ export class BatchObject extends DurableObject<Env> {
       createdAt: Math.floor(now / 1000),
     };
     try {
-      await deliveryStub(this.env, message.id).enqueue(message);
+      await deliveryApi(this.env, message.id).enqueue(message);
     } catch (err) {
       log("warn", "batch webhook enqueue failed", { batchId: batch.id, error: err instanceof Error ? err.message : String(err) });
       await this.ctx.storage.setAlarm(now + 5_000);
@@ -220,37 +182,4 @@ export class BatchObject extends DurableObject<Env> {
     this.save(next);
     return next;
   }
-}
-
-export interface BatchView {
-  id: string;
-  status: BatchStatus;
-  total: number;
-  counts: Record<JobStatus, number>;
-  createdAt: string;
-  completedAt?: string;
-  scheduleId?: string;
-}
-
-/** Counts come from the jobs index; jobs not created yet count as queued (or canceled after a cancel). */
-export async function batchView(env: Env, batch: BatchRecord): Promise<BatchView> {
-  const counts: Record<JobStatus, number> = { queued: 0, running: 0, copying: 0, succeeded: 0, failed: 0, canceled: 0 };
-  const rows = await env.DB.prepare("SELECT status, COUNT(*) AS n FROM jobs WHERE batch_id = ? AND tenant = ? GROUP BY status")
-    .bind(batch.id, batch.tenant)
-    .all<{ status: JobStatus; n: number }>();
-  let indexed = 0;
-  for (const row of rows.results) {
-    counts[row.status] = row.n;
-    indexed += row.n;
-  }
-  counts[batch.status === "canceled" ? "canceled" : "queued"] += Math.max(0, batch.total - indexed);
-  return {
-    id: batch.id,
-    status: batch.status,
-    total: batch.total,
-    counts,
-    createdAt: new Date(batch.createdAt).toISOString(),
-    ...(batch.completedAt ? { completedAt: new Date(batch.completedAt).toISOString() } : {}),
-    ...(batch.scheduleId ? { scheduleId: batch.scheduleId } : {}),
-  };
 }

@@ -1,9 +1,9 @@
 // Client schedules in D1, and the cron tick that starts each due one exactly once per due time.
 import { Cron } from "croner";
-import type { BatchSpec } from "../api/batches.ts";
+import type { BatchSpec } from "../schemas/batch-spec.ts";
 import { derivedId } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
-import { batchApi } from "./batch-object.ts";
+import { batchApi } from "./batch-client.ts";
 
 const DUE_PER_TICK = 50;
 

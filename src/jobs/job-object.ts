@@ -7,13 +7,14 @@ import { wiroCallbackToken } from "../lib/callback-token.ts";
 import { sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { copyToR2, extensionFor } from "../media/copy.ts";
-import { gateApi, LEASE_MS } from "../providers/gate.ts";
+import { gateApi, LEASE_MS } from "../providers/gate-client.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
-import { batchApi } from "../batches/batch-object.ts";
+import { batchApi } from "../batches/batch-client.ts";
 import { indexJob } from "../index-db/jobs-index.ts";
-import { deliveryStub } from "../webhooks/delivery-object.ts";
+import { deliveryApi } from "../webhooks/delivery-client.ts";
 import { buildMessage, transitionEvents } from "../webhooks/events.ts";
+import type { DeliveryReport } from "../webhooks/types.ts";
 import {
   afterCopy,
   afterCrash,
@@ -34,36 +35,10 @@ import {
 } from "./machine.ts";
 import { followUpAt, hasFollowUps, needsIndex, unchanged } from "./follow-ups.ts";
 import { absorbStep, afterResolve, afterStop, cancelJob, deadlineStop, submitLost } from "./stop.ts";
-import { modelStats } from "./model-stats.ts";
+import { modelStats } from "./model-stats-client.ts";
 import { DEFAULT_SPREAD, runDeadlineMs } from "./polling.ts";
-import type { DeliveryReport, JobEvent, JobRecord, OutputRecord } from "./record.ts";
-
-export interface NewJob {
-  id: string;
-  tenant: string;
-  model: ModelId;
-  params: Record<string, unknown>;
-  metadata: Record<string, string>;
-  batchId?: string;
-  origin: string;
-  webhook?: { url: string; events: JobEvent[] };
-}
-
-/** What other code may call on a job's object. RPC typing cannot express the job's JSON params, so the stub is given this shape. */
-export interface JobApi {
-  create(input: NewJob): Promise<JobRecord>;
-  read(tenant: string): Promise<JobRecord | null>;
-  cancel(tenant: string): Promise<{ job: JobRecord | null; canceled: boolean }>;
-  waitForChange(tenant: string, since: number, timeoutMs: number): Promise<JobRecord | null>;
-  wiroCallback(token: string): Promise<boolean>;
-  webhookReport(report: DeliveryReport): Promise<void>;
-  rearm(): Promise<boolean>;
-  wake(): Promise<void>;
-}
-
-export function jobApi(env: Env, id: string): JobApi {
-  return env.JOBS.get(env.JOBS.idFromName(id)) as unknown as JobApi;
-}
+import type { JobApi, NewJob } from "./job-client.ts";
+import type { JobRecord, OutputRecord } from "./record.ts";
 
 const JOB_KEY = "job";
 const EARLY_TOLERANCE_MS = 1_000;
@@ -74,7 +49,7 @@ const INDEX_TIMEOUT_MS = 5_000;
 /** A job holding a provider slot wakes at least this often to renew the slot's lease, however far off its next poll is. */
 const LEASE_RENEW_MS = LEASE_MS / 2;
 
-export class JobObject extends DurableObject<Env> {
+export class JobObject extends DurableObject<Env> implements JobApi {
   /** Set while an alarm runs in this instance, so an overlapping invocation waits and re-reads. */
   private running: Promise<void> | undefined;
   /** A valid callback arrived while an alarm was running; that alarm schedules the confirmation. */
@@ -460,7 +435,7 @@ export class JobObject extends DurableObject<Env> {
     const remaining = [];
     for (const message of job.outbox ?? []) {
       try {
-        await deliveryStub(this.env, message.id).enqueue(message);
+        await deliveryApi(this.env, message.id).enqueue(message);
       } catch (err) {
         log("warn", "webhook enqueue failed", { jobId: job.id, webhookId: message.id, error: err instanceof Error ? err.message : String(err) });
         remaining.push(message);

@@ -1,6 +1,7 @@
 // Learns how long each model's runs really take, as a factor over the model's prior guess and
 // the spread around it, so the poll schedule follows the provider's current speed.
 import { DurableObject } from "cloudflare:workers";
+import type { ModelStatsApi, RunEstimate } from "./model-stats-client.ts";
 import { DEFAULT_SPREAD } from "./polling.ts";
 
 const ALPHA = 0.2;
@@ -15,19 +16,7 @@ interface Entry {
   samples: number;
 }
 
-export interface RunEstimate {
-  /** Multiplier for the model's prior run time. */
-  factor: number;
-  /** σ of log run time. */
-  spread: number;
-}
-
-export interface ModelStatsApi {
-  estimate(model: string): Promise<RunEstimate>;
-  observe(model: string, observedMs: number, priorMs: number): Promise<void>;
-}
-
-export class ModelStats extends DurableObject<Env> {
+export class ModelStats extends DurableObject<Env> implements ModelStatsApi {
   /** Prior as is (factor 1, default spread) until a few runs were seen. */
   async estimate(model: string): Promise<RunEstimate> {
     const entry = this.ctx.storage.kv.get<Entry>(model);
@@ -52,8 +41,4 @@ export class ModelStats extends DurableObject<Env> {
     }
     this.ctx.storage.kv.put(model, next);
   }
-}
-
-export function modelStats(env: Env): ModelStatsApi {
-  return env.STATS.get(env.STATS.idFromName("global")) as unknown as ModelStatsApi;
 }

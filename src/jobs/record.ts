@@ -1,6 +1,6 @@
 // The job as the JobObject stores it. Only this module's `publicJob` decides what a client sees.
 import type { ModelId, OutputKind, ProviderName } from "../providers/models.ts";
-import type { WebhookMessage } from "../webhooks/delivery-object.ts";
+import type { DeliveryReport, WebhookMessage } from "../webhooks/types.ts";
 
 export type JobStatus = "queued" | "running" | "copying" | "succeeded" | "failed" | "canceled";
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "canceled"]);
@@ -36,17 +36,6 @@ export interface OutputRecord {
 export const JOB_EVENTS = ["job.running", "job.succeeded", "job.failed", "job.canceled"] as const;
 export type JobEvent = (typeof JOB_EVENTS)[number];
 export const DEFAULT_JOB_EVENTS: JobEvent[] = ["job.succeeded", "job.failed", "job.canceled"];
-
-export interface DeliveryReport {
-  id: string;
-  type: string;
-  attempts: number;
-  lastStatus: number | null;
-  lastError?: string;
-  deliveredAt?: number;
-  gaveUpAt?: number;
-  nextAt?: number;
-}
 
 export interface StopRecord {
   /** The job's error message up to the stop's note. */

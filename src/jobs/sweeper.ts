@@ -2,7 +2,7 @@
 // their object woken, so no job can sleep forever because an alarm was lost.
 import { idleUnfinishedJobs } from "../index-db/jobs-index.ts";
 import { log } from "../lib/log.ts";
-import { jobApi } from "./job-object.ts";
+import { jobApi } from "./job-client.ts";
 
 /** Longer than any poll interval plus the index heartbeat, so live jobs are never counted idle. */
 export const IDLE_MS = 15 * 60_000;

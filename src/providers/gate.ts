@@ -4,9 +4,8 @@
 // they first asked; slots are leases, so a crashed job never blocks the gate for good.
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log.ts";
+import { LEASE_MS, type AcquireResult, type GateApi, type GateConfig, type GateSnapshot, type ProviderOutcome } from "./gate-client.ts";
 
-/** A slot is held this long after the last acquire/renew; jobs renew on every poll. */
-export const LEASE_MS = 10 * 60_000;
 /** A waiter that has not asked again by its retryAt plus this is presumed gone and dropped. */
 export const STALE_GRACE_MS = 30_000;
 /** After pushback the lowered limit holds at least this long before successes raise it. */
@@ -16,38 +15,7 @@ export const CUT_SPACING_MS = 5_000;
 /** Successes (after the hold) needed to add back one slot. */
 export const OKS_PER_SLOT = 5;
 
-export interface GateConfig {
-  maxConcurrency: number;
-}
-
-export type AcquireResult =
-  | { granted: true }
-  | { granted: false; /** 1-based place in the waiting line */ position: number; /** ms epoch: ask again by then at the latest */ retryAt: number };
-
-export interface GateSnapshot {
-  limit: number;
-  effectiveLimit: number;
-  active: number;
-  waiting: number;
-  holders: string[];
-}
-
-export type ProviderOutcome = "rate_limited" | "ok";
-
-/** What callers use. RPC typing wraps union results awkwardly, so the stub is given this plain shape (as with jobApi). */
-export interface GateApi {
-  acquire(jobId: string, config: GateConfig): Promise<AcquireResult>;
-  renew(jobId: string): Promise<boolean>;
-  release(jobId: string): Promise<void>;
-  report(outcome: ProviderOutcome): Promise<void>;
-  snapshot(): Promise<GateSnapshot>;
-}
-
-export function gateApi(env: Env, provider: "weshop" | "wiro"): GateApi {
-  return env.GATES.get(env.GATES.idFromName(provider)) as unknown as GateApi;
-}
-
-/** The one JobObject method the gate calls; local so this file does not import the job module (which imports the gate). */
+/** The one JobObject method the gate calls; local because providers/ knows nothing of jobs (see .dependency-cruiser.cjs). */
 interface Wakeable {
   wake(): Promise<void>;
 }
@@ -74,7 +42,7 @@ function effectiveLimit(pace: Pace): number {
   return pace.cap === null ? pace.limit : Math.min(pace.cap, pace.limit);
 }
 
-export class ProviderGate extends DurableObject<Env> {
+export class ProviderGate extends DurableObject<Env> implements GateApi {
   /** When the stored alarm is set for, as far as this instance knows (undefined after a restart, null when none). */
   private alarmAt: number | null | undefined;
 

@@ -6,37 +6,20 @@ import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
 import { log } from "../lib/log.ts";
 import { checkUrl } from "../lib/url-policy.ts";
-import { jobApi } from "../jobs/job-object.ts";
-import type { DeliveryReport } from "../jobs/record.ts";
+import { jobApi } from "../jobs/job-client.ts";
+import type { DeliveryApi } from "./delivery-client.ts";
 import { RETRY_JITTER, RETRY_SCHEDULE_MS } from "./schedule.ts";
 import { webhookHeaders } from "./sign.ts";
+import type { DeliveryState, WebhookMessage } from "./types.ts";
 
 export { RETRY_SCHEDULE_MS } from "./schedule.ts";
 
 /** Delay before retry n+1 of the final report to the job; after the last one it is given up (and logged). */
 export const REPORT_RETRY_MS = [5_000, 30_000, 2 * 60_000, 10 * 60_000, 3600_000, 6 * 3600_000, 24 * 3600_000];
 
-export interface WebhookMessage {
-  id: string;
-  jobId: string;
-  url: string;
-  type: string;
-  /** The exact body, fixed when the event happened so every retry sends the same bytes. */
-  body: string;
-  /** Unix seconds of the event; the signature's timestamp is that of each attempt. */
-  createdAt: number;
-}
-
-/** The message plus how its delivery stands: the same fields the job is told about. */
-export type DeliveryState = Omit<DeliveryReport, "id" | "type"> & {
-  message: WebhookMessage;
-  /** Set while the job has not yet taken the final outcome: how often that report failed, and when to try again. */
-  finalReport?: { failures: number; nextAt: number };
-};
-
 const KEY = "delivery";
 
-export class WebhookDelivery extends DurableObject<Env> {
+export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
   /** Stores the message once (a repeated enqueue is ignored) and starts delivering it. */
   async enqueue(message: WebhookMessage): Promise<void> {
     if (await this.ctx.storage.get(KEY)) return;
@@ -164,8 +147,4 @@ export class WebhookDelivery extends DurableObject<Env> {
 /** Batch messages have no job to report to; their state stays here. */
 function reportsToJob(state: DeliveryState): boolean {
   return state.message.jobId.startsWith("job_");
-}
-
-export function deliveryStub(env: Env, id: string) {
-  return env.WEBHOOKS.get(env.WEBHOOKS.idFromName(id));
 }

@@ -2,7 +2,7 @@
 import type { Config } from "../config.ts";
 import { makeLinkSigner } from "../media/links.ts";
 import { publicJob, type JobEvent, type JobRecord } from "../jobs/record.ts";
-import type { WebhookMessage } from "./delivery-object.ts";
+import type { WebhookMessage } from "./types.ts";
 import { WEBHOOK_LINK_TTL_SECONDS } from "./schedule.ts";
 
 /** Events the client asked for that this transition produced. */

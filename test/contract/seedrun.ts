@@ -1,7 +1,7 @@
 // seedrun's own provider requests, built the way a job builds them: the JobSpec validated by
-// src/api/job-spec.ts, then the provider client from src/providers for that model, pointed at
+// src/schemas/job-spec.ts, then the provider client from src/providers for that model, pointed at
 // the live simulator. What the simulator received is the request to compare.
-import { validateJobSpec } from "../../src/api/job-spec.ts";
+import { validateJobSpec } from "../../src/schemas/job-spec.ts";
 import { readConfig } from "../../src/config.ts";
 import type { FetchFn } from "../../src/providers/http.ts";
 import { providerFor } from "../../src/providers/index.ts";

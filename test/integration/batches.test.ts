@@ -2,7 +2,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { batchJobId, FAN_OUT_CHUNK, type BatchRecord } from "../../src/batches/batch-object.ts";
+import type { BatchRecord } from "../../src/batches/batch-client.ts";
+import { batchJobId, FAN_OUT_CHUNK } from "../../src/batches/batch-object.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { api, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
 

@@ -2,7 +2,8 @@
 // task is stopped the way Wiro allows it, chosen from a fresh Task/Detail and confirmed by one.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { batchJobId, type BatchRecord } from "../../src/batches/batch-object.ts";
+import type { BatchRecord } from "../../src/batches/batch-client.ts";
+import { batchJobId } from "../../src/batches/batch-object.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { MAX_STOP_ATTEMPTS } from "../../src/jobs/stop.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";

@@ -7,7 +7,8 @@ import { createExecutionContext, createScheduledController, env, evictDurableObj
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { batchJobId, type BatchRecord } from "../../src/batches/batch-object.ts";
+import type { BatchRecord } from "../../src/batches/batch-client.ts";
+import { batchJobId } from "../../src/batches/batch-object.ts";
 import { scheduledBatchId } from "../../src/batches/schedules.ts";
 import worker from "../../src/index.ts";
 import { CONFIRM_WINDOW_MS } from "../../src/jobs/job-object.ts";
@@ -15,7 +16,7 @@ import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../s
 import { RETRY_BASE_MS, RETRY_CAP_MS } from "../../src/jobs/polling.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { IDLE_MS, sweepIdleJobs } from "../../src/jobs/sweeper.ts";
-import { LEASE_MS } from "../../src/providers/gate.ts";
+import { LEASE_MS } from "../../src/providers/gate-client.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import type { FaultKind, FaultTarget } from "../../simulator/index.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";

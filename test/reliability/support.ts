@@ -6,7 +6,7 @@ import { vi } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
-import type { JobApi } from "../../src/jobs/job-object.ts";
+import type { JobApi } from "../../src/jobs/job-client.ts";
 import { jobStub, storedJob, type Harness } from "../helpers.ts";
 
 export const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };

@@ -2,6 +2,7 @@
 // its body's hash and the job it will create; every later one within 24 h gets that same job,
 // or a mismatch when the body differs. Claims are serialised by the object, so races are safe.
 import { DurableObject } from "cloudflare:workers";
+import type { ClaimResult, IdempotencyApi } from "./idempotency-client.ts";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
@@ -11,18 +12,7 @@ interface Claim<T> {
   createdAt: number;
 }
 
-export type ClaimResult<T> = { kind: "new"; value: T } | { kind: "replay"; value: T } | { kind: "mismatch" };
-
-/** The stub's shape for callers (RPC typing cannot carry the generic claim value). */
-export interface IdempotencyApi {
-  claim<T>(bodyHash: string, value: T): Promise<ClaimResult<T>>;
-}
-
-export function idempotencyApi(env: Env, name: string): IdempotencyApi {
-  return env.IDEMPOTENCY.get(env.IDEMPOTENCY.idFromName(name)) as unknown as IdempotencyApi;
-}
-
-export class IdempotencyKeys extends DurableObject<Env> {
+export class IdempotencyKeys extends DurableObject<Env> implements IdempotencyApi {
   async claim<T>(bodyHash: string, value: T): Promise<ClaimResult<T>> {
     const now = Date.now();
     const existing = await this.ctx.storage.get<Claim<T>>("claim");
@@ -43,15 +33,4 @@ export class IdempotencyKeys extends DurableObject<Env> {
     }
     await this.ctx.storage.deleteAll();
   }
-}
-
-/** JSON with object keys sorted, so the same parameters hash the same however they were written. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object")
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(value);
 }

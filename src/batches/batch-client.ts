@@ -1,0 +1,45 @@
+// How other code reaches a batch's Durable Object: the batch as stored, the calls it offers and
+// the stub builder, apart from the class so the routes, schedules and jobs never import the object.
+import type { JobStatus } from "../jobs/record.ts";
+import type { JobSpec } from "../schemas/job-spec.ts";
+
+export type BatchStatus = "running" | "completed" | "canceled";
+
+export interface NewBatch {
+  id: string;
+  tenant: string;
+  specs: JobSpec[];
+  webhookUrl?: string;
+  scheduleId?: string;
+  origin: string;
+}
+
+export interface BatchRecord {
+  id: string;
+  tenant: string;
+  total: number;
+  /** How many of the batch's jobs exist so far (they are created in index order). */
+  created: number;
+  finished: number;
+  status: BatchStatus;
+  canceledAt?: number;
+  /** After a cancel: how many created jobs were told to cancel. */
+  cancelProgress?: number;
+  webhookUrl?: string;
+  scheduleId?: string;
+  origin: string;
+  createdAt: number;
+  completedAt?: number;
+  webhookSent?: boolean;
+}
+
+export interface BatchApi {
+  create(input: NewBatch): Promise<BatchRecord>;
+  read(tenant: string): Promise<BatchRecord | null>;
+  cancel(tenant: string): Promise<{ batch: BatchRecord | null; canceled: boolean }>;
+  jobFinished(jobId: string, status: JobStatus): Promise<void>;
+}
+
+export function batchApi(env: Env, id: string): BatchApi {
+  return env.BATCHES.get(env.BATCHES.idFromName(id)) as unknown as BatchApi;
+}

@@ -1,0 +1,32 @@
+// How other code reaches a job's Durable Object: the calls it offers and the stub builder, apart
+// from the class so the routes, the batch, the sweeper and the webhooks never import the object.
+import type { ModelId } from "../providers/models.ts";
+import type { DeliveryReport } from "../webhooks/types.ts";
+import type { JobEvent, JobRecord } from "./record.ts";
+
+export interface NewJob {
+  id: string;
+  tenant: string;
+  model: ModelId;
+  params: Record<string, unknown>;
+  metadata: Record<string, string>;
+  batchId?: string;
+  origin: string;
+  webhook?: { url: string; events: JobEvent[] };
+}
+
+/** What other code may call on a job's object. RPC typing cannot express the job's JSON params, so the stub is given this shape. */
+export interface JobApi {
+  create(input: NewJob): Promise<JobRecord>;
+  read(tenant: string): Promise<JobRecord | null>;
+  cancel(tenant: string): Promise<{ job: JobRecord | null; canceled: boolean }>;
+  waitForChange(tenant: string, since: number, timeoutMs: number): Promise<JobRecord | null>;
+  wiroCallback(token: string): Promise<boolean>;
+  webhookReport(report: DeliveryReport): Promise<void>;
+  rearm(): Promise<boolean>;
+  wake(): Promise<void>;
+}
+
+export function jobApi(env: Env, id: string): JobApi {
+  return env.JOBS.get(env.JOBS.idFromName(id)) as unknown as JobApi;
+}

@@ -1,0 +1,18 @@
+// How jobs reach the run-time statistics object: its calls and the stub builder (one object for
+// all models), apart from the class so the job does not import the object.
+
+export interface RunEstimate {
+  /** Multiplier for the model's prior run time. */
+  factor: number;
+  /** σ of log run time. */
+  spread: number;
+}
+
+export interface ModelStatsApi {
+  estimate(model: string): Promise<RunEstimate>;
+  observe(model: string, observedMs: number, priorMs: number): Promise<void>;
+}
+
+export function modelStats(env: Env): ModelStatsApi {
+  return env.STATS.get(env.STATS.idFromName("global")) as unknown as ModelStatsApi;
+}
