@@ -1,14 +1,23 @@
-// The layering of seedrun, checked by `npm run deps` (dependency-cruiser). Type-only imports count:
-// a cycle through types still ties the files together for a reader and for the next refactor.
+// The layering of seedrun, checked by `npm run deps` (dependency-cruiser) as part of `npm test`.
+// Type-only imports count: a cycle through types still ties the files together for a reader and
+// for the next refactor.
 //
-//   entry      src/index.ts (worker entry) → src/app.ts + src/api/ (the HTTP layer)
-//   features   jobs/ batches/ webhooks/ index-db/ (what the product does)
-//   adapters   providers/ (WeShop, Wiro) and media/ (R2, signed links)
+//   entry      src/index.ts (worker entry, exports the Durable Object classes)
+//              → src/app.ts + src/api/ (the HTTP layer)
+//   features   jobs/ batches/ webhooks/ idempotency/ index-db/ (what the product does), and
+//              schemas/ (the job and batch specs clients send: zod schemas and validation)
+//   adapters   providers/ (WeShop, Wiro, the concurrency gate) and media/ (R2, signed links)
 //   base       lib/ (errors, log, crypto, validation); config.ts (settings) sits just above it
 //
 // Imports point down that list (features may use each other, never in a cycle) and never up into
-// the HTTP layer. The simulator models the real providers and shares no code with src/ in either
-// direction.
+// the HTTP layer. A Durable Object class file is imported by the entry alone: everyone else uses
+// its small *-client.ts (interface + stub builder), which imports no class, so Durable Objects
+// that call each other do not import each other. The simulator models the real providers and
+// shares no code with src/ in either direction.
+
+/** Durable Object class files: `*-object.ts`, plus the two named for what they hold. */
+const DURABLE_OBJECT_FILES = ["-object\\.ts$", "^src/providers/gate\\.ts$", "^src/jobs/model-stats\\.ts$"];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -28,6 +37,25 @@ module.exports = {
       to: { path: ["^src/app\\.ts$", "^src/api/"] },
     },
     {
+      name: "durable-objects-through-clients",
+      severity: "error",
+      comment:
+        "Only the worker entry imports a Durable Object class file; callers import its *-client.ts, so objects that call each other (job ⇄ batch, job ⇄ webhook delivery) never import each other.",
+      from: { path: "^src/", pathNot: "^src/index\\.ts$" },
+      to: { path: DURABLE_OBJECT_FILES },
+    },
+    {
+      name: "schemas-are-plain-contract",
+      severity: "error",
+      comment:
+        "schemas/ (what clients send) is validation only: it builds on lib/, the model table and the job record's plain types, never on Durable Objects, D1, media or webhooks.",
+      from: { path: "^src/schemas/" },
+      to: {
+        path: "^src/",
+        pathNot: ["^src/schemas/", "^src/lib/", "^src/providers/models\\.ts$", "^src/providers/catalogue/", "^src/jobs/record\\.ts$"],
+      },
+    },
+    {
       name: "src-not-to-simulator-or-tests",
       severity: "error",
       comment: "Production code never depends on the simulator or the tests.",
@@ -44,16 +72,16 @@ module.exports = {
     {
       name: "providers-know-no-features",
       severity: "error",
-      comment: "Provider clients know their provider, not jobs, batches, webhooks or HTTP routes.",
+      comment: "Provider clients know their provider, not jobs, batches, webhooks, client specs or HTTP routes.",
       from: { path: "^src/providers/" },
-      to: { path: ["^src/(jobs|batches|webhooks|api|index-db)/", "^src/app\\.ts$", "^src/index\\.ts$"] },
+      to: { path: ["^src/(jobs|batches|webhooks|idempotency|schemas|api|index-db)/", "^src/app\\.ts$", "^src/index\\.ts$"] },
     },
     {
       name: "media-above-base-only",
       severity: "error",
       comment: "media/ (R2 copies, signed links, the /media route's pieces) builds on lib/ and config only.",
       from: { path: "^src/media/" },
-      to: { path: ["^src/(jobs|batches|webhooks|api|index-db|providers)/", "^src/app\\.ts$", "^src/index\\.ts$"] },
+      to: { path: ["^src/(jobs|batches|webhooks|idempotency|schemas|api|index-db|providers)/", "^src/app\\.ts$", "^src/index\\.ts$"] },
     },
     {
       name: "lib-is-the-base",
