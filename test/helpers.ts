@@ -160,7 +160,13 @@ const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 export async function fireAlarm(id: string): Promise<void> {
   await runInDurableObject(jobStub(id), async (instance, state) => {
     const running = (instance as unknown as { running?: Promise<void> }).running;
-    if (running) return running;
+    if (running) {
+      // the runtime fired an alarm of its own: if it took the job's step, that was the step; if it
+      // came early and left the job as it was, the step is still to be taken here
+      const before = JSON.stringify(await state.storage.get<JobRecord>("job"));
+      await running;
+      if (JSON.stringify(await state.storage.get<JobRecord>("job")) !== before) return;
+    }
     const job = await state.storage.get<JobRecord>("job");
     if (!job || TERMINAL.has(job.status)) return;
     await state.storage.put("job", { ...job, nextAt: Date.now() });
