@@ -32,7 +32,12 @@ const detailData = z.looseObject({
     .min(1),
 });
 
-/** Statuses of a task still on its way, in Wiro's order; `task_end` comes before post-processing, so it is not the end. */
+/**
+ * Statuses of a task still on its way, in Wiro's order; `task_end` comes before post-processing,
+ * so it is not the end. `task_error_full` is the stderr log sent once when the model process
+ * exits (Wiro-Docs markdown/tasks.md), before `task_end` and post-processing: the task may still
+ * succeed, and Wiro's own client does not count it as terminal (Wiro-MCP src/types.ts).
+ */
 const RUNNING = new Set([
   "task_queue",
   "task_accept",
@@ -42,10 +47,12 @@ const RUNNING = new Set([
   "task_start",
   "task_output",
   "task_output_full",
+  "task_error_full",
   "task_end",
   "task_postprocess_start",
 ]);
-const ERRORED = new Set(["task_error", "task_error_full"]);
+/** Task/Detail's status for a fatal failure (Wiro-MCP's TERMINAL_STATUSES), unlike the websocket's interim stderr event of the same name. */
+const ERRORED = new Set(["task_error"]);
 
 type Endpoint = "submit" | "poll" | "stop";
 
@@ -173,8 +180,8 @@ export function wiroProvider(opts: WiroOptions): Provider {
   };
 }
 
-/** Statuses after which a task no longer runs: finished, failed before it ran, or stopped. */
-const ENDED = new Set(["task_postprocess_end", "task_error", "task_cancel"]);
+/** Statuses after which a task no longer runs: finished, failed before it ran, or stopped (the terminal ones of `toStatus`). */
+const ENDED = new Set(["task_postprocess_end", ...ERRORED, "task_cancel"]);
 
 interface StopCalls {
   detail(): Promise<Outcome<string>>;
