@@ -65,10 +65,14 @@ function endpointOf(path: string): Endpoint {
  * Whether one Wiro error code is worth asking again, per endpoint. 96 is the concurrency limit
  * (retry later) everywhere. On Task/Detail the task exists, so code 0 (a server error; a
  * validation error cannot be meant) and code 1 ("There is no task yet." right after Run) are
- * transient. On Run, 0 may be a validation error and 97 is the balance: refused for good.
+ * transient. On Cancel/Kill, code 0 is a server error and code 1 (wrong state) is handled by the
+ * stop itself. On Run, 0 may be a validation error and 97 is the balance: refused for good.
  */
 function retryableCode(code: string, endpoint: Endpoint): boolean {
   if (code === "96") return true;
+  // Cancel/Kill name an existing task in a body Wiro's own client sends, so code 0 is a server
+  // error there too: asked again (bounded by the stop's attempts) instead of leaving a task billing
+  if (endpoint === "stop") return code === "0";
   return endpoint === "poll" && (code === "0" || code === "1");
 }
 
