@@ -501,8 +501,8 @@ export class JobObject extends DurableObject<Env> {
       if (step.kind === "poll") {
         if (job.slotHeld) await this.renewSlot(job);
         const polled = afterPoll(job, await provider.poll(job.task!, { signal }), tick());
-        // past its deadline the task may still be running (and billing): the follow-ups stop it
-        return polled.error?.code === "timeout" ? deadlineStop(polled, tick()) : polled;
+        // past its deadline, or unreadable for good, the task may still be running (and billing): the follow-ups stop it
+        return deadlineStop(polled, tick());
       }
       // a previous submit started and never reported back: only an idempotent provider may be asked again
       if (job.submitStartedAt !== undefined && !provider.idempotentSubmit) return finish(job, "failed", tick(), UNCERTAIN_SUBMIT);
