@@ -174,8 +174,9 @@ export function wiroProvider(opts: WiroOptions): Provider {
     },
     cancel: (task) =>
       stopTask(task, {
+        // by taskid, as Wiro's client names a task it stops; it also tells a stop's reads apart from the job's polls
         detail: async () => {
-          const outcome = await call("/Task/Detail", taskRef(task), detailData, false);
+          const outcome = await call("/Task/Detail", { taskid: task.taskId }, detailData, false);
           return outcome.ok ? ok(outcome.value.tasklist[0]!.status) : outcome;
         },
         // Wiro's own client sends Cancel and Kill by taskid (it calls taskid required)
