@@ -29,8 +29,10 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: [NODE_TESTS],
           setupFiles: ["./test/apply-migrations.ts"],
-          // cleaning up after a batch test stops a few hundred objects
-          hookTimeout: 30_000,
+          // budgets, not retries: a batch test drives a few hundred alarms and its clean-up stops as
+          // many objects; on a busy 2-core machine that outlasts vitest's 5 s / 10 s defaults
+          testTimeout: 30_000,
+          hookTimeout: 90_000,
           // workerd tests share one runtime; keep files sequential so outbound fetch spies do not mix
           fileParallelism: false,
         },

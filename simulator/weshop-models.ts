@@ -29,8 +29,32 @@ interface SeedanceVariant {
 
 const SIX = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1"];
 const FIVE = ["16:9", "9:16", "3:4", "4:3", "1:1"];
-const V20 = { agent: "seedance", minImages: 0, maxImages: 9, ratios: SIX, adaptive: true, minSeconds: 4, maxSeconds: 15, autoDuration: false, modern: true, maxVideos: 3, maxAudios: 3 } as const;
-const V10 = { agent: "seedance", minImages: 1, maxImages: 9, ratios: FIVE, adaptive: false, minSeconds: 2, maxSeconds: 12, autoDuration: false, modern: false, maxVideos: 0, maxAudios: 0 } as const;
+const V20 = {
+  agent: "seedance",
+  minImages: 0,
+  maxImages: 9,
+  ratios: SIX,
+  adaptive: true,
+  minSeconds: 4,
+  maxSeconds: 15,
+  autoDuration: false,
+  modern: true,
+  maxVideos: 3,
+  maxAudios: 3,
+} as const;
+const V10 = {
+  agent: "seedance",
+  minImages: 1,
+  maxImages: 9,
+  ratios: FIVE,
+  adaptive: false,
+  minSeconds: 2,
+  maxSeconds: 12,
+  autoDuration: false,
+  modern: false,
+  maxVideos: 0,
+  maxAudios: 0,
+} as const;
 
 export const SEEDANCE_VARIANTS: Record<string, SeedanceVariant> = {
   Seedance_20: { ...V20, resolutions: ["480p", "720p", "1080p", "4k"], powerPerSecond: 6 },
@@ -40,8 +64,20 @@ export const SEEDANCE_VARIANTS: Record<string, SeedanceVariant> = {
   Seedance_10_Pro: { ...V10, powerPerSecond: 3 },
   Seedance_10_Pro_Fast: { ...V10, powerPerSecond: 2 },
   Seedance_25: {
-    agent: "seedance-25", minImages: 0, maxImages: 30, ratios: SIX, adaptive: true, minSeconds: 4, maxSeconds: 30, autoDuration: true,
-    resolutions: ["480p", "720p", "1080p"], modern: true, maxVideos: 10, maxAudios: 10, outputFormats: ["mp4", "mov"], powerPerSecond: 8,
+    agent: "seedance-25",
+    minImages: 0,
+    maxImages: 30,
+    ratios: SIX,
+    adaptive: true,
+    minSeconds: 4,
+    maxSeconds: 30,
+    autoDuration: true,
+    resolutions: ["480p", "720p", "1080p"],
+    modern: true,
+    maxVideos: 10,
+    maxAudios: 10,
+    outputFormats: ["mp4", "mov"],
+    powerPerSecond: 8,
   },
 };
 
@@ -109,7 +145,8 @@ function runImages(input: Obj, params: Obj, problems: string[]): string[] {
 function checkCommon(params: Obj, problems: string[]): number {
   if (!(typeof params.textDescription === "string" && params.textDescription.trim() !== "")) problems.push("params.textDescription is required");
   const b = params.batchCount;
-  if (b !== undefined && !(typeof b === "number" && Number.isInteger(b) && b >= 1 && b <= 16)) problems.push("params.batchCount must be an integer from 1 to 16");
+  if (b !== undefined && !(typeof b === "number" && Number.isInteger(b) && b >= 1 && b <= 16))
+    problems.push("params.batchCount must be an integer from 1 to 16");
   return typeof b === "number" && Number.isInteger(b) && b >= 1 ? b : 1;
 }
 
@@ -126,7 +163,11 @@ function checkSeedance(agent: string, input: Obj, params: Obj, problems: string[
   const name = String(model);
   const why = ` for ${name}`;
   if (images.length < v.minImages || images.length > v.maxImages) {
-    problems.push(v.minImages > 0 ? `params.images must hold ${v.minImages === v.maxImages ? "exactly 1" : `1 to ${v.maxImages}`} image URL${v.maxImages > 1 ? "s" : ""}${why}` : `params.images must hold at most ${v.maxImages} image URLs${why}`);
+    problems.push(
+      v.minImages > 0
+        ? `params.images must hold ${v.minImages === v.maxImages ? "exactly 1" : `1 to ${v.maxImages}`} image URL${v.maxImages > 1 ? "s" : ""}${why}`
+        : `params.images must hold at most ${v.maxImages} image URLs${why}`,
+    );
   }
   let seconds = 4;
   let estimated = false;

@@ -1,7 +1,7 @@
 // Node-side harness for contract tests: the simulator on a free loopback port, and the official
 // WeShop CLI (weshop-cli, a devDependency) run as a real child process against it.
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,8 +67,15 @@ export function runCli(live: LiveSim, args: string[], cwd = workDir()): Promise<
   });
 }
 
+const dirs: string[] = [];
 export function workDir(): string {
-  return mkdtempSync(join(tmpdir(), "seedrun-contract-"));
+  const dir = mkdtempSync(join(tmpdir(), "seedrun-contract-"));
+  dirs.push(dir);
+  return dir;
+}
+
+export function removeWorkDirs(): void {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** A real PNG on disk, as a user would pass with --image. */

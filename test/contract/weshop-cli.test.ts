@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapturedRequest, SimTask } from "../../simulator/index.ts";
-import { type LiveSim, field, localImage, runCli, startSim, workDir } from "./cli.ts";
+import { type LiveSim, field, localImage, removeWorkDirs, runCli, startSim, workDir } from "./cli.ts";
 import { seedrunSubmit } from "./seedrun.ts";
 
 let live: LiveSim;
@@ -13,6 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await live?.close();
+  removeWorkDirs();
 });
 
 type Obj = Record<string, any>;
@@ -26,7 +27,11 @@ interface Job {
 }
 
 const JOBS: Job[] = [
-  { name: "seedream text-only", args: () => ["seedream", "--prompt", PROMPT], seedrun: () => ({ model: "weshop/seedream", params: { textDescription: PROMPT } }) },
+  {
+    name: "seedream text-only",
+    args: () => ["seedream", "--prompt", PROMPT],
+    seedrun: () => ({ model: "weshop/seedream", params: { textDescription: PROMPT } }),
+  },
   {
     name: "seedream with an image",
     args: (img) => ["seedream", "--prompt", PROMPT, "--image", img],
@@ -46,7 +51,10 @@ const JOBS: Job[] = [
   {
     name: "seedance 1.0 Pro with a local image",
     args: (img) => ["seedance", "--prompt", PROMPT, "--model", "Seedance_10_Pro", "--image", img],
-    seedrun: (url) => ({ model: "weshop/seedance", params: { textDescription: PROMPT, modelName: "Seedance_10_Pro", duration: "4s", aspectRatio: "3:4", images: [url] } }),
+    seedrun: (url) => ({
+      model: "weshop/seedance",
+      params: { textDescription: PROMPT, modelName: "Seedance_10_Pro", duration: "4s", aspectRatio: "3:4", images: [url] },
+    }),
   },
   {
     name: "seedance 2.0 text-only",
@@ -61,7 +69,15 @@ const JOBS: Job[] = [
     args: (img) => ["seedance", "--prompt", PROMPT, "--model", "Seedance_20_Mini", "--first-frame", img, "--resolution", "480p"],
     seedrun: (url) => ({
       model: "weshop/seedance",
-      params: { textDescription: PROMPT, modelName: "Seedance_20_Mini", firstFrame: url, resolution: "480p", aspectRatio: "16:9", duration: "4s", generateAudio: "true" },
+      params: {
+        textDescription: PROMPT,
+        modelName: "Seedance_20_Mini",
+        firstFrame: url,
+        resolution: "480p",
+        aspectRatio: "16:9",
+        duration: "4s",
+        generateAudio: "true",
+      },
     }),
   },
 ];

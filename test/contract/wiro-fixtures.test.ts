@@ -22,11 +22,26 @@ interface RequestFixture {
 const ORIGIN = "http://127.0.0.1:8799";
 const BASES = { weshopBase: `${ORIGIN}/weshop/openapi`, wiroBase: `${ORIGIN}/wiro/v1` };
 const MODEL = "wiro/ByteDance/text-to-video-seedance-v1";
+/** The key of a second simulated project, created as API-key-only. */
+const KEY_ONLY = "contract-wiro-keyonly-key";
 
 function manualSim(): { sim: Simulator; advance(ms: number): void } {
   let t = 1_800_000_000_000;
-  const sim = createSimulator({ origin: ORIGIN, weshopApiKey: WESHOP_KEY, wiroApiKey: WIRO_KEY, wiroApiSecret: WIRO_SECRET, now: () => t, durations: { wiro: 60_000 } });
-  return { sim, advance: (ms) => void (t += ms) };
+  const sim = createSimulator({
+    origin: ORIGIN,
+    weshopApiKey: WESHOP_KEY,
+    wiroApiKey: WIRO_KEY,
+    wiroApiSecret: WIRO_SECRET,
+    wiroKeyOnlyApiKey: KEY_ONLY,
+    now: () => t,
+    durations: { wiro: 60_000 },
+  });
+  return {
+    sim,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 /** Written here from Wiro-Docs authentication.md, independently of the simulator and of src. */
@@ -46,7 +61,9 @@ function fill(body: Obj, run: { taskid: string; socketaccesstoken: string }): Ob
 }
 
 async function send(sim: Simulator, fixture: RequestFixture, run = { taskid: "", socketaccesstoken: "" }): Promise<Obj> {
-  const res = await sim.fetch(new Request(`${ORIGIN}/wiro/v1${fixture.path}`, { method: "POST", headers: await signedHeaders(), body: JSON.stringify(fill(fixture.body, run)) }));
+  const res = await sim.fetch(
+    new Request(`${ORIGIN}/wiro/v1${fixture.path}`, { method: "POST", headers: await signedHeaders(), body: JSON.stringify(fill(fixture.body, run)) }),
+  );
   expect(res.status).toBe(200);
   return (await res.json()) as Obj;
 }
@@ -89,6 +106,17 @@ describe("the simulator accepts every request shape of Wiro's official client", 
     expect(await send(h.sim, fixture, run as never)).toEqual({ result: true, errors: [] });
     expect(await statusOf(h.sim, run.taskid)).toBe("task_cancel");
   });
+
+  it("a key-only project takes the headers of the key-only fixture; the signature project refuses them", async () => {
+    const { sim } = manualSim();
+    const headers = (key: string) => Object.fromEntries(keyOnlyHeaders.required.map((n) => [n, n === "x-api-key" ? key : "application/json"]));
+    const post = (key: string) =>
+      sim.fetch(new Request(`${ORIGIN}/wiro/v1${runFixture.path}`, { method: "POST", headers: headers(key), body: JSON.stringify(runFixture.body) }));
+    expect(await (await post(KEY_ONLY)).json()).toMatchObject({ result: true, taskid: expect.any(String) });
+    const refused = await post(WIRO_KEY);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ result: false, errors: [{ code: 0 }] });
+  });
 });
 
 /** Same keys, and each value of the same JSON type, as the fixture's body. */
@@ -114,7 +142,9 @@ describe("seedrun's Wiro requests take the official client's shapes", () => {
   const recorder = (sim: Simulator, log: Sent[]) => async (input: Request | string | URL, init?: RequestInit) => {
     const req = new Request(input, init);
     const headers: Record<string, string> = {};
-    req.headers.forEach((v, k) => void (headers[k] = v));
+    req.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
     log.push({ path: new URL(req.url).pathname.replace("/wiro/v1", ""), headers, body: await req.clone().text() });
     return sim.fetch(req);
   };
@@ -171,9 +201,10 @@ describe("seedrun's Wiro requests take the official client's shapes", () => {
   it("a key-only project (no WIRO_API_SECRET) sends x-api-key alone, no nonce or signature", async () => {
     const { sim } = manualSim();
     const log: Sent[] = [];
-    const job = seedrunJob(MODEL, { prompt: "a paper boat" }, seedrunEnv(BASES, { WIRO_API_SECRET: undefined }), recorder(sim, log));
+    const job = seedrunJob(MODEL, { prompt: "a paper boat" }, seedrunEnv(BASES, { WIRO_API_KEY: KEY_ONLY, WIRO_API_SECRET: undefined }), recorder(sim, log));
     expect(job.errors.join("; ")).toBe("");
-    await job.provider!.submit({ jobId: crypto.randomUUID(), params: job.params! });
+    const outcome = await job.provider!.submit({ jobId: crypto.randomUUID(), params: job.params! });
+    expect(outcome.ok).toBe(true);
     const [req] = log;
     for (const name of keyOnlyHeaders.required) expect(req?.headers[name], name).toBeTruthy();
     for (const name of keyOnlyHeaders.forbidden) expect(req?.headers[name], name).toBeUndefined();

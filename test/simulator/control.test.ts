@@ -41,14 +41,17 @@ describe("control endpoints", () => {
     expect(sim.tasks().map((t) => t.provider)).toEqual(["wiro", "weshop", "wiro"]);
   });
 
-  it("unknown provider routes answer 404 in the provider's envelope and are not captured", async () => {
+  it("unknown provider routes and models answer in the provider's envelope and are not captured", async () => {
     const { sim } = harness();
     const a = await sim.fetch(weshopRequest("/agent/nope"));
     expect(a.status).toBe(404);
     expect((await body(a)).success).toBe(false);
-    const b = await sim.fetch(new Request(`${ORIGIN}/wiro/v1/Run/Other/model`, { method: "POST" }));
+    // an unknown endpoint is a 404; a model Wiro does not have is code 1 (Wiro-Docs error-reference.md)
+    const b = await sim.fetch(new Request(`${ORIGIN}/wiro/v1/Task/Other`, { method: "POST" }));
     expect(b.status).toBe(404);
     expect((await body(b)).result).toBe(false);
+    const c = await sim.fetch(new Request(`${ORIGIN}/wiro/v1/Run/Other/model`, { method: "POST" }));
+    expect(await body(c)).toEqual({ result: false, errors: [{ code: 1, message: "slug-owner-project-not-exist" }] });
     expect(sim.requests).toHaveLength(0);
   });
 });

@@ -15,19 +15,51 @@ const seedance = (input: Record<string, unknown>, params: Record<string, unknown
 
 describe("WeShop request shapes of the official clients", () => {
   it.each([
-    ["CLI: first image in input.originalImage, all in params.images", seedance({ originalImage: A }, { modelName: "Seedance_10_Pro", images: [A, B], generateAudio: "true" })],
+    [
+      "CLI: first image in input.originalImage, all in params.images",
+      seedance({ originalImage: A }, { modelName: "Seedance_10_Pro", images: [A, B], generateAudio: "true" }),
+    ],
     ["DSH plugin: input.images and params.images", seedance({ images: [A] }, { images: [A] })],
     ["seed: input.images only", seedance({ images: [A] }, {})],
     ["DSH plugin: originalImage in input and params (its legacy form)", seedance({ originalImage: A, taskName: "t" }, { originalImage: A })],
     ["seedrun: originalImage, input.images and params.images", seedance({ originalImage: A, images: [A] }, { images: [A] })],
-    ["CLI: Seedance 2.0 text-only", seedance({}, { modelName: "Seedance_20", duration: "4s", aspectRatio: "16:9", resolution: "720p", generateAudio: "true", batchCount: 1 })],
-    ["CLI: Seedance 2.0 Mini with a first and last frame", seedance({}, { modelName: "Seedance_20_Mini", firstFrame: A, lastFrame: B, aspectRatio: "adaptive", resolution: "480p" })],
-    ["CLI: Seedance 2.0 extending a video", seedance({ videos: ["https://v.example.com/s.mp4"] }, { extendVideo: "https://v.example.com/s.mp4", extendDirection: "forward", videos: ["https://v.example.com/s.mp4"] })],
-    ["CLI: Seedance 2.5 with 30 images, mov, auto duration", seedance({ originalImage: A }, { modelName: "Seedance_25", images: Array(30).fill(A), duration: "-1", outputFormat: "mov", resolution: "1080p" }, "seedance-25")],
+    [
+      "CLI: Seedance 2.0 text-only",
+      seedance({}, { modelName: "Seedance_20", duration: "4s", aspectRatio: "16:9", resolution: "720p", generateAudio: "true", batchCount: 1 }),
+    ],
+    [
+      "CLI: Seedance 2.0 Mini with a first and last frame",
+      seedance({}, { modelName: "Seedance_20_Mini", firstFrame: A, lastFrame: B, aspectRatio: "adaptive", resolution: "480p" }),
+    ],
+    [
+      "CLI: Seedance 2.0 extending a video",
+      seedance(
+        { videos: ["https://v.example.com/s.mp4"] },
+        { extendVideo: "https://v.example.com/s.mp4", extendDirection: "forward", videos: ["https://v.example.com/s.mp4"] },
+      ),
+    ],
+    [
+      "CLI: Seedance 2.5 with 30 images, mov, auto duration",
+      seedance(
+        { originalImage: A },
+        { modelName: "Seedance_25", images: Array(30).fill(A), duration: "-1", outputFormat: "mov", resolution: "1080p" },
+        "seedance-25",
+      ),
+    ],
     ["Seedance 1.5 Pro as the seed states it", seedance({ images: [A] }, { modelName: "Seedance_15_Pro", images: [A], duration: "15s", aspectRatio: "21:9" })],
-    ["CLI: Seedream text-only without modelName", { agent: { name: "seedream", version: "v1.0" }, input: {}, params: { textDescription: "x", batchCount: 1 }, safeGenerate: "on" }],
+    [
+      "CLI: Seedream text-only without modelName",
+      { agent: { name: "seedream", version: "v1.0" }, input: {}, params: { textDescription: "x", batchCount: 1 }, safeGenerate: "on" },
+    ],
     ["CLI: Seedream Pro 1K auto", { ...seedreamRun({ modelName: "Seedream_50_Pro", imageSize: "1K", aspectRatio: "auto" }), safeGenerate: "off" }],
-    ["CLI: Seedream Lite 3K web_search with an image", { agent: { name: "seedream", version: "v1.0" }, input: { originalImage: A }, params: { textDescription: "x", modelName: "Seedream_50_Lite", imageSize: "3K", tools: ["web_search"], images: [A] } }],
+    [
+      "CLI: Seedream Lite 3K web_search with an image",
+      {
+        agent: { name: "seedream", version: "v1.0" },
+        input: { originalImage: A },
+        params: { textDescription: "x", modelName: "Seedream_50_Lite", imageSize: "3K", tools: ["web_search"], images: [A] },
+      },
+    ],
   ])("accepts %s", async (_name, run) => {
     const { sim } = harness();
     const data = await weshopSubmit(sim, run, { "Idempotency-Key": crypto.randomUUID() });
@@ -86,7 +118,10 @@ describe("WeShop power estimates", () => {
     const { sim } = harness();
     const one = await body(await sim.fetch(weshopRequest("/agent/power-estimates", { body: seedreamRun() })));
     const four = await body(await sim.fetch(weshopRequest("/agent/power-estimates", { body: seedreamRun({ batchCount: 4 }) })));
-    expect(one).toMatchObject({ success: true, data: { totalPower: expect.any(Number), type: expect.any(String), exclusive: false, paidPowerNotEnough: false } });
+    expect(one).toMatchObject({
+      success: true,
+      data: { totalPower: expect.any(Number), type: expect.any(String), exclusive: false, paidPowerNotEnough: false },
+    });
     expect(one.data).not.toHaveProperty("isEstimated");
     expect(four.data.totalPower).toBe(4 * one.data.totalPower);
     expect(sim.tasks()).toHaveLength(0);
@@ -96,7 +131,9 @@ describe("WeShop power estimates", () => {
 
   it("marks a quote for a model-chosen duration as estimated, and refuses what a run would refuse", async () => {
     const { sim } = harness();
-    const auto = await body(await sim.fetch(weshopRequest("/agent/power-estimates", { body: seedance({}, { modelName: "Seedance_25", duration: "-1" }, "seedance-25") })));
+    const auto = await body(
+      await sim.fetch(weshopRequest("/agent/power-estimates", { body: seedance({}, { modelName: "Seedance_25", duration: "-1" }, "seedance-25") })),
+    );
     expect(auto.data.isEstimated).toBe(true);
     const bad = await sim.fetch(weshopRequest("/agent/power-estimates", { body: seedreamRun({ imageSize: "3K" }) }));
     expect(bad.status).toBe(422);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { WIRO_RUN, WIRO_RUN_PATH, body, harness, wiroDetail, wiroRequest, wiroRun } from "./helpers.ts";
 
 describe("Wiro Task/Detail", () => {
-  it("bills only a successful task: totalcost in USD when pexit is 0, \"0\" when it failed", async () => {
+  it('bills only a successful task: totalcost in USD when pexit is 0, "0" when it failed', async () => {
     const h = harness();
     const good = await wiroRun(h.sim);
     h.sim.inject({ target: "wiro.run", kind: "run_failed" });
