@@ -21,11 +21,22 @@ export function hasHandOvers(job: JobRecord): boolean {
   );
 }
 
+/**
+ * A canceled WeShop job whose unconfirmed submit is still to be looked up. The lookup is that
+ * submit sent again (same Idempotency-Key): if the first never reached WeShop it starts the run,
+ * so the job keeps its provider slot until the lookup is settled, as any submit holds one.
+ */
+export function resolvingRun(job: JobRecord): boolean {
+  return job.stop?.resolve === true && job.providerStop !== undefined && !job.task;
+}
+
 /** When to come back for the follow-ups: soon for hand-overs, or when the next stop attempt is due. */
 export function followUpAt(job: JobRecord): number {
   const soon = Date.now() + FOLLOW_UP_RETRY_MS;
   if (!job.providerStop) return soon;
-  return hasHandOvers(job) || job.stop?.awaitingSubmit ? Math.min(soon, job.providerStop.nextAt) : job.providerStop.nextAt;
+  // a slot kept for the lookup is not a hand-over to hurry: it goes back once the lookup is settled
+  const handOvers = hasHandOvers({ ...job, slotHeld: job.slotHeld && !resolvingRun(job) });
+  return handOvers || job.stop?.awaitingSubmit ? Math.min(soon, job.providerStop.nextAt) : job.providerStop.nextAt;
 }
 
 /** The index row gets each status change, and a heartbeat so the sweeper can tell live jobs from stuck ones. */

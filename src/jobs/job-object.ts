@@ -33,7 +33,7 @@ import {
   type Step,
   type Tick,
 } from "./machine.ts";
-import { followUpAt, hasFollowUps, needsIndex, unchanged } from "./follow-ups.ts";
+import { followUpAt, hasFollowUps, needsIndex, resolvingRun, unchanged } from "./follow-ups.ts";
 import { absorbStep, afterResolve, afterStop, cancelJob, deadlineStop, submitLost } from "./stop.ts";
 import { modelStats } from "./model-stats-client.ts";
 import { DEFAULT_SPREAD, runDeadlineMs } from "./polling.ts";
@@ -344,7 +344,8 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     // still waiting for the answer of a submit whose alarm is gone: that answer is lost
     if (job.stop?.awaitingSubmit) job = this.patch(job, pickStop(submitLost(job)));
     if (job.providerStop && job.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS) job = await this.stopTask(job);
-    if (job.slotHeld || job.queuePosition) job = await this.releaseSlot(job);
+    // the lookup of an unconfirmed WeShop submit may start the run: its slot stays until that is settled
+    if ((job.slotHeld && !resolvingRun(job)) || job.queuePosition) job = await this.releaseSlot(job);
     if (job.batchId && !job.batchNotified) job = await this.notifyBatch(job);
     if (hasFollowUps(job)) await this.ctx.storage.setAlarm(followUpAt(job));
   }
@@ -366,6 +367,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     const { provider } = lookup;
     if (!job.task) {
       if (!job.stop?.resolve) return this.patch(job, { providerStop: undefined });
+      if (job.slotHeld) await this.renewSlot(job);
       const found = afterResolve(job, await provider.submit({ jobId: job.id, params: job.params }), tick());
       log(found.task ? "info" : "warn", "unconfirmed submit looked up after a cancel", { jobId: job.id, found: Boolean(found.task) });
       return this.patch(job, pickStop(found));
@@ -476,8 +478,8 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       if (step.kind === "poll") {
         if (job.slotHeld) await this.renewSlot(job);
         const polled = afterPoll(job, await provider.poll(job.task!, { signal }), tick());
-        // past its deadline the task may still be running (and billing): the follow-ups stop it
-        return polled.error?.code === "timeout" ? deadlineStop(polled, tick()) : polled;
+        // past its deadline, or unreadable for good, the task may still be running (and billing): the follow-ups stop it
+        return deadlineStop(polled, tick());
       }
       // a previous submit started and never reported back: only an idempotent provider may be asked again
       if (job.submitStartedAt !== undefined && !provider.idempotentSubmit) return finish(job, "failed", tick(), UNCERTAIN_SUBMIT);

@@ -61,9 +61,15 @@ export function cancelJob(job: JobRecord, submitInFlight: boolean, tick: Tick): 
   return withStop(end(headline), { headline, note: WIRO_TASK_UNKNOWN, confirmed: false }, undefined);
 }
 
-/** The run outlived its deadline (the job has just failed with `timeout`): its task is asked to stop. */
+/**
+ * Polling ended with the task's state unknown: it outlived its deadline (`timeout`), or its
+ * status could not be read through the poll-error cap or past the deadline
+ * (`provider_unavailable`). Either way the task may still run (and bill), so it is asked to stop.
+ */
+const UNKNOWN_END = new Set(["timeout", "provider_unavailable"]);
+
 export function deadlineStop(job: JobRecord, tick: Tick): JobRecord {
-  if (!job.task || !job.error) return job;
+  if (!job.task || !job.error || job.status !== "failed" || !UNKNOWN_END.has(job.error.code)) return job;
   return stopFor(job, job.task, `${job.error.message}.`, tick);
 }
 

@@ -18,6 +18,8 @@ export function scrubbedProvider(provider: Provider, secrets: readonly (string |
   const outcome = <T>(o: Outcome<T>, value: (v: T) => T = (v) => v): Outcome<T> => (o.ok ? { ok: true, value: value(o.value) } : { ok: false, error: error(o.error) });
   const status = (s: TaskStatus): TaskStatus => {
     if (s.state === "failed") return { ...s, code: text(s.code), message: text(s.message) };
+    // a canceled run's message carries the provider's own reason
+    if (s.state === "canceled" && s.message !== undefined) return { ...s, message: text(s.message) };
     if (s.state === "succeeded") return { ...s, outputs: s.outputs.map((o) => (o.error ? { ...o, error: text(o.error) } : o)) };
     return s;
   };

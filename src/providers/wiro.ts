@@ -32,7 +32,12 @@ const detailData = z.looseObject({
     .min(1),
 });
 
-/** Statuses of a task still on its way, in Wiro's order; `task_end` comes before post-processing, so it is not the end. */
+/**
+ * Statuses of a task still on its way, in Wiro's order; `task_end` comes before post-processing,
+ * so it is not the end. `task_error_full` is the stderr log sent once when the model process
+ * exits (Wiro-Docs markdown/tasks.md), before `task_end` and post-processing: the task may still
+ * succeed, and Wiro's own client does not count it as terminal (Wiro-MCP src/types.ts).
+ */
 const RUNNING = new Set([
   "task_queue",
   "task_accept",
@@ -42,10 +47,12 @@ const RUNNING = new Set([
   "task_start",
   "task_output",
   "task_output_full",
+  "task_error_full",
   "task_end",
   "task_postprocess_start",
 ]);
-const ERRORED = new Set(["task_error", "task_error_full"]);
+/** Task/Detail's status for a fatal failure (Wiro-MCP's TERMINAL_STATUSES), unlike the websocket's interim stderr event of the same name. */
+const ERRORED = new Set(["task_error"]);
 
 type Endpoint = "submit" | "poll" | "stop";
 
@@ -58,10 +65,14 @@ function endpointOf(path: string): Endpoint {
  * Whether one Wiro error code is worth asking again, per endpoint. 96 is the concurrency limit
  * (retry later) everywhere. On Task/Detail the task exists, so code 0 (a server error; a
  * validation error cannot be meant) and code 1 ("There is no task yet." right after Run) are
- * transient. On Run, 0 may be a validation error and 97 is the balance: refused for good.
+ * transient. On Cancel/Kill, code 0 is a server error and code 1 (wrong state) is handled by the
+ * stop itself. On Run, 0 may be a validation error and 97 is the balance: refused for good.
  */
 function retryableCode(code: string, endpoint: Endpoint): boolean {
   if (code === "96") return true;
+  // Cancel/Kill name an existing task in a body Wiro's own client sends, so code 0 is a server
+  // error there too: asked again (bounded by the stop's attempts) instead of leaving a task billing
+  if (endpoint === "stop") return code === "0";
   return endpoint === "poll" && (code === "0" || code === "1");
 }
 
@@ -163,8 +174,9 @@ export function wiroProvider(opts: WiroOptions): Provider {
     },
     cancel: (task) =>
       stopTask(task, {
+        // by taskid, as Wiro's client names a task it stops; it also tells a stop's reads apart from the job's polls
         detail: async () => {
-          const outcome = await call("/Task/Detail", taskRef(task), detailData, false);
+          const outcome = await call("/Task/Detail", { taskid: task.taskId }, detailData, false);
           return outcome.ok ? ok(outcome.value.tasklist[0]!.status) : outcome;
         },
         // Wiro's own client sends Cancel and Kill by taskid (it calls taskid required)
@@ -173,8 +185,8 @@ export function wiroProvider(opts: WiroOptions): Provider {
   };
 }
 
-/** Statuses after which a task no longer runs: finished, failed before it ran, or stopped. */
-const ENDED = new Set(["task_postprocess_end", "task_error", "task_cancel"]);
+/** Statuses after which a task no longer runs: finished, failed before it ran, or stopped (the terminal ones of `toStatus`). */
+const ENDED = new Set(["task_postprocess_end", ...ERRORED, "task_cancel"]);
 
 interface StopCalls {
   detail(): Promise<Outcome<string>>;

@@ -6,6 +6,7 @@ import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { MAX_STOP_ATTEMPTS } from "../../src/jobs/stop.ts";
+import { gateApi } from "../../src/providers/gate.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { SIM_ORIGIN } from "../bindings.ts";
 import { api, createJob, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../helpers.ts";
@@ -276,10 +277,14 @@ describe("a cancel after an unconfirmed WeShop submit", () => {
     h.sim.inject({ target: "weshop.submit", kind: "http503", times: 1000 });
     await cancel(id);
     let job = await fireFollowUp(id);
+    // each lookup may start the run (if the first submit never arrived): it keeps the job's slot, as a submit does
+    expect(job.providerStop).toBeDefined();
+    expect((await gateApi(env, "weshop").snapshot()).holders).toContain(id);
     for (let i = 1; i < MAX_STOP_ATTEMPTS && job.providerStop; i++) job = await fireFollowUp(id);
     expect(job.providerStop).toBeUndefined();
     expect(job.task).toBeUndefined();
     expect(job.error?.message).toMatch(/^Canceled by the client\. A run may exist at WeShop: a submit was sent without a confirmed answer, and looking it up failed \(\w+: .*\)\. It may finish and be billed/);
     expect(h.sim.tasks()).toHaveLength(1);
+    expect((await gateApi(env, "weshop").snapshot()).holders).not.toContain(id);
   });
 });

@@ -148,4 +148,17 @@ describe("provider texts stored on jobs carry no provider secret", () => {
     expect(text).not.toContain(TEST_BINDINGS.WIRO_API_KEY);
     expect(text).not.toContain(TEST_BINDINGS.WIRO_API_SECRET);
   });
+
+  it("a WeShop run reported Cancelled with a reason echoing the key comes back scrubbed", async () => {
+    const config = readConfig(env);
+    if (!config.ok) throw new Error("test settings invalid");
+    const run = { executions: [{ executionId: "e1", status: "Cancelled", error: `stopped for key ${TEST_BINDINGS.WESHOP_API_KEY}`, result: [] }] };
+    const answer = async () => new Response(JSON.stringify({ success: true, data: run }), { headers: { "Content-Type": "application/json" } });
+    const weshop = providerFor(MODELS["weshop/seedream"], config.config, answer);
+    if (!weshop.ok) throw new Error("no provider");
+    const polled = await weshop.provider.poll({ taskId: "e1" });
+    expect(polled).toMatchObject({ ok: true, value: { state: "canceled" } });
+    expect(JSON.stringify(polled)).not.toContain(TEST_BINDINGS.WESHOP_API_KEY);
+    expect(JSON.stringify(polled)).toContain("[redacted]");
+  });
 });

@@ -6,7 +6,7 @@ import { gateApi } from "../../src/providers/gate-client.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { wiroSignature, type FaultKind, type FaultTarget } from "../../simulator/index.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
-import { createJob, getJob, jobStub, startHarness, type Harness } from "../helpers.ts";
+import { createJob, fireFollowUp, getJob, jobStub, startHarness, type Harness } from "../helpers.ts";
 import { cancelOpenJobs, drive, firstStep, layerFetch, requestsTo, restoreProviderPace, SEEDREAM, stepAlarm, WIRO } from "../reliability/support.ts";
 
 let h: Harness;
@@ -99,6 +99,24 @@ describe("definite ends", () => {
     expect(job.error).toEqual({ code: "provider_canceled", message: `WeShop reported the run as ${word}`, retryable: true });
     expect((await getJob(id)).provider).toMatchObject({ status: word });
     expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
+  });
+});
+
+describe("a status that stays unreadable through the poll-error cap", () => {
+  it("fails the job and then stops the Wiro task, which may still be running and billing", async () => {
+    const id = await runningJob(WIRO);
+    let down = true;
+    layerFetch(async (request, next) => (down && request.url.endsWith("/Task/Detail") ? new Response("upstream down", { status: 502 }) : next()));
+    // small steps: the task is still queued at Wiro when the job gives up on it
+    const failed = await drive(h, id, 50);
+    expect(failed).toMatchObject({ status: "failed", error: { code: "provider_unavailable" } });
+    expect(failed.stop?.confirmed).toBe(false);
+    down = false;
+    const job = await fireFollowUp(id);
+    expect(requestsTo(h, "wiro.cancel").map((r) => JSON.parse(r.body) as unknown)).toEqual([{ taskid: job.task!.taskId }]);
+    expect(job.stop?.confirmed).toBe(true);
+    expect(h.sim.tasks()[0]!.canceledAt).toBeDefined();
+    expect(job.error?.message).toMatch(/^Gave up after \d+ failed attempts; .*\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/);
   });
 });
 

@@ -304,7 +304,9 @@ it(
         if (!TERMINAL.has(job.status)) note("not finished");
         if (job.status !== "succeeded" && !(job.error?.code && job.error.message)) note("ended without a reason");
         const mine = byJob.get(job.id) ?? [];
-        const provider = mine.filter((ex) => ex.target !== "media" && ex.target !== "wiro.cancel" && ex.target !== "wiro.kill");
+        // a Wiro stop (Task/Detail by taskid, Cancel, Kill) comes after the job's end and decides nothing of it
+        const stopCall = (ex: Exchange) => ex.target === "wiro.cancel" || ex.target === "wiro.kill" || (ex.target === "wiro.detail" && ex.requestBody.includes('"taskid"'));
+        const provider = mine.filter((ex) => ex.target !== "media" && !stopCall(ex));
         const outcomes = provider.map(outcomeOf);
         const task = taskOf.get(job.id);
         if (job.status === "canceled") {

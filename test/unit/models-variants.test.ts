@@ -73,6 +73,11 @@ describe("weshop/seedream: modelName always sent", () => {
     ).toEqual(["params.aspectRatio", "params.batchCount", "params.imageSize", "params.images", "params.outputFormat", "params.textDescription", "params.tools[0]"]);
     expect(paths("weshop/seedream", { modelName: "Seedream_40", imageSize: "3K" })).toEqual(["params.modelName", "params.textDescription"]);
   });
+
+  it("a prompt of the wrong type is called that, not missing", () => {
+    expect(check("weshop/seedream", { textDescription: 5 }).errors).toEqual([{ path: "params.textDescription", message: "must be a string" }]);
+    expect(check("weshop/seedream", {}).errors).toEqual([{ path: "params.textDescription", message: "is required" }]);
+  });
 });
 
 describe("weshop/seedance-25", () => {

@@ -1,9 +1,9 @@
 // The stop of a provider task as pure transitions: what a canceled job says at once, what a step
 // in flight at the cancel may add, and how each stop attempt's answer is taken.
 import { describe, expect, it } from "vitest";
-import { afterSubmit, markSubmitting } from "../../src/jobs/machine.ts";
+import { afterPoll, afterSubmit, MAX_POLL_ERRORS, markSubmitting } from "../../src/jobs/machine.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { absorbStep, afterResolve, afterStop, cancelJob, MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS, submitLost } from "../../src/jobs/stop.ts";
+import { absorbStep, afterResolve, afterStop, cancelJob, deadlineStop, MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS, submitLost } from "../../src/jobs/stop.ts";
 import type { Outcome, StopResult } from "../../src/providers/types.ts";
 
 const T0 = 1_700_000_000_000;
@@ -131,5 +131,22 @@ describe("afterResolve", () => {
     expect(found.task).toEqual({ taskId: "exec-9" });
     expect(found.providerStop).toBeUndefined();
     expect(found.error?.message).toMatch(/^Canceled by the client\. The run exists at WeShop \(executionId exec-9\)/);
+  });
+});
+
+describe("deadlineStop", () => {
+  it("a task whose status stayed unreadable through the poll-error cap is asked to stop: it may still run and bill", () => {
+    const down: Outcome<never> = { ok: false, error: { retryable: true, code: "network_error", message: "could not reach the provider" } };
+    let polled = job({ attempts: MAX_POLL_ERRORS - 1 });
+    polled = afterPoll(polled, down, tick());
+    expect(polled).toMatchObject({ status: "failed", error: { code: "provider_unavailable" } });
+    const stopping = deadlineStop(polled, tick());
+    expect(stopping.providerStop).toMatchObject({ nextAt: T0, attempts: 0 });
+    expect(stopping.error?.message).toMatch(/^Gave up after \d+ failed attempts; .*\. Asking Wiro to stop task 2221\.$/);
+  });
+
+  it("a task the provider itself reported as failed is not asked to stop", () => {
+    const failed = afterPoll(job(), { ok: true, value: { state: "failed", providerStatus: "task_error", code: "run_failed", message: "boom" } }, tick());
+    expect(deadlineStop(failed, tick())).toBe(failed);
   });
 });

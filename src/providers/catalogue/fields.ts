@@ -5,7 +5,8 @@ import { z } from "zod";
 
 export const url = z.string({ error: "must be a URL" }).min(1, "must be a URL").max(2048, "must be at most 2048 characters");
 
-export const prompt = z.string({ error: "is required" }).trim().min(1, "is required").max(5000, "must be at most 5000 characters");
+// "is required" only when it is missing: a prompt of the wrong type is told so
+export const prompt = z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") }).trim().min(1, "is required").max(5000, "must be at most 5000 characters");
 
 export const batchCount = z
   .number({ error: "must be an integer from 1 to 16" })
