@@ -108,8 +108,12 @@ export function parseHttpDate(field: string | null, now = Date.now()): number | 
   const back = new Date(ms);
   // Date.UTC rolls Feb 30 into March and 25:00 into the next day: such dates are not dates
   const same =
-    back.getUTCFullYear() === year && back.getUTCMonth() === monthIndex && back.getUTCDate() === Number(day) &&
-    back.getUTCHours() === Number(h) && back.getUTCMinutes() === Number(m) && back.getUTCSeconds() === Number(s);
+    back.getUTCFullYear() === year &&
+    back.getUTCMonth() === monthIndex &&
+    back.getUTCDate() === Number(day) &&
+    back.getUTCHours() === Number(h) &&
+    back.getUTCMinutes() === Number(m) &&
+    back.getUTCSeconds() === Number(s);
   return same ? ms : undefined;
 }
 

@@ -12,7 +12,12 @@ describe("control endpoints", () => {
     const bad = await sim.fetch(control("/faults", "POST", { target: "media", kind: "run_failed" }));
     expect(bad.status).toBe(400);
     expect(await sim.fetch(control("/faults", "POST", { target: "weshop.submit", kind: "http500" })).then((r) => r.status)).toBe(200);
-    await sim.fetch(control("/faults", "POST", [{ target: "weshop.poll", kind: "http503", times: 2 }, { target: "media", kind: "gzip" }]));
+    await sim.fetch(
+      control("/faults", "POST", [
+        { target: "weshop.poll", kind: "http503", times: 2 },
+        { target: "media", kind: "gzip" },
+      ]),
+    );
     expect(await body(await sim.fetch(control("/faults")))).toHaveLength(3);
     await sim.fetch(control("/faults", "DELETE"));
     expect(await body(await sim.fetch(control("/faults")))).toEqual([]);

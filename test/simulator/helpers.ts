@@ -88,7 +88,16 @@ export async function wiroRequest(path: string, body: unknown, opts: { nonce?: s
 }
 
 export const WIRO_RUN_PATH = "/Run/ByteDance/text-to-video-seedance-v1";
-export const WIRO_RUN = { prompt: "a bicycle at dawn", resolution: "480p", ratio: "16:9", duration: "5", fps: "24", watermark: "false", seed: null, camerafixed: "false" };
+export const WIRO_RUN = {
+  prompt: "a bicycle at dawn",
+  resolution: "480p",
+  ratio: "16:9",
+  duration: "5",
+  fps: "24",
+  watermark: "false",
+  seed: null,
+  camerafixed: "false",
+};
 
 export async function body<T = any>(res: Response): Promise<T> {
   return (await res.json()) as T;
