@@ -1,6 +1,6 @@
 // Outgoing webhooks: Standard Webhooks signatures (checked by the reference package), retries
 // with a stable id, event filtering, and delivery that never holds up the job.
-import { env, runInDurableObject } from "cloudflare:test";
+import { type env, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { messageId } from "../../src/webhooks/events.ts";
