@@ -1358,7 +1358,11 @@ function webhook(
 
 function buildDocument(): Json {
   const paths: Record<string, Json> = {};
-  for (const route of ROUTES) (paths[route.path] ??= {})[route.method] = operation(route);
+  for (const route of ROUTES) {
+    const item = paths[route.path] ?? {};
+    item[route.method] = operation(route);
+    paths[route.path] = item;
+  }
   return {
     openapi: "3.1.1",
     info: {

@@ -171,7 +171,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   /** A provider slot may be free: look again now instead of at the next retry time. */
   async wake(): Promise<void> {
     const job = this.load();
-    if (!job || job.status !== "queued") return;
+    if (job?.status !== "queued") return;
     this.save({ ...job, nextAt: Math.min(job.nextAt, Date.now()) });
     await this.ctx.storage.setAlarm(Date.now());
   }

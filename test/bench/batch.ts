@@ -34,7 +34,10 @@ function peakConcurrency(tasks: SimTask[]): number {
   edges.sort((a, b) => a.at - b.at || a.d - b.d);
   let active = 0;
   let peak = 0;
-  for (const e of edges) peak = Math.max(peak, (active += e.d));
+  for (const e of edges) {
+    active += e.d;
+    peak = Math.max(peak, active);
+  }
   return peak;
 }
 

@@ -138,7 +138,10 @@ describe("POST /v1/batches", () => {
       edges.sort((a, b) => a.at - b.at || a.d - b.d);
       let active = 0;
       let peak = 0;
-      for (const e of edges) peak = Math.max(peak, (active += e.d));
+      for (const e of edges) {
+        active += e.d;
+        peak = Math.max(peak, active);
+      }
       expect(peak).toBeGreaterThan(0);
       expect(peak).toBeLessThanOrEqual(cap);
     }

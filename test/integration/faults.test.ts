@@ -165,7 +165,7 @@ describe("final faults", () => {
   });
 
   it("a missing provider key fails the job with provider_not_configured, without a provider call", async () => {
-    const id = "job_" + "n".repeat(20);
+    const id = `job_${"n".repeat(20)}`;
     const stub = jobStub(id);
     // this object runs without WESHOP_API_KEY (a fresh env object, so no cached parse is reused)
     await runInDurableObject(stub, (instance) => {

@@ -86,12 +86,18 @@ describe("the OpenAPI document", () => {
     for (const [path, item] of [...Object.entries(d.paths as Json), ...Object.entries(d.webhooks as Json)]) {
       for (const [method, op] of Object.entries(item as Json)) {
         const where = `${method.toUpperCase()} ${path}`;
-        for (const p of op.parameters ?? []) if (p.example !== undefined) expectValid(schemaValidator(p.schema, d), p.example, `${where} ${p.name}`), checked++;
+        for (const p of op.parameters ?? [])
+          if (p.example !== undefined) {
+            expectValid(schemaValidator(p.schema, d), p.example, `${where} ${p.name}`);
+            checked++;
+          }
         const bodies = [op.requestBody, ...Object.values(op.responses as Json)].filter(Boolean);
         for (const body of bodies)
           for (const media of Object.values((body.content ?? {}) as Json))
-            for (const [name, ex] of Object.entries((media.examples ?? {}) as Json))
-              expectValid(schemaValidator(media.schema, d), ex.value, `${where} ${name}`), checked++;
+            for (const [name, ex] of Object.entries((media.examples ?? {}) as Json)) {
+              expectValid(schemaValidator(media.schema, d), ex.value, `${where} ${name}`);
+              checked++;
+            }
       }
     }
     expect(checked).toBeGreaterThan(20);
@@ -327,10 +333,13 @@ describe("request schemas agree with validateJobSpec", () => {
 
 describe("real responses match the documented schemas", () => {
   let h: Harness;
+  /** Schedules a test made, deleted afterwards (before the harness stops) so the per-key limit and other files are unaffected. */
+  const schedules: string[] = [];
   beforeEach(() => {
     h = startHarness();
   });
   afterEach(async () => {
+    for (const id of schedules.splice(0)) await call(`/v1/schedules/${id}`, { method: "DELETE" });
     await h.stop();
   });
 
@@ -364,11 +373,6 @@ describe("real responses match the documented schemas", () => {
   const json = (path: string, method: string, body: unknown) =>
     call(path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const NIGHTLY = { name: "n", cron: "0 3 * * *", batch: { jobs: [{ model: "weshop/seedream", params: { textDescription: "x" } }] } };
-  /** Schedules this test made, deleted afterwards so the per-key limit and other files are unaffected. */
-  const schedules: string[] = [];
-  afterEach(async () => {
-    for (const id of schedules.splice(0)) await call(`/v1/schedules/${id}`, { method: "DELETE" });
-  });
   async function createSchedule(body: unknown): Promise<Response> {
     const res = await json("/v1/schedules", "POST", body);
     if (res.status === 201) schedules.push(((await res.clone().json()) as Json).id);

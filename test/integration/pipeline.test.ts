@@ -88,7 +88,7 @@ describe("weshop/seedream", () => {
     expect(h.sim.tasks()).toHaveLength(1);
     const polls = h.sim.requests.filter((r) => r.target === "weshop.poll");
     expect(polls.length).toBe(done.polls);
-    expect(polls.every((p) => p.headers["authorization"] === TEST_BINDINGS.WESHOP_API_KEY)).toBe(true);
+    expect(polls.every((p) => p.headers.authorization === TEST_BINDINGS.WESHOP_API_KEY)).toBe(true);
     expect(h.outbound).toEqual([]);
   });
 });

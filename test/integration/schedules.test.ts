@@ -127,7 +127,12 @@ function beforeStatement(pattern: RegExp, between: () => Promise<unknown>, times
     return {
       bind: (...values: unknown[]) => {
         const bound = statement.bind(...values);
-        return { run: async () => (await between(), bound.run()) };
+        return {
+          run: async () => {
+            await between();
+            return bound.run();
+          },
+        };
       },
     } as unknown as D1PreparedStatement;
   });

@@ -3,7 +3,6 @@
 // 502/504, a missing key to 503. The same assertions run against the sub-app mounted in a small
 // app with the real middleware, and against the worker entry (once src/app.ts mounts the route).
 import { createExecutionContext, env } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../src/api/context.ts";

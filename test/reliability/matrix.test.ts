@@ -23,7 +23,6 @@ import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
 import { api, createJob, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 import {
   ageIndex,
-  alarmOf,
   firstStep,
   cancelOpenJobs,
   captureLogs,
@@ -34,7 +33,6 @@ import {
   emulateGzipDecoding,
   intIn,
   layerFetch,
-  pick,
   restoreProviderPace,
   runDue,
   recordFetches,

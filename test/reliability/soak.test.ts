@@ -353,8 +353,8 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
         continue;
       }
       if (job.error?.code === "provider_unavailable") {
-        const submits = outcomes.filter((o, i) => provider[i]!.target.endsWith("submit") || provider[i]!.target === "wiro.run");
-        const polls = outcomes.filter((o, i) => provider[i]!.target.endsWith("poll") || provider[i]!.target === "wiro.detail");
+        const submits = outcomes.filter((_o, i) => provider[i]!.target.endsWith("submit") || provider[i]!.target === "wiro.run");
+        const polls = outcomes.filter((_o, i) => provider[i]!.target.endsWith("poll") || provider[i]!.target === "wiro.detail");
         const tail = (list: Outcome[], n: number) => list.length >= n && list.slice(-n).every((o) => o !== "ok");
         if (!tail(submits, MAX_SUBMIT_ATTEMPTS) && !tail(polls, MAX_POLL_ERRORS)) note("gave up without meeting the retry cap");
         continue;

@@ -129,7 +129,7 @@ export async function stepAlarm(id: string, hold = true, direct = false): Promis
     error = err ?? new Error("alarm() rejected without a reason");
   }
   const ms = performance.now() - started;
-  const after = await runInDurableObject(stub, async (instance, state) => {
+  const after = await runInDurableObject(stub, async (instance) => {
     await runningOf(instance);
     if (!left) throw new Error(`the step of job ${id} did not run`);
     return left;

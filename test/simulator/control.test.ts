@@ -35,7 +35,7 @@ describe("control endpoints", () => {
     await sim.fetch(control("/reset", "POST"));
     expect(sim.tasks()).toEqual([]);
     expect(held).toHaveLength(0);
-    expect((await sim.fetch(weshopRequest("/agent/runs/" + tasks[0].id))).status).toBe(404);
+    expect((await sim.fetch(weshopRequest(`/agent/runs/${tasks[0].id}`))).status).toBe(404);
   });
 
   it("tasks() lists both providers in creation order", async () => {
