@@ -67,6 +67,7 @@ async function readForm(request: Request, contentType: string, limit: number): P
 /** The client's file name without directories or control characters; a default when there is none. */
 function cleanFilename(name: string, ext: string): string {
   const base = (name.split(/[/\\]/).pop() ?? "")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
     .replace(/[\u0000-\u001f\u007f"]/g, "")
     .trim()
     .slice(0, 200);

@@ -30,6 +30,7 @@ vi.mock("node:fs", async (importOriginal) => {
 });
 const { Validator: OpenApiValidator } = await import("@seriousme/openapi-schema-validator");
 
+// biome-ignore lint/suspicious/noExplicitAny: the document and its examples are JSON walked by path; typing every level would be noise
 type Json = Record<string, any>;
 type Fetcher = (request: Request) => Promise<Response>;
 
