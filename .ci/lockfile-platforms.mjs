@@ -7,7 +7,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 
 const path = new URL("../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(path, "utf8"));
-const platforms = { "darwin-64": ["darwin", "x64"], "darwin-arm64": ["darwin", "arm64"], "linux-64": ["linux", "x64"], "linux-arm64": ["linux", "arm64"], "windows-64": ["win32", "x64"] };
+const platforms = {
+  "darwin-64": ["darwin", "x64"],
+  "darwin-arm64": ["darwin", "arm64"],
+  "linux-64": ["linux", "x64"],
+  "linux-arm64": ["linux", "arm64"],
+  "windows-64": ["win32", "x64"],
+};
 const added = [];
 for (const [key, entry] of Object.entries(lock.packages)) {
   if (!key.endsWith("node_modules/workerd")) continue;

@@ -64,8 +64,7 @@ export function createSimulator(options: SimOptions): Simulator {
     unsubscribed: new Set(options.weshopUnsubscribed ?? []),
   };
 
-  const tasks = () =>
-    [...ctx.weshop.values(), ...ctx.wiro.values()].sort((a, b) => a.seq - b.seq).map(publicTask);
+  const tasks = () => [...ctx.weshop.values(), ...ctx.wiro.values()].sort((a, b) => a.seq - b.seq).map(publicTask);
 
   const reset = () => {
     ctx.weshop.clear();

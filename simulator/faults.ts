@@ -125,10 +125,7 @@ export function faultResponse(provider: "weshop" | "wiro" | "media", fault: Faul
       case "rate_limit":
         return json({ success: false, error: { code: "RATE_LIMITED", message: "Too many requests", retryable: true } }, 429, retryAfter(fault));
       case "error_final":
-        return json(
-          { success: false, error: { code: "INSUFFICIENT_POWER", message: "Insufficient power balance", retryable: false } },
-          400,
-        );
+        return json({ success: false, error: { code: "INSUFFICIENT_POWER", message: "Insufficient power balance", retryable: false } }, 400);
       // the older API's numeric codes come with HTTP 200; one in each envelope, neither says `retryable`
       case "concurrency_limit":
         return json({ success: false, error: { code: 40005, message: "Concurrency limit reached, please retry later" } }, 200, retryAfter(fault));

@@ -87,9 +87,12 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     throw err;
   }
   // wrangler dev does not fire cron triggers by itself: tick every minute like the platform
-  const cron = options.cronTicks === false ? undefined : setInterval(() => {
-    fetch(`${worker}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`).catch(() => undefined);
-  }, 60_000);
+  const cron =
+    options.cronTicks === false
+      ? undefined
+      : setInterval(() => {
+          fetch(`${worker}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`).catch(() => undefined);
+        }, 60_000);
   cron?.unref();
   return {
     worker,

@@ -17,6 +17,7 @@ async function call(path: string, init: RequestInit = {}) {
     ...init,
     headers: { Authorization: `Bearer ${stack!.apiKey}`, "Content-Type": "application/json", ...init.headers },
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the demo prints fields of whatever the API answered
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 

@@ -81,7 +81,8 @@ function validateRun(body: Obj): string | undefined {
   const seedOk = (typeof seed === "number" && Number.isInteger(seed)) || (typeof seed === "string" && /^-?\d+$/.test(seed.trim()));
   if (seed !== undefined && seed !== null && !seedOk) return "Request parameter [seed] must be integer or float";
   const project = body.projectid;
-  if (project !== undefined && !(typeof project === "string" || (typeof project === "number" && Number.isInteger(project)))) return "Request parameter [projectid] is invalid";
+  if (project !== undefined && !(typeof project === "string" || (typeof project === "number" && Number.isInteger(project))))
+    return "Request parameter [projectid] is invalid";
   const cb = body.callbackUrl;
   if (cb !== undefined && cb !== "") {
     let ok = false;

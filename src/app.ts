@@ -25,7 +25,10 @@ export function buildApp(): Hono<AppEnv> {
     return c.json({ status: "ok" });
   });
 
-  app.route("/media", mediaRoutes((env) => env.SIGNING_SECRET));
+  app.route(
+    "/media",
+    mediaRoutes((env) => env.SIGNING_SECRET),
+  );
   app.route("/callbacks", callbackRoutes);
   app.route("/", openapiRoutes);
   app.route("/", docsRoutes);

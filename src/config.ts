@@ -54,8 +54,7 @@ function baseUrl(name: string, official: string) {
         ctx.addIssue({ code: "custom", message: `${name} is not a valid URL` });
         return z.NEVER;
       }
-      const loopback =
-        url.protocol === "http:" && isLoopbackHost(url.hostname) && url.port !== "" && !url.username && !url.password;
+      const loopback = url.protocol === "http:" && isLoopbackHost(url.hostname) && url.port !== "" && !url.username && !url.password;
       if (!loopback) {
         ctx.addIssue({
           code: "custom",
@@ -93,7 +92,12 @@ const positiveInt = (fallback: number) => wholeNumber(fallback, 10_000, "must be
 const schema = z.object({
   API_KEYS: z
     .string({ error: "API_KEYS is not set" })
-    .transform((v) => v.split(",").map((k) => k.trim()).filter((k) => k !== ""))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((k) => k.trim())
+        .filter((k) => k !== ""),
+    )
     .refine((keys) => keys.length > 0, "API_KEYS must list at least one key"),
   SIGNING_SECRET: z.string({ error: "SIGNING_SECRET is not set" }).min(16, "SIGNING_SECRET must be at least 16 characters"),
   WESHOP_API_KEY: optionalSecret,
@@ -116,7 +120,10 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
-  WEBHOOK_SECRET: optionalSecret.refine((v) => v === undefined || webhookKey(v) !== null, "WEBHOOK_SECRET must be a whsec_ secret (whsec_ followed by base64 of at least 16 bytes)"),
+  WEBHOOK_SECRET: optionalSecret.refine(
+    (v) => v === undefined || webhookKey(v) !== null,
+    "WEBHOOK_SECRET must be a whsec_ secret (whsec_ followed by base64 of at least 16 bytes)",
+  ),
   PROVIDER_TIMEOUT_MS: positiveMs(15_000),
   MEDIA_TIMEOUT_MS: positiveMs(300_000),
   WEBHOOK_TIMEOUT_MS: positiveMs(10_000),

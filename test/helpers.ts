@@ -104,8 +104,7 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
         harness.jobs.map(async (id) => {
           // a job stopped mid-flight would hold its provider slot for the lease's 10 minutes
           await Promise.all([gateApi(env, "weshop").release(id), gateApi(env, "wiro").release(id)]);
-          for (const event of JOB_EVENTS)
-            await runInDurableObject(deliveryStub(messageId(id, event)), (_, state) => state.storage.deleteAlarm());
+          for (const event of JOB_EVENTS) await runInDurableObject(deliveryStub(messageId(id, event)), (_, state) => state.storage.deleteAlarm());
         }),
       );
 

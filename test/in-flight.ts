@@ -2,7 +2,7 @@
 // download that does not end (not even when its signal aborts) until the test lets it. A cancel
 // that answers while the step is held did not wait for it; the request's signal tells whether
 // the cancel aborted it.
-import { env, runInDurableObject } from "cloudflare:test";
+import { type env, runInDurableObject } from "cloudflare:test";
 import type { JobRecord } from "../src/jobs/record.ts";
 import { jobStub, type Harness } from "./helpers.ts";
 import { layerFetch } from "./reliability/support.ts";

@@ -34,11 +34,22 @@ export const batchRoutes = new Hono<AppEnv>()
     if (idempotencyKey !== undefined) {
       const claim = await idempotencyApi(c.env, `${tenant}:batches:${idempotencyKey}`).claim(await sha256Hex(canonicalJson(spec)), id);
       if (claim.kind === "mismatch")
-        throw new ApiError(422, "idempotency_key_reused", "Idempotency-Key reused", "This Idempotency-Key was already used with a different request body in the last 24 hours.");
+        throw new ApiError(
+          422,
+          "idempotency_key_reused",
+          "Idempotency-Key reused",
+          "This Idempotency-Key was already used with a different request body in the last 24 hours.",
+        );
       if (claim.kind === "replay") c.header("Idempotent-Replayed", "true");
       id = claim.value;
     }
-    const batch = await batchApi(c.env, id).create({ id, tenant, specs: spec.jobs, ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}), origin: new URL(c.req.url).origin });
+    const batch = await batchApi(c.env, id).create({
+      id,
+      tenant,
+      specs: spec.jobs,
+      ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
+      origin: new URL(c.req.url).origin,
+    });
     c.header("Location", `/v1/batches/${id}`);
     return c.json(await batchView(c.env, batch), 202);
   })

@@ -49,8 +49,16 @@ async function waitForEnd(c: Context<AppEnv>, job: JobRecord, seconds: number): 
 export const listQuery = z.strictObject({
   status: z.enum(STATUSES, { error: `must be one of: ${STATUSES.join(", ")}` }).optional(),
   model: z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(", ")}` }).optional(),
-  batchId: z.string().regex(/^batch_[0-9a-z]{20}$/, "is not a batch id").optional(),
-  limit: z.coerce.number({ error: "must be an integer from 1 to 100" }).int("must be an integer from 1 to 100").min(1, "must be an integer from 1 to 100").max(100, "must be an integer from 1 to 100").default(20),
+  batchId: z
+    .string()
+    .regex(/^batch_[0-9a-z]{20}$/, "is not a batch id")
+    .optional(),
+  limit: z.coerce
+    .number({ error: "must be an integer from 1 to 100" })
+    .int("must be an integer from 1 to 100")
+    .min(1, "must be an integer from 1 to 100")
+    .max(100, "must be an integer from 1 to 100")
+    .default(20),
   cursor: z.string().optional(),
 });
 
@@ -87,7 +95,12 @@ export const jobRoutes = new Hono<AppEnv>()
       const claims = idempotencyApi(c.env, `${tenant}:jobs:${idempotencyKey}`);
       const claim = await claims.claim(await sha256Hex(canonicalJson(spec)), input);
       if (claim.kind === "mismatch")
-        throw new ApiError(422, "idempotency_key_reused", "Idempotency-Key reused", "This Idempotency-Key was already used with a different request body in the last 24 hours.");
+        throw new ApiError(
+          422,
+          "idempotency_key_reused",
+          "Idempotency-Key reused",
+          "This Idempotency-Key was already used with a different request body in the last 24 hours.",
+        );
       if (claim.kind === "replay") c.header("Idempotent-Replayed", "true");
       input = claim.value;
     }

@@ -56,7 +56,12 @@ export function bearerAuth(): MiddlewareHandler<AppEnv> {
   return async function bearerAuthMiddleware(c, next) {
     const apiKeys = readApiKeys(c.env);
     if (!apiKeys)
-      throw new ApiError(500, "configuration_error", "Server misconfigured", "The server configuration is invalid; its operator can see what is wrong at GET /healthz.");
+      throw new ApiError(
+        500,
+        "configuration_error",
+        "Server misconfigured",
+        "The server configuration is invalid; its operator can see what is wrong at GET /healthz.",
+      );
     const header = c.req.header("Authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const presented = match?.[1];

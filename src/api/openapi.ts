@@ -39,13 +39,19 @@ const storedMedia = {
   status: z.enum(["stored", "failed"]),
   contentType: z.string().nullable(),
   size: count.nullable().meta({ description: "Bytes stored in R2." }),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   url: z.url().nullable().meta({ description: "Signed, expiring `/media/…` link; works in `<img>`/`<video>` without the API key." }),
   expiresAt: timestamp.nullable(),
   error: z.string().optional(),
 };
 const extraImage = (what: string) =>
-  z.strictObject(storedMedia).optional().meta({ description: `${what}, copied to R2 like the video. Absent when the provider gave none; a failed copy never fails the job.` });
+  z
+    .strictObject(storedMedia)
+    .optional()
+    .meta({ description: `${what}, copied to R2 like the video. Absent when the provider gave none; a failed copy never fails the job.` });
 
 export const outputSchema = z.strictObject({
   index: count,
@@ -81,11 +87,7 @@ export const jobSchema = z.strictObject({
   status: z.enum(["queued", "running", "copying", "succeeded", "failed", "canceled"]).meta({
     description: "`queued` → `running` → `copying` → `succeeded` | `failed` | `canceled`.",
   }),
-  queuePosition: z
-    .int()
-    .min(1)
-    .optional()
-    .meta({ description: "While `queued` behind the provider's concurrency limit: the place in line (1 = next)." }),
+  queuePosition: z.int().min(1).optional().meta({ description: "While `queued` behind the provider's concurrency limit: the place in line (1 = next)." }),
   params: z.record(z.string(), z.unknown()).meta({ description: "The params as normalised and sent to the provider (defaults filled in)." }),
   metadata: z.record(z.string(), z.string()),
   batchId: z.string().optional(),
@@ -95,13 +97,10 @@ export const jobSchema = z.strictObject({
     status: z.string().nullable().meta({ description: "The provider's own status word." }),
     callbackReceived: z.boolean().optional(),
     callbackReceivedAt: timestamp.optional(),
-    stopConfirmed: z
-      .boolean()
-      .optional()
-      .meta({
-        description:
-          "Present once the job ended (canceled, or past its deadline) while a provider task might exist: true when the provider's own status shows the task no longer runs; false while it is still being stopped, when it could not be, or when the provider cannot stop tasks (WeShop). `error.message` says which.",
-      }),
+    stopConfirmed: z.boolean().optional().meta({
+      description:
+        "Present once the job ended (canceled, or past its deadline) while a provider task might exist: true when the provider's own status shows the task no longer runs; false while it is still being stopped, when it could not be, or when the provider cannot stop tasks (WeShop). `error.message` says which.",
+    }),
   }),
   webhook: webhookStateSchema.optional(),
   outputs: z.array(outputSchema),
@@ -133,7 +132,10 @@ export const problemSchema = z.looseObject({
 
 const healthSchema = z.union([
   z.strictObject({ status: z.literal("ok") }),
-  z.strictObject({ status: z.literal("misconfigured"), problems: z.array(z.string()).meta({ description: "Names of missing or invalid settings (never values)." }) }),
+  z.strictObject({
+    status: z.literal("misconfigured"),
+    problems: z.array(z.string()).meta({ description: "Names of missing or invalid settings (never values)." }),
+  }),
 ]);
 
 const webhookEventSchema = z.strictObject({ type: z.enum(JOB_EVENTS), timestamp, data: jobSchema });
@@ -150,9 +152,11 @@ export const batchViewSchema = z.strictObject({
   id: z.string().regex(/^batch_[0-9a-z]{20}$/),
   status: z.enum(["running", "completed", "canceled"]),
   total: count,
-  counts: z.strictObject({ queued: statusCount, running: statusCount, copying: statusCount, succeeded: statusCount, failed: statusCount, canceled: statusCount }).meta({
-    description: "Jobs by status; jobs not created yet count as queued.",
-  }),
+  counts: z
+    .strictObject({ queued: statusCount, running: statusCount, copying: statusCount, succeeded: statusCount, failed: statusCount, canceled: statusCount })
+    .meta({
+      description: "Jobs by status; jobs not created yet count as queued.",
+    }),
   createdAt: timestamp,
   completedAt: timestamp.optional(),
   scheduleId: z.string().optional(),
@@ -244,11 +248,7 @@ function inputOverride(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchem
   if (def.type !== "pipe") return;
   const out = (def.out as z.core.$ZodTypes)._zod.def;
   const accepts = (v: unknown) => z.safeParse(zodSchema, v).success;
-  const branches: JsonSchema[] = Array.isArray(json.anyOf)
-    ? json.anyOf
-    : Array.isArray(json.type)
-      ? json.type.map((type) => ({ type }))
-      : [];
+  const branches: JsonSchema[] = Array.isArray(json.anyOf) ? json.anyOf : Array.isArray(json.type) ? json.type.map((type) => ({ type })) : [];
   if (branches.length === 0) return;
   let narrowed: JsonSchema[];
   if (out.type === "enum") {
@@ -335,7 +335,10 @@ function scheduleRequest(schema: z.core.$ZodType, title: string, description: st
 }
 
 function requestComponents(): Record<string, Json> {
-  const params = components(MODEL_IDS.map((id) => [paramsName(id), MODELS[id].params]), "input");
+  const params = components(
+    MODEL_IDS.map((id) => [paramsName(id), MODELS[id].params]),
+    "input",
+  );
   const out: Record<string, Json> = {};
   const spec = toJson(jobSpecSchema, "input");
   jobSpecRules(spec);
@@ -364,7 +367,11 @@ function requestComponents(): Record<string, Json> {
       ...(batchProps.webhookUrl ? { webhookUrl: { ...batchProps.webhookUrl, description: BATCH_WEBHOOK_URL } } : {}),
     },
   };
-  out.CreateSchedule = scheduleRequest(createScheduleSchema, "CreateSchedule", `Starts \`batch\` whenever \`cron\` is due in \`timezone\`; at most ${MAX_SCHEDULES_PER_CLIENT} schedules per API key.`);
+  out.CreateSchedule = scheduleRequest(
+    createScheduleSchema,
+    "CreateSchedule",
+    `Starts \`batch\` whenever \`cron\` is due in \`timezone\`; at most ${MAX_SCHEDULES_PER_CLIENT} schedules per API key.`,
+  );
   out.PatchSchedule = scheduleRequest(
     patchScheduleSchema,
     "PatchSchedule",
@@ -422,11 +429,24 @@ const MODEL_EXAMPLES: Record<ModelId, { summary: string; params: Record<string, 
   },
   "weshop/seedream": {
     summary: "Seedream: two images from a prompt",
-    params: { textDescription: "A lighthouse on a rocky coast at dawn, photorealistic", imageSize: "2K", aspectRatio: "16:9", outputFormat: "png", batchCount: 2 },
+    params: {
+      textDescription: "A lighthouse on a rocky coast at dawn, photorealistic",
+      imageSize: "2K",
+      aspectRatio: "16:9",
+      outputFormat: "png",
+      batchCount: 2,
+    },
   },
   "wiro/ByteDance/text-to-video-seedance-v1": {
     summary: "Wiro Seedance: text to video",
-    params: { prompt: "A paper boat drifts down a rain-soaked street at night, neon reflections, cinematic", resolution: "720p", ratio: "16:9", duration: 5, fps: 24, seed: 42 },
+    params: {
+      prompt: "A paper boat drifts down a rain-soaked street at night, neon reflections, cinematic",
+      resolution: "720p",
+      ratio: "16:9",
+      duration: 5,
+      fps: 24,
+      seed: 42,
+    },
   },
 };
 
@@ -558,7 +578,14 @@ const problemResponse = (description: string, examples: Record<string, { title: 
   contentType: "application/problem+json",
   examples: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, { summary: v.title, value: v }])),
 });
-const jobIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Job id.", schema: { type: "string", pattern: "^job_[0-9a-z]{20}$" }, example: EXAMPLE_ID };
+const jobIdParam: ParamEntry = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "Job id.",
+  schema: { type: "string", pattern: "^job_[0-9a-z]{20}$" },
+  example: EXAMPLE_ID,
+};
 const preferWait: ParamEntry = {
   name: "Prefer",
   in: "header",
@@ -569,7 +596,14 @@ const preferWait: ParamEntry = {
 const preferenceApplied = { "Preference-Applied": { description: "`wait=N` when `Prefer: wait` was honoured.", schema: { type: "string" } } };
 const jobNotFound = problemResponse("No such job for this key", { not_found: problem(404, "not_found", "Not Found", `Job ${EXAMPLE_ID} was not found.`) });
 const BATCH_ID = "batch_4n7q2w9e5r1t8y3u6i0o";
-const batchIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Batch id.", schema: { type: "string", pattern: "^batch_[0-9a-z]{20}$" }, example: BATCH_ID };
+const batchIdParam: ParamEntry = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "Batch id.",
+  schema: { type: "string", pattern: "^batch_[0-9a-z]{20}$" },
+  example: BATCH_ID,
+};
 const batchNotFound = problemResponse("No such batch for this key", { not_found: problem(404, "not_found", "Not Found", `Batch ${BATCH_ID} was not found.`) });
 const runningBatch: BatchView = {
   id: BATCH_ID,
@@ -592,9 +626,16 @@ const idempotencyKey = (what: string): ParamEntry => ({
   example: `order-1042-${what}`,
 });
 const idempotencyReused = problemResponse("Idempotency-Key reused with another body", {
-  idempotency_key_reused: problem(422, "idempotency_key_reused", "Idempotency-Key reused", "This Idempotency-Key was already used with a different request body in the last 24 hours."),
+  idempotency_key_reused: problem(
+    422,
+    "idempotency_key_reused",
+    "Idempotency-Key reused",
+    "This Idempotency-Key was already used with a different request body in the last 24 hours.",
+  ),
 });
-const replayedHeader = { "Idempotent-Replayed": { description: "`true` when an earlier request with the same `Idempotency-Key` made this.", schema: { type: "string" } } };
+const replayedHeader = {
+  "Idempotent-Replayed": { description: "`true` when an earlier request with the same `Idempotency-Key` made this.", schema: { type: "string" } },
+};
 /** Words for each parameter of a query schema; a key the schema gains or loses fails type checking here. */
 type QueryDocs<T extends z.ZodObject> = { [K in keyof z.input<T>]-?: { description: string; example?: z.input<T>[K] } };
 /** Query parameters generated from the zod object that validates the query, as it reads its input. */
@@ -603,7 +644,14 @@ function queryParams<T extends z.ZodObject>(schema: T, docs: QueryDocs<T>): Para
   const required = new Set((json.required as string[] | undefined) ?? []);
   return Object.entries(json.properties as Record<string, Json>).map(([name, property]) => {
     const { description, example } = docs[name as keyof QueryDocs<T>] as { description: string; example?: unknown };
-    return { name, in: "query", ...(required.has(name) ? { required: true } : {}), description, schema: property, ...(example !== undefined ? { example } : {}) };
+    return {
+      name,
+      in: "query",
+      ...(required.has(name) ? { required: true } : {}),
+      description,
+      schema: property,
+      ...(example !== undefined ? { example } : {}),
+    };
   });
 }
 const listParams = queryParams(listQuery, {
@@ -616,15 +664,30 @@ const listParams = queryParams(listQuery, {
 /** GET /v1/batches/{id}/jobs sets `batchId` from its path, over any in the query. */
 const batchListParams = listParams.filter((p) => p.name !== "batchId");
 const listResponses: Record<string, ResponseEntry> = {
-  "200": { description: "A page of jobs, newest first.", schema: "JobList", examples: { page: { summary: "One page", value: { data: [succeededJob], nextCursor: null } } } },
-  "400": problemResponse("Invalid query (a bad value or an unknown parameter)", { validation_failed: problemBody(validationError([{ path: "limit", message: "must be an integer from 1 to 100" }])) }),
+  "200": {
+    description: "A page of jobs, newest first.",
+    schema: "JobList",
+    examples: { page: { summary: "One page", value: { data: [succeededJob], nextCursor: null } } },
+  },
+  "400": problemResponse("Invalid query (a bad value or an unknown parameter)", {
+    validation_failed: problemBody(validationError([{ path: "limit", message: "must be an integer from 1 to 100" }])),
+  }),
 };
 const mediaProblem = (status: ContentfulStatusCode, code: string, title: string, detail: string) =>
   problemResponse(title, { [code]: problem(status, code, title, detail) });
 
 const SCHEDULE_ID = "sched_2m8k4q7w1e9r3t5y6u0p";
-const scheduleIdParam: ParamEntry = { name: "id", in: "path", required: true, description: "Schedule id.", schema: { type: "string", pattern: SCHEDULE_ID_PATTERN.source }, example: SCHEDULE_ID };
-const scheduleNotFound = problemResponse("No such schedule for this key", { not_found: problem(404, "not_found", "Not Found", `Schedule ${SCHEDULE_ID} was not found.`) });
+const scheduleIdParam: ParamEntry = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: "Schedule id.",
+  schema: { type: "string", pattern: SCHEDULE_ID_PATTERN.source },
+  example: SCHEDULE_ID,
+};
+const scheduleNotFound = problemResponse("No such schedule for this key", {
+  not_found: problem(404, "not_found", "Not Found", `Schedule ${SCHEDULE_ID} was not found.`),
+});
 const EXAMPLE_CONTEXT = { allowLoopbackHttp: false, webhooksEnabled: false };
 const nightlyRequest = {
   name: "Nightly lookbook",
@@ -645,7 +708,13 @@ const nightlySchedule: ScheduleView = {
   createdAt: created,
   updatedAt: created,
 };
-const ranSchedule: ScheduleView = { ...nightlySchedule, nextRunAt: "2026-11-23T00:00:00.000Z", lastRunAt: "2026-11-22T00:00:00.000Z", lastBatchId: BATCH_ID, updatedAt: "2026-11-22T00:00:00.000Z" };
+const ranSchedule: ScheduleView = {
+  ...nightlySchedule,
+  nextRunAt: "2026-11-23T00:00:00.000Z",
+  lastRunAt: "2026-11-22T00:00:00.000Z",
+  lastBatchId: BATCH_ID,
+  updatedAt: "2026-11-22T00:00:00.000Z",
+};
 
 /** The route's own messages for a bad cron expression and zone, from the same checks it runs. */
 function cronError(expression: string): { path: string; message: string } {
@@ -679,10 +748,7 @@ export const ROUTES: RouteEntry[] = [
       "Validates the whole request first (every bad field is reported by path and nothing reaches a provider), then answers `202` at once. Follow the job with `GET /v1/jobs/{id}` or a webhook.",
     tag: "Jobs",
     auth: true,
-    parameters: [
-      idempotencyKey("job"),
-      preferWait,
-    ],
+    parameters: [idempotencyKey("job"), preferWait],
     body: {
       schema: "CreateJob",
       examples: Object.fromEntries(
@@ -750,7 +816,11 @@ export const ROUTES: RouteEntry[] = [
     auth: true,
     parameters: [jobIdParam],
     responses: {
-      "200": { description: "The canceled job.", schema: "Job", examples: { canceled: { summary: "Canceled", value: { ...queuedJob, status: "canceled", completedAt: created } } } },
+      "200": {
+        description: "The canceled job.",
+        schema: "Job",
+        examples: { canceled: { summary: "Canceled", value: { ...queuedJob, status: "canceled", completedAt: created } } },
+      },
       "404": jobNotFound,
       "409": problemResponse("The job already ended", {
         job_finished: problem(409, "job_finished", "Job already finished", `Job ${EXAMPLE_ID} already ended as succeeded; it cannot be canceled.`),
@@ -766,13 +836,21 @@ export const ROUTES: RouteEntry[] = [
       "A `text/event-stream`: an `event: job` with the Job as `data` (and its update time as `id`) at once and on every change, until the job ends; a `: keep-alive` comment every 15 s. Reconnect with `Last-Event-ID` to skip what you saw.",
     tag: "Jobs",
     auth: true,
-    parameters: [jobIdParam, { name: "Last-Event-ID", in: "header", description: "The `id` of the last event received.", schema: { type: "string", pattern: "^\\d+$" } }],
+    parameters: [
+      jobIdParam,
+      { name: "Last-Event-ID", in: "header", description: "The `id` of the last event received.", schema: { type: "string", pattern: "^\\d+$" } },
+    ],
     responses: {
       "200": {
         description: "The event stream.",
         contentType: "text/event-stream",
         schema: { type: "string" },
-        examples: { events: { summary: "Two events", value: `event: job\nid: 1795773600000\ndata: {"id":"${EXAMPLE_ID}","status":"queued",…}\n\nevent: job\nid: 1795773641000\ndata: {"id":"${EXAMPLE_ID}","status":"succeeded",…}\n\n` } },
+        examples: {
+          events: {
+            summary: "Two events",
+            value: `event: job\nid: 1795773600000\ndata: {"id":"${EXAMPLE_ID}","status":"queued",…}\n\nevent: job\nid: 1795773641000\ndata: {"id":"${EXAMPLE_ID}","status":"succeeded",…}\n\n`,
+          },
+        },
       },
       "404": jobNotFound,
     },
@@ -782,7 +860,8 @@ export const ROUTES: RouteEntry[] = [
     path: "/v1/batches",
     operationId: "createBatch",
     summary: "Create a batch of jobs",
-    description: "One bad job spec refuses the whole batch, every problem listed by path; otherwise the jobs are created in the background and the batch answers `202` at once.",
+    description:
+      "One bad job spec refuses the whole batch, every problem listed by path; otherwise the jobs are created in the background and the batch answers `202` at once.",
     tag: "Batches",
     auth: true,
     parameters: [idempotencyKey("batch")],
@@ -791,7 +870,9 @@ export const ROUTES: RouteEntry[] = [
       examples: {
         twoModels: {
           summary: "Two jobs, two models",
-          value: { jobs: (["weshop/seedream", "wiro/ByteDance/text-to-video-seedance-v1"] as const).map((id) => ({ model: id, params: MODEL_EXAMPLES[id].params })) },
+          value: {
+            jobs: (["weshop/seedream", "wiro/ByteDance/text-to-video-seedance-v1"] as const).map((id) => ({ model: id, params: MODEL_EXAMPLES[id].params })),
+          },
         },
       },
     },
@@ -805,10 +886,18 @@ export const ROUTES: RouteEntry[] = [
       "400": problemResponse("Invalid JSON or invalid fields", {
         validation_failed: problemBody(
           validationError(
-            validateBatch({ jobs: [{ model: "weshop/seedream", params: { textDescription: "a fox" } }, { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a fox", duration: 7 } }] }, {
-              allowLoopbackHttp: false,
-              webhooksEnabled: false,
-            }).errors,
+            validateBatch(
+              {
+                jobs: [
+                  { model: "weshop/seedream", params: { textDescription: "a fox" } },
+                  { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a fox", duration: 7 } },
+                ],
+              },
+              {
+                allowLoopbackHttp: false,
+                webhooksEnabled: false,
+              },
+            ).errors,
           ),
         ),
       }),
@@ -823,7 +912,10 @@ export const ROUTES: RouteEntry[] = [
     tag: "Batches",
     auth: true,
     parameters: [batchIdParam],
-    responses: { "200": { description: "The batch.", schema: "Batch", examples: { running: { summary: "Half done", value: runningBatch } } }, "404": batchNotFound },
+    responses: {
+      "200": { description: "The batch.", schema: "Batch", examples: { running: { summary: "Half done", value: runningBatch } } },
+      "404": batchNotFound,
+    },
   },
   {
     method: "get",
@@ -845,9 +937,20 @@ export const ROUTES: RouteEntry[] = [
     auth: true,
     parameters: [batchIdParam],
     responses: {
-      "200": { description: "The canceled batch.", schema: "Batch", examples: { canceled: { summary: "Canceled", value: { ...runningBatch, status: "canceled", counts: { ...runningBatch.counts, queued: 0, canceled: 1 }, completedAt: created } } } },
+      "200": {
+        description: "The canceled batch.",
+        schema: "Batch",
+        examples: {
+          canceled: {
+            summary: "Canceled",
+            value: { ...runningBatch, status: "canceled", counts: { ...runningBatch.counts, queued: 0, canceled: 1 }, completedAt: created },
+          },
+        },
+      },
       "404": batchNotFound,
-      "409": problemResponse("The batch already ended", { batch_finished: problem(409, "batch_finished", "Batch already finished", `Batch ${BATCH_ID} is already completed.`) }),
+      "409": problemResponse("The batch already ended", {
+        batch_finished: problem(409, "batch_finished", "Batch already finished", `Batch ${BATCH_ID} is already completed.`),
+      }),
     },
   },
   {
@@ -875,7 +978,12 @@ export const ROUTES: RouteEntry[] = [
         invalid_json: problem(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON."),
       }),
       "422": problemResponse(`This key already has ${MAX_SCHEDULES_PER_CLIENT} schedules`, {
-        too_many_schedules: problem(422, "too_many_schedules", "Too many schedules", `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} schedules; delete one first.`),
+        too_many_schedules: problem(
+          422,
+          "too_many_schedules",
+          "Too many schedules",
+          `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} schedules; delete one first.`,
+        ),
       }),
     },
   },
@@ -888,7 +996,11 @@ export const ROUTES: RouteEntry[] = [
     tag: "Schedules",
     auth: true,
     responses: {
-      "200": { description: "This key's schedules.", schema: "ScheduleList", examples: { one: { summary: "One schedule", value: { data: [ranSchedule], nextCursor: null } } } },
+      "200": {
+        description: "This key's schedules.",
+        schema: "ScheduleList",
+        examples: { one: { summary: "One schedule", value: { data: [ranSchedule], nextCursor: null } } },
+      },
     },
   },
   {
@@ -899,7 +1011,10 @@ export const ROUTES: RouteEntry[] = [
     tag: "Schedules",
     auth: true,
     parameters: [scheduleIdParam],
-    responses: { "200": { description: "The schedule.", schema: "Schedule", examples: { ran: { summary: "After its first run", value: ranSchedule } } }, "404": scheduleNotFound },
+    responses: {
+      "200": { description: "The schedule.", schema: "Schedule", examples: { ran: { summary: "After its first run", value: ranSchedule } } },
+      "404": scheduleNotFound,
+    },
   },
   {
     method: "patch",
@@ -929,7 +1044,12 @@ export const ROUTES: RouteEntry[] = [
       }),
       "404": scheduleNotFound,
       "409": problemResponse("The schedule kept changing (a due run being recorded) while it was updated; send the PATCH again", {
-        schedule_conflict: problem(409, "schedule_conflict", "Schedule changed meanwhile", `Schedule ${SCHEDULE_ID} kept changing while it was being updated; try again.`),
+        schedule_conflict: problem(
+          409,
+          "schedule_conflict",
+          "Schedule changed meanwhile",
+          `Schedule ${SCHEDULE_ID} kept changing while it was being updated; try again.`,
+        ),
       }),
     },
   },
@@ -972,7 +1092,12 @@ export const ROUTES: RouteEntry[] = [
         ),
       }),
       "415": problemResponse("Not multipart, or not a PNG, JPEG or WebP image", {
-        unsupported_media_type: problem(415, "unsupported_media_type", "Unsupported Media Type", "Send the image as multipart/form-data with one file field named `image`."),
+        unsupported_media_type: problem(
+          415,
+          "unsupported_media_type",
+          "Unsupported Media Type",
+          "Send the image as multipart/form-data with one file field named `image`.",
+        ),
         not_an_image: problemBody(
           new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "The image must be a PNG, JPEG or WebP file.", [
             { path: "image", message: "must be a PNG, JPEG or WebP image (recognised by its content, not its name or declared type)" },
@@ -986,10 +1111,20 @@ export const ROUTES: RouteEntry[] = [
         headers: { "Retry-After": { description: "Seconds, when WeShop said when to try again.", schema: { type: "string", pattern: "^\\d+$" } } },
       },
       "503": problemResponse("WESHOP_API_KEY is not set", {
-        provider_not_configured: problem(503, "provider_not_configured", "Provider not configured", "Uploads go to WeShop, and WESHOP_API_KEY is not set on this server."),
+        provider_not_configured: problem(
+          503,
+          "provider_not_configured",
+          "Provider not configured",
+          "Uploads go to WeShop, and WESHOP_API_KEY is not set on this server.",
+        ),
       }),
       "504": problemResponse("WeShop did not answer in time", {
-        provider_unavailable: problem(504, "provider_unavailable", "Provider unavailable", "WeShop did not complete the upload: provider did not answer within 15000 ms. It is safe to retry."),
+        provider_unavailable: problem(
+          504,
+          "provider_unavailable",
+          "Provider unavailable",
+          "WeShop did not complete the upload: provider did not answer within 15000 ms. It is safe to retry.",
+        ),
       }),
     },
   },
@@ -1018,14 +1153,39 @@ export const ROUTES: RouteEntry[] = [
       "Serves a job output from R2. Use `outputs[*].url` exactly as given: it is signed and expires, and needs no API key. `HEAD` is answered too. Supports `Range`, `ETag` and the conditional headers `If-None-Match`, `If-Match`, `If-Modified-Since`, `If-Unmodified-Since` and `If-Range` (RFC 9110; an invalid entity-tag or date is ignored).",
     tag: "Media",
     parameters: [
-      { name: "key", in: "path", required: true, description: "Object key; contains `/` (e.g. `jobs/{id}/0.png`).", schema: { type: "string" }, example: `jobs/${EXAMPLE_ID}/0.png` },
-      { name: "expires", in: "query", required: true, description: "Expiry, Unix seconds.", schema: { type: "string", pattern: "^\\d{1,15}$" }, example: "1795860000" },
-      { name: "sig", in: "query", required: true, description: "base64url HMAC-SHA256 of the key and expiry.", schema: { type: "string" }, example: "Q2hhbmdlIG1lOiB0aGlzIGlzIGFuIGV4YW1wbGUgc2ln" },
+      {
+        name: "key",
+        in: "path",
+        required: true,
+        description: "Object key; contains `/` (e.g. `jobs/{id}/0.png`).",
+        schema: { type: "string" },
+        example: `jobs/${EXAMPLE_ID}/0.png`,
+      },
+      {
+        name: "expires",
+        in: "query",
+        required: true,
+        description: "Expiry, Unix seconds.",
+        schema: { type: "string", pattern: "^\\d{1,15}$" },
+        example: "1795860000",
+      },
+      {
+        name: "sig",
+        in: "query",
+        required: true,
+        description: "base64url HMAC-SHA256 of the key and expiry.",
+        schema: { type: "string" },
+        example: "Q2hhbmdlIG1lOiB0aGlzIGlzIGFuIGV4YW1wbGUgc2ln",
+      },
       { name: "Range", in: "header", description: "One byte range, e.g. `bytes=0-1023`.", schema: { type: "string" }, example: "bytes=0-1023" },
       { name: "If-None-Match", in: "header", description: "A stored `ETag`; answered `304` when it still matches.", schema: { type: "string" } },
     ],
     responses: {
-      "200": { description: "The whole object, with its stored `Content-Type`, `ETag` and `Accept-Ranges: bytes`.", schema: { type: "string", contentMediaType: "application/octet-stream" }, contentType: "*/*" },
+      "200": {
+        description: "The whole object, with its stored `Content-Type`, `ETag` and `Accept-Ranges: bytes`.",
+        schema: { type: "string", contentMediaType: "application/octet-stream" },
+        contentType: "*/*",
+      },
       "206": {
         description: "The requested range.",
         schema: { type: "string", contentMediaType: "application/octet-stream" },
@@ -1050,7 +1210,14 @@ export const ROUTES: RouteEntry[] = [
     tag: "Callbacks",
     parameters: [
       { name: "jobId", in: "path", required: true, description: "Job id.", schema: { type: "string", pattern: "^job_[0-9a-z]{20}$" }, example: EXAMPLE_ID },
-      { name: "token", in: "path", required: true, description: "Per-job callback token.", schema: { type: "string", pattern: "^[A-Za-z0-9_-]{43}$" }, example: "uQ3mZ8p0Xr4T6vW1yB2nC5dE7fG9hJ0kL3oP5sU8wA1" },
+      {
+        name: "token",
+        in: "path",
+        required: true,
+        description: "Per-job callback token.",
+        schema: { type: "string", pattern: "^[A-Za-z0-9_-]{43}$" },
+        example: "uQ3mZ8p0Xr4T6vW1yB2nC5dE7fG9hJ0kL3oP5sU8wA1",
+      },
     ],
     responses: {
       "200": {
@@ -1097,7 +1264,9 @@ function operation(route: RouteEntry): Json {
   const responses: Record<string, ResponseEntry> = { ...route.responses };
   if (route.body && route.body.contentType !== "multipart/form-data") {
     responses["400"] ??= problemResponse("Invalid JSON", { invalid_json: problem(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON.") });
-    responses["413"] ??= problemResponse("Body over 1 MB", { payload_too_large: problem(413, "payload_too_large", "Payload Too Large", "Request bodies may be at most 1 MB.") });
+    responses["413"] ??= problemResponse("Body over 1 MB", {
+      payload_too_large: problem(413, "payload_too_large", "Payload Too Large", "Request bodies may be at most 1 MB."),
+    });
     responses["415"] ??= problemResponse("Body is not JSON", {
       unsupported_media_type: problem(415, "unsupported_media_type", "Unsupported Media Type", "Send the request body as application/json."),
     });
@@ -1159,14 +1328,21 @@ const webhookHeaders = (id: string, at: string): ParamEntry[] => [
     name: "webhook-signature",
     in: "header",
     required: true,
-    description: "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of `WEBHOOK_SECRET` after `whsec_`.",
+    description:
+      "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of `WEBHOOK_SECRET` after `whsec_`.",
     schema: { type: "string", pattern: "^v1,[A-Za-z0-9+/]+={0,2}$" },
     example: "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
   },
 ];
 
 /** An outgoing webhook: a POST to the client with a JSON body and the Standard Webhooks headers. */
-function webhook(operationId: string, summary: string, description: string, schema: string, example: { id: string; summary: string; value: { type: string; timestamp: string; data: unknown } }): Json {
+function webhook(
+  operationId: string,
+  summary: string,
+  description: string,
+  schema: string,
+  example: { id: string; summary: string; value: { type: string; timestamp: string; data: unknown } },
+): Json {
   const { id, ...body } = example;
   return {
     post: {
@@ -1182,7 +1358,11 @@ function webhook(operationId: string, summary: string, description: string, sche
 
 function buildDocument(): Json {
   const paths: Record<string, Json> = {};
-  for (const route of ROUTES) (paths[route.path] ??= {})[route.method] = operation(route);
+  for (const route of ROUTES) {
+    const item = paths[route.path] ?? {};
+    item[route.method] = operation(route);
+    paths[route.path] = item;
+  }
   return {
     openapi: "3.1.1",
     info: {
@@ -1208,14 +1388,22 @@ function buildDocument(): Json {
         "Job event",
         `Sent to a job's \`webhookUrl\` for each of its \`webhookEvents\` (${JOB_EVENTS.join(", ")}), signed per Standard Webhooks (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`). Answer 2xx; other answers are retried with backoff.`,
         "WebhookEvent",
-        { id: messageId(EXAMPLE_ID, "job.succeeded"), summary: "A job succeeded", value: { type: "job.succeeded", timestamp: succeededJob.updatedAt, data: succeededJob } },
+        {
+          id: messageId(EXAMPLE_ID, "job.succeeded"),
+          summary: "A job succeeded",
+          value: { type: "job.succeeded", timestamp: succeededJob.updatedAt, data: succeededJob },
+        },
       ),
       batchCompleted: webhook(
         "batchCompleted",
         "Batch completed",
         "Sent once to a batch's `webhookUrl` when the batch ends: after its last job finished (`data.status: completed`), or after `POST /v1/batches/{id}/cancel` once every job it created has stopped (`data.status: canceled`). `data` is the batch as `GET /v1/batches/{id}` shows it. Signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) like job events; answer 2xx; other answers are retried with backoff. Job events are not sent to the batch's `webhookUrl`, only to each job's own.",
         "BatchCompletedEvent",
-        { id: `msg_${BATCH_ID.slice(6)}_completed`, summary: "A batch completed", value: { type: "batch.completed", timestamp: completedBatch.completedAt!, data: completedBatch } },
+        {
+          id: `msg_${BATCH_ID.slice(6)}_completed`,
+          summary: "A batch completed",
+          value: { type: "batch.completed", timestamp: completedBatch.completedAt!, data: completedBatch },
+        },
       ),
     },
     components: {

@@ -58,7 +58,11 @@ function patchedRow(c: Context<AppEnv>, row: ScheduleRow, body: unknown): Schedu
   // a primitive body is already refused by patchScheduleSchema; `in` would throw on it
   const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const timezone = typeof raw.timezone === "string" ? raw.timezone : row.timezone;
-  const batch = checkScheduleFields(c, { ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}), timezone, ...("batch" in raw ? { batch: raw.batch } : {}) }, errors);
+  const batch = checkScheduleFields(
+    c,
+    { ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}), timezone, ...("batch" in raw ? { batch: raw.batch } : {}) },
+    errors,
+  );
   if (!parsed.success || errors.length > 0) throw validationError(errors);
   const patch = parsed.data;
   const now = Date.now();
@@ -116,7 +120,23 @@ export const scheduleRoutes = new Hono<AppEnv>()
       "INSERT INTO schedules (id, tenant, name, cron, timezone, batch, origin, enabled, next_run_at, last_run_at, last_batch_id, created_at, updated_at) " +
         "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM schedules WHERE tenant = ?) < ?",
     )
-      .bind(row.id, row.tenant, row.name, row.cron, row.timezone, row.batch, row.origin, row.enabled, row.next_run_at, null, null, now, now, tenant, MAX_SCHEDULES_PER_CLIENT)
+      .bind(
+        row.id,
+        row.tenant,
+        row.name,
+        row.cron,
+        row.timezone,
+        row.batch,
+        row.origin,
+        row.enabled,
+        row.next_run_at,
+        null,
+        null,
+        now,
+        now,
+        tenant,
+        MAX_SCHEDULES_PER_CLIENT,
+      )
       .run();
     if (inserted.meta.changes !== 1)
       throw new ApiError(422, "too_many_schedules", "Too many schedules", `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} schedules; delete one first.`);

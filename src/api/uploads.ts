@@ -32,8 +32,7 @@ export function sniffImage(head: Uint8Array): { type: string; ext: string } | un
   return kind ? { type: kind.type, ext: kind.ext } : undefined;
 }
 
-const tooLarge = () =>
-  new ApiError(413, "payload_too_large", "Payload Too Large", `The image ${LIMIT_TEXT}.`, [{ path: FIELD, message: LIMIT_TEXT }]);
+const tooLarge = () => new ApiError(413, "payload_too_large", "Payload Too Large", `The image ${LIMIT_TEXT}.`, [{ path: FIELD, message: LIMIT_TEXT }]);
 
 const notMultipart = () =>
   new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "Send the image as multipart/form-data with one file field named `image`.");
@@ -67,7 +66,11 @@ async function readForm(request: Request, contentType: string, limit: number): P
 
 /** The client's file name without directories or control characters; a default when there is none. */
 function cleanFilename(name: string, ext: string): string {
-  const base = (name.split(/[/\\]/).pop() ?? "").replace(/[\u0000-\u001f\u007f"]/g, "").trim().slice(0, 200);
+  const base = (name.split(/[/\\]/).pop() ?? "")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f"]/g, "")
+    .trim()
+    .slice(0, 200);
   return base === "" || base === "blob" ? `image.${ext}` : base;
 }
 
@@ -87,8 +90,7 @@ export const uploadRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const form = await readForm(c.req.raw, contentType, MAX_UPLOAD_BODY_BYTES);
   const errors: FieldError[] = [];
   const names = [...new Set([...form.keys()])];
-  for (const name of names)
-    if (name !== FIELD) errors.push({ path: name, message: "is not a known field: send only one file field named `image`" });
+  for (const name of names) if (name !== FIELD) errors.push({ path: name, message: "is not a known field: send only one file field named `image`" });
   const values = form.getAll(FIELD);
   const value = values[0];
   if (value === undefined) errors.push({ path: FIELD, message: "is required: send one file field named `image`" });

@@ -52,7 +52,8 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     };
     // one transaction: the batch never exists without all its specs
     this.ctx.storage.transactionSync(() => {
-      for (let i = 0; i < input.specs.length; i += SPECS_PER_KEY) this.ctx.storage.kv.put(`specs:${i / SPECS_PER_KEY}`, input.specs.slice(i, i + SPECS_PER_KEY));
+      for (let i = 0; i < input.specs.length; i += SPECS_PER_KEY)
+        this.ctx.storage.kv.put(`specs:${i / SPECS_PER_KEY}`, input.specs.slice(i, i + SPECS_PER_KEY));
       this.save(batch);
     });
     await this.ctx.storage.setAlarm(Date.now());
@@ -101,7 +102,12 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       const failures = (this.ctx.storage.kv.get<number>(FAILURES_KEY) ?? 0) + 1;
       this.ctx.storage.kv.put(FAILURES_KEY, failures);
       const delay = Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(failures, 20));
-      log("warn", "batch step failed; retrying", { batchId: this.load()?.id, failures, retryInMs: delay, error: err instanceof Error ? err.message : String(err) });
+      log("warn", "batch step failed; retrying", {
+        batchId: this.load()?.id,
+        failures,
+        retryInMs: delay,
+        error: err instanceof Error ? err.message : String(err),
+      });
       await this.ctx.storage.setAlarm(Date.now() + delay);
     }
   }
@@ -116,8 +122,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       this.save(batch);
     }
     if (batch.completedAt && batch.webhookUrl && !batch.webhookSent) batch = await this.announce(batch);
-    const more =
-      (batch.status === "running" && batch.created < batch.total) || (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created);
+    const more = (batch.status === "running" && batch.created < batch.total) || (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created);
     if (more) await this.ctx.storage.setAlarm(Date.now());
   }
 

@@ -104,7 +104,20 @@ export async function updateScheduleIfUnchanged(db: D1Database, before: Schedule
       "UPDATE schedules SET name = ?, cron = ?, timezone = ?, batch = ?, enabled = ?, next_run_at = ?, updated_at = ? " +
         "WHERE id = ? AND updated_at = ? AND next_run_at IS ? AND last_run_at IS ? AND last_batch_id IS ?",
     )
-    .bind(after.name, after.cron, after.timezone, after.batch, after.enabled, after.next_run_at, after.updated_at, before.id, before.updated_at, before.next_run_at, before.last_run_at, before.last_batch_id)
+    .bind(
+      after.name,
+      after.cron,
+      after.timezone,
+      after.batch,
+      after.enabled,
+      after.next_run_at,
+      after.updated_at,
+      before.id,
+      before.updated_at,
+      before.next_run_at,
+      before.last_run_at,
+      before.last_batch_id,
+    )
     .run();
   return result.meta.changes === 1;
 }

@@ -49,9 +49,18 @@ export function decodeCursor(text: string): Cursor | undefined {
 export async function listJobIds(db: D1Database, filter: ListFilter): Promise<{ ids: string[]; next: Cursor | null }> {
   const where = ["tenant = ?"];
   const args: (string | number)[] = [filter.tenant];
-  if (filter.status) (where.push("status = ?"), args.push(filter.status));
-  if (filter.model) (where.push("model = ?"), args.push(filter.model));
-  if (filter.batchId) (where.push("batch_id = ?"), args.push(filter.batchId));
+  if (filter.status) {
+    where.push("status = ?");
+    args.push(filter.status);
+  }
+  if (filter.model) {
+    where.push("model = ?");
+    args.push(filter.model);
+  }
+  if (filter.batchId) {
+    where.push("batch_id = ?");
+    args.push(filter.batchId);
+  }
   if (filter.cursor) {
     where.push("(created_at < ? OR (created_at = ? AND id < ?))");
     args.push(filter.cursor.createdAt, filter.cursor.createdAt, filter.cursor.id);

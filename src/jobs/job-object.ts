@@ -171,7 +171,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   /** A provider slot may be free: look again now instead of at the next retry time. */
   async wake(): Promise<void> {
     const job = this.load();
-    if (!job || job.status !== "queued") return;
+    if (job?.status !== "queued") return;
     this.save({ ...job, nextAt: Math.min(job.nextAt, Date.now()) });
     await this.ctx.storage.setAlarm(Date.now());
   }
@@ -292,11 +292,16 @@ export class JobObject extends DurableObject<Env> implements JobApi {
         await this.ctx.storage.setAlarm(Date.now() + 60_000);
         return;
       }
-      const failed = finish(job, "failed", { now: Date.now(), rand: Math.random() }, {
-        code: "configuration_error",
-        message: `The worker's configuration stayed invalid (${names.join(", ")}) for longer than this job could wait`,
-        retryable: true,
-      });
+      const failed = finish(
+        job,
+        "failed",
+        { now: Date.now(), rand: Math.random() },
+        {
+          code: "configuration_error",
+          message: `The worker's configuration stayed invalid (${names.join(", ")}) for longer than this job could wait`,
+          retryable: true,
+        },
+      );
       await this.commit(job, failed, undefined);
       return;
     }
@@ -319,8 +324,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       return this.followUps(absorbed);
     }
     this.save(next);
-    if (next.status !== before.status)
-      log("info", "job status changed", { jobId: next.id, from: before.status, to: next.status, code: next.error?.code });
+    if (next.status !== before.status) log("info", "job status changed", { jobId: next.id, from: before.status, to: next.status, code: next.error?.code });
     const observed = observedRunMs(before, next);
     if (observed !== undefined) await this.learn(next, observed);
     if (isTerminal(next.status)) return this.followUps(next);
@@ -373,7 +377,8 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       return this.patch(job, pickStop(found));
     }
     const next = afterStop(job, await provider.cancel(job.task), tick());
-    if (!next.providerStop) log(next.stop?.confirmed ? "info" : "warn", "provider task stop ended", { jobId: job.id, confirmed: next.stop?.confirmed ?? false });
+    if (!next.providerStop)
+      log(next.stop?.confirmed ? "info" : "warn", "provider task stop ended", { jobId: job.id, confirmed: next.stop?.confirmed ?? false });
     return this.patch(job, pickStop(next));
   }
 
@@ -515,9 +520,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   }
 
   private async copy(job: JobRecord, output: OutputRecord, config: Config, signal: AbortSignal): Promise<CopyOutcome> {
-    const ext = output.sourceContentType
-      ? extensionFor(output.sourceContentType)
-      : guessExtension(output.sourceUrl ?? "", output.kind, job.params);
+    const ext = output.sourceContentType ? extensionFor(output.sourceContentType) : guessExtension(output.sourceUrl ?? "", output.kind, job.params);
     const key = `jobs/${job.id}/${output.index}.${ext}`;
     const result = await copyToR2({
       bucket: this.env.MEDIA,

@@ -174,7 +174,10 @@ function outputRecords(job: JobRecord, results: ProviderOutputRef[]): OutputReco
   );
   results.forEach((o, parent) => {
     if (!o.ok || !o.url) return;
-    for (const [role, url] of [["poster", o.poster], ["last_frame", o.lastFrame]] as const)
+    for (const [role, url] of [
+      ["poster", o.poster],
+      ["last_frame", o.lastFrame],
+    ] as const)
       if (url) outputs.push({ index: outputs.length, kind: "image", role, parent, status: "pending", sourceUrl: url, attempts: 0 });
   });
   return outputs;
@@ -187,8 +190,7 @@ export type CopyOutcome =
 export function afterCopy(job: JobRecord, index: number, result: CopyOutcome, tick: Tick): JobRecord {
   const outputs = job.outputs.map((o): OutputRecord => {
     if (o.index !== index) return o;
-    if (result.ok)
-      return { ...o, status: "stored", key: result.key, size: result.size, sha256: result.sha256, contentType: result.contentType };
+    if (result.ok) return { ...o, status: "stored", key: result.key, size: result.size, sha256: result.sha256, contentType: result.contentType };
     const attempts = o.attempts + 1;
     if (result.retryable && attempts < MAX_COPY_ATTEMPTS) return { ...o, attempts, error: `${result.code}: ${result.message}` };
     return { ...o, attempts, status: "failed", error: `${result.code}: ${result.message}` };
@@ -209,11 +211,14 @@ function settleOutputs(settling: JobRecord, tick: Tick): JobRecord {
   const results = job.outputs.filter((o) => o.role === undefined);
   if (results.some((o) => o.status === "stored")) return finish(job, "succeeded", tick);
   const firstError = results.find((o) => o.error)?.error;
-  if (results.length === 0)
-    return finish(job, "failed", tick, { code: "no_outputs", message: "The provider finished without any output", retryable: false });
+  if (results.length === 0) return finish(job, "failed", tick, { code: "no_outputs", message: "The provider finished without any output", retryable: false });
   // no copy was ever tried: every result had already failed at the provider
   if (results.every((o) => o.attempts === 0))
-    return finish(job, "failed", tick, { code: "run_failed", message: `Every result failed at the provider: ${firstError ?? "unknown error"}`, retryable: false });
+    return finish(job, "failed", tick, {
+      code: "run_failed",
+      message: `Every result failed at the provider: ${firstError ?? "unknown error"}`,
+      retryable: false,
+    });
   return finish(job, "failed", tick, { code: "media_copy_failed", message: `No output could be stored: ${firstError ?? "unknown error"}`, retryable: true });
 }
 
@@ -221,8 +226,11 @@ function settleOutputs(settling: JobRecord, tick: Tick): JobRecord {
 function dropOrphanExtras(job: JobRecord): JobRecord {
   const failed = new Set(job.outputs.filter((o) => o.role === undefined && o.status === "failed").map((o) => o.index));
   if (!job.outputs.some((o) => o.status === "pending" && o.parent !== undefined && failed.has(o.parent))) return job;
-  const outputs = job.outputs.map((o): OutputRecord =>
-    o.status === "pending" && o.parent !== undefined && failed.has(o.parent) ? { ...o, status: "failed", error: "not copied: its video could not be stored" } : o,
+  const outputs = job.outputs.map(
+    (o): OutputRecord =>
+      o.status === "pending" && o.parent !== undefined && failed.has(o.parent)
+        ? { ...o, status: "failed", error: "not copied: its video could not be stored" }
+        : o,
   );
   return { ...job, outputs };
 }

@@ -135,7 +135,16 @@ export interface PublicWebhook {
   lastStatus: number | null;
   attempts: number;
   deliveredAt?: string;
-  deliveries: { id: string; type: string; status: "pending" | "delivered" | "failed"; attempts: number; lastStatus: number | null; deliveredAt?: string; nextAttemptAt?: string; error?: string }[];
+  deliveries: {
+    id: string;
+    type: string;
+    status: "pending" | "delivered" | "failed";
+    attempts: number;
+    lastStatus: number | null;
+    deliveredAt?: string;
+    nextAttemptAt?: string;
+    error?: string;
+  }[];
 }
 
 export interface PublicJob {

@@ -57,7 +57,16 @@ export function cancelJob(job: JobRecord, submitInFlight: boolean, tick: Tick): 
   if (job.submitStartedAt === undefined) return end("Canceled by the client before the run reached the provider.");
   if (job.provider === "weshop") return withStop(end(headline), { headline, note: WESHOP_LOOKING_UP, confirmed: false, resolve: true }, dueNow(tick));
   if (submitInFlight)
-    return withStop(end(headline), { headline, note: "The run was being submitted to Wiro; the task it creates is stopped as soon as Wiro answers.", confirmed: false, awaitingSubmit: true }, undefined);
+    return withStop(
+      end(headline),
+      {
+        headline,
+        note: "The run was being submitted to Wiro; the task it creates is stopped as soon as Wiro answers.",
+        confirmed: false,
+        awaitingSubmit: true,
+      },
+      undefined,
+    );
   return withStop(end(headline), { headline, note: WIRO_TASK_UNKNOWN, confirmed: false }, undefined);
 }
 
@@ -123,10 +132,12 @@ export function submitLost(job: JobRecord): JobRecord {
 export function afterResolve(job: JobRecord, outcome: Outcome<ProviderTask>, tick: Tick): JobRecord {
   const stop = job.stop;
   if (!stop) return { ...job, providerStop: undefined };
-  if (outcome.ok) return withStop({ ...job, task: outcome.value }, { headline: stop.headline, note: weshopRunExists(outcome.value), confirmed: false }, undefined);
+  if (outcome.ok)
+    return withStop({ ...job, task: outcome.value }, { headline: stop.headline, note: weshopRunExists(outcome.value), confirmed: false }, undefined);
   const attempts = (job.providerStop?.attempts ?? 0) + 1;
   const { error } = outcome;
-  if (error.retryable && attempts < MAX_STOP_ATTEMPTS) return { ...job, providerStop: later(job, attempts, job.providerStop?.tries ?? 0, tick, error.retryAfterMs) };
+  if (error.retryable && attempts < MAX_STOP_ATTEMPTS)
+    return { ...job, providerStop: later(job, attempts, job.providerStop?.tries ?? 0, tick, error.retryAfterMs) };
   const note = `A run may exist at WeShop: a submit was sent without a confirmed answer, and looking it up failed (${error.code}: ${error.message}). It may finish and be billed; WeShop has no cancel endpoint.`;
   return withStop(job, { headline: stop.headline, note, confirmed: false }, undefined);
 }
@@ -154,13 +165,22 @@ export function afterStop(job: JobRecord, outcome: Outcome<StopResult>, tick: Ti
     if (result.state === "unsupported") return withStop(job, note(`${result.message}.`), undefined);
     const status = result.providerStatus ? { providerStatus: result.providerStatus } : {};
     const since = job.providerStop?.since ?? tick.now;
-    if (tick.now - since < STOP_PATIENCE_MS) return withStop({ ...job, ...status }, note(`${result.message}; asking again.`), later(job, attempts, tries + 1, tick));
+    if (tick.now - since < STOP_PATIENCE_MS)
+      return withStop({ ...job, ...status }, note(`${result.message}; asking again.`), later(job, attempts, tries + 1, tick));
     const minutes = Math.round((tick.now - since) / 60_000);
-    return withStop({ ...job, ...status }, note(`Tracking stopped, but after ${minutes} minutes of asking: ${result.message}; the task may still run and be billed.`), undefined);
+    return withStop(
+      { ...job, ...status },
+      note(`Tracking stopped, but after ${minutes} minutes of asking: ${result.message}; the task may still run and be billed.`),
+      undefined,
+    );
   }
   const { error } = outcome;
   const failed = `${error.code}: ${error.message}`;
   if (error.retryable && attempts + 1 < MAX_STOP_ATTEMPTS)
     return withStop(job, note(`${name} did not confirm the stop yet (${failed}); asking again.`), later(job, attempts + 1, tries, tick, error.retryAfterMs));
-  return withStop(job, note(`Tracking stopped, but ${name} did not confirm the stop after ${attempts + 1} tries (${failed}); the task may still run and be billed.`), undefined);
+  return withStop(
+    job,
+    note(`Tracking stopped, but ${name} did not confirm the stop after ${attempts + 1} tries (${failed}); the task may still run and be billed.`),
+    undefined,
+  );
 }

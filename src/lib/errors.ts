@@ -22,8 +22,7 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string): ApiError =>
-  new ApiError(404, "not_found", "Not Found", `${what} was not found.`);
+export const notFound = (what: string): ApiError => new ApiError(404, "not_found", "Not Found", `${what} was not found.`);
 
 export function problemResponse(c: Context, err: ApiError): Response {
   const body = {

@@ -92,15 +92,18 @@ export function parseHttpDate(field: string | null, now = Date.now()): number | 
   if (field === null) return undefined;
   const text = field.trim();
   let parts: [day: string, month: string, year: number, h: string, m: string, s: string] | undefined;
-  let match = IMF_FIXDATE.exec(text);
-  if (match) parts = [match[1]!, match[2]!, Number(match[3]), match[4]!, match[5]!, match[6]!];
-  else if ((match = RFC850.exec(text))) {
+  // each form is tried only when the ones before it did not match
+  const fixdate = IMF_FIXDATE.exec(text);
+  const rfc850 = fixdate ? null : RFC850.exec(text);
+  const asctime = fixdate || rfc850 ? null : ASCTIME.exec(text);
+  if (fixdate) parts = [fixdate[1]!, fixdate[2]!, Number(fixdate[3]), fixdate[4]!, fixdate[5]!, fixdate[6]!];
+  else if (rfc850) {
     // a two-digit year more than 50 years ahead is in the past century (RFC 9110 5.6.7)
     const thisYear = new Date(now).getUTCFullYear();
-    let year = Math.floor(thisYear / 100) * 100 + Number(match[3]);
+    let year = Math.floor(thisYear / 100) * 100 + Number(rfc850[3]);
     if (year > thisYear + 50) year -= 100;
-    parts = [match[1]!, match[2]!, year, match[4]!, match[5]!, match[6]!];
-  } else if ((match = ASCTIME.exec(text))) parts = [match[2]!.trim(), match[1]!, Number(match[6]), match[3]!, match[4]!, match[5]!];
+    parts = [rfc850[1]!, rfc850[2]!, year, rfc850[4]!, rfc850[5]!, rfc850[6]!];
+  } else if (asctime) parts = [asctime[2]!.trim(), asctime[1]!, Number(asctime[6]), asctime[3]!, asctime[4]!, asctime[5]!];
   if (!parts) return undefined;
   const [day, month, year, h, m, s] = parts;
   const monthIndex = MONTHS.indexOf(month);
@@ -108,8 +111,12 @@ export function parseHttpDate(field: string | null, now = Date.now()): number | 
   const back = new Date(ms);
   // Date.UTC rolls Feb 30 into March and 25:00 into the next day: such dates are not dates
   const same =
-    back.getUTCFullYear() === year && back.getUTCMonth() === monthIndex && back.getUTCDate() === Number(day) &&
-    back.getUTCHours() === Number(h) && back.getUTCMinutes() === Number(m) && back.getUTCSeconds() === Number(s);
+    back.getUTCFullYear() === year &&
+    back.getUTCMonth() === monthIndex &&
+    back.getUTCDate() === Number(day) &&
+    back.getUTCHours() === Number(h) &&
+    back.getUTCMinutes() === Number(m) &&
+    back.getUTCSeconds() === Number(s);
   return same ? ms : undefined;
 }
 

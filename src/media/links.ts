@@ -16,13 +16,7 @@ export async function signMediaUrl(secret: string, origin: string, key: string, 
 }
 
 /** Checks the signature before the expiry, so a forged link never learns whether it has expired. */
-export async function verifyMediaLink(
-  secret: string,
-  key: string,
-  expires: string | null,
-  sig: string | null,
-  nowSeconds: number,
-): Promise<LinkCheck> {
+export async function verifyMediaLink(secret: string, key: string, expires: string | null, sig: string | null, nowSeconds: number): Promise<LinkCheck> {
   if (expires === null || sig === null || !/^\d{1,15}$/.test(expires)) return "invalid";
   const sigBytes = fromBase64Url(sig);
   if (sigBytes === null || sigBytes.byteLength !== SIG_BYTES) return "invalid";

@@ -65,12 +65,7 @@ export async function putKnownLength(target: UploadTarget, body: MeteredBody, le
  * R2 refuses multipart objects smaller than one minimum part.
  * `beforeCommit` runs once the whole body is read and may throw to abandon the upload.
  */
-export async function putUnknownLength(
-  target: UploadTarget,
-  body: MeteredBody,
-  partSize: number,
-  beforeCommit: () => void,
-): Promise<R2Object> {
+export async function putUnknownLength(target: UploadTarget, body: MeteredBody, partSize: number, beforeCommit: () => void): Promise<R2Object> {
   const { bucket, key, contentType, signal } = target;
   let upload: R2MultipartUpload | null = null;
   let creating: Promise<R2MultipartUpload> | null = null;

@@ -10,7 +10,7 @@ export interface GateConfig {
 
 export type AcquireResult =
   | { granted: true }
-  | { granted: false; /** 1-based place in the waiting line */ position: number; /** ms epoch: ask again by then at the latest */ retryAt: number };
+  | { granted: false /** 1-based place in the waiting line */; position: number /** ms epoch: ask again by then at the latest */; retryAt: number };
 
 export interface GateSnapshot {
   limit: number;

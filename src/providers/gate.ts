@@ -153,7 +153,10 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
   async snapshot(): Promise<GateSnapshot> {
     const changed = this.sweep(this.now());
     const pace = this.pace();
-    const holders = this.ctx.storage.sql.exec<{ job_id: string }>("SELECT job_id FROM holders ORDER BY job_id").toArray().map((r) => r.job_id);
+    const holders = this.ctx.storage.sql
+      .exec<{ job_id: string }>("SELECT job_id FROM holders ORDER BY job_id")
+      .toArray()
+      .map((r) => r.job_id);
     const waiting = this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters").one().n;
     await this.settle(changed);
     return { limit: pace.limit, effectiveLimit: effectiveLimit(pace), active: holders.length, waiting, holders };
@@ -218,7 +221,10 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     if (!changed) return;
     const free = effectiveLimit(this.pace()) - this.active();
     if (free <= 0) return;
-    const ids = sql.exec<{ job_id: string }>("SELECT job_id FROM waiters ORDER BY seq LIMIT ?", free).toArray().map((r) => r.job_id);
+    const ids = sql
+      .exec<{ job_id: string }>("SELECT job_id FROM waiters ORDER BY seq LIMIT ?", free)
+      .toArray()
+      .map((r) => r.job_id);
     // best effort: a job that misses its wake-up still asks again by its retryAt
     const results = await Promise.allSettled(ids.map(async (id) => this.wakeJob(id)));
     const failed = results.filter((r) => r.status === "rejected").length;

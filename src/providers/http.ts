@@ -3,9 +3,7 @@ import type { ProviderError } from "./types.ts";
 
 export type FetchFn = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
-export type HttpResult =
-  | { ok: true; status: number; headers: Headers; json: unknown }
-  | { ok: false; error: ProviderError };
+export type HttpResult = { ok: true; status: number; headers: Headers; json: unknown } | { ok: false; error: ProviderError };
 
 /** Parses Retry-After given as seconds or as an HTTP date. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
@@ -17,13 +15,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Math.max(0, date - now);
 }
 
-export async function callJson(
-  fetchFn: FetchFn,
-  url: string,
-  init: RequestInit,
-  timeoutMs: number,
-  mutating: boolean,
-): Promise<HttpResult> {
+export async function callJson(fetchFn: FetchFn, url: string, init: RequestInit, timeoutMs: number, mutating: boolean): Promise<HttpResult> {
   let response: Response;
   // the caller's signal (a cancel) aborts the request as well as the timeout does
   const caller = init.signal ?? undefined;

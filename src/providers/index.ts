@@ -17,7 +17,10 @@ export function providerFor(model: ModelSpec, config: Config, fetch: FetchFn): P
     return {
       ok: true,
       // what it reports is stored on the job: scrubbed of the key, like upload errors
-      provider: scrubbedProvider(weshopProvider({ endpoint: { ...config.weshop, apiKey }, timeoutMs: config.providerTimeoutMs, fetch, agent: model.agent, kind: model.kind }), [apiKey]),
+      provider: scrubbedProvider(
+        weshopProvider({ endpoint: { ...config.weshop, apiKey }, timeoutMs: config.providerTimeoutMs, fetch, agent: model.agent, kind: model.kind }),
+        [apiKey],
+      ),
     };
   }
   const { apiKey, apiSecret } = config.wiro;
@@ -25,6 +28,9 @@ export function providerFor(model: ModelSpec, config: Config, fetch: FetchFn): P
   if (!apiKey) return { ok: false, missing: ["WIRO_API_KEY"] };
   return {
     ok: true,
-    provider: scrubbedProvider(wiroProvider({ endpoint: { ...config.wiro, apiKey, apiSecret }, timeoutMs: config.providerTimeoutMs, fetch, model: model.agent }), [apiKey, apiSecret]),
+    provider: scrubbedProvider(
+      wiroProvider({ endpoint: { ...config.wiro, apiKey, apiSecret }, timeoutMs: config.providerTimeoutMs, fetch, model: model.agent }),
+      [apiKey, apiSecret],
+    ),
   };
 }

@@ -15,7 +15,8 @@ export function scrubSecrets(text: string, secrets: readonly (string | undefined
 export function scrubbedProvider(provider: Provider, secrets: readonly (string | undefined)[]): Provider {
   const text = (value: string) => scrubSecrets(value, secrets);
   const error = (e: ProviderError): ProviderError => ({ ...e, code: text(e.code), message: text(e.message) });
-  const outcome = <T>(o: Outcome<T>, value: (v: T) => T = (v) => v): Outcome<T> => (o.ok ? { ok: true, value: value(o.value) } : { ok: false, error: error(o.error) });
+  const outcome = <T>(o: Outcome<T>, value: (v: T) => T = (v) => v): Outcome<T> =>
+    o.ok ? { ok: true, value: value(o.value) } : { ok: false, error: error(o.error) };
   const status = (s: TaskStatus): TaskStatus => {
     if (s.state === "failed") return { ...s, code: text(s.code), message: text(s.message) };
     // a canceled run's message carries the provider's own reason

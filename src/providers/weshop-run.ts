@@ -33,7 +33,11 @@ const NAMESPACE = "3f0c2a4e-9b7d-4c1e-8a5f-6d2b9e7c4a10";
  * submit of one job, even after a crash, sends the same key and WeShop starts one task.
  */
 export async function weshopRunKey(jobId: string): Promise<string> {
-  const ns = Uint8Array.from(NAMESPACE.replace(/-/g, "").match(/../g)!.map((h) => Number.parseInt(h, 16)));
+  const ns = Uint8Array.from(
+    NAMESPACE.replace(/-/g, "")
+      .match(/../g)!
+      .map((h) => Number.parseInt(h, 16)),
+  );
   const name = new TextEncoder().encode(jobId);
   const data = new Uint8Array(ns.length + name.length);
   data.set(ns);

@@ -11,9 +11,7 @@ import { fail, ok, type Outcome, type Provider, type ProviderError, type TaskSta
 /** WeShop's error envelope, and the older `{code, msg}` form some responses still use. */
 export const envelopeError = z.object({
   success: z.literal(false).optional(),
-  error: z
-    .object({ code: z.union([z.string(), z.number()]).optional(), message: z.string().optional(), retryable: z.boolean().optional() })
-    .optional(),
+  error: z.object({ code: z.union([z.string(), z.number()]).optional(), message: z.string().optional(), retryable: z.boolean().optional() }).optional(),
   code: z.union([z.string(), z.number()]).optional(),
   msg: z.string().optional(),
 });
@@ -29,9 +27,7 @@ const resultEntry = z.looseObject({
   lastFrame: z.unknown().optional(),
 });
 const runData = z.object({
-  executions: z
-    .array(z.looseObject({ executionId: z.string().optional(), status: z.string(), result: z.array(resultEntry).nullish() }))
-    .default([]),
+  executions: z.array(z.looseObject({ executionId: z.string().optional(), status: z.string(), result: z.array(resultEntry).nullish() })).default([]),
 });
 
 const RUNNING = new Set(["Pending", "Segmenting", "Running"]);
@@ -141,8 +137,7 @@ function toStatus(run: z.infer<typeof runData>, kind: OutputKind): TaskStatus {
   const last = run.executions.at(-1);
   if (!last || RUNNING.has(last.status)) return { state: "running", providerStatus: last?.status ?? "Pending" };
   const why = typeof last.error === "string" && last.error !== "" ? `: ${last.error.slice(0, 300)}` : "";
-  if (last.status === "Failed")
-    return { state: "failed", providerStatus: "Failed", code: "run_failed", message: `WeShop reported the run as Failed${why}` };
+  if (last.status === "Failed") return { state: "failed", providerStatus: "Failed", code: "run_failed", message: `WeShop reported the run as Failed${why}` };
   if (CANCELED.has(last.status)) return { state: "canceled", providerStatus: last.status, message: `WeShop reported the run as ${last.status}${why}` };
   if (last.status !== "Success") return { state: "running", providerStatus: last.status };
   const outputs = (last.result ?? []).map((entry) => {

@@ -151,13 +151,11 @@ export function wiroProvider(opts: WiroOptions): Provider {
     const error = classify(result, endpointOf(path), apiSecret === undefined);
     if (error) return fail(error);
     const parsed = schema.safeParse(result.json);
-    if (!parsed.success)
-      return fail({ retryable: true, code: "bad_response", message: "Wiro answered with an unexpected shape", uncertain: mutating });
+    if (!parsed.success) return fail({ retryable: true, code: "bad_response", message: "Wiro answered with an unexpected shape", uncertain: mutating });
     return ok(parsed.data);
   }
 
-  const taskRef = (task: { taskId: string; token?: string }) =>
-    task.token ? { tasktoken: task.token } : { taskid: task.taskId };
+  const taskRef = (task: { taskId: string; token?: string }) => (task.token ? { tasktoken: task.token } : { taskid: task.taskId });
 
   return {
     name: "wiro",
@@ -217,7 +215,12 @@ async function stopTask(task: ProviderTask, calls: StopCalls): Promise<Outcome<S
   }
   const after = await calls.detail();
   if (!after.ok)
-    return ok({ state: "pending", message: sent ? `Wiro accepted Task/${sent} for task ${task.taskId}, but its status could not be read to confirm the stop` : `Wiro could not stop task ${task.taskId} yet` });
+    return ok({
+      state: "pending",
+      message: sent
+        ? `Wiro accepted Task/${sent} for task ${task.taskId}, but its status could not be read to confirm the stop`
+        : `Wiro could not stop task ${task.taskId} yet`,
+    });
   if (after.value === "task_cancel" && sent)
     return ok({
       state: "stopped",

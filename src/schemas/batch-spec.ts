@@ -9,7 +9,10 @@ import { validateJobSpec, type JobSpec, type SpecContext } from "./job-spec.ts";
 export const MAX_BATCH_JOBS = 1000;
 
 export const batchSchema = z.strictObject({
-  jobs: z.array(z.unknown(), { error: "must be an array of job specs" }).min(1, "needs at least 1 job").max(MAX_BATCH_JOBS, `takes at most ${MAX_BATCH_JOBS} jobs`),
+  jobs: z
+    .array(z.unknown(), { error: "must be an array of job specs" })
+    .min(1, "needs at least 1 job")
+    .max(MAX_BATCH_JOBS, `takes at most ${MAX_BATCH_JOBS} jobs`),
   webhookUrl: z.string({ error: "must be a URL" }).max(2048, "must be at most 2048 characters").optional(),
 });
 
@@ -42,7 +45,9 @@ export function validateBatch(body: unknown, ctx: SpecContext, prefix: (string |
   const { webhookUrl } = raw;
   // a non-string or over-long webhookUrl is already reported by the schema
   if (typeof webhookUrl === "string" && batchSchema.shape.webhookUrl.safeParse(webhookUrl).success) {
-    const reason = ctx.webhooksEnabled ? checkUrl(webhookUrl, { allowLoopbackHttp: ctx.allowLoopbackHttp }) : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
+    const reason = ctx.webhooksEnabled
+      ? checkUrl(webhookUrl, { allowLoopbackHttp: ctx.allowLoopbackHttp })
+      : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
     if (reason) errors.push({ path: formatPath([...prefix, "webhookUrl"]), message: reason });
   }
   if (errors.length > 0 || !top.success) return { errors };

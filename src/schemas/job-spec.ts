@@ -17,9 +17,13 @@ export const jobSpecSchema = z.strictObject({
     .refine((events) => new Set(events).size === events.length, "must not repeat an event")
     .optional(),
   metadata: z
-    .record(z.string().min(1).max(64, "keys must be at most 64 characters"), z.string({ error: "values must be strings" }).max(512, "values must be at most 512 characters"), {
-      error: "must be an object of string values",
-    })
+    .record(
+      z.string().min(1).max(64, "keys must be at most 64 characters"),
+      z.string({ error: "values must be strings" }).max(512, "values must be at most 512 characters"),
+      {
+        error: "must be an object of string values",
+      },
+    )
     .refine((m) => Object.keys(m).length <= 16, "may hold at most 16 values")
     .optional(),
 });

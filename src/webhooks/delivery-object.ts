@@ -81,7 +81,11 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
     }
     const delay = REPORT_RETRY_MS[failures];
     if (delay === undefined) {
-      log("error", "webhook outcome never reached the job; giving up reporting it", { jobId: state.message.jobId, webhookId: state.message.id, tries: failures + 1 });
+      log("error", "webhook outcome never reached the job; giving up reporting it", {
+        jobId: state.message.jobId,
+        webhookId: state.message.id,
+        tries: failures + 1,
+      });
       await this.ctx.storage.put(KEY, { ...state, finalReport: undefined });
       return;
     }

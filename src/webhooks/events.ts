@@ -9,7 +9,11 @@ import { WEBHOOK_LINK_TTL_SECONDS } from "./schedule.ts";
 export function transitionEvents(before: JobRecord, after: JobRecord): JobEvent[] {
   if (!after.webhook || before.status === after.status) return [];
   const event: JobEvent | undefined =
-    after.status === "running" ? "job.running" : after.status === "succeeded" || after.status === "failed" || after.status === "canceled" ? `job.${after.status}` : undefined;
+    after.status === "running"
+      ? "job.running"
+      : after.status === "succeeded" || after.status === "failed" || after.status === "canceled"
+        ? `job.${after.status}`
+        : undefined;
   return event && after.webhook.events.includes(event) ? [event] : [];
 }
 

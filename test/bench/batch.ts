@@ -34,7 +34,10 @@ function peakConcurrency(tasks: SimTask[]): number {
   edges.sort((a, b) => a.at - b.at || a.d - b.d);
   let active = 0;
   let peak = 0;
-  for (const e of edges) peak = Math.max(peak, (active += e.d));
+  for (const e of edges) {
+    active += e.d;
+    peak = Math.max(peak, active);
+  }
   return peak;
 }
 
@@ -56,7 +59,11 @@ export async function batchBenchmark(): Promise<string> {
     await fetch(`${stack.sim}/__sim/reset`, { method: "POST" });
 
     const started = Date.now();
-    const res = await fetch(`${stack.worker}/v1/batches`, { method: "POST", headers, body: JSON.stringify({ jobs: Array.from({ length: JOBS }, (_, i) => spec(i)) }) });
+    const res = await fetch(`${stack.worker}/v1/batches`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jobs: Array.from({ length: JOBS }, (_, i) => spec(i)) }),
+    });
     if (res.status !== 202) throw new Error(`POST /v1/batches ${res.status}: ${await res.text()}`);
     const accepted = Date.now() - started;
     const { id } = (await res.json()) as { id: string };
@@ -86,7 +93,10 @@ simulator's speed. Progress read from \`GET /v1/batches/{id}\` every 500 ms.
 | \`POST /v1/batches\` answered (validation of ${JOBS} specs) | ${accepted} ms |
 | all jobs submitted to their provider (no job left \`queued\`) | ${(allSubmitted! / 1000).toFixed(1)} s |
 | all jobs ended (batch \`completed\`) | ${(done / 1000).toFixed(1)} s |
-| final counts | ${Object.entries(view.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ")} |
+| final counts | ${Object.entries(view.counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")} |
 | provider tasks / jobs | ${tasks.length} / ${JOBS} (${distinctJobs.size} distinct jobs) |
 | peak concurrent WeShop tasks / cap | ${peakConcurrency(weshop)} / ${CAPS.weshop} |
 | peak concurrent Wiro tasks / cap | ${peakConcurrency(wiro)} / ${CAPS.wiro} |

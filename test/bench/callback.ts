@@ -26,8 +26,7 @@ async function measure(callbacks: boolean): Promise<Sample> {
   try {
     const api = client(stack);
     const ids: string[] = [];
-    for (let i = 0; i < JOBS; i++)
-      ids.push((await api.create({ model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `bench ${i}` } })).id);
+    for (let i = 0; i < JOBS; i++) ids.push((await api.create({ model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `bench ${i}` } })).id);
     const jobs = await api.waitAll(ids, 10 * 60_000);
     const tasks = new Map((await simTasks(stack)).map((t) => [t.id, t]));
     const sample: Sample = { callbackToTerminal: [], finishToTerminal: [], polls: [] };
@@ -49,7 +48,8 @@ async function measure(callbacks: boolean): Promise<Sample> {
 export async function callbackBenchmark(): Promise<string> {
   const withCallbacks = await measure(true);
   const pollingOnly = await measure(false);
-  const row = (name: string, v: number[]) => `| ${name} | ${v.length} | ${Math.round(percentile(v, 50))} | ${Math.round(percentile(v, 95))} | ${Math.round(mean(v))} |`;
+  const row = (name: string, v: number[]) =>
+    `| ${name} | ${v.length} | ${Math.round(percentile(v, 50))} | ${Math.round(percentile(v, 95))} | ${Math.round(mean(v))} |`;
   const ratio = percentile(pollingOnly.finishToTerminal, 50) / percentile(withCallbacks.finishToTerminal, 50);
   return `## Callback latency (Wiro)
 

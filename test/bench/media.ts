@@ -40,7 +40,9 @@ function workerdRss(root: number): number {
   for (const pid of descendants(root)) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) continue;
-      const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+      const line = readFileSync(`/proc/${pid}/status`, "utf8")
+        .split("\n")
+        .find((l) => l.startsWith("VmRSS:"));
       total += Number(line?.split(/\s+/)[1] ?? 0) * 1024;
     } catch {
       // gone
@@ -92,12 +94,30 @@ async function baseline(sim: string, bytes: number, dir: string): Promise<{ ms: 
   const port = 8788;
   const child = spawn(
     "npx",
-    ["wrangler", "dev", "--config", "test/bench/r2-baseline/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", join(dir, "baseline"), "--show-interactive-dev-session=false"],
+    [
+      "wrangler",
+      "dev",
+      "--config",
+      "test/bench/r2-baseline/wrangler.toml",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      join(dir, "baseline"),
+      "--show-interactive-dev-session=false",
+    ],
     { stdio: "ignore", detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   try {
     for (let i = 0; i < 240; i++) {
-      if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await sleep(250);
     }
     await sleep(1000);
@@ -126,7 +146,9 @@ function memoryVerdict(runs: CopyRun[]): string {
     if (same.length === 0) return [];
     const extra = same.map((r) => `${MB(r.rssGrowth - r.baselineRssGrowth)} at ${MB(r.bytes)}`).join(", ");
     const base = same.map((r) => MB(r.baselineRssGrowth)).join(" → ");
-    return [`- ${chunked ? "unknown length (multipart)" : "known length (one put)"}: the direct put alone grows the process by ${base}; the copy adds ${extra}.`];
+    return [
+      `- ${chunked ? "unknown length (multipart)" : "known length (one put)"}: the direct put alone grows the process by ${base}; the copy adds ${extra}.`,
+    ];
   });
   const worst = Math.max(...runs.map((r) => r.rssGrowth - r.baselineRssGrowth));
   return `Memory: process RSS is an upper bound, not the isolate's heap. The local R2 store runs in the

@@ -16,6 +16,7 @@ afterAll(async () => {
   removeWorkDirs();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's requests are foreign JSON read field by field
 type Obj = Record<string, any>;
 const PROMPT = "a lighthouse at dusk, waves breaking";
 

@@ -13,6 +13,7 @@ import killByToken from "./fixtures/wiro/task-kill-socketaccesstoken.json";
 import killByTaskid from "./fixtures/wiro/task-kill-taskid.json";
 import { seedrunEnv, seedrunJob } from "./seedrun.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: the recorded fixtures are foreign JSON read field by field
 type Obj = Record<string, any>;
 interface RequestFixture {
   sources: string[];

@@ -95,10 +95,22 @@ describe("POST /v1/jobs validation", () => {
     // an invalid top level (unknown model) does not hide the webhook rules either
     const top = await problem(await api("/v1/jobs", { json: { model: "openai/sora", params: {}, webhookEvents: ["job.failed"] } }));
     expect(top.errors!.map((e) => e.path).sort()).toEqual(["model", "webhookEvents"]);
-    const unsafe = await problem(await api("/v1/jobs", { json: { model: "weshop/seedream", params: { textDescription: "" }, webhookUrl: "https://user:pw@hooks.example.com/x", surprise: 1 } }));
+    const unsafe = await problem(
+      await api("/v1/jobs", {
+        json: { model: "weshop/seedream", params: { textDescription: "" }, webhookUrl: "https://user:pw@hooks.example.com/x", surprise: 1 },
+      }),
+    );
     expect(unsafe.errors!.map((e) => e.path).sort()).toEqual(["params.textDescription", "surprise", "webhookUrl"]);
     // values of the wrong shape are reported once, by the schema
-    const shapes = await problem(await api("/v1/jobs", { json: { model: "weshop/seedream", params: { textDescription: "x", images: [42, "https://ok.example.com/a.png", "http://10.0.0.1/b.png"] }, webhookUrl: 7 } }));
+    const shapes = await problem(
+      await api("/v1/jobs", {
+        json: {
+          model: "weshop/seedream",
+          params: { textDescription: "x", images: [42, "https://ok.example.com/a.png", "http://10.0.0.1/b.png"] },
+          webhookUrl: 7,
+        },
+      }),
+    );
     expect(shapes.errors!.map((e) => e.path).sort()).toEqual(["params.images[0]", "params.images[2]", "webhookUrl"]);
     expect(h.sim.requests).toEqual([]);
     expect(h.jobs).toEqual([]);
@@ -113,7 +125,10 @@ describe("POST /v1/jobs validation", () => {
   });
   it("checks image URLs once the params are otherwise valid", async () => {
     const res = await api("/v1/jobs", {
-      json: { model: "weshop/seedream", params: { textDescription: "x", images: ["https://ok.example.com/a.png", "https://user:pw@example.com/a.png", "data:image/png;base64,AAAA"] } },
+      json: {
+        model: "weshop/seedream",
+        params: { textDescription: "x", images: ["https://ok.example.com/a.png", "https://user:pw@example.com/a.png", "data:image/png;base64,AAAA"] },
+      },
     });
     const body = await problem(res);
     expect(body.errors!.map((e) => e.path)).toEqual(["params.images[1]", "params.images[2]"]);

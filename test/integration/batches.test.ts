@@ -123,7 +123,10 @@ describe("POST /v1/batches", () => {
     await Promise.all(Array.from({ length: total }, async (_, i) => driveJob(h, await batchJobId(json.id, i))));
     // the providers never saw more tasks at once than the caps allow
     const durations = { weshop: 0, wiro: 40_000 };
-    for (const [provider, cap] of [["weshop", 4], ["wiro", 2]] as const) {
+    for (const [provider, cap] of [
+      ["weshop", 4],
+      ["wiro", 2],
+    ] as const) {
       const tasks = h.sim.tasks().filter((t) => t.provider === provider);
       const edges = tasks.flatMap((t) => {
         const duration = provider === "wiro" ? durations.wiro : t.agent === "seedance" ? 60_000 : 20_000;
@@ -135,7 +138,10 @@ describe("POST /v1/batches", () => {
       edges.sort((a, b) => a.at - b.at || a.d - b.d);
       let active = 0;
       let peak = 0;
-      for (const e of edges) peak = Math.max(peak, (active += e.d));
+      for (const e of edges) {
+        active += e.d;
+        peak = Math.max(peak, active);
+      }
       expect(peak).toBeGreaterThan(0);
       expect(peak).toBeLessThanOrEqual(cap);
     }

@@ -14,8 +14,7 @@ afterEach(async () => {
   await h.stop();
 });
 
-const post = (url: string, body = "{}") =>
-  exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
+const post = (url: string, body = "{}") => exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
 const detailCalls = () => h.sim.requests.filter((r) => r.target === "wiro.detail").length;
 
 /** Creates a Wiro job, submits it and returns the callback URL Wiro was given. */

@@ -28,7 +28,10 @@ afterEach(async () => {
   await h.stop();
 });
 
-type Public = Awaited<ReturnType<typeof getJob>> & { error: { code: string; message: string }; provider: { taskId: string | null; status: string | null; stopConfirmed?: boolean } };
+type Public = Awaited<ReturnType<typeof getJob>> & {
+  error: { code: string; message: string };
+  provider: { taskId: string | null; status: string | null; stopConfirmed?: boolean };
+};
 const cancel = async (id: string) => {
   const res = await api(`/v1/jobs/${id}/cancel`, { method: "POST" });
   expect(res.status).toBe(200);
@@ -291,7 +294,9 @@ describe("a cancel after an unconfirmed WeShop submit", () => {
     for (let i = 1; i < MAX_STOP_ATTEMPTS && job.providerStop; i++) job = await fireFollowUp(id);
     expect(job.providerStop).toBeUndefined();
     expect(job.task).toBeUndefined();
-    expect(job.error?.message).toMatch(/^Canceled by the client\. A run may exist at WeShop: a submit was sent without a confirmed answer, and looking it up failed \(\w+: .*\)\. It may finish and be billed/);
+    expect(job.error?.message).toMatch(
+      /^Canceled by the client\. A run may exist at WeShop: a submit was sent without a confirmed answer, and looking it up failed \(\w+: .*\)\. It may finish and be billed/,
+    );
     expect(h.sim.tasks()).toHaveLength(1);
     expect((await gateApi(env, "weshop").snapshot()).holders).not.toContain(id);
   });

@@ -43,7 +43,10 @@ describe("Idempotency-Key", () => {
 
   it("a replay later returns the same job, even when the body is written differently", async () => {
     const first = (await (await post({ ...SEEDREAM, metadata: { a: "1" } }, { "Idempotency-Key": "k1" })).json()) as { id: string };
-    const again = await post({ metadata: { a: "1" }, params: { textDescription: "a fox", batchCount: 1 }, model: "weshop/seedream" }, { "Idempotency-Key": "k1" });
+    const again = await post(
+      { metadata: { a: "1" }, params: { textDescription: "a fox", batchCount: 1 }, model: "weshop/seedream" },
+      { "Idempotency-Key": "k1" },
+    );
     expect(again.status).toBe(202);
     expect(((await again.json()) as { id: string }).id).toBe(first.id);
   });

@@ -165,7 +165,7 @@ describe("final faults", () => {
   });
 
   it("a missing provider key fails the job with provider_not_configured, without a provider call", async () => {
-    const id = "job_" + "n".repeat(20);
+    const id = `job_${"n".repeat(20)}`;
     const stub = jobStub(id);
     // this object runs without WESHOP_API_KEY (a fresh env object, so no cached parse is reused)
     await runInDurableObject(stub, (instance) => {
@@ -243,7 +243,9 @@ describe("crashes, evictions and duplicate alarms", () => {
     expect(job.status).toBe("failed");
     expect(job.error?.code).toBe("timeout");
     // the stop is asked in the same alarm, chosen from a fresh Task/Detail and confirmed by another
-    expect(job.error?.message).toMatch(/^The provider did not finish within \d+ minutes\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/);
+    expect(job.error?.message).toMatch(
+      /^The provider did not finish within \d+ minutes\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/,
+    );
     expect(job.stop?.confirmed).toBe(true);
     expect((await getJob(id)).provider).toMatchObject({ status: "task_cancel", stopConfirmed: true });
     expect(h.sim.requests.filter((r) => r.target === "wiro.cancel")).toHaveLength(1);

@@ -270,7 +270,10 @@ it("holds a line of 1000 jobs with exact places", async () => {
   const jobs = ids(1000);
   const results = await Promise.all(jobs.map((id) => api.acquire(id, config(5))));
   expect(results.filter((r) => r.granted)).toHaveLength(5);
-  const places = results.filter((r) => !r.granted).map(waitingPosition).sort((a, b) => a - b);
+  const places = results
+    .filter((r) => !r.granted)
+    .map(waitingPosition)
+    .sort((a, b) => a - b);
   expect(places).toEqual(Array.from({ length: 995 }, (_, i) => i + 1));
   expect(await api.snapshot()).toMatchObject({ active: 5, waiting: 995 });
 }, 30_000);

@@ -118,11 +118,15 @@ describe("development mode is SEEDRUN_DEV=1, nothing else", () => {
   });
 
   it("a loopback image URL is likewise refused without it", async () => {
-    const res = await call("/v1/jobs", { SEEDRUN_DEV: undefined }, {
-      method: "POST",
-      headers: { ...bearer(KEY_A), "Content-Type": "application/json" },
-      body: JSON.stringify({ model: "weshop/seedance", params: { textDescription: "a wave", images: ["http://localhost:8790/files/a.png"] } }),
-    });
+    const res = await call(
+      "/v1/jobs",
+      { SEEDRUN_DEV: undefined },
+      {
+        method: "POST",
+        headers: { ...bearer(KEY_A), "Content-Type": "application/json" },
+        body: JSON.stringify({ model: "weshop/seedance", params: { textDescription: "a wave", images: ["http://localhost:8790/files/a.png"] } }),
+      },
+    );
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["params.images[0]"]);
   });
@@ -132,15 +136,29 @@ describe("provider texts stored on jobs carry no provider secret", () => {
   it("a WeShop error echoing the key, and a Wiro failure echoing key and secret, come back scrubbed", async () => {
     const config = readConfig(env);
     if (!config.ok) throw new Error("test settings invalid");
-    const echo = (body: unknown, status = 400) => async () => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-    const weshop = providerFor(MODELS["weshop/seedream"], config.config, echo({ success: false, error: { code: `BAD_${TEST_BINDINGS.WESHOP_API_KEY}`, message: `key ${TEST_BINDINGS.WESHOP_API_KEY} refused`, retryable: false } }));
+    const echo =
+      (body: unknown, status = 400) =>
+      async () =>
+        new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+    const weshop = providerFor(
+      MODELS["weshop/seedream"],
+      config.config,
+      echo({
+        success: false,
+        error: { code: `BAD_${TEST_BINDINGS.WESHOP_API_KEY}`, message: `key ${TEST_BINDINGS.WESHOP_API_KEY} refused`, retryable: false },
+      }),
+    );
     if (!weshop.ok) throw new Error("no provider");
     const submitted = await weshop.provider.submit({ jobId: "job_x", params: { textDescription: "x" } });
     expect(submitted.ok).toBe(false);
     expect(JSON.stringify(submitted)).not.toContain(TEST_BINDINGS.WESHOP_API_KEY);
     expect(JSON.stringify(submitted)).toContain("[redacted]");
 
-    const wiro = providerFor(MODELS["wiro/ByteDance/text-to-video-seedance-v1"], config.config, echo({ result: false, errors: [{ code: 97, message: `auth ${TEST_BINDINGS.WIRO_API_KEY} / ${TEST_BINDINGS.WIRO_API_SECRET}` }] }, 200));
+    const wiro = providerFor(
+      MODELS["wiro/ByteDance/text-to-video-seedance-v1"],
+      config.config,
+      echo({ result: false, errors: [{ code: 97, message: `auth ${TEST_BINDINGS.WIRO_API_KEY} / ${TEST_BINDINGS.WIRO_API_SECRET}` }] }, 200),
+    );
     if (!wiro.ok) throw new Error("no provider");
     const failed = await wiro.provider.submit({ jobId: "job_x", params: { prompt: "x" } });
     expect(failed.ok).toBe(false);

@@ -38,7 +38,14 @@ describe("the jobs index", () => {
       object.env = { ...real, DB: hung };
       try {
         // a real request would answer once this returns
-        return await object.create({ id, tenant: "t", model: "weshop/seedream", params: { textDescription: "x" }, metadata: {}, origin: "https://seedrun.test" });
+        return await object.create({
+          id,
+          tenant: "t",
+          model: "weshop/seedream",
+          params: { textDescription: "x" },
+          metadata: {},
+          origin: "https://seedrun.test",
+        });
       } finally {
         // an alarm that started meanwhile ends first, then the object gets its index back
         await (instance as unknown as { running?: Promise<void> }).running;

@@ -107,8 +107,9 @@ describe("jobs at the provider gate", () => {
     await fireAlarm(id);
     expect(await storedJob(id)).toMatchObject({ status: "running", slotHeld: true });
     const leaseOf = () =>
-      runInDurableObject(env.GATES.get(env.GATES.idFromName("wiro")), (_, state) =>
-        state.storage.sql.exec<{ lease_until: number }>("SELECT lease_until FROM holders WHERE job_id = ?", id).one().lease_until,
+      runInDurableObject(
+        env.GATES.get(env.GATES.idFromName("wiro")),
+        (_, state) => state.storage.sql.exec<{ lease_until: number }>("SELECT lease_until FROM holders WHERE job_id = ?", id).one().lease_until,
       );
     // a long run: the next poll is hours away, far past the lease
     await park(id, { nextAt: Date.now() + 3 * 3_600_000 });
@@ -132,8 +133,9 @@ describe("jobs at the provider gate", () => {
     await fireAlarm(id);
     await park(id, { createdAt: Date.now() - MAX_QUEUE_MS - 1 });
     const waiting = () =>
-      runInDurableObject(env.GATES.get(env.GATES.idFromName("wiro")), (_, state) =>
-        state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters WHERE job_id = ?", id).one().n,
+      runInDurableObject(
+        env.GATES.get(env.GATES.idFromName("wiro")),
+        (_, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters WHERE job_id = ?", id).one().n,
       );
     expect(await waiting()).toBe(1);
     await fireAlarm(id);

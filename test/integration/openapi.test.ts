@@ -23,11 +23,14 @@ import { BASE, driveJob, fireDelivery, HOOK_ORIGIN, KEY_A, startHarness, type Ha
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
   const readFileSync = ((path: string, ...rest: unknown[]) =>
-    String(path).endsWith("/schemas/v3.1/schema.json") ? JSON.stringify(oas31Schema) : (fs.readFileSync as (...a: unknown[]) => unknown)(path, ...rest)) as typeof fs.readFileSync;
+    String(path).endsWith("/schemas/v3.1/schema.json")
+      ? JSON.stringify(oas31Schema)
+      : (fs.readFileSync as (...a: unknown[]) => unknown)(path, ...rest)) as typeof fs.readFileSync;
   return { ...fs, default: { ...fs, readFileSync }, readFileSync };
 });
 const { Validator: OpenApiValidator } = await import("@seriousme/openapi-schema-validator");
 
+// biome-ignore lint/suspicious/noExplicitAny: the document and its examples are JSON walked by path; typing every level would be noise
 type Json = Record<string, any>;
 type Fetcher = (request: Request) => Promise<Response>;
 
@@ -84,11 +87,18 @@ describe("the OpenAPI document", () => {
     for (const [path, item] of [...Object.entries(d.paths as Json), ...Object.entries(d.webhooks as Json)]) {
       for (const [method, op] of Object.entries(item as Json)) {
         const where = `${method.toUpperCase()} ${path}`;
-        for (const p of op.parameters ?? []) if (p.example !== undefined) (expectValid(schemaValidator(p.schema, d), p.example, `${where} ${p.name}`), checked++);
+        for (const p of op.parameters ?? [])
+          if (p.example !== undefined) {
+            expectValid(schemaValidator(p.schema, d), p.example, `${where} ${p.name}`);
+            checked++;
+          }
         const bodies = [op.requestBody, ...Object.values(op.responses as Json)].filter(Boolean);
         for (const body of bodies)
           for (const media of Object.values((body.content ?? {}) as Json))
-            for (const [name, ex] of Object.entries((media.examples ?? {}) as Json)) (expectValid(schemaValidator(media.schema, d), ex.value, `${where} ${name}`), checked++);
+            for (const [name, ex] of Object.entries((media.examples ?? {}) as Json)) {
+              expectValid(schemaValidator(media.schema, d), ex.value, `${where} ${name}`);
+              checked++;
+            }
       }
     }
     expect(checked).toBeGreaterThan(20);
@@ -128,7 +138,9 @@ describe("the OpenAPI document", () => {
   it("the 400 example lists the field paths the real validator reports", () => {
     const example = doc().paths["/v1/jobs"].post.responses["400"].content["application/problem+json"].examples.validation_failed.value;
     expect(example.code).toBe("validation_failed");
-    expect(example.errors.map((e: Json) => e.path)).toEqual(expect.arrayContaining(["surprise", "params.images", "params.textDescription", "params.duration", "params.batchCount"]));
+    expect(example.errors.map((e: Json) => e.path)).toEqual(
+      expect.arrayContaining(["surprise", "params.images", "params.textDescription", "params.duration", "params.batchCount"]),
+    );
   });
 });
 
@@ -142,19 +154,72 @@ describe("request schemas agree with validateJobSpec", () => {
 
   const valid: [string, unknown][] = [
     ["seedream, only the prompt", seedream({})],
-    ["seedream, every field", seedream({ images: ["https://img.example.com/a.png"], imageSize: "3K", aspectRatio: "21:9", outputFormat: "png", tools: ["web_search"], batchCount: 16 })],
+    [
+      "seedream, every field",
+      seedream({ images: ["https://img.example.com/a.png"], imageSize: "3K", aspectRatio: "21:9", outputFormat: "png", tools: ["web_search"], batchCount: 16 }),
+    ],
     ["seedance 10 Pro at 12s without audio", seedance({ modelName: "Seedance_10_Pro", duration: "12s", generateAudio: false })],
     ["seedance default variant at 15s with audio", seedance({ duration: "15s", generateAudio: "true" })],
     ["seedance 20 text only", { model: "weshop/seedance", params: { textDescription: "spin" } }],
-    ["seedance 20 with 9 images, 3 videos, 3 audios", seedance({ images: Array.from({ length: 9 }, (_, i) => `https://img.example.com/${i}.png`), videos: ["https://v.example.com/1.mp4"], audios: ["https://a.example.com/1.mp3"] })],
-    ["seedance Mini with a first and last frame, adaptive", { model: "weshop/seedance", params: { textDescription: "spin", modelName: "Seedance_20_Mini", firstFrame: "https://img.example.com/f.png", lastFrame: "https://img.example.com/l.png", aspectRatio: "adaptive", resolution: "720p", returnLastFrame: true } }],
-    ["seedance 20 extending a video", { model: "weshop/seedance", params: { textDescription: "spin", extendVideo: "https://v.example.com/1.mp4", extendDirection: "backward", resolution: "4k" } }],
+    [
+      "seedance 20 with 9 images, 3 videos, 3 audios",
+      seedance({
+        images: Array.from({ length: 9 }, (_, i) => `https://img.example.com/${i}.png`),
+        videos: ["https://v.example.com/1.mp4"],
+        audios: ["https://a.example.com/1.mp3"],
+      }),
+    ],
+    [
+      "seedance Mini with a first and last frame, adaptive",
+      {
+        model: "weshop/seedance",
+        params: {
+          textDescription: "spin",
+          modelName: "Seedance_20_Mini",
+          firstFrame: "https://img.example.com/f.png",
+          lastFrame: "https://img.example.com/l.png",
+          aspectRatio: "adaptive",
+          resolution: "720p",
+          returnLastFrame: true,
+        },
+      },
+    ],
+    [
+      "seedance 20 extending a video",
+      {
+        model: "weshop/seedance",
+        params: { textDescription: "spin", extendVideo: "https://v.example.com/1.mp4", extendDirection: "backward", resolution: "4k" },
+      },
+    ],
     ["seedance 10 Pro Fast at 2s", seedance({ modelName: "Seedance_10_Pro_Fast", duration: "2s", aspectRatio: "16:9", generateAudio: "false" })],
     ["seedream Pro at 1K auto", seedream({ modelName: "Seedream_50_Pro", imageSize: "1K", aspectRatio: "auto" })],
-    ["seedream Lite at 3K with web_search and 14 images", seedream({ modelName: "Seedream_50_Lite", imageSize: "3K", tools: ["web_search"], images: Array.from({ length: 14 }, (_, i) => `https://img.example.com/${i}.png`) })],
+    [
+      "seedream Lite at 3K with web_search and 14 images",
+      seedream({
+        modelName: "Seedream_50_Lite",
+        imageSize: "3K",
+        tools: ["web_search"],
+        images: Array.from({ length: 14 }, (_, i) => `https://img.example.com/${i}.png`),
+      }),
+    ],
     ["seedream 1K auto without modelName", seedream({ imageSize: "1K", aspectRatio: "auto", safeGenerate: false })],
-    ["seedance-25 auto duration as mov", { model: "weshop/seedance-25", params: { textDescription: "x", duration: "-1", outputFormat: "mov", resolution: "1080p", aspectRatio: "adaptive" } }],
-    ["seedance-25 at 30s with references", { model: "weshop/seedance-25", params: { textDescription: "x", duration: "30s", images: ["https://img.example.com/a.png"], videos: ["https://v.example.com/1.mp4"], audios: ["https://a.example.com/1.mp3"] } }],
+    [
+      "seedance-25 auto duration as mov",
+      { model: "weshop/seedance-25", params: { textDescription: "x", duration: "-1", outputFormat: "mov", resolution: "1080p", aspectRatio: "adaptive" } },
+    ],
+    [
+      "seedance-25 at 30s with references",
+      {
+        model: "weshop/seedance-25",
+        params: {
+          textDescription: "x",
+          duration: "30s",
+          images: ["https://img.example.com/a.png"],
+          videos: ["https://v.example.com/1.mp4"],
+          audios: ["https://a.example.com/1.mp3"],
+        },
+      },
+    ],
     ["wiro, strings", wiro({ duration: "10", fps: "16", watermark: "true", seed: "-1", camerafixed: false })],
     ["wiro, numbers", wiro({ duration: 10, fps: 24, seed: 4294967295 })],
     ["16 metadata values", seedream({}, { metadata: meta(16) })],
@@ -179,9 +244,22 @@ describe("request schemas agree with validateJobSpec", () => {
     ["seedance Mini at 1080p", seedance({ modelName: "Seedance_20_Mini", resolution: "1080p" })],
     ["seedance 15 Pro with a resolution", seedance({ modelName: "Seedance_15_Pro", resolution: "720p" })],
     ["seedance adaptive without a first frame", seedance({ aspectRatio: "adaptive" })],
-    ["seedance last frame without a first frame", { model: "weshop/seedance", params: { textDescription: "spin", lastFrame: "https://img.example.com/l.png" } }],
+    [
+      "seedance last frame without a first frame",
+      { model: "weshop/seedance", params: { textDescription: "spin", lastFrame: "https://img.example.com/l.png" } },
+    ],
     ["seedance first frame with images", seedance({ firstFrame: "https://img.example.com/f.png" })],
-    ["seedance four videos", { model: "weshop/seedance", params: { textDescription: "spin", images: ["https://img.example.com/a.png"], videos: Array.from({ length: 4 }, (_, i) => `https://v.example.com/${i}.mp4`) } }],
+    [
+      "seedance four videos",
+      {
+        model: "weshop/seedance",
+        params: {
+          textDescription: "spin",
+          images: ["https://img.example.com/a.png"],
+          videos: Array.from({ length: 4 }, (_, i) => `https://v.example.com/${i}.mp4`),
+        },
+      },
+    ],
     ["seedream Pro at 3K", seedream({ modelName: "Seedream_50_Pro", imageSize: "3K" })],
     ["seedream Pro with tools", seedream({ modelName: "Seedream_50_Pro", tools: ["web_search"] })],
     ["seedream Lite at auto", seedream({ modelName: "Seedream_50_Lite", aspectRatio: "auto" })],
@@ -256,10 +334,13 @@ describe("request schemas agree with validateJobSpec", () => {
 
 describe("real responses match the documented schemas", () => {
   let h: Harness;
+  /** Schedules a test made, deleted afterwards (before the harness stops) so the per-key limit and other files are unaffected. */
+  const schedules: string[] = [];
   beforeEach(() => {
     h = startHarness();
   });
   afterEach(async () => {
+    for (const id of schedules.splice(0)) await call(`/v1/schedules/${id}`, { method: "DELETE" });
     await h.stop();
   });
 
@@ -293,11 +374,6 @@ describe("real responses match the documented schemas", () => {
   const json = (path: string, method: string, body: unknown) =>
     call(path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const NIGHTLY = { name: "n", cron: "0 3 * * *", batch: { jobs: [{ model: "weshop/seedream", params: { textDescription: "x" } }] } };
-  /** Schedules this test made, deleted afterwards so the per-key limit and other files are unaffected. */
-  const schedules: string[] = [];
-  afterEach(async () => {
-    for (const id of schedules.splice(0)) await call(`/v1/schedules/${id}`, { method: "DELETE" });
-  });
   async function createSchedule(body: unknown): Promise<Response> {
     const res = await json("/v1/schedules", "POST", body);
     if (res.status === 201) schedules.push(((await res.clone().json()) as Json).id);
@@ -318,7 +394,10 @@ describe("real responses match the documented schemas", () => {
       ...NIGHTLY,
       timezone: "Europe/Istanbul",
       enabled: false,
-      batch: { jobs: [{ ...NIGHTLY.batch.jobs[0], metadata: { k: "v" }, webhookUrl: "https://hooks.example.com/s", webhookEvents: ["job.failed"] }], webhookUrl: "https://hooks.example.com/b" },
+      batch: {
+        jobs: [{ ...NIGHTLY.batch.jobs[0], metadata: { k: "v" }, webhookUrl: "https://hooks.example.com/s", webhookEvents: ["job.failed"] }],
+        webhookUrl: "https://hooks.example.com/b",
+      },
     });
     expect(withAll.status).toBe(201);
     const disabled = (await withAll.json()) as Json;
@@ -400,7 +479,10 @@ describe("real responses match the documented schemas", () => {
       expect(create(body).valid, `${name} (documented)`).toBe(ok);
     }
     // what JSON Schema cannot say: the route parses each cron field and knows the IANA zones
-    for (const body of [{ ...NIGHTLY, cron: "61 * * * *" }, { ...NIGHTLY, timezone: "Mars/Base" }]) {
+    for (const body of [
+      { ...NIGHTLY, cron: "61 * * * *" },
+      { ...NIGHTLY, timezone: "Mars/Base" },
+    ]) {
       expect((await createSchedule(body)).status).toBe(400);
       expectValid(create, body, "documented schema, syntax only");
     }
@@ -430,11 +512,17 @@ describe("real responses match the documented schemas", () => {
     const op = doc().paths["/v1/uploads"].post;
     expect(Object.keys(op.requestBody.content)).toEqual(["multipart/form-data"]);
     const media = op.requestBody.content["multipart/form-data"];
-    expect(doc().components.schemas.UploadImage).toMatchObject({ required: ["image"], properties: { image: { type: "string", format: "binary" } }, additionalProperties: false });
+    expect(doc().components.schemas.UploadImage).toMatchObject({
+      required: ["image"],
+      properties: { image: { type: "string", format: "binary" } },
+      additionalProperties: false,
+    });
     expect(media.encoding.image.contentType).toMatch(/image\/png/);
     expectValid(upload, op.responses["201"].content["application/json"].examples.uploaded.value, "documented example");
 
-    const png = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), (ch) => ch.charCodeAt(0));
+    const png = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), (ch) =>
+      ch.charCodeAt(0),
+    );
     const form = new FormData();
     form.append("image", new File([png], "dot.png", { type: "image/png" }));
     const res = await call("/v1/uploads", { method: "POST", body: form });
@@ -477,19 +565,29 @@ describe("real responses match the documented schemas", () => {
     await fireDelivery(`msg_${batch.id.slice(6)}_completed`);
 
     const d = doc();
-    for (const [name, path] of [["jobEvent", "/job"], ["batchCompleted", "/batch"]] as const) {
+    for (const [name, path] of [
+      ["jobEvent", "/job"],
+      ["batchCompleted", "/batch"],
+    ] as const) {
       const op = d.webhooks[name].post;
       const delivery = h.webhooks.find((w) => new URL(w.url).pathname === path);
       expect(delivery, `${name} delivered`).toBeDefined();
       expectValid(schemaValidator(op.requestBody.content["application/json"].schema, d), JSON.parse(delivery!.body), `${name} body`);
       for (const p of op.parameters as Json[]) expectValid(schemaValidator(p.schema, d), delivery!.headers[p.name], `${name} ${p.name} header`);
     }
-    expect(JSON.parse(h.webhooks.find((w) => w.url.endsWith("/batch"))!.body)).toMatchObject({ type: "batch.completed", data: { id: batch.id, status: "completed" } });
+    expect(JSON.parse(h.webhooks.find((w) => w.url.endsWith("/batch"))!.body)).toMatchObject({
+      type: "batch.completed",
+      data: { id: batch.id, status: "completed" },
+    });
   });
 
   it("problems are documented Problems", async () => {
     const problem = component("Problem");
-    const bad = await call("/v1/jobs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ model: "weshop/seedream", params: {}, x: 1 }) });
+    const bad = await call("/v1/jobs", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "weshop/seedream", params: {}, x: 1 }),
+    });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as Json;
     expectValid(problem, body, "400");
@@ -514,7 +612,8 @@ function requestFor(path: string, method: string, op: Json): Request {
   // an empty body (no fields) is invalid for every documented body, so nothing is created
   const type = Object.keys(op.requestBody?.content ?? {})[0];
   let body: BodyInit | undefined;
-  if (type === "multipart/form-data") body = new FormData(); // fetch writes the Content-Type with its boundary
+  if (type === "multipart/form-data")
+    body = new FormData(); // fetch writes the Content-Type with its boundary
   else if (type) {
     headers["Content-Type"] = type;
     body = "{}";
@@ -547,10 +646,10 @@ describe.each([
 
 describe("the document is complete", () => {
   it("every route of the app is documented", () => {
-    const documented = new Set(Object.entries(doc().paths as Json).flatMap(([path, item]) => Object.keys(item as Json).map((m) => `${m.toUpperCase()} ${path}`)));
-    const routes = withRoutes.routes
-      .filter((r) => r.method !== "ALL")
-      .map((r) => `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`);
+    const documented = new Set(
+      Object.entries(doc().paths as Json).flatMap(([path, item]) => Object.keys(item as Json).map((m) => `${m.toUpperCase()} ${path}`)),
+    );
+    const routes = withRoutes.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`);
     expect(routes.length).toBeGreaterThan(5);
     expect(routes.filter((r) => !documented.has(r))).toEqual([]);
   });
@@ -583,13 +682,17 @@ describe("GET /docs", () => {
       expect(html).not.toMatch(/<style|\son\w+=|\sstyle=/i);
       const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
       expect(scripts.length).toBeGreaterThan(0);
-      for (const [, attrs, body] of scripts) expect({ attrs, body: body!.trim() }).toEqual({ attrs: expect.stringMatching(/\bsrc="\/docs\/[\w.-]+\.js"/), body: "" });
+      for (const [, attrs, body] of scripts)
+        expect({ attrs, body: body!.trim() }).toEqual({ attrs: expect.stringMatching(/\bsrc="\/docs\/[\w.-]+\.js"/), body: "" });
       const sheets = [...html.matchAll(/<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"/gi)].map((m) => m[1]!);
       expect(sheets.length).toBeGreaterThan(0);
       for (const link of html.match(/<link\b[^>]*>/gi) ?? []) expect(link).toMatch(/href="(\/docs\/[\w.-]+\.css|data:[^"]*)"/);
 
       // each script and stylesheet is a file of this deployment, served as what the page expects
-      for (const [src, type] of [...scripts.map(([, attrs]) => [/src="([^"]+)"/.exec(attrs!)![1]!, /javascript/] as const), ...sheets.map((h) => [h, /^text\/css/] as const)]) {
+      for (const [src, type] of [
+        ...scripts.map(([, attrs]) => [/src="([^"]+)"/.exec(attrs!)![1]!, /javascript/] as const),
+        ...sheets.map((h) => [h, /^text\/css/] as const),
+      ]) {
         const file = await assets.fetch(new Request(`${BASE}${src}`));
         expect(file.status, src).toBe(200);
         expect(file.headers.get("Content-Type"), src).toMatch(type);

@@ -17,7 +17,12 @@ afterEach(async () => {
 
 /** A WeShop run request's headers: the raw key, JSON, and the job's own UUID Idempotency-Key (stable across resubmits). */
 function expectWeshopHeaders(headers: Record<string, string>, key: string) {
-  expect(headers).toMatchObject({ authorization: TEST_BINDINGS.WESHOP_API_KEY, "content-type": "application/json", accept: "application/json", "idempotency-key": key });
+  expect(headers).toMatchObject({
+    authorization: TEST_BINDINGS.WESHOP_API_KEY,
+    "content-type": "application/json",
+    accept: "application/json",
+    "idempotency-key": key,
+  });
   expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   expect(Object.keys(headers).filter((name) => /^x-/.test(name))).toEqual([]);
 }
@@ -69,13 +74,21 @@ describe("weshop/seedream", () => {
     expect(JSON.parse(submit.body)).toEqual({
       agent: { name: "seedream", version: "v1.0" },
       input: { originalImage: IMAGE, images: [IMAGE] },
-      params: { textDescription: "a red fox", batchCount: 2, outputFormat: "png", images: [IMAGE], imageSize: "2K", aspectRatio: "3:4", modelName: "Seedream_50_Pro" },
+      params: {
+        textDescription: "a red fox",
+        batchCount: 2,
+        outputFormat: "png",
+        images: [IMAGE],
+        imageSize: "2K",
+        aspectRatio: "3:4",
+        modelName: "Seedream_50_Pro",
+      },
       safeGenerate: "on",
     });
     expect(h.sim.tasks()).toHaveLength(1);
     const polls = h.sim.requests.filter((r) => r.target === "weshop.poll");
     expect(polls.length).toBe(done.polls);
-    expect(polls.every((p) => p.headers["authorization"] === TEST_BINDINGS.WESHOP_API_KEY)).toBe(true);
+    expect(polls.every((p) => p.headers.authorization === TEST_BINDINGS.WESHOP_API_KEY)).toBe(true);
     expect(h.outbound).toEqual([]);
   });
 });
@@ -97,7 +110,9 @@ describe("weshop/seedance", () => {
   });
 
   it("a Seedance 1.0 job at 21:9 is a 400 naming params.aspectRatio, with nothing sent", async () => {
-    const res = await api("/v1/jobs", { json: { model: "weshop/seedance", params: { textDescription: "waves", images: [IMAGE], modelName: "Seedance_10_Pro", aspectRatio: "21:9" } } });
+    const res = await api("/v1/jobs", {
+      json: { model: "weshop/seedance", params: { textDescription: "waves", images: [IMAGE], modelName: "Seedance_10_Pro", aspectRatio: "21:9" } },
+    });
     expect(res.status).toBe(400);
     const problem = (await res.json()) as { errors: { path: string }[] };
     expect(problem.errors.map((e) => e.path)).toEqual(["params.aspectRatio"]);

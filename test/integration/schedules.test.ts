@@ -32,7 +32,13 @@ describe("CRUD", () => {
     expect(res.status).toBe(201);
     expect(res.headers.get("Location")).toBe(`/v1/schedules/${json.id}`);
     const next = new Date(json.nextRunAt!);
-    const local = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "numeric", minute: "numeric", hourCycle: "h23", weekday: "short" }).format(next);
+    const local = new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/New_York",
+      hour: "numeric",
+      minute: "numeric",
+      hourCycle: "h23",
+      weekday: "short",
+    }).format(next);
     expect(local).toMatch(/^(Mon|Tue|Wed|Thu|Fri) 09:00$/);
     expect(next.getTime()).toBeGreaterThan(Date.now());
   });
@@ -90,7 +96,9 @@ describe("the cron tick", () => {
   it("disabled schedules do not run; the worker's scheduled handler runs due ones", async () => {
     const off = await createSchedule({ enabled: false });
     const on = await createSchedule({ name: "on" });
-    await env.DB.prepare("UPDATE schedules SET next_run_at = ?").bind(Date.now() - 1000).run();
+    await env.DB.prepare("UPDATE schedules SET next_run_at = ?")
+      .bind(Date.now() - 1000)
+      .run();
     const ctx = createExecutionContext();
     await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
@@ -119,7 +127,12 @@ function beforeStatement(pattern: RegExp, between: () => Promise<unknown>, times
     return {
       bind: (...values: unknown[]) => {
         const bound = statement.bind(...values);
-        return { run: async () => (await between(), bound.run()) };
+        return {
+          run: async () => {
+            await between();
+            return bound.run();
+          },
+        };
       },
     } as unknown as D1PreparedStatement;
   });
@@ -185,10 +198,18 @@ describe("PATCH and the tick", () => {
     const odd = Date.now() + 7 * 86_400_000 + 12_345;
     await setNextRun(json.id, odd);
     const before = await storedRow(json.id);
-    for (const body of [{ name: "renamed" }, { enabled: true, cron: "*/10 * * * *", timezone: "UTC" }, { batch: { jobs: [{ model: "weshop/seedream", params: { textDescription: "new" } }] } }]) {
+    for (const body of [
+      { name: "renamed" },
+      { enabled: true, cron: "*/10 * * * *", timezone: "UTC" },
+      { batch: { jobs: [{ model: "weshop/seedream", params: { textDescription: "new" } }] } },
+    ]) {
       const res = await patch(json.id, body);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ nextRunAt: new Date(odd).toISOString(), lastRunAt: new Date(before.last_run_at!).toISOString(), lastBatchId: batchId });
+      expect(await res.json()).toMatchObject({
+        nextRunAt: new Date(odd).toISOString(),
+        lastRunAt: new Date(before.last_run_at!).toISOString(),
+        lastBatchId: batchId,
+      });
     }
     const after = await storedRow(json.id);
     expect(after).toMatchObject({ name: "renamed", next_run_at: odd, last_run_at: before.last_run_at, last_batch_id: batchId });
@@ -226,7 +247,11 @@ describe("PATCH and the tick", () => {
 
   it("a PATCH that keeps losing the race answers 409 and writes nothing", async () => {
     const { json } = await createSchedule({});
-    const spy = beforeStatement(PATCH_WRITE, () => env.DB.prepare("UPDATE schedules SET updated_at = updated_at + 1 WHERE id = ?").bind(json.id).run(), Infinity);
+    const spy = beforeStatement(
+      PATCH_WRITE,
+      () => env.DB.prepare("UPDATE schedules SET updated_at = updated_at + 1 WHERE id = ?").bind(json.id).run(),
+      Infinity,
+    );
     const res = await patch(json.id, { name: "lost" });
     spy.mockRestore();
     expect(res.status).toBe(409);
@@ -271,10 +296,7 @@ describe("a schedule that cannot start", () => {
     const failing = Array.from({ length: FAILING }, (_, i) => schedId(i));
     const healthy = Array.from({ length: HEALTHY }, (_, i) => schedId(1000 + i));
     // a stored batch that no longer parses: its batch can never be created
-    await env.DB.batch([
-      ...failing.map((id, i) => copy(id, "{not json", now - 3_600_000 + i)),
-      ...healthy.map((id, i) => copy(id, null, now - 1_800_000 + i)),
-    ]);
+    await env.DB.batch([...failing.map((id, i) => copy(id, "{not json", now - 3_600_000 + i)), ...healthy.map((id, i) => copy(id, null, now - 1_800_000 + i))]);
 
     // the first tick only meets failing ones: each is logged and pushed back a minute
     expect(await runDueSchedules(env, now)).toEqual([]);
@@ -284,7 +306,12 @@ describe("a schedule that cannot start", () => {
     expect(pushed.results).toHaveLength(FAILING);
     for (const row of pushed.results) expect(row).toMatchObject({ next_run_at: now + FAILED_START_RETRY_MS, last_run_at: null });
     const logged = errors.mock.calls.map(([line]) => JSON.parse(String(line)) as { msg: string; scheduleId: string; retryAt: string });
-    expect(logged.filter((l) => l.msg === "scheduled run failed").map((l) => l.scheduleId).sort()).toEqual(failing);
+    expect(
+      logged
+        .filter((l) => l.msg === "scheduled run failed")
+        .map((l) => l.scheduleId)
+        .sort(),
+    ).toEqual(failing);
     expect(logged[0]!.retryAt).toBe(new Date(now + FAILED_START_RETRY_MS).toISOString());
 
     // the next ticks, before the failing ones are due again, start every healthy one
@@ -305,4 +332,3 @@ describe("a schedule that cannot start", () => {
     await cancelStartedJobs([...started, ...retried]);
   }, 30_000);
 });
-

@@ -26,7 +26,9 @@ describe("sweeper", () => {
       const job = (await state.storage.get<Record<string, unknown>>("job"))!;
       await state.storage.put("job", { ...job, nextAt: Date.now() - IDLE_MS });
     });
-    await env.DB.prepare("UPDATE jobs SET updated_at = ?, seen_at = ? WHERE id = ?").bind(Date.now() - IDLE_MS - 1000, Date.now() - IDLE_MS - 1000, id).run();
+    await env.DB.prepare("UPDATE jobs SET updated_at = ?, seen_at = ? WHERE id = ?")
+      .bind(Date.now() - IDLE_MS - 1000, Date.now() - IDLE_MS - 1000, id)
+      .run();
     h.advance(60_000);
     expect(await sweepIdleJobs(env, Date.now())).toContain(id);
     // the re-armed alarm fires by itself and the job moves on

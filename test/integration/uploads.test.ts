@@ -3,7 +3,6 @@
 // 502/504, a missing key to 503. The same assertions run against the sub-app mounted in a small
 // app with the real middleware, and against the worker entry (once src/app.ts mounts the route).
 import { createExecutionContext, env } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppEnv } from "../../src/api/context.ts";
@@ -210,7 +209,13 @@ function uploadSuite(call: () => Call) {
   });
 
   it("extra fields next to the image are 400 naming them", async () => {
-    const res = await call()("/v1/uploads", { body: form([["image", file(PNG, "pixel.png")], ["caption", "hello"], ["alt", "x"]]) });
+    const res = await call()("/v1/uploads", {
+      body: form([
+        ["image", file(PNG, "pixel.png")],
+        ["caption", "hello"],
+        ["alt", "x"],
+      ]),
+    });
     expect(res.status).toBe(400);
     const body = await problem(res);
     expect(body.errors?.map((e) => e.path).sort()).toEqual(["alt", "caption"]);
@@ -221,7 +226,12 @@ function uploadSuite(call: () => Call) {
     const text = await call()("/v1/uploads", { body: form([["image", "https://example.com/a.png"]]) });
     expect(text.status).toBe(400);
     expect((await problem(text)).errors).toEqual([{ path: "image", message: "must be a file, not a text value" }]);
-    const twice = await call()("/v1/uploads", { body: form([["image", file(PNG, "a.png")], ["image", file(PNG, "b.png")]]) });
+    const twice = await call()("/v1/uploads", {
+      body: form([
+        ["image", file(PNG, "a.png")],
+        ["image", file(PNG, "b.png")],
+      ]),
+    });
     expect(twice.status).toBe(400);
     expect((await problem(twice)).errors).toEqual([{ path: "image", message: "must be sent once; got 2" }]);
     const empty = await call()("/v1/uploads", { body: form([["image", file(new Uint8Array(0), "empty.png")]]) });
@@ -354,7 +364,12 @@ describe("uploadWeshopImage", () => {
 
   it("posts one `image` part to {base}/agent/assets/images with the raw key and reads data.image", async () => {
     const seen: Request[] = [];
-    const out = await uploadWeshopImage(endpoint, image, 1000, answering(200, { success: true, data: { image: "https://cdn.weshop.ai/a.png" }, meta: {} }, seen));
+    const out = await uploadWeshopImage(
+      endpoint,
+      image,
+      1000,
+      answering(200, { success: true, data: { image: "https://cdn.weshop.ai/a.png" }, meta: {} }, seen),
+    );
     expect(out).toEqual({ ok: true, value: { url: "https://cdn.weshop.ai/a.png" } });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.url).toBe(`${SIM_ORIGIN}/weshop/openapi/agent/assets/images`);
@@ -379,7 +394,12 @@ describe("uploadWeshopImage", () => {
   });
 
   it("never repeats the key, even when the provider echoes it", async () => {
-    const out = await uploadWeshopImage(endpoint, image, 1000, answering(401, { success: false, error: { code: "UNAUTHORIZED", message: `bad key ${WESHOP_KEY}` } }));
+    const out = await uploadWeshopImage(
+      endpoint,
+      image,
+      1000,
+      answering(401, { success: false, error: { code: "UNAUTHORIZED", message: `bad key ${WESHOP_KEY}` } }),
+    );
     expect(out.ok).toBe(false);
     expect(JSON.stringify(out)).not.toContain(WESHOP_KEY);
   });

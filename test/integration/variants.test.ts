@@ -17,36 +17,84 @@ interface Case {
 }
 
 const CASES: Record<string, Case> = {
-  "Seedance_20, text only at 1080p": { model: "weshop/seedance", variant: "Seedance_20", params: { textDescription: "city at night", resolution: "1080p", duration: "15s", aspectRatio: "21:9" } },
+  "Seedance_20, text only at 1080p": {
+    model: "weshop/seedance",
+    variant: "Seedance_20",
+    params: { textDescription: "city at night", resolution: "1080p", duration: "15s", aspectRatio: "21:9" },
+  },
   "Seedance_20, first and last frame, adaptive": {
     model: "weshop/seedance",
     variant: "Seedance_20",
-    params: { textDescription: "a door opens", modelName: "Seedance_20", firstFrame: IMG, lastFrame: IMG2, aspectRatio: "adaptive", returnLastFrame: true, resolution: "4k" },
+    params: {
+      textDescription: "a door opens",
+      modelName: "Seedance_20",
+      firstFrame: IMG,
+      lastFrame: IMG2,
+      aspectRatio: "adaptive",
+      returnLastFrame: true,
+      resolution: "4k",
+    },
   },
-  "Seedance_20, extending a video": { model: "weshop/seedance", variant: "Seedance_20", params: { textDescription: "go on", extendVideo: VID, extendDirection: "forward" } },
-  "Seedance_20, images, videos and audios": { model: "weshop/seedance", variant: "Seedance_20", params: { textDescription: "mix", images: [IMG, IMG2], videos: [VID], audios: [AUD] } },
+  "Seedance_20, extending a video": {
+    model: "weshop/seedance",
+    variant: "Seedance_20",
+    params: { textDescription: "go on", extendVideo: VID, extendDirection: "forward" },
+  },
+  "Seedance_20, images, videos and audios": {
+    model: "weshop/seedance",
+    variant: "Seedance_20",
+    params: { textDescription: "mix", images: [IMG, IMG2], videos: [VID], audios: [AUD] },
+  },
   "Seedance_20_Mini, a first frame at 720p": {
     model: "weshop/seedance",
     variant: "Seedance_20_Mini",
     params: { textDescription: "leaves fall", modelName: "Seedance_20_Mini", firstFrame: IMG, resolution: "720p", generateAudio: false },
   },
-  "Seedance_15_Pro, the seed's request": { model: "weshop/seedance", variant: "Seedance_15_Pro", params: { textDescription: "waves", images: [IMG], modelName: "Seedance_15_Pro", duration: "5s", aspectRatio: "21:9" } },
-  "Seedance_10_Pro at 2s": { model: "weshop/seedance", variant: "Seedance_10_Pro", params: { textDescription: "spin", images: [IMG], modelName: "Seedance_10_Pro", duration: "2s", aspectRatio: "16:9" } },
-  "Seedance_10_Pro_Fast at 12s": { model: "weshop/seedance", variant: "Seedance_10_Pro_Fast", params: { textDescription: "spin", images: [IMG], modelName: "Seedance_10_Pro_Fast", duration: "12s", aspectRatio: "1:1" } },
+  "Seedance_15_Pro, the seed's request": {
+    model: "weshop/seedance",
+    variant: "Seedance_15_Pro",
+    params: { textDescription: "waves", images: [IMG], modelName: "Seedance_15_Pro", duration: "5s", aspectRatio: "21:9" },
+  },
+  "Seedance_10_Pro at 2s": {
+    model: "weshop/seedance",
+    variant: "Seedance_10_Pro",
+    params: { textDescription: "spin", images: [IMG], modelName: "Seedance_10_Pro", duration: "2s", aspectRatio: "16:9" },
+  },
+  "Seedance_10_Pro_Fast at 12s": {
+    model: "weshop/seedance",
+    variant: "Seedance_10_Pro_Fast",
+    params: { textDescription: "spin", images: [IMG], modelName: "Seedance_10_Pro_Fast", duration: "12s", aspectRatio: "1:1" },
+  },
   "Seedance_25, auto duration as mov with references": {
     model: "weshop/seedance-25",
     variant: "Seedance_25",
     params: { textDescription: "a long take", duration: "-1", outputFormat: "mov", resolution: "1080p", images: [IMG], videos: [VID], audios: [AUD] },
   },
-  "Seedance_25, a first frame at 30s": { model: "weshop/seedance-25", variant: "Seedance_25", params: { textDescription: "a long take", firstFrame: IMG, duration: "30s", aspectRatio: "adaptive" } },
-  "Seedream_50_Pro at 1K, auto": { model: "weshop/seedream", variant: "Seedream_50_Pro", params: { textDescription: "a shoe", modelName: "Seedream_50_Pro", imageSize: "1K", aspectRatio: "auto" } },
+  "Seedance_25, a first frame at 30s": {
+    model: "weshop/seedance-25",
+    variant: "Seedance_25",
+    params: { textDescription: "a long take", firstFrame: IMG, duration: "30s", aspectRatio: "adaptive" },
+  },
+  "Seedream_50_Pro at 1K, auto": {
+    model: "weshop/seedream",
+    variant: "Seedream_50_Pro",
+    params: { textDescription: "a shoe", modelName: "Seedream_50_Pro", imageSize: "1K", aspectRatio: "auto" },
+  },
   "Seedream_50_Lite at 3K with web_search": {
     model: "weshop/seedream",
     variant: "Seedream_50_Lite",
     params: { textDescription: "today's skyline", modelName: "Seedream_50_Lite", imageSize: "3K", tools: ["web_search"], images: [IMG] },
   },
-  "a seed-style Seedream 3K job, sent as Seedream_50_Lite": { model: "weshop/seedream", variant: "Seedream_50_Lite", params: { textDescription: "a lighthouse", imageSize: "3K" } },
-  "a seed-style Seedream job, sent as Seedream_50_Pro": { model: "weshop/seedream", variant: "Seedream_50_Pro", params: { textDescription: "a lighthouse", images: [IMG] } },
+  "a seed-style Seedream 3K job, sent as Seedream_50_Lite": {
+    model: "weshop/seedream",
+    variant: "Seedream_50_Lite",
+    params: { textDescription: "a lighthouse", imageSize: "3K" },
+  },
+  "a seed-style Seedream job, sent as Seedream_50_Pro": {
+    model: "weshop/seedream",
+    variant: "Seedream_50_Pro",
+    params: { textDescription: "a lighthouse", images: [IMG] },
+  },
   "Wiro Seedance": { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a kite", resolution: "720p", ratio: "9:21" } },
 };
 
@@ -93,7 +141,6 @@ describe("every catalogue variant", () => {
     expect(safeGenerate).toBe("on");
     expect(sent.params).toEqual(shown);
     // every value the caller gave went out as given (booleans in the provider's form)
-    for (const [key, value] of Object.entries(c.params))
-      if (key !== "returnLastFrame" && key !== "generateAudio") expect(sent.params[key], key).toEqual(value);
+    for (const [key, value] of Object.entries(c.params)) if (key !== "returnLastFrame" && key !== "generateAudio") expect(sent.params[key], key).toEqual(value);
   });
 });

@@ -1,6 +1,6 @@
 // Outgoing webhooks: Standard Webhooks signatures (checked by the reference package), retries
 // with a stable id, event filtering, and delivery that never holds up the job.
-import { env, runInDurableObject } from "cloudflare:test";
+import { type env, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { messageId } from "../../src/webhooks/events.ts";
@@ -33,7 +33,10 @@ async function runDelivery(msg: string, due: "attempt" | "report", jobsUnreachab
     while (object.running) await object.running;
     const delivery = (await state.storage.get<DeliveryState>("delivery"))!;
     const now = Date.now();
-    await state.storage.put("delivery", due === "attempt" ? { ...delivery, nextAt: now } : { ...delivery, finalReport: { ...delivery.finalReport!, nextAt: now } });
+    await state.storage.put(
+      "delivery",
+      due === "attempt" ? { ...delivery, nextAt: now } : { ...delivery, finalReport: { ...delivery.finalReport!, nextAt: now } },
+    );
     await state.storage.deleteAlarm();
     const real = object.env;
     if (jobsUnreachable) {
@@ -73,7 +76,11 @@ describe("delivery", () => {
     await fireDelivery(messageId(id, "job.succeeded"));
     expect(h.webhooks).toHaveLength(1);
     const delivery = h.webhooks[0]!;
-    const event = receiver.verify(delivery.body, delivery.headers) as { type: string; timestamp: string; data: { id: string; status: string; outputs: { url: string }[] } };
+    const event = receiver.verify(delivery.body, delivery.headers) as {
+      type: string;
+      timestamp: string;
+      data: { id: string; status: string; outputs: { url: string }[] };
+    };
     expect(event.type).toBe("job.succeeded");
     expect(event.data).toMatchObject({ id, status: "succeeded" });
     expect(event.data.outputs[0]!.url).toMatch(/^https:\/\/seedrun\.test\/media\//);
@@ -81,7 +88,13 @@ describe("delivery", () => {
     // a tampered body is rejected by the same receiver
     expect(() => receiver.verify(delivery.body.replace("succeeded", "failed"), delivery.headers)).toThrow();
     const view = await getJob(id);
-    expect(view.webhook).toMatchObject({ url: HOOK, events: ["job.succeeded", "job.failed", "job.canceled"], lastStatus: 200, attempts: 1, deliveredAt: expect.any(String) });
+    expect(view.webhook).toMatchObject({
+      url: HOOK,
+      events: ["job.succeeded", "job.failed", "job.canceled"],
+      lastStatus: 200,
+      attempts: 1,
+      deliveredAt: expect.any(String),
+    });
   });
 
   it("a receiver that fails twice gets the event on the third try with the same webhook-id", async () => {
@@ -97,7 +110,10 @@ describe("delivery", () => {
     await fireDelivery(msg);
     let view = await getJob(id);
     expect(view.webhook).toMatchObject({ lastStatus: 500, attempts: 1 });
-    expect((view.webhook as { deliveries: { status: string; nextAttemptAt: string }[] }).deliveries[0]).toMatchObject({ status: "pending", nextAttemptAt: expect.any(String) });
+    expect((view.webhook as { deliveries: { status: string; nextAttemptAt: string }[] }).deliveries[0]).toMatchObject({
+      status: "pending",
+      nextAttemptAt: expect.any(String),
+    });
     await fireDelivery(msg);
     await fireDelivery(msg);
     await fireDelivery(msg); // delivered: nothing more is sent

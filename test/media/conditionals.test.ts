@@ -12,7 +12,12 @@ import { patternBytes, sameBytes } from "./helpers.ts";
 const SECRET = "conditionals-test-secret";
 const KEY = "jobs/job_cond/0.png";
 const BYTES = patternBytes(500, 5);
-const app = new Hono<{ Bindings: MediaEnv }>().route("/media", mediaRoutes(() => SECRET)).onError(handleError);
+const app = new Hono<{ Bindings: MediaEnv }>()
+  .route(
+    "/media",
+    mediaRoutes(() => SECRET),
+  )
+  .onError(handleError);
 
 let path = "";
 let etag = "";
@@ -139,6 +144,7 @@ describe("parsers", () => {
     expect(parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT")).toBe(ms);
     expect(parseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT")).toBe(ms);
     expect(parseHttpDate("Sun Nov  6 08:49:37 1994")).toBe(ms);
-    for (const bad of ["1", "2026-01-01", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Nov 1994 25:49:37 GMT", "not a date"]) expect(parseHttpDate(bad), bad).toBeUndefined();
+    for (const bad of ["1", "2026-01-01", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Nov 1994 25:49:37 GMT", "not a date"])
+      expect(parseHttpDate(bad), bad).toBeUndefined();
   });
 });

@@ -12,7 +12,8 @@ const KEY = "jobs/job_abc/0.mp4";
 const BYTES = patternBytes(1000, 11);
 
 // mounted as in the worker: errors reach the app's one error handler
-const mount = (getSecret: (e: MediaEnv) => string | undefined) => new Hono<{ Bindings: MediaEnv }>().route("/media", mediaRoutes(getSecret)).onError(handleError);
+const mount = (getSecret: (e: MediaEnv) => string | undefined) =>
+  new Hono<{ Bindings: MediaEnv }>().route("/media", mediaRoutes(getSecret)).onError(handleError);
 const app = mount(() => SECRET);
 const now = (): number => Math.floor(Date.now() / 1000);
 

@@ -52,7 +52,7 @@ describe("checkUrl", () => {
     const base = "https://cdn.example.com/";
     expect(checkUrl(base + "a".repeat(2048 - base.length), strict)).toBeNull();
     expect(checkUrl(base + "a".repeat(2049 - base.length), strict)).toBe("too long");
-    expect(checkUrl(base + "abc", { allowLoopbackHttp: false, maxLength: 20 })).toBe("too long");
+    expect(checkUrl(`${base}abc`, { allowLoopbackHttp: false, maxLength: 20 })).toBe("too long");
   });
 
   it("allows only the loopback simulator forms when allowLoopbackHttp is set", () => {

@@ -100,31 +100,36 @@ describe("client cancel while a step hangs", () => {
   afterAll(() => {
     for (const [name, ms] of latencies) {
       const sorted = [...ms].sort((a, b) => a - b);
-      figure(`cancel during a hung ${name}: answered in median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms over ${ms.length} cancels, each while the step was still held`);
+      figure(
+        `cancel during a hung ${name}: answered in median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms over ${ms.length} cancels, each while the step was still held`,
+      );
     }
   });
 
-  it.each(CASES.map((c) => [c.name, c] as const))("%s hung: the cancel answers while it is held; the job ends canceled, nothing overwritten", async (name, c) => {
-    for (let round = 0; round < ROUNDS; round++) {
-      const id = await c.prepare();
-      const held = holdRequests(h, c.hangs);
-      await stepInBackground(id, PATIENT);
-      await vi.waitFor(() => expect(held).toHaveLength(1));
-      const started = performance.now();
-      const res = await api(`/v1/jobs/${id}/cancel`, { method: "POST" });
-      const ms = performance.now() - started;
-      latencies.set(name, [...(latencies.get(name) ?? []), ms]);
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as { status: string }).status).toBe("canceled");
-      // answered while the step is still in flight
-      expect(held[0]!.released).toBe(false);
-      expect(held[0]!.abortedBy()).toBe(c.aborted ? "AbortError" : undefined);
-      held[0]!.release(c.aborted ? "forward" : "answer");
-      const job = await settled(id);
-      expect(job.status).toBe("canceled");
-      expect(job.error?.code).toBe("canceled_by_client");
-      expect(job.error?.message).not.toMatch(/before the run reached/);
-      await c.check(job);
-    }
-  });
+  it.each(CASES.map((c) => [c.name, c] as const))(
+    "%s hung: the cancel answers while it is held; the job ends canceled, nothing overwritten",
+    async (name, c) => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const id = await c.prepare();
+        const held = holdRequests(h, c.hangs);
+        await stepInBackground(id, PATIENT);
+        await vi.waitFor(() => expect(held).toHaveLength(1));
+        const started = performance.now();
+        const res = await api(`/v1/jobs/${id}/cancel`, { method: "POST" });
+        const ms = performance.now() - started;
+        latencies.set(name, [...(latencies.get(name) ?? []), ms]);
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as { status: string }).status).toBe("canceled");
+        // answered while the step is still in flight
+        expect(held[0]!.released).toBe(false);
+        expect(held[0]!.abortedBy()).toBe(c.aborted ? "AbortError" : undefined);
+        held[0]!.release(c.aborted ? "forward" : "answer");
+        const job = await settled(id);
+        expect(job.status).toBe("canceled");
+        expect(job.error?.code).toBe("canceled_by_client");
+        expect(job.error?.message).not.toMatch(/before the run reached/);
+        await c.check(job);
+      }
+    },
+  );
 });

@@ -36,19 +36,24 @@ describe("conditional headers on /media (malformed or valid, any mix)", () => {
 
     // printable ASCII, quotes, commas and slashes included (workerd re-encodes anything beyond ASCII)
     const junk = fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 30 }).map((codes) => String.fromCharCode(...codes));
-    const tag = fc.oneof(
-      fc.constantFrom(etag, `W/${etag}`, '"other"', 'W/"other"', "*", "abc", "W/abc", '"abc', '"a,b"', `${etag.slice(0, -1)}`),
-      junk,
-    );
+    const tag = fc.oneof(fc.constantFrom(etag, `W/${etag}`, '"other"', 'W/"other"', "*", "abc", "W/abc", '"abc', '"a,b"', `${etag.slice(0, -1)}`), junk);
     const tagList = fc.tuple(fc.array(tag, { minLength: 1, maxLength: 4 }), fc.constantFrom(", ", ",", " , ")).map(([tags, separator]) => tags.join(separator));
     const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
     const date = fc.oneof(
       fc.integer({ min: -3, max: 3 }).chain((minutes) =>
-        fc.constantFrom<(d: Date) => string>(
-          (d) => d.toUTCString(),
-          (d) => { const [, dd, mon, yyyy, time] = d.toUTCString().split(" "); return `${days[d.getUTCDay()]}, ${dd}-${mon}-${yyyy!.slice(2)} ${time} GMT`; },
-          (d) => { const [, dd, mon, yyyy, time] = d.toUTCString().split(" "); return `${days[d.getUTCDay()]!.slice(0, 3)} ${mon} ${String(Number(dd)).padStart(2, " ")} ${time} ${yyyy}`; },
-        ).map((format) => format(new Date(uploaded + minutes * 60_000))),
+        fc
+          .constantFrom<(d: Date) => string>(
+            (d) => d.toUTCString(),
+            (d) => {
+              const [, dd, mon, yyyy, time] = d.toUTCString().split(" ");
+              return `${days[d.getUTCDay()]}, ${dd}-${mon}-${yyyy!.slice(2)} ${time} GMT`;
+            },
+            (d) => {
+              const [, dd, mon, yyyy, time] = d.toUTCString().split(" ");
+              return `${days[d.getUTCDay()]!.slice(0, 3)} ${mon} ${String(Number(dd)).padStart(2, " ")} ${time} ${yyyy}`;
+            },
+          )
+          .map((format) => format(new Date(uploaded + minutes * 60_000))),
       ),
       fc.constantFrom("not a date", "0", "Mon, 30 Feb 2026 10:00:00 GMT", "2026-01-01T00:00:00Z"),
       junk,
@@ -132,7 +137,14 @@ describe("forged callbacks touch no Durable Object", () => {
     const app = buildApp();
     const spied = { ...env, JOBS } as unknown as Env;
     const post = (path: string) =>
-      app.fetch(new Request(`${BASE}${path}`, { method: "POST", body: JSON.stringify({ outputs: [{ url: "https://evil.example.com/x.mp4" }] }), headers: { "Content-Type": "application/json" } }), spied);
+      app.fetch(
+        new Request(`${BASE}${path}`, {
+          method: "POST",
+          body: JSON.stringify({ outputs: [{ url: "https://evil.example.com/x.mp4" }] }),
+          headers: { "Content-Type": "application/json" },
+        }),
+        spied,
+      );
     return { calls, post };
   }
 
@@ -141,12 +153,22 @@ describe("forged callbacks touch no Durable Object", () => {
     const b = (await createJob(WIRO)).id;
     await fireAlarm(a);
     await fireAlarm(b);
-    const token = (id: string) => h.sim.tasks().find((t) => t.callbackUrl?.includes(id))!.callbackUrl!.split("/").pop()!;
+    const token = (id: string) =>
+      h.sim
+        .tasks()
+        .find((t) => t.callbackUrl?.includes(id))!
+        .callbackUrl!.split("/")
+        .pop()!;
     const [ta, tb] = [token(a), token(b)];
     const flipped = ta.slice(0, -1) + (ta.endsWith("A") ? "B" : "A");
     const worker = countingWorker();
     const requests = h.sim.requests.length;
-    for (const path of [`/callbacks/wiro/${a}/${tb}`, `/callbacks/wiro/${a}/${flipped}`, `/callbacks/wiro/${a}/${"A".repeat(43)}`, `/callbacks/wiro/job_${"q".repeat(20)}/${ta}`]) {
+    for (const path of [
+      `/callbacks/wiro/${a}/${tb}`,
+      `/callbacks/wiro/${a}/${flipped}`,
+      `/callbacks/wiro/${a}/${"A".repeat(43)}`,
+      `/callbacks/wiro/job_${"q".repeat(20)}/${ta}`,
+    ]) {
       const res = await worker.post(path);
       expect(res.status, path).toBe(404);
       expect(res.headers.get("Content-Type")).toBe("application/problem+json");

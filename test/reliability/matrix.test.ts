@@ -23,7 +23,6 @@ import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
 import { api, createJob, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 import {
   ageIndex,
-  alarmOf,
   firstStep,
   cancelOpenJobs,
   captureLogs,
@@ -34,7 +33,6 @@ import {
   emulateGzipDecoding,
   intIn,
   layerFetch,
-  pick,
   restoreProviderPace,
   runDue,
   recordFetches,
@@ -132,7 +130,10 @@ describe("provider 5xx, N times", () => {
     const { job, backoffs } = await driveNotingBackoff(id);
     expect(job.status).toBe("succeeded");
     const calls = requestsTo(h, target).length;
-    if (isSubmit(target)) expect(calls, JSON.stringify({ before, n, reqs: h.sim.requests.map((r) => [r.target, r.at]), job: { a: job.attempts, s: job.submitAttempts } })).toBe(before + n + 1);
+    if (isSubmit(target))
+      expect(calls, JSON.stringify({ before, n, reqs: h.sim.requests.map((r) => [r.target, r.at]), job: { a: job.attempts, s: job.submitAttempts } })).toBe(
+        before + n + 1,
+      );
     else expect(calls).toBeGreaterThanOrEqual(n + 1);
     // attempts <= cap
     expect(before + n + 1).toBeLessThanOrEqual(isSubmit(target) ? MAX_SUBMIT_ATTEMPTS : MAX_POLL_ERRORS);
@@ -181,48 +182,51 @@ describe("429 / Wiro code 96 with or without Retry-After (seconds or HTTP date)"
   const forms = ["seconds", "http-date", "none"] as const;
   const margins: number[] = [];
 
-  it.each(targets.flatMap((t) => forms.map((f) => [t, f] as const)))("%s rate limited, Retry-After as %s: the next try waits at least that long", async (target, form) => {
-    const rand = seeded(targets.indexOf(target) * 10 + forms.indexOf(form) + 1);
-    for (let round = 0; round < 3; round++) {
-      const seconds = intIn(rand, 1, 600);
-      const { id, attempts } = await jobBefore(target);
-      const header = form === "seconds" ? seconds : form === "http-date" ? new Date(Date.now() + seconds * 1000).toUTCString() : undefined;
-      h.sim.inject({ target, kind: "rate_limit", ...(header === undefined ? {} : { retryAfter: header }) });
-      const before = requestsTo(h, target).length;
-      const step = await stepAlarm(id);
-      expect(step.error).toBeUndefined();
-      expect(requestsTo(h, target).length).toBe(before + 1);
-      const job = step.job;
-      expect(job.status).toBe(isSubmit(target) ? "queued" : "running");
-      expect(job.attempts).toBe(attempts + 1);
-      expect(job.lastProviderError).toMatch(target.startsWith("wiro") ? /^96:/ : /^RATE_LIMITED:/);
-      // the object's alarm is what actually wakes it: set to the stored time, or, for a job
-      // holding a provider slot, sooner only to renew the slot's lease (that wake asks nothing)
-      if (job.slotHeld && job.nextAt - job.updatedAt > LEASE_MS / 2) {
-        expect(step.alarm).toBeGreaterThanOrEqual(job.updatedAt + LEASE_MS / 2);
-        expect(step.alarm).toBeLessThan(job.nextAt);
-      } else expect(step.alarm).toBe(job.nextAt);
-      if (form === "seconds") {
-        expect(job.nextAt - job.updatedAt).toBeGreaterThanOrEqual(seconds * 1000);
-        margins.push(job.nextAt - job.updatedAt - seconds * 1000);
-      } else if (form === "http-date") {
-        // the date has whole seconds: the next try must not come before it
-        expect(job.nextAt).toBeGreaterThanOrEqual(Date.parse(header as string));
-        margins.push(job.nextAt - Date.parse(header as string));
-      } else {
-        expect(job.nextAt - job.updatedAt).toBeGreaterThan(0);
-        expect(job.nextAt - job.updatedAt).toBeLessThanOrEqual(ceiling(job.attempts));
+  it.each(targets.flatMap((t) => forms.map((f) => [t, f] as const)))(
+    "%s rate limited, Retry-After as %s: the next try waits at least that long",
+    async (target, form) => {
+      const rand = seeded(targets.indexOf(target) * 10 + forms.indexOf(form) + 1);
+      for (let round = 0; round < 3; round++) {
+        const seconds = intIn(rand, 1, 600);
+        const { id, attempts } = await jobBefore(target);
+        const header = form === "seconds" ? seconds : form === "http-date" ? new Date(Date.now() + seconds * 1000).toUTCString() : undefined;
+        h.sim.inject({ target, kind: "rate_limit", ...(header === undefined ? {} : { retryAfter: header }) });
+        const before = requestsTo(h, target).length;
+        const step = await stepAlarm(id);
+        expect(step.error).toBeUndefined();
+        expect(requestsTo(h, target).length).toBe(before + 1);
+        const job = step.job;
+        expect(job.status).toBe(isSubmit(target) ? "queued" : "running");
+        expect(job.attempts).toBe(attempts + 1);
+        expect(job.lastProviderError).toMatch(target.startsWith("wiro") ? /^96:/ : /^RATE_LIMITED:/);
+        // the object's alarm is what actually wakes it: set to the stored time, or, for a job
+        // holding a provider slot, sooner only to renew the slot's lease (that wake asks nothing)
+        if (job.slotHeld && job.nextAt - job.updatedAt > LEASE_MS / 2) {
+          expect(step.alarm).toBeGreaterThanOrEqual(job.updatedAt + LEASE_MS / 2);
+          expect(step.alarm).toBeLessThan(job.nextAt);
+        } else expect(step.alarm).toBe(job.nextAt);
+        if (form === "seconds") {
+          expect(job.nextAt - job.updatedAt).toBeGreaterThanOrEqual(seconds * 1000);
+          margins.push(job.nextAt - job.updatedAt - seconds * 1000);
+        } else if (form === "http-date") {
+          // the date has whole seconds: the next try must not come before it
+          expect(job.nextAt).toBeGreaterThanOrEqual(Date.parse(header as string));
+          margins.push(job.nextAt - Date.parse(header as string));
+        } else {
+          expect(job.nextAt - job.updatedAt).toBeGreaterThan(0);
+          expect(job.nextAt - job.updatedAt).toBeLessThanOrEqual(ceiling(job.attempts));
+        }
+        if (round === 0 && form === "seconds") {
+          // and the job gets there in the end, with one task
+          expect((await drive(h, id)).status).toBe("succeeded");
+          expect((await tasksPerJob(h)).get(id)).toBe(1);
+        }
+        // nothing of this round may hold a provider slot or fire into the next
+        await cancelOpenJobs(h);
       }
-      if (round === 0 && form === "seconds") {
-        // and the job gets there in the end, with one task
-        expect((await drive(h, id)).status).toBe("succeeded");
-        expect((await tasksPerJob(h)).get(id)).toBe(1);
-      }
-      // nothing of this round may hold a provider slot or fire into the next
-      await cancelOpenJobs(h);
-    }
-    if (form !== "none") expect(Math.min(...margins)).toBeGreaterThanOrEqual(0);
-  });
+      if (form !== "none") expect(Math.min(...margins)).toBeGreaterThanOrEqual(0);
+    },
+  );
 
   afterAll(() => {
     if (margins.length > 0) figure(`Retry-After honoured in ${margins.length}/${margins.length} cases; smallest margin ${Math.min(...margins)} ms`);
@@ -232,7 +236,10 @@ describe("429 / Wiro code 96 with or without Retry-After (seconds or HTTP date)"
 describe("provider hangs", () => {
   const timed: number[] = [];
   afterAll(() => {
-    if (timed.length > 0) figure(`hung provider call: alarm invocation max ${Math.max(...timed).toFixed(0)} ms (timeout ${PROVIDER_TIMEOUT_MS} ms, bound ${PROVIDER_TIMEOUT_MS + 1000} ms)`);
+    if (timed.length > 0)
+      figure(
+        `hung provider call: alarm invocation max ${Math.max(...timed).toFixed(0)} ms (timeout ${PROVIDER_TIMEOUT_MS} ms, bound ${PROVIDER_TIMEOUT_MS + 1000} ms)`,
+      );
   });
 
   it.each(["weshop.submit", "weshop.poll", "wiro.detail", "wiro.run"] as const)(
@@ -437,20 +444,19 @@ describe("WeShop error retryable:false, Wiro 97", () => {
 });
 
 describe("submit request times out after the provider accepted it", () => {
-  it.each([
-    [["accept_then_hang"]],
-    [["accept_then_hang", "hang"]],
-    [["accept_then_hang", "http503"]],
-  ] as [FaultKind[]][])("WeShop accepts and hangs, then %j: resubmitted with the same Idempotency-Key, one task", async (kinds) => {
-    for (const kind of kinds) h.sim.inject({ target: "weshop.submit", kind });
-    const { id } = await createJob(SEEDREAM);
-    const job = await drive(h, id);
-    expect(job.status).toBe("succeeded");
-    const submits = requestsTo(h, "weshop.submit");
-    expect(submits.map((r) => r.headers["idempotency-key"])).toEqual(Array(kinds.length + 1).fill(await weshopRunKey(id)));
-    expect(h.sim.tasks()).toHaveLength(1);
-    expect(job.task?.taskId).toBe(h.sim.tasks()[0]!.id);
-  });
+  it.each([[["accept_then_hang"]], [["accept_then_hang", "hang"]], [["accept_then_hang", "http503"]]] as [FaultKind[]][])(
+    "WeShop accepts and hangs, then %j: resubmitted with the same Idempotency-Key, one task",
+    async (kinds) => {
+      for (const kind of kinds) h.sim.inject({ target: "weshop.submit", kind });
+      const { id } = await createJob(SEEDREAM);
+      const job = await drive(h, id);
+      expect(job.status).toBe("succeeded");
+      const submits = requestsTo(h, "weshop.submit");
+      expect(submits.map((r) => r.headers["idempotency-key"])).toEqual(Array(kinds.length + 1).fill(await weshopRunKey(id)));
+      expect(h.sim.tasks()).toHaveLength(1);
+      expect(job.task?.taskId).toBe(h.sim.tasks()[0]!.id);
+    },
+  );
 
   it("Wiro accepts and hangs: submit_uncertain, no blind resubmission, one task", async () => {
     h.sim.inject({ target: "wiro.run", kind: "accept_then_hang" });
@@ -527,7 +533,14 @@ describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
         const before = await storedJob(id);
         await crashOnce(id, where);
         const step = await stepAlarm(id, false);
-        expect(String(step.error), JSON.stringify({ job: crashes.findIndex(([c]) => c === id), before: [before.status, before.attempts, before.nextAt - Date.now()], after: [step.job.status, step.job.attempts] })).toContain(`simulated crash in ${where}`);
+        expect(
+          String(step.error),
+          JSON.stringify({
+            job: crashes.findIndex(([c]) => c === id),
+            before: [before.status, before.attempts, before.nextAt - Date.now()],
+            after: [step.job.status, step.job.attempts],
+          }),
+        ).toContain(`simulated crash in ${where}`);
         // nothing after the crash point was stored; a submit left only its recovery point
         expect(step.job.status).toBe(before.status);
         expect(step.job.polls).toBe(before.polls);
@@ -734,18 +747,29 @@ describe("duplicate, late or replayed callbacks", () => {
 });
 
 describe("forged callback (wrong token, foreign URLs in body)", () => {
-  const post = (url: string, body: string) => exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
+  const post = (url: string, body: string) =>
+    exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
 
   it("404, body ignored: 0 provider calls, 0 fetches of body URLs, jobs untouched", async () => {
     const a = (await createJob(WIRO)).id;
     const b = (await createJob(WIRO)).id;
     const c = (await createJob(SEEDREAM)).id;
     for (const id of [a, b, c]) await firstStep(id);
-    const token = (id: string) => h.sim.tasks().find((t) => t.callbackUrl?.includes(id))!.callbackUrl!.split("/").pop()!;
+    const token = (id: string) =>
+      h.sim
+        .tasks()
+        .find((t) => t.callbackUrl?.includes(id))!
+        .callbackUrl!.split("/")
+        .pop()!;
     const [ta, tb] = [token(a), token(b)];
     const flipped = ta.slice(0, -1) + (ta.endsWith("A") ? "B" : "A");
     const foreign = `${SIM_ORIGIN}/files/big/4096.mp4`;
-    const body = JSON.stringify({ status: "task_postprocess_end", pexit: "0", outputs: [{ url: foreign }, { url: "https://evil.example.com/x.mp4" }], tasklist: [{ outputs: [{ url: foreign }] }] });
+    const body = JSON.stringify({
+      status: "task_postprocess_end",
+      pexit: "0",
+      outputs: [{ url: foreign }, { url: "https://evil.example.com/x.mp4" }],
+      tasklist: [{ outputs: [{ url: foreign }] }],
+    });
     const forged = [
       `/callbacks/wiro/${a}/${tb}`, // another job's token
       `/callbacks/wiro/${a}/${flipped}`, // one character off
@@ -859,13 +883,14 @@ describe("unsafe URLs (IP literal, userinfo, redirect to private address, data:,
       expect(res.headers.get("Content-Type")).toBe("application/problem+json");
       return ((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
     };
-    expect(await fields(await api("/v1/jobs", { json: { ...SEEDREAM, params: { textDescription: "x", images: ["https://images.example.com/ok.png", url] } } }))).toEqual(["params.images[1]"]);
+    expect(
+      await fields(await api("/v1/jobs", { json: { ...SEEDREAM, params: { textDescription: "x", images: ["https://images.example.com/ok.png", url] } } })),
+    ).toEqual(["params.images[1]"]);
     expect(await fields(await api("/v1/jobs", { json: { ...SEEDANCE, params: { ...SEEDANCE.params, images: [url] } } }))).toEqual(["params.images[0]"]);
     expect(await fields(await api("/v1/jobs", { json: { ...SEEDREAM, webhookUrl: url } }))).toEqual(["webhookUrl"]);
-    expect(await fields(await api("/v1/batches", { json: { jobs: [SEEDREAM, { ...SEEDREAM, params: { textDescription: "x", images: [url] } }], webhookUrl: url } }))).toEqual([
-      "jobs[1].params.images[0]",
-      "webhookUrl",
-    ]);
+    expect(
+      await fields(await api("/v1/batches", { json: { jobs: [SEEDREAM, { ...SEEDREAM, params: { textDescription: "x", images: [url] } }], webhookUrl: url } })),
+    ).toEqual(["jobs[1].params.images[0]", "webhookUrl"]);
     expect(h.outbound).toEqual([]);
     expect(h.sim.requests).toEqual([]);
     expect(h.jobs).toEqual([]);

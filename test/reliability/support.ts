@@ -129,7 +129,7 @@ export async function stepAlarm(id: string, hold = true, direct = false): Promis
     error = err ?? new Error("alarm() rejected without a reason");
   }
   const ms = performance.now() - started;
-  const after = await runInDurableObject(stub, async (instance, state) => {
+  const after = await runInDurableObject(stub, async (instance) => {
     await runningOf(instance);
     if (!left) throw new Error(`the step of job ${id} did not run`);
     return left;
@@ -247,7 +247,10 @@ export async function firstStep(id: string, tries = 30, mustSubmit = true): Prom
     return job;
   }
   const gates = (env as unknown as { GATES?: DurableObjectNamespace }).GATES;
-  const gate = gates && job ? await runInDurableObject(gates.get(gates.idFromName(job.provider)), (g) => (g as unknown as { snapshot(): Promise<unknown> }).snapshot()) : undefined;
+  const gate =
+    gates && job
+      ? await runInDurableObject(gates.get(gates.idFromName(job.provider)), (g) => (g as unknown as { snapshot(): Promise<unknown> }).snapshot())
+      : undefined;
   throw new Error(`job ${id} never got to its provider: ${JSON.stringify(job)}; provider gate: ${JSON.stringify(gate)}`);
 }
 
@@ -343,7 +346,8 @@ export async function checkStored(h: Harness, jobs: JobRecord[]): Promise<Stored
       if (!source) bad.push(`${object.key}: the simulator serves nothing at the source URL`);
       else if (bytes.byteLength !== source.byteLength) bad.push(`${object.key}: ${bytes.byteLength} bytes stored, source has ${source.byteLength}`);
       else if ((await sha256Hex(bytes)) !== (await sha256Hex(source))) bad.push(`${object.key}: sha256 differs from the source`);
-      else if (output.size !== source.byteLength || output.sha256 !== (await sha256Hex(source))) bad.push(`${object.key}: the job reports a wrong size or sha256`);
+      else if (output.size !== source.byteLength || output.sha256 !== (await sha256Hex(source)))
+        bad.push(`${object.key}: the job reports a wrong size or sha256`);
     }
     for (const key of byKey.keys()) if (!listed.objects.some((o) => o.key === key)) bad.push(`${key}: stored output without an object`);
   }
@@ -357,7 +361,10 @@ export async function tasksPerJob(h: Harness): Promise<Map<string, number>> {
   const jobOfKey = new Map(await Promise.all([...new Set(h.jobs)].map(async (id) => [await weshopRunKey(id), id] as const)));
   for (const task of h.sim.tasks()) {
     // a key of a job the harness did not create (a batch's) still groups that job's tasks
-    const id = task.provider === "weshop" ? (task.idempotencyKey && (jobOfKey.get(task.idempotencyKey) ?? task.idempotencyKey)) : task.callbackUrl?.match(/\/callbacks\/wiro\/(job_\w+)\//)?.[1];
+    const id =
+      task.provider === "weshop"
+        ? task.idempotencyKey && (jobOfKey.get(task.idempotencyKey) ?? task.idempotencyKey)
+        : task.callbackUrl?.match(/\/callbacks\/wiro\/(job_\w+)\//)?.[1];
     const key = id ?? `unattributed:${task.id}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
@@ -405,7 +412,7 @@ export function captureLogs(): { lines: string[]; restore(): void } {
 
 function safeStringify(value: unknown): string {
   try {
-    return value instanceof Error ? `${value.name}: ${value.message}\n${value.stack ?? ""}` : JSON.stringify(value) ?? String(value);
+    return value instanceof Error ? `${value.name}: ${value.message}\n${value.stack ?? ""}` : (JSON.stringify(value) ?? String(value));
   } catch {
     return String(value);
   }

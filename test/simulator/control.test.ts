@@ -12,7 +12,12 @@ describe("control endpoints", () => {
     const bad = await sim.fetch(control("/faults", "POST", { target: "media", kind: "run_failed" }));
     expect(bad.status).toBe(400);
     expect(await sim.fetch(control("/faults", "POST", { target: "weshop.submit", kind: "http500" })).then((r) => r.status)).toBe(200);
-    await sim.fetch(control("/faults", "POST", [{ target: "weshop.poll", kind: "http503", times: 2 }, { target: "media", kind: "gzip" }]));
+    await sim.fetch(
+      control("/faults", "POST", [
+        { target: "weshop.poll", kind: "http503", times: 2 },
+        { target: "media", kind: "gzip" },
+      ]),
+    );
     expect(await body(await sim.fetch(control("/faults")))).toHaveLength(3);
     await sim.fetch(control("/faults", "DELETE"));
     expect(await body(await sim.fetch(control("/faults")))).toEqual([]);
@@ -30,7 +35,7 @@ describe("control endpoints", () => {
     await sim.fetch(control("/reset", "POST"));
     expect(sim.tasks()).toEqual([]);
     expect(held).toHaveLength(0);
-    expect((await sim.fetch(weshopRequest("/agent/runs/" + tasks[0].id))).status).toBe(404);
+    expect((await sim.fetch(weshopRequest(`/agent/runs/${tasks[0].id}`))).status).toBe(404);
   });
 
   it("tasks() lists both providers in creation order", async () => {

@@ -88,9 +88,21 @@ export async function wiroRequest(path: string, body: unknown, opts: { nonce?: s
 }
 
 export const WIRO_RUN_PATH = "/Run/ByteDance/text-to-video-seedance-v1";
-export const WIRO_RUN = { prompt: "a bicycle at dawn", resolution: "480p", ratio: "16:9", duration: "5", fps: "24", watermark: "false", seed: null, camerafixed: "false" };
+export const WIRO_RUN = {
+  prompt: "a bicycle at dawn",
+  resolution: "480p",
+  ratio: "16:9",
+  duration: "5",
+  fps: "24",
+  watermark: "false",
+  seed: null,
+  camerafixed: "false",
+};
 
-export async function body<T = any>(res: Response): Promise<T> {
+// biome-ignore lint/suspicious/noExplicitAny: simulator answers are JSON of many shapes; tests read their fields freely
+type Answer = any;
+
+export async function body<T = Answer>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
@@ -101,16 +113,16 @@ export async function wiroRun(sim: Simulator, extra: Record<string, unknown> = {
   return data;
 }
 
-export async function wiroDetail(sim: Simulator, tasktoken: string): Promise<any> {
+export async function wiroDetail(sim: Simulator, tasktoken: string): Promise<Answer> {
   const data = await body(await sim.fetch(await wiroRequest("/Task/Detail", { tasktoken })));
   return data.tasklist?.[0];
 }
 
-export async function weshopSubmit(sim: Simulator, run: unknown, headers: Record<string, string> = {}): Promise<any> {
+export async function weshopSubmit(sim: Simulator, run: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   return body(await sim.fetch(weshopRequest("/agent/runs", { body: run, headers })));
 }
 
-export async function weshopPoll(sim: Simulator, executionId: string): Promise<any> {
+export async function weshopPoll(sim: Simulator, executionId: string): Promise<Answer> {
   return body(await sim.fetch(weshopRequest(`/agent/runs/${executionId}`)));
 }
 

@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSimulator, wiroSignature } from "../../simulator/index.ts";
-import {
-  OPENSSL_SIGNATURES,
-  ORIGIN,
-  WIRO_KEY,
-  WIRO_RUN,
-  WIRO_RUN_PATH,
-  WIRO_SECRET,
-  body,
-  harness,
-  wiroDetail,
-  wiroRequest,
-  wiroRun,
-} from "./helpers.ts";
+import { OPENSSL_SIGNATURES, ORIGIN, WIRO_KEY, WIRO_RUN, WIRO_RUN_PATH, WIRO_SECRET, body, harness, wiroDetail, wiroRequest, wiroRun } from "./helpers.ts";
 
 describe("Wiro signature", () => {
   it("matches openssl's HMAC(key = API key, message = secret + nonce)", async () => {
@@ -146,14 +134,13 @@ describe("Wiro Task/Detail", () => {
     expect(out.size).toBe(String(bytes?.length));
   });
 
-  it("unknown task → code 1 \"There is no task yet.\"; no identifier → code 0 (Wiro-Docs error-reference.md)", async () => {
+  it('unknown task → code 1 "There is no task yet."; no identifier → code 0 (Wiro-Docs error-reference.md)', async () => {
     const { sim } = harness();
     const data = await body(await sim.fetch(await wiroRequest("/Task/Detail", { tasktoken: "nope" })));
     expect(data).toEqual({ result: false, errors: [{ code: 1, message: "There is no task yet." }] });
     const none = await body(await sim.fetch(await wiroRequest("/Task/Detail", {})));
     expect(none).toEqual({ result: false, errors: [{ code: 0, message: "taskid or socketaccesstoken is required" }] });
   });
-
 });
 
 describe("Wiro Cancel vs Kill", () => {

@@ -57,9 +57,12 @@ describe("PUBLIC_BASE_URL", () => {
   });
   // callback URLs carry each job's token: never over plain http across a network
   // [::1] is not a loopback host anywhere (not for provider URLs nor in development mode), so not here either
-  it.each(["http://seedrun.example.com", "http://10.0.0.5:8787", "http://[::1]:8787", "ftp://seedrun.example.com", "seedrun.example.com"])("refuses %s by name", (value) => {
-    const p = problems({ PUBLIC_BASE_URL: value });
-    expect(p.map((x) => x.name)).toEqual(["PUBLIC_BASE_URL"]);
-    expect(JSON.stringify(p)).not.toContain(value);
-  });
+  it.each(["http://seedrun.example.com", "http://10.0.0.5:8787", "http://[::1]:8787", "ftp://seedrun.example.com", "seedrun.example.com"])(
+    "refuses %s by name",
+    (value) => {
+      const p = problems({ PUBLIC_BASE_URL: value });
+      expect(p.map((x) => x.name)).toEqual(["PUBLIC_BASE_URL"]);
+      expect(JSON.stringify(p)).not.toContain(value);
+    },
+  );
 });

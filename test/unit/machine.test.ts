@@ -94,7 +94,12 @@ describe("waiting for a provider slot", () => {
     const granted = slotGranted(waited, tick(T0 + 2 * 3_600_000 + 5000));
     expect(granted).toMatchObject({ slotHeld: true, queuePosition: undefined, deadlineAt: T0 + 2 * 3_600_000 + 5000 + runDeadlineMs(20_000) });
     // a run submitted now is not timed out by its first poll
-    const started = afterSubmit(markSubmitting(granted, tick(T0 + 2 * 3_600_000 + 5000)), { ok: true, value: { taskId: "exe_9" } }, true, tick(T0 + 2 * 3_600_000 + 6000));
+    const started = afterSubmit(
+      markSubmitting(granted, tick(T0 + 2 * 3_600_000 + 5000)),
+      { ok: true, value: { taskId: "exe_9" } },
+      true,
+      tick(T0 + 2 * 3_600_000 + 6000),
+    );
     const polled = afterPoll(started, status({ state: "running", providerStatus: "Running" }), tick(started.nextAt));
     expect(polled.status).toBe("running");
     // renewing a slot it already holds does not move the deadline
@@ -129,7 +134,10 @@ describe("poll", () => {
       status({
         state: "succeeded",
         providerStatus: "Success",
-        outputs: [{ ok: true, url: "https://cdn/0.png" }, { ok: false, error: "nope" }],
+        outputs: [
+          { ok: true, url: "https://cdn/0.png" },
+          { ok: false, error: "nope" },
+        ],
       }),
       tick(),
     );
@@ -145,7 +153,14 @@ describe("poll", () => {
   it("a finished run whose every result failed at the provider fails with run_failed and the provider's reason", () => {
     const j = afterPoll(
       running,
-      status({ state: "succeeded", providerStatus: "Success", outputs: [{ ok: false, error: "WeShop reported this result as Failed" }, { ok: false, error: "x" }] }),
+      status({
+        state: "succeeded",
+        providerStatus: "Success",
+        outputs: [
+          { ok: false, error: "WeShop reported this result as Failed" },
+          { ok: false, error: "x" },
+        ],
+      }),
       tick(),
     );
     expect(j.status).toBe("failed");

@@ -9,7 +9,10 @@ function check(model: ModelId, params: Record<string, unknown>) {
   const r = MODELS[model].params.safeParse(params);
   return r.success ? { data: r.data, errors: [] } : { data: undefined, errors: fieldErrors(r.error.issues, ["params"]) };
 }
-const paths = (model: ModelId, params: Record<string, unknown>) => check(model, params).errors.map((e) => e.path).sort();
+const paths = (model: ModelId, params: Record<string, unknown>) =>
+  check(model, params)
+    .errors.map((e) => e.path)
+    .sort();
 const img = "https://example.com/a.png";
 const vid = "https://example.com/v.mp4";
 const aud = "https://example.com/a.mp3";
@@ -50,7 +53,12 @@ describe("weshop/seedream: modelName always sent", () => {
     expect(errors[0]!.message).toMatch(/needs Seedream_50_(Lite|Pro)$/);
   });
   it("a named Pro gets WeShop's Pro defaults (1K, auto) and Pro's limits", () => {
-    expect(seedream({ modelName: "Seedream_50_Pro" }).data).toMatchObject({ modelName: "Seedream_50_Pro", imageSize: "1K", aspectRatio: "auto", outputFormat: "jpeg" });
+    expect(seedream({ modelName: "Seedream_50_Pro" }).data).toMatchObject({
+      modelName: "Seedream_50_Pro",
+      imageSize: "1K",
+      aspectRatio: "auto",
+      outputFormat: "jpeg",
+    });
     expect(seedream({ modelName: "Seedream_50_Pro", imageSize: "2K", images: urls(10) }).errors).toEqual([]);
     expect(seedream({ modelName: "Seedream_50_Pro", imageSize: "3K", tools: ["web_search"], images: urls(11) }).errors).toEqual([
       { path: "params.images", message: "takes at most 10 for Seedream_50_Pro; 11 need Seedream_50_Lite" },
@@ -69,8 +77,24 @@ describe("weshop/seedream: modelName always sent", () => {
   });
   it("refuses bad values field by field, all at once", () => {
     expect(
-      paths("weshop/seedream", { textDescription: "", images: urls(15), imageSize: "4K", outputFormat: "gif", aspectRatio: "5:4", batchCount: 0, tools: ["code"] }),
-    ).toEqual(["params.aspectRatio", "params.batchCount", "params.imageSize", "params.images", "params.outputFormat", "params.textDescription", "params.tools[0]"]);
+      paths("weshop/seedream", {
+        textDescription: "",
+        images: urls(15),
+        imageSize: "4K",
+        outputFormat: "gif",
+        aspectRatio: "5:4",
+        batchCount: 0,
+        tools: ["code"],
+      }),
+    ).toEqual([
+      "params.aspectRatio",
+      "params.batchCount",
+      "params.imageSize",
+      "params.images",
+      "params.outputFormat",
+      "params.textDescription",
+      "params.tools[0]",
+    ]);
     expect(paths("weshop/seedream", { modelName: "Seedream_40", imageSize: "3K" })).toEqual(["params.modelName", "params.textDescription"]);
   });
 
@@ -112,10 +136,12 @@ describe("weshop/seedance-25", () => {
   it("up to 30 images, 10 videos, 10 audios, 50 in all; the video to extend counts among the 10", () => {
     expect(s25({ images: urls(30), videos: urls(10, vid), audios: urls(10, aud) })).toEqual([]);
     expect(s25({ images: urls(31), videos: urls(11, vid), audios: urls(11, aud) })).toEqual(["params.audios", "params.images", "params.videos"]);
-    expect(s25({ images: urls(30), videos: urls(10, vid), audios: urls(10, aud), extendVideo: "https://e.example.com/x.mp4", extendDirection: "forward" })).toEqual([
-      "params.videos",
-    ]);
-    expect(s25({ images: urls(30), videos: urls(9, vid), audios: urls(10, aud), extendVideo: vid.replace("v.mp4", "w.mp4"), extendDirection: "backward" })).toEqual([]);
+    expect(
+      s25({ images: urls(30), videos: urls(10, vid), audios: urls(10, aud), extendVideo: "https://e.example.com/x.mp4", extendDirection: "forward" }),
+    ).toEqual(["params.videos"]);
+    expect(
+      s25({ images: urls(30), videos: urls(9, vid), audios: urls(10, aud), extendVideo: vid.replace("v.mp4", "w.mp4"), extendDirection: "backward" }),
+    ).toEqual([]);
   });
   it("frames and extension rules; everything wrong at once", () => {
     expect(s25({ firstFrame: img, lastFrame: img, returnLastFrame: true })).toEqual([]);
@@ -138,9 +164,15 @@ describe("weshop/seedance-25", () => {
 describe("the run-time guess reads the catalogue", () => {
   const guess = (model: ModelId, params: Record<string, unknown>) => MODELS[model].expectedRunMs(check(model, params).data!);
   it("longer and sharper videos, bigger images and batches take longer", () => {
-    expect(guess("weshop/seedance", { textDescription: "x", duration: "12s" })).toBeGreaterThan(guess("weshop/seedance", { textDescription: "x", duration: "4s" }));
-    expect(guess("weshop/seedance", { textDescription: "x", resolution: "4k" })).toBeGreaterThan(guess("weshop/seedance", { textDescription: "x", resolution: "480p" }));
-    expect(guess("weshop/seedance-25", { textDescription: "x", duration: "30s" })).toBeGreaterThan(guess("weshop/seedance-25", { textDescription: "x", duration: "-1" }));
+    expect(guess("weshop/seedance", { textDescription: "x", duration: "12s" })).toBeGreaterThan(
+      guess("weshop/seedance", { textDescription: "x", duration: "4s" }),
+    );
+    expect(guess("weshop/seedance", { textDescription: "x", resolution: "4k" })).toBeGreaterThan(
+      guess("weshop/seedance", { textDescription: "x", resolution: "480p" }),
+    );
+    expect(guess("weshop/seedance-25", { textDescription: "x", duration: "30s" })).toBeGreaterThan(
+      guess("weshop/seedance-25", { textDescription: "x", duration: "-1" }),
+    );
     expect(guess("weshop/seedream", { textDescription: "x", imageSize: "3K" })).toBeGreaterThan(guess("weshop/seedream", { textDescription: "x" }));
     expect(guess("weshop/seedream", { textDescription: "x", batchCount: 4 })).toBeGreaterThan(guess("weshop/seedream", { textDescription: "x" }));
   });
@@ -152,14 +184,26 @@ describe("WeShop run wire form", () => {
     expect(weshopRunBody("seedream", params)).toEqual({
       agent: { name: "seedream", version: "v1.0" },
       input: { originalImage: img, images: [img, vid] },
-      params: { textDescription: "x", images: [img, vid], modelName: "Seedream_50_Pro", imageSize: "2K", aspectRatio: "3:4", outputFormat: "jpeg", batchCount: 1 },
+      params: {
+        textDescription: "x",
+        images: [img, vid],
+        modelName: "Seedream_50_Pro",
+        imageSize: "2K",
+        aspectRatio: "3:4",
+        outputFormat: "jpeg",
+        batchCount: 1,
+      },
       safeGenerate: "on",
     });
   });
   it("text only: an empty input; reference videos and audios in input and params; safeGenerate off when asked", () => {
     const params = check("weshop/seedance", { textDescription: "x", images: [img], videos: [vid], audios: [aud], safeGenerate: "off" }).data!;
     const body = weshopRunBody("seedance", params);
-    expect(body).toMatchObject({ input: { originalImage: img, images: [img], videos: [vid], audios: [aud] }, params: { videos: [vid], audios: [aud] }, safeGenerate: "off" });
+    expect(body).toMatchObject({
+      input: { originalImage: img, images: [img], videos: [vid], audios: [aud] },
+      params: { videos: [vid], audios: [aud] },
+      safeGenerate: "off",
+    });
     expect(body.params).not.toHaveProperty("safeGenerate");
     expect(weshopRunBody("seedance", check("weshop/seedance", { textDescription: "x" }).data!).input).toEqual({});
   });

@@ -8,7 +8,10 @@ function check(model: ModelId, params: Record<string, unknown>) {
   const r = MODELS[model].params.safeParse(params);
   return r.success ? { data: r.data, errors: [] } : { data: undefined, errors: fieldErrors(r.error.issues, ["params"]) };
 }
-const paths = (model: ModelId, params: Record<string, unknown>) => check(model, params).errors.map((e) => e.path).sort();
+const paths = (model: ModelId, params: Record<string, unknown>) =>
+  check(model, params)
+    .errors.map((e) => e.path)
+    .sort();
 const img = "https://example.com/a.png";
 const vid = "https://example.com/v.mp4";
 const vid2 = "https://example.com/w.mp4";
@@ -61,7 +64,8 @@ describe("weshop/seedance", () => {
     expect(seedance({ images: [img], modelName, duration })).toEqual(valid ? [] : ["params.duration"]);
   });
   it("refuses durations not written like 4s, and the 2.5 auto value", () => {
-    for (const duration of ["4", 4, "4.5s", "four", "04s", "0s", "00s", "012s", " 4s", "4S", "-1"]) expect(seedance({ images: [img], duration })).toEqual(["params.duration"]);
+    for (const duration of ["4", 4, "4.5s", "four", "04s", "0s", "00s", "012s", " 4s", "4S", "-1"])
+      expect(seedance({ images: [img], duration })).toEqual(["params.duration"]);
   });
   it("a zero-padded duration is refused for its form, not its range", () => {
     const { errors } = check("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro", duration: "04s" });
@@ -73,13 +77,16 @@ describe("weshop/seedance", () => {
       expect(errors).toEqual([{ path: "params.aspectRatio", message: expect.stringContaining(`for ${modelName}; "21:9" needs Seedance_20`) }]);
       for (const aspectRatio of ["16:9", "9:16", "3:4", "4:3", "1:1"]) expect(seedance({ images: [img], modelName, aspectRatio })).toEqual([]);
     }
-    for (const modelName of ["Seedance_20", "Seedance_20_Mini", "Seedance_15_Pro"]) expect(seedance({ images: [img], modelName, aspectRatio: "21:9" })).toEqual([]);
+    for (const modelName of ["Seedance_20", "Seedance_20_Mini", "Seedance_15_Pro"])
+      expect(seedance({ images: [img], modelName, aspectRatio: "21:9" })).toEqual([]);
   });
   it("generateAudio is only for the 2.0 family and 1.5 Pro; booleans become strings", () => {
     expect(seedance({ images: [img], modelName: "Seedance_10_Pro", generateAudio: true })).toEqual(["params.generateAudio"]);
     expect(check("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro" }).data).not.toHaveProperty("generateAudio");
     // "false" is accepted and left out: the variant makes no audio anyway
-    expect(check("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro_Fast", generateAudio: false }).data).not.toHaveProperty("generateAudio");
+    expect(check("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro_Fast", generateAudio: false }).data).not.toHaveProperty(
+      "generateAudio",
+    );
     expect(check("weshop/seedance", { images: [img], textDescription: "x", generateAudio: false }).data?.generateAudio).toBe("false");
     expect(check("weshop/seedance", { textDescription: "x", modelName: "Seedance_20_Mini" }).data?.generateAudio).toBe("true");
   });
@@ -110,14 +117,22 @@ describe("weshop/seedance", () => {
     expect(errors({ aspectRatio: "adaptive" })).toEqual([{ path: "params.aspectRatio", message: '"adaptive" needs firstFrame or extendVideo (Seedance_20)' }]);
     expect(errors({ extendVideo: vid })).toEqual([{ path: "params.extendVideo", message: "needs extendDirection (Seedance_20)" }]);
     expect(errors({ extendDirection: "forward" })).toEqual([{ path: "params.extendDirection", message: "needs extendVideo (Seedance_20)" }]);
-    expect(errors({ firstFrame: img, images: [img], audios: [aud] })).toEqual([{ path: "params.firstFrame", message: "cannot be combined with images, audios (Seedance_20)" }]);
-    expect(errors({ extendVideo: vid, extendDirection: "forward", videos: [vid2] })).toEqual([{ path: "params.extendVideo", message: "cannot be combined with videos (Seedance_20)" }]);
+    expect(errors({ firstFrame: img, images: [img], audios: [aud] })).toEqual([
+      { path: "params.firstFrame", message: "cannot be combined with images, audios (Seedance_20)" },
+    ]);
+    expect(errors({ extendVideo: vid, extendDirection: "forward", videos: [vid2] })).toEqual([
+      { path: "params.extendVideo", message: "cannot be combined with videos (Seedance_20)" },
+    ]);
     expect(errors({ audios: [aud] })).toEqual([{ path: "params.audios", message: "needs images or videos (Seedance_20)" }]);
   });
   it("the 1.x variants take none of the 2.0 inputs", () => {
     const extra = { firstFrame: img, lastFrame: img, extendVideo: vid, extendDirection: "forward", returnLastFrame: true, videos: [vid2], audios: [aud] };
     for (const modelName of ["Seedance_15_Pro", "Seedance_10_Pro", "Seedance_10_Pro_Fast"])
-      expect(seedance({ images: [img], modelName, ...extra })).toEqual(Object.keys(extra).map((k) => `params.${k}`).sort());
+      expect(seedance({ images: [img], modelName, ...extra })).toEqual(
+        Object.keys(extra)
+          .map((k) => `params.${k}`)
+          .sort(),
+      );
   });
   it("sends the video to extend among the reference videos, as the official CLI does; returnLastFrame only when on", () => {
     const { data } = check("weshop/seedance", { textDescription: "x", extendVideo: vid, extendDirection: "forward", returnLastFrame: false });
@@ -141,27 +156,18 @@ describe("weshop/seedance", () => {
     expect(seedance({ safeGenerate: "maybe" })).toEqual(["params.safeGenerate"]);
   });
   it("lists every offending field at once, cross-field rules included", () => {
-    expect(seedance({ images: [img], modelName: "Seedance_10_Pro", duration: "14s", generateAudio: "true", batchCount: 17, aspectRatio: "2:1", extra: 1 })).toEqual([
-      "params.aspectRatio",
-      "params.batchCount",
-      "params.duration",
-      "params.extra",
-      "params.generateAudio",
-    ]);
+    expect(
+      seedance({ images: [img], modelName: "Seedance_10_Pro", duration: "14s", generateAudio: "true", batchCount: 17, aspectRatio: "2:1", extra: 1 }),
+    ).toEqual(["params.aspectRatio", "params.batchCount", "params.duration", "params.extra", "params.generateAudio"]);
     // a duration out of range for the modelName, a missing description and a ratio the variant lacks
     expect(paths("weshop/seedance", { images: [img], modelName: "Seedance_10_Pro_Fast", duration: "13s", aspectRatio: "21:9" })).toEqual([
       "params.aspectRatio",
       "params.duration",
       "params.textDescription",
     ]);
-    expect(paths("weshop/seedance", { modelName: "Seedance_20_Mini", resolution: "4k", lastFrame: img, images: "x", batchCount: 0, videos: urls(4, vid) })).toEqual([
-      "params.batchCount",
-      "params.images",
-      "params.lastFrame",
-      "params.resolution",
-      "params.textDescription",
-      "params.videos",
-    ]);
+    expect(
+      paths("weshop/seedance", { modelName: "Seedance_20_Mini", resolution: "4k", lastFrame: img, images: "x", batchCount: 0, videos: urls(4, vid) }),
+    ).toEqual(["params.batchCount", "params.images", "params.lastFrame", "params.resolution", "params.textDescription", "params.videos"]);
   });
   it("an unknown modelName is reported alone for that field; the rest is still checked", () => {
     expect(paths("weshop/seedance", { modelName: "Seedance_30", duration: "x", aspectRatio: "2:1" })).toEqual([
@@ -175,8 +181,23 @@ describe("weshop/seedance", () => {
 
 describe("URL-valued inputs go through the URL safety check", () => {
   it("lists every URL field with its path, whatever else is wrong", () => {
-    const raw = { images: [img, 5], firstFrame: "https://f.example.com/1.png", lastFrame: "https://f.example.com/2.png", extendVideo: vid, videos: [vid], audios: [aud], textDescription: 7 };
-    expect(MODELS["weshop/seedance"].urls(raw).map((u) => u.path)).toEqual([["images", 0], ["firstFrame"], ["lastFrame"], ["extendVideo"], ["videos", 0], ["audios", 0]]);
+    const raw = {
+      images: [img, 5],
+      firstFrame: "https://f.example.com/1.png",
+      lastFrame: "https://f.example.com/2.png",
+      extendVideo: vid,
+      videos: [vid],
+      audios: [aud],
+      textDescription: 7,
+    };
+    expect(MODELS["weshop/seedance"].urls(raw).map((u) => u.path)).toEqual([
+      ["images", 0],
+      ["firstFrame"],
+      ["lastFrame"],
+      ["extendVideo"],
+      ["videos", 0],
+      ["audios", 0],
+    ]);
     expect(MODELS["weshop/seedance-25"].urls(raw)).toHaveLength(6);
     expect(MODELS["weshop/seedream"].urls(raw).map((u) => u.path)).toEqual([["images", 0]]);
     expect(MODELS["wiro/ByteDance/text-to-video-seedance-v1"].urls(raw)).toEqual([]);

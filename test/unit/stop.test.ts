@@ -51,12 +51,18 @@ describe("cancelJob", () => {
 
   it("a submit whose answer is missing is never called 'nothing sent'", () => {
     const submitting = job({ status: "queued", task: undefined, submitStartedAt: T0 - 5 });
-    for (const [over, inFlight] of [[{ provider: "weshop" as const, model: "weshop/seedream" as const }, false], [{}, false], [{}, true]] as const) {
+    for (const [over, inFlight] of [
+      [{ provider: "weshop" as const, model: "weshop/seedream" as const }, false],
+      [{}, false],
+      [{}, true],
+    ] as const) {
       const ended = cancelJob({ ...submitting, ...over }, inFlight, tick());
       expect(ended.error?.message).not.toMatch(/before the run reached/);
       expect(ended.error?.message).toMatch(/may exist|being submitted/);
     }
-    expect(cancelJob({ ...submitting, submitStartedAt: undefined }, false, tick()).error?.message).toBe("Canceled by the client before the run reached the provider.");
+    expect(cancelJob({ ...submitting, submitStartedAt: undefined }, false, tick()).error?.message).toBe(
+      "Canceled by the client before the run reached the provider.",
+    );
   });
 });
 
@@ -77,7 +83,12 @@ describe("absorbStep", () => {
   it("keeps the slot the step took and the output it stored, never the step's status", () => {
     const copying = job({ status: "copying", outputs: [{ index: 0, kind: "video", status: "pending", sourceUrl: "u", attempts: 0 }] });
     const canceled = cancelJob(copying, false, tick());
-    const stored = { ...copying, status: "succeeded" as const, slotHeld: true, outputs: [{ index: 0, kind: "video" as const, status: "stored" as const, key: "k", attempts: 0 }] };
+    const stored = {
+      ...copying,
+      status: "succeeded" as const,
+      slotHeld: true,
+      outputs: [{ index: 0, kind: "video" as const, status: "stored" as const, key: "k", attempts: 0 }],
+    };
     const absorbed = absorbStep(canceled, copying, stored, tick());
     expect(absorbed.status).toBe("canceled");
     expect(absorbed.slotHeld).toBe(true);
@@ -103,7 +114,9 @@ describe("afterStop", () => {
     const tired = afterStop(again, pending, tick(T0 + STOP_PATIENCE_MS));
     expect(tired.providerStop).toBeUndefined();
     expect(tired.stop?.confirmed).toBe(false);
-    expect(tired.error?.message).toMatch(/^Canceled by the client\. Tracking stopped, but after 30 minutes of asking: .* the task may still run and be billed\.$/);
+    expect(tired.error?.message).toMatch(
+      /^Canceled by the client\. Tracking stopped, but after 30 minutes of asking: .* the task may still run and be billed\.$/,
+    );
   });
 
   it("errors are retried MAX_STOP_ATTEMPTS times, then the job says the stop was not confirmed", () => {
@@ -114,11 +127,17 @@ describe("afterStop", () => {
     }
     current = afterStop(current, serverError, tick(T0 + 99));
     expect(current.providerStop).toBeUndefined();
-    expect(current.error?.message).toBe(`Canceled by the client. Tracking stopped, but Wiro did not confirm the stop after ${MAX_STOP_ATTEMPTS} tries (0: Internal server error); the task may still run and be billed.`);
+    expect(current.error?.message).toBe(
+      `Canceled by the client. Tracking stopped, but Wiro did not confirm the stop after ${MAX_STOP_ATTEMPTS} tries (0: Internal server error); the task may still run and be billed.`,
+    );
   });
 
   it("a confirmed stop ends the stop and records the provider's status", () => {
-    const done = afterStop(stopping, { ok: true, value: { state: "stopped", ended: false, providerStatus: "task_cancel", message: "Wiro task 2221 killed (Task/Detail shows task_cancel)" } }, tick());
+    const done = afterStop(
+      stopping,
+      { ok: true, value: { state: "stopped", ended: false, providerStatus: "task_cancel", message: "Wiro task 2221 killed (Task/Detail shows task_cancel)" } },
+      tick(),
+    );
     expect(done).toMatchObject({ providerStatus: "task_cancel", stop: { confirmed: true }, providerStop: undefined });
     expect(done.error?.message).toBe("Canceled by the client. Wiro task 2221 killed (Task/Detail shows task_cancel).");
   });

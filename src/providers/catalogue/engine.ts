@@ -62,7 +62,10 @@ function check(cat: Catalogue, name: string, given: Params, raw: Params): Issue[
     if (value === undefined || take === true) continue;
     if ("values" in take && !take.values.includes(String(value))) {
       const others = takenBy(cat, field, (t) => t === true || (typeof t === "object" && "values" in t && t.values.includes(String(value))));
-      issues.push({ field, message: `must be one of: ${take.values.join(", ")} for ${name}${others.length ? `; "${String(value)}" needs ${either(others)}` : ""}` });
+      issues.push({
+        field,
+        message: `must be one of: ${take.values.join(", ")} for ${name}${others.length ? `; "${String(value)}" needs ${either(others)}` : ""}`,
+      });
     } else if ("count" in take && Array.isArray(value)) {
       const [min, max] = take.count;
       if (value.length > max) {
@@ -86,7 +89,8 @@ function check(cat: Catalogue, name: string, given: Params, raw: Params): Issue[
     } else {
       const count = rule.total.reduce((n, f) => n + (Array.isArray(given[f]) ? (given[f] as unknown[]).length : given[f] !== undefined ? 1 : 0), 0);
       // a field already over its own limit says enough
-      if (count > rule.max && !issues.some((i) => i.field === rule.field)) issues.push({ field: rule.field, message: `${rule.total.join(" + ")} must be at most ${rule.max} in all for ${name}` });
+      if (count > rule.max && !issues.some((i) => i.field === rule.field))
+        issues.push({ field: rule.field, message: `${rule.total.join(" + ")} must be at most ${rule.max} in all for ${name}` });
     }
   }
   return issues;

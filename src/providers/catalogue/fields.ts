@@ -6,7 +6,11 @@ import { z } from "zod";
 export const url = z.string({ error: "must be a URL" }).min(1, "must be a URL").max(2048, "must be at most 2048 characters");
 
 // "is required" only when it is missing: a prompt of the wrong type is told so
-export const prompt = z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") }).trim().min(1, "is required").max(5000, "must be at most 5000 characters");
+export const prompt = z
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : "must be a string") })
+  .trim()
+  .min(1, "is required")
+  .max(5000, "must be at most 5000 characters");
 
 export const batchCount = z
   .number({ error: "must be an integer from 1 to 16" })
@@ -24,9 +28,7 @@ export const boolString = z
   .transform((v) => String(v) as "true" | "false");
 
 /** A switch the official client sends as a JSON boolean, and only when it is on. */
-export const flag = z
-  .union([z.boolean(), z.enum(["true", "false"])], { error: "must be true or false" })
-  .transform((v) => v === true || v === "true");
+export const flag = z.union([z.boolean(), z.enum(["true", "false"])], { error: "must be true or false" }).transform((v) => v === true || v === "true");
 
 /** WeShop's content-safety switch: "on"/"off", or true/false. */
 export const onOff = z

@@ -38,7 +38,10 @@ function constraints(cat: Catalogue, name: string): Json {
     } else properties[field] = { pattern: secondsPattern(take) };
   }
   const rules = (cat.variants[name]!.rules ?? []).flatMap((rule): Json[] => {
-    const given: Json = { required: [rule.field], ...("needs" in rule && rule.value !== undefined ? { properties: { [rule.field]: { const: rule.value } } } : {}) };
+    const given: Json = {
+      required: [rule.field],
+      ...("needs" in rule && rule.value !== undefined ? { properties: { [rule.field]: { const: rule.value } } } : {}),
+    };
     if ("needs" in rule) return [{ if: given, then: { anyOf: rule.needs.map((n) => ({ required: [n] })) } }];
     if ("excludes" in rule) return [{ if: given, then: { not: { anyOf: rule.excludes.map((n) => ({ required: [n] })) } } }];
     return []; // a sum over fields has no JSON Schema keyword; the description says it
@@ -67,8 +70,7 @@ function perVariant(names: string[], text: (name: string) => string | undefined)
   return all.map(([t, group]) => `${group.join(", ")}: ${t}`).join("; ");
 }
 
-const implicitDefaults = (cat: Catalogue): Params =>
-  "variant" in cat.implicit ? cat.variants[cat.implicit.variant]!.defaults : cat.implicit.defaults;
+const implicitDefaults = (cat: Catalogue): Params => ("variant" in cat.implicit ? cat.variants[cat.implicit.variant]!.defaults : cat.implicit.defaults);
 
 function ruleText(rule: NonNullable<Catalogue["variants"][string]["rules"]>[number]): string {
   if ("needs" in rule) return `${rule.field}${rule.value !== undefined ? ` "${rule.value}"` : ""} needs ${rule.needs.join(" or ")}`;
@@ -88,8 +90,7 @@ export function documentCatalogue(cat: Catalogue, schema: Json): void {
   } else {
     const candidates = cat.implicit.firstFitting;
     branches.push({ if: absent, then: { anyOf: candidates.map((c) => constraints(cat, c)) } });
-    if (props.modelName)
-      props.modelName.description = `Always sent. Without it: the first of ${candidates.join(", ")} that takes every given value.`;
+    if (props.modelName) props.modelName.description = `Always sent. Without it: the first of ${candidates.join(", ")} that takes every given value.`;
   }
   schema.allOf = branches;
   for (const field of Object.keys(cat.fields)) {
@@ -105,7 +106,8 @@ export function documentCatalogue(cat: Catalogue, schema: Json): void {
     if (all.every((d) => d !== undefined && d === all[0])) prop.default = all[0];
   }
   for (const [field, value] of Object.entries(cat.common.defaults)) if (props[field]) props[field].default = value;
-  if (props.safeGenerate) props.safeGenerate.description = 'WeShop\'s content-safety switch, sent top-level in the run request (not among its params); default "on".';
+  if (props.safeGenerate)
+    props.safeGenerate.description = 'WeShop\'s content-safety switch, sent top-level in the run request (not among its params); default "on".';
   const rules = perVariant(names, (n) => (cat.variants[n]!.rules ?? []).map(ruleText).join("; ") || undefined);
   if (rules) schema.description = `${schema.description ? `${String(schema.description)} ` : ""}Rules between fields — ${rules}.`;
 }

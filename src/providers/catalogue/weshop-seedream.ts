@@ -20,9 +20,7 @@ export const SEEDREAM: Catalogue = {
     imageSize: oneOf(SIZES),
     aspectRatio: oneOf(["auto", ...RATIOS]),
     outputFormat: oneOf(FORMATS),
-    tools: z
-      .array(oneOf(TOOLS), { error: "must be an array of tool names" })
-      .max(TOOLS.length, `takes at most ${TOOLS.length} tool`),
+    tools: z.array(oneOf(TOOLS), { error: "must be an array of tool names" }).max(TOOLS.length, `takes at most ${TOOLS.length} tool`),
   },
   required: ["textDescription"],
   urlFields: ["images"],
