@@ -5,42 +5,17 @@
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../lib/log.ts";
 import { LEASE_MS, type AcquireResult, type GateApi, type GateConfig, type GateSnapshot, type ProviderOutcome } from "./gate-client.ts";
+import { admit, afterOutcome, effectiveLimit, FULL_PACE, freeSlots, type Pace, STALE_GRACE_MS, withLimit } from "./gate-pace.ts";
 
-/** A waiter that has not asked again by its retryAt plus this is presumed gone and dropped. */
-export const STALE_GRACE_MS = 30_000;
-/** After pushback the lowered limit holds at least this long before successes raise it. */
-export const PUSHBACK_HOLD_MS = 30_000;
-/** Pushback reports this close to the last cut are one overload, not another: no second halving. */
-export const CUT_SPACING_MS = 5_000;
-/** Successes (after the hold) needed to add back one slot. */
-export const OKS_PER_SLOT = 5;
+// The pace constants live with the pure rules; re-exported because tests and callers name them here.
+export { CUT_SPACING_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, retryDelayMs, STALE_GRACE_MS } from "./gate-pace.ts";
 
 /** The one JobObject method the gate calls; local because providers/ knows nothing of jobs (see .dependency-cruiser.cjs). */
 interface Wakeable {
   wake(): Promise<void>;
 }
 
-/** How soon a waiter should ask again: soon near the head, at most a minute far back. */
-export function retryDelayMs(position: number): number {
-  return Math.min(60_000, 2_000 + position * 500);
-}
-
-/** The configured limit and the AIMD state that lowers it under pushback. */
-interface Pace {
-  limit: number;
-  /** Lowered limit after pushback; null when running at the configured limit. */
-  cap: number | null;
-  cutAt: number;
-  holdUntil: number;
-  oks: number;
-}
-
 const PACE_KEY = "pace";
-const FULL_PACE: Pace = { limit: 1, cap: null, cutAt: 0, holdUntil: 0, oks: 0 };
-
-function effectiveLimit(pace: Pace): number {
-  return pace.cap === null ? pace.limit : Math.min(pace.cap, pace.limit);
-}
 
 export class ProviderGate extends DurableObject<Env> implements GateApi {
   /** When the stored alarm is set for, as far as this instance knows (undefined after a restart, null when none). */
@@ -80,18 +55,17 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     if (this.extendLease(jobId, now)) result = { granted: true };
     else {
       const sql = this.ctx.storage.sql;
-      const free = effectiveLimit(this.pace()) - this.active();
       const seq = sql.exec<{ seq: number }>("SELECT seq FROM waiters WHERE job_id = ?", jobId).toArray()[0]?.seq;
       // counting the rows ahead is O(position) on the primary key: cheap for a line of thousands
       const ahead = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters WHERE seq < ?", seq ?? Number.MAX_SAFE_INTEGER).one().n;
       const position = ahead + 1;
-      // slots that are free are reserved for the first `free` waiters: nobody overtakes them
-      if (position <= free) {
+      const admission = admit(position, freeSlots(this.pace(), this.active()), now);
+      if (admission.granted) {
         sql.exec("DELETE FROM waiters WHERE job_id = ?", jobId);
         sql.exec("INSERT INTO holders (job_id, lease_until) VALUES (?, ?)", jobId, now + LEASE_MS);
         result = { granted: true };
       } else {
-        const retryAt = now + retryDelayMs(position);
+        const { retryAt } = admission;
         if (seq === undefined) sql.exec("INSERT INTO waiters (job_id, retry_at) VALUES (?, ?)", jobId, retryAt);
         else sql.exec("UPDATE waiters SET retry_at = ? WHERE seq = ?", retryAt, seq);
         result = { granted: false, position, retryAt };
@@ -120,34 +94,14 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     await this.settle(changed);
   }
 
-  /**
-   * Provider pushback (HTTP 429, Wiro code 96) halves the effective limit and holds it; successes
-   * after the hold add a slot back every OKS_PER_SLOT. Running holders are never revoked.
-   */
+  /** Pushback lowers the pace, successes raise it again (rules in gate-pace.ts). */
   async report(outcome: ProviderOutcome): Promise<void> {
     const now = this.now();
-    let changed = this.sweep(now);
-    const pace = this.pace();
-    if (outcome === "rate_limited") {
-      // tasks started together fail together: one burst of reports is one cut
-      const cut = now - pace.cutAt >= CUT_SPACING_MS;
-      this.savePace({
-        ...pace,
-        cap: cut ? Math.max(1, Math.floor(effectiveLimit(pace) / 2)) : pace.cap,
-        cutAt: cut ? now : pace.cutAt,
-        holdUntil: Math.max(pace.holdUntil, now + PUSHBACK_HOLD_MS),
-        oks: 0,
-      });
-    } else if (pace.cap !== null && now >= pace.holdUntil) {
-      const oks = pace.oks + 1;
-      if (oks < OKS_PER_SLOT) this.savePace({ ...pace, oks });
-      else {
-        const cap = pace.cap + 1;
-        this.savePace({ ...pace, cap: cap >= pace.limit ? null : cap, oks: 0 });
-        changed = true;
-      }
-    }
-    await this.settle(changed);
+    const changed = this.sweep(now);
+    const before = this.pace();
+    const { pace, opened } = afterOutcome(before, outcome, now);
+    if (pace !== before) this.savePace(pace);
+    await this.settle(changed || opened);
   }
 
   async snapshot(): Promise<GateSnapshot> {
@@ -176,14 +130,12 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     this.ctx.storage.kv.put(PACE_KEY, pace);
   }
 
-  /** Records the configured limit (callers pass it each time, so a changed setting applies at once). True if it rose. */
+  /** Records the configured limit. True if it rose. */
   private setLimit(maxConcurrency: number): boolean {
-    // a bad setting must not stop every job: fall back to one task at a time
-    const limit = Number.isFinite(maxConcurrency) && maxConcurrency >= 1 ? Math.floor(maxConcurrency) : 1;
-    const pace = this.pace();
-    if (pace.limit === limit) return false;
-    this.savePace({ ...pace, limit, cap: pace.cap !== null && pace.cap < limit ? pace.cap : null });
-    return limit > pace.limit;
+    const before = this.pace();
+    const { pace, opened } = withLimit(before, maxConcurrency);
+    if (pace !== before) this.savePace(pace);
+    return opened;
   }
 
   /** Renews the job's lease if it holds a slot. */
@@ -219,8 +171,8 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
       await this.ctx.storage.setAlarm(due);
     }
     if (!changed) return;
-    const free = effectiveLimit(this.pace()) - this.active();
-    if (free <= 0) return;
+    const free = freeSlots(this.pace(), this.active());
+    if (free === 0) return;
     const ids = sql
       .exec<{ job_id: string }>("SELECT job_id FROM waiters ORDER BY seq LIMIT ?", free)
       .toArray()
