@@ -18,23 +18,22 @@ import type { DeliveryReport } from "../webhooks/types.ts";
 import {
   afterCopy,
   afterCrash,
-  afterPoll,
   afterSubmit,
-  finish,
   isTerminal,
   markSubmitting,
   nextStep,
   observedRunMs,
-  waitForSlot,
+  providerNotConfigured,
   slotGranted,
-  MAX_QUEUE_MS,
-  UNCERTAIN_SUBMIT,
+  unconfirmedSubmit,
+  waitForSlot,
+  whileConfigInvalid,
   type CopyOutcome,
   type Step,
   type Tick,
 } from "./machine.ts";
 import { followUpAt, hasFollowUps, needsIndex, resolvingRun, unchanged } from "./follow-ups.ts";
-import { absorbStep, afterResolve, afterStop, cancelJob, deadlineStop, submitLost } from "./stop.ts";
+import { absorbStep, afterPollOrStop, afterResolve, afterStop, cancelJob, stopUnconfigured, submitLost } from "./stop.ts";
 import { modelStats } from "./model-stats-client.ts";
 import { DEFAULT_SPREAD, runDeadlineMs } from "./polling.ts";
 import type { JobApi, NewJob } from "./job-client.ts";
@@ -286,24 +285,9 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       // nothing can be done without configuration: look again later, until the job's deadline
       const names = configResult.problems.map((p) => p.name);
       log("error", "configuration invalid; job waits", { jobId: job.id, problems: names });
-      // a job still waiting for a slot has no run deadline yet: its limit is the time it may wait in line
-      const limit = job.status === "queued" && !job.slotHeld ? job.createdAt + MAX_QUEUE_MS : job.deadlineAt;
-      if (Date.now() < limit) {
-        await this.ctx.storage.setAlarm(Date.now() + 60_000);
-        return;
-      }
-      const failed = finish(
-        job,
-        "failed",
-        { now: Date.now(), rand: Math.random() },
-        {
-          code: "configuration_error",
-          message: `The worker's configuration stayed invalid (${names.join(", ")}) for longer than this job could wait`,
-          retryable: true,
-        },
-      );
-      await this.commit(job, failed, undefined);
-      return;
+      const decision = whileConfigInvalid(job, names, { now: Date.now(), rand: Math.random() });
+      if (decision.wait) return this.ctx.storage.setAlarm(decision.wakeAt);
+      return this.commit(job, decision.job, undefined);
     }
     const config = configResult.config;
     const next = await this.advance(job, config);
@@ -364,10 +348,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     const lookup = configResult.ok ? providerFor(MODELS[job.model], configResult.config, fetch) : undefined;
     // without valid settings the provider cannot be asked now; the stop stays due for later
     if (!lookup) return this.patch(job, { providerStop: { ...job.providerStop!, nextAt: Date.now() + 60_000 } });
-    if (!lookup.ok) {
-      const missing = { ok: false as const, error: { retryable: false, code: "provider_not_configured", message: `${lookup.missing.join(" and ")} not set` } };
-      return this.patch(job, pickStop(job.task ? afterStop(job, missing, tick()) : afterResolve(job, missing, tick())));
-    }
+    if (!lookup.ok) return this.patch(job, pickStop(stopUnconfigured(job, lookup.missing, tick())));
     const { provider } = lookup;
     if (!job.task) {
       if (!job.stop?.resolve) return this.patch(job, { providerStop: undefined });
@@ -472,22 +453,16 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       }
       if (step.kind === "idle") return { ...job, nextAt: Date.now() + 60_000 };
       const lookup = providerFor(MODELS[job.model], config, fetch);
-      if (!lookup.ok)
-        return finish(job, "failed", tick(), {
-          code: "provider_not_configured",
-          message: `${lookup.missing.join(" and ")} ${lookup.missing.length > 1 ? "are" : "is"} not set`,
-          retryable: false,
-        });
+      if (!lookup.ok) return providerNotConfigured(job, lookup.missing, tick());
       const { provider } = lookup;
       const gate = gateApi(this.env, provider.name);
       if (step.kind === "poll") {
         if (job.slotHeld) await this.renewSlot(job);
-        const polled = afterPoll(job, await provider.poll(job.task!, { signal }), tick());
         // past its deadline, or unreadable for good, the task may still be running (and billing): the follow-ups stop it
-        return deadlineStop(polled, tick());
+        return afterPollOrStop(job, await provider.poll(job.task!, { signal }), tick());
       }
-      // a previous submit started and never reported back: only an idempotent provider may be asked again
-      if (job.submitStartedAt !== undefined && !provider.idempotentSubmit) return finish(job, "failed", tick(), UNCERTAIN_SUBMIT);
+      const unconfirmed = unconfirmedSubmit(job, provider.idempotentSubmit, tick());
+      if (unconfirmed) return unconfirmed;
       // asked even when a slot is held: it renews that lease, or, if a long wait let it lapse,
       // puts the job back in line instead of submitting past the cap
       const grant = await gate.acquire(job.id, { maxConcurrency: config.maxConcurrency[provider.name] });

@@ -4,6 +4,66 @@ import type { Outcome, ProviderError, ProviderOutputRef, ProviderTask, TaskStatu
 import { backoffDelay, nextPollDelay, runDeadlineMs } from "./polling.ts";
 import { TERMINAL, type JobError, type JobRecord, type JobStatus, type OutputRecord } from "./record.ts";
 
+/**
+ * Every status change the machine makes, as data: status × outcome → status. The functions
+ * below take each new status from here (`statusAfter`), so a pair missing from the table is a
+ * bug that throws instead of a silent move; test/unit/machine-table.test.ts drives every row
+ * through the real functions.
+ */
+export const TRANSITIONS = {
+  queued: {
+    submitted: "running",
+    no_slot: "queued",
+    retry: "queued",
+    gave_up: "failed",
+    queue_timeout: "failed",
+    submit_refused: "failed",
+    submit_uncertain: "failed",
+    config_waiting: "queued",
+    configuration_error: "failed",
+    provider_not_configured: "failed",
+    client_cancel: "canceled",
+  },
+  running: {
+    still_running: "running",
+    retry: "running",
+    gave_up: "failed",
+    poll_fatal: "failed",
+    timeout: "failed",
+    provider_failed: "failed",
+    provider_canceled: "canceled",
+    provider_succeeded: "copying",
+    config_waiting: "running",
+    configuration_error: "failed",
+    provider_not_configured: "failed",
+    client_cancel: "canceled",
+  },
+  copying: {
+    copy_pending: "copying",
+    retry: "copying",
+    gave_up: "failed",
+    outputs_stored: "succeeded",
+    no_outputs: "failed",
+    results_failed: "failed",
+    media_copy_failed: "failed",
+    config_waiting: "copying",
+    configuration_error: "failed",
+    client_cancel: "canceled",
+  },
+} as const satisfies Record<"queued" | "running" | "copying", Record<string, JobStatus>>;
+
+type Table = typeof TRANSITIONS;
+export type ActiveStatus = keyof Table;
+export type JobOutcome = { [S in ActiveStatus]: keyof Table[S] }[ActiveStatus];
+
+/** The status `outcome` leads to from `from`; throws for a pair the table does not allow. */
+export function statusAfter(from: JobStatus, outcome: JobOutcome): JobStatus {
+  const row = (TRANSITIONS as Partial<Record<JobStatus, Partial<Record<JobOutcome, JobStatus>>>>)[from];
+  const to = row?.[outcome];
+  if (to === undefined) throw new Error(`no transition from ${from} on ${outcome}`);
+  return to;
+}
+
 export const MAX_SUBMIT_ATTEMPTS = 8;
 /** Consecutive failed status requests before giving up on a task that may still be running: with capped backoff, about a quarter of an hour of provider outage. */
 export const MAX_POLL_ERRORS = 24;
@@ -48,6 +108,18 @@ export function finish(job: JobRecord, status: "succeeded" | "failed" | "cancele
   };
 }
 
+/** Ends the job on `outcome`, the end status taken from the table. */
+export function conclude(job: JobRecord, outcome: JobOutcome, tick: Tick, error?: JobError): JobRecord {
+  const status = statusAfter(job.status, outcome);
+  if (status !== "succeeded" && status !== "failed" && status !== "canceled") throw new Error(`${outcome} from ${job.status} does not end the job`);
+  return finish(job, status, tick, error);
+}
+
+/** The status `outcome` keeps or sets for a job that goes on. */
+function moved(job: JobRecord, outcome: JobOutcome): JobStatus {
+  return statusAfter(job.status, outcome);
+}
+
 function providerFailure(error: ProviderError): JobError {
   return { code: error.code, message: error.message, retryable: false };
 }
@@ -58,12 +130,12 @@ function retryOrFail(job: JobRecord, error: ProviderError, maxAttempts: number, 
   const delay = backoffDelay(attempts, tick.rand, error.retryAfterMs);
   const lastProviderError = `${error.code}: ${error.message}`;
   if (attempts >= maxAttempts || tick.now + delay > job.deadlineAt)
-    return finish({ ...job, attempts, lastProviderError }, "failed", tick, {
+    return conclude({ ...job, attempts, lastProviderError }, "gave_up", tick, {
       code: "provider_unavailable",
       message: `Gave up after ${attempts} failed attempts; last error ${lastProviderError}`,
       retryable: true,
     });
-  return { ...job, attempts, lastProviderError, nextAt: tick.now + delay, updatedAt: tick.now };
+  return { ...job, status: moved(job, "retry"), attempts, lastProviderError, nextAt: tick.now + delay, updatedAt: tick.now };
 }
 
 function pollShape(job: JobRecord) {
@@ -77,12 +149,12 @@ export const MAX_QUEUE_MS = 24 * 60 * 60_000;
 export function waitForSlot(job: JobRecord, position: number, retryAt: number, tick: Tick): JobRecord {
   if (tick.now - job.createdAt >= MAX_QUEUE_MS)
     // queuePosition stays on the record: it tells the job object to take it out of the line
-    return finish(job, "failed", tick, {
+    return conclude(job, "queue_timeout", tick, {
       code: "queue_timeout",
       message: `No provider slot came free within ${MAX_QUEUE_MS / 3_600_000} hours (place in line: ${position}); nothing was sent to the provider`,
       retryable: true,
     });
-  return { ...job, queuePosition: position, nextAt: Math.max(tick.now + 250, retryAt), updatedAt: tick.now };
+  return { ...job, status: moved(job, "no_slot"), queuePosition: position, nextAt: Math.max(tick.now + 250, retryAt), updatedAt: tick.now };
 }
 
 /**
@@ -110,7 +182,7 @@ export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idem
   if (outcome.ok) {
     return {
       ...job,
-      status: "running",
+      status: moved(job, "submitted"),
       task: outcome.value,
       startedAt: tick.now,
       attempts: 0,
@@ -121,8 +193,8 @@ export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idem
     };
   }
   const { error } = outcome;
-  if (!error.retryable) return finish(job, "failed", tick, providerFailure(error));
-  if (error.uncertain && !idempotentSubmit) return finish(job, "failed", tick, UNCERTAIN_SUBMIT);
+  if (!error.retryable) return conclude(job, "submit_refused", tick, providerFailure(error));
+  if (error.uncertain && !idempotentSubmit) return conclude(job, "submit_uncertain", tick, UNCERTAIN_SUBMIT);
   // the provider answered, so no task exists: the recovery point can go
   const cleared = error.uncertain ? job : { ...job, submitStartedAt: undefined };
   return retryOrFail(cleared, error, MAX_SUBMIT_ATTEMPTS, tick);
@@ -136,7 +208,7 @@ export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idem
 export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Tick): JobRecord {
   const polled = { ...job, polls: job.polls + 1, lastPollAt: tick.now, updatedAt: tick.now };
   if (!outcome.ok) {
-    if (outcome.error.fatal) return finish(polled, "failed", tick, providerFailure(outcome.error));
+    if (outcome.error.fatal) return conclude(polled, "poll_fatal", tick, providerFailure(outcome.error));
     return retryOrFail(polled, outcome.error, MAX_POLL_ERRORS, tick);
   }
   const status = outcome.value;
@@ -144,20 +216,24 @@ export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Ti
   switch (status.state) {
     case "running": {
       if (tick.now >= job.deadlineAt)
-        return finish(seen, "failed", tick, {
+        return conclude(seen, "timeout", tick, {
           code: "timeout",
           message: `The provider did not finish within ${Math.round((job.deadlineAt - (job.startedAt ?? job.createdAt)) / 60_000)} minutes`,
           retryable: true,
         });
       const elapsed = tick.now - (job.startedAt ?? job.createdAt);
-      return { ...seen, nextAt: tick.now + nextPollDelay(job.expectedRunMs, elapsed, tick.rand, pollShape(job)) };
+      return { ...seen, status: moved(seen, "still_running"), nextAt: tick.now + nextPollDelay(job.expectedRunMs, elapsed, tick.rand, pollShape(job)) };
     }
     case "failed":
-      return finish(seen, "failed", tick, { code: status.code, message: status.message, retryable: false });
+      return conclude(seen, "provider_failed", tick, { code: status.code, message: status.message, retryable: false });
     case "canceled":
-      return finish(seen, "canceled", tick, { code: "provider_canceled", message: status.message ?? "The provider canceled the task", retryable: true });
+      return conclude(seen, "provider_canceled", tick, {
+        code: "provider_canceled",
+        message: status.message ?? "The provider canceled the task",
+        retryable: true,
+      });
     case "succeeded":
-      return settleOutputs({ ...seen, status: "copying", outputs: outputRecords(job, status.outputs), nextAt: tick.now }, tick);
+      return settleOutputs({ ...seen, status: moved(seen, "provider_succeeded"), outputs: outputRecords(job, status.outputs), nextAt: tick.now }, tick);
   }
 }
 
@@ -197,7 +273,7 @@ export function afterCopy(job: JobRecord, index: number, result: CopyOutcome, ti
   });
   const updated = { ...job, outputs, updatedAt: tick.now };
   const retrying = outputs.find((o) => o.index === index && o.status === "pending");
-  if (retrying) return { ...updated, nextAt: tick.now + backoffDelay(retrying.attempts, tick.rand) };
+  if (retrying) return { ...updated, status: moved(updated, "copy_pending"), nextAt: tick.now + backoffDelay(retrying.attempts, tick.rand) };
   return settleOutputs({ ...updated, nextAt: tick.now }, tick);
 }
 
@@ -207,19 +283,24 @@ export function afterCopy(job: JobRecord, index: number, result: CopyOutcome, ti
  */
 function settleOutputs(settling: JobRecord, tick: Tick): JobRecord {
   const job = dropOrphanExtras(settling);
-  if (job.outputs.some((o) => o.status === "pending")) return job;
+  if (job.outputs.some((o) => o.status === "pending")) return { ...job, status: moved(job, "copy_pending") };
   const results = job.outputs.filter((o) => o.role === undefined);
-  if (results.some((o) => o.status === "stored")) return finish(job, "succeeded", tick);
+  if (results.some((o) => o.status === "stored")) return conclude(job, "outputs_stored", tick);
   const firstError = results.find((o) => o.error)?.error;
-  if (results.length === 0) return finish(job, "failed", tick, { code: "no_outputs", message: "The provider finished without any output", retryable: false });
+  if (results.length === 0)
+    return conclude(job, "no_outputs", tick, { code: "no_outputs", message: "The provider finished without any output", retryable: false });
   // no copy was ever tried: every result had already failed at the provider
   if (results.every((o) => o.attempts === 0))
-    return finish(job, "failed", tick, {
+    return conclude(job, "results_failed", tick, {
       code: "run_failed",
       message: `Every result failed at the provider: ${firstError ?? "unknown error"}`,
       retryable: false,
     });
-  return finish(job, "failed", tick, { code: "media_copy_failed", message: `No output could be stored: ${firstError ?? "unknown error"}`, retryable: true });
+  return conclude(job, "media_copy_failed", tick, {
+    code: "media_copy_failed",
+    message: `No output could be stored: ${firstError ?? "unknown error"}`,
+    retryable: true,
+  });
 }
 
 /** A poster or last frame is not copied once its video could not be stored: a failed job keeps nothing. */
@@ -233,6 +314,42 @@ function dropOrphanExtras(job: JobRecord): JobRecord {
         : o,
   );
   return { ...job, outputs };
+}
+
+/**
+ * The worker's settings are invalid, so nothing can be done: wait and look again, until the
+ * job's limit, then end with `configuration_error`. A job still waiting for a slot has no run
+ * deadline yet: its limit is the time it may wait in line.
+ */
+export function whileConfigInvalid(job: JobRecord, problems: string[], tick: Tick): { wait: true; wakeAt: number } | { wait: false; job: JobRecord } {
+  const limit = job.status === "queued" && !job.slotHeld ? job.createdAt + MAX_QUEUE_MS : job.deadlineAt;
+  if (tick.now < limit) return { wait: true, wakeAt: tick.now + CONFIG_RECHECK_MS };
+  return {
+    wait: false,
+    job: conclude(job, "configuration_error", tick, {
+      code: "configuration_error",
+      message: `The worker's configuration stayed invalid (${problems.join(", ")}) for longer than this job could wait`,
+      retryable: true,
+    }),
+  };
+}
+
+/** How often a job waiting out invalid settings looks again. */
+export const CONFIG_RECHECK_MS = 60_000;
+
+/** The model's provider has no credentials set: nothing can be sent, now or later. */
+export function providerNotConfigured(job: JobRecord, missing: string[], tick: Tick): JobRecord {
+  return conclude(job, "provider_not_configured", tick, {
+    code: "provider_not_configured",
+    message: `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set`,
+    retryable: false,
+  });
+}
+
+/** A previous submit started and never reported back: only an idempotent provider may be asked again. */
+export function unconfirmedSubmit(job: JobRecord, idempotentSubmit: boolean, tick: Tick): JobRecord | undefined {
+  if (job.submitStartedAt === undefined || idempotentSubmit) return undefined;
+  return conclude(job, "submit_uncertain", tick, UNCERTAIN_SUBMIT);
 }
 
 /** An exception we did not expect (a bug or a platform fault) is retried like a provider error. */

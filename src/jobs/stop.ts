@@ -2,9 +2,9 @@
 // what the job says at once, what a step that was in flight at the cancel learned, and each
 // later attempt at stopping the task or finding the run. The job's error message is always
 // `stop.headline` + `stop.note`, so it never claims more than is known.
-import type { Outcome, ProviderTask, StopResult } from "../providers/types.ts";
+import type { Outcome, ProviderTask, StopResult, TaskStatus } from "../providers/types.ts";
 import type { ProviderName } from "../providers/models.ts";
-import { finish, type Tick } from "./machine.ts";
+import { afterPoll, conclude, type Tick } from "./machine.ts";
 import { backoffDelay } from "./polling.ts";
 import type { JobRecord, OutputRecord, StopRecord } from "./record.ts";
 
@@ -49,7 +49,7 @@ function stopFor(job: JobRecord, task: ProviderTask, headline: string, tick: Tic
  */
 export function cancelJob(job: JobRecord, submitInFlight: boolean, tick: Tick): JobRecord {
   const outputs = job.outputs.map((o): OutputRecord => (o.status === "pending" ? { ...o, status: "failed", error: "canceled before it was copied" } : o));
-  const end = (message: string) => finish({ ...job, outputs }, "canceled", tick, { code: "canceled_by_client", message, retryable: false });
+  const end = (message: string) => conclude({ ...job, outputs }, "client_cancel", tick, { code: "canceled_by_client", message, retryable: false });
   // the provider's task had already finished: only copying stops
   if (job.status === "copying") return end("Canceled by the client while outputs were being copied; outputs already stored stay available.");
   const headline = "Canceled by the client.";
@@ -80,6 +80,17 @@ const UNKNOWN_END = new Set(["timeout", "provider_unavailable"]);
 export function deadlineStop(job: JobRecord, tick: Tick): JobRecord {
   if (!job.task || !job.error || job.status !== "failed" || !UNKNOWN_END.has(job.error.code)) return job;
   return stopFor(job, job.task, `${job.error.message}.`, tick);
+}
+
+/** A poll's answer, and when it leaves the task's state unknown (deadline, unreadable), the stop that follows. */
+export function afterPollOrStop(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Tick): JobRecord {
+  return deadlineStop(afterPoll(job, outcome, tick), tick);
+}
+
+/** A stop or lookup cannot be sent because the provider's credentials are not set: taken as a refusal. */
+export function stopUnconfigured(job: JobRecord, missing: string[], tick: Tick): JobRecord {
+  const refused = { ok: false as const, error: { retryable: false, code: "provider_not_configured", message: `${missing.join(" and ")} not set` } };
+  return job.task ? afterStop(job, refused, tick) : afterResolve(job, refused, tick);
 }
 
 /**
