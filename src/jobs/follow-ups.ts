@@ -1,4 +1,5 @@
-// What a job still has to do after it ended, and when: pure predicates the job object's alarm reads.
+// What a job still has to do after it ended: pure predicates the job object and its follow-up
+// steps (follow-up-steps.ts, which also say when each comes back) read.
 import type { JobRecord } from "./record.ts";
 
 /** Retry delay for work left after a job ended (handing over webhooks, the index). */
@@ -28,15 +29,6 @@ export function hasHandOvers(job: JobRecord): boolean {
  */
 export function resolvingRun(job: JobRecord): boolean {
   return job.stop?.resolve === true && job.providerStop !== undefined && !job.task;
-}
-
-/** When to come back for the follow-ups: soon for hand-overs, or when the next stop attempt is due. */
-export function followUpAt(job: JobRecord): number {
-  const soon = Date.now() + FOLLOW_UP_RETRY_MS;
-  if (!job.providerStop) return soon;
-  // a slot kept for the lookup is not a hand-over to hurry: it goes back once the lookup is settled
-  const handOvers = hasHandOvers({ ...job, slotHeld: job.slotHeld && !resolvingRun(job) });
-  return handOvers || job.stop?.awaitingSubmit ? Math.min(soon, job.providerStop.nextAt) : job.providerStop.nextAt;
 }
 
 /** The index row gets each status change, and a heartbeat so the sweeper can tell live jobs from stuck ones. */

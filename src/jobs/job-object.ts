@@ -10,9 +10,6 @@ import { copyToR2, extensionFor } from "../media/copy.ts";
 import { gateApi, LEASE_MS } from "../providers/gate-client.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
-import { batchApi } from "../batches/batch-client.ts";
-import { indexJob } from "../index-db/jobs-index.ts";
-import { deliveryApi } from "../webhooks/delivery-client.ts";
 import { buildMessage, transitionEvents } from "../webhooks/events.ts";
 import type { DeliveryReport } from "../webhooks/types.ts";
 import {
@@ -32,8 +29,9 @@ import {
   type Step,
   type Tick,
 } from "./machine.ts";
-import { followUpAt, hasFollowUps, needsIndex, resolvingRun, unchanged } from "./follow-ups.ts";
-import { absorbStep, afterPollOrStop, afterResolve, afterStop, cancelJob, stopUnconfigured, submitLost } from "./stop.ts";
+import { FOLLOW_UPS, handOverOutbox, releaseSlot, type StepHost, writeIndex } from "./follow-up-steps.ts";
+import { hasFollowUps, needsIndex, unchanged } from "./follow-ups.ts";
+import { absorbStep, afterPollOrStop, cancelJob } from "./stop.ts";
 import { modelStats } from "./model-stats-client.ts";
 import { DEFAULT_SPREAD, runDeadlineMs } from "./polling.ts";
 import type { JobApi, NewJob } from "./job-client.ts";
@@ -44,7 +42,6 @@ const EARLY_TOLERANCE_MS = 1_000;
 /** Callbacks trigger at most one confirming Task/Detail per window, however many arrive. */
 export const CONFIRM_WINDOW_MS = 2_000;
 const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
-const INDEX_TIMEOUT_MS = 5_000;
 /** A job holding a provider slot wakes at least this often to renew the slot's lease, however far off its next poll is. */
 const LEASE_RENEW_MS = LEASE_MS / 2;
 
@@ -106,7 +103,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     };
     this.save(job);
     await this.ctx.storage.setAlarm(now);
-    return this.writeIndex(job);
+    return (await writeIndex(this.host(), job)).job;
   }
 
   /** The learned run time for the model; without it (statistics unreachable) the model's own prior. */
@@ -160,7 +157,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm !== null && alarm > Date.now() - 60_000) {
       // an alarm is set and not long overdue; refresh the index so the job stops looking idle
-      await this.writeIndex({ ...job, indexedAt: undefined });
+      await writeIndex(this.host(), { ...job, indexedAt: undefined });
       return false;
     }
     await this.ctx.storage.setAlarm(Date.now());
@@ -266,8 +263,9 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     let job = this.load();
     if (!job) return;
     if (isTerminal(job.status)) return this.followUps(job);
-    if (job.outbox?.length) job = await this.flushOutbox(job);
-    if (needsIndex(job)) job = await this.writeIndex(job);
+    // hand-overs left from the last step; their retry rides on the job's own next alarm
+    job = (await handOverOutbox(this.host(), job)).job;
+    if (needsIndex(job)) job = (await writeIndex(this.host(), job)).job;
     // a cancel may have come during those hand-overs
     const canceled = this.canceledSince(job);
     if (canceled) return this.followUps(canceled);
@@ -313,54 +311,32 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     if (observed !== undefined) await this.learn(next, observed);
     if (isTerminal(next.status)) return this.followUps(next);
     // the provider's task is done once outputs are being copied: its slot goes back
-    if (next.slotHeld && next.status === "copying") next = await this.releaseSlot(next);
-    if (needsIndex(next)) next = await this.writeIndex(next);
-    if (next.outbox?.length) next = await this.flushOutbox(next);
+    if (next.slotHeld && next.status === "copying") next = (await releaseSlot(this.host(), next)).job;
+    if (needsIndex(next)) next = (await writeIndex(this.host(), next)).job;
+    next = (await handOverOutbox(this.host(), next)).job;
     const canceledLater = this.canceledSince(next);
     if (canceledLater) return this.followUps(canceledLater);
     await this.ctx.storage.setAlarm(this.alarmTime(next));
   }
 
   /**
-   * A finished job's remaining work, each part stored as it is done: webhooks handed over, the
-   * index, stopping the provider's task (or finding the run), the slot given back, the batch told.
+   * A finished job's remaining work: each follow-up step stores what it did and offers its next
+   * wake time; the one alarm is set here, from the earliest.
    */
   private async followUps(ended: JobRecord): Promise<void> {
     let job = ended;
-    if (job.outbox?.length) job = await this.flushOutbox(job);
-    if (needsIndex(job)) job = await this.writeIndex(job);
-    // still waiting for the answer of a submit whose alarm is gone: that answer is lost
-    if (job.stop?.awaitingSubmit) job = this.patch(job, pickStop(submitLost(job)));
-    if (job.providerStop && job.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS) job = await this.stopTask(job);
-    // the lookup of an unconfirmed WeShop submit may start the run: its slot stays until that is settled
-    if ((job.slotHeld && !resolvingRun(job)) || job.queuePosition) job = await this.releaseSlot(job);
-    if (job.batchId && !job.batchNotified) job = await this.notifyBatch(job);
-    if (hasFollowUps(job)) await this.ctx.storage.setAlarm(followUpAt(job));
+    let wakeAt = Number.POSITIVE_INFINITY;
+    for (const step of FOLLOW_UPS) {
+      const done = await step(this.host(), job);
+      job = done.job;
+      wakeAt = Math.min(wakeAt, done.nextWakeAt);
+    }
+    if (Number.isFinite(wakeAt)) await this.ctx.storage.setAlarm(wakeAt);
   }
 
-  /**
-   * One attempt at stopping the provider's task after the job ended, or, for a WeShop submit
-   * whose answer was lost, at finding its run by sending it again with the same Idempotency-Key.
-   */
-  private async stopTask(job: JobRecord): Promise<JobRecord> {
-    const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
-    const configResult = readConfig(this.env);
-    const lookup = configResult.ok ? providerFor(MODELS[job.model], configResult.config, fetch) : undefined;
-    // without valid settings the provider cannot be asked now; the stop stays due for later
-    if (!lookup) return this.patch(job, { providerStop: { ...job.providerStop!, nextAt: Date.now() + 60_000 } });
-    if (!lookup.ok) return this.patch(job, pickStop(stopUnconfigured(job, lookup.missing, tick())));
-    const { provider } = lookup;
-    if (!job.task) {
-      if (!job.stop?.resolve) return this.patch(job, { providerStop: undefined });
-      if (job.slotHeld) await this.renewSlot(job);
-      const found = afterResolve(job, await provider.submit({ jobId: job.id, params: job.params }), tick());
-      log(found.task ? "info" : "warn", "unconfirmed submit looked up after a cancel", { jobId: job.id, found: Boolean(found.task) });
-      return this.patch(job, pickStop(found));
-    }
-    const next = afterStop(job, await provider.cancel(job.task), tick());
-    if (!next.providerStop)
-      log(next.stop?.confirmed ? "info" : "warn", "provider task stop ended", { jobId: job.id, confirmed: next.stop?.confirmed ?? false });
-    return this.patch(job, pickStop(next));
+  /** What the follow-up steps may use of this object. */
+  private host(): StepHost {
+    return { env: this.env, patch: (seen, fields) => this.patch(seen, fields), renewSlot: (job) => this.renewSlot(job) };
   }
 
   /** When to wake next: when the job is due, or earlier to renew a held slot's lease. */
@@ -383,53 +359,6 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     } catch (err) {
       log("warn", "model statistics update failed", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
     }
-  }
-
-  /** Tells the batch this job ended, once; a failure is retried by the follow-up alarm. */
-  private async notifyBatch(job: JobRecord): Promise<JobRecord> {
-    try {
-      await batchApi(this.env, job.batchId!).jobFinished(job.id, job.status);
-    } catch (err) {
-      log("warn", "batch notification failed", { jobId: job.id, batchId: job.batchId, error: err instanceof Error ? err.message : String(err) });
-      return job;
-    }
-    return this.patch(job, { batchNotified: true });
-  }
-
-  /** Gives the provider slot back once the task no longer runs there; a lost release expires with its lease. */
-  private async releaseSlot(job: JobRecord): Promise<JobRecord> {
-    try {
-      await gateApi(this.env, job.provider).release(job.id);
-    } catch (err) {
-      log("warn", "provider slot release failed; its lease will expire", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
-    }
-    return this.patch(job, { slotHeld: false, queuePosition: undefined });
-  }
-
-  /** Keeps the D1 projection current; a failure never holds the job up, the next alarm retries. */
-  private async writeIndex(job: JobRecord): Promise<JobRecord> {
-    try {
-      // bounded: a slow or hung index must never hold up the job (or the request creating it)
-      await withTimeout(indexJob(this.env.DB, job), INDEX_TIMEOUT_MS, "index write timed out");
-    } catch (err) {
-      log("warn", "job index write failed", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
-      return job;
-    }
-    return this.patch(job, { indexedStatus: job.status, indexedAt: Date.now() });
-  }
-
-  /** Hands pending webhook messages to their delivery objects; what fails stays for the next alarm. */
-  private async flushOutbox(job: JobRecord): Promise<JobRecord> {
-    const remaining = [];
-    for (const message of job.outbox ?? []) {
-      try {
-        await deliveryApi(this.env, message.id).enqueue(message);
-      } catch (err) {
-        log("warn", "webhook enqueue failed", { jobId: job.id, webhookId: message.id, error: err instanceof Error ? err.message : String(err) });
-        remaining.push(message);
-      }
-    }
-    return this.patch(job, { outbox: remaining.length > 0 ? remaining : undefined });
   }
 
   private async advance(job: JobRecord, config: Config): Promise<JobRecord> {
@@ -513,11 +442,6 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   }
 }
 
-/** The fields a stop attempt may change, for `patch`. */
-function pickStop(job: JobRecord): Partial<JobRecord> {
-  return { stop: job.stop, providerStop: job.providerStop, error: job.error, task: job.task, providerStatus: job.providerStatus };
-}
-
 const KNOWN_EXTENSIONS = new Set(["mp4", "webm", "mov", "png", "jpg", "jpeg", "webp"]);
 
 function guessExtension(url: string, kind: "video" | "image", params: Record<string, unknown>): string {
@@ -531,13 +455,4 @@ function guessExtension(url: string, kind: "video" | "image", params: Record<str
   if (ext && KNOWN_EXTENSIONS.has(ext)) return ext === "jpeg" ? "jpg" : ext;
   if (kind === "video") return "mp4";
   return params.outputFormat === "png" ? "png" : "jpg";
-}
-
-/** Rejects with `message` if `work` has not settled within `ms` (the work itself is not stopped). */
-function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,154 @@
+// The job's follow-up work as small best-effort steps: each does one hand-over (webhooks, the
+// index, the provider stop or lookup, the slot, the batch), stores what it did through the host's
+// `patch`, and offers its own next wake time (Infinity when it has nothing left). The job object
+// runs them in order and sets its one alarm from the minimum.
+import { readConfig } from "../config.ts";
+import { log } from "../lib/log.ts";
+import { gateApi } from "../providers/gate-client.ts";
+import { providerFor } from "../providers/index.ts";
+import { MODELS } from "../providers/models.ts";
+import { batchApi } from "../batches/batch-client.ts";
+import { indexJob } from "../index-db/jobs-index.ts";
+import { deliveryApi } from "../webhooks/delivery-client.ts";
+import { FOLLOW_UP_RETRY_MS, needsIndex, resolvingRun } from "./follow-ups.ts";
+import type { Tick } from "./machine.ts";
+import { afterResolve, afterStop, stopUnconfigured, submitLost } from "./stop.ts";
+import type { JobRecord } from "./record.ts";
+
+const INDEX_TIMEOUT_MS = 5_000;
+/** Alarms may come up to this early; a stop due within it is taken now. */
+const EARLY_TOLERANCE_MS = 1_000;
+
+/** What a step needs from the job object: its bindings and its guarded write. */
+export interface StepHost {
+  env: Env;
+  /** Updates fields on the stored job, if it is still the state `seen` (else a newer state covers it). */
+  patch(seen: JobRecord, fields: Partial<JobRecord>): JobRecord;
+  renewSlot(job: JobRecord): Promise<void>;
+}
+
+export interface StepResult {
+  job: JobRecord;
+  /** When this step wants to run again; Infinity when it is done. */
+  nextWakeAt: number;
+}
+
+export type FollowUpStep = (host: StepHost, job: JobRecord) => Promise<StepResult>;
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const soonIf = (left: boolean) => (left ? Date.now() + FOLLOW_UP_RETRY_MS : Number.POSITIVE_INFINITY);
+
+/** Hands pending webhook messages to their delivery objects; what fails stays for the next alarm. */
+export const handOverOutbox: FollowUpStep = async (host, job) => {
+  if (!job.outbox?.length) return { job, nextWakeAt: Number.POSITIVE_INFINITY };
+  const remaining = [];
+  for (const message of job.outbox) {
+    try {
+      await deliveryApi(host.env, message.id).enqueue(message);
+    } catch (err) {
+      log("warn", "webhook enqueue failed", { jobId: job.id, webhookId: message.id, error: errorText(err) });
+      remaining.push(message);
+    }
+  }
+  const next = host.patch(job, { outbox: remaining.length > 0 ? remaining : undefined });
+  return { job: next, nextWakeAt: soonIf(Boolean(next.outbox?.length)) };
+};
+
+/** Keeps the D1 projection current; a failure never holds the job up, the next alarm retries. */
+export const writeIndex: FollowUpStep = async (host, job) => {
+  let next = job;
+  try {
+    // bounded: a slow or hung index must never hold up the job (or the request creating it)
+    await withTimeout(indexJob(host.env.DB, job), INDEX_TIMEOUT_MS, "index write timed out");
+    next = host.patch(job, { indexedStatus: job.status, indexedAt: Date.now() });
+  } catch (err) {
+    log("warn", "job index write failed", { jobId: job.id, error: errorText(err) });
+  }
+  return { job: next, nextWakeAt: soonIf(next.indexedStatus !== next.status) };
+};
+
+/** Tells the batch this job ended, once; a failure is retried by the follow-up alarm. */
+export const notifyBatch: FollowUpStep = async (host, job) => {
+  if (!job.batchId || job.batchNotified) return { job, nextWakeAt: Number.POSITIVE_INFINITY };
+  try {
+    await batchApi(host.env, job.batchId).jobFinished(job.id, job.status);
+  } catch (err) {
+    log("warn", "batch notification failed", { jobId: job.id, batchId: job.batchId, error: errorText(err) });
+    return { job, nextWakeAt: soonIf(true) };
+  }
+  const next = host.patch(job, { batchNotified: true });
+  return { job: next, nextWakeAt: soonIf(next.batchId !== undefined && !next.batchNotified) };
+};
+
+/** Gives the provider slot back once the task no longer runs there; a lost release expires with its lease. */
+export const releaseSlot: FollowUpStep = async (host, job) => {
+  try {
+    await gateApi(host.env, job.provider).release(job.id);
+  } catch (err) {
+    log("warn", "provider slot release failed; its lease will expire", { jobId: job.id, error: errorText(err) });
+  }
+  const next = host.patch(job, { slotHeld: false, queuePosition: undefined });
+  return { job: next, nextWakeAt: soonIf((next.slotHeld === true && !resolvingRun(next)) || next.queuePosition !== undefined) };
+};
+
+/** After the end: the slot (or place in line) goes back, except while the lookup of an unconfirmed WeShop submit may start the run. */
+export const giveBackSlot: FollowUpStep = async (host, job) => {
+  if ((job.slotHeld && !resolvingRun(job)) || job.queuePosition) return releaseSlot(host, job);
+  return { job, nextWakeAt: Number.POSITIVE_INFINITY };
+};
+
+/** The provider's task stopped (or the run looked up) when due; a submit whose answer can no longer come is marked lost. */
+export const stopProviderTask: FollowUpStep = async (host, job) => {
+  let next = job;
+  // still waiting for the answer of a submit whose alarm is gone: that answer is lost
+  if (next.stop?.awaitingSubmit) next = host.patch(next, pickStop(submitLost(next)));
+  if (next.providerStop && next.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS) next = await stopTask(host, next);
+  const awaiting = soonIf(next.stop?.awaitingSubmit === true);
+  return { job: next, nextWakeAt: Math.min(awaiting, next.providerStop?.nextAt ?? Number.POSITIVE_INFINITY) };
+};
+
+/** A finished job's follow-ups, in order: webhooks, the index, the provider stop, the slot, the batch. */
+export const FOLLOW_UPS: readonly FollowUpStep[] = [handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, notifyBatch];
+
+async function writeIndexIfDue(host: StepHost, job: JobRecord): Promise<StepResult> {
+  if (!needsIndex(job)) return { job, nextWakeAt: Number.POSITIVE_INFINITY };
+  return writeIndex(host, job);
+}
+
+/**
+ * One attempt at stopping the provider's task after the job ended, or, for a WeShop submit
+ * whose answer was lost, at finding its run by sending it again with the same Idempotency-Key.
+ */
+async function stopTask(host: StepHost, job: JobRecord): Promise<JobRecord> {
+  const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
+  const configResult = readConfig(host.env);
+  const lookup = configResult.ok ? providerFor(MODELS[job.model], configResult.config, fetch) : undefined;
+  // without valid settings the provider cannot be asked now; the stop stays due for later
+  if (!lookup) return host.patch(job, { providerStop: { ...job.providerStop!, nextAt: Date.now() + 60_000 } });
+  if (!lookup.ok) return host.patch(job, pickStop(stopUnconfigured(job, lookup.missing, tick())));
+  const { provider } = lookup;
+  if (!job.task) {
+    if (!job.stop?.resolve) return host.patch(job, { providerStop: undefined });
+    if (job.slotHeld) await host.renewSlot(job);
+    const found = afterResolve(job, await provider.submit({ jobId: job.id, params: job.params }), tick());
+    log(found.task ? "info" : "warn", "unconfirmed submit looked up after a cancel", { jobId: job.id, found: Boolean(found.task) });
+    return host.patch(job, pickStop(found));
+  }
+  const next = afterStop(job, await provider.cancel(job.task), tick());
+  if (!next.providerStop) log(next.stop?.confirmed ? "info" : "warn", "provider task stop ended", { jobId: job.id, confirmed: next.stop?.confirmed ?? false });
+  return host.patch(job, pickStop(next));
+}
+
+/** The fields a stop attempt may change, for `patch`. */
+function pickStop(job: JobRecord): Partial<JobRecord> {
+  return { stop: job.stop, providerStop: job.providerStop, error: job.error, task: job.task, providerStatus: job.providerStatus };
+}
+
+/** Rejects with `message` if `work` has not settled within `ms` (the work itself is not stopped). */
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
