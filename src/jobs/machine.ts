@@ -3,77 +3,15 @@
 import type { Outcome, ProviderError, ProviderOutputRef, ProviderTask, TaskStatus } from "../providers/types.ts";
 import { backoffDelay, nextPollDelay, runDeadlineMs } from "./polling.ts";
 import { TERMINAL, type JobError, type JobRecord, type JobStatus, type OutputRecord } from "./record.ts";
+import { conclude, moved, type Tick } from "./transitions.ts";
 
-/**
- * Every status change the machine makes, as data: status × outcome → status. The functions
- * below take each new status from here (`statusAfter`), so a pair missing from the table is a
- * bug that throws instead of a silent move; test/unit/machine-table.test.ts drives every row
- * through the real functions.
- */
-export const TRANSITIONS = {
-  queued: {
-    submitted: "running",
-    no_slot: "queued",
-    retry: "queued",
-    gave_up: "failed",
-    queue_timeout: "failed",
-    submit_refused: "failed",
-    submit_uncertain: "failed",
-    config_waiting: "queued",
-    configuration_error: "failed",
-    provider_not_configured: "failed",
-    client_cancel: "canceled",
-  },
-  running: {
-    still_running: "running",
-    retry: "running",
-    gave_up: "failed",
-    poll_fatal: "failed",
-    timeout: "failed",
-    provider_failed: "failed",
-    provider_canceled: "canceled",
-    provider_succeeded: "copying",
-    config_waiting: "running",
-    configuration_error: "failed",
-    provider_not_configured: "failed",
-    client_cancel: "canceled",
-  },
-  copying: {
-    copy_pending: "copying",
-    retry: "copying",
-    gave_up: "failed",
-    outputs_stored: "succeeded",
-    no_outputs: "failed",
-    results_failed: "failed",
-    media_copy_failed: "failed",
-    config_waiting: "copying",
-    configuration_error: "failed",
-    client_cancel: "canceled",
-  },
-} as const satisfies Record<"queued" | "running" | "copying", Record<string, JobStatus>>;
-
-type Table = typeof TRANSITIONS;
-export type ActiveStatus = keyof Table;
-export type JobOutcome = { [S in ActiveStatus]: keyof Table[S] }[ActiveStatus];
-
-/** The status `outcome` leads to from `from`; throws for a pair the table does not allow. */
-export function statusAfter(from: JobStatus, outcome: JobOutcome): JobStatus {
-  const row = (TRANSITIONS as Partial<Record<JobStatus, Partial<Record<JobOutcome, JobStatus>>>>)[from];
-  const to = row?.[outcome];
-  if (to === undefined) throw new Error(`no transition from ${from} on ${outcome}`);
-  return to;
-}
+// The transition table (status × outcome → status) every status change below is taken from.
+export { type ActiveStatus, conclude, finish, type JobOutcome, statusAfter, type Tick, TRANSITIONS } from "./transitions.ts";
 
 export const MAX_SUBMIT_ATTEMPTS = 8;
 /** Consecutive failed status requests before giving up on a task that may still be running: with capped backoff, about a quarter of an hour of provider outage. */
 export const MAX_POLL_ERRORS = 24;
 export const MAX_COPY_ATTEMPTS = 5;
-
-export interface Tick {
-  now: number;
-  /** Uniform random in [0, 1), passed in so transitions stay deterministic under test. */
-  rand: number;
-}
 
 export type Step = { kind: "submit" } | { kind: "poll" } | { kind: "copy"; index: number } | { kind: "idle" };
 
@@ -94,30 +32,6 @@ export function nextStep(job: JobRecord): Step {
     default:
       return { kind: "idle" };
   }
-}
-
-export function finish(job: JobRecord, status: "succeeded" | "failed" | "canceled", tick: Tick, error?: JobError): JobRecord {
-  return {
-    ...job,
-    status,
-    ...(error ? { error } : {}),
-    completedAt: tick.now,
-    updatedAt: tick.now,
-    nextAt: Number.POSITIVE_INFINITY,
-    submitStartedAt: undefined,
-  };
-}
-
-/** Ends the job on `outcome`, the end status taken from the table. */
-export function conclude(job: JobRecord, outcome: JobOutcome, tick: Tick, error?: JobError): JobRecord {
-  const status = statusAfter(job.status, outcome);
-  if (status !== "succeeded" && status !== "failed" && status !== "canceled") throw new Error(`${outcome} from ${job.status} does not end the job`);
-  return finish(job, status, tick, error);
-}
-
-/** The status `outcome` keeps or sets for a job that goes on. */
-function moved(job: JobRecord, outcome: JobOutcome): JobStatus {
-  return statusAfter(job.status, outcome);
 }
 
 function providerFailure(error: ProviderError): JobError {
