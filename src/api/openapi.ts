@@ -1198,6 +1198,7 @@ export const ROUTES: RouteEntry[] = [
       "410": mediaProblem(410, "link_expired", "Gone", "The media link has expired."),
       "412": mediaProblem(412, "precondition_failed", "Precondition Failed", "The stored media does not match If-Match / If-Unmodified-Since."),
       "416": { description: "Range not satisfiable; `Content-Range: bytes */{size}`." },
+      "503": mediaProblem(503, "configuration_error", "Service Unavailable", "Media links are not available."),
     },
   },
   {
