@@ -217,8 +217,9 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
     return json({ errors: [], taskid: task.id, socketaccesstoken: task.token, result: true });
   });
 
-  // any other model: Wiro-Docs error-reference.md, "Model not found" (not captured: no model of ours)
-  app.post(`${WIRO_BASE}/Run/*`, () => wiroError(1, "slug-owner-project-not-exist"));
+  // any other model: Wiro-Docs error-reference.md, "Model not found" (not captured: no model of ours),
+  // answered only to an authenticated caller: the auth errors come first on every endpoint
+  app.post(`${WIRO_BASE}/Run/*`, auth, () => wiroError(1, "slug-owner-project-not-exist"));
 
   app.post(`${WIRO_BASE}/Task/Detail`, guard(ctx, "wiro.detail", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);
