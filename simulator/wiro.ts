@@ -149,7 +149,7 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
       callbacksSent: 0,
       duration: ctx.durations.wiro,
       batchCount: 1,
-      outputFormat: "jpeg",
+      outputFormat: "mp4",
       uuid: crypto.randomUUID(),
       outputId: randomHex(32),
       callbackDelivered: false,
