@@ -6,7 +6,8 @@ import { allBytes } from "./media.ts";
 import { type Ctx, type TaskRecord, json } from "./state.ts";
 import type { Fault, SimOptions, SimTask, Simulator } from "./types.ts";
 import { WESHOP_BASE, registerWeshop, weshopError } from "./weshop.ts";
-import { WIRO_BASE, registerWiro, sendDueCallbacks, wiroError } from "./wiro.ts";
+import { WIRO_BASE, registerWiro, sendDueCallbacks } from "./wiro.ts";
+import { wiroError } from "./wiro-http.ts";
 
 const START_POWER = 100_000;
 const FIRST_WIRO_TASK = 2221;

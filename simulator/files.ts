@@ -1,7 +1,7 @@
 // Serves /files/* (task outputs, uploaded assets, big synthetic videos) and applies the body-shaping media faults.
 import type { Hono } from "hono";
 import { guard } from "./guard.ts";
-import { type MediaBody, allBytes, bigMp4, bytesMedia, jpegImage, mediaStream, mp4Video, pngImage } from "./media.ts";
+import { type MediaBody, allBytes, bigMp4, bytesMedia, jpegImage, mediaStream, movVideo, mp4Video, pngImage } from "./media.ts";
 import type { Ctx } from "./state.ts";
 import type { FaultKind } from "./types.ts";
 import { weshopMedia } from "./weshop.ts";
@@ -30,6 +30,7 @@ export function resolveMedia(ctx: Ctx, url: URL): MediaBody | undefined {
     if (!found) return undefined;
     if (found.kind === "png") return bytesMedia("image/png", pngImage(found.label));
     if (found.kind === "jpeg") return bytesMedia("image/jpeg", jpegImage(found.label));
+    if (found.kind === "mov") return bytesMedia("video/quicktime", movVideo(found.label));
     return bytesMedia("video/mp4", mp4Video(found.label));
   }
   if (area === "wiro" && parts.length === 4) {

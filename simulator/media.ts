@@ -117,6 +117,13 @@ export function mp4Video(label: string): Uint8Array {
   return concat([BASE_MP4, u32(text.length + 8), ascii("free"), text]);
 }
 
+/** The same file as a QuickTime movie: the ftyp major brand says `qt  `, as a .mov's does. */
+export function movVideo(label: string): Uint8Array {
+  const bytes = mp4Video(label);
+  bytes.set(ascii("qt  "), 8);
+  return bytes;
+}
+
 export function bytesMedia(contentType: string, bytes: Uint8Array): MediaBody {
   return {
     contentType,

@@ -6,7 +6,8 @@ export interface TaskRecord extends SimTask {
   seq: number;
   duration: number;
   batchCount: number;
-  outputFormat: "png" | "jpeg";
+  /** What each output is served as: Seedream png/jpeg, Seedance mp4 (Seedance 2.5 may ask for mov). */
+  outputFormat: "png" | "jpeg" | "mp4" | "mov";
   weshopTaskId?: string;
   /** WeShop power the run costs. */
   power?: number;

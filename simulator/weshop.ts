@@ -60,6 +60,11 @@ function mediaUrl(ctx: Ctx, task: TaskRecord, name: string): string {
   return `${ctx.origin}/files/weshop/${task.id}/${name}`;
 }
 
+// Seedance 2.5 serves the container its outputFormat asked for; every other video is mp4
+const videoExt = (task: TaskRecord): "mp4" | "mov" => (task.outputFormat === "mov" ? "mov" : "mp4");
+const formatOf = (agent: string, asked: unknown): TaskRecord["outputFormat"] =>
+  agent === "seedream" ? (asked === "png" ? "png" : "jpeg") : asked === "mov" ? "mov" : "mp4";
+
 const wantsLastFrame = (p: Obj | undefined) => p?.returnLastFrame === true || p?.returnLastFrame === "true";
 
 function results(ctx: Ctx, task: TaskRecord): Obj[] {
@@ -68,7 +73,7 @@ function results(ctx: Ctx, task: TaskRecord): Obj[] {
     if (task.agent === "seedream") {
       return { status: "Success", image: mediaUrl(ctx, task, `${i}.${task.outputFormat === "png" ? "png" : "jpg"}`) };
     }
-    const entry: Obj = { status: "Success", video: mediaUrl(ctx, task, `${i}.mp4`), videoPoster: mediaUrl(ctx, task, `${i}-poster.jpg`) };
+    const entry: Obj = { status: "Success", video: mediaUrl(ctx, task, `${i}.${videoExt(task)}`), videoPoster: mediaUrl(ctx, task, `${i}-poster.jpg`) };
     if (wantsLastFrame(task.effectiveParams)) entry.lastFrame = mediaUrl(ctx, task, `${i}-last.jpg`);
     return entry;
   });
@@ -116,7 +121,7 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
       callbacksSent: 0,
       duration: agent === "seedream" ? ctx.durations.seedream : ctx.durations.seedance,
       batchCount: Number(check.effective.batchCount ?? 1),
-      outputFormat: check.effective.outputFormat === "png" ? "png" : "jpeg",
+      outputFormat: formatOf(agent, check.effective.outputFormat),
       callbackDelivered: false,
       callbackInflight: false,
     };
@@ -190,9 +195,9 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
 }
 
 /** Media a finished WeShop run serves at /files/weshop/<executionId>/<name>, if that output exists. */
-export function weshopMedia(ctx: Ctx, executionId: string, name: string): { kind: "png" | "jpeg" | "mp4"; label: string } | undefined {
+export function weshopMedia(ctx: Ctx, executionId: string, name: string): { kind: TaskRecord["outputFormat"]; label: string } | undefined {
   const task = ctx.weshop.get(executionId);
-  const m = /^(\d+)(-poster|-last)?\.(png|jpg|mp4)$/.exec(name);
+  const m = /^(\d+)(-poster|-last)?\.(png|jpg|mp4|mov)$/.exec(name);
   if (!task || !m || weshopStatus(task, ctx.now()) !== "Success") return undefined;
   const index = Number(m[1]);
   if (index >= task.batchCount || (task.outcome === "partial" && index % 2 === 1)) return undefined;
@@ -204,5 +209,5 @@ export function weshopMedia(ctx: Ctx, executionId: string, name: string): { kind
   }
   if (m[2] === "-last" && !wantsLastFrame(task.effectiveParams)) return undefined;
   if (m[2]) return ext === "jpg" ? { kind: "jpeg", label } : undefined;
-  return ext === "mp4" ? { kind: "mp4", label } : undefined;
+  return ext === videoExt(task) ? { kind: videoExt(task), label } : undefined;
 }

@@ -1,9 +1,11 @@
-// Wiro contract: HMAC-signed calls, seedance-v1 runs, Task/Detail progression, Cancel vs Kill, completion callbacks.
-import type { Hono, MiddlewareHandler } from "hono";
+// Wiro contract: seedance-v1 runs, Task/Detail progression and completion callbacks (auth and bodies in wiro-http.ts, Cancel vs Kill in wiro-stop.ts).
+import type { Hono } from "hono";
 import { hangUntilAbort } from "./faults.ts";
 import { guard } from "./guard.ts";
 import { mp4Video } from "./media.ts";
-import { type Ctx, type TaskRecord, isWiroTerminal, json, randomHex, randomToken, WIRO_STEPS, wiroStatus, wiroStepStart } from "./state.ts";
+import { type Ctx, type TaskRecord, isWiroTerminal, json, randomHex, randomToken, wiroStatus, wiroStepStart } from "./state.ts";
+import { type Obj, readBody, wiroAuth, wiroError } from "./wiro-http.ts";
+import { registerWiroStop } from "./wiro-stop.ts";
 
 export const WIRO_BASE = "/wiro/v1";
 const MODEL_PATH = "/Run/ByteDance/text-to-video-seedance-v1";
@@ -21,51 +23,6 @@ const SELECT_INPUTS: Record<string, string[]> = {
 const KNOWN_INPUTS = new Set(["prompt", "seed", "callbackUrl", "projectid", ...Object.keys(SELECT_INPUTS)]);
 /** What a successful task costs in USD; a failed one costs "0" (Wiro-Docs tasks.md, "Billing & Cost"). */
 const PRICE_USD = 0.08;
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-export function wiroError(code: number, message: string, status = 200): Response {
-  return json({ result: false, errors: [{ code, message }] }, status);
-}
-
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
-export async function wiroSignature(apiKey: string, apiSecret: string, nonce: string): Promise<string> {
-  const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", enc.encode(apiKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return hex(await crypto.subtle.sign("HMAC", key, enc.encode(apiSecret + nonce)));
-}
-
-/**
- * JSON or form bodies. The seed's own curl sends JSON under a multipart Content-Type without a boundary,
- * so a body that looks like JSON is parsed as JSON whatever the header says.
- */
-async function readBody(req: Request): Promise<Obj | undefined> {
-  const bytes = new Uint8Array(await req.arrayBuffer());
-  const text = new TextDecoder().decode(bytes).trim();
-  if (text === "") return {};
-  if (text.startsWith("{")) {
-    try {
-      const v: unknown = JSON.parse(text);
-      return isObj(v) ? v : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  const type = req.headers.get("content-type") ?? "";
-  if (!/multipart\/form-data|application\/x-www-form-urlencoded/i.test(type)) return undefined;
-  try {
-    const form = await new Response(bytes, { headers: { "content-type": type } }).formData();
-    const out: Obj = {};
-    form.forEach((value, name) => {
-      out[name] = typeof value === "string" ? value : "[file]";
-    });
-    return out;
-  } catch {
-    return undefined;
-  }
-}
 
 function validateRun(body: Obj): string | undefined {
   for (const key of Object.keys(body)) if (!KNOWN_INPUTS.has(key)) return `Unknown input: ${key}`;
@@ -172,20 +129,7 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
 }
 
 export function registerWiro(app: Hono, ctx: Ctx): void {
-  // Two projects, as Wiro-Docs (authentication.md, error-reference.md) describe them: the
-  // signature-based one needs x-nonce + x-signature, the API-key-only one x-api-key alone. The
-  // kind is fixed when a project is created. Every refusal is code 0 with HTTP 401.
-  const auth: MiddlewareHandler = async (c, next) => {
-    const key = c.req.header("x-api-key");
-    if (key !== undefined && key === ctx.wiroKeyOnlyApiKey) return next();
-    if (!key || key !== ctx.wiroApiKey) return wiroError(0, "Project authorization is not founded.", 401);
-    const nonce = c.req.header("x-nonce");
-    const signature = c.req.header("x-signature");
-    if (!nonce || !signature) return wiroError(0, "Project requires signature authentication. x-signature and x-nonce headers are required.", 401);
-    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(0, "Project authorization is not valid.", 401);
-    await next();
-  };
-
+  const auth = wiroAuth(ctx);
   app.post(`${WIRO_BASE}${MODEL_PATH}`, guard(ctx, "wiro.run", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);
     if (!body) return wiroError(0, "Request parameters are invalid.");
@@ -205,7 +149,7 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
       callbacksSent: 0,
       duration: ctx.durations.wiro,
       batchCount: 1,
-      outputFormat: "jpeg",
+      outputFormat: "mp4",
       uuid: crypto.randomUUID(),
       outputId: randomHex(32),
       callbackDelivered: false,
@@ -217,8 +161,9 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
     return json({ errors: [], taskid: task.id, socketaccesstoken: task.token, result: true });
   });
 
-  // any other model: Wiro-Docs error-reference.md, "Model not found" (not captured: no model of ours)
-  app.post(`${WIRO_BASE}/Run/*`, () => wiroError(1, "slug-owner-project-not-exist"));
+  // any other model: Wiro-Docs error-reference.md, "Model not found" (not captured: no model of ours),
+  // answered only to an authenticated caller: the auth errors come first on every endpoint
+  app.post(`${WIRO_BASE}/Run/*`, auth, () => wiroError(1, "slug-owner-project-not-exist"));
 
   app.post(`${WIRO_BASE}/Task/Detail`, guard(ctx, "wiro.detail", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);
@@ -228,52 +173,7 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
     if (!task) return wiroError(1, "There is no task yet.");
     return json({ total: "1", errors: [], tasklist: [wiroTaskView(ctx, task)], result: true });
   });
-
-  // Cancel: only while queued. Kill: only once assigned to a worker (from task_assign until the
-  // task ends); before that, accepted or preprocessing, neither takes. Both end in task_cancel.
-  app.post(`${WIRO_BASE}/Task/Cancel`, guard(ctx, "wiro.cancel", "wiro"), auth, async (c) => {
-    const found = await stopTarget(ctx, c.req.raw, false);
-    if (found instanceof Response) return found;
-    const now = ctx.now();
-    if (wiroStatus(found, now) !== "task_queue") return wiroError(1, "Task is not in a cancellable state.");
-    found.canceledAt = now;
-    return json({ result: true, errors: [] });
-  });
-  app.post(`${WIRO_BASE}/Task/Kill`, guard(ctx, "wiro.kill", "wiro"), auth, async (c) => {
-    const found = await stopTarget(ctx, c.req.raw, true);
-    if (found instanceof Response) return found;
-    const now = ctx.now();
-    const status = wiroStatus(found, now);
-    if (isWiroTerminal(status)) return wiroError(1, "Task could not be killed: the task has already ended");
-    if (!killable(status)) return wiroError(1, "Task could not be killed: the task is not assigned to a worker yet");
-    found.killedAt = now;
-    return json({ result: true, errors: [] });
-  });
-}
-
-/** Kill takes once a worker has the task: task_assign and every running status after it. */
-function killable(status: string): boolean {
-  const order = (name: string) => WIRO_STEPS.findIndex(([step]) => step === name);
-  return order(status) >= order("task_assign");
-}
-
-/**
- * The task a Cancel or Kill names: by `taskid` (what Wiro's own client sends), by `tasktoken`
- * (what Wiro's docs show), and for Kill also by `socketaccesstoken` (Wiro's client maps a task
- * token to it). Errors are the documented ones: code 1 "There is no task yet." when unknown.
- */
-async function stopTarget(ctx: Ctx, req: Request, socketToken: boolean): Promise<TaskRecord | Response> {
-  const body = await readBody(req);
-  if (!body) return wiroError(0, "Request body must be JSON or form data");
-  const text = (v: unknown) => (typeof v === "string" && v !== "") || typeof v === "number";
-  let task: TaskRecord | undefined;
-  if (text(body.taskid)) task = ctx.wiro.get(String(body.taskid));
-  else {
-    const token = text(body.tasktoken) ? body.tasktoken : socketToken && text(body.socketaccesstoken) ? body.socketaccesstoken : undefined;
-    if (token === undefined) return wiroError(0, socketToken ? "taskid, tasktoken or socketaccesstoken is required" : "taskid or tasktoken is required");
-    for (const t of ctx.wiro.values()) if (t.token === String(token)) task = t;
-  }
-  return task ?? wiroError(1, "There is no task yet.");
+  registerWiroStop(app, ctx, WIRO_BASE);
 }
 
 /** The mp4 label a finished, successful Wiro task serves at /files/wiro/<taskid>/0.mp4. */

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { readConfig } from "./config.ts";
+import { readConfig, readSigningSecret } from "./config.ts";
 import { ApiError, handleError, problemResponse } from "./lib/errors.ts";
 import { mediaRoutes } from "./media/route.ts";
 import { bearerAuth, requestId, requireConfig, securityHeaders } from "./api/middleware.ts";
@@ -27,7 +27,7 @@ export function buildApp(): Hono<AppEnv> {
 
   app.route(
     "/media",
-    mediaRoutes((env) => env.SIGNING_SECRET),
+    mediaRoutes((env) => readSigningSecret(env)),
   );
   app.route("/callbacks", callbackRoutes);
   app.route("/", openapiRoutes);

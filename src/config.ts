@@ -139,6 +139,12 @@ export function readApiKeys(env: Env): string[] | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** SIGNING_SECRET alone, for the media route, which runs without the rest; undefined when unusable. */
+export function readSigningSecret(env: { SIGNING_SECRET?: string }): string | undefined {
+  const parsed = schema.shape.SIGNING_SECRET.safeParse(env.SIGNING_SECRET);
+  return parsed.success ? parsed.data : undefined;
+}
+
 const cache = new WeakMap<object, ConfigResult>();
 
 export function readConfig(env: Env): ConfigResult {

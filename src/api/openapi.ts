@@ -1198,6 +1198,7 @@ export const ROUTES: RouteEntry[] = [
       "410": mediaProblem(410, "link_expired", "Gone", "The media link has expired."),
       "412": mediaProblem(412, "precondition_failed", "Precondition Failed", "The stored media does not match If-Match / If-Unmodified-Since."),
       "416": { description: "Range not satisfiable; `Content-Range: bytes */{size}`." },
+      "503": mediaProblem(503, "configuration_error", "Service Unavailable", "Media links are not available."),
     },
   },
   {
@@ -1275,8 +1276,21 @@ function operation(route: RouteEntry): Json {
     responses["401"] ??= problemResponse("Missing or unknown API key", {
       unauthorized: problem(401, "unauthorized", "Unauthorized", "Send Authorization: Bearer <API key> with a valid key."),
     });
+    // API_KEYS is checked before the key, so without it nobody is authenticated and nothing is named;
+    // only an authenticated caller is told which other settings are wrong (src/api/middleware.ts)
     responses["500"] ??= problemResponse("Server misconfigured", {
-      configuration_error: problem(500, "configuration_error", "Server misconfigured", "The server configuration is invalid: API_KEYS (is required)."),
+      no_api_keys: problem(
+        500,
+        "configuration_error",
+        "Server misconfigured",
+        "The server configuration is invalid; its operator can see what is wrong at GET /healthz.",
+      ),
+      authenticated: problem(
+        500,
+        "configuration_error",
+        "Server misconfigured",
+        "The server configuration is invalid: SIGNING_SECRET (SIGNING_SECRET must be at least 16 characters).",
+      ),
     });
   }
   const sorted = Object.keys(responses).sort();

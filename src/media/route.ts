@@ -2,13 +2,14 @@
 // conditional requests. Errors are ApiErrors, answered as problem+json by the app's onError.
 import { Hono, type Context } from "hono";
 import { ApiError } from "../lib/errors.ts";
+import { log } from "../lib/log.ts";
 import { parseRange, servedRange } from "./byte-range.ts";
 import { evaluatePreconditions, parseConditions, rangeStillApplies, type Conditions } from "./conditionals.ts";
 import { verifyMediaLink } from "./links.ts";
 
 export interface MediaEnv {
   MEDIA: R2Bucket;
-  /** Listed so `mediaRoutes((env) => env.SIGNING_SECRET)` type-checks; read only through getSecret. */
+  /** Listed so `mediaRoutes((env) => readSigningSecret(env))` type-checks; read only through getSecret. */
   SIGNING_SECRET?: string;
 }
 
@@ -25,7 +26,11 @@ export function mediaRoutes(getSecret: (env: MediaEnv) => string | undefined): H
   // Hono answers HEAD with this GET handler and drops the body; c.req.method is still "HEAD".
   app.get("/:key{.+}", async (c) => {
     const secret = getSecret(c.env);
-    if (!secret) throw new ApiError(500, "configuration_error", "Configuration Error", "SIGNING_SECRET is not configured.", undefined, NO_STORE);
+    if (!secret) {
+      // a viewer is not authenticated, so the setting is named in the log only (issue 11)
+      log("error", "media route: SIGNING_SECRET is missing or invalid; see GET /healthz");
+      throw new ApiError(503, "configuration_error", "Service Unavailable", "Media links are not available.", undefined, NO_STORE);
+    }
     const key = c.req.param("key");
     const now = Math.floor(Date.now() / 1000);
     const check = await verifyMediaLink(secret, key, c.req.query("expires") ?? null, c.req.query("sig") ?? null, now);

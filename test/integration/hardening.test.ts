@@ -55,6 +55,18 @@ describe("authentication comes before configuration details", () => {
     }
   });
 
+  it("a media viewer is never told a setting name when SIGNING_SECRET is missing or too short", async () => {
+    await env.MEDIA.put("jobs/job_nosecret/0.png", new Uint8Array([1, 2, 3]));
+    const media = new URL(await signMediaUrl(TEST_BINDINGS.SIGNING_SECRET, BASE, "jobs/job_nosecret/0.png", Math.floor(Date.now() / 1000) + 60));
+    for (const secret of [undefined, "short"]) {
+      const res = await call(media.pathname + media.search, { SIGNING_SECRET: secret });
+      expect(res.status).toBe(503);
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ code: "configuration_error" });
+      expect(text).not.toContain("SIGNING_SECRET");
+    }
+  });
+
   it("GET /healthz still names the settings", async () => {
     const res = await call("/healthz", { API_KEYS: undefined });
     expect(res.status).toBe(503);

@@ -600,6 +600,26 @@ describe("real responses match the documented schemas", () => {
   });
 });
 
+describe("the documented 500 examples are what the worker answers", () => {
+  const app = buildApp();
+  const answer = async (overrides: Partial<Record<keyof Env, string | undefined>>) => {
+    const res = await app.fetch(new Request(`${BASE}/v1/jobs`, { headers: { Authorization: `Bearer ${KEY_A}` } }), { ...env, ...overrides } as Env);
+    expect(res.status).toBe(500);
+    return (await res.json()) as Json;
+  };
+
+  it("without API_KEYS (naming nothing) and, to an authenticated caller, with a short SIGNING_SECRET", async () => {
+    const examples = doc().paths["/v1/jobs"].get.responses["500"].content["application/problem+json"].examples as Json;
+    expect(Object.keys(examples).sort()).toEqual(["authenticated", "no_api_keys"]);
+    const real = { no_api_keys: await answer({ API_KEYS: undefined }), authenticated: await answer({ SIGNING_SECRET: "short" }) };
+    for (const [name, body] of Object.entries(real)) {
+      expectValid(component("Problem"), body, name);
+      const { code, title, status, detail } = examples[name].value;
+      expect({ code: body.code, title: body.title, status: body.status, detail: body.detail }, name).toEqual({ code, title, status, detail });
+    }
+  });
+});
+
 /** A concrete request for a documented operation: path parameters from their examples. */
 function requestFor(path: string, method: string, op: Json): Request {
   let url = path;

@@ -130,7 +130,8 @@ describe("weshop/seedance-25", () => {
     });
     const done = await driveJob(h, id);
     expect(done.status).toBe("succeeded");
-    await expectStoredOutputsMatchSimulator(id, 1, "video/mp4");
+    // asked for mov, WeShop serves a QuickTime movie: stored and served as one
+    await expectStoredOutputsMatchSimulator(id, 1, "video/quicktime");
     const submit = h.sim.requests.find((r) => r.target === "weshop.submit")!;
     expectWeshopHeaders(submit.headers, await weshopRunKey(id));
     expect(JSON.parse(submit.body)).toEqual({

@@ -67,10 +67,15 @@ describe("one transient answer on a status poll", () => {
 
 describe("WeShop 40005 on submit is pushback", () => {
   it.each(["concurrency_limit", "system_error"] as const)("%s with HTTP 200 on submit: retried with the same idempotency key; one task", async (kind) => {
-    h.sim.inject({ target: "weshop.submit", kind });
+    // the job retries on its own after a short backoff and the runtime may fire that alarm before
+    // the test parks the job: such an early retry meets the same answer, so the job is still queued
+    h.sim.inject({ target: "weshop.submit", kind, times: 20 });
     const { id } = await createJob(SEEDREAM);
     const first = await firstStep(id);
-    expect(first).toMatchObject({ status: "queued", attempts: 1 });
+    h.sim.clearFaults();
+    const refused = requestsTo(h, "weshop.submit").length;
+    expect(first.status).toBe("queued");
+    expect(first.attempts).toBe(refused);
     const pace = await gateApi(env, "weshop").snapshot();
     // only the concurrency limit asks the gate to slow down
     if (kind === "concurrency_limit") expect(pace.effectiveLimit).toBeLessThan(Number(TEST_BINDINGS.WESHOP_MAX_CONCURRENCY));
@@ -79,7 +84,10 @@ describe("WeShop 40005 on submit is pushback", () => {
     expect(job.status).toBe("succeeded");
     expect(h.sim.tasks()).toHaveLength(1);
     const key = await weshopRunKey(id);
-    expect(requestsTo(h, "weshop.submit").map((r) => r.headers["idempotency-key"])).toEqual([key, key]);
+    // the refused submits and the one that took, all under the job's one key
+    const submits = requestsTo(h, "weshop.submit");
+    expect(submits).toHaveLength(refused + 1);
+    expect(new Set(submits.map((r) => r.headers["idempotency-key"]))).toEqual(new Set([key]));
   });
 });
 

@@ -1,5 +1,6 @@
 // A job of every variant in the catalogue succeeds through POST /v1/jobs, and goes out to the
 // provider with its own agent, modelName and values (what a user choosing a variant relies on).
+import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MODELS, MODEL_IDS, type ModelId } from "../../src/providers/models.ts";
 import { createJob, driveJob, getJob, startHarness, type Harness } from "../helpers.ts";
@@ -122,7 +123,14 @@ describe("every catalogue variant", () => {
     const job = await getJob(id);
     const kind = MODELS[c.model].kind;
     expect(job.outputs.length).toBeGreaterThan(0);
-    for (const output of job.outputs) expect(output).toMatchObject({ kind, status: "stored", contentType: kind === "video" ? "video/mp4" : "image/jpeg" });
+    // a video is mp4 unless Seedance 2.5 was asked for mov, which is stored as a .mov QuickTime movie
+    const [contentType, ext] = kind === "image" ? ["image/jpeg", "jpg"] : c.params.outputFormat === "mov" ? ["video/quicktime", "mov"] : ["video/mp4", "mp4"];
+    for (const output of job.outputs) {
+      expect(output).toMatchObject({ kind, status: "stored", contentType });
+      const key = `jobs/${id}/${output.index}.${ext}`;
+      expect(new URL(String(output.url)).pathname).toBe(`/media/${key}`);
+      expect((await env.MEDIA.head(key))?.httpMetadata?.contentType).toBe(contentType);
+    }
     expect(h.sim.tasks()).toHaveLength(1);
     const spec = MODELS[c.model];
     if (spec.provider === "wiro") {

@@ -129,13 +129,14 @@ describe("GET /media/<key>", () => {
     expect(await problem(res)).toMatchObject({ status: 404, code: "not_found" });
   });
 
-  it("answers 500 configuration_error naming SIGNING_SECRET when the secret is missing", async () => {
+  it("answers 503 configuration_error naming no setting when the secret is missing (the viewer is not authenticated)", async () => {
     const bare = mount(() => undefined);
     const res = await bare.request(await link(), {}, { MEDIA: env.MEDIA });
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
     const body = await problem(res);
-    expect(body).toMatchObject({ code: "configuration_error" });
-    expect(String(body.detail)).toContain("SIGNING_SECRET");
+    expect(body).toMatchObject({ status: 503, code: "configuration_error", detail: "Media links are not available." });
+    expect(JSON.stringify(body)).not.toContain("SIGNING_SECRET");
   });
 
   it("reads the secret from the environment it is given", async () => {

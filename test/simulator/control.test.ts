@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ORIGIN, SEEDANCE_RUN, WESHOP_KEY, body, harness, weshopRequest, weshopSubmit, wiroRun } from "./helpers.ts";
+import { ORIGIN, SEEDANCE_RUN, WESHOP_KEY, body, harness, weshopRequest, weshopSubmit, wiroRequest, wiroRun } from "./helpers.ts";
 
 const control = (path: string, method = "GET", payload?: unknown) =>
   new Request(`${ORIGIN}/__sim${path}`, { method, body: payload === undefined ? undefined : JSON.stringify(payload) });
@@ -55,7 +55,7 @@ describe("control endpoints", () => {
     const b = await sim.fetch(new Request(`${ORIGIN}/wiro/v1/Task/Other`, { method: "POST" }));
     expect(b.status).toBe(404);
     expect((await body(b)).result).toBe(false);
-    const c = await sim.fetch(new Request(`${ORIGIN}/wiro/v1/Run/Other/model`, { method: "POST" }));
+    const c = await sim.fetch(await wiroRequest("/Run/Other/model", {}));
     expect(await body(c)).toEqual({ result: false, errors: [{ code: 1, message: "slug-owner-project-not-exist" }] });
     expect(sim.requests).toHaveLength(0);
   });

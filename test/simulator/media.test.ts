@@ -111,6 +111,28 @@ describe("media outputs", () => {
     expect(videos[0]).not.toBe(videos[1]);
   });
 
+  it("seedance 2.5 with outputFormat mov: a .mov served as video/quicktime (ftyp brand qt); mp4 by default", async () => {
+    const h = harness();
+    const run = (outputFormat?: string) => ({
+      agent: { name: "seedance-25", version: "v1.0" },
+      input: {},
+      params: { modelName: "Seedance_25", textDescription: "a long take", duration: "-1", ...(outputFormat ? { outputFormat } : {}) },
+    });
+    const mov = (await weshopSubmit(h.sim, run("mov"))).data.executionId;
+    const mp4 = (await weshopSubmit(h.sim, run())).data.executionId;
+    h.advance(20000);
+    const movUrl = (await weshopPoll(h.sim, mov)).data.executions[0].result[0].video as string;
+    expect(new URL(movUrl).pathname).toMatch(/\/0\.mov$/);
+    const { res, bytes } = await serve(h, movUrl);
+    expect(res.headers.get("content-type")).toBe("video/quicktime");
+    expect(ascii(bytes.subarray(4, 12))).toBe("ftypqt  ");
+    expect(mp4Boxes(bytes).reduce((n, x) => n + x.size, 0)).toBe(bytes.length);
+    expect((await h.sim.fetch(new Request(movUrl.replace(/\.mov$/, ".mp4")))).status).toBe(404);
+    const mp4Url = (await weshopPoll(h.sim, mp4)).data.executions[0].result[0].video as string;
+    expect(new URL(mp4Url).pathname).toMatch(/\/0\.mp4$/);
+    expect((await serve(h, mp4Url)).res.headers.get("content-type")).toBe("video/mp4");
+  });
+
   it("wiro output: served bytes match mediaBytes and the size Task/Detail reports", async () => {
     const h = harness({ wiro: 1000 });
     const run = await wiroRun(h.sim);

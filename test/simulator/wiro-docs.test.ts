@@ -1,6 +1,6 @@
 // Wiro facts from Wiro-Docs (tasks.md, error-reference.md, run-a-model.md) the seed did not state.
 import { describe, expect, it } from "vitest";
-import { WIRO_RUN, WIRO_RUN_PATH, body, harness, wiroDetail, wiroRequest, wiroRun } from "./helpers.ts";
+import { ORIGIN, WIRO_RUN, WIRO_RUN_PATH, body, harness, wiroDetail, wiroRequest, wiroRun } from "./helpers.ts";
 
 describe("Wiro Task/Detail", () => {
   it('bills only a successful task: totalcost in USD when pexit is 0, "0" when it failed', async () => {
@@ -38,5 +38,18 @@ describe("Wiro routes and bodies, as Wiro-Docs error-reference.md lists them", (
     const broken = await sim.fetch(new Request(req, { body: "{not json" }));
     expect(await body(broken)).toEqual({ result: false, errors: [{ code: 0, message: "Request parameters are invalid." }] });
     expect(sim.tasks()).toHaveLength(0);
+  });
+
+  it("a Run of another model authenticates first: without valid credentials it is code 0 at HTTP 401, as on every endpoint", async () => {
+    const { sim } = harness();
+    const unsigned = await sim.fetch(new Request(`${ORIGIN}/wiro/v1/Run/ByteDance/no-such-model`, { method: "POST", body: JSON.stringify(WIRO_RUN) }));
+    const badSignature = await sim.fetch(await wiroRequest("/Run/ByteDance/no-such-model", WIRO_RUN, { signature: "0".repeat(64) }));
+    const unknownKey = await sim.fetch(await wiroRequest("/Run/ByteDance/no-such-model", WIRO_RUN, { key: "not-a-key" }));
+    for (const res of [unsigned, badSignature, unknownKey]) {
+      expect(res.status).toBe(401);
+      const data = await body(res);
+      expect(data.result).toBe(false);
+      expect(data.errors[0].code).toBe(0);
+    }
   });
 });
