@@ -10,14 +10,13 @@ import { MODELS } from "../providers/models.ts";
 import { batchApi } from "../batches/batch-client.ts";
 import { indexJob } from "../index-db/jobs-index.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
-import { FOLLOW_UP_RETRY_MS, needsIndex, resolvingRun } from "./follow-ups.ts";
+import { EARLY_TOLERANCE_MS, FOLLOW_UP_RETRY_MS, needsIndex, resolvingRun } from "./follow-ups.ts";
 import type { Tick } from "./machine.ts";
 import { afterResolve, afterStop, stopUnconfigured, submitLost } from "./stop.ts";
 import type { JobRecord } from "./record.ts";
 
 const INDEX_TIMEOUT_MS = 5_000;
 /** Alarms may come up to this early; a stop due within it is taken now. */
-const EARLY_TOLERANCE_MS = 1_000;
 
 /** What a step needs from the job object: its bindings and its guarded write. */
 export interface StepHost {

@@ -5,6 +5,8 @@ import type { JobRecord } from "./record.ts";
 /** Retry delay for work left after a job ended (handing over webhooks, the index). */
 export const FOLLOW_UP_RETRY_MS = 5_000;
 export const INDEX_HEARTBEAT_MS = 5 * 60_000;
+/** Alarms may fire up to this much early; work due within it counts as due. */
+export const EARLY_TOLERANCE_MS = 1_000;
 
 /** Work left after a job ended: hand-overs, or a provider task still to be stopped (or a submit's answer still to come). */
 export function hasFollowUps(job: JobRecord): boolean {

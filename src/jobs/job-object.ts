@@ -30,7 +30,7 @@ import {
   type Tick,
 } from "./machine.ts";
 import { FOLLOW_UPS, handOverOutbox, releaseSlot, type StepHost, writeIndex } from "./follow-up-steps.ts";
-import { hasFollowUps, needsIndex, unchanged } from "./follow-ups.ts";
+import { EARLY_TOLERANCE_MS, hasFollowUps, needsIndex, unchanged } from "./follow-ups.ts";
 import { absorbStep, afterPollOrStop, cancelJob } from "./stop.ts";
 import { modelStats } from "./model-stats-client.ts";
 import { DEFAULT_SPREAD, runDeadlineMs } from "./polling.ts";
@@ -38,7 +38,6 @@ import type { JobApi, NewJob } from "./job-client.ts";
 import type { JobRecord, OutputRecord } from "./record.ts";
 
 const JOB_KEY = "job";
-const EARLY_TOLERANCE_MS = 1_000;
 /** Callbacks trigger at most one confirming Task/Detail per window, however many arrive. */
 export const CONFIRM_WINDOW_MS = 2_000;
 const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
