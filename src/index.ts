@@ -1,14 +1,14 @@
 // Worker entry: the HTTP app and the Durable Object classes.
-import { buildApp } from "./app.ts";
-import { runDueSchedules } from "./batches/schedules.ts";
+import { buildApp } from "./http/app.ts";
+import { runDueSchedules } from "./schedules/schedules.ts";
 import { sweepIdleJobs } from "./jobs/sweeper.ts";
 
 export { JobObject } from "./jobs/job-object.ts";
-export { ModelStats } from "./jobs/model-stats.ts";
+export { ModelStats } from "./jobs/stats/stats-object.ts";
 export { WebhookDelivery } from "./webhooks/delivery-object.ts";
 export { IdempotencyKeys } from "./idempotency/idempotency-object.ts";
 export { BatchObject } from "./batches/batch-object.ts";
-export { ProviderGate } from "./providers/gate.ts";
+export { ProviderGate } from "./jobs/gate/gate-object.ts";
 
 const app = buildApp();
 

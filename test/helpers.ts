@@ -6,7 +6,7 @@ import { vi } from "vitest";
 import { createSimulator, type Simulator } from "../simulator/index.ts";
 import { JOB_EVENTS, type JobRecord } from "../src/jobs/record.ts";
 import { messageId } from "../src/webhooks/events.ts";
-import { gateApi } from "../src/providers/gate-client.ts";
+import { gateApi } from "../src/jobs/gate/gate-client.ts";
 import { SIM_ORIGIN, SIM_WIRO_KEY_ONLY_API_KEY, TEST_BINDINGS } from "./bindings.ts";
 
 export const KEY_A = "test-key-a";

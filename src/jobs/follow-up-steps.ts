@@ -4,11 +4,11 @@
 // runs them in order and sets its one alarm from the minimum.
 import { readConfig } from "../config.ts";
 import { log } from "../lib/log.ts";
-import { gateApi } from "../providers/gate-client.ts";
+import { gateApi } from "./gate/gate-client.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS } from "../providers/models.ts";
 import { batchApi } from "../batches/batch-client.ts";
-import { indexJob } from "../index-db/jobs-index.ts";
+import { indexJob } from "../db/jobs-index.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
 import { EARLY_TOLERANCE_MS, FOLLOW_UP_RETRY_MS, needsIndex, resolvingRun } from "./follow-ups.ts";
 import type { Tick } from "./machine.ts";

@@ -7,7 +7,7 @@ import { wiroCallbackToken } from "../lib/callback-token.ts";
 import { sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { copyToR2, extensionFor } from "../media/copy.ts";
-import { gateApi, LEASE_MS } from "../providers/gate-client.ts";
+import { gateApi, LEASE_MS } from "./gate/gate-client.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
 import { buildMessage, transitionEvents } from "../webhooks/events.ts";
@@ -32,7 +32,7 @@ import {
 import { FOLLOW_UPS, handOverOutbox, releaseSlot, type StepHost, writeIndex } from "./follow-up-steps.ts";
 import { EARLY_TOLERANCE_MS, hasFollowUps, needsIndex, unchanged } from "./follow-ups.ts";
 import { absorbStep, afterPollOrStop, cancelJob } from "./stop.ts";
-import { modelStats } from "./model-stats-client.ts";
+import { modelStats } from "./stats/stats-client.ts";
 import { DEFAULT_SPREAD, runDeadlineMs } from "./polling.ts";
 import type { JobApi, NewJob } from "./job-client.ts";
 import type { JobRecord, OutputRecord } from "./record.ts";

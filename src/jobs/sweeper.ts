@@ -1,6 +1,6 @@
 // The cron tick's safety net: unfinished jobs whose index entry has not moved for a while get
 // their object woken, so no job can sleep forever because an alarm was lost.
-import { idleUnfinishedJobs } from "../index-db/jobs-index.ts";
+import { idleUnfinishedJobs } from "../db/jobs-index.ts";
 import { log } from "../lib/log.ts";
 import { jobApi } from "./job-client.ts";
 

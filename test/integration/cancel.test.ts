@@ -6,7 +6,7 @@ import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { MAX_STOP_ATTEMPTS } from "../../src/jobs/stop.ts";
-import { gateApi } from "../../src/providers/gate-client.ts";
+import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { SIM_ORIGIN } from "../bindings.ts";
 import { api, createJob, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../helpers.ts";

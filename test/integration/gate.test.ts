@@ -2,8 +2,8 @@
 // and a pace that backs off on provider pushback. Time is the gate's injected clock; no sleeps.
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, expect, it, vi, type Mock } from "vitest";
-import { gateApi, LEASE_MS, type AcquireResult, type GateApi } from "../../src/providers/gate-client.ts";
-import { CUT_SPACING_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, STALE_GRACE_MS } from "../../src/providers/gate.ts";
+import { gateApi, LEASE_MS, type AcquireResult, type GateApi } from "../../src/jobs/gate/gate-client.ts";
+import { CUT_SPACING_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, STALE_GRACE_MS } from "../../src/jobs/gate/gate-object.ts";
 
 interface TestGate {
   api: GateApi;

@@ -2,7 +2,7 @@
 // nosniff everywhere, a strict JSON content type, explicit development mode, scrubbed provider text.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.ts";
+import { buildApp } from "../../src/http/app.ts";
 import { readConfig } from "../../src/config.ts";
 import { providerFor } from "../../src/providers/index.ts";
 import { MODELS } from "../../src/providers/models.ts";

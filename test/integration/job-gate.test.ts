@@ -3,7 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
-import { gateApi, LEASE_MS } from "../../src/providers/gate-client.ts";
+import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 

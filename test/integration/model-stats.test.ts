@@ -1,7 +1,7 @@
 // The poll schedule follows how long a model's runs really take.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { modelStats } from "../../src/jobs/model-stats-client.ts";
+import { modelStats } from "../../src/jobs/stats/stats-client.ts";
 import { MODELS } from "../../src/providers/models.ts";
 import { createJob, driveJob, startHarness, storedJob, type Harness } from "../helpers.ts";
 

@@ -7,16 +7,16 @@ import { Validator as JsonSchemaValidator } from "@cfworker/json-schema";
 import oas31Schema from "@seriousme/openapi-schema-validator/schemas/v3.1/schema.json";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { buildApp } from "../../src/app.ts";
-import { docsRoutes } from "../../src/api/docs.ts";
-import { listQuery } from "../../src/api/jobs.ts";
+import { buildApp } from "../../src/http/app.ts";
+import { docsRoutes } from "../../src/http/routes/docs.ts";
+import { listQuery } from "../../src/http/routes/jobs.ts";
 import { validateJobSpec } from "../../src/schemas/job-spec.ts";
 import { validateBatch } from "../../src/schemas/batch-spec.ts";
-import { BAD_SCHEDULE_REQUEST, openapiDocument, openapiRoutes } from "../../src/api/openapi.ts";
+import { BAD_SCHEDULE_REQUEST, openapiDocument, openapiRoutes } from "../../src/http/routes/openapi.ts";
 import { MODEL_IDS } from "../../src/providers/models.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { messageId } from "../../src/webhooks/events.ts";
-import type { AppEnv } from "../../src/api/context.ts";
+import type { AppEnv } from "../../src/http/context.ts";
 import { BASE, driveJob, fireDelivery, HOOK_ORIGIN, KEY_A, startHarness, type Harness } from "../helpers.ts";
 
 // The validator reads its bundled OpenAPI schema with fs, which workerd cannot reach: hand it the same file.
@@ -37,10 +37,10 @@ type Fetcher = (request: Request) => Promise<Response>;
 /** Only the two sub-apps, as the lead will mount them. */
 const docsApp = new Hono<AppEnv>().route("/", openapiRoutes).route("/", docsRoutes);
 const viaDocsApp: Fetcher = async (req) => docsApp.fetch(req, env, createExecutionContext());
-/** The real app with the sub-apps added: passes before src/app.ts mounts them. */
+/** The real app with the sub-apps added: passes before src/http/app.ts mounts them. */
 const withRoutes = buildApp().route("/", openapiRoutes).route("/", docsRoutes);
 const viaBuiltApp: Fetcher = async (req) => withRoutes.fetch(req, env, createExecutionContext());
-/** The worker entry itself: passes once src/app.ts mounts openapiRoutes and docsRoutes. */
+/** The worker entry itself: passes once src/http/app.ts mounts openapiRoutes and docsRoutes. */
 const viaWorker: Fetcher = (req) => exports.default.fetch(req);
 
 const doc = () => JSON.parse(JSON.stringify(openapiDocument())) as Json;
@@ -643,7 +643,7 @@ function requestFor(path: string, method: string, op: Json): Request {
 
 describe.each([
   ["buildApp() with openapiRoutes and docsRoutes added", viaBuiltApp],
-  ["the worker entry (exports.default, once src/app.ts mounts them)", viaWorker],
+  ["the worker entry (exports.default, once src/http/app.ts mounts them)", viaWorker],
 ])("every documented route answers: %s", (_, fetcher) => {
   it("no documented operation is 'no such route', and /openapi.json and /docs are served", async () => {
     const missing = await fetcher(new Request(`${BASE}/no/such/route/${crypto.randomUUID()}`));

@@ -3,7 +3,7 @@ import { createExecutionContext, createScheduledController, env, runInDurableObj
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
-import { FAILED_START_RETRY_MS, runDueSchedules, scheduledBatchId } from "../../src/batches/schedules.ts";
+import { FAILED_START_RETRY_MS, runDueSchedules, scheduledBatchId } from "../../src/schedules/schedules.ts";
 import { api, KEY_B, startHarness, type Harness } from "../helpers.ts";
 
 let h: Harness;

@@ -1,13 +1,13 @@
 // POST /v1/uploads: one image, checked by its bytes and size before anything is sent, forwarded
 // to WeShop with the raw key, answered with the URL WeShop serves it at; provider faults map to
 // 502/504, a missing key to 503. The same assertions run against the sub-app mounted in a small
-// app with the real middleware, and against the worker entry (once src/app.ts mounts the route).
+// app with the real middleware, and against the worker entry (once src/http/app.ts mounts the route).
 import { createExecutionContext, env } from "cloudflare:test";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AppEnv } from "../../src/api/context.ts";
-import { bearerAuth, requestId, requireConfig } from "../../src/api/middleware.ts";
-import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES, uploadRoutes } from "../../src/api/uploads.ts";
+import type { AppEnv } from "../../src/http/context.ts";
+import { bearerAuth, requestId, requireConfig } from "../../src/http/middleware.ts";
+import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES, uploadRoutes } from "../../src/http/routes/uploads.ts";
 import { ApiError, problemResponse } from "../../src/lib/errors.ts";
 import { uploadWeshopImage } from "../../src/providers/weshop-assets.ts";
 import type { FetchFn } from "../../src/providers/http.ts";
@@ -347,7 +347,7 @@ describe("POST /v1/uploads (sub-app behind the real middleware)", () => {
   });
 });
 
-/** Whether src/app.ts mounts the route yet: an authorised non-multipart POST is 415 there, 404 before. */
+/** Whether src/http/app.ts mounts the route yet: an authorised non-multipart POST is 415 there, 404 before. */
 describe("POST /v1/uploads through the worker entry", () => {
   uploadSuite(() => viaWorker);
 });

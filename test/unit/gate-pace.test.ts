@@ -14,7 +14,7 @@ import {
   PUSHBACK_HOLD_MS,
   retryDelayMs,
   withLimit,
-} from "../../src/providers/gate-pace.ts";
+} from "../../src/jobs/gate/gate-pace.ts";
 
 const T0 = 1_700_000_000_000;
 const pace = (over: Partial<Pace> = {}): Pace => ({ ...FULL_PACE, limit: 8, ...over });

@@ -1,13 +1,13 @@
 // /v1/schedules: cron expressions (5 fields, IANA time zone) that start a batch when due.
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { cronFor, isTimeZone, nextRunAfter, nextRunAfterPatch, scheduleView, updateScheduleIfUnchanged, type ScheduleRow } from "../batches/schedules.ts";
-import { randomId } from "../lib/crypto.ts";
-import { ApiError, notFound, type FieldError } from "../lib/errors.ts";
-import { fieldErrors, validationError } from "../lib/validation.ts";
-import { validateBatch } from "../schemas/batch-spec.ts";
-import type { AppEnv } from "./context.ts";
-import { readJsonBody } from "./http.ts";
+import { cronFor, isTimeZone, nextRunAfter, nextRunAfterPatch, scheduleView, updateScheduleIfUnchanged, type ScheduleRow } from "../../schedules/schedules.ts";
+import { randomId } from "../../lib/crypto.ts";
+import { ApiError, notFound, type FieldError } from "../../lib/errors.ts";
+import { fieldErrors, validationError } from "../../lib/validation.ts";
+import { validateBatch } from "../../schemas/batch-spec.ts";
+import type { AppEnv } from "../context.ts";
+import { readJsonBody } from "../request.ts";
 
 const SCHEDULE_ID = /^sched_[0-9a-z]{20}$/;
 export const MAX_SCHEDULES_PER_CLIENT = 100;

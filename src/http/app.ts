@@ -2,18 +2,18 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { readConfig, readSigningSecret } from "./config.ts";
-import { ApiError, handleError, problemResponse } from "./lib/errors.ts";
-import { mediaRoutes } from "./media/route.ts";
-import { bearerAuth, requestId, requireConfig, securityHeaders } from "./api/middleware.ts";
-import { jobRoutes } from "./api/jobs.ts";
-import { callbackRoutes } from "./api/callbacks.ts";
-import { batchRoutes } from "./api/batches.ts";
-import { scheduleRoutes } from "./api/schedules.ts";
-import { uploadRoutes } from "./api/uploads.ts";
-import { openapiRoutes } from "./api/openapi.ts";
-import { docsRoutes } from "./api/docs.ts";
-import type { AppEnv } from "./api/context.ts";
+import { readConfig, readSigningSecret } from "../config.ts";
+import { ApiError, handleError, problemResponse } from "../lib/errors.ts";
+import { mediaRoutes } from "../media/route.ts";
+import { bearerAuth, requestId, requireConfig, securityHeaders } from "./middleware.ts";
+import { jobRoutes } from "./routes/jobs.ts";
+import { callbackRoutes } from "./routes/callbacks.ts";
+import { batchRoutes } from "./routes/batches.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
+import { uploadRoutes } from "./routes/uploads.ts";
+import { openapiRoutes } from "./routes/openapi.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import type { AppEnv } from "./context.ts";
 
 export function buildApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -2,8 +2,8 @@
 // (public/); this route only serves the page with a CSP that keeps every script, style and
 // request on this origin, so the reference works offline and cannot call out.
 import { Hono } from "hono";
-import { ApiError } from "../lib/errors.ts";
-import type { AppEnv } from "./context.ts";
+import { ApiError } from "../../lib/errors.ts";
+import type { AppEnv } from "../context.ts";
 
 /** Swagger UI's icons are data: SVGs in its stylesheet; nothing else needs more than 'self'. */
 export const DOCS_POLICY =

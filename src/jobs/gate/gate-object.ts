@@ -3,7 +3,7 @@
 // caps concurrency per account and answers code 96 beyond it). Jobs are granted in the order
 // they first asked; slots are leases, so a crashed job never blocks the gate for good.
 import { DurableObject } from "cloudflare:workers";
-import { log } from "../lib/log.ts";
+import { log } from "../../lib/log.ts";
 import { LEASE_MS, type AcquireResult, type GateApi, type GateConfig, type GateSnapshot, type ProviderOutcome } from "./gate-client.ts";
 import { admit, afterOutcome, effectiveLimit, FULL_PACE, freeSlots, type Pace, STALE_GRACE_MS, withLimit } from "./gate-pace.ts";
 

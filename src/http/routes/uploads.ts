@@ -2,11 +2,11 @@
 // WeShop `POST /agent/assets/images`, answered with the reusable URL WeShop gives back.
 // The body is read through a counting stream, so no more than the limit is ever held.
 import { Hono } from "hono";
-import { ApiError, type FieldError } from "../lib/errors.ts";
-import { log } from "../lib/log.ts";
-import { validationError } from "../lib/validation.ts";
-import { uploadWeshopImage } from "../providers/weshop-assets.ts";
-import type { AppEnv } from "./context.ts";
+import { ApiError, type FieldError } from "../../lib/errors.ts";
+import { log } from "../../lib/log.ts";
+import { validationError } from "../../lib/validation.ts";
+import { uploadWeshopImage } from "../../providers/weshop-assets.ts";
+import type { AppEnv } from "../context.ts";
 
 /** Largest accepted image. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;

@@ -1,14 +1,14 @@
 // /v1/batches: up to 1000 job specs validated up front, fanned out by a BatchObject.
 import { Hono, type Context } from "hono";
-import { batchApi, type BatchRecord } from "../batches/batch-client.ts";
-import { batchView } from "../batches/batch-view.ts";
-import { canonicalJson, idempotencyApi } from "../idempotency/idempotency-client.ts";
-import { randomId, sha256Hex } from "../lib/crypto.ts";
-import { ApiError, notFound } from "../lib/errors.ts";
-import { validationError } from "../lib/validation.ts";
-import { validateBatch } from "../schemas/batch-spec.ts";
-import type { AppEnv } from "./context.ts";
-import { readJsonBody } from "./http.ts";
+import { batchApi, type BatchRecord } from "../../batches/batch-client.ts";
+import { batchView } from "../../batches/batch-view.ts";
+import { canonicalJson, idempotencyApi } from "../../idempotency/idempotency-client.ts";
+import { randomId, sha256Hex } from "../../lib/crypto.ts";
+import { ApiError, notFound } from "../../lib/errors.ts";
+import { validationError } from "../../lib/validation.ts";
+import { validateBatch } from "../../schemas/batch-spec.ts";
+import type { AppEnv } from "../context.ts";
+import { readJsonBody } from "../request.ts";
 import { listJobs } from "./jobs.ts";
 
 const BATCH_ID = /^batch_[0-9a-z]{20}$/;

@@ -3,7 +3,7 @@ import { Cron } from "croner";
 import type { BatchSpec } from "../schemas/batch-spec.ts";
 import { derivedId } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
-import { batchApi } from "./batch-client.ts";
+import { batchApi } from "../batches/batch-client.ts";
 
 const DUE_PER_TICK = 50;
 

@@ -3,11 +3,11 @@
 // checks it itself, so a forged callback never wakes a Durable Object. The body is never read;
 // the job confirms with Task/Detail.
 import { Hono } from "hono";
-import { readConfig } from "../config.ts";
-import { jobApi } from "../jobs/job-client.ts";
-import { isWiroCallbackToken } from "../lib/callback-token.ts";
-import { notFound } from "../lib/errors.ts";
-import type { AppEnv } from "./context.ts";
+import { readConfig } from "../../config.ts";
+import { jobApi } from "../../jobs/job-client.ts";
+import { isWiroCallbackToken } from "../../lib/callback-token.ts";
+import { notFound } from "../../lib/errors.ts";
+import type { AppEnv } from "../context.ts";
 
 const JOB_ID = /^job_[0-9a-z]{20}$/;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;

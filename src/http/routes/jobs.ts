@@ -2,17 +2,17 @@
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { decodeCursor, encodeCursor, listJobIds } from "../index-db/jobs-index.ts";
-import { ApiError, notFound } from "../lib/errors.ts";
-import { randomId, sha256Hex } from "../lib/crypto.ts";
-import { fieldErrors, validationError } from "../lib/validation.ts";
-import { TERMINAL, publicJob, type JobRecord, type JobStatus } from "../jobs/record.ts";
-import { jobApi, type JobApi, type NewJob } from "../jobs/job-client.ts";
-import { canonicalJson, idempotencyApi } from "../idempotency/idempotency-client.ts";
-import { MODEL_IDS } from "../providers/models.ts";
-import { validateJobSpec } from "../schemas/job-spec.ts";
-import type { AppEnv } from "./context.ts";
-import { linkSigner, preferredWait, readJsonBody } from "./http.ts";
+import { decodeCursor, encodeCursor, listJobIds } from "../../db/jobs-index.ts";
+import { ApiError, notFound } from "../../lib/errors.ts";
+import { randomId, sha256Hex } from "../../lib/crypto.ts";
+import { fieldErrors, validationError } from "../../lib/validation.ts";
+import { TERMINAL, publicJob, type JobRecord, type JobStatus } from "../../jobs/record.ts";
+import { jobApi, type JobApi, type NewJob } from "../../jobs/job-client.ts";
+import { canonicalJson, idempotencyApi } from "../../idempotency/idempotency-client.ts";
+import { MODEL_IDS } from "../../providers/models.ts";
+import { validateJobSpec } from "../../schemas/job-spec.ts";
+import type { AppEnv } from "../context.ts";
+import { linkSigner, preferredWait, readJsonBody } from "../request.ts";
 
 const JOB_ID = /^job_[0-9a-z]{20}$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -1,8 +1,8 @@
 // Learns how long each model's runs really take, as a factor over the model's prior guess and
 // the spread around it, so the poll schedule follows the provider's current speed.
 import { DurableObject } from "cloudflare:workers";
-import type { ModelStatsApi, RunEstimate } from "./model-stats-client.ts";
-import { DEFAULT_SPREAD } from "./polling.ts";
+import type { ModelStatsApi, RunEstimate } from "./stats-client.ts";
+import { DEFAULT_SPREAD } from "../polling.ts";
 
 const ALPHA = 0.2;
 const MIN_SAMPLES = 3;
