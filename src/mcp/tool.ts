@@ -66,8 +66,34 @@ export function problemResult(problem: Problem): CallToolResult {
 
 type Json = Record<string, unknown>;
 
+const ANNOTATIONS = new Set(["title", "description", "default", "examples"]);
+
+/**
+ * The same schema in the spelling every client takes: agents hand tool schemas to models whose
+ * function-calling dialects (Gemini's OpenAPI subset, say) want one `type` per schema and a
+ * boolean for "any further property". So `type: [a, b]` becomes `anyOf` with one type each, and
+ * `additionalProperties: {}` becomes `true`; what the schema accepts does not change.
+ */
+function portable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(portable);
+  if (typeof node !== "object" || node === null) return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node as Json)) {
+    const empty = typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+    out[key] = key === "additionalProperties" && empty ? true : key === "properties" || key === "$defs" ? mapValues(value as Json) : portable(value);
+  }
+  if (!Array.isArray(out.type) || out.anyOf !== undefined || out.oneOf !== undefined) return out;
+  const { type, ...rest } = out;
+  const notes = Object.fromEntries(Object.entries(rest).filter(([k]) => ANNOTATIONS.has(k)));
+  const checks = Object.fromEntries(Object.entries(rest).filter(([k]) => !ANNOTATIONS.has(k)));
+  return { ...notes, anyOf: (type as string[]).map((t) => ({ ...checks, type: t })) };
+}
+
+/** A `properties` map: its keys are field names, not keywords. */
+const mapValues = (props: Json): Json => Object.fromEntries(Object.entries(props).map(([k, v]) => [k, portable(v)]));
+
 /** JSON Schema of a tool's arguments (as clients may send them) or of its result (as sent). */
 export function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json & { type: "object" } {
   const { $schema: _, ...json } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
-  return json as Json & { type: "object" };
+  return portable(json) as Json & { type: "object" };
 }

@@ -141,6 +141,10 @@ describe("/mcp", () => {
       expect(tool.inputSchema.type).toBe("object");
       expect(tool.outputSchema?.type).toBe("object");
       expect(tool.description?.length).toBeGreaterThan(40);
+      // one type per schema and boolean additionalProperties: what function-calling dialects such as Gemini's take
+      const text = JSON.stringify([tool.inputSchema, tool.outputSchema]);
+      expect(text).not.toMatch(/"type":\[/);
+      expect(text).not.toContain('"additionalProperties":{}');
     }
     const accepts = (name: string, args: unknown) => new Validator(byName.get(name)!.inputSchema as object, "2020-12", false).validate(args).valid;
     expect(accepts("create_job", { ...SEEDREAM, idempotency_key: "k-1", wait_seconds: 5 })).toBe(true);
