@@ -79,7 +79,9 @@ export function buildServer(options: ServerOptions): Server {
     try {
       return await callTool(tool, request.params.arguments, ctx);
     } catch (err) {
-      if (err instanceof ProblemError) return problemResult(err.problem);
+      // the tools' own refusals carry the same type URI and request id as the API's problems
+      if (err instanceof ProblemError)
+        return problemResult({ type: `https://seedrun.dev/problems/${err.problem.code}`, requestId: options.requestId, ...err.problem });
       log("error", "mcp tool failed", { requestId: options.requestId, tool: tool.name, error: err instanceof Error ? err.message : String(err) });
       return problemResult({
         title: "Internal Server Error",
