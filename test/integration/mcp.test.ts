@@ -132,6 +132,20 @@ describe("/mcp", () => {
     expect(res.headers.get("WWW-Authenticate")).toContain("Bearer");
   });
 
+  it("is stateless (GET and DELETE are 405) and refuses bodies over 1 MB with 413, like /v1", async () => {
+    const headers = { Authorization: `Bearer ${KEY_A}`, Accept: "application/json, text/event-stream" };
+    for (const method of ["GET", "DELETE"]) {
+      const res = await exports.default.fetch(new Request(`${BASE}/mcp`, { method, headers }));
+      expect(res.status).toBe(405);
+      expect(res.headers.get("Allow")).toBe("POST");
+    }
+    const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: { pad: "x".repeat(1024 * 1024) } } });
+    const res = await exports.default.fetch(
+      new Request(`${BASE}/mcp`, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: big }),
+    );
+    expect(res.status).toBe(413);
+  });
+
   it("lists the contract's tools, each with object schemas its own checks agree with and honest annotations", async () => {
     const client = await connect();
     const { tools } = await client.listTools();
