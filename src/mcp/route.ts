@@ -12,9 +12,30 @@ import { buildServer } from "./server.ts";
 /** As /v1: JSON bodies over 1 MB are refused (the transport answers 413). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * The MCP spec's guard against DNS rebinding: a browser's Origin must be this worker's public
+ * origin or a loopback one (a local client). A page elsewhere that had a local stack's name
+ * rebound to 127.0.0.1 sends its own Origin and is refused. Clients outside browsers send none.
+ */
+function originAllowed(origin: string | undefined, publicBaseUrl: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    const url = new URL(origin);
+    return (publicBaseUrl !== undefined && url.origin === new URL(publicBaseUrl).origin) || LOOPBACK.has(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
 export function mcpRoutes(appFetch: AppFetch): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .use("*", bearerAuth(), requireConfig())
+    .use("*", bearerAuth(), requireConfig(), async (c, next) => {
+      if (!originAllowed(c.req.header("Origin"), c.get("config").publicBaseUrl))
+        throw new ApiError(403, "origin_not_allowed", "Forbidden", "Requests from this Origin are refused (MCP's guard against DNS rebinding).");
+      await next();
+    })
     .post("/", async (c) => {
       const config = c.get("config");
       const api = makeApi({

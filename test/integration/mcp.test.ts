@@ -132,6 +132,20 @@ describe("/mcp", () => {
     expect(res.headers.get("WWW-Authenticate")).toContain("Bearer");
   });
 
+  it("refuses a browser Origin other than its own or a loopback one with 403 (MCP's guard against DNS rebinding)", async () => {
+    const post = (origin: string) =>
+      exports.default.fetch(
+        new Request(`${BASE}/mcp`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${KEY_A}`, Origin: origin, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+        }),
+      );
+    expect((await post("http://seedrun.attacker.example:8787")).status).toBe(403);
+    expect((await post(BASE)).status).toBe(200);
+    expect((await post("http://localhost:6274")).status).toBe(200);
+  });
+
   it("is stateless (GET and DELETE are 405) and refuses bodies over 1 MB with 413, like /v1", async () => {
     const headers = { Authorization: `Bearer ${KEY_A}`, Accept: "application/json, text/event-stream" };
     for (const method of ["GET", "DELETE"]) {
