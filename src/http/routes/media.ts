@@ -1,10 +1,10 @@
-// GET/HEAD /media/{key}: stored outputs behind signed, expiring links (src/media/route.ts serves
-// them). The key holds slashes, which a `{key}` path template cannot match, so the handler is
+// GET/HEAD /media/{key}: stored outputs behind signed, expiring links (src/media/serve.ts checks
+// the link and serves the bytes; its ApiErrors go to the app's single onError). The key holds slashes, which a `{key}` path template cannot match, so the handler is
 // mounted with Hono's `:key{.+}` and its definition is registered for the document beside it.
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "@hono/zod-openapi";
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { Hono } from "hono";
 import { readSigningSecret } from "../../config.ts";
-import { mediaRoutes } from "../../media/route.ts";
+import { checkMediaLink, serveMedia } from "../../media/serve.ts";
 import type { AppEnv } from "../context.ts";
 import { EXAMPLE_JOB_ID } from "../openapi/params.ts";
 import { problem, problemResponse, REQUEST_ID_HEADER } from "../openapi/problems.ts";
@@ -61,6 +61,23 @@ export const getMedia = createRoute({
     503: mediaProblem(503, "configuration_error", "Service Unavailable", "Media links are not available."),
   },
 });
+
+/** What the media route reads from the worker's bindings. */
+export interface MediaEnv {
+  MEDIA: R2Bucket;
+  /** Listed so `mediaRoutes((env) => readSigningSecret(env))` type-checks; read only through getSecret. */
+  SIGNING_SECRET?: string;
+}
+
+/** The /media sub-app; `getSecret` answers the signing secret, or undefined while it is unusable. */
+export function mediaRoutes(getSecret: (env: MediaEnv) => string | undefined): Hono<{ Bindings: MediaEnv }> {
+  // Hono answers HEAD with this GET handler and drops the body; c.req.method is still "HEAD".
+  return new Hono<{ Bindings: MediaEnv }>().get("/:key{.+}", async (c) => {
+    const key = c.req.param("key");
+    const maxAge = await checkMediaLink(getSecret(c.env), key, c.req.query("expires") ?? null, c.req.query("sig") ?? null);
+    return serveMedia({ bucket: c.env.MEDIA, method: c.req.method, headers: c.req.raw.headers }, key, maxAge);
+  });
+}
 
 /** Mounts the media handler and documents it; the handler checks the link itself (403/410 before any R2 read). */
 export function mountMedia(app: OpenAPIHono<AppEnv>): void {
