@@ -13,8 +13,6 @@ import { routeGroup } from "../openapi/hook.ts";
 import { readJsonBody, specContext } from "../request.ts";
 import { createSchedule, deleteScheduleRoute, getSchedule, listSchedulesRoute, updateSchedule } from "./schedule-routes.ts";
 
-export { MAX_SCHEDULES_PER_CLIENT };
-
 /** How often a PATCH recomputes after losing a race with a tick or another PATCH before answering 409. */
 const PATCH_ATTEMPTS = 3;
 
