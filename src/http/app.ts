@@ -1,6 +1,14 @@
 // Builds the Hono app: request ids, problem+json errors, auth, and the routes. Every route is a
 // createRoute definition registered with app.openapi (src/http/routes/), so /openapi.json is
 // generated from the same definitions that route and validate requests.
+//
+// A new route: in src/http/routes/<resource>.ts, `createRoute({ method, path, operationId, tags,
+// ...authenticated, request: { params, query, headers }, responses: { 200: …, ...authProblems } })`
+// with response schemas from src/schemas/ (`.meta({ id })` names their component) and the shared
+// problem answers of openapi/problems.ts; path ids from openapi/params.ts (a wrong shape is 404);
+// a JSON body is a `$ref` to a component of openapi/request-schemas.ts, read in the handler with
+// readJsonBody + the spec's validator, so configuration-dependent checks join the same 400. Then
+// `routeGroup().openapi(route, handler)` and `app.route("/", group)` below.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
