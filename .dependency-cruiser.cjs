@@ -31,9 +31,8 @@ module.exports = {
     {
       name: "nothing-imports-http-layer",
       severity: "error",
-      comment:
-        "Only the worker entry and the HTTP layer itself may import src/http/: what the routes define (specs, context) must live below them. src/mcp/ (MCP over HTTP, mounted by the app) is part of that layer: it uses its auth middleware and response schemas.",
-      from: { path: "^src/", pathNot: ["^src/index\\.ts$", "^src/http/", "^src/mcp/"] },
+      comment: "Only the worker entry and the HTTP layer itself may import src/http/: what the routes define (specs, context) must live below them.",
+      from: { path: "^src/", pathNot: ["^src/index\\.ts$", "^src/http/"] },
       to: { path: "^src/http/" },
     },
     {
@@ -54,6 +53,14 @@ module.exports = {
         path: "^src/",
         pathNot: ["^src/schemas/", "^src/lib/", "^src/providers/models\\.ts$", "^src/providers/catalogue/", "^src/jobs/record\\.ts$"],
       },
+    },
+    {
+      name: "openapi-library-in-http-only",
+      severity: "error",
+      comment:
+        "Route definitions (createRoute, OpenAPIHono) belong to src/http/; schemas/ stays plain zod (`.meta()` only), so the contract can be read and reused without the HTTP layer.",
+      from: { path: "^src/", pathNot: "^src/http/" },
+      to: { path: "node_modules/@hono/zod-openapi" },
     },
     {
       name: "src-not-to-simulator-or-tests",
@@ -108,7 +115,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: ["^node_modules/", "^worker-configuration\\.d\\.ts$"] },
+    // node_modules is not followed but not excluded either: the npm-package rules (dev dependencies,
+    // the OpenAPI library) need to see imports of packages
+    exclude: { path: ["^worker-configuration\\.d\\.ts$"] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },

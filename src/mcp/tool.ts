@@ -92,8 +92,23 @@ function portable(node: unknown): unknown {
 /** A `properties` map: its keys are field names, not keywords. */
 const mapValues = (props: Json): Json => Object.fromEntries(Object.entries(props).map(([k, v]) => [k, portable(v)]));
 
+/**
+ * The HTTP schemas carry component ids (`Job`, `JobList`) for the OpenAPI document, which zod
+ * exports as `$ref`s into `$defs`. A tool schema stands alone and must say `type: "object"` at its
+ * root, so each reference is replaced by what it names (none of these schemas refers to itself).
+ */
+function inline(node: unknown, defs: Json): unknown {
+  if (Array.isArray(node)) return node.map((n) => inline(n, defs));
+  if (typeof node !== "object" || node === null) return node;
+  const { $ref, ...rest } = node as Json;
+  const out: Json = {};
+  if (typeof $ref === "string" && $ref.startsWith("#/$defs/")) Object.assign(out, inline(defs[$ref.slice("#/$defs/".length)], defs));
+  for (const [key, value] of Object.entries(rest)) out[key] = inline(value, defs);
+  return out;
+}
+
 /** JSON Schema of a tool's arguments (as clients may send them) or of its result (as sent). */
 export function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json & { type: "object" } {
-  const { $schema: _, ...json } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
-  return portable(json) as Json & { type: "object" };
+  const { $schema: _, $defs, id: _id, ...json } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
+  return portable(inline(json, ($defs ?? {}) as Json)) as Json & { type: "object" };
 }

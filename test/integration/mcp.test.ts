@@ -173,6 +173,8 @@ describe("/mcp", () => {
       const text = JSON.stringify([tool.inputSchema, tool.outputSchema]);
       expect(text).not.toMatch(/"type":\[/);
       expect(text).not.toContain('"additionalProperties":{}');
+      // each stands alone: no references into the OpenAPI document's components
+      expect(text).not.toContain('"$ref"');
     }
     const accepts = (name: string, args: unknown) => new Validator(byName.get(name)!.inputSchema as object, "2020-12", false).validate(args).valid;
     expect(accepts("create_job", { ...SEEDREAM, idempotency_key: "k-1", wait_seconds: 5 })).toBe(true);

@@ -1,7 +1,8 @@
 // The batch tools: create a batch of up to 1000 jobs (spends money) and read its progress, each a
 // call of the /v1 batches API with the caller's key.
 import { z } from "zod";
-import { batchViewSchema } from "../../http/routes/openapi.ts";
+import { batchViewSchema } from "../../schemas/views.ts";
+import { BATCH_ID } from "../../lib/ids.ts";
 import { fieldErrors } from "../../lib/validation.ts";
 import { batchSchema, MAX_BATCH_JOBS, validateBatch } from "../../schemas/batch-spec.ts";
 import { jobSpecSchema } from "../../schemas/job-spec.ts";
@@ -46,7 +47,7 @@ export const getBatch = defineTool({
   title: "Get a batch",
   description: "Returns a batch's status and its jobs counted by status. Free. Its jobs and their outputs: list_jobs with batch_id.",
   input: z.strictObject({
-    batch_id: z.string({ error: "must be a batch id" }).regex(/^batch_[0-9a-z]{20}$/, "is not a batch id (batch_ and 20 characters)"),
+    batch_id: z.string({ error: "must be a batch id" }).regex(BATCH_ID, "is not a batch id (batch_ and 20 characters)"),
   }),
   output: batchResultSchema,
   annotations: { title: "Get a batch", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -3,11 +3,11 @@
 // the job ends or the caller's seconds are up, telling the client each change on the way.
 import type { ContentBlock } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { jobSchema } from "../../http/routes/openapi.ts";
+import { jobSchema } from "../../schemas/job-view.ts";
 import type { PublicJob, PublicMedia } from "../../jobs/record.ts";
+import { JOB_ID } from "../../lib/ids.ts";
 import type { ToolContext, ToolOutput } from "../tool.ts";
 
-export const JOB_ID = /^job_[0-9a-z]{20}$/;
 /** Seconds a call may hold its answer: below the common MCP client tool timeouts (60 s). */
 export const MAX_WAIT_SECONDS = 45;
 export const DEFAULT_WAIT_SECONDS = 30;

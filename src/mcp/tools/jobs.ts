@@ -1,17 +1,18 @@
 // The job tools: create (the one that spends money), wait, read, list and cancel. Each is a call
 // of the /v1 jobs API with the caller's key; the schemas are the HTTP API's.
 import { z } from "zod";
-import { jobListSchema } from "../../http/routes/openapi.ts";
+import { jobListSchema } from "../../schemas/job-view.ts";
 import type { PublicJob } from "../../jobs/record.ts";
+import { IDEMPOTENCY_KEY } from "../../lib/ids.ts";
 import { fieldErrors } from "../../lib/validation.ts";
-import { MODEL_IDS } from "../../providers/models.ts";
+import { listQuery } from "../../schemas/job-query.ts";
 import { jobSpecSchema, validateJobSpec } from "../../schemas/job-spec.ts";
 import { defineTool, type Tool } from "../tool.ts";
 import { jobIdSchema, jobOutput, jobResultSchema, waitForJob, waitSecondsSchema } from "./job-result.ts";
 
 export const idempotencyKeySchema = z
   .string({ error: "must be 1 to 255 visible ASCII characters" })
-  .regex(/^[\x21-\x7e]{1,255}$/, "must be 1 to 255 visible ASCII characters")
+  .regex(IDEMPOTENCY_KEY, "must be 1 to 255 visible ASCII characters")
   .meta({
     description:
       "Any unique string you choose (a UUID, say), as the HTTP Idempotency-Key: the same key with the same arguments within 24 hours gives the same job, never a second paid task, even when two calls race; the same key with other arguments is refused (idempotency_key_reused). Send one, and send it again when you retry.",
@@ -84,25 +85,18 @@ export const getJob = defineTool({
   },
 });
 
-const STATUSES = ["queued", "running", "copying", "succeeded", "failed", "canceled"] as const;
-
 export const listJobs = defineTool({
   name: "list_jobs",
   title: "List jobs",
   description: "Lists this API key's jobs, newest first, optionally by status, model or batch; pass nextCursor back as cursor for the next page. Free.",
-  input: z.strictObject({
-    status: z.enum(STATUSES, { error: `must be one of: ${STATUSES.join(", ")}` }).optional(),
-    model: z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(", ")}` }).optional(),
-    batch_id: z
-      .string({ error: "is not a batch id" })
-      .regex(/^batch_[0-9a-z]{20}$/, "is not a batch id")
-      .optional(),
+  // the HTTP query's fields, batch_id in the tools' snake_case, and limit a JSON integer rather than query text
+  input: listQuery.omit({ batchId: true }).extend({
+    batch_id: listQuery.shape.batchId,
     limit: z
       .int({ error: "must be an integer from 1 to 100" })
       .min(1, "must be an integer from 1 to 100")
       .max(100, "must be an integer from 1 to 100")
       .default(20),
-    cursor: z.string({ error: "must be a cursor from a previous page" }).optional(),
   }),
   output: jobListSchema,
   annotations: { title: "List jobs", ...readOnly },
