@@ -11,7 +11,7 @@ import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { scheduledBatchId } from "../../src/schedules/schedules.ts";
 import worker from "../../src/index.ts";
-import { CONFIRM_WINDOW_MS } from "../../src/jobs/job-object.ts";
+import { CONFIRM_WINDOW_MS } from "../../src/jobs/callbacks.ts";
 import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine.ts";
 import { RETRY_BASE_MS, RETRY_CAP_MS } from "../../src/jobs/polling.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
