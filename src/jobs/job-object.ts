@@ -231,12 +231,12 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     const decision = plan(job, setup, tick());
     // nothing can be done without configuration: the stored job stays, looked at again later
     if (decision.kind === "wait") return this.sleepUntil(Math.min(wakeAt, decision.wakeAt));
-    const next = decision.kind === "store" ? decision.job : await this.takeStep(job, decision.step, config!, provider);
+    const next = decision.kind === "store" ? decision.job : await this.advance(job, decision.step, config!, provider);
     await this.commit(job, next, config);
   }
 
   /** The step's I/O, abortable by a cancel while it runs. */
-  private async takeStep(job: JobRecord, step: Exclude<Step, { kind: "idle" }>, config: Config, provider: Provider | undefined): Promise<JobRecord> {
+  private async advance(job: JobRecord, step: Exclude<Step, { kind: "idle" }>, config: Config, provider: Provider | undefined): Promise<JobRecord> {
     const controller = new AbortController();
     this.inflight = { step: step.kind, controller };
     try {

@@ -81,7 +81,7 @@ describe("the cron tick", () => {
     // the batch exists and fans out its job
     const batch = (await (await api(`/v1/batches/${schedule.lastBatchId}`)).json()) as { total: number; scheduleId: string };
     expect(batch).toMatchObject({ total: 1, scheduleId: json.id });
-    await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(schedule.lastBatchId!)), (i) => (i as unknown as { alarm(): Promise<void> }).alarm());
+    await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(schedule.lastBatchId!)), (i) => i.alarm());
     expect((await batchCount()) - before).toBe(1);
   });
 
@@ -151,7 +151,7 @@ async function cancelStartedJobs(batchIds: string[]) {
     batchIds.map((id) =>
       runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(id)), async (instance, state) => {
         await state.storage.deleteAlarm();
-        await (instance as unknown as { alarm(): Promise<void> }).alarm();
+        await instance.alarm();
       }),
     ),
   );

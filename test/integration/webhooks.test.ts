@@ -9,6 +9,7 @@ import type { DeliveryState } from "../../src/webhooks/types.ts";
 import { RETRY_SPAN_MS } from "../../src/webhooks/schedule.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { api, createJob, deliveryStub, download, driveJob, fireDelivery, getJob, HOOK_ORIGIN, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { deliveryInside } from "../do-internals.ts";
 
 const HOOK = `${HOOK_ORIGIN}/seedrun`;
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" }, webhookUrl: HOOK };
@@ -29,7 +30,7 @@ const receiver = new Webhook(TEST_BINDINGS.WEBHOOK_SECRET);
  */
 async function runDelivery(msg: string, due: "attempt" | "report", jobsUnreachable = false) {
   return runInDurableObject(deliveryStub(msg), async (instance, state) => {
-    const object = instance as unknown as { env: typeof env; alarm(): Promise<void>; running?: Promise<void> };
+    const object = deliveryInside(instance);
     while (object.running) await object.running;
     const delivery = (await state.storage.get<DeliveryState>("delivery"))!;
     const now = Date.now();
