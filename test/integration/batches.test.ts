@@ -6,7 +6,7 @@ import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId, FAN_OUT_CHUNK } from "../../src/batches/batch-object.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { api, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { batchInside } from "../do-internals.ts";
+import { batchInside, fakeObjects } from "../do-internals.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -165,7 +165,7 @@ describe("POST /v1/batches", () => {
       const object = batchInside(instance);
       const real = object.env;
       const unreachable = { create: () => Promise.reject(new Error("object unreachable")) };
-      object.env = { ...real, JOBS: { idFromName: (name: string) => real.JOBS.idFromName(name), get: () => unreachable } as unknown as typeof env.JOBS };
+      object.env = { ...real, JOBS: fakeObjects(real.JOBS, () => unreachable) };
       await state.storage.deleteAlarm();
       const started = Date.now();
       try {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { FAILED_START_RETRY_MS, runDueSchedules, scheduledBatchId } from "../../src/schedules/schedules.ts";
+import { fakeObjects } from "../do-internals.ts";
 import { api, KEY_B, startHarness, type Harness } from "../helpers.ts";
 
 let h: Harness;
@@ -165,19 +166,16 @@ describe("a start whose outcome is unknown", () => {
     await setNextRun(json.id, dueAt);
     // the batch object accepts the create, but both the answer and the check after it are lost
     const real = env.BATCHES;
-    const lossy = {
-      idFromName: (name: string) => real.idFromName(name),
-      get: (id: DurableObjectId) => {
-        const stub = real.get(id) as unknown as { create(input: unknown): Promise<unknown> };
-        return {
-          create: async (input: unknown) => {
-            await stub.create(input);
-            throw new Error("connection lost after the create");
-          },
-          read: () => Promise.reject(new Error("connection lost")),
-        };
-      },
-    } as unknown as typeof env.BATCHES;
+    const lossy = fakeObjects(real, (id) => {
+      const stub = real.get(id) as unknown as { create(input: unknown): Promise<unknown> };
+      return {
+        create: async (input: unknown) => {
+          await stub.create(input);
+          throw new Error("connection lost after the create");
+        },
+        read: () => Promise.reject(new Error("connection lost")),
+      };
+    });
     expect(await runDueSchedules({ ...env, BATCHES: lossy }, Date.now())).toEqual([]);
     expect((await storedRow(json.id)).next_run_at).toBe(dueAt);
     // the next tick finds the same batch and records it: one batch for this due time
