@@ -231,6 +231,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     const decision = plan(job, setup, tick());
     // nothing can be done without configuration: the stored job stays, looked at again later
     if (decision.kind === "wait") return this.sleepUntil(Math.min(wakeAt, decision.wakeAt));
+    // a step is planned only with valid settings, so `config` is set for it
     const next = decision.kind === "store" ? decision.job : await this.advance(job, decision.step, config!, provider);
     await this.commit(job, next, config);
   }
