@@ -1,9 +1,7 @@
 // The quote tool: what one job, or a list of jobs, would cost, from POST /v1/quotes with the
 // caller's key. Creates nothing and starts no provider task.
 import { z } from "zod";
-import type { FieldError } from "../../lib/errors.ts";
-import { formatPath } from "../../lib/validation.ts";
-import { MAX_BATCH_JOBS } from "../../schemas/batch-spec.ts";
+import { MAX_BATCH_JOBS, validateBatch } from "../../schemas/batch-spec.ts";
 import { jobSpecSchema, validateJobSpec } from "../../schemas/job-spec.ts";
 import { defineTool, type Tool } from "../tool.ts";
 
@@ -36,8 +34,6 @@ const quoteArgs = jobSpecSchema.partial().extend({
     .meta({ description: `Instead of model and params: 1–${MAX_BATCH_JOBS} job specs, as create_batch takes them.` }),
 });
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 export const quote = defineTool({
   name: "quote",
   title: "Quote the cost of jobs",
@@ -45,22 +41,12 @@ export const quote = defineTool({
     "Says what a job (model and params, as create_job takes them) or a list of jobs (jobs) would cost, per job and in total, in WeShop power points or Wiro US dollars. Free: creates nothing and starts no provider task. Call it before create_job or create_batch.",
   input: quoteArgs,
   output: quoteResultSchema,
-  annotations: { title: "Quote the cost of jobs", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  check(raw, ctx) {
-    const { jobs, ...single } = raw;
-    if (jobs === undefined) return validateJobSpec(single, ctx.specContext).errors;
-    const errors: FieldError[] = Object.keys(single).map((key) => ({ path: key, message: "cannot be given with jobs" }));
-    if (!Array.isArray(jobs) || jobs.length < 1 || jobs.length > MAX_BATCH_JOBS)
-      return [...errors, { path: "jobs", message: `must be an array of 1 to ${MAX_BATCH_JOBS} job specs` }];
-    jobs.forEach((spec: unknown, i) => {
-      if (!isObject(spec)) errors.push({ path: formatPath(["jobs", i]), message: "must be a job spec" });
-      else errors.push(...validateJobSpec(spec, ctx.specContext, ["jobs", i]).errors);
-    });
-    return errors;
-  },
+  // read-only, but it asks WeShop for its power estimate
+  annotations: { title: "Quote the cost of jobs", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  // as POST /v1/quotes reads its body: a list of jobs when `jobs` is there, else one job spec
+  check: (raw, ctx) => ("jobs" in raw ? validateBatch(raw, ctx.specContext) : validateJobSpec(raw, ctx.specContext)).errors,
   async run(args, ctx) {
-    const body = args.jobs === undefined ? args : { jobs: args.jobs };
-    return { structured: await ctx.api.request<z.output<typeof quoteResultSchema>>("POST", "/v1/quotes", { json: body }) };
+    return { structured: await ctx.api.request<z.output<typeof quoteResultSchema>>("POST", "/v1/quotes", { json: args }) };
   },
 });
 
