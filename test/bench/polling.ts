@@ -4,6 +4,8 @@ import { nextPollDelay } from "../../src/jobs/polling.ts";
 import { seeded } from "../seeded.ts";
 import { mean, percentile } from "./lib.ts";
 
+const RUNS = 10_000;
+
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
@@ -73,7 +75,7 @@ export function pollingBenchmark(): string {
     for (const sigma of spreads) {
       const o: Outcome[] = [];
       const f: Outcome[] = [];
-      for (let i = 0; i < 2000; i++) {
+      for (let i = 0; i < RUNS; i++) {
         const duration = c.expectedMs * Math.exp(sigma * gaussian(rand));
         o.push(ours(c.expectedMs, sigma, duration, rand));
         f.push(fixed(3000, duration));
@@ -96,7 +98,7 @@ export function pollingBenchmark(): string {
   const delayRatio = mean(oursDelay) / mean(fixedDelay);
   return `## Polling efficiency
 
-Method: virtual time, no network. For each row 2000 runs whose duration is drawn (seeded) from a
+Method: virtual time, no network. For each row ${RUNS} runs whose duration is drawn (seeded) from a
 log-normal around the expected time with the given spread σ. "Ours" schedules every poll with the
 worker's own \`nextPollDelay\` (src/jobs/polling.ts, the function the JobObject uses) given that
 model's learned expected time and spread (ModelStats learns both from finished runs); "fixed" polls
