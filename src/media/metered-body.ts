@@ -2,10 +2,10 @@
 import { toHex } from "../lib/crypto.ts";
 import { CopyFailure, untilDeadline } from "./copy-failure.ts";
 
-const COALESCE_BYTES = 1024 * 1024;
-
 export class MeteredBody {
   bytes = 0;
+  /** Why reading stopped, when it stopped in a failure: R2 only sees an errored stream, this says which. */
+  failure: CopyFailure | null = null;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #hash = new crypto.DigestStream("SHA-256");
   readonly #hashWriter: WritableStreamDefaultWriter<ArrayBuffer | ArrayBufferView>;
@@ -23,42 +23,47 @@ export class MeteredBody {
   }
 
   /**
-   * The next piece of about `COALESCE_BYTES` (less at the end), or null at the end of the body.
-   * Network chunks are small; handing each one to R2 and the hash separately costs a round trip
-   * per chunk, which made large copies an order of magnitude slower. Memory stays bounded by one piece.
+   * The next chunk as the network delivered it, hashed and counted, or null at the end of the
+   * body. Chunks are handed on as they are (no copy into bigger pieces): whoever consumes them
+   * must not wait on a round trip per chunk (a stream piped into R2, or a part buffer).
    */
   async next(): Promise<Uint8Array | null> {
-    const piece = await this.nextPiece();
-    if (piece !== null) await this.#hashWriter.write(piece);
-    return piece;
+    const chunk = await this.nextChunk();
+    if (chunk !== null) await this.#hashWriter.write(chunk);
+    return chunk;
   }
 
-  private async nextPiece(): Promise<Uint8Array | null> {
-    const first = await this.nextChunk();
-    if (first === null || first.byteLength >= COALESCE_BYTES) return first;
-    const piece = new Uint8Array(COALESCE_BYTES);
-    piece.set(first);
-    let filled = first.byteLength;
-    while (filled < COALESCE_BYTES) {
-      const chunk = await this.nextChunk();
-      if (chunk === null) break;
-      const n = Math.min(chunk.byteLength, COALESCE_BYTES - filled);
-      piece.set(chunk.subarray(0, n), filled);
-      filled += n;
-      // a chunk straddling the boundary keeps its tail for the next piece
-      if (n < chunk.byteLength) this.#carry = chunk.subarray(n);
-    }
-    return piece.subarray(0, filled);
+  /**
+   * The body as a stream of exactly `length` bytes for one R2 put: a body that ends early, runs
+   * long, stalls past the deadline or grows over the limit errors the stream (so R2 refuses the
+   * put) and leaves its reason in `failure`. Pull-based with no queue of its own: it reads only
+   * as fast as R2 takes the bytes, so at most a chunk or two are in memory.
+   */
+  stream(length: number): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          try {
+            const chunk = await this.next();
+            if (chunk === null) {
+              if (this.bytes < length) throw new CopyFailure("truncated", true, `output ended after ${this.bytes} of ${length} bytes`);
+              controller.close();
+              return;
+            }
+            if (this.bytes > length) throw new CopyFailure("truncated", true, `output is longer than its Content-Length ${length}`);
+            controller.enqueue(chunk);
+          } catch (err) {
+            this.failure = err instanceof CopyFailure ? err : new CopyFailure("truncated", true, `the download broke off after ${this.bytes} bytes`);
+            controller.error(this.failure);
+          }
+        },
+        cancel: () => this.cancel(),
+      },
+      { highWaterMark: 0 },
+    );
   }
-
-  #carry: Uint8Array | null = null;
 
   private async nextChunk(): Promise<Uint8Array | null> {
-    if (this.#carry) {
-      const carried = this.#carry;
-      this.#carry = null;
-      return carried;
-    }
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
       result = await untilDeadline(this.#reader.read(), this.signal);
