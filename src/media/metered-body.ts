@@ -2,82 +2,90 @@
 import { toHex } from "../lib/crypto.ts";
 import { CopyFailure, untilDeadline } from "./copy-failure.ts";
 
+/** Size of the pieces handed on: big enough that per-piece costs (a JS await, an R2 write) vanish. */
+const PIECE_BYTES = 1024 * 1024;
+
 export class MeteredBody {
   bytes = 0;
-  /** Why reading stopped, when it stopped in a failure: R2 only sees an errored stream, this says which. */
-  failure: CopyFailure | null = null;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** BYOB reader when the body is a byte stream (a fetch response is): the runtime fills our pieces itself. */
+  readonly #byob: ReadableStreamBYOBReader | null;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | null;
   readonly #hash = new crypto.DigestStream("SHA-256");
   readonly #hashWriter: WritableStreamDefaultWriter<ArrayBuffer | ArrayBufferView>;
   #sha256: Promise<string> | null = null;
+  #carry: Uint8Array | null = null;
 
   constructor(
     body: ReadableStream<Uint8Array>,
     private readonly maxBytes: number,
     private readonly signal: AbortSignal,
   ) {
-    this.#reader = body.getReader();
+    let byob: ReadableStreamBYOBReader | null = null;
+    try {
+      byob = body.getReader({ mode: "byob" });
+    } catch {
+      // not a byte stream: read its chunks and join them into pieces
+    }
+    this.#byob = byob;
+    this.#reader = byob === null ? body.getReader() : null;
     this.#hashWriter = this.#hash.getWriter();
     // digest rejects when a failed copy aborts the hash; that is expected, not an unhandled error
     this.#hash.digest.catch(() => undefined);
   }
 
   /**
-   * The next chunk as the network delivered it, hashed and counted, or null at the end of the
-   * body. Chunks are handed on as they are (no copy into bigger pieces): whoever consumes them
-   * must not wait on a round trip per chunk (a stream piped into R2, or a part buffer).
+   * The next piece of about 1 MiB (less at the end), hashed and counted, or null at the end of
+   * the body. Network chunks are small; handing each one to R2 and the hash separately costs a
+   * round trip per chunk, which made large copies several times slower. From a byte stream the
+   * runtime reads straight into the piece (readAtLeast), so no chunk passes through JS at all.
+   * Each piece is a fresh buffer: whoever gets it may hold it as long as it needs.
    */
   async next(): Promise<Uint8Array | null> {
-    const chunk = await this.nextChunk();
-    if (chunk !== null) await this.#hashWriter.write(chunk);
-    return chunk;
+    const piece = this.#byob ? await this.read(() => this.#byob!.readAtLeast(PIECE_BYTES, new Uint8Array(PIECE_BYTES))) : await this.joined();
+    if (piece === null) return null;
+    this.bytes += piece.byteLength;
+    if (this.bytes > this.maxBytes) throw new CopyFailure("too_large", false, `output is larger than the ${this.maxBytes} byte limit`);
+    await this.#hashWriter.write(piece);
+    return piece;
   }
 
-  /**
-   * The body as a stream of exactly `length` bytes for one R2 put: a body that ends early, runs
-   * long, stalls past the deadline or grows over the limit errors the stream (so R2 refuses the
-   * put) and leaves its reason in `failure`. Pull-based with no queue of its own: it reads only
-   * as fast as R2 takes the bytes, so at most a chunk or two are in memory.
-   */
-  stream(length: number): ReadableStream<Uint8Array> {
-    return new ReadableStream<Uint8Array>(
-      {
-        pull: async (controller) => {
-          try {
-            const chunk = await this.next();
-            if (chunk === null) {
-              if (this.bytes < length) throw new CopyFailure("truncated", true, `output ended after ${this.bytes} of ${length} bytes`);
-              controller.close();
-              return;
-            }
-            if (this.bytes > length) throw new CopyFailure("truncated", true, `output is longer than its Content-Length ${length}`);
-            controller.enqueue(chunk);
-          } catch (err) {
-            this.failure = err instanceof CopyFailure ? err : new CopyFailure("truncated", true, `the download broke off after ${this.bytes} bytes`);
-            controller.error(this.failure);
-          }
-        },
-        cancel: () => this.cancel(),
-      },
-      { highWaterMark: 0 },
-    );
+  private async joined(): Promise<Uint8Array | null> {
+    const first = await this.nextChunk();
+    if (first === null || first.byteLength >= PIECE_BYTES) return first;
+    const piece = new Uint8Array(PIECE_BYTES);
+    piece.set(first);
+    let filled = first.byteLength;
+    while (filled < PIECE_BYTES) {
+      const chunk = await this.nextChunk();
+      if (chunk === null) break;
+      const n = Math.min(chunk.byteLength, PIECE_BYTES - filled);
+      piece.set(chunk.subarray(0, n), filled);
+      filled += n;
+      // a chunk straddling the boundary keeps its tail for the next piece
+      if (n < chunk.byteLength) this.#carry = chunk.subarray(n);
+    }
+    return piece.subarray(0, filled);
   }
 
   private async nextChunk(): Promise<Uint8Array | null> {
+    if (this.#carry) {
+      const carried = this.#carry;
+      this.#carry = null;
+      return carried;
+    }
+    return this.read(() => this.#reader!.read());
+  }
+
+  private async read(read: () => Promise<ReadableStreamReadResult<Uint8Array>>): Promise<Uint8Array | null> {
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
-      result = await untilDeadline(this.#reader.read(), this.signal);
+      result = await untilDeadline(read(), this.signal);
     } catch (err) {
       if (err instanceof CopyFailure) throw err;
       throw new CopyFailure("truncated", true, `the download broke off after ${this.bytes} bytes`);
     }
-    if (result.done) return null;
-    const chunk = result.value;
-    this.bytes += chunk.byteLength;
-    if (this.bytes > this.maxBytes) {
-      throw new CopyFailure("too_large", false, `output is larger than the ${this.maxBytes} byte limit`);
-    }
-    return chunk;
+    if (result.value !== undefined && result.value.byteLength > 0) return result.value;
+    return result.done ? null : this.read(read);
   }
 
   /** Hex sha256 of everything read; call once the body is exhausted. */
@@ -88,7 +96,7 @@ export class MeteredBody {
 
   /** Stops the download; safe to call at any point, including after success. */
   cancel(): void {
-    this.#reader.cancel().catch(() => undefined);
+    (this.#byob ?? this.#reader)?.cancel().catch(() => undefined);
     if (this.#sha256 === null) this.#hashWriter.abort().catch(() => undefined);
   }
 }

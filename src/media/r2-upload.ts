@@ -26,32 +26,47 @@ async function commit(write: Promise<R2Object>, target: UploadTarget, what: stri
   }
 }
 
+/** Pieces written to a put's stream before waiting for R2 to take the first: reading overlaps writing. */
+const PIECES_IN_FLIGHT = 2;
+
 /**
- * Known length: one streaming put, the body piped through a FixedLengthStream as R2 reads it (no
- * copy of any chunk, no buffer of our own). If the body ends early, runs long or fails, the
- * stream errors, which makes R2 reject the put, so no short object ever exists.
+ * Known length: one streaming put through a FixedLengthStream, the next piece read while R2 takes
+ * the previous ones (a write resolves once R2 has consumed it, so at most PIECES_IN_FLIGHT + 1
+ * pieces are held). If the body ends early or runs long the stream is aborted, which makes R2
+ * reject the put, so no short object ever exists.
  */
 export async function putKnownLength(target: UploadTarget, body: MeteredBody, length: number): Promise<R2Object> {
-  const { bucket, key, contentType } = target;
+  const { bucket, key, contentType, signal } = target;
   const fixed = new FixedLengthStream(length);
-  // the pipe's own rejection repeats the put's (or the body's) failure, which is handled below
-  body
-    .stream(length)
-    .pipeTo(fixed.writable)
-    .catch(() => undefined);
+  const writer = fixed.writable.getWriter();
   const put = bucket.put(key, fixed.readable, { httpMetadata: { contentType } });
+  put.catch(() => undefined); // observed below; this only stops an early rejection counting as unhandled
+  const writes: Promise<void>[] = [];
+
   try {
-    return await commit(put, target, "put");
+    for (let piece = await body.next(); piece !== null; piece = await body.next()) {
+      if (body.bytes > length) throw new CopyFailure("truncated", true, `output is longer than its Content-Length ${length}`);
+      if (writes.length >= PIECES_IN_FLIGHT) await storage(writes.shift()!, signal, "put");
+      const write = writer.write(piece);
+      write.catch(() => undefined); // awaited in turn above or below
+      writes.push(write);
+    }
+    if (body.bytes < length) {
+      throw new CopyFailure("truncated", true, `output ended after ${body.bytes} of ${length} bytes`);
+    }
+    for (const write of writes) await storage(write, signal, "put");
+    await storage(writer.close(), signal, "put");
   } catch (err) {
-    if (body.failure === null) throw err;
-    // R2 should have refused the errored stream; if it did not, remove whatever it kept.
+    writer.abort(err).catch(() => undefined);
     const stored = await put.then(
       () => true,
       () => false,
     );
+    // R2 should have refused the aborted stream; if it did not, remove whatever it kept.
     if (stored) await bucket.delete(key).catch(() => undefined);
-    throw body.failure;
+    throw err;
   }
+  return commit(put, target, "put");
 }
 
 /** Parts uploading at once while the next one fills: memory stays at (this + 1) part buffers. */

@@ -77,7 +77,10 @@ function peak(tasks: SimTask[]): number {
   edges.sort((a, b) => a.at - b.at || a.d - b.d);
   let active = 0;
   let most = 0;
-  for (const e of edges) most = Math.max(most, (active += e.d));
+  for (const e of edges) {
+    active += e.d;
+    most = Math.max(most, active);
+  }
   return most;
 }
 

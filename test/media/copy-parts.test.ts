@@ -102,6 +102,26 @@ describe("copyToR2 multipart with parts in flight", () => {
 });
 
 describe("copyToR2 with a known length, streamed", () => {
+  it("reads a byte stream in big pieces and stores it byte for byte", async () => {
+    const bytes = patternBytes(5 * MiB + 999, 16);
+    let offset = 0;
+    const byteStream = new ReadableStream({
+      type: "bytes",
+      pull(controller) {
+        if (offset >= bytes.byteLength) return controller.close();
+        const end = Math.min(bytes.byteLength, offset + 70_000);
+        controller.enqueue(bytes.slice(offset, end));
+        offset = end;
+      },
+    });
+    stubFetch({ [SRC]: () => new Response(byteStream, { headers: { "Content-Length": String(bytes.byteLength), "Content-Type": "video/mp4" } }) });
+
+    const result = await copyToR2(request("stream/2.mp4", { expectedSize: bytes.byteLength }));
+
+    expect(result).toMatchObject({ ok: true, size: bytes.byteLength, sha256: await sha256Hex(bytes) });
+    expect(sameBytes(await storedBytes(env.MEDIA, "stream/2.mp4"), bytes)).toBe(true);
+  });
+
   it("pipes many small chunks into one put (no multipart), byte for byte", async () => {
     const bytes = patternBytes(3 * MiB + 17, 14);
     stubFetch({
@@ -116,13 +136,13 @@ describe("copyToR2 with a known length, streamed", () => {
     expect(sameBytes(await storedBytes(env.MEDIA, "stream/0.mp4"), bytes)).toBe(true);
   });
 
-  it("a body over the byte limit despite a smaller Content-Length stores nothing", async () => {
+  it("a body running past the byte limit despite a smaller Content-Length is too_large and stores nothing", async () => {
     const bytes = patternBytes(200_000, 15);
     stubFetch({ [SRC]: () => new Response(chunkedStream(bytes, 4096), { headers: { "Content-Length": "100000" } }) });
 
     const result = await copyToR2(request("stream/1.mp4", { maxBytes: 150_000 }));
 
-    expect(result).toMatchObject({ ok: false, retryable: true, code: "truncated" });
+    expect(result).toMatchObject({ ok: false, retryable: false, code: "too_large" });
     expect(await env.MEDIA.head("stream/1.mp4")).toBeNull();
   });
 });
