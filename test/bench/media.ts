@@ -158,6 +158,15 @@ collected (locally it runs with no heap limit, so it collects late).
 |---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
+Where the memory is (src/media/metered-body.ts, r2-upload.ts): the body is read in 1 MiB pieces
+(from a fetch body the runtime fills each piece itself, \`readAtLeast\` on a BYOB reader, so no
+network chunk passes through JS). Known length: one put through a \`FixedLengthStream\`, two pieces
+written ahead while the next is read, so about 3 MiB are held whatever the size. Unknown length:
+multipart in 5 MiB parts (R2's minimum), two uploading while the third fills, each part buffer
+filled again only once its upload has finished: about 16 MiB held. What the growth shows beyond
+"held" is pieces already used but not yet collected (V8 collects ArrayBuffer garbage by its own
+external-memory heuristics), which is why it does not grow with the file.
+
 Target: heap growth < 32 MiB at every size — ${worst < 32 ? "met" : "not met"} (largest ${worst.toFixed(1)} MiB); throughput ≥ 0.85× the direct
 put at every size — ${Math.min(...ratios) >= 0.85 ? "met" : "not met"} (lowest ${Math.min(...ratios).toFixed(2)}×).
 `;

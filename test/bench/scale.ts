@@ -311,6 +311,17 @@ ${batchRows.join("\n")}
 
 ${unfinished.length > 0 ? `Not finished within \`BENCH_SCALE_MAX_S\` (${process.env.BENCH_SCALE_MAX_S ?? 900} s):\n${unfinished.join("\n")}\n\n` : ""}Time per job from ${first?.jobs} to ${last?.jobs} jobs: ×${perJobGrowth.toFixed(2)} (1.00 = linear growth of the total).
 
+Where cost per job grows with the batch (by the code; the figures above show how much it costs
+here): (1) with the caps in force a batch of n jobs keeps about n − cap jobs waiting at the
+ProviderGate, each asking again every min(60 s, 2 s + 0.5 s × its position) besides being woken
+when a slot frees (src/jobs/gate/gate-pace.ts), and each ask counts the rows ahead of it, O(position):
+gate work per job grows with n (about n·log n asks of O(n) each over a batch whose length is itself
+∝ n); (2) \`GET /v1/batches/{id}\` is one \`GROUP BY\` over the batch's index rows, O(rows), so a client
+polling a batch until it ends pays O(n) per read for O(n) seconds; (3) a batch's jobs are fanned out
+a chunk per BatchObject alarm, linear. By the code, D1 rows written and provider requests per job do not
+depend on n: each job upserts only its own index row (on status changes and as a heartbeat while it
+waits, so a longer wait in line writes a few more).
+
 **Reads over a big index.** One stack: real jobs and batches first, then (worker stopped) ${BIG.toLocaleString("en")} index
 rows seeded straight into the local D1 for one API key — ${BATCH_ROWS} of them under one real batch's id —
 and ${SMALL.toLocaleString("en")} for a second key, then the worker again on the same state. 100 sequential requests
