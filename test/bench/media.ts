@@ -69,7 +69,9 @@ async function copyOnce(bytes: number, chunked: boolean): Promise<CopyRun> {
     heap.close();
     stack.stop();
     await sleep(1000);
-    rmSync(dir, { recursive: true, force: true });
+    // the stopped worker may still be writing: clean-up must never throw over a result
+    await sleep(1500);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
   }
 }
 
@@ -104,7 +106,9 @@ export async function directPut(bytes: number): Promise<Measured> {
     heap?.close();
     for (const pid of [child.pid, sim.pid]) if (pid) process.kill(-pid, "SIGTERM");
     await sleep(1000);
-    rmSync(dir, { recursive: true, force: true });
+    // the stopped worker may still be writing: clean-up must never throw over a result
+    await sleep(1500);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
   }
 }
 

@@ -148,7 +148,9 @@ async function batchRun(jobs: number): Promise<BatchRun> {
     };
   } finally {
     stack.stop();
-    rmSync(dir, { recursive: true, force: true });
+    // the stopped worker may still be writing: clean-up must never throw over a result
+    await sleep(1500);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
   }
 }
 
@@ -265,7 +267,9 @@ async function reads(): Promise<Reads> {
     heap?.close();
     stack.stop();
     await sleep(1000);
-    rmSync(dir, { recursive: true, force: true });
+    // the stopped worker may still be writing: clean-up must never throw over a result
+    await sleep(1500);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
   }
 }
 
