@@ -15,6 +15,8 @@ export interface StackOptions {
   /** Where wrangler keeps local state; a fresh directory gives a clean run. */
   persistTo?: string;
   quiet?: boolean;
+  /** Expose the worker's V8 inspector on this port (benchmarks read the isolate's heap through it). */
+  inspectorPort?: number;
   /** Fire the worker's cron trigger every minute, as the platform does (default true). */
   cronTicks?: boolean;
 }
@@ -77,6 +79,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
   if (options.persistTo) args.push("--persist-to", options.persistTo);
   if (options.config) args.push("--config", options.config);
+  if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
   for (const [name, value] of Object.entries(vars)) if (value !== "") args.push("--var", `${name}:${value}`);
   const wrangler = launch("worker", "npx", args, { WRANGLER_SEND_METRICS: "false" });
   try {
