@@ -1,5 +1,6 @@
 // The batch as clients see it: its record plus per-status job counts read from the D1 index.
-import type { JobStatus } from "../jobs/record.ts";
+import { batchActuals } from "../db/usage.ts";
+import type { CostAmount, JobStatus } from "../jobs/record.ts";
 import type { BatchRecord, BatchStatus } from "./batch-client.ts";
 
 export interface BatchView {
@@ -7,6 +8,8 @@ export interface BatchView {
   status: BatchStatus;
   total: number;
   counts: Record<JobStatus, number>;
+  /** Per unit: the jobs' estimates at admission, and the actual costs known so far. */
+  cost: { estimate: CostAmount[]; actual: CostAmount[] };
   createdAt: string;
   completedAt?: string;
   scheduleId?: string;
@@ -29,6 +32,7 @@ export async function batchView(env: Env, batch: BatchRecord): Promise<BatchView
     status: batch.status,
     total: batch.total,
     counts,
+    cost: { estimate: batch.estimate ?? [], actual: await batchActuals(env.DB, batch.tenant, batch.id) },
     createdAt: new Date(batch.createdAt).toISOString(),
     ...(batch.completedAt ? { completedAt: new Date(batch.completedAt).toISOString() } : {}),
     ...(batch.scheduleId ? { scheduleId: batch.scheduleId } : {}),

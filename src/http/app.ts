@@ -13,6 +13,7 @@ import { scheduleRoutes } from "./routes/schedules.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
 import { docsRoutes } from "./routes/docs.ts";
+import { costRoutes } from "./routes/costs.ts";
 import type { AppEnv } from "./context.ts";
 
 export function buildApp(): Hono<AppEnv> {
@@ -52,6 +53,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/v1/jobs", jobRoutes);
   app.route("/v1/batches", batchRoutes);
   app.route("/v1/schedules", scheduleRoutes);
+  app.route("/v1", costRoutes);
 
   app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
   app.onError(handleError);

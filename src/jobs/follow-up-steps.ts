@@ -8,6 +8,7 @@ import { gateApi } from "./gate/gate-client.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS } from "../providers/models.ts";
 import { batchApi } from "../batches/batch-client.ts";
+import { settleCost } from "../budgets/settle.ts";
 import { indexJob } from "../db/jobs-index.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
 import { EARLY_TOLERANCE_MS, FOLLOW_UP_RETRY_MS, needsIndex, resolvingRun } from "./follow-ups.ts";
@@ -106,8 +107,8 @@ export const stopProviderTask: FollowUpStep = async (host, job) => {
   return { job: next, nextWakeAt: Math.min(awaiting, next.providerStop?.nextAt ?? Number.POSITIVE_INFINITY) };
 };
 
-/** A finished job's follow-ups, in order: webhooks, the index, the provider stop, the slot, the batch. */
-export const FOLLOW_UPS: readonly FollowUpStep[] = [handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, notifyBatch];
+/** A finished job's follow-ups, in order: webhooks, the index, the provider stop, the slot, the cost, the batch. */
+export const FOLLOW_UPS: readonly FollowUpStep[] = [handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, settleCost, notifyBatch];
 
 async function writeIndexIfDue(host: StepHost, job: JobRecord): Promise<StepResult> {
   if (!needsIndex(job)) return { job, nextWakeAt: Number.POSITIVE_INFINITY };

@@ -36,6 +36,7 @@ import { modelStats } from "./stats/stats-client.ts";
 import { DEFAULT_SPREAD, runDeadlineMs } from "./polling.ts";
 import type { JobApi, NewJob } from "./job-client.ts";
 import type { JobRecord, OutputRecord } from "./record.ts";
+import { withKnownActual, withPolledCost } from "../costs/actual.ts";
 
 const JOB_KEY = "job";
 /** Callbacks trigger at most one confirming Task/Detail per window, however many arrive. */
@@ -85,8 +86,10 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     if (existing) return existing;
     const now = Date.now();
     const expectedRunMs = Math.round(model.expectedRunMs(input.params) * estimate.factor);
+    const { estimate: quoted, ...fields } = input;
     const job: JobRecord = {
-      ...input,
+      ...fields,
+      cost: { estimate: quoted ?? null, actual: null },
       provider: model.provider,
       status: "queued",
       outputs: [],
@@ -217,7 +220,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       if (!seen || seen.tenant !== tenant) return { job: null, canceled: false };
       if (isTerminal(seen.status)) return { job: seen, canceled: false };
       const submitInFlight = this.inflight?.step === "submit";
-      const ended = cancelJob(seen, submitInFlight, { now: Date.now(), rand: Math.random() });
+      const ended = withKnownActual(cancelJob(seen, submitInFlight, { now: Date.now(), rand: Math.random() }));
       const configResult = readConfig(this.env);
       const events = configResult.ok ? transitionEvents(seen, ended) : [];
       let next = ended;
@@ -292,7 +295,9 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   }
 
   /** Stores a transition and does what follows from it: webhook events, the index, learning, the next alarm. */
-  private async commit(before: JobRecord, after: JobRecord, config: Config | undefined): Promise<void> {
+  private async commit(before: JobRecord, stepped: JobRecord, config: Config | undefined): Promise<void> {
+    // the cost the provider reported, or 0 for a job that ended without reaching it
+    const after = withKnownActual(stepped);
     let next = after;
     const events = config ? transitionEvents(before, next) : [];
     if (events.length > 0 && config)
@@ -387,7 +392,8 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       if (step.kind === "poll") {
         if (job.slotHeld) await this.renewSlot(job);
         // past its deadline, or unreadable for good, the task may still be running (and billing): the follow-ups stop it
-        return afterPollOrStop(job, await provider.poll(job.task!, { signal }), tick());
+        const polled = await provider.poll(job.task!, { signal });
+        return withPolledCost(afterPollOrStop(job, polled, tick()), polled);
       }
       const unconfirmed = unconfirmedSubmit(job, provider.idempotentSubmit, tick());
       if (unconfirmed) return unconfirmed;

@@ -7,6 +7,8 @@ import { randomId, sha256Hex } from "../../lib/crypto.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
+import { admitOrRefuse } from "../../budgets/admission.ts";
+import { batchJobId } from "../../batches/batch-client.ts";
 import type { AppEnv } from "../context.ts";
 import { readJsonBody } from "../request.ts";
 import { listJobs } from "./jobs.ts";
@@ -43,10 +45,13 @@ export const batchRoutes = new Hono<AppEnv>()
       if (claim.kind === "replay") c.header("Idempotent-Replayed", "true");
       id = claim.value;
     }
+    // the whole batch is admitted at once, or none of it: its jobs' ids are derived, so they can be reserved before they exist
+    const candidates = await Promise.all(spec.jobs.map(async (job, i) => ({ jobId: await batchJobId(id, i), model: job.model, params: job.params })));
+    const estimates = await admitOrRefuse(c.env, config, tenant, candidates);
     const batch = await batchApi(c.env, id).create({
       id,
       tenant,
-      specs: spec.jobs,
+      specs: spec.jobs.map((job, i) => ({ ...job, estimate: estimates[i] ?? null })),
       ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
       origin: new URL(c.req.url).origin,
     });

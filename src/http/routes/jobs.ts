@@ -11,6 +11,7 @@ import { jobApi, type JobApi, type NewJob } from "../../jobs/job-client.ts";
 import { canonicalJson, idempotencyApi } from "../../idempotency/idempotency-client.ts";
 import { MODEL_IDS } from "../../providers/models.ts";
 import { validateJobSpec } from "../../schemas/job-spec.ts";
+import { admitOrRefuse } from "../../budgets/admission.ts";
 import type { AppEnv } from "../context.ts";
 import { linkSigner, preferredWait, readJsonBody } from "../request.ts";
 
@@ -104,6 +105,9 @@ export const jobRoutes = new Hono<AppEnv>()
       if (claim.kind === "replay") c.header("Idempotent-Replayed", "true");
       input = claim.value;
     }
+    // admitted against the caller's budget before anything exists: a refusal creates and sends nothing
+    const [estimate] = await admitOrRefuse(c.env, config, tenant, [{ jobId: input.id, model: input.model, params: input.params }]);
+    input = { ...input, estimate: estimate ?? null };
     let record = await jobStub(c, input.id).create(input);
     const wait = preferredWait(c);
     if (wait) record = await waitForEnd(c, record, wait);

@@ -1,0 +1,66 @@
+// The cost contract: quotes, budgets and usage (API.md, "Costs, quotes, budgets, usage"). Request
+// schemas validate; response schemas document (the OpenAPI document is generated from them).
+import { z } from "zod";
+import type { CostUnit } from "../jobs/record.ts";
+
+export const COST_UNIT_NAMES = ["weshop_power", "usd"] as const satisfies readonly CostUnit[];
+const unit = z.enum(COST_UNIT_NAMES, { error: `must be one of: ${COST_UNIT_NAMES.join(", ")}` });
+const period = z.enum(["day", "month"], { error: "must be day or month" });
+
+export const limitSchema = z.strictObject({
+  unit,
+  period,
+  amount: z.number({ error: "must be a number" }).finite("must be a finite number").min(0, "must be 0 or more").max(1e12, "must be at most 1e12"),
+});
+
+export const putBudgetSchema = z
+  .strictObject({ limits: z.array(limitSchema, { error: "must be an array of limits" }).max(4, "takes at most 4 limits (one per unit and period)") })
+  .superRefine((body, ctx) => {
+    const seen = new Set<string>();
+    body.limits.forEach((l, i) => {
+      const key = `${l.unit}/${l.period}`;
+      if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["limits", i], message: `repeats the ${l.period} limit for ${l.unit}` });
+      seen.add(key);
+    });
+  });
+export type PutBudget = z.infer<typeof putBudgetSchema>;
+
+const amountSchema = z.object({ unit, amount: z.number() });
+export const estimateSchema = z.object({ unit, amount: z.number(), source: z.enum(["provider", "price_table", "history"]) }).nullable();
+
+export const budgetSchema = z.object({
+  limits: z.array(
+    z.object({
+      unit,
+      period,
+      amount: z.number(),
+      used: z.number().describe("Settled cost of jobs admitted in the current period"),
+      reserved: z.number().describe("Estimates of jobs admitted in the current period and not yet ended"),
+      remaining: z.number(),
+      resetsAt: z.string().describe("When the current period ends (UTC)"),
+    }),
+  ),
+});
+
+export const quoteResponseSchema = z.object({
+  total: z.array(amountSchema).describe("Sum per unit of the estimates that could be had"),
+  jobs: z.array(z.object({ model: z.string(), estimate: estimateSchema })),
+});
+
+export const USAGE_GROUP_NAMES = ["day", "model", "batch", "schedule"] as const;
+const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
+const instant = z
+  .string()
+  .regex(DATE, "must be a date (2026-12-01) or an ISO time (2026-12-01T00:00:00Z)")
+  .refine((v) => !Number.isNaN(Date.parse(v)), "is not a valid date")
+  .transform((v) => Date.parse(v));
+
+export const usageQuerySchema = z.strictObject({
+  from: instant.optional().describe("Start (inclusive) of the jobs' admission time; default: the start of the current UTC month"),
+  to: instant.optional().describe("End (exclusive); default: now"),
+  groupBy: z.enum(USAGE_GROUP_NAMES, { error: `must be one of: ${USAGE_GROUP_NAMES.join(", ")}` }).default("day"),
+});
+
+export const usageResponseSchema = z.object({
+  data: z.array(z.object({ key: z.string().nullable(), unit, amount: z.number(), jobs: z.number().int() })),
+});
