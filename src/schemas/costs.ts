@@ -51,8 +51,7 @@ export const USAGE_GROUP_NAMES = ["day", "model", "batch", "schedule"] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
 const instant = z
   .string()
-  .regex(DATE, "must be a date (2026-12-01) or an ISO time (2026-12-01T00:00:00Z)")
-  .refine((v) => !Number.isNaN(Date.parse(v)), "is not a valid date")
+  .refine((v) => DATE.test(v) && !Number.isNaN(Date.parse(v)), "must be a date (2026-12-01) or an ISO time (2026-12-01T00:00:00Z)")
   .transform((v) => Date.parse(v));
 
 export const usageQuerySchema = z.strictObject({
