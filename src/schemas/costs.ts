@@ -2,6 +2,8 @@
 // schemas validate; response schemas document (the OpenAPI document is generated from them).
 import { z } from "zod";
 import type { CostUnit } from "../jobs/record.ts";
+import type { FieldError } from "../lib/errors.ts";
+import { fieldErrors } from "../lib/validation.ts";
 
 export const COST_UNIT_NAMES = ["weshop_power", "usd"] as const satisfies readonly CostUnit[];
 const unit = z.enum(COST_UNIT_NAMES, { error: `must be one of: ${COST_UNIT_NAMES.join(", ")}` });
@@ -13,17 +15,26 @@ export const limitSchema = z.strictObject({
   amount: z.number({ error: "must be a number" }).finite("must be a finite number").min(0, "must be 0 or more").max(1e12, "must be at most 1e12"),
 });
 
-export const putBudgetSchema = z
-  .strictObject({ limits: z.array(limitSchema, { error: "must be an array of limits" }).max(4, "takes at most 4 limits (one per unit and period)") })
-  .superRefine((body, ctx) => {
-    const seen = new Set<string>();
-    body.limits.forEach((l, i) => {
-      const key = `${l.unit}/${l.period}`;
-      if (seen.has(key)) ctx.addIssue({ code: "custom", path: ["limits", i], message: `repeats the ${l.period} limit for ${l.unit}` });
-      seen.add(key);
-    });
-  });
+export const putBudgetSchema = z.strictObject({
+  limits: z.array(limitSchema, { error: "must be an array of limits" }).max(4, "takes at most 4 limits (one per unit and period)"),
+});
 export type PutBudget = z.infer<typeof putBudgetSchema>;
+
+/** PUT /v1/budget's body: the schema's problems and every repeated unit and period, all by path. */
+export function validateBudget(body: unknown): { budget?: PutBudget; errors: FieldError[] } {
+  const parsed = putBudgetSchema.safeParse(body);
+  const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
+  const raw = typeof body === "object" && body !== null && Array.isArray((body as { limits?: unknown }).limits) ? (body as { limits: unknown[] }).limits : [];
+  const seen = new Set<string>();
+  raw.forEach((entry, i) => {
+    const l = (typeof entry === "object" && entry !== null ? entry : {}) as { unit?: unknown; period?: unknown };
+    if (typeof l.unit !== "string" || typeof l.period !== "string") return;
+    const key = `${l.unit}/${l.period}`;
+    if (seen.has(key)) errors.push({ path: `limits[${i}]`, message: `repeats the ${l.period} limit for ${l.unit}` });
+    seen.add(key);
+  });
+  return parsed.success && errors.length === 0 ? { budget: parsed.data, errors } : { errors };
+}
 
 const amountSchema = z.object({ unit, amount: z.number() });
 export const estimateSchema = z.object({ unit, amount: z.number(), source: z.enum(["provider", "price_table", "history"]) }).nullable();

@@ -60,7 +60,14 @@ describe("POST /v1/quotes", () => {
   });
 
   it("refuses a bad spec by path, asking no provider", async () => {
-    const res = await api("/v1/quotes", { json: { jobs: [{ model: "weshop/seedream", params: {} }, { model: "nope", params: {} }] } });
+    const res = await api("/v1/quotes", {
+      json: {
+        jobs: [
+          { model: "weshop/seedream", params: {} },
+          { model: "nope", params: {} },
+        ],
+      },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["jobs[0].params.textDescription", "jobs[1].model"]);
     expect(h.sim.requests).toEqual([]);
@@ -119,7 +126,8 @@ describe("usage and batch sums", () => {
     const sum = (unit: string) => Math.round(actuals.filter((a) => a.unit === unit).reduce((s, a) => s + a.amount * 1e6, 0)) / 1e6;
     expect([sum("usd"), sum("weshop_power")]).toEqual([0.32, 10]);
 
-    const usage = async (query: string, key?: string) => ((await (await api(`/v1/usage?${query}`, { key })).json()) as { data: { key: string | null; unit: string; amount: number; jobs: number }[] }).data;
+    const usage = async (query: string, key?: string) =>
+      ((await (await api(`/v1/usage?${query}`, { key })).json()) as { data: { key: string | null; unit: string; amount: number; jobs: number }[] }).data;
     expect((await usage("groupBy=batch&from=2000-01-01")).filter((r) => r.key === batchId)).toEqual([
       { key: batchId, unit: "usd", amount: 0.32, jobs: 2 },
       { key: batchId, unit: "weshop_power", amount: 10, jobs: 1 },

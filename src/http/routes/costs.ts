@@ -7,7 +7,7 @@ import { sumEstimates } from "../../costs/sums.ts";
 import { usage } from "../../db/usage.ts";
 import { fieldErrors, validationError } from "../../lib/validation.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
-import { putBudgetSchema, usageQuerySchema } from "../../schemas/costs.ts";
+import { usageQuerySchema, validateBudget } from "../../schemas/costs.ts";
 import { validateJobSpec } from "../../schemas/job-spec.ts";
 import type { AppEnv } from "../context.ts";
 import { readJsonBody } from "../request.ts";
@@ -33,9 +33,9 @@ export async function getBudget(c: Context<AppEnv>) {
 
 /** PUT /v1/budget: replaces the caller's limits. */
 export async function putBudget(c: Context<AppEnv>) {
-  const parsed = putBudgetSchema.safeParse(await readJsonBody(c));
-  if (!parsed.success) throw validationError(fieldErrors(parsed.error.issues));
-  return c.json({ limits: await budgetApi(c.env, c.get("tenant")).setLimits(parsed.data.limits) }, 200);
+  const { budget, errors } = validateBudget(await readJsonBody(c));
+  if (!budget) throw validationError(errors);
+  return c.json({ limits: await budgetApi(c.env, c.get("tenant")).setLimits(budget.limits) }, 200);
 }
 
 /** GET /v1/usage: actual costs of the caller's jobs admitted in [from, to), grouped. */
