@@ -107,8 +107,8 @@ export const stopProviderTask: FollowUpStep = async (host, job) => {
   return { job: next, nextWakeAt: Math.min(awaiting, next.providerStop?.nextAt ?? Number.POSITIVE_INFINITY) };
 };
 
-/** A finished job's follow-ups, in order: webhooks, the index, the provider stop, the slot, the cost, the batch. */
-export const FOLLOW_UPS: readonly FollowUpStep[] = [handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, settleCost, notifyBatch];
+/** A finished job's follow-ups, in order: the cost (its budget frees up first), webhooks, the index, the provider stop, the slot, the batch. */
+export const FOLLOW_UPS: readonly FollowUpStep[] = [settleCost, handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, notifyBatch];
 
 async function writeIndexIfDue(host: StepHost, job: JobRecord): Promise<StepResult> {
   if (!needsIndex(job)) return { job, nextWakeAt: Number.POSITIVE_INFINITY };
