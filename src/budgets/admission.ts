@@ -22,6 +22,7 @@ export async function admitJobs(env: Env, config: Config, tenant: string, jobs: 
   const estimates = await quoteAll(env.DB, config, jobs);
   const result = await budgetApi(env, tenant).admit(
     jobs.map((j, i) => ({ jobId: j.jobId, unit: unitOf(MODELS[j.model].provider), amount: estimates[i]?.amount ?? null })),
+    tenant,
   );
   return { estimates, result };
 }

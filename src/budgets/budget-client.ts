@@ -41,7 +41,7 @@ export interface BudgetApi {
   limits(): Promise<LimitView[]>;
   setLimits(limits: Limit[]): Promise<LimitView[]>;
   /** Checks every limit for all the jobs at once and reserves their estimates, or reserves nothing. */
-  admit(jobs: Admission[]): Promise<AdmitResult>;
+  admit(jobs: Admission[], tenant: string): Promise<AdmitResult>;
   settle(settlement: Settlement): Promise<void>;
   /** Gives back reservations of jobs that will never run (a batch canceled before creating them, a start that failed). */
   release(jobIds: string[]): Promise<void>;

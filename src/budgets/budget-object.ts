@@ -3,6 +3,8 @@
 // its reads and its writes, so concurrent admissions are decided one after the other and can
 // never together pass a limit. Amounts are stored in millionths of their unit (exact sums).
 import { DurableObject } from "cloudflare:workers";
+import { jobApi } from "../jobs/job-client.ts";
+import { log } from "../lib/log.ts";
 import type { CostUnit } from "../jobs/record.ts";
 import { fromMicro, toMicro } from "../costs/units.ts";
 import type { Admission, AdmitResult, BudgetApi, Limit, LimitView, Settlement } from "./budget-client.ts";
@@ -13,6 +15,8 @@ interface Reservation {
   micro: number;
   /** The period keys it counts in (those of its admission). */
   keys: string[];
+  /** When it was made: one whose job never came to exist is given back after STALE_MS. */
+  at: number;
 }
 
 interface Totals {
@@ -21,6 +25,13 @@ interface Totals {
 }
 
 const LIMITS_KEY = "limits";
+const TENANT_KEY = "tenant";
+/**
+ * A reservation whose job does not exist this long after admission was made for a creation that
+ * failed (or a batch job a cancel kept from being created): its estimate goes back. A batch
+ * creates all its jobs within minutes, so an hour never releases one that is still coming.
+ */
+export const STALE_MS = 3600_000;
 
 export class BudgetObject extends DurableObject<Env> implements BudgetApi {
   private kv() {
@@ -71,9 +82,10 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
     return this.view(Date.now());
   }
 
-  async admit(jobs: Admission[]): Promise<AdmitResult> {
+  async admit(jobs: Admission[], tenant?: string): Promise<AdmitResult> {
     const now = Date.now();
     const kv = this.kv();
+    if (tenant !== undefined && kv.get(TENANT_KEY) === undefined) kv.put(TENANT_KEY, tenant);
     // a retried request (same job ids) is admitted again without reserving twice
     const fresh = jobs.filter((j) => kv.get(`res:${j.jobId}`) === undefined && kv.get(`done:${j.jobId}`) === undefined);
     const limits = this.stored();
@@ -103,11 +115,33 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
       for (const job of fresh) {
         if (job.amount === null) continue;
         const micro = toMicro(job.amount);
-        kv.put(`res:${job.jobId}`, { unit: job.unit, micro, keys } satisfies Reservation);
+        kv.put(`res:${job.jobId}`, { unit: job.unit, micro, keys, at: now } satisfies Reservation);
         this.addTo(job.unit, keys, { reserved: micro });
       }
     });
+    if (fresh.length > 0 && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STALE_MS);
     return { ok: true };
+  }
+
+  /** Gives back reservations whose job never came to exist; runs while any reservation is held. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const tenant = this.kv().get<string>(TENANT_KEY);
+    const stale = [...this.kv().list<Reservation>({ prefix: "res:" })].filter(([, r]) => r.at < now - STALE_MS).slice(0, 200);
+    if (tenant !== undefined) {
+      const gone: string[] = [];
+      for (const [key] of stale) {
+        const id = key.slice(4);
+        // a job that exists settles its own reservation when it ends
+        if ((await jobApi(this.env, id).read(tenant)) === null) gone.push(id);
+      }
+      if (gone.length > 0) {
+        log("warn", "stale budget reservations released", { jobs: gone.length });
+        await this.release(gone);
+      }
+    }
+    const left = [...this.kv().list({ prefix: "res:", limit: 1 })].length > 0;
+    if (left) await this.ctx.storage.setAlarm(now + (stale.length >= 200 ? 1_000 : STALE_MS));
   }
 
   async settle(s: Settlement): Promise<void> {

@@ -4,6 +4,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";
+import { STALE_MS } from "../../src/budgets/budget-object.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
 import { budget, committed, leaveRoom, problem, putLimits, round } from "../costs-helpers.ts";
@@ -122,6 +123,25 @@ describe("admission", () => {
     });
     const [after] = await budget();
     expect([round(after!.reserved), round(after!.used), after!.remaining]).toEqual([round(before.reserved), round(before.used), 0.26]);
+  });
+
+  it("gives back a reservation whose job never came to exist, and keeps one whose job runs", async () => {
+    const limit = await leaveRoom("usd", 1);
+    const { id } = await createJob({ model: WIRO, params: { prompt: "kept", resolution: "480p", duration: 5 } });
+    const tenant = (await runInDurableObject(env.JOBS.get(env.JOBS.idFromName(id)), (_, state) => state.storage.get<{ tenant: string }>("job")))!.tenant;
+    const stub = env.BUDGETS.get(env.BUDGETS.idFromName(tenant));
+    // an admission whose creation then failed: nothing will ever settle it
+    expect(await stub.admit([{ jobId: "job_neverexisted000000", unit: "usd", amount: 0.5 }], tenant)).toEqual({ ok: true });
+    expect(round((await budget())[0]!.remaining)).toBe(round(limit.remaining - 0.56));
+    await runInDurableObject(stub, async (instance, state) => {
+      // both made over an hour ago
+      for (const key of [`res:${id}`, "res:job_neverexisted000000"]) {
+        const r = state.storage.kv.get<{ at: number }>(key)!;
+        state.storage.kv.put(key, { ...r, at: Date.now() - STALE_MS - 1 });
+      }
+      await (instance as unknown as { alarm(): Promise<void> }).alarm();
+    });
+    expect(round((await budget())[0]!.remaining)).toBe(round(limit.remaining - 0.06));
   });
 
   it("settles a successful job to its actual cost", async () => {

@@ -2,10 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { periodEnd, periodKey } from "../../src/budgets/periods.ts";
 import { priceKey } from "../../src/costs/price-key.ts";
+import type { PriceEntry } from "../../src/config.ts";
 import { tablePrice } from "../../src/costs/quote.ts";
 
 describe("price table", () => {
-  const table = [
+  const table: PriceEntry[] = [
     { inputs: {}, price: 0.5 },
     { inputs: { resolution: "720p" }, price: 0.2 },
     { inputs: { resolution: "720p", duration: "10" }, price: 0.26 },
