@@ -10,6 +10,7 @@ import type { Outcome } from "./types.ts";
 import { data } from "./weshop.ts";
 import { weshopRunBody } from "./weshop-run.ts";
 
+const QUOTE_TIMEOUT_MS = 5_000;
 const estimateData = z.looseObject({ totalPower: z.number().finite().nonnegative(), isEstimated: z.boolean().optional() });
 
 export interface PowerEstimate {
@@ -30,7 +31,8 @@ export async function weshopPowerEstimate(model: ModelSpec, params: Record<strin
       headers: { Authorization: apiKey, Accept: "application/json", "Content-Type": "application/json" },
       body: JSON.stringify(weshopRunBody(model.agent, params)),
     },
-    config.providerTimeoutMs,
+    // a quote holds up the request that asked for it: never as long as a run's submit may take
+    Math.min(config.providerTimeoutMs, QUOTE_TIMEOUT_MS),
     false,
   );
   const outcome = data(result, estimateData, false);
