@@ -36,34 +36,62 @@ export function validateBudget(body: unknown): { budget?: PutBudget; errors: Fie
   return parsed.success && errors.length === 0 ? { budget: parsed.data, errors } : { errors };
 }
 
-const amountSchema = z.object({ unit, amount: z.number() });
-export const estimateSchema = z.object({ unit, amount: z.number(), source: z.enum(["provider", "price_table", "history"]) }).nullable();
-
-export const budgetSchema = z.object({
-  limits: z.array(
-    z.object({
-      unit,
-      period,
-      amount: z.number(),
-      used: z.number().describe("Settled cost of jobs admitted in the current period"),
-      reserved: z.number().describe("Estimates of jobs admitted in the current period and not yet ended"),
-      remaining: z.number(),
-      resetsAt: z.string().describe("When the current period ends (UTC)"),
+export const amountSchema = z.strictObject({ unit, amount: z.number() }).meta({ id: "CostAmount" });
+export const estimateSchema = z
+  .strictObject({
+    unit,
+    amount: z.number(),
+    source: z.enum(["provider", "price_table", "history"]).meta({
+      description: "`provider`: WeShop's power estimate; `price_table`: WIRO_PRICE_TABLE; `history`: what recent runs of the same configuration actually cost.",
     }),
-  ),
-});
+  })
+  .nullable()
+  .meta({ id: "CostEstimate" });
 
-export const quoteResponseSchema = z.object({
-  total: z.array(amountSchema).describe("Sum per unit of the estimates that could be had"),
-  jobs: z.array(z.object({ model: z.string(), estimate: estimateSchema })),
-});
+export const jobCostSchema = z
+  .strictObject({
+    estimate: estimateSchema.meta({ description: "The quote the job was admitted with; null when none could be had (and no limit needed one)." }),
+    actual: amountSchema.nullable().meta({
+      description:
+        "What the provider reported: WeShop `powerConsumption`, Wiro `totalcost` (0 for a failed task); 0 when the job never reached the provider; null until known, or when never reported.",
+    }),
+  })
+  .meta({ id: "JobCost" });
+
+export const batchCostSchema = z
+  .strictObject({
+    estimate: z.array(amountSchema).meta({ description: "Sum of the jobs' estimates per unit, at admission." }),
+    actual: z.array(amountSchema).meta({ description: "Sum of the actual costs known so far per unit." }),
+  })
+  .meta({ id: "BatchCost" });
+
+export const budgetSchema = z
+  .strictObject({
+    limits: z.array(
+      z.strictObject({
+        unit,
+        period,
+        amount: z.number(),
+        used: z.number().describe("Settled cost of jobs admitted in the current period"),
+        reserved: z.number().describe("Estimates of jobs admitted in the current period and not yet ended"),
+        remaining: z.number(),
+        resetsAt: z.string().describe("When the current period ends (UTC)"),
+      }),
+    ),
+  })
+  .meta({ id: "Budget" });
+
+export const quoteResponseSchema = z
+  .strictObject({
+    total: z.array(amountSchema).describe("Sum per unit of the estimates that could be had"),
+    jobs: z.array(z.strictObject({ model: z.string(), estimate: estimateSchema })).describe("One per spec, in order; `estimate` null where none could be had"),
+  })
+  .meta({ id: "Quote" });
 
 export const USAGE_GROUP_NAMES = ["day", "model", "batch", "schedule"] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
-const instant = z
-  .string()
-  .refine((v) => DATE.test(v) && !Number.isNaN(Date.parse(v)), "must be a date (2026-12-01) or an ISO time (2026-12-01T00:00:00Z)")
-  .transform((v) => Date.parse(v));
+/** A date or ISO time (read with Date.parse by the route). */
+const instant = z.string().refine((v) => DATE.test(v) && !Number.isNaN(Date.parse(v)), "must be a date (2026-12-01) or an ISO time (2026-12-01T00:00:00Z)");
 
 export const usageQuerySchema = z.strictObject({
   from: instant.optional().describe("Start (inclusive) of the jobs' admission time; default: the start of the current UTC month"),
@@ -71,6 +99,15 @@ export const usageQuerySchema = z.strictObject({
   groupBy: z.enum(USAGE_GROUP_NAMES, { error: `must be one of: ${USAGE_GROUP_NAMES.join(", ")}` }).default("day"),
 });
 
-export const usageResponseSchema = z.object({
-  data: z.array(z.object({ key: z.string().nullable(), unit, amount: z.number(), jobs: z.number().int() })),
-});
+export const usageResponseSchema = z
+  .strictObject({
+    data: z.array(
+      z.strictObject({
+        key: z.string().nullable().describe("The day (YYYY-MM-DD, UTC), model, batch id or schedule id; null for jobs outside any batch or schedule"),
+        unit,
+        amount: z.number(),
+        jobs: z.number().int().describe("Jobs whose actual cost is counted"),
+      }),
+    ),
+  })
+  .meta({ id: "Usage" });
