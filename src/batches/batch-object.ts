@@ -4,6 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
 import { jobApi } from "../jobs/job-client.ts";
 import type { JobStatus } from "../jobs/record.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
 import type { WebhookMessage } from "../webhooks/types.ts";
@@ -105,7 +106,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
         batchId: this.load()?.id,
         failures,
         retryInMs: delay,
-        error: err instanceof Error ? err.message : String(err),
+        error: errorMessage(err),
       });
       await this.ctx.storage.setAlarm(Date.now() + delay);
     }
@@ -155,7 +156,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       const ids = await Promise.all(Array.from({ length: batch.total - batch.created }, (_, i) => batchJobId(batch.id, batch.created + i)));
       if (ids.length > 0) await budgetApi(this.env, batch.tenant).release(ids);
     } catch (err) {
-      log("warn", "budget release after batch cancel failed", { batchId: batch.id, error: err instanceof Error ? err.message : String(err) });
+      log("warn", "budget release after batch cancel failed", { batchId: batch.id, error: errorMessage(err) });
     }
   }
 
@@ -189,7 +190,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     try {
       await deliveryApi(this.env, message.id).enqueue(message);
     } catch (err) {
-      log("warn", "batch webhook enqueue failed", { batchId: batch.id, error: err instanceof Error ? err.message : String(err) });
+      log("warn", "batch webhook enqueue failed", { batchId: batch.id, error: errorMessage(err) });
       await this.ctx.storage.setAlarm(now + 5_000);
       return batch;
     }

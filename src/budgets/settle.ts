@@ -1,6 +1,7 @@
 // The follow-up step that settles a finished job's cost with its tenant's budget: the reservation
 // becomes the actual cost (or is released when the run cost nothing), and the D1 index gets the
 // actual for usage. Waits while the job's task is still being looked up, since that may change it.
+import { errorMessage } from "../lib/error-message.ts";
 import { costFinal, withKnownActual } from "../costs/actual.ts";
 import { toMicro } from "../costs/units.ts";
 import { recordActual } from "../db/usage.ts";
@@ -31,7 +32,7 @@ export async function settleCost(host: Host, job: JobRecord): Promise<{ job: Job
     });
     if (actual !== null) await recordActual(host.env.DB, job.id, toMicro(actual));
   } catch (err) {
-    log("warn", "cost settlement failed; retried", { jobId: job.id, error: err instanceof Error ? err.message : String(err) });
+    log("warn", "cost settlement failed; retried", { jobId: job.id, error: errorMessage(err) });
     return { job, nextWakeAt: Date.now() + SETTLE_RETRY_MS };
   }
   const next = host.patch(job, { costSettled: true, ...(known.cost ? { cost: known.cost } : {}) });

@@ -1,6 +1,7 @@
 // Quotes: what a job would cost, before anything is created. WeShop quotes itself (its power
 // estimate); Wiro is priced from WIRO_PRICE_TABLE, refined by what recent runs of the same price
 // key actually cost. Specs of one price key are quoted once per request and cached for a while.
+import { errorMessage } from "../lib/error-message.ts";
 import type { Config, PriceEntry } from "../config.ts";
 import { recentActuals } from "../db/usage.ts";
 import type { CostEstimate } from "../jobs/record.ts";
@@ -70,7 +71,7 @@ async function fresh(db: D1Database, config: Config, spec: QuoteSpec): Promise<C
     // the highest recent figure: a reservation that falls short would let spending pass a limit
     if (past.length >= HISTORY_MIN) return { unit: "usd", amount: Math.max(...past), source: "history" };
   } catch (err) {
-    log("warn", "price history unavailable", { model: spec.model, error: err instanceof Error ? err.message : String(err) });
+    log("warn", "price history unavailable", { model: spec.model, error: errorMessage(err) });
   }
   const price = tablePrice(config.wiroPrices, spec.params);
   return price === undefined ? null : { unit: "usd", amount: price, source: "price_table" };

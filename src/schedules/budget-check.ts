@@ -1,6 +1,7 @@
 // A due schedule's batch goes through admission like any other: over budget (or unquotable
 // against a limit), it starts nothing, the schedule records why (`lastSkip`) and moves on to its
 // next due time, and a `schedule.skipped` webhook goes to the batch's webhookUrl if it has one.
+import { errorMessage } from "../lib/error-message.ts";
 import { readConfig } from "../config.ts";
 import { admitJobs, refusal } from "../budgets/admission.ts";
 import { budgetApi } from "../budgets/budget-client.ts";
@@ -55,7 +56,7 @@ export async function admitScheduledRun(env: Env, run: DueRun, batchId: string, 
     };
     await deliveryApi(env, message.id)
       .enqueue(message)
-      .catch((err: unknown) => log("warn", "schedule.skipped webhook enqueue failed", { scheduleId, error: err instanceof Error ? err.message : String(err) }));
+      .catch((err: unknown) => log("warn", "schedule.skipped webhook enqueue failed", { scheduleId, error: errorMessage(err) }));
   }
   return undefined;
 }
@@ -65,6 +66,6 @@ export async function releaseRun(env: Env, tenant: string, batchId: string, jobs
   try {
     await budgetApi(env, tenant).release(await jobIds(batchId, jobs));
   } catch (err) {
-    log("warn", "budget release of a failed scheduled run failed", { batchId, error: err instanceof Error ? err.message : String(err) });
+    log("warn", "budget release of a failed scheduled run failed", { batchId, error: errorMessage(err) });
   }
 }
