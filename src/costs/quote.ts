@@ -1,6 +1,7 @@
 // Quotes: what a job would cost, before anything is created. WeShop quotes itself (its power
 // estimate); Wiro is priced from WIRO_PRICE_TABLE, refined by what recent runs of the same price
-// key actually cost. Specs of one price key are quoted once per request and cached for a while.
+// key actually cost. Specs of one price key are quoted once per request; WeShop's quotes are
+// cached for a while.
 import { errorMessage } from "../lib/error-message.ts";
 import type { Config, PriceEntry } from "../config.ts";
 import { recentActuals } from "../db/usage.ts";
@@ -51,7 +52,8 @@ async function quoteOne(db: D1Database, config: Config, key: string, spec: Quote
   const work = fresh(db, config, spec).finally(() => inflight.delete(key));
   inflight.set(key, work);
   const estimate = await work;
-  if (estimate) {
+  // provider quotes are the ones worth keeping: the others are a lookup here, and history moves
+  if (estimate?.source === "provider") {
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(key, { estimate, expiresAt: Date.now() + QUOTE_TTL_MS });
   }

@@ -107,6 +107,21 @@ describe("a job's cost", () => {
   });
 });
 
+describe("Wiro quotes refined by history", () => {
+  it("after three successful runs of one configuration, its quote is what they actually cost", async () => {
+    const params = { resolution: "720p", duration: 10, ratio: "9:21", camerafixed: true };
+    const quote = async () =>
+      ((await (await api("/v1/quotes", { json: { model: WIRO, params: { prompt: "q", ...params } } })).json()) as { jobs: { estimate: Cost["estimate"] }[] })
+        .jobs[0]!.estimate;
+    expect(await quote()).toEqual({ unit: "usd", amount: 0.26, source: "price_table" });
+    for (let i = 0; i < 3; i++) {
+      const { id } = await createJob({ model: WIRO, params: { prompt: `history ${i}`, ...params } });
+      expect((await driveJob(h, id)).status).toBe("succeeded");
+    }
+    expect(await quote()).toEqual({ unit: "usd", amount: 0.26, source: "history" });
+  });
+});
+
 describe("usage and batch sums", () => {
   it("usage sums equal the sum of the jobs' actual costs, and another key sees none of it", async () => {
     const jobs = [
@@ -114,7 +129,7 @@ describe("usage and batch sums", () => {
       { model: WIRO, params: { prompt: "two", resolution: "720p", duration: 10 } },
       { model: "weshop/seedream", params: { textDescription: "three", batchCount: 1 } },
     ];
-    const res = await api("/v1/batches", { json: { jobs } });
+    const res = await api("/v1/batches", { json: { jobs, webhookUrl: `${HOOK_ORIGIN}/batch-costs` } });
     expect(res.status).toBe(202);
     const batchId = ((await res.json()) as { id: string }).id;
     const ids = await Promise.all(jobs.map((_, i) => batchJobId(batchId, i)));
@@ -149,6 +164,11 @@ describe("usage and batch sums", () => {
         { unit: "weshop_power", amount: 10 },
       ],
     });
+    // batch.completed carries the same sums
+    await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId)), (i) => (i as unknown as { alarm(): Promise<void> }).alarm());
+    await fireDelivery(`msg_${batchId.slice(6)}_completed`);
+    const completed = h.webhooks.find((w) => w.url.endsWith("/batch-costs"));
+    expect((JSON.parse(completed!.body) as { data: { cost: unknown } }).data.cost).toEqual(batch.cost);
     expect((await usage("groupBy=batch&from=2000-01-01", KEY_B)).filter((r) => r.key === batchId)).toEqual([]);
     expect((await api(`/v1/batches/${batchId}`, { key: KEY_B })).status).toBe(404);
   });

@@ -44,7 +44,7 @@ export const createQuote = createRoute({
   operationId: "createQuote",
   summary: "Quote jobs",
   description:
-    "What a job spec, or a batch's `{jobs: [...]}`, would cost, per job and in total per unit. Creates nothing and starts no provider task. WeShop quotes come from WeShop's power estimate (`source: provider`); Wiro's from `WIRO_PRICE_TABLE` (`price_table`) or, once known, what recent runs of the same configuration cost (`history`). Quotes are cached for 10 minutes per configuration.",
+    "What a job spec, or a batch's `{jobs: [...]}`, would cost, per job and in total per unit. Creates nothing and starts no provider task. WeShop quotes come from WeShop's power estimate (`source: provider`); Wiro's from `WIRO_PRICE_TABLE` (`price_table`) or, once known, what recent runs of the same configuration cost (`history`). WeShop quotes are cached for 10 minutes per configuration.",
   tags: ["Costs"],
   ...authenticated,
   request: {
