@@ -5,6 +5,7 @@ import { errorMessage } from "../lib/error-message.ts";
 import { costFinal, withKnownActual } from "../costs/actual.ts";
 import { toMicro } from "../costs/units.ts";
 import { recordActual } from "../db/usage.ts";
+import { needsIndex } from "../jobs/follow-ups.ts";
 import type { JobRecord } from "../jobs/record.ts";
 import { log } from "../lib/log.ts";
 import { budgetApi } from "./budget-client.ts";
@@ -30,7 +31,8 @@ export async function settleCost(host: Host, job: JobRecord): Promise<{ job: Job
       estimate: known.cost?.estimate?.amount ?? null,
       admittedAt: job.createdAt,
     });
-    if (actual !== null) await recordActual(host.env.DB, job.id, toMicro(actual));
+    // the index write that follows an end carries the actual already; a later one (a run found afterwards) needs its own
+    if (actual !== null && !(job.cost?.actual && needsIndex(job))) await recordActual(host.env.DB, job.id, toMicro(actual));
   } catch (err) {
     log("warn", "cost settlement failed; retried", { jobId: job.id, error: errorMessage(err) });
     return { job, nextWakeAt: Date.now() + SETTLE_RETRY_MS };
