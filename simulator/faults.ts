@@ -15,7 +15,8 @@ const ALLOWED: Record<FaultTarget, FaultKind[]> = {
   "wiro.cancel": GENERIC,
   "wiro.kill": GENERIC,
   media: ["http500", "http503", "rate_limit", "hang", "expired", "truncated", "wrong_length", "chunked", "gzip"],
-  "weshop.estimate": GENERIC,
+  "weshop.estimate": [...GENERIC, ...WESHOP_TRANSIENT],
+  "wiro.tool": GENERIC,
   "weshop.info": GENERIC,
 };
 

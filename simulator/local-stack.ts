@@ -1,5 +1,6 @@
 // Starts the local product for `npm start` and benchmarks: the provider simulator under Node
 // and the worker under `wrangler dev` (local Durable Objects and R2) pointed at it.
+import { DYNAMIC_PRICE } from "./wiro-pricing.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -72,6 +73,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     WESHOP_BASE_URL: `${sim}/weshop/openapi`,
     WIRO_BASE_URL: `${sim}/wiro/v1`,
     PUBLIC_BASE_URL: worker,
+    // the simulator's published Wiro prices (its Tool/Detail dynamicprice), as an operator copies them
+    WIRO_PRICE_TABLE: JSON.stringify(DYNAMIC_PRICE.map(({ inputs, price }) => ({ inputs, price }))),
     // development mode: the simulator's loopback output URLs are accepted (README, Configuration)
     SEEDRUN_DEV: "1",
     ...options.vars,

@@ -32,6 +32,7 @@ export type FaultTarget =
   | "wiro.detail"
   | "wiro.cancel"
   | "wiro.kill"
+  | "wiro.tool"
   | "media";
 
 export type FaultKind =

@@ -5,6 +5,7 @@ import { guard } from "./guard.ts";
 import { mp4Video } from "./media.ts";
 import { type Ctx, type TaskRecord, isWiroTerminal, json, randomHex, randomToken, wiroStatus, wiroStepStart } from "./state.ts";
 import { type Obj, readBody, wiroAuth, wiroError } from "./wiro-http.ts";
+import { registerWiroPricing, wiroPrice } from "./wiro-pricing.ts";
 import { registerWiroStop } from "./wiro-stop.ts";
 
 export const WIRO_BASE = "/wiro/v1";
@@ -21,8 +22,6 @@ const SELECT_INPUTS: Record<string, string[]> = {
 };
 // callbackUrl and projectid are Wiro's common parameters for every run (Wiro-Docs run-a-model.md)
 const KNOWN_INPUTS = new Set(["prompt", "seed", "callbackUrl", "projectid", ...Object.keys(SELECT_INPUTS)]);
-/** What a successful task costs in USD; a failed one costs "0" (Wiro-Docs tasks.md, "Billing & Cost"). */
-const PRICE_USD = 0.08;
 
 function validateRun(body: Obj): string | undefined {
   for (const key of Object.keys(body)) if (!KNOWN_INPUTS.has(key)) return `Unknown input: ${key}`;
@@ -120,7 +119,8 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
     preprocessendtime: before(at(wiroStepStart("task_preprocess_end"))),
     postprocessstarttime: done ? secs(at(1)) : "0",
     postprocessendtime: done ? secs(at(1)) : "0",
-    totalcost: ok ? PRICE_USD.toFixed(4) : "0",
+    // only a successful task is billed: a failed one costs "0" (Wiro-Docs tasks.md, "Billing & Cost")
+    totalcost: ok ? wiroPrice(task.params).toFixed(12) : "0",
     modelslugowner: "ByteDance",
     modelslugproject: "text-to-video-seedance-v1",
     outputs,
@@ -174,6 +174,7 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
     return json({ total: "1", errors: [], tasklist: [wiroTaskView(ctx, task)], result: true });
   });
   registerWiroStop(app, ctx, WIRO_BASE);
+  registerWiroPricing(app, ctx, WIRO_BASE, auth);
 }
 
 /** The mp4 label a finished, successful Wiro task serves at /files/wiro/<taskid>/0.mp4. */

@@ -31,7 +31,38 @@ export interface Config {
   webhookTimeoutMs: number;
   /** How many provider tasks may run at once, across all jobs. */
   maxConcurrency: { weshop: number; wiro: number };
+  /** WIRO_PRICE_TABLE: USD per Wiro run by input values, in the form of Wiro's `dynamicprice`. */
+  wiroPrices: PriceEntry[];
 }
+
+/** One row of a price table: the price applies when every listed input has that value (`{}`: always). */
+export interface PriceEntry {
+  inputs: Record<string, string>;
+  price: number;
+}
+
+const priceTable = z
+  .string()
+  .optional()
+  .transform((v, ctx): PriceEntry[] => {
+    if (!v || v.trim() === "") return [];
+    const entry = z.object({
+      inputs: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+      price: z.number().finite().nonnegative(),
+    });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      parsed = undefined;
+    }
+    const table = z.array(entry).safeParse(parsed);
+    if (!table.success) {
+      ctx.addIssue({ code: "custom", message: 'WIRO_PRICE_TABLE must be a JSON array like [{"inputs":{"resolution":"720p","duration":"5"},"price":0.13}]' });
+      return z.NEVER;
+    }
+    return table.data;
+  });
 
 export interface ConfigProblem {
   name: string;
@@ -129,6 +160,7 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: positiveMs(10_000),
   WESHOP_MAX_CONCURRENCY: positiveInt(10),
   WIRO_MAX_CONCURRENCY: positiveInt(3),
+  WIRO_PRICE_TABLE: priceTable,
   // a typo such as "true" must not silently leave development mode off (or on): only 1 or 0
   SEEDRUN_DEV: z.enum(["0", "1", ""], { error: "SEEDRUN_DEV must be 1 (development mode) or 0 / unset" }).optional(),
 });
@@ -174,6 +206,7 @@ export function readConfig(env: Env): ConfigResult {
         mediaTimeoutMs: e.MEDIA_TIMEOUT_MS,
         webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
         maxConcurrency: { weshop: e.WESHOP_MAX_CONCURRENCY, wiro: e.WIRO_MAX_CONCURRENCY },
+        wiroPrices: e.WIRO_PRICE_TABLE,
       },
     };
   }

@@ -9,6 +9,7 @@ export { WebhookDelivery } from "./webhooks/delivery-object.ts";
 export { IdempotencyKeys } from "./idempotency/idempotency-object.ts";
 export { BatchObject } from "./batches/batch-object.ts";
 export { ProviderGate } from "./jobs/gate/gate-object.ts";
+export { BudgetObject } from "./budgets/budget-object.ts";
 
 const app = buildApp();
 

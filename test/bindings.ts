@@ -1,4 +1,6 @@
 // Settings the worker runs with under test: providers point at the in-process simulator.
+import { DYNAMIC_PRICE } from "../simulator/wiro-pricing.ts";
+
 export const SIM_ORIGIN = "http://127.0.0.1:8790";
 /** The simulator's second Wiro project, created as "API Key Only" (not a worker setting). */
 export const SIM_WIRO_KEY_ONLY_API_KEY = "sim-wiro-keyonly-key";
@@ -20,6 +22,8 @@ export const TEST_BINDINGS = {
   // small caps, as on a small provider account: the tests run with the gate in the way
   WESHOP_MAX_CONCURRENCY: "4",
   WIRO_MAX_CONCURRENCY: "2",
+  // the simulator's published Wiro prices, copied into configuration as an operator would
+  WIRO_PRICE_TABLE: JSON.stringify(DYNAMIC_PRICE.map(({ inputs, price }) => ({ inputs, price }))),
   // development mode: the simulator's loopback output URLs and loopback webhook targets are accepted
   SEEDRUN_DEV: "1",
 } as const;

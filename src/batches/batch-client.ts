@@ -1,14 +1,23 @@
 // How other code reaches a batch's Durable Object: the batch as stored, the calls it offers and
 // the stub builder, apart from the class so the routes, schedules and jobs never import the object.
-import type { JobStatus } from "../jobs/record.ts";
+import type { CostAmount, CostEstimate, JobStatus } from "../jobs/record.ts";
+import { derivedId } from "../lib/crypto.ts";
 import type { JobSpec } from "../schemas/job-spec.ts";
+
+/** A job spec with the quote it was admitted with. */
+export type QuotedSpec = JobSpec & { estimate?: CostEstimate | null };
+
+/** The id of the batch's job at `index`: derived, so re-running a chunk re-finds the same jobs (and admission reserves for them before they exist). */
+export function batchJobId(batchId: string, index: number): Promise<string> {
+  return derivedId("job", `${batchId}:${index}`);
+}
 
 export type BatchStatus = "running" | "completed" | "canceled";
 
 export interface NewBatch {
   id: string;
   tenant: string;
-  specs: JobSpec[];
+  specs: QuotedSpec[];
   webhookUrl?: string;
   scheduleId?: string;
   origin: string;
@@ -31,6 +40,8 @@ export interface BatchRecord {
   createdAt: number;
   completedAt?: number;
   webhookSent?: boolean;
+  /** The sum of its jobs' estimates per unit, at admission. */
+  estimate?: CostAmount[];
 }
 
 export interface BatchApi {

@@ -4,13 +4,13 @@ import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
 import { jobApi } from "../jobs/job-client.ts";
 import type { JobStatus } from "../jobs/record.ts";
-import { derivedId } from "../lib/crypto.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
-import type { JobSpec } from "../schemas/job-spec.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
 import type { WebhookMessage } from "../webhooks/types.ts";
-import type { BatchApi, BatchRecord, NewBatch } from "./batch-client.ts";
+import { budgetApi } from "../budgets/budget-client.ts";
+import { sumEstimates } from "../costs/sums.ts";
+import { type BatchApi, type BatchRecord, batchJobId, type NewBatch, type QuotedSpec } from "./batch-client.ts";
 import { batchView } from "./batch-view.ts";
 
 /** Jobs created (or canceled) per alarm invocation: each is one RPC, well under the subrequest limit. */
@@ -20,10 +20,7 @@ const FAILURES_KEY = "alarmFailures";
 /** Longest wait between retries of a failed step. */
 const MAX_RETRY_MS = 5 * 60_000;
 
-/** The id of the batch's job at `index`: derived, so re-running a chunk re-finds the same jobs. */
-export function batchJobId(batchId: string, index: number): Promise<string> {
-  return derivedId("job", `${batchId}:${index}`);
-}
+export { batchJobId } from "./batch-client.ts";
 
 export class BatchObject extends DurableObject<Env> implements BatchApi {
   // The synchronous KV API: a read-modify-write with no await inside cannot interleave with
@@ -50,6 +47,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       createdAt: Date.now(),
       ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}),
       ...(input.scheduleId ? { scheduleId: input.scheduleId } : {}),
+      estimate: sumEstimates(input.specs.map((s) => s.estimate ?? null)),
     };
     // one transaction: the batch never exists without all its specs
     this.ctx.storage.transactionSync(() => {
@@ -73,6 +71,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     const canceled: BatchRecord = { ...batch, status: "canceled", canceledAt: Date.now(), cancelProgress: 0 };
     this.save(canceled);
     await this.ctx.storage.setAlarm(Date.now());
+    await this.releaseUncreated(canceled);
     return { batch: canceled, canceled: true };
   }
 
@@ -130,9 +129,9 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
   private async createChunk(batch: BatchRecord): Promise<BatchRecord> {
     const start = batch.created;
     const end = Math.min(batch.total, start + FAN_OUT_CHUNK);
-    const specs: JobSpec[] = [];
+    const specs: QuotedSpec[] = [];
     for (let key = Math.floor(start / SPECS_PER_KEY); key * SPECS_PER_KEY < end; key++)
-      specs.push(...(this.ctx.storage.kv.get<JobSpec[]>(`specs:${key}`) ?? []));
+      specs.push(...(this.ctx.storage.kv.get<QuotedSpec[]>(`specs:${key}`) ?? []));
     const offset = Math.floor(start / SPECS_PER_KEY) * SPECS_PER_KEY;
     // creation is idempotent per job id, so a chunk interrupted half-way is simply run again
     await Promise.all(
@@ -140,7 +139,8 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
         const index = start + i;
         const spec = specs[index - offset]!;
         const id = await batchJobId(batch.id, index);
-        await jobApi(this.env, id).create({ id, tenant: batch.tenant, ...spec, batchId: batch.id, origin: batch.origin });
+        const from = batch.scheduleId ? { scheduleId: batch.scheduleId } : {};
+        await jobApi(this.env, id).create({ id, tenant: batch.tenant, ...spec, batchId: batch.id, ...from, origin: batch.origin });
       }),
     );
     // a cancel may have landed while the jobs were being created
@@ -148,6 +148,16 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     const next = { ...current, created: Math.max(current.created, end) };
     this.save(next);
     return next;
+  }
+
+  /** Jobs a cancel keeps from ever being created give their reserved estimates back; one missed is settled by nobody, so it is logged. */
+  private async releaseUncreated(batch: BatchRecord): Promise<void> {
+    try {
+      const ids = await Promise.all(Array.from({ length: batch.total - batch.created }, (_, i) => batchJobId(batch.id, batch.created + i)));
+      if (ids.length > 0) await budgetApi(this.env, batch.tenant).release(ids);
+    } catch (err) {
+      log("warn", "budget release after batch cancel failed", { batchId: batch.id, error: errorMessage(err) });
+    }
   }
 
   private async cancelChunk(batch: BatchRecord): Promise<BatchRecord> {

@@ -1,5 +1,6 @@
 // The batch as clients see it: its record plus per-status job counts read from the D1 index.
 import { batchStatusCounts } from "../db/jobs-index.ts";
+import { batchActuals } from "../db/usage.ts";
 import type { JobStatus } from "../jobs/record.ts";
 import type { BatchView } from "../schemas/views.ts";
 import type { BatchRecord } from "./batch-client.ts";
@@ -20,6 +21,7 @@ export async function batchView(env: Env, batch: BatchRecord): Promise<BatchView
     status: batch.status,
     total: batch.total,
     counts,
+    cost: { estimate: batch.estimate ?? [], actual: await batchActuals(env.DB, batch.tenant, batch.id) },
     createdAt: new Date(batch.createdAt).toISOString(),
     ...(batch.completedAt ? { completedAt: new Date(batch.completedAt).toISOString() } : {}),
     ...(batch.scheduleId ? { scheduleId: batch.scheduleId } : {}),

@@ -1,17 +1,32 @@
 // The D1 projection of jobs: written by each JobObject, read for listing and sweeping.
 import type { JobRecord, JobStatus } from "../jobs/record.ts";
 import { fromBase64Url, toBase64Url } from "../lib/crypto.ts";
+import { priceKey } from "../costs/price-key.ts";
+import { toMicro, unitOf } from "../costs/units.ts";
 
 export async function indexJob(db: D1Database, job: JobRecord, now = Date.now()): Promise<void> {
   // a late write from an older state never overwrites a newer one; seen_at is the object's heartbeat
   await db
     .prepare(
-      `INSERT INTO jobs (id, tenant, model, status, batch_id, created_at, updated_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, seen_at = excluded.seen_at
+      `INSERT INTO jobs (id, tenant, model, status, batch_id, created_at, updated_at, seen_at, schedule_id, cost_unit, cost_estimate, cost_actual, price_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, seen_at = excluded.seen_at,
+         cost_actual = COALESCE(excluded.cost_actual, jobs.cost_actual)
        WHERE excluded.updated_at >= jobs.updated_at`,
     )
-    .bind(job.id, job.tenant, job.model, job.status, job.batchId ?? null, job.createdAt, job.updatedAt, now)
+    .bind(...jobRow(job, now))
     .run();
+}
+
+function jobRow(job: JobRecord, now: number): (string | number | null)[] {
+  const estimate = job.cost?.estimate;
+  const actual = job.cost?.actual;
+  return [job.id, job.tenant, job.model, job.status, job.batchId ?? null, job.createdAt, job.updatedAt, now, job.scheduleId ?? null].concat([
+    unitOf(job.provider),
+    estimate ? toMicro(estimate.amount) : null,
+    actual ? toMicro(actual.amount) : null,
+    priceKey(job.params),
+  ]);
 }
 
 export interface ListFilter {

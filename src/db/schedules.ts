@@ -12,6 +12,9 @@ export interface ScheduleRow {
   next_run_at: number | null;
   last_run_at: number | null;
   last_batch_id: string | null;
+  /** The latest due run that started nothing (over budget), and its code. */
+  last_skip_at?: number | null;
+  last_skip_code?: string | null;
   created_at: number;
   updated_at: number;
 }

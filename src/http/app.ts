@@ -18,6 +18,7 @@ import { bearerAuth, requestId, requireConfig, securityHeaders } from "./middlew
 import { documentConfig, registerDocumentParts } from "./openapi/document.ts";
 import { validationHook } from "./openapi/hook.ts";
 import { batchRoutes } from "./routes/batches.ts";
+import { costRoutes } from "./routes/costs.ts";
 import { callbackRoutes } from "./routes/callbacks.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -59,6 +60,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", jobEventRoutes);
   app.route("/", batchRoutes);
   app.route("/", scheduleRoutes);
+  app.route("/", costRoutes);
   app.route(
     "/",
     mcpRoutes((request, env, ctx) => app.fetch(request, env, ctx)),

@@ -1,6 +1,7 @@
 // One step of a due job, as I/O only: the copy of an output, a poll, or a submit (with its
 // provider slot). What each answer means for the job is the machine's (machine.ts, stop.ts);
 // here the request is made and its outcome handed over.
+import { withPolledCost } from "../costs/actual.ts";
 import { type Config, readConfig } from "../config.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
@@ -64,7 +65,9 @@ export async function act(
     if (step.kind === "poll") {
       if (job.slotHeld) await host.renewSlot(job);
       // past its deadline, or unreadable for good, the task may still be running (and billing): the follow-ups stop it
-      return afterPollOrStop(job, await provider.poll(job.task!, { signal }), tick());
+      const polled = await provider.poll(job.task!, { signal });
+      // Wiro's totalcost comes with the status of a finished task
+      return withPolledCost(afterPollOrStop(job, polled, tick()), polled);
     }
     return await submit(host, job, config, provider, signal);
   } catch (err) {

@@ -10,6 +10,7 @@ import { gateApi, LEASE_MS } from "./gate/gate-client.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS } from "../providers/models.ts";
 import { batchApi } from "../batches/batch-client.ts";
+import { settleCost } from "../budgets/settle.ts";
 import { indexJob } from "../db/jobs-index.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
 import { EARLY_TOLERANCE_MS, FOLLOW_UP_RETRY_MS, needsIndex, resolvingRun } from "./follow-ups.ts";
@@ -123,8 +124,8 @@ export const writeIndexIfDue: FollowUpStep = async (host, job) => {
 /** A job that goes on: what its last step left to hand over (the slot once copying, the index, webhooks). */
 export const ONGOING: readonly FollowUpStep[] = [releaseSlotWhenCopying, writeIndexIfDue, handOverOutbox];
 
-/** A finished job's follow-ups, in order: webhooks, the index, the provider stop, the slot, the batch. */
-export const FOLLOW_UPS: readonly FollowUpStep[] = [handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, notifyBatch];
+/** A finished job's follow-ups, in order: the cost (its budget frees up first), webhooks, the index, the provider stop, the slot, the batch. */
+export const FOLLOW_UPS: readonly FollowUpStep[] = [settleCost, handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, notifyBatch];
 
 /** Keeps the slot's lease alive while the task runs; losing it only loosens the cap, so failures are logged, not fatal. */
 export async function renewSlot(env: Env, job: JobRecord): Promise<void> {

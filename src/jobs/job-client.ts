@@ -2,7 +2,7 @@
 // from the class so the routes, the batch, the sweeper and the webhooks never import the object.
 import type { ModelId } from "../providers/models.ts";
 import type { DeliveryReport } from "../webhooks/types.ts";
-import type { JobEvent, JobRecord } from "./record.ts";
+import type { CostEstimate, JobEvent, JobRecord } from "./record.ts";
 
 export interface NewJob {
   id: string;
@@ -11,8 +11,11 @@ export interface NewJob {
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   batchId?: string;
+  scheduleId?: string;
   origin: string;
   webhook?: { url: string; events: JobEvent[] };
+  /** The quote the job was admitted with (null: none could be had, and no limit needed one). */
+  estimate?: CostEstimate | null;
 }
 
 /** What other code may call on a job's object. RPC typing cannot express the job's JSON params, so the stub is given this shape. */

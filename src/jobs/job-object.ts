@@ -20,6 +20,7 @@ import { plan } from "./plan.ts";
 import type { JobRecord } from "./record.ts";
 import { estimateRun, learnRun, PRIOR } from "./run-times.ts";
 import { absorbStep, cancelJob } from "./stop.ts";
+import { withKnownActual } from "../costs/actual.ts";
 
 const JOB_KEY = "job";
 const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
@@ -155,7 +156,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       const seen = this.load();
       if (!seen || seen.tenant !== tenant) return { job: null, canceled: false };
       if (isTerminal(seen.status)) return { job: seen, canceled: false };
-      const ended = cancelJob(seen, this.inflight?.step === "submit", tick());
+      const ended = withKnownActual(cancelJob(seen, this.inflight?.step === "submit", tick()));
       const configResult = readConfig(this.env);
       const next = await withEvents(seen, ended, configResult.ok ? configResult.config : undefined);
       // the messages were built across an await: store only if the job is still as it was read
@@ -249,7 +250,8 @@ export class JobObject extends DurableObject<Env> implements JobApi {
 
   /** Stores a transition and does what follows from it: webhook events, learning, the hand-overs, the next alarm. */
   private async commit(before: JobRecord, after: JobRecord, config: Config | undefined): Promise<void> {
-    const next = await withEvents(before, after, config);
+    // the cost the provider reported, or 0 for a job that ended without reaching it
+    const next = await withEvents(before, withKnownActual(after), config);
     // a cancel stored while the step ran stands: keep only what the step learned
     const canceled = this.canceledSince(before);
     if (canceled) {

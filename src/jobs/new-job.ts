@@ -9,8 +9,11 @@ import type { RunEstimate } from "./run-times.ts";
 export function newJobRecord(input: NewJob, estimate: RunEstimate, now: number): JobRecord {
   const model = MODELS[input.model];
   const expectedRunMs = Math.round(model.expectedRunMs(input.params) * estimate.factor);
+  const { estimate: quoted, ...fields } = input;
   return {
-    ...input,
+    ...fields,
+    // the quote it was admitted with; the actual cost comes from the provider
+    cost: { estimate: quoted ?? null, actual: null },
     provider: model.provider,
     status: "queued",
     outputs: [],

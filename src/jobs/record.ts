@@ -50,6 +50,24 @@ export interface StopRecord {
   awaitingSubmit?: boolean;
 }
 
+/** Cost units: WeShop power points, and US dollars (Wiro). */
+export type CostUnit = "weshop_power" | "usd";
+/** Where an estimate came from: WeShop's power estimate, the configured price table, past actual costs. */
+export type EstimateSource = "provider" | "price_table" | "history";
+export interface CostEstimate {
+  unit: CostUnit;
+  amount: number;
+  source: EstimateSource;
+}
+export interface CostAmount {
+  unit: CostUnit;
+  amount: number;
+}
+export interface JobCost {
+  estimate: CostEstimate | null;
+  actual: CostAmount | null;
+}
+
 export interface JobRecord {
   id: string;
   tenant: string;
@@ -58,8 +76,13 @@ export interface JobRecord {
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   batchId?: string;
+  scheduleId?: string;
   status: JobStatus;
-  task?: { taskId: string; token?: string };
+  task?: { taskId: string; token?: string; reportedCost?: number };
+  /** The quote at admission, and the provider's reported cost once known (see costs/actual.ts). */
+  cost?: JobCost;
+  /** The tenant's budget has taken this job's final cost. */
+  costSettled?: boolean;
   providerStatus?: string;
   callbackReceived?: boolean;
   callbackReceivedAt?: number;
@@ -156,6 +179,7 @@ export interface PublicJob {
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   batchId?: string;
+  cost: JobCost;
   provider: {
     name: ProviderName;
     taskId: string | null;
@@ -218,6 +242,7 @@ export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<Publi
     params: job.params,
     metadata: job.metadata,
     ...(job.batchId ? { batchId: job.batchId } : {}),
+    cost: job.cost ?? { estimate: null, actual: null },
     provider: {
       name: job.provider,
       taskId: job.task?.taskId ?? null,

@@ -18,6 +18,8 @@ export class ApiError extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** Extension members of the problem (RFC 9457 §3.2), e.g. the limit a request would pass. */
+    readonly extensions?: Record<string, unknown>,
   ) {
     super(detail);
   }
@@ -33,6 +35,7 @@ export function problemResponse(c: Context, err: ApiError): Response {
     detail: err.detail,
     code: err.code,
     requestId: c.get("requestId") as string | undefined,
+    ...err.extensions,
     ...(err.errors ? { errors: err.errors } : {}),
   };
   return c.newResponse(JSON.stringify(body), err.status, {

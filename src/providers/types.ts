@@ -20,6 +20,8 @@ export interface ProviderTask {
   taskId: string;
   /** Wiro's socketaccesstoken, used to ask for task details. */
   token?: string;
+  /** What the provider said the task costs when it accepted it (WeShop `powerConsumption`). */
+  reportedCost?: number;
 }
 
 export interface ProviderOutputRef {
@@ -35,9 +37,9 @@ export interface ProviderOutputRef {
 
 export type TaskStatus =
   | { state: "running"; providerStatus: string }
-  | { state: "succeeded"; providerStatus: string; outputs: ProviderOutputRef[] }
-  | { state: "failed"; providerStatus: string; code: string; message: string }
-  | { state: "canceled"; providerStatus: string; message?: string };
+  | { state: "succeeded"; providerStatus: string; outputs: ProviderOutputRef[]; cost?: number }
+  | { state: "failed"; providerStatus: string; code: string; message: string; cost?: number }
+  | { state: "canceled"; providerStatus: string; message?: string; cost?: number };
 
 export interface SubmitRequest {
   jobId: string;

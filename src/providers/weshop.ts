@@ -16,7 +16,12 @@ export const envelopeError = z.object({
   msg: z.string().optional(),
 });
 
-const submitData = z.object({ executionId: z.string().min(1), taskId: z.string().optional() });
+const submitData = z.object({
+  executionId: z.string().min(1),
+  taskId: z.string().optional(),
+  // what the run costs in power points, when WeShop reports it; an odd value is left out, never fatal
+  powerConsumption: z.number().finite().nonnegative().optional().catch(undefined),
+});
 
 const resultEntry = z.looseObject({
   status: z.string().optional(),
@@ -77,7 +82,7 @@ function classify(result: Extract<HttpResult, { ok: true }>): ProviderError | un
   return { retryable, code, message, httpStatus: status, retryAfterMs, ...(status === 429 ? { pushback: true } : {}) };
 }
 
-function data<T>(result: HttpResult, schema: z.ZodType<T>, mutating: boolean): Outcome<T> {
+export function data<T>(result: HttpResult, schema: z.ZodType<T>, mutating: boolean): Outcome<T> {
   if (!result.ok) return fail(result.error);
   const error = classify(result);
   if (error) return fail(error);
@@ -112,7 +117,9 @@ export function weshopProvider(opts: WeshopOptions): Provider {
         true,
       );
       const outcome = data(result, submitData, true);
-      return outcome.ok ? ok({ taskId: outcome.value.executionId }) : outcome;
+      if (!outcome.ok) return outcome;
+      const cost = outcome.value.powerConsumption;
+      return ok({ taskId: outcome.value.executionId, ...(cost !== undefined ? { reportedCost: cost } : {}) });
     },
     async poll(task, callOpts) {
       const result = await callJson(

@@ -18,6 +18,7 @@ const detailData = z.looseObject({
         status: z.string(),
         pexit: z.union([z.string(), z.number()]).nullish(),
         debugerror: z.string().nullish(),
+        totalcost: z.union([z.string(), z.number()]).nullish(),
         outputs: z
           .array(
             z.looseObject({
@@ -247,7 +248,18 @@ function alreadyEnded(task: ProviderTask, status: string): StopResult {
   return { state: "stopped", ended: status !== "task_cancel", providerStatus: status, message };
 }
 
+/** `totalcost`: the USD charged, a decimal string (e.g. "0.003510000000"; "0" for a failed task). */
+function costOf(task: z.infer<typeof detailData>["tasklist"][number]): { cost?: number } {
+  const n = task.totalcost === undefined || task.totalcost === null || task.totalcost === "" ? Number.NaN : Number(task.totalcost);
+  return Number.isFinite(n) && n >= 0 ? { cost: n } : {};
+}
+
 function toStatus(task: z.infer<typeof detailData>["tasklist"][number]): TaskStatus {
+  const status = toStatusOnly(task);
+  return status.state === "running" ? status : { ...status, ...costOf(task) };
+}
+
+function toStatusOnly(task: z.infer<typeof detailData>["tasklist"][number]): TaskStatus {
   const status = task.status;
   if (RUNNING.has(status)) return { state: "running", providerStatus: status };
   if (status === "task_cancel") return { state: "canceled", providerStatus: status, message: "Wiro reports the task as canceled (task_cancel)" };

@@ -7,6 +7,7 @@ import { derivedId } from "../lib/crypto.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { batchApi } from "../batches/batch-client.ts";
+import { admitScheduledRun, releaseRun } from "./budget-check.ts";
 
 const DUE_PER_TICK = 50;
 
@@ -23,6 +24,7 @@ export function scheduleView(row: ScheduleRow): ScheduleView {
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
     lastBatchId: row.last_batch_id,
+    lastSkip: row.last_skip_at && row.last_skip_code ? { at: iso(row.last_skip_at)!, code: row.last_skip_code } : null,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
   };
@@ -65,13 +67,19 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
     const dueAt = row.next_run_at!;
     const batchId = await scheduledBatchId(row.id, dueAt);
     let called = false;
+    let jobs = 0;
     try {
       const spec = JSON.parse(row.batch) as BatchSpec;
+      jobs = spec.jobs.length;
+      // over budget: nothing starts; the skip is recorded and the schedule moves on
+      const due = { scheduleId: row.id, tenant: row.tenant, name: row.name, dueAt, nextRunAt: nextRunAfter(row.cron, row.timezone, Math.max(now, dueAt)) };
+      const specs = await admitScheduledRun(env, due, batchId, spec, now);
+      if (!specs) continue;
       called = true;
       await batchApi(env, batchId).create({
         id: batchId,
         tenant: row.tenant,
-        specs: spec.jobs,
+        specs,
         ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
         scheduleId: row.id,
         origin: row.origin,
@@ -87,6 +95,7 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
         continue;
       }
       if (!exists) {
+        await releaseRun(env, row.tenant, batchId, jobs);
         await deferFailedStart(env, row, now, err);
         continue;
       }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { JOB_EVENTS, type PublicJob } from "../jobs/record.ts";
 import { JOB_ID } from "../lib/ids.ts";
 import { MODEL_IDS } from "../providers/models.ts";
+import { jobCostSchema } from "./costs.ts";
 
 export const timestamp = z.string().meta({ format: "date-time", description: "ISO-8601 UTC time." });
 export const count = z.int().min(0);
@@ -78,6 +79,7 @@ export const jobSchema = z
     params: z.record(z.string(), z.unknown()).meta({ description: "The params as normalised and sent to the provider (defaults filled in)." }),
     metadata: z.record(z.string(), z.string()),
     batchId: z.string().optional(),
+    cost: jobCostSchema,
     provider: z.strictObject({
       name: z.enum(["weshop", "wiro"]),
       taskId: z.string().nullable(),

@@ -8,6 +8,7 @@ import { MODEL_IDS } from "../providers/models.ts";
 import { MAX_BATCH_JOBS, type BatchSpec } from "./batch-spec.ts";
 import type { JobSpec } from "./job-spec.ts";
 import { count, jobSchema, timestamp, type Same } from "./job-view.ts";
+import { batchCostSchema } from "./costs.ts";
 
 export const problemSchema = z
   .looseObject({
@@ -42,6 +43,7 @@ export const batchViewSchema = z
     counts: z.strictObject({ queued: count, running: count, copying: count, succeeded: count, failed: count, canceled: count }).meta({
       description: "Jobs by status; jobs not created yet count as queued.",
     }),
+    cost: batchCostSchema,
     createdAt: timestamp,
     completedAt: timestamp.optional(),
     scheduleId: z.string().optional(),
@@ -92,6 +94,10 @@ export const scheduleSchema = z
     nextRunAt: timestamp.nullable().meta({ description: "Next due time; null when disabled or when the expression never fires again." }),
     lastRunAt: timestamp.nullable(),
     lastBatchId: z.string().regex(BATCH_ID).nullable().meta({ description: "The batch the latest run started (`GET /v1/batches/{id}`)." }),
+    lastSkip: z
+      .strictObject({ at: timestamp, code: z.string().meta({ description: "`budget_exceeded` or `quote_unavailable`." }) })
+      .nullable()
+      .meta({ description: "The latest due run that started nothing, and why: over budget, or not quotable against a limit." }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

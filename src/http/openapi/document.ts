@@ -112,6 +112,7 @@ export function documentConfig(origin?: string) {
       { name: "Jobs", description: "Generation jobs (Bearer API key)." },
       { name: "Batches", description: "Many jobs in one request (Bearer API key)." },
       { name: "Schedules", description: "Batches started on a cron schedule (Bearer API key)." },
+      { name: "Costs", description: "Quotes, budgets and usage (Bearer API key)." },
       { name: "Uploads", description: "Images to use as job inputs (Bearer API key)." },
       { name: "Media", description: "Stored outputs behind signed links." },
       { name: "Callbacks", description: "Provider callbacks (not for clients)." },

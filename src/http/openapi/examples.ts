@@ -66,6 +66,7 @@ export const queuedJob: PublicJob = {
   status: "queued",
   params: MODELS["weshop/seedream"].params.parse(MODEL_EXAMPLES["weshop/seedream"].params),
   metadata: {},
+  cost: { estimate: { unit: "weshop_power", amount: 20, source: "provider" }, actual: null },
   provider: { name: "weshop", taskId: null, status: null },
   outputs: [],
   createdAt: created,
@@ -77,6 +78,7 @@ const media = (i: number) =>
 export const succeededJob: PublicJob = {
   ...queuedJob,
   status: "succeeded",
+  cost: { estimate: { unit: "weshop_power", amount: 20, source: "provider" }, actual: { unit: "weshop_power", amount: 20 } },
   provider: { name: "weshop", taskId: "a1b2c3d4e5f6", status: "Success" },
   outputs: [0, 1].map((index) => ({
     index,
@@ -97,6 +99,7 @@ export const failedJob: PublicJob = {
   ...queuedJob,
   model: "wiro/ByteDance/text-to-video-seedance-v1",
   status: "failed",
+  cost: { estimate: { unit: "usd", amount: 0.13, source: "price_table" }, actual: null },
   params: MODELS["wiro/ByteDance/text-to-video-seedance-v1"].params.parse(MODEL_EXAMPLES["wiro/ByteDance/text-to-video-seedance-v1"].params),
   provider: { name: "wiro", taskId: "2221", status: "task_start", callbackReceived: false },
   error: { code: "timeout", message: "The provider did not finish within 20 minutes", retryable: true },
@@ -124,6 +127,13 @@ export const runningBatch: BatchView = {
   status: "running",
   total: 2,
   counts: { queued: 1, running: 0, copying: 0, succeeded: 1, failed: 0, canceled: 0 },
+  cost: {
+    estimate: [
+      { unit: "usd", amount: 0.13 },
+      { unit: "weshop_power", amount: 20 },
+    ],
+    actual: [{ unit: "weshop_power", amount: 20 }],
+  },
   createdAt: created,
 };
 export const completedBatch: BatchView = {
@@ -149,6 +159,7 @@ export const nightlySchedule: ScheduleView = {
   nextRunAt: "2026-11-22T00:00:00.000Z",
   lastRunAt: null,
   lastBatchId: null,
+  lastSkip: null,
   createdAt: created,
   updatedAt: created,
 };

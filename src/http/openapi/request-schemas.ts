@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { batchSchema, MAX_BATCH_JOBS } from "../../schemas/batch-spec.ts";
 import { jobSpecSchema } from "../../schemas/job-spec.ts";
+import { putBudgetSchema } from "../../schemas/costs.ts";
 import { createScheduleSchema, patchScheduleSchema } from "../../schemas/schedule-spec.ts";
 import { BATCH_WEBHOOK_URL, MAX_SCHEDULES_PER_CLIENT } from "../../schemas/views.ts";
 import { documentCatalogue } from "../../providers/catalogue/json-schema.ts";
@@ -155,6 +156,11 @@ export function requestComponents(): Record<string, Json> {
     "PatchSchedule",
     "Only the fields given change. A new `cron`, `timezone` or `enabled` recomputes `nextRunAt`; a new `batch` replaces the whole batch.",
   );
+  out.CreateQuote = {
+    description: "One job spec, or `{jobs: [...]}` as for `POST /v1/batches`; validated the same way.",
+    oneOf: [ref("CreateJob"), ref("CreateBatch")],
+  };
+  out.PutBudget = { ...toJson(putBudgetSchema), description: "The caller's limits, at most one per unit and period; `[]` removes them all." };
   out.UploadImage = {
     type: "object",
     description: "One file field; no other fields.",

@@ -1,12 +1,13 @@
 // /v1/batches: up to 1000 job specs validated up front, fanned out by a BatchObject.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { batchApi, type BatchRecord } from "../../batches/batch-client.ts";
+import { batchApi, batchJobId, type BatchRecord } from "../../batches/batch-client.ts";
 import { batchView } from "../../batches/batch-view.ts";
 import { randomId } from "../../lib/crypto.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
+import { admitOrRefuse } from "../../budgets/admission.ts";
 import { batchViewSchema } from "../../schemas/views.ts";
 import type { AppEnv } from "../context.ts";
 import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../idempotency.ts";
@@ -26,6 +27,7 @@ import {
 } from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
 import { readJsonBody, specContext } from "../request.ts";
+import { admissionProblems } from "./cost-routes.ts";
 import { documentedListQuery, listResponses } from "./jobs.ts";
 
 const batchNotFound = notFoundProblem("Batch", EXAMPLE_BATCH_ID);
@@ -73,6 +75,7 @@ export const createBatch = createRoute({
     ),
     ...jsonBodyProblems({ validation_failed: validationProblem(validateBatch(badBatch, EXAMPLE_CONTEXT).errors) }),
     ...idempotencyResponses,
+    ...admissionProblems,
     ...authProblems,
   },
 });
@@ -131,10 +134,13 @@ export const batchRoutes = routeGroup()
     if (!spec) throw validationError(errors);
     const tenant = c.get("tenant");
     const id = await claimIdempotent(c, "batches", idempotencyKey, spec, randomId("batch"));
+    // the whole batch is admitted at once, or none of it: its jobs' ids are derived, so they are reserved before they exist
+    const candidates = await Promise.all(spec.jobs.map(async (job, i) => ({ jobId: await batchJobId(id, i), model: job.model, params: job.params })));
+    const estimates = await admitOrRefuse(c.env, c.get("config"), tenant, candidates);
     const record = await batchApi(c.env, id).create({
       id,
       tenant,
-      specs: spec.jobs,
+      specs: spec.jobs.map((job, i) => ({ ...job, estimate: estimates[i] ?? null })),
       ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
       origin: new URL(c.req.url).origin,
     });

@@ -1,6 +1,7 @@
 // /v1/jobs: create (idempotent with Idempotency-Key), read, list and cancel jobs. Each operation
 // is one createRoute definition: what it validates is what the OpenAPI document says.
 import { createRoute, z } from "@hono/zod-openapi";
+import { admitOrRefuse } from "../../budgets/admission.ts";
 import type { NewJob } from "../../jobs/job-client.ts";
 import { publicJob } from "../../jobs/record.ts";
 import { randomId } from "../../lib/crypto.ts";
@@ -26,6 +27,7 @@ import {
   validationProblem,
 } from "../openapi/problems.ts";
 import { ref, slug } from "../openapi/request-schemas.ts";
+import { admissionProblems } from "./cost-routes.ts";
 import { linkSigner, preferredWait, readJsonBody, specContext } from "../request.ts";
 
 const jobNotFound = notFoundProblem("Job", EXAMPLE_JOB_ID);
@@ -73,6 +75,7 @@ export const createJob = createRoute({
     ),
     ...jsonBodyProblems({ validation_failed: validationExample() }),
     ...idempotencyResponses,
+    ...admissionProblems,
     ...authProblems,
   },
 });
@@ -156,7 +159,10 @@ export const jobRoutes = routeGroup()
     const { spec, errors } = validateJobSpec(body, specContext(c));
     if (!spec) throw validationError(errors);
     const fresh: NewJob = { id: randomId("job"), tenant: c.get("tenant"), ...spec, origin: new URL(c.req.url).origin };
-    const input = await claimIdempotent(c, "jobs", idempotencyKey, spec, fresh);
+    const claimed = await claimIdempotent(c, "jobs", idempotencyKey, spec, fresh);
+    // admitted against the caller's budget before anything exists: a refusal creates and sends nothing
+    const [estimate] = await admitOrRefuse(c.env, c.get("config"), c.get("tenant"), [{ jobId: claimed.id, model: claimed.model, params: claimed.params }]);
+    const input: NewJob = { ...claimed, estimate: estimate ?? null };
     let record = await jobStub(c, input.id).create(input);
     const wait = preferredWait(c);
     if (wait) record = await waitForEnd(c, record, wait);

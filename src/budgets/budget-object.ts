@@ -1,0 +1,175 @@
+// One Durable Object per tenant (API key): its limits, the reservations of jobs admitted and not
+// yet ended, and the settled cost per period. Each call runs without awaiting anything between
+// its reads and its writes, so concurrent admissions are decided one after the other and can
+// never together pass a limit. Amounts are stored in millionths of their unit (exact sums).
+import { DurableObject } from "cloudflare:workers";
+import { jobApi } from "../jobs/job-client.ts";
+import { log } from "../lib/log.ts";
+import type { CostUnit } from "../jobs/record.ts";
+import { fromMicro, toMicro } from "../costs/units.ts";
+import type { Admission, AdmitResult, BudgetApi, Limit, LimitView, Settlement } from "./budget-client.ts";
+import { periodEnd, periodKey, PERIODS } from "./periods.ts";
+
+interface Reservation {
+  unit: CostUnit;
+  micro: number;
+  /** The period keys it counts in (those of its admission). */
+  keys: string[];
+  /** When it was made: one whose job never came to exist is given back after STALE_MS. */
+  at: number;
+}
+
+interface Totals {
+  used: number;
+  reserved: number;
+}
+
+const LIMITS_KEY = "limits";
+const TENANT_KEY = "tenant";
+/**
+ * A reservation whose job does not exist this long after admission was made for a creation that
+ * failed (or a batch job a cancel kept from being created): its estimate goes back. A batch
+ * creates all its jobs within minutes, so an hour never releases one that is still coming.
+ */
+export const STALE_MS = 3600_000;
+
+export class BudgetObject extends DurableObject<Env> implements BudgetApi {
+  private kv() {
+    return this.ctx.storage.kv;
+  }
+
+  /** Limits as stored: amounts in millionths. */
+  private stored(): Limit[] {
+    return this.kv().get<Limit[]>(LIMITS_KEY) ?? [];
+  }
+
+  private totals(unit: CostUnit, key: string): Totals {
+    return this.kv().get<Totals>(`tot:${unit}:${key}`) ?? { used: 0, reserved: 0 };
+  }
+
+  private addTo(unit: CostUnit, keys: string[], change: Partial<Totals>): void {
+    for (const key of keys) {
+      const t = this.totals(unit, key);
+      this.kv().put(`tot:${unit}:${key}`, { used: t.used + (change.used ?? 0), reserved: t.reserved + (change.reserved ?? 0) });
+    }
+  }
+
+  private view(now: number): LimitView[] {
+    return this.stored().map((l) => {
+      const t = this.totals(l.unit, periodKey(l.period, now));
+      return {
+        unit: l.unit,
+        period: l.period,
+        amount: fromMicro(l.amount),
+        used: fromMicro(t.used),
+        reserved: fromMicro(t.reserved),
+        // an actual cost above its estimate can leave a period over its limit: nothing remains then
+        remaining: fromMicro(Math.max(0, l.amount - t.used - t.reserved)),
+        resetsAt: new Date(periodEnd(l.period, now)).toISOString(),
+      };
+    });
+  }
+
+  async limits(): Promise<LimitView[]> {
+    return this.view(Date.now());
+  }
+
+  async setLimits(limits: Limit[]): Promise<LimitView[]> {
+    this.kv().put(
+      LIMITS_KEY,
+      limits.map((l) => ({ ...l, amount: toMicro(l.amount) })),
+    );
+    return this.view(Date.now());
+  }
+
+  async admit(jobs: Admission[], tenant?: string): Promise<AdmitResult> {
+    const now = Date.now();
+    const kv = this.kv();
+    if (tenant !== undefined && kv.get(TENANT_KEY) === undefined) kv.put(TENANT_KEY, tenant);
+    // a retried request (same job ids) is admitted again without reserving twice
+    const fresh = jobs.filter((j) => kv.get(`res:${j.jobId}`) === undefined && kv.get(`done:${j.jobId}`) === undefined);
+    const limits = this.stored();
+    for (const unit of new Set(fresh.map((j) => j.unit))) {
+      const mine = fresh.filter((j) => j.unit === unit);
+      const unitLimits = limits.filter((l) => l.unit === unit);
+      if (unitLimits.length === 0) continue;
+      if (mine.some((j) => j.amount === null)) return { ok: false, code: "quote_unavailable", unit, period: unitLimits[0]!.period };
+      const requested = mine.reduce((sum, j) => sum + toMicro(j.amount!), 0);
+      for (const limit of unitLimits) {
+        const t = this.totals(unit, periodKey(limit.period, now));
+        const remaining = limit.amount - t.used - t.reserved;
+        if (requested > remaining)
+          return {
+            ok: false,
+            code: "budget_exceeded",
+            unit,
+            period: limit.period,
+            limit: fromMicro(limit.amount),
+            remaining: fromMicro(Math.max(0, remaining)),
+            requested: fromMicro(requested),
+          };
+      }
+    }
+    const keys = PERIODS.map((p) => periodKey(p, now));
+    this.ctx.storage.transactionSync(() => {
+      for (const job of fresh) {
+        if (job.amount === null) continue;
+        const micro = toMicro(job.amount);
+        kv.put(`res:${job.jobId}`, { unit: job.unit, micro, keys, at: now } satisfies Reservation);
+        this.addTo(job.unit, keys, { reserved: micro });
+      }
+    });
+    if (fresh.length > 0 && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STALE_MS);
+    return { ok: true };
+  }
+
+  /** Gives back reservations whose job never came to exist; runs while any reservation is held. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    const tenant = this.kv().get<string>(TENANT_KEY);
+    const stale = [...this.kv().list<Reservation>({ prefix: "res:" })].filter(([, r]) => r.at < now - STALE_MS).slice(0, 200);
+    if (tenant !== undefined) {
+      const gone: string[] = [];
+      for (const [key] of stale) {
+        const id = key.slice(4);
+        // a job that exists settles its own reservation when it ends
+        if ((await jobApi(this.env, id).read(tenant)) === null) gone.push(id);
+      }
+      if (gone.length > 0) {
+        log("warn", "stale budget reservations released", { jobs: gone.length });
+        await this.release(gone);
+      }
+    }
+    const left = [...this.kv().list({ prefix: "res:", limit: 1 })].length > 0;
+    if (left) await this.ctx.storage.setAlarm(now + (stale.length >= 200 ? 1_000 : STALE_MS));
+  }
+
+  async settle(s: Settlement): Promise<void> {
+    const kv = this.kv();
+    if (kv.get(`done:${s.jobId}`) !== undefined) return;
+    const reservation = kv.get<Reservation>(`res:${s.jobId}`);
+    const keys = reservation?.keys ?? PERIODS.map((p) => periodKey(p, s.admittedAt));
+    // a cost the provider never reported counts at its estimate: a budget must not assume it was free
+    const used = s.actual !== null ? toMicro(s.actual) : (reservation?.micro ?? (s.estimate !== null ? toMicro(s.estimate) : 0));
+    this.ctx.storage.transactionSync(() => {
+      if (reservation) {
+        this.addTo(reservation.unit, keys, { reserved: -reservation.micro });
+        kv.delete(`res:${s.jobId}`);
+      }
+      this.addTo(s.unit, keys, { used });
+      kv.put(`done:${s.jobId}`, 1);
+    });
+  }
+
+  async release(jobIds: string[]): Promise<void> {
+    const kv = this.kv();
+    this.ctx.storage.transactionSync(() => {
+      for (const id of jobIds) {
+        const reservation = kv.get<Reservation>(`res:${id}`);
+        if (!reservation) continue;
+        this.addTo(reservation.unit, reservation.keys, { reserved: -reservation.micro });
+        kv.delete(`res:${id}`);
+      }
+    });
+  }
+}
