@@ -9,7 +9,18 @@ import { batchJobId } from "../../src/batches/batch-object.ts";
 import { BASE, KEY_A, KEY_B, startHarness, type Harness } from "../helpers.ts";
 import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../mcp-client.ts";
 
-const TOOL_NAMES = ["list_models", "get_model_schema", "create_job", "wait_for_job", "get_job", "list_jobs", "cancel_job", "create_batch", "get_batch"];
+const TOOL_NAMES = [
+  "list_models",
+  "get_model_schema",
+  "quote",
+  "create_job",
+  "wait_for_job",
+  "get_job",
+  "list_jobs",
+  "cancel_job",
+  "create_batch",
+  "get_batch",
+];
 
 let h: Harness;
 let mcp: McpSession;
