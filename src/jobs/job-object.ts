@@ -394,7 +394,8 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       // asked even when a slot is held: it renews that lease, or, if a long wait let it lapse,
       // puts the job back in line instead of submitting past the cap
       const grant = await gate.acquire(job.id, { maxConcurrency: config.maxConcurrency[provider.name] });
-      if (!grant.granted) return waitForSlot({ ...job, slotHeld: false }, grant.position, grant.retryAt, tick());
+      if (!grant.granted)
+        return waitForSlot({ ...job, slotHeld: false, queueSlots: config.maxConcurrency[provider.name] }, grant.position, grant.retryAt, tick());
       let marked = markSubmitting(slotGranted(job, tick()), tick());
       let callbackUrl: string | undefined;
       if (provider.name === "wiro" && config.publicBaseUrl) {

@@ -109,6 +109,10 @@ export const jobSchema = z.strictObject({
   updatedAt: timestamp,
   startedAt: timestamp.optional(),
   completedAt: timestamp.optional(),
+  estimatedCompletionAt: timestamp.nullable().meta({
+    description:
+      "When the job is expected to end: its model's learned run time (median), counted from when the provider started it, plus its place in the provider's line while queued. Past the median the estimate moves out with the run (the median of runs that slow). `null` once the job ended.",
+  }),
   polls: count.meta({ description: "Provider status requests made for this job." }),
 });
 
@@ -462,6 +466,7 @@ const queuedJob: PublicJob = {
   outputs: [],
   createdAt: created,
   updatedAt: created,
+  estimatedCompletionAt: "2026-11-21T10:00:28.000Z",
   polls: 0,
 };
 const media = (i: number) =>
@@ -483,6 +488,7 @@ const succeededJob: PublicJob = {
   updatedAt: "2026-11-21T10:00:41.000Z",
   startedAt: "2026-11-21T10:00:01.000Z",
   completedAt: "2026-11-21T10:00:41.000Z",
+  estimatedCompletionAt: null,
   polls: 4,
 };
 const failedJob: PublicJob = {
@@ -495,6 +501,7 @@ const failedJob: PublicJob = {
   updatedAt: "2026-11-21T10:20:00.000Z",
   startedAt: "2026-11-21T10:00:02.000Z",
   completedAt: "2026-11-21T10:20:00.000Z",
+  estimatedCompletionAt: null,
   polls: 31,
 };
 
