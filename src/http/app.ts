@@ -13,6 +13,9 @@ import { scheduleRoutes } from "./routes/schedules.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
 import { docsRoutes } from "./routes/docs.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
+import { modelRoutes } from "./routes/models.ts";
+import { batchListRoutes } from "./routes/batch-list.ts";
 import type { AppEnv } from "./context.ts";
 
 export function buildApp(): Hono<AppEnv> {
@@ -32,6 +35,7 @@ export function buildApp(): Hono<AppEnv> {
   app.route("/callbacks", callbackRoutes);
   app.route("/", openapiRoutes);
   app.route("/", docsRoutes);
+  app.route("/", dashboardRoutes);
 
   app.use(
     "/v1/*",
@@ -50,8 +54,10 @@ export function buildApp(): Hono<AppEnv> {
   );
   app.route("/v1/uploads", uploadRoutes);
   app.route("/v1/jobs", jobRoutes);
+  app.route("/v1/batches", batchListRoutes);
   app.route("/v1/batches", batchRoutes);
   app.route("/v1/schedules", scheduleRoutes);
+  app.route("/v1/models", modelRoutes);
 
   app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
   app.onError(handleError);
