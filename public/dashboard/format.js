@@ -1,7 +1,9 @@
 // How times, sizes and amounts read on the page: the viewer's own locale and time zone.
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
-const dateTimeZone = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
+// dateStyle/timeStyle cannot be combined with timeZoneName: the zoned format names its fields
+const ZONED = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+const dateTimeZone = new Intl.DateTimeFormat(undefined, ZONED);
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
 export const viewerZone = zone;
@@ -13,7 +15,7 @@ export function when(iso) {
 /** A time in the viewer's zone, with the zone named (schedules run in another one). */
 export function whenZoned(iso, timeZone) {
   if (!iso) return "—";
-  const f = timeZone ? new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZoneName: "short", timeZone }) : dateTimeZone;
+  const f = timeZone ? new Intl.DateTimeFormat(undefined, { ...ZONED, timeZone }) : dateTimeZone;
   return f.format(new Date(iso));
 }
 

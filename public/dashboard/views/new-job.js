@@ -7,7 +7,7 @@ import { announce, fill, h } from "../dom.js";
 
 /** Fields that take image URLs: an uploaded image (POST /v1/uploads) can fill them. */
 const IMAGE_FIELDS = new Set(["images", "firstFrame", "lastFrame"]);
-const LONG_TEXT = 300;
+const LONG_TEXT = 4000;
 
 export async function newJobView(main, { query, signal, modelList }) {
   const models = await modelList();

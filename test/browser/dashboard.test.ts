@@ -1,0 +1,178 @@
+/// <reference lib="dom" />
+// The dashboard in a real browser against the local stack (simulator + worker): sign in with a
+// pasted key, start a Seedream and a Wiro job from the form, watch both succeed without a reload,
+// play the outputs from their signed links, see the API's field errors at their fields, and a
+// second key seeing none of it. Every request the page makes stays on the worker's origin.
+import { writeFileSync } from "node:fs";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, artifact, launchChromium } from "./browser.ts";
+import { KEY_A, KEY_B, startBrowserStack, type BrowserStack } from "./stack.ts";
+
+let stack: BrowserStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Every URL the pages asked for, to prove nothing left the worker. */
+const requested: string[] = [];
+const jobs: { seedream?: string; wiro?: string } = {};
+
+async function newPage(ctx: BrowserContext): Promise<Page> {
+  const p = await ctx.newPage();
+  p.on("request", (r) => requested.push(r.url()));
+  return p;
+}
+
+async function signIn(p: Page, key: string): Promise<void> {
+  await p.goto(`${stack.worker}/dashboard`);
+  await p.getByLabel("API key").fill(key);
+  await p.getByRole("button", { name: "Sign in" }).click();
+  await p.getByRole("navigation", { name: "Sections" }).waitFor();
+}
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  stack = await startBrowserStack();
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await newPage(context);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  stack?.close();
+  console.log(`screenshots in ${ARTIFACTS}`);
+});
+
+describe("the dashboard", () => {
+  it("paints the sign-in form first, refuses a wrong key and signs in with a right one (keyboard only)", async () => {
+    await page.goto(`${stack.worker}/dashboard`);
+    const paint = await page.evaluate(() => {
+      const entries = performance.getEntriesByType("paint").map((e) => [e.name, Math.round(e.startTime)]);
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+      return { paint: Object.fromEntries(entries), domContentLoaded: nav ? Math.round(nav.domContentLoadedEventEnd) : null, transferred: nav?.transferSize ?? null };
+    });
+    writeFileSync(artifact("first-paint.json"), `${JSON.stringify(paint, null, 2)}\n`);
+    console.log(`first paint ${JSON.stringify(paint)}`);
+    expect(paint.paint["first-contentful-paint"]).toBeGreaterThan(0);
+
+    await page.getByLabel("API key").focus();
+    await page.keyboard.type("not-a-key");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("alert").first().textContent()).toBe("This key was not accepted.");
+    await page.getByLabel("API key").fill("");
+    await page.keyboard.type(KEY_A);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Jobs", level: 1 }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("seedrun.apiKey"))).toBe(KEY_A);
+    expect((await context.cookies()).length).toBe(0);
+    // marks this document: a reload would lose it
+    await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+  });
+
+  it("shows each field error of a bad request at its field, exactly as the API's problem+json names it", async () => {
+    await page.goto(`${stack.worker}/dashboard#/new?model=weshop/seedream`);
+    await page.getByLabel("batchCount").fill("99");
+    const answer = page.waitForResponse((r) => r.url().endsWith("/v1/jobs") && r.request().method() === "POST");
+    await page.getByRole("button", { name: /^Start weshop\/seedream job/ }).click();
+    const res = await answer;
+    expect(res.status()).toBe(400);
+    const problem = (await res.json()) as { errors: { path: string; message: string }[] };
+    expect(problem.errors.map((e) => e.path).sort()).toEqual(["params.batchCount", "params.textDescription"]);
+    for (const e of problem.errors) {
+      const field = e.path.replace(/^params\./, "");
+      const shown = page.locator(`#f-${field}-error`);
+      await expect.poll(() => shown.textContent()).toBe(`${e.path}: ${e.message}`);
+      expect(await page.locator(`#f-${field}`).getAttribute("aria-invalid")).toBe("true");
+    }
+    await page.screenshot({ path: artifact("dashboard-field-errors.png"), fullPage: true });
+    await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+  });
+
+  it("starts a Seedream and a Wiro job from the form; both reach succeeded in the list without a reload", async () => {
+    await page.getByLabel("batchCount").fill("2");
+    await page.getByLabel("textDescription").fill("a lighthouse at dusk");
+    await page.getByRole("button", { name: /^Start weshop\/seedream job/ }).click();
+    await page.waitForURL(/#\/jobs\/job_/);
+    jobs.seedream = page.url().split("#/jobs/")[1];
+
+    await page.getByRole("link", { name: "New job" }).click();
+    await page.getByLabel("Model").selectOption("wiro/ByteDance/text-to-video-seedance-v1");
+    await page.getByLabel("prompt").fill("a bicycle at dawn");
+    await page.getByLabel("resolution").selectOption({ label: "720p" });
+    await page.getByRole("button", { name: /^Start wiro\/ByteDance\/text-to-video-seedance-v1 job/ }).click();
+    await page.waitForURL(/#\/jobs\/job_/);
+    jobs.wiro = page.url().split("#/jobs/")[1];
+    expect(jobs.wiro).not.toBe(jobs.seedream);
+    // while it runs: a countdown towards estimatedCompletionAt
+    await page.locator(".status-line .eta").first().waitFor();
+    await page.screenshot({ path: artifact("dashboard-job-running.png"), fullPage: true });
+
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Jobs" }).click();
+    for (const id of [jobs.seedream, jobs.wiro]) await page.locator(`[data-job="${id}"][data-status="succeeded"]`).waitFor({ timeout: 120_000 });
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await page.locator(`[data-job="${jobs.seedream}"] img.thumb`).count()).toBe(1);
+    await page.screenshot({ path: artifact("dashboard-jobs.png"), fullPage: true });
+  });
+
+  it("plays the Wiro video from a working signed link, with a download button", async () => {
+    await page.getByRole("link", { name: jobs.wiro }).click();
+    const video = page.locator(".outputs video");
+    await video.waitFor();
+    const src = await video.getAttribute("src");
+    expect(src).toMatch(new RegExp(`^${stack.worker}/media/.+[?&]sig=`));
+    // a browser's request: no API key
+    const res = await fetch(src!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("video/mp4");
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    // and the browser itself loads it from there: its metadata (duration, size) comes in
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => (v.error ? `error ${v.error.code}` : v.readyState))).toBeGreaterThanOrEqual(1);
+    expect(await page.getByRole("link", { name: "Download" }).getAttribute("href")).toBe(src);
+    await page.screenshot({ path: artifact("dashboard-job-video.png"), fullPage: true });
+
+    await page.goto(`${stack.worker}/dashboard#/jobs/${jobs.seedream}`);
+    const images = page.locator(".outputs img");
+    await expect.poll(() => images.count()).toBe(2);
+    for (const img of await images.all()) await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true);
+  });
+
+  it("a second key sees none of the first key's jobs", async () => {
+    const other = await browser.newContext();
+    const p = await newPage(other);
+    await signIn(p, KEY_B);
+    await p.getByText("No jobs yet.").waitFor();
+    expect(await p.locator("[data-job]").count()).toBe(0);
+    await p.goto(`${stack.worker}/dashboard#/jobs/${jobs.wiro}`);
+    await p.getByRole("heading", { name: "Job not found" }).waitFor();
+    await other.close();
+  });
+
+  it("fits a narrow phone screen, in dark mode, with a name on every control", async () => {
+    const phone = await browser.newContext({ viewport: { width: 360, height: 780 }, colorScheme: "dark", isMobile: true, hasTouch: true });
+    const p = await newPage(phone);
+    await signIn(p, KEY_A);
+    for (const hash of ["#/jobs", `#/jobs/${jobs.wiro}`, "#/new?model=weshop/seedance", "#/batches", "#/schedules"]) {
+      await p.goto(`${stack.worker}/dashboard${hash}`);
+      await p.locator("h1").first().waitFor();
+      await p.waitForLoadState("networkidle");
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${hash} scrolls sideways`).toBeLessThanOrEqual(0);
+      const unnamed = await p.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>("button, a[href], input:not([type=hidden]), select, textarea, video")]
+          .filter((el) => !el.closest("[hidden], [aria-hidden=true]") && !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label") && !el.textContent?.trim())
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
+      expect(unnamed, `${hash} has controls without a name`).toEqual([]);
+    }
+    await p.goto(`${stack.worker}/dashboard#/jobs`);
+    await p.locator("[data-job]").first().waitFor();
+    await p.screenshot({ path: artifact("dashboard-phone-dark.png"), fullPage: true });
+    await phone.close();
+  });
+
+  it("loaded nothing from outside the worker", () => {
+    const outside = requested.filter((u) => !u.startsWith(`${stack.worker}/`) && !u.startsWith("data:"));
+    expect(requested.length).toBeGreaterThan(10);
+    expect(outside).toEqual([]);
+  });
+});
