@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The dashboard in a real browser against the local stack (simulator + worker): sign in with a
 // pasted key, start a Seedream and a Wiro job from the form, watch both succeed without a reload,
 // play the outputs from their signed links, see the API's field errors at their fields, and a
@@ -16,6 +15,14 @@ let page: Page;
 /** Every URL the pages asked for, to prove nothing left the worker. */
 const requested: string[] = [];
 const jobs: { seedream?: string; wiro?: string } = {};
+
+/**
+ * Runs an expression in the page. Written as source text: the Node test project has no DOM types
+ * (adding them would retype the worker's own code), and these are a few lines each.
+ */
+function inPage<T>(p: Page, expression: string): Promise<T> {
+  return p.evaluate(expression) as Promise<T>;
+}
 
 async function newPage(ctx: BrowserContext): Promise<Page> {
   const p = await ctx.newPage();
@@ -45,14 +52,25 @@ afterAll(async () => {
 
 describe("the dashboard", () => {
   it("paints the sign-in form first, refuses a wrong key and signs in with a right one (keyboard only)", async () => {
-    await page.goto(`${stack.worker}/dashboard`);
-    const paint = await page.evaluate(() => {
-      const entries = performance.getEntriesByType("paint").map((e) => [e.name, Math.round(e.startTime)]);
-      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
-      return { paint: Object.fromEntries(entries), domContentLoaded: nav ? Math.round(nav.domContentLoadedEventEnd) : null, transferred: nav?.transferSize ?? null };
-    });
-    writeFileSync(artifact("first-paint.json"), `${JSON.stringify(paint, null, 2)}\n`);
-    console.log(`first paint ${JSON.stringify(paint)}`);
+    // measured twice: the first load also compiles the worker's first request; the second is what a returning user sees
+    const measure = async () => {
+      await page.goto(`${stack.worker}/dashboard`);
+      return inPage<{ paint: Record<string, number>; domContentLoaded: number | null; transferred: number | null }>(
+        page,
+        `(() => {
+          const nav = performance.getEntriesByType("navigation")[0];
+          return {
+            paint: Object.fromEntries(performance.getEntriesByType("paint").map((e) => [e.name, Math.round(e.startTime)])),
+            domContentLoaded: nav ? Math.round(nav.domContentLoadedEventEnd) : null,
+            transferred: nav ? nav.transferSize : null,
+          };
+        })()`,
+      );
+    };
+    const first = await measure();
+    const paint = await measure();
+    writeFileSync(artifact("first-paint.json"), `${JSON.stringify({ firstLoad: first, secondLoad: paint }, null, 2)}\n`);
+    console.log(`first paint: first load ${JSON.stringify(first)}, second load ${JSON.stringify(paint)}`);
     expect(paint.paint["first-contentful-paint"]).toBeGreaterThan(0);
 
     await page.getByLabel("API key").focus();
@@ -63,10 +81,10 @@ describe("the dashboard", () => {
     await page.keyboard.type(KEY_A);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Jobs", level: 1 }).waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem("seedrun.apiKey"))).toBe(KEY_A);
+    expect(await inPage(page, `sessionStorage.getItem("seedrun.apiKey")`)).toBe(KEY_A);
     expect((await context.cookies()).length).toBe(0);
     // marks this document: a reload would lose it
-    await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+    await inPage(page, "window.__sameDocument = true");
   });
 
   it("shows each field error of a bad request at its field, exactly as the API's problem+json names it", async () => {
@@ -85,7 +103,7 @@ describe("the dashboard", () => {
       expect(await page.locator(`#f-${field}`).getAttribute("aria-invalid")).toBe("true");
     }
     await page.screenshot({ path: artifact("dashboard-field-errors.png"), fullPage: true });
-    await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+    await inPage(page, "window.__sameDocument = true");
   });
 
   it("starts a Seedream and a Wiro job from the form; both reach succeeded in the list without a reload", async () => {
@@ -109,7 +127,7 @@ describe("the dashboard", () => {
 
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Jobs" }).click();
     for (const id of [jobs.seedream, jobs.wiro]) await page.locator(`[data-job="${id}"][data-status="succeeded"]`).waitFor({ timeout: 120_000 });
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await inPage(page, "window.__sameDocument")).toBe(true);
     expect(await page.locator(`[data-job="${jobs.seedream}"] img.thumb`).count()).toBe(1);
     await page.screenshot({ path: artifact("dashboard-jobs.png"), fullPage: true });
   });
@@ -126,14 +144,16 @@ describe("the dashboard", () => {
     expect(res.headers.get("content-type")).toBe("video/mp4");
     expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
     // and the browser itself loads it from there: its metadata (duration, size) comes in
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => (v.error ? `error ${v.error.code}` : v.readyState))).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(() => inPage(page, `(() => { const v = document.querySelector(".outputs video"); return v.error ? "error " + v.error.code : v.readyState; })()`))
+      .toBeGreaterThanOrEqual(1);
     expect(await page.getByRole("link", { name: "Download" }).getAttribute("href")).toBe(src);
     await page.screenshot({ path: artifact("dashboard-job-video.png"), fullPage: true });
 
     await page.goto(`${stack.worker}/dashboard#/jobs/${jobs.seedream}`);
     const images = page.locator(".outputs img");
     await expect.poll(() => images.count()).toBe(2);
-    for (const img of await images.all()) await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true);
+    await expect.poll(() => inPage(page, `[...document.querySelectorAll(".outputs img")].every((i) => i.complete && i.naturalWidth > 0)`)).toBe(true);
   });
 
   it("a second key sees none of the first key's jobs", async () => {
@@ -155,12 +175,14 @@ describe("the dashboard", () => {
       await p.goto(`${stack.worker}/dashboard${hash}`);
       await p.locator("h1").first().waitFor();
       await p.waitForLoadState("networkidle");
-      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await inPage<number>(p, "document.documentElement.scrollWidth - document.documentElement.clientWidth");
       expect(overflow, `${hash} scrolls sideways`).toBeLessThanOrEqual(0);
-      const unnamed = await p.evaluate(() =>
-        [...document.querySelectorAll<HTMLElement>("button, a[href], input:not([type=hidden]), select, textarea, video")]
-          .filter((el) => !el.closest("[hidden], [aria-hidden=true]") && !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label") && !el.textContent?.trim())
-          .map((el) => el.outerHTML.slice(0, 80)),
+      // a control is named by a label, aria-label or its text (those inside hidden or aria-hidden parts do not count)
+      const unnamed = await inPage<string[]>(
+        p,
+        `[...document.querySelectorAll("button, a[href], input:not([type=hidden]), select, textarea, video")]
+          .filter((el) => !el.closest("[hidden], [aria-hidden=true]") && !(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.textContent.trim())
+          .map((el) => el.outerHTML.slice(0, 80))`,
       );
       expect(unnamed, `${hash} has controls without a name`).toEqual([]);
     }
