@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalStack, type LocalStack } from "../../simulator/local-stack.ts";
+import { artifact } from "./browser.ts";
 
 export const KEY_A = "browser-key-a";
 export const KEY_B = "browser-key-b";
@@ -34,6 +35,8 @@ export async function startBrowserStack(simDurationMs = 4000): Promise<BrowserSt
     apiKey: KEY_A,
     persistTo,
     quiet: true,
+    // the worker's and the simulator's output, for reading after a failed run
+    logDir: artifact("stack-logs"),
     cronTicks: false,
     vars: { API_KEYS: `${KEY_A},${KEY_B}` },
     simEnv: { SIM_DURATION_MS: String(simDurationMs) },
