@@ -88,7 +88,11 @@ describe("the dashboard", () => {
   });
 
   it("shows each field error of a bad request at its field, exactly as the API's problem+json names it", async () => {
-    await page.goto(`${stack.worker}/dashboard#/new?model=weshop/seedream`);
+    // g then n: the new-job form, from the keyboard
+    await page.keyboard.press("g");
+    await page.keyboard.press("n");
+    await page.getByRole("heading", { name: "New job", level: 1 }).waitFor();
+    await page.getByLabel("Model").selectOption("weshop/seedream");
     await page.getByLabel("batchCount").fill("99");
     const answer = page.waitForResponse((r) => r.url().endsWith("/v1/jobs") && r.request().method() === "POST");
     await page.getByRole("button", { name: /^Start weshop\/seedream job/ }).click();
@@ -103,7 +107,6 @@ describe("the dashboard", () => {
       expect(await page.locator(`#f-${field}`).getAttribute("aria-invalid")).toBe("true");
     }
     await page.screenshot({ path: artifact("dashboard-field-errors.png"), fullPage: true });
-    await inPage(page, "window.__sameDocument = true");
   });
 
   it("starts a Seedream and a Wiro job from the form; both reach succeeded in the list without a reload", async () => {
@@ -150,10 +153,48 @@ describe("the dashboard", () => {
     expect(await page.getByRole("link", { name: "Download" }).getAttribute("href")).toBe(src);
     await page.screenshot({ path: artifact("dashboard-job-video.png"), fullPage: true });
 
-    await page.goto(`${stack.worker}/dashboard#/jobs/${jobs.seedream}`);
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Jobs" }).click();
+    await page.getByRole("link", { name: jobs.seedream }).click();
     const images = page.locator(".outputs img");
     await expect.poll(() => images.count()).toBe(2);
     await expect.poll(() => inPage(page, `[...document.querySelectorAll(".outputs img")].every((i) => i.complete && i.naturalWidth > 0)`)).toBe(true);
+  });
+
+  it("shows a batch's progress live to the end, and a schedule in words that can be switched off", async () => {
+    const api = (path: string, body: unknown) =>
+      fetch(`${stack.worker}${path}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${KEY_A}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const jobsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ model: "weshop/seedream", params: { textDescription: `frame ${i}` } }));
+    const batch = (await (await api("/v1/batches", { jobs: jobsOf(3) })).json()) as { id: string };
+    const created = await api("/v1/schedules", { name: "Nightly lookbook", cron: "0 3 * * *", timezone: "Europe/Istanbul", batch: { jobs: jobsOf(1) } });
+    expect(created.status).toBe(201);
+
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Batches" }).click();
+    const bar = page.getByRole("progressbar", { name: `Progress of ${batch.id}` });
+    await bar.waitFor();
+    await page.locator(`[data-batch="${batch.id}"][data-status="completed"]`).waitFor({ timeout: 120_000 });
+    expect(await bar.getAttribute("aria-valuenow")).toBe("3");
+    expect(await bar.getAttribute("aria-valuetext")).toBe("3 of 3 jobs finished: 3 succeeded");
+    await page.getByRole("link", { name: batch.id }).click();
+    await page.locator("[data-job]").nth(2).waitFor();
+    expect(await page.locator("[data-job]").count()).toBe(3);
+
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Schedules" }).click();
+    const card = page.locator("article.schedule", { hasText: "Nightly lookbook" });
+    await card.getByText("every day at 03:00").waitFor();
+    await card.getByText("Europe/Istanbul").first().waitFor();
+    const toggle = card.getByRole("switch");
+    expect(await toggle.isChecked()).toBe(true);
+    const patched = page.waitForResponse((r) => r.request().method() === "PATCH");
+    await toggle.click();
+    expect((await patched).status()).toBe(200);
+    await card.getByText("none while disabled").waitFor();
+    expect(await card.getByRole("switch").isChecked()).toBe(false);
+    await page.screenshot({ path: artifact("dashboard-schedules.png"), fullPage: true });
+    expect(await inPage(page, "window.__sameDocument")).toBe(true);
   });
 
   it("a second key sees none of the first key's jobs", async () => {
@@ -164,6 +205,10 @@ describe("the dashboard", () => {
     expect(await p.locator("[data-job]").count()).toBe(0);
     await p.goto(`${stack.worker}/dashboard#/jobs/${jobs.wiro}`);
     await p.getByRole("heading", { name: "Job not found" }).waitFor();
+    await p.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Batches" }).click();
+    await p.getByText("No batches yet.").waitFor();
+    await p.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Schedules" }).click();
+    await p.getByText(/^No schedules\./).waitFor();
     await other.close();
   });
 
