@@ -55,6 +55,14 @@ module.exports = {
       },
     },
     {
+      name: "openapi-library-in-http-only",
+      severity: "error",
+      comment:
+        "Route definitions (createRoute, OpenAPIHono) belong to src/http/; schemas/ stays plain zod (`.meta()` only), so the contract can be read and reused without the HTTP layer.",
+      from: { path: "^src/", pathNot: "^src/http/" },
+      to: { path: "node_modules/@hono/zod-openapi" },
+    },
+    {
       name: "src-not-to-simulator-or-tests",
       severity: "error",
       comment: "Production code never depends on the simulator or the tests.",
@@ -107,7 +115,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: ["^node_modules/", "^worker-configuration\\.d\\.ts$"] },
+    // node_modules is not followed but not excluded either: the npm-package rules (dev dependencies,
+    // the OpenAPI library) need to see imports of packages
+    exclude: { path: ["^worker-configuration\\.d\\.ts$"] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },

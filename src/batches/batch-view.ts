@@ -1,25 +1,16 @@
 // The batch as clients see it: its record plus per-status job counts read from the D1 index.
+import { batchStatusCounts } from "../db/jobs-index.ts";
 import type { JobStatus } from "../jobs/record.ts";
-import type { BatchRecord, BatchStatus } from "./batch-client.ts";
+import type { BatchView } from "../schemas/views.ts";
+import type { BatchRecord } from "./batch-client.ts";
 
-export interface BatchView {
-  id: string;
-  status: BatchStatus;
-  total: number;
-  counts: Record<JobStatus, number>;
-  createdAt: string;
-  completedAt?: string;
-  scheduleId?: string;
-}
+export type { BatchView };
 
 /** Counts come from the jobs index; jobs not created yet count as queued (or canceled after a cancel). */
 export async function batchView(env: Env, batch: BatchRecord): Promise<BatchView> {
   const counts: Record<JobStatus, number> = { queued: 0, running: 0, copying: 0, succeeded: 0, failed: 0, canceled: 0 };
-  const rows = await env.DB.prepare("SELECT status, COUNT(*) AS n FROM jobs WHERE batch_id = ? AND tenant = ? GROUP BY status")
-    .bind(batch.id, batch.tenant)
-    .all<{ status: JobStatus; n: number }>();
   let indexed = 0;
-  for (const row of rows.results) {
+  for (const row of await batchStatusCounts(env.DB, batch.id, batch.tenant)) {
     counts[row.status] = row.n;
     indexed += row.n;
   }

@@ -82,3 +82,12 @@ export async function idleUnfinishedJobs(db: D1Database, idleMs: number, now: nu
     .all<{ id: string }>();
   return rows.results.map((r) => r.id);
 }
+
+/** How many indexed jobs of a batch are in each status (jobs not created yet are not counted). */
+export async function batchStatusCounts(db: D1Database, batchId: string, tenant: string): Promise<{ status: JobStatus; n: number }[]> {
+  const rows = await db
+    .prepare("SELECT status, COUNT(*) AS n FROM jobs WHERE batch_id = ? AND tenant = ? GROUP BY status")
+    .bind(batchId, tenant)
+    .all<{ status: JobStatus; n: number }>();
+  return rows.results;
+}

@@ -1,39 +1,44 @@
-// Builds the Hono app: request ids, problem+json errors, auth, and the routes.
-import { Hono } from "hono";
+// Builds the Hono app: request ids, problem+json errors, auth, and the routes. Every route is a
+// createRoute definition registered with app.openapi (src/http/routes/), so /openapi.json is
+// generated from the same definitions that route and validate requests.
+//
+// A new route: in src/http/routes/<resource>.ts, `createRoute({ method, path, operationId, tags,
+// ...authenticated, request: { params, query, headers }, responses: { 200: …, ...authProblems } })`
+// with response schemas from src/schemas/ (`.meta({ id })` names their component) and the shared
+// problem answers of openapi/problems.ts; path ids from openapi/params.ts (a wrong shape is 404);
+// a JSON body is a `$ref` to a component of openapi/request-schemas.ts, read in the handler with
+// readJsonBody + the spec's validator, so configuration-dependent checks join the same 400. Then
+// `routeGroup().openapi(route, handler)` and `app.route("/", group)` below.
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { readConfig, readSigningSecret } from "../config.ts";
 import { ApiError, handleError, problemResponse } from "../lib/errors.ts";
-import { mediaRoutes } from "../media/route.ts";
+import type { AppEnv } from "./context.ts";
 import { bearerAuth, requestId, requireConfig, securityHeaders } from "./middleware.ts";
-import { jobRoutes } from "./routes/jobs.ts";
-import { callbackRoutes } from "./routes/callbacks.ts";
+import { documentConfig, registerDocumentParts } from "./openapi/document.ts";
+import { validationHook } from "./openapi/hook.ts";
+import { batchListRoutes } from "./routes/batch-list.ts";
 import { batchRoutes } from "./routes/batches.ts";
+import { callbackRoutes } from "./routes/callbacks.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { jobEventRoutes } from "./routes/job-events.ts";
+import { jobRoutes } from "./routes/jobs.ts";
+import { mountMedia } from "./routes/media.ts";
+import { modelRoutes } from "./routes/models.ts";
+import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
-import { openapiRoutes } from "./routes/openapi.ts";
-import { docsRoutes } from "./routes/docs.ts";
-import { dashboardRoutes } from "./routes/dashboard.ts";
-import { modelRoutes } from "./routes/models.ts";
-import { batchListRoutes } from "./routes/batch-list.ts";
-import type { AppEnv } from "./context.ts";
 
-export function buildApp(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function buildApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  registerDocumentParts(app);
   app.use("*", requestId(), securityHeaders());
 
-  app.get("/healthz", (c) => {
-    const config = readConfig(c.env);
-    if (!config.ok) return c.json({ status: "misconfigured", problems: config.problems.map((p) => p.name) }, 503);
-    return c.json({ status: "ok" });
-  });
-
-  app.route(
-    "/media",
-    mediaRoutes((env) => readSigningSecret(env)),
-  );
-  app.route("/callbacks", callbackRoutes);
-  app.route("/", openapiRoutes);
+  app.route("/", healthRoutes);
+  mountMedia(app);
+  app.route("/", callbackRoutes);
   app.route("/", docsRoutes);
   app.route("/", dashboardRoutes);
 
@@ -41,7 +46,7 @@ export function buildApp(): Hono<AppEnv> {
     "/v1/*",
     bearerAuth(),
     requireConfig(),
-    // uploads read their own multipart body under a 10 MiB limit (src/api/uploads.ts)
+    // uploads read their own multipart body under a 10 MiB limit (src/http/routes/uploads.ts)
     except(
       ["/v1/uploads", "/v1/uploads/*"],
       bodyLimit({
@@ -52,14 +57,25 @@ export function buildApp(): Hono<AppEnv> {
       }),
     ),
   );
-  app.route("/v1/uploads", uploadRoutes);
-  app.route("/v1/jobs", jobRoutes);
-  app.route("/v1/batches", batchListRoutes);
-  app.route("/v1/batches", batchRoutes);
-  app.route("/v1/schedules", scheduleRoutes);
-  app.route("/v1/models", modelRoutes);
+  app.route("/", uploadRoutes);
+  app.route("/", jobRoutes);
+  app.route("/", jobEventRoutes);
+  app.route("/", batchListRoutes);
+  app.route("/", batchRoutes);
+  app.route("/", scheduleRoutes);
+  app.route("/", modelRoutes);
+
+  serveDocument(app);
 
   app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
   app.onError(handleError);
   return app;
+}
+
+let documented: OpenAPIHono<AppEnv> | undefined;
+
+/** The document the app serves at /openapi.json; with `origin`, `servers` names it. */
+export function openapiDocument(origin?: string): Record<string, unknown> {
+  documented ??= buildApp();
+  return documented.getOpenAPI31Document(documentConfig(origin)) as unknown as Record<string, unknown>;
 }

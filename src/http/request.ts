@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { ApiError } from "../lib/errors.ts";
 import { makeLinkSigner } from "../media/links.ts";
 import type { LinkSigner } from "../jobs/record.ts";
+import type { SpecContext } from "../schemas/job-spec.ts";
 import type { AppEnv } from "./context.ts";
 
 export function linkSigner(c: Context<AppEnv>): LinkSigner {
@@ -28,4 +29,10 @@ export function preferredWait(c: Context<AppEnv>): number | undefined {
   const match = /(?:^|[,;\s])wait\s*=\s*(\d+)/i.exec(c.req.header("Prefer") ?? "");
   if (!match) return undefined;
   return Math.min(60, Number(match[1]));
+}
+
+/** What the spec validators need from the configuration (src/schemas/job-spec.ts SpecContext). */
+export function specContext(c: Context<AppEnv>): SpecContext {
+  const config = c.get("config");
+  return { allowLoopbackHttp: config.devMode, webhooksEnabled: config.webhookSecret !== undefined };
 }

@@ -1,41 +1,13 @@
-// Client schedules in D1, and the cron tick that starts each due one exactly once per due time.
-import { Cron } from "croner";
+// Client schedules (rows in D1, src/db/schedules.ts), and the cron tick that starts each due one exactly once per due time.
 import type { BatchSpec } from "../schemas/batch-spec.ts";
+import type { ScheduleView } from "../schemas/views.ts";
+import { deferSchedule, dueSchedules, recordScheduledRun, type ScheduleRow } from "../db/schedules.ts";
+import { nextRunAfter } from "../lib/cron.ts";
 import { derivedId } from "../lib/crypto.ts";
 import { log } from "../lib/log.ts";
 import { batchApi } from "../batches/batch-client.ts";
 
 const DUE_PER_TICK = 50;
-
-export interface ScheduleRow {
-  id: string;
-  tenant: string;
-  name: string;
-  cron: string;
-  timezone: string;
-  batch: string;
-  origin: string;
-  enabled: number;
-  next_run_at: number | null;
-  last_run_at: number | null;
-  last_batch_id: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface ScheduleView {
-  id: string;
-  name: string;
-  cron: string;
-  timezone: string;
-  enabled: boolean;
-  batch: BatchSpec;
-  nextRunAt: string | null;
-  lastRunAt: string | null;
-  lastBatchId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -55,27 +27,6 @@ export function scheduleView(row: ScheduleRow): ScheduleView {
   };
 }
 
-/** A parser for a 5-field expression in a time zone; throws with a readable message when invalid. */
-export function cronFor(expression: string, timezone: string): Cron {
-  if (expression.trim().split(/\s+/).length !== 5) throw new Error("must have 5 fields: minute hour day-of-month month day-of-week");
-  // legacyMode: day-of-month and day-of-week combine with OR, as in classic cron
-  return new Cron(expression, { timezone, mode: "5-part", legacyMode: true, paused: true });
-}
-
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The first run strictly after `after` (ms), or null when the expression never fires again. */
-export function nextRunAfter(expression: string, timezone: string, after: number): number | null {
-  return cronFor(expression, timezone).nextRun(new Date(after))?.getTime() ?? null;
-}
-
 /** The batch id of one due run: derived, so a tick delivered twice starts the same batch. */
 export function scheduledBatchId(scheduleId: string, dueAt: number): Promise<string> {
   return derivedId("batch", `${scheduleId}@${dueAt}`);
@@ -91,35 +42,6 @@ export function nextRunAfterPatch(before: ScheduleRow, after: ScheduleRow, now: 
   if (!timingChanged) return before.next_run_at;
   if (after.enabled !== 1) return null;
   return nextRunAfter(after.cron, after.timezone, Math.max(now, before.last_run_at ?? 0));
-}
-
-/**
- * Writes a patched row only if the stored one is still the one it was computed from: same
- * updated_at and the same run fields the tick moves. False when the row changed (or vanished)
- * meanwhile; the caller reads again and recomputes.
- */
-export async function updateScheduleIfUnchanged(db: D1Database, before: ScheduleRow, after: ScheduleRow): Promise<boolean> {
-  const result = await db
-    .prepare(
-      "UPDATE schedules SET name = ?, cron = ?, timezone = ?, batch = ?, enabled = ?, next_run_at = ?, updated_at = ? " +
-        "WHERE id = ? AND updated_at = ? AND next_run_at IS ? AND last_run_at IS ? AND last_batch_id IS ?",
-    )
-    .bind(
-      after.name,
-      after.cron,
-      after.timezone,
-      after.batch,
-      after.enabled,
-      after.next_run_at,
-      after.updated_at,
-      before.id,
-      before.updated_at,
-      before.next_run_at,
-      before.last_run_at,
-      before.last_batch_id,
-    )
-    .run();
-  return result.meta.changes === 1;
 }
 
 /** How long a schedule whose start failed waits before it is tried again, so others due get their turn. */
@@ -138,11 +60,9 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  * one of the DUE_PER_TICK places at the head of the queue on every tick.
  */
 export async function runDueSchedules(env: Env, now: number): Promise<string[]> {
-  const due = await env.DB.prepare("SELECT * FROM schedules WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at LIMIT ?")
-    .bind(now, DUE_PER_TICK)
-    .all<ScheduleRow>();
+  const due = await dueSchedules(env.DB, now, DUE_PER_TICK);
   const started: string[] = [];
-  for (const row of due.results) {
+  for (const row of due) {
     const dueAt = row.next_run_at!;
     const batchId = await scheduledBatchId(row.id, dueAt);
     let called = false;
@@ -174,12 +94,7 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
     }
     try {
       const next = nextRunAfter(row.cron, row.timezone, Math.max(now, dueAt));
-      const moved = await env.DB.prepare(
-        "UPDATE schedules SET last_run_at = ?, last_batch_id = ?, next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?",
-      )
-        .bind(now, batchId, next, now, row.id, dueAt)
-        .run();
-      if (moved.meta.changes === 1) started.push(batchId);
+      if (await recordScheduledRun(env.DB, row.id, dueAt, { at: now, batchId, next })) started.push(batchId);
     } catch (err) {
       // the batch exists; the schedule stays at this due time, so the next tick re-finds the same batch and records it
       log("error", "scheduled run not recorded", { scheduleId: row.id, dueAt: iso(dueAt), batchId, error: message(err) });
@@ -201,8 +116,7 @@ async function deferFailedStart(env: Env, row: ScheduleRow, now: number, err: un
   const retryAt = now + FAILED_START_RETRY_MS;
   log("error", "scheduled run failed", { scheduleId: row.id, tenant: row.tenant, dueAt: iso(dueAt), retryAt: iso(retryAt), error: message(err) });
   try {
-    // guarded like a run: a PATCH or another tick that moved the schedule meanwhile wins
-    await env.DB.prepare("UPDATE schedules SET next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?").bind(retryAt, now, row.id, dueAt).run();
+    await deferSchedule(env.DB, row.id, dueAt, retryAt, now);
   } catch (deferErr) {
     log("error", "scheduled run not deferred", { scheduleId: row.id, error: message(deferErr) });
   }

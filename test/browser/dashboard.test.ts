@@ -92,7 +92,7 @@ describe("the dashboard", () => {
     await page.keyboard.press("g");
     await page.keyboard.press("n");
     await page.getByRole("heading", { name: "New job", level: 1 }).waitFor();
-    await page.getByLabel("Model").selectOption("weshop/seedream");
+    await page.getByLabel("Model", { exact: true }).selectOption("weshop/seedream");
     await page.getByLabel("batchCount").fill("99");
     const answer = page.waitForResponse((r) => r.url().endsWith("/v1/jobs") && r.request().method() === "POST");
     await page.getByRole("button", { name: /^Start weshop\/seedream job/ }).click();
@@ -117,7 +117,7 @@ describe("the dashboard", () => {
     jobs.seedream = page.url().split("#/jobs/")[1];
 
     await page.getByRole("link", { name: "New job" }).click();
-    await page.getByLabel("Model").selectOption("wiro/ByteDance/text-to-video-seedance-v1");
+    await page.getByLabel("Model", { exact: true }).selectOption("wiro/ByteDance/text-to-video-seedance-v1");
     await page.getByLabel("prompt").fill("a bicycle at dawn");
     await page.getByLabel("resolution").selectOption({ label: "720p" });
     await page.getByRole("button", { name: /^Start wiro\/ByteDance\/text-to-video-seedance-v1 job/ }).click();

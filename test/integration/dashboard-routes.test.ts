@@ -4,7 +4,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openapiDocument } from "../../src/http/routes/openapi.ts";
+import { openapiDocument } from "../../src/http/app.ts";
 import { MODEL_IDS } from "../../src/providers/models.ts";
 import { api, BASE, KEY_B, startHarness, type Harness } from "../helpers.ts";
 
@@ -24,22 +24,24 @@ describe("GET /v1/models", () => {
     expect(list.data.find((m) => m.id === "weshop/seedream")).toEqual({ id: "weshop/seedream", provider: "weshop", kind: "image", agent: "seedream" });
     const components = (openapiDocument().components as { schemas: Record<string, Json> }).schemas;
     for (const id of MODEL_IDS) {
-      const res = await api(`/v1/models/${id}`);
+      const res = await api(`/v1/models/${encodeURIComponent(id)}`);
       expect(res.status, id).toBe(200);
       const model = (await res.json()) as Json & { paramsSchema: Json };
       const { $schema, ...schema } = model.paramsSchema;
       expect($schema).toBe("https://json-schema.org/draft/2020-12/schema");
       expect(schema).toEqual(components[`Params.${id.replace(/[^A-Za-z0-9._-]+/g, ".")}`]);
     }
-    const seedream = (await (await api("/v1/models/weshop/seedream")).json()) as { paramsSchema: { required: string[]; properties: Json } };
+    const seedream = (await (await api("/v1/models/weshop%2Fseedream")).json()) as { paramsSchema: { required: string[]; properties: Json } };
     expect(seedream.paramsSchema.required).toEqual(["textDescription"]);
     expect(Object.keys(seedream.paramsSchema.properties)).toContain("imageSize");
   });
 
   it("answers 404 for an unknown model and 401 without a key", async () => {
-    const unknown = await api("/v1/models/weshop/nope");
+    const unknown = await api("/v1/models/weshop%2Fnope");
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as Json).code).toBe("not_found");
+    expect(await unknown.json()).toMatchObject({ code: "not_found", detail: "Model weshop/nope was not found." });
+    // unencoded, the id's slashes are path segments: no such route
+    expect((await api("/v1/models/weshop/seedream")).status).toBe(404);
     expect((await api("/v1/models", { key: null })).status).toBe(401);
   });
 });

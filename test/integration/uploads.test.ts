@@ -52,7 +52,7 @@ function subApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.use("/v1/*", requireConfig(), bearerAuth());
-  app.route("/v1/uploads", uploadRoutes);
+  app.route("/", uploadRoutes);
   app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
   app.onError((err, c) => {
     if (err instanceof ApiError) return problemResponse(c, err);

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { handleError } from "../../src/lib/errors.ts";
 import { parseHttpDate, parseTagList } from "../../src/media/conditionals.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
-import { mediaRoutes, type MediaEnv } from "../../src/media/route.ts";
+import { mediaRoutes, type MediaEnv } from "../../src/http/routes/media.ts";
 import { patternBytes, sameBytes } from "./helpers.ts";
 
 const SECRET = "conditionals-test-secret";

@@ -20,7 +20,7 @@ export async function newJobView(main, { query, signal, modelList }) {
   const formHost = h("div");
   fill(main, h("h1", { tabindex: "-1", text: "New job" }), h("p", { class: "field" }, h("label", { for: "model", text: "Model" }), picker), formHost);
   const show = async (id) => {
-    const model = await api(`/v1/models/${id}`, { signal });
+    const model = await api(`/v1/models/${encodeURIComponent(id)}`, { signal });
     fill(formHost, jobForm(model, signal));
   };
   picker.addEventListener("change", () => {

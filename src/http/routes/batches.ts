@@ -1,49 +1,137 @@
 // /v1/batches: up to 1000 job specs validated up front, fanned out by a BatchObject.
-import { Hono, type Context } from "hono";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { batchApi, type BatchRecord } from "../../batches/batch-client.ts";
 import { batchView } from "../../batches/batch-view.ts";
-import { canonicalJson, idempotencyApi } from "../../idempotency/idempotency-client.ts";
-import { randomId, sha256Hex } from "../../lib/crypto.ts";
+import { randomId } from "../../lib/crypto.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
+import { batchViewSchema } from "../../schemas/views.ts";
 import type { AppEnv } from "../context.ts";
-import { readJsonBody } from "../request.ts";
-import { listJobs } from "./jobs.ts";
+import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../idempotency.ts";
+import { listJobs } from "../job-reads.ts";
+import { created, EXAMPLE_CONTEXT, MODEL_EXAMPLES, runningBatch } from "../openapi/examples.ts";
+import { routeGroup } from "../openapi/hook.ts";
+import { batchIdParams, EXAMPLE_BATCH_ID, locationHeader } from "../openapi/params.ts";
+import {
+  authenticated,
+  authProblems,
+  jsonBodyProblems,
+  notFoundProblem,
+  problem,
+  problemResponse,
+  REQUEST_ID_HEADER,
+  validationProblem,
+} from "../openapi/problems.ts";
+import { ref } from "../openapi/request-schemas.ts";
+import { readJsonBody, specContext } from "../request.ts";
+import { documentedListQuery, listResponses } from "./jobs.ts";
 
-const BATCH_ID = /^batch_[0-9a-z]{20}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const batchNotFound = notFoundProblem("Batch", EXAMPLE_BATCH_ID);
+const batch = (description: string, examples: Record<string, { summary: string; value: unknown }>, headers = {}) => ({
+  description,
+  headers: { ...REQUEST_ID_HEADER, ...headers },
+  content: { "application/json": { schema: batchViewSchema, examples } },
+});
 
 async function loadBatch(c: Context<AppEnv>, id: string): Promise<BatchRecord> {
-  if (!BATCH_ID.test(id)) throw notFound(`Batch ${id}`);
-  const batch = await batchApi(c.env, id).read(c.get("tenant"));
-  if (!batch) throw notFound(`Batch ${id}`);
-  return batch;
+  const record = await batchApi(c.env, id).read(c.get("tenant"));
+  if (!record) throw notFound(`Batch ${id}`);
+  return record;
 }
 
-export const batchRoutes = new Hono<AppEnv>()
-  .post("/", async (c) => {
-    const idempotencyKey = c.req.header("Idempotency-Key");
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
-      throw validationError([{ path: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
-    const config = c.get("config");
-    const { spec, errors } = validateBatch(await readJsonBody(c), { allowLoopbackHttp: config.devMode, webhooksEnabled: config.webhookSecret !== undefined });
+const twoJobs = (["weshop/seedream", "wiro/ByteDance/text-to-video-seedance-v1"] as const).map((id) => ({ model: id, params: MODEL_EXAMPLES[id].params }));
+const badBatch = {
+  jobs: [
+    { model: "weshop/seedream", params: { textDescription: "a fox" } },
+    { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a fox", duration: 7 } },
+  ],
+};
+
+export const createBatch = createRoute({
+  method: "post",
+  path: "/v1/batches",
+  operationId: "createBatch",
+  summary: "Create a batch of jobs",
+  description:
+    "One bad job spec refuses the whole batch, every problem listed by path; otherwise the jobs are created in the background and the batch answers `202` at once.",
+  tags: ["Batches"],
+  ...authenticated,
+  request: {
+    headers: z.object({ "Idempotency-Key": idempotencyKeyHeader("batch") }),
+    body: {
+      required: true,
+      content: { "application/json": { schema: ref("CreateBatch"), examples: { twoModels: { summary: "Two jobs, two models", value: { jobs: twoJobs } } } } },
+    },
+  },
+  responses: {
+    202: batch(
+      "Accepted; the jobs are being created.",
+      { created: { summary: "A new batch", value: { ...runningBatch, counts: { ...runningBatch.counts, queued: 2, succeeded: 0 } } } },
+      { ...locationHeader("/v1/batches/{id}"), ...replayedHeader },
+    ),
+    ...jsonBodyProblems({ validation_failed: validationProblem(validateBatch(badBatch, EXAMPLE_CONTEXT).errors) }),
+    ...idempotencyResponses,
+    ...authProblems,
+  },
+});
+
+export const getBatch = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}",
+  operationId: "getBatch",
+  summary: "Get a batch",
+  tags: ["Batches"],
+  ...authenticated,
+  request: { params: batchIdParams },
+  responses: { 200: batch("The batch.", { running: { summary: "Half done", value: runningBatch } }), 404: batchNotFound, ...authProblems },
+});
+
+export const listBatchJobs = createRoute({
+  method: "get",
+  path: "/v1/batches/{id}/jobs",
+  operationId: "listBatchJobs",
+  summary: "List a batch's jobs",
+  tags: ["Batches"],
+  ...authenticated,
+  // the batch comes from the path
+  request: { params: batchIdParams, query: documentedListQuery.omit({ batchId: true }) },
+  responses: { ...listResponses, 404: batchNotFound, ...authProblems },
+});
+
+export const cancelBatch = createRoute({
+  method: "post",
+  path: "/v1/batches/{id}/cancel",
+  operationId: "cancelBatch",
+  summary: "Cancel a batch",
+  description: "Cancels every job of the batch that has not ended.",
+  tags: ["Batches"],
+  ...authenticated,
+  request: { params: batchIdParams },
+  responses: {
+    200: batch("The canceled batch.", {
+      canceled: {
+        summary: "Canceled",
+        value: { ...runningBatch, status: "canceled", counts: { ...runningBatch.counts, queued: 0, canceled: 1 }, completedAt: created },
+      },
+    }),
+    404: batchNotFound,
+    409: problemResponse("The batch already ended", {
+      batch_finished: problem(409, "batch_finished", "Batch already finished", `Batch ${EXAMPLE_BATCH_ID} is already completed.`),
+    }),
+    ...authProblems,
+  },
+});
+
+export const batchRoutes = routeGroup()
+  .openapi(createBatch, async (c) => {
+    const idempotencyKey = c.req.valid("header")["Idempotency-Key"];
+    const { spec, errors } = validateBatch(await readJsonBody(c), specContext(c));
     if (!spec) throw validationError(errors);
     const tenant = c.get("tenant");
-    let id = randomId("batch");
-    if (idempotencyKey !== undefined) {
-      const claim = await idempotencyApi(c.env, `${tenant}:batches:${idempotencyKey}`).claim(await sha256Hex(canonicalJson(spec)), id);
-      if (claim.kind === "mismatch")
-        throw new ApiError(
-          422,
-          "idempotency_key_reused",
-          "Idempotency-Key reused",
-          "This Idempotency-Key was already used with a different request body in the last 24 hours.",
-        );
-      if (claim.kind === "replay") c.header("Idempotent-Replayed", "true");
-      id = claim.value;
-    }
-    const batch = await batchApi(c.env, id).create({
+    const id = await claimIdempotent(c, "batches", idempotencyKey, spec, randomId("batch"));
+    const record = await batchApi(c.env, id).create({
       id,
       tenant,
       specs: spec.jobs,
@@ -51,18 +139,17 @@ export const batchRoutes = new Hono<AppEnv>()
       origin: new URL(c.req.url).origin,
     });
     c.header("Location", `/v1/batches/${id}`);
-    return c.json(await batchView(c.env, batch), 202);
+    return c.json(await batchView(c.env, record), 202);
   })
-  .get("/:id", async (c) => c.json(await batchView(c.env, await loadBatch(c, c.req.param("id")))))
-  .get("/:id/jobs", async (c) => {
-    const batch = await loadBatch(c, c.req.param("id"));
-    return c.json(await listJobs(c, { ...c.req.query(), batchId: batch.id }));
+  .openapi(getBatch, async (c) => c.json(await batchView(c.env, await loadBatch(c, c.req.valid("param").id)), 200))
+  .openapi(listBatchJobs, async (c) => {
+    const record = await loadBatch(c, c.req.valid("param").id);
+    return c.json(await listJobs(c, { ...c.req.valid("query"), batchId: record.id }), 200);
   })
-  .post("/:id/cancel", async (c) => {
-    const id = c.req.param("id");
-    if (!BATCH_ID.test(id)) throw notFound(`Batch ${id}`);
-    const { batch, canceled } = await batchApi(c.env, id).cancel(c.get("tenant"));
-    if (!batch) throw notFound(`Batch ${id}`);
-    if (!canceled) throw new ApiError(409, "batch_finished", "Batch already finished", `Batch ${id} is already ${batch.status}.`);
-    return c.json(await batchView(c.env, batch));
+  .openapi(cancelBatch, async (c) => {
+    const { id } = c.req.valid("param");
+    const { batch: record, canceled } = await batchApi(c.env, id).cancel(c.get("tenant"));
+    if (!record) throw notFound(`Batch ${id}`);
+    if (!canceled) throw new ApiError(409, "batch_finished", "Batch already finished", `Batch ${id} is already ${record.status}.`);
+    return c.json(await batchView(c.env, record), 200);
   });

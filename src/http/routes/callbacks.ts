@@ -2,24 +2,44 @@
 // per-job token in the URL, which is derived from the job id under SIGNING_SECRET: the worker
 // checks it itself, so a forged callback never wakes a Durable Object. The body is never read;
 // the job confirms with Task/Detail.
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { readConfig } from "../../config.ts";
 import { jobApi } from "../../jobs/job-client.ts";
 import { isWiroCallbackToken } from "../../lib/callback-token.ts";
 import { notFound } from "../../lib/errors.ts";
-import type { AppEnv } from "../context.ts";
+import { callbackReceivedSchema } from "../../schemas/views.ts";
+import { routeGroup } from "../openapi/hook.ts";
+import { callbackParams } from "../openapi/params.ts";
+import { problem, problemResponse, REQUEST_ID_HEADER } from "../openapi/problems.ts";
 
-const JOB_ID = /^job_[0-9a-z]{20}$/;
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+export const wiroCallback = createRoute({
+  method: "post",
+  path: "/callbacks/wiro/{jobId}/{token}",
+  operationId: "wiroCallback",
+  summary: "Wiro completion callback",
+  description:
+    "The callback URL handed to Wiro for each job. Authenticated only by the per-job token (an HMAC of the job id under `SIGNING_SECRET`, checked by the worker before any job is touched); the body is not trusted (the job confirms with Wiro's `Task/Detail`). Duplicates are harmless.",
+  tags: ["Callbacks"],
+  // malformed ids and tokens never reach a Durable Object: the params' shapes answer 404
+  request: { params: callbackParams },
+  responses: {
+    200: {
+      description: "Received; the job checks the task with Wiro.",
+      headers: REQUEST_ID_HEADER,
+      content: { "application/json": { schema: callbackReceivedSchema, examples: { received: { summary: "Received", value: { received: true } } } } },
+    },
+    404: problemResponse("Unknown job or wrong token (no provider call is made)", {
+      not_found: problem(404, "not_found", "Not Found", "Callback was not found."),
+    }),
+  },
+});
 
-export const callbackRoutes = new Hono<AppEnv>().post("/wiro/:jobId/:token", async (c) => {
-  const { jobId, token } = c.req.param();
-  // malformed ids and tokens never reach a Durable Object
-  if (!JOB_ID.test(jobId) || !TOKEN.test(token)) throw notFound("Callback");
+export const callbackRoutes = routeGroup().openapi(wiroCallback, async (c) => {
+  const { jobId, token } = c.req.valid("param");
   // without a valid configuration no token can be checked; the job still finishes by polling
   const config = readConfig(c.env);
   if (!config.ok || !(await isWiroCallbackToken(config.config.signingSecret, jobId, token))) throw notFound("Callback");
   const accepted = await jobApi(c.env, jobId).wiroCallback(token);
   if (!accepted) throw notFound("Callback");
-  return c.json({ received: true });
+  return c.json({ received: true as const }, 200);
 });

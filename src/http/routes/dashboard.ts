@@ -3,10 +3,10 @@
 // and no key: it calls the public /v1 API with the key the user pastes. Its CSP keeps scripts,
 // styles and requests on this origin; media may also come from PUBLIC_BASE_URL, which signs the
 // output links when it is set.
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { readConfig } from "../../config.ts";
 import { ApiError } from "../../lib/errors.ts";
-import type { AppEnv } from "../context.ts";
+import { routeGroup } from "../openapi/hook.ts";
 
 export function dashboardPolicy(mediaOrigin?: string): string {
   const media = mediaOrigin ? `'self' ${mediaOrigin}` : "'self'";
@@ -16,7 +16,17 @@ export function dashboardPolicy(mediaOrigin?: string): string {
   );
 }
 
-export const dashboardRoutes = new Hono<AppEnv>().get("/dashboard", async (c) => {
+export const dashboardPage = createRoute({
+  method: "get",
+  path: "/dashboard",
+  operationId: "dashboard",
+  summary: "Dashboard",
+  description: "A web page for people: paste an API key to see its jobs (outputs playing from their signed links), batches and schedules, and start jobs.",
+  tags: ["Service"],
+  responses: { 200: { description: "HTML page.", content: { "text/html": { schema: { type: "string" } } } } },
+});
+
+export const dashboardRoutes = routeGroup().openapi(dashboardPage, async (c) => {
   const page = await c.env.ASSETS.fetch(new URL("/dashboard", c.req.url));
   if (!page.ok) throw new ApiError(503, "dashboard_unavailable", "Service Unavailable", "The dashboard page is missing from this deployment.");
   const config = readConfig(c.env);

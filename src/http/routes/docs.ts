@@ -1,16 +1,26 @@
 // GET /docs: Swagger UI reading /openapi.json. The page and Swagger UI's files are static assets
 // (public/); this route only serves the page with a CSP that keeps every script, style and
 // request on this origin, so the reference works offline and cannot call out.
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { ApiError } from "../../lib/errors.ts";
-import type { AppEnv } from "../context.ts";
+import { routeGroup } from "../openapi/hook.ts";
 
 /** Swagger UI's icons are data: SVGs in its stylesheet; nothing else needs more than 'self'. */
 export const DOCS_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-export const docsRoutes = new Hono<AppEnv>().get("/docs", async (c) => {
+export const docsPage = createRoute({
+  method: "get",
+  path: "/docs",
+  operationId: "docs",
+  summary: "Interactive reference",
+  description: "A self-contained page that renders `/openapi.json` and can send requests.",
+  tags: ["Service"],
+  responses: { 200: { description: "HTML page.", content: { "text/html": { schema: { type: "string" } } } } },
+});
+
+export const docsRoutes = routeGroup().openapi(docsPage, async (c) => {
   // public/docs.html; its scripts and styles under /docs/ are served by the assets router
   const page = await c.env.ASSETS.fetch(new URL("/docs", c.req.url));
   if (!page.ok) throw new ApiError(503, "docs_unavailable", "Service Unavailable", "The reference page is missing from this deployment.");

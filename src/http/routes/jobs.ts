@@ -1,151 +1,179 @@
-// /v1/jobs: create (idempotent with Idempotency-Key), read, list, cancel and follow jobs.
-import { Hono, type Context } from "hono";
-import { streamSSE } from "hono/streaming";
-import { z } from "zod";
-import { decodeCursor, encodeCursor, listJobIds } from "../../db/jobs-index.ts";
+// /v1/jobs: create (idempotent with Idempotency-Key), read, list and cancel jobs. Each operation
+// is one createRoute definition: what it validates is what the OpenAPI document says.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { NewJob } from "../../jobs/job-client.ts";
+import { publicJob } from "../../jobs/record.ts";
+import { randomId } from "../../lib/crypto.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
-import { randomId, sha256Hex } from "../../lib/crypto.ts";
-import { fieldErrors, validationError } from "../../lib/validation.ts";
-import { TERMINAL, publicJob, type JobRecord, type JobStatus } from "../../jobs/record.ts";
-import { jobApi, type JobApi, type NewJob } from "../../jobs/job-client.ts";
-import { canonicalJson, idempotencyApi } from "../../idempotency/idempotency-client.ts";
+import { validationError } from "../../lib/validation.ts";
 import { MODEL_IDS } from "../../providers/models.ts";
+import { listQuery } from "../../schemas/job-query.ts";
 import { validateJobSpec } from "../../schemas/job-spec.ts";
-import type { AppEnv } from "../context.ts";
-import { linkSigner, preferredWait, readJsonBody } from "../request.ts";
+import { jobListSchema, jobSchema } from "../../schemas/job-view.ts";
+import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../idempotency.ts";
+import { jobStub, listJobs, loadJob, waitForEnd } from "../job-reads.ts";
+import { created, failedJob, MODEL_EXAMPLES, queuedJob, succeededJob, validationExample } from "../openapi/examples.ts";
+import { routeGroup } from "../openapi/hook.ts";
+import { EXAMPLE_JOB_ID, jobIdParams, preferenceApplied, preferHeader } from "../openapi/params.ts";
+import {
+  authenticated,
+  authProblems,
+  jsonBodyProblems,
+  notFoundProblem,
+  problem,
+  problemResponse,
+  REQUEST_ID_HEADER,
+  validationProblem,
+} from "../openapi/problems.ts";
+import { ref, slug } from "../openapi/request-schemas.ts";
+import { linkSigner, preferredWait, readJsonBody, specContext } from "../request.ts";
 
-const JOB_ID = /^job_[0-9a-z]{20}$/;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const STATUSES = ["queued", "running", "copying", "succeeded", "failed", "canceled"] as const satisfies readonly JobStatus[];
-/** How long one live-status wait lasts before a keep-alive comment is sent. */
-const SSE_HEARTBEAT_MS = 15_000;
-
-export function jobStub(c: Context<AppEnv>, id: string): JobApi {
-  return jobApi(c.env, id);
-}
-
-export async function loadJob(c: Context<AppEnv>, id: string): Promise<JobRecord> {
-  // ids that cannot exist never touch a Durable Object
-  if (!JOB_ID.test(id)) throw notFound(`Job ${id}`);
-  const job = await jobStub(c, id).read(c.get("tenant"));
-  if (!job) throw notFound(`Job ${id}`);
-  return job;
-}
-
-/** Holds the answer until the job ends or `seconds` pass (Prefer: wait). */
-async function waitForEnd(c: Context<AppEnv>, job: JobRecord, seconds: number): Promise<JobRecord> {
-  const deadline = Date.now() + seconds * 1000;
-  let current = job;
-  while (!TERMINAL.has(current.status) && Date.now() < deadline) {
-    const next = await jobStub(c, job.id).waitForChange(c.get("tenant"), current.updatedAt, deadline - Date.now());
-    if (!next) break;
-    current = next;
-  }
-  c.header("Preference-Applied", `wait=${seconds}`);
-  return current;
-}
-
-/** The query of `GET /v1/jobs` (and `GET /v1/batches/{id}/jobs`); the OpenAPI document derives its parameters from it. */
-export const listQuery = z.strictObject({
-  status: z.enum(STATUSES, { error: `must be one of: ${STATUSES.join(", ")}` }).optional(),
-  model: z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(", ")}` }).optional(),
-  batchId: z
-    .string()
-    .regex(/^batch_[0-9a-z]{20}$/, "is not a batch id")
-    .optional(),
-  limit: z.coerce
-    .number({ error: "must be an integer from 1 to 100" })
-    .int("must be an integer from 1 to 100")
-    .min(1, "must be an integer from 1 to 100")
-    .max(100, "must be an integer from 1 to 100")
-    .default(20),
-  cursor: z.string().optional(),
+const jobNotFound = notFoundProblem("Job", EXAMPLE_JOB_ID);
+const job = (description: string, examples: Record<string, { summary: string; value: unknown }>, headers = {}) => ({
+  description,
+  headers: { ...REQUEST_ID_HEADER, ...headers },
+  content: { "application/json": { schema: jobSchema, examples } },
 });
 
-export async function listJobs(c: Context<AppEnv>, query: Record<string, string>) {
-  const parsed = listQuery.safeParse(query);
-  if (!parsed.success) throw validationError(fieldErrors(parsed.error.issues));
-  const { cursor: cursorText, ...filter } = parsed.data;
-  const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
-  if (cursorText !== undefined && !cursor) throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
-  const tenant = c.get("tenant");
-  const page = await listJobIds(c.env.DB, { tenant, ...filter, cursor });
-  const sign = linkSigner(c);
-  const jobs = await Promise.all(page.ids.map((id) => jobStub(c, id).read(tenant)));
-  // the index may lag its objects by a moment: a job that has since left the status asked for is not shown under it
-  const live = jobs.filter((j): j is JobRecord => j !== null && (filter.status === undefined || j.status === filter.status));
-  const data = await Promise.all(live.map((j) => publicJob(j, sign)));
-  return { data, nextCursor: page.next ? encodeCursor(page.next) : null };
-}
+export const createJob = createRoute({
+  method: "post",
+  path: "/v1/jobs",
+  operationId: "createJob",
+  summary: "Create a job",
+  description:
+    "Validates the whole request first (every bad field is reported by path and nothing reaches a provider), then answers `202` at once. Follow the job with `GET /v1/jobs/{id}` or a webhook.",
+  tags: ["Jobs"],
+  ...authenticated,
+  request: {
+    headers: z.object({ "Idempotency-Key": idempotencyKeyHeader("job"), Prefer: preferHeader }),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: ref("CreateJob"),
+          examples: Object.fromEntries(
+            MODEL_IDS.map((id) => {
+              const e = MODEL_EXAMPLES[id];
+              return [slug(id), { summary: e.summary, value: { model: id, params: e.params, ...(e.metadata ? { metadata: e.metadata } : {}) } }];
+            }),
+          ),
+        },
+      },
+    },
+  },
+  responses: {
+    202: job(
+      "Accepted; the job is queued.",
+      { queued: { summary: "A queued job", value: queuedJob } },
+      {
+        Location: { description: "`/v1/jobs/{id}` of the new job.", schema: { type: "string" as const } },
+        ...replayedHeader,
+        ...preferenceApplied,
+      },
+    ),
+    ...jsonBodyProblems({ validation_failed: validationExample() }),
+    ...idempotencyResponses,
+    ...authProblems,
+  },
+});
 
-export const jobRoutes = new Hono<AppEnv>()
-  .post("/", async (c) => {
-    const idempotencyKey = c.req.header("Idempotency-Key");
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
-      throw validationError([{ path: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters" }]);
+export const getJob = createRoute({
+  method: "get",
+  path: "/v1/jobs/{id}",
+  operationId: "getJob",
+  summary: "Get a job",
+  description: "A job is visible only to the API key that created it; others get `404`.",
+  tags: ["Jobs"],
+  ...authenticated,
+  request: { params: jobIdParams, headers: z.object({ Prefer: preferHeader }) },
+  responses: {
+    200: job(
+      "The job.",
+      { succeeded: { summary: "Succeeded, two stored images", value: succeededJob }, failed: { summary: "Failed", value: failedJob } },
+      preferenceApplied,
+    ),
+    404: jobNotFound,
+    ...authProblems,
+  },
+});
+
+/** The 200 and 400 of both job lists. */
+export const listResponses = {
+  200: {
+    description: "A page of jobs, newest first.",
+    headers: REQUEST_ID_HEADER,
+    content: { "application/json": { schema: jobListSchema, examples: { page: { summary: "One page", value: { data: [succeededJob], nextCursor: null } } } } },
+  },
+  400: problemResponse("Invalid query (a bad value or an unknown parameter)", {
+    validation_failed: validationProblem([{ path: "limit", message: "must be an integer from 1 to 100" }]),
+  }),
+};
+
+/** Words and examples for each list parameter; the schemas are listQuery's own. */
+export const documentedListQuery = listQuery.extend({
+  status: listQuery.shape.status.openapi({ param: { description: "Only jobs in this status.", example: "succeeded" } }),
+  model: listQuery.shape.model.openapi({ param: { description: "Only jobs of this model." } }),
+  batchId: listQuery.shape.batchId.openapi({ param: { description: "Only jobs of this batch." } }),
+  limit: listQuery.shape.limit.openapi({ param: { description: "Page size.", example: 20 } }),
+  cursor: listQuery.shape.cursor.openapi({ param: { description: "`nextCursor` of the previous page." } }),
+});
+
+export const listJobsRoute = createRoute({
+  method: "get",
+  path: "/v1/jobs",
+  operationId: "listJobs",
+  summary: "List jobs",
+  description: "This key's jobs, newest first, a page at a time.",
+  tags: ["Jobs"],
+  ...authenticated,
+  request: { query: documentedListQuery },
+  responses: { ...listResponses, ...authProblems },
+});
+
+export const cancelJob = createRoute({
+  method: "post",
+  path: "/v1/jobs/{id}/cancel",
+  operationId: "cancelJob",
+  summary: "Cancel a job",
+  description: "Stops following the job at the provider (Wiro tasks are killed; WeShop has no cancel) and ends it as `canceled`.",
+  tags: ["Jobs"],
+  ...authenticated,
+  request: { params: jobIdParams },
+  responses: {
+    200: job("The canceled job.", { canceled: { summary: "Canceled", value: { ...queuedJob, status: "canceled", completedAt: created } } }),
+    404: jobNotFound,
+    409: problemResponse("The job already ended", {
+      job_finished: problem(409, "job_finished", "Job already finished", `Job ${EXAMPLE_JOB_ID} already ended as succeeded; it cannot be canceled.`),
+    }),
+    ...authProblems,
+  },
+});
+
+export const jobRoutes = routeGroup()
+  .openapi(createJob, async (c) => {
+    const idempotencyKey = c.req.valid("header")["Idempotency-Key"];
     const body = await readJsonBody(c);
-    const config = c.get("config");
-    const { spec, errors } = validateJobSpec(body, { allowLoopbackHttp: config.devMode, webhooksEnabled: config.webhookSecret !== undefined });
+    const { spec, errors } = validateJobSpec(body, specContext(c));
     if (!spec) throw validationError(errors);
-    const tenant = c.get("tenant");
-    let input: NewJob = { id: randomId("job"), tenant, ...spec, origin: new URL(c.req.url).origin };
-    if (idempotencyKey !== undefined) {
-      // the claim decides which request's job stands; every request then creates that same job,
-      // so one still being processed and one replayed answer alike
-      const claims = idempotencyApi(c.env, `${tenant}:jobs:${idempotencyKey}`);
-      const claim = await claims.claim(await sha256Hex(canonicalJson(spec)), input);
-      if (claim.kind === "mismatch")
-        throw new ApiError(
-          422,
-          "idempotency_key_reused",
-          "Idempotency-Key reused",
-          "This Idempotency-Key was already used with a different request body in the last 24 hours.",
-        );
-      if (claim.kind === "replay") c.header("Idempotent-Replayed", "true");
-      input = claim.value;
-    }
+    const fresh: NewJob = { id: randomId("job"), tenant: c.get("tenant"), ...spec, origin: new URL(c.req.url).origin };
+    const input = await claimIdempotent(c, "jobs", idempotencyKey, spec, fresh);
     let record = await jobStub(c, input.id).create(input);
     const wait = preferredWait(c);
     if (wait) record = await waitForEnd(c, record, wait);
     c.header("Location", `/v1/jobs/${input.id}`);
     return c.json(await publicJob(record, linkSigner(c)), 202);
   })
-  .get("/", async (c) => c.json(await listJobs(c, c.req.query())))
-  .get("/:id", async (c) => {
-    let job = await loadJob(c, c.req.param("id"));
+  .openapi(listJobsRoute, async (c) => c.json(await listJobs(c, c.req.valid("query")), 200))
+  .openapi(getJob, async (c) => {
+    let record = await loadJob(c, c.req.valid("param").id);
     const wait = preferredWait(c);
-    if (wait) job = await waitForEnd(c, job, wait);
-    return c.json(await publicJob(job, linkSigner(c)));
+    if (wait) record = await waitForEnd(c, record, wait);
+    return c.json(await publicJob(record, linkSigner(c)), 200);
   })
-  .post("/:id/cancel", async (c) => {
-    const id = c.req.param("id");
-    if (!JOB_ID.test(id)) throw notFound(`Job ${id}`);
-    const { job, canceled } = await jobStub(c, id).cancel(c.get("tenant"));
-    if (!job) throw notFound(`Job ${id}`);
-    if (!canceled) throw new ApiError(409, "job_finished", "Job already finished", `Job ${id} already ended as ${job.status}; it cannot be canceled.`);
-    return c.json(await publicJob(job, linkSigner(c)));
-  })
-  .get("/:id/events", async (c) => {
-    const first = await loadJob(c, c.req.param("id"));
-    const tenant = c.get("tenant");
-    const sign = linkSigner(c);
-    const lastSeen = Number(c.req.header("Last-Event-ID") ?? Number.NaN);
-    return streamSSE(c, async (stream) => {
-      let aborted = false;
-      stream.onAbort(() => {
-        aborted = true;
-      });
-      let job: JobRecord | null = first;
-      let sent = Number.isFinite(lastSeen) ? lastSeen : -1;
-      while (job && !aborted) {
-        if (job.updatedAt > sent) {
-          await stream.writeSSE({ event: "job", id: String(job.updatedAt), data: JSON.stringify(await publicJob(job, sign)) });
-          sent = job.updatedAt;
-        }
-        if (TERMINAL.has(job.status)) break;
-        const next: JobRecord | null = await jobStub(c, job.id).waitForChange(tenant, sent, SSE_HEARTBEAT_MS);
-        if (next && next.updatedAt <= sent) await stream.write(": keep-alive\n\n");
-        job = next;
-      }
-    });
+  .openapi(cancelJob, async (c) => {
+    const { id } = c.req.valid("param");
+    const { job: record, canceled } = await jobStub(c, id).cancel(c.get("tenant"));
+    if (!record) throw notFound(`Job ${id}`);
+    if (!canceled) throw new ApiError(409, "job_finished", "Job already finished", `Job ${id} already ended as ${record.status}; it cannot be canceled.`);
+    return c.json(await publicJob(record, linkSigner(c)), 200);
   });

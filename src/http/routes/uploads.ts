@@ -1,19 +1,15 @@
 // POST /v1/uploads: one image in a multipart field `image`, checked by its bytes, forwarded to
 // WeShop `POST /agent/assets/images`, answered with the reusable URL WeShop gives back.
 // The body is read through a counting stream, so no more than the limit is ever held.
-import { Hono } from "hono";
 import { ApiError, type FieldError } from "../../lib/errors.ts";
 import { log } from "../../lib/log.ts";
 import { validationError } from "../../lib/validation.ts";
 import { uploadWeshopImage } from "../../providers/weshop-assets.ts";
-import type { AppEnv } from "../context.ts";
+import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES, UPLOAD_FIELD as FIELD } from "../../schemas/upload-spec.ts";
+import { routeGroup } from "../openapi/hook.ts";
+import { uploadImage } from "./upload-route.ts";
 
-/** Largest accepted image. */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-/** Largest accepted request body: the image plus room for multipart boundaries and part headers. */
-export const MAX_UPLOAD_BODY_BYTES = MAX_IMAGE_BYTES + 64 * 1024;
-
-const FIELD = "image";
+export { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES };
 const LIMIT_TEXT = `must be at most 10 MiB (${MAX_IMAGE_BYTES} bytes)`;
 
 const IMAGE_KINDS = [
@@ -74,7 +70,7 @@ function cleanFilename(name: string, ext: string): string {
   return base === "" || base === "blob" ? `image.${ext}` : base;
 }
 
-export const uploadRoutes = new Hono<AppEnv>().post("/", async (c) => {
+export const uploadRoutes = routeGroup().openapi(uploadImage, async (c) => {
   const contentType = c.req.header("Content-Type") ?? "";
   if (!/^multipart\/form-data\s*;(.*;)?\s*boundary=/i.test(contentType)) throw notMultipart();
 

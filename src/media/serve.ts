@@ -1,19 +1,18 @@
-// Serves media from R2 behind signed, expiring links: GET/HEAD /media/<key>, with Range, ETag and
-// conditional requests. Errors are ApiErrors, answered as problem+json by the app's onError.
-import { Hono, type Context } from "hono";
+// Serves media from R2 behind signed, expiring links (GET/HEAD /media/<key>, mounted by
+// src/http/routes/media.ts), with Range, ETag and conditional requests. Errors are thrown as
+// ApiErrors, answered as problem+json by the app's single onError.
 import { ApiError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { parseRange, servedRange } from "./byte-range.ts";
 import { evaluatePreconditions, parseConditions, rangeStillApplies, type Conditions } from "./conditionals.ts";
 import { verifyMediaLink } from "./links.ts";
 
-export interface MediaEnv {
-  MEDIA: R2Bucket;
-  /** Listed so `mediaRoutes((env) => readSigningSecret(env))` type-checks; read only through getSecret. */
-  SIGNING_SECRET?: string;
+/** What serving one media request needs: the bucket and the request's method and headers. */
+export interface MediaRequest {
+  bucket: R2Bucket;
+  method: string;
+  headers: Headers;
 }
-
-type MediaContext = Context<{ Bindings: MediaEnv }>;
 
 // Media can be opened directly in a tab; an SVG or mislabelled file must not run script on our origin.
 const SAFETY_HEADERS = {
@@ -21,36 +20,32 @@ const SAFETY_HEADERS = {
   "Content-Security-Policy": "default-src 'none'; sandbox",
 };
 
-export function mediaRoutes(getSecret: (env: MediaEnv) => string | undefined): Hono<{ Bindings: MediaEnv }> {
-  const app = new Hono<{ Bindings: MediaEnv }>();
-  // Hono answers HEAD with this GET handler and drops the body; c.req.method is still "HEAD".
-  app.get("/:key{.+}", async (c) => {
-    const secret = getSecret(c.env);
-    if (!secret) {
-      // a viewer is not authenticated, so the setting is named in the log only (issue 11)
-      log("error", "media route: SIGNING_SECRET is missing or invalid; see GET /healthz");
-      throw new ApiError(503, "configuration_error", "Service Unavailable", "Media links are not available.", undefined, NO_STORE);
-    }
-    const key = c.req.param("key");
-    const now = Math.floor(Date.now() / 1000);
-    const check = await verifyMediaLink(secret, key, c.req.query("expires") ?? null, c.req.query("sig") ?? null, now);
-    if (check === "invalid") throw new ApiError(403, "invalid_signature", "Forbidden", "The media link signature is missing or invalid.", undefined, NO_STORE);
-    if (check === "expired") throw new ApiError(410, "link_expired", "Gone", "The media link has expired.", undefined, NO_STORE);
-
-    const maxAge = Number(c.req.query("expires")) - now;
-    return serveObject(c, key, maxAge);
-  });
-  return app;
+/**
+ * Checks a media link; throws the 503/403/410 ApiError when it cannot be served, else answers how
+ * many seconds it stays valid. Without a usable SIGNING_SECRET (`secret` undefined) no link can be
+ * checked; a viewer is not authenticated, so the setting is named in the log only (issue 11).
+ */
+export async function checkMediaLink(secret: string | undefined, key: string, expires: string | null, sig: string | null): Promise<number> {
+  if (!secret) {
+    log("error", "media route: SIGNING_SECRET is missing or invalid; see GET /healthz");
+    throw new ApiError(503, "configuration_error", "Service Unavailable", "Media links are not available.", undefined, NO_STORE);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const check = await verifyMediaLink(secret, key, expires, sig, now);
+  if (check === "invalid") throw new ApiError(403, "invalid_signature", "Forbidden", "The media link signature is missing or invalid.", undefined, NO_STORE);
+  if (check === "expired") throw new ApiError(410, "link_expired", "Gone", "The media link has expired.", undefined, NO_STORE);
+  return Number(expires) - now;
 }
 
-async function serveObject(c: MediaContext, key: string, maxAge: number): Promise<Response> {
-  const headers = c.req.raw.headers;
+/** Answers GET/HEAD of the object under `key` (Range, ETag, RFC 9110 conditionals); errors are thrown as ApiErrors. */
+export async function serveMedia(c: MediaRequest, key: string, maxAge: number): Promise<Response> {
+  const headers = c.headers;
   // R2 is asked for bytes only; the conditions are ours to evaluate (R2 throws on malformed ones)
   const conditions = parseConditions(headers);
   let range = parseRange(headers.get("Range"));
   if (isConditional(conditions, range)) {
     // metadata first, so a 304 or 412 never opens the body
-    const head = await c.env.MEDIA.head(key);
+    const head = await c.bucket.head(key);
     if (head === null) throw notFound();
     const early = decide(conditions, head, range);
     if (early.status !== undefined) return failedCondition(early.status, head, maxAge);
@@ -58,7 +53,7 @@ async function serveObject(c: MediaContext, key: string, maxAge: number): Promis
   }
   let object: R2ObjectBody | null;
   try {
-    object = await c.env.MEDIA.get(key, range !== null ? { range } : {});
+    object = await c.bucket.get(key, range !== null ? { range } : {});
   } catch (err) {
     if (!isUnsatisfiableRange(err)) throw err;
     return unsatisfiable(c, key, maxAge, conditions);
@@ -69,7 +64,7 @@ async function serveObject(c: MediaContext, key: string, maxAge: number): Promis
   if (late.status !== undefined || late.range !== range) object.body.cancel().catch(() => undefined);
   if (late.status !== undefined) return failedCondition(late.status, object, maxAge);
   if (late.range !== range) {
-    object = await c.env.MEDIA.get(key);
+    object = await c.bucket.get(key);
     if (object === null) throw notFound();
   }
   return send(c, object, late.range, maxAge);
@@ -86,7 +81,7 @@ function decide(conditions: Conditions, object: R2Object, range: R2Range | null)
   return { range: range !== null && rangeStillApplies(conditions, validators(object)) ? range : null };
 }
 
-function send(c: MediaContext, object: R2ObjectBody, range: R2Range | null, maxAge: number): Response {
+function send(c: MediaRequest, object: R2ObjectBody, range: R2Range | null, maxAge: number): Response {
   const out = objectHeaders(object, maxAge);
   let status = 200;
   out.set("Content-Length", String(object.size));
@@ -96,7 +91,7 @@ function send(c: MediaContext, object: R2ObjectBody, range: R2Range | null, maxA
     out.set("Content-Length", String(served.length));
     out.set("Content-Range", `bytes ${served.offset}-${served.offset + served.length - 1}/${object.size}`);
   }
-  if (c.req.method === "HEAD") {
+  if (c.method === "HEAD") {
     object.body.cancel().catch(() => undefined);
     return new Response(null, { status, headers: out });
   }
@@ -104,14 +99,14 @@ function send(c: MediaContext, object: R2ObjectBody, range: R2Range | null, maxA
 }
 
 // R2 throws rather than answering when the range starts past the end (error 10039).
-async function unsatisfiable(c: MediaContext, key: string, maxAge: number, conditions: Conditions): Promise<Response> {
-  const object = await c.env.MEDIA.head(key);
+async function unsatisfiable(c: MediaRequest, key: string, maxAge: number, conditions: Conditions): Promise<Response> {
+  const object = await c.bucket.head(key);
   if (object === null) throw notFound();
   // Conditions come before Range (RFC 9110 13.2.2): a cached copy that is still current gets 304.
   const verdict = evaluatePreconditions(conditions, validators(object));
   if (verdict !== "proceed") return failedCondition(verdict, object, maxAge);
   if (!rangeStillApplies(conditions, validators(object))) {
-    const whole = await c.env.MEDIA.get(key);
+    const whole = await c.bucket.get(key);
     if (whole === null) throw notFound();
     return send(c, whole, null, maxAge);
   }
