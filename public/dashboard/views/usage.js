@@ -50,7 +50,12 @@ function usageChart(rows) {
   if (rows.length === 0) return h("p", { class: "muted", text: "No spend in this period." });
   const units = [...new Set(rows.map((r) => r.unit))];
   return units.map((unit) => {
-    const data = rows.filter((r) => r.unit === unit).sort((a, b) => (a.key < b.key ? -1 : 1));
+    // every day of the period, a day without spend as 0, so the bars line up with the calendar
+    const byDay = new Map(rows.filter((r) => r.unit === unit).map((r) => [r.key, r]));
+    const data = Array.from({ length: DAYS }, (_, i) => {
+      const key = new Date(Date.now() - (DAYS - 1 - i) * 86_400_000).toISOString().slice(0, 10);
+      return byDay.get(key) ?? { key, unit, amount: 0, jobs: 0 };
+    });
     const max = Math.max(...data.map((r) => r.amount), 1e-9);
     const w = 24;
     const chart = svg(
