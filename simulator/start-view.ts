@@ -51,6 +51,14 @@ export function jobLine(job: Job, now = Date.now()): string {
   return `  ${MARK[job.status] ?? "?"} ${String(job.model).padEnd(42)} ${job.id}  ${String(job.status).padEnd(9)} ${bar(job, now)} ${took.padStart(7)}  ${outputsText(job)}`;
 }
 
+/** A line that wraps would break the redraw (it moves up one row per line): longer ones lose their colours and their end. */
+function clip(line: string): string {
+  const columns = process.stdout.columns ?? 200;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes are what is stripped
+  const plain = line.replace(/\x1b\[[0-9;]*m/g, "");
+  return plain.length < columns ? line : `${plain.slice(0, Math.max(10, columns - 2))}…`;
+}
+
 /** Draws the lines; on a terminal the next call overwrites the previous drawing. */
 export function liveView(): { draw(lines: string[]): void; changed(job: Job): boolean } {
   let drawn = 0;
@@ -59,7 +67,7 @@ export function liveView(): { draw(lines: string[]): void; changed(job: Job): bo
     draw(lines) {
       if (!process.stdout.isTTY) return;
       if (drawn) process.stdout.write(`\x1b[${drawn}A`);
-      for (const line of lines) process.stdout.write(`\x1b[2K${line}\n`);
+      for (const line of lines) process.stdout.write(`\x1b[2K${clip(line)}\n`);
       drawn = lines.length;
     },
     /** Off a terminal: whether this job's status moved since it was last printed. */

@@ -41,9 +41,13 @@ export async function startBrowserStack(simDurationMs = 4000): Promise<BrowserSt
     vars: { API_KEYS: `${KEY_A},${KEY_B}` },
     simEnv: { SIM_DURATION_MS: String(simDurationMs) },
   });
+  // if the test process ends without afterAll (a crash, a kill), the stack goes with it
+  const stopOnExit = () => stack.stop();
+  process.once("exit", stopOnExit);
   return {
     ...stack,
     close() {
+      process.off("exit", stopOnExit);
       stack.stop();
       rmSync(persistTo, { recursive: true, force: true });
     },
