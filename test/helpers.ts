@@ -8,6 +8,7 @@ import { JOB_EVENTS, type JobRecord } from "../src/jobs/record.ts";
 import { messageId } from "../src/webhooks/events.ts";
 import { gateApi } from "../src/jobs/gate/gate-client.ts";
 import { SIM_ORIGIN, SIM_WIRO_KEY_ONLY_API_KEY, TEST_BINDINGS } from "./bindings.ts";
+import { deliveryInside, jobInside } from "./do-internals.ts";
 
 export const KEY_A = "test-key-a";
 export const KEY_B = "test-key-b";
@@ -94,7 +95,7 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
       const park = (id: string) =>
         runInDurableObject(jobStub(id), async (instance, state) => {
           const job = await state.storage.get<JobRecord>("job");
-          const object = instance as unknown as { running?: Promise<void>; cancel(tenant: string): Promise<unknown> };
+          const object = jobInside(instance);
           if (job && !TERMINAL.has(job.status)) await object.cancel(job.tenant);
           while (object.running) await object.running;
           await state.storage.deleteAlarm();
@@ -158,7 +159,7 @@ const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
  */
 export async function fireAlarm(id: string): Promise<void> {
   await runInDurableObject(jobStub(id), async (instance, state) => {
-    const running = (instance as unknown as { running?: Promise<void> }).running;
+    const running = jobInside(instance).running;
     if (running) {
       // the runtime fired an alarm of its own: if it took the job's step, that was the step; if it
       // came early and left the job as it was, the step is still to be taken here
@@ -181,7 +182,7 @@ export async function fireAlarm(id: string): Promise<void> {
  */
 export async function fireFollowUp(id: string): Promise<JobRecord> {
   return runInDurableObject(jobStub(id), async (instance, state) => {
-    const object = instance as unknown as { running?: Promise<void> };
+    const object = jobInside(instance);
     while (object.running) await object.running;
     const job = (await state.storage.get<JobRecord>("job"))!;
     if (!TERMINAL.has(job.status)) throw new Error(`job ${id} has not ended: ${job.status}`);
@@ -221,7 +222,7 @@ export function deliveryStub(messageId: string) {
 /** Makes a webhook message due now and runs one delivery attempt (or waits for the one running). */
 export async function fireDelivery(messageId: string): Promise<void> {
   await runInDurableObject(deliveryStub(messageId), async (instance, state) => {
-    const running = (instance as unknown as { running?: Promise<void> }).running;
+    const running = deliveryInside(instance).running;
     if (running) return running;
     const delivery = await state.storage.get<{ nextAt?: number }>("delivery");
     if (!delivery || delivery.nextAt === undefined) return;

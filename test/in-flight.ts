@@ -2,10 +2,11 @@
 // download that does not end (not even when its signal aborts) until the test lets it. A cancel
 // that answers while the step is held did not wait for it; the request's signal tells whether
 // the cancel aborted it.
-import { type env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import type { JobRecord } from "../src/jobs/record.ts";
 import { jobStub, type Harness } from "./helpers.ts";
 import { layerFetch } from "./reliability/support.ts";
+import { jobInside } from "./do-internals.ts";
 
 export interface Held {
   url: string;
@@ -64,7 +65,7 @@ export function holdRequests(h: Harness, match: (url: string, method: string) =>
  */
 export async function stepInBackground(id: string, settings: Record<string, string> = {}): Promise<void> {
   await runInDurableObject(jobStub(id), async (instance, state) => {
-    const object = instance as unknown as { env: typeof env; running?: Promise<void> };
+    const object = jobInside(instance);
     while (object.running) await object.running;
     object.env = { ...object.env, ...settings };
     const job = (await state.storage.get<JobRecord>("job"))!;
@@ -76,7 +77,7 @@ export async function stepInBackground(id: string, settings: Record<string, stri
 /** Waits until no alarm runs in the job's object, and returns the job as stored then. */
 export async function settled(id: string): Promise<JobRecord> {
   return runInDurableObject(jobStub(id), async (instance, state) => {
-    const object = instance as unknown as { running?: Promise<void> };
+    const object = jobInside(instance);
     while (object.running) await object.running;
     return (await state.storage.get<JobRecord>("job"))!;
   });

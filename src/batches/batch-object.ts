@@ -5,6 +5,7 @@ import { readConfig } from "../config.ts";
 import { jobApi } from "../jobs/job-client.ts";
 import type { JobStatus } from "../jobs/record.ts";
 import { derivedId } from "../lib/crypto.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import type { JobSpec } from "../schemas/job-spec.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
@@ -106,7 +107,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
         batchId: this.load()?.id,
         failures,
         retryInMs: delay,
-        error: err instanceof Error ? err.message : String(err),
+        error: errorMessage(err),
       });
       await this.ctx.storage.setAlarm(Date.now() + delay);
     }
@@ -179,7 +180,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     try {
       await deliveryApi(this.env, message.id).enqueue(message);
     } catch (err) {
-      log("warn", "batch webhook enqueue failed", { batchId: batch.id, error: err instanceof Error ? err.message : String(err) });
+      log("warn", "batch webhook enqueue failed", { batchId: batch.id, error: errorMessage(err) });
       await this.ctx.storage.setAlarm(now + 5_000);
       return batch;
     }

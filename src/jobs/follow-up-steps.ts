@@ -1,10 +1,12 @@
 // The job's follow-up work as small best-effort steps: each does one hand-over (webhooks, the
 // index, the provider stop or lookup, the slot, the batch), stores what it did through the host's
 // `patch`, and offers its own next wake time (Infinity when it has nothing left). The job object
-// runs them in order and sets its one alarm from the minimum.
+// runs them in order (ONGOING while the job goes on, FOLLOW_UPS once it ended) and sets its one
+// alarm from the minimum.
 import { readConfig } from "../config.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
-import { gateApi } from "./gate/gate-client.ts";
+import { gateApi, LEASE_MS } from "./gate/gate-client.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS } from "../providers/models.ts";
 import { batchApi } from "../batches/batch-client.ts";
@@ -16,7 +18,8 @@ import { afterResolve, afterStop, stopUnconfigured, submitLost } from "./stop.ts
 import type { JobRecord } from "./record.ts";
 
 const INDEX_TIMEOUT_MS = 5_000;
-/** Alarms may come up to this early; a stop due within it is taken now. */
+/** A job holding a provider slot wakes at least this often to renew the slot's lease, however far off its next poll is. */
+const LEASE_RENEW_MS = LEASE_MS / 2;
 
 /** What a step needs from the job object: its bindings and its guarded write. */
 export interface StepHost {
@@ -34,7 +37,6 @@ export interface StepResult {
 
 export type FollowUpStep = (host: StepHost, job: JobRecord) => Promise<StepResult>;
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const soonIf = (left: boolean) => (left ? Date.now() + FOLLOW_UP_RETRY_MS : Number.POSITIVE_INFINITY);
 
 /** Hands pending webhook messages to their delivery objects; what fails stays for the next alarm. */
@@ -45,7 +47,7 @@ export const handOverOutbox: FollowUpStep = async (host, job) => {
     try {
       await deliveryApi(host.env, message.id).enqueue(message);
     } catch (err) {
-      log("warn", "webhook enqueue failed", { jobId: job.id, webhookId: message.id, error: errorText(err) });
+      log("warn", "webhook enqueue failed", { jobId: job.id, webhookId: message.id, error: errorMessage(err) });
       remaining.push(message);
     }
   }
@@ -61,7 +63,7 @@ export const writeIndex: FollowUpStep = async (host, job) => {
     await withTimeout(indexJob(host.env.DB, job), INDEX_TIMEOUT_MS, "index write timed out");
     next = host.patch(job, { indexedStatus: job.status, indexedAt: Date.now() });
   } catch (err) {
-    log("warn", "job index write failed", { jobId: job.id, error: errorText(err) });
+    log("warn", "job index write failed", { jobId: job.id, error: errorMessage(err) });
   }
   return { job: next, nextWakeAt: soonIf(next.indexedStatus !== next.status) };
 };
@@ -72,7 +74,7 @@ export const notifyBatch: FollowUpStep = async (host, job) => {
   try {
     await batchApi(host.env, job.batchId).jobFinished(job.id, job.status);
   } catch (err) {
-    log("warn", "batch notification failed", { jobId: job.id, batchId: job.batchId, error: errorText(err) });
+    log("warn", "batch notification failed", { jobId: job.id, batchId: job.batchId, error: errorMessage(err) });
     return { job, nextWakeAt: soonIf(true) };
   }
   const next = host.patch(job, { batchNotified: true });
@@ -84,7 +86,7 @@ export const releaseSlot: FollowUpStep = async (host, job) => {
   try {
     await gateApi(host.env, job.provider).release(job.id);
   } catch (err) {
-    log("warn", "provider slot release failed; its lease will expire", { jobId: job.id, error: errorText(err) });
+    log("warn", "provider slot release failed; its lease will expire", { jobId: job.id, error: errorMessage(err) });
   }
   const next = host.patch(job, { slotHeld: false, queuePosition: undefined });
   return { job: next, nextWakeAt: soonIf((next.slotHeld === true && !resolvingRun(next)) || next.queuePosition !== undefined) };
@@ -106,12 +108,35 @@ export const stopProviderTask: FollowUpStep = async (host, job) => {
   return { job: next, nextWakeAt: Math.min(awaiting, next.providerStop?.nextAt ?? Number.POSITIVE_INFINITY) };
 };
 
+/** The provider's task is done once outputs are being copied: its slot goes back then, not at the end of the copies. */
+export const releaseSlotWhenCopying: FollowUpStep = async (host, job) => {
+  if (!job.slotHeld || job.status !== "copying") return { job, nextWakeAt: Number.POSITIVE_INFINITY };
+  return releaseSlot(host, job);
+};
+
+/** The index row when the status changed or its heartbeat is due. */
+export const writeIndexIfDue: FollowUpStep = async (host, job) => {
+  if (!needsIndex(job)) return { job, nextWakeAt: Number.POSITIVE_INFINITY };
+  return writeIndex(host, job);
+};
+
+/** A job that goes on: what its last step left to hand over (the slot once copying, the index, webhooks). */
+export const ONGOING: readonly FollowUpStep[] = [releaseSlotWhenCopying, writeIndexIfDue, handOverOutbox];
+
 /** A finished job's follow-ups, in order: webhooks, the index, the provider stop, the slot, the batch. */
 export const FOLLOW_UPS: readonly FollowUpStep[] = [handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, notifyBatch];
 
-async function writeIndexIfDue(host: StepHost, job: JobRecord): Promise<StepResult> {
-  if (!needsIndex(job)) return { job, nextWakeAt: Number.POSITIVE_INFINITY };
-  return writeIndex(host, job);
+/** Keeps the slot's lease alive while the task runs; losing it only loosens the cap, so failures are logged, not fatal. */
+export async function renewSlot(env: Env, job: JobRecord): Promise<void> {
+  const held = await gateApi(env, job.provider)
+    .renew(job.id)
+    .catch(() => true);
+  if (!held) log("warn", "provider slot lease had lapsed", { jobId: job.id });
+}
+
+/** When a job that goes on wakes next: when it is due, or earlier to renew a held slot's lease. */
+export function dueWake(job: JobRecord): number {
+  return job.slotHeld ? Math.min(job.nextAt, Date.now() + LEASE_RENEW_MS) : job.nextAt;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The cron tick's safety net: unfinished jobs whose index entry has not moved for a while get
 // their object woken, so no job can sleep forever because an alarm was lost.
 import { idleUnfinishedJobs } from "../db/jobs-index.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { jobApi } from "./job-client.ts";
 
@@ -16,7 +17,7 @@ export async function sweepIdleJobs(env: Env, now: number): Promise<string[]> {
       try {
         if (await jobApi(env, id).rearm()) rearmed.push(id);
       } catch (err) {
-        log("warn", "sweeper could not wake job", { jobId: id, error: err instanceof Error ? err.message : String(err) });
+        log("warn", "sweeper could not wake job", { jobId: id, error: errorMessage(err) });
       }
     }),
   );

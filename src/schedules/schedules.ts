@@ -4,6 +4,7 @@ import type { ScheduleView } from "../schemas/views.ts";
 import { deferSchedule, dueSchedules, recordScheduledRun, type ScheduleRow } from "../db/schedules.ts";
 import { nextRunAfter } from "../lib/cron.ts";
 import { derivedId } from "../lib/crypto.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { batchApi } from "../batches/batch-client.ts";
 
@@ -47,8 +48,6 @@ export function nextRunAfterPatch(before: ScheduleRow, after: ScheduleRow, now: 
 /** How long a schedule whose start failed waits before it is tried again, so others due get their turn. */
 export const FAILED_START_RETRY_MS = 60_000;
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 /**
  * Starts every due schedule once for its due time. A late or repeated tick finds the same due
  * time: the batch id is derived from it (so creating it again is a no-op) and the schedule only
@@ -84,7 +83,7 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
       if (exists === "unknown") {
         // cannot tell whether it landed: keep the due time, so the next tick derives the same
         // batch id and a create that did land is a no-op rather than a second batch
-        log("warn", "scheduled run uncertain; retried next tick", { scheduleId: row.id, error: message(err) });
+        log("warn", "scheduled run uncertain; retried next tick", { scheduleId: row.id, error: errorMessage(err) });
         continue;
       }
       if (!exists) {
@@ -97,7 +96,7 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
       if (await recordScheduledRun(env.DB, row.id, dueAt, { at: now, batchId, next })) started.push(batchId);
     } catch (err) {
       // the batch exists; the schedule stays at this due time, so the next tick re-finds the same batch and records it
-      log("error", "scheduled run not recorded", { scheduleId: row.id, dueAt: iso(dueAt), batchId, error: message(err) });
+      log("error", "scheduled run not recorded", { scheduleId: row.id, dueAt: iso(dueAt), batchId, error: errorMessage(err) });
     }
   }
   return started;
@@ -114,10 +113,10 @@ async function batchExists(env: Env, batchId: string, tenant: string): Promise<b
 async function deferFailedStart(env: Env, row: ScheduleRow, now: number, err: unknown): Promise<void> {
   const dueAt = row.next_run_at!;
   const retryAt = now + FAILED_START_RETRY_MS;
-  log("error", "scheduled run failed", { scheduleId: row.id, tenant: row.tenant, dueAt: iso(dueAt), retryAt: iso(retryAt), error: message(err) });
+  log("error", "scheduled run failed", { scheduleId: row.id, tenant: row.tenant, dueAt: iso(dueAt), retryAt: iso(retryAt), error: errorMessage(err) });
   try {
     await deferSchedule(env.DB, row.id, dueAt, retryAt, now);
   } catch (deferErr) {
-    log("error", "scheduled run not deferred", { scheduleId: row.id, error: message(deferErr) });
+    log("error", "scheduled run not deferred", { scheduleId: row.id, error: errorMessage(deferErr) });
   }
 }

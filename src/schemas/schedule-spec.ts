@@ -7,6 +7,7 @@ import type { FieldError } from "../lib/errors.ts";
 import { fieldErrors } from "../lib/validation.ts";
 import { validateBatch, type BatchSpec } from "./batch-spec.ts";
 import type { SpecContext } from "./job-spec.ts";
+import { errorMessage } from "../lib/error-message.ts";
 
 const fields = {
   name: z.string({ error: "must be a string" }).trim().min(1, "is required").max(100, "must be at most 100 characters"),
@@ -27,7 +28,7 @@ export function cronProblem(expression: string, timezone: string): FieldError | 
     cronFor(expression, isTimeZone(timezone) ? timezone : "UTC");
     return undefined;
   } catch (err) {
-    return { path: "cron", message: `is not a valid cron expression: ${err instanceof Error ? err.message : String(err)}` };
+    return { path: "cron", message: `is not a valid cron expression: ${errorMessage(err)}` };
   }
 }
 

@@ -4,6 +4,7 @@
 // on this object's alarm until the job has taken it.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { jobApi } from "../jobs/job-client.ts";
@@ -142,7 +143,7 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
       return true;
     } catch (err) {
       // the delivery itself is already stored here; the caller decides whether to try again
-      log("warn", "webhook report to job failed", { jobId: state.message.jobId, error: err instanceof Error ? err.message : String(err) });
+      log("warn", "webhook report to job failed", { jobId: state.message.jobId, error: errorMessage(err) });
       return false;
     }
   }

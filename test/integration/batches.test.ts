@@ -6,6 +6,7 @@ import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId, FAN_OUT_CHUNK } from "../../src/batches/batch-object.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { api, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { batchInside, fakeObjects } from "../do-internals.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -29,7 +30,7 @@ const batchRecord = (id: string) => runInDurableObject(batchStub(id), async (_, 
 async function fanOut(id: string): Promise<number> {
   await runInDurableObject(batchStub(id), async (instance, state) => {
     await state.storage.deleteAlarm();
-    await (instance as unknown as { alarm(): Promise<void> }).alarm();
+    await instance.alarm();
   });
   return (await batchRecord(id)).created;
 }
@@ -161,10 +162,10 @@ describe("POST /v1/batches", () => {
     // the job objects are unreachable for one step: alarm() must not throw (the runtime gives up
     // on an alarm after a few throws) but come back later by itself
     const step = await runInDurableObject(batchStub(json.id), async (instance, state) => {
-      const object = instance as unknown as { env: typeof env; alarm(): Promise<void> };
+      const object = batchInside(instance);
       const real = object.env;
       const unreachable = { create: () => Promise.reject(new Error("object unreachable")) };
-      object.env = { ...real, JOBS: { idFromName: (name: string) => real.JOBS.idFromName(name), get: () => unreachable } as unknown as typeof env.JOBS };
+      object.env = { ...real, JOBS: fakeObjects(real.JOBS, () => unreachable) };
       await state.storage.deleteAlarm();
       const started = Date.now();
       try {

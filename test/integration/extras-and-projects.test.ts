@@ -6,6 +6,7 @@ import { sha256Hex } from "../../src/lib/crypto.ts";
 import { SIM_WIRO_KEY_ONLY_API_KEY } from "../bindings.ts";
 import { createJob, download, getJob, jobStub, KEY_A, startHarness, type Harness } from "../helpers.ts";
 import { cancelOpenJobs, drive, layerFetch, requestsTo, restoreProviderPace, SEEDANCE, sha256Hex as sha256OfBytes, stepUntil } from "../reliability/support.ts";
+import { envWith, jobInside } from "../do-internals.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -26,8 +27,8 @@ describe("a Wiro API-key-only project", () => {
     const id = `job_${"k".repeat(20)}`;
     // this object runs as a deployment configured for a key-only project: its key, no secret
     await runInDurableObject(jobStub(id), (instance) => {
-      const holder = instance as unknown as { env: Record<string, unknown> };
-      holder.env = { ...holder.env, WIRO_API_KEY: SIM_WIRO_KEY_ONLY_API_KEY, WIRO_API_SECRET: undefined };
+      const holder = jobInside(instance);
+      holder.env = envWith(holder.env, { WIRO_API_KEY: SIM_WIRO_KEY_ONLY_API_KEY, WIRO_API_SECRET: undefined });
     });
     h.jobs.push(id);
     // the tenant the API derives for KEY_A, so the job can be read back through the API

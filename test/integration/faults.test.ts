@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { envWith, jobInside } from "../do-internals.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
@@ -169,8 +170,8 @@ describe("final faults", () => {
     const stub = jobStub(id);
     // this object runs without WESHOP_API_KEY (a fresh env object, so no cached parse is reused)
     await runInDurableObject(stub, (instance) => {
-      const holder = instance as unknown as { env: Record<string, unknown> };
-      holder.env = { ...holder.env, WESHOP_API_KEY: undefined };
+      const holder = jobInside(instance);
+      holder.env = envWith(holder.env, { WESHOP_API_KEY: undefined });
     });
     h.jobs.push(id);
     await stub.create({ id, tenant: "t", model: "weshop/seedream", params: { textDescription: "x" }, metadata: {}, origin: "https://seedrun.test" });
@@ -277,11 +278,10 @@ describe("invalid configuration", () => {
     const id = "job_configbroken0000001";
     const stub = jobStub(id);
     type Stored = { status: string; deadlineAt: number; error?: { code: string; message: string } };
-    type Instance = { env: typeof env; alarm(): Promise<void>; create(input: unknown): Promise<unknown> };
     const real = env;
     // the object lives with a refused WESHOP_BASE_URL from its creation on, so its own alarms see it too
     await runInDurableObject(stub, async (instance) => {
-      const object = instance as unknown as Instance;
+      const object = jobInside(instance);
       object.env = { ...real, WESHOP_BASE_URL: "https://openapi.weshop.ai.evil.example/openapi" };
       await object.create({ id, tenant: "t", model: "weshop/seedream", params: { textDescription: "a fox" }, metadata: {}, origin: "https://seedrun.test" });
     });
@@ -296,10 +296,10 @@ describe("invalid configuration", () => {
         const job = (await state.storage.get<Stored>("job"))!;
         // past its run deadline alone it still waits: it never got a provider slot, so its limit is the day in line
         await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1 });
-        await (instance as unknown as Instance).alarm();
+        await instance.alarm();
         expect((await state.storage.get<Stored>("job"))!.status).toBe("queued");
         await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1, createdAt: Date.now() - MAX_QUEUE_MS - 1 });
-        await (instance as unknown as Instance).alarm();
+        await instance.alarm();
         return (await state.storage.get<Stored>("job"))!;
       });
       expect(ended.status).toBe("failed");
@@ -310,7 +310,7 @@ describe("invalid configuration", () => {
       expect(h.outbound).toEqual([]);
     } finally {
       await runInDurableObject(stub, (instance) => {
-        (instance as unknown as Instance).env = real;
+        jobInside(instance).env = real;
       });
     }
   });

@@ -4,6 +4,7 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { afterEach, expect, it, vi, type Mock } from "vitest";
 import { gateApi, LEASE_MS, type AcquireResult, type GateApi } from "../../src/jobs/gate/gate-client.ts";
 import { CUT_SPACING_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, STALE_GRACE_MS } from "../../src/jobs/gate/gate-object.ts";
+import { gateInside } from "../do-internals.ts";
 
 interface TestGate {
   api: GateApi;
@@ -13,12 +14,6 @@ interface TestGate {
   /** Job ids the gate tried to wake, in order (the test stands in for JobObject.wake). */
   woken: string[];
   wake: Mock<(jobId: string) => Promise<void>>;
-}
-
-/** The gate's protected seams: its clock and its call to a job. */
-interface Seams {
-  now(): number;
-  wakeJob(jobId: string): Promise<void>;
 }
 
 const used: DurableObjectStub[] = [];
@@ -33,7 +28,8 @@ async function testGate(): Promise<TestGate> {
     woken.push(jobId);
   });
   await runInDurableObject(stub, (instance) => {
-    const seams = instance as unknown as Seams;
+    // the gate's protected seams: its clock and its call to a job
+    const seams = gateInside(instance);
     vi.spyOn(seams, "now").mockImplementation(() => clock.t);
     vi.spyOn(seams, "wakeJob").mockImplementation(wake);
   });

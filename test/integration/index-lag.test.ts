@@ -4,6 +4,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { api, createJob, driveJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { jobInside } from "../do-internals.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "index" } };
 let h: Harness;
@@ -33,7 +34,7 @@ describe("the jobs index", () => {
     h.jobs.push(id);
     const hung = { prepare: () => ({ bind: () => ({ run: () => new Promise(() => undefined) }) }) } as unknown as D1Database;
     const created = await runInDurableObject(jobStub(id), async (instance, state) => {
-      const object = instance as unknown as { env: typeof env; create(input: unknown): Promise<JobRecord> };
+      const object = jobInside(instance);
       const real = object.env;
       object.env = { ...real, DB: hung };
       try {
@@ -48,7 +49,7 @@ describe("the jobs index", () => {
         });
       } finally {
         // an alarm that started meanwhile ends first, then the object gets its index back
-        await (instance as unknown as { running?: Promise<void> }).running;
+        await object.running;
         await state.storage.deleteAlarm();
         object.env = real;
       }

@@ -6,6 +6,7 @@ import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
 import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { jobInside } from "../do-internals.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
 const WIRO_CAP = Number(TEST_BINDINGS.WIRO_MAX_CONCURRENCY);
@@ -38,7 +39,7 @@ async function fillGate(): Promise<void> {
 /** Stops the job from moving by itself (an alarm running is waited for), optionally changing stored fields. */
 async function park(id: string, fields: Record<string, unknown> = {}): Promise<void> {
   await runInDurableObject(jobStub(id), async (instance, state) => {
-    await (instance as unknown as { running?: Promise<void> }).running;
+    await jobInside(instance).running;
     await state.storage.deleteAlarm();
     const job = (await state.storage.get<Record<string, unknown>>("job"))!;
     await state.storage.put("job", { ...job, ...fields });
@@ -117,7 +118,7 @@ describe("jobs at the provider gate", () => {
     const leaseBefore = await leaseOf();
     const woke = await runInDurableObject(jobStub(id), async (instance, state) => {
       const started = Date.now();
-      await (instance as unknown as { alarm(): Promise<void> }).alarm();
+      await instance.alarm();
       return { started, alarm: (await state.storage.getAlarm())! };
     });
     expect(h.sim.requests.filter((r) => r.target === "wiro.detail").length).toBe(polls);

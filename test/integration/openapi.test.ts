@@ -551,7 +551,7 @@ describe("real responses match the documented schemas", () => {
     const batchAlarm = () =>
       runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batch.id)), async (instance, state) => {
         await state.storage.deleteAlarm();
-        await (instance as unknown as { alarm(): Promise<void> }).alarm();
+        await instance.alarm();
       });
     await batchAlarm();
     expect((await driveJob(h, jobId)).status).toBe("succeeded");

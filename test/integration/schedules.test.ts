@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { FAILED_START_RETRY_MS, runDueSchedules, scheduledBatchId } from "../../src/schedules/schedules.ts";
+import { fakeObjects } from "../do-internals.ts";
 import { api, KEY_B, startHarness, type Harness } from "../helpers.ts";
 
 let h: Harness;
@@ -81,7 +82,7 @@ describe("the cron tick", () => {
     // the batch exists and fans out its job
     const batch = (await (await api(`/v1/batches/${schedule.lastBatchId}`)).json()) as { total: number; scheduleId: string };
     expect(batch).toMatchObject({ total: 1, scheduleId: json.id });
-    await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(schedule.lastBatchId!)), (i) => (i as unknown as { alarm(): Promise<void> }).alarm());
+    await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(schedule.lastBatchId!)), (i) => i.alarm());
     expect((await batchCount()) - before).toBe(1);
   });
 
@@ -151,7 +152,7 @@ async function cancelStartedJobs(batchIds: string[]) {
     batchIds.map((id) =>
       runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(id)), async (instance, state) => {
         await state.storage.deleteAlarm();
-        await (instance as unknown as { alarm(): Promise<void> }).alarm();
+        await instance.alarm();
       }),
     ),
   );
@@ -165,19 +166,16 @@ describe("a start whose outcome is unknown", () => {
     await setNextRun(json.id, dueAt);
     // the batch object accepts the create, but both the answer and the check after it are lost
     const real = env.BATCHES;
-    const lossy = {
-      idFromName: (name: string) => real.idFromName(name),
-      get: (id: DurableObjectId) => {
-        const stub = real.get(id) as unknown as { create(input: unknown): Promise<unknown> };
-        return {
-          create: async (input: unknown) => {
-            await stub.create(input);
-            throw new Error("connection lost after the create");
-          },
-          read: () => Promise.reject(new Error("connection lost")),
-        };
-      },
-    } as unknown as typeof env.BATCHES;
+    const lossy = fakeObjects(real, (id) => {
+      const stub = real.get(id) as unknown as { create(input: unknown): Promise<unknown> };
+      return {
+        create: async (input: unknown) => {
+          await stub.create(input);
+          throw new Error("connection lost after the create");
+        },
+        read: () => Promise.reject(new Error("connection lost")),
+      };
+    });
     expect(await runDueSchedules({ ...env, BATCHES: lossy }, Date.now())).toEqual([]);
     expect((await storedRow(json.id)).next_run_at).toBe(dueAt);
     // the next tick finds the same batch and records it: one batch for this due time

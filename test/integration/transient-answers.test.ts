@@ -8,6 +8,7 @@ import { wiroSignature, type FaultKind, type FaultTarget } from "../../simulator
 import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
 import { createJob, fireFollowUp, getJob, jobStub, startHarness, type Harness } from "../helpers.ts";
 import { cancelOpenJobs, drive, firstStep, layerFetch, requestsTo, restoreProviderPace, SEEDREAM, stepAlarm, WIRO } from "../reliability/support.ts";
+import { jobInside } from "../do-internals.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -156,7 +157,7 @@ describe("a Wiro task canceled outside seedrun", () => {
 /** Runs this job's object with other Wiro credentials from now on (a fresh env object, so no cached settings). */
 async function withWiroCredentials(id: string, credentials: Record<string, string | undefined>): Promise<void> {
   await runInDurableObject(jobStub(id), (instance) => {
-    const holder = instance as unknown as { env: Record<string, unknown> };
+    const holder = jobInside(instance);
     holder.env = { ...holder.env, ...credentials };
   });
 }

@@ -1,6 +1,6 @@
 // Outgoing webhooks: Standard Webhooks signatures (checked by the reference package), retries
 // with a stable id, event filtering, and delivery that never holds up the job.
-import { type env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { messageId } from "../../src/webhooks/events.ts";
@@ -9,6 +9,7 @@ import type { DeliveryState } from "../../src/webhooks/types.ts";
 import { RETRY_SPAN_MS } from "../../src/webhooks/schedule.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { api, createJob, deliveryStub, download, driveJob, fireDelivery, getJob, HOOK_ORIGIN, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { deliveryInside, fakeObjects } from "../do-internals.ts";
 
 const HOOK = `${HOOK_ORIGIN}/seedrun`;
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" }, webhookUrl: HOOK };
@@ -29,7 +30,7 @@ const receiver = new Webhook(TEST_BINDINGS.WEBHOOK_SECRET);
  */
 async function runDelivery(msg: string, due: "attempt" | "report", jobsUnreachable = false) {
   return runInDurableObject(deliveryStub(msg), async (instance, state) => {
-    const object = instance as unknown as { env: typeof env; alarm(): Promise<void>; running?: Promise<void> };
+    const object = deliveryInside(instance);
     while (object.running) await object.running;
     const delivery = (await state.storage.get<DeliveryState>("delivery"))!;
     const now = Date.now();
@@ -41,7 +42,7 @@ async function runDelivery(msg: string, due: "attempt" | "report", jobsUnreachab
     const real = object.env;
     if (jobsUnreachable) {
       const unreachable = { webhookReport: () => Promise.reject(new Error("object unreachable")) };
-      object.env = { ...real, JOBS: { idFromName: (name: string) => real.JOBS.idFromName(name), get: () => unreachable } as unknown as typeof env.JOBS };
+      object.env = { ...real, JOBS: fakeObjects(real.JOBS, () => unreachable) };
     }
     const started = Date.now();
     try {

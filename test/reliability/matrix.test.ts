@@ -11,7 +11,7 @@ import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { scheduledBatchId } from "../../src/schedules/schedules.ts";
 import worker from "../../src/index.ts";
-import { CONFIRM_WINDOW_MS } from "../../src/jobs/job-object.ts";
+import { CONFIRM_WINDOW_MS } from "../../src/jobs/callbacks.ts";
 import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine.ts";
 import { RETRY_BASE_MS, RETRY_CAP_MS } from "../../src/jobs/polling.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
@@ -841,7 +841,7 @@ describe("concurrent requests with one Idempotency-Key / same key, new body", ()
     const batch = env.BATCHES.get(env.BATCHES.idFromName(batchId));
     await runInDurableObject(batch, async (instance, state) => {
       await state.storage.deleteAlarm();
-      await (instance as unknown as { alarm(): Promise<void> }).alarm();
+      await instance.alarm();
     });
     expect((await runInDurableObject(batch, (_, state) => state.storage.kv.get<BatchRecord>("batch")!)).created).toBe(1);
     h.jobs.push(await batchJobId(batchId, 0));
@@ -1034,7 +1034,7 @@ describe("redeploy / cron tick delivered twice or late", () => {
     for (const batchId of expected) {
       await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId)), async (instance, state) => {
         await state.storage.deleteAlarm();
-        await (instance as unknown as { alarm(): Promise<void> }).alarm();
+        await instance.alarm();
       });
       const batch = await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId)), (_, state) => state.storage.kv.get<BatchRecord>("batch")!);
       expect(batch.created).toBe(2);

@@ -229,7 +229,7 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
         const batchId = ((await batch.json()) as { id: string }).id;
         await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId)), async (instance, state) => {
           await state.storage.deleteAlarm();
-          await (instance as unknown as { alarm(): Promise<void> }).alarm();
+          await instance.alarm();
         });
         for (let i = 0; i < BATCH_SIZE; i++) {
           const id = await batchJobId(batchId, i);

@@ -6,7 +6,9 @@ import { vi } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
-import type { JobApi } from "../../src/jobs/job-client.ts";
+import { jobApi } from "../../src/jobs/job-client.ts";
+import type { JobObject } from "../../src/jobs/job-object.ts";
+import { gateInside, jobInside } from "../do-internals.ts";
 import { jobStub, storedJob, type Harness } from "../helpers.ts";
 
 export const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
@@ -65,7 +67,7 @@ export function recordFetches(): string[] {
 
 const PARKED_MS = 3600_000;
 
-const runningOf = (instance: unknown) => (instance as { running?: Promise<void> }).running;
+const runningOf = (instance: JobObject) => jobInside(instance).running;
 
 /**
  * Parks a job between the test's steps: its alarm and its due time an hour away, so nothing
@@ -108,9 +110,9 @@ export async function stepAlarm(id: string, hold = true, direct = false): Promis
     // The step's own invocation notes the job and parks it before it returns. Parked in a later
     // call instead, an alarm the step left due "now" could be run by the runtime in between,
     // adding a step the test did not take (it happened on a loaded machine).
-    const object = instance as unknown as { alarm(): Promise<void> };
+    const object = jobInside(instance);
     object.alarm = async function (this: unknown) {
-      delete (object as Partial<typeof object>).alarm;
+      Reflect.deleteProperty(object, "alarm");
       try {
         await object.alarm();
       } finally {
@@ -246,11 +248,7 @@ export async function firstStep(id: string, tries = 30, mustSubmit = true): Prom
     await holdAlarm(id);
     return job;
   }
-  const gates = (env as unknown as { GATES?: DurableObjectNamespace }).GATES;
-  const gate =
-    gates && job
-      ? await runInDurableObject(gates.get(gates.idFromName(job.provider)), (g) => (g as unknown as { snapshot(): Promise<unknown> }).snapshot())
-      : undefined;
+  const gate = job ? await runInDurableObject(env.GATES.get(env.GATES.idFromName(job.provider)), (g) => g.snapshot()) : undefined;
   throw new Error(`job ${id} never got to its provider: ${JSON.stringify(job)}; provider gate: ${JSON.stringify(gate)}`);
 }
 
@@ -265,21 +263,18 @@ export async function holdAlarm(id: string): Promise<void> {
 /**
  * Gives the providers' concurrency gates their full pace back: provider pushback (429, Wiro 96)
  * seen by an earlier test halves a gate's limit for a while, which would make the next test's
- * jobs wait in line. Done through the gate's own API and its clock seam; without gates, a no-op.
+ * jobs wait in line. Done through the gate's own API and its clock seam.
  */
 export async function restoreProviderPace(): Promise<void> {
-  const gates = (env as unknown as { GATES?: DurableObjectNamespace }).GATES;
-  if (!gates) return;
   for (const name of ["weshop", "wiro"]) {
-    await runInDurableObject(gates.get(gates.idFromName(name)), async (instance) => {
-      const gate = instance as unknown as Record<string, unknown> & { report?: (outcome: "ok") => Promise<void> };
-      if (typeof gate.report !== "function") return;
+    await runInDurableObject(env.GATES.get(env.GATES.idFromName(name)), async (instance) => {
+      const gate = gateInside(instance);
       // past the pushback hold, well short of any lease running out
       gate.now = () => Date.now() + 120_000;
       try {
         for (let i = 0; i < 80; i++) await gate.report("ok");
       } finally {
-        delete gate.now;
+        Reflect.deleteProperty(gate, "now");
       }
     });
   }
@@ -291,9 +286,9 @@ export async function restoreProviderPace(): Promise<void> {
  */
 export async function crashOnce(id: string, method: "advance" | "commit"): Promise<void> {
   await runInDurableObject(jobStub(id), (instance) => {
-    const target = instance as unknown as Record<string, unknown>;
+    const target = jobInside(instance);
     target[method] = async () => {
-      delete target[method];
+      Reflect.deleteProperty(target, method);
       throw new Error(`simulated crash in ${method}`);
     };
   });
@@ -376,7 +371,9 @@ export async function cancelOpenJobs(h: Harness): Promise<void> {
   for (const id of new Set(h.jobs)) {
     const job = await storedJob(id).catch(() => undefined);
     if (!job || TERMINAL.has(job.status)) continue;
-    await (jobStub(id) as unknown as JobApi).cancel(job.tenant).catch(() => undefined);
+    await jobApi(env, id)
+      .cancel(job.tenant)
+      .catch(() => undefined);
   }
 }
 

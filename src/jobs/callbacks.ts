@@ -1,0 +1,42 @@
+// Wiro callbacks of one job: the per-job URL handed to Wiro with the submit, and what a callback
+// that arrives does to the job. A callback is only a signal: the job confirms with Task/Detail
+// on its own schedule, and the callback body is never used.
+import type { Config } from "../config.ts";
+import { wiroCallbackToken } from "../lib/callback-token.ts";
+import { sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
+import { isTerminal } from "./machine.ts";
+import type { JobRecord } from "./record.ts";
+
+/** Callbacks trigger at most one confirming Task/Detail per window, however many arrive. */
+export const CONFIRM_WINDOW_MS = 2_000;
+
+/**
+ * The callback URL for a Wiro submit, and the hash the job keeps of its token. The token is
+ * derived from the job id, so the worker refuses a forged callback before it reaches the job;
+ * without a public origin Wiro cannot call back and the job is polled only.
+ */
+export async function callbackFor(config: Config, jobId: string): Promise<{ url: string; tokenHash: string } | undefined> {
+  if (!config.publicBaseUrl) return undefined;
+  const token = await wiroCallbackToken(config.signingSecret, jobId);
+  return { url: `${config.publicBaseUrl}/callbacks/wiro/${jobId}/${token}`, tokenHash: await sha256Hex(token) };
+}
+
+/** The hash of a presented token, to compare with `tokenMatches`; hashed before the job is read, so no await separates that read from the write. */
+export const tokenHash = (token: string): Promise<string> => sha256Hex(token);
+
+/** The token belongs to this job (compared in constant time). */
+export function tokenMatches(job: JobRecord | undefined, hash: string): boolean {
+  return job?.callbackTokenHash !== undefined && timingSafeEqualText(hash, job.callbackTokenHash);
+}
+
+/**
+ * A valid callback arrived: the job notes it and brings its confirming Task/Detail forward, to
+ * no earlier than one window after the last poll. Undefined when nothing changes (already noted,
+ * and the confirmation is already due as soon). `bringForward`: the alarm must be moved earlier.
+ */
+export function callbackNoted(job: JobRecord, now: number): { job: JobRecord; bringForward: boolean } | undefined {
+  const confirmAt = job.status === "running" ? Math.max(now, (job.lastPollAt ?? 0) + CONFIRM_WINDOW_MS) : job.nextAt;
+  if (job.callbackReceived && confirmAt >= job.nextAt) return undefined;
+  const updated: JobRecord = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? now, nextAt: Math.min(job.nextAt, confirmAt) };
+  return { job: updated, bringForward: !isTerminal(updated.status) && updated.nextAt < job.nextAt };
+}
