@@ -93,6 +93,8 @@ describe("the dashboard", () => {
     await page.keyboard.press("n");
     await page.getByRole("heading", { name: "New job", level: 1 }).waitFor();
     await page.getByLabel("Model", { exact: true }).selectOption("weshop/seedream");
+    // the form is rebuilt for the chosen model: fill in that one
+    await page.getByRole("form", { name: "Params for weshop/seedream" }).waitFor();
     await page.getByLabel("batchCount").fill("99");
     const answer = page.waitForResponse((r) => r.url().endsWith("/v1/jobs") && r.request().method() === "POST");
     await page.getByRole("button", { name: /^Start weshop\/seedream job/ }).click();
@@ -118,6 +120,7 @@ describe("the dashboard", () => {
 
     await page.getByRole("link", { name: "New job" }).click();
     await page.getByLabel("Model", { exact: true }).selectOption("wiro/ByteDance/text-to-video-seedance-v1");
+    await page.getByRole("form", { name: "Params for wiro/ByteDance/text-to-video-seedance-v1" }).waitFor();
     await page.getByLabel("prompt").fill("a bicycle at dawn");
     await page.getByLabel("resolution").selectOption({ label: "720p" });
     await page.getByRole("button", { name: /^Start wiro\/ByteDance\/text-to-video-seedance-v1 job/ }).click();
@@ -195,6 +198,43 @@ describe("the dashboard", () => {
     expect(await card.getByRole("switch").isChecked()).toBe(false);
     await page.screenshot({ path: artifact("dashboard-schedules.png"), fullPage: true });
     expect(await inPage(page, "window.__sameDocument")).toBe(true);
+  });
+
+  it("says why a job failed: the error's code and message, live", async () => {
+    const fault = await fetch(`${stack.sim}/__sim/faults`, { method: "POST", body: JSON.stringify({ target: "weshop.submit", kind: "run_failed" }) });
+    expect(fault.ok).toBe(true);
+    const res = await fetch(`${stack.worker}/v1/jobs`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${KEY_A}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "weshop/seedream", params: { textDescription: "a storm" } }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Jobs" }).click();
+    await page.getByRole("link", { name: id }).click();
+    const why = page.getByRole("region", { name: "Why the job ended" });
+    await why.waitFor({ timeout: 120_000 });
+    const job = (await (await fetch(`${stack.worker}/v1/jobs/${id}`, { headers: { Authorization: `Bearer ${KEY_A}` } })).json()) as {
+      status: string;
+      error: { code: string; message: string };
+    };
+    expect(job.status).toBe("failed");
+    expect(await why.locator("strong").textContent()).toBe(job.error.code);
+    expect(await why.locator("p").first().textContent()).toBe(job.error.message);
+    expect(await page.locator(".status-line [data-status]").textContent()).toBe("failed");
+  });
+
+  it("reads cron expressions in words", async () => {
+    const words = await inPage<string[]>(
+      page,
+      `import("/dashboard/cron.js").then((m) => ["*/15 * * * *", "0 9 * * MON-FRI", "30 2 1 * *", "0 6,18 * * SAT,SUN", "5 * * * *"].map(m.cronInWords))`,
+    );
+    expect(words).toEqual([
+      "every 15 minutes",
+      "on weekdays at 09:00",
+      "on day 1 of the month at 02:30",
+      "on Saturday, Sunday at 06:00, 18:00",
+      "every hour at minute 5",
+    ]);
   });
 
   it("a second key sees none of the first key's jobs", async () => {
