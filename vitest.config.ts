@@ -54,6 +54,9 @@ export default defineConfig({
           name: "browser",
           environment: "node",
           include: [BROWSER_TESTS],
+          // after the other projects: wrangler dev and Chromium would otherwise compete with the
+          // workerd tests for the same two cores
+          sequence: { groupOrder: 1 },
           // starting wrangler dev takes up to a minute on a busy 2-core machine; jobs then run in seconds
           testTimeout: 150_000,
           hookTimeout: 180_000,
