@@ -223,6 +223,23 @@ describe("the dashboard", () => {
     expect(await page.locator(".status-line [data-status]").textContent()).toBe("failed");
   });
 
+  it("pages through the jobs over the cursor, newest first, without repeating one", async () => {
+    const all = (await (await fetch(`${stack.worker}/v1/jobs?limit=100`, { headers: { Authorization: `Bearer ${KEY_A}` } })).json()) as { data: { id: string }[] };
+    expect(all.data.length).toBe(6);
+    await page.goto(`${stack.worker}/dashboard#/jobs?limit=2`);
+    const rows = page.locator("[data-job]");
+    const more = page.getByRole("button", { name: "Load more" });
+    await expect.poll(() => rows.count()).toBe(2);
+    for (const n of [4, 6]) {
+      await more.click();
+      await expect.poll(() => rows.count()).toBe(n);
+    }
+    // the last page has no next cursor
+    await expect.poll(() => more.isVisible()).toBe(false);
+    const shown = await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-job")));
+    expect(shown).toEqual(all.data.map((j) => j.id));
+  });
+
   it("reads cron expressions in words", async () => {
     const words = await inPage<string[]>(
       page,

@@ -13,6 +13,8 @@ const POLL_MS = 4000;
 export async function jobsView(main, { query, signal, modelList, batchId: fixedBatch, heading = true, container }) {
   const models = await modelList();
   const filter = { status: query.get("status") ?? "", model: query.get("model") ?? "", batchId: fixedBatch ?? query.get("batchId") ?? "" };
+  // page size: 20, or `limit` in the address (1–100, as the API takes it)
+  const limit = /^\d{1,3}$/.test(query.get("limit") ?? "") ? query.get("limit") : "20";
   const list = h("ol", { class: "jobs", "aria-label": "Jobs, newest first" });
   const more = h("button", { type: "button", class: "quiet", hidden: true, text: "Load more" });
   const empty = h("p", { class: "muted", hidden: true, text: "No jobs yet." });
@@ -25,7 +27,7 @@ export async function jobsView(main, { query, signal, modelList, batchId: fixedB
   let cursor = null;
 
   async function load(next) {
-    const params = new URLSearchParams({ limit: "20" });
+    const params = new URLSearchParams({ limit });
     for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v);
     if (next) params.set("cursor", next);
     const page = await api(`/v1/jobs?${params}`, { signal });
@@ -47,7 +49,7 @@ export async function jobsView(main, { query, signal, modelList, batchId: fixedB
 
   // jobs created elsewhere (another tab, a schedule) show up at the top while the view is open
   const timer = setInterval(async () => {
-    const params = new URLSearchParams({ limit: "20" });
+    const params = new URLSearchParams({ limit });
     for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v);
     const page = await api(`/v1/jobs?${params}`, { signal }).catch(() => null);
     if (!page) return;
