@@ -109,6 +109,9 @@ describe("GET /dashboard", () => {
       for (const m of text.matchAll(/^import\s[^;]*?from\s+"(\.{1,2}\/[^"]+)"/gm)) queue.push(new URL(m[1]!, `${BASE}${path}`).pathname);
     }
     expect(seen.size).toBeGreaterThan(8);
+    // the page preloads exactly the modules app.js pulls in, so none waits for its importer
+    const preloads = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]!);
+    expect(preloads.sort()).toEqual([...seen].filter((p) => p !== "/dashboard/app.js").sort());
     expect((await env.ASSETS.fetch(new Request(`${BASE}/dashboard/style.css`))).headers.get("Content-Type")).toMatch(/^text\/css/);
 
     const csp = res.headers.get("Content-Security-Policy")!;
