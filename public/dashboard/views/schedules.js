@@ -31,7 +31,9 @@ function scheduleCard(s, signal, render) {
   toggle.addEventListener("change", async () => {
     toggle.disabled = true;
     try {
-      render(await api(`/v1/schedules/${s.id}`, { method: "PATCH", json: { enabled: toggle.checked }, signal }));
+      const card = render(await api(`/v1/schedules/${s.id}`, { method: "PATCH", json: { enabled: toggle.checked }, signal }));
+      // the card is rebuilt: keep the keyboard where it was
+      card.querySelector("[role=switch]")?.focus();
     } catch (err) {
       toggle.checked = !toggle.checked;
       toggle.disabled = false;
