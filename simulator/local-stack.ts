@@ -19,6 +19,8 @@ export interface StackOptions {
   quiet?: boolean;
   /** Write each process's output (stdout and stderr) to `<logDir>/<name>.log` instead of the terminal. */
   logDir?: string;
+  /** Expose the worker's V8 inspector on this port (benchmarks read the isolate's heap through it). */
+  inspectorPort?: number;
   /** Fire the worker's cron trigger every minute, as the platform does (default true). */
   cronTicks?: boolean;
 }
@@ -90,6 +92,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
   if (options.persistTo) args.push("--persist-to", options.persistTo);
   if (options.config) args.push("--config", options.config);
+  if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
   for (const [name, value] of Object.entries(vars)) if (value !== "") args.push("--var", `${name}:${value}`);
   const wrangler = launch("worker", "npx", args, { WRANGLER_SEND_METRICS: "false" });
   try {

@@ -25,6 +25,7 @@ import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobEventRoutes } from "./routes/job-events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { serveDocument } from "./routes/openapi.ts";
@@ -64,6 +65,10 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", batchRoutes);
   app.route("/", scheduleRoutes);
   app.route("/", modelRoutes);
+  app.route(
+    "/",
+    mcpRoutes((request, env, ctx) => app.fetch(request, env, ctx)),
+  );
 
   serveDocument(app);
 

@@ -6,8 +6,11 @@ export const RETRY_CAP_MS = 60_000;
 const MIN_DELAY_MS = 250;
 const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 60_000;
-/** Spacing inside the window where runs finish: under 3 s, so detection is never slower than a 3 s poller's. */
-export const DENSE_POLL_MS = 2_800;
+/**
+ * Mean time from a run's end to the poll that sees it, the schedule's target: a little under
+ * the 1.5 s of a fixed 3 s poller, so detection is never slower on average than the official client's.
+ */
+export const TARGET_MEAN_DELAY_MS = 1_480;
 const BACKSTOP_MIN_MS = 15_000;
 /** Spread (σ of log run time) assumed until a model has been learned. */
 export const DEFAULT_SPREAD = 0.35;
@@ -26,23 +29,141 @@ export interface PollShape {
 }
 
 /**
- * Delay before the next status request. Runs finish inside a window around the expected time
- * (± two spreads): before it nothing is asked, inside it polls come every ~2.8 s, after it they
- * thin out, so a run costs few requests and is noticed as fast as by a fixed 3 s poller.
+ * Delay before the next status request. Run times are taken as log-normal around the expected
+ * time with the learned spread. For a given mean detection delay D, the fewest polls come from
+ * polling at a rate λ(t) = k·√h(t), h the hazard (the chance a run still going ends now):
+ * polls ∫λS and delay ∫f/(2λ) trade off best there, and k = I/(2D) with I = ∫√(f·S) dt sets
+ * the delay. The next poll is where ∫λ from now reaches 1 (± 10 % jitter so jobs do not poll
+ * in step): nothing is asked while runs rarely end, polls are densest where they end most, and
+ * they thin out for runs far slower than expected.
  */
 export function nextPollDelay(expectedMs: number, elapsedMs: number, rand: number, shape: PollShape = {}): number {
-  const base = densePollDelay(expectedMs, elapsedMs, rand, shape.spread ?? DEFAULT_SPREAD);
+  const base = hazardPollDelay(expectedMs, elapsedMs, rand, shape.spread ?? DEFAULT_SPREAD);
   return shape.callbackExpected ? Math.max(BACKSTOP_MIN_MS, 3 * base) : base;
 }
 
-function densePollDelay(expectedMs: number, elapsedMs: number, rand: number, spread: number): number {
-  const start = expectedMs * Math.exp(-2 * spread);
-  const end = expectedMs * Math.exp(2 * spread);
-  let delay: number;
-  if (elapsedMs < start) delay = (start - elapsedMs) * (0.97 + 0.06 * rand);
-  else if (elapsedMs < end) delay = DENSE_POLL_MS * (0.9 + 0.2 * rand);
-  else delay = Math.min(MAX_POLL_MS, DENSE_POLL_MS + (elapsedMs - end) * 0.15) * (0.9 + 0.2 * rand);
-  return Math.max(MIN_POLL_MS, Math.round(delay));
+const U_MIN = -8;
+const U_MAX = 8;
+const U_STEP = 0.01;
+const CALIBRATION_ROUNDS = 4;
+
+function hazardPollDelay(expectedMs: number, elapsedMs: number, rand: number, rawSpread: number): number {
+  const spread = Math.min(1.5, Math.max(0.02, rawSpread));
+  const expected = Math.max(1_000, expectedMs);
+  const next = nextPollAt(expected, spread, rateScale(expected, spread), Math.max(0, elapsedMs), 0.9 + 0.2 * rand);
+  return Math.round(next - elapsedMs);
+}
+
+/** Past this point (u = 3: 99.9 % of runs have ended) the run is later than the model says. */
+const U_LATE = 3;
+/** How fast polls thin out for a late run: each wait is this share of the time since it became late. */
+const LATE_GROWTH = 0.15;
+
+/**
+ * The time (ms since submit) where ∫λ from `from` reaches `target`, λ = c·√hazard, kept between
+ * the minimum and maximum poll spacing. In u = ln(t/expected)/σ the run time is a standard
+ * normal and dΛ/du = c·√(φ(u)·e^{σu}/Q(u)). A late run breaks the model (the hazard of a
+ * log-normal would keep polls dense forever), so from u = 3 on the spacing grows with the lateness.
+ */
+function nextPollAt(expected: number, spread: number, c: number, from: number, target: number): number {
+  const late = expected * Math.exp(spread * U_LATE);
+  if (from >= late) {
+    const spacing = lateSpacing(expected, spread, c) + (from - late) * LATE_GROWTH;
+    return from + Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, spacing * target));
+  }
+  let u = from > 0 ? Math.max(U_MIN, Math.log(from / expected) / spread) : U_MIN;
+  let acc = 0;
+  while (acc < target - 1e-9) {
+    const rate = c * Math.sqrt((phi(u) * Math.exp(spread * u)) / upperTail(u));
+    const step = Math.min(U_STEP, (target - acc) / rate);
+    acc += rate * step;
+    u += step;
+  }
+  const at = expected * Math.exp(spread * u);
+  return Math.min(from + MAX_POLL_MS, Math.max(from + MIN_POLL_MS, at));
+}
+
+/** The spacing λ gives where a run becomes late (1/λ there). */
+function lateSpacing(expected: number, spread: number, c: number): number {
+  const rate = c * Math.sqrt((phi(U_LATE) * Math.exp(spread * U_LATE)) / upperTail(U_LATE));
+  return (expected * Math.exp(spread * U_LATE) * spread) / rate;
+}
+
+const scales = new Map<string, number>();
+
+/**
+ * The rate constant c that gives a mean detection delay of TARGET_MEAN_DELAY_MS. The continuous
+ * ideal is c = σ·expected·J(σ)/(2D); discrete polls see less delay than that where the chance of
+ * ending rises within one interval, so c is corrected by the exact mean delay of the schedule
+ * (a few rounds of delay ∝ 1/c). Cached per spread and expected time.
+ */
+function rateScale(expected: number, spread: number): number {
+  const key = `${Math.round(spread * 1000)}:${Math.round(expected / 100)}`;
+  let c = scales.get(key);
+  if (c === undefined) {
+    c = (spread * expected * shapeIntegral(spread)) / (2 * TARGET_MEAN_DELAY_MS);
+    for (let round = 0; round < CALIBRATION_ROUNDS; round++) c *= scheduleMeanDelay(expected, spread, c) / TARGET_MEAN_DELAY_MS;
+    if (scales.size > 1024) scales.clear();
+    scales.set(key, c);
+  }
+  return c;
+}
+
+/** Mean of (poll that sees the end − end) over log-normal run times, for the unjittered schedule. */
+function scheduleMeanDelay(expected: number, spread: number, c: number): number {
+  const shifted = expected * Math.exp((spread * spread) / 2);
+  let at = 0;
+  let u = U_MIN;
+  let total = 0;
+  // past the last 1e-5 of runs nothing changes the mean any more
+  while (upperTail(u) > 1e-5) {
+    const next = nextPollAt(expected, spread, c, at, 1);
+    const v = Math.log(next / expected) / spread;
+    // ∫ φ(u)·(next − t(u)) du over the interval, with ∫ φ(u)·e^{σu} du = e^{σ²/2}·Φ(u − σ)
+    total += next * (upperTail(u) - upperTail(v)) - shifted * (upperTail(u - spread) - upperTail(v - spread));
+    at = next;
+    u = v;
+  }
+  return total;
+}
+
+const integrals = new Map<number, number>();
+
+/** J(σ) = ∫ √(φ(u)·Q(u)·e^{σu}) du, so that I = √(σ·expected)·J(σ); cached per spread (to 0.001). */
+function shapeIntegral(spread: number): number {
+  const key = Math.round(spread * 1000);
+  let value = integrals.get(key);
+  if (value === undefined) {
+    const s = key / 1000;
+    value = 0;
+    for (let u = U_MIN + U_STEP / 2; u < U_MAX; u += U_STEP) value += Math.sqrt(phi(u) * upperTail(u) * Math.exp(s * u)) * U_STEP;
+    if (integrals.size > 512) integrals.clear();
+    integrals.set(key, value);
+  }
+  return value;
+}
+
+function phi(u: number): number {
+  return Math.exp(-0.5 * u * u) / Math.sqrt(2 * Math.PI);
+}
+
+/** Q(u) = P(Z > u) for a standard normal, via erfc (relative error < 1.2e-7, also far in the tail). */
+function upperTail(u: number): number {
+  const x = u / Math.SQRT2;
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const erfc =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return (x >= 0 ? erfc : 2 - erfc) / 2;
 }
 
 /** How long a run may take before the job fails with `timeout`. */

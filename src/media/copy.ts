@@ -9,7 +9,7 @@ import { putKnownLength, putUnknownLength, type UploadTarget } from "./r2-upload
 
 export { extensionFor } from "./content-type.ts";
 
-const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
 
 export interface CopyRequest {
   bucket: R2Bucket;
@@ -24,7 +24,7 @@ export interface CopyRequest {
   timeoutMs: number;
   /** Checked for the URL and for each redirect hop before it is fetched. */
   urlPolicy: UrlPolicy;
-  /** Multipart part size; default 8 MiB. R2 needs >= 5 MiB for all parts but the last. */
+  /** Multipart part size; default 5 MiB, the least R2 takes for all parts but the last (memory is three parts). */
   partSize?: number;
   /** Aborts the copy (the job was canceled); nothing it wrote stays in R2. */
   signal?: AbortSignal;

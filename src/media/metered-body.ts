@@ -2,47 +2,63 @@
 import { toHex } from "../lib/crypto.ts";
 import { CopyFailure, untilDeadline } from "./copy-failure.ts";
 
-const COALESCE_BYTES = 1024 * 1024;
+/** Size of the pieces handed on: big enough that per-piece costs (a JS await, an R2 write) vanish. */
+const PIECE_BYTES = 1024 * 1024;
 
 export class MeteredBody {
   bytes = 0;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** BYOB reader when the body is a byte stream (a fetch response is): the runtime fills our pieces itself. */
+  readonly #byob: ReadableStreamBYOBReader | null;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | null;
   readonly #hash = new crypto.DigestStream("SHA-256");
   readonly #hashWriter: WritableStreamDefaultWriter<ArrayBuffer | ArrayBufferView>;
   #sha256: Promise<string> | null = null;
+  #carry: Uint8Array | null = null;
 
   constructor(
     body: ReadableStream<Uint8Array>,
     private readonly maxBytes: number,
     private readonly signal: AbortSignal,
   ) {
-    this.#reader = body.getReader();
+    let byob: ReadableStreamBYOBReader | null = null;
+    try {
+      byob = body.getReader({ mode: "byob" });
+    } catch {
+      // not a byte stream: read its chunks and join them into pieces
+    }
+    this.#byob = byob;
+    this.#reader = byob === null ? body.getReader() : null;
     this.#hashWriter = this.#hash.getWriter();
     // digest rejects when a failed copy aborts the hash; that is expected, not an unhandled error
     this.#hash.digest.catch(() => undefined);
   }
 
   /**
-   * The next piece of about `COALESCE_BYTES` (less at the end), or null at the end of the body.
-   * Network chunks are small; handing each one to R2 and the hash separately costs a round trip
-   * per chunk, which made large copies an order of magnitude slower. Memory stays bounded by one piece.
+   * The next piece of about 1 MiB (less at the end), hashed and counted, or null at the end of
+   * the body. Network chunks are small; handing each one to R2 and the hash separately costs a
+   * round trip per chunk, which made large copies several times slower. From a byte stream the
+   * runtime reads straight into the piece (readAtLeast), so no chunk passes through JS at all.
+   * Each piece is a fresh buffer: whoever gets it may hold it as long as it needs.
    */
   async next(): Promise<Uint8Array | null> {
-    const piece = await this.nextPiece();
-    if (piece !== null) await this.#hashWriter.write(piece);
+    const piece = this.#byob ? await this.read(() => this.#byob!.readAtLeast(PIECE_BYTES, new Uint8Array(PIECE_BYTES))) : await this.joined();
+    if (piece === null) return null;
+    this.bytes += piece.byteLength;
+    if (this.bytes > this.maxBytes) throw new CopyFailure("too_large", false, `output is larger than the ${this.maxBytes} byte limit`);
+    await this.#hashWriter.write(piece);
     return piece;
   }
 
-  private async nextPiece(): Promise<Uint8Array | null> {
+  private async joined(): Promise<Uint8Array | null> {
     const first = await this.nextChunk();
-    if (first === null || first.byteLength >= COALESCE_BYTES) return first;
-    const piece = new Uint8Array(COALESCE_BYTES);
+    if (first === null || first.byteLength >= PIECE_BYTES) return first;
+    const piece = new Uint8Array(PIECE_BYTES);
     piece.set(first);
     let filled = first.byteLength;
-    while (filled < COALESCE_BYTES) {
+    while (filled < PIECE_BYTES) {
       const chunk = await this.nextChunk();
       if (chunk === null) break;
-      const n = Math.min(chunk.byteLength, COALESCE_BYTES - filled);
+      const n = Math.min(chunk.byteLength, PIECE_BYTES - filled);
       piece.set(chunk.subarray(0, n), filled);
       filled += n;
       // a chunk straddling the boundary keeps its tail for the next piece
@@ -51,28 +67,25 @@ export class MeteredBody {
     return piece.subarray(0, filled);
   }
 
-  #carry: Uint8Array | null = null;
-
   private async nextChunk(): Promise<Uint8Array | null> {
     if (this.#carry) {
       const carried = this.#carry;
       this.#carry = null;
       return carried;
     }
+    return this.read(() => this.#reader!.read());
+  }
+
+  private async read(read: () => Promise<ReadableStreamReadResult<Uint8Array>>): Promise<Uint8Array | null> {
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
-      result = await untilDeadline(this.#reader.read(), this.signal);
+      result = await untilDeadline(read(), this.signal);
     } catch (err) {
       if (err instanceof CopyFailure) throw err;
       throw new CopyFailure("truncated", true, `the download broke off after ${this.bytes} bytes`);
     }
-    if (result.done) return null;
-    const chunk = result.value;
-    this.bytes += chunk.byteLength;
-    if (this.bytes > this.maxBytes) {
-      throw new CopyFailure("too_large", false, `output is larger than the ${this.maxBytes} byte limit`);
-    }
-    return chunk;
+    if (result.value !== undefined && result.value.byteLength > 0) return result.value;
+    return result.done ? null : this.read(read);
   }
 
   /** Hex sha256 of everything read; call once the body is exhausted. */
@@ -83,7 +96,7 @@ export class MeteredBody {
 
   /** Stops the download; safe to call at any point, including after success. */
   cancel(): void {
-    this.#reader.cancel().catch(() => undefined);
+    (this.#byob ?? this.#reader)?.cancel().catch(() => undefined);
     if (this.#sha256 === null) this.#hashWriter.abort().catch(() => undefined);
   }
 }

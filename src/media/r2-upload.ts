@@ -26,9 +26,14 @@ async function commit(write: Promise<R2Object>, target: UploadTarget, what: stri
   }
 }
 
+/** Pieces written to a put's stream before waiting for R2 to take the first: reading overlaps writing. */
+const PIECES_IN_FLIGHT = 2;
+
 /**
- * Known length: one streaming put through a FixedLengthStream. If the body ends early or runs
- * long the stream is aborted, which makes R2 reject the put, so no short object ever exists.
+ * Known length: one streaming put through a FixedLengthStream, the next piece read while R2 takes
+ * the previous ones (a write resolves once R2 has consumed it, so at most PIECES_IN_FLIGHT + 1
+ * pieces are held). If the body ends early or runs long the stream is aborted, which makes R2
+ * reject the put, so no short object ever exists.
  */
 export async function putKnownLength(target: UploadTarget, body: MeteredBody, length: number): Promise<R2Object> {
   const { bucket, key, contentType, signal } = target;
@@ -36,15 +41,20 @@ export async function putKnownLength(target: UploadTarget, body: MeteredBody, le
   const writer = fixed.writable.getWriter();
   const put = bucket.put(key, fixed.readable, { httpMetadata: { contentType } });
   put.catch(() => undefined); // observed below; this only stops an early rejection counting as unhandled
+  const writes: Promise<void>[] = [];
 
   try {
-    for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
+    for (let piece = await body.next(); piece !== null; piece = await body.next()) {
       if (body.bytes > length) throw new CopyFailure("truncated", true, `output is longer than its Content-Length ${length}`);
-      await storage(writer.write(chunk), signal, "put");
+      if (writes.length >= PIECES_IN_FLIGHT) await storage(writes.shift()!, signal, "put");
+      const write = writer.write(piece);
+      write.catch(() => undefined); // awaited in turn above or below
+      writes.push(write);
     }
     if (body.bytes < length) {
       throw new CopyFailure("truncated", true, `output ended after ${body.bytes} of ${length} bytes`);
     }
+    for (const write of writes) await storage(write, signal, "put");
     await storage(writer.close(), signal, "put");
   } catch (err) {
     writer.abort(err).catch(() => undefined);
@@ -59,19 +69,37 @@ export async function putKnownLength(target: UploadTarget, body: MeteredBody, le
   return commit(put, target, "put");
 }
 
+/** Parts uploading at once while the next one fills: memory stays at (this + 1) part buffers. */
+export const PARTS_IN_FLIGHT = 2;
+
 /**
  * Unknown length: multipart upload in equal parts of `partSize` (R2 requires that), last one
- * smaller. A body that ends within the first part is stored with a single put instead, because
- * R2 refuses multipart objects smaller than one minimum part.
+ * smaller, up to PARTS_IN_FLIGHT of them uploading while the next fills, each in a buffer that is
+ * filled again only once its upload has finished (so the buffers are all the memory it needs). A
+ * body that ends within the first part is stored with a single put instead, because R2 refuses
+ * multipart objects smaller than one minimum part.
  * `beforeCommit` runs once the whole body is read and may throw to abandon the upload.
  */
 export async function putUnknownLength(target: UploadTarget, body: MeteredBody, partSize: number, beforeCommit: () => void): Promise<R2Object> {
   const { bucket, key, contentType, signal } = target;
   let upload: R2MultipartUpload | null = null;
   let creating: Promise<R2MultipartUpload> | null = null;
-  const parts: R2UploadedPart[] = [];
-  let buffer = new Uint8Array(partSize);
+  const parts: Promise<R2UploadedPart>[] = [];
+  const idle: Uint8Array[] = [];
+  let buffer: Uint8Array = new Uint8Array(partSize);
   let filled = 0;
+
+  const send = async (bytes: Uint8Array): Promise<void> => {
+    creating ??= bucket.createMultipartUpload(key, { httpMetadata: { contentType } });
+    upload ??= await storage(creating, signal, "createMultipartUpload");
+    if (parts.length >= PARTS_IN_FLIGHT) await parts[parts.length - PARTS_IN_FLIGHT];
+    const sending = upload.uploadPart(parts.length + 1, bytes);
+    const part = storage(sending, signal, "uploadPart");
+    part.catch(() => undefined); // observed when awaited below; this only stops it counting as unhandled meanwhile
+    parts.push(part);
+    // the buffer is free again once R2 has the part (not before: the runtime may still read it)
+    if (bytes.byteLength === partSize) void sending.then(() => idle.push(bytes)).catch(() => undefined);
+  };
 
   try {
     for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
@@ -81,26 +109,26 @@ export async function putUnknownLength(target: UploadTarget, body: MeteredBody, 
         filled += n;
         offset += n;
         if (filled < partSize) continue;
-        creating ??= bucket.createMultipartUpload(key, { httpMetadata: { contentType } });
-        upload ??= await storage(creating, signal, "createMultipartUpload");
-        parts.push(await storage(upload.uploadPart(parts.length + 1, buffer), signal, "uploadPart"));
-        buffer = new Uint8Array(partSize); // a fresh buffer: the sent one may still be referenced by the runtime
+        await send(buffer);
+        buffer = idle.pop() ?? new Uint8Array(partSize);
         filled = 0;
       }
     }
     beforeCommit();
-    if (upload === null) {
+    if (upload === null && creating === null) {
       // Small enough to hold, so the hash is known up front: R2 verifies it and keeps it.
       const sha256 = await body.sha256Hex();
       const options: R2PutOptions = { httpMetadata: { contentType }, sha256, customMetadata: { sha256 } };
       return await commit(bucket.put(key, buffer.subarray(0, filled), options), target, "put");
     }
-    if (filled > 0) parts.push(await storage(upload.uploadPart(parts.length + 1, buffer.subarray(0, filled)), signal, "uploadPart"));
-    return await commit(upload.complete(parts), target, "completeMultipartUpload");
+    if (filled > 0) await send(buffer.subarray(0, filled));
+    const uploaded = await Promise.all(parts);
+    return await commit((upload as R2MultipartUpload | null)!.complete(uploaded), target, "completeMultipartUpload");
   } catch (err) {
-    if (upload !== null) await upload.abort().catch(() => undefined);
+    const started = upload as R2MultipartUpload | null;
+    if (started !== null) await started.abort().catch(() => undefined);
     // the deadline or a cancel came while the upload was being created: abort it once it exists
-    else if (creating !== null) void creating.then((late) => late.abort()).catch(() => undefined);
+    else if (creating !== null) void (creating as Promise<R2MultipartUpload>).then((late) => late.abort()).catch(() => undefined);
     throw err;
   }
 }

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalStack, type LocalStack } from "../../simulator/local-stack.ts";
-import { percentile } from "./lib.ts";
+import { percentile, stackPorts } from "./lib.ts";
+import type { Section } from "./section.ts";
 
 const CONCURRENCY = 16;
 const SECONDS = 8;
@@ -37,10 +38,10 @@ async function load(makeRequest: () => Promise<Response>, expectStatus: number):
   return { requests: latencies.length, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
 }
 
-export async function apiBenchmark(): Promise<string> {
+export async function apiBenchmark(): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-api-"));
   // long simulated runs: the jobs created under load stay quiet while GETs are measured
-  const stack: LocalStack = await startLocalStack({ quiet: true, persistTo: dir, simEnv: { SIM_DURATION_MS: "600000" } });
+  const stack: LocalStack = await startLocalStack({ ...stackPorts(), quiet: true, persistTo: dir, simEnv: { SIM_DURATION_MS: "600000" } });
   try {
     const auth = { Authorization: `Bearer ${stack.apiKey}` };
     const body = JSON.stringify({ model: "weshop/seedream", params: { textDescription: "load" } });
@@ -51,7 +52,7 @@ export async function apiBenchmark(): Promise<string> {
     const post = await load(() => fetch(`${stack.worker}/v1/jobs`, { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body }), 202);
     const row = (name: string, l: Load) =>
       `| ${name} | ${l.requests} | ${l.perSecond.toFixed(0)} | ${(l.perSecond / trivial.perSecond).toFixed(2)} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${(l.p99 / trivial.p99).toFixed(1)} | ${l.errors} |`;
-    return `## API overhead
+    const markdown = `## API overhead
 
 ${CONCURRENCY} concurrent clients (Node fetch, keep-alive) for ${SECONDS} s per route against the worker under
 \`wrangler dev\`, one route after the other in the same run. The trivial route is \`GET /healthz\`
@@ -65,6 +66,15 @@ ${row("GET /healthz (trivial)", trivial)}
 ${row("GET /v1/jobs/{id}", get)}
 ${row("POST /v1/jobs", post)}
 `;
+    return {
+      markdown,
+      figures: {
+        "api.postVsTrivial": post.perSecond / trivial.perSecond,
+        "api.postP99VsTrivial": post.p99 / trivial.p99,
+        "api.getVsTrivial": get.perSecond / trivial.perSecond,
+        "api.getP99VsTrivial": get.p99 / trivial.p99,
+      },
+    };
   } finally {
     stack.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
-import { client } from "./lib.ts";
+import { client, stackPorts } from "./lib.ts";
+import type { Section } from "./section.ts";
 
 const JOBS = 1000;
 const RUN_MS = 2000;
@@ -41,9 +42,10 @@ function peakConcurrency(tasks: SimTask[]): number {
   return peak;
 }
 
-export async function batchBenchmark(): Promise<string> {
+export async function batchBenchmark(): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-batch-"));
   const stack = await startLocalStack({
+    ...stackPorts(),
     quiet: true,
     persistTo: dir,
     simEnv: { SIM_DURATION_MS: String(RUN_MS) },
@@ -81,7 +83,8 @@ export async function batchBenchmark(): Promise<string> {
     const weshop = tasks.filter((t) => t.provider === "weshop");
     const wiro = tasks.filter((t) => t.provider === "wiro");
     const distinctJobs = new Set([...weshop.map((t) => t.idempotencyKey), ...wiro.map((t) => t.callbackUrl?.split("/")[5])]);
-    return `## Batch of ${JOBS} jobs
+    const waves = Math.max(Math.ceil((JOBS * 2) / 3 / CAPS.weshop), Math.ceil(JOBS / 3 / CAPS.wiro));
+    const markdown = `## Batch of ${JOBS} jobs
 
 One \`POST /v1/batches\` of ${JOBS} jobs (a third each of seedream, seedance and Wiro) on the local
 stack, simulator runs of ${RUN_MS / 1000} s, caps \`WESHOP_MAX_CONCURRENCY=${CAPS.weshop}\`,
@@ -107,6 +110,16 @@ ${Math.max(Math.ceil((JOBS * 2) / 3 / CAPS.weshop), Math.ceil(JOBS / 3 / CAPS.wi
 The gap is the hand-over per slot: noticing the end (a poll, or a Wiro callback), copying the
 output, releasing the slot, waking the next job and submitting it.
 `;
+    return {
+      markdown,
+      figures: {
+        "batch.ratioToBound": done / (waves * RUN_MS),
+        "batch.providerTasksPerJob": tasks.length / JOBS,
+        "batch.seconds": done / 1000,
+        "batch.peakWeshopOverCap": peakConcurrency(weshop) / CAPS.weshop,
+        "batch.peakWiroOverCap": peakConcurrency(wiro) / CAPS.wiro,
+      },
+    };
   } finally {
     stack.stop();
     rmSync(dir, { recursive: true, force: true });

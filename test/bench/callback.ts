@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalStack } from "../../simulator/local-stack.ts";
-import { client, mean, percentile, simTasks } from "./lib.ts";
+import { client, mean, percentile, simTasks, stackPorts } from "./lib.ts";
+import type { Section } from "./section.ts";
 
 const JOBS = 30;
 const RUN_MS = 4_000;
@@ -18,6 +19,7 @@ interface Sample {
 async function measure(callbacks: boolean): Promise<Sample> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-"));
   const stack = await startLocalStack({
+    ...stackPorts(),
     quiet: true,
     persistTo: dir,
     simEnv: { SIM_DURATION_MS: String(RUN_MS) },
@@ -45,13 +47,13 @@ async function measure(callbacks: boolean): Promise<Sample> {
   }
 }
 
-export async function callbackBenchmark(): Promise<string> {
+export async function callbackBenchmark(): Promise<Section> {
   const withCallbacks = await measure(true);
   const pollingOnly = await measure(false);
   const row = (name: string, v: number[]) =>
     `| ${name} | ${v.length} | ${Math.round(percentile(v, 50))} | ${Math.round(percentile(v, 95))} | ${Math.round(mean(v))} |`;
   const ratio = percentile(pollingOnly.finishToTerminal, 50) / percentile(withCallbacks.finishToTerminal, 50);
-  return `## Callback latency (Wiro)
+  const markdown = `## Callback latency (Wiro)
 
 ${JOBS} Wiro jobs per variant on the local stack (worker under \`wrangler dev\`, simulator with
 ${RUN_MS / 1000} s runs, fresh local state per variant so the learned run time starts cold). The
@@ -70,4 +72,12 @@ Polling-only detection is ${ratio.toFixed(1)}x slower at the median than with ca
 start: the poll schedule still assumes the model's prior of 40 s per run; it learns from
 finished runs).
 `;
+  return {
+    markdown,
+    figures: {
+      "callback.p95Ms": percentile(withCallbacks.callbackToTerminal, 95),
+      "callback.finishToTerminalP95Ms": percentile(withCallbacks.finishToTerminal, 95),
+      "callback.pollingOnlyVsCallbackP50": ratio,
+    },
+  };
 }

@@ -2,6 +2,21 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LocalStack } from "../../simulator/local-stack.ts";
 
+/**
+ * Ports of the local stacks the benchmarks start; BENCH_PORT etc. move them off the defaults
+ * (e.g. when `npm start` is already running on 8787/8790).
+ */
+export const PORTS = {
+  worker: Number(process.env.BENCH_PORT ?? 8787),
+  sim: Number(process.env.BENCH_SIM_PORT ?? 8790),
+  baseline: Number(process.env.BENCH_BASELINE_PORT ?? 8788),
+  inspector: Number(process.env.BENCH_INSPECTOR_PORT ?? 9239),
+  baselineInspector: Number(process.env.BENCH_BASELINE_INSPECTOR_PORT ?? 9240),
+};
+
+/** startLocalStack's port options for a benchmark. */
+export const stackPorts = () => ({ port: PORTS.worker, simPort: PORTS.sim });
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

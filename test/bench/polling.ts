@@ -3,6 +3,9 @@
 import { nextPollDelay } from "../../src/jobs/polling.ts";
 import { seeded } from "../seeded.ts";
 import { mean, percentile } from "./lib.ts";
+import type { Section } from "./section.ts";
+
+const RUNS = 10_000;
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -54,7 +57,7 @@ export function fewestPolls(expectedMs: number, sigma: number, meanDelayMs: numb
   return Math.max(1, (integral * integral) / (2 * meanDelayMs));
 }
 
-export function pollingBenchmark(): string {
+export function pollingBenchmark(): Section {
   const rand = seeded(20261121);
   // what the worker expects (the model prior times its learned factor) and how real runs scatter around it
   const cases = [
@@ -73,7 +76,7 @@ export function pollingBenchmark(): string {
     for (const sigma of spreads) {
       const o: Outcome[] = [];
       const f: Outcome[] = [];
-      for (let i = 0; i < 2000; i++) {
+      for (let i = 0; i < RUNS; i++) {
         const duration = c.expectedMs * Math.exp(sigma * gaussian(rand));
         o.push(ours(c.expectedMs, sigma, duration, rand));
         f.push(fixed(3000, duration));
@@ -94,9 +97,9 @@ export function pollingBenchmark(): string {
     }
   const ratio = mean(fixedPolls) / mean(oursPolls);
   const delayRatio = mean(oursDelay) / mean(fixedDelay);
-  return `## Polling efficiency
+  const markdown = `## Polling efficiency
 
-Method: virtual time, no network. For each row 2000 runs whose duration is drawn (seeded) from a
+Method: virtual time, no network. For each row ${RUNS} runs whose duration is drawn (seeded) from a
 log-normal around the expected time with the given spread σ. "Ours" schedules every poll with the
 worker's own \`nextPollDelay\` (src/jobs/polling.ts, the function the JobObject uses) given that
 model's learned expected time and spread (ModelStats learns both from finished runs); "fixed" polls
@@ -118,6 +121,7 @@ likely finish. "Ceiling" is the most any schedule could save at the fixed poller
 for a given mean delay — \`fewestPolls\` in test/bench/polling.ts, a continuous-time ideal). Where
 the ceiling is below 3x, no schedule meets the target at equal mean delay. Long runs with
 consistent durations save most; short or erratic runs save little. Trading delay for requests is a one-line change
-(\`DENSE_POLL_MS\`); for Wiro, callbacks make the question moot (see below).
+(\`TARGET_MEAN_DELAY_MS\`); for Wiro, callbacks make the question moot (see below).
 `;
+  return { markdown, figures: { "polling.minShareOfCeiling": Math.min(...shareOfCeiling), "polling.meanDelayRatio": delayRatio, "polling.fewerPolls": ratio } };
 }

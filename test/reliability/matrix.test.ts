@@ -235,10 +235,7 @@ describe("429 / Wiro code 96 with or without Retry-After (seconds or HTTP date)"
 describe("provider hangs", () => {
   const timed: number[] = [];
   afterAll(() => {
-    if (timed.length > 0)
-      figure(
-        `hung provider call: alarm invocation max ${Math.max(...timed).toFixed(0)} ms (timeout ${PROVIDER_TIMEOUT_MS} ms)`,
-      );
+    if (timed.length > 0) figure(`hung provider call: alarm invocation max ${Math.max(...timed).toFixed(0)} ms (timeout ${PROVIDER_TIMEOUT_MS} ms)`);
   });
 
   it.each(["weshop.submit", "weshop.poll", "wiro.detail", "wiro.run"] as const)(

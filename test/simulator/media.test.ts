@@ -189,6 +189,28 @@ describe("big synthetic files", () => {
     expect(u32(first, 24)).toBe(n - 24);
   });
 
+  it.each([4 * 1024 ** 3, 5 * 1024 ** 3])("a %i-byte file is announced whole and generated as it is read (the first MiB comes at once)", async (n) => {
+    const h = harness();
+    const res = await h.sim.fetch(new Request(`${ORIGIN}/files/big/${n}.mp4`));
+    expect(res.headers.get("content-length")).toBe(String(n));
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const head = new Uint8Array(1024 * 1024);
+    let got = 0;
+    while (got < head.length) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      head.set(value.subarray(0, head.length - got), got);
+      got += value.length;
+    }
+    await reader.cancel();
+    expect(got).toBeGreaterThanOrEqual(head.length);
+    expect(ascii(head.subarray(4, 8))).toBe("ftyp");
+    expect(ascii(head.subarray(28, 32))).toBe("mdat");
+    if (n - 24 <= 0xffffffff) expect(u32(head, 24)).toBe(n - 24);
+    // past 4 GiB an MP4 box needs the 64-bit size: size field 1, then the size after the type
+    else expect([u32(head, 24), new DataView(head.buffer).getBigUint64(32)]).toEqual([1, BigInt(n - 24)]);
+  });
+
   it("?chunked=1 omits Content-Length; bytes still equal mediaBytes", async () => {
     const h = harness();
     const url = `${ORIGIN}/files/big/200000.mp4?chunked=1`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DENSE_POLL_MS, nextPollDelay, RETRY_CAP_MS, runDeadlineMs } from "../../src/jobs/polling.ts";
+import { backoffDelay, nextPollDelay, RETRY_CAP_MS, runDeadlineMs, TARGET_MEAN_DELAY_MS } from "../../src/jobs/polling.ts";
+import { seeded } from "../seeded.ts";
 
 describe("backoffDelay", () => {
   it("grows exponentially and stays within the cap (full jitter at rand→1)", () => {
@@ -15,26 +16,73 @@ describe("backoffDelay", () => {
   });
 });
 
+/** Polls one run of `durationMs` with the schedule; returns how many polls and how late the end was seen. */
+function pollRun(expectedMs: number, spread: number, durationMs: number, rand: () => number): { polls: number; delayMs: number } {
+  let t = 0;
+  let polls = 0;
+  while (t < durationMs) {
+    t += nextPollDelay(expectedMs, t, rand(), { spread });
+    polls++;
+  }
+  return { polls, delayMs: t - durationMs };
+}
+
+function gaussian(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
 describe("nextPollDelay", () => {
   const expected = 60_000;
-  it("asks nothing before the window where runs finish (expected − 2 spreads)", () => {
-    const d = nextPollDelay(expected, 0, 0.5, { spread: 0.2 });
-    expect(d).toBeGreaterThan(expected * Math.exp(-0.4) * 0.95);
-    expect(d).toBeLessThan(expected * Math.exp(-0.4) * 1.05);
+  it("asks nothing while few runs end yet (first poll between expected − 3 and − 1 spreads)", () => {
+    for (const spread of [0.1, 0.2, 0.3]) {
+      const d = nextPollDelay(expected, 0, 0.5, { spread });
+      expect(d).toBeGreaterThan(expected * Math.exp(-3 * spread));
+      expect(d).toBeLessThan(expected * Math.exp(-1 * spread));
+    }
   });
   it("a wider spread opens the window earlier", () => {
     expect(nextPollDelay(expected, 0, 0.5, { spread: 0.5 })).toBeLessThan(nextPollDelay(expected, 0, 0.5, { spread: 0.1 }));
   });
-  it("polls every ~2.8 s inside the window, never slower than a 3 s poller", () => {
-    for (const rand of [0, 0.5, 0.999]) {
-      const d = nextPollDelay(expected, expected, rand, { spread: 0.3 });
-      expect(d).toBeGreaterThanOrEqual(DENSE_POLL_MS * 0.9 - 1);
-      expect(d).toBeLessThanOrEqual(3_100);
-    }
+  it("polls densest where runs end most and under 3 s apart around the expected time", () => {
+    const early = nextPollDelay(expected, expected * Math.exp(-0.3), 0.5, { spread: 0.3 });
+    const middle = nextPollDelay(expected, expected, 0.5, { spread: 0.3 });
+    expect(middle).toBeLessThan(early);
+    for (const rand of [0, 0.5, 0.999]) expect(nextPollDelay(expected, expected, rand, { spread: 0.3 })).toBeLessThan(3_000);
+  });
+  it("jitters, so jobs started together do not poll in step", () => {
+    expect(nextPollDelay(expected, expected, 0, { spread: 0.3 })).toBeLessThan(nextPollDelay(expected, expected, 0.999, { spread: 0.3 }));
   });
   it("thins out for runs far slower than expected, up to a ceiling", () => {
     expect(nextPollDelay(expected, expected * 3, 0.5, { spread: 0.2 })).toBeGreaterThan(nextPollDelay(expected, expected, 0.5, { spread: 0.2 }));
     expect(nextPollDelay(expected, expected * 100, 0.99)).toBeLessThanOrEqual(66_000);
+    expect(nextPollDelay(expected, expected * 100, 0.99)).toBeGreaterThan(30_000);
+  });
+  it("sees runs end no later on average than a fixed 3 s poller, with far fewer polls when runs are consistent", () => {
+    for (const [expectedMs, spread] of [
+      [25_000, 0.15],
+      [85_000, 0.3],
+      [180_000, 0.5],
+    ] as const) {
+      const rand = seeded(7);
+      let polls = 0;
+      let fixedPolls = 0;
+      let delay = 0;
+      let fixedDelay = 0;
+      const runs = 5000;
+      for (let i = 0; i < runs; i++) {
+        const duration = expectedMs * Math.exp(spread * gaussian(rand));
+        const run = pollRun(expectedMs, spread, duration, rand);
+        polls += run.polls;
+        delay += run.delayMs;
+        fixedPolls += Math.ceil(duration / 3000);
+        fixedDelay += Math.ceil(duration / 3000) * 3000 - duration;
+      }
+      // a fixed 3 s poller sees the end about 1.5 s late on average; 3 % is the sampling noise of 5000 runs
+      expect(delay / runs).toBeLessThanOrEqual((fixedDelay / runs) * 1.03);
+      expect(delay / runs).toBeGreaterThan(TARGET_MEAN_DELAY_MS * 0.9);
+      expect(polls).toBeLessThan(fixedPolls);
+      if (spread === 0.15) expect(polls * 3).toBeLessThan(fixedPolls);
+    }
   });
   it("a run that takes as long as expected costs far fewer polls than a fixed 3 s poller", () => {
     let elapsed = 0;
@@ -44,6 +92,19 @@ describe("nextPollDelay", () => {
       polls++;
     }
     expect(polls).toBeLessThan((expected * 3) / 3000 / 3);
+  });
+  it("stays sane for extreme learned shapes (very wide, very narrow, tiny expected time)", () => {
+    for (const [e, spread] of [
+      [7_200_000, 1.5],
+      [7_200_000, 5],
+      [1_000, 0.01],
+      [0, 0.35],
+    ] as const)
+      for (const elapsed of [0, e, 10 * e + 1]) {
+        const d = nextPollDelay(e, elapsed, 0.5, { spread });
+        expect(d).toBeGreaterThanOrEqual(1_000);
+        expect(d).toBeLessThanOrEqual(66_000);
+      }
   });
   it("with a callback on its way, polls are a sparse backstop", () => {
     expect(nextPollDelay(expected, expected, 0.5, { callbackExpected: true })).toBeGreaterThanOrEqual(15_000);

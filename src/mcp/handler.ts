@@ -1,0 +1,19 @@
+// One /mcp request, answered by a server of its own: stateless, since all state lives in the
+// jobs' Durable Objects, so any worker instance answers any request. The HTTP route
+// (src/http/routes/mcp.ts) has authenticated the caller; every tool acts as that caller.
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { makeApi, type ApiOptions } from "./api.ts";
+import { buildServer, type ServerOptions } from "./server.ts";
+
+/** As /v1: JSON bodies over 1 MB are refused (the transport answers 413). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export type McpOptions = ApiOptions & Pick<ServerOptions, "specContext">;
+
+export async function handleMcp(request: Request, options: McpOptions): Promise<Response> {
+  const server = buildServer({ api: makeApi(options), specContext: options.specContext, requestId: options.requestId });
+  // no session id: stateless
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: MAX_BODY_BYTES });
+  await server.connect(transport);
+  return transport.handleRequest(request);
+}
