@@ -2,6 +2,8 @@
 // and the worker under `wrangler dev` (local Durable Objects and R2) pointed at it.
 import { DYNAMIC_PRICE } from "./wiro-pricing.ts";
 import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface StackOptions {
@@ -16,6 +18,8 @@ export interface StackOptions {
   /** Where wrangler keeps local state; a fresh directory gives a clean run. */
   persistTo?: string;
   quiet?: boolean;
+  /** Write each process's output (stdout and stderr) to `<logDir>/<name>.log` instead of the terminal. */
+  logDir?: string;
   /** Expose the worker's V8 inspector on this port (benchmarks read the isolate's heap through it). */
   inspectorPort?: number;
   /** Fire the worker's cron trigger every minute, as the platform does (default true). */
@@ -51,8 +55,17 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       }
     }
   };
+  if (options.logDir) mkdirSync(options.logDir, { recursive: true });
   const launch = (name: string, command: string, args: string[], env: Record<string, string>) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    if (options.logDir) {
+      const file = createWriteStream(join(options.logDir, `${name}.log`), { flags: "w" });
+      // both streams into one file; neither ends it for the other
+      child.stdout?.pipe(file, { end: false });
+      child.stderr?.pipe(file, { end: false });
+      children.push(child);
+      return child;
+    }
     const print = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) if (line.trim() !== "") stream.write(`[${name}] ${line}\n`);
     };

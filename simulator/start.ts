@@ -1,8 +1,15 @@
 // `npm start`: the whole product on this machine with no provider keys. Starts the provider
 // simulator and the worker under `wrangler dev` (local Durable Objects and R2) pointed at it,
-// then runs one job per model through the public API and prints where the media landed.
+// runs one job per model through the public API in a compact live view, checks each stored
+// output downloads, and names the dashboard. The two processes' output goes to files it names
+// (`npm start -- --logs` shows it inline instead).
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack, type LocalStack } from "./local-stack.ts";
+import { jobLine, liveView, type Job } from "./start-view.ts";
+
+const inlineLogs = process.argv.includes("--logs") || Boolean(process.env.SEEDRUN_LOGS);
+const LOG_DIR = "logs";
 
 let stack: LocalStack | undefined;
 function stopAll(code = 0): void {
@@ -17,17 +24,16 @@ async function call(path: string, init: RequestInit = {}) {
     ...init,
     headers: { Authorization: `Bearer ${stack!.apiKey}`, "Content-Type": "application/json", ...init.headers },
   });
-  // biome-ignore lint/suspicious/noExplicitAny: the demo prints fields of whatever the API answered
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Job };
 }
 
 /** Fetches a media link like a browser would (no API key) and checks it is the stored object. */
-async function checkDownload(url: string, size: number, contentType: string) {
+async function checkDownload(url: string, size: number, contentType: string): Promise<string> {
   const res = await fetch(url);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const ok = res.status === 200 && bytes.byteLength === size && res.headers.get("content-type") === contentType;
-  console.log(`     downloaded without API key: HTTP ${res.status}, ${bytes.byteLength} bytes, ${res.headers.get("content-type")} ${ok ? "✓" : "✗ MISMATCH"}`);
-  if (!ok) throw new Error(`media link ${url} did not serve the stored object`);
+  if (!ok) throw new Error(`media link ${url} did not serve the stored object (HTTP ${res.status}, ${bytes.byteLength} bytes)`);
+  return `${contentType}, ${bytes.byteLength} bytes, downloads without the API key ✓`;
 }
 
 const DEMO_JOBS = [
@@ -38,54 +44,62 @@ const DEMO_JOBS = [
 ];
 
 async function demo() {
-  console.log("\n== seedrun demo: one job per model through the public API\n");
-  const ids: string[] = [];
+  const dashboard = `${stack!.worker}/dashboard`;
+  console.log(`\n  seedrun is up. Dashboard: ${dashboard}  (API key: ${stack!.apiKey})\n`);
+  console.log("  One demo job per model through the public API:\n");
+  const jobs = new Map<string, Job>();
   for (const spec of DEMO_JOBS) {
     const { status, body } = await call("/v1/jobs", { method: "POST", body: JSON.stringify(spec) });
     if (status !== 202) throw new Error(`POST /v1/jobs answered ${status}: ${JSON.stringify(body)}`);
-    console.log(`created ${body.id} (${spec.model})`);
-    ids.push(body.id);
+    jobs.set(body.id, body);
   }
+  const view = liveView();
+  const show = () => {
+    const lines = [...jobs.values()].map((j) => jobLine(j));
+    if (process.stdout.isTTY) view.draw(lines);
+    else for (const j of jobs.values()) if (view.changed(j)) console.log(jobLine(j));
+  };
   const deadline = Date.now() + 5 * 60_000;
-  const last = new Map<string, string>();
   while (Date.now() < deadline) {
-    let pending = 0;
-    for (const id of ids) {
-      const { body } = await call(`/v1/jobs/${id}`);
-      if (last.get(id) !== body.status) console.log(`${id} → ${body.status} (provider: ${body.provider?.status ?? "-"}, polls: ${body.polls})`);
-      last.set(id, body.status);
-      if (!["succeeded", "failed", "canceled"].includes(body.status)) pending++;
-      else if (!last.has(`${id}:printed`)) {
-        last.set(`${id}:printed`, "1");
-        if (body.error) console.log(`   error: ${body.error.code}: ${body.error.message}`);
-        for (const o of body.outputs) {
-          console.log(`   output ${o.index}: ${o.status} ${o.contentType ?? ""} ${o.size ?? ""} bytes\n     ${o.url ?? o.error}`);
-          if (o.url) await checkDownload(o.url, o.size, o.contentType);
-        }
-      }
-    }
-    if (pending === 0) break;
-    await sleep(1000);
+    await Promise.all([...jobs.keys()].map(async (id) => jobs.set(id, (await call(`/v1/jobs/${id}`)).body)));
+    show();
+    if ([...jobs.values()].every((j) => ["succeeded", "failed", "canceled"].includes(j.status))) break;
+    await sleep(500);
   }
+  console.log("\n  Stored outputs (signed links):\n");
+  for (const job of jobs.values())
+    for (const o of job.outputs ?? []) {
+      if (!o.url) {
+        console.log(`  ${job.id} #${o.index}: ${o.error ?? o.status}`);
+        continue;
+      }
+      console.log(`  ${job.id} #${o.index}: ${await checkDownload(o.url, o.size, o.contentType)}\n    ${o.url}`);
+    }
+  const logs = inlineLogs ? "shown inline (--logs)" : `${join(LOG_DIR, "worker.log")}, ${join(LOG_DIR, "simulator.log")} (npm start -- --logs shows them here)`;
   console.log(`
-== the product is running
-   API       ${stack!.worker}  (Authorization: Bearer ${stack!.apiKey})
-   simulator ${stack!.sim}    (faults: POST ${stack!.sim}/__sim/faults, captured requests: GET ${stack!.sim}/__sim/requests)
+  == the product is running
+     Dashboard ${dashboard}  (paste the API key ${stack!.apiKey})
+     API       ${stack!.worker}  (Authorization: Bearer ${stack!.apiKey}; reference at ${stack!.worker}/docs)
+     Simulator ${stack!.sim}  (faults: POST ${stack!.sim}/__sim/faults, captured requests: GET ${stack!.sim}/__sim/requests)
+     Logs      ${logs}
 
-   curl -s -X POST ${stack!.worker}/v1/jobs -H 'Authorization: Bearer ${stack!.apiKey}' -H 'Content-Type: application/json' \\
-     -d '{"model":"weshop/seedream","params":{"textDescription":"a lighthouse"}}'
-   curl -s ${stack!.worker}/v1/jobs/<id> -H 'Authorization: Bearer ${stack!.apiKey}'
+     curl -s -X POST ${stack!.worker}/v1/jobs -H 'Authorization: Bearer ${stack!.apiKey}' -H 'Content-Type: application/json' \\
+       -d '{"model":"weshop/seedream","params":{"textDescription":"a lighthouse"}}'
 
-   Media is stored in the local R2 bucket under .wrangler/state; the output URLs above serve it.
-   Ctrl-C stops everything.
+     Media is stored in the local R2 bucket under .wrangler/state; the links above serve it.
+     Ctrl-C stops everything.
 `);
   if (process.env.SEEDRUN_DEMO_EXIT) stopAll(0);
 }
 
 try {
-  stack = await startLocalStack({ quiet: Boolean(process.env.SEEDRUN_QUIET) });
+  console.log(`  Starting the provider simulator and the worker (wrangler dev)…${inlineLogs ? "" : ` their output goes to ${LOG_DIR}/`}`);
+  // SEEDRUN_PORT / SEEDRUN_SIM_PORT: other ports than 8787 / 8790, e.g. when those are taken
+  const ports = { port: Number(process.env.SEEDRUN_PORT ?? 8787), simPort: Number(process.env.SEEDRUN_SIM_PORT ?? 8790) };
+  stack = await startLocalStack({ ...ports, quiet: Boolean(process.env.SEEDRUN_QUIET), ...(inlineLogs ? {} : { logDir: LOG_DIR }) });
   await demo();
 } catch (err) {
   console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (!inlineLogs) console.error(`  see ${join(LOG_DIR, "worker.log")} and ${join(LOG_DIR, "simulator.log")}`);
   stopAll(1);
 }

@@ -17,15 +17,18 @@ import type { AppEnv } from "./context.ts";
 import { bearerAuth, requestId, requireConfig, securityHeaders } from "./middleware.ts";
 import { documentConfig, registerDocumentParts } from "./openapi/document.ts";
 import { validationHook } from "./openapi/hook.ts";
+import { batchListRoutes } from "./routes/batch-list.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { costRoutes } from "./routes/costs.ts";
 import { callbackRoutes } from "./routes/callbacks.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobEventRoutes } from "./routes/job-events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
+import { modelRoutes } from "./routes/models.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
@@ -39,6 +42,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   mountMedia(app);
   app.route("/", callbackRoutes);
   app.route("/", docsRoutes);
+  app.route("/", dashboardRoutes);
 
   app.use(
     "/v1/*",
@@ -58,9 +62,11 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", uploadRoutes);
   app.route("/", jobRoutes);
   app.route("/", jobEventRoutes);
+  app.route("/", batchListRoutes);
   app.route("/", batchRoutes);
   app.route("/", scheduleRoutes);
   app.route("/", costRoutes);
+  app.route("/", modelRoutes);
   app.route(
     "/",
     mcpRoutes((request, env, ctx) => app.fetch(request, env, ctx)),

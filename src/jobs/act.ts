@@ -82,7 +82,8 @@ async function submit(host: ActHost, job: JobRecord, config: Config, provider: P
   // asked even when a slot is held: it renews that lease, or, if a long wait let it lapse,
   // puts the job back in line instead of submitting past the cap
   const grant = await gate.acquire(job.id, { maxConcurrency: config.maxConcurrency[provider.name] });
-  if (!grant.granted) return waitForSlot({ ...job, slotHeld: false }, grant.position, grant.retryAt, tick());
+  // the cap goes on the record for the job's ETA (a place in line over that many slots)
+  if (!grant.granted) return waitForSlot({ ...job, slotHeld: false, queueSlots: config.maxConcurrency[provider.name] }, grant.position, grant.retryAt, tick());
   let marked = markSubmitting(slotGranted(job, tick()), tick());
   const callback = provider.name === "wiro" ? await callbackFor(config, job.id) : undefined;
   if (callback) marked = { ...marked, callbackTokenHash: callback.tokenHash };

@@ -1,6 +1,7 @@
 // The job as the JobObject stores it. Only this module's `publicJob` decides what a client sees.
 import type { ModelId, OutputKind, ProviderName } from "../providers/models.ts";
 import type { DeliveryReport, WebhookMessage } from "../webhooks/types.ts";
+import { estimateCompletion } from "./eta.ts";
 
 export type JobStatus = "queued" | "running" | "copying" | "succeeded" | "failed" | "canceled";
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "canceled"]);
@@ -122,6 +123,8 @@ export interface JobRecord {
   slotHeld?: boolean;
   /** Place in the provider's waiting line while no slot is free. */
   queuePosition?: number;
+  /** The provider's concurrency cap when the job was put in line (for its ETA). */
+  queueSlots?: number;
   /** The job's batch has been told it ended. */
   batchNotified?: boolean;
   /** Status and updatedAt last written to the D1 index. */
@@ -196,6 +199,8 @@ export interface PublicJob {
   updatedAt: string;
   startedAt?: string;
   completedAt?: string;
+  /** When the job is expected to end (learned run time and place in line); null once it ended. */
+  estimatedCompletionAt: string | null;
   polls: number;
 }
 
@@ -232,7 +237,12 @@ async function publicOutputs(job: JobRecord, sign: LinkSigner): Promise<PublicOu
   return outputs;
 }
 
-export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<PublicJob> {
+function estimatedCompletionAt(job: JobRecord, now: number): string | null {
+  if (job.status === "succeeded" || job.status === "failed" || job.status === "canceled") return null;
+  return iso(estimateCompletion({ ...job, status: job.status }, now));
+}
+
+export async function publicJob(job: JobRecord, sign: LinkSigner, now = Date.now()): Promise<PublicJob> {
   const outputs = await publicOutputs(job, sign);
   return {
     id: job.id,
@@ -258,6 +268,7 @@ export async function publicJob(job: JobRecord, sign: LinkSigner): Promise<Publi
     updatedAt: iso(job.updatedAt),
     ...(job.startedAt ? { startedAt: iso(job.startedAt) } : {}),
     ...(job.completedAt ? { completedAt: iso(job.completedAt) } : {}),
+    estimatedCompletionAt: estimatedCompletionAt(job, now),
     polls: job.polls,
   };
 }

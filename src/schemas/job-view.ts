@@ -98,6 +98,10 @@ export const jobSchema = z
     updatedAt: timestamp,
     startedAt: timestamp.optional(),
     completedAt: timestamp.optional(),
+    estimatedCompletionAt: timestamp.nullable().meta({
+      description:
+        "When the job is expected to end: its model's learned run time (median), counted from when the provider started it, plus its place in the provider's line while queued. Past the median the estimate moves out with the run (the median of runs that slow). `null` once the job ended.",
+    }),
     polls: count.meta({ description: "Provider status requests made for this job." }),
   })
   .meta({ id: "Job" });

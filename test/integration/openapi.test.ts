@@ -620,7 +620,8 @@ function requestFor(path: string, method: string, op: Json): Request {
   let url = path;
   const query = new URLSearchParams();
   for (const p of op.parameters ?? []) {
-    if (p.in === "path") url = url.replace(`{${p.name}}`, String(p.example));
+    // a path parameter is percent-encoded, as OpenAPI clients send it (a model id's slashes stay in one segment)
+    if (p.in === "path") url = url.replace(`{${p.name}}`, encodeURIComponent(String(p.example)));
     if (p.in === "query" && p.example !== undefined) query.set(p.name, String(p.example));
   }
   const headers: Record<string, string> = op.security ? { Authorization: `Bearer ${KEY_A}` } : {};

@@ -114,6 +114,7 @@ export function documentConfig(origin?: string) {
       { name: "Schedules", description: "Batches started on a cron schedule (Bearer API key)." },
       { name: "Costs", description: "Quotes, budgets and usage (Bearer API key)." },
       { name: "Uploads", description: "Images to use as job inputs (Bearer API key)." },
+      { name: "Models", description: "The models and the JSON Schema of their params (Bearer API key)." },
       { name: "Media", description: "Stored outputs behind signed links." },
       { name: "Callbacks", description: "Provider callbacks (not for clients)." },
       { name: "Service", description: "Health." },

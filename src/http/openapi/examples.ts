@@ -71,6 +71,7 @@ export const queuedJob: PublicJob = {
   outputs: [],
   createdAt: created,
   updatedAt: created,
+  estimatedCompletionAt: "2026-11-21T10:00:28.000Z",
   polls: 0,
 };
 const media = (i: number) =>
@@ -93,6 +94,7 @@ export const succeededJob: PublicJob = {
   updatedAt: "2026-11-21T10:00:41.000Z",
   startedAt: "2026-11-21T10:00:01.000Z",
   completedAt: "2026-11-21T10:00:41.000Z",
+  estimatedCompletionAt: null,
   polls: 4,
 };
 export const failedJob: PublicJob = {
@@ -106,6 +108,7 @@ export const failedJob: PublicJob = {
   updatedAt: "2026-11-21T10:20:00.000Z",
   startedAt: "2026-11-21T10:00:02.000Z",
   completedAt: "2026-11-21T10:20:00.000Z",
+  estimatedCompletionAt: null,
   polls: 31,
 };
 

@@ -1,0 +1,39 @@
+// A key's batches, newest first, read from the jobs index: a batch is listed once its first job
+// exists (the first chunk is created in the batch's first alarm, right after the request).
+import { fromBase64Url, toBase64Url } from "../lib/crypto.ts";
+
+export interface BatchCursor {
+  createdAt: number;
+  id: string;
+}
+
+export function encodeBatchCursor(cursor: BatchCursor): string {
+  return toBase64Url(new TextEncoder().encode(JSON.stringify([cursor.createdAt, cursor.id])));
+}
+
+export function decodeBatchCursor(text: string): BatchCursor | undefined {
+  const bytes = fromBase64Url(text);
+  if (!bytes) return undefined;
+  try {
+    const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === "string" && /^batch_\w{1,40}$/.test(value[1]))
+      return { createdAt: value[0] as number, id: value[1] };
+  } catch {
+    // not a cursor we made
+  }
+  return undefined;
+}
+
+/** One page of batch ids and the cursor of the next, if any. */
+export async function listBatchIds(db: D1Database, tenant: string, limit: number, cursor?: BatchCursor): Promise<{ ids: string[]; next: BatchCursor | null }> {
+  const having = cursor ? "HAVING (created < ? OR (created = ? AND batch_id < ?))" : "";
+  const rows = await db
+    .prepare(
+      `SELECT batch_id, MIN(created_at) AS created FROM jobs WHERE tenant = ? AND batch_id IS NOT NULL GROUP BY batch_id ${having} ORDER BY created DESC, batch_id DESC LIMIT ?`,
+    )
+    .bind(tenant, ...(cursor ? [cursor.createdAt, cursor.createdAt, cursor.id] : []), limit + 1)
+    .all<{ batch_id: string; created: number }>();
+  const page = rows.results.slice(0, limit);
+  const last = page.at(-1);
+  return { ids: page.map((r) => r.batch_id), next: rows.results.length > limit && last ? { createdAt: last.created, id: last.batch_id } : null };
+}
