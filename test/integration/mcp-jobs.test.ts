@@ -118,7 +118,9 @@ describe("jobs through /mcp", () => {
     const seen: string[] = [];
     const waiting = mcp.call(client, "wait_for_job", { job_id: job.id, wait_seconds: 45 }, (p) => seen.push(p.message ?? ""));
     await fireAlarm(job.id);
-    await vi.waitFor(() => expect(seen).toContain(`Job ${job.id}: queued, 1st in line for a wiro slot`));
+    // the place in line, and the ETA that place gives (the job view's estimatedCompletionAt)
+    const inLine = new RegExp(`^Job ${job.id}: queued, 1st in line for a wiro slot, expected by \\d{4}-\\d{2}-\\d{2}T`);
+    await vi.waitFor(() => expect(seen.some((m) => inLine.test(m))).toBe(true));
     for (const id of others) await wiroGate().release(id);
     await driveJob(h, job.id);
     expect(structured(await waiting).job.status).toBe("succeeded");

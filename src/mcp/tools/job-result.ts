@@ -84,7 +84,7 @@ const ordinal = (n: number) =>
 
 /** One line for a progress notification: the status, the place in line, the provider's word, the ETA. */
 export function describeJob(job: PublicJob): string {
-  const eta = (job as { estimatedCompletionAt?: string | null }).estimatedCompletionAt;
+  const eta = job.estimatedCompletionAt;
   const parts: string[] = [job.status];
   if (job.status === "queued" && job.queuePosition) parts.push(`${ordinal(job.queuePosition)} in line for a ${job.provider.name} slot`);
   if (job.status === "running" && job.provider.status) parts.push(`provider status ${job.provider.status}`);
