@@ -59,6 +59,8 @@ describe("/mcp", () => {
     expect((await post("http://seedrun.attacker.example:8787")).status).toBe(403);
     expect((await post(BASE)).status).toBe(200);
     expect((await post("http://localhost:6274")).status).toBe(200);
+    // [::1] is no loopback name anywhere in seedrun (lib/url-policy.ts), here neither
+    expect((await post("http://[::1]:6274")).status).toBe(403);
   });
 
   it("is stateless (GET and DELETE are 405) and refuses bodies over 1 MB with 413, like /v1", async () => {

@@ -3,6 +3,7 @@
 // the MCP specification's, and the tools are listed by the server (tools/list).
 import { createRoute } from "@hono/zod-openapi";
 import { ApiError } from "../../lib/errors.ts";
+import { isLoopbackHost } from "../../lib/url-policy.ts";
 import type { AppFetch } from "../../mcp/api.ts";
 import { handleMcp } from "../../mcp/handler.ts";
 import { bearerAuth, requireConfig } from "../middleware.ts";
@@ -10,18 +11,16 @@ import { routeGroup } from "../openapi/hook.ts";
 import { authenticated, authProblems, problem, problemResponse, REQUEST_ID_HEADER } from "../openapi/problems.ts";
 import { specContext } from "../request.ts";
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 /**
  * The MCP spec's guard against DNS rebinding: a browser's Origin must be this worker's public
- * origin or a loopback one (a local client). A page elsewhere that had a local stack's name
+ * origin or a loopback one (a local client; lib/url-policy.ts's one definition, so not `[::1]`). A page elsewhere that had a local stack's name
  * rebound to 127.0.0.1 sends its own Origin and is refused. Clients outside browsers send none.
  */
 function originAllowed(origin: string | undefined, publicBaseUrl: string | undefined): boolean {
   if (origin === undefined) return true;
   try {
     const url = new URL(origin);
-    return (publicBaseUrl !== undefined && url.origin === new URL(publicBaseUrl).origin) || LOOPBACK.has(url.hostname);
+    return (publicBaseUrl !== undefined && url.origin === new URL(publicBaseUrl).origin) || isLoopbackHost(url.hostname);
   } catch {
     return false;
   }
