@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
-import { client, stackPorts } from "./lib.ts";
+import { client, peakConcurrency, stackPorts } from "./lib.ts";
 import type { Section } from "./section.ts";
 
 const JOBS = 1000;
@@ -25,21 +25,6 @@ interface SimTask {
   idempotencyKey?: string;
   callbackUrl?: string;
   createdAt: number;
-}
-
-function peakConcurrency(tasks: SimTask[]): number {
-  const edges = tasks.flatMap((t) => [
-    { at: t.createdAt, d: 1 },
-    { at: t.createdAt + RUN_MS, d: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.d - b.d);
-  let active = 0;
-  let peak = 0;
-  for (const e of edges) {
-    active += e.d;
-    peak = Math.max(peak, active);
-  }
-  return peak;
 }
 
 export async function batchBenchmark(): Promise<Section> {
@@ -101,8 +86,8 @@ simulator's speed. Progress read from \`GET /v1/batches/{id}\` every 500 ms.
       .map(([k, n]) => `${k} ${n}`)
       .join(", ")} |
 | provider tasks / jobs | ${tasks.length} / ${JOBS} (${distinctJobs.size} distinct jobs) |
-| peak concurrent WeShop tasks / cap | ${peakConcurrency(weshop)} / ${CAPS.weshop} |
-| peak concurrent Wiro tasks / cap | ${peakConcurrency(wiro)} / ${CAPS.wiro} |
+| peak concurrent WeShop tasks / cap | ${peakConcurrency(weshop, RUN_MS)} / ${CAPS.weshop} |
+| peak concurrent Wiro tasks / cap | ${peakConcurrency(wiro, RUN_MS)} / ${CAPS.wiro} |
 
 Lower bound for comparison: with these caps the providers need at least
 ${Math.max(Math.ceil((JOBS * 2) / 3 / CAPS.weshop), Math.ceil(JOBS / 3 / CAPS.wiro))} back-to-back waves of ${RUN_MS / 1000} s
@@ -116,8 +101,8 @@ output, releasing the slot, waking the next job and submitting it.
         "batch.ratioToBound": done / (waves * RUN_MS),
         "batch.providerTasksPerJob": tasks.length / JOBS,
         "batch.seconds": done / 1000,
-        "batch.peakWeshopOverCap": peakConcurrency(weshop) / CAPS.weshop,
-        "batch.peakWiroOverCap": peakConcurrency(wiro) / CAPS.wiro,
+        "batch.peakWeshopOverCap": peakConcurrency(weshop, RUN_MS) / CAPS.weshop,
+        "batch.peakWiroOverCap": peakConcurrency(wiro, RUN_MS) / CAPS.wiro,
       },
     };
   } finally {

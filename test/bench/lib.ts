@@ -69,3 +69,19 @@ export async function simTasks(stack: LocalStack): Promise<{ id: string; created
   const res = await fetch(`${stack.sim}/__sim/tasks`);
   return (await res.json()) as { id: string; createdAt: number }[];
 }
+
+/** Most provider tasks running at once, each task running `runMs` from its creation (the simulator's runs have a fixed length). */
+export function peakConcurrency(tasks: { createdAt: number }[], runMs: number): number {
+  const edges = tasks.flatMap((t) => [
+    { at: t.createdAt, d: 1 },
+    { at: t.createdAt + runMs, d: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.d - b.d);
+  let active = 0;
+  let peak = 0;
+  for (const e of edges) {
+    active += e.d;
+    peak = Math.max(peak, active);
+  }
+  return peak;
+}

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LocalStack, startLocalStack } from "../../simulator/local-stack.ts";
 import { IsolateHeap } from "./inspector.ts";
-import { PORTS, percentile, stackPorts } from "./lib.ts";
+import { PORTS, peakConcurrency, percentile, stackPorts } from "./lib.ts";
 import type { Section } from "./section.ts";
 
 const RUN_MS = 1000;
@@ -69,21 +69,6 @@ interface SimTask {
   createdAt: number;
 }
 
-function peak(tasks: SimTask[]): number {
-  const edges = tasks.flatMap((t) => [
-    { at: t.createdAt, d: 1 },
-    { at: t.createdAt + RUN_MS, d: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.d - b.d);
-  let active = 0;
-  let most = 0;
-  for (const e of edges) {
-    active += e.d;
-    most = Math.max(most, active);
-  }
-  return most;
-}
-
 interface BatchRun {
   jobs: number;
   seconds: number;
@@ -140,8 +125,14 @@ async function batchRun(jobs: number): Promise<BatchRun> {
       jobs,
       seconds,
       tasks: tasks.length,
-      peakWeshop: peak(tasks.filter((t) => t.provider === "weshop")),
-      peakWiro: peak(tasks.filter((t) => t.provider === "wiro")),
+      peakWeshop: peakConcurrency(
+        tasks.filter((t) => t.provider === "weshop"),
+        RUN_MS,
+      ),
+      peakWiro: peakConcurrency(
+        tasks.filter((t) => t.provider === "wiro"),
+        RUN_MS,
+      ),
       d1RowsPerJob: writes / jobs,
       providerRequestsPerJob: requests.length / jobs,
       succeeded,
