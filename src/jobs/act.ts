@@ -12,10 +12,14 @@ import type { Provider } from "../providers/types.ts";
 import { callbackFor } from "./callbacks.ts";
 import { copyOutput } from "./copy-output.ts";
 import { gateApi } from "./gate/gate-client.ts";
-import { afterCopy, afterCrash, afterSubmit, markSubmitting, slotGranted, type Step, type Tick, waitForSlot } from "./machine.ts";
+import { afterCopy, afterCrash, afterSubmit, markSubmitting, slotGranted, type Step, type Tick, waitForSlot, withEstimate } from "./machine.ts";
 import type { Setup } from "./plan.ts";
 import type { JobRecord } from "./record.ts";
+import { estimateRun } from "./run-times.ts";
 import { afterPollOrStop } from "./stop.ts";
+
+/** A poll renews the slot's lease (10 min) at most this often: a gate call per poll would load the one gate every slot shares. */
+const POLL_RENEW_MS = 60_000;
 
 /** What a step needs from the job object. */
 export interface ActHost {
@@ -63,11 +67,13 @@ export async function act(
     }
     if (!provider) throw new Error(`no provider client for a ${step.kind}`);
     if (step.kind === "poll") {
-      if (job.slotHeld) await host.renewSlot(job);
+      const renew = job.slotHeld === true && Date.now() - (job.slotRenewedAt ?? 0) >= POLL_RENEW_MS;
+      if (renew) await host.renewSlot(job);
+      const renewed = renew ? { ...job, slotRenewedAt: Date.now() } : job;
       // past its deadline, or unreadable for good, the task may still be running (and billing): the follow-ups stop it
       const polled = await provider.poll(job.task!, { signal });
       // Wiro's totalcost comes with the status of a finished task
-      return withPolledCost(afterPollOrStop(job, polled, tick()), polled);
+      return withPolledCost(afterPollOrStop(renewed, polled, tick()), polled);
     }
     return await submit(host, job, config, provider, signal);
   } catch (err) {
@@ -84,8 +90,13 @@ async function submit(host: ActHost, job: JobRecord, config: Config, provider: P
   const grant = await gate.acquire(job.id, { maxConcurrency: config.maxConcurrency[provider.name] });
   // the cap goes on the record for the job's ETA (a place in line over that many slots)
   if (!grant.granted) return waitForSlot({ ...job, slotHeld: false, queueSlots: config.maxConcurrency[provider.name] }, grant.position, grant.retryAt, tick());
-  let marked = markSubmitting(slotGranted(job, tick()), tick());
-  const callback = provider.name === "wiro" ? await callbackFor(config, job.id) : undefined;
+  // the estimate as learned by now, not at creation: a batch's jobs were all created before any of its runs ended
+  const [estimate, callback] = await Promise.all([
+    job.slotHeld ? undefined : estimateRun(host.env, job.model),
+    provider.name === "wiro" ? callbackFor(config, job.id) : undefined,
+  ]);
+  const estimated = estimate ? withEstimate(job, MODELS[job.model].expectedRunMs(job.params), estimate) : job;
+  let marked = markSubmitting(slotGranted(estimated, tick(), grant), tick());
   if (callback) marked = { ...marked, callbackTokenHash: callback.tokenHash };
   // canceled while the slot was being granted: nothing is sent; the slot goes back
   if (host.canceledSince(job)) return { ...job, slotHeld: true };

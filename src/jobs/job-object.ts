@@ -18,7 +18,7 @@ import { newJobRecord } from "./new-job.ts";
 import { withEvents } from "./outbox.ts";
 import { plan } from "./plan.ts";
 import type { JobRecord } from "./record.ts";
-import { estimateRun, learnRun, PRIOR } from "./run-times.ts";
+import { learnRun, PRIOR, recentEstimate } from "./run-times.ts";
 import { absorbStep, cancelJob } from "./stop.ts";
 import { withKnownActual } from "../costs/actual.ts";
 
@@ -76,7 +76,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
 
   /** Creates the job once; calling again (a retried RPC) returns the stored job unchanged. */
   async create(input: NewJob): Promise<JobRecord> {
-    const estimate = this.load() ? PRIOR : await estimateRun(this.env, input.model);
+    const estimate = this.load() ? PRIOR : await recentEstimate(this.env, input.model);
     // checked after the await: a concurrent create of the same job may have stored it meanwhile
     const existing = this.load();
     if (existing) return existing;

@@ -53,7 +53,7 @@ function retryOrFail(job: JobRecord, error: ProviderError, maxAttempts: number, 
 }
 
 function pollShape(job: JobRecord) {
-  return { spread: job.runSpread, callbackExpected: job.callbackTokenHash !== undefined };
+  return { spread: job.runSpread, callbackExpected: job.callbackTokenHash !== undefined, contended: job.slotContended === true };
 }
 
 /** How long a job may wait in line for a provider slot before it fails with `queue_timeout`. */
@@ -75,9 +75,21 @@ export function waitForSlot(job: JobRecord, position: number, retryAt: number, t
  * A provider slot was granted. The run deadline counts from here, not from creation: time spent
  * waiting in line for a slot is not time the provider had to do the work.
  */
-export function slotGranted(job: JobRecord, tick: Tick): JobRecord {
+export function slotGranted(job: JobRecord, tick: Tick, grant: { behind?: number } = {}): JobRecord {
   if (job.slotHeld) return job;
-  return { ...job, slotHeld: true, queuePosition: undefined, deadlineAt: tick.now + runDeadlineMs(job.expectedRunMs) };
+  return {
+    ...job,
+    slotHeld: true,
+    slotContended: (grant.behind ?? 0) > 0,
+    slotRenewedAt: tick.now,
+    queuePosition: undefined,
+    deadlineAt: tick.now + runDeadlineMs(job.expectedRunMs),
+  };
+}
+
+/** The run time learned by the moment of the submit: a job that waited in line starts from what the runs before it taught. */
+export function withEstimate(job: JobRecord, priorMs: number, estimate: { factor: number; spread: number }): JobRecord {
+  return { ...job, expectedRunMs: Math.round(priorMs * estimate.factor), runSpread: estimate.spread };
 }
 
 /** Recorded and stored before the submit request leaves, so a crash mid-call is noticed. */

@@ -5,6 +5,14 @@ export const RETRY_BASE_MS = 1_000;
 export const RETRY_CAP_MS = 60_000;
 const MIN_DELAY_MS = 250;
 const MIN_POLL_MS = 1_000;
+/**
+ * A job whose slot others wait for: its notice delay is idle time of that slot, paid once per run
+ * in line, so it aims at a tenth of the run (between 250 ms and the usual target) and may poll as
+ * often as every 250 ms. Only short runs get denser polls: from about 15 s on the usual target holds.
+ */
+const CONTENDED_SHARE = 0.1;
+const CONTENDED_MIN_DELAY_MS = 250;
+const CONTENDED_MIN_POLL_MS = 250;
 const MAX_POLL_MS = 60_000;
 /**
  * Mean time from a run's end to the poll that sees it, the schedule's target: a little under
@@ -26,6 +34,8 @@ export interface PollShape {
   spread?: number;
   /** A callback will signal the end: polling is only the backstop. */
   callbackExpected?: boolean;
+  /** Other jobs wait for this job's provider slot: aim at a shorter notice delay (see CONTENDED_SHARE). */
+  contended?: boolean;
 }
 
 /**
@@ -38,7 +48,7 @@ export interface PollShape {
  * they thin out for runs far slower than expected.
  */
 export function nextPollDelay(expectedMs: number, elapsedMs: number, rand: number, shape: PollShape = {}): number {
-  const base = hazardPollDelay(expectedMs, elapsedMs, rand, shape.spread ?? DEFAULT_SPREAD);
+  const base = hazardPollDelay(expectedMs, elapsedMs, rand, shape.spread ?? DEFAULT_SPREAD, aim(expectedMs, shape.contended === true));
   return shape.callbackExpected ? Math.max(BACKSTOP_MIN_MS, 3 * base) : base;
 }
 
@@ -47,10 +57,22 @@ const U_MAX = 8;
 const U_STEP = 0.01;
 const CALIBRATION_ROUNDS = 4;
 
-function hazardPollDelay(expectedMs: number, elapsedMs: number, rand: number, rawSpread: number): number {
+/** The mean notice delay a schedule aims at, and the closest two polls may be. */
+interface Aim {
+  delayMs: number;
+  minPollMs: number;
+}
+
+function aim(expectedMs: number, contended: boolean): Aim {
+  if (!contended) return { delayMs: TARGET_MEAN_DELAY_MS, minPollMs: MIN_POLL_MS };
+  const delayMs = Math.min(TARGET_MEAN_DELAY_MS, Math.max(CONTENDED_MIN_DELAY_MS, CONTENDED_SHARE * expectedMs));
+  return { delayMs, minPollMs: CONTENDED_MIN_POLL_MS };
+}
+
+function hazardPollDelay(expectedMs: number, elapsedMs: number, rand: number, rawSpread: number, target: Aim): number {
   const spread = Math.min(1.5, Math.max(0.02, rawSpread));
   const expected = Math.max(1_000, expectedMs);
-  const next = nextPollAt(expected, spread, rateScale(expected, spread), Math.max(0, elapsedMs), 0.9 + 0.2 * rand);
+  const next = nextPollAt(expected, spread, rateScale(expected, spread, target), Math.max(0, elapsedMs), 0.9 + 0.2 * rand, target.minPollMs);
   return Math.round(next - elapsedMs);
 }
 
@@ -65,11 +87,11 @@ const LATE_GROWTH = 0.15;
  * normal and dΛ/du = c·√(φ(u)·e^{σu}/Q(u)). A late run breaks the model (the hazard of a
  * log-normal would keep polls dense forever), so from u = 3 on the spacing grows with the lateness.
  */
-function nextPollAt(expected: number, spread: number, c: number, from: number, target: number): number {
+function nextPollAt(expected: number, spread: number, c: number, from: number, target: number, minPollMs: number): number {
   const late = expected * Math.exp(spread * U_LATE);
   if (from >= late) {
     const spacing = lateSpacing(expected, spread, c) + (from - late) * LATE_GROWTH;
-    return from + Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, spacing * target));
+    return from + Math.min(MAX_POLL_MS, Math.max(minPollMs, spacing * target));
   }
   let u = from > 0 ? Math.max(U_MIN, Math.log(from / expected) / spread) : U_MIN;
   let acc = 0;
@@ -80,7 +102,7 @@ function nextPollAt(expected: number, spread: number, c: number, from: number, t
     u += step;
   }
   const at = expected * Math.exp(spread * u);
-  return Math.min(from + MAX_POLL_MS, Math.max(from + MIN_POLL_MS, at));
+  return Math.min(from + MAX_POLL_MS, Math.max(from + minPollMs, at));
 }
 
 /** The spacing λ gives where a run becomes late (1/λ there). */
@@ -92,17 +114,17 @@ function lateSpacing(expected: number, spread: number, c: number): number {
 const scales = new Map<string, number>();
 
 /**
- * The rate constant c that gives a mean detection delay of TARGET_MEAN_DELAY_MS. The continuous
+ * The rate constant c that gives the aimed mean detection delay. The continuous
  * ideal is c = σ·expected·J(σ)/(2D); discrete polls see less delay than that where the chance of
  * ending rises within one interval, so c is corrected by the exact mean delay of the schedule
  * (a few rounds of delay ∝ 1/c). Cached per spread and expected time.
  */
-function rateScale(expected: number, spread: number): number {
-  const key = `${Math.round(spread * 1000)}:${Math.round(expected / 100)}`;
+function rateScale(expected: number, spread: number, target: Aim): number {
+  const key = `${Math.round(spread * 1000)}:${Math.round(expected / 100)}:${Math.round(target.delayMs)}:${target.minPollMs}`;
   let c = scales.get(key);
   if (c === undefined) {
-    c = (spread * expected * shapeIntegral(spread)) / (2 * TARGET_MEAN_DELAY_MS);
-    for (let round = 0; round < CALIBRATION_ROUNDS; round++) c *= scheduleMeanDelay(expected, spread, c) / TARGET_MEAN_DELAY_MS;
+    c = (spread * expected * shapeIntegral(spread)) / (2 * target.delayMs);
+    for (let round = 0; round < CALIBRATION_ROUNDS; round++) c *= scheduleMeanDelay(expected, spread, c, target.minPollMs) / target.delayMs;
     if (scales.size > 1024) scales.clear();
     scales.set(key, c);
   }
@@ -110,14 +132,14 @@ function rateScale(expected: number, spread: number): number {
 }
 
 /** Mean of (poll that sees the end − end) over log-normal run times, for the unjittered schedule. */
-function scheduleMeanDelay(expected: number, spread: number, c: number): number {
+function scheduleMeanDelay(expected: number, spread: number, c: number, minPollMs: number): number {
   const shifted = expected * Math.exp((spread * spread) / 2);
   let at = 0;
   let u = U_MIN;
   let total = 0;
   // past the last 1e-5 of runs nothing changes the mean any more
   while (upperTail(u) > 1e-5) {
-    const next = nextPollAt(expected, spread, c, at, 1);
+    const next = nextPollAt(expected, spread, c, at, 1, minPollMs);
     const v = Math.log(next / expected) / spread;
     // ∫ φ(u)·(next − t(u)) du over the interval, with ∫ φ(u)·e^{σu} du = e^{σ²/2}·Φ(u − σ)
     total += next * (upperTail(u) - upperTail(v)) - shifted * (upperTail(u - spread) - upperTail(v - spread));

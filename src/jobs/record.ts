@@ -121,6 +121,10 @@ export interface JobRecord {
   stop?: StopRecord;
   /** The job holds one of its provider's concurrency slots. */
   slotHeld?: boolean;
+  /** Other jobs were waiting for a slot when this one got its own: each ms it holds the slot after the run is theirs. */
+  slotContended?: boolean;
+  /** When the slot's lease was last renewed (polls renew it at most once a minute). */
+  slotRenewedAt?: number;
   /** Place in the provider's waiting line while no slot is free. */
   queuePosition?: number;
   /** The provider's concurrency cap when the job was put in line (for its ETA). */

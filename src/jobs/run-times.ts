@@ -16,14 +16,26 @@ export interface RunEstimate {
 /** The model's prior, unchanged: used when no estimate is needed or the statistics are unreachable. */
 export const PRIOR: RunEstimate = { factor: 1, spread: DEFAULT_SPREAD };
 
+/** How long a read estimate serves new jobs in this isolate: their ETA only, the submit reads it afresh. */
+const CACHE_MS = 60_000;
+const cache = new Map<ModelId, { estimate: RunEstimate; at: number }>();
+
 /** The learned run time for the model; without it (statistics unreachable) the model's own prior. */
 export async function estimateRun(env: Env, model: ModelId): Promise<RunEstimate> {
   try {
-    return await modelStats(env).estimate(model);
+    const estimate = await modelStats(env).estimate(model);
+    cache.set(model, { estimate, at: Date.now() });
+    return estimate;
   } catch (err) {
     log("warn", "model statistics unavailable; using the prior", { model, error: errorMessage(err) });
     return PRIOR;
   }
+}
+
+/** As estimateRun, but a read from the last minute in this isolate is reused: a new job needs it only for its ETA. */
+export async function recentEstimate(env: Env, model: ModelId): Promise<RunEstimate> {
+  const hit = cache.get(model);
+  return hit && Date.now() - hit.at < CACHE_MS ? hit.estimate : estimateRun(env, model);
 }
 
 /** Feeds a finished run's duration to the model's statistics; a failure is logged and dropped. */

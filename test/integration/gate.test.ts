@@ -101,7 +101,8 @@ it("acquire and release are idempotent, and a waiter's place only goes down", as
   expect(await api.renew("a")).toBe(false);
   // c is not first: the free slot is b's
   expect(waitingPosition(await api.acquire("c", config(1)))).toBe(2);
-  expect(await api.acquire("b", config(1))).toEqual({ granted: true });
+  // granted with c still in line: b learns its slot is contended
+  expect(await api.acquire("b", config(1))).toEqual({ granted: true, behind: 1 });
   expect(waitingPosition(await api.acquire("c", config(1)))).toBe(1);
   // a waiter that gives up leaves the line, twice is fine
   await api.release("c");

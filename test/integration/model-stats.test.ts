@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { modelStats } from "../../src/jobs/stats/stats-client.ts";
 import { MODELS } from "../../src/providers/models.ts";
-import { createJob, driveJob, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { createJob, driveJob, fireAlarm, startHarness, storedJob, type Harness } from "../helpers.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -14,18 +14,23 @@ afterEach(async () => {
 });
 
 it("a model whose runs finish in a fraction of the prior gets a proportionally earlier first poll", async () => {
-  const model = "wiro/ByteDance/text-to-video-seedance-v1";
-  const params = { prompt: "p", resolution: "480p", duration: "5" };
+  const model = "weshop/seedance";
+  const params = { textDescription: "p", images: ["https://images.example.com/a.png"] };
   const prior = MODELS[model].expectedRunMs(params);
   const before = await createJob({ model, params });
   expect((await storedJob(before.id)).expectedRunMs).toBe(prior);
 
+  // a job created before the runs below ended: what counts is what was learned by its submit
+  const waiting = await createJob({ model, params });
   // what finished jobs report: runs take a quarter of the prior guess
   for (let i = 0; i < 5; i++) await modelStats(env).observe(model, (prior / 4) * (i % 2 ? 1.1 : 0.9), prior);
-  const after = await createJob({ model, params });
-  const job = await storedJob(after.id);
+  await fireAlarm(waiting.id);
+  const job = await storedJob(waiting.id);
+  expect(job.status).toBe("running");
   expect(job.expectedRunMs / prior).toBeGreaterThan(0.22);
   expect(job.expectedRunMs / prior).toBeLessThan(0.28);
+  // the first poll comes near the learned end, long before the prior's
+  expect(job.nextAt - job.startedAt!).toBeLessThan(prior / 2);
   // runs that agree with each other narrow the poll window below the default spread
   expect(job.runSpread).toBeLessThan(0.35);
 });

@@ -17,14 +17,23 @@ describe("backoffDelay", () => {
 });
 
 /** Polls one run of `durationMs` with the schedule; returns how many polls and how late the end was seen. */
-function pollRun(expectedMs: number, spread: number, durationMs: number, rand: () => number): { polls: number; delayMs: number } {
+function pollRun(
+  expectedMs: number,
+  spread: number,
+  durationMs: number,
+  rand: () => number,
+  contended = false,
+): { polls: number; delayMs: number; closest: number } {
   let t = 0;
   let polls = 0;
+  let closest = Number.POSITIVE_INFINITY;
   while (t < durationMs) {
-    t += nextPollDelay(expectedMs, t, rand(), { spread });
+    const wait = nextPollDelay(expectedMs, t, rand(), { spread, contended });
+    closest = Math.min(closest, wait);
+    t += wait;
     polls++;
   }
-  return { polls, delayMs: t - durationMs };
+  return { polls, delayMs: t - durationMs, closest };
 }
 
 function gaussian(rand: () => number): number {
@@ -83,6 +92,30 @@ describe("nextPollDelay", () => {
       expect(polls).toBeLessThan(fixedPolls);
       if (spread === 0.15) expect(polls * 3).toBeLessThan(fixedPolls);
     }
+  });
+  it("a short run whose slot others wait for is noticed within about a tenth of its length, never polled twice within 250 ms", () => {
+    for (const [expectedMs, spread] of [
+      [2_000, 0.1],
+      [5_000, 0.3],
+    ] as const) {
+      const rand = seeded(11);
+      let delay = 0;
+      let alone = 0;
+      let closest = Number.POSITIVE_INFINITY;
+      const runs = 2000;
+      for (let i = 0; i < runs; i++) {
+        const duration = expectedMs * Math.exp(spread * gaussian(rand));
+        const run = pollRun(expectedMs, spread, duration, rand, true);
+        delay += run.delayMs;
+        closest = Math.min(closest, run.closest);
+        alone += pollRun(expectedMs, spread, duration, rand).delayMs;
+      }
+      expect(delay / runs).toBeLessThan(Math.max(250, expectedMs * 0.1) * 1.15);
+      expect(delay).toBeLessThan(alone / 2);
+      expect(closest).toBeGreaterThanOrEqual(225);
+    }
+    // a long run's notice delay is a small share already: contention changes nothing there
+    expect(nextPollDelay(60_000, 55_000, 0.5, { spread: 0.3, contended: true })).toBe(nextPollDelay(60_000, 55_000, 0.5, { spread: 0.3 }));
   });
   it("a run that takes as long as expected costs far fewer polls than a fixed 3 s poller", () => {
     let elapsed = 0;

@@ -9,7 +9,8 @@ export interface GateConfig {
 }
 
 export type AcquireResult =
-  | { granted: true }
+  /** `behind`: jobs still waiting in line after this grant (absent when none), so the holder knows its slot is contended. */
+  | { granted: true; behind?: number }
   | { granted: false /** 1-based place in the waiting line */; position: number /** ms epoch: ask again by then at the latest */; retryAt: number };
 
 export interface GateSnapshot {

@@ -63,7 +63,8 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
       if (admission.granted) {
         sql.exec("DELETE FROM waiters WHERE job_id = ?", jobId);
         sql.exec("INSERT INTO holders (job_id, lease_until) VALUES (?, ?)", jobId, now + LEASE_MS);
-        result = { granted: true };
+        const behind = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters").one().n;
+        result = behind > 0 ? { granted: true, behind } : { granted: true };
       } else {
         const { retryAt } = admission;
         if (seq === undefined) sql.exec("INSERT INTO waiters (job_id, retry_at) VALUES (?, ?)", jobId, retryAt);

@@ -26,8 +26,10 @@ export class ModelStats extends DurableObject<Env> implements ModelStatsApi {
 
   async observe(model: string, observedMs: number, priorMs: number): Promise<void> {
     if (!(observedMs > 0 && priorMs > 0)) return;
-    // clamp so one stuck or cached run cannot swing the schedule by more than 20x
-    const x = Math.log(Math.min(20, Math.max(0.05, observedMs / priorMs)));
+    // clamp so one stuck or cached run cannot pull the mean too far (each run weighs ALPHA). The
+    // floor is low on purpose: at 1/20 an 85 s prior could not learn runs under 4.25 s, and jobs
+    // then polled at that floor forever (seen with 2 s runs), a fixed point the mean cannot leave
+    const x = Math.log(Math.min(20, Math.max(0.01, observedMs / priorMs)));
     const entry = this.ctx.storage.kv.get<Entry>(model);
     let next: Entry;
     if (!entry) next = { logMean: x, logVar: DEFAULT_SPREAD ** 2, samples: 1 };
