@@ -1,10 +1,12 @@
 // API overhead: POST /v1/jobs and GET /v1/jobs/{id} under concurrent load, against a trivial
 // Hono route (GET /healthz) on the same worker and runtime, in the same run.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalStack, type LocalStack } from "../../simulator/local-stack.ts";
-import { percentile, stackPorts } from "./lib.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { percentile, PORTS, stackPorts } from "./lib.ts";
 import type { Section } from "./section.ts";
 
 const CONCURRENCY = 16;
@@ -38,6 +40,37 @@ async function load(makeRequest: () => Promise<Response>, expectStatus: number):
   return { requests: latencies.length, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
 }
 
+/** The runtime's own floor (test/bench/do-baseline): a trivial route and a new Durable Object storing one record. */
+async function runtimeFloor(body: string): Promise<{ trivial: Load; create: Load; read: Load }> {
+  const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-do-"));
+  const port = PORTS.baseline;
+  const args = ["wrangler", "dev", "--config", "test/bench/do-baseline/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1"];
+  args.push("--persist-to", dir, "--show-interactive-dev-session=false");
+  const child = spawn("npx", args, { stdio: "ignore", detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; i < 480; i++) {
+      if (
+        await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      await sleep(250);
+    }
+    await (await fetch(`${base}/new`, { method: "POST", body })).arrayBuffer();
+    const trivial = await load(() => fetch(`${base}/healthz`), 200);
+    const read = await load(() => fetch(`${base}/same`), 200);
+    const create = await load(() => fetch(`${base}/new`, { method: "POST", headers: { "Content-Type": "application/json" }, body }), 202);
+    return { trivial, create, read };
+  } finally {
+    if (child.pid) process.kill(-child.pid, "SIGTERM");
+    await sleep(2500);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 });
+  }
+}
+
 export async function apiBenchmark(): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-api-"));
   // long simulated runs: the jobs created under load stay quiet while GETs are measured
@@ -50,8 +83,12 @@ export async function apiBenchmark(): Promise<Section> {
     const trivial = await load(() => fetch(`${stack.worker}/healthz`), 200);
     const get = await load(() => fetch(`${stack.worker}/v1/jobs/${jobId}`, { headers: auth }), 200);
     const post = await load(() => fetch(`${stack.worker}/v1/jobs`, { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body }), 202);
-    const row = (name: string, l: Load) =>
-      `| ${name} | ${l.requests} | ${l.perSecond.toFixed(0)} | ${(l.perSecond / trivial.perSecond).toFixed(2)} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${(l.p99 / trivial.p99).toFixed(1)} | ${l.errors} |`;
+    stack.stop();
+    // the same body, stored whole in a new object: everything a job creation cannot do without
+    const floor = await runtimeFloor(body);
+    const row = (name: string, l: Load, against = trivial) =>
+      `| ${name} | ${l.requests} | ${l.perSecond.toFixed(0)} | ${(l.perSecond / against.perSecond).toFixed(2)} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${(l.p99 / against.p99).toFixed(1)} | ${l.errors} |`;
+    const floorRatio = floor.create.perSecond / floor.trivial.perSecond;
     const markdown = `## API overhead
 
 ${CONCURRENCY} concurrent clients (Node fetch, keep-alive) for ${SECONDS} s per route against the worker under
@@ -65,6 +102,20 @@ job's Durable Object and signs media links.
 ${row("GET /healthz (trivial)", trivial)}
 ${row("GET /v1/jobs/{id}", get)}
 ${row("POST /v1/jobs", post)}
+
+The runtime's floor, measured right after on a minimal worker (test/bench/do-baseline) under the same
+\`wrangler dev\`, same load, same request body: its own trivial route, a read of one existing Durable
+Object, and \`POST /new\`, which creates a new (SQLite-backed) Durable Object and stores the body in
+it, the one thing a job creation cannot do without. Ratios are against that worker's trivial route.
+
+| route | requests | req/s | throughput vs trivial | p50 ms | p99 ms | p99 vs trivial | errors |
+|---|---|---|---|---|---|---|---|
+${row("GET /healthz (trivial, baseline worker)", floor.trivial, floor.trivial)}
+${row("GET /same (read one existing object)", floor.read, floor.trivial)}
+${row("POST /new (create an object, store one record)", floor.create, floor.trivial)}
+
+\`POST /v1/jobs\` reaches ${((post.perSecond / trivial.perSecond / floorRatio) * 100).toFixed(0)} % of the floor's throughput ratio
+(${(post.perSecond / trivial.perSecond).toFixed(2)} vs ${floorRatio.toFixed(2)}).
 `;
     return {
       markdown,
@@ -73,6 +124,8 @@ ${row("POST /v1/jobs", post)}
         "api.postP99VsTrivial": post.p99 / trivial.p99,
         "api.getVsTrivial": get.perSecond / trivial.perSecond,
         "api.getP99VsTrivial": get.p99 / trivial.p99,
+        "api.newObjectFloorVsTrivial": floorRatio,
+        "api.newObjectFloorP99VsTrivial": floor.create.p99 / floor.trivial.p99,
       },
     };
   } finally {
