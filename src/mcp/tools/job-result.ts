@@ -82,6 +82,14 @@ export function jobOutput(job: PublicJob): ToolOutput<JobResult> {
 const ordinal = (n: number) =>
   `${n}${n % 10 === 1 && n % 100 !== 11 ? "st" : n % 10 === 2 && n % 100 !== 12 ? "nd" : n % 10 === 3 && n % 100 !== 13 ? "rd" : "th"}`;
 
+/**
+ * The ETA to 10 s: it is recomputed on every read, so to the millisecond it would differ on each
+ * change and repeat an otherwise unchanged progress line.
+ */
+function roughly(iso: string): string {
+  return new Date(Math.round(Date.parse(iso) / 10_000) * 10_000).toISOString().replace(".000Z", "Z");
+}
+
 /** One line for a progress notification: the status, the place in line, the provider's word, the ETA. */
 export function describeJob(job: PublicJob): string {
   const eta = job.estimatedCompletionAt;
@@ -90,7 +98,7 @@ export function describeJob(job: PublicJob): string {
   if (job.status === "running" && job.provider.status) parts.push(`provider status ${job.provider.status}`);
   if (job.status === "succeeded") parts.push(`${job.outputs.filter((o) => o.status === "stored").length} output(s) stored`);
   if (job.error) parts.push(`${job.error.code}: ${job.error.message}`);
-  if (eta && !FINISHED.has(job.status)) parts.push(`expected by ${eta}`);
+  if (eta && !FINISHED.has(job.status)) parts.push(`expected by ${roughly(eta)}`);
   return `Job ${job.id}: ${parts.join(", ")}`;
 }
 
