@@ -2,9 +2,6 @@
 import { toHex } from "../lib/crypto.ts";
 import { CopyFailure, untilDeadline } from "./copy-failure.ts";
 
-/** Size of the pieces handed on: big enough that per-piece costs (a JS await, an R2 write) vanish. */
-const PIECE_BYTES = 1024 * 1024;
-
 export class MeteredBody {
   bytes = 0;
   /** BYOB reader when the body is a byte stream (a fetch response is): the runtime fills our pieces itself. */
@@ -34,37 +31,46 @@ export class MeteredBody {
   }
 
   /**
-   * The next piece of about 1 MiB (less at the end), hashed and counted, or null at the end of
-   * the body. Network chunks are small; handing each one to R2 and the hash separately costs a
-   * round trip per chunk, which made large copies several times slower. From a byte stream the
-   * runtime reads straight into the piece (readAtLeast), so no chunk passes through JS at all.
-   * Each piece is a fresh buffer: whoever gets it may hold it as long as it needs.
+   * Fills `into` from the body (less only at its end), hashes and counts those bytes, and answers
+   * them as a view over `into`'s memory: empty at the end of the body. The view is what the caller
+   * keeps: a BYOB read transfers `into`'s buffer, which detaches `into` itself, so the memory comes
+   * back as `view.buffer` (also when the view is empty), ready to be filled again. The caller owns
+   * the memory, so it can reuse a few buffers instead of leaving a fresh one as garbage per read
+   * (V8 collects ArrayBuffers late: that garbage, not what the copy holds, was most of its heap).
+   * Network chunks are small; from a byte stream (a fetch body is) the runtime reads straight into
+   * `into` (readAtLeast), so no chunk passes through JS at all.
    */
-  async next(): Promise<Uint8Array | null> {
-    const piece = this.#byob ? await this.read(() => this.#byob!.readAtLeast(PIECE_BYTES, new Uint8Array(PIECE_BYTES))) : await this.joined();
-    if (piece === null) return null;
-    this.bytes += piece.byteLength;
+  async readInto(into: Uint8Array): Promise<Uint8Array> {
+    const filled = this.#byob ? await this.readByob(into) : await this.joined(into);
+    this.bytes += filled.byteLength;
     if (this.bytes > this.maxBytes) throw new CopyFailure("too_large", false, `output is larger than the ${this.maxBytes} byte limit`);
-    await this.#hashWriter.write(piece);
-    return piece;
+    if (filled.byteLength > 0) await this.#hashWriter.write(filled);
+    return filled;
   }
 
-  private async joined(): Promise<Uint8Array | null> {
-    const first = await this.nextChunk();
-    if (first === null || first.byteLength >= PIECE_BYTES) return first;
-    const piece = new Uint8Array(PIECE_BYTES);
-    piece.set(first);
-    let filled = first.byteLength;
-    while (filled < PIECE_BYTES) {
+  private async readByob(into: Uint8Array): Promise<Uint8Array> {
+    const offset = into.byteOffset;
+    const result = await this.guarded(() => this.#byob!.readAtLeast(into.byteLength, into));
+    // a canceled stream answers no view at all; only our own failure paths cancel it
+    const view: Uint8Array | undefined = result.value;
+    if (view === undefined) throw new CopyFailure("truncated", true, `the download broke off after ${this.bytes} bytes`);
+    // the view at the end is empty and may not keep the offset: give it back where `into` was
+    return result.done ? new Uint8Array(view.buffer, offset, 0) : view;
+  }
+
+  /** A stream of chunks (not bytes): they are copied into `into` until it is full or the body ends. */
+  private async joined(into: Uint8Array): Promise<Uint8Array> {
+    let filled = 0;
+    while (filled < into.byteLength) {
       const chunk = await this.nextChunk();
       if (chunk === null) break;
-      const n = Math.min(chunk.byteLength, PIECE_BYTES - filled);
-      piece.set(chunk.subarray(0, n), filled);
+      const n = Math.min(chunk.byteLength, into.byteLength - filled);
+      into.set(chunk.subarray(0, n), filled);
       filled += n;
-      // a chunk straddling the boundary keeps its tail for the next piece
+      // a chunk straddling the boundary keeps its tail for the next read
       if (n < chunk.byteLength) this.#carry = chunk.subarray(n);
     }
-    return piece.subarray(0, filled);
+    return into.subarray(0, filled);
   }
 
   private async nextChunk(): Promise<Uint8Array | null> {
@@ -73,19 +79,20 @@ export class MeteredBody {
       this.#carry = null;
       return carried;
     }
-    return this.read(() => this.#reader!.read());
+    for (;;) {
+      const result = await this.guarded(() => this.#reader!.read());
+      if (result.value !== undefined && result.value.byteLength > 0) return result.value;
+      if (result.done) return null;
+    }
   }
 
-  private async read(read: () => Promise<ReadableStreamReadResult<Uint8Array>>): Promise<Uint8Array | null> {
-    let result: ReadableStreamReadResult<Uint8Array>;
+  private async guarded<T>(read: () => Promise<T>): Promise<T> {
     try {
-      result = await untilDeadline(read(), this.signal);
+      return await untilDeadline(read(), this.signal);
     } catch (err) {
       if (err instanceof CopyFailure) throw err;
       throw new CopyFailure("truncated", true, `the download broke off after ${this.bytes} bytes`);
     }
-    if (result.value !== undefined && result.value.byteLength > 0) return result.value;
-    return result.done ? null : this.read(read);
   }
 
   /** Hex sha256 of everything read; call once the body is exhausted. */

@@ -29,11 +29,15 @@ async function commit(write: Promise<R2Object>, target: UploadTarget, what: stri
 /** Pieces written to a put's stream before waiting for R2 to take the first: reading overlaps writing. */
 const PIECES_IN_FLIGHT = 2;
 
+/** Size of the pieces a put is written in: big enough that per-piece costs (a JS await, a write) vanish. */
+const PIECE_BYTES = 1024 * 1024;
+
 /**
  * Known length: one streaming put through a FixedLengthStream, the next piece read while R2 takes
- * the previous ones (a write resolves once R2 has consumed it, so at most PIECES_IN_FLIGHT + 1
- * pieces are held). If the body ends early or runs long the stream is aborted, which makes R2
- * reject the put, so no short object ever exists.
+ * the previous ones. A write resolves once the stream has consumed it, and only then is its
+ * memory filled again, so PIECES_IN_FLIGHT + 1 piece buffers are all the copy allocates, whatever
+ * the size. If the body ends early or runs long the stream is aborted, which makes R2 reject the
+ * put, so no short object ever exists.
  */
 export async function putKnownLength(target: UploadTarget, body: MeteredBody, length: number): Promise<R2Object> {
   const { bucket, key, contentType, signal } = target;
@@ -42,12 +46,15 @@ export async function putKnownLength(target: UploadTarget, body: MeteredBody, le
   const put = bucket.put(key, fixed.readable, { httpMetadata: { contentType } });
   put.catch(() => undefined); // observed below; this only stops an early rejection counting as unhandled
   const writes: Promise<void>[] = [];
+  const free: ArrayBufferLike[] = [];
 
   try {
-    for (let piece = await body.next(); piece !== null; piece = await body.next()) {
+    for (;;) {
+      const piece = await body.readInto(new Uint8Array(free.pop() ?? new ArrayBuffer(PIECE_BYTES)));
+      if (piece.byteLength === 0) break;
       if (body.bytes > length) throw new CopyFailure("truncated", true, `output is longer than its Content-Length ${length}`);
       if (writes.length >= PIECES_IN_FLIGHT) await storage(writes.shift()!, signal, "put");
-      const write = writer.write(piece);
+      const write = writer.write(piece).then(() => void free.push(piece.buffer));
       write.catch(() => undefined); // awaited in turn above or below
       writes.push(write);
     }
@@ -102,17 +109,16 @@ export async function putUnknownLength(target: UploadTarget, body: MeteredBody, 
   };
 
   try {
-    for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
-      for (let offset = 0; offset < chunk.byteLength; ) {
-        const n = Math.min(partSize - filled, chunk.byteLength - offset);
-        buffer.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled < partSize) continue;
-        await send(buffer);
-        buffer = idle.pop() ?? new Uint8Array(partSize);
-        filled = 0;
-      }
+    // the runtime reads straight into the part buffer: no piece is copied and none left as garbage
+    for (;;) {
+      const read = await body.readInto(buffer.subarray(filled));
+      buffer = new Uint8Array(read.buffer); // the read transferred the buffer's memory; this is it
+      filled += read.byteLength;
+      if (read.byteLength === 0) break;
+      if (filled < partSize) continue;
+      await send(buffer);
+      buffer = idle.pop() ?? new Uint8Array(partSize);
+      filled = 0;
     }
     beforeCommit();
     if (upload === null && creating === null) {
