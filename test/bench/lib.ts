@@ -48,6 +48,16 @@ export function client(stack: LocalStack) {
       const res = await fetch(`${stack.worker}/v1/jobs/${id}`, { headers });
       return (await res.json()) as JobView;
     },
+    /** One job, followed with `Prefer: wait` (the API holds each request up to 60 s): no polling load on the worker. */
+    async waitFor(id: string, timeoutMs: number): Promise<JobView> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await fetch(`${stack.worker}/v1/jobs/${id}`, { headers: { ...headers, Prefer: "wait=60" } });
+        const job = (await res.json()) as JobView;
+        if (["succeeded", "failed", "canceled"].includes(job.status)) return job;
+        if (Date.now() > deadline) throw new Error(`job ${id} did not finish in ${timeoutMs} ms`);
+      }
+    },
     async waitAll(ids: string[], timeoutMs: number): Promise<JobView[]> {
       const deadline = Date.now() + timeoutMs;
       const done = new Map<string, JobView>();

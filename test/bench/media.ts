@@ -60,7 +60,8 @@ async function copyOnce(bytes: number, chunked: boolean): Promise<CopyRun> {
     await heap.start();
     const cpuBefore = workerdCpuSeconds(stack.workerPid ?? 0);
     const job = await api.create({ model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "big" } });
-    const [done] = await api.waitAll([job.id], 30 * 60_000);
+    // held requests, not polls: the copy is measured without a client's load on the same runtime
+    const done = await api.waitFor(job.id, 30 * 60_000);
     const cpu = workerdCpuSeconds(stack.workerPid ?? 0) - cpuBefore;
     const sample = heap.stop();
     const view = done as unknown as { status: string; completedAt: string; provider: { callbackReceivedAt?: string }; outputs: { size: number }[] };
@@ -176,8 +177,8 @@ size check. The direct put is a minimal worker on the same runtime that fetches 
 the same simulator and puts the body into R2 through a \`FixedLengthStream\` (test/bench/r2-baseline),
 run between the two copies of the same size. "copyToR2 alone" is the app's copy function run in
 that same minimal worker right after the direct put (same isolate, same simulator, no job around
-it): it tells what our copy code costs apart from the app around it (the job's Durable Object, the
-client's status polls every 200 ms, the job's records), which the copy column includes. Runtime
+it): it tells what our copy code costs apart from the app around it (the job's Durable Object and its
+records; the client waits with \`Prefer: wait=60\`, held requests rather than polls), which the copy column includes. Runtime
 CPU is what the baseline worker's workerd processes (the worker and the local R2 store) spent on the
 direct put and on copyToR2 alone, and the app's workerd processes on the whole job (utime + stime
 from /proc, test/bench/process-cpu.ts, from the job's creation to the client seeing it done): unlike
