@@ -68,9 +68,10 @@ ${row("provider finished → job terminal, with callbacks", withCallbacks.finish
 ${row("provider finished → job terminal, polling only", pollingOnly.finishToTerminal)}
 
 Polls per job: ${mean(withCallbacks.polls).toFixed(1)} with callbacks, ${mean(pollingOnly.polls).toFixed(1)} polling only.
-Polling-only detection is ${ratio.toFixed(1)}x slower at the median than with callbacks (cold
-start: the poll schedule still assumes the model's prior of 40 s per run; it learns from
-finished runs).
+Polling-only detection is ${ratio.toFixed(1)}x slower at the median than with callbacks. It starts
+cold: the jobs submitted first poll on the model's prior of 40 s per run, so they see their 4 s runs
+end late (the tail); each job reads the learned run time when it is submitted, so the jobs that got
+a provider slot after the first runs ended poll near the real end (the median).
 `;
   return {
     markdown,
