@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
 import { handOverTable, type TracedJob, type TracedRequest, traceHandOver } from "./handover-trace.ts";
-import { client, mean, peakConcurrency, stackPorts } from "./lib.ts";
+import { client, mean, mixedSpec, peakConcurrency, stackPorts } from "./lib.ts";
 import type { Section } from "./section.ts";
 
 /** BENCH_BATCH_JOBS runs a smaller batch while working on the hand-over (the published figure is 1000). */
@@ -14,13 +14,6 @@ const JOBS = Number(process.env.BENCH_BATCH_JOBS ?? 1000);
 const RUN_MS = 2000;
 const CAPS = { weshop: 20, wiro: 10 };
 const WARM_ROUNDS = 3;
-
-const spec = (i: number) =>
-  i % 3 === 0
-    ? { model: "weshop/seedream", params: { textDescription: `image ${i}` } }
-    : i % 3 === 1
-      ? { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `video ${i}` } }
-      : { model: "weshop/seedance", params: { textDescription: `clip ${i}`, images: ["https://images.example.com/a.png"] } };
 
 interface SimTask {
   provider: "weshop" | "wiro";
@@ -47,7 +40,7 @@ export async function batchBenchmark(): Promise<Section> {
     // the batch measures the hand-over and not the cold start (the callback section shows that)
     for (let round = 0; round < WARM_ROUNDS; round++) {
       const warm = [];
-      for (let i = 0; i < 12; i++) warm.push((await api.create(spec(i))).id);
+      for (let i = 0; i < 12; i++) warm.push((await api.create(mixedSpec(i))).id);
       await api.waitAll(warm, 5 * 60_000);
     }
     await fetch(`${stack.sim}/__sim/reset`, { method: "POST" });
@@ -56,7 +49,7 @@ export async function batchBenchmark(): Promise<Section> {
     const res = await fetch(`${stack.worker}/v1/batches`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ jobs: Array.from({ length: JOBS }, (_, i) => spec(i)) }),
+      body: JSON.stringify({ jobs: Array.from({ length: JOBS }, (_, i) => mixedSpec(i)) }),
     });
     if (res.status !== 202) throw new Error(`POST /v1/batches ${res.status}: ${await res.text()}`);
     const accepted = Date.now() - started;

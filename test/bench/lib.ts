@@ -17,6 +17,14 @@ export const PORTS = {
 /** startLocalStack's port options for a benchmark. */
 export const stackPorts = () => ({ port: PORTS.worker, simPort: PORTS.sim });
 
+/** The i-th job of the batch benchmarks' mix: a third each of Seedream, Wiro Seedance and WeShop Seedance. */
+export const mixedSpec = (i: number) =>
+  i % 3 === 0
+    ? { model: "weshop/seedream", params: { textDescription: `image ${i}` } }
+    : i % 3 === 1
+      ? { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `video ${i}` } }
+      : { model: "weshop/seedance", params: { textDescription: `clip ${i}`, images: ["https://images.example.com/a.png"] } };
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -3,19 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
-import { peakConcurrency, stackPorts } from "./lib.ts";
+import { mixedSpec, peakConcurrency, stackPorts } from "./lib.ts";
 import { countWrites, wrangler, writesSoFar } from "./scale-d1.ts";
 
 export const RUN_MS = 1000;
 export const CAPS = { weshop: 60, wiro: 30 };
-const spec = (i: number) =>
-  i % 3 === 0
-    ? { model: "weshop/seedream", params: { textDescription: `image ${i}` } }
-    : i % 3 === 1
-      ? { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `video ${i}` } }
-      : { model: "weshop/seedance", params: { textDescription: `clip ${i}`, images: ["https://images.example.com/a.png"] } };
-
-/** The tenant the worker derives from an API key (src/http/middleware.ts). */
 
 interface SimTask {
   provider: "weshop" | "wiro";
@@ -71,7 +63,7 @@ export async function batchRun(jobs: number): Promise<BatchRun> {
     const started = Date.now();
     const ids: string[] = [];
     for (let from = 0; from < jobs; from += 1000) {
-      const chunk = Array.from({ length: Math.min(1000, jobs - from) }, (_, i) => spec(from + i));
+      const chunk = Array.from({ length: Math.min(1000, jobs - from) }, (_, i) => mixedSpec(from + i));
       const res = await fetch(`${stack.worker}/v1/batches`, { method: "POST", headers, body: JSON.stringify({ jobs: chunk }) });
       if (res.status !== 202) throw new Error(`POST /v1/batches ${res.status}: ${await res.text()}`);
       ids.push(((await res.json()) as { id: string }).id);
