@@ -92,6 +92,13 @@ module.exports = {
       to: { path: ["^src/(jobs|batches|schedules|webhooks|idempotency|schemas|http|db|providers)/", "^src/index\\.ts$"] },
     },
     {
+      name: "config-above-lib-only",
+      severity: "error",
+      comment: "config.ts (the settings check) sits just above lib/: everything reads settings, so settings import nothing of ours but lib/.",
+      from: { path: "^src/config\\.ts$" },
+      to: { path: "^src/", pathNot: ["^src/lib/", "^src/config\\.ts$"] },
+    },
+    {
       name: "lib-is-the-base",
       severity: "error",
       comment: "lib/ is shared by everything, so it imports nothing of ours but lib/.",

@@ -10,7 +10,7 @@ const migrations = await readD1Migrations("./migrations");
 
 // Contract tests run the providers' official clients (a Node CLI) as child processes, which
 // workerd cannot do, so they live in a Node project of their own next to the workerd one.
-const NODE_TESTS = "test/contract/**/*.test.ts";
+const NODE_TESTS = ["test/contract/**/*.test.ts", "test/docs/**/*.test.ts"];
 // The dashboard's tests drive Debian's chromium (playwright-core) against a local stack started
 // on free ports: Node too, in a project of their own (one stack for the file, long timeouts).
 const BROWSER_TESTS = "test/browser/**/*.test.ts";
@@ -30,7 +30,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: [NODE_TESTS, BROWSER_TESTS],
+          exclude: [...NODE_TESTS, BROWSER_TESTS],
           setupFiles: ["./test/apply-migrations.ts"],
           // budgets, not retries: a batch test drives a few hundred alarms and its clean-up stops as
           // many objects; on a busy 2-core machine that outlasts vitest's 5 s / 10 s defaults
@@ -44,7 +44,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: [NODE_TESTS],
+          include: NODE_TESTS,
           // each file starts its own simulator on a free port and runs CLI processes against it
           testTimeout: 60_000,
         },

@@ -3,7 +3,7 @@
 // or at a loopback simulator, so a key can never be sent anywhere else.
 import { z } from "zod";
 import { isLoopbackHost } from "./lib/url-policy.ts";
-import { webhookKey } from "./webhooks/sign.ts";
+import { webhookKey } from "./lib/webhook-key.ts";
 
 export const WESHOP_DEFAULT_BASE_URL = "https://openapi.weshop.ai/openapi";
 export const WIRO_DEFAULT_BASE_URL = "https://api.wiro.ai/v1";
@@ -164,6 +164,9 @@ const schema = z.object({
   // a typo such as "true" must not silently leave development mode off (or on): only 1 or 0
   SEEDRUN_DEV: z.enum(["0", "1", ""], { error: "SEEDRUN_DEV must be 1 (development mode) or 0 / unset" }).optional(),
 });
+
+/** Every setting the worker reads (vars and secrets), as docs/configuration.md must list them. */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
 
 /** API_KEYS alone, so a client can be authenticated before the rest is checked; undefined when unusable. */
 export function readApiKeys(env: Env): string[] | undefined {

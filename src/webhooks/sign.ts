@@ -1,15 +1,7 @@
 // Standard Webhooks signatures: v1,base64(HMAC-SHA256(secret, `${id}.${timestamp}.${body}`)),
 // where the secret is the base64 part of `whsec_…`.
-import { base64ToBytes, bytesToBase64 } from "../lib/crypto.ts";
-
-const PREFIX = "whsec_";
-
-/** The key bytes of a `whsec_…` secret, or null when it is not one. */
-export function webhookKey(secret: string): Uint8Array | null {
-  if (!secret.startsWith(PREFIX)) return null;
-  const bytes = base64ToBytes(secret.slice(PREFIX.length));
-  return bytes && bytes.byteLength >= 16 ? bytes : null;
-}
+import { bytesToBase64 } from "../lib/crypto.ts";
+import { webhookKey } from "../lib/webhook-key.ts";
 
 export async function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): Promise<string> {
   const key = webhookKey(secret);
