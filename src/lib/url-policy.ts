@@ -4,7 +4,19 @@ export interface UrlPolicy {
   allowLoopbackHttp: boolean;
   /** Longest accepted URL in characters; default 2048. */
   maxLength?: number;
+  /**
+   * Refuse a URL whose text is not exactly its WHATWG-normalised form; default true. A URL we hand
+   * to someone else (a provider, stored for a webhook) is parsed again by their parser (Python
+   * urllib, curl): `https://example.com\@169.254.169.254/` is host example.com to WHATWG but
+   * 169.254.169.254 to them, and the CR/LF/TAB WHATWG silently drops reach them intact. Only when
+   * the text is already what WHATWG would write do both parsers see the same host. Off only where
+   * the runtime's own fetch (WHATWG too) is the one reading the URL (provider output downloads).
+   */
+  requireNormalised?: boolean;
 }
+
+export const NOT_NORMALISED =
+  "must be written in normalised form (no backslashes, spaces or control characters, lower-case scheme and host, no default port, special characters percent-encoded)";
 
 const DEFAULT_MAX_LENGTH = 2048;
 /**
@@ -34,13 +46,28 @@ export function checkUrl(raw: string, policy: UrlPolicy): string | null {
     return "not a valid URL";
   }
   if (url.username !== "" || url.password !== "") return "must not contain credentials";
+  // the more specific reasons first; the text's form is checked for every URL they let through
+  const reason = checkParsed(url, policy);
+  if (reason === null && policy.requireNormalised !== false && !isNormalised(raw, url)) return NOT_NORMALISED;
+  return reason;
+}
 
+function checkParsed(url: URL, policy: UrlPolicy): string | null {
   if (policy.allowLoopbackHttp && isLoopbackDevUrl(url)) return null;
 
   if (url.protocol !== "https:") return "must use https";
   // URL() drops the scheme's default port, so any remaining port is a non-default one.
   if (url.port !== "") return "port not allowed";
   return checkHostname(url.hostname);
+}
+
+/**
+ * True when `raw` is exactly what WHATWG writes for it; the one tolerated difference is the "/"
+ * WHATWG adds to an empty path with no query or fragment (`https://example.com`), which every
+ * parser reads as the same request.
+ */
+function isNormalised(raw: string, url: URL): boolean {
+  return raw === url.href || `${raw}/` === url.href;
 }
 
 function isLoopbackDevUrl(url: URL): boolean {

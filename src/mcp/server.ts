@@ -53,6 +53,8 @@ export interface ServerOptions {
   api: Api;
   specContext: ToolContext["specContext"];
   requestId: string;
+  /** tools/call messages whose `arguments` was not an object, by JSON-RPC id (incoming.ts took them out). */
+  badArguments?: ReadonlyMap<string | number, string>;
 }
 
 export function buildServer(options: ServerOptions): Server {
@@ -65,6 +67,13 @@ export function buildServer(options: ServerOptions): Server {
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = TOOLS.find((t) => t.name === request.params.name);
     if (!tool) return problemResult({ title: "Unknown tool", status: 404, detail: `There is no tool ${request.params.name}.`, code: "unknown_tool" });
+    const badArguments = options.badArguments?.get(extra.requestId);
+    if (badArguments !== undefined)
+      return problemResult({
+        type: "https://seedrun.dev/problems/validation_failed",
+        requestId: options.requestId,
+        ...invalidArguments([{ path: "arguments", message: badArguments }]).problem,
+      });
     const token = request.params._meta?.progressToken;
     let progress = 0;
     const ctx: ToolContext = {

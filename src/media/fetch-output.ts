@@ -9,7 +9,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 export async function fetchOutput(url: string, policy: UrlPolicy, signal: AbortSignal): Promise<Response> {
   let current = url;
   for (let redirects = 0; ; redirects++) {
-    const refused = checkUrl(current, policy);
+    // the runtime's fetch reads the URL with the same WHATWG parser that checked it: no differential
+    const refused = checkUrl(current, { ...policy, requireNormalised: false });
     if (refused !== null) {
       const which = redirects === 0 ? "output URL" : "redirect target";
       throw new CopyFailure("unsafe_url", false, `${which} refused: ${refused}`);

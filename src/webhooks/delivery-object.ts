@@ -103,7 +103,7 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
     let error: string | undefined;
     if (!config.ok || !config.config.webhookSecret) error = "WEBHOOK_SECRET is not set";
     else {
-      const reason = checkUrl(message.url, { allowLoopbackHttp: config.config.devMode });
+      const reason = checkUrl(message.url, { allowLoopbackHttp: config.config.devMode, requireNormalised: false }); // our own WHATWG fetch reads it
       if (reason) error = `webhook URL refused: ${reason}`;
       else {
         try {

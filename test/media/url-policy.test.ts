@@ -1,6 +1,6 @@
 // checkUrl: which URLs may be fetched or handed to a provider.
 import { describe, expect, it } from "vitest";
-import { checkUrl } from "../../src/lib/url-policy.ts";
+import { checkUrl, NOT_NORMALISED } from "../../src/lib/url-policy.ts";
 
 const strict = { allowLoopbackHttp: false };
 const dev = { allowLoopbackHttp: true };
@@ -8,8 +8,8 @@ const dev = { allowLoopbackHttp: true };
 describe("checkUrl", () => {
   it.each([
     "https://cdn.example.com/out/0.mp4?token=abc",
-    "https://example.com:443/a.png",
-    "https://EXAMPLE.com/x",
+    "https://example.com",
+    "https://example.com/a%20b.png?x=%E2%9C%93#frag",
     "https://sub.domain.example.co.uk/path",
     "https://xn--bcher-kva.example/",
   ])("accepts %s", (url) => {
@@ -48,6 +48,32 @@ describe("checkUrl", () => {
     expect(checkUrl(url, strict)).toBe(reason);
   });
 
+  // Another parser (Python urllib, curl) reading these would not see what WHATWG saw, so the text
+  // must already be WHATWG's own form: then both agree on the host.
+  it.each([
+    "https://example.com\\@169.254.169.254/latest/meta-data",
+    "https://example.com\\x.png",
+    "https://exa\tmple.com/a.png",
+    "https://example.com/a\r\nHost: 169.254.169.254",
+    "https://example.com/a.png\n",
+    " https://example.com/a.png",
+    "https://example.com/a b.png",
+    "https://example.com:443/a.png",
+    "https://EXAMPLE.com/x",
+    "HTTPS://example.com/x",
+    "https:example.com/x",
+    "https:///example.com/x",
+    "https://example.com?@169.254.169.254",
+    "https://example.com/./a/../b.png",
+  ])("refuses the non-normalised %j", (url) => {
+    expect(checkUrl(url, strict)).toBe(NOT_NORMALISED);
+  });
+
+  it("reads non-normalised text only where WHATWG itself fetches it (requireNormalised: false)", () => {
+    expect(checkUrl("https://EXAMPLE.com:443/x", { ...strict, requireNormalised: false })).toBeNull();
+    expect(checkUrl("https://example.com\\@169.254.169.254/", { ...strict, requireNormalised: false })).toBeNull();
+  });
+
   it("refuses URLs over maxLength (default 2048)", () => {
     const base = "https://cdn.example.com/";
     expect(checkUrl(base + "a".repeat(2048 - base.length), strict)).toBeNull();
@@ -69,6 +95,9 @@ describe("checkUrl", () => {
     expect(checkUrl("http://user:pw@127.0.0.1:8790/", dev)).toBe("must not contain credentials");
     expect(checkUrl("https://10.0.0.1/", dev)).toBe("IP address hosts are not allowed");
     expect(checkUrl("file:///etc/passwd", dev)).toBe("must use https");
+    // the simulator's forms must be normalised text too
+    expect(checkUrl("http://127.0.0.1:8790\\@169.254.169.254/", dev)).toBe(NOT_NORMALISED);
+    expect(checkUrl("http://127.0.0.1:8790/a\tb", dev)).toBe(NOT_NORMALISED);
     // public https is unaffected by the flag
     expect(checkUrl("https://cdn.example.com/a.png", dev)).toBeNull();
   });
