@@ -1,6 +1,6 @@
 // The follow-up step that settles a finished job's cost with its tenant's budget: the reservation
 // becomes the actual cost (or is released when the run cost nothing), and the D1 index gets the
-// actual for usage. Waits while the job's task is still being looked up, since that may change it.
+// actual for usage. Waits while the job's task is still being stopped (or its submit's answer is still to come), since that may change it.
 import { errorMessage } from "../lib/error-message.ts";
 import { costFinal, withKnownActual } from "../costs/actual.ts";
 import { toMicro } from "../costs/units.ts";

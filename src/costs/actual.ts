@@ -29,7 +29,7 @@ export function withKnownActual(job: JobRecord): JobRecord {
   return job;
 }
 
-/** Whether the job's cost can change no more: it ended and no lookup of its task is pending. */
+/** Whether the job's cost can change no more: it ended and no stop of its task, nor the answer of its submit, is pending. */
 export function costFinal(job: JobRecord): boolean {
-  return TERMINAL.has(job.status) && !job.providerStop && !job.stop?.awaitingSubmit && !job.stop?.resolve;
+  return TERMINAL.has(job.status) && !job.providerStop && !job.stop?.awaitingSubmit;
 }

@@ -101,9 +101,10 @@ async function submit(host: ActHost, job: JobRecord, config: Config, provider: P
   // canceled while the slot was being granted: nothing is sent; the slot goes back
   if (host.canceledSince(job)) return { ...job, slotHeld: true };
   host.save(marked);
-  // A WeShop submit is aborted by a cancel: its run is then found again by the same
-  // Idempotency-Key. A Wiro Run is not: aborted, the task it may create could never be
-  // named, so never stopped; its answer (within the provider timeout) names the task to stop.
+  // A WeShop submit is aborted by a cancel: WeShop has no cancel endpoint, so its answer could
+  // stop nothing (the job then says a run may exist; nothing is sent again). A Wiro Run is not:
+  // aborted, the task it may create could never be named, so never stopped; its answer
+  // (within the provider timeout) names the task to stop.
   const outcome = await provider.submit({
     jobId: job.id,
     params: job.params,

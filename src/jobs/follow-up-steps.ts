@@ -13,9 +13,9 @@ import { batchApi } from "../batches/batch-client.ts";
 import { settleCost } from "../budgets/settle.ts";
 import { indexJob } from "../db/jobs-index.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
-import { EARLY_TOLERANCE_MS, FOLLOW_UP_RETRY_MS, needsIndex, resolvingRun } from "./follow-ups.ts";
+import { EARLY_TOLERANCE_MS, FOLLOW_UP_RETRY_MS, needsIndex } from "./follow-ups.ts";
 import type { Tick } from "./machine.ts";
-import { afterResolve, afterStop, stopUnconfigured, submitLost } from "./stop.ts";
+import { afterStop, stopUnconfigured, submitLost } from "./stop.ts";
 import type { JobRecord } from "./record.ts";
 
 const INDEX_TIMEOUT_MS = 5_000;
@@ -90,20 +90,20 @@ export const releaseSlot: FollowUpStep = async (host, job) => {
     log("warn", "provider slot release failed; its lease will expire", { jobId: job.id, error: errorMessage(err) });
   }
   const next = host.patch(job, { slotHeld: false, queuePosition: undefined });
-  return { job: next, nextWakeAt: soonIf((next.slotHeld === true && !resolvingRun(next)) || next.queuePosition !== undefined) };
+  return { job: next, nextWakeAt: soonIf(next.slotHeld === true || next.queuePosition !== undefined) };
 };
 
-/** After the end: the slot (or place in line) goes back, except while the lookup of an unconfirmed WeShop submit may start the run. */
+/** After the end: the slot (or place in line) goes back. */
 export const giveBackSlot: FollowUpStep = async (host, job) => {
-  if ((job.slotHeld && !resolvingRun(job)) || job.queuePosition) return releaseSlot(host, job);
+  if (job.slotHeld || job.queuePosition) return releaseSlot(host, job);
   return { job, nextWakeAt: Number.POSITIVE_INFINITY };
 };
 
-/** The provider's task stopped (or the run looked up) when due; a submit whose answer can no longer come is marked lost. */
+/** The provider's task stopped when due; a submit whose answer can no longer come is marked lost. */
 export const stopProviderTask: FollowUpStep = async (host, job) => {
   let next = job;
-  // still waiting for the answer of a submit whose alarm is gone: that answer is lost
-  if (next.stop?.awaitingSubmit) next = host.patch(next, pickStop(submitLost(next)));
+  // still waiting for the answer of a submit whose alarm is gone (or a lookup no longer made): that answer is lost
+  if (next.stop?.awaitingSubmit || (next.stop?.resolve && !next.task)) next = host.patch(next, pickStop(submitLost(next)));
   if (next.providerStop && next.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS) next = await stopTask(host, next);
   const awaiting = soonIf(next.stop?.awaitingSubmit === true);
   return { job: next, nextWakeAt: Math.min(awaiting, next.providerStop?.nextAt ?? Number.POSITIVE_INFINITY) };
@@ -141,8 +141,8 @@ export function dueWake(job: JobRecord): number {
 }
 
 /**
- * One attempt at stopping the provider's task after the job ended, or, for a WeShop submit
- * whose answer was lost, at finding its run by sending it again with the same Idempotency-Key.
+ * One attempt at stopping the provider's task after the job ended. A submit whose answer was
+ * lost is never sent again to find its run: after an end, nothing may start a provider task.
  */
 async function stopTask(host: StepHost, job: JobRecord): Promise<JobRecord> {
   const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
@@ -152,13 +152,7 @@ async function stopTask(host: StepHost, job: JobRecord): Promise<JobRecord> {
   if (!lookup) return host.patch(job, { providerStop: { ...job.providerStop!, nextAt: Date.now() + 60_000 } });
   if (!lookup.ok) return host.patch(job, pickStop(stopUnconfigured(job, lookup.missing, tick())));
   const { provider } = lookup;
-  if (!job.task) {
-    if (!job.stop?.resolve) return host.patch(job, { providerStop: undefined });
-    if (job.slotHeld) await host.renewSlot(job);
-    const found = afterResolve(job, await provider.submit({ jobId: job.id, params: job.params }), tick());
-    log(found.task ? "info" : "warn", "unconfirmed submit looked up after a cancel", { jobId: job.id, found: Boolean(found.task) });
-    return host.patch(job, pickStop(found));
-  }
+  if (!job.task) return host.patch(job, pickStop(submitLost({ ...job, providerStop: undefined })));
   const next = afterStop(job, await provider.cancel(job.task), tick());
   if (!next.providerStop) log(next.stop?.confirmed ? "info" : "warn", "provider task stop ended", { jobId: job.id, confirmed: next.stop?.confirmed ?? false });
   return host.patch(job, pickStop(next));

@@ -10,7 +10,7 @@ export const EARLY_TOLERANCE_MS = 1_000;
 
 /** Work left after a job ended: hand-overs, or a provider task still to be stopped (or a submit's answer still to come). */
 export function hasFollowUps(job: JobRecord): boolean {
-  return hasHandOvers(job) || job.providerStop !== undefined || job.stop?.awaitingSubmit === true;
+  return hasHandOvers(job) || job.providerStop !== undefined || job.stop?.awaitingSubmit === true || (job.stop?.resolve === true && !job.task);
 }
 
 /** Webhooks to hand over, the index to update, the provider slot (or place in line) to give back, the batch to tell. */
@@ -22,15 +22,6 @@ export function hasHandOvers(job: JobRecord): boolean {
     job.queuePosition !== undefined ||
     (job.batchId !== undefined && !job.batchNotified)
   );
-}
-
-/**
- * A canceled WeShop job whose unconfirmed submit is still to be looked up. The lookup is that
- * submit sent again (same Idempotency-Key): if the first never reached WeShop it starts the run,
- * so the job keeps its provider slot until the lookup is settled, as any submit holds one.
- */
-export function resolvingRun(job: JobRecord): boolean {
-  return job.stop?.resolve === true && job.providerStop !== undefined && !job.task;
 }
 
 /** The index row gets each status change, and a heartbeat so the sweeper can tell live jobs from stuck ones. */

@@ -45,10 +45,12 @@ export interface StopRecord {
   note: string;
   /** The provider's own status shows the task no longer runs. */
   confirmed: boolean;
-  /** A WeShop submit was sent without a confirmed answer: the run is looked up by resubmitting with the job's Idempotency-Key. */
+  /** Stored by earlier versions: a WeShop run to be looked up by resubmitting. No longer done (a resubmit can start the run); read only to settle such jobs. */
   resolve?: boolean;
-  /** A Wiro submit was in flight at the cancel: the task it creates is stopped as soon as its answer is in. */
+  /** A submit was in flight at the cancel: what became of it is said once its answer is in (a Wiro task it names is stopped). */
   awaitingSubmit?: boolean;
+  /** A Wiro submit's answer never came: the task it may have created is adopted (and stopped) if its callback names it. */
+  taskUnknown?: boolean;
 }
 
 /** Cost units: WeShop power points, and US dollars (Wiro). */

@@ -20,8 +20,15 @@ const CAN_STOP: Record<ProviderName, boolean> = { weshop: false, wiro: true };
 
 const WIRO_TASK_UNKNOWN =
   "A submit to Wiro had been sent without a confirmed answer, so a Wiro task may exist; it cannot be stopped because Wiro never said which task it is.";
-const WESHOP_LOOKING_UP =
-  "A submit to WeShop had been sent without a confirmed answer, so a run may exist there; looking it up (the job's Idempotency-Key returns the same run, never a second one).";
+/**
+ * WeShop offers no read that cannot start a run: its only lookup (GET /agent/runs/{executionId})
+ * needs the id the lost answer would have carried, and sending the submit again with the job's
+ * Idempotency-Key starts the run if the first never arrived. After a cancel nothing may start one.
+ */
+const WESHOP_RUN_UNKNOWN =
+  "A submit to WeShop had been sent without a confirmed answer, so a run may exist there and may finish and be billed. WeShop offers no way to look a run up without possibly starting one, so seedrun did not ask again; WeShop has no cancel endpoint.";
+/** What a submit whose answer never came leaves unknown, by provider. */
+const TASK_UNKNOWN: Record<ProviderName, string> = { weshop: WESHOP_RUN_UNKNOWN, wiro: WIRO_TASK_UNKNOWN };
 
 function weshopRunExists(task: ProviderTask): string {
   return `The run exists at WeShop (executionId ${task.taskId}) and may still finish and be billed: WeShop has no cancel endpoint, so only tracking stopped.`;
@@ -43,8 +50,8 @@ function stopFor(job: JobRecord, task: ProviderTask, headline: string, tick: Tic
 
 /**
  * The client canceled: the job ends `canceled` at once, saying what is known. A task that
- * exists is stopped by the follow-up alarm; a submit whose answer is missing is looked up
- * (WeShop, idempotent) or said to be unknowable (Wiro). `submitInFlight`: this object's alarm
+ * exists is stopped by the follow-up alarm; a submit whose answer is missing is said to be
+ * unknown, never sent again (WeShop's resubmit could start the run). `submitInFlight`: this object's alarm
  * is sending that submit right now, so its answer is still to come.
  */
 export function cancelJob(job: JobRecord, submitInFlight: boolean, tick: Tick): JobRecord {
@@ -55,19 +62,19 @@ export function cancelJob(job: JobRecord, submitInFlight: boolean, tick: Tick): 
   const headline = "Canceled by the client.";
   if (job.task) return stopFor(end(headline), job.task, headline, tick);
   if (job.submitStartedAt === undefined) return end("Canceled by the client before the run reached the provider.");
-  if (job.provider === "weshop") return withStop(end(headline), { headline, note: WESHOP_LOOKING_UP, confirmed: false, resolve: true }, dueNow(tick));
-  if (submitInFlight)
-    return withStop(
-      end(headline),
-      {
-        headline,
-        note: "The run was being submitted to Wiro; the task it creates is stopped as soon as Wiro answers.",
-        confirmed: false,
-        awaitingSubmit: true,
-      },
-      undefined,
-    );
-  return withStop(end(headline), { headline, note: WIRO_TASK_UNKNOWN, confirmed: false }, undefined);
+  if (submitInFlight) return withStop(end(headline), { headline, note: IN_FLIGHT[job.provider], confirmed: false, awaitingSubmit: true }, undefined);
+  return withStop(end(headline), unknownTask(job.provider, headline), undefined);
+}
+
+/** The submit in flight at the cancel: Wiro's is let finish (its answer names the task to stop); WeShop's is aborted. */
+const IN_FLIGHT: Record<ProviderName, string> = {
+  weshop: "The run was being submitted to WeShop; the submit was abandoned, and what is known of its run follows once it has ended.",
+  wiro: "The run was being submitted to Wiro; the task it creates is stopped as soon as Wiro answers.",
+};
+
+/** The stop of a submit whose answer never came: nothing can be asked, only said. */
+function unknownTask(provider: ProviderName, headline: string): StopRecord {
+  return { headline, note: TASK_UNKNOWN[provider], confirmed: false, ...(provider === "wiro" ? { taskUnknown: true } : {}) };
 }
 
 /**
@@ -90,7 +97,7 @@ export function afterPollOrStop(job: JobRecord, outcome: Outcome<TaskStatus>, ti
 /** A stop or lookup cannot be sent because the provider's credentials are not set: taken as a refusal. */
 export function stopUnconfigured(job: JobRecord, missing: string[], tick: Tick): JobRecord {
   const refused = { ok: false as const, error: { retryable: false, code: "provider_not_configured", message: `${missing.join(" and ")} not set` } };
-  return job.task ? afterStop(job, refused, tick) : afterResolve(job, refused, tick);
+  return job.task ? afterStop(job, refused, tick) : withStop(job, job.stop, undefined);
 }
 
 /**
@@ -115,42 +122,30 @@ export function absorbStep(canceled: JobRecord, before: JobRecord, step: JobReco
   const stop = canceled.stop;
   const headline = stop?.headline ?? "Canceled by the client.";
   if (step.task && !canceled.task) return stopFor({ ...next, startedAt: step.startedAt }, step.task, headline, tick);
-  if (!stop?.awaitingSubmit && !stop?.resolve) return next;
-  // the submit got no task: either its fate is unknown, or the provider refused it
-  const unconfirmed = step.submitStartedAt !== undefined || step.error?.code === "submit_uncertain";
-  const earlierUnconfirmed = before.submitStartedAt !== undefined;
-  if (stop.resolve) {
-    if (unconfirmed || earlierUnconfirmed) return next;
-    next = withStop(next, undefined, undefined);
-    return { ...next, error: { ...next.error!, message: `Canceled by the client; WeShop refused the submit (${refusal(step)}), so no run was created.` } };
-  }
-  if (unconfirmed) return withStop(next, { headline, note: WIRO_TASK_UNKNOWN, confirmed: false }, undefined);
+  if (!stop?.awaitingSubmit) return next;
+  // the submit got no task: either its fate is unknown (or an earlier one's is), or the provider refused it
+  const unconfirmed = step.submitStartedAt !== undefined || step.error?.code === "submit_uncertain" || before.submitStartedAt !== undefined;
+  if (unconfirmed) return withStop(next, unknownTask(canceled.provider, headline), undefined);
   next = withStop(next, undefined, undefined);
-  return { ...next, error: { ...next.error!, message: `Canceled by the client; Wiro refused the submit (${refusal(step)}), so no task was created.` } };
+  const none = canceled.provider === "weshop" ? "no run was created" : "no task was created";
+  return {
+    ...next,
+    error: { ...next.error!, message: `Canceled by the client; ${NAME[canceled.provider]} refused the submit (${refusal(step)}), so ${none}.` },
+  };
 }
 
 function refusal(step: JobRecord): string {
   return step.lastProviderError ?? (step.error ? `${step.error.code}: ${step.error.message}` : "no task in its answer");
 }
 
-/** The alarm that was sending the Wiro submit at the cancel ended without storing its answer (the object was evicted). */
+/**
+ * The alarm that was sending the submit at the cancel ended without storing its answer (the
+ * object was evicted); or a job stored by an earlier version still has a WeShop lookup pending,
+ * which is no longer made (it could start the run): either way the task is unknown.
+ */
 export function submitLost(job: JobRecord): JobRecord {
-  if (!job.stop?.awaitingSubmit) return job;
-  return withStop(job, { headline: job.stop.headline, note: WIRO_TASK_UNKNOWN, confirmed: false }, undefined);
-}
-
-/** The unconfirmed WeShop submit was sent again with the same Idempotency-Key to find its run. */
-export function afterResolve(job: JobRecord, outcome: Outcome<ProviderTask>, tick: Tick): JobRecord {
-  const stop = job.stop;
-  if (!stop) return { ...job, providerStop: undefined };
-  if (outcome.ok)
-    return withStop({ ...job, task: outcome.value }, { headline: stop.headline, note: weshopRunExists(outcome.value), confirmed: false }, undefined);
-  const attempts = (job.providerStop?.attempts ?? 0) + 1;
-  const { error } = outcome;
-  if (error.retryable && attempts < MAX_STOP_ATTEMPTS)
-    return { ...job, providerStop: later(job, attempts, job.providerStop?.tries ?? 0, tick, error.retryAfterMs) };
-  const note = `A run may exist at WeShop: a submit was sent without a confirmed answer, and looking it up failed (${error.code}: ${error.message}). It may finish and be billed; WeShop has no cancel endpoint.`;
-  return withStop(job, { headline: stop.headline, note, confirmed: false }, undefined);
+  if (!job.stop?.awaitingSubmit && !(job.stop?.resolve && !job.task)) return job;
+  return withStop(job, unknownTask(job.provider, job.stop.headline), undefined);
 }
 
 function later(job: JobRecord, attempts: number, tries: number, tick: Tick, retryAfterMs?: number): NonNullable<JobRecord["providerStop"]> {

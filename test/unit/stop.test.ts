@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { afterPoll, afterSubmit, MAX_POLL_ERRORS, markSubmitting } from "../../src/jobs/machine.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { absorbStep, afterResolve, afterStop, cancelJob, deadlineStop, MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS, submitLost } from "../../src/jobs/stop.ts";
+import { absorbStep, afterStop, cancelJob, deadlineStop, MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS, submitLost } from "../../src/jobs/stop.ts";
 import type { Outcome, StopResult } from "../../src/providers/types.ts";
 
 const T0 = 1_700_000_000_000;
@@ -67,7 +67,7 @@ describe("cancelJob", () => {
 });
 
 describe("absorbStep", () => {
-  it("a definite refusal of the only submit means no run exists; after an earlier unconfirmed one the lookup stays due", () => {
+  it("a definite refusal of the only submit means no run exists; after an earlier unconfirmed one a run may exist, and nothing is looked up", () => {
     const queued = job({ provider: "weshop", model: "weshop/seedream", status: "queued", task: undefined });
     const marked = markSubmitting(queued, tick());
     const canceled = cancelJob(marked, true, tick());
@@ -76,8 +76,8 @@ describe("absorbStep", () => {
     expect(first.providerStop).toBeUndefined();
     expect(first.error?.message).toBe("Canceled by the client; WeShop refused the submit (INVALID_PARAMETER: bad), so no run was created.");
     const again = absorbStep(canceled, { ...queued, submitStartedAt: T0 - 1000 }, refused, tick());
-    expect(again.stop?.resolve).toBe(true);
-    expect(again.providerStop).toBeDefined();
+    expect(again.providerStop).toBeUndefined();
+    expect(again.error?.message).toMatch(/a run may exist there/);
   });
 
   it("keeps the slot the step took and the output it stored, never the step's status", () => {
@@ -143,13 +143,26 @@ describe("afterStop", () => {
   });
 });
 
-describe("afterResolve", () => {
-  it("the run found by the same Idempotency-Key becomes the job's task", () => {
-    const looking = cancelJob(job({ provider: "weshop", model: "weshop/seedream", status: "queued", task: undefined, submitStartedAt: T0 }), false, tick());
-    const found = afterResolve(looking, { ok: true, value: { taskId: "exec-9" } }, tick());
-    expect(found.task).toEqual({ taskId: "exec-9" });
-    expect(found.providerStop).toBeUndefined();
-    expect(found.error?.message).toMatch(/^Canceled by the client\. The run exists at WeShop \(executionId exec-9\)/);
+describe("a WeShop submit without an answer, canceled", () => {
+  it("is never looked up (a resubmit could start the run): nothing is due at WeShop, and the job says a run may exist", () => {
+    const ended = cancelJob(job({ provider: "weshop", model: "weshop/seedream", status: "queued", task: undefined, submitStartedAt: T0 }), false, tick());
+    expect(ended.providerStop).toBeUndefined();
+    expect(ended.stop?.resolve).toBeUndefined();
+    expect(ended.error?.message).toMatch(/^Canceled by the client\. A submit to WeShop had been sent without a confirmed answer, so a run may exist there/);
+  });
+
+  it("a lookup stored by an earlier version is dropped, not made", () => {
+    const old = job({
+      provider: "weshop",
+      model: "weshop/seedream",
+      status: "canceled",
+      task: undefined,
+      stop: { headline: "Canceled by the client.", note: "looking it up", confirmed: false, resolve: true },
+      providerStop: { attempts: 0, tries: 0, nextAt: T0 },
+    });
+    const lost = submitLost({ ...old, error: { code: "canceled_by_client", message: "x", retryable: false } });
+    expect(lost.providerStop).toBeUndefined();
+    expect(lost.error?.message).toMatch(/did not ask again/);
   });
 });
 
