@@ -33,6 +33,8 @@ export interface Config {
   maxConcurrency: { weshop: number; wiro: number };
   /** WIRO_PRICE_TABLE: USD per Wiro run by input values, in the form of Wiro's `dynamicprice`. */
   wiroPrices: PriceEntry[];
+  /** Requests per minute per key (0: no limit). */
+  rateLimitPerMinute: number;
 }
 
 /** One row of a price table: the price applies when every listed input has that value (`{}`: always). */
@@ -120,6 +122,10 @@ function wholeNumber(fallback: number, max: number, message: string) {
 const positiveMs = (fallback: number) => wholeNumber(fallback, Number.MAX_SAFE_INTEGER, "must be a positive integer number of milliseconds");
 const positiveInt = (fallback: number) => wholeNumber(fallback, 10_000, "must be a whole number from 1 to 10000");
 
+export const DEFAULT_RATE_LIMIT = 600;
+/** wrangler.toml's `[[ratelimits]]` RATE_LIMITER `simple.limit` (per 60 s): change both together. */
+export const RATE_LIMIT_BINDING_LIMIT = 600;
+
 const schema = z.object({
   API_KEYS: z
     .string({ error: "API_KEYS is not set" })
@@ -161,6 +167,23 @@ const schema = z.object({
   WESHOP_MAX_CONCURRENCY: positiveInt(10),
   WIRO_MAX_CONCURRENCY: positiveInt(3),
   WIRO_PRICE_TABLE: priceTable,
+  // requests per minute per key; 0 turns the limit off (tests, private deployments)
+  RATE_LIMIT_PER_MINUTE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return DEFAULT_RATE_LIMIT;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > RATE_LIMIT_BINDING_LIMIT) {
+        ctx.addIssue({
+          code: "custom",
+          message: `RATE_LIMIT_PER_MINUTE must be a whole number from 0 (off) to ${RATE_LIMIT_BINDING_LIMIT} (the RATE_LIMITER binding's limit in wrangler.toml)`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  ADMIN_API_KEY: optionalSecret,
   // a typo such as "true" must not silently leave development mode off (or on): only 1 or 0
   SEEDRUN_DEV: z.enum(["0", "1", ""], { error: "SEEDRUN_DEV must be 1 (development mode) or 0 / unset" }).optional(),
 });
@@ -171,6 +194,18 @@ export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
 /** API_KEYS alone, so a client can be authenticated before the rest is checked; undefined when unusable. */
 export function readApiKeys(env: Env): string[] | undefined {
   const parsed = schema.shape.API_KEYS.safeParse(env.API_KEYS);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** RATE_LIMIT_PER_MINUTE alone (read before the rest is checked); the default when unusable, which /healthz reports. */
+export function readRateLimit(env: Env): number {
+  const parsed = schema.shape.RATE_LIMIT_PER_MINUTE.safeParse((env as { RATE_LIMIT_PER_MINUTE?: string }).RATE_LIMIT_PER_MINUTE);
+  return parsed.success ? parsed.data : DEFAULT_RATE_LIMIT;
+}
+
+/** ADMIN_API_KEY alone: undefined when unset (the admin routes then do not exist). */
+export function readAdminKey(env: Env): string | undefined {
+  const parsed = schema.shape.ADMIN_API_KEY.safeParse((env as { ADMIN_API_KEY?: string }).ADMIN_API_KEY);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -210,6 +245,7 @@ export function readConfig(env: Env): ConfigResult {
         webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
         maxConcurrency: { weshop: e.WESHOP_MAX_CONCURRENCY, wiro: e.WIRO_MAX_CONCURRENCY },
         wiroPrices: e.WIRO_PRICE_TABLE,
+        rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       },
     };
   }

@@ -26,4 +26,8 @@ export const TEST_BINDINGS = {
   WIRO_PRICE_TABLE: JSON.stringify(DYNAMIC_PRICE.map(({ inputs, price }) => ({ inputs, price }))),
   // development mode: the simulator's loopback output URLs and loopback webhook targets are accepted
   SEEDRUN_DEV: "1",
+  // no per-key rate limit in the suite (its tests drive one key hard); test/keys/rate-limit.test.ts sets one
+  RATE_LIMIT_PER_MINUTE: "0",
+  // the operator's key: the admin routes exist (test/keys/admin.test.ts also runs without it)
+  ADMIN_API_KEY: "test-admin-key-0123456789",
 } as const;

@@ -17,6 +17,8 @@ import type { AppEnv } from "./context.ts";
 import { bearerAuth, requestId, requireConfig, securityHeaders } from "./middleware.ts";
 import { documentConfig, registerDocumentParts } from "./openapi/document.ts";
 import { validationHook } from "./openapi/hook.ts";
+import { registerRouteScopes } from "./route-scopes.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { batchListRoutes } from "./routes/batch-list.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { costRoutes } from "./routes/costs.ts";
@@ -26,6 +28,7 @@ import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobEventRoutes } from "./routes/job-events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { keyRoutes } from "./routes/keys.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
@@ -67,11 +70,15 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", scheduleRoutes);
   app.route("/", costRoutes);
   app.route("/", modelRoutes);
+  app.route("/", keyRoutes);
+  app.route("/", adminRoutes);
   app.route(
     "/",
     mcpRoutes((request, env, ctx) => app.fetch(request, env, ctx)),
   );
 
+  // after every route: each route's scope (declared or its method's default) for bearerAuth and the document
+  registerRouteScopes(app);
   serveDocument(app);
 
   app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));

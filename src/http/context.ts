@@ -1,12 +1,23 @@
 // Types shared by the Hono app and its route modules.
 import type { Config } from "../config.ts";
+import type { Scope } from "../keys/scopes.ts";
+
+/** Who is calling: a created key (`keyId`) or an API_KEYS entry (root, every scope). */
+export interface Caller {
+  keyId: string | null;
+  name: string;
+  scopes: Scope[];
+  root: boolean;
+}
 
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
     config: Config;
-    /** Hash of the caller's API key: the tenant that owns what it creates. */
+    /** The tenant that owns what the caller creates (for an API_KEYS entry, the hash of the key, as always). */
     tenant: string;
+    /** The key itself (never its secret): scopes and id, set by bearerAuth. */
+    caller: Caller;
   };
 }

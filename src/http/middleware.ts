@@ -1,10 +1,11 @@
 // Request id, access log, security headers, bearer auth and configuration check, each a named
 // middleware factory.
 import type { MiddlewareHandler } from "hono";
-import { readApiKeys, readConfig } from "../config.ts";
+import { readConfig } from "../config.ts";
 import { ApiError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import { randomId, sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
+import { randomId } from "../lib/crypto.ts";
+import { authenticate } from "./auth.ts";
 import type { AppEnv } from "./context.ts";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -48,31 +49,12 @@ export function requireConfig(): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * Checks the key against API_KEYS alone, before the rest of the configuration, so an
- * unauthenticated caller learns nothing about the settings. Without a usable API_KEYS nobody
- * can be authenticated: the answer is a configuration error that names no setting.
+ * The caller's key, its rate limit and the matched route's scope (auth.ts), before the rest of the
+ * configuration, so an unauthenticated caller learns nothing about the settings.
  */
 export function bearerAuth(): MiddlewareHandler<AppEnv> {
   return async function bearerAuthMiddleware(c, next) {
-    const apiKeys = readApiKeys(c.env);
-    if (!apiKeys)
-      throw new ApiError(
-        500,
-        "configuration_error",
-        "Server misconfigured",
-        "The server configuration is invalid; its operator can see what is wrong at GET /healthz.",
-      );
-    const header = c.req.header("Authorization") ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const presented = match?.[1];
-    // compare against every key so the time taken does not reveal which one matched
-    let matched: string | undefined;
-    for (const key of apiKeys) if (presented && timingSafeEqualText(presented, key)) matched = key;
-    if (!matched)
-      throw new ApiError(401, "unauthorized", "Unauthorized", "Send Authorization: Bearer <API key> with a valid key.", undefined, {
-        "WWW-Authenticate": 'Bearer realm="seedrun"',
-      });
-    c.set("tenant", (await sha256Hex(`tenant:${matched}`)).slice(0, 32));
+    await authenticate(c);
     await next();
   };
 }

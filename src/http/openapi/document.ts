@@ -62,7 +62,13 @@ export function registerDocumentParts(app: OpenAPIHono<AppEnv>): void {
   registry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "One of the server's `API_KEYS`; each key is its own tenant.",
+    description:
+      "A key of a tenant: one of the server's `API_KEYS` (a root key, every scope, each its own tenant) or a key made with `POST /v1/keys` (`sr_…`, the scopes it was given). Each operation's `x-scopes` names the scope it needs; without it the answer is `403 insufficient_scope`.",
+  });
+  registry.registerComponent("securitySchemes", "adminAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "The operator's `ADMIN_API_KEY` (no tenant's key). Without it set, the admin routes answer `404`.",
   });
   registry.registerComponent("headers", "RequestId", {
     description: "Request id, echoed from a sane incoming `X-Request-Id` or generated.",
@@ -115,6 +121,8 @@ export function documentConfig(origin?: string) {
       { name: "Costs", description: "Quotes, budgets and usage (Bearer API key)." },
       { name: "Uploads", description: "Images to use as job inputs (Bearer API key)." },
       { name: "Models", description: "The models and the JSON Schema of their params (Bearer API key)." },
+      { name: "Keys", description: "A tenant's keys and their scopes (Bearer API key)." },
+      { name: "Admin", description: "Tenants, for the operator (Bearer ADMIN_API_KEY)." },
       { name: "Media", description: "Stored outputs behind signed links." },
       { name: "Callbacks", description: "Provider callbacks (not for clients)." },
       { name: "Service", description: "Health." },

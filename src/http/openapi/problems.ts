@@ -2,6 +2,7 @@
 // a kind shares (authenticated routes: 401 and 500; JSON bodies: 400 invalid JSON, 413, 415),
 // spread into each createRoute's `responses`. Examples are the real ApiErrors' bodies.
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { insufficientScope, type Scope } from "../../keys/scopes.ts";
 import { ApiError, type FieldError } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
 import { problemSchema } from "../../schemas/views.ts";
@@ -45,6 +46,16 @@ export const INVALID_JSON = problem(400, "invalid_json", "Invalid JSON", "The re
 export const authenticated = {
   security: [{ bearerAuth: [] }],
 };
+/**
+ * A route that needs `scope` (src/keys/scopes.ts), shown as the operation's `x-scopes` in
+ * /openapi.json. A route with only `...authenticated` gets its method's default (src/http/route-scopes.ts).
+ */
+export const requires = (scope: Scope) => ({ security: [{ bearerAuth: [] }], "x-scopes": [scope] });
+
+/** The 403 a key without the route's scope gets; added to each authenticated route by src/http/route-scopes.ts. */
+export const scopeProblem = (scope: Scope) =>
+  problemResponse(`The key lacks the scope \`${scope}\``, { insufficient_scope: { ...problemBody(insufficientScope(scope)), scope } as ProblemExample });
+
 export const authProblems = {
   401: problemResponse("Missing or unknown API key", {
     unauthorized: problem(401, "unauthorized", "Unauthorized", "Send Authorization: Bearer <API key> with a valid key."),
@@ -83,3 +94,14 @@ export function jsonBodyProblems(invalid: Record<string, ProblemExample> = {}) {
 /** 404 for an id that names nothing of this key (ids of the wrong shape included). */
 export const notFoundProblem = (what: string, id: string) =>
   problemResponse(`No such ${what.toLowerCase()} for this key`, { not_found: problem(404, "not_found", "Not Found", `${what} ${id} was not found.`) });
+
+/** The per-key rate limit's answer (src/http/rate-limit.ts), added to each authenticated route by src/http/route-scopes.ts. */
+export const RATE_LIMITED = problemResponse(
+  "Over this key's requests per minute",
+  { rate_limited: problem(429, "rate_limited", "Too Many Requests", "This key may make 600 requests a minute; retry after 17 s.") },
+  {
+    "Retry-After": { description: "Seconds until the key's window ends.", schema: { type: "string" as const } },
+    RateLimit: { description: 'The key\'s state (draft-ietf-httpapi-ratelimit-headers), e.g. `"per-key";r=0;t=17`.', schema: { type: "string" as const } },
+    "RateLimit-Policy": { description: 'The key\'s quota, e.g. `"per-key";q=600;w=60`.', schema: { type: "string" as const } },
+  },
+);

@@ -5,7 +5,16 @@ import { refusal } from "../../budgets/admission.ts";
 import type { ApiError } from "../../lib/errors.ts";
 import { budgetSchema, quoteResponseSchema, usageQuerySchema, usageResponseSchema } from "../../schemas/costs.ts";
 import { MODEL_EXAMPLES } from "../openapi/examples.ts";
-import { authenticated, authProblems, jsonBodyProblems, problemBody, problemResponse, REQUEST_ID_HEADER, validationProblem } from "../openapi/problems.ts";
+import {
+  authenticated,
+  requires,
+  authProblems,
+  jsonBodyProblems,
+  problemBody,
+  problemResponse,
+  REQUEST_ID_HEADER,
+  validationProblem,
+} from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
 
 const ok = <T>(description: string, schema: T, example: unknown) => ({
@@ -46,7 +55,7 @@ export const createQuote = createRoute({
   description:
     "What a job spec, or a batch's `{jobs: [...]}`, would cost, per job and in total per unit. Creates nothing and starts no provider task. WeShop quotes come from WeShop's power estimate (`source: provider`); Wiro's from `WIRO_PRICE_TABLE` (`price_table`) or, once known, what recent runs of the same configuration cost (`history`). WeShop quotes are cached for 10 minutes per configuration.",
   tags: ["Costs"],
-  ...authenticated,
+  ...requires("read"),
   request: {
     body: {
       required: true,
@@ -100,7 +109,7 @@ export const putBudgetRoute = createRoute({
   description:
     "Replaces this key's limits (`[]`: none). Periods are UTC calendar days and months; a job counts in the period it was admitted in. Every job, batch and scheduled run then reserves its estimate against every limit of its unit, or is refused with `402`.",
   tags: ["Costs"],
-  ...authenticated,
+  ...requires("budget:write"),
   request: {
     body: {
       required: true,

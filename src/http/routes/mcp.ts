@@ -8,7 +8,7 @@ import type { AppFetch } from "../../mcp/api.ts";
 import { handleMcp } from "../../mcp/handler.ts";
 import { bearerAuth, requireConfig } from "../middleware.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { authenticated, authProblems, problem, problemResponse, REQUEST_ID_HEADER } from "../openapi/problems.ts";
+import { authProblems, problem, problemResponse, REQUEST_ID_HEADER, requires } from "../openapi/problems.ts";
 import { specContext } from "../request.ts";
 
 /**
@@ -63,7 +63,8 @@ export const mcpPost = createRoute({
   summary: "Send MCP messages (JSON-RPC 2.0)",
   description: `${DESCRIPTION} Send \`Accept: application/json, text/event-stream\`. A request is answered as a server-sent event stream: its progress notifications (when it has a \`progressToken\`), then its result.`,
   tags: TAGS,
-  ...authenticated,
+  // any key may talk MCP; each tool needs its own scope (src/mcp/tools)
+  ...requires("read"),
   request: {
     body: {
       required: true,
@@ -99,7 +100,7 @@ const refused = (method: "get" | "delete", operationId: string) =>
     summary: method === "get" ? "Open a stream for server messages (not offered)" : "End a session (none exists)",
     description: "Always `405`: this MCP server is stateless, with no stream for server-initiated messages and no session to end.",
     tags: TAGS,
-    ...authenticated,
+    ...requires("read"),
     responses: {
       405: problemResponse(
         "Not offered by a stateless MCP server",

@@ -5,6 +5,7 @@ import { cronError, nightlyRequest, nightlySchedule, ranSchedule, scheduleValida
 import { EXAMPLE_SCHEDULE_ID, locationHeader, scheduleIdParams } from "../openapi/params.ts";
 import {
   authenticated,
+  requires,
   authProblems,
   jsonBodyProblems,
   notFoundProblem,
@@ -30,7 +31,7 @@ export const createSchedule = createRoute({
   description:
     "Starts the batch each time the cron expression is due in the schedule's time zone, once per due time (a run missed during downtime starts once, later). Each run is a batch with `scheduleId` set; `lastBatchId` names the latest.",
   tags: ["Schedules"],
-  ...authenticated,
+  ...requires("schedules:write"),
   request: {
     body: {
       required: true,
@@ -92,7 +93,7 @@ export const updateSchedule = createRoute({
   summary: "Change a schedule",
   description: "Only the fields sent change; a new `cron`, `timezone` or `enabled` recomputes `nextRunAt`. Runs already started are not affected.",
   tags: ["Schedules"],
-  ...authenticated,
+  ...requires("schedules:write"),
   request: {
     params: scheduleIdParams,
     body: {
@@ -130,7 +131,7 @@ export const deleteScheduleRoute = createRoute({
   summary: "Delete a schedule",
   description: "No further runs start; batches already started go on.",
   tags: ["Schedules"],
-  ...authenticated,
+  ...requires("schedules:write"),
   request: { params: scheduleIdParams },
   responses: { 204: { description: "Deleted.", headers: REQUEST_ID_HEADER }, 404: scheduleNotFound, ...authProblems },
 });
