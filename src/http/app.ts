@@ -26,6 +26,7 @@ import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobEventRoutes } from "./routes/job-events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { lifecycleRoutes } from "./routes/lifecycle.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
@@ -61,6 +62,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   );
   app.route("/", uploadRoutes);
   app.route("/", jobRoutes);
+  app.route("/", lifecycleRoutes);
   app.route("/", jobEventRoutes);
   app.route("/", batchListRoutes);
   app.route("/", batchRoutes);
