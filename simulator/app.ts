@@ -33,6 +33,7 @@ function publicTask(t: TaskRecord): SimTask {
   if (t.effectiveParams !== undefined) out.effectiveParams = t.effectiveParams;
   if (t.callbackUrl !== undefined) out.callbackUrl = t.callbackUrl;
   if (t.canceledAt !== undefined) out.canceledAt = t.canceledAt;
+  if (t.filesDeletedAt !== undefined) out.filesDeletedAt = t.filesDeletedAt;
   if (t.killedAt !== undefined) out.killedAt = t.killedAt;
   return out;
 }

@@ -14,6 +14,7 @@ const ALLOWED: Record<FaultTarget, FaultKind[]> = {
   "wiro.detail": [...GENERIC, ...WIRO_DETAIL_TRANSIENT],
   "wiro.cancel": GENERIC,
   "wiro.kill": GENERIC,
+  "wiro.delete": GENERIC,
   media: ["http500", "http503", "rate_limit", "hang", "expired", "truncated", "wrong_length", "chunked", "gzip"],
   "weshop.estimate": [...GENERIC, ...WESHOP_TRANSIENT],
   "wiro.tool": GENERIC,

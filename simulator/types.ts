@@ -32,6 +32,7 @@ export type FaultTarget =
   | "wiro.detail"
   | "wiro.cancel"
   | "wiro.kill"
+  | "wiro.delete"
   | "wiro.tool"
   | "media";
 
@@ -95,6 +96,8 @@ export interface SimTask {
   outcome: "success" | "failed" | "partial";
   canceledAt?: number;
   killedAt?: number;
+  /** Wiro: Task/InputOutputDelete removed the task's input and output files. */
+  filesDeletedAt?: number;
   /** Wiro callback POST attempts made so far (a delivered callback stops further attempts). */
   callbacksSent: number;
 }

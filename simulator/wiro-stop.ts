@@ -26,6 +26,18 @@ export function registerWiroStop(app: Hono, ctx: Ctx, base: string): void {
     found.killedAt = now;
     return json({ result: true, errors: [] });
   });
+  // Wiro-Docs tasks.md: by `tasktoken` (the socketaccesstoken), terminal tasks only
+  // (task_postprocess_end or task_cancel), idempotent; the task record stays, its files go
+  app.post(`${base}/Task/InputOutputDelete`, guard(ctx, "wiro.delete", "wiro"), auth, async (c) => {
+    const body = await readBody(c.req.raw);
+    if (!body) return wiroError(0, "Request body must be JSON or form data");
+    const token = typeof body.tasktoken === "string" ? body.tasktoken : "";
+    const task = token === "" ? undefined : [...ctx.wiro.values()].find((t) => t.token === token);
+    if (!task) return wiroError(1, "task-not-exist");
+    if (!isWiroTerminal(wiroStatus(task, ctx.now()))) return wiroError(1, "Task must be completed or cancelled before deleting files");
+    task.filesDeletedAt ??= ctx.now();
+    return json({ result: true, errors: [] });
+  });
 }
 
 /** Kill takes once a worker has the task: task_assign and every running status after it. */

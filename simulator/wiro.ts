@@ -82,22 +82,24 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
   const ok = done && task.outcome !== "failed";
   const big = ctx.wiroOutput;
   const size = ok ? (big ? big.bytes : mp4Video(wiroOutputLabel(task)).length) : 0;
-  const outputs = ok
-    ? [
-        {
-          id: task.outputId,
-          name: "0.mp4",
-          contenttype: "video/mp4",
-          parentid: task.outputId,
-          uuid: task.uuid,
-          size: String(size),
-          addedtime: secs(endAt),
-          modifiedtime: secs(endAt),
-          accesskey: task.outputId?.slice(0, 30),
-          url: big ? `${ctx.origin}/files/big/${big.bytes}.mp4${big.chunked ? "?chunked=1" : ""}` : `${ctx.origin}/files/wiro/${task.id}/0.mp4`,
-        },
-      ]
-    : [];
+  // after Task/InputOutputDelete, Task/Detail returns empty outputs (Wiro-Docs tasks.md)
+  const outputs =
+    ok && task.filesDeletedAt === undefined
+      ? [
+          {
+            id: task.outputId,
+            name: "0.mp4",
+            contenttype: "video/mp4",
+            parentid: task.outputId,
+            uuid: task.uuid,
+            size: String(size),
+            addedtime: secs(endAt),
+            modifiedtime: secs(endAt),
+            accesskey: task.outputId?.slice(0, 30),
+            url: big ? `${ctx.origin}/files/big/${big.bytes}.mp4${big.chunked ? "?chunked=1" : ""}` : `${ctx.origin}/files/wiro/${task.id}/0.mp4`,
+          },
+        ]
+      : [];
   const before = (ms: number) => (stoppedAt === undefined || ms <= stoppedAt ? secs(ms) : "0");
   return {
     id: task.id,
@@ -180,7 +182,8 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
 /** The mp4 label a finished, successful Wiro task serves at /files/wiro/<taskid>/0.mp4. */
 export function wiroMedia(ctx: Ctx, taskid: string, name: string): string | undefined {
   const task = ctx.wiro.get(taskid);
-  if (!task || name !== "0.mp4" || task.outcome === "failed" || wiroStatus(task, ctx.now()) !== "task_postprocess_end") return undefined;
+  if (!task || name !== "0.mp4" || task.outcome === "failed" || task.filesDeletedAt !== undefined || wiroStatus(task, ctx.now()) !== "task_postprocess_end")
+    return undefined;
   return wiroOutputLabel(task);
 }
 

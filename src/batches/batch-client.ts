@@ -49,6 +49,8 @@ export interface BatchApi {
   read(tenant: string): Promise<BatchRecord | null>;
   cancel(tenant: string): Promise<{ batch: BatchRecord | null; canceled: boolean }>;
   jobFinished(jobId: string, status: JobStatus): Promise<void>;
+  /** DELETE /v1/batches/{id}, once its jobs are deleted: the batch's record and stored specs go. */
+  erase(tenant: string): Promise<boolean>;
 }
 
 export function batchApi(env: Env, id: string): BatchApi {

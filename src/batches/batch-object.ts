@@ -64,6 +64,14 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     return batch && batch.tenant === tenant ? batch : null;
   }
 
+  async erase(tenant: string): Promise<boolean> {
+    const batch = this.load();
+    if (!batch || batch.tenant !== tenant) return false;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    return true;
+  }
+
   async cancel(tenant: string): Promise<{ batch: BatchRecord | null; canceled: boolean }> {
     const batch = this.load();
     if (!batch || batch.tenant !== tenant) return { batch: null, canceled: false };

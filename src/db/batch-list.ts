@@ -29,7 +29,7 @@ export async function listBatchIds(db: D1Database, tenant: string, limit: number
   const having = cursor ? "HAVING (created < ? OR (created = ? AND batch_id < ?))" : "";
   const rows = await db
     .prepare(
-      `SELECT batch_id, MIN(created_at) AS created FROM jobs WHERE tenant = ? AND batch_id IS NOT NULL GROUP BY batch_id ${having} ORDER BY created DESC, batch_id DESC LIMIT ?`,
+      `SELECT batch_id, MIN(created_at) AS created FROM jobs WHERE tenant = ? AND batch_id IS NOT NULL AND deleted_at IS NULL GROUP BY batch_id ${having} ORDER BY created DESC, batch_id DESC LIMIT ?`,
     )
     .bind(tenant, ...(cursor ? [cursor.createdAt, cursor.createdAt, cursor.id] : []), limit + 1)
     .all<{ batch_id: string; created: number }>();

@@ -16,6 +16,13 @@ export async function indexJob(db: D1Database, job: JobRecord, now = Date.now())
     )
     .bind(...jobRow(job, now))
     .run();
+  // tags once, with the first index write (a repeat is ignored): listing by tag and usage per tag
+  if (job.tags?.length && job.indexedAt === undefined)
+    await db.batch(
+      job.tags.map((tag) =>
+        db.prepare("INSERT OR IGNORE INTO job_tags (job_id, tenant, tag, created_at) VALUES (?, ?, ?, ?)").bind(job.id, job.tenant, tag, job.createdAt),
+      ),
+    );
 }
 
 function jobRow(job: JobRecord, now: number): (string | number | null)[] {
@@ -34,6 +41,7 @@ export interface ListFilter {
   status?: JobStatus;
   model?: string;
   batchId?: string;
+  tag?: string;
   limit: number;
   cursor?: Cursor;
 }
@@ -62,8 +70,13 @@ export function decodeCursor(text: string): Cursor | undefined {
 
 /** Newest first; returns the ids of one page and the cursor of the next, if any. */
 export async function listJobIds(db: D1Database, filter: ListFilter): Promise<{ ids: string[]; next: Cursor | null }> {
-  const where = ["tenant = ?"];
+  // a deleted job leaves every listing (its row stays for usage totals)
+  const where = ["tenant = ?", "deleted_at IS NULL"];
   const args: (string | number)[] = [filter.tenant];
+  if (filter.tag) {
+    where.push("id IN (SELECT job_id FROM job_tags WHERE tenant = ? AND tag = ?)");
+    args.push(filter.tenant, filter.tag);
+  }
   if (filter.status) {
     where.push("status = ?");
     args.push(filter.status);

@@ -29,6 +29,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { jobEventRoutes } from "./routes/job-events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { lifecycleRoutes } from "./routes/lifecycle.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
@@ -64,6 +65,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   );
   app.route("/", uploadRoutes);
   app.route("/", jobRoutes);
+  app.route("/", lifecycleRoutes);
   app.route("/", jobEventRoutes);
   app.route("/", batchListRoutes);
   app.route("/", batchRoutes);

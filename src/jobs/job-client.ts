@@ -3,6 +3,7 @@
 import type { ModelId } from "../providers/models.ts";
 import type { DeliveryReport } from "../webhooks/types.ts";
 import type { CostEstimate, JobEvent, JobRecord } from "./record.ts";
+import type { EraseAnswer, EraseReason } from "../lifecycle/job-erase.ts";
 
 export interface NewJob {
   id: string;
@@ -14,6 +15,9 @@ export interface NewJob {
   scheduleId?: string;
   origin: string;
   webhook?: { url: string; events: JobEvent[] };
+  tags?: string[];
+  /** The caller's deadline (ms). */
+  deadline?: number;
   /** The quote the job was admitted with (null: none could be had, and no limit needed one). */
   estimate?: CostEstimate | null;
 }
@@ -28,6 +32,10 @@ export interface JobApi {
   webhookReport(report: DeliveryReport): Promise<void>;
   rearm(): Promise<boolean>;
   wake(): Promise<void>;
+  /** Deletes a finished job (src/lifecycle/job-erase.ts). */
+  erase(tenant: string, reason: EraseReason): Promise<EraseAnswer>;
+  /** Output retention: removes the finished job's stored outputs. */
+  expireOutputs(tenant: string): Promise<boolean>;
 }
 
 export function jobApi(env: Env, id: string): JobApi {

@@ -10,17 +10,21 @@ import type { Provider } from "../providers/types.ts";
 import type { DeliveryReport } from "../webhooks/types.ts";
 import { act, type ActHost, readSetup } from "./act.ts";
 import { callbackNoted, tokenHash, tokenMatches } from "./callbacks.ts";
-import { dueWake, FOLLOW_UPS, type FollowUpStep, ONGOING, renewSlot, type StepHost, writeIndex } from "./follow-up-steps.ts";
+import { dueWake, FOLLOW_UPS, type FollowUpStep, notifyBatch, ONGOING, renewSlot, type StepHost, writeIndex } from "./follow-up-steps.ts";
 import { EARLY_TOLERANCE_MS, hasFollowUps, unchanged } from "./follow-ups.ts";
 import type { JobApi, NewJob } from "./job-client.ts";
 import { isTerminal, observedRunMs, type Step, type Tick } from "./machine.ts";
 import { newJobRecord } from "./new-job.ts";
 import { withEvents } from "./outbox.ts";
+import { waitForChange } from "./wait-change.ts";
 import { plan } from "./plan.ts";
 import type { JobRecord } from "./record.ts";
 import { learnRun, PRIOR, recentEstimate } from "./run-times.ts";
 import { absorbStep, cancelJob } from "./stop.ts";
 import { withKnownActual } from "../costs/actual.ts";
+import { settleCost } from "../budgets/settle.ts";
+import { deadlinePassed, deadlineWake, endAtDeadline } from "../lifecycle/deadline.ts";
+import { continueErase, type EraseAnswer, type EraseHost, type EraseReason, eraseJob, expireOutputs } from "../lifecycle/job-erase.ts";
 
 const JOB_KEY = "job";
 const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
@@ -35,8 +39,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   /** The step the alarm is taking right now, with the controller a cancel aborts it by. */
   private inflight: { step: Step["kind"]; controller: AbortController } | undefined;
 
-  // The synchronous KV API: a read-modify-write with no await inside cannot interleave with
-  // another request to this object.
+  // synchronous KV: a read-modify-write with no await inside cannot interleave with another request
   private load(): JobRecord | undefined {
     return this.ctx.storage.kv.get<JobRecord>(JOB_KEY);
   }
@@ -146,10 +149,8 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   }
 
   /**
-   * The client cancels. Finished jobs cannot be (the caller answers 409). The cancel is stored at
-   * once and never waits for the alarm: a step in flight is aborted (its alarm keeps only what
-   * the step learned about the provider's task, never its status), and the follow-up alarm does
-   * the rest: stopping the task at Wiro, giving back the provider slot, the index, the batch.
+   * The client cancels (finished jobs cannot be: 409). Stored at once, never waiting for the alarm: a step in flight is aborted
+   * (its alarm keeps only what it learned about the task), and the follow-up alarm stops the Wiro task, frees the slot, tells index and batch.
    */
   async cancel(tenant: string): Promise<{ job: JobRecord | null; canceled: boolean }> {
     for (;;) {
@@ -169,23 +170,24 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     }
   }
 
+  /** DELETE (finished jobs only) and job retention: a tombstone replaces the record, the alarm finishes what a crash cuts short. */
+  async erase(tenant: string, reason: EraseReason): Promise<EraseAnswer> {
+    return this.exclusive(() => eraseJob(this.eraseHost(), tenant, reason));
+  }
+
+  async expireOutputs(tenant: string): Promise<boolean> {
+    return this.exclusive(() => expireOutputs(this.eraseHost(), tenant));
+  }
+
+  private eraseHost(): EraseHost {
+    const handOver = async (job: JobRecord) => void (await this.runSteps([settleCost, notifyBatch], job));
+    const drop = () => void this.ctx.storage.kv.delete(JOB_KEY);
+    return { env: this.env, storage: this.ctx.storage, load: () => this.load(), save: (j) => this.save(j), drop, handOver };
+  }
+
   /** Resolves with the job once it changes after `since` (its updatedAt), or at the timeout. */
   async waitForChange(tenant: string, since: number, timeoutMs: number): Promise<JobRecord | null> {
-    const deadline = Date.now() + Math.min(timeoutMs, 60_000);
-    for (;;) {
-      const job = this.load();
-      if (!job || job.tenant !== tenant) return null;
-      const remaining = deadline - Date.now();
-      if (job.updatedAt > since || isTerminal(job.status) || remaining <= 0) return job;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, remaining);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.waiters.add(done);
-      });
-    }
+    return waitForChange(() => this.load(), this.waiters, tenant, since, timeoutMs);
   }
 
   override async alarm(): Promise<void> {
@@ -213,8 +215,9 @@ export class JobObject extends DurableObject<Env> implements JobApi {
 
   private async runAlarm(): Promise<void> {
     const stored = this.load();
-    if (!stored) return;
+    if (!stored) return continueErase(this.eraseHost());
     if (isTerminal(stored.status)) return this.afterEnd(stored);
+    if (deadlinePassed(stored, Date.now())) return this.commit(stored, endAtDeadline(stored, tick()), readSetup(this.env, stored.id, stored.model).config);
     // hand-overs left from the last step
     const { job, wakeAt } = await this.runSteps(ONGOING, stored);
     // a cancel may have come during those hand-overs
@@ -289,7 +292,9 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   }
 
   /** The one place an alarm run sets the next alarm; nothing left to do (Infinity) sets none. */
-  private async sleepUntil(wakeAt: number): Promise<void> {
+  private async sleepUntil(wake: number): Promise<void> {
+    // an unfinished job also wakes at its caller's deadline
+    const wakeAt = Math.min(wake, deadlineWake(this.load()));
     if (Number.isFinite(wakeAt)) await this.ctx.storage.setAlarm(wakeAt);
   }
 }

@@ -1,6 +1,7 @@
 // The job as the JobObject stores it. Only this module's `publicJob` decides what a client sees.
 import type { ModelId, OutputKind, ProviderName } from "../providers/models.ts";
 import type { DeliveryReport, WebhookMessage } from "../webhooks/types.ts";
+import type { JobCost } from "./cost-types.ts";
 import { estimateCompletion } from "./eta.ts";
 
 export type JobStatus = "queued" | "running" | "copying" | "succeeded" | "failed" | "canceled";
@@ -21,7 +22,8 @@ export interface OutputRecord {
   /** Set on extras only; `parent` is then the index of the result they belong to. */
   role?: OutputRole;
   parent?: number;
-  status: "pending" | "stored" | "failed";
+  /** `expired`: retention removed the stored copy from R2 (docs/lifecycle.md). */
+  status: "pending" | "stored" | "failed" | "expired";
   /** Provider URL: used to copy, never shown to clients. */
   sourceUrl?: string;
   sourceContentType?: string;
@@ -53,23 +55,7 @@ export interface StopRecord {
   taskUnknown?: boolean;
 }
 
-/** Cost units: WeShop power points, and US dollars (Wiro). */
-export type CostUnit = "weshop_power" | "usd";
-/** Where an estimate came from: WeShop's power estimate, the configured price table, past actual costs. */
-export type EstimateSource = "provider" | "price_table" | "history";
-export interface CostEstimate {
-  unit: CostUnit;
-  amount: number;
-  source: EstimateSource;
-}
-export interface CostAmount {
-  unit: CostUnit;
-  amount: number;
-}
-export interface JobCost {
-  estimate: CostEstimate | null;
-  actual: CostAmount | null;
-}
+export type { CostAmount, CostEstimate, CostUnit, EstimateSource, JobCost } from "./cost-types.ts";
 
 export interface JobRecord {
   id: string;
@@ -78,6 +64,9 @@ export interface JobRecord {
   provider: ProviderName;
   params: Record<string, unknown>;
   metadata: Record<string, string>;
+  tags?: string[];
+  /** The caller's deadline (ms): the job is canceled then if unfinished (src/lifecycle/deadline.ts). */
+  deadline?: number;
   batchId?: string;
   scheduleId?: string;
   status: JobStatus;
@@ -142,7 +131,7 @@ export interface JobRecord {
 
 /** A stored (or failed) copy of one file: a result, or an image that came with it. */
 export interface PublicMedia {
-  status: "stored" | "failed";
+  status: "stored" | "failed" | "expired";
   contentType: string | null;
   size: number | null;
   sha256?: string;
@@ -187,6 +176,8 @@ export interface PublicJob {
   queuePosition?: number;
   params: Record<string, unknown>;
   metadata: Record<string, string>;
+  tags?: string[];
+  deadline?: string;
   batchId?: string;
   cost: JobCost;
   provider: {
@@ -214,7 +205,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export type LinkSigner = (key: string) => Promise<{ url: string; expiresAt: string }>;
 
-async function publicMedia(o: OutputRecord & { status: "stored" | "failed" }, sign: LinkSigner): Promise<PublicMedia> {
+async function publicMedia(o: OutputRecord & { status: PublicMedia["status"] }, sign: LinkSigner): Promise<PublicMedia> {
   const link = o.status === "stored" && o.key ? await sign(o.key) : undefined;
   return {
     status: o.status,
@@ -227,7 +218,7 @@ async function publicMedia(o: OutputRecord & { status: "stored" | "failed" }, si
   };
 }
 
-const isSettled = (o: OutputRecord): o is OutputRecord & { status: "stored" | "failed" } => o.status !== "pending";
+const isSettled = (o: OutputRecord): o is OutputRecord & { status: PublicMedia["status"] } => o.status !== "pending";
 
 /** Results are the job's outputs; a poster or last frame shows inside the result it came with. */
 async function publicOutputs(job: JobRecord, sign: LinkSigner): Promise<PublicOutput[]> {
@@ -257,6 +248,8 @@ export async function publicJob(job: JobRecord, sign: LinkSigner, now = Date.now
     ...(job.status === "queued" && job.queuePosition ? { queuePosition: job.queuePosition } : {}),
     params: job.params,
     metadata: job.metadata,
+    ...(job.tags ? { tags: job.tags } : {}),
+    ...(job.deadline ? { deadline: iso(job.deadline) } : {}),
     ...(job.batchId ? { batchId: job.batchId } : {}),
     cost: job.cost ?? { estimate: null, actual: null },
     provider: {

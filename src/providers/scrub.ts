@@ -31,5 +31,6 @@ export function scrubbedProvider(provider: Provider, secrets: readonly (string |
     submit: async (...args) => outcome(await provider.submit(...args)),
     poll: async (...args) => outcome(await provider.poll(...args), status),
     cancel: async (...args) => outcome(await provider.cancel(...args), (r) => ({ ...r, message: text(r.message) })),
+    ...(provider.deleteFiles ? { deleteFiles: async (task) => outcome(await provider.deleteFiles!(task)) } : {}),
   };
 }

@@ -73,6 +73,8 @@ export interface Provider {
   poll(task: ProviderTask, opts?: CallOptions): Promise<Outcome<TaskStatus>>;
   /** Decides from the task's current status (asked afresh), never from a stored one. */
   cancel(task: ProviderTask, opts?: CallOptions): Promise<Outcome<StopResult>>;
+  /** Deletes the task's input and output files at the provider (Wiro `Task/InputOutputDelete`); absent where the provider offers no such call (WeShop). */
+  deleteFiles?(task: ProviderTask): Promise<Outcome<unknown>>;
 }
 
 export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });

@@ -181,6 +181,8 @@ export function wiroProvider(opts: WiroOptions): Provider {
         // Wiro's own client sends Cancel and Kill by taskid (it calls taskid required)
         send: (op) => call(`/Task/${op}`, { taskid: task.taskId }, envelope, true),
       }),
+    // Wiro-Docs tasks.md: by the task's socketaccesstoken, terminal tasks only, idempotent
+    deleteFiles: (task) => call("/Task/InputOutputDelete", { tasktoken: task.token ?? "" }, envelope, true),
   };
 }
 

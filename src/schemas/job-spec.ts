@@ -6,6 +6,7 @@ import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
 import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type JobEvent } from "../jobs/record.ts";
 import { MODEL_IDS, modelSpec } from "../providers/models.ts";
+import { deadlineSchema, tagsSchema } from "./lifecycle-fields.ts";
 
 export const jobSpecSchema = z.strictObject({
   model: z.enum(MODEL_IDS, { error: `must be one of: ${MODEL_IDS.join(", ")}` }),
@@ -26,6 +27,8 @@ export const jobSpecSchema = z.strictObject({
     )
     .refine((m) => Object.keys(m).length <= 16, "may hold at most 16 values")
     .optional(),
+  tags: tagsSchema.optional(),
+  deadline: deadlineSchema.optional(),
 });
 
 export type JobSpec = {
@@ -33,6 +36,9 @@ export type JobSpec = {
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   webhook?: { url: string; events: JobEvent[] };
+  tags?: string[];
+  /** The caller's deadline (ms): an unfinished job is canceled then, `deadline_exceeded`. */
+  deadline?: number;
 };
 
 export interface SpecContext {
@@ -82,6 +88,8 @@ export function validateJobSpec(body: unknown, ctx: SpecContext, prefix: (string
       params: params.data,
       metadata: top.data.metadata ?? {},
       ...(webhookUrl ? { webhook: { url: webhookUrl, events: webhookEvents ?? DEFAULT_JOB_EVENTS } } : {}),
+      ...(top.data.tags?.length ? { tags: top.data.tags } : {}),
+      ...(top.data.deadline ? { deadline: Date.parse(top.data.deadline) } : {}),
     },
     errors,
   };

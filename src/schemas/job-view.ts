@@ -19,7 +19,7 @@ export const jobErrorSchema = z
   .meta({ id: "JobError" });
 
 const storedMedia = {
-  status: z.enum(["stored", "failed"]),
+  status: z.enum(["stored", "failed", "expired"]).meta({ description: "`expired`: removed from R2 by the tenant's output retention (`GET /v1/settings`)." }),
   contentType: z.string().nullable(),
   size: count.nullable().meta({ description: "Bytes stored in R2." }),
   sha256: z
@@ -78,6 +78,8 @@ export const jobSchema = z
     queuePosition: z.int().min(1).optional().meta({ description: "While `queued` behind the provider's concurrency limit: the place in line (1 = next)." }),
     params: z.record(z.string(), z.unknown()).meta({ description: "The params as normalised and sent to the provider (defaults filled in)." }),
     metadata: z.record(z.string(), z.string()),
+    tags: z.array(z.string()).optional(),
+    deadline: timestamp.optional().meta({ description: "The caller's deadline: an unfinished job is canceled then (`deadline_exceeded`)." }),
     batchId: z.string().optional(),
     cost: jobCostSchema,
     provider: z.strictObject({

@@ -66,6 +66,8 @@ export const jobSpecViewSchema = z
       .strictObject({ url: z.url(), events: z.array(z.enum(JOB_EVENTS)) })
       .optional()
       .meta({ description: "`webhookUrl` and `webhookEvents` of the request (events defaulted)." }),
+    tags: z.array(z.string()).optional(),
+    deadline: z.number().optional().meta({ description: "The job's deadline, Unix milliseconds." }),
   })
   .meta({ id: "JobSpec" });
 const jobSpecViewIsJobSpec: Same<z.output<typeof jobSpecViewSchema>, JobSpec> = true;

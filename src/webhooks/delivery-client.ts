@@ -6,6 +6,8 @@ export interface DeliveryApi {
   /** Stores the message once (a repeated enqueue is ignored) and starts delivering it. */
   enqueue(message: WebhookMessage): Promise<void>;
   state(): Promise<DeliveryState | undefined>;
+  /** Its job was deleted: the message (which holds the job's content) and its retries go. */
+  erase(): Promise<void>;
 }
 
 /** One object per message id, so a message handed over twice is delivered once. */

@@ -33,6 +33,11 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
     return this.ctx.storage.get<DeliveryState>(KEY);
   }
 
+  async erase(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
   /** Set while an attempt runs, so an overlapping alarm waits and re-reads instead of sending twice. */
   private running: Promise<void> | undefined;
 

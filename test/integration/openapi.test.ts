@@ -116,6 +116,8 @@ describe("the OpenAPI document", () => {
       ["model", "weshop/nope", false],
       ["batchId", "batch_4n7q2w9e5r1t8y3u6i0o", true],
       ["batchId", "batch_1", false],
+      ["tag", "campaign:spring", true],
+      ["tag", "Spring!", false],
       ["limit", 1, true],
       ["limit", 100, true],
       ["limit", 0, false],
