@@ -31,6 +31,7 @@ import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { statsRoutes } from "./routes/stats.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
 export function buildApp(): OpenAPIHono<AppEnv> {
@@ -67,6 +68,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", scheduleRoutes);
   app.route("/", costRoutes);
   app.route("/", modelRoutes);
+  app.route("/", statsRoutes);
   app.route(
     "/",
     mcpRoutes((request, env, ctx) => app.fetch(request, env, ctx)),
