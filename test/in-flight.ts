@@ -33,7 +33,10 @@ export function holdRequests(h: Harness, match: (url: string, method: string) =>
   layerFetch(async (request, next) => {
     if (held.length >= count || !match(request.url, request.method)) return next();
     let reason: string | undefined;
-    const note = () => (reason ??= (request.signal.reason as Error | undefined)?.name ?? "aborted");
+    // a listener returns nothing: workerd warns about any value an event handler returns
+    const note = (): void => {
+      reason ??= (request.signal.reason as Error | undefined)?.name ?? "aborted";
+    };
     if (request.signal.aborted) note();
     request.signal.addEventListener("abort", note, { once: true });
     let how: "forward" | "answer" | undefined;

@@ -7,6 +7,8 @@ import { batchView, batchesView } from "./views/batches.js";
 import { jobView } from "./views/job.js";
 import { jobsView } from "./views/jobs.js";
 import { newJobView } from "./views/new-job.js";
+import { overviewView } from "./views/overview.js";
+import { galleryView } from "./views/gallery.js";
 import { schedulesView } from "./views/schedules.js";
 import { usageView } from "./views/usage.js";
 
@@ -31,6 +33,8 @@ const ROUTES = [
   [/^\/batches$/, () => ({ view: batchesView, section: "batches" })],
   [/^\/schedules$/, () => ({ view: schedulesView, section: "schedules" })],
   [/^\/usage$/, () => ({ view: usageView, section: "usage" })],
+  [/^\/overview$/, () => ({ view: overviewView, section: "overview" })],
+  [/^\/gallery$/, () => ({ view: galleryView, section: "gallery" })],
 ];
 
 let leaving;
@@ -113,7 +117,7 @@ async function start() {
 signOut.addEventListener("click", () => forget());
 window.addEventListener("hashchange", route);
 
-// g then j / n / b / s / u goes to a section; / focuses the first filter or field
+// g then o / j / g / n / b / s / u goes to a section; / focuses the first filter or field
 let pendingG = false;
 document.addEventListener("keydown", (event) => {
   const target = event.target;
@@ -129,7 +133,7 @@ document.addEventListener("keydown", (event) => {
   }
   if (pendingG) {
     pendingG = false;
-    const to = { j: "#/jobs", n: "#/new", b: "#/batches", s: "#/schedules", u: "#/usage" }[event.key];
+    const to = { j: "#/jobs", n: "#/new", b: "#/batches", s: "#/schedules", u: "#/usage", o: "#/overview", g: "#/gallery" }[event.key];
     if (to) location.hash = to;
     return;
   }

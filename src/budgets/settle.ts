@@ -7,7 +7,7 @@ import { toMicro } from "../costs/units.ts";
 import { recordActual } from "../db/usage.ts";
 import { needsIndex } from "../jobs/follow-ups.ts";
 import type { JobRecord } from "../jobs/record.ts";
-import { log } from "../lib/log.ts";
+import { jobLog } from "../jobs/job-log.ts";
 import { budgetApi } from "./budget-client.ts";
 
 /** The part of the job object's step host this step uses (see jobs/follow-up-steps.ts). */
@@ -34,7 +34,7 @@ export async function settleCost(host: Host, job: JobRecord): Promise<{ job: Job
     // the index write that follows an end carries the actual already; a later one (a run found afterwards) needs its own
     if (actual !== null && !(job.cost?.actual && needsIndex(job))) await recordActual(host.env.DB, job.id, toMicro(actual));
   } catch (err) {
-    log("warn", "cost settlement failed; retried", { jobId: job.id, error: errorMessage(err) });
+    jobLog(job).warn("cost settlement failed; retried", { error: errorMessage(err) });
     return { job, nextWakeAt: Date.now() + SETTLE_RETRY_MS };
   }
   const next = host.patch(job, { costSettled: true, ...(known.cost ? { cost: known.cost } : {}) });

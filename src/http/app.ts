@@ -35,6 +35,7 @@ import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { statsRoutes } from "./routes/stats.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
 export function buildApp(): OpenAPIHono<AppEnv> {
@@ -74,6 +75,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", modelRoutes);
   app.route("/", keyRoutes);
   app.route("/", adminRoutes);
+  app.route("/", statsRoutes);
   app.route(
     "/",
     mcpRoutes((request, env, ctx) => app.fetch(request, env, ctx)),

@@ -9,11 +9,14 @@ export interface Caller {
   scopes: Scope[];
   root: boolean;
 }
+import type { Logger } from "../lib/log.ts";
 
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
+    /** This request's logger: its lines carry requestId and the job/batch/pipeline it concerns (routes may `bind` more). */
+    log: Logger;
     config: Config;
     /** The tenant that owns what the caller creates (for an API_KEYS entry, the hash of the key, as always). */
     tenant: string;

@@ -3,7 +3,7 @@
 import type { MiddlewareHandler } from "hono";
 import { readConfig } from "../config.ts";
 import { ApiError } from "../lib/errors.ts";
-import { log } from "../lib/log.ts";
+import { logger, subjectOf } from "../lib/log.ts";
 import { randomId } from "../lib/crypto.ts";
 import { authenticate } from "./auth.ts";
 import type { AppEnv } from "./context.ts";
@@ -15,12 +15,16 @@ export function requestId(): MiddlewareHandler<AppEnv> {
     const incoming = c.req.header("X-Request-Id");
     const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomId("req", 16);
     c.set("requestId", id);
+    // every line about this request carries its id, and the job/batch/pipeline it names or created
+    const requestLog = logger({ requestId: id, ...subjectOf(c.req.path) });
+    c.set("log", requestLog);
     const started = Date.now();
     await next();
     c.res.headers.set("X-Request-Id", id);
+    requestLog.bind(subjectOf(c.res.headers.get("Location")));
     // the path only (query strings carry media signatures), callback tokens masked
     const path = c.req.path.replace(/^(\/callbacks\/wiro\/[^/]+\/)[^/]+/, "$1…");
-    log("info", "request", { requestId: id, method: c.req.method, path, status: c.res.status, ms: Date.now() - started });
+    requestLog.info("request", { method: c.req.method, path, status: c.res.status, ms: Date.now() - started });
   };
 }
 

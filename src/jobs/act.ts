@@ -4,6 +4,7 @@
 import { withPolledCost } from "../costs/actual.ts";
 import { type Config, readConfig } from "../config.ts";
 import { errorMessage } from "../lib/error-message.ts";
+import { jobLog } from "./job-log.ts";
 import { log } from "../lib/log.ts";
 import { providerFor } from "../providers/index.ts";
 import type { ModelId } from "../providers/models.ts";
@@ -78,7 +79,7 @@ export async function act(
     return await submit(host, job, config, provider, signal);
   } catch (err) {
     const message = errorMessage(err);
-    log("error", "unexpected error in job alarm", { jobId: job.id, step: step.kind, error: message });
+    jobLog(job).error("unexpected error in job alarm", { step: step.kind, error: message });
     return afterCrash(job, message, tick());
   }
 }

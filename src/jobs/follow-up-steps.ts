@@ -5,12 +5,13 @@
 // alarm from the minimum.
 import { readConfig } from "../config.ts";
 import { errorMessage } from "../lib/error-message.ts";
-import { log } from "../lib/log.ts";
+import { jobLog } from "./job-log.ts";
 import { gateApi, LEASE_MS } from "./gate/gate-client.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS } from "../providers/models.ts";
 import { batchApi } from "../batches/batch-client.ts";
 import { settleCost } from "../budgets/settle.ts";
+import { recordFinish } from "./finish-record.ts";
 import { indexJob } from "../db/jobs-index.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
 import { EARLY_TOLERANCE_MS, FOLLOW_UP_RETRY_MS, needsIndex } from "./follow-ups.ts";
@@ -48,7 +49,7 @@ export const handOverOutbox: FollowUpStep = async (host, job) => {
     try {
       await deliveryApi(host.env, message.id).enqueue(message);
     } catch (err) {
-      log("warn", "webhook enqueue failed", { jobId: job.id, webhookId: message.id, error: errorMessage(err) });
+      jobLog(job).warn("webhook enqueue failed", { webhookId: message.id, error: errorMessage(err) });
       remaining.push(message);
     }
   }
@@ -64,7 +65,7 @@ export const writeIndex: FollowUpStep = async (host, job) => {
     await withTimeout(indexJob(host.env.DB, job), INDEX_TIMEOUT_MS, "index write timed out");
     next = host.patch(job, { indexedStatus: job.status, indexedAt: Date.now() });
   } catch (err) {
-    log("warn", "job index write failed", { jobId: job.id, error: errorMessage(err) });
+    jobLog(job).warn("job index write failed", { error: errorMessage(err) });
   }
   return { job: next, nextWakeAt: soonIf(next.indexedStatus !== next.status) };
 };
@@ -75,7 +76,7 @@ export const notifyBatch: FollowUpStep = async (host, job) => {
   try {
     await batchApi(host.env, job.batchId).jobFinished(job.id, job.status);
   } catch (err) {
-    log("warn", "batch notification failed", { jobId: job.id, batchId: job.batchId, error: errorMessage(err) });
+    jobLog(job).warn("batch notification failed", { error: errorMessage(err) });
     return { job, nextWakeAt: soonIf(true) };
   }
   const next = host.patch(job, { batchNotified: true });
@@ -87,7 +88,7 @@ export const releaseSlot: FollowUpStep = async (host, job) => {
   try {
     await gateApi(host.env, job.provider).release(job.id);
   } catch (err) {
-    log("warn", "provider slot release failed; its lease will expire", { jobId: job.id, error: errorMessage(err) });
+    jobLog(job).warn("provider slot release failed; its lease will expire", { error: errorMessage(err) });
   }
   const next = host.patch(job, { slotHeld: false, queuePosition: undefined });
   return { job: next, nextWakeAt: soonIf(next.slotHeld === true || next.queuePosition !== undefined) };
@@ -124,15 +125,15 @@ export const writeIndexIfDue: FollowUpStep = async (host, job) => {
 /** A job that goes on: what its last step left to hand over (the slot once copying, the index, webhooks). */
 export const ONGOING: readonly FollowUpStep[] = [releaseSlotWhenCopying, writeIndexIfDue, handOverOutbox];
 
-/** A finished job's follow-ups, in order: the cost (its budget frees up first), webhooks, the index, the provider stop, the slot, the batch. */
-export const FOLLOW_UPS: readonly FollowUpStep[] = [settleCost, handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, notifyBatch];
+/** A finished job's follow-ups, in order: the cost (its budget frees up first), its metrics, webhooks, the index, the provider stop, the slot, the batch. */
+export const FOLLOW_UPS: readonly FollowUpStep[] = [settleCost, recordFinish, handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, notifyBatch];
 
 /** Keeps the slot's lease alive while the task runs; losing it only loosens the cap, so failures are logged, not fatal. */
 export async function renewSlot(env: Env, job: JobRecord): Promise<void> {
   const held = await gateApi(env, job.provider)
     .renew(job.id)
     .catch(() => true);
-  if (!held) log("warn", "provider slot lease had lapsed", { jobId: job.id });
+  if (!held) jobLog(job).warn("provider slot lease had lapsed");
 }
 
 /** When a job that goes on wakes next: when it is due, or earlier to renew a held slot's lease. */
@@ -154,7 +155,7 @@ async function stopTask(host: StepHost, job: JobRecord): Promise<JobRecord> {
   const { provider } = lookup;
   if (!job.task) return host.patch(job, pickStop(submitLost({ ...job, providerStop: undefined })));
   const next = afterStop(job, await provider.cancel(job.task), tick());
-  if (!next.providerStop) log(next.stop?.confirmed ? "info" : "warn", "provider task stop ended", { jobId: job.id, confirmed: next.stop?.confirmed ?? false });
+  if (!next.providerStop) jobLog(job)[next.stop?.confirmed ? "info" : "warn"]("provider task stop ended", { confirmed: next.stop?.confirmed ?? false });
   return host.patch(job, pickStop(next));
 }
 

@@ -12,6 +12,8 @@ export interface NewJob {
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   batchId?: string;
+  /** The creating request's id, carried by the job's log lines. */
+  requestId?: string;
   scheduleId?: string;
   origin: string;
   webhook?: { url: string; events: JobEvent[] };

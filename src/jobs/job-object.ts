@@ -5,7 +5,7 @@
 // a crash or eviction resumes from what was stored.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config.ts";
-import { log } from "../lib/log.ts";
+import { jobLog } from "./job-log.ts";
 import type { Provider } from "../providers/types.ts";
 import type { DeliveryReport } from "../webhooks/types.ts";
 import { act, type ActHost, readSetup } from "./act.ts";
@@ -164,7 +164,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       if (!unchanged(this.load(), seen)) continue;
       this.save(next);
       this.inflight?.controller.abort();
-      log("info", "job status changed", { jobId: next.id, from: seen.status, to: next.status, code: next.error?.code });
+      jobLog(next).info("job status changed", { from: seen.status, to: next.status, code: next.error?.code });
       await this.ctx.storage.setAlarm(Date.now());
       return { job: next, canceled: true };
     }
@@ -263,7 +263,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       return this.afterEnd(absorbed);
     }
     this.save(next);
-    if (next.status !== before.status) log("info", "job status changed", { jobId: next.id, from: before.status, to: next.status, code: next.error?.code });
+    if (next.status !== before.status) jobLog(next).info("job status changed", { from: before.status, to: next.status, code: next.error?.code });
     const observed = observedRunMs(before, next);
     if (observed !== undefined) await learnRun(this.env, next, observed);
     if (isTerminal(next.status)) return this.afterEnd(next);

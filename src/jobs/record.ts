@@ -69,12 +69,16 @@ export interface JobRecord {
   deadline?: number;
   batchId?: string;
   scheduleId?: string;
+  /** The request that created the job: its lines and the request's access line join on it. */
+  requestId?: string;
   status: JobStatus;
   task?: { taskId: string; token?: string; reportedCost?: number };
   /** The quote at admission, and the provider's reported cost once known (see costs/actual.ts). */
   cost?: JobCost;
   /** The tenant's budget has taken this job's final cost. */
   costSettled?: boolean;
+  /** The job's metrics point and stats rollup are written (jobs/finish-record.ts). */
+  finishRecorded?: boolean;
   providerStatus?: string;
   callbackReceived?: boolean;
   callbackReceivedAt?: number;

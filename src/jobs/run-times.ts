@@ -1,6 +1,7 @@
 // How long a model's runs take: a new job starts from the learned estimate, and a finished run
 // teaches the statistics. They only tune polling, so both are best effort.
 import { errorMessage } from "../lib/error-message.ts";
+import { jobLog } from "./job-log.ts";
 import { log } from "../lib/log.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
 import { DEFAULT_SPREAD } from "./polling.ts";
@@ -43,6 +44,6 @@ export async function learnRun(env: Env, job: JobRecord, observedMs: number): Pr
   try {
     await modelStats(env).observe(job.model, observedMs, MODELS[job.model].expectedRunMs(job.params));
   } catch (err) {
-    log("warn", "model statistics update failed", { jobId: job.id, error: errorMessage(err) });
+    jobLog(job).warn("model statistics update failed", { error: errorMessage(err) });
   }
 }

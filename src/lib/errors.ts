@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { errorMessage } from "./error-message.ts";
-import { log } from "./log.ts";
+import { log, type Logger } from "./log.ts";
 
 export interface FieldError {
   path: string;
@@ -50,6 +50,8 @@ export function handleError(err: Error, c: Context): Response {
   if (err instanceof ApiError) return problemResponse(c, err);
   if (err instanceof HTTPException)
     return problemResponse(c, new ApiError(err.status as 400, `http_${err.status}`, err.message || "Error", err.message || "Request failed."));
-  log("error", "unhandled error", { requestId: c.get("requestId"), error: errorMessage(err) });
+  const requestLog = c.get("log") as Logger | undefined;
+  if (requestLog) requestLog.error("unhandled error", { error: errorMessage(err) });
+  else log("error", "unhandled error", { requestId: c.get("requestId"), error: errorMessage(err) });
   return problemResponse(c, new ApiError(500, "internal_error", "Internal Server Error", "Something went wrong on our side; the request id helps us find it."));
 }

@@ -6,6 +6,8 @@ import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
+import { writePoint } from "../lib/metrics.ts";
+import { deliveryPoint } from "./delivery-point.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { jobApi } from "../jobs/job-client.ts";
 import type { DeliveryApi } from "./delivery-client.ts";
@@ -67,6 +69,7 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
     let next = await this.attempt(state);
     if (next.nextAt === undefined) {
       // settled: stored together with the outcome, so an alarm cut short by a crash still reports it when the runtime retries
+      writePoint(this.env, deliveryPoint(next));
       if (reportsToJob(next)) next = { ...next, finalReport: { failures: 0, nextAt: Date.now() } };
       await this.ctx.storage.put(KEY, next);
       if (next.finalReport) await this.sendFinalReport(next);

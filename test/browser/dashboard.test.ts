@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, artifact, launchChromium } from "./browser.ts";
+import { inPage, signIn as signInAt } from "./page.ts";
 import { KEY_A, KEY_B, startBrowserStack, type BrowserStack } from "./stack.ts";
 
 let stack: BrowserStack;
@@ -16,26 +17,13 @@ let page: Page;
 const requested: string[] = [];
 const jobs: { seedream?: string; wiro?: string } = {};
 
-/**
- * Runs an expression in the page. Written as source text: the Node test project has no DOM types
- * (adding them would retype the worker's own code), and these are a few lines each.
- */
-function inPage<T>(p: Page, expression: string): Promise<T> {
-  return p.evaluate(expression) as Promise<T>;
-}
-
 async function newPage(ctx: BrowserContext): Promise<Page> {
   const p = await ctx.newPage();
   p.on("request", (r) => requested.push(r.url()));
   return p;
 }
 
-async function signIn(p: Page, key: string): Promise<void> {
-  await p.goto(`${stack.worker}/dashboard`);
-  await p.getByLabel("API key").fill(key);
-  await p.getByRole("button", { name: "Sign in" }).click();
-  await p.getByRole("navigation", { name: "Sections" }).waitFor();
-}
+const signIn = (p: Page, key: string) => signInAt(p, stack.worker, key);
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -140,7 +128,8 @@ describe("the dashboard", () => {
   });
 
   it("plays the Wiro video from a working signed link, with a download button", async () => {
-    await page.getByRole("link", { name: jobs.wiro }).click();
+    // rows are headed by the prompt; the link opens the job
+    await page.locator(`[data-job="${jobs.wiro}"] h2 a`).click();
     const video = page.locator(".outputs video");
     await video.waitFor();
     const src = await video.getAttribute("src");
@@ -158,7 +147,7 @@ describe("the dashboard", () => {
     await page.screenshot({ path: artifact("dashboard-job-video.png"), fullPage: true });
 
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Jobs" }).click();
-    await page.getByRole("link", { name: jobs.seedream }).click();
+    await page.locator(`[data-job="${jobs.seedream}"] h2 a`).click();
     const images = page.locator(".outputs img");
     await expect.poll(() => images.count()).toBe(2);
     await expect.poll(() => inPage(page, `[...document.querySelectorAll(".outputs img")].every((i) => i.complete && i.naturalWidth > 0)`)).toBe(true);
@@ -211,7 +200,7 @@ describe("the dashboard", () => {
     });
     const { id } = (await res.json()) as { id: string };
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Jobs" }).click();
-    await page.getByRole("link", { name: id }).click();
+    await page.getByRole("link", { name: "a storm" }).click();
     const why = page.getByRole("region", { name: "Why the job ended" });
     await why.waitFor({ timeout: 120_000 });
     const job = (await (await fetch(`${stack.worker}/v1/jobs/${id}`, { headers: { Authorization: `Bearer ${KEY_A}` } })).json()) as {

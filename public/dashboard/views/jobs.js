@@ -116,11 +116,14 @@ export function jobRow(job) {
     h(
       "div",
       { class: "job-main" },
-      h("h2", {}, h("a", { href: `#/jobs/${job.id}`, text: job.id })),
+      // headed by what was asked for; the id stays on the line below, for copying
+      h("h2", {}, h("a", { href: `#/jobs/${job.id}`, text: promptOf(job) || job.id })),
       h(
         "p",
         { class: "muted" },
         h("span", { text: job.model }),
+        " · ",
+        h("code", { class: "job-id", text: job.id }),
         " · ",
         h("time", { datetime: job.createdAt, title: when(job.createdAt), text: ago(job.createdAt) }),
       ),
@@ -128,6 +131,13 @@ export function jobRow(job) {
     ),
     h("div", { class: "job-side" }, statusBadge(job.status), eta(job)),
   );
+}
+
+/** What the job was asked to make, in the user's words (the model's prompt field), shortened for a heading. */
+export function promptOf(job) {
+  const text = job.params?.textDescription ?? job.params?.prompt ?? job.params?.text ?? "";
+  const clean = String(text).replace(/\s+/g, " ").trim();
+  return clean.length > 90 ? `${clean.slice(0, 89)}…` : clean;
 }
 
 /** Follows unfinished jobs: the first few through their event streams, the rest by polling. */

@@ -109,21 +109,40 @@ function jobForm(model, signal) {
   const required = new Set(schema.required ?? []);
   const fields = new Map();
   const summary = h("div", { class: "summary", tabindex: "-1" });
+  const hints = [];
   const rows = Object.entries(schema.properties ?? {}).map(([name, prop]) => {
     const { input, read } = control(name, prop, required.has(name));
     const error = h("p", { id: `f-${name}-error`, class: "error field-error" });
     fields.set(`params.${name}`, { input, read, error, name });
     const upload = IMAGE_FIELDS.has(name) ? uploader(input, prop.type === "array", signal) : null;
-    return h(
+    const help = h("p", { id: `f-${name}-help`, class: "help", text: prop.description ?? "" });
+    const row = h(
       "div",
       { class: "field", "data-field": name },
-      h("label", { for: `f-${name}` }, name, required.has(name) ? h("span", { class: "req", title: "required", text: " *" }) : null),
+      // the label is in words; the API's own name follows as a hint (both are in the accessible name)
+      h(
+        "label",
+        { for: `f-${name}` },
+        words(name),
+        required.has(name) ? h("span", { class: "req", title: "required", text: " *" }) : null,
+        " ",
+        h("code", { class: "api-name", text: name }),
+      ),
       input,
       upload,
-      h("p", { id: `f-${name}-help`, class: "help", text: prop.description ?? "" }),
+      help,
       error,
     );
+    hints.push({ name, row, help, text: prop.description ?? "" });
+    return row;
   });
+  const variants = schema.properties?.modelName?.enum;
+  if (Array.isArray(variants) && variants.length > 1) {
+    const picker = fields.get("params.modelName")?.input;
+    const apply = () => showVariant(hints, variants, picker?.value ? JSON.parse(picker.value) : schema.properties.modelName.default);
+    picker?.addEventListener("change", apply);
+    apply();
+  }
   const submit = h("button", { type: "submit", text: `Start ${model.id} job` });
   const form = h("form", { class: "job-form", novalidate: true, "aria-label": `Params for ${model.id}` }, summary, rows, h("p", {}, submit));
   form.addEventListener("submit", async (event) => {
@@ -135,6 +154,8 @@ function jobForm(model, signal) {
     fill(summary);
     const params = {};
     for (const f of fields.values()) {
+      // a field the chosen variant does not take is hidden, and not sent
+      if (f.input.closest(".field")?.hidden) continue;
       const value = f.read();
       if (value !== undefined) params[f.name] = value;
     }
@@ -207,12 +228,51 @@ function uploader(input, many, signal) {
     }
     file.value = "";
   });
-  const open = h("button", {
-    type: "button",
-    class: "quiet",
-    text: "Upload image…",
-    "aria-label": `Upload an image for ${input.name}`,
-    onclick: () => file.click(),
-  });
+  // the visible text starts the accessible name; the field it fills is added for screen readers
+  const open = h(
+    "button",
+    { type: "button", class: "quiet", onclick: () => file.click() },
+    "Upload image…",
+    h("span", { class: "sr-only", text: ` for ${words(input.name)}` }),
+  );
   return h("span", { class: "upload" }, open, file, status);
+}
+
+const WORDS = { textDescription: "Description", batchCount: "Number of images", modelName: "Variant", images: "Input images", prompt: "Prompt" };
+/** A field's label in words: `aspectRatio` reads "Aspect ratio". */
+export function words(name) {
+  if (WORDS[name]) return WORDS[name];
+  const spaced = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+/**
+ * Shows each field's hint for the chosen variant only. The API describes per-variant rules as
+ * "A, B: x; C: y" (sentence by sentence): the part naming the variant is kept, the others go;
+ * a field the variant does not take is hidden.
+ */
+function showVariant(hints, variants, chosen) {
+  for (const hint of hints) {
+    if (hint.name === "modelName") continue;
+    const sentences = hint.text.split(/(?<=\.)\s+/);
+    let taken = true;
+    const kept = sentences
+      .map((sentence) => {
+        const prefix = /^(Default: |Without modelName: )/.exec(sentence)?.[0] ?? "";
+        const parts = sentence.slice(prefix.length).replace(/\.$/, "").split("; ");
+        const named = parts.map((part) => {
+          const m = /^([^:]+): (.*)$/.exec(part);
+          const names = m?.[1].split(", ");
+          return names?.every((n) => variants.includes(n)) ? { names, text: m[2] } : null;
+        });
+        if (named.some((x) => x === null)) return sentence;
+        const mine = named.find((x) => x.names.includes(chosen));
+        if (!mine) return "";
+        if (!prefix && mine.text === "not taken") taken = false;
+        return `${prefix}${mine.text}.`;
+      })
+      .filter(Boolean);
+    hint.help.textContent = kept.join(" ");
+    hint.row.hidden = !taken;
+  }
 }

@@ -5,6 +5,8 @@ import { fill, h, svg } from "../dom.js";
 import { amount, whenZoned } from "../format.js";
 
 const DAYS = 30;
+const UNIT_LABELS = { weshop_power: "WeShop power", usd: "US dollars" };
+export const unitLabel = (unit) => UNIT_LABELS[unit] ?? unit;
 
 export async function usageView(main, { signal, features }) {
   const budgetHost = h("section", { "aria-label": "Budget" });
@@ -58,29 +60,42 @@ function usageChart(rows) {
     });
     const max = Math.max(...data.map((r) => r.amount), 1e-9);
     const w = 24;
+    const label = unitLabel(unit);
+    // the bars' class is their own: `.bar` is the progress bar's, whose CSS height would override every rect's
     const chart = svg(
       "svg",
-      { viewBox: `0 0 ${data.length * w} 120`, class: "chart", role: "img", "aria-label": `Spend per day in ${unit}` },
-      data.map((r, i) => {
-        const barH = (r.amount / max) * 100;
-        return svg(
-          "rect",
-          { x: i * w + 3, y: 110 - barH, width: w - 6, height: barH, class: "bar" },
-          svg("title", {}, `${r.key}: ${amount({ unit, amount: r.amount })}, ${r.jobs} jobs`),
-        );
-      }),
+      {
+        viewBox: `0 0 ${data.length * w} 120`,
+        class: "chart",
+        role: "img",
+        "aria-label": `Spend per day in ${label}, last ${DAYS} days; highest ${amount({ unit, amount: max })}. The figures are in the table below.`,
+        "data-max": max,
+      },
+      svg("line", { x1: 0, x2: data.length * w, y1: 110, y2: 110, class: "axis" }),
+      // a day without spend has no bar at all, not a sliver
+      data
+        .map((r, i) => [r, i])
+        .filter(([r]) => r.amount > 0)
+        .map(([r, i]) => {
+          const barH = (r.amount / max) * 100;
+          return svg(
+            "rect",
+            { x: i * w + 3, y: 110 - barH, width: w - 6, height: barH, class: "spend-bar", "data-day": r.key, "data-amount": r.amount },
+            svg("title", {}, `${r.key}: ${amount({ unit, amount: r.amount })}, ${r.jobs} jobs`),
+          );
+        }),
     );
     const table = h(
       "table",
       { class: "compact" },
-      h("caption", { text: `Spend in ${unit}` }),
+      h("caption", { text: `Spend per day in ${label}` }),
       h(
         "thead",
         {},
         h(
           "tr",
           {},
-          ["Day", "Amount", "Jobs"].map((t) => h("th", { scope: "col", text: t })),
+          ["Day", `Amount (${label})`, "Jobs"].map((t) => h("th", { scope: "col", text: t })),
         ),
       ),
       h(
@@ -89,6 +104,18 @@ function usageChart(rows) {
         data.map((r) => h("tr", {}, h("td", { text: r.key }), h("td", { text: amount({ unit, amount: r.amount }) }), h("td", { text: String(r.jobs) }))),
       ),
     );
-    return h("figure", {}, chart, h("details", {}, h("summary", { text: "Figures" }), h("div", { class: "table-wrap" }, table)));
+    return h(
+      "figure",
+      { class: "usage-chart", "data-unit": unit },
+      h(
+        "figcaption",
+        {},
+        h("strong", { text: `Spend per day (${label})` }),
+        h("span", { class: "muted", text: ` · tallest bar ${amount({ unit, amount: max })}` }),
+      ),
+      chart,
+      h("div", { class: "axis-labels muted", "aria-hidden": "true" }, h("span", { text: data[0].key }), h("span", { text: data.at(-1).key })),
+      h("details", {}, h("summary", { text: "Figures" }), h("div", { class: "table-wrap" }, table)),
+    );
   });
 }

@@ -159,7 +159,7 @@ export const jobRoutes = routeGroup()
     const body = await readJsonBody(c);
     const { spec, errors } = validateJobSpec(body, specContext(c));
     if (!spec) throw validationError(errors);
-    const fresh: NewJob = { id: randomId("job"), tenant: c.get("tenant"), ...spec, origin: new URL(c.req.url).origin };
+    const fresh: NewJob = { id: randomId("job"), tenant: c.get("tenant"), ...spec, requestId: c.get("requestId"), origin: new URL(c.req.url).origin };
     const claimed = await claimIdempotent(c, "jobs", idempotencyKey, spec, fresh);
     // admitted against the caller's budget before anything exists: a refusal creates and sends nothing
     const [estimate] = await admitOrRefuse(c.env, c.get("config"), c.get("tenant"), [{ jobId: claimed.id, model: claimed.model, params: claimed.params }]);

@@ -2,7 +2,6 @@
 // WeShop `POST /agent/assets/images`, answered with the reusable URL WeShop gives back.
 // The body is read through a counting stream, so no more than the limit is ever held.
 import { ApiError, type FieldError } from "../../lib/errors.ts";
-import { log } from "../../lib/log.ts";
 import { validationError } from "../../lib/validation.ts";
 import { uploadWeshopImage } from "../../providers/weshop-assets.ts";
 import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES, UPLOAD_FIELD as FIELD } from "../../schemas/upload-spec.ts";
@@ -112,7 +111,7 @@ export const uploadRoutes = routeGroup().openapi(uploadImage, async (c) => {
   if (outcome.ok) return c.json({ url: outcome.value.url }, 201);
 
   const { error } = outcome;
-  log("warn", "upload failed at provider", { requestId: c.get("requestId"), code: error.code, httpStatus: error.httpStatus });
+  c.get("log").warn("upload failed at provider", { code: error.code, httpStatus: error.httpStatus });
   if (error.code === "timeout" || error.code === "network_error")
     throw new ApiError(504, "provider_unavailable", "Provider unavailable", `WeShop did not complete the upload: ${error.message}. It is safe to retry.`);
   const retryAfter = error.retryAfterMs === undefined ? undefined : { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) };

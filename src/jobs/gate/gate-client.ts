@@ -30,6 +30,8 @@ export interface GateApi {
   release(jobId: string): Promise<void>;
   report(outcome: ProviderOutcome): Promise<void>;
   snapshot(): Promise<GateSnapshot>;
+  /** The job at the head of the waiting line (null when nobody waits), for GET /v1/stats. */
+  oldestWaiter(): Promise<string | null>;
 }
 
 export function gateApi(env: Env, provider: "weshop" | "wiro"): GateApi {

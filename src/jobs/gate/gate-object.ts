@@ -117,6 +117,11 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     return { limit: pace.limit, effectiveLimit: effectiveLimit(pace), active: holders.length, waiting, holders };
   }
 
+  /** The job that has waited longest (read only: GET /v1/stats dates it from the jobs index). */
+  async oldestWaiter(): Promise<string | null> {
+    return this.ctx.storage.sql.exec<{ job_id: string }>("SELECT job_id FROM waiters ORDER BY seq LIMIT 1").toArray()[0]?.job_id ?? null;
+  }
+
   /** Expires leases and drops stale waiters even when no job calls, then wakes whoever may now go. */
   override async alarm(): Promise<void> {
     this.alarmAt = null;
