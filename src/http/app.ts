@@ -29,6 +29,7 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
+import { pipelineRoutes } from "./routes/pipelines.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
@@ -65,6 +66,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", batchListRoutes);
   app.route("/", batchRoutes);
   app.route("/", scheduleRoutes);
+  app.route("/", pipelineRoutes);
   app.route("/", costRoutes);
   app.route("/", modelRoutes);
   app.route(

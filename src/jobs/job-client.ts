@@ -12,6 +12,8 @@ export interface NewJob {
   metadata: Record<string, string>;
   batchId?: string;
   scheduleId?: string;
+  pipelineId?: string;
+  pipelineStep?: string;
   origin: string;
   webhook?: { url: string; events: JobEvent[] };
   /** The quote the job was admitted with (null: none could be had, and no limit needed one). */

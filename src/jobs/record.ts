@@ -78,6 +78,9 @@ export interface JobRecord {
   metadata: Record<string, string>;
   batchId?: string;
   scheduleId?: string;
+  /** The pipeline this job is one of, and the id of its step there. */
+  pipelineId?: string;
+  pipelineStep?: string;
   status: JobStatus;
   task?: { taskId: string; token?: string; reportedCost?: number };
   /** The quote at admission, and the provider's reported cost once known (see costs/actual.ts). */
@@ -131,6 +134,8 @@ export interface JobRecord {
   queueSlots?: number;
   /** The job's batch has been told it ended. */
   batchNotified?: boolean;
+  /** The job's pipeline has been told it ended. */
+  pipelineNotified?: boolean;
   /** Status and updatedAt last written to the D1 index. */
   indexedStatus?: JobStatus;
   indexedAt?: number;
@@ -186,6 +191,8 @@ export interface PublicJob {
   params: Record<string, unknown>;
   metadata: Record<string, string>;
   batchId?: string;
+  pipelineId?: string;
+  pipelineStep?: string;
   cost: JobCost;
   provider: {
     name: ProviderName;
@@ -256,6 +263,7 @@ export async function publicJob(job: JobRecord, sign: LinkSigner, now = Date.now
     params: job.params,
     metadata: job.metadata,
     ...(job.batchId ? { batchId: job.batchId } : {}),
+    ...(job.pipelineId ? { pipelineId: job.pipelineId, pipelineStep: job.pipelineStep } : {}),
     cost: job.cost ?? { estimate: null, actual: null },
     provider: {
       name: job.provider,

@@ -79,6 +79,8 @@ export const jobSchema = z
     params: z.record(z.string(), z.unknown()).meta({ description: "The params as normalised and sent to the provider (defaults filled in)." }),
     metadata: z.record(z.string(), z.string()),
     batchId: z.string().optional(),
+    pipelineId: z.string().optional().meta({ description: "The pipeline this job is one of (see `pipelineStep`)." }),
+    pipelineStep: z.string().optional().meta({ description: "The id of its step in that pipeline." }),
     cost: jobCostSchema,
     provider: z.strictObject({
       name: z.enum(["weshop", "wiro"]),

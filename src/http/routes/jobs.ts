@@ -117,6 +117,7 @@ export const documentedListQuery = listQuery.extend({
   status: listQuery.shape.status.openapi({ param: { description: "Only jobs in this status.", example: "succeeded" } }),
   model: listQuery.shape.model.openapi({ param: { description: "Only jobs of this model." } }),
   batchId: listQuery.shape.batchId.openapi({ param: { description: "Only jobs of this batch." } }),
+  pipelineId: listQuery.shape.pipelineId.openapi({ param: { description: "Only jobs of this pipeline." } }),
   limit: listQuery.shape.limit.openapi({ param: { description: "Page size.", example: 20 } }),
   cursor: listQuery.shape.cursor.openapi({ param: { description: "`nextCursor` of the previous page." } }),
 });
