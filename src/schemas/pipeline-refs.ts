@@ -48,6 +48,14 @@ export function substitute(value: unknown, resolve: (ref: Reference) => string):
   return value;
 }
 
+/** A copy of `value` with every reference-like string (well-formed or not) replaced by `placeholder`: each is reported on its own. */
+export function maskReferences(value: unknown, placeholder: string): unknown {
+  if (typeof value === "string") return parseReference(value) === undefined ? value : placeholder;
+  if (Array.isArray(value)) return value.map((v) => maskReferences(v, placeholder));
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskReferences(v, placeholder)]));
+  return value;
+}
+
 /** What kind of media each URL field of the models takes (the catalogues' urlFields). */
 export const URL_FIELD_KINDS: Readonly<Record<string, OutputKind | "audio">> = {
   images: "image",

@@ -9,7 +9,7 @@ import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
 import { MODELS, type ModelId, type OutputKind } from "../providers/models.ts";
 import { validateJobSpec, jobSpecSchema, type SpecContext } from "./job-spec.ts";
-import { findReferences, PLACEHOLDER_URL, substitute, URL_FIELD_KINDS } from "./pipeline-refs.ts";
+import { findReferences, maskReferences, PLACEHOLDER_URL, URL_FIELD_KINDS } from "./pipeline-refs.ts";
 import { checkGraph, type StepNode } from "./pipeline-graph.ts";
 
 export const MAX_PIPELINE_STEPS = 20;
@@ -97,10 +97,10 @@ export function validatePipeline(body: unknown, ctx: PipelineContext): { spec?: 
   if (Array.isArray(raw.steps) && raw.steps.length <= MAX_PIPELINE_STEPS) {
     const nodes = raw.steps.map((s, i) => stepNode(s, i, errors));
     errors.push(...checkGraph(nodes));
-    nodes.forEach((node, i) => {
+    for (let i = 0; i < nodes.length; i++) {
       const step = checkStep(raw.steps as unknown[], nodes, i, ctx, errors);
       if (step) steps.push(step);
-    });
+    }
   }
   if (typeof raw.webhookUrl === "string" && pipelineSchema.shape.webhookUrl.safeParse(raw.webhookUrl).success) {
     const reason = ctx.webhooksEnabled
@@ -172,12 +172,12 @@ function checkStep(rawSteps: unknown[], nodes: StepNode[], i: number, ctx: Pipel
       errors.push({ path, message: `takes ${wants === "audio" ? "an audio" : `an ${wants}`} URL; step ${source} makes ${kind}s` });
   }
   // what each reference stands for while the step is checked and quoted: a valid URL of its field's kind
-  const placeholderParams = isObject(s.params) ? (substitute(s.params, () => PLACEHOLDER_URL.image) as Record<string, unknown>) : s.params;
+  const placeholderParams = isObject(s.params) ? (maskReferences(s.params, PLACEHOLDER_URL.image) as Record<string, unknown>) : s.params;
   const typed = isObject(placeholderParams) ? fixKinds(placeholderParams) : placeholderParams;
   const job = validateJobSpec({ model: s.model, params: typed }, ctx, ["steps", i]);
   errors.push(...job.errors);
   if (errors.length > before || !job.spec || !node.id) return undefined;
-  const maxOutputsOf = (id: string) => (rawSteps.slice(0, i).length ? stepsMaxOutputs(rawSteps, nodes, id) : 1);
+  const maxOutputsOf = (id: string) => stepsMaxOutputs(rawSteps, nodes, id);
   const maxJobs = node.each ? maxOutputsOf(node.each) : 1;
   if (maxJobs > MAX_FAN_OUT)
     errors.push({
