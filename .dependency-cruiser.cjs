@@ -15,8 +15,8 @@
 // that call each other do not import each other. The simulator models the real providers and
 // shares no code with src/ in either direction.
 
-/** Durable Object class files: every one is named `*-object.ts`. */
-const DURABLE_OBJECT_FILES = ["-object\\.ts$"];
+/** Durable Object class files: every one is named `*-object.ts` (a Workflows class, `*-workflow.ts`). */
+const DURABLE_OBJECT_FILES = ["-object\\.ts$", "-workflow\\.ts$"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -22,3 +22,4 @@ export default {
     ctx.waitUntil(Promise.all([runDueSchedules(env, now), sweepIdleJobs(env, now)]));
   },
 } satisfies ExportedHandler<Env>;
+export { PipelineWorkflow } from "./pipelines/pipeline-workflow.ts";

@@ -8,8 +8,8 @@ export async function indexJob(db: D1Database, job: JobRecord, now = Date.now())
   // a late write from an older state never overwrites a newer one; seen_at is the object's heartbeat
   await db
     .prepare(
-      `INSERT INTO jobs (id, tenant, model, status, batch_id, created_at, updated_at, seen_at, schedule_id, cost_unit, cost_estimate, cost_actual, price_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO jobs (id, tenant, model, status, batch_id, created_at, updated_at, seen_at, schedule_id, cost_unit, cost_estimate, cost_actual, price_key, pipeline_id, pipeline_step)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, seen_at = excluded.seen_at,
          cost_actual = COALESCE(excluded.cost_actual, jobs.cost_actual)
        WHERE excluded.updated_at >= jobs.updated_at`,
@@ -33,6 +33,8 @@ function jobRow(job: JobRecord, now: number): (string | number | null)[] {
     estimate ? toMicro(estimate.amount) : null,
     actual ? toMicro(actual.amount) : null,
     priceKey(job.params),
+    job.pipelineId ?? null,
+    job.pipelineStep ?? null,
   ]);
 }
 
@@ -42,6 +44,7 @@ export interface ListFilter {
   model?: string;
   batchId?: string;
   tag?: string;
+  pipelineId?: string;
   limit: number;
   cursor?: Cursor;
 }
@@ -55,12 +58,18 @@ export function encodeCursor(cursor: Cursor): string {
   return toBase64Url(new TextEncoder().encode(JSON.stringify([cursor.createdAt, cursor.id])));
 }
 
-export function decodeCursor(text: string): Cursor | undefined {
+export function decodeCursor(text: string, prefix = "job"): Cursor | undefined {
   const bytes = fromBase64Url(text);
   if (!bytes) return undefined;
   try {
     const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === "string" && /^job_\w{1,40}$/.test(value[1]))
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      Number.isSafeInteger(value[0]) &&
+      typeof value[1] === "string" &&
+      new RegExp(`^${prefix}_\\w{1,40}$`).test(value[1])
+    )
       return { createdAt: value[0] as number, id: value[1] };
   } catch {
     // not a cursor we made
@@ -88,6 +97,10 @@ export async function listJobIds(db: D1Database, filter: ListFilter): Promise<{ 
   if (filter.batchId) {
     where.push("batch_id = ?");
     args.push(filter.batchId);
+  }
+  if (filter.pipelineId) {
+    where.push("pipeline_id = ?");
+    args.push(filter.pipelineId);
   }
   if (filter.cursor) {
     where.push("(created_at < ? OR (created_at = ? AND id < ?))");

@@ -33,6 +33,7 @@ import { lifecycleRoutes } from "./routes/lifecycle.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
+import { pipelineRoutes } from "./routes/pipelines.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { statsRoutes } from "./routes/stats.ts";
@@ -71,6 +72,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", batchListRoutes);
   app.route("/", batchRoutes);
   app.route("/", scheduleRoutes);
+  app.route("/", pipelineRoutes);
   app.route("/", costRoutes);
   app.route("/", modelRoutes);
   app.route("/", keyRoutes);

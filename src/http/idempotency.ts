@@ -42,7 +42,13 @@ export const replayedHeader = {
  * `Idempotent-Replayed: true`), or a 422 when the body differs. Every request then creates that
  * same resource, so one still being processed and one replayed answer alike.
  */
-export async function claimIdempotent<T>(c: Context<AppEnv>, scope: "jobs" | "batches", key: string | undefined, spec: unknown, fresh: T): Promise<T> {
+export async function claimIdempotent<T>(
+  c: Context<AppEnv>,
+  scope: "jobs" | "batches" | "pipelines",
+  key: string | undefined,
+  spec: unknown,
+  fresh: T,
+): Promise<T> {
   if (key === undefined) return fresh;
   const claim = await idempotencyApi(c.env, `${c.get("tenant")}:${scope}:${key}`).claim(await sha256Hex(canonicalJson(spec)), fresh);
   if (claim.kind === "mismatch") throw new ApiError(422, "idempotency_key_reused", "Idempotency-Key reused", REUSED);

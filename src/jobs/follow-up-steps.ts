@@ -10,6 +10,7 @@ import { gateApi, LEASE_MS } from "./gate/gate-client.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS } from "../providers/models.ts";
 import { batchApi } from "../batches/batch-client.ts";
+import { sendJobEnd } from "../pipelines/pipeline-client.ts";
 import { settleCost } from "../budgets/settle.ts";
 import { recordFinish } from "./finish-record.ts";
 import { indexJob } from "../db/jobs-index.ts";
@@ -83,6 +84,18 @@ export const notifyBatch: FollowUpStep = async (host, job) => {
   return { job: next, nextWakeAt: soonIf(next.batchId !== undefined && !next.batchNotified) };
 };
 
+/** Tells the pipeline's workflow this job ended (its event), once; a failure is retried by the follow-up alarm. */
+export const notifyPipeline: FollowUpStep = async (host, job) => {
+  if (!job.pipelineId || job.pipelineNotified) return { job, nextWakeAt: Number.POSITIVE_INFINITY };
+  try {
+    await sendJobEnd(host.env, job.pipelineId, { jobId: job.id, status: job.status });
+  } catch (err) {
+    jobLog(job).warn("pipeline notification failed", { pipelineId: job.pipelineId, error: errorMessage(err) });
+    return { job, nextWakeAt: soonIf(true) };
+  }
+  return { job: host.patch(job, { pipelineNotified: true }), nextWakeAt: Number.POSITIVE_INFINITY };
+};
+
 /** Gives the provider slot back once the task no longer runs there; a lost release expires with its lease. */
 export const releaseSlot: FollowUpStep = async (host, job) => {
   try {
@@ -125,8 +138,17 @@ export const writeIndexIfDue: FollowUpStep = async (host, job) => {
 /** A job that goes on: what its last step left to hand over (the slot once copying, the index, webhooks). */
 export const ONGOING: readonly FollowUpStep[] = [releaseSlotWhenCopying, writeIndexIfDue, handOverOutbox];
 
-/** A finished job's follow-ups, in order: the cost (its budget frees up first), its metrics, webhooks, the index, the provider stop, the slot, the batch. */
-export const FOLLOW_UPS: readonly FollowUpStep[] = [settleCost, recordFinish, handOverOutbox, writeIndexIfDue, stopProviderTask, giveBackSlot, notifyBatch];
+/** A finished job's follow-ups, in order: the cost (its budget frees up first), its metrics, webhooks, the index, the provider stop, the slot, the batch, the pipeline. */
+export const FOLLOW_UPS: readonly FollowUpStep[] = [
+  settleCost,
+  recordFinish,
+  handOverOutbox,
+  writeIndexIfDue,
+  stopProviderTask,
+  giveBackSlot,
+  notifyBatch,
+  notifyPipeline,
+];
 
 /** Keeps the slot's lease alive while the task runs; losing it only loosens the cap, so failures are logged, not fatal. */
 export async function renewSlot(env: Env, job: JobRecord): Promise<void> {

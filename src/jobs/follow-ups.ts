@@ -20,7 +20,8 @@ export function hasHandOvers(job: JobRecord): boolean {
     job.indexedStatus !== job.status ||
     Boolean(job.slotHeld) ||
     job.queuePosition !== undefined ||
-    (job.batchId !== undefined && !job.batchNotified)
+    (job.batchId !== undefined && !job.batchNotified) ||
+    (job.pipelineId !== undefined && !job.pipelineNotified)
   );
 }
 

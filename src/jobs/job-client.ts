@@ -15,6 +15,8 @@ export interface NewJob {
   /** The creating request's id, carried by the job's log lines. */
   requestId?: string;
   scheduleId?: string;
+  pipelineId?: string;
+  pipelineStep?: string;
   origin: string;
   webhook?: { url: string; events: JobEvent[] };
   tags?: string[];

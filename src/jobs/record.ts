@@ -71,6 +71,9 @@ export interface JobRecord {
   scheduleId?: string;
   /** The request that created the job: its lines and the request's access line join on it. */
   requestId?: string;
+  /** The pipeline this job is one of, and the id of its step there. */
+  pipelineId?: string;
+  pipelineStep?: string;
   status: JobStatus;
   task?: { taskId: string; token?: string; reportedCost?: number };
   /** The quote at admission, and the provider's reported cost once known (see costs/actual.ts). */
@@ -126,6 +129,8 @@ export interface JobRecord {
   queueSlots?: number;
   /** The job's batch has been told it ended. */
   batchNotified?: boolean;
+  /** The job's pipeline has been told it ended. */
+  pipelineNotified?: boolean;
   /** Status and updatedAt last written to the D1 index. */
   indexedStatus?: JobStatus;
   indexedAt?: number;
@@ -183,6 +188,8 @@ export interface PublicJob {
   tags?: string[];
   deadline?: string;
   batchId?: string;
+  pipelineId?: string;
+  pipelineStep?: string;
   cost: JobCost;
   provider: {
     name: ProviderName;
@@ -255,6 +262,7 @@ export async function publicJob(job: JobRecord, sign: LinkSigner, now = Date.now
     ...(job.tags ? { tags: job.tags } : {}),
     ...(job.deadline ? { deadline: iso(job.deadline) } : {}),
     ...(job.batchId ? { batchId: job.batchId } : {}),
+    ...(job.pipelineId ? { pipelineId: job.pipelineId, pipelineStep: job.pipelineStep } : {}),
     cost: job.cost ?? { estimate: null, actual: null },
     provider: {
       name: job.provider,

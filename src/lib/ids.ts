@@ -5,6 +5,7 @@
 /** `job_` + 20 base-36 characters (randomId / derivedId in crypto.ts). */
 export const JOB_ID = /^job_[0-9a-z]{20}$/;
 export const BATCH_ID = /^batch_[0-9a-z]{20}$/;
+export const PIPELINE_ID = /^pipe_[0-9a-z]{20}$/;
 export const SCHEDULE_ID = /^sched_[0-9a-z]{20}$/;
 /** The per-job Wiro callback token: 32 bytes of HMAC, base64url without padding. */
 export const CALLBACK_TOKEN = /^[A-Za-z0-9_-]{43}$/;

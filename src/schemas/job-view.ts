@@ -81,6 +81,8 @@ export const jobSchema = z
     tags: z.array(z.string()).optional(),
     deadline: timestamp.optional().meta({ description: "The caller's deadline: an unfinished job is canceled then (`deadline_exceeded`)." }),
     batchId: z.string().optional(),
+    pipelineId: z.string().optional().meta({ description: "The pipeline this job is one of (see `pipelineStep`)." }),
+    pipelineStep: z.string().optional().meta({ description: "The id of its step in that pipeline." }),
     cost: jobCostSchema,
     provider: z.strictObject({
       name: z.enum(["weshop", "wiro"]),

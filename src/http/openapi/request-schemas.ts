@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { batchSchema, MAX_BATCH_JOBS } from "../../schemas/batch-spec.ts";
 import { jobSpecSchema } from "../../schemas/job-spec.ts";
+import { MAX_FAN_OUT, pipelineSchema, pipelineStepSchema } from "../../schemas/pipeline-spec.ts";
 import { putBudgetSchema } from "../../schemas/costs.ts";
 import { createScheduleSchema, patchScheduleSchema } from "../../schemas/schedule-spec.ts";
 import { BATCH_WEBHOOK_URL, MAX_SCHEDULES_PER_CLIENT } from "../../schemas/views.ts";
@@ -156,9 +157,22 @@ export function requestComponents(): Record<string, Json> {
     "PatchSchedule",
     "Only the fields given change. A new `cron`, `timezone` or `enabled` recomputes `nextRunAt`; a new `batch` replaces the whole batch.",
   );
+  const pipeline = toJson(pipelineSchema);
+  out.CreatePipeline = {
+    ...pipeline,
+    description: `1–20 steps, each validated as a job (a reference counting as a valid URL of its output's kind). \`{{steps.<id>.outputs.<n>.url}}\` anywhere in params stands for output n of an earlier step; \`each\` runs one job per output of a step (at most ${MAX_FAN_OUT}), \`{{each.url}}\` standing for it; \`after\` orders steps without data.`,
+    properties: {
+      ...(pipeline.properties as Record<string, Json>),
+      steps: { ...(pipeline.properties as Record<string, Json>).steps, items: toJson(pipelineStepSchema) },
+    },
+  };
   out.CreateQuote = {
-    description: "One job spec, or `{jobs: [...]}` as for `POST /v1/batches`; validated the same way.",
-    oneOf: [ref("CreateJob"), ref("CreateBatch")],
+    description: "One job spec, `{jobs: [...]}` as for `POST /v1/batches`, or `{pipeline: {steps}}` as for `POST /v1/pipelines`; validated the same way.",
+    oneOf: [
+      ref("CreateJob"),
+      ref("CreateBatch"),
+      { type: "object", required: ["pipeline"], properties: { pipeline: ref("CreatePipeline") }, additionalProperties: false },
+    ],
   };
   out.PutBudget = { ...toJson(putBudgetSchema), description: "The caller's limits, at most one per unit and period; `[]` removes them all." };
   out.UploadImage = {

@@ -8,6 +8,7 @@ import { validationError } from "../../lib/validation.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
 import { validateBudget } from "../../schemas/costs.ts";
 import { validateJobSpec } from "../../schemas/job-spec.ts";
+import { quotePipeline } from "./pipeline-quote.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { readJsonBody, specContext } from "../request.ts";
 import { createQuote, getBudgetRoute, getUsageRoute, putBudgetRoute } from "./cost-routes.ts";
@@ -17,6 +18,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 export const costRoutes = routeGroup()
   .openapi(createQuote, async (c) => {
     const body = await readJsonBody(c);
+    if (isObject(body) && "pipeline" in body) return c.json(await quotePipeline(c, body), 200);
     const checked = isObject(body) && "jobs" in body ? validateBatch(body, specContext(c)) : validateJobSpec(body, specContext(c));
     if (!checked.spec) throw validationError(checked.errors);
     const specs = "jobs" in checked.spec ? checked.spec.jobs : [checked.spec];

@@ -118,6 +118,7 @@ export const documentedListQuery = listQuery.extend({
   model: listQuery.shape.model.openapi({ param: { description: "Only jobs of this model." } }),
   batchId: listQuery.shape.batchId.openapi({ param: { description: "Only jobs of this batch." } }),
   tag: listQuery.shape.tag.openapi({ param: { description: "Only jobs carrying this tag.", example: "campaign:spring" } }),
+  pipelineId: listQuery.shape.pipelineId.openapi({ param: { description: "Only jobs of this pipeline." } }),
   limit: listQuery.shape.limit.openapi({ param: { description: "Page size.", example: 20 } }),
   cursor: listQuery.shape.cursor.openapi({ param: { description: "`nextCursor` of the previous page." } }),
 });

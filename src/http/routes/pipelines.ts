@@ -1,0 +1,89 @@
+// /v1/pipelines: a chain of steps validated and admitted whole, then run by the PipelineWorkflow
+// (Cloudflare Workflows). What clients read is in D1 (src/db/pipelines.ts).
+import type { Context } from "hono";
+import { admitOrRefuse } from "../../budgets/admission.ts";
+import { sumEstimates } from "../../costs/sums.ts";
+import { decodeCursor, encodeCursor } from "../../db/jobs-index.ts";
+import { insertPipeline, listPipelines, markCanceled, readPipeline, readSteps, type PipelineRecord } from "../../db/pipelines.ts";
+import { jobApi } from "../../jobs/job-client.ts";
+import { randomId } from "../../lib/crypto.ts";
+import { ApiError, notFound } from "../../lib/errors.ts";
+import { validationError } from "../../lib/validation.ts";
+import { pipelineJobId, startPipelineRun } from "../../pipelines/pipeline-client.ts";
+import { pipelineView } from "../../pipelines/pipeline-view.ts";
+import { validatePipeline, type PipelineSpec } from "../../schemas/pipeline-spec.ts";
+import type { AppEnv } from "../context.ts";
+import { claimIdempotent } from "../idempotency.ts";
+import { routeGroup } from "../openapi/hook.ts";
+import { readJsonBody, specContext } from "../request.ts";
+import { cancelPipeline, createPipeline, getPipeline, listPipelines as listRoute } from "./pipeline-routes.ts";
+
+async function loadPipeline(c: Context<AppEnv>, id: string): Promise<PipelineRecord> {
+  const record = await readPipeline(c.env.DB, id, c.get("tenant"));
+  if (!record) throw notFound(`Pipeline ${id}`);
+  return record;
+}
+
+/** The pipeline's request checked as POST /v1/pipelines and POST /v1/quotes do. */
+export function checkPipeline(c: Context<AppEnv>, body: unknown): PipelineSpec {
+  const { spec, errors } = validatePipeline(body, { ...specContext(c), publicBaseUrl: c.get("config").publicBaseUrl !== undefined });
+  if (!spec) throw validationError(errors);
+  return spec;
+}
+
+/** Every job the pipeline may run, with its quote params: admission reserves for all of them before any exists. */
+export async function pipelineCandidates(id: string, spec: PipelineSpec) {
+  return Promise.all(
+    spec.steps.flatMap((s) =>
+      Array.from({ length: s.maxJobs }, async (_, j) => ({ jobId: await pipelineJobId(id, s.id, j), model: s.model, params: s.quoteParams, step: s.id })),
+    ),
+  );
+}
+
+export const pipelineRoutes = routeGroup()
+  .openapi(createPipeline, async (c) => {
+    const spec = checkPipeline(c, await readJsonBody(c));
+    const tenant = c.get("tenant");
+    const id = await claimIdempotent(c, "pipelines", c.req.valid("header")["Idempotency-Key"], spec, randomId("pipe"));
+    let record = await readPipeline(c.env.DB, id, tenant);
+    if (!record) {
+      // admitted whole, or refused with nothing created: the jobs' ids are derived, so they are reserved before they exist
+      const candidates = await pipelineCandidates(id, spec);
+      const estimates = await admitOrRefuse(c.env, c.get("config"), tenant, candidates);
+      const steps = spec.steps.map((s) => ({ ...s, estimates: candidates.flatMap((cand, i) => (cand.step === s.id ? [estimates[i] ?? null] : [])) }));
+      await insertPipeline(c.env.DB, {
+        id,
+        tenant,
+        status: "running",
+        spec: { ...spec, steps },
+        estimate: sumEstimates(estimates),
+        origin: new URL(c.req.url).origin,
+        createdAt: Date.now(),
+      });
+      record = (await readPipeline(c.env.DB, id, tenant))!;
+    }
+    // also for a replay: a request that stored the pipeline and died before starting it is finished here
+    await startPipelineRun(c.env, { pipelineId: id, tenant });
+    c.header("Location", `/v1/pipelines/${id}`);
+    return c.json(await pipelineView(c.env, record), 202);
+  })
+  .openapi(getPipeline, async (c) => c.json(await pipelineView(c.env, await loadPipeline(c, c.req.valid("param").id)), 200))
+  .openapi(listRoute, async (c) => {
+    const { limit, cursor: text } = c.req.valid("query");
+    const cursor = text === undefined ? undefined : decodeCursor(text, "pipe");
+    if (text !== undefined && !cursor) throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
+    const page = await listPipelines(c.env.DB, c.get("tenant"), limit, cursor);
+    const data = await Promise.all(page.records.map((p) => pipelineView(c.env, p)));
+    return c.json({ data, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
+  })
+  .openapi(cancelPipeline, async (c) => {
+    const { id } = c.req.valid("param");
+    const tenant = c.get("tenant");
+    const record = await loadPipeline(c, id);
+    // marked first, its jobs read second: a step starting meanwhile sees the mark and cancels what it created
+    if (!(await markCanceled(c.env.DB, id, tenant)))
+      throw new ApiError(409, "pipeline_finished", "Pipeline already finished", `Pipeline ${id} is already ${record.status}.`);
+    const steps = await readSteps(c.env.DB, id);
+    await Promise.all(steps.flatMap((s) => s.jobIds).map((jobId) => jobApi(c.env, jobId).cancel(tenant)));
+    return c.json(await pipelineView(c.env, (await readPipeline(c.env.DB, id, tenant))!), 200);
+  });
