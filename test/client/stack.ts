@@ -10,7 +10,7 @@ import type { TestProject } from "vitest/node";
 import { startLocalStack } from "../../simulator/local-stack.ts";
 
 /** One key per test file, so each file's listings hold only its own jobs. */
-export const KEYS = { client: "client-key-a", other: "client-key-b", cli: "cli-key", pack: "pack-key", bench: "bench-key" } as const;
+export const KEYS = { client: "client-key", pages: "pages-key", retry: "retry-key", cli: "cli-key", pack: "pack-key", bench: "bench-key" } as const;
 
 export interface SharedStack {
   worker: string;

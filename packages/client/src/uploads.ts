@@ -28,7 +28,9 @@ export class Uploads {
     const blob =
       file instanceof Blob && !options.contentType
         ? file
-        : new Blob([file as BlobPart], { type: options.contentType ?? (file instanceof Blob ? file.type : "application/octet-stream") });
+        : new Blob([file as ConstructorParameters<typeof Blob>[0] extends (infer P)[] | undefined ? P : never], {
+            type: options.contentType ?? (file instanceof Blob ? file.type : "application/octet-stream"),
+          });
     const name = options.filename ?? (typeof File !== "undefined" && file instanceof File ? file.name : "upload");
     const form = new FormData();
     form.append("file", blob, name);
