@@ -116,11 +116,10 @@ function pipedProgress(stream: NodeJS.WritableStream): Progress {
   let last = "";
   return {
     job(job) {
+      // a line per change the reader can see (an ETA moved by less than a second prints nothing)
       const line = jobLine(job);
-      // a line per change of what matters, not per ETA second
-      const key = `${job.status} ${place(job as Live)} ${job.estimatedCompletionAt ?? ""}`;
-      if (key === last) return;
-      last = key;
+      if (line === last) return;
+      last = line;
       stream.write(`${line}\n`);
     },
     note(text) {
