@@ -26,10 +26,14 @@ export async function clientBenchmark(): Promise<Section> {
   try {
     const viaClient = async (i: number): Promise<Count> => {
       let requests = 0;
-      const sr = new Seedrun({ baseUrl: stack.worker, apiKey: stack.apiKey, fetch: (input, init) => (requests++, fetch(input, init)) });
+      const counted: typeof fetch = (input, init) => {
+        requests++;
+        return fetch(input, init);
+      };
+      const sr = new Seedrun({ baseUrl: stack.worker, apiKey: stack.apiKey, fetch: counted });
       const statuses: string[] = [];
       const spec = mixedSpec(i);
-      await sr.run(spec.model as never, spec.params as never, { onProgress: (j) => statuses.at(-1) !== j.status && statuses.push(j.status) });
+      await sr.run(spec.model as never, spec.params as never, { onProgress: (j) => void (statuses.at(-1) !== j.status && statuses.push(j.status)) });
       return { requests, changes: statuses.length };
     };
     const viaPolling = async (i: number): Promise<Count> => {
