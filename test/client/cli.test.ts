@@ -59,7 +59,7 @@ describe("seedrun run", () => {
     const jobId = paths[0]!.split("/").at(-1)!.split("-")[0]!;
     const job = await client(KEYS.cli).jobs.get(jobId);
     for (const output of job.outputs) {
-      const path = paths.find((p) => p.endsWith(`${job.id}-${output.index}.png`));
+      const path = paths.find((p) => p.includes(`${job.id}-${output.index}.`));
       expect(path).toBeDefined();
       expect(sha256(path!)).toBe(output.sha256);
     }
@@ -135,5 +135,35 @@ describe("seedrun run", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("canceled");
     expect((await client(KEYS.cli).jobs.get(id)).status).toBe("canceled");
+  });
+});
+
+describe("seedrun batch, quote, models", () => {
+  it("runs a JSONL batch with a line per change of its counts and downloads every output", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "seedrun-cli-"));
+    const file = join(dir, "jobs.jsonl");
+    writeFileSync(
+      file,
+      `${JSON.stringify({ model: "weshop/seedream", params: { textDescription: "one" } })}\n\n${JSON.stringify({ model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "two" } })}\n`,
+    );
+    const r = await seedrun("batch", file, "--out", join(dir, "out"), "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const body = JSON.parse(r.stdout) as { batch: { total: number; counts: { succeeded: number } }; files: { path: string; sha256: string }[] };
+    expect(body.batch.total).toBe(2);
+    expect(body.batch.counts.succeeded).toBe(2);
+    expect(body.files).toHaveLength(2);
+    for (const f of body.files) expect(sha256(f.path)).toBe(f.sha256);
+    expect(r.stderr).toMatch(/^2\/2 .*completed/m);
+  });
+
+  it("quotes without creating a job, and lists the models", async () => {
+    const before = (await client(KEYS.cli).jobs.list().page()).data.length;
+    const quote = await seedrun("quote", "weshop/seedream", "-p", "textDescription=priced", "--json");
+    expect(quote.code, quote.stderr).toBe(0);
+    expect((JSON.parse(quote.stdout) as { total: { unit: string }[] }).total[0]!.unit).toBe("weshop_power");
+    expect((await client(KEYS.cli).jobs.list().page()).data.length).toBe(before);
+    const models = await seedrun("models");
+    expect(models.code).toBe(0);
+    expect(models.stdout).toContain("wiro/ByteDance/text-to-video-seedance-v1");
   });
 });

@@ -67,12 +67,14 @@ export async function batchCommand(sr: Seedrun, file: string, flags: Flags & { o
   progress.note(`${batch.id}: ${batch.total} jobs`);
   batch = await sr.batches.wait(batch.id, {
     intervalMs: 1000,
-    onProgress: (b) =>
-      progress.note(
-        `${b.id}  ${b.status}  ${Object.entries(b.counts)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(", ")}`,
-      ),
+    onProgress: (b) => {
+      const ended = b.counts.succeeded + b.counts.failed + b.counts.canceled;
+      const counts = Object.entries(b.counts)
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(", ");
+      progress.count(ended, b.total, `${b.id}  ${b.status}  ${counts}`);
+    },
   });
   const finished = await sr.batches.jobs(batch.id).all();
   const ok = finished.filter((j) => j.status === "succeeded");
@@ -97,7 +99,10 @@ export async function pipelineCommand(sr: Seedrun, file: string, flags: Flags & 
   const progress = createProgress();
   pipeline = await sr.pipelines.wait(pipeline.id, {
     intervalMs: 1000,
-    onProgress: (p) => progress.note(`${p.id}  ${p.status}  ${p.steps.map((s) => `${s.id}: ${s.status}`).join(", ")}`),
+    onProgress: (p) => {
+      const ended = p.steps.filter((s) => !["waiting", "running"].includes(s.status)).length;
+      progress.count(ended, p.steps.length, `${p.id}  ${p.status}  ${p.steps.map((s) => `${s.id}: ${s.status}`).join(", ")}`);
+    },
   });
   const jobs = (await sr.pipelines.jobs(pipeline.id).all()).filter((j) => j.status === "succeeded");
   const files = await finish(jobs, { out: flags.out, json: flags.json }, progress);

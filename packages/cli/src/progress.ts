@@ -6,6 +6,8 @@ import type { Job } from "@seedrun/client";
 
 export interface Progress {
   job(job: Job): void;
+  /** Many things at once (a batch, a pipeline): `done` of `total`, and a summary. */
+  count(done: number, total: number, text: string): void;
   /** A line that is not progress (a file downloaded, a warning). */
   note(text: string): void;
   downloading(totalBytes: number): void;
@@ -56,7 +58,7 @@ function percent(job: Job): number {
 export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return pipedProgress(stream);
   let current: Job | undefined;
-  let mode: "job" | "bytes" = "job";
+  let mode: "job" | "count" | "bytes" = "job";
   const bar = new cliProgress.SingleBar(
     {
       stream,
@@ -90,6 +92,15 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       current = job;
       render();
     },
+    count(done, of, text) {
+      mode = "count";
+      if (!started) bar.start(Math.max(1, of), done, { text });
+      else {
+        bar.setTotal(Math.max(1, of));
+        bar.update(done, { text });
+      }
+      started = true;
+    },
     note(text) {
       stream.write(`\r\x1b[2K${text}\n`);
       if (started) bar.render();
@@ -118,6 +129,12 @@ function pipedProgress(stream: NodeJS.WritableStream): Progress {
     job(job) {
       // a line per change the reader can see (an ETA moved by less than a second prints nothing)
       const line = jobLine(job);
+      if (line === last) return;
+      last = line;
+      stream.write(`${line}\n`);
+    },
+    count(done, total, text) {
+      const line = `${done}/${total}  ${text}`;
       if (line === last) return;
       last = line;
       stream.write(`${line}\n`);
