@@ -14,6 +14,9 @@ const NODE_TESTS = ["test/contract/**/*.test.ts", "test/docs/**/*.test.ts"];
 // The dashboard's tests drive Debian's chromium (playwright-core) against a local stack started
 // on free ports: Node too, in a project of their own (one stack for the file, long timeouts).
 const BROWSER_TESTS = "test/browser/**/*.test.ts";
+// The client library and the CLI against one local stack (wrangler dev + simulator) that
+// test/client/stack.ts starts for all their files; they also spawn the CLI and npm as processes.
+const CLIENT_TESTS = "test/client/**/*.test.ts";
 
 export default defineConfig({
   test: {
@@ -30,7 +33,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: [...NODE_TESTS, BROWSER_TESTS],
+          exclude: [...NODE_TESTS, BROWSER_TESTS, CLIENT_TESTS],
           setupFiles: ["./test/apply-migrations.ts"],
           // budgets, not retries: a batch test drives a few hundred alarms and its clean-up stops as
           // many objects; on a busy 2-core machine that outlasts vitest's 5 s / 10 s defaults
@@ -59,6 +62,19 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           // starting wrangler dev takes up to a minute on a busy 2-core machine; jobs then run in seconds
           testTimeout: 150_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "client",
+          environment: "node",
+          include: [CLIENT_TESTS],
+          globalSetup: ["./test/client/stack.ts"],
+          // after the workerd tests, like the browser ones; files one at a time (simulator faults are global)
+          sequence: { groupOrder: 2 },
+          fileParallelism: false,
+          testTimeout: 60_000,
           hookTimeout: 180_000,
         },
       },

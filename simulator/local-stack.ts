@@ -6,6 +6,9 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
+/** The local stack's webhook secret (npm start prints it, so a local receiver can verify deliveries). */
+export const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA==";
+
 export interface StackOptions {
   port?: number;
   simPort?: number;
@@ -79,7 +82,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const vars: Record<string, string> = {
     API_KEYS: apiKey,
     SIGNING_SECRET: "dev-signing-secret-not-for-production",
-    WEBHOOK_SECRET: "whsec_ZGV2LXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA==",
+    WEBHOOK_SECRET: DEV_WEBHOOK_SECRET,
     WESHOP_API_KEY: "sim-weshop-key",
     WIRO_API_KEY: "sim-wiro-key",
     WIRO_API_SECRET: "sim-wiro-secret",

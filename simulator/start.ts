@@ -5,7 +5,7 @@
 // (`npm start -- --logs` shows it inline instead).
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startLocalStack, type LocalStack } from "./local-stack.ts";
+import { DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "./local-stack.ts";
 import { jobLine, liveView, type Job } from "./start-view.ts";
 
 const inlineLogs = process.argv.includes("--logs") || Boolean(process.env.SEEDRUN_LOGS);
@@ -82,6 +82,11 @@ async function demo() {
      API       ${stack!.worker}  (Authorization: Bearer ${stack!.apiKey}; reference at ${stack!.worker}/docs)
      Simulator ${stack!.sim}  (faults: POST ${stack!.sim}/__sim/faults, captured requests: GET ${stack!.sim}/__sim/requests)
      Logs      ${logs}
+
+     For the client and the CLI (docs/client.md, docs/cli.md), paste:
+       export SEEDRUN_URL=${stack!.worker} SEEDRUN_API_KEY=${stack!.apiKey}
+       npx seedrun run weshop/seedream -p textDescription="a lighthouse" --out out
+     Webhook secret (verifyWebhook, Standard Webhooks): ${DEV_WEBHOOK_SECRET}
 
      curl -s -X POST ${stack!.worker}/v1/jobs -H 'Authorization: Bearer ${stack!.apiKey}' -H 'Content-Type: application/json' \\
        -d '{"model":"weshop/seedream","params":{"textDescription":"a lighthouse"}}'

@@ -6,6 +6,7 @@ import { cpus, totalmem } from "node:os";
 import { apiBenchmark } from "./api.ts";
 import { batchBenchmark } from "./batch.ts";
 import { callbackBenchmark } from "./callback.ts";
+import { clientBenchmark } from "./client.ts";
 import { mediaBenchmark } from "./media.ts";
 import { pollingBenchmark } from "./polling.ts";
 import { scaleBenchmark } from "./scale.ts";
@@ -18,6 +19,7 @@ const ALL: Record<string, () => Promise<Section> | Section> = {
   batch: batchBenchmark,
   scale: scaleBenchmark,
   media: mediaBenchmark,
+  client: clientBenchmark,
 };
 
 const args = process.argv.slice(2);
