@@ -1,11 +1,14 @@
 // Wiro callbacks of one job: the per-job URL handed to Wiro with the submit, and what a callback
 // that arrives does to the job. A callback is only a signal: the job confirms with Task/Detail
-// on its own schedule, and the callback body is never used.
+// on its own schedule. Of the body only the task id is read, and only when the submit's answer
+// was lost (adopt.ts): no state, URL or output is ever taken from it.
 import type { Config } from "../config.ts";
 import { wiroCallbackToken } from "../lib/callback-token.ts";
 import { sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
+import { adoptableAfterEnd, adoptWhileWaiting, awaitingCallback } from "./adopt.ts";
 import { isTerminal } from "./machine.ts";
 import type { JobRecord } from "./record.ts";
+import { adoptAfterEnd } from "./stop.ts";
 
 /** Callbacks trigger at most one confirming Task/Detail per window, however many arrive. */
 export const CONFIRM_WINDOW_MS = 2_000;
@@ -32,11 +35,19 @@ export function tokenMatches(job: JobRecord | undefined, hash: string): boolean 
 /**
  * A valid callback arrived: the job notes it and brings its confirming Task/Detail forward, to
  * no earlier than one window after the last poll. Undefined when nothing changes (already noted,
- * and the confirmation is already due as soon). `bringForward`: the alarm must be moved earlier.
+ * and the confirmation is already due as soon). `wakeAt`: the alarm must be moved to then.
+ * `taskId` (from the body) is used only by a job whose submit's answer was lost (adopt.ts).
  */
-export function callbackNoted(job: JobRecord, now: number): { job: JobRecord; bringForward: boolean } | undefined {
+export function callbackNoted(job: JobRecord, now: number, taskId?: string): { job: JobRecord; wakeAt?: number } | undefined {
+  if (taskId !== undefined && !job.task) {
+    const adopted = adoptWhileWaiting(job, taskId, now);
+    if (adopted) return { job: adopted, wakeAt: now };
+    if (adoptableAfterEnd(job)) return { job: adoptAfterEnd(job, taskId, { now, rand: Math.random() }), wakeAt: now };
+  }
+  // a job waiting for its task to be named learns nothing from a callback that names none: it waits on
+  if (awaitingCallback(job)) return undefined;
   const confirmAt = job.status === "running" ? Math.max(now, (job.lastPollAt ?? 0) + CONFIRM_WINDOW_MS) : job.nextAt;
   if (job.callbackReceived && confirmAt >= job.nextAt) return undefined;
   const updated: JobRecord = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? now, nextAt: Math.min(job.nextAt, confirmAt) };
-  return { job: updated, bringForward: !isTerminal(updated.status) && updated.nextAt < job.nextAt };
+  return { job: updated, wakeAt: !isTerminal(updated.status) && updated.nextAt < job.nextAt ? updated.nextAt : undefined };
 }

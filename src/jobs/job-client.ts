@@ -32,7 +32,7 @@ export interface JobApi {
   read(tenant: string): Promise<JobRecord | null>;
   cancel(tenant: string): Promise<{ job: JobRecord | null; canceled: boolean }>;
   waitForChange(tenant: string, since: number, timeoutMs: number): Promise<JobRecord | null>;
-  wiroCallback(token: string): Promise<boolean>;
+  wiroCallback(token: string, taskId?: string): Promise<boolean>;
   webhookReport(report: DeliveryReport): Promise<void>;
   rearm(): Promise<boolean>;
   wake(): Promise<void>;

@@ -32,8 +32,8 @@ const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
 export class JobObject extends DurableObject<Env> implements JobApi {
   /** Set while an alarm runs in this instance, so an overlapping invocation waits and re-reads. */
   private running: Promise<void> | undefined;
-  /** A valid callback arrived while an alarm was running; that alarm schedules the confirmation. */
-  private callbackDuringAlarm = false;
+  /** A valid callback arrived while an alarm was running (with the task id its body named); that alarm schedules the confirmation. */
+  private callbackDuringAlarm: { taskId?: string } | undefined;
   /** Readers waiting for the next change (live status, `Prefer: wait`). */
   private waiters = new Set<() => void>();
   /** The step the alarm is taking right now, with the controller a cancel aborts it by. */
@@ -95,24 +95,24 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     return job && job.tenant === tenant ? job : null;
   }
 
-  /** A Wiro callback with this job's token: only a signal (callbacks.ts); the body is never used. */
-  async wiroCallback(token: string): Promise<boolean> {
+  /** A Wiro callback with this job's token: a signal (callbacks.ts); of the body only the task id it names, for a lost submit. */
+  async wiroCallback(token: string, taskId?: string): Promise<boolean> {
     // hash first: between this load and the save below only storage calls may happen
     const hash = await tokenHash(token);
     if (!tokenMatches(this.load(), hash)) return false;
     // an alarm mid-step would overwrite the change; it is applied when that alarm is done
-    if (this.running) this.callbackDuringAlarm = true;
-    else await this.confirmSoon();
+    if (this.running) this.callbackDuringAlarm = { taskId: this.callbackDuringAlarm?.taskId ?? taskId };
+    else await this.confirmSoon(taskId);
     return true;
   }
 
-  /** Marks the callback and brings the confirming Task/Detail forward (at most one per window). */
-  private async confirmSoon(): Promise<void> {
+  /** Marks the callback and brings the confirming Task/Detail (or the stop of a task named after the end) forward. */
+  private async confirmSoon(taskId?: string): Promise<void> {
     const job = this.load();
-    const noted = job && callbackNoted(job, Date.now());
+    const noted = job && callbackNoted(job, Date.now(), taskId);
     if (!noted) return;
     this.save(noted.job);
-    if (noted.bringForward) await this.ctx.storage.setAlarm(noted.job.nextAt);
+    if (noted.wakeAt !== undefined) await this.ctx.storage.setAlarm(noted.wakeAt);
   }
 
   /** The sweeper found this job idle: make sure an alarm is set. True when one was missing. */
@@ -206,9 +206,10 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       return await run;
     } finally {
       this.running = undefined;
-      if (this.callbackDuringAlarm) {
-        this.callbackDuringAlarm = false;
-        await this.confirmSoon();
+      const callback = this.callbackDuringAlarm;
+      if (callback) {
+        this.callbackDuringAlarm = undefined;
+        await this.confirmSoon(callback.taskId);
       }
     }
   }

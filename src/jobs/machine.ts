@@ -4,6 +4,7 @@ import type { Outcome, ProviderError, ProviderOutputRef, ProviderTask, TaskStatu
 import { backoffDelay, nextPollDelay, runDeadlineMs } from "./polling.ts";
 import { TERMINAL, type JobError, type JobRecord, type JobStatus, type OutputRecord } from "./record.ts";
 import { conclude, moved, type Tick } from "./transitions.ts";
+import { submitFateUnknown } from "./adopt.ts";
 
 // The transition table (status × outcome → status) every status change below is taken from.
 export { type ActiveStatus, conclude, finish, type JobOutcome, statusAfter, type Tick, TRANSITIONS } from "./transitions.ts";
@@ -97,12 +98,7 @@ export function markSubmitting(job: JobRecord, tick: Tick): JobRecord {
   return { ...job, submitStartedAt: tick.now, submitAttempts: job.submitAttempts + 1, updatedAt: tick.now };
 }
 
-export const UNCERTAIN_SUBMIT: JobError = {
-  code: "submit_uncertain",
-  message:
-    "The provider may have accepted the run but did not confirm it, and it offers no way to submit idempotently; the job was stopped rather than risk a second paid task. Create a new job to try again.",
-  retryable: true,
-};
+export { UNCERTAIN_SUBMIT } from "./adopt.ts";
 
 export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idempotentSubmit: boolean, tick: Tick): JobRecord {
   if (outcome.ok) {
@@ -120,7 +116,8 @@ export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idem
   }
   const { error } = outcome;
   if (!error.retryable) return conclude(job, "submit_refused", tick, providerFailure(error));
-  if (error.uncertain && !idempotentSubmit) return conclude(job, "submit_uncertain", tick, UNCERTAIN_SUBMIT);
+  // never sent again: the job waits for a callback to name the task, or ends submit_uncertain (adopt.ts)
+  if (error.uncertain && !idempotentSubmit) return submitFateUnknown({ ...job, lastProviderError: `${error.code}: ${error.message}` }, tick);
   // the provider answered, so no task exists: the recovery point can go
   const cleared = error.uncertain ? job : { ...job, submitStartedAt: undefined };
   return retryOrFail(cleared, error, MAX_SUBMIT_ATTEMPTS, tick);
@@ -272,10 +269,10 @@ export function providerNotConfigured(job: JobRecord, missing: string[], tick: T
   });
 }
 
-/** A previous submit started and never reported back: only an idempotent provider may be asked again. */
+/** A previous submit started and never reported back: only an idempotent provider may be asked again; otherwise its callback may name the task. */
 export function unconfirmedSubmit(job: JobRecord, idempotentSubmit: boolean, tick: Tick): JobRecord | undefined {
   if (job.submitStartedAt === undefined || idempotentSubmit) return undefined;
-  return conclude(job, "submit_uncertain", tick, UNCERTAIN_SUBMIT);
+  return submitFateUnknown(job, tick);
 }
 
 /** An exception we did not expect (a bug or a platform fault) is retried like a provider error. */

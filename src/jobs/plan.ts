@@ -1,6 +1,7 @@
 // What a due alarm does, decided without I/O from the job and the worker's setup: wait (the
 // settings are invalid), end or move the job at once (a finish that needs no provider), or take
 // one step at the provider or R2. The job object reads the setup, asks here, and acts.
+import { awaitingCallback, noCallbackCame } from "./adopt.ts";
 import { nextStep, providerNotConfigured, unconfirmedSubmit, whileConfigInvalid, type Step, type Tick } from "./machine.ts";
 import type { JobRecord } from "./record.ts";
 
@@ -26,6 +27,8 @@ export type Plan =
   | { kind: "step"; step: Exclude<Step, { kind: "idle" }> };
 
 export function plan(job: JobRecord, setup: Setup, tick: Tick): Plan {
+  // waiting for the callback of a lost submit: the alarm comes at the deadline, and nothing named the task
+  if (awaitingCallback(job)) return { kind: "store", job: noCallbackCame(job, tick) };
   if (setup.configProblems) {
     // a job still waiting for a slot has no run deadline yet: whileConfigInvalid picks its limit
     const decision = whileConfigInvalid(job, setup.configProblems, tick);

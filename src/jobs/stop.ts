@@ -78,6 +78,16 @@ function unknownTask(provider: ProviderName, headline: string): StopRecord {
 }
 
 /**
+ * The job's own callback named a task after the job ended while its submit's task was unknown
+ * (no callback by the deadline, or a cancel): the task is adopted only to be stopped.
+ */
+export function adoptAfterEnd(job: JobRecord, taskId: string, tick: Tick): JobRecord {
+  const headline = `${job.stop?.headline ?? job.error?.message ?? ""} Wiro's callback then named task ${taskId}.`.trim();
+  const noted = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? tick.now };
+  return stopFor(noted, { taskId }, headline, tick);
+}
+
+/**
  * Polling ended with the task's state unknown: it outlived its deadline (`timeout`), or its
  * status could not be read through the poll-error cap or past the deadline
  * (`provider_unavailable`). Either way the task may still run (and bill), so it is asked to stop.

@@ -17,6 +17,8 @@ export const TRANSITIONS = {
     queue_timeout: "failed",
     submit_refused: "failed",
     submit_uncertain: "failed",
+    // a lost Wiro submit whose callback may still name its task (adopt.ts)
+    submit_unconfirmed: "running",
     config_waiting: "queued",
     configuration_error: "failed",
     provider_not_configured: "failed",
@@ -31,6 +33,8 @@ export const TRANSITIONS = {
     provider_failed: "failed",
     provider_canceled: "canceled",
     provider_succeeded: "copying",
+    // no callback named the task of a lost submit by the deadline
+    submit_uncertain: "failed",
     config_waiting: "running",
     configuration_error: "failed",
     provider_not_configured: "failed",

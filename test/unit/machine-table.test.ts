@@ -18,6 +18,7 @@ import {
   whileConfigInvalid,
 } from "../../src/jobs/machine.ts";
 import type { JobRecord, JobStatus, OutputRecord } from "../../src/jobs/record.ts";
+import { noCallbackCame } from "../../src/jobs/adopt.ts";
 import { cancelJob } from "../../src/jobs/stop.ts";
 import type { Outcome, TaskStatus } from "../../src/providers/types.ts";
 
@@ -77,6 +78,15 @@ const drivers: { [S in keyof typeof TRANSITIONS]: Record<keyof (typeof TRANSITIO
     queue_timeout: { run: (j) => waitForSlot({ ...j, createdAt: T0 - MAX_QUEUE_MS }, 3, T0 + 5_000, tick) },
     submit_refused: { run: (j) => afterSubmit(j, { ok: false, error: { retryable: false, code: "INSUFFICIENT_POWER", message: "no credit" } }, false, tick) },
     submit_uncertain: { run: (j) => unconfirmedSubmit({ ...j, submitStartedAt: T0 - 5 }, false, tick) ?? j },
+    submit_unconfirmed: {
+      run: (j) =>
+        afterSubmit(
+          { ...j, callbackTokenHash: "h" },
+          { ok: false, error: { retryable: true, uncertain: true, code: "timeout", message: "slow" } },
+          false,
+          tick,
+        ),
+    },
     config_waiting: { run: configWait },
     configuration_error: { run: configEnd },
     provider_not_configured: { run: (j) => providerNotConfigured(j, ["WIRO_API_KEY"], tick) },
@@ -96,6 +106,7 @@ const drivers: { [S in keyof typeof TRANSITIONS]: Record<keyof (typeof TRANSITIO
     config_waiting: { run: configWait },
     configuration_error: { run: configEnd },
     provider_not_configured: { run: (j) => providerNotConfigured(j, ["WIRO_API_KEY", "WIRO_API_SECRET"], tick) },
+    submit_uncertain: { run: (j) => noCallbackCame({ ...j, task: undefined }, tick) },
     client_cancel: { run: cancel },
   },
   copying: {
@@ -129,6 +140,7 @@ const promised: Record<string, string> = {
   "queued.queue_timeout": "failed/queue_timeout",
   "queued.submit_refused": "failed/INSUFFICIENT_POWER",
   "queued.submit_uncertain": "failed/submit_uncertain",
+  "queued.submit_unconfirmed": "running",
   "queued.config_waiting": "queued",
   "queued.configuration_error": "failed/configuration_error",
   "queued.provider_not_configured": "failed/provider_not_configured",
@@ -144,6 +156,7 @@ const promised: Record<string, string> = {
   "running.config_waiting": "running",
   "running.configuration_error": "failed/configuration_error",
   "running.provider_not_configured": "failed/provider_not_configured",
+  "running.submit_uncertain": "failed/submit_uncertain",
   "running.client_cancel": "canceled/canceled_by_client",
   "copying.copy_pending": "copying",
   "copying.retry": "copying",

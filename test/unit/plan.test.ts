@@ -96,7 +96,7 @@ describe("a Wiro callback", () => {
     expect(noted.job.callbackReceived).toBe(true);
     expect(noted.job.callbackReceivedAt).toBe(T0 + 500);
     expect(noted.job.nextAt).toBe(T0 + CONFIRM_WINDOW_MS);
-    expect(noted.bringForward).toBe(true);
+    expect(noted.wakeAt).toBe(T0 + CONFIRM_WINDOW_MS);
   });
 
   it("a second one in the same window changes nothing", () => {
@@ -108,6 +108,6 @@ describe("a Wiro callback", () => {
     const ended = job({ status: "succeeded", nextAt: Number.POSITIVE_INFINITY });
     const noted = callbackNoted(ended, T0)!;
     expect(noted.job.callbackReceived).toBe(true);
-    expect(noted.bringForward).toBe(false);
+    expect(noted.wakeAt).toBeUndefined();
   });
 });
