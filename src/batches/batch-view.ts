@@ -11,7 +11,8 @@ export type { BatchView };
 export async function batchView(env: Env, batch: BatchRecord): Promise<BatchView> {
   const counts: Record<JobStatus, number> = { queued: 0, running: 0, copying: 0, succeeded: 0, failed: 0, canceled: 0 };
   let indexed = 0;
-  for (const row of await batchStatusCounts(env.DB, batch.id, batch.tenant)) {
+  const [rows, actual] = await Promise.all([batchStatusCounts(env.DB, batch.id, batch.tenant), batchActuals(env.DB, batch.tenant, batch.id)]);
+  for (const row of rows) {
     counts[row.status] = row.n;
     indexed += row.n;
   }
@@ -21,7 +22,7 @@ export async function batchView(env: Env, batch: BatchRecord): Promise<BatchView
     status: batch.status,
     total: batch.total,
     counts,
-    cost: { estimate: batch.estimate ?? [], actual: await batchActuals(env.DB, batch.tenant, batch.id) },
+    cost: { estimate: batch.estimate ?? [], actual },
     createdAt: new Date(batch.createdAt).toISOString(),
     ...(batch.completedAt ? { completedAt: new Date(batch.completedAt).toISOString() } : {}),
     ...(batch.scheduleId ? { scheduleId: batch.scheduleId } : {}),

@@ -26,11 +26,11 @@ export function decodeBatchCursor(text: string): BatchCursor | undefined {
 
 /** One page of batch ids and the cursor of the next, if any. */
 export async function listBatchIds(db: D1Database, tenant: string, limit: number, cursor?: BatchCursor): Promise<{ ids: string[]; next: BatchCursor | null }> {
-  const having = cursor ? "HAVING (created < ? OR (created = ? AND batch_id < ?))" : "";
+  // batch_index holds each batch's first job time, kept by a trigger on the jobs index
+  // (migrations/0009_batch_counts.sql): a page is an index range, not a GROUP BY over every job of the key
+  const after = cursor ? "AND (created_at < ? OR (created_at = ? AND batch_id < ?))" : "";
   const rows = await db
-    .prepare(
-      `SELECT batch_id, MIN(created_at) AS created FROM jobs WHERE tenant = ? AND batch_id IS NOT NULL AND deleted_at IS NULL GROUP BY batch_id ${having} ORDER BY created DESC, batch_id DESC LIMIT ?`,
-    )
+    .prepare(`SELECT batch_id, created_at AS created FROM batch_index WHERE tenant = ? ${after} ORDER BY created_at DESC, batch_id DESC LIMIT ?`)
     .bind(tenant, ...(cursor ? [cursor.createdAt, cursor.createdAt, cursor.id] : []), limit + 1)
     .all<{ batch_id: string; created: number }>();
   const page = rows.results.slice(0, limit);

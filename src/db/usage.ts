@@ -54,7 +54,8 @@ export async function recordActual(db: D1Database, jobId: string, actualMicro: n
 export async function batchActuals(db: D1Database, tenant: string, batchId: string): Promise<CostAmount[]> {
   const rows = await db
     .prepare(
-      "SELECT cost_unit AS unit, SUM(cost_actual) AS micro FROM jobs WHERE tenant = ? AND batch_id = ? AND cost_actual IS NOT NULL GROUP BY cost_unit ORDER BY cost_unit",
+      // kept by triggers as the jobs' actual costs arrive (migrations/0009_batch_counts.sql): no scan of the batch's rows
+      "SELECT unit, micro FROM batch_costs WHERE tenant = ? AND batch_id = ? ORDER BY unit",
     )
     .bind(tenant, batchId)
     .all<{ unit: CostUnit; micro: number }>();

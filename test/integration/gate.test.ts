@@ -1,53 +1,14 @@
 // The provider gate: a cap on concurrent provider tasks, FIFO among waiters, leases that lapse,
 // and a pace that backs off on provider pushback. Time is the gate's injected clock; no sleeps.
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { afterEach, expect, it, vi, type Mock } from "vitest";
-import { gateApi, LEASE_MS, type AcquireResult, type GateApi } from "../../src/jobs/gate/gate-client.ts";
-import { CUT_SPACING_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, STALE_GRACE_MS } from "../../src/jobs/gate/gate-object.ts";
-import { gateInside } from "../do-internals.ts";
+import { afterEach, expect, it } from "vitest";
+import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
+import { CUT_SPACING_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, retryDelayMs, STALE_GRACE_MS } from "../../src/jobs/gate/gate-object.ts";
+import { MAX_BACKSTOP_MS } from "../../src/jobs/gate/gate-pace.ts";
 
-interface TestGate {
-  api: GateApi;
-  stub: DurableObjectStub;
-  /** The gate's clock; tests move it by hand. */
-  clock: { t: number };
-  /** Job ids the gate tried to wake, in order (the test stands in for JobObject.wake). */
-  woken: string[];
-  wake: Mock<(jobId: string) => Promise<void>>;
-}
+import { cleanGates, config, ids, testGate, used, waitingPosition } from "../gate-helpers.ts";
 
-const used: DurableObjectStub[] = [];
-
-/** A fresh gate per test (its own name), with a fake clock and a recording wake. */
-async function testGate(): Promise<TestGate> {
-  const stub = env.GATES.get(env.GATES.idFromName(`test-gate-${crypto.randomUUID()}`));
-  // a day ahead of real time: the alarms the gate sets never fire by themselves during a test
-  const clock = { t: Date.now() + 86_400_000 };
-  const woken: string[] = [];
-  const wake = vi.fn(async (jobId: string) => {
-    woken.push(jobId);
-  });
-  await runInDurableObject(stub, (instance) => {
-    // the gate's protected seams: its clock and its call to a job
-    const seams = gateInside(instance);
-    vi.spyOn(seams, "now").mockImplementation(() => clock.t);
-    vi.spyOn(seams, "wakeJob").mockImplementation(wake);
-  });
-  used.push(stub);
-  return { api: stub as unknown as GateApi, stub, clock, woken, wake };
-}
-
-afterEach(async () => {
-  for (const stub of used.splice(0)) await runInDurableObject(stub, (_, state) => state.storage.deleteAlarm());
-});
-
-const ids = (n: number, prefix = "job") => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}`);
-const config = (maxConcurrency: number) => ({ maxConcurrency });
-
-function waitingPosition(result: AcquireResult): number {
-  if (result.granted) throw new Error("expected to wait");
-  return result.position;
-}
+afterEach(cleanGates);
 
 it("never grants more than maxConcurrency of 50 concurrent jobs, then grants in line order as slots free", async () => {
   const { api, woken } = await testGate();
@@ -89,7 +50,7 @@ it("acquire and release are idempotent, and a waiter's place only goes down", as
   expect(await api.acquire("a", config(1))).toEqual({ granted: true });
   expect(await api.acquire("a", config(1))).toEqual({ granted: true });
   const b = await api.acquire("b", config(1));
-  expect(b).toEqual({ granted: false, position: 1, retryAt: clock.t + 2_500 });
+  expect(b).toEqual({ granted: false, position: 1, retryAt: clock.t + retryDelayMs(1) });
   expect(waitingPosition(await api.acquire("b", config(1)))).toBe(1);
   expect(waitingPosition(await api.acquire("c", config(1)))).toBe(2);
   expect(waitingPosition(await api.acquire("c", config(1)))).toBe(2);
@@ -168,13 +129,14 @@ it("a waiter that stops asking is dropped, and the ones behind it move up", asyn
   expect(waitingPosition(await api.acquire("b", config(1)))).toBe(2);
 });
 
-it("retryAt grows with the place in line, up to a minute", async () => {
+it("a waiter's own retryAt is a sparse backstop: it grows with the place in line, up to MAX_BACKSTOP_MS", async () => {
   const { api, clock } = await testGate();
   const results = [];
   for (const id of ids(200)) results.push(await api.acquire(id, config(1)));
-  expect(results[1]).toEqual({ granted: false, position: 1, retryAt: clock.t + 2_500 });
-  expect(results[10]).toEqual({ granted: false, position: 10, retryAt: clock.t + 7_000 });
-  expect(results[199]).toEqual({ granted: false, position: 199, retryAt: clock.t + 60_000 });
+  expect(results[1]).toEqual({ granted: false, position: 1, retryAt: clock.t + retryDelayMs(1) });
+  expect(results[199]).toEqual({ granted: false, position: 199, retryAt: clock.t + retryDelayMs(199) });
+  expect(retryDelayMs(1)).toBeGreaterThanOrEqual(60_000);
+  expect(retryDelayMs(100_000)).toBe(MAX_BACKSTOP_MS);
 });
 
 it("pushback halves the effective limit for new grants; enough successes restore it", async () => {

@@ -5,7 +5,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../../lib/log.ts";
 import { LEASE_MS, type AcquireResult, type GateApi, type GateConfig, type GateSnapshot, type ProviderOutcome } from "./gate-client.ts";
-import { admit, afterOutcome, effectiveLimit, FULL_PACE, freeSlots, type Pace, STALE_GRACE_MS, withLimit } from "./gate-pace.ts";
+import { LINE_TABLES, WaitingLine } from "./gate-line.ts";
+import { admit, afterOutcome, effectiveLimit, FULL_PACE, freeSlots, type Pace, STALE_GRACE_MS, WAKE_ANSWER_MS, withLimit } from "./gate-pace.ts";
 
 // The pace constants live with the pure rules; re-exported because tests and callers name them here.
 export { CUT_SPACING_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, retryDelayMs, STALE_GRACE_MS } from "./gate-pace.ts";
@@ -28,9 +29,18 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     ctx.storage.sql.exec(`
       CREATE TABLE IF NOT EXISTS holders (job_id TEXT PRIMARY KEY, lease_until INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS holders_lease ON holders (lease_until);
-      CREATE TABLE IF NOT EXISTS waiters (seq INTEGER PRIMARY KEY, job_id TEXT NOT NULL UNIQUE, retry_at INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS waiters_retry ON waiters (retry_at);
+      CREATE TABLE IF NOT EXISTS calls (n INTEGER NOT NULL);
+      ${LINE_TABLES}
     `);
+    this.line = new WaitingLine(ctx.storage.sql, ctx.storage.kv);
+  }
+
+  private readonly line: WaitingLine;
+
+  /** Every call counted, one row: what a job costs the gate, read by the scale benchmark from the local store. */
+  private counted(): void {
+    if (this.ctx.storage.sql.exec("UPDATE calls SET n = n + 1 RETURNING n").toArray().length === 0)
+      this.ctx.storage.sql.exec("INSERT INTO calls (n) VALUES (1)");
   }
 
   /** The clock; protected so tests can move time without sleeping. */
@@ -49,26 +59,26 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
   /** Granted when the job holds a slot (its lease is renewed) or is within the free slots at the head of the line. */
   async acquire(jobId: string, config: GateConfig): Promise<AcquireResult> {
     const now = this.now();
+    this.counted();
     let changed = this.setLimit(config.maxConcurrency);
     changed = this.sweep(now, jobId) || changed;
     let result: AcquireResult;
     if (this.extendLease(jobId, now)) result = { granted: true };
     else {
-      const sql = this.ctx.storage.sql;
-      const seq = sql.exec<{ seq: number }>("SELECT seq FROM waiters WHERE job_id = ?", jobId).toArray()[0]?.seq;
-      // counting the rows ahead is O(position) on the primary key: cheap for a line of thousands
-      const ahead = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters WHERE seq < ?", seq ?? Number.MAX_SAFE_INTEGER).one().n;
-      const position = ahead + 1;
+      const line = this.line;
+      const seq = line.seqOf(jobId);
+      // the place without counting the rows ahead (gate-line.ts): an ask costs the same at place 10,000 as at 1
+      const position = line.placeOf(seq);
       const admission = admit(position, freeSlots(this.pace(), this.active()), now);
       if (admission.granted) {
-        sql.exec("DELETE FROM waiters WHERE job_id = ?", jobId);
-        sql.exec("INSERT INTO holders (job_id, lease_until) VALUES (?, ?)", jobId, now + LEASE_MS);
-        const behind = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters").one().n;
+        line.leave(jobId);
+        this.ctx.storage.sql.exec("INSERT INTO holders (job_id, lease_until) VALUES (?, ?)", jobId, now + LEASE_MS);
+        const behind = line.length();
         result = behind > 0 ? { granted: true, behind } : { granted: true };
       } else {
         const { retryAt } = admission;
-        if (seq === undefined) sql.exec("INSERT INTO waiters (job_id, retry_at) VALUES (?, ?)", jobId, retryAt);
-        else sql.exec("UPDATE waiters SET retry_at = ? WHERE seq = ?", retryAt, seq);
+        if (seq === undefined) line.join(jobId, retryAt);
+        else line.setRetryAt(seq, retryAt);
         result = { granted: false, position, retryAt };
       }
     }
@@ -79,6 +89,7 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
   /** Extends the lease while the task runs. False when the job holds no slot (never granted, released or expired). */
   async renew(jobId: string): Promise<boolean> {
     const now = this.now();
+    this.counted();
     const changed = this.sweep(now);
     const held = this.extendLease(jobId, now);
     await this.settle(changed);
@@ -88,16 +99,18 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
   /** Frees the job's slot or takes it out of the line; safe to call twice or for unknown jobs. */
   async release(jobId: string): Promise<void> {
     const sql = this.ctx.storage.sql;
+    this.counted();
     let changed = this.sweep(this.now());
     changed = sql.exec("DELETE FROM holders WHERE job_id = ? RETURNING job_id", jobId).toArray().length > 0 || changed;
     // a waiter leaving moves everyone behind it up, possibly into a free slot
-    changed = sql.exec("DELETE FROM waiters WHERE job_id = ? RETURNING job_id", jobId).toArray().length > 0 || changed;
+    changed = this.line.leave(jobId) || changed;
     await this.settle(changed);
   }
 
   /** Pushback lowers the pace, successes raise it again (rules in gate-pace.ts). */
   async report(outcome: ProviderOutcome): Promise<void> {
     const now = this.now();
+    this.counted();
     const changed = this.sweep(now);
     const before = this.pace();
     const { pace, opened } = afterOutcome(before, outcome, now);
@@ -112,7 +125,7 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
       .exec<{ job_id: string }>("SELECT job_id FROM holders ORDER BY job_id")
       .toArray()
       .map((r) => r.job_id);
-    const waiting = this.ctx.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters").one().n;
+    const waiting = this.line.length();
     await this.settle(changed);
     return { limit: pace.limit, effectiveLimit: effectiveLimit(pace), active: holders.length, waiting, holders };
   }
@@ -158,8 +171,8 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     const sql = this.ctx.storage.sql;
     const expired = sql.exec<{ job_id: string }>("DELETE FROM holders WHERE lease_until <= ? RETURNING job_id", now).toArray();
     if (expired.length > 0) log("warn", "provider gate lease expired", { gate: this.ctx.id.name, jobIds: expired.map((r) => r.job_id) });
-    const stale = sql.exec("DELETE FROM waiters WHERE retry_at <= ? AND job_id != ? RETURNING job_id", now - STALE_GRACE_MS, caller).toArray();
-    return expired.length > 0 || stale.length > 0;
+    const stale = this.line.dropStale(now - STALE_GRACE_MS, caller);
+    return expired.length > 0 || stale > 0;
   }
 
   /** After a change: re-arm the alarm, then wake the waiters that now fit (state is stored first). */
@@ -168,7 +181,7 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     // the alarm covers the next lease to lapse and the head waiter going stale: the two events
     // that can free the line when no job calls
     const lease = sql.exec<{ t: number | null }>("SELECT MIN(lease_until) AS t FROM holders").one().t;
-    const head = sql.exec<{ t: number }>("SELECT retry_at AS t FROM waiters ORDER BY seq LIMIT 1").toArray()[0]?.t;
+    const head = this.line.headRetryAt();
     const due = Math.min(lease ?? Infinity, head === undefined ? Infinity : head + STALE_GRACE_MS);
     // Only ever move the alarm earlier: renewals push `due` later on every call, and an alarm
     // that comes early just sweeps and re-arms, which is cheaper than a storage write per call.
@@ -179,11 +192,17 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     if (!changed) return;
     const free = freeSlots(this.pace(), this.active());
     if (free === 0) return;
-    const ids = sql
-      .exec<{ job_id: string }>("SELECT job_id FROM waiters ORDER BY seq LIMIT ?", free)
-      .toArray()
-      .map((r) => r.job_id);
-    // best effort: a job that misses its wake-up still asks again by its retryAt
+    const ids = this.line.first(free);
+    // Waking is how a waiter learns its slot is free; its own retryAt is only a sparse backstop.
+    // A woken job is expected back within WAKE_ANSWER_MS: one that misses the wake-up is dropped
+    // as stale (the alarm below covers it), the slot goes to the next, and the job itself rejoins
+    // the line at its backstop, so nothing is lost and the line never stalls behind it.
+    this.line.expectBy(ids, this.now() + WAKE_ANSWER_MS);
+    const answerDue = (this.line.headRetryAt() ?? Infinity) + STALE_GRACE_MS;
+    if (Number.isFinite(answerDue) && (this.alarmAt === undefined || this.alarmAt === null || answerDue < this.alarmAt)) {
+      this.alarmAt = answerDue;
+      await this.ctx.storage.setAlarm(answerDue);
+    }
     const results = await Promise.allSettled(ids.map(async (id) => this.wakeJob(id)));
     const failed = results.filter((r) => r.status === "rejected").length;
     if (failed > 0) log("warn", "provider gate could not wake jobs", { gate: this.ctx.id.name, failed, of: ids.length });

@@ -34,9 +34,20 @@ export function effectiveLimit(pace: Pace): number {
   return pace.cap === null ? pace.limit : Math.min(pace.cap, pace.limit);
 }
 
-/** How soon a waiter should ask again: soon near the head, at most a minute far back. */
+/** A woken waiter should ask within this; past it (plus STALE_GRACE_MS) it is dropped and the next is woken. */
+export const WAKE_ANSWER_MS = 5_000;
+/** The longest a waiter sleeps between asks: within the job index's heartbeat, so the sweeper never takes it for stuck. */
+export const MAX_BACKSTOP_MS = 5 * 60_000;
+
+/**
+ * When a waiter asks again by itself. The gate wakes a waiter when its slot is free, so this is
+ * only the backstop for a lost wake-up, and it is sparse: it grows with the place in line (a
+ * waiter far back will not be served soon), up to MAX_BACKSTOP_MS, so the asks per job stay about
+ * constant however long the line is. (Asking every 2 s + 0.5 s × place, up to a minute, made a
+ * waiter's asks grow with the line.)
+ */
 export function retryDelayMs(position: number): number {
-  return Math.min(60_000, 2_000 + position * 500);
+  return Math.min(MAX_BACKSTOP_MS, 60_000 + position * 100);
 }
 
 /** Applies the configured limit (callers pass it each time, so a changed setting applies at once). */
