@@ -184,5 +184,9 @@ describe("seedrun batch, quote, models", () => {
     const models = await seedrun("models");
     expect(models.code).toBe(0);
     expect(models.stdout).toContain("wiro/ByteDance/text-to-video-seedance-v1");
+    const one = await seedrun("models", "weshop/seedance", "--json");
+    expect(one.code, one.stderr).toBe(0);
+    // what --file reads to put a URL into an array field
+    expect((JSON.parse(one.stdout) as { paramsSchema: { properties: { images: { type: string } } } }).paramsSchema.properties.images.type).toBe("array");
   });
 });
