@@ -95,6 +95,8 @@ run three ways on one local stack. \`run()\` of \`@seedrun/client\` creates the 
 \`run()\` costs a constant 2 requests whatever the run's length and sees every change; polling
 pays one request per second and can miss a short state; \`Prefer: wait\` costs as little but
 reports only the end. So the client adds no request per state change over the raw API.
+Request counts do not depend on the machine's speed, except the polling row (a slower run
+means more polls); this run shared 2 cores with other work (load average about 17).
 `;
     return { markdown, figures };
   } finally {

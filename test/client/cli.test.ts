@@ -1,7 +1,7 @@
 // The `seedrun` CLI as a user runs it (a child process, its stdout and stderr piped) against the
 // local stack: exit codes 0/1/2, -p and --file, --json, one progress line per change when piped,
 // downloads checked against the job's sha256, and Ctrl-C canceling the job at the server.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -124,6 +124,25 @@ describe("seedrun run", () => {
     expect(new Uint8Array(await (await fetch(images[0]!)).arrayBuffer())).toEqual(pngImage("cli-file"));
   });
 
+  it("draws a live bar with the status and ETA on a terminal", async (ctx) => {
+    // util-linux `script` gives the CLI a pseudo-terminal, as a user's shell would
+    if (spawnSync("script", ["--version"]).status !== 0) ctx.skip("no `script` command for a pseudo-terminal here");
+    const dir = mkdtempSync(join(tmpdir(), "seedrun-cli-"));
+    const command = [process.execPath, CLI, "run", "weshop/seedream", "-p", "textDescription=on a terminal", "--out", dir].map((a) => `'${a}'`).join(" ");
+    const tty = spawn("script", ["-qfec", command, "/dev/null"], {
+      env: { ...process.env, SEEDRUN_URL: stack().worker, SEEDRUN_API_KEY: KEYS.cli, COLUMNS: "120" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let screen = "";
+    tty.stdout.on("data", (c: Buffer) => (screen += c.toString()));
+    const code = await new Promise<number | null>((resolve) => tty.on("exit", resolve));
+    expect(code, screen).toBe(0);
+    expect(screen).toMatch(/[█░]{30} (queued|running)/);
+    expect(screen).toMatch(/ETA \d+(m\d+)?s/);
+    expect(screen).toContain("downloading");
+    expect(screen).toContain(dir);
+  });
+
   it("cancels the job at the server on Ctrl-C and exits 1", async () => {
     const run = start(["run", "wiro/ByteDance/text-to-video-seedance-v1", "-p", "prompt=interrupt me"]);
     // wait until the job runs at the provider, then interrupt like a terminal would
@@ -165,5 +184,9 @@ describe("seedrun batch, quote, models", () => {
     const models = await seedrun("models");
     expect(models.code).toBe(0);
     expect(models.stdout).toContain("wiro/ByteDance/text-to-video-seedance-v1");
+    const one = await seedrun("models", "weshop/seedance", "--json");
+    expect(one.code, one.stderr).toBe(0);
+    // what --file reads to put a URL into an array field
+    expect((JSON.parse(one.stdout) as { paramsSchema: { properties: { images: { type: string } } } }).paramsSchema.properties.images.type).toBe("array");
   });
 });

@@ -35,7 +35,8 @@ export async function freePort(): Promise<number> {
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
-  execFileSync("npm", ["run", "build", "--workspaces", "--if-present"], { stdio: ["ignore", "ignore", "inherit"] });
+  // `npm test` has just built them (its `npm run build` step); a direct vitest run builds here
+  if (process.env.npm_lifecycle_event !== "test") execFileSync("npm", ["run", "build"], { stdio: ["ignore", "ignore", "inherit"] });
   const persistTo = mkdtempSync(join(tmpdir(), "seedrun-client-"));
   const stack = await startLocalStack({
     port: await freePort(),
