@@ -45,6 +45,13 @@ export const INVALID_JSON = problem(400, "invalid_json", "Invalid JSON", "The re
 export const authenticated = {
   security: [{ bearerAuth: [] }],
 };
+/**
+ * Routes anyone may call (health, docs, signed media links, provider callbacks): said explicitly,
+ * so linters and generated clients do not have to guess that the missing requirement is on purpose.
+ */
+export const unauthenticated = {
+  security: [] as { [scheme: string]: string[] }[],
+};
 export const authProblems = {
   401: problemResponse("Missing or unknown API key", {
     unauthorized: problem(401, "unauthorized", "Unauthorized", "Send Authorization: Bearer <API key> with a valid key."),

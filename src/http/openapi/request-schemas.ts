@@ -176,9 +176,30 @@ export function requestComponents(): Record<string, Json> {
   };
   out.CreateJob = {
     description:
-      "A job for one model; `params` depend on `model` and use the provider's own names and values. URL inputs (images, frames, videos, audios) and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host).",
+      "A job for one model; `params` depend on `model` and use the provider's own names and values. URL inputs (images, frames, videos, audios) and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host), or links this server signed (`POST /v1/uploads`, stored outputs).",
     oneOf: MODEL_IDS.map((id) => ref(requestName(id))),
     discriminator: { propertyName: "model", mapping: Object.fromEntries(MODEL_IDS.map((id) => [id, `#/components/schemas/${requestName(id)}`])) },
   };
+  for (const schema of Object.values(out)) defaultsInWords(schema);
   return out;
+}
+
+/**
+ * These components describe what a client sends, where a field with a default may be left out.
+ * Generators read a `default` keyword in a component as "always present" (openapi-typescript's
+ * default settings make such a field required, since the same component could describe a
+ * response), so an optional field's default is written in its description instead.
+ */
+function defaultsInWords(schema: Json): void {
+  const props = schema.properties as Record<string, Json> | undefined;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  for (const [name, prop] of Object.entries(props ?? {})) {
+    if (prop.default !== undefined && !required.has(name)) {
+      const said = typeof prop.description === "string" ? prop.description : "";
+      const words = `Default: ${JSON.stringify(prop.default)}.`;
+      props![name] = { ...prop, description: /\bdefault\b/i.test(said) ? said : `${said} ${words}`.trim() };
+      delete props![name]!.default;
+    }
+    defaultsInWords(props![name]!);
+  }
 }
