@@ -12,7 +12,7 @@ import { BATCH_WEBHOOK_URL, MAX_SCHEDULES_PER_CLIENT } from "../../schemas/views
 import { documentCatalogue } from "../../providers/catalogue/json-schema.ts";
 import { MODELS, MODEL_IDS, type ModelId } from "../../providers/models.ts";
 import { DEFAULT_JOB_EVENTS } from "../../jobs/record.ts";
-import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "../../schemas/upload-spec.ts";
+import { MAX_FILE_BYTES, MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "../../schemas/upload-spec.ts";
 
 type Json = Record<string, unknown>;
 type JsonSchema = z.core.JSONSchema.BaseSchema;
@@ -161,6 +161,19 @@ export function requestComponents(): Record<string, Json> {
     oneOf: [ref("CreateJob"), ref("CreateBatch")],
   };
   out.PutBudget = { ...toJson(putBudgetSchema), description: "The caller's limits, at most one per unit and period; `[]` removes them all." };
+  out.UploadFile = {
+    type: "object",
+    description: "One file field; no other fields. Streamed into storage: it may be as large as the limit.",
+    properties: {
+      file: {
+        type: "string",
+        format: "binary",
+        description: `An image (PNG, JPEG, WebP), a video (MP4, WebM, QuickTime) or audio (MP3, WAV, M4A/AAC), recognised by its bytes (the part's file name and declared type are ignored); at most 100 MiB (${MAX_FILE_BYTES} bytes).`,
+      },
+    },
+    required: ["file"],
+    additionalProperties: false,
+  };
   out.UploadImage = {
     type: "object",
     description: "One file field; no other fields.",
