@@ -9,6 +9,8 @@ export interface UploadTarget {
   signal: AbortSignal;
   /** Aborted when the copy is abandoned for good (the job was canceled): a write that lands late is removed. */
   abandoned?: AbortSignal;
+  /** Stored with the object (an upload's owner); putUnknownLength only. */
+  customMetadata?: Record<string, string>;
 }
 
 /**
@@ -88,7 +90,7 @@ export const PARTS_IN_FLIGHT = 2;
  * `beforeCommit` runs once the whole body is read and may throw to abandon the upload.
  */
 export async function putUnknownLength(target: UploadTarget, body: MeteredBody, partSize: number, beforeCommit: () => void): Promise<R2Object> {
-  const { bucket, key, contentType, signal } = target;
+  const { bucket, key, contentType, signal, customMetadata = {} } = target;
   let upload: R2MultipartUpload | null = null;
   let creating: Promise<R2MultipartUpload> | null = null;
   const parts: Promise<R2UploadedPart>[] = [];
@@ -97,7 +99,7 @@ export async function putUnknownLength(target: UploadTarget, body: MeteredBody, 
   let filled = 0;
 
   const send = async (bytes: Uint8Array): Promise<void> => {
-    creating ??= bucket.createMultipartUpload(key, { httpMetadata: { contentType } });
+    creating ??= bucket.createMultipartUpload(key, { httpMetadata: { contentType }, customMetadata });
     upload ??= await storage(creating, signal, "createMultipartUpload");
     if (parts.length >= PARTS_IN_FLIGHT) await parts[parts.length - PARTS_IN_FLIGHT];
     const sending = upload.uploadPart(parts.length + 1, bytes);
@@ -124,7 +126,7 @@ export async function putUnknownLength(target: UploadTarget, body: MeteredBody, 
     if (upload === null && creating === null) {
       // Small enough to hold, so the hash is known up front: R2 verifies it and keeps it.
       const sha256 = await body.sha256Hex();
-      const options: R2PutOptions = { httpMetadata: { contentType }, sha256, customMetadata: { sha256 } };
+      const options: R2PutOptions = { httpMetadata: { contentType }, sha256, customMetadata: { ...customMetadata, sha256 } };
       return await commit(bucket.put(key, buffer.subarray(0, filled), options), target, "put");
     }
     if (filled > 0) await send(buffer.subarray(0, filled));

@@ -8,7 +8,7 @@ import { MODEL_IDS } from "../providers/models.ts";
 import { MAX_BATCH_JOBS, type BatchSpec } from "./batch-spec.ts";
 import type { JobSpec } from "./job-spec.ts";
 import { count, jobSchema, timestamp, type Same } from "./job-view.ts";
-import { batchCostSchema } from "./costs.ts";
+import { batchCostSchema, COST_UNIT_NAMES } from "./costs.ts";
 
 export const problemSchema = z
   .looseObject({
@@ -55,6 +55,26 @@ export type BatchView = z.output<typeof batchViewSchema>;
 export const batchCompletedEventSchema = z
   .strictObject({ type: z.literal("batch.completed"), timestamp, data: batchViewSchema })
   .meta({ id: "BatchCompletedEvent" });
+
+/** The body sent to a schedule's batch `webhookUrl` when a due run started nothing (src/schedules/budget-check.ts). */
+export const scheduleSkippedEventSchema = z
+  .strictObject({
+    type: z.literal("schedule.skipped"),
+    timestamp,
+    data: z.strictObject({
+      scheduleId: z.string(),
+      name: z.string(),
+      dueAt: timestamp.meta({ description: "The due time of the run that was skipped." }),
+      code: z.enum(["budget_exceeded", "quote_unavailable"]),
+      detail: z.string().meta({ description: "The problem `detail` a request refused for the same reason would get." }),
+      unit: z.enum(COST_UNIT_NAMES),
+      period: z.enum(["day", "month"]),
+      limit: z.number().optional().meta({ description: "`budget_exceeded` only, as are `remaining` and `requested`." }),
+      remaining: z.number().optional(),
+      requested: z.number().optional(),
+    }),
+  })
+  .meta({ id: "ScheduleSkippedEvent" });
 
 /** A job spec as validated and stored (a schedule's batch): params normalised, the webhook resolved. */
 export const jobSpecViewSchema = z
@@ -117,6 +137,26 @@ export const uploadSchema = z
   .strictObject({ url: z.url().meta({ description: "WeShop's reusable URL of the image; use it in `params.images`." }) })
   .meta({ id: "Upload" });
 export type UploadView = z.output<typeof uploadSchema>;
+
+/** A file stored in R2 (POST /v1/uploads with the field `file`). */
+export const storedUploadSchema = z
+  .strictObject({
+    id: z.string().meta({ description: "For `DELETE /v1/uploads/{id}`." }),
+    url: z.url().meta({
+      description:
+        "Signed link to the stored file, valid until `expiresAt` without an API key; use it in any URL param (`images`, `videos`, `audios`, `firstFrame`, `extendVideo`, …).",
+    }),
+    kind: z.enum(["image", "video", "audio"]),
+    contentType: z.string().meta({ description: "From the file's bytes, not its name or declared type.", examples: ["video/mp4"] }),
+    size: z.int().min(1).meta({ description: "Bytes stored." }),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .meta({ description: "Hex SHA-256 of the bytes stored." }),
+    expiresAt: timestamp.meta({ description: "When `url` stops working (at least 7 days on)." }),
+  })
+  .meta({ id: "StoredUpload" });
+export type StoredUploadView = z.output<typeof storedUploadSchema>;
 
 /** Answer of the Wiro callback route. */
 export const callbackReceivedSchema = z.strictObject({ received: z.literal(true) });

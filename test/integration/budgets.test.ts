@@ -2,10 +2,12 @@
 // 402 before anything is created or sent, settles to the actual cost at the end, and never spends
 // blind (503 when a limit exists and no quote can be had). Schedules over budget start nothing.
 import { env, runInDurableObject } from "cloudflare:test";
+import { Validator } from "@cfworker/json-schema";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import { STALE_MS } from "../../src/budgets/budget-object.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
+import { openapiDocument } from "../../src/http/app.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
 import { budget, committed, leaveRoom, problem, putLimits, round } from "../costs-helpers.ts";
 import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../helpers.ts";
@@ -180,6 +182,11 @@ describe("schedules over budget", () => {
       type: "schedule.skipped",
       data: { scheduleId: schedule.id, code: "budget_exceeded", unit: "usd", period: "day" },
     });
+    // and it is the body /openapi.json documents under webhooks.scheduleSkipped
+    const doc = JSON.parse(JSON.stringify(openapiDocument()));
+    const documented = doc.webhooks.scheduleSkipped.post.requestBody.content["application/json"].schema;
+    const check = new Validator({ ...documented, components: doc.components }, "2020-12", false).validate(JSON.parse(sent!.body));
+    expect(check.errors).toEqual([]);
     // within budget the next due run starts
     await putLimits([]);
     await env.DB.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?")

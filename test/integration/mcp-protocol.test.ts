@@ -122,7 +122,7 @@ describe("/mcp", () => {
     );
     expect(schema).toEqual(doc.components.schemas["Params.weshop.seedance"]);
     // defaults and the rules between fields, in words
-    expect(description).toMatch(/default "4s"/);
+    expect(description).toMatch(/default:? "4s"/i);
     expect(description).toMatch(/lastFrame needs firstFrame/);
     const validate = new Validator(schema as object, "2020-12", false);
     expect(validate.validate({ textDescription: "a fox", duration: "5s" }).valid).toBe(true);

@@ -4,11 +4,11 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { JOB_EVENTS } from "../../jobs/record.ts";
 import { webhookEventSchema } from "../../schemas/job-view.ts";
-import { batchCompletedEventSchema } from "../../schemas/views.ts";
+import { batchCompletedEventSchema, scheduleSkippedEventSchema } from "../../schemas/views.ts";
 import { messageId } from "../../webhooks/events.ts";
 import type { AppEnv } from "../context.ts";
 import { completedBatch, succeededJob } from "./examples.ts";
-import { EXAMPLE_BATCH_ID, EXAMPLE_JOB_ID } from "./params.ts";
+import { EXAMPLE_BATCH_ID, EXAMPLE_JOB_ID, EXAMPLE_SCHEDULE_ID } from "./params.ts";
 import { requestComponents } from "./request-schemas.ts";
 
 /** The Standard Webhooks headers on every delivery (src/webhooks/sign.ts), with the example event's id and time. */
@@ -48,6 +48,8 @@ function webhook(
     operationId,
     summary,
     description,
+    // the receiver checks the signature headers; no API key is sent
+    security: [],
     request: {
       headers: webhookHeaders(id, body.value.timestamp),
       body: { required: true, content: { "application/json": { schema, examples: { [body.value.type]: body } } } },
@@ -101,6 +103,35 @@ export function registerDocumentParts(app: OpenAPIHono<AppEnv>): void {
       },
     ),
   );
+  const dueAt = "2026-11-22T00:00:00.000Z";
+  registry.registerWebhook(
+    webhook(
+      "scheduleSkipped",
+      "Schedule run skipped",
+      "Sent to the `webhookUrl` of a schedule's batch when a due run started nothing because it would go over a budget limit (`budget_exceeded`) or could not be quoted against one (`quote_unavailable`). The schedule moves on to its next due time and shows the skip as `lastSkip`. Signed per Standard Webhooks like the other events; answer 2xx; other answers are retried with backoff.",
+      scheduleSkippedEventSchema,
+      {
+        id: `msg_${EXAMPLE_SCHEDULE_ID.slice(6)}_skipped_${Date.parse(dueAt)}`,
+        summary: "A nightly run went over the daily budget",
+        value: {
+          type: "schedule.skipped",
+          timestamp: "2026-11-22T00:00:04.000Z",
+          data: {
+            scheduleId: EXAMPLE_SCHEDULE_ID,
+            name: "nightly",
+            dueAt,
+            code: "budget_exceeded",
+            detail: "This request would cost 24 weshop_power, more than the 11 left of the day limit of 100 weshop_power. Nothing was created.",
+            unit: "weshop_power",
+            period: "day",
+            limit: 100,
+            remaining: 11,
+            requested: 24,
+          },
+        },
+      },
+    ),
+  );
 }
 
 /** The document's top level; with `origin`, `servers` names it. */
@@ -111,6 +142,7 @@ export function documentConfig(origin?: string) {
       title: "seedrun",
       version: "1",
       summary: "Run ByteDance Seedance (video) and Seedream (image) through WeShop and Wiro.",
+      contact: { name: "The operator of this seedrun deployment" },
       description:
         "Create a job with `POST /v1/jobs`, follow it with `GET /v1/jobs/{id}` or a webhook, and download its outputs from signed `/media` links. Errors are `application/problem+json` (RFC 9457); every response carries `X-Request-Id`.",
     },
@@ -119,11 +151,12 @@ export function documentConfig(origin?: string) {
       { name: "Batches", description: "Many jobs in one request (Bearer API key)." },
       { name: "Schedules", description: "Batches started on a cron schedule (Bearer API key)." },
       { name: "Costs", description: "Quotes, budgets and usage (Bearer API key)." },
-      { name: "Uploads", description: "Images to use as job inputs (Bearer API key)." },
+      { name: "Uploads", description: "Images, video and audio to use as job inputs (Bearer API key)." },
       { name: "Models", description: "The models and the JSON Schema of their params (Bearer API key)." },
       { name: "Keys", description: "A tenant's keys and their scopes (Bearer API key)." },
       { name: "Admin", description: "Tenants, for the operator (Bearer ADMIN_API_KEY)." },
-      { name: "Media", description: "Stored outputs behind signed links." },
+      { name: "MCP", description: "Model Context Protocol server for AI agents (Bearer API key)." },
+      { name: "Media", description: "Stored outputs and uploads behind signed links." },
       { name: "Callbacks", description: "Provider callbacks (not for clients)." },
       { name: "Service", description: "Health." },
     ],

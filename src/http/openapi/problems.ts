@@ -56,6 +56,13 @@ export const requires = (scope: Scope) => ({ security: [{ bearerAuth: [] }], "x-
 export const scopeProblem = (scope: Scope) =>
   problemResponse(`The key lacks the scope \`${scope}\``, { insufficient_scope: { ...problemBody(insufficientScope(scope)), scope } as ProblemExample });
 
+/**
+ * Routes anyone may call (health, docs, signed media links, provider callbacks): said explicitly,
+ * so linters and generated clients do not have to guess that the missing requirement is on purpose.
+ */
+export const unauthenticated = {
+  security: [] as { [scheme: string]: string[] }[],
+};
 export const authProblems = {
   401: problemResponse("Missing or unknown API key", {
     unauthorized: problem(401, "unauthorized", "Unauthorized", "Send Authorization: Bearer <API key> with a valid key."),

@@ -13,7 +13,7 @@ import { BATCH_WEBHOOK_URL, MAX_SCHEDULES_PER_CLIENT } from "../../schemas/views
 import { documentCatalogue } from "../../providers/catalogue/json-schema.ts";
 import { MODELS, MODEL_IDS, type ModelId } from "../../providers/models.ts";
 import { DEFAULT_JOB_EVENTS } from "../../jobs/record.ts";
-import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "../../schemas/upload-spec.ts";
+import { MAX_FILE_BYTES, MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "../../schemas/upload-spec.ts";
 
 type Json = Record<string, unknown>;
 type JsonSchema = z.core.JSONSchema.BaseSchema;
@@ -175,6 +175,19 @@ export function requestComponents(): Record<string, Json> {
     ],
   };
   out.PutBudget = { ...toJson(putBudgetSchema), description: "The caller's limits, at most one per unit and period; `[]` removes them all." };
+  out.UploadFile = {
+    type: "object",
+    description: "One file field; no other fields. Streamed into storage: it may be as large as the limit.",
+    properties: {
+      file: {
+        type: "string",
+        format: "binary",
+        description: `An image (PNG, JPEG, WebP), a video (MP4, WebM, QuickTime) or audio (MP3, WAV, M4A/AAC), recognised by its bytes (the part's file name and declared type are ignored); at most 100 MiB (${MAX_FILE_BYTES} bytes).`,
+      },
+    },
+    required: ["file"],
+    additionalProperties: false,
+  };
   out.UploadImage = {
     type: "object",
     description: "One file field; no other fields.",
@@ -190,9 +203,30 @@ export function requestComponents(): Record<string, Json> {
   };
   out.CreateJob = {
     description:
-      "A job for one model; `params` depend on `model` and use the provider's own names and values. URL inputs (images, frames, videos, audios) and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host).",
+      "A job for one model; `params` depend on `model` and use the provider's own names and values. URL inputs (images, frames, videos, audios) and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host), or links this server signed (`POST /v1/uploads`, stored outputs).",
     oneOf: MODEL_IDS.map((id) => ref(requestName(id))),
     discriminator: { propertyName: "model", mapping: Object.fromEntries(MODEL_IDS.map((id) => [id, `#/components/schemas/${requestName(id)}`])) },
   };
+  for (const schema of Object.values(out)) defaultsInWords(schema);
   return out;
+}
+
+/**
+ * These components describe what a client sends, where a field with a default may be left out.
+ * Generators read a `default` keyword in a component as "always present" (openapi-typescript's
+ * default settings make such a field required, since the same component could describe a
+ * response), so an optional field's default is written in its description instead.
+ */
+function defaultsInWords(schema: Json): void {
+  const props = schema.properties as Record<string, Json> | undefined;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  for (const [name, prop] of Object.entries(props ?? {})) {
+    if (prop.default !== undefined && !required.has(name)) {
+      const said = typeof prop.description === "string" ? prop.description : "";
+      const words = `Default: ${JSON.stringify(prop.default)}.`;
+      props![name] = { ...prop, description: /\bdefault\b/i.test(said) ? said : `${said} ${words}`.trim() };
+      delete props![name]!.default;
+    }
+    defaultsInWords(props![name]!);
+  }
 }

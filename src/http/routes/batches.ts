@@ -85,6 +85,7 @@ export const getBatch = createRoute({
   path: "/v1/batches/{id}",
   operationId: "getBatch",
   summary: "Get a batch",
+  description: "The batch's status, the count of its jobs in each state, and its cost so far. A batch of another API key is `404`.",
   tags: ["Batches"],
   ...authenticated,
   request: { params: batchIdParams },
@@ -96,6 +97,7 @@ export const listBatchJobs = createRoute({
   path: "/v1/batches/{id}/jobs",
   operationId: "listBatchJobs",
   summary: "List a batch's jobs",
+  description: "The jobs the batch created, newest first, in pages like `GET /v1/jobs` (same filters, except `batchId`, which is the path's).",
   tags: ["Batches"],
   ...authenticated,
   // the batch comes from the path

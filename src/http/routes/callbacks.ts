@@ -12,7 +12,7 @@ import { notFound } from "../../lib/errors.ts";
 import { callbackReceivedSchema } from "../../schemas/views.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { callbackParams } from "../openapi/params.ts";
-import { problem, problemResponse, REQUEST_ID_HEADER } from "../openapi/problems.ts";
+import { problem, problemResponse, REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
 
 export const wiroCallback = createRoute({
   method: "post",
@@ -22,6 +22,7 @@ export const wiroCallback = createRoute({
   description:
     "The callback URL handed to Wiro for each job. Authenticated only by the per-job token (an HMAC of the job id under `SIGNING_SECRET`, checked by the worker before any job is touched); the body is not trusted (the job confirms with Wiro's `Task/Detail`). Only its task id (`id`) is read, and used only by a job whose submit's answer was lost, to adopt that task (or stop it, if the job has ended). Duplicates are harmless.",
   tags: ["Callbacks"],
+  ...unauthenticated,
   // malformed ids and tokens never reach a Durable Object: the params' shapes answer 404
   request: { params: callbackParams },
   responses: {

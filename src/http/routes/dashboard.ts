@@ -7,6 +7,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { readConfig } from "../../config.ts";
 import { ApiError } from "../../lib/errors.ts";
 import { routeGroup } from "../openapi/hook.ts";
+import { unauthenticated } from "../openapi/problems.ts";
 
 export function dashboardPolicy(mediaOrigin?: string): string {
   const media = mediaOrigin ? `'self' ${mediaOrigin}` : "'self'";
@@ -23,6 +24,7 @@ export const dashboardPage = createRoute({
   summary: "Dashboard",
   description: "A web page for people: paste an API key to see its jobs (outputs playing from their signed links), batches and schedules, and start jobs.",
   tags: ["Service"],
+  ...unauthenticated,
   responses: { 200: { description: "HTML page.", content: { "text/html": { schema: { type: "string" } } } } },
 });
 

@@ -4,6 +4,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { ApiError } from "../../lib/errors.ts";
 import { routeGroup } from "../openapi/hook.ts";
+import { unauthenticated } from "../openapi/problems.ts";
 
 /** Swagger UI's icons are data: SVGs in its stylesheet; nothing else needs more than 'self'. */
 export const DOCS_POLICY =
@@ -17,6 +18,7 @@ export const docsPage = createRoute({
   summary: "Interactive reference",
   description: "A self-contained page that renders `/openapi.json` and can send requests.",
   tags: ["Service"],
+  ...unauthenticated,
   responses: { 200: { description: "HTML page.", content: { "text/html": { schema: { type: "string" } } } } },
 });
 

@@ -3,7 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { readConfig } from "../../config.ts";
 import { healthSchema } from "../../schemas/views.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { REQUEST_ID_HEADER } from "../openapi/problems.ts";
+import { REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
 
 export const health = createRoute({
   method: "get",
@@ -12,6 +12,7 @@ export const health = createRoute({
   summary: "Health and configuration check",
   description: "Names (never values) every missing or invalid setting.",
   tags: ["Service"],
+  ...unauthenticated,
   responses: {
     200: {
       description: "Configured and running.",

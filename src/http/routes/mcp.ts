@@ -33,7 +33,7 @@ const STATELESS = new ApiError(405, "method_not_allowed", "Method Not Allowed", 
 
 const TAGS = ["MCP"];
 const DESCRIPTION =
-  "The remote MCP server (Streamable HTTP transport, stateless: no `Mcp-Session-Id`). Tools: `list_models`, `get_model_schema`, `quote`, `create_job`, `wait_for_job`, `get_job`, `list_jobs`, `cancel_job`, `create_batch`, `get_batch` (`tools/list` gives their schemas). Each tool acts as the caller's key, exactly as `/v1` does.";
+  "The remote MCP server (Streamable HTTP transport, stateless: no `Mcp-Session-Id`). Tools: `list_models`, `get_model_schema`, `quote`, `create_job`, `wait_for_job`, `get_job`, `list_jobs`, `cancel_job`, `create_batch`, `get_batch` (`tools/list` gives their schemas). Each tool acts as the caller's key, exactly as `/v1` does. Only `POST` is offered: `GET` and `DELETE` (and any other method) answer `405` with `Allow: POST`.";
 
 const originProblem = {
   403: problemResponse("A browser Origin other than this worker's or a loopback one", {
@@ -92,27 +92,6 @@ export const mcpPost = createRoute({
   },
 });
 
-const refused = (method: "get" | "delete", operationId: string) =>
-  createRoute({
-    method,
-    path: "/mcp",
-    operationId,
-    summary: method === "get" ? "Open a stream for server messages (not offered)" : "End a session (none exists)",
-    description: "Always `405`: this MCP server is stateless, with no stream for server-initiated messages and no session to end.",
-    tags: TAGS,
-    ...requires("read"),
-    responses: {
-      405: problemResponse(
-        "Not offered by a stateless MCP server",
-        { method_not_allowed: problem(405, STATELESS.code, STATELESS.title, STATELESS.detail) },
-        {
-          Allow: { description: "`POST`", schema: { type: "string" as const } },
-        },
-      ),
-      ...authProblems,
-    },
-  });
-
 /** The routes, given the app's own fetch: each tool calls /v1 through it with the caller's key. */
 export function mcpRoutes(appFetch: AppFetch) {
   const group = routeGroup();
@@ -120,23 +99,24 @@ export function mcpRoutes(appFetch: AppFetch) {
     if (!originAllowed(c.req.header("Origin"), c.get("config").publicBaseUrl)) throw ORIGIN_REFUSED;
     await next();
   });
-  return group
-    .openapi(mcpPost, (c) =>
-      handleMcp(c.req.raw, {
-        fetch: appFetch,
-        env: c.env,
-        ctx: c.executionCtx,
-        origin: new URL(c.req.url).origin,
-        authorization: c.req.header("Authorization") ?? "",
-        tenant: c.get("tenant"),
-        requestId: c.get("requestId"),
-        specContext: specContext(c),
-      }),
-    )
-    .openapi(refused("get", "mcpStream"), () => {
-      throw STATELESS;
-    })
-    .openapi(refused("delete", "mcpEndSession"), () => {
-      throw STATELESS;
-    });
+  return (
+    group
+      .openapi(mcpPost, (c) =>
+        handleMcp(c.req.raw, {
+          fetch: appFetch,
+          env: c.env,
+          ctx: c.executionCtx,
+          origin: new URL(c.req.url).origin,
+          authorization: c.req.header("Authorization") ?? "",
+          tenant: c.get("tenant"),
+          requestId: c.get("requestId"),
+          specContext: specContext(c),
+        }),
+      )
+      // GET (a stream for server messages) and DELETE (ending a session) are not operations of a
+      // stateless server, so they are not in the document: they, and any other method, answer 405
+      .all("/mcp", () => {
+        throw STATELESS;
+      })
+  );
 }

@@ -7,7 +7,7 @@ import { readSigningSecret } from "../../config.ts";
 import { checkMediaLink, serveMedia } from "../../media/serve.ts";
 import type { AppEnv } from "../context.ts";
 import { EXAMPLE_JOB_ID } from "../openapi/params.ts";
-import { problem, problemResponse, REQUEST_ID_HEADER } from "../openapi/problems.ts";
+import { problem, problemResponse, REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
 
 const mediaProblem = (status: 403 | 404 | 410 | 412 | 503, code: string, title: string, detail: string) =>
   problemResponse(title, { [code]: problem(status, code, title, detail) });
@@ -21,6 +21,7 @@ export const getMedia = createRoute({
   description:
     "Serves a job output from R2. Use `outputs[*].url` exactly as given: it is signed and expires, and needs no API key. `HEAD` is answered too. Supports `Range`, `ETag` and the conditional headers `If-None-Match`, `If-Match`, `If-Modified-Since`, `If-Unmodified-Since` and `If-Range` (RFC 9110; an invalid entity-tag or date is ignored).",
   tags: ["Media"],
+  ...unauthenticated,
   request: {
     params: z.object({
       key: z.string().openapi({ param: { description: "Object key; contains `/` (e.g. `jobs/{id}/0.png`).", example: `jobs/${EXAMPLE_JOB_ID}/0.png` } }),

@@ -26,6 +26,7 @@ export const listModels = createRoute({
   path: "/v1/models",
   operationId: "listModels",
   summary: "List models",
+  description: "Every model this deployment runs, with its provider and output kind. `GET /v1/models/{id}` adds the JSON Schema of its `params`.",
   tags: ["Models"],
   ...authenticated,
   responses: {
@@ -50,6 +51,7 @@ export const getModel = createRoute({
   path: "/v1/models/{id}",
   operationId: "getModel",
   summary: "Get a model and its params schema",
+  description: "The model and the JSON Schema of its `params` (the same rules `POST /v1/jobs` validates with, variants included).",
   tags: ["Models"],
   ...authenticated,
   request: { params: modelIdParams },

@@ -3,13 +3,17 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context.ts";
 import { documentConfig } from "../openapi/document.ts";
+import { unauthenticated } from "../openapi/problems.ts";
 
 export const openapiRoute = createRoute({
   method: "get",
   path: "/openapi.json",
   operationId: "openapi",
   summary: "This description (OpenAPI 3.1)",
+  description:
+    "The OpenAPI 3.1 document of this deployment, generated from the definitions that route and validate requests; `servers` names the origin it was fetched from.",
   tags: ["Service"],
+  ...unauthenticated,
   responses: {
     200: {
       description: "The OpenAPI document.",

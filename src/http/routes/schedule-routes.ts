@@ -80,6 +80,8 @@ export const getSchedule = createRoute({
   path: "/v1/schedules/{id}",
   operationId: "getSchedule",
   summary: "Get a schedule",
+  description:
+    "The schedule with its `nextRunAt`, `lastRunAt`, `lastBatchId` and, when its last due run was skipped, why. A schedule of another API key is `404`.",
   tags: ["Schedules"],
   ...authenticated,
   request: { params: scheduleIdParams },

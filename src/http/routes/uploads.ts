@@ -1,40 +1,32 @@
 // POST /v1/uploads: one image in a multipart field `image`, checked by its bytes, forwarded to
-// WeShop `POST /agent/assets/images`, answered with the reusable URL WeShop gives back.
-// The body is read through a counting stream, so no more than the limit is ever held.
+// WeShop `POST /agent/assets/images`, answered with the reusable URL WeShop gives back; the body is
+// read through a counting stream, so no more than its 10 MiB limit is ever held. A body whose
+// first part is `file` is streamed into R2 instead (file-uploads.ts). DELETE /v1/uploads/{id}.
 import { ApiError, type FieldError } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
+import { firstPartName, multipartBoundary } from "../../lib/multipart.ts";
+import { sniffImage } from "../../media/sniff.ts";
 import { uploadWeshopImage } from "../../providers/weshop-assets.ts";
-import { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES, UPLOAD_FIELD as FIELD } from "../../schemas/upload-spec.ts";
+import { FILE_FIELD, MAX_FILE_BODY_BYTES, MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES, UPLOAD_FIELD as FIELD } from "../../schemas/upload-spec.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { uploadImage } from "./upload-route.ts";
+import { deleteUpload, fileTooLarge, uploadFile } from "./file-uploads.ts";
+import { deleteUploadRoute, uploadImage } from "./upload-route.ts";
 
 export { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES };
 const LIMIT_TEXT = `must be at most 10 MiB (${MAX_IMAGE_BYTES} bytes)`;
 
-const IMAGE_KINDS = [
-  { type: "image/png", ext: "png", test: (b: Uint8Array) => b[0] === 0x89 && ascii(b, 1, 8) === "PNG\r\n\x1a\n" },
-  { type: "image/jpeg", ext: "jpg", test: (b: Uint8Array) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { type: "image/webp", ext: "webp", test: (b: Uint8Array) => ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 12) === "WEBP" },
-] as const;
-
-function ascii(b: Uint8Array, from: number, to: number): string {
-  return String.fromCharCode(...b.subarray(from, to));
-}
-
-/** The image type by its magic bytes, ignoring the name and the type the client declared. */
-export function sniffImage(head: Uint8Array): { type: string; ext: string } | undefined {
-  const kind = IMAGE_KINDS.find((k) => k.test(head));
-  return kind ? { type: kind.type, ext: kind.ext } : undefined;
-}
-
 const tooLarge = () => new ApiError(413, "payload_too_large", "Payload Too Large", `The image ${LIMIT_TEXT}.`, [{ path: FIELD, message: LIMIT_TEXT }]);
 
 const notMultipart = () =>
-  new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "Send the image as multipart/form-data with one file field named `image`.");
+  new ApiError(
+    415,
+    "unsupported_media_type",
+    "Unsupported Media Type",
+    "Send multipart/form-data with one file field named `file` (any media) or `image` (an image for WeShop).",
+  );
 
 /** Parses the multipart body, failing with 413 as soon as more than `limit` bytes have arrived. */
-async function readForm(request: Request, contentType: string, limit: number): Promise<FormData> {
-  const body = request.body;
+async function readForm(body: ReadableStream<Uint8Array> | null, contentType: string, limit: number): Promise<FormData> {
   if (!body) throw validationError([{ path: FIELD, message: "is required: send one file field named `image`" }]);
   let received = 0;
   let exceeded = false;
@@ -69,58 +61,77 @@ function cleanFilename(name: string, ext: string): string {
   return base === "" || base === "blob" ? `image.${ext}` : base;
 }
 
-export const uploadRoutes = routeGroup().openapi(uploadImage, async (c) => {
-  const contentType = c.req.header("Content-Type") ?? "";
-  if (!/^multipart\/form-data\s*;(.*;)?\s*boundary=/i.test(contentType)) throw notMultipart();
+export const uploadRoutes = routeGroup()
+  .openapi(deleteUploadRoute, async (c) => {
+    await deleteUpload(c, c.req.valid("param").id);
+    return c.body(null, 204);
+  })
+  .openapi(uploadImage, async (c) => {
+    const contentType = c.req.header("Content-Type") ?? "";
+    const boundary = multipartBoundary(contentType);
+    if (!boundary) throw notMultipart();
 
-  // a declared length over the limit is refused before a byte of the body is read
-  const declared = c.req.header("Content-Length");
-  if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > MAX_UPLOAD_BODY_BYTES) throw tooLarge();
+    // the first part's name says which upload this is: only its head is read to know
+    const first = c.req.raw.body ? await firstPartName(c.req.raw.body, boundary) : undefined;
+    // a declared length over the limit is refused before the rest of the body is read
+    const header = c.req.header("Content-Length")?.trim();
+    const declared = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+    if (first?.name === FILE_FIELD) {
+      if (declared !== undefined && declared > MAX_FILE_BODY_BYTES) {
+        await first.body.cancel().catch(() => undefined);
+        throw fileTooLarge();
+      }
+      return c.json(await uploadFile(c, first.body, boundary), 201);
+    }
+    if (declared !== undefined && declared > MAX_UPLOAD_BODY_BYTES) {
+      await first?.body.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
 
-  const config = c.get("config");
-  const apiKey = config.weshop.apiKey;
-  if (!apiKey)
-    throw new ApiError(503, "provider_not_configured", "Provider not configured", "Uploads go to WeShop, and WESHOP_API_KEY is not set on this server.");
+    const config = c.get("config");
+    const apiKey = config.weshop.apiKey;
+    if (!apiKey)
+      throw new ApiError(503, "provider_not_configured", "Provider not configured", "Uploads go to WeShop, and WESHOP_API_KEY is not set on this server.");
 
-  const form = await readForm(c.req.raw, contentType, MAX_UPLOAD_BODY_BYTES);
-  const errors: FieldError[] = [];
-  const names = [...new Set([...form.keys()])];
-  for (const name of names) if (name !== FIELD) errors.push({ path: name, message: "is not a known field: send only one file field named `image`" });
-  const values = form.getAll(FIELD);
-  const value = values[0];
-  if (value === undefined) errors.push({ path: FIELD, message: "is required: send one file field named `image`" });
-  else if (values.length > 1) errors.push({ path: FIELD, message: `must be sent once; got ${values.length}` });
-  else if (typeof value === "string") errors.push({ path: FIELD, message: "must be a file, not a text value" });
-  if (errors.length > 0 || typeof value !== "object") throw validationError(errors);
+    const form = await readForm(first?.body ?? null, contentType, MAX_UPLOAD_BODY_BYTES);
+    const errors: FieldError[] = [];
+    const names = [...new Set([...form.keys()])];
+    for (const name of names) if (name !== FIELD) errors.push({ path: name, message: "is not a known field: send only one file field named `image`" });
+    const values = form.getAll(FIELD);
+    const value = values[0];
+    if (value === undefined) errors.push({ path: FIELD, message: "is required: send one file field named `image`" });
+    else if (values.length > 1) errors.push({ path: FIELD, message: `must be sent once; got ${values.length}` });
+    else if (typeof value === "string") errors.push({ path: FIELD, message: "must be a file, not a text value" });
+    if (errors.length > 0 || typeof value !== "object") throw validationError(errors);
 
-  const file = value;
-  if (file.size === 0) throw validationError([{ path: FIELD, message: "is empty" }]);
-  if (file.size > MAX_IMAGE_BYTES) throw tooLarge();
-  const kind = sniffImage(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
-  if (!kind)
-    throw new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "The image must be a PNG, JPEG or WebP file.", [
-      { path: FIELD, message: "must be a PNG, JPEG or WebP image (recognised by its content, not its name or declared type)" },
-    ]);
+    const file = value;
+    if (file.size === 0) throw validationError([{ path: FIELD, message: "is empty" }]);
+    if (file.size > MAX_IMAGE_BYTES) throw tooLarge();
+    const kind = sniffImage(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+    if (!kind)
+      throw new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "The image must be a PNG, JPEG or WebP file.", [
+        { path: FIELD, message: "must be a PNG, JPEG or WebP image (recognised by its content, not its name or declared type)" },
+      ]);
 
-  const outcome = await uploadWeshopImage(
-    { ...config.weshop, apiKey },
-    { bytes: file, filename: cleanFilename(file.name, kind.ext), contentType: kind.type },
-    config.providerTimeoutMs,
-    (input, init) => fetch(input, init),
-  );
-  if (outcome.ok) return c.json({ url: outcome.value.url }, 201);
+    const outcome = await uploadWeshopImage(
+      { ...config.weshop, apiKey },
+      { bytes: file, filename: cleanFilename(file.name, kind.ext), contentType: kind.type },
+      config.providerTimeoutMs,
+      (input, init) => fetch(input, init),
+    );
+    if (outcome.ok) return c.json({ url: outcome.value.url }, 201);
 
-  const { error } = outcome;
-  c.get("log").warn("upload failed at provider", { code: error.code, httpStatus: error.httpStatus });
-  if (error.code === "timeout" || error.code === "network_error")
-    throw new ApiError(504, "provider_unavailable", "Provider unavailable", `WeShop did not complete the upload: ${error.message}. It is safe to retry.`);
-  const retryAfter = error.retryAfterMs === undefined ? undefined : { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) };
-  throw new ApiError(
-    502,
-    "provider_error",
-    "Provider error",
-    `WeShop refused the upload: ${error.code}: ${error.message}${error.retryable ? " (retryable)" : ""}.`,
-    undefined,
-    retryAfter,
-  );
-});
+    const { error } = outcome;
+    c.get("log").warn("upload failed at provider", { code: error.code, httpStatus: error.httpStatus });
+    if (error.code === "timeout" || error.code === "network_error")
+      throw new ApiError(504, "provider_unavailable", "Provider unavailable", `WeShop did not complete the upload: ${error.message}. It is safe to retry.`);
+    const retryAfter = error.retryAfterMs === undefined ? undefined : { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) };
+    throw new ApiError(
+      502,
+      "provider_error",
+      "Provider error",
+      `WeShop refused the upload: ${error.code}: ${error.message}${error.retryable ? " (retryable)" : ""}.`,
+      undefined,
+      retryAfter,
+    );
+  });
