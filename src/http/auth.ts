@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { readAdminKey, readApiKeys } from "../config.ts";
 import { findKeyByHash, tenantDisabledAt, touchKey } from "../db/keys.ts";
-import { insufficientScope, parseScopes, SCOPES } from "../keys/scopes.ts";
+import { insufficientScope, parseScopes, SCOPES } from "../schemas/scopes.ts";
 import { KEY_FORMAT, keyHash, rootTenantId } from "../keys/secrets.ts";
 import { ApiError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";

@@ -7,7 +7,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
-import { defaultScope, isScope, type Scope } from "../keys/scopes.ts";
+import { defaultScope, isScope, type Scope } from "../schemas/scopes.ts";
 import type { AppEnv } from "./context.ts";
 import { RATE_LIMITED, scopeProblem } from "./openapi/problems.ts";
 

@@ -2,7 +2,7 @@
 // a kind shares (authenticated routes: 401 and 500; JSON bodies: 400 invalid JSON, 413, 415),
 // spread into each createRoute's `responses`. Examples are the real ApiErrors' bodies.
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { insufficientScope, type Scope } from "../../keys/scopes.ts";
+import { insufficientScope, type Scope } from "../../schemas/scopes.ts";
 import { ApiError, type FieldError } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
 import { problemSchema } from "../../schemas/views.ts";
