@@ -1,7 +1,7 @@
 // The scope each route needs, read from the route definitions themselves: a route declares it with
 // `...requires("jobs:write")` (openapi/problems.ts), which /openapi.json shows as the operation's
 // `x-scopes` (its `security` stays `bearerAuth: []`: an http bearer scheme has no OAuth scopes). A route that declares none (`...authenticated`, or a plain Hono route outside the
-// registry) gets the default of its method (src/keys/scopes.ts), filled into the document here too,
+// registry) gets the default of its method (src/schemas/scopes.ts), filled into the document here too,
 // so routes added without a thought about scopes are still covered. bearerAuth asks scopeOf for the
 // route Hono matched, so the check is in one place.
 import type { OpenAPIHono } from "@hono/zod-openapi";

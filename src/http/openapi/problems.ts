@@ -47,7 +47,7 @@ export const authenticated = {
   security: [{ bearerAuth: [] }],
 };
 /**
- * A route that needs `scope` (src/keys/scopes.ts), shown as the operation's `x-scopes` in
+ * A route that needs `scope` (src/schemas/scopes.ts), shown as the operation's `x-scopes` in
  * /openapi.json. A route with only `...authenticated` gets its method's default (src/http/route-scopes.ts).
  */
 export const requires = (scope: Scope) => ({ security: [{ bearerAuth: [] }], "x-scopes": [scope] });
