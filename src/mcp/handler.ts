@@ -8,10 +8,10 @@ import { buildServer, type ServerOptions } from "./server.ts";
 /** As /v1: JSON bodies over 1 MB are refused (the transport answers 413). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export type McpOptions = ApiOptions & Pick<ServerOptions, "specContext">;
+export type McpOptions = ApiOptions & Pick<ServerOptions, "specContext" | "scopes">;
 
 export async function handleMcp(request: Request, options: McpOptions): Promise<Response> {
-  const server = buildServer({ api: makeApi(options), specContext: options.specContext, requestId: options.requestId });
+  const server = buildServer({ api: makeApi(options), specContext: options.specContext, scopes: options.scopes, requestId: options.requestId });
   // no session id: stateless
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: MAX_BODY_BYTES });
   await server.connect(transport);
