@@ -6,6 +6,7 @@ import { announce, fill, h } from "./dom.js";
 import { batchView, batchesView } from "./views/batches.js";
 import { jobView } from "./views/job.js";
 import { jobsView } from "./views/jobs.js";
+import { keysView } from "./views/keys.js";
 import { newJobView } from "./views/new-job.js";
 import { schedulesView } from "./views/schedules.js";
 import { usageView } from "./views/usage.js";
@@ -16,7 +17,7 @@ const signOut = document.getElementById("sign-out");
 const signInTemplate = main.innerHTML;
 
 /** What this deployment offers beyond jobs, batches and schedules (found out once per sign-in). */
-export const features = { usage: false, budget: false };
+export const features = { usage: false, budget: false, caller: null };
 let models;
 export async function modelList() {
   models ??= api("/v1/models").then((r) => r.data);
@@ -31,6 +32,7 @@ const ROUTES = [
   [/^\/batches$/, () => ({ view: batchesView, section: "batches" })],
   [/^\/schedules$/, () => ({ view: schedulesView, section: "schedules" })],
   [/^\/usage$/, () => ({ view: usageView, section: "usage" })],
+  [/^\/keys$/, () => ({ view: keysView, section: "keys" })],
 ];
 
 let leaving;
@@ -105,6 +107,9 @@ async function start() {
   const [budget, usage] = await Promise.all([optional("/v1/budget").catch(() => null), optional("/v1/usage?groupBy=day").catch(() => null)]);
   features.budget = budget !== null;
   features.usage = usage !== null;
+  // what this key may do: style.css hides each [data-scope] control the body's data-scopes lacks
+  features.caller = (await optional("/v1/keys/current").catch(() => null)) ?? { id: null, name: "this key", scopes: [], root: false };
+  document.body.dataset.scopes = features.caller.scopes.join(" ");
   for (const a of nav.querySelectorAll("[data-needs]")) a.hidden = !features[a.dataset.needs] && !(a.dataset.needs === "usage" && features.budget);
   announce("Signed in");
   await route();
