@@ -90,6 +90,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     WIRO_PRICE_TABLE: JSON.stringify(DYNAMIC_PRICE.map(({ inputs, price }) => ({ inputs, price }))),
     // development mode: the simulator's loopback output URLs are accepted (README, Configuration)
     SEEDRUN_DEV: "1",
+    // per-key requests per minute (empty: the worker's default, 600); the benchmarks turn it off
+    RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? "",
     ...options.vars,
   };
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];

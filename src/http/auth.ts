@@ -82,8 +82,11 @@ export async function authenticate(c: Context<AppEnv>): Promise<void> {
       "Server misconfigured",
       "The server configuration is invalid; its operator can see what is wrong at GET /healthz.",
     );
+  const started = Date.now();
   const who = await identify(c, apiKeys, presentedToken(c));
   if (!who) throw UNAUTHORIZED();
+  // what finding the key took (its D1 read included), for operators and the api benchmark
+  c.header("Server-Timing", `auth;dur=${Date.now() - started}`);
   c.set("tenant", who.tenant);
   c.set("caller", who.caller);
   await enforceRateLimit(c, who.caller.keyId ?? `root:${who.tenant}`);
