@@ -41,7 +41,8 @@ export interface LocalStack {
 export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
   const port = options.port ?? 8787;
   const simPort = options.simPort ?? 8790;
-  const apiKey = options.apiKey ?? "dev-key";
+  // SEEDRUN_API_KEY: another root key for `npm start` (docs/keys.md retires dev-key with it)
+  const apiKey = options.apiKey ?? process.env.SEEDRUN_API_KEY ?? "dev-key";
   const worker = `http://127.0.0.1:${port}`;
   const sim = `http://127.0.0.1:${simPort}`;
   for (const url of [`${sim}/__sim/health`, `${worker}/healthz`]) {
@@ -93,6 +94,10 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     WIRO_PRICE_TABLE: JSON.stringify(DYNAMIC_PRICE.map(({ inputs, price }) => ({ inputs, price }))),
     // development mode: the simulator's loopback output URLs are accepted (README, Configuration)
     SEEDRUN_DEV: "1",
+    // per-key requests per minute (empty: the worker's default, 600); the benchmarks turn it off
+    RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? "",
+    // the operator's key for /v1/admin (docs/keys.md); unset, those routes do not exist
+    ADMIN_API_KEY: process.env.ADMIN_API_KEY ?? "",
     ...options.vars,
   };
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];

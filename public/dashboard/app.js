@@ -6,6 +6,7 @@ import { announce, fill, h } from "./dom.js";
 import { batchView, batchesView } from "./views/batches.js";
 import { jobView } from "./views/job.js";
 import { jobsView } from "./views/jobs.js";
+import { keysView } from "./views/keys.js";
 import { newJobView } from "./views/new-job.js";
 import { overviewView } from "./views/overview.js";
 import { galleryView } from "./views/gallery.js";
@@ -18,7 +19,7 @@ const signOut = document.getElementById("sign-out");
 const signInTemplate = main.innerHTML;
 
 /** What this deployment offers beyond jobs, batches and schedules (found out once per sign-in). */
-export const features = { usage: false, budget: false };
+export const features = { usage: false, budget: false, caller: null };
 let models;
 export async function modelList() {
   models ??= api("/v1/models").then((r) => r.data);
@@ -35,6 +36,7 @@ const ROUTES = [
   [/^\/usage$/, () => ({ view: usageView, section: "usage" })],
   [/^\/overview$/, () => ({ view: overviewView, section: "overview" })],
   [/^\/gallery$/, () => ({ view: galleryView, section: "gallery" })],
+  [/^\/keys$/, () => ({ view: keysView, section: "keys" })],
 ];
 
 let leaving;
@@ -109,6 +111,9 @@ async function start() {
   const [budget, usage] = await Promise.all([optional("/v1/budget").catch(() => null), optional("/v1/usage?groupBy=day").catch(() => null)]);
   features.budget = budget !== null;
   features.usage = usage !== null;
+  // what this key may do: style.css hides each [data-scope] control the body's data-scopes lacks
+  features.caller = (await optional("/v1/keys/current").catch(() => null)) ?? { id: null, name: "this key", scopes: [], root: false };
+  document.body.dataset.scopes = features.caller.scopes.join(" ");
   for (const a of nav.querySelectorAll("[data-needs]")) a.hidden = !features[a.dataset.needs] && !(a.dataset.needs === "usage" && features.budget);
   announce("Signed in");
   await route();

@@ -1,6 +1,6 @@
 // Types shared by the Hono app and its route modules.
 import type { Config } from "../config.ts";
-import type { Scope } from "../keys/scopes.ts";
+import type { Scope } from "../schemas/scopes.ts";
 
 /** Who is calling: a created key (`keyId`) or an API_KEYS entry (root, every scope). */
 export interface Caller {

@@ -1,13 +1,13 @@
 // The scope each route needs, read from the route definitions themselves: a route declares it with
 // `...requires("jobs:write")` (openapi/problems.ts), which /openapi.json shows as the operation's
 // `x-scopes` (its `security` stays `bearerAuth: []`: an http bearer scheme has no OAuth scopes). A route that declares none (`...authenticated`, or a plain Hono route outside the
-// registry) gets the default of its method (src/keys/scopes.ts), filled into the document here too,
+// registry) gets the default of its method (src/schemas/scopes.ts), filled into the document here too,
 // so routes added without a thought about scopes are still covered. bearerAuth asks scopeOf for the
 // route Hono matched, so the check is in one place.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
-import { defaultScope, isScope, type Scope } from "../keys/scopes.ts";
+import { defaultScope, isScope, type Scope } from "../schemas/scopes.ts";
 import type { AppEnv } from "./context.ts";
 import { RATE_LIMITED, scopeProblem } from "./openapi/problems.ts";
 

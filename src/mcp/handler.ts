@@ -9,7 +9,7 @@ import { buildServer, type ServerOptions } from "./server.ts";
 /** As /v1: JSON bodies over 1 MB are refused (the transport answers 413). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export type McpOptions = ApiOptions & Pick<ServerOptions, "specContext">;
+export type McpOptions = ApiOptions & Pick<ServerOptions, "specContext" | "scopes">;
 
 export async function handleMcp(request: Request, options: McpOptions): Promise<Response> {
   // the batch cap and the non-object arguments are handled before the SDK sees the messages (incoming.ts)
@@ -18,6 +18,7 @@ export async function handleMcp(request: Request, options: McpOptions): Promise<
   const server = buildServer({
     api: makeApi(options),
     specContext: options.specContext,
+    scopes: options.scopes,
     requestId: options.requestId,
     badArguments: incoming.badArguments,
   });

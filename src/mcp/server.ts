@@ -8,6 +8,7 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validatio
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool as ToolDefinition } from "@modelcontextprotocol/sdk/types.js";
 import { fieldErrors } from "../lib/validation.ts";
 import { log } from "../lib/log.ts";
+import { insufficientScope, type Scope } from "../schemas/scopes.ts";
 import type { Api } from "./api.ts";
 import { invalidArguments, ProblemError } from "./problem.ts";
 import { jsonSchema, okResult, problemResult, type Tool, type ToolContext } from "./tool.ts";
@@ -51,6 +52,8 @@ async function callTool(tool: Tool, raw: unknown, ctx: ToolContext): Promise<Cal
 
 export interface ServerOptions {
   api: Api;
+  /** The caller's key's scopes: tools/list shows the tools they allow, tools/call refuses the others. */
+  scopes: readonly Scope[];
   specContext: ToolContext["specContext"];
   requestId: string;
   /** tools/call messages whose `arguments` was not an object, by JSON-RPC id (incoming.ts took them out). */
@@ -63,10 +66,24 @@ export function buildServer(options: ServerOptions): Server {
     // the SDK's default validator (Ajv) compiles with new Function, which Workers forbid
     { capabilities: { tools: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: new CfWorkerJsonSchemaValidator() },
   );
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolDefinitions() }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: toolDefinitions().filter((_, i) => options.scopes.includes(TOOLS[i]!.scope)),
+  }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = TOOLS.find((t) => t.name === request.params.name);
     if (!tool) return problemResult({ title: "Unknown tool", status: 404, detail: `There is no tool ${request.params.name}.`, code: "unknown_tool" });
+    if (!options.scopes.includes(tool.scope)) {
+      const e = insufficientScope(tool.scope, `the tool ${tool.name}`);
+      return problemResult({
+        type: `https://seedrun.dev/problems/${e.code}`,
+        title: e.title,
+        status: e.status,
+        detail: e.detail,
+        code: e.code,
+        scope: tool.scope,
+        requestId: options.requestId,
+      });
+    }
     const badArguments = options.badArguments?.get(extra.requestId);
     if (badArguments !== undefined)
       return problemResult({

@@ -4,6 +4,7 @@
 import type { CallToolResult, ContentBlock, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { FieldError } from "../lib/errors.ts";
+import type { Scope } from "../schemas/scopes.ts";
 import type { Api } from "./api.ts";
 import type { Problem } from "./problem.ts";
 
@@ -30,6 +31,8 @@ export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
   input: I;
   output: O;
   annotations: ToolAnnotations;
+  /** The scope the caller's key needs, as the /v1 route the tool calls would ask (src/schemas/scopes.ts). */
+  scope: Scope;
   /**
    * Checks the raw arguments and names every offending field; by default the input schema alone.
    * Tools that take a job spec add the spec's own rules (per-model params), so one answer lists all.

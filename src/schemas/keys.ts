@@ -1,7 +1,7 @@
 // The keys and tenants contract (API.md, "Keys, scopes, tenants"): request schemas validate,
 // response schemas document. A key's secret appears in one schema only, the answer to its creation.
 import { z } from "zod";
-import { SCOPES } from "../keys/scopes.ts";
+import { SCOPES } from "./scopes.ts";
 import type { FieldError } from "../lib/errors.ts";
 import { fieldErrors } from "../lib/validation.ts";
 

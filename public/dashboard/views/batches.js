@@ -112,6 +112,7 @@ export async function batchView(main, { id, signal, query, modelList }) {
       : h("button", {
           type: "button",
           class: "danger",
+          "data-scope": "jobs:write",
           text: "Cancel batch",
           onclick: async (e) => {
             e.currentTarget.disabled = true;

@@ -88,6 +88,7 @@ function detail(job, signal, render) {
     : h("button", {
         type: "button",
         class: "danger",
+        "data-scope": "jobs:write",
         text: "Cancel job",
         onclick: async (event) => {
           event.currentTarget.disabled = true;

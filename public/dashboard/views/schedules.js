@@ -41,6 +41,7 @@ function scheduleCard(s, signal, render) {
     }
   });
   const sameZone = s.timezone === viewerZone;
+  toggle.dataset.scope = "schedules:write";
   return [
     h("h2", { text: s.name }),
     h("p", {}, h("strong", { text: cronInWords(s.cron) }), " ", h("code", { text: s.cron }), ` in ${s.timezone}`),

@@ -2,7 +2,7 @@
 // a kind shares (authenticated routes: 401 and 500; JSON bodies: 400 invalid JSON, 413, 415),
 // spread into each createRoute's `responses`. Examples are the real ApiErrors' bodies.
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { insufficientScope, type Scope } from "../../keys/scopes.ts";
+import { insufficientScope, type Scope } from "../../schemas/scopes.ts";
 import { ApiError, type FieldError } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
 import { problemSchema } from "../../schemas/views.ts";
@@ -47,7 +47,7 @@ export const authenticated = {
   security: [{ bearerAuth: [] }],
 };
 /**
- * A route that needs `scope` (src/keys/scopes.ts), shown as the operation's `x-scopes` in
+ * A route that needs `scope` (src/schemas/scopes.ts), shown as the operation's `x-scopes` in
  * /openapi.json. A route with only `...authenticated` gets its method's default (src/http/route-scopes.ts).
  */
 export const requires = (scope: Scope) => ({ security: [{ bearerAuth: [] }], "x-scopes": [scope] });

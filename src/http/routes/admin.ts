@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { readApiKeys } from "../../config.ts";
 import { insertTenant, listTenants, readTenant, type TenantRow } from "../../db/keys.ts";
-import { SCOPES } from "../../keys/scopes.ts";
+import { SCOPES } from "../../schemas/scopes.ts";
 import { rootTenantId } from "../../keys/secrets.ts";
 import { disableTenant } from "../../keys/tenants.ts";
 import { toHex } from "../../lib/crypto.ts";

@@ -2,7 +2,7 @@
 // shown once and stored as its hash; revoking it takes effect on the next request (src/http/auth.ts).
 import type { Context } from "hono";
 import { insertKey, listKeys, revokeKey, type KeyRow } from "../../db/keys.ts";
-import { insufficientScope, missingScopes, parseScopes, SCOPES } from "../../keys/scopes.ts";
+import { insufficientScope, missingScopes, parseScopes, SCOPES } from "../../schemas/scopes.ts";
 import { generateKey, keyHash, keyPrefix } from "../../keys/secrets.ts";
 import { randomId } from "../../lib/crypto.ts";
 import { notFound } from "../../lib/errors.ts";

@@ -109,6 +109,7 @@ export function mcpRoutes(appFetch: AppFetch) {
           origin: new URL(c.req.url).origin,
           authorization: c.req.header("Authorization") ?? "",
           tenant: c.get("tenant"),
+          scopes: c.get("caller").scopes,
           requestId: c.get("requestId"),
           specContext: specContext(c),
         }),

@@ -23,6 +23,7 @@ const createBatchArgs = batchSchema.extend({
 
 export const createBatch = defineTool({
   name: "create_batch",
+  scope: "jobs:write",
   title: "Create a batch of jobs (costs money)",
   description: [
     `Starts up to ${MAX_BATCH_JOBS} generation jobs at once. COSTS MONEY: every job in it runs a paid provider task; call quote with the same jobs first for the total.`,
@@ -44,6 +45,7 @@ export const createBatch = defineTool({
 
 export const getBatch = defineTool({
   name: "get_batch",
+  scope: "read",
   title: "Get a batch",
   description: "Returns a batch's status and its jobs counted by status. Free. Its jobs and their outputs: list_jobs with batch_id.",
   input: z.strictObject({

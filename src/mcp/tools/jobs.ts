@@ -34,6 +34,7 @@ const FOLLOW_UP =
 
 export const createJob = defineTool({
   name: "create_job",
+  scope: "jobs:write",
   title: "Create a generation job (costs money)",
   description: [
     "Starts one Seedance video or Seedream image generation as a durable job. COSTS MONEY: every job runs a paid task at the provider (WeShop power points or Wiro USD); call quote first for its price.",
@@ -59,6 +60,7 @@ export const createJob = defineTool({
 
 export const waitForJobTool = defineTool({
   name: "wait_for_job",
+  scope: "read",
   title: "Wait for a job",
   description: [
     "Waits up to wait_seconds (default 30, at most 45) for a job to finish and returns it, with nextAction while it is still unfinished. Free: it only reads the job, and may be called any number of times; a render can take several minutes, so call it again until nextAction is gone.",
@@ -75,6 +77,7 @@ export const waitForJobTool = defineTool({
 
 export const getJob = defineTool({
   name: "get_job",
+  scope: "read",
   title: "Get a job",
   description: `Returns a job as it is now, without waiting: status, params as sent, outputs (as resource_link content once finished), error, provider task. Free. ${FOLLOW_UP}`,
   input: z.strictObject({ job_id: jobIdSchema }),
@@ -87,6 +90,7 @@ export const getJob = defineTool({
 
 export const listJobs = defineTool({
   name: "list_jobs",
+  scope: "read",
   title: "List jobs",
   description: "Lists this API key's jobs, newest first, optionally by status, model or batch; pass nextCursor back as cursor for the next page. Free.",
   // the HTTP query's fields, batch_id in the tools' snake_case, and limit a JSON integer rather than query text
@@ -112,6 +116,7 @@ export const listJobs = defineTool({
 
 export const cancelJob = defineTool({
   name: "cancel_job",
+  scope: "jobs:write",
   title: "Cancel a job",
   description:
     "Cancels an unfinished job at once and asks the provider to stop its task (Wiro stops it; WeShop has no cancel, so a run already started there may still be billed, which the job's error message then says). Cannot be undone. A finished job cannot be canceled (job_finished).",

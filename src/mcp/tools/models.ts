@@ -32,6 +32,7 @@ function describeModel(id: ModelId): z.output<typeof modelSchema> {
 
 export const listModels = defineTool({
   name: "list_models",
+  scope: "read",
   title: "List models",
   description:
     "Lists the models seedrun runs (Seedance video and Seedream image through WeShop, Seedance through Wiro) with their variants. Free. Next: get_model_schema for a model's params, then quote and create_job.",
@@ -64,6 +65,7 @@ const paramsComponent = (id: ModelId) => `Params.${id.replace(/[^A-Za-z0-9._-]+/
 
 export const getModelSchema = defineTool({
   name: "get_model_schema",
+  scope: "read",
   title: "Get a model's params schema",
   description:
     "Returns the JSON Schema of a model's params (what create_job and quote take under params): every field with its values, defaults per variant (params.modelName), and the rules between fields, also written out in description. Free.",

@@ -17,6 +17,7 @@ const quoteArgs = jobSpecSchema.partial().extend({
 
 export const quote = defineTool({
   name: "quote",
+  scope: "read",
   title: "Quote the cost of jobs",
   description:
     "Says what a job (model and params, as create_job takes them) or a list of jobs (jobs) would cost, per job and in total, in WeShop power points or Wiro US dollars. Free: creates nothing and starts no provider task. Call it before create_job or create_batch.",

@@ -1,0 +1,96 @@
+// Keys on the real local stack (`wrangler dev`, as `npm start` runs it): docs/keys.md's rotation
+// walk-through, the [[ratelimits]] binding answering 429 under wrangler dev, and — after the
+// stack stops — every file of its persisted state (D1, Durable Objects, R2) and its logs scanned
+// for the keys' secrets, which must not be there in clear.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../simulator/local-stack.ts";
+import { freePort } from "./stack.ts";
+
+const ROOT = "stack-root-key";
+const ADMIN = "stack-admin-key-0123456789";
+const PER_MINUTE = 20;
+const dirs = { state: mkdtempSync(join(tmpdir(), "seedrun-keys-")), logs: mkdtempSync(join(tmpdir(), "seedrun-keys-logs-")) };
+let stack: LocalStack | undefined;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: await freePort(),
+    simPort: await freePort(),
+    apiKey: ROOT,
+    persistTo: dirs.state,
+    logDir: dirs.logs,
+    quiet: true,
+    cronTicks: false,
+    vars: { ADMIN_API_KEY: ADMIN, RATE_LIMIT_PER_MINUTE: String(PER_MINUTE) },
+    simEnv: { SIM_DURATION_MS: "2000" },
+  });
+});
+afterAll(() => {
+  stack?.stop();
+  rmSync(dirs.state, { recursive: true, force: true });
+  rmSync(dirs.logs, { recursive: true, force: true });
+});
+
+async function call(key: string, path: string, json?: unknown, method?: string) {
+  const res = await fetch(`${stack!.worker}${path}`, {
+    method: method ?? (json === undefined ? "GET" : "POST"),
+    headers: { Authorization: `Bearer ${key}`, ...(json === undefined ? {} : { "Content-Type": "application/json" }) },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+it("rotation walk-through, 429 from the binding, and no secret in the persisted state or logs", async () => {
+  // a key for the client instead of the API_KEYS entry; it sees what the root key made
+  const job = await call(ROOT, "/v1/jobs", { model: "weshop/seedream", params: { textDescription: "a lighthouse" } });
+  expect(job.status).toBe(202);
+  const first = await call(ROOT, "/v1/keys", { name: "app v1", scopes: ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"] });
+  expect(first.status).toBe(201);
+  const k1 = first.body.key as string;
+  expect((await call(k1, `/v1/jobs/${job.body.id}`)).status).toBe(200);
+  // rotate: the next key, made with the current one, then the current one revoked
+  const second = await call(k1, "/v1/keys", { name: "app v2", scopes: ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"] });
+  const k2 = second.body.key as string;
+  expect((await call(k2, `/v1/keys/${first.body.id}`, undefined, "DELETE")).status).toBe(204);
+  expect((await call(k1, "/v1/jobs")).status).toBe(401);
+  expect((await call(k2, `/v1/jobs/${job.body.id}`)).status).toBe(200);
+  const tenant = await call(ADMIN, "/v1/admin/tenants", { name: "Acme" });
+  expect(tenant.status).toBe(201);
+
+  // the Rate Limiting binding under wrangler dev: a read key of its own, over PER_MINUTE
+  const reader = (await call(k2, "/v1/keys", { name: "reader", scopes: ["read"] })).body;
+  const statuses: number[] = [];
+  let refused: Awaited<ReturnType<typeof call>> | undefined;
+  for (let i = 0; i < PER_MINUTE + 2 && !refused; i++) {
+    const r = await call(reader.key as string, "/v1/jobs?limit=1");
+    statuses.push(r.status);
+    if (r.status === 429) refused = r;
+  }
+  expect(refused, statuses.join(",")).toBeDefined();
+  expect(refused!.body.code).toBe("rate_limited");
+  expect(Number(refused!.headers.get("Retry-After"))).toBeGreaterThan(0);
+  // within one minute window the count is exact; across a window edge it restarts
+  expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+
+  stack!.stop();
+  stack = undefined;
+  await new Promise((r) => setTimeout(r, 1500));
+  const secrets = [k1, k2, reader.key as string, tenant.body.key as string];
+  const files = [...filesUnder(dirs.state), ...filesUnder(dirs.logs)];
+  expect(files.some((f) => f.endsWith(".sqlite"))).toBe(true);
+  for (const file of files) {
+    const bytes = readFileSync(file).toString("latin1");
+    for (const secret of secrets) expect(bytes.includes(secret.slice(7)), `${file} holds a key`).toBe(false);
+  }
+}, 240_000);
