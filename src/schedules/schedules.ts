@@ -79,7 +79,8 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
       await batchApi(env, batchId).create({
         id: batchId,
         tenant: row.tenant,
-        specs,
+        // a schedule's deadline counts from each run
+        specs: spec.deadlineAfterMs ? specs.map((s) => ({ ...s, deadline: s.deadline ?? now + spec.deadlineAfterMs! })) : specs,
         ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
         scheduleId: row.id,
         origin: row.origin,
