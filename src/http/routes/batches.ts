@@ -135,7 +135,9 @@ export const batchRoutes = routeGroup()
     const tenant = c.get("tenant");
     const id = await claimIdempotent(c, "batches", idempotencyKey, spec, randomId("batch"));
     // the whole batch is admitted at once, or none of it: its jobs' ids are derived, so they are reserved before they exist
-    const candidates = await Promise.all(spec.jobs.map(async (job, i) => ({ jobId: await batchJobId(id, i), model: job.model, params: job.params })));
+    const candidates = await Promise.all(
+      spec.jobs.map(async (job, i) => ({ jobId: await batchJobId(id, i), model: job.model, params: job.params, tags: job.tags })),
+    );
     const estimates = await admitOrRefuse(c.env, c.get("config"), tenant, candidates);
     const record = await batchApi(c.env, id).create({
       id,

@@ -162,7 +162,9 @@ export const jobRoutes = routeGroup()
     const fresh: NewJob = { id: randomId("job"), tenant: c.get("tenant"), ...spec, origin: new URL(c.req.url).origin };
     const claimed = await claimIdempotent(c, "jobs", idempotencyKey, spec, fresh);
     // admitted against the caller's budget before anything exists: a refusal creates and sends nothing
-    const [estimate] = await admitOrRefuse(c.env, c.get("config"), c.get("tenant"), [{ jobId: claimed.id, model: claimed.model, params: claimed.params }]);
+    const [estimate] = await admitOrRefuse(c.env, c.get("config"), c.get("tenant"), [
+      { jobId: claimed.id, model: claimed.model, params: claimed.params, tags: claimed.tags },
+    ]);
     const input: NewJob = { ...claimed, estimate: estimate ?? null };
     let record = await jobStub(c, input.id).create(input);
     const wait = preferredWait(c);
