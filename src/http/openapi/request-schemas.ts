@@ -160,7 +160,7 @@ export function requestComponents(): Record<string, Json> {
     description: "One job spec, or `{jobs: [...]}` as for `POST /v1/batches`; validated the same way.",
     oneOf: [ref("CreateJob"), ref("CreateBatch")],
   };
-  out.PutBudget = { ...toJson(putBudgetSchema), description: "The caller's limits, at most one per unit and period; `[]` removes them all." };
+  out.PutBudget = { ...toJson(putBudgetSchema), description: "The caller's limits, at most one per unit, period and tag (a limit with `tag` counts only jobs carrying it); `[]` removes them all." };
   out.UploadImage = {
     type: "object",
     description: "One file field; no other fields.",
