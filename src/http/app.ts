@@ -32,6 +32,7 @@ import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { settingsRoutes } from "./routes/settings.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
 export function buildApp(): OpenAPIHono<AppEnv> {
@@ -63,6 +64,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", uploadRoutes);
   app.route("/", jobRoutes);
   app.route("/", lifecycleRoutes);
+  app.route("/", settingsRoutes);
   app.route("/", jobEventRoutes);
   app.route("/", batchListRoutes);
   app.route("/", batchRoutes);

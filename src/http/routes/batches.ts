@@ -8,6 +8,7 @@ import { ApiError, notFound } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
 import { admitOrRefuse } from "../../budgets/admission.ts";
+import { withDefaultWebhook } from "../../lifecycle/default-webhook.ts";
 import { batchViewSchema } from "../../schemas/views.ts";
 import type { AppEnv } from "../context.ts";
 import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../idempotency.ts";
@@ -142,7 +143,8 @@ export const batchRoutes = routeGroup()
     const record = await batchApi(c.env, id).create({
       id,
       tenant,
-      specs: spec.jobs.map((job, i) => ({ ...job, estimate: estimates[i] ?? null })),
+      // the tenant's default webhook for the jobs that name none (settings)
+      specs: (await withDefaultWebhook(c.env.DB, tenant, spec.jobs)).map((job, i) => ({ ...job, estimate: estimates[i] ?? null })),
       ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
       origin: new URL(c.req.url).origin,
     });

@@ -2,6 +2,7 @@
 // is one createRoute definition: what it validates is what the OpenAPI document says.
 import { createRoute, z } from "@hono/zod-openapi";
 import { admitOrRefuse } from "../../budgets/admission.ts";
+import { withDefaultWebhook } from "../../lifecycle/default-webhook.ts";
 import type { NewJob } from "../../jobs/job-client.ts";
 import { publicJob } from "../../jobs/record.ts";
 import { randomId } from "../../lib/crypto.ts";
@@ -165,7 +166,9 @@ export const jobRoutes = routeGroup()
     const [estimate] = await admitOrRefuse(c.env, c.get("config"), c.get("tenant"), [
       { jobId: claimed.id, model: claimed.model, params: claimed.params, tags: claimed.tags },
     ]);
-    const input: NewJob = { ...claimed, estimate: estimate ?? null };
+    // the tenant's default webhook when the job names none (settings)
+    const [hooked] = await withDefaultWebhook(c.env.DB, c.get("tenant"), [claimed]);
+    const input: NewJob = { ...hooked!, estimate: estimate ?? null };
     let record = await jobStub(c, input.id).create(input);
     const wait = preferredWait(c);
     if (wait) record = await waitForEnd(c, record, wait);
