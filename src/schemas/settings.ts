@@ -14,25 +14,25 @@ const days = z
   .nullable()
   .meta({ description: "Days after a job's creation; null keeps them." });
 
-export const settingsSchema = z
-  .strictObject({
-    outputRetentionDays: days.default(null).meta({ description: 'Outputs older than this are removed from R2 and show `status: "expired"`; null keeps them.' }),
-    jobRetentionDays: days
-      .default(null)
-      .meta({ description: "Finished jobs older than this are deleted as `DELETE /v1/jobs/{id}` deletes one; null keeps them." }),
-    webhook: z
-      .strictObject({
-        url: z.string({ error: "must be a URL" }).max(2048, "must be at most 2048 characters"),
-        events: z
-          .array(z.enum(JOB_EVENTS, { error: `must be one of: ${JOB_EVENTS.join(", ")}` }))
-          .min(1, "must name at least one event")
-          .default([...DEFAULT_JOB_EVENTS]),
-      })
-      .nullable()
-      .default(null)
-      .meta({ description: "The endpoint for jobs and batches that name no `webhookUrl`; null for none." }),
-  })
-  .meta({ id: "Settings" });
+/** PUT's body (documented as the PutSettings component); `settingsSchema` is the same as an answer. */
+export const putSettingsSchema = z.strictObject({
+  outputRetentionDays: days.default(null).meta({ description: 'Outputs older than this are removed from R2 and show `status: "expired"`; null keeps them.' }),
+  jobRetentionDays: days
+    .default(null)
+    .meta({ description: "Finished jobs older than this are deleted as `DELETE /v1/jobs/{id}` deletes one; null keeps them." }),
+  webhook: z
+    .strictObject({
+      url: z.string({ error: "must be a URL" }).max(2048, "must be at most 2048 characters"),
+      events: z
+        .array(z.enum(JOB_EVENTS, { error: `must be one of: ${JOB_EVENTS.join(", ")}` }))
+        .min(1, "must name at least one event")
+        .default([...DEFAULT_JOB_EVENTS]),
+    })
+    .nullable()
+    .default(null)
+    .meta({ description: "The endpoint for jobs and batches that name no `webhookUrl`; null for none." }),
+});
+export const settingsSchema = putSettingsSchema.meta({ id: "Settings" });
 
 export interface Settings {
   outputRetentionDays: number | null;
@@ -43,7 +43,7 @@ export interface Settings {
 export const NO_SETTINGS: Settings = { outputRetentionDays: null, jobRetentionDays: null, webhook: null };
 
 export function validateSettings(body: unknown, ctx: SpecContext): { settings?: Settings; errors: FieldError[] } {
-  const parsed = settingsSchema.safeParse(body);
+  const parsed = putSettingsSchema.safeParse(body);
   const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
   const url = parsed.success ? parsed.data.webhook?.url : undefined;
   if (url !== undefined) {
