@@ -2,6 +2,7 @@
 import { buildApp } from "./http/app.ts";
 import { runDueSchedules } from "./schedules/schedules.ts";
 import { sweepIdleJobs } from "./jobs/sweeper.ts";
+import { sweepRetention } from "./lifecycle/retention.ts";
 
 export { JobObject } from "./jobs/job-object.ts";
 export { ModelStats } from "./jobs/stats/stats-object.ts";
@@ -19,7 +20,7 @@ export default {
   async scheduled(_controller, env, ctx) {
     // the real time, not the tick's planned one: a late tick must still see what is due now
     const now = Date.now();
-    ctx.waitUntil(Promise.all([runDueSchedules(env, now), sweepIdleJobs(env, now)]));
+    ctx.waitUntil(Promise.all([runDueSchedules(env, now), sweepIdleJobs(env, now), sweepRetention(env, now)]));
   },
 } satisfies ExportedHandler<Env>;
 export { PipelineWorkflow } from "./pipelines/pipeline-workflow.ts";

@@ -10,6 +10,7 @@ import { type AdmitResult, budgetApi } from "./budget-client.ts";
 
 export interface Candidate extends QuoteSpec {
   jobId: string;
+  tags?: string[];
 }
 
 export interface Verdict {
@@ -21,7 +22,7 @@ export interface Verdict {
 export async function admitJobs(env: Env, config: Config, tenant: string, jobs: readonly Candidate[]): Promise<Verdict> {
   const estimates = await quoteAll(env.DB, config, jobs);
   const result = await budgetApi(env, tenant).admit(
-    jobs.map((j, i) => ({ jobId: j.jobId, unit: unitOf(MODELS[j.model].provider), amount: estimates[i]?.amount ?? null })),
+    jobs.map((j, i) => ({ jobId: j.jobId, unit: unitOf(MODELS[j.model].provider), amount: estimates[i]?.amount ?? null, ...(j.tags ? { tags: j.tags } : {}) })),
     tenant,
   );
   return { estimates, result };
@@ -40,7 +41,7 @@ export function refusal(result: Exclude<AdmitResult, { ok: true }>): ApiError {
       503,
       "quote_unavailable",
       "Quote unavailable",
-      `A ${result.period} limit is set for ${result.unit}, and no estimate could be had for this request, so it was not started. Try again shortly.`,
+      `A ${result.period} limit is set for ${result.unit}${result.tag ? ` (tag ${result.tag})` : ""}, and no estimate could be had for this request, so it was not started. Try again shortly.`,
       undefined,
       { "Retry-After": "30" },
       { unit: result.unit, period: result.period },
@@ -49,9 +50,16 @@ export function refusal(result: Exclude<AdmitResult, { ok: true }>): ApiError {
     402,
     "budget_exceeded",
     "Budget exceeded",
-    `This request would cost ${result.requested} ${result.unit}, more than the ${result.remaining} left of the ${result.period} limit of ${result.limit} ${result.unit}. Nothing was created.`,
+    `This request would cost ${result.requested} ${result.unit}, more than the ${result.remaining} left of the ${result.period} limit of ${result.limit} ${result.unit}${result.tag ? ` for jobs tagged ${result.tag}` : ""}. Nothing was created.`,
     undefined,
     undefined,
-    { unit: result.unit, period: result.period, limit: result.limit, remaining: result.remaining, requested: result.requested },
+    {
+      unit: result.unit,
+      period: result.period,
+      limit: result.limit,
+      remaining: result.remaining,
+      requested: result.requested,
+      ...(result.tag ? { tag: result.tag } : {}),
+    },
   );
 }

@@ -7,6 +7,8 @@ export interface Limit {
   unit: CostUnit;
   period: Period;
   amount: number;
+  /** Counts only jobs carrying this tag. */
+  tag?: string;
 }
 
 export interface LimitView extends Limit {
@@ -21,12 +23,13 @@ export interface Admission {
   jobId: string;
   unit: CostUnit;
   amount: number | null;
+  tags?: string[];
 }
 
 export type AdmitResult =
   | { ok: true }
-  | { ok: false; code: "budget_exceeded"; unit: CostUnit; period: Period; limit: number; remaining: number; requested: number }
-  | { ok: false; code: "quote_unavailable"; unit: CostUnit; period: Period };
+  | { ok: false; code: "budget_exceeded"; unit: CostUnit; period: Period; limit: number; remaining: number; requested: number; tag?: string }
+  | { ok: false; code: "quote_unavailable"; unit: CostUnit; period: Period; tag?: string };
 
 /** A job's end: its actual cost (null when the provider never reported one) and when it was admitted. */
 export interface Settlement {
@@ -35,6 +38,7 @@ export interface Settlement {
   actual: number | null;
   estimate: number | null;
   admittedAt: number;
+  tags?: string[];
 }
 
 export interface BudgetApi {

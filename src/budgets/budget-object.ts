@@ -17,6 +17,8 @@ interface Reservation {
   keys: string[];
   /** When it was made: one whose job never came to exist is given back after STALE_MS. */
   at: number;
+  /** The job's tags: it also counts against the limits naming one of them. */
+  tags?: string[];
 }
 
 interface Totals {
@@ -43,24 +45,27 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
     return this.kv().get<Limit[]>(LIMITS_KEY) ?? [];
   }
 
-  private totals(unit: CostUnit, key: string): Totals {
-    return this.kv().get<Totals>(`tot:${unit}:${key}`) ?? { used: 0, reserved: 0 };
+  /** A unit's totals, or (with `tag`) those of the unit's jobs carrying that tag. */
+  private totals(unit: CostUnit, key: string, tag?: string): Totals {
+    return this.kv().get<Totals>(`tot:${scope(unit, tag)}:${key}`) ?? { used: 0, reserved: 0 };
   }
 
-  private addTo(unit: CostUnit, keys: string[], change: Partial<Totals>): void {
-    for (const key of keys) {
-      const t = this.totals(unit, key);
-      this.kv().put(`tot:${unit}:${key}`, { used: t.used + (change.used ?? 0), reserved: t.reserved + (change.reserved ?? 0) });
-    }
+  private addTo(unit: CostUnit, keys: string[], change: Partial<Totals>, tags: readonly string[] = []): void {
+    for (const tag of [undefined, ...tags])
+      for (const key of keys) {
+        const t = this.totals(unit, key, tag);
+        this.kv().put(`tot:${scope(unit, tag)}:${key}`, { used: t.used + (change.used ?? 0), reserved: t.reserved + (change.reserved ?? 0) });
+      }
   }
 
   private view(now: number): LimitView[] {
     return this.stored().map((l) => {
-      const t = this.totals(l.unit, periodKey(l.period, now));
+      const t = this.totals(l.unit, periodKey(l.period, now), l.tag);
       return {
         unit: l.unit,
         period: l.period,
         amount: fromMicro(l.amount),
+        ...(l.tag ? { tag: l.tag } : {}),
         used: fromMicro(t.used),
         reserved: fromMicro(t.reserved),
         // an actual cost above its estimate can leave a period over its limit: nothing remains then
@@ -90,13 +95,14 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
     const fresh = jobs.filter((j) => kv.get(`res:${j.jobId}`) === undefined && kv.get(`done:${j.jobId}`) === undefined);
     const limits = this.stored();
     for (const unit of new Set(fresh.map((j) => j.unit))) {
-      const mine = fresh.filter((j) => j.unit === unit);
-      const unitLimits = limits.filter((l) => l.unit === unit);
-      if (unitLimits.length === 0) continue;
-      if (mine.some((j) => j.amount === null)) return { ok: false, code: "quote_unavailable", unit, period: unitLimits[0]!.period };
-      const requested = mine.reduce((sum, j) => sum + toMicro(j.amount!), 0);
-      for (const limit of unitLimits) {
-        const t = this.totals(unit, periodKey(limit.period, now));
+      for (const limit of limits.filter((l) => l.unit === unit)) {
+        // a tagged limit counts only the jobs carrying its tag
+        const mine = fresh.filter((j) => j.unit === unit && (limit.tag === undefined || j.tags?.includes(limit.tag)));
+        if (mine.length === 0) continue;
+        const tag = limit.tag ? { tag: limit.tag } : {};
+        if (mine.some((j) => j.amount === null)) return { ok: false, code: "quote_unavailable", unit, period: limit.period, ...tag };
+        const requested = mine.reduce((sum, j) => sum + toMicro(j.amount!), 0);
+        const t = this.totals(unit, periodKey(limit.period, now), limit.tag);
         const remaining = limit.amount - t.used - t.reserved;
         if (requested > remaining)
           return {
@@ -107,6 +113,7 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
             limit: fromMicro(limit.amount),
             remaining: fromMicro(Math.max(0, remaining)),
             requested: fromMicro(requested),
+            ...tag,
           };
       }
     }
@@ -115,8 +122,8 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
       for (const job of fresh) {
         if (job.amount === null) continue;
         const micro = toMicro(job.amount);
-        kv.put(`res:${job.jobId}`, { unit: job.unit, micro, keys, at: now } satisfies Reservation);
-        this.addTo(job.unit, keys, { reserved: micro });
+        kv.put(`res:${job.jobId}`, { unit: job.unit, micro, keys, at: now, ...(job.tags ? { tags: job.tags } : {}) } satisfies Reservation);
+        this.addTo(job.unit, keys, { reserved: micro }, job.tags);
       }
     });
     if (fresh.length > 0 && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STALE_MS);
@@ -153,10 +160,10 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
     const used = s.actual !== null ? toMicro(s.actual) : (reservation?.micro ?? (s.estimate !== null ? toMicro(s.estimate) : 0));
     this.ctx.storage.transactionSync(() => {
       if (reservation) {
-        this.addTo(reservation.unit, keys, { reserved: -reservation.micro });
+        this.addTo(reservation.unit, keys, { reserved: -reservation.micro }, reservation.tags);
         kv.delete(`res:${s.jobId}`);
       }
-      this.addTo(s.unit, keys, { used });
+      this.addTo(s.unit, keys, { used }, reservation?.tags ?? s.tags);
       kv.put(`done:${s.jobId}`, 1);
     });
   }
@@ -167,9 +174,14 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
       for (const id of jobIds) {
         const reservation = kv.get<Reservation>(`res:${id}`);
         if (!reservation) continue;
-        this.addTo(reservation.unit, reservation.keys, { reserved: -reservation.micro });
+        this.addTo(reservation.unit, reservation.keys, { reserved: -reservation.micro }, reservation.tags);
         kv.delete(`res:${id}`);
       }
     });
   }
+}
+
+/** Totals of a unit, or of a unit's jobs carrying `tag` ("#" cannot occur in a unit or a tag). */
+function scope(unit: CostUnit, tag?: string): string {
+  return tag === undefined ? unit : `${unit}#${tag}`;
 }

@@ -30,6 +30,7 @@ export async function settleCost(host: Host, job: JobRecord): Promise<{ job: Job
       actual,
       estimate: known.cost?.estimate?.amount ?? null,
       admittedAt: job.createdAt,
+      ...(job.tags ? { tags: job.tags } : {}),
     });
     // the index write that follows an end carries the actual already; a later one (a run found afterwards) needs its own
     if (actual !== null && !(job.cost?.actual && needsIndex(job))) await recordActual(host.env.DB, job.id, toMicro(actual));

@@ -3,7 +3,7 @@
 import { fromMicro } from "../costs/units.ts";
 import type { CostAmount, CostUnit } from "../jobs/record.ts";
 
-export const USAGE_GROUPS = ["day", "model", "batch", "schedule"] as const;
+export const USAGE_GROUPS = ["day", "model", "batch", "schedule", "tag"] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
 
 export interface UsageRow {
@@ -13,7 +13,7 @@ export interface UsageRow {
   jobs: number;
 }
 
-const GROUP_COLUMN: Record<UsageGroup, string> = {
+const GROUP_COLUMN: Record<Exclude<UsageGroup, "tag">, string> = {
   day: "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')",
   model: "model",
   batch: "batch_id",
@@ -22,6 +22,7 @@ const GROUP_COLUMN: Record<UsageGroup, string> = {
 
 /** Actual costs of the tenant's jobs created in [from, to), grouped; a job whose cost is unknown is not counted. */
 export async function usage(db: D1Database, tenant: string, from: number, to: number, groupBy: UsageGroup): Promise<UsageRow[]> {
+  if (groupBy === "tag") return usageByTag(db, tenant, from, to);
   const column = GROUP_COLUMN[groupBy];
   const rows = await db
     .prepare(
@@ -31,6 +32,19 @@ export async function usage(db: D1Database, tenant: string, from: number, to: nu
     )
     .bind(tenant, from, to)
     .all<{ key: string | null; unit: CostUnit; micro: number; jobs: number }>();
+  return rows.results.map((r) => ({ key: r.key, unit: r.unit, amount: fromMicro(r.micro), jobs: r.jobs }));
+}
+
+/** Per tag: a job with several tags counts under each; deleted jobs still count (their rows keep cost and tags). */
+async function usageByTag(db: D1Database, tenant: string, from: number, to: number): Promise<UsageRow[]> {
+  const rows = await db
+    .prepare(
+      `SELECT t.tag AS key, j.cost_unit AS unit, SUM(j.cost_actual) AS micro, COUNT(*) AS jobs FROM job_tags t JOIN jobs j ON j.id = t.job_id
+       WHERE t.tenant = ? AND j.tenant = ? AND t.created_at >= ? AND t.created_at < ? AND j.cost_actual IS NOT NULL
+       GROUP BY key, unit ORDER BY key, unit`,
+    )
+    .bind(tenant, tenant, from, to)
+    .all<{ key: string; unit: CostUnit; micro: number; jobs: number }>();
   return rows.results.map((r) => ({ key: r.key, unit: r.unit, amount: fromMicro(r.micro), jobs: r.jobs }));
 }
 

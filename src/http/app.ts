@@ -37,6 +37,7 @@ import { pipelineRoutes } from "./routes/pipelines.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { statsRoutes } from "./routes/stats.ts";
+import { settingsRoutes } from "./routes/settings.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
 export function buildApp(): OpenAPIHono<AppEnv> {
@@ -68,6 +69,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", uploadRoutes);
   app.route("/", jobRoutes);
   app.route("/", lifecycleRoutes);
+  app.route("/", settingsRoutes);
   app.route("/", jobEventRoutes);
   app.route("/", batchListRoutes);
   app.route("/", batchRoutes);

@@ -34,7 +34,7 @@ export async function admitScheduledRun(env: Env, run: DueRun, batchId: string, 
     env,
     config,
     run.tenant,
-    spec.jobs.map((j, i) => ({ jobId: ids[i]!, model: j.model, params: j.params })),
+    spec.jobs.map((j, i) => ({ jobId: ids[i]!, model: j.model, params: j.params, tags: j.tags })),
   );
   if (result.ok) return spec.jobs.map((j, i) => ({ ...j, estimate: estimates[i] ?? null }));
   const { scheduleId, dueAt } = run;

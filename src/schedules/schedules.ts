@@ -1,5 +1,6 @@
 // Client schedules (rows in D1, src/db/schedules.ts), and the cron tick that starts each due one exactly once per due time.
 import type { BatchSpec } from "../schemas/batch-spec.ts";
+import { withDefaultWebhook } from "../lifecycle/default-webhook.ts";
 import type { ScheduleView } from "../schemas/views.ts";
 import { deferSchedule, dueSchedules, recordScheduledRun, type ScheduleRow } from "../db/schedules.ts";
 import { nextRunAfter } from "../lib/cron.ts";
@@ -79,7 +80,12 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
       await batchApi(env, batchId).create({
         id: batchId,
         tenant: row.tenant,
-        specs,
+        // a schedule's deadline counts from each run
+        specs: await withDefaultWebhook(
+          env.DB,
+          row.tenant,
+          spec.deadlineAfterMs ? specs.map((s) => ({ ...s, deadline: s.deadline ?? now + spec.deadlineAfterMs! })) : specs,
+        ),
         ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
         scheduleId: row.id,
         origin: row.origin,

@@ -5,6 +5,8 @@ import type { FieldError } from "../lib/errors.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
 import { validateJobSpec, type JobSpec, type SpecContext } from "./job-spec.ts";
+import { batchDeadline, withBatchFields } from "./batch-lifecycle.ts";
+import { tagsSchema } from "./lifecycle-fields.ts";
 
 export const MAX_BATCH_JOBS = 1000;
 
@@ -14,11 +16,22 @@ export const batchSchema = z.strictObject({
     .min(1, "needs at least 1 job")
     .max(MAX_BATCH_JOBS, `takes at most ${MAX_BATCH_JOBS} jobs`),
   webhookUrl: z.string({ error: "must be a URL" }).max(2048, "must be at most 2048 characters").optional(),
+  tags: tagsSchema.optional(),
+  deadline: z.string({ error: "must be a string" }).optional(),
 });
 
 export interface BatchSpec {
   jobs: JobSpec[];
   webhookUrl?: string;
+  /** Given to every job (after its own tags). */
+  tags?: string[];
+  /** A schedule's batch: each run's jobs must end within this long of the run (`deadline: "PT2H"`). */
+  deadlineAfterMs?: number;
+}
+
+/** Where the batch comes from: a request (deadline: an ISO time) or a schedule (deadline: an ISO-8601 duration from each run). */
+export interface BatchOrigin {
+  schedule?: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -30,7 +43,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * shape, whatever else failed at the batch's own level (an unknown key, say). An over-long `jobs`
  * is reported alone: its entries are not checked one by one.
  */
-export function validateBatch(body: unknown, ctx: SpecContext, prefix: (string | number)[] = []): { spec?: BatchSpec; errors: FieldError[] } {
+export function validateBatch(
+  body: unknown,
+  ctx: SpecContext,
+  prefix: (string | number)[] = [],
+  origin: BatchOrigin = {},
+): { spec?: BatchSpec; errors: FieldError[] } {
   const top = batchSchema.safeParse(body);
   const errors: FieldError[] = top.success ? [] : fieldErrors(top.error.issues, prefix);
   const raw = isObject(body) ? body : {};
@@ -50,6 +68,16 @@ export function validateBatch(body: unknown, ctx: SpecContext, prefix: (string |
       : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
     if (reason) errors.push({ path: formatPath([...prefix, "webhookUrl"]), message: reason });
   }
+  const deadline = batchDeadline(raw.deadline, origin.schedule === true, [...prefix, "deadline"], errors);
+  const merged = top.success ? withBatchFields(jobs, top.data.tags, deadline, prefix, errors) : jobs;
   if (errors.length > 0 || !top.success) return { errors };
-  return { spec: { jobs, ...(top.data.webhookUrl ? { webhookUrl: top.data.webhookUrl } : {}) }, errors };
+  return {
+    spec: {
+      jobs: merged,
+      ...(top.data.webhookUrl ? { webhookUrl: top.data.webhookUrl } : {}),
+      ...(top.data.tags?.length ? { tags: top.data.tags } : {}),
+      ...(deadline?.afterMs ? { deadlineAfterMs: deadline.afterMs } : {}),
+    },
+    errors,
+  };
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { CostUnit } from "../jobs/record.ts";
 import type { FieldError } from "../lib/errors.ts";
 import { fieldErrors } from "../lib/validation.ts";
+import { tagSchema } from "./lifecycle-fields.ts";
 
 export const COST_UNIT_NAMES = ["weshop_power", "usd"] as const satisfies readonly CostUnit[];
 const unit = z.enum(COST_UNIT_NAMES, { error: `must be one of: ${COST_UNIT_NAMES.join(", ")}` });
@@ -13,10 +14,11 @@ export const limitSchema = z.strictObject({
   unit,
   period,
   amount: z.number({ error: "must be a number" }).finite("must be a finite number").min(0, "must be 0 or more").max(1e12, "must be at most 1e12"),
+  tag: tagSchema.optional().meta({ description: "Counts only jobs carrying this tag." }),
 });
 
 export const putBudgetSchema = z.strictObject({
-  limits: z.array(limitSchema, { error: "must be an array of limits" }).max(4, "takes at most 4 limits (one per unit and period)"),
+  limits: z.array(limitSchema, { error: "must be an array of limits" }).max(24, "takes at most 24 limits (one per unit, period and tag)"),
 });
 export type PutBudget = z.infer<typeof putBudgetSchema>;
 
@@ -27,10 +29,11 @@ export function validateBudget(body: unknown): { budget?: PutBudget; errors: Fie
   const raw = typeof body === "object" && body !== null && Array.isArray((body as { limits?: unknown }).limits) ? (body as { limits: unknown[] }).limits : [];
   const seen = new Set<string>();
   raw.forEach((entry, i) => {
-    const l = (typeof entry === "object" && entry !== null ? entry : {}) as { unit?: unknown; period?: unknown };
+    const l = (typeof entry === "object" && entry !== null ? entry : {}) as { unit?: unknown; period?: unknown; tag?: unknown };
     if (typeof l.unit !== "string" || typeof l.period !== "string") return;
-    const key = `${l.unit}/${l.period}`;
-    if (seen.has(key)) errors.push({ path: `limits[${i}]`, message: `repeats the ${l.period} limit for ${l.unit}` });
+    const tag = typeof l.tag === "string" ? l.tag : "";
+    const key = `${l.unit}/${l.period}/${tag}`;
+    if (seen.has(key)) errors.push({ path: `limits[${i}]`, message: `repeats the ${l.period} limit for ${l.unit}${tag ? ` tagged ${tag}` : ""}` });
     seen.add(key);
   });
   return parsed.success && errors.length === 0 ? { budget: parsed.data, errors } : { errors };
@@ -72,6 +75,7 @@ export const budgetSchema = z
         unit,
         period,
         amount: z.number(),
+        tag: z.string().optional(),
         used: z.number().describe("Settled cost of jobs admitted in the current period"),
         reserved: z.number().describe("Estimates of jobs admitted in the current period and not yet ended"),
         remaining: z.number(),
@@ -88,7 +92,7 @@ export const quoteResponseSchema = z
   })
   .meta({ id: "Quote" });
 
-export const USAGE_GROUP_NAMES = ["day", "model", "batch", "schedule"] as const;
+export const USAGE_GROUP_NAMES = ["day", "model", "batch", "schedule", "tag"] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
 /** A date or ISO time (read with Date.parse by the route). */
 const instant = z.string().refine((v) => DATE.test(v) && !Number.isNaN(Date.parse(v)), "must be a date (2026-12-01) or an ISO time (2026-12-01T00:00:00Z)");
@@ -103,7 +107,10 @@ export const usageResponseSchema = z
   .strictObject({
     data: z.array(
       z.strictObject({
-        key: z.string().nullable().describe("The day (YYYY-MM-DD, UTC), model, batch id or schedule id; null for jobs outside any batch or schedule"),
+        key: z
+          .string()
+          .nullable()
+          .describe("The day (YYYY-MM-DD, UTC), model, batch id, schedule id or tag; null for jobs outside any batch or schedule (or without tags)"),
         unit,
         amount: z.number(),
         jobs: z.number().int().describe("Jobs whose actual cost is counted"),

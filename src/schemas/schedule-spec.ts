@@ -40,7 +40,7 @@ function checkScheduleFields(value: { cron?: string; timezone?: string; batch?: 
     if (problem) errors.push(problem);
   }
   if ("batch" in value) {
-    const result = validateBatch(value.batch, ctx, ["batch"]);
+    const result = validateBatch(value.batch, ctx, ["batch"], { schedule: true });
     errors.push(...result.errors);
     return result.spec;
   }

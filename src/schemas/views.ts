@@ -98,6 +98,8 @@ export const scheduledBatchSchema = z
   .strictObject({
     jobs: z.array(jobSpecViewSchema).min(1).max(MAX_BATCH_JOBS),
     webhookUrl: z.url().optional().meta({ description: BATCH_WEBHOOK_URL }),
+    tags: z.array(z.string()).optional(),
+    deadlineAfterMs: z.int().optional().meta({ description: "Each run's jobs are canceled this long after the run starts if unfinished." }),
   })
   .meta({ id: "ScheduledBatch" });
 const scheduledBatchIsBatchSpec: Same<z.output<typeof scheduledBatchSchema>, BatchSpec> = true;

@@ -3,6 +3,7 @@
 // Schema components registered on the app (src/http/openapi/document.ts) and named by `$ref` in
 // each route definition: a body is read and validated by its handler (src/http/request.ts), which
 // adds the checks that depend on configuration, so one answer names every offending field.
+import { putSettingsSchema } from "../../schemas/settings.ts";
 import { z } from "zod";
 import { batchSchema, MAX_BATCH_JOBS } from "../../schemas/batch-spec.ts";
 import { jobSpecSchema } from "../../schemas/job-spec.ts";
@@ -174,7 +175,11 @@ export function requestComponents(): Record<string, Json> {
       { type: "object", required: ["pipeline"], properties: { pipeline: ref("CreatePipeline") }, additionalProperties: false },
     ],
   };
-  out.PutBudget = { ...toJson(putBudgetSchema), description: "The caller's limits, at most one per unit and period; `[]` removes them all." };
+  out.PutBudget = {
+    ...toJson(putBudgetSchema),
+    description: "The caller's limits, at most one per unit, period and tag (a limit with `tag` counts only jobs carrying it); `[]` removes them all.",
+  };
+  out.PutSettings = { ...toJson(putSettingsSchema), description: "Retention and the default webhook; an omitted setting becomes null." };
   out.UploadFile = {
     type: "object",
     description: "One file field; no other fields. Streamed into storage: it may be as large as the limit.",

@@ -8,6 +8,7 @@ import { ApiError, notFound } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
 import { admitOrRefuse } from "../../budgets/admission.ts";
+import { withDefaultWebhook } from "../../lifecycle/default-webhook.ts";
 import { batchViewSchema } from "../../schemas/views.ts";
 import type { AppEnv } from "../context.ts";
 import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../idempotency.ts";
@@ -137,12 +138,15 @@ export const batchRoutes = routeGroup()
     const tenant = c.get("tenant");
     const id = await claimIdempotent(c, "batches", idempotencyKey, spec, randomId("batch"));
     // the whole batch is admitted at once, or none of it: its jobs' ids are derived, so they are reserved before they exist
-    const candidates = await Promise.all(spec.jobs.map(async (job, i) => ({ jobId: await batchJobId(id, i), model: job.model, params: job.params })));
+    const candidates = await Promise.all(
+      spec.jobs.map(async (job, i) => ({ jobId: await batchJobId(id, i), model: job.model, params: job.params, tags: job.tags })),
+    );
     const estimates = await admitOrRefuse(c.env, c.get("config"), tenant, candidates);
     const record = await batchApi(c.env, id).create({
       id,
       tenant,
-      specs: spec.jobs.map((job, i) => ({ ...job, estimate: estimates[i] ?? null })),
+      // the tenant's default webhook for the jobs that name none (settings)
+      specs: (await withDefaultWebhook(c.env.DB, tenant, spec.jobs)).map((job, i) => ({ ...job, estimate: estimates[i] ?? null })),
       ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
       origin: new URL(c.req.url).origin,
     });

@@ -151,7 +151,7 @@ export const getUsageRoute = createRoute({
       ],
     }),
     400: problemResponse("Invalid query", {
-      validation_failed: validationProblem([{ path: "groupBy", message: "must be one of: day, model, batch, schedule" }]),
+      validation_failed: validationProblem([{ path: "groupBy", message: "must be one of: day, model, batch, schedule, tag" }]),
     }),
     ...authProblems,
   },

@@ -2,6 +2,7 @@
 // is one createRoute definition: what it validates is what the OpenAPI document says.
 import { createRoute, z } from "@hono/zod-openapi";
 import { admitOrRefuse } from "../../budgets/admission.ts";
+import { withDefaultWebhook } from "../../lifecycle/default-webhook.ts";
 import type { NewJob } from "../../jobs/job-client.ts";
 import { publicJob } from "../../jobs/record.ts";
 import { randomId } from "../../lib/crypto.ts";
@@ -163,8 +164,12 @@ export const jobRoutes = routeGroup()
     const fresh: NewJob = { id: randomId("job"), tenant: c.get("tenant"), ...spec, requestId: c.get("requestId"), origin: new URL(c.req.url).origin };
     const claimed = await claimIdempotent(c, "jobs", idempotencyKey, spec, fresh);
     // admitted against the caller's budget before anything exists: a refusal creates and sends nothing
-    const [estimate] = await admitOrRefuse(c.env, c.get("config"), c.get("tenant"), [{ jobId: claimed.id, model: claimed.model, params: claimed.params }]);
-    const input: NewJob = { ...claimed, estimate: estimate ?? null };
+    const [estimate] = await admitOrRefuse(c.env, c.get("config"), c.get("tenant"), [
+      { jobId: claimed.id, model: claimed.model, params: claimed.params, tags: claimed.tags },
+    ]);
+    // the tenant's default webhook when the job names none (settings)
+    const [hooked] = await withDefaultWebhook(c.env.DB, c.get("tenant"), [claimed]);
+    const input: NewJob = { ...hooked!, estimate: estimate ?? null };
     let record = await jobStub(c, input.id).create(input);
     const wait = preferredWait(c);
     if (wait) record = await waitForEnd(c, record, wait);
