@@ -10,5 +10,9 @@
     validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
+    // Swagger UI's servers list is a bare <select>: name it once it is drawn
+    onComplete: () => {
+      for (const select of document.querySelectorAll("select#servers")) select.setAttribute("aria-label", "Server");
+    },
   });
 })();

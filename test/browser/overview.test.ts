@@ -217,3 +217,24 @@ describe("accessibility", () => {
     expect(found).toEqual({});
   });
 });
+
+describe("the API reference", () => {
+  it("axe-core finds no violation on /docs, light and dark; the servers list has a name", async () => {
+    const found: Record<string, unknown> = {};
+    for (const colorScheme of ["light", "dark"] as const) {
+      const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
+      const p = await context.newPage();
+      await p.goto(`${stack.worker}/docs`);
+      await p.locator(".opblock").first().waitFor();
+      // one operation opened, so its parameters and responses are checked too
+      await p.locator(".opblock-summary").first().click();
+      await p.locator(".opblock-body").first().waitFor();
+      expect(await p.locator("select#servers").getAttribute("aria-label")).toBe("Server");
+      const violations = await axeViolations(p);
+      if (violations.length) found[colorScheme] = violations;
+      await context.close();
+    }
+    writeFileSync(artifact("axe-docs.json"), `${JSON.stringify(found, null, 2)}\n`);
+    expect(found).toEqual({});
+  });
+});
