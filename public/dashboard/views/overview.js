@@ -115,7 +115,10 @@ function failures(stats) {
   });
   f.config = {
     type: "bar",
-    data: { labels: codes.map(([code]) => code), datasets: [{ label: "Jobs", data: codes.map(([, n]) => n), backgroundColor: colours().bad, maxBarThickness: 28 }] },
+    data: {
+      labels: codes.map(([code]) => code),
+      datasets: [{ label: "Jobs", data: codes.map(([, n]) => n), backgroundColor: colours().bad, maxBarThickness: 28 }],
+    },
     options: {
       indexAxis: "y",
       plugins: { legend: { display: false } },
