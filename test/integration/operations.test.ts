@@ -2,7 +2,8 @@
 // one Analytics Engine point per finished job, and GET /v1/stats from the hourly rollups.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type DataPoint, metricsSink } from "../../src/lib/metrics.ts";
-import { api, createJob, driveJob, fireFollowUp, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { messageId } from "../../src/webhooks/events.ts";
+import { api, createJob, driveJob, fireDelivery, fireFollowUp, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
 import { captureLogs, secretValues } from "../reliability/support.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox at dusk" } };
@@ -86,6 +87,17 @@ describe("Analytics Engine", () => {
     const mine = points.filter((p) => p.blobs[0] === "job" && p.blobs[3] === "failed");
     expect(mine).toHaveLength(1);
     expect(mine[0]!.blobs.slice(1, 5)).toEqual([WIRO.model, "wiro", "failed", "97"]);
+  });
+
+  it("a delivered webhook writes one point: event, outcome, status, attempts; never the receiver's URL", async () => {
+    const { id } = await createJob({ ...SEEDREAM, webhookUrl: `${HOOK_ORIGIN}/ops?token=receiver-secret` });
+    await finished(id);
+    await fireDelivery(messageId(id, "job.succeeded"));
+    const hooks = points.filter((p) => p.blobs[0] === "webhook");
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]!.blobs).toEqual(["webhook", "job.succeeded", "delivered", "200", id]);
+    expect(hooks[0]!.doubles[0]).toBe(1);
+    expect(JSON.stringify(hooks)).not.toContain("receiver-secret");
   });
 });
 

@@ -254,6 +254,12 @@ export function words(name) {
 function showVariant(hints, variants, chosen) {
   for (const hint of hints) {
     if (hint.name === "modelName") continue;
+    // no variant chosen and none implied: every variant's hint stays
+    if (chosen === undefined) {
+      hint.help.textContent = hint.text;
+      hint.row.hidden = false;
+      continue;
+    }
     const sentences = hint.text.split(/(?<=\.)\s+/);
     let taken = true;
     const kept = sentences

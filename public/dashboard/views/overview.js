@@ -115,7 +115,10 @@ function failures(stats) {
   });
   f.config = {
     type: "bar",
-    data: { labels: codes.map(([code]) => code), datasets: [{ label: "Jobs", data: codes.map(([, n]) => n), backgroundColor: colours().bad }] },
+    data: {
+      labels: codes.map(([code]) => code),
+      datasets: [{ label: "Jobs", data: codes.map(([, n]) => n), backgroundColor: colours().bad, maxBarThickness: 28 }],
+    },
     options: {
       indexAxis: "y",
       plugins: { legend: { display: false } },
@@ -142,8 +145,8 @@ function runTimes(stats) {
     data: {
       labels: models.map(([model]) => model.replace(/^wiro\/ByteDance\//, "wiro/")),
       datasets: [
-        { label: "Median", data: models.map(([, p]) => s(p.p50)), backgroundColor: c.accent },
-        { label: "95th percentile", data: models.map(([, p]) => s(p.p95)), backgroundColor: c.warn },
+        { label: "Median", data: models.map(([, p]) => s(p.p50)), backgroundColor: c.accent, maxBarThickness: 48 },
+        { label: "95th percentile", data: models.map(([, p]) => s(p.p95)), backgroundColor: c.warn, maxBarThickness: 48 },
       ],
     },
     options: { scales: { y: { beginAtZero: true, title: { display: true, text: "seconds" } } } },
