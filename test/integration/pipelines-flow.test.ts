@@ -61,7 +61,12 @@ describe("a failed step", () => {
     expect(stepOf(done, "clip")).toMatchObject({ jobIds: [], error: "step still failed" });
     expect(stepOf(done, "after-clip")).toMatchObject({ jobIds: [], error: "step clip skipped" });
     // one WeShop run (the failed still) and the Wiro clip: nothing for the skipped steps
-    expect(h.sim.tasks().map((t) => t.agent ?? t.provider).sort()).toEqual(["seedance-v1", "seedream"].sort());
+    expect(
+      h.sim
+        .tasks()
+        .map((t) => t.agent ?? t.provider)
+        .sort(),
+    ).toEqual(["seedance-v1", "seedream"].sort());
     const jobs = (await (await api(`/v1/jobs?pipelineId=${p.id}`)).json()) as { data: unknown[] };
     expect(jobs.data).toHaveLength(2);
   });
