@@ -116,6 +116,8 @@ describe("the OpenAPI document", () => {
       ["model", "weshop/nope", false],
       ["batchId", "batch_4n7q2w9e5r1t8y3u6i0o", true],
       ["batchId", "batch_1", false],
+      ["pipelineId", "pipe_6t2m9q4w8e1r5y7u3i0o", true],
+      ["pipelineId", "pipe_1", false],
       ["limit", 1, true],
       ["limit", 100, true],
       ["limit", 0, false],
