@@ -7,6 +7,7 @@ import { batchView, batchesView } from "./views/batches.js";
 import { jobView } from "./views/job.js";
 import { jobsView } from "./views/jobs.js";
 import { newJobView } from "./views/new-job.js";
+import { pipelinesView, pipelineView } from "./views/pipelines.js";
 import { schedulesView } from "./views/schedules.js";
 import { usageView } from "./views/usage.js";
 
@@ -29,6 +30,8 @@ const ROUTES = [
   [/^\/new$/, () => ({ view: newJobView, section: "new" })],
   [/^\/batches\/(batch_[0-9a-z]+)$/, (m) => ({ view: batchView, args: { id: m[1] }, section: "batches" })],
   [/^\/batches$/, () => ({ view: batchesView, section: "batches" })],
+  [/^\/pipelines\/(pipe_[0-9a-z]+)$/, (m) => ({ view: pipelineView, args: { id: m[1] }, section: "pipelines" })],
+  [/^\/pipelines$/, () => ({ view: pipelinesView, section: "pipelines" })],
   [/^\/schedules$/, () => ({ view: schedulesView, section: "schedules" })],
   [/^\/usage$/, () => ({ view: usageView, section: "usage" })],
 ];
