@@ -7,6 +7,7 @@ import { apiBenchmark } from "./api.ts";
 import { batchBenchmark } from "./batch.ts";
 import { callbackBenchmark } from "./callback.ts";
 import { mediaBenchmark } from "./media.ts";
+import { pipelineBenchmark } from "./pipeline.ts";
 import { pollingBenchmark } from "./polling.ts";
 import { scaleBenchmark } from "./scale.ts";
 import type { Section } from "./section.ts";
@@ -18,6 +19,7 @@ const ALL: Record<string, () => Promise<Section> | Section> = {
   batch: batchBenchmark,
   scale: scaleBenchmark,
   media: mediaBenchmark,
+  pipeline: pipelineBenchmark,
 };
 
 const args = process.argv.slice(2);
