@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "./local-stack.ts";
+import { DEMO_PIPELINE, pipelineEnded, pipelineJobIds, pipelineLine } from "./start-pipeline.ts";
 import { jobLine, liveView, type Job } from "./start-view.ts";
 
 const inlineLogs = process.argv.includes("--logs") || Boolean(process.env.SEEDRUN_LOGS);
@@ -53,6 +54,10 @@ async function demo() {
     if (status !== 202) throw new Error(`POST /v1/jobs answered ${status}: ${JSON.stringify(body)}`);
     jobs.set(body.id, body);
   }
+  // and one pipeline: a still, then a clip made from it (its jobs join the view as they start)
+  const created = await call("/v1/pipelines", { method: "POST", body: JSON.stringify(DEMO_PIPELINE) });
+  if (created.status !== 202) throw new Error(`POST /v1/pipelines answered ${created.status}: ${JSON.stringify(created.body)}`);
+  let pipeline = created.body;
   const view = liveView();
   const show = () => {
     const lines = [...jobs.values()].map((j) => jobLine(j));
@@ -61,11 +66,14 @@ async function demo() {
   };
   const deadline = Date.now() + 5 * 60_000;
   while (Date.now() < deadline) {
+    pipeline = (await call(`/v1/pipelines/${pipeline.id}`)).body;
+    for (const id of pipelineJobIds(pipeline)) if (!jobs.has(id)) jobs.set(id, { id });
     await Promise.all([...jobs.keys()].map(async (id) => jobs.set(id, (await call(`/v1/jobs/${id}`)).body)));
     show();
-    if ([...jobs.values()].every((j) => ["succeeded", "failed", "canceled"].includes(j.status))) break;
+    if ([...jobs.values()].every((j) => ["succeeded", "failed", "canceled"].includes(j.status)) && pipelineEnded(pipeline)) break;
     await sleep(500);
   }
+  console.log(`\n${pipelineLine(pipeline)}`);
   console.log("\n  Stored outputs (signed links):\n");
   for (const job of jobs.values())
     for (const o of job.outputs ?? []) {
@@ -87,6 +95,7 @@ async function demo() {
        export SEEDRUN_URL=${stack!.worker} SEEDRUN_API_KEY=${stack!.apiKey}
        npx seedrun run weshop/seedream -p textDescription="a lighthouse" --out out
      Webhook secret (verifyWebhook, Standard Webhooks): ${DEV_WEBHOOK_SECRET}
+     A pipeline (docs/pipelines.md): curl -s -X POST ${stack!.worker}/v1/pipelines … with {"steps": [...]}
 
      curl -s -X POST ${stack!.worker}/v1/jobs -H 'Authorization: Bearer ${stack!.apiKey}' -H 'Content-Type: application/json' \\
        -d '{"model":"weshop/seedream","params":{"textDescription":"a lighthouse"}}'

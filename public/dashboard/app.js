@@ -10,6 +10,7 @@ import { keysView } from "./views/keys.js";
 import { newJobView } from "./views/new-job.js";
 import { overviewView } from "./views/overview.js";
 import { galleryView } from "./views/gallery.js";
+import { pipelinesView, pipelineView } from "./views/pipelines.js";
 import { schedulesView } from "./views/schedules.js";
 import { usageView } from "./views/usage.js";
 
@@ -32,6 +33,8 @@ const ROUTES = [
   [/^\/new$/, () => ({ view: newJobView, section: "new" })],
   [/^\/batches\/(batch_[0-9a-z]+)$/, (m) => ({ view: batchView, args: { id: m[1] }, section: "batches" })],
   [/^\/batches$/, () => ({ view: batchesView, section: "batches" })],
+  [/^\/pipelines\/(pipe_[0-9a-z]+)$/, (m) => ({ view: pipelineView, args: { id: m[1] }, section: "pipelines" })],
+  [/^\/pipelines$/, () => ({ view: pipelinesView, section: "pipelines" })],
   [/^\/schedules$/, () => ({ view: schedulesView, section: "schedules" })],
   [/^\/usage$/, () => ({ view: usageView, section: "usage" })],
   [/^\/overview$/, () => ({ view: overviewView, section: "overview" })],

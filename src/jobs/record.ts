@@ -127,9 +127,8 @@ export interface JobRecord {
   queuePosition?: number;
   /** The provider's concurrency cap when the job was put in line (for its ETA). */
   queueSlots?: number;
-  /** The job's batch has been told it ended. */
+  /** The job's batch, its pipeline, has been told it ended. */
   batchNotified?: boolean;
-  /** The job's pipeline has been told it ended. */
   pipelineNotified?: boolean;
   /** Status and updatedAt last written to the D1 index. */
   indexedStatus?: JobStatus;

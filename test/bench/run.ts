@@ -9,6 +9,7 @@ import { batchBenchmark } from "./batch.ts";
 import { callbackBenchmark } from "./callback.ts";
 import { clientBenchmark } from "./client.ts";
 import { mediaBenchmark } from "./media.ts";
+import { pipelineBenchmark } from "./pipeline.ts";
 import { pollingBenchmark } from "./polling.ts";
 import { scaleBenchmark } from "./scale.ts";
 import type { Section } from "./section.ts";
@@ -25,6 +26,7 @@ const ALL: Record<string, () => Promise<Section> | Section> = {
   scale: scaleBenchmark,
   media: mediaBenchmark,
   client: clientBenchmark,
+  pipeline: pipelineBenchmark,
 };
 
 const args = process.argv.slice(2);

@@ -20,6 +20,8 @@ const TOOL_NAMES = [
   "cancel_job",
   "create_batch",
   "get_batch",
+  "create_pipeline",
+  "get_pipeline",
 ];
 
 let h: Harness;

@@ -120,11 +120,7 @@ describe("POST /v1/pipelines validation", () => {
 
   it("accepts references anywhere in arrays, after for order, and keeps what it stores", async () => {
     const { status, body } = await postPipeline({
-      steps: [
-        seedream("a"),
-        seedream("b", {}, { after: ["a"] }),
-        seedance("c", { images: [ref("a"), "https://images.example.com/x.png", ref("b")] }),
-      ],
+      steps: [seedream("a"), seedream("b", {}, { after: ["a"] }), seedance("c", { images: [ref("a"), "https://images.example.com/x.png", ref("b")] })],
       metadata: { order: "42" },
       tags: ["spring", "shop:eu"],
       deadline: "2099-01-01T00:00:00Z",

@@ -88,6 +88,8 @@ describe("the OpenAPI document", () => {
       ["batchId", "batch_1", false],
       ["tag", "campaign:spring", true],
       ["tag", "Spring!", false],
+      ["pipelineId", "pipe_6t2m9q4w8e1r5y7u3i0o", true],
+      ["pipelineId", "pipe_1", false],
       ["limit", 1, true],
       ["limit", 100, true],
       ["limit", 0, false],
