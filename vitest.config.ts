@@ -66,6 +66,8 @@ export default defineConfig({
           // after the other projects: wrangler dev and Chromium would otherwise compete with the
           // workerd tests for the same two cores
           sequence: { groupOrder: 1 },
+          // each file starts its own stack (wrangler dev, the simulator) and Chromium: one at a time
+          fileParallelism: false,
           // starting wrangler dev takes up to a minute on a busy 2-core machine; jobs then run in seconds
           testTimeout: 150_000,
           hookTimeout: 180_000,
