@@ -55,7 +55,8 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     "/v1/*",
     bearerAuth(),
     requireConfig(),
-    // uploads read their own multipart body under a 10 MiB limit (src/http/routes/uploads.ts)
+    // uploads read their own multipart body under its own limit: 10 MiB for `image`, 100 MiB for
+    // `file`, which is streamed into R2 as it arrives (src/http/routes/uploads.ts, file-uploads.ts)
     except(
       ["/v1/uploads", "/v1/uploads/*"],
       bodyLimit({

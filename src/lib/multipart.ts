@@ -122,32 +122,34 @@ export class MultipartReader {
 
   /** The current part's body: everything up to the next delimiter, which stays pending. */
   #partBody(): ReadableStream<Uint8Array> {
-    const delimiter = this.#delimiter;
     return new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        for (;;) {
-          const at = indexOf(this.#pending, delimiter);
-          if (at !== -1) {
-            if (at > 0) controller.enqueue(this.#pending.subarray(0, at));
-            this.#pending = this.#pending.subarray(at);
-            controller.close();
-            return;
-          }
-          // all but what could be the start of a delimiter split across chunks is body
-          const safe = this.#pending.byteLength - (delimiter.byteLength - 1);
-          if (safe > 0) {
-            controller.enqueue(this.#pending.subarray(0, safe));
-            this.#pending = this.#pending.subarray(safe);
-            return;
-          }
-          if (!(await this.#fill())) {
-            controller.error(new MultipartError("the body ended inside a part"));
-            return;
-          }
-        }
-      },
+      pull: (controller) => settle(controller, () => this.#pullBody(controller)),
       cancel: () => this.cancel(),
     });
+  }
+
+  async #pullBody(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    const delimiter = this.#delimiter;
+    for (;;) {
+      const at = indexOf(this.#pending, delimiter);
+      if (at !== -1) {
+        if (at > 0) controller.enqueue(this.#pending.subarray(0, at));
+        this.#pending = this.#pending.subarray(at);
+        controller.close();
+        return;
+      }
+      // all but what could be the start of a delimiter split across chunks is body
+      const safe = this.#pending.byteLength - (delimiter.byteLength - 1);
+      if (safe > 0) {
+        controller.enqueue(this.#pending.subarray(0, safe));
+        this.#pending = this.#pending.subarray(safe);
+        return;
+      }
+      if (!(await this.#fill())) {
+        controller.error(new MultipartError("the body ended inside a part"));
+        return;
+      }
+    }
   }
 
   /** Stops reading the body. */
@@ -188,12 +190,29 @@ export async function firstPartName(body: ReadableStream<Uint8Array>, boundary: 
       for (const chunk of seen) controller.enqueue(chunk);
       if (finished) controller.close();
     },
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
+    pull: (controller) =>
+      settle(controller, async () => {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      }),
     cancel: (reason) => reader.cancel(reason),
   });
   return { ...(name !== undefined ? { name } : {}), body: replay };
+}
+
+/**
+ * Runs a pull and turns its failure into the stream's error rather than a rejected pull: a read
+ * still pending when the route has answered (413) and canceled fails later, with nobody waiting.
+ */
+export async function settle(controller: ReadableStreamDefaultController<Uint8Array>, pull: () => Promise<void>): Promise<void> {
+  try {
+    await pull();
+  } catch (err) {
+    try {
+      controller.error(err);
+    } catch {
+      // already closed or canceled: nothing is waiting for this stream
+    }
+  }
 }

@@ -1,6 +1,7 @@
 // A client's file streamed into R2: recognised by its first bytes, counted and hashed on the way,
 // written as an R2 multipart upload in parts (putUnknownLength), so memory stays at a few parts
 // whatever the size. A file over the limit, unrecognised or broken off leaves nothing stored.
+import { settle } from "../lib/multipart.ts";
 import { CopyFailure } from "./copy-failure.ts";
 import { MeteredBody } from "./metered-body.ts";
 import { putUnknownLength } from "./r2-upload.ts";
@@ -56,11 +57,12 @@ async function peek(body: ReadableStream<Uint8Array>, n: number): Promise<{ head
       for (const c of chunks) controller.enqueue(c);
       if (done) controller.close();
     },
-    async pull(controller) {
-      const read = await reader.read();
-      if (read.done) controller.close();
-      else controller.enqueue(read.value);
-    },
+    pull: (controller) =>
+      settle(controller, async () => {
+        const read = await reader.read();
+        if (read.done) controller.close();
+        else controller.enqueue(read.value);
+      }),
     cancel: (reason) => reader.cancel(reason),
   });
   return { head, body: replay };
