@@ -8,6 +8,10 @@ import { randomId, sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
 import type { AppEnv } from "./context.ts";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Requests slower than this are logged whatever their status. */
+const SLOW_REQUEST_MS = 1000;
+/** Tenant ids by API key: a SHA-256 per request is work the same few keys need only once. */
+const tenants = new Map<string, string>();
 
 export function requestId(): MiddlewareHandler<AppEnv> {
   return async function requestIdMiddleware(c, next) {
@@ -17,9 +21,13 @@ export function requestId(): MiddlewareHandler<AppEnv> {
     const started = Date.now();
     await next();
     c.res.headers.set("X-Request-Id", id);
+    // Only server errors and slow answers are logged: a JSON line per request was a large part of
+    // a trivial request's cost, and the platform's own invocation logs already count every request.
+    const ms = Date.now() - started;
+    if (c.res.status < 500 && ms < SLOW_REQUEST_MS) return;
     // the path only (query strings carry media signatures), callback tokens masked
     const path = c.req.path.replace(/^(\/callbacks\/wiro\/[^/]+\/)[^/]+/, "$1…");
-    log("info", "request", { requestId: id, method: c.req.method, path, status: c.res.status, ms: Date.now() - started });
+    log(c.res.status >= 500 ? "warn" : "info", "request", { requestId: id, method: c.req.method, path, status: c.res.status, ms });
   };
 }
 
@@ -72,7 +80,14 @@ export function bearerAuth(): MiddlewareHandler<AppEnv> {
       throw new ApiError(401, "unauthorized", "Unauthorized", "Send Authorization: Bearer <API key> with a valid key.", undefined, {
         "WWW-Authenticate": 'Bearer realm="seedrun"',
       });
-    c.set("tenant", (await sha256Hex(`tenant:${matched}`)).slice(0, 32));
+    let tenant = tenants.get(matched);
+    if (tenant === undefined) {
+      tenant = (await sha256Hex(`tenant:${matched}`)).slice(0, 32);
+      // bounded by the configured keys; a changed API_KEYS starts afresh
+      if (tenants.size >= apiKeys.length * 2) tenants.clear();
+      tenants.set(matched, tenant);
+    }
+    c.set("tenant", tenant);
     await next();
   };
 }
