@@ -60,7 +60,7 @@ snapshot), counted by the gate itself in a one-row table of its SQLite store and
 local Durable Object files once the worker has stopped (test/bench/scale-gate.ts), divided by the
 jobs. A job costs about four: the ask that puts it in line, the ask after the gate wakes it
 (granted), the report of its submit's outcome and the release; a waiter's own backstop ask comes
-only after 60 s + 0.1 s × its place (at most 5 min), so it adds a little only to very long waits.
+only after 60 s + 0.1 s × its place (at most 10 min), so it adds a little only to very long waits.
 \`submit_uncertain\`: jobs that ended \`failed\` with that code (a submit whose fate could not be
 learned), counted from \`GET /v1/batches/{id}/jobs?status=failed\`.
 
