@@ -191,10 +191,14 @@ const schema = z.object({
 /** Every setting the worker reads (vars and secrets), as docs/configuration.md must list them. */
 export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
 
-/** API_KEYS alone, so a client can be authenticated before the rest is checked; undefined when unusable. */
+let apiKeysCache: { raw: unknown; keys: string[] | undefined } | undefined;
+
+/** API_KEYS alone, so a client can be authenticated before the rest is checked; undefined when unusable. Parsed once per value. */
 export function readApiKeys(env: Env): string[] | undefined {
+  if (apiKeysCache?.raw === env.API_KEYS) return apiKeysCache.keys;
   const parsed = schema.shape.API_KEYS.safeParse(env.API_KEYS);
-  return parsed.success ? parsed.data : undefined;
+  apiKeysCache = { raw: env.API_KEYS, keys: parsed.success ? parsed.data : undefined };
+  return apiKeysCache.keys;
 }
 
 /** RATE_LIMIT_PER_MINUTE alone (read before the rest is checked); the default when unusable, which /healthz reports. */
@@ -216,10 +220,19 @@ export function readSigningSecret(env: { SIGNING_SECRET?: string }): string | un
 }
 
 const cache = new WeakMap<object, ConfigResult>();
+const SETTING_NAMES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+/** The last settings parsed, by their values: a runtime that hands each request a new env object with the same settings parses them once. */
+let lastParsed: { values: unknown[]; result: ConfigResult } | undefined;
 
+/** Parsed once per env (and once per set of values): every request used to pay a zod parse of every setting. */
 export function readConfig(env: Env): ConfigResult {
   const cached = cache.get(env);
   if (cached) return cached;
+  const values = SETTING_NAMES.map((name) => (env as unknown as Record<string, unknown>)[name]);
+  if (lastParsed?.values.every((v, i) => v === values[i])) {
+    cache.set(env, lastParsed.result);
+    return lastParsed.result;
+  }
   const parsed = schema.safeParse(env);
   let result: ConfigResult;
   if (!parsed.success) {
@@ -250,5 +263,6 @@ export function readConfig(env: Env): ConfigResult {
     };
   }
   cache.set(env, result);
+  lastParsed = { values, result };
   return result;
 }

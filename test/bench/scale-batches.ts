@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
 import { mixedSpec, peakConcurrency, stackPorts } from "./lib.ts";
 import { countWrites, wrangler, writesSoFar } from "./scale-d1.ts";
+import { gateRequests } from "./scale-gate.ts";
 
 export const RUN_MS = 1000;
 export const CAPS = { weshop: 60, wiro: 30 };
@@ -22,7 +23,11 @@ export interface BatchRun {
   peakWiro: number;
   d1RowsPerJob: number;
   providerRequestsPerJob: number;
+  /** Calls to the ProviderGates (acquire, renew, release, report) per job. */
+  gateRequestsPerJob: number;
   succeeded: number;
+  /** Jobs that ended failed / submit_uncertain. */
+  submitUncertain: number;
   /** Jobs that did not succeed, by status and error code, e.g. "failed timeout". */
   otherEndings: Record<string, number>;
 }
@@ -88,6 +93,7 @@ export async function batchRun(jobs: number): Promise<BatchRun> {
     stack.stop();
     await sleep(1500);
     const writes = await writesSoFar(dir);
+    const gateCalls = gateRequests(dir);
     return {
       jobs,
       seconds,
@@ -102,7 +108,9 @@ export async function batchRun(jobs: number): Promise<BatchRun> {
       ),
       d1RowsPerJob: writes / jobs,
       providerRequestsPerJob: requests.length / jobs,
+      gateRequestsPerJob: gateCalls / jobs,
       succeeded,
+      submitUncertain: otherEndings["failed submit_uncertain"] ?? 0,
       otherEndings,
     };
   } finally {

@@ -36,8 +36,13 @@ export function effectiveLimit(pace: Pace): number {
 
 /** A woken waiter should ask within this; past it (plus STALE_GRACE_MS) it is dropped and the next is woken. */
 export const WAKE_ANSWER_MS = 5_000;
-/** The longest a waiter sleeps between asks: within the job index's heartbeat, so the sweeper never takes it for stuck. */
-export const MAX_BACKSTOP_MS = 5 * 60_000;
+/**
+ * The longest a waiter sleeps between asks: under the sweeper's 15 minutes of index silence
+ * (src/jobs/sweeper.ts), so a waiting job is never taken for a stuck one. Long enough that a
+ * waiter of a 10,000-job line asks by itself about once at most, short enough that a job whose
+ * wake-up was lost (and was dropped from the line) is back within it.
+ */
+export const MAX_BACKSTOP_MS = 10 * 60_000;
 
 /**
  * When a waiter asks again by itself. The gate wakes a waiter when its slot is free, so this is
