@@ -189,8 +189,7 @@ const schema = z.object({
 });
 
 /** Every setting the worker reads (vars and secrets), as docs/configuration.md must list them. */
-export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
-
+export 
 let apiKeysCache: { raw: unknown; keys: string[] | undefined } | undefined;
 
 /** API_KEYS alone, so a client can be authenticated before the rest is checked; undefined when unusable. Parsed once per value. */
@@ -220,7 +219,6 @@ export function readSigningSecret(env: { SIGNING_SECRET?: string }): string | un
 }
 
 const cache = new WeakMap<object, ConfigResult>();
-const SETTING_NAMES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
 /** The last settings parsed, by their values: a runtime that hands each request a new env object with the same settings parses them once. */
 let lastParsed: { values: unknown[]; result: ConfigResult } | undefined;
 
