@@ -189,7 +189,8 @@ const schema = z.object({
 });
 
 /** Every setting the worker reads (vars and secrets), as docs/configuration.md must list them. */
-export 
+export const SETTING_NAMES = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+
 let apiKeysCache: { raw: unknown; keys: string[] | undefined } | undefined;
 
 /** API_KEYS alone, so a client can be authenticated before the rest is checked; undefined when unusable. Parsed once per value. */
