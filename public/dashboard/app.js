@@ -103,20 +103,23 @@ function forget(message) {
   session.clear();
   models = undefined;
   features.usage = features.budget = false;
+  features.caller = null;
+  delete document.body.dataset.scopes;
   if (location.hash !== "#/jobs") history.replaceState(null, "", "#/jobs");
   showSignIn(message);
 }
 
 async function start() {
+  // what this key may do, before anything shows: style.css hides each [data-scope] control the body's data-scopes lacks
+  features.caller = (await optional("/v1/keys/current").catch(() => null)) ?? { id: null, name: "this key", scopes: [], root: false };
+  document.body.dataset.scopes = features.caller.scopes.join(" ");
   nav.hidden = false;
   signOut.hidden = false;
   // budget and usage exist only on deployments that have them: ask once, show them if so
   const [budget, usage] = await Promise.all([optional("/v1/budget").catch(() => null), optional("/v1/usage?groupBy=day").catch(() => null)]);
   features.budget = budget !== null;
   features.usage = usage !== null;
-  // what this key may do: style.css hides each [data-scope] control the body's data-scopes lacks
-  features.caller = (await optional("/v1/keys/current").catch(() => null)) ?? { id: null, name: "this key", scopes: [], root: false };
-  document.body.dataset.scopes = features.caller.scopes.join(" ");
+
   for (const a of nav.querySelectorAll("[data-needs]")) a.hidden = !features[a.dataset.needs] && !(a.dataset.needs === "usage" && features.budget);
   announce("Signed in");
   await route();

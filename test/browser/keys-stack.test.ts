@@ -1,5 +1,5 @@
-// Keys on the real local stack (`wrangler dev`, as `npm start` runs it): docs/keys.md's rotation
-// walk-through, the [[ratelimits]] binding answering 429 under wrangler dev, and — after the
+// Keys on the real local stack (`wrangler dev`, as `npm start` runs it): the dashboard's keys page
+// and its scopes in Chromium, docs/keys.md's rotation walk-through, the [[ratelimits]] binding answering 429 under wrangler dev, and — after the
 // stack stops — every file of its persisted state (D1, Durable Objects, R2) and its logs scanned
 // for the keys' secrets, which must not be there in clear.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../simulator/local-stack.ts";
+import { launchChromium } from "./browser.ts";
 import { freePort } from "./stack.ts";
 
 const ROOT = "stack-root-key";
@@ -50,6 +51,48 @@ function filesUnder(dir: string): string[] {
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
 }
+
+it("the dashboard shows the key's scopes, hides what it cannot do, and makes, shows once and revokes keys", async () => {
+  const reader = (await call(ROOT, "/v1/keys", { name: "viewer", scopes: ["read"] })).body.key as string;
+  const browser = await launchChromium();
+  try {
+    const page = await (await browser.newContext()).newPage();
+    page.on("dialog", (d) => void d.accept());
+    const signIn = async (key: string) => {
+      await page.goto(`${stack!.worker}/dashboard`);
+      await page.getByLabel("API key").fill(key);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("navigation", { name: "Sections" }).waitFor();
+    };
+    // a read key: no New job link, no key form, its scopes said
+    await signIn(reader);
+    await page.getByRole("heading", { name: "Jobs", level: 1 }).waitFor();
+    expect(await page.getByRole("link", { name: "New job" }).isVisible()).toBe(false);
+    await page.getByRole("link", { name: "Keys" }).click();
+    await page.getByRole("heading", { name: "Keys", level: 1 }).waitFor();
+    expect(await page.locator(".whoami").textContent()).toMatch(/viewer.*scopes: read$/s);
+    expect(await page.getByRole("button", { name: "Create key" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    // the root key: makes a key, sees it once, revokes it
+    await signIn(ROOT);
+    await page.getByRole("link", { name: "New job" }).waitFor();
+    await page.getByRole("link", { name: "Keys" }).click();
+    await page.getByLabel("Name").fill("from the dashboard");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = await page.getByLabel("The new key").inputValue();
+    expect(secret).toMatch(/^sr_[0-9A-Za-z]{40}$/);
+    expect((await call(secret, "/v1/keys/current")).body.scopes).toEqual(["read"]);
+    await page.getByRole("button", { name: "Revoke from the dashboard" }).click();
+    await page.getByRole("button", { name: "Revoke from the dashboard" }).waitFor({ state: "detached" });
+    expect((await call(secret, "/v1/jobs")).status).toBe(401);
+    // the secret is nowhere in the page once it is left
+    await page.getByRole("link", { name: "Jobs" }).click();
+    await page.getByRole("heading", { name: "Jobs", level: 1 }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+  } finally {
+    await browser.close();
+  }
+}, 120_000);
 
 it("rotation walk-through, 429 from the binding, and no secret in the persisted state or logs", async () => {
   // a key for the client instead of the API_KEYS entry; it sees what the root key made

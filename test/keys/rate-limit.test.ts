@@ -42,3 +42,18 @@ it("429 with Retry-After over the limit, per key, and recovery after Retry-After
   await sleep(retryAfter * 1000 + 500);
   expect((await get("/v1/jobs", made.key)).status).toBe(200);
 });
+
+it("RATE_LIMIT_PER_MINUTE: default 600, 0 turns it off, anything but 0 to 600 is refused by name", async () => {
+  const { readConfig, readRateLimit } = await import("../../src/config.ts");
+  const with_ = (v: string | undefined) => ({ ...env, RATE_LIMIT_PER_MINUTE: v }) as unknown as Env;
+  expect(readRateLimit(with_(undefined))).toBe(600);
+  expect(readRateLimit(with_(""))).toBe(600);
+  expect(readRateLimit(with_("0"))).toBe(0);
+  expect(readRateLimit(with_("120"))).toBe(120);
+  for (const bad of ["601", "-1", "1.5", "lots"]) {
+    const result = readConfig(with_(bad));
+    expect(result.ok, bad).toBe(false);
+    if (!result.ok) expect(result.problems.map((p) => p.name)).toEqual(["RATE_LIMIT_PER_MINUTE"]);
+    expect(JSON.stringify(result)).not.toContain(bad === "lots" ? "lots" : `"${bad}"`);
+  }
+});
