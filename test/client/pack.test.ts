@@ -29,7 +29,12 @@ it("installs from the npm pack tarballs alone and runs a script, typed code and 
   expect(lstatSync(join(app, "node_modules/@seedrun/client")).isSymbolicLink()).toBe(false);
   expect(existsSync(join(app, "node_modules/@seedrun/client/src"))).toBe(false);
 
-  const env = { ...process.env, SEEDRUN_URL: stack().worker, SEEDRUN_API_KEY: KEYS.pack };
+  // the machine's own Node (npm scripts put the project's Node 22 first on PATH; a user's may be 20)
+  const PATH = (process.env.PATH ?? "")
+    .split(":")
+    .filter((dir) => !dir.includes("node_modules"))
+    .join(":");
+  const env = { ...process.env, PATH, SEEDRUN_URL: stack().worker, SEEDRUN_API_KEY: KEYS.pack };
   writeFileSync(
     join(app, "script.mjs"),
     `import { Seedrun, SeedrunError } from "@seedrun/client";
@@ -39,7 +44,7 @@ const refused = await sr.run("weshop/seedream", { textDescription: "" }).catch((
 console.log(JSON.stringify({ status: job.status, stored: job.outputs.length, refused: refused instanceof SeedrunError && refused.code }));
 `,
   );
-  const script = spawnSync(process.execPath, ["script.mjs"], { cwd: app, env, encoding: "utf8" });
+  const script = spawnSync("node", ["script.mjs"], { cwd: app, env, encoding: "utf8" });
   expect(script.status, script.stderr).toBe(0);
   expect(JSON.parse(script.stdout)).toEqual({ status: "succeeded", stored: 1, refused: "validation_failed" });
 
