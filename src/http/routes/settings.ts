@@ -4,7 +4,7 @@ import { readSettings, writeSettings } from "../../db/settings.ts";
 import { validationError } from "../../lib/validation.ts";
 import { settingsSchema, validateSettings } from "../../schemas/settings.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { authenticated, authProblems, jsonBodyProblems, REQUEST_ID_HEADER, validationProblem } from "../openapi/problems.ts";
+import { authenticated, authProblems, requires, jsonBodyProblems, REQUEST_ID_HEADER, validationProblem } from "../openapi/problems.ts";
 import { readJsonBody, specContext } from "../request.ts";
 import { ref } from "../openapi/request-schemas.ts";
 
@@ -37,7 +37,7 @@ export const putSettingsRoute = createRoute({
   description:
     "Replaces all three settings (an omitted one becomes null). The scheduled sweep deletes finished jobs older than `jobRetentionDays` and removes outputs older than `outputRetentionDays` from R2, a bounded number each minute; `webhook` is used only by jobs and batches that name no `webhookUrl`.",
   tags: ["Settings"],
-  ...authenticated,
+  ...requires("budget:write"),
   request: {
     body: { required: true, content: { "application/json": { schema: ref("PutSettings"), examples: { settings: { summary: "Settings", value: example } } } } },
   },
