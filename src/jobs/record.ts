@@ -1,6 +1,7 @@
 // The job as the JobObject stores it. Only this module's `publicJob` decides what a client sees.
 import type { ModelId, OutputKind, ProviderName } from "../providers/models.ts";
 import type { DeliveryReport, WebhookMessage } from "../webhooks/types.ts";
+import { type JobCost, publicCost } from "./cost-types.ts";
 import { estimateCompletion } from "./eta.ts";
 
 export type JobStatus = "queued" | "running" | "copying" | "succeeded" | "failed" | "canceled";
@@ -53,23 +54,7 @@ export interface StopRecord {
   taskUnknown?: boolean;
 }
 
-/** Cost units: WeShop power points, and US dollars (Wiro). */
-export type CostUnit = "weshop_power" | "usd";
-/** Where an estimate came from: WeShop's power estimate, the configured price table, past actual costs. */
-export type EstimateSource = "provider" | "price_table" | "history";
-export interface CostEstimate {
-  unit: CostUnit;
-  amount: number;
-  source: EstimateSource;
-}
-export interface CostAmount {
-  unit: CostUnit;
-  amount: number;
-}
-export interface JobCost {
-  estimate: CostEstimate | null;
-  actual: CostAmount | null;
-}
+export type { CostAmount, CostEstimate, CostUnit, EstimateSource, JobCost } from "./cost-types.ts";
 
 export interface JobRecord {
   id: string;
@@ -258,7 +243,7 @@ export async function publicJob(job: JobRecord, sign: LinkSigner, now = Date.now
     params: job.params,
     metadata: job.metadata,
     ...(job.batchId ? { batchId: job.batchId } : {}),
-    cost: job.cost ?? { estimate: null, actual: null },
+    cost: publicCost(job.cost),
     provider: {
       name: job.provider,
       taskId: job.task?.taskId ?? null,
