@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { SimAbort, createFaultQueue, validateFault } from "./faults.ts";
 import { registerFiles, resolveMedia } from "./files.ts";
 import { allBytes } from "./media.ts";
+import { AUTO_GUESS_SECONDS } from "./weshop-models.ts";
 import { type Ctx, type TaskRecord, json } from "./state.ts";
 import type { Fault, SimOptions, SimTask, Simulator } from "./types.ts";
 import { WESHOP_BASE, registerWeshop, weshopError } from "./weshop.ts";
@@ -51,6 +52,7 @@ export function createSimulator(options: SimOptions): Simulator {
       seedream: options.durations?.seedream ?? 8000,
       wiro: options.durations?.wiro ?? 15000,
     },
+    weshopAutoSeconds: options.weshopAutoSeconds ?? AUTO_GUESS_SECONDS,
     sendCallback: options.sendCallback ?? defaultSendCallback,
     ...(options.wiroOutputBytes ? { wiroOutput: { bytes: options.wiroOutputBytes, chunked: options.wiroOutputChunked ?? false } } : {}),
     weshop: new Map(),

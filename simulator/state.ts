@@ -30,6 +30,8 @@ export interface Ctx {
   wiroKeyOnlyApiKey?: string;
   now: () => number;
   durations: { seedance: number; seedream: number; wiro: number };
+  /** Seconds a WeShop run with an automatic duration comes out at (SimOptions.weshopAutoSeconds). */
+  weshopAutoSeconds: number;
   sendCallback: (url: string, body: string) => Promise<number>;
   wiroOutput?: { bytes: number; chunked: boolean };
   weshop: Map<string, TaskRecord>;

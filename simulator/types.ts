@@ -20,6 +20,12 @@ export interface SimOptions {
   wiroOutputChunked?: boolean;
   /** WeShop agents or modelNames this account has no subscription for: runs answer 403 SUBSCRIPTION_REQUIRED. */
   weshopUnsubscribed?: string[];
+  /**
+   * How long a WeShop run with an automatic duration (`"-1"`) comes out, in seconds: the model
+   * chooses, and the run is charged for what it made. The power estimate (`isEstimated: true`)
+   * always guesses AUTO_GUESS_SECONDS. Default: that guess.
+   */
+  weshopAutoSeconds?: number;
 }
 
 export type FaultTarget =

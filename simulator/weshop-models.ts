@@ -175,7 +175,7 @@ function checkSeedance(agent: string, input: Obj, params: Obj, problems: string[
   if (d !== undefined) {
     const m = typeof d === "string" ? /^(\d+)s$/.exec(d) : null;
     seconds = m ? Number(m[1]) : NaN;
-    if (v.autoDuration && d === "-1") [seconds, estimated] = [10, true];
+    if (v.autoDuration && d === "-1") [seconds, estimated] = [AUTO_GUESS_SECONDS, true];
     else if (!(seconds >= v.minSeconds && seconds <= v.maxSeconds)) {
       problems.push(`params.duration must be a string from "${v.minSeconds}s" to "${v.maxSeconds}s"${v.autoDuration ? ' or "-1"' : ""}${why}`);
     }
@@ -269,6 +269,9 @@ function checkSeedream(input: Obj, params: Obj, problems: string[]): RunCheck {
   };
   return { problems, effective, power: v.powerPerImage * batch, estimated: false };
 }
+
+/** What WeShop's power estimate assumes for an automatic duration (and marks `isEstimated`). */
+export const AUTO_GUESS_SECONDS = 10;
 
 /** Checks a run body (also the power-estimate body) for an agent the sim knows. */
 export function checkRun(agent: string, input: unknown, params: unknown, body: Obj): RunCheck {

@@ -4,7 +4,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { hangUntilAbort } from "./faults.ts";
 import { guard } from "./guard.ts";
 import { type Ctx, type TaskRecord, json, randomHex, weshopStatus } from "./state.ts";
-import { AGENTS, type RunCheck, checkRun } from "./weshop-models.ts";
+import { AGENTS, AUTO_GUESS_SECONDS, type RunCheck, checkRun } from "./weshop-models.ts";
 
 export const WESHOP_BASE = "/weshop/openapi";
 
@@ -115,7 +115,7 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
       agent,
       params,
       effectiveParams: check.effective,
-      power: check.power,
+      power: runPower(ctx, check),
       createdAt: ctx.now(),
       outcome: fault?.kind === "run_failed" ? "failed" : fault?.kind === "run_partial" ? "partial" : "success",
       callbacksSent: 0,
@@ -129,7 +129,7 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
     if (typeof body.callbackUrl === "string") task.callbackUrl = body.callbackUrl;
     ctx.weshop.set(task.id, task);
     if (key) ctx.idempotency.set(key, task.id);
-    ctx.power -= check.power;
+    ctx.power -= task.power ?? 0;
     if (fault?.kind === "accept_then_hang") return hangUntilAbort(c.req.raw.signal, ctx.hangs);
     return runAccepted(ctx, task);
   });
@@ -210,4 +210,9 @@ export function weshopMedia(ctx: Ctx, executionId: string, name: string): { kind
   if (m[2] === "-last" && !wantsLastFrame(task.effectiveParams)) return undefined;
   if (m[2]) return ext === "jpg" ? { kind: "jpeg", label } : undefined;
   return ext === videoExt(task) ? { kind: videoExt(task), label } : undefined;
+}
+
+/** A run is charged for what it made: an automatic duration comes out at the model's choice, not the estimate's guess. */
+function runPower(ctx: Ctx, check: { power: number; estimated: boolean }): number {
+  return check.estimated ? (check.power / AUTO_GUESS_SECONDS) * ctx.weshopAutoSeconds : check.power;
 }

@@ -3,7 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { vi } from "vitest";
-import { createSimulator, type Simulator } from "../simulator/index.ts";
+import { createSimulator, type SimOptions, type Simulator } from "../simulator/index.ts";
 import { JOB_EVENTS, type JobRecord } from "../src/jobs/record.ts";
 import { messageId } from "../src/webhooks/events.ts";
 import { gateApi } from "../src/jobs/gate/gate-client.ts";
@@ -41,7 +41,11 @@ function abortable(response: Promise<Response>, signal: AbortSignal | null): Pro
 
 let current: Harness | undefined;
 
-export function startHarness(durations = { seedance: 60_000, seedream: 20_000, wiro: 40_000 }): Harness {
+/** `simOptions`: simulator behaviour a test chooses (e.g. how long an automatic-duration WeShop run comes out). */
+export function startHarness(
+  durations = { seedance: 60_000, seedream: 20_000, wiro: 40_000 },
+  simOptions: Pick<SimOptions, "weshopAutoSeconds"> = {},
+): Harness {
   let now = 1_800_000_000_000;
   const sim = createSimulator({
     origin: SIM_ORIGIN,
@@ -51,6 +55,7 @@ export function startHarness(durations = { seedance: 60_000, seedream: 20_000, w
     wiroKeyOnlyApiKey: SIM_WIRO_KEY_ONLY_API_KEY,
     now: () => now,
     durations,
+    ...simOptions,
     sendCallback: async (url, body) => {
       const res = await exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
       return res.status;

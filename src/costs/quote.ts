@@ -1,5 +1,5 @@
 // Quotes: what a job would cost, before anything is created. WeShop quotes itself (its power
-// estimate); Wiro is priced from WIRO_PRICE_TABLE, refined by what recent runs of the same price
+// estimate; an approximate one is reserved at its longest run's quote); Wiro is priced from WIRO_PRICE_TABLE, refined by what recent runs of the same price
 // key actually cost. Specs of one price key are quoted once per request; WeShop's quotes are
 // cached for a while.
 import { errorMessage } from "../lib/error-message.ts";
@@ -9,6 +9,7 @@ import type { CostEstimate } from "../jobs/record.ts";
 import { log } from "../lib/log.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
 import { weshopPowerEstimate } from "../providers/weshop-estimate.ts";
+import { longestRun } from "./ceiling.ts";
 import { priceKey, quoteKey } from "./price-key.ts";
 
 export interface QuoteSpec {
@@ -64,19 +65,38 @@ async function fresh(db: D1Database, config: Config, spec: QuoteSpec): Promise<C
   const model = MODELS[spec.model];
   if (model.provider === "weshop") {
     const outcome = await weshopPowerEstimate(model, spec.params, config, fetch);
-    if (outcome.ok) return { unit: "weshop_power", amount: outcome.value.totalPower, source: "provider" };
-    log("warn", "WeShop power estimate unavailable", { model: spec.model, code: outcome.error.code, error: outcome.error.message });
-    return null;
+    if (!outcome.ok) {
+      log("warn", "WeShop power estimate unavailable", { model: spec.model, code: outcome.error.code, error: outcome.error.message });
+      return null;
+    }
+    const quoted = outcome.value.totalPower;
+    if (!outcome.value.isEstimated) return { unit: "weshop_power", amount: quoted, source: "provider", exact: true };
+    return approximate(spec, quoted, config);
   }
   try {
     const past = await recentActuals(db, spec.model, priceKey(spec.params), HISTORY_WINDOW);
     // the highest recent figure: a reservation that falls short would let spending pass a limit
-    if (past.length >= HISTORY_MIN) return { unit: "usd", amount: Math.max(...past), source: "history" };
+    if (past.length >= HISTORY_MIN) return { unit: "usd", amount: Math.max(...past), source: "history", exact: true };
   } catch (err) {
     log("warn", "price history unavailable", { model: spec.model, error: errorMessage(err) });
   }
   const price = tablePrice(config.wiroPrices, spec.params);
-  return price === undefined ? null : { unit: "usd", amount: price, source: "price_table" };
+  return price === undefined ? null : { unit: "usd", amount: price, source: "price_table", exact: true };
+}
+
+/**
+ * WeShop called its figure approximate: the amount reserved is its quote for the longest run the
+ * model's rules allow (ceiling.ts), never less than the approximate figure. Without that quote
+ * there is no safe amount, so none is given (a limit then answers `quote_unavailable`).
+ */
+async function approximate(spec: QuoteSpec, quoted: number, config: Config): Promise<CostEstimate | null> {
+  const model = MODELS[spec.model];
+  const longest = longestRun(model, spec.params);
+  if (!longest) return { unit: "weshop_power", amount: quoted, source: "provider", exact: false, quoted };
+  const ceiling = await weshopPowerEstimate(model, longest, config, fetch);
+  if (ceiling.ok) return { unit: "weshop_power", amount: Math.max(quoted, ceiling.value.totalPower), source: "provider", exact: false, quoted };
+  log("warn", "WeShop power estimate for the longest run unavailable", { model: spec.model, code: ceiling.error.code, error: ceiling.error.message });
+  return null;
 }
 
 /** The most specific row whose inputs all match the params (Wiro's dynamicprice rule: `{}` matches every run). */

@@ -1,7 +1,7 @@
 // The job as the JobObject stores it. Only this module's `publicJob` decides what a client sees.
 import type { ModelId, OutputKind, ProviderName } from "../providers/models.ts";
 import type { DeliveryReport, WebhookMessage } from "../webhooks/types.ts";
-import type { JobCost } from "./cost-types.ts";
+import { type JobCost, publicCost } from "./cost-types.ts";
 import { estimateCompletion } from "./eta.ts";
 
 export type JobStatus = "queued" | "running" | "copying" | "succeeded" | "failed" | "canceled";
@@ -262,7 +262,7 @@ export async function publicJob(job: JobRecord, sign: LinkSigner, now = Date.now
     ...(job.deadline ? { deadline: iso(job.deadline) } : {}),
     ...(job.batchId ? { batchId: job.batchId } : {}),
     ...(job.pipelineId ? { pipelineId: job.pipelineId, pipelineStep: job.pipelineStep } : {}),
-    cost: job.cost ?? { estimate: null, actual: null },
+    cost: publicCost(job.cost),
     provider: {
       name: job.provider,
       taskId: job.task?.taskId ?? null,

@@ -47,6 +47,11 @@ export const estimateSchema = z
     source: z.enum(["provider", "price_table", "history"]).meta({
       description: "`provider`: WeShop's power estimate; `price_table`: WIRO_PRICE_TABLE; `history`: what recent runs of the same configuration actually cost.",
     }),
+    exact: z.boolean().meta({
+      description:
+        "`false` when the provider called its figure approximate (WeShop `isEstimated`, e.g. Seedance 2.5 with `duration: \"-1\"`): `amount` is then the most the model's rules let the run cost (its longest duration), and that is what a limit reserves; `quoted` is the provider's own figure.",
+    }),
+    quoted: z.number().optional().meta({ description: "The provider's own approximate figure, when `exact` is false." }),
   })
   .nullable()
   .meta({ id: "CostEstimate" });

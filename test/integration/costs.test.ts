@@ -28,7 +28,7 @@ describe("POST /v1/quotes", () => {
     // the simulator charges Seedream Pro 10 power per image
     expect(await res.json()).toEqual({
       total: [{ unit: "weshop_power", amount: 30 }],
-      jobs: [{ model: "weshop/seedream", estimate: { unit: "weshop_power", amount: 30, source: "provider" } }],
+      jobs: [{ model: "weshop/seedream", estimate: { unit: "weshop_power", amount: 30, source: "provider", exact: true } }],
     });
     expect(requestsTo("weshop.submit")).toEqual([]);
     const body = JSON.parse(requestsTo("weshop.estimate").at(-1)?.body ?? "{}") as { agent?: unknown; params?: { modelName?: string } };
@@ -77,10 +77,13 @@ describe("POST /v1/quotes", () => {
 describe("a job's cost", () => {
   it("shows the estimate at creation and WeShop's powerConsumption at the end, in the job, the listing and the webhook", async () => {
     const { id, body } = await createJob({ model: "weshop/seedream", params: { textDescription: "a fox", batchCount: 2 }, webhookUrl: `${HOOK_ORIGIN}/costs` });
-    expect(body.cost).toEqual({ estimate: { unit: "weshop_power", amount: 20, source: "provider" }, actual: null });
+    expect(body.cost).toEqual({ estimate: { unit: "weshop_power", amount: 20, source: "provider", exact: true }, actual: null });
     const job = await driveJob(h, id);
     expect(job.status).toBe("succeeded");
-    expect(await costOf(id)).toEqual({ estimate: { unit: "weshop_power", amount: 20, source: "provider" }, actual: { unit: "weshop_power", amount: 20 } });
+    expect(await costOf(id)).toEqual({
+      estimate: { unit: "weshop_power", amount: 20, source: "provider", exact: true },
+      actual: { unit: "weshop_power", amount: 20 },
+    });
     const listed = (await (await api("/v1/jobs?limit=100")).json()) as { data: { id: string; cost: Cost }[] };
     expect(listed.data.find((j) => j.id === id)?.cost.actual).toEqual({ unit: "weshop_power", amount: 20 });
     await fireDelivery(messageId(id, "job.succeeded"));
@@ -96,7 +99,7 @@ describe("a job's cost", () => {
     h.sim.inject({ target: "wiro.run", kind: "run_failed" });
     const bad = await createJob({ model: WIRO, params: { prompt: "fails", resolution: "720p", duration: 10 } });
     expect((await driveJob(h, bad.id)).status).toBe("failed");
-    expect(await costOf(bad.id)).toEqual({ estimate: { unit: "usd", amount: 0.26, source: "price_table" }, actual: { unit: "usd", amount: 0 } });
+    expect(await costOf(bad.id)).toEqual({ estimate: { unit: "usd", amount: 0.26, source: "price_table", exact: true }, actual: { unit: "usd", amount: 0 } });
   });
 
   it("costs nothing when the job is canceled before it reaches the provider", async () => {
@@ -113,12 +116,12 @@ describe("Wiro quotes refined by history", () => {
     const quote = async () =>
       ((await (await api("/v1/quotes", { json: { model: WIRO, params: { prompt: "q", ...params } } })).json()) as { jobs: { estimate: Cost["estimate"] }[] })
         .jobs[0]!.estimate;
-    expect(await quote()).toEqual({ unit: "usd", amount: 0.26, source: "price_table" });
+    expect(await quote()).toEqual({ unit: "usd", amount: 0.26, source: "price_table", exact: true });
     for (let i = 0; i < 3; i++) {
       const { id } = await createJob({ model: WIRO, params: { prompt: `history ${i}`, ...params } });
       expect((await driveJob(h, id)).status).toBe("succeeded");
     }
-    expect(await quote()).toEqual({ unit: "usd", amount: 0.26, source: "history" });
+    expect(await quote()).toEqual({ unit: "usd", amount: 0.26, source: "history", exact: true });
   });
 });
 

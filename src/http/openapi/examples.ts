@@ -66,7 +66,7 @@ export const queuedJob: PublicJob = {
   status: "queued",
   params: MODELS["weshop/seedream"].params.parse(MODEL_EXAMPLES["weshop/seedream"].params),
   metadata: {},
-  cost: { estimate: { unit: "weshop_power", amount: 20, source: "provider" }, actual: null },
+  cost: { estimate: { unit: "weshop_power", amount: 20, source: "provider", exact: true }, actual: null },
   provider: { name: "weshop", taskId: null, status: null },
   outputs: [],
   createdAt: created,
@@ -79,7 +79,7 @@ const media = (i: number) =>
 export const succeededJob: PublicJob = {
   ...queuedJob,
   status: "succeeded",
-  cost: { estimate: { unit: "weshop_power", amount: 20, source: "provider" }, actual: { unit: "weshop_power", amount: 20 } },
+  cost: { estimate: { unit: "weshop_power", amount: 20, source: "provider", exact: true }, actual: { unit: "weshop_power", amount: 20 } },
   provider: { name: "weshop", taskId: "a1b2c3d4e5f6", status: "Success" },
   outputs: [0, 1].map((index) => ({
     index,
@@ -101,7 +101,7 @@ export const failedJob: PublicJob = {
   ...queuedJob,
   model: "wiro/ByteDance/text-to-video-seedance-v1",
   status: "failed",
-  cost: { estimate: { unit: "usd", amount: 0.13, source: "price_table" }, actual: null },
+  cost: { estimate: { unit: "usd", amount: 0.13, source: "price_table", exact: true }, actual: null },
   params: MODELS["wiro/ByteDance/text-to-video-seedance-v1"].params.parse(MODEL_EXAMPLES["wiro/ByteDance/text-to-video-seedance-v1"].params),
   provider: { name: "wiro", taskId: "2221", status: "task_start", callbackReceived: false },
   error: { code: "timeout", message: "The provider did not finish within 20 minutes", retryable: true },

@@ -74,8 +74,8 @@ export const createQuote = createRoute({
         { unit: "weshop_power", amount: 20 },
       ],
       jobs: [
-        { model: seedream.model, estimate: { unit: "weshop_power", amount: 20, source: "provider" } },
-        { model: wiro.model, estimate: { unit: "usd", amount: 0.13, source: "price_table" } },
+        { model: seedream.model, estimate: { unit: "weshop_power", amount: 20, source: "provider", exact: true } },
+        { model: wiro.model, estimate: { unit: "usd", amount: 0.13, source: "price_table", exact: true } },
       ],
     }),
     ...jsonBodyProblems({ validation_failed: validationProblem([{ path: "jobs[0].params.textDescription", message: "is required" }]) }),
