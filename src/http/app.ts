@@ -33,6 +33,7 @@ import { modelRoutes } from "./routes/models.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { settingsRoutes } from "./routes/settings.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
 export function buildApp(): OpenAPIHono<AppEnv> {
@@ -65,6 +66,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", jobRoutes);
   app.route("/", lifecycleRoutes);
   app.route("/", settingsRoutes);
+  app.route("/", deliveryRoutes);
   app.route("/", jobEventRoutes);
   app.route("/", batchListRoutes);
   app.route("/", batchRoutes);
