@@ -20,6 +20,7 @@ const TOOL_NAMES = [
   "cancel_job",
   "create_batch",
   "get_batch",
+  "delete_job",
 ];
 
 let h: Harness;
