@@ -82,7 +82,7 @@ function settingsForm(settings, signal) {
       "label",
       {},
       "Default webhook",
-      h("input", { name: "webhookUrl", type: "url", value: settings.webhook?.url ?? "", placeholder: "https://…", size: "30" }),
+      h("input", { name: "webhookUrl", type: "url", value: settings.webhook?.url ?? "", placeholder: "your endpoint URL", size: "30" }),
     ),
     h("button", { type: "submit", text: "Save" }),
   );
