@@ -194,6 +194,8 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       type: "batch.completed",
       body: JSON.stringify({ type: "batch.completed", timestamp: new Date(now).toISOString(), data: await batchView(this.env, batch) }),
       createdAt: Math.floor(now / 1000),
+      tenant: batch.tenant,
+      batchId: batch.id,
     };
     try {
       await deliveryApi(this.env, message.id).enqueue(message);

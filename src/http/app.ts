@@ -38,6 +38,7 @@ import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { settingsRoutes } from "./routes/settings.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { uploadRoutes } from "./routes/uploads.ts";
 
 export function buildApp(): OpenAPIHono<AppEnv> {
@@ -71,6 +72,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   app.route("/", jobRoutes);
   app.route("/", lifecycleRoutes);
   app.route("/", settingsRoutes);
+  app.route("/", deliveryRoutes);
   app.route("/", jobEventRoutes);
   app.route("/", batchListRoutes);
   app.route("/", batchRoutes);

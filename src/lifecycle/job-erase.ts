@@ -78,7 +78,8 @@ export function readTombstone(storage: DurableObjectStorage): Tombstone | undefi
 export async function eraseJob(host: EraseHost, tenant: string, reason: EraseReason): Promise<EraseAnswer> {
   const job = host.load();
   if (!job || job.tenant !== tenant) return "missing";
-  if (!isTerminal(job.status)) return "unfinished";
+  // a provider task still being stopped (or a submit's answer still to come) keeps the record that stop needs
+  if (!isTerminal(job.status) || job.providerStop || job.stop?.awaitingSubmit) return "unfinished";
   await host.handOver(job);
   const now = Date.now();
   const tomb = tombstoneOf(host.load() ?? job, reason, now);

@@ -12,7 +12,7 @@ export type AppFetch = (request: Request, env: Env, ctx: Context["executionCtx"]
 
 export interface Api {
   /** Calls a /v1 route; answers its JSON body, or throws the route's problem as a ProblemError. */
-  request<T>(method: "GET" | "POST", path: string, init?: { json?: unknown; headers?: Record<string, string> }): Promise<T>;
+  request<T>(method: "GET" | "POST" | "DELETE", path: string, init?: { json?: unknown; headers?: Record<string, string> }): Promise<T>;
   /** Resolves once the job changed after `since` (ms), when it has ended, or after `timeoutMs`. */
   waitForChange(jobId: string, since: number, timeoutMs: number): Promise<void>;
 }
@@ -34,7 +34,7 @@ const isProblem = (body: unknown): body is Problem =>
 export function makeApi(options: ApiOptions): Api {
   const { fetch, env, ctx, origin, authorization, tenant, requestId } = options;
   return {
-    async request<T>(method: "GET" | "POST", path: string, init: { json?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+    async request<T>(method: "GET" | "POST" | "DELETE", path: string, init: { json?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
       const headers = new Headers(init.headers);
       headers.set("Authorization", authorization);
       // one request id across the /mcp call and the /v1 calls it makes, for the logs

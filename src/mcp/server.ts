@@ -14,11 +14,12 @@ import { invalidArguments, ProblemError } from "./problem.ts";
 import { jsonSchema, okResult, problemResult, type Tool, type ToolContext } from "./tool.ts";
 import { BATCH_TOOLS } from "./tools/batches.ts";
 import { JOB_TOOLS } from "./tools/jobs.ts";
+import { LIFECYCLE_TOOLS } from "./tools/lifecycle.ts";
 import { MODEL_TOOLS } from "./tools/models.ts";
 import { PIPELINE_TOOLS } from "./tools/pipelines.ts";
 import { QUOTE_TOOLS } from "./tools/quote.ts";
 
-export const TOOLS: Tool[] = [...MODEL_TOOLS, ...QUOTE_TOOLS, ...JOB_TOOLS, ...BATCH_TOOLS, ...PIPELINE_TOOLS];
+export const TOOLS: Tool[] = [...MODEL_TOOLS, ...QUOTE_TOOLS, ...JOB_TOOLS, ...BATCH_TOOLS, ...PIPELINE_TOOLS, ...LIFECYCLE_TOOLS];
 
 const INSTRUCTIONS = [
   "seedrun runs ByteDance Seedance (video) and Seedream (image) as durable jobs: a job keeps running, and its outputs stay stored, whatever happens to this connection.",

@@ -8,6 +8,8 @@ export interface DeliveryApi {
   state(): Promise<DeliveryState | undefined>;
   /** Its job was deleted: the message (which holds the job's content) and its retries go. */
   erase(): Promise<void>;
+  /** One attempt now with the same webhook-id; undefined when the message is not (or no longer) stored. */
+  redeliver(): Promise<DeliveryState | undefined>;
 }
 
 /** One object per message id, so a message handed over twice is delivered once. */

@@ -13,7 +13,8 @@ import { jobApi } from "../jobs/job-client.ts";
 import type { DeliveryApi } from "./delivery-client.ts";
 import { RETRY_JITTER, RETRY_SCHEDULE_MS } from "./schedule.ts";
 import { webhookHeaders } from "./sign.ts";
-import type { DeliveryState, WebhookMessage } from "./types.ts";
+import type { AttemptRecord, DeliveryState, WebhookMessage } from "./types.ts";
+import { recordDelivery } from "../db/deliveries.ts";
 
 export { RETRY_SCHEDULE_MS } from "./schedule.ts";
 
@@ -67,6 +68,7 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
       return;
     }
     let next = await this.attempt(state);
+    await this.record(next);
     if (next.nextAt === undefined) {
       // settled: stored together with the outcome, so an alarm cut short by a crash still reports it when the runtime retries
       writePoint(this.env, deliveryPoint(next));
@@ -103,7 +105,36 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
     await this.ctx.storage.setAlarm(nextAt);
   }
 
+  /** POST /v1/webhook-deliveries/{id}/redeliver: one attempt now, same message and webhook-id, whatever became of it before. */
+  async redeliver(): Promise<DeliveryState | undefined> {
+    while (this.running) await this.running;
+    const state = await this.ctx.storage.get<DeliveryState>(KEY);
+    if (!state) return undefined;
+    await this.ctx.storage.put(KEY, { ...state, deliveredAt: undefined, gaveUpAt: undefined, finalReport: undefined, nextAt: Date.now() });
+    await this.alarm();
+    return this.ctx.storage.get<DeliveryState>(KEY);
+  }
+
+  /** The delivery log's row (best effort: the delivery itself never waits on it). */
+  private async record(state: DeliveryState): Promise<void> {
+    await recordDelivery(this.env.DB, state, Date.now()).catch((err: unknown) =>
+      log("warn", "webhook delivery log write failed", { webhookId: state.message.id, error: errorMessage(err) }),
+    );
+  }
+
   private async attempt(state: DeliveryState): Promise<DeliveryState> {
+    const sent = await this.send(state);
+    const entry: AttemptRecord = { at: sent.at, httpStatus: sent.next.lastStatus, ms: sent.ms, ...(sent.next.lastError ? { error: sent.next.lastError } : {}) };
+    return { ...sent.next, log: [...(state.log ?? []), entry].slice(-50) };
+  }
+
+  private async send(state: DeliveryState): Promise<{ next: DeliveryState; at: number; ms: number }> {
+    const at = Date.now();
+    const next = await this.post(state);
+    return { next, at, ms: Date.now() - at };
+  }
+
+  private async post(state: DeliveryState): Promise<DeliveryState> {
     const { message } = state;
     const attempts = state.attempts + 1;
     const config = readConfig(this.env);

@@ -34,5 +34,7 @@ export async function buildMessage(job: JobRecord, event: JobEvent, config: Conf
     type: event,
     body: JSON.stringify({ type: event, timestamp: new Date(now).toISOString(), data }),
     createdAt: Math.floor(now / 1000),
+    tenant: job.tenant,
+    ...(job.batchId ? { batchId: job.batchId } : {}),
   };
 }

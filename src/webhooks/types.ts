@@ -10,6 +10,18 @@ export interface WebhookMessage {
   body: string;
   /** Unix seconds of the event; the signature's timestamp is that of each attempt. */
   createdAt: number;
+  /** Whose delivery log it appears in (GET /v1/webhook-deliveries), and what it concerns. */
+  tenant?: string;
+  batchId?: string;
+  pipelineId?: string;
+}
+
+/** One delivery attempt as the log shows it. */
+export interface AttemptRecord {
+  at: number;
+  httpStatus: number | null;
+  ms: number;
+  error?: string;
 }
 
 /** How one message's delivery stands, as the delivery object reports it to the job. */
@@ -27,6 +39,8 @@ export interface DeliveryReport {
 /** The message plus how its delivery stands: the same fields the job is told about. */
 export type DeliveryState = Omit<DeliveryReport, "id" | "type"> & {
   message: WebhookMessage;
+  /** Every attempt (the last 50), for the delivery log. */
+  log?: AttemptRecord[];
   /** Set while the job has not yet taken the final outcome: how often that report failed, and when to try again. */
   finalReport?: { failures: number; nextAt: number };
 };

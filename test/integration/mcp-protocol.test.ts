@@ -22,6 +22,7 @@ const TOOL_NAMES = [
   "get_batch",
   "create_pipeline",
   "get_pipeline",
+  "delete_job",
 ];
 
 let h: Harness;

@@ -82,9 +82,31 @@ function timeline(job) {
   );
 }
 
+/** A finished job can be deleted for good (docs/lifecycle.md): asked to confirm, then back to the list. */
+function deleteButton(job, signal) {
+  return h("button", {
+    type: "button",
+    class: "danger",
+    text: "Delete job",
+    onclick: async (event) => {
+      const button = event.currentTarget;
+      if (!window.confirm(`Delete job ${job.id}? Its outputs, params and events are erased for good; its cost stays in usage.`)) return;
+      button.disabled = true;
+      try {
+        await api(`/v1/jobs/${job.id}`, { method: "DELETE", signal });
+        announce(`Job ${job.id} deleted`);
+        location.hash = "#/jobs";
+      } catch (err) {
+        button.disabled = false;
+        button.after(problemBox(err));
+      }
+    },
+  });
+}
+
 function detail(job, signal, render) {
   const cancel = isTerminal(job)
-    ? null
+    ? deleteButton(job, signal)
     : h("button", {
         type: "button",
         class: "danger",

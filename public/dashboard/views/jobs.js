@@ -12,7 +12,12 @@ const POLL_MS = 4000;
 
 export async function jobsView(main, { query, signal, modelList, batchId: fixedBatch, heading = true, container }) {
   const models = await modelList();
-  const filter = { status: query.get("status") ?? "", model: query.get("model") ?? "", batchId: fixedBatch ?? query.get("batchId") ?? "" };
+  const filter = {
+    status: query.get("status") ?? "",
+    model: query.get("model") ?? "",
+    batchId: fixedBatch ?? query.get("batchId") ?? "",
+    tag: query.get("tag") ?? "",
+  };
   // page size: 20, or `limit` in the address (1–100, as the API takes it)
   const limit = /^\d{1,3}$/.test(query.get("limit") ?? "") ? query.get("limit") : "20";
   const list = h("ol", { class: "jobs", "aria-label": "Jobs, newest first" });
@@ -103,6 +108,7 @@ function filters(filter, models, withBatch) {
     withBatch
       ? h("label", {}, "Batch", h("input", { name: "batchId", value: filter.batchId, placeholder: "batch_…", spellcheck: "false", size: "26" }))
       : h("input", { type: "hidden", name: "batchId", value: filter.batchId }),
+    withBatch ? h("label", {}, "Tag", h("input", { name: "tag", value: filter.tag, placeholder: "campaign:spring", spellcheck: "false", size: "18" })) : null,
     withBatch ? h("button", { type: "submit", text: "Filter" }) : null,
   );
 }

@@ -3,6 +3,7 @@
 import { optional } from "../api.js";
 import { fill, h, svg } from "../dom.js";
 import { amount, whenZoned } from "../format.js";
+import { lifecycleSections } from "./lifecycle.js";
 
 const DAYS = 30;
 const UNIT_LABELS = { weshop_power: "WeShop power", usd: "US dollars" };
@@ -25,6 +26,7 @@ export async function usageView(main, { signal, features }) {
       budget.limits.length ? budget.limits.map(limitRow) : h("p", { class: "muted", text: "No limits set (PUT /v1/budget)." }),
     );
   if (usage) fill(usageHost, h("h2", { text: `Spend per day, last ${DAYS} days` }), usageChart(usage.data));
+  main.append(...(await lifecycleSections(signal)).filter(Boolean));
 }
 
 function limitRow(l) {
@@ -34,7 +36,7 @@ function limitRow(l) {
     h(
       "p",
       {},
-      h("strong", { text: `${l.period === "day" ? "Daily" : "Monthly"} ${l.unit}` }),
+      h("strong", { text: `${l.period === "day" ? "Daily" : "Monthly"} ${l.unit}${l.tag ? ` · tag ${l.tag}` : ""}` }),
       ` · ${amount({ unit: l.unit, amount: l.used })} used, ${amount({ unit: l.unit, amount: l.reserved })} reserved of ${amount({ unit: l.unit, amount: l.amount })}`,
     ),
     h("meter", {

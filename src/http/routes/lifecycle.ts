@@ -54,7 +54,13 @@ export const lifecycleRoutes = routeGroup()
     const { id } = c.req.valid("param");
     const answer = await jobApi(c.env, id).erase(c.get("tenant"), "client");
     if (answer === "missing") throw notFound(`Job ${id}`);
-    if (answer === "unfinished") throw new ApiError(409, "job_unfinished", "Job not finished", `Job ${id} has not finished; cancel it first, then delete it.`);
+    if (answer === "unfinished")
+      throw new ApiError(
+        409,
+        "job_unfinished",
+        "Job not finished",
+        `Job ${id} has not finished (or its provider task is still being stopped); cancel it first, then delete it once it has ended.`,
+      );
     return c.body(null, 204);
   })
   .openapi(deleteBatchRoute, async (c) => {
