@@ -45,7 +45,14 @@ export function checkPipeline(c: Context<AppEnv>, body: unknown): PipelineSpec {
 export async function pipelineCandidates(id: string, spec: PipelineSpec) {
   return Promise.all(
     spec.steps.flatMap((s) =>
-      Array.from({ length: s.maxJobs }, async (_, j) => ({ jobId: await pipelineJobId(id, s.id, j), model: s.model, params: s.quoteParams, step: s.id })),
+      Array.from({ length: s.maxJobs }, async (_, j) => ({
+        jobId: await pipelineJobId(id, s.id, j),
+        model: s.model,
+        params: s.quoteParams,
+        step: s.id,
+        // admitted under the tags its jobs will carry, so a per-tag budget counts them
+        tags: spec.tags,
+      })),
     ),
   );
 }
