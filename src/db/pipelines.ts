@@ -158,3 +158,20 @@ export async function pipelineActuals(db: D1Database, tenant: string, pipelineId
     .all<{ unit: CostUnit; micro: number }>();
   return rows.results.map((r) => ({ unit: r.unit, amount: fromMicro(r.micro) }));
 }
+
+/** Every job id the pipeline ever created, from the jobs index (its steps' lists may miss a job a step created just before a crash). */
+export async function pipelineJobIdsIndexed(db: D1Database, tenant: string, pipelineId: string): Promise<string[]> {
+  const rows = await db
+    .prepare("SELECT id FROM jobs WHERE tenant = ? AND pipeline_id = ? AND deleted_at IS NULL")
+    .bind(tenant, pipelineId)
+    .all<{ id: string }>();
+  return rows.results.map((r) => r.id);
+}
+
+/** Removes the pipeline and its steps (DELETE /v1/pipelines/{id}, once its jobs are erased). */
+export async function deletePipeline(db: D1Database, id: string, tenant: string): Promise<void> {
+  await db.batch([
+    db.prepare("DELETE FROM pipeline_steps WHERE pipeline_id = ? AND EXISTS (SELECT 1 FROM pipelines WHERE id = ? AND tenant = ?)").bind(id, id, tenant),
+    db.prepare("DELETE FROM pipelines WHERE id = ? AND tenant = ?").bind(id, tenant),
+  ]);
+}

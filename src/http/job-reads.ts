@@ -3,7 +3,8 @@
 import type { Context } from "hono";
 import { decodeCursor, encodeCursor, listJobIds } from "../db/jobs-index.ts";
 import { jobApi, type JobApi } from "../jobs/job-client.ts";
-import { TERMINAL, publicJob, type JobRecord } from "../jobs/record.ts";
+import { publicJob } from "../jobs/public-job.ts";
+import { TERMINAL, type JobRecord } from "../jobs/record.ts";
 import { notFound } from "../lib/errors.ts";
 import { validationError } from "../lib/validation.ts";
 import type { ListQuery } from "../schemas/job-query.ts";

@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { ApiError } from "../lib/errors.ts";
 import { makeLinkSigner } from "../media/links.ts";
-import type { LinkSigner } from "../jobs/record.ts";
+import type { LinkSigner } from "../jobs/public-job.ts";
 import type { SpecContext } from "../schemas/job-spec.ts";
 import type { AppEnv } from "./context.ts";
 

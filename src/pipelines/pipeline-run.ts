@@ -85,6 +85,9 @@ export async function startStep(env: Env, p: PipelineRecord, idx: number, needs:
         origin: p.origin,
         pipelineId: p.id,
         pipelineStep: step.id,
+        // the pipeline's tags and deadline, as a batch gives its own to its jobs: cost per tag and the caller's limit hold per job
+        ...(p.spec.tags.length > 0 ? { tags: p.spec.tags } : {}),
+        ...(p.spec.deadline ? { deadline: Date.parse(p.spec.deadline) } : {}),
         estimate: step.estimates?.[j] ?? null,
       }),
     ),

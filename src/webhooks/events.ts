@@ -1,7 +1,8 @@
 // Which webhook events a job's transition produces, and the messages that carry them.
 import type { Config } from "../config.ts";
 import { makeLinkSigner } from "../media/links.ts";
-import { publicJob, type JobEvent, type JobRecord } from "../jobs/record.ts";
+import { publicJob } from "../jobs/public-job.ts";
+import type { JobEvent, JobRecord } from "../jobs/record.ts";
 import type { WebhookMessage } from "./types.ts";
 import { WEBHOOK_LINK_TTL_SECONDS } from "./schedule.ts";
 

@@ -1,7 +1,8 @@
 // GET /v1/jobs/{id}/events: a job's status changes as server-sent events, until it ends.
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { publicJob, TERMINAL, type JobRecord } from "../../jobs/record.ts";
+import { publicJob } from "../../jobs/public-job.ts";
+import { TERMINAL, type JobRecord } from "../../jobs/record.ts";
 import { jobStub, loadJob } from "../job-reads.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { EXAMPLE_JOB_ID, jobIdParams } from "../openapi/params.ts";

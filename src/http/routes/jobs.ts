@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { admitOrRefuse } from "../../budgets/admission.ts";
 import { withDefaultWebhook } from "../../lifecycle/default-webhook.ts";
 import type { NewJob } from "../../jobs/job-client.ts";
-import { publicJob } from "../../jobs/record.ts";
+import { publicJob } from "../../jobs/public-job.ts";
 import { randomId } from "../../lib/crypto.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";

@@ -1,4 +1,4 @@
-// The definitions of /v1/pipelines (handlers in pipelines.ts): create, read, list, cancel.
+// The definitions of /v1/pipelines (handlers in pipelines.ts): create, read, list, cancel, delete.
 import { createRoute, z } from "@hono/zod-openapi";
 import { PIPELINE_ID } from "../../lib/ids.ts";
 import { validatePipeline } from "../../schemas/pipeline-spec.ts";
@@ -209,6 +209,29 @@ export const cancelPipeline = createRoute({
     404: pipelineNotFound,
     409: problemResponse("The pipeline already ended", {
       pipeline_finished: problem(409, "pipeline_finished", "Pipeline already finished", `Pipeline ${EXAMPLE_PIPELINE_ID} is already succeeded.`),
+    }),
+    ...authProblems,
+  },
+});
+
+export const deletePipelineRoute = createRoute({
+  method: "delete",
+  path: "/v1/pipelines/{id}",
+  operationId: "deletePipeline",
+  summary: "Delete a finished pipeline and all its jobs",
+  description:
+    "Each of its jobs is deleted as `DELETE /v1/jobs/{id}` deletes one (stored outputs removed, their links `404`); then the pipeline itself, which `GET` answers `404` for afterwards and `GET /v1/pipelines` no longer lists. A pipeline still running is `409` (cancel it first).",
+  tags: ["Pipelines"],
+  ...authenticated,
+  request: { params: pipelineIdParams },
+  responses: {
+    204: { description: "Deleted.", headers: REQUEST_ID_HEADER },
+    404: pipelineNotFound,
+    409: problemResponse("The pipeline has not finished", {
+      pipeline_unfinished: problem(409, "pipeline_unfinished", "Pipeline not finished", `Pipeline ${EXAMPLE_PIPELINE_ID} is still running; cancel it first.`),
+    }),
+    503: problemResponse("Some of its jobs could not be reached", {
+      delete_incomplete: problem(503, "delete_incomplete", "Delete incomplete", "2 jobs could not be reached; send the DELETE again."),
     }),
     ...authProblems,
   },

@@ -4,8 +4,18 @@ import type { Context } from "hono";
 import { admitOrRefuse } from "../../budgets/admission.ts";
 import { sumEstimates } from "../../costs/sums.ts";
 import { decodeCursor, encodeCursor } from "../../db/jobs-index.ts";
-import { insertPipeline, listPipelines, markCanceled, readPipeline, readSteps, type PipelineRecord } from "../../db/pipelines.ts";
+import {
+  deletePipeline,
+  insertPipeline,
+  listPipelines,
+  markCanceled,
+  pipelineJobIdsIndexed,
+  readPipeline,
+  readSteps,
+  type PipelineRecord,
+} from "../../db/pipelines.ts";
 import { jobApi } from "../../jobs/job-client.ts";
+import { deleteJobs } from "../../lifecycle/delete-jobs.ts";
 import { randomId } from "../../lib/crypto.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
@@ -16,7 +26,7 @@ import type { AppEnv } from "../context.ts";
 import { claimIdempotent } from "../idempotency.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { readJsonBody, specContext } from "../request.ts";
-import { cancelPipeline, createPipeline, getPipeline, listPipelines as listRoute } from "./pipeline-routes.ts";
+import { cancelPipeline, createPipeline, deletePipelineRoute, getPipeline, listPipelines as listRoute } from "./pipeline-routes.ts";
 
 async function loadPipeline(c: Context<AppEnv>, id: string): Promise<PipelineRecord> {
   const record = await readPipeline(c.env.DB, id, c.get("tenant"));
@@ -35,7 +45,14 @@ export function checkPipeline(c: Context<AppEnv>, body: unknown): PipelineSpec {
 export async function pipelineCandidates(id: string, spec: PipelineSpec) {
   return Promise.all(
     spec.steps.flatMap((s) =>
-      Array.from({ length: s.maxJobs }, async (_, j) => ({ jobId: await pipelineJobId(id, s.id, j), model: s.model, params: s.quoteParams, step: s.id })),
+      Array.from({ length: s.maxJobs }, async (_, j) => ({
+        jobId: await pipelineJobId(id, s.id, j),
+        model: s.model,
+        params: s.quoteParams,
+        step: s.id,
+        // admitted under the tags its jobs will carry, so a per-tag budget counts them
+        tags: spec.tags,
+      })),
     ),
   );
 }
@@ -86,4 +103,30 @@ export const pipelineRoutes = routeGroup()
     const steps = await readSteps(c.env.DB, id);
     await Promise.all(steps.flatMap((s) => s.jobIds).map((jobId) => jobApi(c.env, jobId).cancel(tenant)));
     return c.json(await pipelineView(c.env, (await readPipeline(c.env.DB, id, tenant))!), 200);
+  })
+  .openapi(deletePipelineRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const tenant = c.get("tenant");
+    const record = await loadPipeline(c, id);
+    const unfinished = () => new ApiError(409, "pipeline_unfinished", "Pipeline not finished", `Pipeline ${id} is still running; cancel it first.`);
+    // a canceled pipeline's workflow is still winding down until it records its end (completedAt)
+    if (record.status === "running" || record.completedAt === undefined) throw unfinished();
+    // its steps' lists and the jobs index together: a job erased by an earlier, cut-short DELETE is "missing" now, which is fine
+    const [steps, indexed] = await Promise.all([readSteps(c.env.DB, id), pipelineJobIdsIndexed(c.env.DB, tenant, id)]);
+    const ids = [...new Set([...steps.flatMap((s) => s.jobIds), ...indexed])];
+    const outcome = await deleteJobs(c.env, tenant, ids);
+    if (outcome.unfinished.length > 0) throw unfinished();
+    if (outcome.failed.length > 0)
+      throw new ApiError(
+        503,
+        "delete_incomplete",
+        "Delete incomplete",
+        `${outcome.failed.length} jobs could not be reached; send the DELETE again.`,
+        undefined,
+        {
+          "Retry-After": "5",
+        },
+      );
+    await deletePipeline(c.env.DB, id, tenant);
+    return c.body(null, 204);
   });
