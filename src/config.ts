@@ -195,7 +195,7 @@ let apiKeysCache: { raw: unknown; keys: string[] | undefined } | undefined;
 
 /** API_KEYS alone, so a client can be authenticated before the rest is checked; undefined when unusable. Parsed once per value. */
 export function readApiKeys(env: Env): string[] | undefined {
-  if (apiKeysCache?.raw === env.API_KEYS) return apiKeysCache.keys;
+  if (apiKeysCache && apiKeysCache.raw === env.API_KEYS) return apiKeysCache.keys;
   const parsed = schema.shape.API_KEYS.safeParse(env.API_KEYS);
   apiKeysCache = { raw: env.API_KEYS, keys: parsed.success ? parsed.data : undefined };
   return apiKeysCache.keys;

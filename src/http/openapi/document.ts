@@ -4,7 +4,10 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { JOB_EVENTS } from "../../jobs/record.ts";
 import { webhookEventSchema } from "../../schemas/job-view.ts";
+import { PIPELINE_EVENTS } from "../../schemas/pipeline-spec.ts";
+import { pipelineViewSchema } from "../../schemas/pipeline-view.ts";
 import { batchCompletedEventSchema, scheduleSkippedEventSchema } from "../../schemas/views.ts";
+import { EXAMPLE_PIPELINE_ID, succeededPipeline } from "../routes/pipeline-routes.ts";
 import { messageId } from "../../webhooks/events.ts";
 import type { AppEnv } from "../context.ts";
 import { completedBatch, succeededJob } from "./examples.ts";
@@ -103,6 +106,19 @@ export function registerDocumentParts(app: OpenAPIHono<AppEnv>): void {
       },
     ),
   );
+  registry.registerWebhook(
+    webhook(
+      "pipelineEnded",
+      "Pipeline ended",
+      `Sent once to a pipeline's \`webhookUrl\` when it ends, for each of its \`webhookEvents\` (${PIPELINE_EVENTS.join(", ")}; all three by default). \`data\` is the pipeline as \`GET /v1/pipelines/{id}\` shows it. Signed per Standard Webhooks like the other events; answer 2xx; other answers are retried with backoff.`,
+      z.strictObject({ type: z.enum(PIPELINE_EVENTS), timestamp: z.string(), data: pipelineViewSchema }).meta({ id: "PipelineEvent" }),
+      {
+        id: `msg_${EXAMPLE_PIPELINE_ID}_succeeded`,
+        summary: "A pipeline succeeded",
+        value: { type: "pipeline.succeeded", timestamp: succeededPipeline.completedAt!, data: succeededPipeline },
+      },
+    ),
+  );
   const dueAt = "2026-11-22T00:00:00.000Z";
   registry.registerWebhook(
     webhook(
@@ -149,10 +165,13 @@ export function documentConfig(origin?: string) {
     tags: [
       { name: "Jobs", description: "Generation jobs (Bearer API key)." },
       { name: "Batches", description: "Many jobs in one request (Bearer API key)." },
+      { name: "Pipelines", description: "Steps that feed each other (image → video, fan-out), run as one durable workflow (Bearer API key)." },
       { name: "Schedules", description: "Batches started on a cron schedule (Bearer API key)." },
       { name: "Costs", description: "Quotes, budgets and usage (Bearer API key)." },
       { name: "Uploads", description: "Images, video and audio to use as job inputs (Bearer API key)." },
       { name: "Models", description: "The models and the JSON Schema of their params (Bearer API key)." },
+      { name: "Settings", description: "Retention and the default webhook (Bearer API key)." },
+      { name: "Webhooks", description: "The delivery log of outgoing webhooks, and redelivery (Bearer API key)." },
       { name: "Keys", description: "A tenant's keys and their scopes (Bearer API key)." },
       { name: "Admin", description: "Tenants, for the operator (Bearer ADMIN_API_KEY)." },
       { name: "MCP", description: "Model Context Protocol server for AI agents (Bearer API key)." },

@@ -71,7 +71,7 @@ export const runningPipeline: PipelineView = {
   tags: [],
   createdAt: created,
 };
-const succeededPipeline: PipelineView = {
+export const succeededPipeline: PipelineView = {
   ...runningPipeline,
   status: "succeeded",
   steps: runningPipeline.steps.map((s) => ({ ...s, status: "succeeded" as const })),
@@ -179,6 +179,7 @@ export const listPipelines = createRoute({
   path: "/v1/pipelines",
   operationId: "listPipelines",
   summary: "List pipelines",
+  description: "The caller's pipelines, newest first, a page at a time over the opaque `nextCursor`.",
   tags: ["Pipelines"],
   ...authenticated,
   request: { query: pipelineListQuery },
