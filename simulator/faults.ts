@@ -3,7 +3,7 @@ import { json } from "./state.ts";
 import type { Fault, FaultKind, FaultQueue, FaultTarget } from "./types.ts";
 
 const GENERIC: FaultKind[] = ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final", "redirect"];
-/** Transient answers of the real APIs (PROVIDERS.md, "What the official clients show"). */
+/** Transient answers of the real APIs (docs/providers.md, "What the official clients show"). */
 const WESHOP_TRANSIENT: FaultKind[] = ["concurrency_limit", "system_error"];
 const WIRO_DETAIL_TRANSIENT: FaultKind[] = ["server_error", "no_task_yet", "http429"];
 const ALLOWED: Record<FaultTarget, FaultKind[]> = {

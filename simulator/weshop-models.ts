@@ -1,4 +1,4 @@
-// What the real WeShop accepts per agent and modelName (PROVIDERS.md, "What the official clients show"),
+// What the real WeShop accepts per agent and modelName (docs/providers.md, "What the official clients show"),
 // as data: a new variant is one row. `checkRun` lists every problem and the run's effective params
 // (the server's defaults filled in), which is what the sim executes and prices.
 

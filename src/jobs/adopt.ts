@@ -6,7 +6,7 @@
 // like any callback. Only when nothing reports in by the deadline does it end
 // `submit_uncertain`. A task named after the job ended (deadline passed, or canceled) is stopped.
 //
-// Wiro's Task/List (PROVIDERS.md) lists the account's tasks by model, newest first; nothing it
+// Wiro's Task/List (docs/providers.md) lists the account's tasks by model, newest first; nothing it
 // is documented to return ties a task to one job (two jobs may send the same prompt), so it is
 // not used to guess.
 import type { JobError, JobRecord } from "./record.ts";

@@ -15,7 +15,7 @@ export const STOP_PATIENCE_MS = 30 * 60_000;
 
 const NAME: Record<ProviderName, string> = { weshop: "WeShop", wiro: "Wiro" };
 
-/** PROVIDERS.md: WeShop has no cancel endpoint; Wiro has Task/Cancel and Task/Kill. */
+/** docs/providers.md: WeShop has no cancel endpoint; Wiro has Task/Cancel and Task/Kill. */
 const CAN_STOP: Record<ProviderName, boolean> = { weshop: false, wiro: true };
 
 const WIRO_TASK_UNKNOWN =

@@ -1,4 +1,4 @@
-// The cost contract: quotes, budgets and usage (API.md, "Costs, quotes, budgets, usage"). Request
+// The cost contract: quotes, budgets and usage (docs/spend.md). Request
 // schemas validate; response schemas document (the OpenAPI document is generated from them).
 import { z } from "zod";
 import type { CostUnit } from "../jobs/record.ts";

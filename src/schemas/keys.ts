@@ -1,4 +1,4 @@
-// The keys and tenants contract (API.md, "Keys, scopes, tenants"): request schemas validate,
+// The keys and tenants contract (docs/keys.md): request schemas validate,
 // response schemas document. A key's secret appears in one schema only, the answer to its creation.
 import { z } from "zod";
 import { SCOPES } from "./scopes.ts";

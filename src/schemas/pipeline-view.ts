@@ -1,4 +1,4 @@
-// The Pipeline response (API.md "Pipelines"), documented in the OpenAPI document from this schema.
+// The Pipeline response (docs/pipelines.md), documented in the OpenAPI document from this schema.
 import { z } from "zod";
 import { MODEL_IDS } from "../providers/models.ts";
 import { amountSchema } from "./costs.ts";

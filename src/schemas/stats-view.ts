@@ -1,4 +1,4 @@
-// GET /v1/stats (API.md, "Operations"): the providers' lines now, and the caller's last 24 hours.
+// GET /v1/stats (docs/operations.md): the providers' lines now, and the caller's last 24 hours.
 import { z } from "zod";
 import { COST_UNIT_NAMES } from "./costs.ts";
 

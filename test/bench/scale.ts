@@ -36,7 +36,7 @@ export async function scaleBenchmark(): Promise<Section> {
   const markdown = `## How cost grows
 
 **Batches.** ${sizes.join(" / ")} jobs (the seedream / seedance / Wiro mix of the batch above), posted as
-batches of at most 1000 (the API's limit, API.md), together, on a fresh local stack each; simulator
+batches of at most 1000 (the API's limit, docs/jobs.md), together, on a fresh local stack each; simulator
 runs of ${RUN_MS / 1000} s and caps \`WESHOP_MAX_CONCURRENCY=${CAPS.weshop}\`, \`WIRO_MAX_CONCURRENCY=${CAPS.wiro}\`
 (higher than above, so the worker's own cost shows, not only the caps). Time: first POST → every
 batch \`completed\`, from \`GET /v1/batches/{id}\` once a second. Provider tasks and peak concurrency

@@ -1,6 +1,6 @@
 // Contract: the official WeShop CLI (weshop-cli 0.2.22) runs its real commands against the simulator
 // and each completes; then seedrun's own request for the same job must carry the same agent, params
-// and image placement as the CLI's (seedrun adds input.images, as PROVIDERS.md asks).
+// and image placement as the CLI's (seedrun adds input.images, as docs/providers.md asks).
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapturedRequest, SimTask } from "../../simulator/index.ts";
@@ -138,7 +138,7 @@ describe("weshop-cli 0.2.22 against the simulator", () => {
       const [submit] = submits(from);
       expect(submit).toBeDefined();
       const b = JSON.parse((submit as CapturedRequest).body) as Obj;
-      // the CLI's wire form as PROVIDERS.md describes it
+      // the CLI's wire form as docs/providers.md describes it
       expect(b.safeGenerate).toBe("on");
       expect(submit?.headers["idempotency-key"]).toMatch(/^[0-9a-f-]{36}$/);
       expect(b.input.images).toBeUndefined();

@@ -1,6 +1,6 @@
 // A cancel of a WeShop job whose submit has no confirmed answer. WeShop offers no lookup that
 // cannot start a run (its only read, GET /agent/runs/{executionId}, needs the id that answer
-// would have carried; PROVIDERS.md), so after a cancel nothing is sent to WeShop again: the job
+// would have carried; docs/providers.md), so after a cancel nothing is sent to WeShop again: the job
 // says what is known (a run may exist) instead of resubmitting to find out.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

@@ -26,7 +26,7 @@ function routeTable(): [string, string, string, Json][] {
 }
 
 describe("the scope matrix, from the route table", () => {
-  it("every tenant route declares exactly one known scope, and the contract's scopes are where API.md puts them", () => {
+  it("every tenant route declares exactly one known scope, and the contract's scopes are where docs/keys.md puts them", () => {
     const table = routeTable();
     expect(table.length).toBeGreaterThan(25);
     for (const [method, path, scope, op] of table) {

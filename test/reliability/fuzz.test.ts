@@ -120,7 +120,7 @@ const webhook = fc.option(
 );
 
 const RATIOS = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1"] as const;
-/** [min s, max s, audio, aspect ratios, max images] per variant (PROVIDERS.md, the official clients' tables) */
+/** [min s, max s, audio, aspect ratios, max images] per variant (docs/providers.md, the official clients' tables) */
 const VARIANTS = {
   Seedance_20: [4, 15, true, RATIOS, 9],
   Seedance_20_Mini: [4, 15, true, RATIOS, 9],

@@ -1,4 +1,4 @@
-// The transient answers the real providers give (PROVIDERS.md, "What the official clients show"),
+// The transient answers the real providers give (docs/providers.md, "What the official clients show"),
 // as faults: each answers once in the provider's own shape, creates nothing, and the endpoint recovers.
 import { describe, expect, it } from "vitest";
 import { SEEDANCE_RUN, WIRO_RUN, WIRO_RUN_PATH, body, harness, weshopRequest, weshopSubmit, wiroDetail, wiroRequest, wiroRun } from "./helpers.ts";

@@ -1,5 +1,5 @@
 // The WeShop shapes the official clients send, the server's defaults, power estimates, agent info and
-// subscriptions (PROVIDERS.md, "What the official clients show").
+// subscriptions (docs/providers.md, "What the official clients show").
 import { describe, expect, it } from "vitest";
 import { createSimulator } from "../../simulator/index.ts";
 import { ORIGIN, SEEDANCE_RUN, WESHOP_KEY, body, harness, seedreamRun, weshopPoll, weshopRequest, weshopSubmit } from "./helpers.ts";

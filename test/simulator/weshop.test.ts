@@ -43,7 +43,7 @@ describe("WeShop submit", () => {
     expect(sim.tasks().map((t) => t.idempotencyKey)).toEqual(["job-1", "job-2"]);
   });
 
-  // The real API refuses with INVALID_PARAMETER at HTTP 422 (PROVIDERS.md, "What the official clients show").
+  // The real API refuses with INVALID_PARAMETER at HTTP 422 (docs/providers.md, "What the official clients show").
   it.each([
     [{ agent: { name: "seedance", version: "v2.0" } }, "agent"],
     [{ agent: { name: "kling", version: "v1.0" } }, "agent"],

@@ -1,4 +1,4 @@
-// WeShop agent `seedance-25` v1.0 (Seedance 2.5): PROVIDERS.md, "What the official clients show",
+// WeShop agent `seedance-25` v1.0 (Seedance 2.5): docs/providers.md, "What the official clients show",
 // and weshop-cli 0.2.22 `seedance-25`.
 import { boolString, flag, oneOf, seconds, url, urlList } from "./fields.ts";
 import { batchFactor, extendAmongVideos, extendApartFromVideos, secondsOf, WESHOP_COMMON, WESHOP_COMMON_FIELDS } from "./weshop-common.ts";

@@ -1,4 +1,4 @@
-// WeShop agent `seedance` v1.0: one row per modelName (PROVIDERS.md, "What the official clients
+// WeShop agent `seedance` v1.0: one row per modelName (docs/providers.md, "What the official clients
 // show", and weshop-cli 0.2.22 `seedance`). A new variant is one more entry in VARIANTS.
 import { boolString, flag, oneOf, seconds, url, urlList } from "./fields.ts";
 import { batchFactor, extendAmongVideos, extendApartFromVideos, secondsOf, WESHOP_COMMON, WESHOP_COMMON_FIELDS } from "./weshop-common.ts";

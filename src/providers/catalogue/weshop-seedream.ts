@@ -1,4 +1,4 @@
-// WeShop agent `seedream` v1.0: one row per modelName (PROVIDERS.md, "What the official clients
+// WeShop agent `seedream` v1.0: one row per modelName (docs/providers.md, "What the official clients
 // show", and weshop-cli 0.2.22 `seedream`). WeShop runs Seedream_50_Pro when modelName is
 // missing, so a modelName is always sent: the caller's, else the first variant the request fits.
 import { z } from "zod";
