@@ -24,7 +24,8 @@ export const getSettingsRoute = createRoute({
   path: "/v1/settings",
   operationId: "getSettings",
   summary: "Get retention and the default webhook",
-  description: "The caller's output and job retention (days, null: kept until deleted) and the default webhook used by jobs, batches and pipelines that name none.",
+  description:
+    "The caller's output and job retention (days, null: kept until deleted) and the default webhook used by jobs, batches and pipelines that name none.",
   tags: ["Settings"],
   ...authenticated,
   responses: { 200: answer("The caller's settings (null: not set)."), ...authProblems },
