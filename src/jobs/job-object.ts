@@ -1,8 +1,7 @@
-// One Durable Object per job: the single source of truth for it. An alarm run is load → decide
-// (plan.ts and the pure machine) → act (act.ts: the one step's I/O) → store → follow-ups
-// (follow-up-steps.ts, each offering its next wake time) → the next alarm, set in one place
-// (`sleepUntil`) from the earliest of those times. State is stored before each side effect, so
-// a crash or eviction resumes from what was stored.
+// One Durable Object per job: the single source of truth for it. An alarm run is load → decide (plan.ts and
+// the pure machine) → act (act.ts: the one step's I/O) → store → follow-ups (follow-up-steps.ts, each offering
+// its next wake time) → the next alarm, set in one place (`sleepUntil`) from the earliest of those times.
+// State is stored before each side effect, so a crash or eviction resumes from what was stored.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config.ts";
 import { jobLog } from "./job-log.ts";
