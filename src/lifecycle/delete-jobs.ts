@@ -2,6 +2,7 @@
 // code calls `deleteJobs` with its job ids), and the retention sweep's. Each job is erased by its
 // own object (src/lifecycle/job-erase.ts), a few at a time.
 import { errorMessage } from "../lib/error-message.ts";
+import { ApiError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { jobApi } from "../jobs/job-client.ts";
 import type { EraseReason } from "./job-erase.ts";
@@ -35,4 +36,17 @@ export async function deleteJobs(env: Env, tenant: string, ids: readonly string[
     );
   }
   return out;
+}
+
+/**
+ * Deletes every job of a group (a batch, a pipeline) or throws what the group's DELETE answers:
+ * `unfinished` while any job still runs, `503 delete_incomplete` when some could not be reached.
+ */
+export async function deleteGroupJobs(env: Env, tenant: string, ids: readonly string[], unfinished: () => ApiError): Promise<void> {
+  const outcome = await deleteJobs(env, tenant, ids);
+  if (outcome.unfinished.length > 0) throw unfinished();
+  if (outcome.failed.length > 0)
+    throw new ApiError(503, "delete_incomplete", "Delete incomplete", `${outcome.failed.length} jobs could not be reached; send the DELETE again.`, undefined, {
+      "Retry-After": "5",
+    });
 }

@@ -2,7 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { batchApi, batchJobId } from "../../batches/batch-client.ts";
 import { jobApi } from "../../jobs/job-client.ts";
-import { deleteJobs } from "../../lifecycle/delete-jobs.ts";
+import { deleteGroupJobs } from "../../lifecycle/delete-jobs.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { batchIdParams, EXAMPLE_BATCH_ID, EXAMPLE_JOB_ID, jobIdParams } from "../openapi/params.ts";
@@ -71,19 +71,7 @@ export const lifecycleRoutes = routeGroup()
     const unfinished = () => new ApiError(409, "batch_unfinished", "Batch not finished", `Batch ${id} still has unfinished jobs; cancel it first.`);
     if (batch.status === "running") throw unfinished();
     const ids = await Promise.all(Array.from({ length: batch.created }, (_, i) => batchJobId(id, i)));
-    const outcome = await deleteJobs(c.env, tenant, ids);
-    if (outcome.unfinished.length > 0) throw unfinished();
-    if (outcome.failed.length > 0)
-      throw new ApiError(
-        503,
-        "delete_incomplete",
-        "Delete incomplete",
-        `${outcome.failed.length} jobs could not be reached; send the DELETE again.`,
-        undefined,
-        {
-          "Retry-After": "5",
-        },
-      );
+    await deleteGroupJobs(c.env, tenant, ids, unfinished);
     await batchApi(c.env, id).erase(tenant);
     return c.body(null, 204);
   });

@@ -15,7 +15,7 @@ import {
   type PipelineRecord,
 } from "../../db/pipelines.ts";
 import { jobApi } from "../../jobs/job-client.ts";
-import { deleteJobs } from "../../lifecycle/delete-jobs.ts";
+import { deleteGroupJobs } from "../../lifecycle/delete-jobs.ts";
 import { randomId } from "../../lib/crypto.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
@@ -114,19 +114,7 @@ export const pipelineRoutes = routeGroup()
     // its steps' lists and the jobs index together: a job erased by an earlier, cut-short DELETE is "missing" now, which is fine
     const [steps, indexed] = await Promise.all([readSteps(c.env.DB, id), pipelineJobIdsIndexed(c.env.DB, tenant, id)]);
     const ids = [...new Set([...steps.flatMap((s) => s.jobIds), ...indexed])];
-    const outcome = await deleteJobs(c.env, tenant, ids);
-    if (outcome.unfinished.length > 0) throw unfinished();
-    if (outcome.failed.length > 0)
-      throw new ApiError(
-        503,
-        "delete_incomplete",
-        "Delete incomplete",
-        `${outcome.failed.length} jobs could not be reached; send the DELETE again.`,
-        undefined,
-        {
-          "Retry-After": "5",
-        },
-      );
+    await deleteGroupJobs(c.env, tenant, ids, unfinished);
     await deletePipeline(c.env.DB, id, tenant);
     return c.body(null, 204);
   });
