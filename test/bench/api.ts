@@ -42,7 +42,7 @@ async function load(makeRequest: () => Promise<Response>, expectStatus: number):
 }
 
 /** The runtime's own floor (test/bench/do-baseline): a trivial route and a new Durable Object storing one record. */
-async function runtimeFloor(body: string): Promise<{ trivial: Load; create: Load; read: Load }> {
+async function runtimeFloor(body: string): Promise<{ trivial: Load; create: Load; read: Load; logged: Load; newJob: Load }> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-do-"));
   const port = PORTS.baseline;
   const args = ["wrangler", "dev", "--config", "test/bench/do-baseline/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1"];
@@ -60,11 +60,14 @@ async function runtimeFloor(body: string): Promise<{ trivial: Load; create: Load
         break;
       await sleep(250);
     }
+    await (await fetch(`${base}/setup`)).arrayBuffer();
     await (await fetch(`${base}/new`, { method: "POST", body })).arrayBuffer();
     const trivial = await load(() => fetch(`${base}/healthz`), 200);
+    const logged = await load(() => fetch(`${base}/logged`), 200);
     const read = await load(() => fetch(`${base}/same`), 200);
     const create = await load(() => fetch(`${base}/new`, { method: "POST", headers: { "Content-Type": "application/json" }, body }), 202);
-    return { trivial, create, read };
+    const newJob = await load(() => fetch(`${base}/new-job`, { method: "POST", headers: { "Content-Type": "application/json" }, body }), 202);
+    return { trivial, create, read, logged, newJob };
   } finally {
     if (child.pid) process.kill(-child.pid, "SIGTERM");
     await sleep(2500);
@@ -114,6 +117,8 @@ it, the one thing a job creation cannot do without. Ratios are against that work
 ${row("GET /healthz (trivial, baseline worker)", floor.trivial, floor.trivial)}
 ${row("GET /same (read one existing object)", floor.read, floor.trivial)}
 ${row("POST /new (create an object, store one record)", floor.create, floor.trivial)}
+${row("GET /logged (trivial + one JSON access line)", floor.logged, floor.trivial)}
+${row("POST /new-job (a job creation's storage calls, no logic)", floor.newJob, floor.trivial)}
 
 \`POST /v1/jobs\` reaches ${((post.perSecond / trivial.perSecond / floorRatio) * 100).toFixed(0)} % of the floor's throughput ratio
 (${(post.perSecond / trivial.perSecond).toFixed(2)} vs ${floorRatio.toFixed(2)}).
@@ -124,6 +129,20 @@ req/s over req/s: what every request pays before its handler, i.e. request id, s
 Hono's OpenAPI routing and the settings check), and \`POST /v1/jobs\` ${(post.perSecond / floor.create.perSecond).toFixed(2)}× the
 baseline's \`POST /new\` (\`api.postVsBaselineNewObject\`). The two workers run one after the other
 under the same \`wrangler dev\`, so machine noise between them shows in these two ratios.
+**Floors with what seedrun must do.** Two more routes on the baseline worker make the calls our
+routes cannot skip, with nothing between them. \`GET /logged\` is the trivial route plus the one
+JSON access line every request gets (docs/operations.md): ours serves
+${(trivial.perSecond / floor.logged.perSecond).toFixed(2)}× its rate (\`api.trivialVsLoggedFloor\`); the line alone takes the
+baseline to ${(floor.logged.perSecond / floor.trivial.perSecond).toFixed(2)}× its trivial rate (\`api.loggedFloorVsBaselineTrivial\`) — under
+\`wrangler dev\` each \`console.log\` is carried to the terminal by the same local Node process that
+proxies the requests, which a deployed worker does not pay for in its request. \`POST /new-job\` makes a
+job creation's storage calls in order: the tenant's \`disabled_at\` (D1), the rate limiter, the
+budget's admission (a call to another object that reads and writes its storage), the tenant's
+settings (D1), then the new object stores the record, sets its alarm and inserts its index row
+(D1), and writes the access line; its alarm then calls a third object (the gate) and updates the row.
+\`POST /v1/jobs\` serves ${(post.perSecond / floor.newJob.perSecond).toFixed(2)}× that floor's rate (\`api.postVsJobFloor\`): the
+rest of the gap to \`POST /new\` is those calls, which a listable, budgeted, rate-limited job needs.
+
 \`BENCH_API_SECONDS\` sets the seconds of load per route (default ${8}); \`npm run bench -- api\` runs this section alone.
 `;
     return {
@@ -137,6 +156,9 @@ under the same \`wrangler dev\`, so machine noise between them shows in these tw
         "api.newObjectFloorP99VsTrivial": floor.create.p99 / floor.trivial.p99,
         "api.trivialVsBaselineTrivial": trivial.perSecond / floor.trivial.perSecond,
         "api.postVsBaselineNewObject": post.perSecond / floor.create.perSecond,
+        "api.trivialVsLoggedFloor": trivial.perSecond / floor.logged.perSecond,
+        "api.loggedFloorVsBaselineTrivial": floor.logged.perSecond / floor.trivial.perSecond,
+        "api.postVsJobFloor": post.perSecond / floor.newJob.perSecond,
       },
     };
   } finally {
