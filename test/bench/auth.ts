@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocalStack } from "../../simulator/local-stack.ts";
+import { authBeforeAfter } from "./auth-before.ts";
 import { percentile, stackPorts } from "./lib.ts";
 import type { Section } from "./section.ts";
 
@@ -47,6 +48,7 @@ export async function authBenchmark(): Promise<Section> {
     const floor = await sample(`${stack.worker}/healthz`);
     const root = await sample(`${stack.worker}/v1/keys/current`, stack.apiKey);
     const created = await sample(`${stack.worker}/v1/keys/current`, key);
+    const pair = await authBeforeAfter(stack, key, ROUNDS);
     const row = (name: string, s: Sample) =>
       `| ${name} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${(s.p50 - floor.p50).toFixed(2)} | ${s === floor ? "—" : s.authP50.toFixed(0)} |`;
     const markdown = `## Authentication cost
@@ -58,6 +60,18 @@ ${ROUNDS} sequential requests each on \`wrangler dev\` (local D1): \`GET /v1/key
 ${row("GET /healthz", floor)}
 ${row("GET /v1/keys/current, API_KEYS key", root)}
 ${row("GET /v1/keys/current, sr_ key", created)}
+
+**Before and after keys, scopes and tenants.** ${
+      typeof pair === "string"
+        ? `Not measured in this run: ${pair}.`
+        : `The code before them (\`BENCH_AUTH_BEFORE\`, default main just before the keys work, test/bench/auth-before.ts) runs as a second local stack next to this one, and ${pair.rounds} rounds alternate between the two: \`GET /v1/nope\` (authenticated, then 404: nothing but auth and the middleware before it) over \`GET /nope\` (404, no key read) on the same worker. Before, a key was compared with \`API_KEYS\` in memory (and the settings were parsed on each request); after, as above.
+
+| version | auth p50 ms (/v1/nope over /nope) |
+|---|---:|
+| before (API_KEYS only) | ${pair.before.toFixed(2)} |
+| after, API_KEYS key | ${pair.afterRoot.toFixed(2)} |
+| after, sr_ key | ${pair.afterCreated.toFixed(2)} |`
+    }
 `;
     return {
       markdown,
@@ -65,6 +79,9 @@ ${row("GET /v1/keys/current, sr_ key", created)}
         "api.authMsP50": Number((created.p50 - floor.p50).toFixed(2)),
         "api.authRootMsP50": Number((root.p50 - floor.p50).toFixed(2)),
         "api.authWorkerMsP50": created.authP50,
+        ...(typeof pair === "string"
+          ? {}
+          : { "api.authBeforeMsP50": pair.before, "api.authAfterRootMsP50": pair.afterRoot, "api.authAfterMsP50": pair.afterCreated }),
       },
     };
   } finally {
