@@ -4,7 +4,7 @@
 //
 //   entry      src/index.ts (worker entry, exports the Durable Object classes)
 //              → src/http/ (the HTTP layer: app, middleware, problems, one file per operation)
-//   features   jobs/ (with gate/ and stats/) batches/ schedules/ webhooks/ idempotency/ (what the
+//   features   jobs/ (by phase, with gate/ and stats/; see src/jobs/README.md) batches/ schedules/ webhooks/ idempotency/ (what the
 //              product does), schemas/ (the contract: zod schemas and validation) and db/ (all D1 SQL)
 //   adapters   providers/ (WeShop, Wiro: clients only) and media/ (R2, signed links)
 //   base       lib/ (errors, log, crypto, validation); config.ts (settings) sits just above it
@@ -42,6 +42,32 @@ module.exports = {
         "Only the worker entry imports a Durable Object class file; callers import its *-client.ts, so objects that call each other (job ⇄ batch, job ⇄ webhook delivery) never import each other.",
       from: { path: "^src/", pathNot: "^src/index\\.ts$" },
       to: { path: DURABLE_OBJECT_FILES },
+    },
+    {
+      name: "job-decisions-do-no-io",
+      severity: "error",
+      comment:
+        "In src/jobs/<phase>/, <phase>.ts and the other decision files are pure (the job, an answer and a Tick in, the new job out): requests, storage and bindings belong to the *-io.ts files, machine/act.ts, poll/run-times.ts, hand-overs/outbox.ts and hand-overs/finish-record.ts (see src/jobs/README.md).",
+      from: {
+        path: "^src/jobs/(machine|submit|poll|copy|stop|hand-overs)/[^/]+\\.ts$",
+        pathNot: ["-io\\.ts$", "^src/jobs/machine/act\\.ts$", "^src/jobs/poll/run-times\\.ts$", "^src/jobs/hand-overs/(outbox|finish-record)\\.ts$"],
+      },
+      to: {
+        path: [
+          "-io\\.ts$",
+          "^src/jobs/machine/act\\.ts$",
+          "^src/jobs/poll/run-times\\.ts$",
+          "^src/jobs/hand-overs/(outbox|finish-record)\\.ts$",
+          "-(object|workflow)\\.ts$",
+          "-client\\.ts$",
+          "^src/(db|media|webhooks|budgets|batches|pipelines)/",
+          "^src/providers/(index|http|weshop|wiro)",
+          "^src/config\\.ts$",
+        ],
+        // the gate's lease length, a constant, is what machine/policies.ts takes from gate-client.ts
+        pathNot: "^src/jobs/gate/gate-client\\.ts$",
+        dependencyTypesNot: ["type-only"],
+      },
     },
     {
       name: "schemas-are-plain-contract",

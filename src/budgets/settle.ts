@@ -5,12 +5,12 @@ import { errorMessage } from "../lib/error-message.ts";
 import { costFinal, withKnownActual } from "../costs/actual.ts";
 import { toMicro } from "../costs/units.ts";
 import { recordActual } from "../db/usage.ts";
-import { needsIndex } from "../jobs/follow-ups.ts";
+import { needsIndex } from "../jobs/hand-overs/hand-overs.ts";
 import type { JobRecord } from "../jobs/record.ts";
 import { jobLog } from "../jobs/job-log.ts";
 import { budgetApi } from "./budget-client.ts";
 
-/** The part of the job object's step host this step uses (see jobs/follow-up-steps.ts). */
+/** The part of the job object's step host this step uses (see jobs/hand-overs/hand-overs.ts). */
 interface Host {
   env: Env;
   patch(seen: JobRecord, fields: Partial<JobRecord>): JobRecord;

@@ -1,32 +1,32 @@
-// One Durable Object per job: the single source of truth for it. An alarm run is load → decide (plan.ts and
-// the pure machine) → act (act.ts: the one step's I/O) → store → follow-ups (follow-up-steps.ts, each offering
-// its next wake time) → the next alarm, set in one place (`sleepUntil`) from the earliest of those times.
-// State is stored before each side effect, so a crash or eviction resumes from what was stored.
+// One Durable Object per job, its single source of truth (map: README.md here). An alarm run is load → decide (machine/plan.ts)
+// → act (machine/act.ts: the step's I/O, in its phase's folder) → store → hand-overs (each offering its next wake time) → the
+// next alarm, set in one place (`sleepUntil`). State is stored before each side effect, so a crash resumes from what was stored.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig, type Config } from "../config.ts";
 import { jobLog } from "./job-log.ts";
 import type { Provider } from "../providers/types.ts";
 import type { DeliveryReport } from "../webhooks/types.ts";
-import { act, type ActHost, readSetup } from "./act.ts";
-import { callbackNoted, tokenHash, tokenMatches } from "./callbacks.ts";
-import { dueWake, FOLLOW_UPS, type FollowUpStep, notifyBatch, ONGOING, renewSlot, type StepHost, writeIndex } from "./follow-up-steps.ts";
-import { EARLY_TOLERANCE_MS, hasFollowUps, unchanged } from "./follow-ups.ts";
+import { type FollowUpStep, hasFollowUps, type StepHost, unchanged } from "./hand-overs/hand-overs.ts";
+import { dueWake, FOLLOW_UPS, notifyBatch, ONGOING, renewSlot, writeIndex } from "./hand-overs/hand-overs-io.ts";
+import { withEvents } from "./hand-overs/outbox.ts";
 import type { JobApi, NewJob } from "./job-client.ts";
-import { isTerminal, observedRunMs, type Step, type Tick } from "./machine.ts";
+import { act, type ActHost, readSetup } from "./machine/act.ts";
+import { plan, type Step } from "./machine/plan.ts";
+import { EARLY_TOLERANCE_MS } from "./machine/policies.ts";
+import { isTerminal, tick } from "./machine/transitions.ts";
 import { newJobRecord } from "./new-job.ts";
-import { withEvents } from "./outbox.ts";
-import { waitForChange } from "./wait-change.ts";
-import { plan } from "./plan.ts";
+import { callbackNoted, tokenHash, tokenMatches } from "./poll/callbacks.ts";
+import { observedRunMs } from "./poll/poll.ts";
+import { learnRun, PRIOR, recentEstimate } from "./poll/run-times.ts";
 import type { JobRecord } from "./record.ts";
-import { learnRun, PRIOR, recentEstimate } from "./run-times.ts";
-import { absorbStep, cancelJob } from "./stop.ts";
+import { absorbStep, cancelJob } from "./stop/stop.ts";
+import { waitForChange } from "./wait-change.ts";
 import { withKnownActual } from "../costs/actual.ts";
 import { settleCost } from "../budgets/settle.ts";
 import { deadlinePassed, deadlineWake, endAtDeadline } from "../lifecycle/deadline.ts";
 import { continueErase, type EraseAnswer, type EraseHost, type EraseReason, eraseJob, expireOutputs } from "../lifecycle/job-erase.ts";
 
 const JOB_KEY = "job";
-const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
 
 export class JobObject extends DurableObject<Env> implements JobApi {
   /** Set while an alarm runs in this instance, so an overlapping invocation waits and re-reads. */
@@ -65,7 +65,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     return stored && isTerminal(stored.status) && !isTerminal(seen.status) ? stored : undefined;
   }
 
-  /** What the steps (act.ts, follow-up-steps.ts) may use of this object. */
+  /** What the steps (machine/act.ts, hand-overs/) may use of this object. */
   private host(): StepHost & ActHost {
     return {
       env: this.env,
@@ -94,7 +94,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     return job && job.tenant === tenant ? job : null;
   }
 
-  /** A Wiro callback with this job's token: a signal (callbacks.ts); of the body only the task id it names, for a lost submit. */
+  /** A Wiro callback with this job's token: a signal (poll/callbacks.ts); of the body only the task id it names, for a lost submit. */
   async wiroCallback(token: string, taskId?: string): Promise<boolean> {
     // hash first: between this load and the save below only storage calls may happen
     const hash = await tokenHash(token);

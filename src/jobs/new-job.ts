@@ -2,9 +2,9 @@
 // expected run time (tuned by what was learned about it).
 import { MODELS } from "../providers/models.ts";
 import type { NewJob } from "./job-client.ts";
-import { runDeadlineMs } from "./polling.ts";
+import { runDeadlineMs } from "./machine/policies.ts";
 import type { JobRecord } from "./record.ts";
-import type { RunEstimate } from "./run-times.ts";
+import type { RunEstimate } from "./poll/run-times.ts";
 
 export function newJobRecord(input: NewJob, estimate: RunEstimate, now: number): JobRecord {
   const model = MODELS[input.model];

@@ -4,7 +4,7 @@
 // signed links.
 import type { DeliveryReport } from "../webhooks/types.ts";
 import { publicCost } from "./cost-types.ts";
-import { estimateCompletion } from "./eta.ts";
+import { estimateCompletion } from "./poll/eta.ts";
 import type { JobEvent, JobRecord, OutputRecord, PublicJob, PublicMedia, PublicOutput, PublicWebhook } from "./record.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();

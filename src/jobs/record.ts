@@ -80,7 +80,7 @@ export interface JobRecord {
   cost?: JobCost;
   /** The tenant's budget has taken this job's final cost. */
   costSettled?: boolean;
-  /** The job's metrics point and stats rollup are written (jobs/finish-record.ts). */
+  /** The job's metrics point and stats rollup are written (jobs/hand-overs/finish-record.ts). */
   finishRecorded?: boolean;
   providerStatus?: string;
   callbackReceived?: boolean;

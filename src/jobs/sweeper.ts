@@ -4,9 +4,7 @@ import { idleUnfinishedJobs } from "../db/jobs-index.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { jobApi } from "./job-client.ts";
-
-/** Longer than any poll interval plus the index heartbeat, so live jobs are never counted idle. */
-export const IDLE_MS = 15 * 60_000;
+import { IDLE_MS } from "./machine/policies.ts";
 const SWEEP_LIMIT = 100;
 
 export async function sweepIdleJobs(env: Env, now: number): Promise<string[]> {

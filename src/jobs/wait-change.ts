@@ -1,6 +1,6 @@
 // A reader waiting for a job to change (live status, `Prefer: wait`): woken by the job object's
 // save through `waiters`, or at its timeout.
-import { isTerminal } from "./machine.ts";
+import { isTerminal } from "./machine/transitions.ts";
 import type { JobRecord } from "./record.ts";
 
 export async function waitForChange(

@@ -2,12 +2,10 @@
 // ended then exactly as a client cancel would end it (a Wiro task is stopped, a WeShop run can
 // only stop being followed), with `code: "deadline_exceeded"`. A job still waiting for a provider
 // slot ends before it ever asks the gate again, so nothing is sent and its cost is 0.
-import type { Tick } from "../jobs/machine.ts";
+import { DEADLINE_MARGIN_MS } from "../jobs/machine/policies.ts";
+import type { Tick } from "../jobs/machine/transitions.ts";
 import { TERMINAL, type JobRecord } from "../jobs/record.ts";
-import { cancelJob } from "../jobs/stop.ts";
-
-/** An alarm may run up to this much early; a deadline this close counts as reached (no start could beat it). */
-const DEADLINE_MARGIN_MS = 1_000;
+import { cancelJob } from "../jobs/stop/stop.ts";
 
 export function deadlinePassed(job: JobRecord, now: number): boolean {
   return job.deadline !== undefined && !TERMINAL.has(job.status) && now + DEADLINE_MARGIN_MS >= job.deadline;

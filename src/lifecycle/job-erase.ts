@@ -7,7 +7,7 @@ import { readConfig } from "../config.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { markDeleted, markOutputsExpired } from "../db/lifecycle.ts";
-import { isTerminal } from "../jobs/machine.ts";
+import { isTerminal } from "../jobs/machine/transitions.ts";
 import type { JobRecord, OutputRecord } from "../jobs/record.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";

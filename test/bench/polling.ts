@@ -1,6 +1,6 @@
 // Polling efficiency: our poll schedule (the worker's own nextPollDelay) against a fixed
 // 3-second poller, over a seeded spread of run durations, in virtual time.
-import { nextPollDelay } from "../../src/jobs/polling.ts";
+import { nextPollDelay } from "../../src/jobs/poll/poll-schedule.ts";
 import { seeded } from "../seeded.ts";
 import { mean, percentile } from "./lib.ts";
 import type { Section } from "./section.ts";
@@ -101,7 +101,7 @@ export function pollingBenchmark(): Section {
 
 Method: virtual time, no network. For each row ${RUNS} runs whose duration is drawn (seeded) from a
 log-normal around the expected time with the given spread σ. "Ours" schedules every poll with the
-worker's own \`nextPollDelay\` (src/jobs/polling.ts, the function the JobObject uses) given that
+worker's own \`nextPollDelay\` (src/jobs/poll/poll-schedule.ts, the function the JobObject uses) given that
 model's learned expected time and spread (ModelStats learns both from finished runs); "fixed" polls
 every 3 s like the official WeShop client. Detection delay = poll that saw the finish − finish.
 

@@ -4,7 +4,7 @@
 // estimate made at the start can beat the median distance of the runs from their own median.
 import { env } from "cloudflare:test";
 import { expect, it } from "vitest";
-import { estimateCompletion } from "../../src/jobs/eta.ts";
+import { estimateCompletion } from "../../src/jobs/poll/eta.ts";
 import { modelStats } from "../../src/jobs/stats/stats-client.ts";
 import { MODELS } from "../../src/providers/models.ts";
 import { seeded } from "../seeded.ts";

@@ -2,7 +2,7 @@
 // and a Wiro task asked to stop is asked again when the first stop fails.
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
+import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { api, createJob, fireAlarm, fireFollowUp, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 import { jobInside } from "../do-internals.ts";
 

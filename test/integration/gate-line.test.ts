@@ -3,8 +3,7 @@
 // exact while waiters leave out of turn, with no count of the rows ahead (src/jobs/gate/gate-line.ts).
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, expect, it } from "vitest";
-import { retryDelayMs, STALE_GRACE_MS } from "../../src/jobs/gate/gate-object.ts";
-import { WAKE_ANSWER_MS } from "../../src/jobs/gate/gate-pace.ts";
+import { retryDelayMs, STALE_GRACE_MS, WAKE_ANSWER_MS } from "../../src/jobs/gate/gate-pace.ts";
 import { cleanGates, config, ids, testGate, waitingPosition } from "../gate-helpers.ts";
 
 afterEach(cleanGates);

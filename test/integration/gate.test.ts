@@ -3,8 +3,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, expect, it } from "vitest";
 import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
-import { CUT_SPACING_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, retryDelayMs, STALE_GRACE_MS } from "../../src/jobs/gate/gate-object.ts";
-import { MAX_BACKSTOP_MS } from "../../src/jobs/gate/gate-pace.ts";
+import { CUT_SPACING_MS, MAX_BACKSTOP_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, retryDelayMs, STALE_GRACE_MS } from "../../src/jobs/gate/gate-pace.ts";
 
 import { cleanGates, config, ids, testGate, used, waitingPosition } from "../gate-helpers.ts";
 

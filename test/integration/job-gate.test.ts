@@ -2,7 +2,7 @@
 // back into line instead of past the cap, and time in line does not count against the run deadline.
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
+import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";

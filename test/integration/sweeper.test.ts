@@ -3,7 +3,8 @@
 // need are not taken by other tests' work.)
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { IDLE_MS, sweepIdleJobs } from "../../src/jobs/sweeper.ts";
+import { IDLE_MS } from "../../src/jobs/machine/policies.ts";
+import { sweepIdleJobs } from "../../src/jobs/sweeper.ts";
 import { idleUnfinishedJobs } from "../../src/db/jobs-index.ts";
 import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
 

@@ -5,7 +5,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { batchJobId } from "../../src/batches/batch-object.ts";
-import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine.ts";
+import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine/policies.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import type { Fault, FaultKind, FaultTarget, SimTask } from "../../simulator/index.ts";

@@ -2,8 +2,8 @@
 // one can come, adopts only the task a callback names while it waits, and after its end takes a
 // named task only to stop it.
 import { describe, expect, it } from "vitest";
-import { adoptableAfterEnd, adoptWhileWaiting, noCallbackCame, submitFateUnknown, taskIdOf } from "../../src/jobs/adopt.ts";
-import { callbackNoted } from "../../src/jobs/callbacks.ts";
+import { adoptableAfterEnd, adoptWhileWaiting, noCallbackCame, submitFateUnknown, taskIdOf } from "../../src/jobs/submit/adopt.ts";
+import { callbackNoted } from "../../src/jobs/poll/callbacks.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 
 const T0 = 1_700_000_000_000;

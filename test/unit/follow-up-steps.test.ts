@@ -2,7 +2,9 @@
 // later is come back for when it is due, and a submit whose answer can no longer come is marked
 // lost. Only paths that need no bindings are driven here; the I/O is covered by the job tests.
 import { describe, expect, it } from "vitest";
-import { giveBackSlot, handOverOutbox, notifyBatch, type StepHost, stopProviderTask } from "../../src/jobs/follow-up-steps.ts";
+import { giveBackSlot, handOverOutbox, notifyBatch } from "../../src/jobs/hand-overs/hand-overs-io.ts";
+import type { StepHost } from "../../src/jobs/hand-overs/hand-overs.ts";
+import { stopProviderTask } from "../../src/jobs/stop/stop-io.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 
 const T0 = Date.now();

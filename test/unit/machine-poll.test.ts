@@ -1,7 +1,10 @@
 // The job machine after a status poll: which errors end a job, and how posters and last frames
 // ride along with their video without ever deciding the job's end.
 import { describe, expect, it } from "vitest";
-import { afterCopy, afterPoll, MAX_POLL_ERRORS, nextStep } from "../../src/jobs/machine.ts";
+import { afterCopy } from "../../src/jobs/copy/copy.ts";
+import { afterPoll } from "../../src/jobs/poll/poll.ts";
+import { MAX_POLL_ERRORS } from "../../src/jobs/machine/policies.ts";
+import { nextStep } from "../../src/jobs/machine/plan.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import type { Outcome, ProviderError, TaskStatus } from "../../src/providers/types.ts";
 

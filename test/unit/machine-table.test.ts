@@ -1,25 +1,17 @@
-// The transition table at the top of machine.ts, row by row: each (status, outcome) pair is
+// The transition table (src/jobs/machine/transitions.ts), row by row: each (status, outcome) pair is
 // produced through the real machine functions and must land on the status the table names.
 // A row without a driver here, or a driver without a row, fails the test.
 import { describe, expect, it } from "vitest";
-import {
-  afterCopy,
-  afterCrash,
-  afterPoll,
-  afterSubmit,
-  type JobOutcome,
-  MAX_POLL_ERRORS,
-  MAX_QUEUE_MS,
-  providerNotConfigured,
-  statusAfter,
-  TRANSITIONS,
-  unconfirmedSubmit,
-  waitForSlot,
-  whileConfigInvalid,
-} from "../../src/jobs/machine.ts";
+import { afterCopy } from "../../src/jobs/copy/copy.ts";
+import { afterCrash } from "../../src/jobs/machine/retry.ts";
+import { afterPoll } from "../../src/jobs/poll/poll.ts";
+import { afterSubmit, unconfirmedSubmit, waitForSlot } from "../../src/jobs/submit/submit.ts";
+import { type JobOutcome, statusAfter, TRANSITIONS } from "../../src/jobs/machine/transitions.ts";
+import { MAX_POLL_ERRORS, MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
+import { providerNotConfigured, whileConfigInvalid } from "../../src/jobs/machine/plan.ts";
 import type { JobRecord, JobStatus, OutputRecord } from "../../src/jobs/record.ts";
-import { noCallbackCame } from "../../src/jobs/adopt.ts";
-import { cancelJob } from "../../src/jobs/stop.ts";
+import { noCallbackCame } from "../../src/jobs/submit/adopt.ts";
+import { cancelJob } from "../../src/jobs/stop/stop.ts";
 import type { Outcome, TaskStatus } from "../../src/providers/types.ts";
 
 const T0 = 1_700_000_000_000;

@@ -1,17 +1,10 @@
 import { describe, expect, it } from "vitest";
-import {
-  afterCopy,
-  afterPoll,
-  afterSubmit,
-  markSubmitting,
-  MAX_COPY_ATTEMPTS,
-  MAX_QUEUE_MS,
-  MAX_SUBMIT_ATTEMPTS,
-  nextStep,
-  slotGranted,
-  waitForSlot,
-} from "../../src/jobs/machine.ts";
-import { runDeadlineMs } from "../../src/jobs/polling.ts";
+import { afterCopy } from "../../src/jobs/copy/copy.ts";
+import { afterPoll } from "../../src/jobs/poll/poll.ts";
+import { afterSubmit, markSubmitting, slotGranted, waitForSlot } from "../../src/jobs/submit/submit.ts";
+import { MAX_COPY_ATTEMPTS, MAX_QUEUE_MS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine/policies.ts";
+import { nextStep } from "../../src/jobs/machine/plan.ts";
+import { runDeadlineMs } from "../../src/jobs/machine/policies.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import type { Outcome, ProviderError, TaskStatus } from "../../src/providers/types.ts";
 

@@ -2,9 +2,10 @@
 // finishes that need no provider (settings invalid past the job's limit, provider key missing,
 // a submit whose fate is unknown) and the step to take otherwise.
 import { describe, expect, it } from "vitest";
-import { CONFIRM_WINDOW_MS, callbackNoted } from "../../src/jobs/callbacks.ts";
-import { CONFIG_RECHECK_MS, MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
-import { plan } from "../../src/jobs/plan.ts";
+import { CONFIRM_WINDOW_MS } from "../../src/jobs/machine/policies.ts";
+import { callbackNoted } from "../../src/jobs/poll/callbacks.ts";
+import { CONFIG_RECHECK_MS, MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
+import { plan } from "../../src/jobs/machine/plan.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 
 const T0 = 1_700_000_000_000;

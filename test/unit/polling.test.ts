@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, nextPollDelay, RETRY_CAP_MS, runDeadlineMs, TARGET_MEAN_DELAY_MS } from "../../src/jobs/polling.ts";
+import { backoffDelay, RETRY_CAP_MS, runDeadlineMs } from "../../src/jobs/machine/policies.ts";
+import { nextPollDelay, TARGET_MEAN_DELAY_MS } from "../../src/jobs/poll/poll-schedule.ts";
 import { seeded } from "../seeded.ts";
 
 describe("backoffDelay", () => {

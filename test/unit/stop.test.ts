@@ -1,9 +1,12 @@
 // The stop of a provider task as pure transitions: what a canceled job says at once, what a step
 // in flight at the cancel may add, and how each stop attempt's answer is taken.
 import { describe, expect, it } from "vitest";
-import { afterPoll, afterSubmit, MAX_POLL_ERRORS, markSubmitting } from "../../src/jobs/machine.ts";
+import { afterPoll } from "../../src/jobs/poll/poll.ts";
+import { afterSubmit, markSubmitting } from "../../src/jobs/submit/submit.ts";
+import { MAX_POLL_ERRORS } from "../../src/jobs/machine/policies.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { absorbStep, afterStop, cancelJob, deadlineStop, MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS, submitLost } from "../../src/jobs/stop.ts";
+import { absorbStep, afterStop, cancelJob, deadlineStop, submitLost } from "../../src/jobs/stop/stop.ts";
+import { MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS } from "../../src/jobs/machine/policies.ts";
 import type { Outcome, StopResult } from "../../src/providers/types.ts";
 
 const T0 = 1_700_000_000_000;

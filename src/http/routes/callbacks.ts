@@ -1,12 +1,12 @@
 // POST /callbacks/wiro/{jobId}/{token}: Wiro's completion signal. Authenticated only by the
 // per-job token in the URL, which is derived from the job id under SIGNING_SECRET: the worker
 // checks it itself, so a forged callback never wakes a Durable Object. Of the body only the task
-// id is read (for a job whose submit's answer was lost: jobs/adopt.ts); the job confirms
+// id is read (for a job whose submit's answer was lost: jobs/submit/adopt.ts); the job confirms
 // everything with Task/Detail.
 import { createRoute } from "@hono/zod-openapi";
 import { readConfig } from "../../config.ts";
 import { jobApi } from "../../jobs/job-client.ts";
-import { taskIdOf } from "../../jobs/adopt.ts";
+import { taskIdOf } from "../../jobs/submit/adopt.ts";
 import { isWiroCallbackToken } from "../../lib/callback-token.ts";
 import { notFound } from "../../lib/errors.ts";
 import { callbackReceivedSchema } from "../../schemas/views.ts";

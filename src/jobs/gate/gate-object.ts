@@ -8,9 +8,6 @@ import { LEASE_MS, type AcquireResult, type GateApi, type GateConfig, type GateS
 import { LINE_TABLES, WaitingLine } from "./gate-line.ts";
 import { admit, afterOutcome, effectiveLimit, FULL_PACE, freeSlots, type Pace, STALE_GRACE_MS, WAKE_ANSWER_MS, withLimit } from "./gate-pace.ts";
 
-// The pace constants live with the pure rules; re-exported because tests and callers name them here.
-export { CUT_SPACING_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, retryDelayMs, STALE_GRACE_MS } from "./gate-pace.ts";
-
 /** The one JobObject method the gate calls; local because providers/ knows nothing of jobs (see .dependency-cruiser.cjs). */
 interface Wakeable {
   wake(): Promise<void>;

@@ -1,5 +1,5 @@
 // The provider gate's pace rules, pure: given the stored pace, an event and the time, the new pace
-// and what the gate should do. The Durable Object (gate.ts) only loads, applies and stores, so
+// and what the gate should do. The Durable Object (gate-object.ts) only loads, applies and stores, so
 // these rules are unit-tested without storage or clocks.
 import type { ProviderOutcome } from "./gate-client.ts";
 

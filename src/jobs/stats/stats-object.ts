@@ -2,7 +2,7 @@
 // the spread around it, so the poll schedule follows the provider's current speed.
 import { DurableObject } from "cloudflare:workers";
 import type { ModelStatsApi, RunEstimate } from "./stats-client.ts";
-import { DEFAULT_SPREAD } from "../polling.ts";
+import { DEFAULT_SPREAD } from "../poll/poll-schedule.ts";
 
 const ALPHA = 0.2;
 const MIN_SAMPLES = 3;

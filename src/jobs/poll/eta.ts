@@ -2,9 +2,9 @@
 // model's learned run time (the median `expectedRunMs`, a log-normal with spread `runSpread`),
 // when the provider started it, and its place in the provider's line. No extra calls: the job's
 // public view computes it on every read.
-import { DEFAULT_SPREAD } from "./polling.ts";
+import { DEFAULT_SPREAD } from "./poll-schedule.ts";
 
-/** The fields of the stored job the estimate reads (record.ts calls this, so no import of it here). */
+/** The fields of the stored job the estimate reads (public-job.ts calls this with the record). */
 export interface EtaInput {
   status: "queued" | "running" | "copying";
   startedAt?: number;

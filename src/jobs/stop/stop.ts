@@ -2,16 +2,12 @@
 // what the job says at once, what a step that was in flight at the cancel learned, and each
 // later attempt at stopping the task or finding the run. The job's error message is always
 // `stop.headline` + `stop.note`, so it never claims more than is known.
-import type { Outcome, ProviderTask, StopResult, TaskStatus } from "../providers/types.ts";
-import type { ProviderName } from "../providers/models.ts";
-import { afterPoll, conclude, type Tick } from "./machine.ts";
-import { backoffDelay } from "./polling.ts";
-import type { JobRecord, OutputRecord, StopRecord } from "./record.ts";
-
-/** Failed tries (transport errors, refusals) at stopping a task or finding a run before giving up. */
-export const MAX_STOP_ATTEMPTS = 6;
-/** How long a task the provider cannot stop yet (Wiro: accepted or preprocessing, not assigned) is asked again. */
-export const STOP_PATIENCE_MS = 30 * 60_000;
+// The stop requests themselves are made in stop-io.ts, a follow-up step after the end.
+import type { ProviderName } from "../../providers/models.ts";
+import type { Outcome, ProviderTask, StopResult } from "../../providers/types.ts";
+import { backoffDelay, MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS } from "../machine/policies.ts";
+import { conclude, type Tick } from "../machine/transitions.ts";
+import type { JobRecord, OutputRecord, StopRecord } from "../record.ts";
 
 const NAME: Record<ProviderName, string> = { weshop: "WeShop", wiro: "Wiro" };
 
@@ -97,11 +93,6 @@ const UNKNOWN_END = new Set(["timeout", "provider_unavailable"]);
 export function deadlineStop(job: JobRecord, tick: Tick): JobRecord {
   if (!job.task || !job.error || job.status !== "failed" || !UNKNOWN_END.has(job.error.code)) return job;
   return stopFor(job, job.task, `${job.error.message}.`, tick);
-}
-
-/** A poll's answer, and when it leaves the task's state unknown (deadline, unreadable), the stop that follows. */
-export function afterPollOrStop(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Tick): JobRecord {
-  return deadlineStop(afterPoll(job, outcome, tick), tick);
 }
 
 /** A stop or lookup cannot be sent because the provider's credentials are not set: taken as a refusal. */

@@ -9,8 +9,8 @@
 // Wiro's Task/List (docs/providers.md) lists the account's tasks by model, newest first; nothing it
 // is documented to return ties a task to one job (two jobs may send the same prompt), so it is
 // not used to guess.
-import type { JobError, JobRecord } from "./record.ts";
-import { conclude, moved, type Tick } from "./transitions.ts";
+import { conclude, moved, type Tick } from "../machine/transitions.ts";
+import type { JobError, JobRecord } from "../record.ts";
 
 export const UNCERTAIN_SUBMIT: JobError = {
   code: "submit_uncertain",

@@ -1,11 +1,17 @@
-// Copies one provider output into R2 under the job's key, as the machine's copy step needs it.
-import type { Config } from "../config.ts";
-import { copyToR2, extensionFor } from "../media/copy.ts";
-import type { CopyOutcome } from "./machine.ts";
-import type { JobRecord, OutputRecord } from "./record.ts";
+// The copy step's I/O: one provider output streamed into R2 under the job's key. What the
+// answer means for the job (stored, retried, the job's end) is copy.ts's.
+import type { Config } from "../../config.ts";
+import { copyToR2, extensionFor } from "../../media/copy.ts";
+import { MAX_MEDIA_BYTES } from "../machine/policies.ts";
+import { tick } from "../machine/transitions.ts";
+import type { JobRecord, OutputRecord } from "../record.ts";
+import { afterCopy, type CopyOutcome } from "./copy.ts";
 
-/** Beyond these an output is refused, not stored: they bound what one job may put into R2. */
-const MAX_MEDIA_BYTES = { video: 4 * 1024 ** 3, image: 200 * 1024 ** 2 };
+/** Copies output `index` and returns the job its answer leads to. */
+export async function copyStep(env: Env, job: JobRecord, index: number, config: Config, signal: AbortSignal): Promise<JobRecord> {
+  const output = job.outputs.find((o) => o.index === index)!;
+  return afterCopy(job, index, await copyOutput(env, job, output, config, signal), tick());
+}
 
 export async function copyOutput(env: Env, job: JobRecord, output: OutputRecord, config: Config, signal: AbortSignal): Promise<CopyOutcome> {
   const ext = output.sourceContentType ? extensionFor(output.sourceContentType) : guessExtension(output.sourceUrl ?? "", output.kind, job.params);

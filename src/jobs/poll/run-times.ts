@@ -1,12 +1,12 @@
 // How long a model's runs take: a new job starts from the learned estimate, and a finished run
 // teaches the statistics. They only tune polling, so both are best effort.
-import { errorMessage } from "../lib/error-message.ts";
-import { jobLog } from "./job-log.ts";
-import { log } from "../lib/log.ts";
-import { MODELS, type ModelId } from "../providers/models.ts";
-import { DEFAULT_SPREAD } from "./polling.ts";
-import type { JobRecord } from "./record.ts";
-import { modelStats } from "./stats/stats-client.ts";
+import { errorMessage } from "../../lib/error-message.ts";
+import { log } from "../../lib/log.ts";
+import { MODELS, type ModelId } from "../../providers/models.ts";
+import { jobLog } from "../job-log.ts";
+import type { JobRecord } from "../record.ts";
+import { modelStats } from "../stats/stats-client.ts";
+import { DEFAULT_SPREAD } from "./poll-schedule.ts";
 
 export interface RunEstimate {
   /** Multiplies the model's own prior run time. */

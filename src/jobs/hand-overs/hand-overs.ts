@@ -1,12 +1,25 @@
-// What a job still has to do after it ended: pure predicates the job object and its follow-up
-// steps (follow-up-steps.ts, which also say when each comes back) read.
-import type { JobRecord } from "./record.ts";
+// What a job still has to hand over, as pure checks: the steps in hand-overs-io.ts (and the
+// stop in stop/stop-io.ts) do the work; the job object asks here whether any is left. Also the
+// shape every such step has, so the steps in other folders need not import each other.
+import { FOLLOW_UP_RETRY_MS, INDEX_HEARTBEAT_MS } from "../machine/policies.ts";
+import type { JobRecord } from "../record.ts";
 
-/** Retry delay for work left after a job ended (handing over webhooks, the index). */
-export const FOLLOW_UP_RETRY_MS = 5_000;
-export const INDEX_HEARTBEAT_MS = 5 * 60_000;
-/** Alarms may fire up to this much early; work due within it counts as due. */
-export const EARLY_TOLERANCE_MS = 1_000;
+/** What a step needs from the job object: its bindings and its guarded write. */
+export interface StepHost {
+  env: Env;
+  /** Updates fields on the stored job, if it is still the state `seen` (else a newer state covers it). */
+  patch(seen: JobRecord, fields: Partial<JobRecord>): JobRecord;
+  renewSlot(job: JobRecord): Promise<void>;
+}
+
+export interface StepResult {
+  job: JobRecord;
+  /** When this step wants to run again; Infinity when it is done. */
+  nextWakeAt: number;
+}
+
+/** One best-effort hand-over: does its part, stores it through `patch`, offers its next wake time. */
+export type FollowUpStep = (host: StepHost, job: JobRecord) => Promise<StepResult>;
 
 /** Work left after a job ended: hand-overs, or a provider task still to be stopped (or a submit's answer still to come). */
 export function hasFollowUps(job: JobRecord): boolean {
@@ -34,3 +47,6 @@ export function needsIndex(job: JobRecord): boolean {
 export function unchanged(stored: JobRecord | undefined, seen: JobRecord): boolean {
   return stored !== undefined && JSON.stringify(stored) === JSON.stringify(seen);
 }
+
+/** A step with work left comes back after FOLLOW_UP_RETRY_MS; one done offers no wake (Infinity). */
+export const soonIf = (left: boolean): number => (left ? Date.now() + FOLLOW_UP_RETRY_MS : Number.POSITIVE_INFINITY);

@@ -1,46 +1,21 @@
-// The job's follow-up work as small best-effort steps: each does one hand-over (webhooks, the
-// index, the provider stop or lookup, the slot, the batch), stores what it did through the host's
-// `patch`, and offers its own next wake time (Infinity when it has nothing left). The job object
-// runs them in order (ONGOING while the job goes on, FOLLOW_UPS once it ended) and sets its one
-// alarm from the minimum.
-import { readConfig } from "../config.ts";
-import { errorMessage } from "../lib/error-message.ts";
-import { jobLog } from "./job-log.ts";
-import { gateApi, LEASE_MS } from "./gate/gate-client.ts";
-import { providerFor } from "../providers/index.ts";
-import { MODELS } from "../providers/models.ts";
-import { batchApi } from "../batches/batch-client.ts";
-import { sendJobEnd } from "../pipelines/pipeline-client.ts";
-import { settleCost } from "../budgets/settle.ts";
+// The job's hand-overs as small best-effort steps: each does one (webhooks, the index, the slot,
+// the batch, the pipeline), stores what it did through the host's `patch`, and offers its own
+// next wake time (Infinity when it has nothing left). The job object runs them in order (ONGOING
+// while the job goes on, FOLLOW_UPS once it ended) and sets its one alarm from the minimum.
+// Whether any is left is hand-overs.ts's (pure); the stop of a provider task is stop/stop-io.ts.
+import { batchApi } from "../../batches/batch-client.ts";
+import { settleCost } from "../../budgets/settle.ts";
+import { indexJob } from "../../db/jobs-index.ts";
+import { errorMessage } from "../../lib/error-message.ts";
+import { sendJobEnd } from "../../pipelines/pipeline-client.ts";
+import { deliveryApi } from "../../webhooks/delivery-client.ts";
+import { gateApi } from "../gate/gate-client.ts";
+import { jobLog } from "../job-log.ts";
+import { INDEX_TIMEOUT_MS, LEASE_RENEW_MS } from "../machine/policies.ts";
+import type { JobRecord } from "../record.ts";
+import { stopProviderTask } from "../stop/stop-io.ts";
 import { recordFinish } from "./finish-record.ts";
-import { indexJob } from "../db/jobs-index.ts";
-import { deliveryApi } from "../webhooks/delivery-client.ts";
-import { EARLY_TOLERANCE_MS, FOLLOW_UP_RETRY_MS, needsIndex } from "./follow-ups.ts";
-import type { Tick } from "./machine.ts";
-import { afterStop, stopUnconfigured, submitLost } from "./stop.ts";
-import type { JobRecord } from "./record.ts";
-
-const INDEX_TIMEOUT_MS = 5_000;
-/** A job holding a provider slot wakes at least this often to renew the slot's lease, however far off its next poll is. */
-const LEASE_RENEW_MS = LEASE_MS / 2;
-
-/** What a step needs from the job object: its bindings and its guarded write. */
-export interface StepHost {
-  env: Env;
-  /** Updates fields on the stored job, if it is still the state `seen` (else a newer state covers it). */
-  patch(seen: JobRecord, fields: Partial<JobRecord>): JobRecord;
-  renewSlot(job: JobRecord): Promise<void>;
-}
-
-export interface StepResult {
-  job: JobRecord;
-  /** When this step wants to run again; Infinity when it is done. */
-  nextWakeAt: number;
-}
-
-export type FollowUpStep = (host: StepHost, job: JobRecord) => Promise<StepResult>;
-
-const soonIf = (left: boolean) => (left ? Date.now() + FOLLOW_UP_RETRY_MS : Number.POSITIVE_INFINITY);
+import { type FollowUpStep, needsIndex, soonIf } from "./hand-overs.ts";
 
 /** Hands pending webhook messages to their delivery objects; what fails stays for the next alarm. */
 export const handOverOutbox: FollowUpStep = async (host, job) => {
@@ -113,16 +88,6 @@ export const giveBackSlot: FollowUpStep = async (host, job) => {
   return { job, nextWakeAt: Number.POSITIVE_INFINITY };
 };
 
-/** The provider's task stopped when due; a submit whose answer can no longer come is marked lost. */
-export const stopProviderTask: FollowUpStep = async (host, job) => {
-  let next = job;
-  // still waiting for the answer of a submit whose alarm is gone (or a lookup no longer made): that answer is lost
-  if (next.stop?.awaitingSubmit || (next.stop?.resolve && !next.task)) next = host.patch(next, pickStop(submitLost(next)));
-  if (next.providerStop && next.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS) next = await stopTask(host, next);
-  const awaiting = soonIf(next.stop?.awaitingSubmit === true);
-  return { job: next, nextWakeAt: Math.min(awaiting, next.providerStop?.nextAt ?? Number.POSITIVE_INFINITY) };
-};
-
 /** The provider's task is done once outputs are being copied: its slot goes back then, not at the end of the copies. */
 export const releaseSlotWhenCopying: FollowUpStep = async (host, job) => {
   if (!job.slotHeld || job.status !== "copying") return { job, nextWakeAt: Number.POSITIVE_INFINITY };
@@ -161,29 +126,6 @@ export async function renewSlot(env: Env, job: JobRecord): Promise<void> {
 /** When a job that goes on wakes next: when it is due, or earlier to renew a held slot's lease. */
 export function dueWake(job: JobRecord): number {
   return job.slotHeld ? Math.min(job.nextAt, Date.now() + LEASE_RENEW_MS) : job.nextAt;
-}
-
-/**
- * One attempt at stopping the provider's task after the job ended. A submit whose answer was
- * lost is never sent again to find its run: after an end, nothing may start a provider task.
- */
-async function stopTask(host: StepHost, job: JobRecord): Promise<JobRecord> {
-  const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
-  const configResult = readConfig(host.env);
-  const lookup = configResult.ok ? providerFor(MODELS[job.model], configResult.config, fetch) : undefined;
-  // without valid settings the provider cannot be asked now; the stop stays due for later
-  if (!lookup) return host.patch(job, { providerStop: { ...job.providerStop!, nextAt: Date.now() + 60_000 } });
-  if (!lookup.ok) return host.patch(job, pickStop(stopUnconfigured(job, lookup.missing, tick())));
-  const { provider } = lookup;
-  if (!job.task) return host.patch(job, pickStop(submitLost({ ...job, providerStop: undefined })));
-  const next = afterStop(job, await provider.cancel(job.task), tick());
-  if (!next.providerStop) jobLog(job)[next.stop?.confirmed ? "info" : "warn"]("provider task stop ended", { confirmed: next.stop?.confirmed ?? false });
-  return host.patch(job, pickStop(next));
-}
-
-/** The fields a stop attempt may change, for `patch`. */
-function pickStop(job: JobRecord): Partial<JobRecord> {
-  return { stop: job.stop, providerStop: job.providerStop, error: job.error, task: job.task, providerStatus: job.providerStatus };
 }
 
 /** Rejects with `message` if `work` has not settled within `ms` (the work itself is not stopped). */

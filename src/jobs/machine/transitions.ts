@@ -1,12 +1,13 @@
-// The job's status changes as data: status × outcome → status, and the two ways the machine
-// (machine.ts) applies a row: a job that goes on (`moved`) and one that ends (`conclude`).
-import type { JobError, JobRecord, JobStatus } from "./record.ts";
+// The job's status changes as data: status × outcome → status, and the two ways a decision
+// applies a row: a job that goes on (`moved`) and one that ends (`conclude`). Also the one clock
+// (`tick`) every decision is given.
+import { type JobError, type JobRecord, type JobStatus, TERMINAL } from "../record.ts";
 
 /**
- * Every status change the machine makes, as data: status × outcome → status. The functions in
- * machine.ts and stop.ts take each new status from here (`statusAfter`), so a pair missing from the table is a
- * bug that throws instead of a silent move; test/unit/machine-table.test.ts drives every row
- * through the real functions.
+ * Every status change a job makes, as data: status × outcome → status. The decisions in
+ * submit/, poll/, copy/, stop/ and machine/ take each new status from here (`statusAfter`), so a
+ * pair missing from the table is a bug that throws instead of a silent move;
+ * test/unit/machine-table.test.ts drives every row through the real functions.
  */
 export const TRANSITIONS = {
   queued: {
@@ -17,7 +18,7 @@ export const TRANSITIONS = {
     queue_timeout: "failed",
     submit_refused: "failed",
     submit_uncertain: "failed",
-    // a lost Wiro submit whose callback may still name its task (adopt.ts)
+    // a lost Wiro submit whose callback may still name its task (submit/adopt.ts)
     submit_unconfirmed: "running",
     config_waiting: "queued",
     configuration_error: "failed",
@@ -70,6 +71,13 @@ export interface Tick {
   now: number;
   /** Uniform random in [0, 1), passed in so transitions stay deterministic under test. */
   rand: number;
+}
+
+/** The real clock and dice, for the I/O side; tests pass their own Tick. */
+export const tick = (): Tick => ({ now: Date.now(), rand: Math.random() });
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL.has(status);
 }
 
 export function finish(job: JobRecord, status: "succeeded" | "failed" | "canceled", tick: Tick, error?: JobError): JobRecord {

@@ -1,8 +1,8 @@
 // The webhook messages a status change produces, queued on the job itself (its outbox) so they
 // are stored with the change and handed to their delivery objects after it.
-import type { Config } from "../config.ts";
-import { buildMessage, transitionEvents } from "../webhooks/events.ts";
-import type { JobRecord } from "./record.ts";
+import type { Config } from "../../config.ts";
+import { buildMessage, transitionEvents } from "../../webhooks/events.ts";
+import type { JobRecord } from "../record.ts";
 
 /** `after` with the messages for the move from `before` queued; without valid settings none can be signed, so none are. */
 export async function withEvents(before: JobRecord, after: JobRecord, config: Config | undefined): Promise<JobRecord> {

@@ -1,17 +1,15 @@
 // Wiro callbacks of one job: the per-job URL handed to Wiro with the submit, and what a callback
 // that arrives does to the job. A callback is only a signal: the job confirms with Task/Detail
 // on its own schedule. Of the body only the task id is read, and only when the submit's answer
-// was lost (adopt.ts): no state, URL or output is ever taken from it.
-import type { Config } from "../config.ts";
-import { wiroCallbackToken } from "../lib/callback-token.ts";
-import { sha256Hex, timingSafeEqualText } from "../lib/crypto.ts";
-import { adoptableAfterEnd, adoptWhileWaiting, awaitingCallback } from "./adopt.ts";
-import { isTerminal } from "./machine.ts";
-import type { JobRecord } from "./record.ts";
-import { adoptAfterEnd } from "./stop.ts";
-
-/** Callbacks trigger at most one confirming Task/Detail per window, however many arrive. */
-export const CONFIRM_WINDOW_MS = 2_000;
+// was lost (submit/adopt.ts): no state, URL or output is ever taken from it.
+import type { Config } from "../../config.ts";
+import { wiroCallbackToken } from "../../lib/callback-token.ts";
+import { sha256Hex, timingSafeEqualText } from "../../lib/crypto.ts";
+import { CONFIRM_WINDOW_MS } from "../machine/policies.ts";
+import { isTerminal } from "../machine/transitions.ts";
+import type { JobRecord } from "../record.ts";
+import { adoptAfterEnd } from "../stop/stop.ts";
+import { adoptableAfterEnd, adoptWhileWaiting, awaitingCallback } from "../submit/adopt.ts";
 
 /**
  * The callback URL for a Wiro submit, and the hash the job keeps of its token. The token is
@@ -36,7 +34,7 @@ export function tokenMatches(job: JobRecord | undefined, hash: string): boolean 
  * A valid callback arrived: the job notes it and brings its confirming Task/Detail forward, to
  * no earlier than one window after the last poll. Undefined when nothing changes (already noted,
  * and the confirmation is already due as soon). `wakeAt`: the alarm must be moved to then.
- * `taskId` (from the body) is used only by a job whose submit's answer was lost (adopt.ts).
+ * `taskId` (from the body) is used only by a job whose submit's answer was lost (submit/adopt.ts).
  */
 export function callbackNoted(job: JobRecord, now: number, taskId?: string): { job: JobRecord; wakeAt?: number } | undefined {
   if (taskId !== undefined && !job.task) {

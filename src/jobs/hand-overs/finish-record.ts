@@ -2,13 +2,13 @@
 // in docs/operations.md) and its place in the /v1/stats hourly rollups. A follow-up step: it
 // waits for the cost to be settled (so the point carries the final cost) and retries a failed
 // rollup write; the AE point is written only after the rollup took it, so both count it once.
-import { toMicro, unitOf } from "../costs/units.ts";
-import { addFinishedJob, type FinishedJob } from "../db/stats.ts";
-import { errorMessage } from "../lib/error-message.ts";
-import { type DataPoint, writePoint } from "../lib/metrics.ts";
-import { jobLog } from "./job-log.ts";
-import { FOLLOW_UP_RETRY_MS } from "./follow-ups.ts";
-import { type JobRecord, TERMINAL } from "./record.ts";
+import { toMicro, unitOf } from "../../costs/units.ts";
+import { addFinishedJob, type FinishedJob } from "../../db/stats.ts";
+import { errorMessage } from "../../lib/error-message.ts";
+import { type DataPoint, writePoint } from "../../lib/metrics.ts";
+import { jobLog } from "../job-log.ts";
+import { FOLLOW_UP_RETRY_MS } from "../machine/policies.ts";
+import { type JobRecord, TERMINAL } from "../record.ts";
 
 interface Host {
   env: Env;

@@ -1,9 +1,8 @@
 // When to ask the provider again: a poll schedule shaped by how long this model's runs take
-// (expected time and spread, learned per model), and capped exponential backoff with full
-// jitter for failures.
-export const RETRY_BASE_MS = 1_000;
-export const RETRY_CAP_MS = 60_000;
-const MIN_DELAY_MS = 250;
+// (expected time and spread, learned per model). The backoff for failures and the run deadline
+// are in machine/policies.ts.
+import type { JobRecord } from "../record.ts";
+
 const MIN_POLL_MS = 1_000;
 /**
  * A job whose slot others wait for: its notice delay is idle time of that slot, paid once per run
@@ -23,12 +22,6 @@ const BACKSTOP_MIN_MS = 15_000;
 /** Spread (σ of log run time) assumed until a model has been learned. */
 export const DEFAULT_SPREAD = 0.35;
 
-/** Full jitter: uniform in [0, min(cap, base·2^(attempt-1))], but never sooner than Retry-After. */
-export function backoffDelay(attempt: number, rand: number, retryAfterMs = 0): number {
-  const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
-  return Math.max(retryAfterMs, MIN_DELAY_MS, Math.round(rand * ceiling));
-}
-
 export interface PollShape {
   /** σ of log(run time): how widely this model's runs scatter around the expected time. */
   spread?: number;
@@ -36,6 +29,11 @@ export interface PollShape {
   callbackExpected?: boolean;
   /** Other jobs wait for this job's provider slot: aim at a shorter notice delay (see CONTENDED_SHARE). */
   contended?: boolean;
+}
+
+/** The job's shape for its poll schedule: the learned spread, a callback to come, a slot others wait for. */
+export function pollShape(job: JobRecord): PollShape {
+  return { spread: job.runSpread, callbackExpected: job.callbackTokenHash !== undefined, contended: job.slotContended === true };
 }
 
 /**
@@ -186,9 +184,4 @@ function upperTail(u: number): number {
                 t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return (x >= 0 ? erfc : 2 - erfc) / 2;
-}
-
-/** How long a run may take before the job fails with `timeout`. */
-export function runDeadlineMs(expectedMs: number): number {
-  return Math.min(2 * 60 * 60_000, Math.max(15 * 60_000, expectedMs * 10));
 }
