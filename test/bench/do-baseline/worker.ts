@@ -60,7 +60,7 @@ export class RecordObject extends DurableObject<BaselineEnv> {
   }
 
   /** The job's first alarm: its slot from the gate (another object), then its status row. */
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     await this.env.RECORDS.get(this.env.RECORDS.idFromName("gate")).admit(1);
     this.ctx.storage.kv.put("status", "submitted");
     await this.env.DB.prepare("UPDATE jobs SET status = 'running', updated_at = ? WHERE id = ?").bind(Date.now(), this.ctx.id.toString()).run();
