@@ -18,6 +18,8 @@ export interface StackOptions {
   simEnv?: Record<string, string>;
   /** Another wrangler config, e.g. a benchmark-only worker. */
   config?: string;
+  /** Another entry point with wrangler.toml's bindings (`wrangler dev <entry>`), e.g. a benchmark's wrapper around src/index.ts. */
+  entry?: string;
   /** Where wrangler keeps local state; a fresh directory gives a clean run. */
   persistTo?: string;
   quiet?: boolean;
@@ -103,6 +105,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
   if (options.persistTo) args.push("--persist-to", options.persistTo);
   if (options.config) args.push("--config", options.config);
+  if (options.entry) args.splice(2, 0, options.entry);
   if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
   for (const [name, value] of Object.entries(vars)) if (value !== "") args.push("--var", `${name}:${value}`);
   const wrangler = launch("worker", "npx", args, { WRANGLER_SEND_METRICS: "false" });

@@ -29,32 +29,40 @@ export interface Expired {
 
 const FINISHED = "'succeeded', 'failed', 'canceled'";
 
-/** Finished jobs of tenants with a job retention, created before their cutoff, oldest first, at most `limit`. */
+/**
+ * Finished jobs of tenants with a job retention, created before their cutoff, at most `limit`,
+ * oldest first. One query per such tenant, each a range of the `jobs_retention` index
+ * (tenant, created_at < cutoff): a tick reads the expired rows it takes, not every listed job
+ * (a join ordered across tenants scanned the whole index and sorted it, every tick).
+ */
 export async function expiredJobs(db: D1Database, now: number, limit: number): Promise<Expired[]> {
-  const rows = await db
-    .prepare(
-      `SELECT j.tenant AS tenant, j.id AS id FROM settings s JOIN jobs j ON j.tenant = s.tenant
-       WHERE s.job_retention_days IS NOT NULL AND j.deleted_at IS NULL AND j.created_at < ? - s.job_retention_days * 86400000
-         AND j.status IN (${FINISHED})
-       ORDER BY j.created_at LIMIT ?`,
-    )
-    .bind(now, limit)
-    .all<Expired>();
-  return rows.results;
+  return expiredByTenant(db, "job_retention_days", "", now, limit);
 }
 
-/** Finished jobs whose outputs outlived the tenant's output retention and are still in R2. */
+/** Finished jobs whose outputs outlived the tenant's output retention and are still in R2, the same way. */
 export async function expiredOutputs(db: D1Database, now: number, limit: number): Promise<Expired[]> {
-  const rows = await db
-    .prepare(
-      `SELECT j.tenant AS tenant, j.id AS id FROM settings s JOIN jobs j ON j.tenant = s.tenant
-       WHERE s.output_retention_days IS NOT NULL AND j.deleted_at IS NULL AND j.outputs_expired_at IS NULL
-         AND j.created_at < ? - s.output_retention_days * 86400000 AND j.status IN (${FINISHED})
-       ORDER BY j.created_at LIMIT ?`,
-    )
-    .bind(now, limit)
-    .all<Expired>();
-  return rows.results;
+  return expiredByTenant(db, "output_retention_days", "AND outputs_expired_at IS NULL", now, limit);
+}
+
+async function expiredByTenant(
+  db: D1Database,
+  days: "job_retention_days" | "output_retention_days",
+  also: string,
+  now: number,
+  limit: number,
+): Promise<Expired[]> {
+  const tenants = await db.prepare(`SELECT tenant, ${days} AS days FROM settings WHERE ${days} IS NOT NULL`).all<{ tenant: string; days: number }>();
+  if (tenants.results.length === 0) return [];
+  const query = db.prepare(
+    `SELECT tenant, id, created_at FROM jobs WHERE tenant = ? AND deleted_at IS NULL AND created_at < ? AND status IN (${FINISHED}) ${also}
+     ORDER BY created_at LIMIT ?`,
+  );
+  const pages = await db.batch<Expired & { created_at: number }>(tenants.results.map((t) => query.bind(t.tenant, now - t.days * 86400_000, limit)));
+  return pages
+    .flatMap((p) => p.results)
+    .sort((a, b) => a.created_at - b.created_at)
+    .slice(0, limit)
+    .map(({ tenant, id }) => ({ tenant, id }));
 }
 
 /** Delivery records older than `before` go (they are kept 30 days). */

@@ -1,5 +1,6 @@
 // Client schedules (rows in D1, src/db/schedules.ts), and the cron tick that starts each due one exactly once per due time.
 import type { BatchSpec } from "../schemas/batch-spec.ts";
+import { mergeTags } from "../schemas/lifecycle-fields.ts";
 import { withDefaultWebhook } from "../lifecycle/default-webhook.ts";
 import type { ScheduleView } from "../schemas/views.ts";
 import { deferSchedule, dueSchedules, recordScheduledRun, type ScheduleRow } from "../db/schedules.ts";
@@ -14,14 +15,35 @@ const DUE_PER_TICK = 50;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** The row's `batch` column: the validated batch, with the schedule's own `tags` beside it (they have no column). */
+type StoredBatch = BatchSpec & { scheduleTags?: string[] };
+
+export function storedBatch(batch: BatchSpec, tags: string[] | undefined): string {
+  return JSON.stringify({ ...batch, ...(tags?.length ? { scheduleTags: tags } : {}) } satisfies StoredBatch);
+}
+
+export function readStoredBatch(json: string): { batch: BatchSpec; tags?: string[] } {
+  const { scheduleTags, ...batch } = JSON.parse(json) as StoredBatch;
+  return { batch, ...(scheduleTags?.length ? { tags: scheduleTags } : {}) };
+}
+
+/** What one run starts: the batch, each job carrying the schedule's tags after its own. */
+function runBatch(json: string): BatchSpec {
+  const { batch, tags } = readStoredBatch(json);
+  if (!tags) return batch;
+  return { ...batch, jobs: batch.jobs.map((job) => ({ ...job, tags: mergeTags(job.tags, tags)! })) };
+}
+
 export function scheduleView(row: ScheduleRow): ScheduleView {
+  const { batch, tags } = readStoredBatch(row.batch);
   return {
     id: row.id,
     name: row.name,
     cron: row.cron,
     timezone: row.timezone,
     enabled: row.enabled === 1,
-    batch: JSON.parse(row.batch) as BatchSpec,
+    batch,
+    ...(tags ? { tags } : {}),
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
     lastBatchId: row.last_batch_id,
@@ -70,7 +92,7 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
     let called = false;
     let jobs = 0;
     try {
-      const spec = JSON.parse(row.batch) as BatchSpec;
+      const spec = runBatch(row.batch);
       jobs = spec.jobs.length;
       // over budget: nothing starts; the skip is recorded and the schedule moves on
       const due = { scheduleId: row.id, tenant: row.tenant, name: row.name, dueAt, nextRunAt: nextRunAfter(row.cron, row.timezone, Math.max(now, dueAt)) };

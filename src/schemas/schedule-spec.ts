@@ -1,6 +1,6 @@
 // The schedule clients send (POST and PATCH /v1/schedules): zod for the shape, then what zod
 // cannot say (a 5-field cron expression croner accepts, an IANA zone, the batch validated like
-// POST /v1/batches), every problem in one answer.
+// POST /v1/batches, the schedule's `tags` with each job's at most 10), every problem in one answer.
 import { z } from "zod";
 import { cronFor, isTimeZone } from "../lib/cron.ts";
 import type { FieldError } from "../lib/errors.ts";
@@ -8,6 +8,7 @@ import { fieldErrors } from "../lib/validation.ts";
 import { validateBatch, type BatchSpec } from "./batch-spec.ts";
 import type { SpecContext } from "./job-spec.ts";
 import { errorMessage } from "../lib/error-message.ts";
+import { MAX_TAGS, mergeTags, tagsSchema } from "./lifecycle-fields.ts";
 
 const fields = {
   name: z.string({ error: "must be a string" }).trim().min(1, "is required").max(100, "must be at most 100 characters"),
@@ -15,8 +16,15 @@ const fields = {
   timezone: z.string({ error: "must be an IANA time zone such as Europe/Istanbul" }),
   batch: z.unknown(),
   enabled: z.boolean({ error: "must be true or false" }),
+  /** Given to every job each run starts, after the job's and the batch's own. */
+  tags: tagsSchema,
 };
-export const createScheduleSchema = z.strictObject({ ...fields, timezone: fields.timezone.default("UTC"), enabled: fields.enabled.default(true) });
+export const createScheduleSchema = z.strictObject({
+  ...fields,
+  timezone: fields.timezone.default("UTC"),
+  enabled: fields.enabled.default(true),
+  tags: fields.tags.optional(),
+});
 export const patchScheduleSchema = z.strictObject(fields).partial();
 
 export type CreateSchedule = Omit<z.output<typeof createScheduleSchema>, "batch"> & { batch: BatchSpec };
@@ -30,6 +38,13 @@ export function cronProblem(expression: string, timezone: string): FieldError | 
   } catch (err) {
     return { path: "cron", message: `is not a valid cron expression: ${errorMessage(err)}` };
   }
+}
+
+/** The schedule's tags with each job's own (its batch's included): at most MAX_TAGS, reported on `tags` for the first job over. */
+function checkScheduleTags(batch: BatchSpec, tags: string[] | undefined, errors: FieldError[]): void {
+  const over = batch.jobs.findIndex((job) => (mergeTags(job.tags, tags)?.length ?? 0) > MAX_TAGS);
+  if (tags?.length && over >= 0)
+    errors.push({ path: "tags", message: `with the tags of batch.jobs[${over}] (its own and the batch's), more than ${MAX_TAGS} tags` });
 }
 
 /** Checks what zod cannot: the cron expression, the zone, and the batch like POST /v1/batches. */
@@ -60,12 +75,21 @@ export function validateSchedule(body: unknown, ctx: SpecContext): { spec?: Crea
     ctx,
     errors,
   );
+  if (parsed.success && batch) checkScheduleTags(batch, parsed.data.tags, errors);
   if (!parsed.success || errors.length > 0 || !batch) return { errors };
   return { spec: { ...parsed.data, batch }, errors };
 }
 
-/** A PATCH body against the schedule's current zone (a new cron is read in the zone it will have). */
-export function validateSchedulePatch(body: unknown, currentTimezone: string, ctx: SpecContext): { patch?: SchedulePatch; errors: FieldError[] } {
+/**
+ * A PATCH body against the schedule's current zone (a new cron is read in the zone it will have),
+ * and its current batch and tags (new tags are checked with the batch it will have, and so on).
+ */
+export function validateSchedulePatch(
+  body: unknown,
+  currentTimezone: string,
+  ctx: SpecContext,
+  current?: { batch: BatchSpec; tags?: string[] | undefined },
+): { patch?: SchedulePatch; errors: FieldError[] } {
   const parsed = patchScheduleSchema.safeParse(body);
   const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
   // a primitive body is already refused by patchScheduleSchema; `in` would throw on it
@@ -76,6 +100,8 @@ export function validateSchedulePatch(body: unknown, currentTimezone: string, ct
     ctx,
     errors,
   );
+  if (parsed.success && (batch || parsed.data.tags) && (batch ?? current?.batch))
+    checkScheduleTags((batch ?? current?.batch)!, parsed.data.tags ?? current?.tags, errors);
   if (!parsed.success || errors.length > 0) return { errors };
   const { batch: _, timezone: _t, ...rest } = parsed.data;
   return { patch: { ...rest, timezone, ...(batch ? { batch } : {}) }, errors };

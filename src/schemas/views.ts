@@ -115,6 +115,7 @@ export const scheduleSchema = z
     timezone: z.string().meta({ description: "IANA time zone the expression is read in." }),
     enabled: z.boolean(),
     batch: scheduledBatchSchema.meta({ description: "The batch started on every run, as validated." }),
+    tags: z.array(z.string()).optional().meta({ description: "Given to every job each run starts, after the job's and the batch's own tags." }),
     nextRunAt: timestamp.nullable().meta({ description: "Next due time; null when disabled or when the expression never fires again." }),
     lastRunAt: timestamp.nullable(),
     lastBatchId: z.string().regex(BATCH_ID).nullable().meta({ description: "The batch the latest run started (`GET /v1/batches/{id}`)." }),

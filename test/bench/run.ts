@@ -8,6 +8,7 @@ import { authBenchmark } from "./auth.ts";
 import { batchBenchmark } from "./batch.ts";
 import { callbackBenchmark } from "./callback.ts";
 import { clientBenchmark } from "./client.ts";
+import { lifecycleBenchmark } from "./lifecycle.ts";
 import { mediaBenchmark } from "./media.ts";
 import { pipelineBenchmark } from "./pipeline.ts";
 import { pollingBenchmark } from "./polling.ts";
@@ -27,6 +28,7 @@ const ALL: Record<string, () => Promise<Section> | Section> = {
   media: mediaBenchmark,
   client: clientBenchmark,
   pipeline: pipelineBenchmark,
+  lifecycle: lifecycleBenchmark,
 };
 
 const args = process.argv.slice(2);

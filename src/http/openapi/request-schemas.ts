@@ -114,6 +114,7 @@ function scheduleRequest(schema: z.core.$ZodType, title: string, description: st
       timezone: { ...props.timezone, description: "IANA time zone the expression is read in.", examples: ["UTC", "Europe/Istanbul", "America/New_York"] },
       batch: { ...ref("CreateBatch"), description: "Validated like `POST /v1/batches` (paths like `batch.jobs[0].params.textDescription`)." },
       enabled: { ...props.enabled, description: "A disabled schedule keeps its settings and has no `nextRunAt`." },
+      tags: { ...props.tags, description: "Given to every job each run starts, after its own and the batch's; at most 10 per job in all." },
     },
   };
 }

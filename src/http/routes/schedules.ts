@@ -5,7 +5,7 @@ import { nextRunAfter } from "../../lib/cron.ts";
 import { randomId } from "../../lib/crypto.ts";
 import { ApiError, notFound } from "../../lib/errors.ts";
 import { validationError } from "../../lib/validation.ts";
-import { nextRunAfterPatch, scheduleView } from "../../schedules/schedules.ts";
+import { nextRunAfterPatch, readStoredBatch, scheduleView, storedBatch } from "../../schedules/schedules.ts";
 import { validateSchedule, validateSchedulePatch } from "../../schemas/schedule-spec.ts";
 import { MAX_SCHEDULES_PER_CLIENT } from "../../schemas/views.ts";
 import type { AppEnv } from "../context.ts";
@@ -24,7 +24,8 @@ async function loadRow(c: Context<AppEnv>, id: string): Promise<ScheduleRow> {
 
 /** The row a PATCH body makes of `row`; throws the 400 when the body is invalid. */
 function patchedRow(c: Context<AppEnv>, row: ScheduleRow, body: unknown): ScheduleRow {
-  const { patch, errors } = validateSchedulePatch(body, row.timezone, specContext(c));
+  const current = readStoredBatch(row.batch);
+  const { patch, errors } = validateSchedulePatch(body, row.timezone, specContext(c), current);
   if (!patch) throw validationError(errors);
   const now = Date.now();
   const next: ScheduleRow = {
@@ -32,7 +33,7 @@ function patchedRow(c: Context<AppEnv>, row: ScheduleRow, body: unknown): Schedu
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.cron !== undefined ? { cron: patch.cron } : {}),
     timezone: patch.timezone,
-    ...(patch.batch ? { batch: JSON.stringify(patch.batch) } : {}),
+    ...(patch.batch || patch.tags ? { batch: storedBatch(patch.batch ?? current.batch, patch.tags ?? current.tags) } : {}),
     ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0 } : {}),
     // strictly later than the version read, so two writers never leave the same updated_at
     updated_at: Math.max(now, row.updated_at + 1),
@@ -46,14 +47,14 @@ export const scheduleRoutes = routeGroup()
     const { spec, errors } = validateSchedule(await readJsonBody(c), specContext(c));
     if (!spec) throw validationError(errors);
     const now = Date.now();
-    const { name, cron, timezone, enabled, batch } = spec;
+    const { name, cron, timezone, enabled, batch, tags } = spec;
     const row: ScheduleRow = {
       id: randomId("sched"),
       tenant: c.get("tenant"),
       name,
       cron,
       timezone,
-      batch: JSON.stringify(batch),
+      batch: storedBatch(batch, tags),
       origin: c.get("config").publicBaseUrl ?? new URL(c.req.url).origin,
       enabled: enabled ? 1 : 0,
       next_run_at: enabled ? nextRunAfter(cron, timezone, now) : null,
