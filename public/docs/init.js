@@ -17,7 +17,8 @@
     layout: "BaseLayout",
   });
   // Swagger UI draws bare <select>s (servers, examples) and scrollable code blocks without a
-  // name or a way in from the keyboard; they are named and made focusable as they appear
+  // name or a way in from the keyboard; they are named and made focusable as they appear, and
+  // its headings are given the levels they have on the page
   const NAMES = { servers: "Server", "examples-select-element": "Example" };
   const label = (root) => {
     for (const select of root.querySelectorAll("select#servers, select.examples-select-element"))
@@ -27,6 +28,12 @@
         block.setAttribute("tabindex", "0");
         block.setAttribute("aria-label", "Example code");
       }
+    // the title is an <h1> but each tag and "Schemas" is an <h3>/<h4>, and an opened operation's
+    // "Parameters"/"Responses" another <h4>: skipped levels for a screen reader's list of headings
+    // (axe and Lighthouse: heading-order), so they are read as levels 2 and 3
+    for (const heading of root.querySelectorAll("h3.opblock-tag, section.models > h4"))
+      if (!heading.hasAttribute("aria-level")) heading.setAttribute("aria-level", "2");
+    for (const heading of root.querySelectorAll(".opblock-body h4")) if (!heading.hasAttribute("aria-level")) heading.setAttribute("aria-level", "3");
   };
   const root = document.getElementById("swagger-ui");
   new MutationObserver(() => label(root)).observe(root, { childList: true, subtree: true });

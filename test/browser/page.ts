@@ -27,12 +27,16 @@ export interface AxeViolation {
   nodes: string[];
 }
 
-/** axe-core's WCAG 2 A/AA violations on the page as it is now (evaluated through the debugger, so the page's CSP does not apply). */
-export async function axeViolations(p: Page): Promise<AxeViolation[]> {
+/**
+ * axe-core's WCAG 2 A/AA violations on the page as it is now (evaluated through the debugger, so the
+ * page's CSP does not apply), and those of `alsoRules` (axe's best practices, e.g. heading-order).
+ */
+export async function axeViolations(p: Page, alsoRules: string[] = []): Promise<AxeViolation[]> {
   if (!(await inPage<boolean>(p, "typeof window.axe === 'object'"))) await p.evaluate(AXE);
+  const rules = JSON.stringify(Object.fromEntries(alsoRules.map((id) => [id, { enabled: true }])));
   return inPage<AxeViolation[]>(
     p,
-    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] })
+    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, rules: ${rules}, resultTypes: ["violations"] })
       .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) })))`,
   );
 }
