@@ -12,7 +12,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { ApiError, handleError, problemResponse } from "../lib/errors.ts";
+import { handleError, problemResponse } from "../lib/errors.ts";
+import { problem } from "../lib/problems.ts";
 import type { AppEnv } from "./context.ts";
 import { bearerAuth, requestId, requireConfig, securityHeaders } from "./middleware.ts";
 import { documentConfig, registerDocumentParts } from "./openapi/document.ts";
@@ -63,7 +64,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
       bodyLimit({
         maxSize: 1024 * 1024,
         onError: () => {
-          throw new ApiError(413, "payload_too_large", "Payload Too Large", "Request bodies may be at most 1 MB.");
+          throw problem("payload_too_large");
         },
       }),
     ),
@@ -92,7 +93,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   registerRouteScopes(app);
   serveDocument(app);
 
-  app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
+  app.notFound((c) => problemResponse(c, problem("not_found")));
   app.onError(handleError);
   return app;
 }

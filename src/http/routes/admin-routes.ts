@@ -1,7 +1,7 @@
 // The definitions of /v1/admin (handlers in admin.ts): the operator's routes, behind ADMIN_API_KEY.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createdTenantSchema, createTenantSchema, tenantListSchema, tenantSchema } from "../../schemas/keys.ts";
-import { authProblems, jsonBodyProblems, notFoundProblem, problem, problemResponse, REQUEST_ID_HEADER, validationProblem } from "../openapi/problems.ts";
+import { authProblems, jsonBodyProblems, notFoundProblem, problemExample, problemResponse, REQUEST_ID_HEADER, validationProblem } from "../openapi/problems.ts";
 
 export const EXAMPLE_TENANT_ID = "9c1e5a7b3d2f4e6a8b0c1d2e3f4a5b6c";
 export const TENANT_ID = /^[0-9a-f]{32}$/;
@@ -16,7 +16,7 @@ const tenant = { id: EXAMPLE_TENANT_ID, name: "Acme", createdAt: "2026-12-06T10:
 const adminProblems = {
   401: authProblems[401],
   404: problemResponse("ADMIN_API_KEY is not set (the admin routes do not exist), or no such tenant", {
-    not_found: problem(404, "not_found", "Not Found", "No such route."),
+    not_found: problemExample("not_found"),
   }),
 };
 

@@ -6,7 +6,7 @@ import { SCOPES } from "../../schemas/scopes.ts";
 import { rootTenantId } from "../../keys/secrets.ts";
 import { disableTenant } from "../../keys/tenants.ts";
 import { toHex } from "../../lib/crypto.ts";
-import { notFound } from "../../lib/errors.ts";
+import { notFound } from "../../lib/problems.ts";
 import { fieldErrors, validationError } from "../../lib/validation.ts";
 import { createTenantSchema } from "../../schemas/keys.ts";
 import type { AppEnv } from "../context.ts";

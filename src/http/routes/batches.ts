@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { batchApi, batchJobId, type BatchRecord } from "../../batches/batch-client.ts";
 import { batchView } from "../../batches/batch-view.ts";
 import { randomId } from "../../lib/crypto.ts";
-import { ApiError, notFound } from "../../lib/errors.ts";
+import { notFound, problem } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
 import { admitOrRefuse } from "../../budgets/admission.ts";
@@ -21,7 +21,7 @@ import {
   authProblems,
   jsonBodyProblems,
   notFoundProblem,
-  problem,
+  problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
   validationProblem,
@@ -124,7 +124,7 @@ export const cancelBatch = createRoute({
     }),
     404: batchNotFound,
     409: problemResponse("The batch already ended", {
-      batch_finished: problem(409, "batch_finished", "Batch already finished", `Batch ${EXAMPLE_BATCH_ID} is already completed.`),
+      batch_finished: problemExample("batch_finished", { detail: `Batch ${EXAMPLE_BATCH_ID} is already completed.` }),
     }),
     ...authProblems,
   },
@@ -162,6 +162,6 @@ export const batchRoutes = routeGroup()
     const { id } = c.req.valid("param");
     const { batch: record, canceled } = await batchApi(c.env, id).cancel(c.get("tenant"));
     if (!record) throw notFound(`Batch ${id}`);
-    if (!canceled) throw new ApiError(409, "batch_finished", "Batch already finished", `Batch ${id} is already ${record.status}.`);
+    if (!canceled) throw problem("batch_finished", { detail: `Batch ${id} is already ${record.status}.` });
     return c.json(await batchView(c.env, record), 200);
   });

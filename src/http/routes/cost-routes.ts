@@ -2,7 +2,6 @@
 // 503 answers admission adds to every route that creates jobs.
 import { createRoute } from "@hono/zod-openapi";
 import { refusal } from "../../budgets/admission.ts";
-import type { ApiError } from "../../lib/errors.ts";
 import { budgetSchema, quoteResponseSchema, usageQuerySchema, usageResponseSchema } from "../../schemas/costs.ts";
 import { MODEL_EXAMPLES } from "../openapi/examples.ts";
 import {
@@ -23,22 +22,15 @@ const ok = <T>(description: string, schema: T, example: unknown) => ({
   content: { "application/json": { schema, examples: { example: { summary: description, value: example } } } },
 });
 
-/** The real refusal bodies, extension members included. */
-const refusalExample = (e: ApiError) => ({ ...problemBody(e), ...e.extensions });
-
 /** What admission may answer instead of creating: spread into the responses of routes that create jobs. */
 export const admissionProblems = {
   402: problemResponse("Over budget: nothing was created or sent", {
-    budget_exceeded: refusalExample(
-      refusal({ ok: false, code: "budget_exceeded", unit: "weshop_power", period: "day", limit: 50, remaining: 10, requested: 20 }),
-    ) as ReturnType<typeof problemBody>,
+    budget_exceeded: problemBody(refusal({ ok: false, code: "budget_exceeded", unit: "weshop_power", period: "day", limit: 50, remaining: 10, requested: 20 })),
   }),
   503: problemResponse(
     "A limit exists for the unit and no estimate could be had: nothing was created or sent",
     {
-      quote_unavailable: refusalExample(refusal({ ok: false, code: "quote_unavailable", unit: "weshop_power", period: "day" })) as ReturnType<
-        typeof problemBody
-      >,
+      quote_unavailable: problemBody(refusal({ ok: false, code: "quote_unavailable", unit: "weshop_power", period: "day" })),
     },
     { "Retry-After": { description: "Seconds to wait before asking again.", schema: { type: "string" as const } } },
   ),

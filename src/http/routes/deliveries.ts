@@ -2,7 +2,7 @@
 // duration and error, next attempt), and redelivery with the same webhook-id. Kept 30 days.
 import { createRoute, z } from "@hono/zod-openapi";
 import { decodeDeliveryCursor, deliveryOwner, listDeliveries, readDelivery } from "../../db/deliveries.ts";
-import { notFound } from "../../lib/errors.ts";
+import { notFound } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { deliveryApi } from "../../webhooks/delivery-client.ts";
 import { deliveryListSchema, deliveryQuery, deliverySchema } from "../../schemas/deliveries.ts";

@@ -2,7 +2,7 @@
 // (public/); this route only serves the page with a CSP that keeps every script, style and
 // request on this origin, so the reference works offline and cannot call out.
 import { createRoute } from "@hono/zod-openapi";
-import { ApiError } from "../../lib/errors.ts";
+import { problem } from "../../lib/problems.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { unauthenticated } from "../openapi/problems.ts";
 
@@ -25,7 +25,7 @@ export const docsPage = createRoute({
 export const docsRoutes = routeGroup().openapi(docsPage, async (c) => {
   // public/docs.html; its scripts and styles under /docs/ are served by the assets router
   const page = await c.env.ASSETS.fetch(new URL("/docs", c.req.url));
-  if (!page.ok) throw new ApiError(503, "docs_unavailable", "Service Unavailable", "The reference page is missing from this deployment.");
+  if (!page.ok) throw problem("docs_unavailable");
   return new Response(page.body, {
     headers: {
       "Content-Type": "text/html; charset=utf-8",

@@ -6,7 +6,7 @@ import { withDefaultWebhook } from "../../lifecycle/default-webhook.ts";
 import type { NewJob } from "../../jobs/job-client.ts";
 import { publicJob } from "../../jobs/public-job.ts";
 import { randomId } from "../../lib/crypto.ts";
-import { ApiError, notFound } from "../../lib/errors.ts";
+import { notFound, problem } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { MODEL_IDS } from "../../providers/models.ts";
 import { listQuery } from "../../schemas/job-query.ts";
@@ -22,7 +22,7 @@ import {
   authProblems,
   jsonBodyProblems,
   notFoundProblem,
-  problem,
+  problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
   validationProblem,
@@ -149,7 +149,7 @@ export const cancelJob = createRoute({
     200: job("The canceled job.", { canceled: { summary: "Canceled", value: { ...queuedJob, status: "canceled", completedAt: created } } }),
     404: jobNotFound,
     409: problemResponse("The job already ended", {
-      job_finished: problem(409, "job_finished", "Job already finished", `Job ${EXAMPLE_JOB_ID} already ended as succeeded; it cannot be canceled.`),
+      job_finished: problemExample("job_finished", { detail: `Job ${EXAMPLE_JOB_ID} already ended as succeeded; it cannot be canceled.` }),
     }),
     ...authProblems,
   },
@@ -187,6 +187,6 @@ export const jobRoutes = routeGroup()
     const { id } = c.req.valid("param");
     const { job: record, canceled } = await jobStub(c, id).cancel(c.get("tenant"));
     if (!record) throw notFound(`Job ${id}`);
-    if (!canceled) throw new ApiError(409, "job_finished", "Job already finished", `Job ${id} already ended as ${record.status}; it cannot be canceled.`);
+    if (!canceled) throw problem("job_finished", { detail: `Job ${id} already ended as ${record.status}; it cannot be canceled.` });
     return c.json(await publicJob(record, linkSigner(c)), 200);
   });

@@ -5,7 +5,7 @@ import { insertKey, listKeys, revokeKey, type KeyRow } from "../../db/keys.ts";
 import { insufficientScope, missingScopes, parseScopes, SCOPES } from "../../schemas/scopes.ts";
 import { generateKey, keyHash, keyPrefix } from "../../keys/secrets.ts";
 import { randomId } from "../../lib/crypto.ts";
-import { notFound } from "../../lib/errors.ts";
+import { notFound } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { validateCreateKey } from "../../schemas/keys.ts";
 import type { AppEnv } from "../context.ts";

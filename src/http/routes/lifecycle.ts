@@ -3,10 +3,10 @@ import { createRoute } from "@hono/zod-openapi";
 import { batchApi, batchJobId } from "../../batches/batch-client.ts";
 import { jobApi } from "../../jobs/job-client.ts";
 import { deleteGroupJobs } from "../../lifecycle/delete-jobs.ts";
-import { ApiError, notFound } from "../../lib/errors.ts";
+import { notFound, problem } from "../../lib/problems.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { batchIdParams, EXAMPLE_BATCH_ID, EXAMPLE_JOB_ID, jobIdParams } from "../openapi/params.ts";
-import { authenticated, authProblems, notFoundProblem, problem, problemResponse, REQUEST_ID_HEADER } from "../openapi/problems.ts";
+import { authenticated, authProblems, notFoundProblem, problemExample, problemResponse, REQUEST_ID_HEADER } from "../openapi/problems.ts";
 
 const deleted = { description: "Deleted.", headers: REQUEST_ID_HEADER };
 
@@ -24,7 +24,7 @@ export const deleteJobRoute = createRoute({
     204: deleted,
     404: notFoundProblem("Job", EXAMPLE_JOB_ID),
     409: problemResponse("The job has not finished", {
-      job_unfinished: problem(409, "job_unfinished", "Job not finished", `Job ${EXAMPLE_JOB_ID} is running; cancel it first, then delete it.`),
+      job_unfinished: problemExample("job_unfinished", { detail: `Job ${EXAMPLE_JOB_ID} is running; cancel it first, then delete it.` }),
     }),
     ...authProblems,
   },
@@ -43,7 +43,7 @@ export const deleteBatchRoute = createRoute({
     204: deleted,
     404: notFoundProblem("Batch", EXAMPLE_BATCH_ID),
     409: problemResponse("The batch has unfinished jobs", {
-      batch_unfinished: problem(409, "batch_unfinished", "Batch not finished", `Batch ${EXAMPLE_BATCH_ID} still has unfinished jobs; cancel it first.`),
+      batch_unfinished: problemExample("batch_unfinished", { detail: `Batch ${EXAMPLE_BATCH_ID} still has unfinished jobs; cancel it first.` }),
     }),
     ...authProblems,
   },
@@ -55,12 +55,9 @@ export const lifecycleRoutes = routeGroup()
     const answer = await jobApi(c.env, id).erase(c.get("tenant"), "client");
     if (answer === "missing") throw notFound(`Job ${id}`);
     if (answer === "unfinished")
-      throw new ApiError(
-        409,
-        "job_unfinished",
-        "Job not finished",
-        `Job ${id} has not finished (or its provider task is still being stopped); cancel it first, then delete it once it has ended.`,
-      );
+      throw problem("job_unfinished", {
+        detail: `Job ${id} has not finished (or its provider task is still being stopped); cancel it first, then delete it once it has ended.`,
+      });
     return c.body(null, 204);
   })
   .openapi(deleteBatchRoute, async (c) => {
@@ -68,7 +65,7 @@ export const lifecycleRoutes = routeGroup()
     const tenant = c.get("tenant");
     const batch = await batchApi(c.env, id).read(tenant);
     if (!batch) throw notFound(`Batch ${id}`);
-    const unfinished = () => new ApiError(409, "batch_unfinished", "Batch not finished", `Batch ${id} still has unfinished jobs; cancel it first.`);
+    const unfinished = () => problem("batch_unfinished", { detail: `Batch ${id} still has unfinished jobs; cancel it first.` });
     if (batch.status === "running") throw unfinished();
     const ids = await Promise.all(Array.from({ length: batch.created }, (_, i) => batchJobId(id, i)));
     await deleteGroupJobs(c.env, tenant, ids, unfinished);

@@ -4,7 +4,7 @@
 // in the path the id is one segment, percent-encoded (`/v1/models/weshop%2Fseedream`), as OpenAPI
 // clients encode a path parameter.
 import { createRoute, z } from "@hono/zod-openapi";
-import { notFound } from "../../lib/errors.ts";
+import { notFound } from "../../lib/problems.ts";
 import { MODEL_IDS, modelSpec, type ModelId } from "../../providers/models.ts";
 import { modelDetailSchema, modelListSchema, modelView } from "../../schemas/model-view.ts";
 import { routeGroup } from "../openapi/hook.ts";

@@ -11,7 +11,7 @@ import {
   authProblems,
   jsonBodyProblems,
   notFoundProblem,
-  problem,
+  problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
   validationProblem,
@@ -209,7 +209,7 @@ export const cancelPipeline = createRoute({
     200: pipeline("The canceled pipeline.", { canceled: { summary: "Canceled in its second step", value: canceledPipeline } }),
     404: pipelineNotFound,
     409: problemResponse("The pipeline already ended", {
-      pipeline_finished: problem(409, "pipeline_finished", "Pipeline already finished", `Pipeline ${EXAMPLE_PIPELINE_ID} is already succeeded.`),
+      pipeline_finished: problemExample("pipeline_finished", { detail: `Pipeline ${EXAMPLE_PIPELINE_ID} is already succeeded.` }),
     }),
     ...authProblems,
   },
@@ -229,10 +229,10 @@ export const deletePipelineRoute = createRoute({
     204: { description: "Deleted.", headers: REQUEST_ID_HEADER },
     404: pipelineNotFound,
     409: problemResponse("The pipeline has not finished", {
-      pipeline_unfinished: problem(409, "pipeline_unfinished", "Pipeline not finished", `Pipeline ${EXAMPLE_PIPELINE_ID} is still running; cancel it first.`),
+      pipeline_unfinished: problemExample("pipeline_unfinished", { detail: `Pipeline ${EXAMPLE_PIPELINE_ID} is still running; cancel it first.` }),
     }),
     503: problemResponse("Some of its jobs could not be reached", {
-      delete_incomplete: problem(503, "delete_incomplete", "Delete incomplete", "2 jobs could not be reached; send the DELETE again."),
+      delete_incomplete: problemExample("delete_incomplete", { detail: "2 jobs could not be reached; send the DELETE again." }),
     }),
     ...authProblems,
   },

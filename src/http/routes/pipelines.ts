@@ -17,7 +17,7 @@ import {
 import { jobApi } from "../../jobs/job-client.ts";
 import { deleteGroupJobs } from "../../lifecycle/delete-jobs.ts";
 import { randomId } from "../../lib/crypto.ts";
-import { ApiError, notFound } from "../../lib/errors.ts";
+import { notFound, problem } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { pipelineJobId, startPipelineRun } from "../../pipelines/pipeline-client.ts";
 import { pipelineView } from "../../pipelines/pipeline-view.ts";
@@ -98,8 +98,7 @@ export const pipelineRoutes = routeGroup()
     const tenant = c.get("tenant");
     const record = await loadPipeline(c, id);
     // marked first, its jobs read second: a step starting meanwhile sees the mark and cancels what it created
-    if (!(await markCanceled(c.env.DB, id, tenant)))
-      throw new ApiError(409, "pipeline_finished", "Pipeline already finished", `Pipeline ${id} is already ${record.status}.`);
+    if (!(await markCanceled(c.env.DB, id, tenant))) throw problem("pipeline_finished", { detail: `Pipeline ${id} is already ${record.status}.` });
     const steps = await readSteps(c.env.DB, id);
     await Promise.all(steps.flatMap((s) => s.jobIds).map((jobId) => jobApi(c.env, jobId).cancel(tenant)));
     return c.json(await pipelineView(c.env, (await readPipeline(c.env.DB, id, tenant))!), 200);
@@ -108,7 +107,7 @@ export const pipelineRoutes = routeGroup()
     const { id } = c.req.valid("param");
     const tenant = c.get("tenant");
     const record = await loadPipeline(c, id);
-    const unfinished = () => new ApiError(409, "pipeline_unfinished", "Pipeline not finished", `Pipeline ${id} is still running; cancel it first.`);
+    const unfinished = () => problem("pipeline_unfinished", { detail: `Pipeline ${id} is still running; cancel it first.` });
     // a canceled pipeline's workflow is still winding down until it records its end (completedAt)
     if (record.status === "running" || record.completedAt === undefined) throw unfinished();
     // its steps' lists and the jobs index together: a job erased by an earlier, cut-short DELETE is "missing" now, which is fine

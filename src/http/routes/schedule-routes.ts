@@ -9,12 +9,16 @@ import {
   authProblems,
   jsonBodyProblems,
   notFoundProblem,
-  problem,
+  problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
   validationProblem,
 } from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
+
+/** The words of the 422 and 409 the handlers throw, and of their examples. */
+export const tooManySchedules = `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} schedules; delete one first.`;
+export const scheduleConflict = (id: string) => `Schedule ${id} kept changing while it was being updated; try again.`;
 
 const scheduleNotFound = notFoundProblem("Schedule", EXAMPLE_SCHEDULE_ID);
 const schedule = (description: string, examples: Record<string, { summary: string; value: unknown }>, headers = {}) => ({
@@ -44,12 +48,7 @@ export const createSchedule = createRoute({
     201: schedule("Created.", { created: { summary: "A new schedule", value: nightlySchedule } }, locationHeader("/v1/schedules/{id}")),
     ...jsonBodyProblems({ validation_failed: scheduleValidationExample() }),
     422: problemResponse(`This key already has ${MAX_SCHEDULES_PER_CLIENT} schedules`, {
-      too_many_schedules: problem(
-        422,
-        "too_many_schedules",
-        "Too many schedules",
-        `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} schedules; delete one first.`,
-      ),
+      too_many_schedules: problemExample("too_many_schedules", { detail: tooManySchedules }),
     }),
     ...authProblems,
   },
@@ -115,12 +114,7 @@ export const updateSchedule = createRoute({
     ...jsonBodyProblems({ validation_failed: validationProblem([cronError("0 25 * * *")]) }),
     404: scheduleNotFound,
     409: problemResponse("The schedule kept changing (a due run being recorded) while it was updated; send the PATCH again", {
-      schedule_conflict: problem(
-        409,
-        "schedule_conflict",
-        "Schedule changed meanwhile",
-        `Schedule ${EXAMPLE_SCHEDULE_ID} kept changing while it was being updated; try again.`,
-      ),
+      schedule_conflict: problemExample("schedule_conflict", { detail: scheduleConflict(EXAMPLE_SCHEDULE_ID) }),
     }),
     ...authProblems,
   },

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { deleteSchedule, insertScheduleUnderCap, listSchedules, readSchedule, updateScheduleIfUnchanged, type ScheduleRow } from "../../db/schedules.ts";
 import { nextRunAfter } from "../../lib/cron.ts";
 import { randomId } from "../../lib/crypto.ts";
-import { ApiError, notFound } from "../../lib/errors.ts";
+import { notFound, problem } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { nextRunAfterPatch, scheduleView } from "../../schedules/schedules.ts";
 import { validateSchedule, validateSchedulePatch } from "../../schemas/schedule-spec.ts";
@@ -11,7 +11,7 @@ import { MAX_SCHEDULES_PER_CLIENT } from "../../schemas/views.ts";
 import type { AppEnv } from "../context.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { readJsonBody, specContext } from "../request.ts";
-import { createSchedule, deleteScheduleRoute, getSchedule, listSchedulesRoute, updateSchedule } from "./schedule-routes.ts";
+import { createSchedule, deleteScheduleRoute, getSchedule, listSchedulesRoute, scheduleConflict, tooManySchedules, updateSchedule } from "./schedule-routes.ts";
 
 /** How often a PATCH recomputes after losing a race with a tick or another PATCH before answering 409. */
 const PATCH_ATTEMPTS = 3;
@@ -62,8 +62,7 @@ export const scheduleRoutes = routeGroup()
       created_at: now,
       updated_at: now,
     };
-    if (!(await insertScheduleUnderCap(c.env.DB, row, MAX_SCHEDULES_PER_CLIENT)))
-      throw new ApiError(422, "too_many_schedules", "Too many schedules", `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} schedules; delete one first.`);
+    if (!(await insertScheduleUnderCap(c.env.DB, row, MAX_SCHEDULES_PER_CLIENT))) throw problem("too_many_schedules", { detail: tooManySchedules });
     c.header("Location", `/v1/schedules/${row.id}`);
     return c.json(scheduleView(row), 201);
   })
@@ -78,8 +77,7 @@ export const scheduleRoutes = routeGroup()
     for (let attempt = 1; ; attempt++) {
       const next = patchedRow(c, row, body);
       if (await updateScheduleIfUnchanged(c.env.DB, row, next)) return c.json(scheduleView(next), 200);
-      if (attempt >= PATCH_ATTEMPTS)
-        throw new ApiError(409, "schedule_conflict", "Schedule changed meanwhile", `Schedule ${id} kept changing while it was being updated; try again.`);
+      if (attempt >= PATCH_ATTEMPTS) throw problem("schedule_conflict", { detail: scheduleConflict(id) });
       row = await loadRow(c, id);
     }
   })

@@ -2,21 +2,40 @@
 // file-uploads.ts). The multipart body is read by the handler itself, under the limit of the field
 // it carries, so the body is documented by `$ref`, not validated here.
 import { createRoute, z } from "@hono/zod-openapi";
-import { ApiError } from "../../lib/errors.ts";
-import { MAX_FILE_BYTES, MAX_IMAGE_BYTES } from "../../schemas/upload-spec.ts";
+import { problem } from "../../lib/problems.ts";
+import { FILE_FIELD, MAX_FILE_BYTES, MAX_IMAGE_BYTES, UPLOAD_FIELD } from "../../schemas/upload-spec.ts";
 import { storedUploadSchema, uploadSchema } from "../../schemas/views.ts";
 import { EXAMPLE_UPLOAD_ID, uploadIdParams } from "../openapi/params.ts";
 import {
   authenticated,
   authProblems,
   notFoundProblem,
-  problem,
   problemBody,
+  problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
   validationProblem,
 } from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
+
+const FILE_LIMIT = `must be at most 100 MiB (${MAX_FILE_BYTES} bytes)`;
+const IMAGE_LIMIT = `must be at most 10 MiB (${MAX_IMAGE_BYTES} bytes)`;
+
+/** The upload problems, thrown by the handlers (uploads.ts, file-uploads.ts) and shown as the examples below. */
+export const fileTooLarge = () => problem("payload_too_large", { detail: `The file ${FILE_LIMIT}.`, errors: [{ path: FILE_FIELD, message: FILE_LIMIT }] });
+export const imageTooLarge = () =>
+  problem("payload_too_large", { detail: `The image ${IMAGE_LIMIT}.`, errors: [{ path: UPLOAD_FIELD, message: IMAGE_LIMIT }] });
+export const notMultipart = () =>
+  problem("unsupported_media_type", { detail: "Send multipart/form-data with one file field named `file` (any media) or `image` (an image for WeShop)." });
+export const notAnImage = () =>
+  problem("unsupported_media_type", {
+    detail: "The image must be a PNG, JPEG or WebP file.",
+    errors: [{ path: UPLOAD_FIELD, message: "must be a PNG, JPEG or WebP image (recognised by its content, not its name or declared type)" }],
+  });
+export const providerError = (said: string, headers?: Record<string, string>) =>
+  problem("provider_error", { detail: `WeShop refused the upload: ${said}.`, ...(headers ? { headers } : {}) });
+export const providerUnavailable = (said: string) =>
+  problem("provider_unavailable", { detail: `WeShop did not complete the upload: ${said}. It is safe to retry.` });
 
 const storedExample = {
   id: EXAMPLE_UPLOAD_ID,
@@ -73,53 +92,26 @@ export const uploadImage = createRoute({
           message: "must be an image (PNG, JPEG, WebP), a video (MP4, WebM, QuickTime) or audio (MP3, WAV, M4A/AAC), recognised by its content",
         },
       ]),
-      invalid_multipart: problem(400, "invalid_multipart", "Invalid multipart body", "The multipart/form-data body could not be parsed."),
+      invalid_multipart: problemExample("invalid_multipart"),
     }),
     413: problemResponse("A `file` over 100 MiB or an `image` over 10 MiB; nothing is kept", {
-      file_too_large: problemBody(
-        new ApiError(413, "payload_too_large", "Payload Too Large", `The file must be at most 100 MiB (${MAX_FILE_BYTES} bytes).`, [
-          { path: "file", message: `must be at most 100 MiB (${MAX_FILE_BYTES} bytes)` },
-        ]),
-      ),
-      payload_too_large: problemBody(
-        new ApiError(413, "payload_too_large", "Payload Too Large", `The image must be at most 10 MiB (${MAX_IMAGE_BYTES} bytes).`, [
-          { path: "image", message: `must be at most 10 MiB (${MAX_IMAGE_BYTES} bytes)` },
-        ]),
-      ),
+      file_too_large: problemBody(fileTooLarge()),
+      payload_too_large: problemBody(imageTooLarge()),
     }),
     415: problemResponse("Not multipart, or not a PNG, JPEG or WebP image", {
-      unsupported_media_type: problem(
-        415,
-        "unsupported_media_type",
-        "Unsupported Media Type",
-        "Send the image as multipart/form-data with one file field named `image`.",
-      ),
-      not_an_image: problemBody(
-        new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "The image must be a PNG, JPEG or WebP file.", [
-          { path: "image", message: "must be a PNG, JPEG or WebP image (recognised by its content, not its name or declared type)" },
-        ]),
-      ),
+      unsupported_media_type: problemBody(notMultipart()),
+      not_an_image: problemBody(notAnImage()),
     }),
     502: problemResponse(
       "WeShop refused the upload or answered badly",
-      { provider_error: problem(502, "provider_error", "Provider error", "WeShop refused the upload: INSUFFICIENT_POWER: Insufficient power balance.") },
+      { provider_error: problemBody(providerError("INSUFFICIENT_POWER: Insufficient power balance")) },
       { "Retry-After": { description: "Seconds, when WeShop said when to try again.", schema: { type: "string", pattern: "^\\d+$" } } },
     ),
     503: problemResponse("WESHOP_API_KEY is not set", {
-      provider_not_configured: problem(
-        503,
-        "provider_not_configured",
-        "Provider not configured",
-        "Uploads go to WeShop, and WESHOP_API_KEY is not set on this server.",
-      ),
+      provider_not_configured: problemExample("provider_not_configured"),
     }),
     504: problemResponse("WeShop did not answer in time", {
-      provider_unavailable: problem(
-        504,
-        "provider_unavailable",
-        "Provider unavailable",
-        "WeShop did not complete the upload: provider did not answer within 15000 ms. It is safe to retry.",
-      ),
+      provider_unavailable: problemBody(providerUnavailable("provider did not answer within 15000 ms")),
     }),
     ...authProblems,
   },

@@ -2,28 +2,26 @@
 // WeShop `POST /agent/assets/images`, answered with the reusable URL WeShop gives back; the body is
 // read through a counting stream, so no more than its 10 MiB limit is ever held. A body whose
 // first part is `file` is streamed into R2 instead (file-uploads.ts). DELETE /v1/uploads/{id}.
-import { ApiError, type FieldError } from "../../lib/errors.ts";
+import { type FieldError, problem } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { firstPartName, multipartBoundary } from "../../lib/multipart.ts";
 import { sniffImage } from "../../media/sniff.ts";
 import { uploadWeshopImage } from "../../providers/weshop-assets.ts";
 import { FILE_FIELD, MAX_FILE_BODY_BYTES, MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES, UPLOAD_FIELD as FIELD } from "../../schemas/upload-spec.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { deleteUpload, fileTooLarge, uploadFile } from "./file-uploads.ts";
-import { deleteUploadRoute, uploadImage } from "./upload-route.ts";
+import { deleteUpload, uploadFile } from "./file-uploads.ts";
+import {
+  deleteUploadRoute,
+  fileTooLarge,
+  imageTooLarge as tooLarge,
+  notAnImage,
+  notMultipart,
+  providerError,
+  providerUnavailable,
+  uploadImage,
+} from "./upload-route.ts";
 
 export { MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES };
-const LIMIT_TEXT = `must be at most 10 MiB (${MAX_IMAGE_BYTES} bytes)`;
-
-const tooLarge = () => new ApiError(413, "payload_too_large", "Payload Too Large", `The image ${LIMIT_TEXT}.`, [{ path: FIELD, message: LIMIT_TEXT }]);
-
-const notMultipart = () =>
-  new ApiError(
-    415,
-    "unsupported_media_type",
-    "Unsupported Media Type",
-    "Send multipart/form-data with one file field named `file` (any media) or `image` (an image for WeShop).",
-  );
 
 /** Parses the multipart body, failing with 413 as soon as more than `limit` bytes have arrived. */
 async function readForm(body: ReadableStream<Uint8Array> | null, contentType: string, limit: number): Promise<FormData> {
@@ -47,7 +45,7 @@ async function readForm(body: ReadableStream<Uint8Array> | null, contentType: st
     return await new Response(counted, { headers: { "Content-Type": contentType } }).formData();
   } catch {
     if (exceeded) throw tooLarge();
-    throw new ApiError(400, "invalid_multipart", "Invalid multipart body", "The multipart/form-data body could not be parsed.");
+    throw problem("invalid_multipart");
   }
 }
 
@@ -90,8 +88,7 @@ export const uploadRoutes = routeGroup()
 
     const config = c.get("config");
     const apiKey = config.weshop.apiKey;
-    if (!apiKey)
-      throw new ApiError(503, "provider_not_configured", "Provider not configured", "Uploads go to WeShop, and WESHOP_API_KEY is not set on this server.");
+    if (!apiKey) throw problem("provider_not_configured");
 
     const form = await readForm(first?.body ?? null, contentType, MAX_UPLOAD_BODY_BYTES);
     const errors: FieldError[] = [];
@@ -108,10 +105,7 @@ export const uploadRoutes = routeGroup()
     if (file.size === 0) throw validationError([{ path: FIELD, message: "is empty" }]);
     if (file.size > MAX_IMAGE_BYTES) throw tooLarge();
     const kind = sniffImage(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
-    if (!kind)
-      throw new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "The image must be a PNG, JPEG or WebP file.", [
-        { path: FIELD, message: "must be a PNG, JPEG or WebP image (recognised by its content, not its name or declared type)" },
-      ]);
+    if (!kind) throw notAnImage();
 
     const outcome = await uploadWeshopImage(
       { ...config.weshop, apiKey },
@@ -123,15 +117,7 @@ export const uploadRoutes = routeGroup()
 
     const { error } = outcome;
     c.get("log").warn("upload failed at provider", { code: error.code, httpStatus: error.httpStatus });
-    if (error.code === "timeout" || error.code === "network_error")
-      throw new ApiError(504, "provider_unavailable", "Provider unavailable", `WeShop did not complete the upload: ${error.message}. It is safe to retry.`);
+    if (error.code === "timeout" || error.code === "network_error") throw providerUnavailable(error.message);
     const retryAfter = error.retryAfterMs === undefined ? undefined : { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) };
-    throw new ApiError(
-      502,
-      "provider_error",
-      "Provider error",
-      `WeShop refused the upload: ${error.code}: ${error.message}${error.retryable ? " (retryable)" : ""}.`,
-      undefined,
-      retryAfter,
-    );
+    throw providerError(`${error.code}: ${error.message}${error.retryable ? " (retryable)" : ""}`, retryAfter);
   });
