@@ -2,7 +2,7 @@
 // createRoute definition registered with app.openapi (src/http/routes/), so /openapi.json is
 // generated from the same definitions that route and validate requests.
 //
-// A new route: in src/http/routes/<resource>.ts, `createRoute({ method, path, operationId, tags,
+// A new route: in src/http/routes/<resource>.ts (a folder routes/<resource>/ once that passes 300 lines), `createRoute({ method, path, operationId, tags,
 // ...authenticated, request: { params, query, headers }, responses: { 200: …, ...authProblems } })`
 // with response schemas from src/schemas/ (`.meta({ id })` names their component) and the shared
 // problem answers of openapi/problems.ts; path ids from openapi/params.ts (a wrong shape is 404);
@@ -20,17 +20,15 @@ import { documentConfig, registerDocumentParts } from "./openapi/document.ts";
 import { validationHook } from "./openapi/hook.ts";
 import { registerRouteScopes } from "./route-scopes.ts";
 import { adminRoutes } from "./routes/admin.ts";
-import { batchListRoutes } from "./routes/batch-list.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { costRoutes } from "./routes/costs.ts";
 import { callbackRoutes } from "./routes/callbacks.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { jobEventRoutes } from "./routes/job-events.ts";
-import { jobRoutes } from "./routes/jobs.ts";
+import { jobEventRoutes } from "./routes/jobs/events.ts";
+import { jobRoutes } from "./routes/jobs/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
-import { lifecycleRoutes } from "./routes/lifecycle.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
@@ -71,11 +69,9 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   );
   app.route("/", uploadRoutes);
   app.route("/", jobRoutes);
-  app.route("/", lifecycleRoutes);
   app.route("/", settingsRoutes);
   app.route("/", deliveryRoutes);
   app.route("/", jobEventRoutes);
-  app.route("/", batchListRoutes);
   app.route("/", batchRoutes);
   app.route("/", scheduleRoutes);
   app.route("/", pipelineRoutes);

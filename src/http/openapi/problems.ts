@@ -2,6 +2,7 @@
 // a kind shares (authenticated routes: 401 and 500; JSON bodies: 400 invalid JSON, 413, 415),
 // spread into each createRoute's `responses`. Examples are real ApiErrors' bodies, built from the
 // same catalogue (src/lib/problems.ts) the throws use.
+import { refusal } from "../../budgets/admission.ts";
 import { insufficientScope, type Scope } from "../../schemas/scopes.ts";
 import { type ApiError, type FieldError, type FixedCode, type ProblemCode, type ProblemFields, problem, PROBLEMS } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
@@ -126,3 +127,17 @@ export const RATE_LIMITED = problemResponse(
     "RateLimit-Policy": { description: 'The key\'s quota, e.g. `"per-key";q=600;w=60`.', schema: { type: "string" as const } },
   },
 );
+
+/** What admission may answer instead of creating: spread into the responses of routes that create jobs. */
+export const admissionProblems = {
+  402: problemResponse("Over budget: nothing was created or sent", {
+    budget_exceeded: problemBody(refusal({ ok: false, code: "budget_exceeded", unit: "weshop_power", period: "day", limit: 50, remaining: 10, requested: 20 })),
+  }),
+  503: problemResponse(
+    "A limit exists for the unit and no estimate could be had: nothing was created or sent",
+    {
+      quote_unavailable: problemBody(refusal({ ok: false, code: "quote_unavailable", unit: "weshop_power", period: "day" })),
+    },
+    { "Retry-After": { description: "Seconds to wait before asking again.", schema: { type: "string" as const } } },
+  ),
+};

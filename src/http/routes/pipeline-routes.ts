@@ -15,9 +15,9 @@ import {
   problemResponse,
   REQUEST_ID_HEADER,
   validationProblem,
+  admissionProblems,
 } from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
-import { admissionProblems } from "./cost-routes.ts";
 
 export const EXAMPLE_PIPELINE_ID = "pipe_6t2m9q4w8e1r5y7u3i0o";
 
