@@ -32,13 +32,13 @@ import { keyRoutes } from "./routes/keys.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
-import { pipelineRoutes } from "./routes/pipelines.ts";
+import { pipelineRoutes } from "./routes/pipelines/pipelines.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
-import { uploadRoutes } from "./routes/uploads.ts";
+import { uploadRoutes } from "./routes/uploads/uploads.ts";
 
 export function buildApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -56,7 +56,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     bearerAuth(),
     requireConfig(),
     // uploads read their own multipart body under its own limit: 10 MiB for `image`, 100 MiB for
-    // `file`, which is streamed into R2 as it arrives (src/http/routes/uploads.ts, file-uploads.ts)
+    // `file`, which is streamed into R2 as it arrives (src/http/routes/uploads/)
     except(
       ["/v1/uploads", "/v1/uploads/*"],
       bodyLimit({

@@ -14,7 +14,7 @@ import { routeGroup } from "../openapi/hook.ts";
 import { callbackParams } from "../openapi/params.ts";
 import { problemExample, problemResponse, REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
 
-export const wiroCallback = createRoute({
+export const wiroCallbackRoute = createRoute({
   method: "post",
   path: "/callbacks/wiro/{jobId}/{token}",
   operationId: "wiroCallback",
@@ -37,7 +37,7 @@ export const wiroCallback = createRoute({
   },
 });
 
-export const callbackRoutes = routeGroup().openapi(wiroCallback, async (c) => {
+export const callbackRoutes = routeGroup().openapi(wiroCallbackRoute, async (c) => {
   const { jobId, token } = c.req.valid("param");
   // without a valid configuration no token can be checked; the job still finishes by polling
   const config = readConfig(c.env);

@@ -14,7 +14,7 @@ import { routeGroup } from "../openapi/hook.ts";
 import { authenticated, authProblems, jsonBodyProblems, problemResponse, REQUEST_ID_HEADER, requires, validationProblem } from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
 import { readJsonBody, specContext } from "../request.ts";
-import { quotePipeline } from "./pipeline-quote.ts";
+import { quotePipeline } from "./pipelines/quote.ts";
 
 const ok = <T>(description: string, schema: T, example: unknown) => ({
   description,

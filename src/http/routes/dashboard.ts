@@ -17,7 +17,7 @@ export function dashboardPolicy(mediaOrigin?: string): string {
   );
 }
 
-export const dashboardPage = createRoute({
+export const dashboardRoute = createRoute({
   method: "get",
   path: "/dashboard",
   operationId: "dashboard",
@@ -28,7 +28,7 @@ export const dashboardPage = createRoute({
   responses: { 200: { description: "HTML page.", content: { "text/html": { schema: { type: "string" } } } } },
 });
 
-export const dashboardRoutes = routeGroup().openapi(dashboardPage, async (c) => {
+export const dashboardRoutes = routeGroup().openapi(dashboardRoute, async (c) => {
   const page = await c.env.ASSETS.fetch(new URL("/dashboard", c.req.url));
   if (!page.ok) throw problem("dashboard_unavailable");
   const config = readConfig(c.env);

@@ -11,7 +11,7 @@ export const DOCS_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-export const docsPage = createRoute({
+export const docsRoute = createRoute({
   method: "get",
   path: "/docs",
   operationId: "docs",
@@ -22,7 +22,7 @@ export const docsPage = createRoute({
   responses: { 200: { description: "HTML page.", content: { "text/html": { schema: { type: "string" } } } } },
 });
 
-export const docsRoutes = routeGroup().openapi(docsPage, async (c) => {
+export const docsRoutes = routeGroup().openapi(docsRoute, async (c) => {
   // public/docs.html; its scripts and styles under /docs/ are served by the assets router
   const page = await c.env.ASSETS.fetch(new URL("/docs", c.req.url));
   if (!page.ok) throw problem("docs_unavailable");

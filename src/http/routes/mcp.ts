@@ -54,7 +54,7 @@ const jsonRpcError = (description: string) => ({
   },
 });
 
-export const mcpPost = createRoute({
+export const mcpRoute = createRoute({
   method: "post",
   path: "/mcp",
   operationId: "mcp",
@@ -99,7 +99,7 @@ export function mcpRoutes(appFetch: AppFetch) {
   });
   return (
     group
-      .openapi(mcpPost, (c) =>
+      .openapi(mcpRoute, (c) =>
         handleMcp(c.req.raw, {
           fetch: appFetch,
           env: c.env,

@@ -13,7 +13,7 @@ import { problemBody, problemExample, problemResponse, REQUEST_ID_HEADER, unauth
 const mediaProblem = (e: ApiError) => problemResponse(e.title, { [e.code]: problemBody(e) });
 const bytes = { "*/*": { schema: { type: "string" as const, contentMediaType: "application/octet-stream" } } };
 
-export const getMedia = createRoute({
+export const getMediaRoute = createRoute({
   method: "get",
   path: "/media/{key}",
   operationId: "getMedia",
@@ -82,7 +82,7 @@ export function mediaRoutes(getSecret: (env: MediaEnv) => string | undefined): H
 
 /** Mounts the media handler and documents it; the handler checks the link itself (403/410 before any R2 read). */
 export function mountMedia(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(getMedia);
+  app.openAPIRegistry.registerPath(getMediaRoute);
   app.route(
     "/media",
     mediaRoutes((env) => readSigningSecret(env)),

@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { expect } from "vitest";
 import type { AppEnv } from "../../../src/http/context.ts";
 import { bearerAuth, requestId, requireConfig } from "../../../src/http/middleware.ts";
-import { uploadRoutes } from "../../../src/http/routes/uploads.ts";
+import { uploadRoutes } from "../../../src/http/routes/uploads/uploads.ts";
 import { problemResponse } from "../../../src/lib/errors.ts";
 import { ApiError, problem as apiProblem } from "../../../src/lib/problems.ts";
 import { api, BASE, KEY_A } from "../../helpers.ts";
