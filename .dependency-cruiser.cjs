@@ -3,11 +3,11 @@
 // for the next refactor.
 //
 //   entry      src/index.ts (worker entry, exports the Durable Object classes)
-//              → src/http/ (the HTTP layer: app, middleware, problems, one file per operation)
+//              → src/http/ (the HTTP layer: app, middleware, openapi/ shared answers, routes/ one file per resource)
 //   features   jobs/ (by phase, with gate/ and stats/; see src/jobs/README.md) batches/ schedules/ webhooks/ idempotency/ (what the
 //              product does), schemas/ (the contract: zod schemas and validation) and db/ (all D1 SQL)
 //   adapters   providers/ (WeShop, Wiro: clients only) and media/ (R2, signed links)
-//   base       lib/ (errors, log, crypto, validation); config.ts (settings) sits just above it
+//   base       lib/ (the error catalogue problems.ts, errors, log, crypto, validation); config.ts (settings) sits just above it
 //
 // Imports point down that list (features may use each other, never in a cycle) and never up into
 // the HTTP layer. A Durable Object class file is imported by the entry alone: everyone else uses
@@ -34,6 +34,13 @@ module.exports = {
       comment: "Only the worker entry and the HTTP layer itself may import src/http/: what the routes define (specs, context) must live below them.",
       from: { path: "^src/", pathNot: ["^src/index\\.ts$", "^src/http/"] },
       to: { path: "^src/http/" },
+    },
+    {
+      name: "routes-are-leaves",
+      comment:
+        "A route file (src/http/routes/) is mounted by app.ts; what several routes share (answers, examples, params) lives in src/http/openapi/ or below, never in another route file's exports — a route may use a sibling's only within its own resource folder or for a sub-resource (batches list their jobs like /v1/jobs, quotes price a pipeline).",
+      from: { path: "^src/", pathNot: ["^src/http/app\\.ts$", "^src/http/routes/"] },
+      to: { path: "^src/http/routes/" },
     },
     {
       name: "durable-objects-through-clients",

@@ -4,7 +4,7 @@ import type { Config } from "../config.ts";
 import { quoteAll, type QuoteSpec } from "../costs/quote.ts";
 import { unitOf } from "../costs/units.ts";
 import type { CostEstimate } from "../jobs/record.ts";
-import { ApiError } from "../lib/errors.ts";
+import { type ApiError, problem } from "../lib/problems.ts";
 import { MODELS } from "../providers/models.ts";
 import { type AdmitResult, budgetApi } from "./budget-client.ts";
 
@@ -37,23 +37,14 @@ export async function admitOrRefuse(env: Env, config: Config, tenant: string, jo
 
 export function refusal(result: Exclude<AdmitResult, { ok: true }>): ApiError {
   if (result.code === "quote_unavailable")
-    return new ApiError(
-      503,
-      "quote_unavailable",
-      "Quote unavailable",
-      `A ${result.period} limit is set for ${result.unit}${result.tag ? ` (tag ${result.tag})` : ""}, and no estimate could be had for this request, so it was not started. Try again shortly.`,
-      undefined,
-      { "Retry-After": "30" },
-      { unit: result.unit, period: result.period },
-    );
-  return new ApiError(
-    402,
-    "budget_exceeded",
-    "Budget exceeded",
-    `This request would cost ${result.requested} ${result.unit}, more than the ${result.remaining} left of the ${result.period} limit of ${result.limit} ${result.unit}${result.tag ? ` for jobs tagged ${result.tag}` : ""}. Nothing was created.`,
-    undefined,
-    undefined,
-    {
+    return problem("quote_unavailable", {
+      detail: `A ${result.period} limit is set for ${result.unit}${result.tag ? ` (tag ${result.tag})` : ""}, and no estimate could be had for this request, so it was not started. Try again shortly.`,
+      headers: { "Retry-After": "30" },
+      extensions: { unit: result.unit, period: result.period },
+    });
+  return problem("budget_exceeded", {
+    detail: `This request would cost ${result.requested} ${result.unit}, more than the ${result.remaining} left of the ${result.period} limit of ${result.limit} ${result.unit}${result.tag ? ` for jobs tagged ${result.tag}` : ""}. Nothing was created.`,
+    extensions: {
       unit: result.unit,
       period: result.period,
       limit: result.limit,
@@ -61,5 +52,5 @@ export function refusal(result: Exclude<AdmitResult, { ok: true }>): ApiError {
       requested: result.requested,
       ...(result.tag ? { tag: result.tag } : {}),
     },
-  );
+  });
 }

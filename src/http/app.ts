@@ -2,7 +2,7 @@
 // createRoute definition registered with app.openapi (src/http/routes/), so /openapi.json is
 // generated from the same definitions that route and validate requests.
 //
-// A new route: in src/http/routes/<resource>.ts, `createRoute({ method, path, operationId, tags,
+// A new route: in src/http/routes/<resource>.ts (a folder routes/<resource>/ once that passes 300 lines), `createRoute({ method, path, operationId, tags,
 // ...authenticated, request: { params, query, headers }, responses: { 200: …, ...authProblems } })`
 // with response schemas from src/schemas/ (`.meta({ id })` names their component) and the shared
 // problem answers of openapi/problems.ts; path ids from openapi/params.ts (a wrong shape is 404);
@@ -12,34 +12,33 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { ApiError, handleError, problemResponse } from "../lib/errors.ts";
+import { handleError, problemResponse } from "../lib/errors.ts";
+import { problem } from "../lib/problems.ts";
 import type { AppEnv } from "./context.ts";
 import { bearerAuth, requestId, requireConfig, securityHeaders } from "./middleware.ts";
 import { documentConfig, registerDocumentParts } from "./openapi/document.ts";
 import { validationHook } from "./openapi/hook.ts";
 import { registerRouteScopes } from "./route-scopes.ts";
 import { adminRoutes } from "./routes/admin.ts";
-import { batchListRoutes } from "./routes/batch-list.ts";
 import { batchRoutes } from "./routes/batches.ts";
 import { costRoutes } from "./routes/costs.ts";
 import { callbackRoutes } from "./routes/callbacks.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { jobEventRoutes } from "./routes/job-events.ts";
-import { jobRoutes } from "./routes/jobs.ts";
+import { jobEventRoutes } from "./routes/jobs/events.ts";
+import { jobRoutes } from "./routes/jobs/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
-import { lifecycleRoutes } from "./routes/lifecycle.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
-import { pipelineRoutes } from "./routes/pipelines.ts";
+import { pipelineRoutes } from "./routes/pipelines/pipelines.ts";
 import { serveDocument } from "./routes/openapi.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { settingsRoutes } from "./routes/settings.ts";
 import { deliveryRoutes } from "./routes/deliveries.ts";
-import { uploadRoutes } from "./routes/uploads.ts";
+import { uploadRoutes } from "./routes/uploads/uploads.ts";
 
 export function buildApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -57,24 +56,22 @@ export function buildApp(): OpenAPIHono<AppEnv> {
     bearerAuth(),
     requireConfig(),
     // uploads read their own multipart body under its own limit: 10 MiB for `image`, 100 MiB for
-    // `file`, which is streamed into R2 as it arrives (src/http/routes/uploads.ts, file-uploads.ts)
+    // `file`, which is streamed into R2 as it arrives (src/http/routes/uploads/)
     except(
       ["/v1/uploads", "/v1/uploads/*"],
       bodyLimit({
         maxSize: 1024 * 1024,
         onError: () => {
-          throw new ApiError(413, "payload_too_large", "Payload Too Large", "Request bodies may be at most 1 MB.");
+          throw problem("payload_too_large");
         },
       }),
     ),
   );
   app.route("/", uploadRoutes);
   app.route("/", jobRoutes);
-  app.route("/", lifecycleRoutes);
   app.route("/", settingsRoutes);
   app.route("/", deliveryRoutes);
   app.route("/", jobEventRoutes);
-  app.route("/", batchListRoutes);
   app.route("/", batchRoutes);
   app.route("/", scheduleRoutes);
   app.route("/", pipelineRoutes);
@@ -92,7 +89,7 @@ export function buildApp(): OpenAPIHono<AppEnv> {
   registerRouteScopes(app);
   serveDocument(app);
 
-  app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
+  app.notFound((c) => problemResponse(c, problem("not_found")));
   app.onError(handleError);
   return app;
 }

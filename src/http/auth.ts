@@ -8,7 +8,7 @@ import { readAdminKey, readApiKeys } from "../config.ts";
 import { findKeyByHash, tenantDisabledAt, touchKey } from "../db/keys.ts";
 import { insufficientScope, parseScopes, SCOPES } from "../schemas/scopes.ts";
 import { KEY_FORMAT, keyHash, rootTenantId } from "../keys/secrets.ts";
-import { ApiError } from "../lib/errors.ts";
+import { problem } from "../lib/problems.ts";
 import { log } from "../lib/log.ts";
 import { timingSafeEqualText } from "../lib/crypto.ts";
 import type { AppEnv, Caller } from "./context.ts";
@@ -17,12 +17,9 @@ import { requestScope } from "./route-scopes.ts";
 
 export const ADMIN_PATH = /^\/v1\/admin(\/|$)/;
 
-const UNAUTHORIZED = () =>
-  new ApiError(401, "unauthorized", "Unauthorized", "Send Authorization: Bearer <API key> with a valid key.", undefined, {
-    "WWW-Authenticate": 'Bearer realm="seedrun"',
-  });
+const UNAUTHORIZED = () => problem("unauthorized", { headers: { "WWW-Authenticate": 'Bearer realm="seedrun"' } });
 
-const NO_ROUTE = () => new ApiError(404, "not_found", "Not Found", "No such route.");
+const NO_ROUTE = () => problem("not_found");
 
 /** The token of `Authorization: Bearer <token>`, if the header has that form. */
 export function presentedToken(c: Context<AppEnv>): string | undefined {
@@ -75,13 +72,7 @@ async function identify(c: Context<AppEnv>, apiKeys: string[], presented: string
 export async function authenticate(c: Context<AppEnv>): Promise<void> {
   if (ADMIN_PATH.test(c.req.path)) return checkAdmin(c);
   const apiKeys = readApiKeys(c.env);
-  if (!apiKeys)
-    throw new ApiError(
-      500,
-      "configuration_error",
-      "Server misconfigured",
-      "The server configuration is invalid; its operator can see what is wrong at GET /healthz.",
-    );
+  if (!apiKeys) throw problem("configuration_error");
   const started = Date.now();
   const who = await identify(c, apiKeys, presentedToken(c));
   if (!who) throw UNAUTHORIZED();

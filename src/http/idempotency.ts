@@ -5,10 +5,10 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { canonicalJson, idempotencyApi } from "../idempotency/idempotency-client.ts";
 import { sha256Hex } from "../lib/crypto.ts";
-import { ApiError } from "../lib/errors.ts";
+import { problem } from "../lib/problems.ts";
 import { IDEMPOTENCY_KEY } from "../lib/ids.ts";
 import type { AppEnv } from "./context.ts";
-import { problem, problemResponse } from "./openapi/problems.ts";
+import { problemExample, problemResponse } from "./openapi/problems.ts";
 
 const REUSED = "This Idempotency-Key was already used with a different request body in the last 24 hours.";
 
@@ -29,7 +29,7 @@ export const idempotencyKeyHeader = (what: string) =>
 
 export const idempotencyResponses = {
   422: problemResponse("Idempotency-Key reused with another body", {
-    idempotency_key_reused: problem(422, "idempotency_key_reused", "Idempotency-Key reused", REUSED),
+    idempotency_key_reused: problemExample("idempotency_key_reused", { detail: REUSED }),
   }),
 };
 export const replayedHeader = {
@@ -51,7 +51,7 @@ export async function claimIdempotent<T>(
 ): Promise<T> {
   if (key === undefined) return fresh;
   const claim = await idempotencyApi(c.env, `${c.get("tenant")}:${scope}:${key}`).claim(await sha256Hex(canonicalJson(spec)), fresh);
-  if (claim.kind === "mismatch") throw new ApiError(422, "idempotency_key_reused", "Idempotency-Key reused", REUSED);
+  if (claim.kind === "mismatch") throw problem("idempotency_key_reused", { detail: REUSED });
   if (claim.kind === "replay") c.header("Idempotent-Replayed", "true");
   return claim.value;
 }

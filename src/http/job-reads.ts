@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, listJobIds } from "../db/jobs-index.ts";
 import { jobApi, type JobApi } from "../jobs/job-client.ts";
 import { publicJob } from "../jobs/public-job.ts";
 import { TERMINAL, type JobRecord } from "../jobs/record.ts";
-import { notFound } from "../lib/errors.ts";
+import { notFound } from "../lib/problems.ts";
 import { validationError } from "../lib/validation.ts";
 import type { ListQuery } from "../schemas/job-query.ts";
 import type { JobList } from "../schemas/job-view.ts";

@@ -2,7 +2,7 @@
 // middleware factory.
 import type { MiddlewareHandler } from "hono";
 import { readConfig } from "../config.ts";
-import { ApiError } from "../lib/errors.ts";
+import { problem } from "../lib/problems.ts";
 import { logger, subjectOf } from "../lib/log.ts";
 import { randomId } from "../lib/crypto.ts";
 import { authenticate } from "./auth.ts";
@@ -41,12 +41,9 @@ export function requireConfig(): MiddlewareHandler<AppEnv> {
   return async function requireConfigMiddleware(c, next) {
     const result = readConfig(c.env);
     if (!result.ok)
-      throw new ApiError(
-        500,
-        "configuration_error",
-        "Server misconfigured",
-        `The server configuration is invalid: ${result.problems.map((p) => `${p.name} (${p.message})`).join("; ")}.`,
-      );
+      throw problem("configuration_error", {
+        detail: `The server configuration is invalid: ${result.problems.map((p) => `${p.name} (${p.message})`).join("; ")}.`,
+      });
     c.set("config", result.config);
     await next();
   };

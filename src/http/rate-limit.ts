@@ -5,7 +5,7 @@
 // runtime has no `delta`, as the local one, that many calls). docs/keys.md has the details.
 import type { Context } from "hono";
 import { RATE_LIMIT_BINDING_LIMIT, readRateLimit } from "../config.ts";
-import { ApiError } from "../lib/errors.ts";
+import { problem } from "../lib/problems.ts";
 import { log } from "../lib/log.ts";
 import type { AppEnv } from "./context.ts";
 
@@ -47,9 +47,8 @@ export async function enforceRateLimit(c: Context<AppEnv>, key: string): Promise
   if (await allowed(limiter, key, weight)) return;
   // the binding counts in windows of the period; its reset is not reported, so the end of the current window is the estimate
   const retryAfter = Math.max(1, PERIOD_S - (Math.floor(Date.now() / 1000) % PERIOD_S));
-  throw new ApiError(429, "rate_limited", "Too Many Requests", `This key may make ${effective} requests a minute; retry after ${retryAfter} s.`, undefined, {
-    "Retry-After": String(retryAfter),
-    "RateLimit-Policy": policy,
-    RateLimit: `"${POLICY}";r=0;t=${retryAfter}`,
+  throw problem("rate_limited", {
+    detail: `This key may make ${effective} requests a minute; retry after ${retryAfter} s.`,
+    headers: { "Retry-After": String(retryAfter), "RateLimit-Policy": policy, RateLimit: `"${POLICY}";r=0;t=${retryAfter}` },
   });
 }

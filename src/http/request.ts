@@ -1,6 +1,6 @@
 // Request and response helpers shared by the route modules.
 import type { Context } from "hono";
-import { ApiError } from "../lib/errors.ts";
+import { problem } from "../lib/problems.ts";
 import { makeLinkSigner } from "../media/links.ts";
 import type { LinkSigner } from "../jobs/public-job.ts";
 import type { SpecContext } from "../schemas/job-spec.ts";
@@ -14,13 +14,12 @@ export function linkSigner(c: Context<AppEnv>): LinkSigner {
 export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header("Content-Type") ?? "";
   // application/json or a +json type, with parameters; not application/json-seq and the like
-  if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type))
-    throw new ApiError(415, "unsupported_media_type", "Unsupported Media Type", "Send the request body as application/json.");
+  if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) throw problem("unsupported_media_type");
   const text = await c.req.text();
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ApiError(400, "invalid_json", "Invalid JSON", "The request body is not valid JSON.");
+    throw problem("invalid_json");
   }
 }
 

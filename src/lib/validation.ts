@@ -1,6 +1,6 @@
 // Turns zod issues into problem+json field errors with paths like `params.images[0]`.
 import type { z } from "zod";
-import { ApiError, type FieldError } from "./errors.ts";
+import { type ApiError, type FieldError, problem } from "./problems.ts";
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
@@ -27,5 +27,5 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: Propert
 
 export function validationError(errors: FieldError[]): ApiError {
   const fields = errors.map((e) => e.path).join(", ");
-  return new ApiError(400, "validation_failed", "Invalid request", `Invalid fields: ${fields}.`, errors);
+  return problem("validation_failed", { detail: `Invalid fields: ${fields}.`, errors });
 }

@@ -2,7 +2,7 @@
 // code calls `deleteJobs` with its job ids), and the retention sweep's. Each job is erased by its
 // own object (src/lifecycle/job-erase.ts), a few at a time.
 import { errorMessage } from "../lib/error-message.ts";
-import { ApiError } from "../lib/errors.ts";
+import { type ApiError, problem } from "../lib/problems.ts";
 import { log } from "../lib/log.ts";
 import { jobApi } from "../jobs/job-client.ts";
 import type { EraseReason } from "./job-erase.ts";
@@ -46,7 +46,8 @@ export async function deleteGroupJobs(env: Env, tenant: string, ids: readonly st
   const outcome = await deleteJobs(env, tenant, ids);
   if (outcome.unfinished.length > 0) throw unfinished();
   if (outcome.failed.length > 0)
-    throw new ApiError(503, "delete_incomplete", "Delete incomplete", `${outcome.failed.length} jobs could not be reached; send the DELETE again.`, undefined, {
-      "Retry-After": "5",
+    throw problem("delete_incomplete", {
+      detail: `${outcome.failed.length} jobs could not be reached; send the DELETE again.`,
+      headers: { "Retry-After": "5" },
     });
 }

@@ -1,6 +1,6 @@
 // Failures of a tool call: problems, in the same problem+json shape the HTTP API answers, so an
 // agent reads one error format whether the /v1 route or the tool's own checks refused it.
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 
 /** A problem+json body, as the HTTP API answers it. */
 export interface Problem {

@@ -3,7 +3,7 @@
 // (the same problem+json the HTTP API answers), shown to the agent as `isError` results.
 import type { CallToolResult, ContentBlock, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import type { Scope } from "../schemas/scopes.ts";
 import type { Api } from "./api.ts";
 import type { Problem } from "./problem.ts";

@@ -1,7 +1,7 @@
 // Serves media from R2 behind signed, expiring links (GET/HEAD /media/<key>, mounted by
 // src/http/routes/media.ts), with Range, ETag and conditional requests. Errors are thrown as
 // ApiErrors, answered as problem+json by the app's single onError.
-import { ApiError } from "../lib/errors.ts";
+import { type ApiError, problem } from "../lib/problems.ts";
 import { log } from "../lib/log.ts";
 import { parseRange, servedRange } from "./byte-range.ts";
 import { evaluatePreconditions, parseConditions, rangeStillApplies, type Conditions } from "./conditionals.ts";
@@ -28,12 +28,12 @@ const SAFETY_HEADERS = {
 export async function checkMediaLink(secret: string | undefined, key: string, expires: string | null, sig: string | null): Promise<number> {
   if (!secret) {
     log("error", "media route: SIGNING_SECRET is missing or invalid; see GET /healthz");
-    throw new ApiError(503, "configuration_error", "Service Unavailable", "Media links are not available.", undefined, NO_STORE);
+    throw linksUnavailable();
   }
   const now = Math.floor(Date.now() / 1000);
   const check = await verifyMediaLink(secret, key, expires, sig, now);
-  if (check === "invalid") throw new ApiError(403, "invalid_signature", "Forbidden", "The media link signature is missing or invalid.", undefined, NO_STORE);
-  if (check === "expired") throw new ApiError(410, "link_expired", "Gone", "The media link has expired.", undefined, NO_STORE);
+  if (check === "invalid") throw problem("invalid_signature", { headers: NO_STORE });
+  if (check === "expired") throw problem("link_expired", { headers: NO_STORE });
   return Number(expires) - now;
 }
 
@@ -120,10 +120,7 @@ const validators = (object: R2Object) => ({ etag: object.httpEtag, lastModified:
 
 function failedCondition(verdict: 304 | 412, object: R2Object, maxAge: number): Response {
   if (verdict === 304) return new Response(null, { status: 304, headers: objectHeaders(object, maxAge) });
-  throw new ApiError(412, "precondition_failed", "Precondition Failed", "The stored media does not match If-Match / If-Unmodified-Since.", undefined, {
-    ...NO_STORE,
-    ETag: object.httpEtag,
-  });
+  throw problem("precondition_failed", { headers: { ...NO_STORE, ETag: object.httpEtag } });
 }
 
 function objectHeaders(object: R2Object, maxAge: number): Headers {
@@ -144,6 +141,11 @@ function isUnsatisfiableRange(err: unknown): boolean {
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-function notFound(): ApiError {
-  return new ApiError(404, "not_found", "Not Found", "No media is stored under this link.", undefined, NO_STORE);
+/** What /media answers (also the route's documented examples, src/http/routes/media.ts). */
+export function notFound(): ApiError {
+  return problem("not_found", { detail: "No media is stored under this link.", headers: NO_STORE });
+}
+export function linksUnavailable(): ApiError {
+  // the API's own configuration_error is a 500; here only the links are down
+  return problem("configuration_error", { status: 503, title: "Service Unavailable", detail: "Media links are not available.", headers: NO_STORE });
 }

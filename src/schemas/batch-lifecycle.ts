@@ -1,7 +1,7 @@
 // A batch's `tags` and `deadline`, given to each of its jobs: tags after the job's own (at most 10
 // in all), the deadline unless the job names its own. A schedule's batch runs again and again, so
 // its deadline is a duration from each run (ISO-8601, e.g. "PT2H"), not a time.
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
 import type { JobSpec } from "./job-spec.ts";
 import { deadlineSchema, MAX_DEADLINE_MS, MAX_TAGS, mergeTags } from "./lifecycle-fields.ts";

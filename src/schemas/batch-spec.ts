@@ -1,7 +1,7 @@
 // The batch specification clients send (POST /v1/batches, and a schedule's batch): up to
 // MAX_BATCH_JOBS job specs, each validated as a job spec, every problem reported by path.
 import { z } from "zod";
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
 import { validateJobSpec, type JobSpec, type SpecContext } from "./job-spec.ts";

@@ -2,7 +2,7 @@
 // schemas validate; response schemas document (the OpenAPI document is generated from them).
 import { z } from "zod";
 import type { CostUnit } from "../jobs/record.ts";
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import { fieldErrors } from "../lib/validation.ts";
 import { tagSchema } from "./lifecycle-fields.ts";
 

@@ -1,7 +1,7 @@
 // The job specification clients send (POST /v1/jobs, batches): one zod schema, plus the checks
 // that depend on configuration (safe URLs, webhooks enabled). Every problem is reported by path.
 import { z } from "zod";
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
 import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type JobEvent } from "../jobs/record.ts";

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { JOB_EVENTS, type PublicJob } from "../jobs/record.ts";
 import { JOB_ID } from "../lib/ids.ts";
+import { JOB_ERROR_CODES } from "../lib/problems.ts";
 import { MODEL_IDS } from "../providers/models.ts";
 import { jobCostSchema } from "./costs.ts";
 
@@ -12,7 +13,12 @@ export const count = z.int().min(0);
 
 export const jobErrorSchema = z
   .strictObject({
-    code: z.string().meta({ description: "Stable reason, e.g. `timeout`, `provider_not_configured`, `submit_uncertain`." }),
+    code: z
+      .union([
+        z.enum(JOB_ERROR_CODES).meta({ description: "Why the job ended (docs/jobs.md#why-a-job-ended)." }),
+        z.string().meta({ description: "The provider's own code, when it refused the run for good (e.g. WeShop `INSUFFICIENT_POWER`, Wiro `97`)." }),
+      ])
+      .meta({ description: "Stable reason: one of ours, or the provider's own code when it refused the run." }),
     message: z.string(),
     retryable: z.boolean().meta({ description: "Whether sending the same request again may succeed." }),
   })

@@ -2,7 +2,7 @@
 // response schemas document. A key's secret appears in one schema only, the answer to its creation.
 import { z } from "zod";
 import { SCOPES } from "./scopes.ts";
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import { fieldErrors } from "../lib/validation.ts";
 
 const scope = z.enum(SCOPES, { error: `must be one of: ${SCOPES.join(", ")}` });

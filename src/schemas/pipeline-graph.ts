@@ -1,7 +1,7 @@
 // The shape of a pipeline as a graph: step ids unique, every reference, `each` and `after` naming a
 // step that exists (references and `each` only earlier steps, whose outputs exist by then), and no
 // cycle through `after`. Problems are reported at the path that names the offending step.
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import { formatPath } from "../lib/validation.ts";
 import type { FoundReference } from "./pipeline-refs.ts";
 

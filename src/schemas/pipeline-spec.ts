@@ -4,7 +4,7 @@
 // kind. Every problem is reported by path in one answer.
 import { z } from "zod";
 import type { CostEstimate } from "../jobs/record.ts";
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
 import { MODELS, type ModelId, type OutputKind } from "../providers/models.ts";

@@ -3,7 +3,7 @@
 // POST /v1/batches, the schedule's `tags` with each job's at most 10), every problem in one answer.
 import { z } from "zod";
 import { cronFor, isTimeZone } from "../lib/cron.ts";
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import { fieldErrors } from "../lib/validation.ts";
 import { validateBatch, type BatchSpec } from "./batch-spec.ts";
 import type { SpecContext } from "./job-spec.ts";

@@ -1,7 +1,7 @@
 // What a key may do. Every route and MCP tool names one scope; a route that names none gets the
 // default of its method (reads `read`, anything else `jobs:write`), so a route added without a
 // thought about scopes is still refused to a read-only key.
-import { ApiError } from "../lib/errors.ts";
+import { type ApiError, problem } from "../lib/problems.ts";
 
 export const SCOPES = ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -31,7 +31,5 @@ export function parseScopes(stored: string): Scope[] {
 
 /** The 403 for a key without `scope`; `extensions.scope` names it for programs. */
 export function insufficientScope(scope: Scope, doing = "this"): ApiError {
-  return new ApiError(403, "insufficient_scope", "Insufficient scope", `This key lacks the scope ${scope}, which ${doing} needs.`, undefined, undefined, {
-    scope,
-  });
+  return problem("insufficient_scope", { detail: `This key lacks the scope ${scope}, which ${doing} needs.`, extensions: { scope } });
 }

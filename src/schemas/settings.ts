@@ -1,7 +1,7 @@
 // GET/PUT /v1/settings: how long a tenant's outputs and jobs are kept, and the default webhook
 // endpoint for jobs (and batches) that name none. PUT replaces all three (an omitted one is null).
 import { z } from "zod";
-import type { FieldError } from "../lib/errors.ts";
+import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors } from "../lib/validation.ts";
 import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type JobEvent } from "../jobs/record.ts";

@@ -7,11 +7,10 @@ import { webhookEventSchema } from "../../schemas/job-view.ts";
 import { PIPELINE_EVENTS } from "../../schemas/pipeline-spec.ts";
 import { pipelineViewSchema } from "../../schemas/pipeline-view.ts";
 import { batchCompletedEventSchema, scheduleSkippedEventSchema } from "../../schemas/views.ts";
-import { EXAMPLE_PIPELINE_ID, succeededPipeline } from "../routes/pipeline-routes.ts";
 import { messageId } from "../../webhooks/events.ts";
 import type { AppEnv } from "../context.ts";
-import { completedBatch, succeededJob } from "./examples.ts";
-import { EXAMPLE_BATCH_ID, EXAMPLE_JOB_ID, EXAMPLE_SCHEDULE_ID } from "./params.ts";
+import { completedBatch, succeededJob, succeededPipeline } from "./examples.ts";
+import { EXAMPLE_BATCH_ID, EXAMPLE_JOB_ID, EXAMPLE_PIPELINE_ID, EXAMPLE_SCHEDULE_ID } from "./params.ts";
 import { requestComponents } from "./request-schemas.ts";
 
 /** The Standard Webhooks headers on every delivery (src/webhooks/sign.ts), with the example event's id and time. */

@@ -2,12 +2,13 @@
 // (it cannot name anything, and no Durable Object is woken for it): the parameter's error message
 // is the "what" of that 404, which validationHook (hook.ts) turns into the answer.
 import { z } from "@hono/zod-openapi";
-import { BATCH_ID, CALLBACK_TOKEN, JOB_ID, SCHEDULE_ID, UPLOAD_ID } from "../../lib/ids.ts";
+import { BATCH_ID, CALLBACK_TOKEN, JOB_ID, PIPELINE_ID, SCHEDULE_ID, UPLOAD_ID } from "../../lib/ids.ts";
 
 export const EXAMPLE_JOB_ID = "job_8x2kq4m9p1r7t3v5w6y0";
 export const EXAMPLE_BATCH_ID = "batch_4n7q2w9e5r1t8y3u6i0o";
 export const EXAMPLE_SCHEDULE_ID = "sched_2m8k4q7w1e9r3t5y6u0p";
 export const EXAMPLE_UPLOAD_ID = "upl_5t1q8w3e7r2y9u4i6o0p";
+export const EXAMPLE_PIPELINE_ID = "pipe_6t2m9q4w8e1r5y7u3i0o";
 
 const idParam = (pattern: RegExp, what: string, example: string) =>
   z.object({
@@ -21,6 +22,7 @@ export const jobIdParams = idParam(JOB_ID, "Job", EXAMPLE_JOB_ID);
 export const batchIdParams = idParam(BATCH_ID, "Batch", EXAMPLE_BATCH_ID);
 export const scheduleIdParams = idParam(SCHEDULE_ID, "Schedule", EXAMPLE_SCHEDULE_ID);
 export const uploadIdParams = idParam(UPLOAD_ID, "Upload", EXAMPLE_UPLOAD_ID);
+export const pipelineIdParams = idParam(PIPELINE_ID, "Pipeline", EXAMPLE_PIPELINE_ID);
 
 export const callbackParams = z.object({
   jobId: z

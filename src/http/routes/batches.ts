@@ -1,35 +1,41 @@
-// /v1/batches: up to 1000 job specs validated up front, fanned out by a BatchObject.
+// /v1/batches: create (idempotent with Idempotency-Key), list, read, list the jobs of, cancel and
+// delete batches; what a DELETE erases where is docs/lifecycle.md. The list is read from the jobs
+// index (src/db/batch-list.ts): a batch is listed once its first job exists. The definitions of
+// its operations first, then their handlers.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { batchApi, batchJobId, type BatchRecord } from "../../batches/batch-client.ts";
 import { batchView } from "../../batches/batch-view.ts";
-import { randomId } from "../../lib/crypto.ts";
-import { ApiError, notFound } from "../../lib/errors.ts";
-import { validationError } from "../../lib/validation.ts";
-import { validateBatch } from "../../schemas/batch-spec.ts";
 import { admitOrRefuse } from "../../budgets/admission.ts";
+import { decodeBatchCursor, encodeBatchCursor, listBatchIds } from "../../db/batch-list.ts";
+import { randomId } from "../../lib/crypto.ts";
+import { notFound, problem } from "../../lib/problems.ts";
+import { validationError } from "../../lib/validation.ts";
 import { withDefaultWebhook } from "../../lifecycle/default-webhook.ts";
+import { deleteGroupJobs } from "../../lifecycle/delete-jobs.ts";
+import { batchListQuery, batchListSchema } from "../../schemas/batch-query.ts";
+import { validateBatch } from "../../schemas/batch-spec.ts";
 import { batchViewSchema } from "../../schemas/views.ts";
 import type { AppEnv } from "../context.ts";
 import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../idempotency.ts";
 import { listJobs } from "../job-reads.ts";
-import { created, EXAMPLE_CONTEXT, MODEL_EXAMPLES, runningBatch } from "../openapi/examples.ts";
+import { completedBatch, created, EXAMPLE_CONTEXT, MODEL_EXAMPLES, runningBatch } from "../openapi/examples.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { batchIdParams, EXAMPLE_BATCH_ID, locationHeader } from "../openapi/params.ts";
 import {
+  admissionProblems,
   authenticated,
   authProblems,
   jsonBodyProblems,
   notFoundProblem,
-  problem,
+  problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
   validationProblem,
 } from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
 import { readJsonBody, specContext } from "../request.ts";
-import { admissionProblems } from "./cost-routes.ts";
-import { documentedListQuery, listResponses } from "./jobs.ts";
+import { documentedListQuery, listResponses } from "./jobs/jobs.ts";
 
 const batchNotFound = notFoundProblem("Batch", EXAMPLE_BATCH_ID);
 const batch = (description: string, examples: Record<string, { summary: string; value: unknown }>, headers = {}) => ({
@@ -52,7 +58,7 @@ const badBatch = {
   ],
 };
 
-export const createBatch = createRoute({
+export const createBatchRoute = createRoute({
   method: "post",
   path: "/v1/batches",
   operationId: "createBatch",
@@ -81,7 +87,7 @@ export const createBatch = createRoute({
   },
 });
 
-export const getBatch = createRoute({
+export const getBatchRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}",
   operationId: "getBatch",
@@ -93,7 +99,7 @@ export const getBatch = createRoute({
   responses: { 200: batch("The batch.", { running: { summary: "Half done", value: runningBatch } }), 404: batchNotFound, ...authProblems },
 });
 
-export const listBatchJobs = createRoute({
+export const listBatchJobsRoute = createRoute({
   method: "get",
   path: "/v1/batches/{id}/jobs",
   operationId: "listBatchJobs",
@@ -106,7 +112,7 @@ export const listBatchJobs = createRoute({
   responses: { ...listResponses, 404: batchNotFound, ...authProblems },
 });
 
-export const cancelBatch = createRoute({
+export const cancelBatchRoute = createRoute({
   method: "post",
   path: "/v1/batches/{id}/cancel",
   operationId: "cancelBatch",
@@ -124,14 +130,67 @@ export const cancelBatch = createRoute({
     }),
     404: batchNotFound,
     409: problemResponse("The batch already ended", {
-      batch_finished: problem(409, "batch_finished", "Batch already finished", `Batch ${EXAMPLE_BATCH_ID} is already completed.`),
+      batch_finished: problemExample("batch_finished", { detail: `Batch ${EXAMPLE_BATCH_ID} is already completed.` }),
+    }),
+    ...authProblems,
+  },
+});
+
+export const listBatchesRoute = createRoute({
+  method: "get",
+  path: "/v1/batches",
+  operationId: "listBatches",
+  summary: "List batches",
+  description: "The key's batches, newest first, with their counts. A batch appears once its first job has been created (right after the request).",
+  tags: ["Batches"],
+  ...authenticated,
+  request: {
+    query: batchListQuery.extend({
+      limit: batchListQuery.shape.limit.openapi({ param: { description: "Page size.", example: 20 } }),
+      cursor: batchListQuery.shape.cursor.openapi({ param: { description: "`nextCursor` of the previous page." } }),
+    }),
+  },
+  responses: {
+    200: {
+      description: "A page of batches, newest first.",
+      headers: REQUEST_ID_HEADER,
+      content: {
+        "application/json": {
+          schema: batchListSchema,
+          examples: {
+            page: { summary: "One page", value: { data: [runningBatch, { ...completedBatch, id: "batch_9z8y7x6w5v4u3t2s1r0q" }], nextCursor: null } },
+          },
+        },
+      },
+    },
+    400: problemResponse("Invalid query", { validation_failed: validationProblem([{ path: "limit", message: "must be an integer from 1 to 100" }]) }),
+    ...authProblems,
+  },
+});
+
+const deleted = { description: "Deleted.", headers: REQUEST_ID_HEADER };
+
+export const deleteBatchRoute = createRoute({
+  method: "delete",
+  path: "/v1/batches/{id}",
+  operationId: "deleteBatch",
+  summary: "Delete a finished batch and all its jobs",
+  description: "Each job is deleted as `DELETE /v1/jobs/{id}` deletes one; then the batch itself. A batch still running is `409` (cancel it first).",
+  tags: ["Batches"],
+  ...authenticated,
+  request: { params: batchIdParams },
+  responses: {
+    204: deleted,
+    404: notFoundProblem("Batch", EXAMPLE_BATCH_ID),
+    409: problemResponse("The batch has unfinished jobs", {
+      batch_unfinished: problemExample("batch_unfinished", { detail: `Batch ${EXAMPLE_BATCH_ID} still has unfinished jobs; cancel it first.` }),
     }),
     ...authProblems,
   },
 });
 
 export const batchRoutes = routeGroup()
-  .openapi(createBatch, async (c) => {
+  .openapi(createBatchRoute, async (c) => {
     const idempotencyKey = c.req.valid("header")["Idempotency-Key"];
     const { spec, errors } = validateBatch(await readJsonBody(c), specContext(c));
     if (!spec) throw validationError(errors);
@@ -153,15 +212,37 @@ export const batchRoutes = routeGroup()
     c.header("Location", `/v1/batches/${id}`);
     return c.json(await batchView(c.env, record), 202);
   })
-  .openapi(getBatch, async (c) => c.json(await batchView(c.env, await loadBatch(c, c.req.valid("param").id)), 200))
-  .openapi(listBatchJobs, async (c) => {
+  .openapi(getBatchRoute, async (c) => c.json(await batchView(c.env, await loadBatch(c, c.req.valid("param").id)), 200))
+  .openapi(listBatchJobsRoute, async (c) => {
     const record = await loadBatch(c, c.req.valid("param").id);
     return c.json(await listJobs(c, { ...c.req.valid("query"), batchId: record.id }), 200);
   })
-  .openapi(cancelBatch, async (c) => {
+  .openapi(cancelBatchRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { batch: record, canceled } = await batchApi(c.env, id).cancel(c.get("tenant"));
     if (!record) throw notFound(`Batch ${id}`);
-    if (!canceled) throw new ApiError(409, "batch_finished", "Batch already finished", `Batch ${id} is already ${record.status}.`);
+    if (!canceled) throw problem("batch_finished", { detail: `Batch ${id} is already ${record.status}.` });
     return c.json(await batchView(c.env, record), 200);
+  })
+  .openapi(listBatchesRoute, async (c) => {
+    const { limit, cursor: cursorText } = c.req.valid("query");
+    const cursor = cursorText === undefined ? undefined : decodeBatchCursor(cursorText);
+    if (cursorText !== undefined && !cursor) throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
+    const tenant = c.get("tenant");
+    const page = await listBatchIds(c.env.DB, tenant, limit, cursor);
+    const records = await Promise.all(page.ids.map((id) => batchApi(c.env, id).read(tenant)));
+    const data = await Promise.all(records.flatMap((b) => (b ? [batchView(c.env, b)] : [])));
+    return c.json({ data, nextCursor: page.next ? encodeBatchCursor(page.next) : null }, 200);
+  })
+  .openapi(deleteBatchRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const tenant = c.get("tenant");
+    const batch = await batchApi(c.env, id).read(tenant);
+    if (!batch) throw notFound(`Batch ${id}`);
+    const unfinished = () => problem("batch_unfinished", { detail: `Batch ${id} still has unfinished jobs; cancel it first.` });
+    if (batch.status === "running") throw unfinished();
+    const ids = await Promise.all(Array.from({ length: batch.created }, (_, i) => batchJobId(id, i)));
+    await deleteGroupJobs(c.env, tenant, ids, unfinished);
+    await batchApi(c.env, id).erase(tenant);
+    return c.body(null, 204);
   });

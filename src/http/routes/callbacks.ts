@@ -8,13 +8,13 @@ import { readConfig } from "../../config.ts";
 import { jobApi } from "../../jobs/job-client.ts";
 import { taskIdOf } from "../../jobs/submit/adopt.ts";
 import { isWiroCallbackToken } from "../../lib/callback-token.ts";
-import { notFound } from "../../lib/errors.ts";
+import { notFound } from "../../lib/problems.ts";
 import { callbackReceivedSchema } from "../../schemas/views.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { callbackParams } from "../openapi/params.ts";
-import { problem, problemResponse, REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
+import { problemExample, problemResponse, REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
 
-export const wiroCallback = createRoute({
+export const wiroCallbackRoute = createRoute({
   method: "post",
   path: "/callbacks/wiro/{jobId}/{token}",
   operationId: "wiroCallback",
@@ -32,12 +32,12 @@ export const wiroCallback = createRoute({
       content: { "application/json": { schema: callbackReceivedSchema, examples: { received: { summary: "Received", value: { received: true } } } } },
     },
     404: problemResponse("Unknown job or wrong token (no provider call is made)", {
-      not_found: problem(404, "not_found", "Not Found", "Callback was not found."),
+      not_found: problemExample("not_found", { detail: "Callback was not found." }),
     }),
   },
 });
 
-export const callbackRoutes = routeGroup().openapi(wiroCallback, async (c) => {
+export const callbackRoutes = routeGroup().openapi(wiroCallbackRoute, async (c) => {
   const { jobId, token } = c.req.valid("param");
   // without a valid configuration no token can be checked; the job still finishes by polling
   const config = readConfig(c.env);

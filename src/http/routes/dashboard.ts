@@ -5,7 +5,7 @@
 // output links when it is set.
 import { createRoute } from "@hono/zod-openapi";
 import { readConfig } from "../../config.ts";
-import { ApiError } from "../../lib/errors.ts";
+import { problem } from "../../lib/problems.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { unauthenticated } from "../openapi/problems.ts";
 
@@ -17,7 +17,7 @@ export function dashboardPolicy(mediaOrigin?: string): string {
   );
 }
 
-export const dashboardPage = createRoute({
+export const dashboardRoute = createRoute({
   method: "get",
   path: "/dashboard",
   operationId: "dashboard",
@@ -28,9 +28,9 @@ export const dashboardPage = createRoute({
   responses: { 200: { description: "HTML page.", content: { "text/html": { schema: { type: "string" } } } } },
 });
 
-export const dashboardRoutes = routeGroup().openapi(dashboardPage, async (c) => {
+export const dashboardRoutes = routeGroup().openapi(dashboardRoute, async (c) => {
   const page = await c.env.ASSETS.fetch(new URL("/dashboard", c.req.url));
-  if (!page.ok) throw new ApiError(503, "dashboard_unavailable", "Service Unavailable", "The dashboard page is missing from this deployment.");
+  if (!page.ok) throw problem("dashboard_unavailable");
   const config = readConfig(c.env);
   const base = config.ok ? config.config.publicBaseUrl : undefined;
   const mediaOrigin = base && new URL(base).origin !== new URL(c.req.url).origin ? new URL(base).origin : undefined;

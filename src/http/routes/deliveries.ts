@@ -2,7 +2,7 @@
 // duration and error, next attempt), and redelivery with the same webhook-id. Kept 30 days.
 import { createRoute, z } from "@hono/zod-openapi";
 import { decodeDeliveryCursor, deliveryOwner, listDeliveries, readDelivery } from "../../db/deliveries.ts";
-import { notFound } from "../../lib/errors.ts";
+import { notFound } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { deliveryApi } from "../../webhooks/delivery-client.ts";
 import { deliveryListSchema, deliveryQuery, deliverySchema } from "../../schemas/deliveries.ts";
@@ -12,7 +12,7 @@ import { authenticated, authProblems, notFoundProblem, REQUEST_ID_HEADER } from 
 const json = (description: string, schema: z.ZodType) => ({ description, headers: REQUEST_ID_HEADER, content: { "application/json": { schema } } });
 const EXAMPLE_ID = "msg_8x2kq4m9p1r7t3v5w6y0_succeeded";
 
-export const listDeliveriesRoute = createRoute({
+export const listWebhookDeliveriesRoute = createRoute({
   method: "get",
   path: "/v1/webhook-deliveries",
   operationId: "listWebhookDeliveries",
@@ -24,7 +24,7 @@ export const listDeliveriesRoute = createRoute({
   responses: { 200: json("A page of deliveries.", deliveryListSchema), ...authProblems },
 });
 
-export const redeliverRoute = createRoute({
+export const redeliverWebhookRoute = createRoute({
   method: "post",
   path: "/v1/webhook-deliveries/{id}/redeliver",
   operationId: "redeliverWebhook",
@@ -44,13 +44,13 @@ export const redeliverRoute = createRoute({
 });
 
 export const deliveryRoutes = routeGroup()
-  .openapi(listDeliveriesRoute, async (c) => {
+  .openapi(listWebhookDeliveriesRoute, async (c) => {
     const { cursor: text, ...filter } = c.req.valid("query");
     const cursor = text === undefined ? undefined : decodeDeliveryCursor(text);
     if (text !== undefined && !cursor) throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
     return c.json(await listDeliveries(c.env.DB, { tenant: c.get("tenant"), ...filter, cursor }), 200);
   })
-  .openapi(redeliverRoute, async (c) => {
+  .openapi(redeliverWebhookRoute, async (c) => {
     const { id } = c.req.valid("param");
     const tenant = c.get("tenant");
     if ((await deliveryOwner(c.env.DB, id)) !== tenant) throw notFound(`Webhook delivery ${id}`);

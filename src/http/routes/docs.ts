@@ -2,7 +2,7 @@
 // (public/); this route only serves the page with a CSP that keeps every script, style and
 // request on this origin, so the reference works offline and cannot call out.
 import { createRoute } from "@hono/zod-openapi";
-import { ApiError } from "../../lib/errors.ts";
+import { problem } from "../../lib/problems.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { unauthenticated } from "../openapi/problems.ts";
 
@@ -11,7 +11,7 @@ export const DOCS_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-export const docsPage = createRoute({
+export const docsRoute = createRoute({
   method: "get",
   path: "/docs",
   operationId: "docs",
@@ -22,10 +22,10 @@ export const docsPage = createRoute({
   responses: { 200: { description: "HTML page.", content: { "text/html": { schema: { type: "string" } } } } },
 });
 
-export const docsRoutes = routeGroup().openapi(docsPage, async (c) => {
+export const docsRoutes = routeGroup().openapi(docsRoute, async (c) => {
   // public/docs.html; its scripts and styles under /docs/ are served by the assets router
   const page = await c.env.ASSETS.fetch(new URL("/docs", c.req.url));
-  if (!page.ok) throw new ApiError(503, "docs_unavailable", "Service Unavailable", "The reference page is missing from this deployment.");
+  if (!page.ok) throw problem("docs_unavailable");
   return new Response(page.body, {
     headers: {
       "Content-Type": "text/html; charset=utf-8",

@@ -5,7 +5,7 @@ import { healthSchema } from "../../schemas/views.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
 
-export const health = createRoute({
+export const healthRoute = createRoute({
   method: "get",
   path: "/healthz",
   operationId: "health",
@@ -32,7 +32,7 @@ export const health = createRoute({
   },
 });
 
-export const healthRoutes = routeGroup().openapi(health, (c) => {
+export const healthRoutes = routeGroup().openapi(healthRoute, (c) => {
   const config = readConfig(c.env);
   if (!config.ok) return c.json({ status: "misconfigured" as const, problems: config.problems.map((p) => p.name) }, 503);
   return c.json({ status: "ok" as const }, 200);

@@ -2,13 +2,13 @@
 // the same middleware. Documented here like every route; the JSON-RPC messages themselves are
 // the MCP specification's, and the tools are listed by the server (tools/list).
 import { createRoute } from "@hono/zod-openapi";
-import { ApiError } from "../../lib/errors.ts";
+import { problem } from "../../lib/problems.ts";
 import { isLoopbackHost } from "../../lib/url-policy.ts";
 import type { AppFetch } from "../../mcp/api.ts";
 import { handleMcp } from "../../mcp/handler.ts";
 import { bearerAuth, requireConfig } from "../middleware.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { authProblems, problem, problemResponse, REQUEST_ID_HEADER, requires } from "../openapi/problems.ts";
+import { authProblems, problemExample, problemResponse, REQUEST_ID_HEADER, requires } from "../openapi/problems.ts";
 import { specContext } from "../request.ts";
 
 /**
@@ -26,10 +26,8 @@ function originAllowed(origin: string | undefined, publicBaseUrl: string | undef
   }
 }
 
-const ORIGIN_REFUSED = new ApiError(403, "origin_not_allowed", "Forbidden", "Requests from this Origin are refused (MCP's guard against DNS rebinding).");
-const STATELESS = new ApiError(405, "method_not_allowed", "Method Not Allowed", "This MCP server is stateless: send JSON-RPC messages with POST.", undefined, {
-  Allow: "POST",
-});
+const ORIGIN_REFUSED = problem("origin_not_allowed");
+const STATELESS = problem("method_not_allowed", { headers: { Allow: "POST" } });
 
 const TAGS = ["MCP"];
 const DESCRIPTION =
@@ -37,7 +35,7 @@ const DESCRIPTION =
 
 const originProblem = {
   403: problemResponse("A browser Origin other than this worker's or a loopback one", {
-    origin_not_allowed: problem(403, ORIGIN_REFUSED.code, ORIGIN_REFUSED.title, ORIGIN_REFUSED.detail),
+    origin_not_allowed: problemExample("origin_not_allowed"),
   }),
 };
 
@@ -56,7 +54,7 @@ const jsonRpcError = (description: string) => ({
   },
 });
 
-export const mcpPost = createRoute({
+export const mcpRoute = createRoute({
   method: "post",
   path: "/mcp",
   operationId: "mcp",
@@ -101,7 +99,7 @@ export function mcpRoutes(appFetch: AppFetch) {
   });
   return (
     group
-      .openapi(mcpPost, (c) =>
+      .openapi(mcpRoute, (c) =>
         handleMcp(c.req.raw, {
           fetch: appFetch,
           env: c.env,

@@ -4,16 +4,16 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import { readSigningSecret } from "../../config.ts";
-import { checkMediaLink, serveMedia } from "../../media/serve.ts";
+import type { ApiError } from "../../lib/problems.ts";
+import { checkMediaLink, linksUnavailable, notFound, serveMedia } from "../../media/serve.ts";
 import type { AppEnv } from "../context.ts";
 import { EXAMPLE_JOB_ID } from "../openapi/params.ts";
-import { problem, problemResponse, REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
+import { problemBody, problemExample, problemResponse, REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
 
-const mediaProblem = (status: 403 | 404 | 410 | 412 | 503, code: string, title: string, detail: string) =>
-  problemResponse(title, { [code]: problem(status, code, title, detail) });
+const mediaProblem = (e: ApiError) => problemResponse(e.title, { [e.code]: problemBody(e) });
 const bytes = { "*/*": { schema: { type: "string" as const, contentMediaType: "application/octet-stream" } } };
 
-export const getMedia = createRoute({
+export const getMediaRoute = createRoute({
   method: "get",
   path: "/media/{key}",
   operationId: "getMedia",
@@ -54,12 +54,12 @@ export const getMedia = createRoute({
       content: bytes,
     },
     304: { description: "Not modified (`If-None-Match` matched, or not modified since `If-Modified-Since`).", headers: REQUEST_ID_HEADER },
-    403: mediaProblem(403, "invalid_signature", "Forbidden", "The media link signature is missing or invalid."),
-    404: mediaProblem(404, "not_found", "Not Found", "No media is stored under this link."),
-    410: mediaProblem(410, "link_expired", "Gone", "The media link has expired."),
-    412: mediaProblem(412, "precondition_failed", "Precondition Failed", "The stored media does not match If-Match / If-Unmodified-Since."),
+    403: problemResponse("Forbidden", { invalid_signature: problemExample("invalid_signature") }),
+    404: mediaProblem(notFound()),
+    410: problemResponse("Gone", { link_expired: problemExample("link_expired") }),
+    412: problemResponse("Precondition Failed", { precondition_failed: problemExample("precondition_failed") }),
     416: { description: "Range not satisfiable; `Content-Range: bytes */{size}`.", headers: REQUEST_ID_HEADER },
-    503: mediaProblem(503, "configuration_error", "Service Unavailable", "Media links are not available."),
+    503: mediaProblem(linksUnavailable()),
   },
 });
 
@@ -82,7 +82,7 @@ export function mediaRoutes(getSecret: (env: MediaEnv) => string | undefined): H
 
 /** Mounts the media handler and documents it; the handler checks the link itself (403/410 before any R2 read). */
 export function mountMedia(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath(getMedia);
+  app.openAPIRegistry.registerPath(getMediaRoute);
   app.route(
     "/media",
     mediaRoutes((env) => readSigningSecret(env)),

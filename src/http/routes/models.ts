@@ -4,7 +4,7 @@
 // in the path the id is one segment, percent-encoded (`/v1/models/weshop%2Fseedream`), as OpenAPI
 // clients encode a path parameter.
 import { createRoute, z } from "@hono/zod-openapi";
-import { notFound } from "../../lib/errors.ts";
+import { notFound } from "../../lib/problems.ts";
 import { MODEL_IDS, modelSpec, type ModelId } from "../../providers/models.ts";
 import { modelDetailSchema, modelListSchema, modelView } from "../../schemas/model-view.ts";
 import { routeGroup } from "../openapi/hook.ts";
@@ -21,7 +21,7 @@ export function paramsJsonSchema(id: ModelId): Record<string, unknown> {
   return { $schema: "https://json-schema.org/draft/2020-12/schema", ...schema };
 }
 
-export const listModels = createRoute({
+export const listModelsRoute = createRoute({
   method: "get",
   path: "/v1/models",
   operationId: "listModels",
@@ -46,7 +46,7 @@ const modelIdParams = z.object({
     .openapi({ param: { name: "id", in: "path", description: "Model id, percent-encoded (`weshop%2Fseedream`).", example: "weshop/seedream" } }),
 });
 
-export const getModel = createRoute({
+export const getModelRoute = createRoute({
   method: "get",
   path: "/v1/models/{id}",
   operationId: "getModel",
@@ -72,8 +72,8 @@ export const getModel = createRoute({
 });
 
 export const modelRoutes = routeGroup()
-  .openapi(listModels, (c) => c.json({ data: MODEL_IDS.map(modelView) }, 200))
-  .openapi(getModel, (c) => {
+  .openapi(listModelsRoute, (c) => c.json({ data: MODEL_IDS.map(modelView) }, 200))
+  .openapi(getModelRoute, (c) => {
     const spec = modelSpec(c.req.valid("param").id);
     if (!spec) throw notFound(`Model ${c.req.valid("param").id}`);
     return c.json({ ...modelView(spec.id), paramsSchema: paramsJsonSchema(spec.id) }, 200);

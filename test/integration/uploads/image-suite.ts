@@ -2,7 +2,7 @@
 // and size before anything is sent, forwarded to WeShop with the raw key, answered with the URL
 // WeShop serves it at; provider faults map to 502/504.
 import { expect, it } from "vitest";
-import { MAX_IMAGE_BYTES } from "../../../src/http/routes/uploads.ts";
+import { MAX_IMAGE_BYTES } from "../../../src/schemas/upload-spec.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../../bindings.ts";
 import type { Harness } from "../../helpers.ts";
 import { type Call, file, form, JPEG_HEAD, MiB, PNG, pngOfSize, problem, streamedUpload, WEBP_HEAD, WESHOP_KEY } from "./support.ts";

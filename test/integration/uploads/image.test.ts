@@ -2,7 +2,7 @@
 // a small app with the real middleware, and against the worker entry; a missing key is 503.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MAX_UPLOAD_BODY_BYTES } from "../../../src/http/routes/uploads.ts";
+import { MAX_UPLOAD_BODY_BYTES } from "../../../src/schemas/upload-spec.ts";
 import { type Harness, startHarness } from "../../helpers.ts";
 import { uploadSuite } from "./image-suite.ts";
 import { file, form, MiB, PNG, problem, streamedUpload, viaSubApp, viaWorker } from "./support.ts";

@@ -6,8 +6,9 @@ import { Hono } from "hono";
 import { expect } from "vitest";
 import type { AppEnv } from "../../../src/http/context.ts";
 import { bearerAuth, requestId, requireConfig } from "../../../src/http/middleware.ts";
-import { uploadRoutes } from "../../../src/http/routes/uploads.ts";
-import { ApiError, problemResponse } from "../../../src/lib/errors.ts";
+import { uploadRoutes } from "../../../src/http/routes/uploads/uploads.ts";
+import { problemResponse } from "../../../src/lib/errors.ts";
+import { ApiError, problem as apiProblem } from "../../../src/lib/problems.ts";
 import { api, BASE, KEY_A } from "../../helpers.ts";
 import { TEST_BINDINGS } from "../../bindings.ts";
 
@@ -52,10 +53,10 @@ export function subApp(): Hono<AppEnv> {
   app.use("*", requestId());
   app.use("/v1/*", requireConfig(), bearerAuth());
   app.route("/", uploadRoutes);
-  app.notFound((c) => problemResponse(c, new ApiError(404, "not_found", "Not Found", "No such route.")));
+  app.notFound((c) => problemResponse(c, apiProblem("not_found")));
   app.onError((err, c) => {
     if (err instanceof ApiError) return problemResponse(c, err);
-    return problemResponse(c, new ApiError(500, "internal_error", "Internal Server Error", err instanceof Error ? err.message : String(err)));
+    return problemResponse(c, apiProblem("internal_error", { detail: err instanceof Error ? err.message : String(err) }));
   });
   return app;
 }

@@ -1,18 +1,18 @@
 // GET /v1/jobs/{id}/events: a job's status changes as server-sent events, until it ends.
 import { createRoute, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { publicJob } from "../../jobs/public-job.ts";
-import { TERMINAL, type JobRecord } from "../../jobs/record.ts";
-import { jobStub, loadJob } from "../job-reads.ts";
-import { routeGroup } from "../openapi/hook.ts";
-import { EXAMPLE_JOB_ID, jobIdParams } from "../openapi/params.ts";
-import { authenticated, authProblems, notFoundProblem, REQUEST_ID_HEADER } from "../openapi/problems.ts";
-import { linkSigner } from "../request.ts";
+import { publicJob } from "../../../jobs/public-job.ts";
+import { type JobRecord, TERMINAL } from "../../../jobs/record.ts";
+import { jobStub, loadJob } from "../../job-reads.ts";
+import { routeGroup } from "../../openapi/hook.ts";
+import { EXAMPLE_JOB_ID, jobIdParams } from "../../openapi/params.ts";
+import { authenticated, authProblems, notFoundProblem, REQUEST_ID_HEADER } from "../../openapi/problems.ts";
+import { linkSigner } from "../../request.ts";
 
 /** How long one live-status wait lasts before a keep-alive comment is sent. */
 const SSE_HEARTBEAT_MS = 15_000;
 
-export const jobEvents = createRoute({
+export const jobEventsRoute = createRoute({
   method: "get",
   path: "/v1/jobs/{id}/events",
   operationId: "jobEvents",
@@ -52,7 +52,7 @@ export const jobEvents = createRoute({
   },
 });
 
-export const jobEventRoutes = routeGroup().openapi(jobEvents, async (c) => {
+export const jobEventRoutes = routeGroup().openapi(jobEventsRoute, async (c) => {
   const first = await loadJob(c, c.req.valid("param").id);
   const tenant = c.get("tenant");
   const sign = linkSigner(c);

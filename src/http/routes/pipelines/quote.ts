@@ -1,13 +1,13 @@
 // POST /v1/quotes with `{pipeline: {steps}}`: what the pipeline would reserve, each step's jobs at
 // their most (an `each` step at its source's most outputs), as POST /v1/pipelines admits it.
 import type { Context } from "hono";
-import { quoteAll } from "../../costs/quote.ts";
-import { sumEstimates } from "../../costs/sums.ts";
-import type { CostAmount, CostEstimate } from "../../jobs/record.ts";
-import { validationError } from "../../lib/validation.ts";
-import { validatePipeline } from "../../schemas/pipeline-spec.ts";
-import type { AppEnv } from "../context.ts";
-import { specContext } from "../request.ts";
+import { quoteAll } from "../../../costs/quote.ts";
+import { sumEstimates } from "../../../costs/sums.ts";
+import type { CostAmount, CostEstimate } from "../../../jobs/record.ts";
+import { validationError } from "../../../lib/validation.ts";
+import { validatePipeline } from "../../../schemas/pipeline-spec.ts";
+import type { AppEnv } from "../../context.ts";
+import { specContext } from "../../request.ts";
 
 export async function quotePipeline(
   c: Context<AppEnv>,

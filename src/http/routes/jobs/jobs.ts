@@ -1,35 +1,36 @@
-// /v1/jobs: create (idempotent with Idempotency-Key), read, list and cancel jobs. Each operation
-// is one createRoute definition: what it validates is what the OpenAPI document says.
+// /v1/jobs: create (idempotent with Idempotency-Key), read, list, cancel and delete jobs (what a
+// DELETE erases where is docs/lifecycle.md); a job's live status is events.ts. The definitions
+// of its operations first, then their handlers: what a route validates is what the document says.
 import { createRoute, z } from "@hono/zod-openapi";
-import { admitOrRefuse } from "../../budgets/admission.ts";
-import { withDefaultWebhook } from "../../lifecycle/default-webhook.ts";
-import type { NewJob } from "../../jobs/job-client.ts";
-import { publicJob } from "../../jobs/public-job.ts";
-import { randomId } from "../../lib/crypto.ts";
-import { ApiError, notFound } from "../../lib/errors.ts";
-import { validationError } from "../../lib/validation.ts";
-import { MODEL_IDS } from "../../providers/models.ts";
-import { listQuery } from "../../schemas/job-query.ts";
-import { validateJobSpec } from "../../schemas/job-spec.ts";
-import { jobListSchema, jobSchema } from "../../schemas/job-view.ts";
-import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../idempotency.ts";
-import { jobStub, listJobs, loadJob, waitForEnd } from "../job-reads.ts";
-import { created, failedJob, MODEL_EXAMPLES, queuedJob, succeededJob, validationExample } from "../openapi/examples.ts";
-import { routeGroup } from "../openapi/hook.ts";
-import { EXAMPLE_JOB_ID, jobIdParams, preferenceApplied, preferHeader } from "../openapi/params.ts";
+import { admitOrRefuse } from "../../../budgets/admission.ts";
+import { jobApi, type NewJob } from "../../../jobs/job-client.ts";
+import { publicJob } from "../../../jobs/public-job.ts";
+import { randomId } from "../../../lib/crypto.ts";
+import { notFound, problem } from "../../../lib/problems.ts";
+import { validationError } from "../../../lib/validation.ts";
+import { withDefaultWebhook } from "../../../lifecycle/default-webhook.ts";
+import { MODEL_IDS } from "../../../providers/models.ts";
+import { listQuery } from "../../../schemas/job-query.ts";
+import { validateJobSpec } from "../../../schemas/job-spec.ts";
+import { jobListSchema, jobSchema } from "../../../schemas/job-view.ts";
+import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../../idempotency.ts";
+import { jobStub, listJobs, loadJob, waitForEnd } from "../../job-reads.ts";
+import { created, failedJob, MODEL_EXAMPLES, queuedJob, succeededJob, validationExample } from "../../openapi/examples.ts";
+import { routeGroup } from "../../openapi/hook.ts";
+import { EXAMPLE_JOB_ID, jobIdParams, preferenceApplied, preferHeader } from "../../openapi/params.ts";
 import {
+  admissionProblems,
   authenticated,
   authProblems,
   jsonBodyProblems,
   notFoundProblem,
-  problem,
+  problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
   validationProblem,
-} from "../openapi/problems.ts";
-import { ref, slug } from "../openapi/request-schemas.ts";
-import { admissionProblems } from "./cost-routes.ts";
-import { linkSigner, preferredWait, readJsonBody, specContext } from "../request.ts";
+} from "../../openapi/problems.ts";
+import { ref, slug } from "../../openapi/request-schemas.ts";
+import { linkSigner, preferredWait, readJsonBody, specContext } from "../../request.ts";
 
 const jobNotFound = notFoundProblem("Job", EXAMPLE_JOB_ID);
 const job = (description: string, examples: Record<string, { summary: string; value: unknown }>, headers = {}) => ({
@@ -38,7 +39,7 @@ const job = (description: string, examples: Record<string, { summary: string; va
   content: { "application/json": { schema: jobSchema, examples } },
 });
 
-export const createJob = createRoute({
+export const createJobRoute = createRoute({
   method: "post",
   path: "/v1/jobs",
   operationId: "createJob",
@@ -81,7 +82,7 @@ export const createJob = createRoute({
   },
 });
 
-export const getJob = createRoute({
+export const getJobRoute = createRoute({
   method: "get",
   path: "/v1/jobs/{id}",
   operationId: "getJob",
@@ -136,7 +137,7 @@ export const listJobsRoute = createRoute({
   responses: { ...listResponses, ...authProblems },
 });
 
-export const cancelJob = createRoute({
+export const cancelJobRoute = createRoute({
   method: "post",
   path: "/v1/jobs/{id}/cancel",
   operationId: "cancelJob",
@@ -149,14 +150,36 @@ export const cancelJob = createRoute({
     200: job("The canceled job.", { canceled: { summary: "Canceled", value: { ...queuedJob, status: "canceled", completedAt: created } } }),
     404: jobNotFound,
     409: problemResponse("The job already ended", {
-      job_finished: problem(409, "job_finished", "Job already finished", `Job ${EXAMPLE_JOB_ID} already ended as succeeded; it cannot be canceled.`),
+      job_finished: problemExample("job_finished", { detail: `Job ${EXAMPLE_JOB_ID} already ended as succeeded; it cannot be canceled.` }),
+    }),
+    ...authProblems,
+  },
+});
+
+const deleted = { description: "Deleted.", headers: REQUEST_ID_HEADER };
+
+export const deleteJobRoute = createRoute({
+  method: "delete",
+  path: "/v1/jobs/{id}",
+  operationId: "deleteJob",
+  summary: "Delete a finished job",
+  description:
+    "Removes the job's stored outputs from R2 (their links answer `404`), erases its params, outputs, metadata and events, takes it out of every listing (`GET` answers `404` afterwards), and, for a Wiro task, deletes its input and output files at Wiro (`Task/InputOutputDelete`, retried until it succeeds). WeShop offers no delete call: what it keeps of a run is kept there. Usage totals keep the job's cost, without content.",
+  tags: ["Jobs"],
+  ...authenticated,
+  request: { params: jobIdParams },
+  responses: {
+    204: deleted,
+    404: notFoundProblem("Job", EXAMPLE_JOB_ID),
+    409: problemResponse("The job has not finished", {
+      job_unfinished: problemExample("job_unfinished", { detail: `Job ${EXAMPLE_JOB_ID} is running; cancel it first, then delete it.` }),
     }),
     ...authProblems,
   },
 });
 
 export const jobRoutes = routeGroup()
-  .openapi(createJob, async (c) => {
+  .openapi(createJobRoute, async (c) => {
     const idempotencyKey = c.req.valid("header")["Idempotency-Key"];
     const body = await readJsonBody(c);
     const { spec, errors } = validateJobSpec(body, specContext(c));
@@ -177,16 +200,26 @@ export const jobRoutes = routeGroup()
     return c.json(await publicJob(record, linkSigner(c)), 202);
   })
   .openapi(listJobsRoute, async (c) => c.json(await listJobs(c, c.req.valid("query")), 200))
-  .openapi(getJob, async (c) => {
+  .openapi(getJobRoute, async (c) => {
     let record = await loadJob(c, c.req.valid("param").id);
     const wait = preferredWait(c);
     if (wait) record = await waitForEnd(c, record, wait);
     return c.json(await publicJob(record, linkSigner(c)), 200);
   })
-  .openapi(cancelJob, async (c) => {
+  .openapi(cancelJobRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { job: record, canceled } = await jobStub(c, id).cancel(c.get("tenant"));
     if (!record) throw notFound(`Job ${id}`);
-    if (!canceled) throw new ApiError(409, "job_finished", "Job already finished", `Job ${id} already ended as ${record.status}; it cannot be canceled.`);
+    if (!canceled) throw problem("job_finished", { detail: `Job ${id} already ended as ${record.status}; it cannot be canceled.` });
     return c.json(await publicJob(record, linkSigner(c)), 200);
+  })
+  .openapi(deleteJobRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const answer = await jobApi(c.env, id).erase(c.get("tenant"), "client");
+    if (answer === "missing") throw notFound(`Job ${id}`);
+    if (answer === "unfinished")
+      throw problem("job_unfinished", {
+        detail: `Job ${id} has not finished (or its provider task is still being stopped); cancel it first, then delete it once it has ended.`,
+      });
+    return c.body(null, 204);
   });

@@ -2,27 +2,25 @@
 // `uploads/{id}.{ext}` with its owner in the object's metadata) and DELETE /v1/uploads/{id}.
 // The multipart body is parsed as it arrives (src/lib/multipart.ts), never held whole.
 import type { Context } from "hono";
-import { ApiError, type FieldError, notFound } from "../../lib/errors.ts";
-import { randomId } from "../../lib/crypto.ts";
-import { log } from "../../lib/log.ts";
-import { MultipartError, MultipartReader } from "../../lib/multipart.ts";
-import { validationError } from "../../lib/validation.ts";
-import { makeLinkSigner } from "../../media/links.ts";
-import { StoreError, type StoredFile, storeUpload } from "../../media/store-upload.ts";
-import { FILE_FIELD as FIELD, MAX_FILE_BYTES, UPLOAD_LINK_TTL_SECONDS } from "../../schemas/upload-spec.ts";
-import type { StoredUploadView } from "../../schemas/views.ts";
-import type { AppEnv } from "../context.ts";
+import { randomId } from "../../../lib/crypto.ts";
+import { log } from "../../../lib/log.ts";
+import { MultipartError, MultipartReader } from "../../../lib/multipart.ts";
+import { type ApiError, type FieldError, notFound, problem } from "../../../lib/problems.ts";
+import { validationError } from "../../../lib/validation.ts";
+import { makeLinkSigner } from "../../../media/links.ts";
+import { type StoredFile, StoreError, storeUpload } from "../../../media/store-upload.ts";
+import { FILE_FIELD as FIELD, MAX_FILE_BYTES, UPLOAD_LINK_TTL_SECONDS } from "../../../schemas/upload-spec.ts";
+import type { StoredUploadView } from "../../../schemas/views.ts";
+import type { AppEnv } from "../../context.ts";
+import { fileTooLarge } from "./problems.ts";
 
-const LIMIT_TEXT = `must be at most 100 MiB (${MAX_FILE_BYTES} bytes)`;
 const KINDS_TEXT = "must be an image (PNG, JPEG, WebP), a video (MP4, WebM, QuickTime) or audio (MP3, WAV, M4A/AAC), recognised by its content";
 /** A slow client gets this long to send its file; then the upload is abandoned and nothing kept. */
 const UPLOAD_TIMEOUT_MS = 15 * 60 * 1000;
 /** Further parts after the file are read this far to name them all in the 400. */
 const MAX_EXTRA_BYTES = 64 * 1024;
 
-export const fileTooLarge = () =>
-  new ApiError(413, "payload_too_large", "Payload Too Large", `The file ${LIMIT_TEXT}.`, [{ path: FIELD, message: LIMIT_TEXT }]);
-const invalidMultipart = () => new ApiError(400, "invalid_multipart", "Invalid multipart body", "The multipart/form-data body could not be parsed.");
+const invalidMultipart = () => problem("invalid_multipart");
 
 function storeProblem(err: StoreError): ApiError {
   switch (err.failure.code) {
