@@ -23,7 +23,7 @@ const JOBS = "jobs.md#jobs-models-and-why-a-job-ended";
 const SPEND = "spend.md#control-spend-costs-quotes-budgets-usage";
 const DELETE = "lifecycle.md#delete";
 const UPLOADS = "uploads.md#what-is-checked";
-const MCP = "mcp.md#choices-and-why";
+const MCP = "mcp.md#how-it-is-built";
 
 export const PROBLEMS = {
   // any request
