@@ -146,10 +146,15 @@ function treePaths(page: string, block: string[]): Reference[] {
   return refs;
 }
 
-/** In any other code block (commands, code), the rooted paths: `node scripts/x.ts`, `cat src/y.ts`. */
-function blockPaths(page: string, block: string[]): Reference[] {
-  const paths = block.join(" ").split(/\s+/).map(clean);
-  return paths.filter((p) => p && ROOTED.test(p) && p.includes("/")).map((p) => reference(page, p!));
+/**
+ * In any other code block, the rooted paths (`node scripts/x.ts`, `cat src/y.ts`); in a drawing (a block
+ * with no language) also relative ones such as machine/plan.ts, which must end some path of the repository.
+ * Code in a language may name the reader's own files (`// my-app/run.mjs`).
+ */
+function blockPaths(page: string, block: string[], drawing: boolean): Reference[] {
+  const paths = block.join(" ").split(/[\s,]+/).map(clean);
+  const ours = paths.filter((p): p is string => !!p && p.includes("/") && (drawing || ROOTED.test(p)));
+  return ours.map((p) => reference(page, p));
 }
 
 /** Every path one page names. */
@@ -158,14 +163,18 @@ function pathsIn(page: string): Reference[] {
   const refs: Reference[] = [];
   const prose: string[] = [];
   let block: string[] | undefined;
+  let drawing = false;
   for (const line of text.split("\n")) {
     if (/^\s*```/.test(line)) {
       if (block) {
         const tree = block.find((l) => l.trim()) ?? "";
         if (/^[\w.-]+(\/[\w.-]*)* {2,}\S/.test(tree)) refs.push(...treePaths(page, block));
-        else refs.push(...blockPaths(page, block));
+        else refs.push(...blockPaths(page, block, drawing));
         block = undefined;
-      } else block = [];
+      } else {
+        block = [];
+        drawing = /^\s*```\s*$/.test(line);
+      }
     } else if (block) block.push(line);
     else prose.push(line);
   }
@@ -203,5 +212,14 @@ describe("paths written in the docs", () => {
     const wrong = treePaths("x.md", ["src/jobs/          gone.ts, job-object.ts", "  nowhere/          here.ts"]);
     expect(missing(wrong)).toEqual(["x.md: src/jobs/gone.ts", "x.md: src/jobs/nowhere/", "x.md: src/jobs/nowhere/here.ts"]);
     expect(missing(spanPaths("y.md", "see `src/nope.ts` and `test/docs/`"))).toEqual(["y.md: src/nope.ts"]);
+    expect(missing(linkPaths("docs/z.md", "[a](../NOPE.md#x), [b](testing.md), [c](https://x.dev/src/a.ts)"))).toEqual([
+      "docs/z.md: NOPE.md",
+    ]);
+    expect(missing(blockPaths("w.md", ["load → plan (machine/nope.ts, pure)"], true))).toEqual(["w.md: machine/nope.ts"]);
+  });
+
+  it("leaves out globs, URLs, placeholders and other projects' files", () => {
+    const spans = "`src/*.ts` `src/<resource>.ts` `https://x.dev/src/a.ts` `wiroai/Wiro-MCP` (`src/client.ts`)";
+    expect(spanPaths("docs/v.md", spans)).toEqual([]);
   });
 });
