@@ -140,7 +140,7 @@ function treePaths(page: string, block: string[]): Reference[] {
       const path = clean(name) ?? (/^[\w-]+\/$/.test(name) ? name : undefined);
       if (!path) continue;
       if (ROOTED.test(path)) refs.push({ page, path, base: "", how: "exact" });
-      else if (!/\.\w+$/.test(path) || FILE.test(path.split("/").pop()!)) refs.push({ page, path, base: scope, how: "under" });
+      else refs.push({ page, path, base: scope, how: "under" });
     }
   }
   return refs;
@@ -152,7 +152,10 @@ function treePaths(page: string, block: string[]): Reference[] {
  * Code in a language may name the reader's own files (`// my-app/run.mjs`).
  */
 function blockPaths(page: string, block: string[], drawing: boolean): Reference[] {
-  const paths = block.join(" ").split(/[\s,]+/).map(clean);
+  const paths = block
+    .join(" ")
+    .split(/[\s,]+/)
+    .map(clean);
   const ours = paths.filter((p): p is string => !!p && p.includes("/") && (drawing || ROOTED.test(p)));
   return ours.map((p) => reference(page, p));
 }
@@ -204,18 +207,20 @@ describe("paths written in the docs", () => {
 
   it("finds the paths it is meant to check (a tree, spans, links)", () => {
     const tree = pathsIn("docs/architecture.md").map((r) => r.path);
-    expect(tree).toEqual(expect.arrayContaining(["src/http/", "src/http/openapi/", "job-object.ts", "worker-configuration.d.ts"]));
+    const expected = ["src/http/", "src/http/openapi/", "job-object.ts", "worker-configuration.d.ts"];
+    expect(tree).toEqual(expect.arrayContaining(expected));
     expect(pathsIn("README.md").map((r) => r.path)).toContain("docs/jobs.md");
   });
 
   it("reports a path that does not exist", () => {
     const wrong = treePaths("x.md", ["src/jobs/          gone.ts, job-object.ts", "  nowhere/          here.ts"]);
-    expect(missing(wrong)).toEqual(["x.md: src/jobs/gone.ts", "x.md: src/jobs/nowhere/", "x.md: src/jobs/nowhere/here.ts"]);
+    const gone = ["x.md: src/jobs/gone.ts", "x.md: src/jobs/nowhere/", "x.md: src/jobs/nowhere/here.ts"];
+    expect(missing(wrong)).toEqual(gone);
     expect(missing(spanPaths("y.md", "see `src/nope.ts` and `test/docs/`"))).toEqual(["y.md: src/nope.ts"]);
-    expect(missing(linkPaths("docs/z.md", "[a](../NOPE.md#x), [b](testing.md), [c](https://x.dev/src/a.ts)"))).toEqual([
-      "docs/z.md: NOPE.md",
-    ]);
-    expect(missing(blockPaths("w.md", ["load → plan (machine/nope.ts, pure)"], true))).toEqual(["w.md: machine/nope.ts"]);
+    const links = "[a](../NOPE.md#x), [b](testing.md), [c](https://x.dev/src/a.ts)";
+    expect(missing(linkPaths("docs/z.md", links))).toEqual(["docs/z.md: NOPE.md"]);
+    const drawing = ["load → plan (machine/nope.ts, pure)"];
+    expect(missing(blockPaths("w.md", drawing, true))).toEqual(["w.md: machine/nope.ts"]);
   });
 
   it("leaves out globs, URLs, placeholders and other projects' files", () => {
