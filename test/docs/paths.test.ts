@@ -48,7 +48,10 @@ interface Reference {
 
 /** A token as written (`src/http/app.ts:42,` → src/http/app.ts), or undefined when it is not a path. */
 function clean(token: string): string | undefined {
-  const path = token.replace(/^[("'[]+/, "").replace(/(:\d+)?[)"'\],.;:]*$/, "");
+  const path = token
+    .replace(/^[("'[]+/, "")
+    .replace(/#.*$/, "")
+    .replace(/(:\d+)?[)"'\],.;:]*$/, "");
   if (!path || NOT_A_PATH.test(path) || path.startsWith("/")) return undefined;
   if (ROOTED.test(path)) return path;
   // a bare file name; a lower-case .md one is another project's page (Wiro-Docs' `tasks.md`)
@@ -226,5 +229,7 @@ describe("paths written in the docs", () => {
   it("leaves out globs, URLs, placeholders and other projects' files", () => {
     const spans = "`src/*.ts` `src/<resource>.ts` `https://x.dev/src/a.ts` `wiroai/Wiro-MCP` (`src/client.ts`)";
     expect(spanPaths("docs/v.md", spans)).toEqual([]);
+    const anchored = spanPaths("docs/v.md", "`docs/jobs.md#why-a-job-ended` `src/index.ts:12`");
+    expect(anchored.map((r) => r.path)).toEqual(["docs/jobs.md", "src/index.ts"]);
   });
 });
