@@ -48,7 +48,10 @@ interface Reference {
 
 /** A token as written (`src/http/app.ts:42,` → src/http/app.ts), or undefined when it is not a path. */
 function clean(token: string): string | undefined {
-  const path = token.replace(/^[("'[]+/, "").replace(/(:\d+)?[)"'\],.;:]*$/, "");
+  const path = token
+    .replace(/^[("'[]+/, "")
+    .replace(/#.*$/, "")
+    .replace(/(:\d+)?[)"'\],.;:]*$/, "");
   if (!path || NOT_A_PATH.test(path) || path.startsWith("/")) return undefined;
   if (ROOTED.test(path)) return path;
   // a bare file name; a lower-case .md one is another project's page (Wiro-Docs' `tasks.md`)
@@ -140,16 +143,24 @@ function treePaths(page: string, block: string[]): Reference[] {
       const path = clean(name) ?? (/^[\w-]+\/$/.test(name) ? name : undefined);
       if (!path) continue;
       if (ROOTED.test(path)) refs.push({ page, path, base: "", how: "exact" });
-      else if (!/\.\w+$/.test(path) || FILE.test(path.split("/").pop()!)) refs.push({ page, path, base: scope, how: "under" });
+      else refs.push({ page, path, base: scope, how: "under" });
     }
   }
   return refs;
 }
 
-/** In any other code block (commands, code), the rooted paths: `node scripts/x.ts`, `cat src/y.ts`. */
-function blockPaths(page: string, block: string[]): Reference[] {
-  const paths = block.join(" ").split(/\s+/).map(clean);
-  return paths.filter((p) => p && ROOTED.test(p) && p.includes("/")).map((p) => reference(page, p!));
+/**
+ * In any other code block, the rooted paths (`node scripts/x.ts`, `cat src/y.ts`); in a drawing (a block
+ * with no language) also relative ones such as machine/plan.ts, which must end some path of the repository.
+ * Code in a language may name the reader's own files (`// my-app/run.mjs`).
+ */
+function blockPaths(page: string, block: string[], drawing: boolean): Reference[] {
+  const paths = block
+    .join(" ")
+    .split(/[\s,]+/)
+    .map(clean);
+  const ours = paths.filter((p): p is string => !!p && p.includes("/") && (drawing || ROOTED.test(p)));
+  return ours.map((p) => reference(page, p));
 }
 
 /** Every path one page names. */
@@ -158,14 +169,18 @@ function pathsIn(page: string): Reference[] {
   const refs: Reference[] = [];
   const prose: string[] = [];
   let block: string[] | undefined;
+  let drawing = false;
   for (const line of text.split("\n")) {
     if (/^\s*```/.test(line)) {
       if (block) {
         const tree = block.find((l) => l.trim()) ?? "";
         if (/^[\w.-]+(\/[\w.-]*)* {2,}\S/.test(tree)) refs.push(...treePaths(page, block));
-        else refs.push(...blockPaths(page, block));
+        else refs.push(...blockPaths(page, block, drawing));
         block = undefined;
-      } else block = [];
+      } else {
+        block = [];
+        drawing = /^\s*```\s*$/.test(line);
+      }
     } else if (block) block.push(line);
     else prose.push(line);
   }
@@ -195,13 +210,26 @@ describe("paths written in the docs", () => {
 
   it("finds the paths it is meant to check (a tree, spans, links)", () => {
     const tree = pathsIn("docs/architecture.md").map((r) => r.path);
-    expect(tree).toEqual(expect.arrayContaining(["src/http/", "src/http/openapi/", "job-object.ts", "worker-configuration.d.ts"]));
+    const expected = ["src/http/", "src/http/openapi/", "job-object.ts", "worker-configuration.d.ts"];
+    expect(tree).toEqual(expect.arrayContaining(expected));
     expect(pathsIn("README.md").map((r) => r.path)).toContain("docs/jobs.md");
   });
 
   it("reports a path that does not exist", () => {
     const wrong = treePaths("x.md", ["src/jobs/          gone.ts, job-object.ts", "  nowhere/          here.ts"]);
-    expect(missing(wrong)).toEqual(["x.md: src/jobs/gone.ts", "x.md: src/jobs/nowhere/", "x.md: src/jobs/nowhere/here.ts"]);
+    const gone = ["x.md: src/jobs/gone.ts", "x.md: src/jobs/nowhere/", "x.md: src/jobs/nowhere/here.ts"];
+    expect(missing(wrong)).toEqual(gone);
     expect(missing(spanPaths("y.md", "see `src/nope.ts` and `test/docs/`"))).toEqual(["y.md: src/nope.ts"]);
+    const links = "[a](../NOPE.md#x), [b](testing.md), [c](https://x.dev/src/a.ts)";
+    expect(missing(linkPaths("docs/z.md", links))).toEqual(["docs/z.md: NOPE.md"]);
+    const drawing = ["load → plan (machine/nope.ts, pure)"];
+    expect(missing(blockPaths("w.md", drawing, true))).toEqual(["w.md: machine/nope.ts"]);
+  });
+
+  it("leaves out globs, URLs, placeholders and other projects' files", () => {
+    const spans = "`src/*.ts` `src/<resource>.ts` `https://x.dev/src/a.ts` `wiroai/Wiro-MCP` (`src/client.ts`)";
+    expect(spanPaths("docs/v.md", spans)).toEqual([]);
+    const anchored = spanPaths("docs/v.md", "`docs/jobs.md#why-a-job-ended` `src/index.ts:12`");
+    expect(anchored.map((r) => r.path)).toEqual(["docs/jobs.md", "src/index.ts"]);
   });
 });
