@@ -1,7 +1,7 @@
 // Client schedules (rows in D1, src/db/schedules.ts), and the cron tick that starts each due one exactly once per due time.
 import type { BatchSpec } from "../schemas/batch-spec.ts";
 import { withDefaultWebhook } from "../lifecycle/default-webhook.ts";
-import type { ScheduleView } from "../schemas/views.ts";
+import type { ScheduleView } from "../schemas/schedule-view.ts";
 import { deferSchedule, dueSchedules, recordScheduledRun, type ScheduleRow } from "../db/schedules.ts";
 import { nextRunAfter } from "../lib/cron.ts";
 import { derivedId } from "../lib/crypto.ts";
