@@ -2,7 +2,7 @@
 import { batchStatusCounts } from "../db/jobs-index.ts";
 import { batchActuals } from "../db/usage.ts";
 import type { JobStatus } from "../jobs/record.ts";
-import type { BatchView } from "../schemas/views.ts";
+import type { BatchView } from "../schemas/batch-view.ts";
 import type { BatchRecord } from "./batch-client.ts";
 
 export type { BatchView };

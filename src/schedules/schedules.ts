@@ -2,7 +2,7 @@
 import type { BatchSpec } from "../schemas/batch-spec.ts";
 import { mergeTags } from "../schemas/lifecycle-fields.ts";
 import { withDefaultWebhook } from "../lifecycle/default-webhook.ts";
-import type { ScheduleView } from "../schemas/views.ts";
+import type { ScheduleView } from "../schemas/schedule-view.ts";
 import { deferSchedule, dueSchedules, recordScheduledRun, type ScheduleRow } from "../db/schedules.ts";
 import { nextRunAfter } from "../lib/cron.ts";
 import { derivedId } from "../lib/crypto.ts";

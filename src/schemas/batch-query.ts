@@ -1,6 +1,6 @@
 // GET /v1/batches: its query and its answer, a page of batches newest first.
 import { z } from "zod";
-import { batchViewSchema } from "./views.ts";
+import { batchViewSchema } from "./batch-view.ts";
 
 const LIMIT = "must be an integer from 1 to 100";
 export const batchListQuery = z.strictObject({

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
-import { validateJobSpec, type JobSpec, type SpecContext } from "./job-spec.ts";
+import { jobSpecViewSchema, validateJobSpec, type JobSpec, type SpecContext } from "./job-spec.ts";
 import { batchDeadline, withBatchFields } from "./batch-lifecycle.ts";
 import { tagsSchema } from "./lifecycle-fields.ts";
 
@@ -20,14 +20,17 @@ export const batchSchema = z.strictObject({
   deadline: z.string({ error: "must be a string" }).optional(),
 });
 
-export interface BatchSpec {
-  jobs: JobSpec[];
-  webhookUrl?: string;
-  /** Given to every job (after its own tags). */
-  tags?: string[];
-  /** A schedule's batch: each run's jobs must end within this long of the run (`deadline: "PT2H"`). */
-  deadlineAfterMs?: number;
-}
+/** A batch as validated (and stored as a schedule's batch). */
+export const BATCH_WEBHOOK_URL = "Receives `batch.completed` when the batch ends; job events go to each job's own `webhookUrl`.";
+export const scheduledBatchSchema = z
+  .strictObject({
+    jobs: z.array(jobSpecViewSchema).min(1).max(MAX_BATCH_JOBS),
+    webhookUrl: z.url().optional().meta({ description: BATCH_WEBHOOK_URL }),
+    tags: z.array(z.string()).optional().meta({ description: "Given to every job (after its own tags)." }),
+    deadlineAfterMs: z.int().optional().meta({ description: "Each run's jobs are canceled this long after the run starts if unfinished." }),
+  })
+  .meta({ id: "ScheduledBatch" });
+export type BatchSpec = z.output<typeof scheduledBatchSchema>;
 
 /** Where the batch comes from: a request (deadline: an ISO time) or a schedule (deadline: an ISO-8601 duration from each run). */
 export interface BatchOrigin {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
-import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type JobEvent } from "../jobs/record.ts";
+import { DEFAULT_JOB_EVENTS, JOB_EVENTS } from "../jobs/record.ts";
 import { MODEL_IDS, modelSpec } from "../providers/models.ts";
 import { deadlineSchema, tagsSchema } from "./lifecycle-fields.ts";
 
@@ -31,15 +31,21 @@ export const jobSpecSchema = z.strictObject({
   deadline: deadlineSchema.optional(),
 });
 
-export type JobSpec = {
-  model: (typeof MODEL_IDS)[number];
-  params: Record<string, unknown>;
-  metadata: Record<string, string>;
-  webhook?: { url: string; events: JobEvent[] };
-  tags?: string[];
-  /** The caller's deadline (ms): an unfinished job is canceled then, `deadline_exceeded`. */
-  deadline?: number;
-};
+/** A job spec as validated (and stored by a schedule's batch): params normalised, the webhook resolved, the deadline in ms. */
+export const jobSpecViewSchema = z
+  .strictObject({
+    model: z.enum(MODEL_IDS),
+    params: z.record(z.string(), z.unknown()).meta({ description: "The params as normalised (defaults filled in)." }),
+    metadata: z.record(z.string(), z.string()),
+    webhook: z
+      .strictObject({ url: z.url(), events: z.array(z.enum(JOB_EVENTS)) })
+      .optional()
+      .meta({ description: "`webhookUrl` and `webhookEvents` of the request (events defaulted)." }),
+    tags: z.array(z.string()).optional(),
+    deadline: z.number().optional().meta({ description: "The job's deadline, Unix milliseconds." }),
+  })
+  .meta({ id: "JobSpec" });
+export type JobSpec = z.output<typeof jobSpecViewSchema>;
 
 export interface SpecContext {
   /** Loopback http URLs are fine (local development against the simulator). */

@@ -6,7 +6,7 @@ import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.ts";
-import { MAX_SCHEDULES_PER_CLIENT } from "../../src/schemas/views.ts";
+import { MAX_SCHEDULES_PER_CLIENT } from "../../src/schemas/schedule-view.ts";
 import { sha256Hex } from "../../src/lib/crypto.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
 import { TEST_BINDINGS } from "../bindings.ts";

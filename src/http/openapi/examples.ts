@@ -8,7 +8,8 @@ import { validateBatch } from "../../schemas/batch-spec.ts";
 import { jobSpecSchema } from "../../schemas/job-spec.ts";
 import { cronProblem } from "../../schemas/schedule-spec.ts";
 import type { PipelineView } from "../../schemas/pipeline-view.ts";
-import type { BatchView, ScheduleView } from "../../schemas/views.ts";
+import type { BatchView } from "../../schemas/batch-view.ts";
+import type { ScheduleView } from "../../schemas/schedule-view.ts";
 import { EXAMPLE_BATCH_ID as BATCH_ID, EXAMPLE_JOB_ID as EXAMPLE_ID, EXAMPLE_PIPELINE_ID, EXAMPLE_SCHEDULE_ID as SCHEDULE_ID } from "./params.ts";
 import { validationProblem } from "./problems.ts";
 

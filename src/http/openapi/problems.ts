@@ -6,7 +6,7 @@ import { refusal } from "../../budgets/admission.ts";
 import { insufficientScope, type Scope } from "../../schemas/scopes.ts";
 import { type ApiError, type FieldError, type FixedCode, type ProblemCode, type ProblemFields, problem, PROBLEMS } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
-import { problemSchema } from "../../schemas/views.ts";
+import { problemSchema } from "../../schemas/problem-view.ts";
 
 export const REQUEST_ID_HEADER = { "X-Request-Id": { $ref: "#/components/headers/RequestId" } };
 const EXAMPLE_REQUEST_ID = "req_3f9a1c7e5b2d4068";

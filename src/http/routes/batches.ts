@@ -15,7 +15,7 @@ import { withDefaultWebhook } from "../../lifecycle/default-webhook.ts";
 import { deleteGroupJobs } from "../../lifecycle/delete-jobs.ts";
 import { batchListQuery, batchListSchema } from "../../schemas/batch-query.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
-import { batchViewSchema } from "../../schemas/views.ts";
+import { batchViewSchema } from "../../schemas/batch-view.ts";
 import type { AppEnv } from "../context.ts";
 import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../idempotency.ts";
 import { listJobs } from "../job-reads.ts";

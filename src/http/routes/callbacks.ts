@@ -9,7 +9,7 @@ import { jobApi } from "../../jobs/job-client.ts";
 import { taskIdOf } from "../../jobs/submit/adopt.ts";
 import { isWiroCallbackToken } from "../../lib/callback-token.ts";
 import { notFound } from "../../lib/problems.ts";
-import { callbackReceivedSchema } from "../../schemas/views.ts";
+import { callbackReceivedSchema } from "../../schemas/health-view.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { callbackParams } from "../openapi/params.ts";
 import { problemExample, problemResponse, REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";

@@ -1,7 +1,7 @@
 // GET /healthz: names (never values) every missing or invalid setting.
 import { createRoute } from "@hono/zod-openapi";
 import { readConfig } from "../../config.ts";
-import { healthSchema } from "../../schemas/views.ts";
+import { healthSchema } from "../../schemas/health-view.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { REQUEST_ID_HEADER, unauthenticated } from "../openapi/problems.ts";
 

@@ -9,7 +9,7 @@ import { notFound, problem } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { nextRunAfterPatch, readStoredBatch, scheduleView, storedBatch } from "../../schedules/schedules.ts";
 import { validateSchedule, validateSchedulePatch } from "../../schemas/schedule-spec.ts";
-import { MAX_SCHEDULES_PER_CLIENT, scheduleListSchema, scheduleSchema } from "../../schemas/views.ts";
+import { MAX_SCHEDULES_PER_CLIENT, scheduleListSchema, scheduleSchema } from "../../schemas/schedule-view.ts";
 import type { AppEnv } from "../context.ts";
 import { cronError, nightlyRequest, nightlySchedule, ranSchedule, scheduleValidationExample } from "../openapi/examples.ts";
 import { routeGroup } from "../openapi/hook.ts";

@@ -1,7 +1,7 @@
 // The batch tools: create a batch of up to 1000 jobs (spends money) and read its progress, each a
 // call of the /v1 batches API with the caller's key.
 import { z } from "zod";
-import { batchViewSchema } from "../../schemas/views.ts";
+import { batchViewSchema } from "../../schemas/batch-view.ts";
 import { BATCH_ID } from "../../lib/ids.ts";
 import { fieldErrors } from "../../lib/validation.ts";
 import { batchSchema, MAX_BATCH_JOBS, validateBatch } from "../../schemas/batch-spec.ts";

@@ -10,7 +10,7 @@ import { validationError } from "../../../lib/validation.ts";
 import { makeLinkSigner } from "../../../media/links.ts";
 import { type StoredFile, StoreError, storeUpload } from "../../../media/store-upload.ts";
 import { FILE_FIELD as FIELD, MAX_FILE_BYTES, UPLOAD_LINK_TTL_SECONDS } from "../../../schemas/upload-spec.ts";
-import type { StoredUploadView } from "../../../schemas/views.ts";
+import type { StoredUploadView } from "../../../schemas/upload-view.ts";
 import type { AppEnv } from "../../context.ts";
 import { fileTooLarge } from "./problems.ts";
 

@@ -11,7 +11,7 @@ import { validationError } from "../../../lib/validation.ts";
 import { sniffImage } from "../../../media/sniff.ts";
 import { uploadWeshopImage } from "../../../providers/weshop-assets.ts";
 import { FILE_FIELD, MAX_FILE_BODY_BYTES, MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES, UPLOAD_FIELD as FIELD } from "../../../schemas/upload-spec.ts";
-import { storedUploadSchema, uploadSchema } from "../../../schemas/views.ts";
+import { storedUploadSchema, uploadSchema } from "../../../schemas/upload-view.ts";
 import { routeGroup } from "../../openapi/hook.ts";
 import { EXAMPLE_UPLOAD_ID, uploadIdParams } from "../../openapi/params.ts";
 import {
