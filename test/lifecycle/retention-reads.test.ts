@@ -62,3 +62,28 @@ describe("the retention sweep's queries", () => {
     }
   });
 });
+
+describe("output retention over jobs whose outputs already went", () => {
+  const OTHER = "tenant-retention-gone";
+  const GONE = 300;
+
+  beforeAll(async () => {
+    const now = Date.now();
+    await env.DB.prepare("INSERT INTO settings (tenant, output_retention_days, updated_at) VALUES (?, 1, ?)").bind(OTHER, now).run();
+    const insert = env.DB.prepare(
+      "INSERT INTO jobs (id, tenant, model, status, created_at, updated_at, outputs_expired_at) VALUES (?, ?, 'weshop/seedream', 'succeeded', ?, ?, ?)",
+    );
+    await env.DB.batch([
+      // listed jobs whose outputs earlier ticks removed: older than everything still to expire
+      ...Array.from({ length: GONE }, (_, i) => insert.bind(`job_readsgone${String(i).padStart(11, "0")}`, OTHER, now - 30 * DAY + i, now, now - DAY)),
+      ...Array.from({ length: EXPIRED }, (_, i) => insert.bind(`job_readsdue${String(i).padStart(12, "0")}`, OTHER, now - 20 * DAY + i, now, null)),
+    ]);
+  });
+
+  it("reads about the rows it returns, not the ones whose outputs are already gone (they stay listed)", async () => {
+    const { db, read } = counting();
+    const found = await expiredOutputs(db, Date.now(), 20);
+    expect(found.map((j) => j.id)).toEqual(Array.from({ length: 20 }, (_, i) => `job_readsdue${String(i).padStart(12, "0")}`));
+    expect(read()).toBeLessThan(GONE / 4);
+  });
+});
