@@ -1,6 +1,6 @@
 // The HTTP contract: auth, tenant isolation, problem+json errors, validation before any provider call.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, createJob, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -9,8 +9,8 @@ import { STALE_MS } from "../../src/budgets/budget-object.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { openapiDocument } from "../../src/http/app.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
-import { budget, committed, leaveRoom, problem, putLimits, round } from "../costs-helpers.ts";
-import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { budget, committed, leaveRoom, problem, putLimits, round } from "../support/costs.ts";
+import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {

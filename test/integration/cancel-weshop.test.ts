@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
-import { api, createJob, fireFollowUp, getJob, startHarness, type Harness } from "../helpers.ts";
-import { releaseAll, settled, stepInBackground } from "../in-flight.ts";
+import { api, createJob, fireFollowUp, getJob, startHarness, type Harness } from "../support/harness.ts";
+import { releaseAll, settled, stepInBackground } from "../support/in-flight.ts";
 import { firstStep, requestsTo, restoreProviderPace } from "../reliability/support.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };

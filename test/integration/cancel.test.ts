@@ -4,9 +4,9 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
-import { SIM_ORIGIN } from "../bindings.ts";
-import { api, createJob, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { holdRequests, releaseAll, settled, stepInBackground } from "../in-flight.ts";
+import { SIM_ORIGIN } from "../support/bindings.ts";
+import { api, createJob, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { holdRequests, releaseAll, settled, stepInBackground } from "../support/in-flight.ts";
 import { firstStep, layerFetch, requestsTo, restoreProviderPace, stepUntil } from "../reliability/support.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };

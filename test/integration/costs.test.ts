@@ -4,8 +4,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import { messageId } from "../../src/webhooks/events.ts";
-import { putLimits } from "../costs-helpers.ts";
-import { api, createJob, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { putLimits } from "../support/costs.ts";
+import { api, createJob, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -6,7 +6,7 @@ import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openapiDocument } from "../../src/http/app.ts";
 import { MODEL_IDS } from "../../src/providers/models.ts";
-import { api, BASE, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, BASE, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 
 type Json = Record<string, unknown>;
 let h: Harness;

@@ -3,10 +3,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/crypto.ts";
-import { SIM_WIRO_KEY_ONLY_API_KEY } from "../bindings.ts";
-import { createJob, download, getJob, jobStub, KEY_A, startHarness, type Harness } from "../helpers.ts";
+import { SIM_WIRO_KEY_ONLY_API_KEY } from "../support/bindings.ts";
+import { createJob, download, getJob, jobStub, KEY_A, startHarness, type Harness } from "../support/harness.ts";
 import { cancelOpenJobs, drive, layerFetch, requestsTo, restoreProviderPace, SEEDANCE, sha256Hex as sha256OfBytes, stepUntil } from "../reliability/support.ts";
-import { envWith, jobInside } from "../do-internals.ts";
+import { envWith, jobInside } from "../support/do-internals.ts";
 
 let h: Harness;
 beforeEach(async () => {

@@ -3,8 +3,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
-import { api, createJob, fireAlarm, fireFollowUp, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { jobInside } from "../do-internals.ts";
+import { api, createJob, fireAlarm, fireFollowUp, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { jobInside } from "../support/do-internals.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
 let h: Harness;

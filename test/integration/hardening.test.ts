@@ -7,8 +7,8 @@ import { readConfig } from "../../src/config.ts";
 import { providerFor } from "../../src/providers/index.ts";
 import { MODELS } from "../../src/providers/models.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { BASE, KEY_A, startHarness, type Harness } from "../helpers.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { BASE, KEY_A, startHarness, type Harness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {

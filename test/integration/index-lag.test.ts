@@ -3,8 +3,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { api, createJob, driveJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { jobInside } from "../do-internals.ts";
+import { api, createJob, driveJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { jobInside } from "../support/do-internals.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "index" } };
 let h: Harness;

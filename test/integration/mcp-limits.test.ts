@@ -4,7 +4,7 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_BATCH_MESSAGES } from "../../src/mcp/incoming.ts";
-import { BASE, KEY_A, startHarness, type Harness } from "../helpers.ts";
+import { BASE, KEY_A, startHarness, type Harness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -6,8 +6,8 @@ import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { batchJobId } from "../../src/batches/batch-object.ts";
-import { BASE, KEY_A, KEY_B, startHarness, type Harness } from "../helpers.ts";
-import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../mcp-client.ts";
+import { BASE, KEY_A, KEY_B, startHarness, type Harness } from "../support/harness.ts";
+import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../support/mcp-client.ts";
 
 const TOOL_NAMES = [
   "list_models",

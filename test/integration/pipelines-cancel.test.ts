@@ -1,8 +1,8 @@
 // POST /v1/pipelines/{id}/cancel: running jobs canceled (a Wiro task stopped as a job cancel stops
 // it), waiting steps skipped with nothing sent, the pipeline canceled; a finished one is 409.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, fireAlarm, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { createPipeline, ended, runStep, startedJobs, stepOf, waitForPipeline } from "../pipelines.ts";
+import { api, fireAlarm, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { createPipeline, ended, runStep, startedJobs, stepOf, waitForPipeline } from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -2,8 +2,8 @@
 // restarted mid-pipeline re-finds the jobs it made (deterministic ids) and starts no step twice.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, fireAlarm, startHarness, type Harness } from "../helpers.ts";
-import { CLIP, createPipeline, ended, postPipeline, runStep, startedJobs, STILL, stepOf, waitForPipeline } from "../pipelines.ts";
+import { api, fireAlarm, startHarness, type Harness } from "../support/harness.ts";
+import { CLIP, createPipeline, ended, postPipeline, runStep, startedJobs, STILL, stepOf, waitForPipeline } from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -1,8 +1,8 @@
 // How steps follow each other: fan-out of one job per output, a failed step's dependants skipped
 // with nothing sent while an independent branch goes on.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, getJob, startHarness, type Harness } from "../helpers.ts";
-import { createPipeline, ended, runStep, startedJobs, stepOf, waitForPipeline } from "../pipelines.ts";
+import { api, getJob, startHarness, type Harness } from "../support/harness.ts";
+import { createPipeline, ended, runStep, startedJobs, stepOf, waitForPipeline } from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -2,9 +2,9 @@
 // progress, nextAction while running; the last steps' outputs as resource links once ended).
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mcpSession, structured, type McpSession } from "../mcp-client.ts";
-import { startHarness, type Harness } from "../helpers.ts";
-import { CLIP, runStep, STILL } from "../pipelines.ts";
+import { mcpSession, structured, type McpSession } from "../support/mcp-client.ts";
+import { startHarness, type Harness } from "../support/harness.ts";
+import { CLIP, runStep, STILL } from "../support/pipelines.ts";
 
 let h: Harness;
 let mcp: McpSession;

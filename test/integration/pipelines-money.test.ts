@@ -1,9 +1,9 @@
 // Money: a pipeline is quoted and admitted whole (an `each` step at its source's most outputs),
 // refused 402 with nothing created or sent, and its cost sums its jobs per unit.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { budget, leaveRoom, putLimits } from "../costs-helpers.ts";
-import { api, startHarness, type Harness } from "../helpers.ts";
-import { createPipeline, ended, postPipeline, runStep, waitForPipeline } from "../pipelines.ts";
+import { budget, leaveRoom, putLimits } from "../support/costs.ts";
+import { api, startHarness, type Harness } from "../support/harness.ts";
+import { createPipeline, ended, postPipeline, runStep, waitForPipeline } from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -1,8 +1,8 @@
 // A pipeline from POST /v1/pipelines to its last step: references resolved to signed links of the
 // stored outputs, each step's jobs ordinary jobs, fan-out, and the pipeline's view and cost.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, getJob, startHarness, type Harness } from "../helpers.ts";
-import { CLIP, createPipeline, ended, runStep, startedJobs, STILL, waitForPipeline } from "../pipelines.ts";
+import { api, getJob, startHarness, type Harness } from "../support/harness.ts";
+import { CLIP, createPipeline, ended, runStep, startedJobs, STILL, waitForPipeline } from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {

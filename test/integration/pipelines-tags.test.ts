@@ -1,8 +1,8 @@
 // A pipeline's `tags` and `deadline` are given to each job it creates, as a batch gives its own:
 // the jobs list under the tag, carry the deadline, and a per-tag budget counts a pipeline's jobs.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, getJob, KEY_B, startHarness, type Harness } from "../helpers.ts";
-import { CLIP, createPipeline, ended, postPipeline, runStep, STILL, waitForPipeline } from "../pipelines.ts";
+import { api, getJob, KEY_B, startHarness, type Harness } from "../support/harness.ts";
+import { CLIP, createPipeline, ended, postPipeline, runStep, STILL, waitForPipeline } from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {

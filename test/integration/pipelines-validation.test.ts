@@ -2,8 +2,8 @@
 // nothing created and nothing sent.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { validatePipeline } from "../../src/schemas/pipeline-spec.ts";
-import { api, startHarness, type Harness } from "../helpers.ts";
-import { CLIP, postPipeline, STILL } from "../pipelines.ts";
+import { api, startHarness, type Harness } from "../support/harness.ts";
+import { CLIP, postPipeline, STILL } from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -3,7 +3,7 @@ import { createExecutionContext, createScheduledController, env, runInDurableObj
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
-import { api, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(async () => {

@@ -5,7 +5,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { IDLE_MS, sweepIdleJobs } from "../../src/jobs/sweeper.ts";
 import { idleUnfinishedJobs } from "../../src/db/jobs-index.ts";
-import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -3,7 +3,7 @@
 // WHATWG drops, so such text is refused by field; what reaches the provider is what was checked.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NOT_NORMALISED } from "../../src/lib/url-policy.ts";
-import { api, createJob, driveJob, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, driveJob, startHarness, type Harness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MODELS, MODEL_IDS, type ModelId } from "../../src/providers/models.ts";
-import { createJob, driveJob, getJob, startHarness, type Harness } from "../helpers.ts";
+import { createJob, driveJob, getJob, startHarness, type Harness } from "../support/harness.ts";
 
 const IMG = "https://images.example.com/in.png";
 const IMG2 = "https://images.example.com/in-2.png";

@@ -5,7 +5,7 @@ import { createExecutionContext, env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.ts";
 import { rootTenantId } from "../../src/keys/secrets.ts";
-import { api, BASE, createJob, fireFollowUp, KEY_A, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { api, BASE, createJob, fireFollowUp, KEY_A, KEY_B, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import { firstStep, requestsTo } from "../reliability/support.ts";
 import { ADMIN_KEY, type Json } from "./support.ts";
 

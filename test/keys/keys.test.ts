@@ -5,7 +5,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rootTenantId } from "../../src/keys/secrets.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
-import { api, createJob, KEY_A, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, KEY_A, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 import { ADMIN_KEY, type Json, makeKey, sleep } from "./support.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a lighthouse" } };

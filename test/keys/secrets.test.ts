@@ -5,7 +5,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { rootTenantId } from "../../src/keys/secrets.ts";
-import { api, driveJob, startHarness, type Harness } from "../helpers.ts";
+import { api, driveJob, startHarness, type Harness } from "../support/harness.ts";
 import { ADMIN_KEY, type Json, makeKey } from "./support.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a lighthouse" } };

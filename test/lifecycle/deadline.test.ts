@@ -5,7 +5,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { api, createJob, fireAlarm, fireFollowUp, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { api, createJob, fireAlarm, fireFollowUp, getJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import { firstStep, requestsTo, restoreProviderPace } from "../reliability/support.ts";
 import { WIRO } from "./helpers.ts";
 

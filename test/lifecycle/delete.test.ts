@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { TOMBSTONE_KEY, tombstoneOf } from "../../src/lifecycle/job-erase.ts";
-import { api, createJob, download, driveJob, jobStub, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, download, driveJob, jobStub, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 import { del, finishedJob, indexRow, mediaKeys, SEEDREAM, tombstone, WIRO } from "./helpers.ts";
 
 let h: Harness;

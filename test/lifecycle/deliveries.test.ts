@@ -2,7 +2,7 @@
 // filters, redelivery with the same webhook-id, and another tenant sees none of it.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { messageId } from "../../src/webhooks/events.ts";
-import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 import { SEEDREAM } from "./helpers.ts";
 
 let h: Harness;

@@ -1,8 +1,8 @@
 // MCP delete_job: a finished job is deleted (get_job then finds nothing); an unfinished one is
 // the API's job_unfinished problem; another tenant's is not found.
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { driveJob, KEY_B, startHarness, type Harness } from "../helpers.ts";
-import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../mcp-client.ts";
+import { driveJob, KEY_B, startHarness, type Harness } from "../support/harness.ts";
+import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../support/mcp-client.ts";
 
 let h: Harness;
 let mcp: McpSession;

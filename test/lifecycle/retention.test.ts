@@ -4,7 +4,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sweepRetention } from "../../src/lifecycle/retention.ts";
-import { api, createJob, download, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, download, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 import { messageId } from "../../src/webhooks/events.ts";
 import { finishedJob, indexRow, mediaKeys, SEEDREAM } from "./helpers.ts";
 

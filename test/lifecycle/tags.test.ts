@@ -1,7 +1,7 @@
 // Tags: validated, listed by (GET /v1/jobs?tag=), costs grouped by them, and budget limits that
 // count only the jobs carrying one. Another tenant sees none of it.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, createJob, driveJob, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, driveJob, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 import { SEEDREAM } from "./helpers.ts";
 
 let h: Harness;

@@ -5,9 +5,9 @@
 import { env } from "cloudflare:test";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { SIM_ORIGIN } from "../bindings.ts";
-import { api, createJob, startHarness, type Harness } from "../helpers.ts";
-import { holdRequests, releaseAll, settled, stepInBackground } from "../in-flight.ts";
+import { SIM_ORIGIN } from "../support/bindings.ts";
+import { api, createJob, startHarness, type Harness } from "../support/harness.ts";
+import { holdRequests, releaseAll, settled, stepInBackground } from "../support/in-flight.ts";
 import { firstStep, restoreProviderPace, SEEDREAM, stepUntil, tasksPerJob, WIRO } from "./support.ts";
 
 let h: Harness;

@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { JOB_EVENTS } from "../../src/jobs/record.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { api, BASE, HOOK_ORIGIN, KEY_A, startHarness, type Harness } from "../helpers.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { api, BASE, HOOK_ORIGIN, KEY_A, startHarness, type Harness } from "../support/harness.ts";
 import { cancelOpenJobs, restoreProviderPace } from "./support.ts";
 
 let h: Harness;

@@ -9,8 +9,8 @@ import { buildApp } from "../../src/http/app.ts";
 import { MAX_SCHEDULES_PER_CLIENT } from "../../src/schemas/views.ts";
 import { sha256Hex } from "../../src/lib/crypto.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { api, BASE, createJob, fireAlarm, KEY_A, startHarness, type Harness } from "../helpers.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { api, BASE, createJob, fireAlarm, KEY_A, startHarness, type Harness } from "../support/harness.ts";
 import { patternBytes, sameBytes } from "../media/helpers.ts";
 import { cancelOpenJobs, WIRO } from "./support.ts";
 

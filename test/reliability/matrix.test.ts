@@ -19,8 +19,8 @@ import { IDLE_MS, sweepIdleJobs } from "../../src/jobs/sweeper.ts";
 import { LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import type { FaultKind, FaultTarget } from "../../simulator/index.ts";
-import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
-import { api, createJob, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { SIM_ORIGIN, TEST_BINDINGS } from "../support/bindings.ts";
+import { api, createJob, getJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import {
   ageIndex,
   firstStep,

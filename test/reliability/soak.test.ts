@@ -9,8 +9,8 @@ import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../s
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import type { Fault, FaultKind, FaultTarget, SimTask } from "../../simulator/index.ts";
-import { SIM_ORIGIN } from "../bindings.ts";
-import { api, HOOK_ORIGIN, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { SIM_ORIGIN } from "../support/bindings.ts";
+import { api, HOOK_ORIGIN, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import {
   cancelOpenJobs,
   captureLogs,

@@ -5,11 +5,11 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { vi } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
-import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
+import { SIM_ORIGIN, TEST_BINDINGS } from "../support/bindings.ts";
 import { jobApi } from "../../src/jobs/job-client.ts";
 import type { JobObject } from "../../src/jobs/job-object.ts";
-import { gateInside, jobInside } from "../do-internals.ts";
-import { jobStub, storedJob, type Harness } from "../helpers.ts";
+import { gateInside, jobInside } from "../support/do-internals.ts";
+import { jobStub, storedJob, type Harness } from "../support/harness.ts";
 
 export const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
 export const SEEDANCE = { model: "weshop/seedance", params: { textDescription: "a wave", images: ["https://images.example.com/a.png"] } };
@@ -17,7 +17,7 @@ export const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params:
 
 export const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
-export { seeded } from "../seeded.ts";
+export { seeded } from "../support/seeded.ts";
 
 export const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 export const intIn = (rand: () => number, min: number, max: number): number => min + Math.floor(rand() * (max - min + 1));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay, nextPollDelay, RETRY_CAP_MS, runDeadlineMs, TARGET_MEAN_DELAY_MS } from "../../src/jobs/polling.ts";
-import { seeded } from "../seeded.ts";
+import { seeded } from "../support/seeded.ts";
 
 describe("backoffDelay", () => {
   it("grows exponentially and stays within the cap (full jitter at rand→1)", () => {

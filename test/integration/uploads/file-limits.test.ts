@@ -4,7 +4,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_FILE_BYTES } from "../../../src/schemas/upload-spec.ts";
-import { type Harness, startHarness } from "../../helpers.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
 import { MP4, postUpload, storedUploads, streamedFile } from "./media.ts";
 import { MiB, problem } from "./support.ts";
 

@@ -5,7 +5,7 @@ import { Validator } from "@cfworker/json-schema";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openapiDocument } from "../../../src/http/app.ts";
-import { api, BASE, type Harness, KEY_B, startHarness } from "../../helpers.ts";
+import { api, BASE, type Harness, KEY_B, startHarness } from "../../support/harness.ts";
 import { fileForm, MP3, MP4, postUpload, SAMPLES, sha256Hex, storedUploads } from "./media.ts";
 import { problem } from "./support.ts";
 

@@ -8,8 +8,8 @@ import type { AppEnv } from "../../../src/http/context.ts";
 import { bearerAuth, requestId, requireConfig } from "../../../src/http/middleware.ts";
 import { uploadRoutes } from "../../../src/http/routes/uploads.ts";
 import { ApiError, problemResponse } from "../../../src/lib/errors.ts";
-import { api, BASE, KEY_A } from "../../helpers.ts";
-import { TEST_BINDINGS } from "../../bindings.ts";
+import { api, BASE, KEY_A } from "../../support/harness.ts";
+import { TEST_BINDINGS } from "../../support/bindings.ts";
 
 export const WESHOP_KEY = TEST_BINDINGS.WESHOP_API_KEY;
 export const MiB = 1024 * 1024;
