@@ -9,7 +9,8 @@ import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { api, createJob, fireFollowUp, getJob, startHarness, type Harness } from "../support/harness.ts";
 import { releaseAll, settled, stepInBackground } from "../support/in-flight.ts";
-import { firstStep, requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { firstStep } from "../reliability/steps.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
 /** Long enough that a hung submit is ended only by the cancel. */

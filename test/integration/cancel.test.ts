@@ -7,7 +7,8 @@ import { batchJobId } from "../../src/batches/batch-object.ts";
 import { SIM_ORIGIN } from "../support/bindings.ts";
 import { api, createJob, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import { holdRequests, releaseAll, settled, stepInBackground } from "../support/in-flight.ts";
-import { firstStep, layerFetch, requestsTo, restoreProviderPace, stepUntil } from "../reliability/support.ts";
+import { layerFetch, requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { firstStep, stepUntil } from "../reliability/steps.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };

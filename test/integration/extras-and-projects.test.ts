@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/lib/crypto.ts";
 import { SIM_WIRO_KEY_ONLY_API_KEY } from "../support/bindings.ts";
 import { createJob, download, getJob, jobStub, KEY_A, startHarness, type Harness } from "../support/harness.ts";
-import { cancelOpenJobs, drive, layerFetch, requestsTo, restoreProviderPace, SEEDANCE, sha256Hex as sha256OfBytes, stepUntil } from "../reliability/support.ts";
+import { cancelOpenJobs, layerFetch, requestsTo, restoreProviderPace, sha256Hex as sha256OfBytes } from "../reliability/support.ts";
+import { SEEDANCE } from "../support/builders.ts";
+import { drive, stepUntil } from "../reliability/steps.ts";
 import { envWith, jobInside } from "../support/do-internals.ts";
 
 let h: Harness;

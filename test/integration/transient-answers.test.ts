@@ -7,7 +7,9 @@ import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { wiroSignature, type FaultKind, type FaultTarget } from "../../simulator/index.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../support/bindings.ts";
 import { createJob, fireFollowUp, getJob, jobStub, startHarness, type Harness } from "../support/harness.ts";
-import { cancelOpenJobs, drive, firstStep, layerFetch, requestsTo, restoreProviderPace, SEEDREAM, stepAlarm, WIRO } from "../reliability/support.ts";
+import { cancelOpenJobs, layerFetch, requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { SEEDREAM, WIRO } from "../support/builders.ts";
+import { drive, firstStep, stepAlarm } from "../reliability/steps.ts";
 import { jobInside } from "../support/do-internals.ts";
 
 let h: Harness;

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.ts";
 import { rootTenantId } from "../../src/keys/secrets.ts";
 import { api, BASE, createJob, fireFollowUp, KEY_A, KEY_B, startHarness, storedJob, type Harness } from "../support/harness.ts";
-import { firstStep, requestsTo } from "../reliability/support.ts";
+import { requestsTo } from "../reliability/support.ts";
+import { firstStep } from "../reliability/steps.ts";
 import { ADMIN_KEY, type Json } from "./support.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };

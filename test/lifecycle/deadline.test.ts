@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { api, createJob, fireAlarm, fireFollowUp, getJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
-import { firstStep, requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { firstStep } from "../reliability/steps.ts";
 import { WIRO } from "./helpers.ts";
 
 let h: Harness;

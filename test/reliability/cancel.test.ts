@@ -8,7 +8,9 @@ import type { JobRecord } from "../../src/jobs/record.ts";
 import { SIM_ORIGIN } from "../support/bindings.ts";
 import { api, createJob, startHarness, type Harness } from "../support/harness.ts";
 import { holdRequests, releaseAll, settled, stepInBackground } from "../support/in-flight.ts";
-import { firstStep, restoreProviderPace, SEEDREAM, stepUntil, tasksPerJob, WIRO } from "./support.ts";
+import { restoreProviderPace, tasksPerJob } from "./support.ts";
+import { SEEDREAM, WIRO } from "../support/builders.ts";
+import { firstStep, stepUntil } from "./steps.ts";
 
 let h: Harness;
 beforeEach(async () => {

@@ -12,7 +12,8 @@ import { signMediaUrl } from "../../src/media/links.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
 import { api, BASE, createJob, fireAlarm, KEY_A, startHarness, type Harness } from "../support/harness.ts";
 import { patternBytes, sameBytes } from "../media/helpers.ts";
-import { cancelOpenJobs, WIRO } from "./support.ts";
+import { cancelOpenJobs } from "./support.ts";
+import { WIRO } from "../support/builders.ts";
 
 let h: Harness;
 beforeEach(() => {

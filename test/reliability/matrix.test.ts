@@ -23,29 +23,21 @@ import { SIM_ORIGIN, TEST_BINDINGS } from "../support/bindings.ts";
 import { api, createJob, getJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import {
   ageIndex,
-  firstStep,
   cancelOpenJobs,
   captureLogs,
   checkStored,
-  crashOnce,
-  drive,
-  driveCounting,
   emulateGzipDecoding,
   intIn,
   layerFetch,
   restoreProviderPace,
-  runDue,
   recordFetches,
   requestsTo,
-  SEEDANCE,
-  SEEDREAM,
-  seeded,
-  stepAlarm,
-  stepUntil,
   tasksPerJob,
   TERMINAL,
-  WIRO,
 } from "./support.ts";
+import { seeded } from "../support/seeded.ts";
+import { SEEDANCE, SEEDREAM, WIRO } from "../support/builders.ts";
+import { firstStep, crashOnce, drive, driveCounting, runDue, stepAlarm, stepUntil } from "./steps.ts";
 
 let h: Harness;
 beforeEach(async () => {

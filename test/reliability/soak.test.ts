@@ -16,17 +16,16 @@ import {
   captureLogs,
   checkStored,
   emulateGzipDecoding,
-  firstStep,
   intIn,
   layerFetch,
   pick,
   restoreProviderPace,
   secretValues,
-  seeded,
-  stepAlarm,
   tasksPerJob,
   TERMINAL,
 } from "./support.ts";
+import { seeded } from "../support/seeded.ts";
+import { firstStep, stepAlarm } from "./steps.ts";
 
 const SEED = 20261121;
 const CHUNKS = 10;
