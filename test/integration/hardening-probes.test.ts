@@ -1,7 +1,8 @@
 // Hardening from the adversarial probe (issue 11), part two: provider texts stored on jobs carry no
 // provider secret; conditional headers on /media never give a 5xx; a forged callback is refused
 // without touching any Durable Object. The RELIABILITY.md rows' figures are asserted here.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
@@ -14,15 +15,9 @@ import { signMediaUrl } from "../../src/media/links.ts";
 import { patternBytes, sameBytes } from "../media/helpers.ts";
 import { WIRO } from "../support/builders.ts";
 import { buildApp } from "../../src/http/app.ts";
-import { BASE, createJob, fireAlarm, startHarness, type Harness } from "../support/harness.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
+import { BASE, createJob, fireAlarm } from "../support/harness.ts";
+it.afterEach(async ({ h }) => {
   await cancelOpenJobs(h);
-  await h.stop();
 });
 
 describe("provider texts stored on jobs carry no provider secret", () => {
@@ -174,7 +169,7 @@ describe("forged callbacks touch no Durable Object", () => {
     return { calls, post };
   }
 
-  it("wrong, another job's and made-up tokens: 404, 0 Durable Object calls, 0 provider calls; the real token still works", async () => {
+  it("wrong, another job's and made-up tokens: 404, 0 Durable Object calls, 0 provider calls; the real token still works", async ({ h }) => {
     const a = (await createJob(WIRO)).id;
     const b = (await createJob(WIRO)).id;
     await fireAlarm(a);

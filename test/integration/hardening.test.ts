@@ -2,7 +2,8 @@
 // details, nosniff everywhere, a strict JSON content type, explicit development mode, and the
 // schedule cap holding under concurrent creates (a RELIABILITY.md row, its figure asserted here).
 // Part two, hardening-probes.test.ts: scrubbed provider text, /media conditionals, forged callbacks.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { env } from "cloudflare:test";
 import { sha256Hex } from "../../src/lib/crypto.ts";
 import { cancelOpenJobs } from "../reliability/support.ts";
@@ -10,15 +11,9 @@ import { TEST_BINDINGS } from "../support/bindings.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
 import { MAX_SCHEDULES_PER_CLIENT } from "../../src/schemas/views.ts";
 import { buildApp } from "../../src/http/app.ts";
-import { api, BASE, KEY_A, startHarness, type Harness } from "../support/harness.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
+import { api, BASE, KEY_A } from "../support/harness.ts";
+it.afterEach(async ({ h }) => {
   await cancelOpenJobs(h);
-  await h.stop();
 });
 
 const app = buildApp();
@@ -119,7 +114,7 @@ describe("development mode is SEEDRUN_DEV=1, nothing else", () => {
   const post = (overrides: Partial<Record<keyof Env, string | undefined>>) =>
     call("/v1/jobs", overrides, { method: "POST", headers: { ...bearer(KEY_A), "Content-Type": "application/json" }, body });
 
-  it("without it a loopback webhookUrl is refused by path, even with loopback provider URLs; with it, accepted", async () => {
+  it("without it a loopback webhookUrl is refused by path, even with loopback provider URLs; with it, accepted", async ({ h }) => {
     // the test settings point both providers at the loopback simulator
     expect(TEST_BINDINGS.WESHOP_BASE_URL.startsWith("http://127.0.0.1:")).toBe(true);
     for (const overrides of [{ SEEDRUN_DEV: undefined }, { SEEDRUN_DEV: "0" }]) {

@@ -6,21 +6,18 @@
 // This file: request bodies of POST /v1/jobs, POST /v1/batches and /v1/schedules.
 import { env } from "cloudflare:test";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
-import { api, startHarness, type Harness } from "../support/harness.ts";
+import { api } from "../support/harness.ts";
 import { cancelOpenJobs, restoreProviderPace } from "./support.ts";
 import { BATCH_FIELDS, check, JOB_FIELDS, post, SCHEDULE_FIELDS, SEED } from "./fuzz-check.ts";
 import { oddString, validSpec, anyJson, mutation, deepText } from "./fuzz-arbitraries.ts";
-
-let h: Harness;
-beforeEach(async () => {
-  h = startHarness();
+it.beforeEach(async () => {
   await restoreProviderPace();
 });
-afterEach(async () => {
+it.afterEach(async ({ h }) => {
   await cancelOpenJobs(h);
-  await h.stop();
 });
 
 // ---- POST /v1/jobs ---------------------------------------------------------------------------
@@ -36,7 +33,7 @@ describe("POST /v1/jobs", () => {
     );
   });
 
-  it("random JSON values: 4xx problem+json naming fields, 0 5xx, nothing sent to a provider", async () => {
+  it("random JSON values: 4xx problem+json naming fields, 0 5xx, nothing sent to a provider", async ({ h }) => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue({ maxDepth: 5 }), async (value) => {
         const res = await post("/v1/jobs", value);
@@ -87,7 +84,7 @@ describe("POST /v1/jobs", () => {
 // ---- POST /v1/batches ------------------------------------------------------------------------
 
 describe("POST /v1/batches", () => {
-  it("valid batches: 202; random and mutated ones: 4xx naming jobs[i] paths; 0 5xx", async () => {
+  it("valid batches: 202; random and mutated ones: 4xx naming jobs[i] paths; 0 5xx", async ({ h }) => {
     const batch = fc.oneof(
       { weight: 1, arbitrary: fc.array(validSpec, { minLength: 1, maxLength: 3 }).map((jobs) => ({ body: { jobs } as unknown, valid: true })) },
       {

@@ -7,22 +7,19 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
-import { api, BASE, KEY_A, startHarness, type Harness } from "../support/harness.ts";
+import { api, BASE, KEY_A } from "../support/harness.ts";
 import { cancelOpenJobs, restoreProviderPace } from "./support.ts";
 import { check, post, type Problem, QUERY_FIELDS, SEED } from "./fuzz-check.ts";
 import { oddString } from "./fuzz-arbitraries.ts";
-
-let h: Harness;
-beforeEach(async () => {
-  h = startHarness();
+it.beforeEach(async () => {
   await restoreProviderPace();
 });
-afterEach(async () => {
+it.afterEach(async ({ h }) => {
   await cancelOpenJobs(h);
-  await h.stop();
 });
 
 // ---- GET /v1/jobs query ------------------------------------------------------------------------
@@ -85,7 +82,7 @@ const segment = fc
   .map((s) => (/%[0-9A-Za-z]{1,2}/.test(s) ? s : pct(s)));
 
 describe("ids and tokens in paths", () => {
-  it("POST /callbacks/wiro/{jobId}/{token} with odd segments and bodies: 404, no provider call; 0 5xx", async () => {
+  it("POST /callbacks/wiro/{jobId}/{token} with odd segments and bodies: 404, no provider call; 0 5xx", async ({ h }) => {
     await fc.assert(
       fc.asyncProperty(segment, segment, fc.jsonValue({ maxDepth: 3 }), async (jobId, token, body) => {
         const res = await exports.default.fetch(
@@ -103,7 +100,7 @@ describe("ids and tokens in paths", () => {
     expect(h.sim.requests).toEqual([]);
   });
 
-  it("POST /v1/jobs/{id}/cancel and GET /v1/jobs/{id} with odd ids: 404; 0 5xx", async () => {
+  it("POST /v1/jobs/{id}/cancel and GET /v1/jobs/{id} with odd ids: 404; 0 5xx", async ({ h }) => {
     await fc.assert(
       fc.asyncProperty(segment, async (id) => {
         await check(await api(`/v1/jobs/${id}/cancel`, { method: "POST" }), {});

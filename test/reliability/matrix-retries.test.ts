@@ -1,23 +1,20 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine.ts";
 import { RETRY_CAP_MS } from "../../src/jobs/polling.ts";
 import { LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import type { FaultKind, FaultTarget } from "../../simulator/index.ts";
-import { getJob, startHarness, type Harness } from "../support/harness.ts";
+import { getJob } from "../support/harness.ts";
 import { cancelOpenJobs, intIn, restoreProviderPace, requestsTo, tasksPerJob } from "./support.ts";
 import { seeded } from "../support/seeded.ts";
 import { drive, driveCounting, stepAlarm } from "./steps.ts";
 import { ceiling, driveNotingBackoff, figure, isSubmit, jobAt, jobBefore } from "./matrix-support.ts";
-
-let h: Harness;
-beforeEach(async () => {
-  h = startHarness();
+it.beforeEach(async () => {
   await restoreProviderPace();
 });
-afterEach(async () => {
+it.afterEach(async ({ h }) => {
   await cancelOpenJobs(h);
-  await h.stop();
 });
 
 describe("provider 5xx, N times", () => {
@@ -26,7 +23,7 @@ describe("provider 5xx, N times", () => {
   for (const target of ["weshop.submit", "weshop.poll", "wiro.run", "wiro.detail"] as const)
     for (const kind of ["http500", "http503"] as const) cases.push([target, kind, intIn(rand, 1, 4)]);
 
-  it.each(cases)("%s %s ×%i: capped full-jitter backoff, then success with one provider task", async (target, kind, n) => {
+  it.for(cases)("%s %s ×%i: capped full-jitter backoff, then success with one provider task", async ([target, kind, n], { h }) => {
     const { id, attempts: before } = await jobBefore(h, target);
     h.sim.inject({ target, kind, times: n });
     const { job, backoffs } = await driveNotingBackoff(h, id);
@@ -51,12 +48,12 @@ describe("provider 5xx, N times", () => {
     if (target === "weshop.submit") expect(new Set(requestsTo(h, target).map((r) => r.headers["idempotency-key"]))).toEqual(new Set([await weshopRunKey(id)]));
   });
 
-  it.each([
+  it.for([
     ["weshop.submit", "http500"],
     ["wiro.run", "http503"],
     ["weshop.poll", "http503"],
     ["wiro.detail", "http500"],
-  ] as const)("%s %s without end: failed after the cap with the last error; delays capped and jittered", async (target, kind) => {
+  ] as const)("%s %s without end: failed after the cap with the last error; delays capped and jittered", async ([target, kind], { h }) => {
     const { id, attempts: before } = await jobBefore(h, target);
     // the job's own calls; a Wiro stop after it gave up reads Task/Detail by taskid, not counted here
     const calls = () => requestsTo(h, target).filter((r) => !r.body.includes('"taskid"')).length;
@@ -84,9 +81,9 @@ describe("429 / Wiro code 96 with or without Retry-After (seconds or HTTP date)"
   const forms = ["seconds", "http-date", "none"] as const;
   const margins: number[] = [];
 
-  it.each(targets.flatMap((t) => forms.map((f) => [t, f] as const)))(
+  it.for(targets.flatMap((t) => forms.map((f) => [t, f] as const)))(
     "%s rate limited, Retry-After as %s: the next try waits at least that long",
-    async (target, form) => {
+    async ([target, form], { h }) => {
       const rand = seeded(targets.indexOf(target) * 10 + forms.indexOf(form) + 1);
       for (let round = 0; round < 3; round++) {
         const seconds = intIn(rand, 1, 600);
@@ -136,10 +133,10 @@ describe("429 / Wiro code 96 with or without Retry-After (seconds or HTTP date)"
 });
 
 describe("WeShop error retryable:false, Wiro 97", () => {
-  it.each([
+  it.for([
     ["weshop.submit", "INSUFFICIENT_POWER", "Insufficient power balance"],
     ["wiro.run", "97", "Insufficient balance"],
-  ] as const)("%s: the job fails at once with the provider's code (%s) and message after exactly 1 attempt", async (target, code, message) => {
+  ] as const)("%s: the job fails at once with the provider's code (%s) and message after exactly 1 attempt", async ([target, code, message], { h }) => {
     h.sim.inject({ target, kind: "error_final" });
     const id = await jobAt(h, target);
     const { job, rejections } = await driveCounting(h, id);
@@ -159,21 +156,24 @@ describe("WeShop error retryable:false, Wiro 97", () => {
   // Issue 10: a status poll keeps going through anything that is not a definite end or refused
   // credentials. The task already exists and may be running (and billing); such an answer on a
   // poll says nothing about it.
-  it.each([
+  it.for([
     ["weshop.poll", "INSUFFICIENT_POWER"],
     ["wiro.detail", "97"],
-  ] as const)("on a status poll (%s answering %s) it is retried: the job succeeds with its one task after exactly 1 more poll", async (target, code) => {
-    const id = await jobAt(h, target);
-    const callsBefore = requestsTo(h, target).length;
-    h.sim.inject({ target, kind: "error_final" });
-    const { job: met } = await stepAlarm(id);
-    expect(met).toMatchObject({ status: "running", attempts: 1 });
-    expect(met.lastProviderError).toMatch(new RegExp(`^${code}:`));
-    expect(requestsTo(h, target).length - callsBefore).toBe(1);
-    const { job, rejections } = await driveCounting(h, id);
-    expect(rejections).toEqual([]);
-    expect(job.status).toBe("succeeded");
-    expect(h.sim.tasks()).toHaveLength(1);
-    expect((await tasksPerJob(h)).get(id)).toBe(1);
-  });
+  ] as const)(
+    "on a status poll (%s answering %s) it is retried: the job succeeds with its one task after exactly 1 more poll",
+    async ([target, code], { h }) => {
+      const id = await jobAt(h, target);
+      const callsBefore = requestsTo(h, target).length;
+      h.sim.inject({ target, kind: "error_final" });
+      const { job: met } = await stepAlarm(id);
+      expect(met).toMatchObject({ status: "running", attempts: 1 });
+      expect(met.lastProviderError).toMatch(new RegExp(`^${code}:`));
+      expect(requestsTo(h, target).length - callsBefore).toBe(1);
+      const { job, rejections } = await driveCounting(h, id);
+      expect(rejections).toEqual([]);
+      expect(job.status).toBe("succeeded");
+      expect(h.sim.tasks()).toHaveLength(1);
+      expect((await tasksPerJob(h)).get(id)).toBe(1);
+    },
+  );
 });
