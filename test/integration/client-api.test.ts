@@ -2,9 +2,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, KEY_B, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { SEEDREAM, WIRO } from "../support/builders.ts";
 
-const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
-const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
 let h: Harness;
 beforeEach(() => {
   h = startHarness();

@@ -6,8 +6,7 @@ import { it } from "../support/fixture.ts";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine.ts";
 import { api, createJob, fireAlarm, fireFollowUp, jobStub, storedJob } from "../support/harness.ts";
 import { jobInside } from "../support/do-internals.ts";
-
-const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
+import { WIRO } from "../support/builders.ts";
 
 describe("invalid configuration", () => {
   it("a refused provider base URL sends nothing anywhere; the job waits, then fails by name once it cannot wait longer", async ({ h }) => {

@@ -3,13 +3,14 @@
 // chunks. Then the promise is checked as a whole: every job ended with a reason that fits the
 // faults it met, no provider task twice for a job, no truncated object, no secret in any log.
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import type { Fault, FaultTarget, SimTask } from "../../simulator/index.ts";
-import { api, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { api, storedJob } from "../support/harness.ts";
 import { cancelOpenJobs, captureLogs, checkStored, emulateGzipDecoding, intIn, restoreProviderPace, secretValues, tasksPerJob, TERMINAL } from "./support.ts";
 import { seeded } from "../support/seeded.ts";
 import { firstStep, stepAlarm } from "./steps.ts";
@@ -20,20 +21,16 @@ const CHUNKS = 10;
 const SINGLES_PER_CHUNK = 24;
 const BATCHES_PER_CHUNK = 1;
 const BATCH_SIZE = 6;
-
-let h: Harness;
-beforeEach(async () => {
-  h = startHarness();
+it.beforeEach(async () => {
   await restoreProviderPace();
 });
-afterEach(async () => {
+it.afterEach(async ({ h }) => {
   await cancelOpenJobs(h);
-  await h.stop();
 });
 
 it("300 jobs, every fault at every target: all end with a fitting reason; 0 duplicate tasks; 0 truncated objects; 0 secrets in logs", {
   timeout: 240_000,
-}, async () => {
+}, async ({ h }) => {
   const started = performance.now();
   const logs = captureLogs();
   const rand = seeded(SEED);
