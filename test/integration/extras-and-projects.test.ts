@@ -10,6 +10,7 @@ import { cancelOpenJobs, layerFetch, requestsTo, restoreProviderPace, sha256Hex 
 import { SEEDANCE } from "../support/builders.ts";
 import { drive, stepUntil } from "../reliability/steps.ts";
 import { envWith, jobInside } from "../support/do-internals.ts";
+
 it.beforeEach(async () => {
   await restoreProviderPace();
 });

@@ -16,6 +16,7 @@ import { patternBytes, sameBytes } from "../media/helpers.ts";
 import { WIRO } from "../support/builders.ts";
 import { buildApp } from "../../src/http/app.ts";
 import { BASE, createJob, fireAlarm } from "../support/harness.ts";
+
 it.afterEach(async ({ h }) => {
   await cancelOpenJobs(h);
 });

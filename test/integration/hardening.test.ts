@@ -12,6 +12,7 @@ import { signMediaUrl } from "../../src/media/links.ts";
 import { MAX_SCHEDULES_PER_CLIENT } from "../../src/schemas/views.ts";
 import { buildApp } from "../../src/http/app.ts";
 import { api, BASE, KEY_A } from "../support/harness.ts";
+
 it.afterEach(async ({ h }) => {
   await cancelOpenJobs(h);
 });

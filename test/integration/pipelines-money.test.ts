@@ -5,6 +5,7 @@ import { it } from "../support/fixture.ts";
 import { budget, leaveRoom, putLimits } from "../support/costs.ts";
 import { api } from "../support/harness.ts";
 import { createPipeline, ended, postPipeline, runStep, waitForPipeline } from "../support/pipelines.ts";
+
 it.afterEach(async () => {
   await putLimits([]);
 });

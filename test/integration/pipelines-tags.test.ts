@@ -4,6 +4,7 @@ import { describe, expect } from "vitest";
 import { it } from "../support/fixture.ts";
 import { api, getJob, KEY_B } from "../support/harness.ts";
 import { CLIP, createPipeline, ended, postPipeline, runStep, STILL, waitForPipeline } from "../support/pipelines.ts";
+
 it.afterEach(async () => {
   await api("/v1/budget", { method: "PUT", json: { limits: [] } });
 });

@@ -5,6 +5,7 @@ import { it } from "../support/fixture.ts";
 import worker from "../../src/index.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
 import { api, KEY_B } from "../support/harness.ts";
+
 it.beforeEach(async () => {
   await env.DB.exec("DELETE FROM schedules");
 });

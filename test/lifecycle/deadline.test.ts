@@ -10,6 +10,7 @@ import { api, createJob, fireAlarm, fireFollowUp, getJob, jobStub, storedJob } f
 import { requestsTo, restoreProviderPace } from "../reliability/support.ts";
 import { firstStep } from "../reliability/steps.ts";
 import { WIRO } from "./helpers.ts";
+
 it.beforeEach(async () => {
   await restoreProviderPace();
 });

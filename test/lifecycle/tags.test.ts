@@ -4,6 +4,7 @@ import { describe, expect } from "vitest";
 import { it } from "../support/fixture.ts";
 import { api, createJob, driveJob, KEY_B } from "../support/harness.ts";
 import { SEEDREAM } from "./helpers.ts";
+
 it.afterEach(async () => {
   await api("/v1/budget", { method: "PUT", json: { limits: [] } });
 });

@@ -13,6 +13,7 @@ import { api } from "../support/harness.ts";
 import { cancelOpenJobs, restoreProviderPace } from "./support.ts";
 import { BATCH_FIELDS, check, JOB_FIELDS, post, SCHEDULE_FIELDS, SEED } from "./fuzz-check.ts";
 import { oddString, validSpec, anyJson, mutation, deepText } from "./fuzz-arbitraries.ts";
+
 it.beforeEach(async () => {
   await restoreProviderPace();
 });

@@ -15,6 +15,7 @@ import { api, BASE, KEY_A } from "../support/harness.ts";
 import { cancelOpenJobs, restoreProviderPace } from "./support.ts";
 import { check, post, type Problem, QUERY_FIELDS, SEED } from "./fuzz-check.ts";
 import { oddString } from "./fuzz-arbitraries.ts";
+
 it.beforeEach(async () => {
   await restoreProviderPace();
 });

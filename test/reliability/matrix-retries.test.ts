@@ -10,6 +10,7 @@ import { cancelOpenJobs, intIn, restoreProviderPace, requestsTo, tasksPerJob } f
 import { seeded } from "../support/seeded.ts";
 import { drive, driveCounting, stepAlarm } from "./steps.ts";
 import { ceiling, driveNotingBackoff, figure, isSubmit, jobAt, jobBefore } from "./matrix-support.ts";
+
 it.beforeEach(async () => {
   await restoreProviderPace();
 });
