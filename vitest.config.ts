@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_BINDINGS } from "./test/bindings.ts";
+import { TEST_BINDINGS } from "./test/support/bindings.ts";
 import { copyDocsAssets } from "./scripts/docs-assets.ts";
 
 // /docs is served from public/, where Swagger UI's files are copied from node_modules
@@ -40,7 +40,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/**/*.test.ts"],
           exclude: [...NODE_TESTS, BROWSER_TESTS, CLIENT_TESTS],
-          setupFiles: ["./test/apply-migrations.ts"],
+          setupFiles: ["./test/support/apply-migrations.ts"],
           // budgets, not retries: a batch test drives a few hundred alarms and its clean-up stops as
           // many objects; on a busy 2-core machine that outlasts vitest's 5 s / 10 s defaults
           testTimeout: 30_000,

@@ -1,7 +1,7 @@
 // Polling efficiency: our poll schedule (the worker's own nextPollDelay) against a fixed
 // 3-second poller, over a seeded spread of run durations, in virtual time.
 import { nextPollDelay } from "../../src/jobs/poll/poll-schedule.ts";
-import { seeded } from "../seeded.ts";
+import { seeded } from "../support/seeded.ts";
 import { mean, percentile } from "./lib.ts";
 import type { Section } from "./section.ts";
 

@@ -1,14 +1,7 @@
 // The HTTP contract: auth, tenant isolation, problem+json errors, validation before any provider call.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, createJob, KEY_B, startHarness, type Harness } from "../helpers.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
+import { api, createJob, KEY_B } from "../support/harness.ts";
 
 const problem = async (res: Response) => {
   expect(res.headers.get("Content-Type")).toBe("application/problem+json");
@@ -56,7 +49,7 @@ describe("request ids and health", () => {
 });
 
 describe("POST /v1/jobs validation", () => {
-  it("lists every offending field by path and sends nothing to any provider", async () => {
+  it("lists every offending field by path and sends nothing to any provider", async ({ h }) => {
     const res = await api("/v1/jobs", {
       json: {
         model: "weshop/seedance",
@@ -81,7 +74,7 @@ describe("POST /v1/jobs validation", () => {
     expect(h.sim.requests).toEqual([]);
     expect(h.jobs).toEqual([]);
   });
-  it("runs the URL and webhook checks whatever else failed", async () => {
+  it("runs the URL and webhook checks whatever else failed", async ({ h }) => {
     const res = await api("/v1/jobs", {
       json: {
         model: "weshop/seedance",
@@ -115,7 +108,7 @@ describe("POST /v1/jobs validation", () => {
     expect(h.sim.requests).toEqual([]);
     expect(h.jobs).toEqual([]);
   });
-  it("reports job paths inside a batch, image URLs included", async () => {
+  it("reports job paths inside a batch, image URLs included", async ({ h }) => {
     const ok = { model: "weshop/seedream", params: { textDescription: "x" } };
     const jobs = Array.from({ length: 18 }, () => ok);
     jobs[17] = { model: "weshop/seedance", params: { images: ["http://10.0.0.1/x.png"], textDescription: "x", duration: "04s" } } as never;
@@ -123,7 +116,7 @@ describe("POST /v1/jobs validation", () => {
     expect(body.errors!.map((e) => e.path).sort()).toEqual(["jobs[17].params.duration", "jobs[17].params.images[0]"]);
     expect(h.sim.requests).toEqual([]);
   });
-  it("checks image URLs once the params are otherwise valid", async () => {
+  it("checks image URLs once the params are otherwise valid", async ({ h }) => {
     const res = await api("/v1/jobs", {
       json: {
         model: "weshop/seedream",
@@ -138,7 +131,7 @@ describe("POST /v1/jobs validation", () => {
     const body = await problem(await api("/v1/jobs", { json: { model: "openai/sora", params: {} } }));
     expect(body.errors).toEqual([{ path: "model", message: expect.stringContaining("weshop/seedance") }]);
   });
-  it("refuses non-JSON, bad JSON and bodies over 1 MB", async () => {
+  it("refuses non-JSON, bad JSON and bodies over 1 MB", async ({ h }) => {
     expect((await api("/v1/jobs", { body: "x", headers: { "Content-Type": "text/plain" } })).status).toBe(415);
     const bad = await api("/v1/jobs", { body: "{", headers: { "Content-Type": "application/json" } });
     expect(bad.status).toBe(400);

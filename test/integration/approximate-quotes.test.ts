@@ -4,8 +4,8 @@
 // longer than the estimate still stays within a budget limit.
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { committed, leaveRoom, putLimits, round } from "../costs-helpers.ts";
-import { api, createJob, driveJob, getJob, startHarness, type Harness } from "../helpers.ts";
+import { committed, leaveRoom, putLimits, round } from "../support/costs.ts";
+import { api, createJob, driveJob, getJob, startHarness, type Harness } from "../support/harness.ts";
 
 /** The simulator's Seedance 2.5 power: 8 per second; its estimate for "-1" guesses 10 s; the rules allow up to 30 s. */
 const PER_SECOND = 8;

@@ -4,9 +4,9 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId, FAN_OUT_CHUNK } from "../../src/batches/batch-object.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { api, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { batchInside, fakeObjects } from "../do-internals.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { api, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { batchInside, fakeObjects } from "../support/do-internals.ts";
 
 let h: Harness;
 beforeEach(() => {

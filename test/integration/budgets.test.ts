@@ -3,28 +3,24 @@
 // blind (503 when a limit exists and no quote can be had). Schedules over budget start nothing.
 import { env, runInDurableObject } from "cloudflare:test";
 import { Validator } from "@cfworker/json-schema";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import { STALE_MS } from "../../src/budgets/budget-object.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { openapiDocument } from "../../src/http/app.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
-import { budget, committed, leaveRoom, problem, putLimits, round } from "../costs-helpers.ts";
-import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { budget, committed, leaveRoom, problem, putLimits, round } from "../support/costs.ts";
+import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B } from "../support/harness.ts";
+import { requestsTo } from "../reliability/support.ts";
 
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
+it.afterEach(async () => {
   await putLimits([]);
   await putLimits([], KEY_B);
-  await h.stop();
 });
 
 const WIRO = "wiro/ByteDance/text-to-video-seedance-v1";
 const countJobs = async (like: string) => (await env.DB.prepare("SELECT COUNT(*) AS n FROM jobs WHERE price_key LIKE ?").bind(like).first<{ n: number }>())!.n;
-const requestsTo = (target: string) => h.sim.requests.filter((r) => r.target === target);
 
 describe("PUT /v1/budget", () => {
   it("replaces the caller's limits and shows what is left; another key has its own", async () => {
@@ -63,7 +59,7 @@ describe("PUT /v1/budget", () => {
 });
 
 describe("admission", () => {
-  it("admits exactly 10 of 50 concurrent jobs when the budget has room for 10; the 40 others get 402 and nothing is sent for them", async () => {
+  it("admits exactly 10 of 50 concurrent jobs when the budget has room for 10; the 40 others get 402 and nothing is sent for them", async ({ h }) => {
     // Seedream Pro, 3 images: 30 power each at the simulator
     const spec = (i: number) => ({ model: "weshop/seedream", params: { textDescription: `race ${i}`, batchCount: 3, aspectRatio: "9:16" } });
     const before = await leaveRoom("weshop_power", 300);
@@ -77,15 +73,15 @@ describe("admission", () => {
     const ids = await Promise.all(admitted.map(async (r) => ((await r.json()) as { id: string }).id));
     // only the admitted jobs exist, and every run the provider saw belongs to one of them
     const keys = new Set(await Promise.all(ids.map(weshopRunKey)));
-    expect(requestsTo("weshop.submit").every((r) => keys.has(r.headers["idempotency-key"]!))).toBe(true);
+    expect(requestsTo(h, "weshop.submit").every((r) => keys.has(r.headers["idempotency-key"]!))).toBe(true);
     expect(await countJobs('%"aspectRatio","9:16"],["batchCount",3]%')).toBe(10);
     const [after] = await budget();
     expect([after!.reserved + after!.used - before.reserved - before.used, after!.remaining]).toEqual([300, 0]);
     // one quote served all fifty requests
-    expect(requestsTo("weshop.estimate").length).toBeLessThanOrEqual(1);
+    expect(requestsTo(h, "weshop.estimate").length).toBeLessThanOrEqual(1);
   });
 
-  it("refuses a 1000-job batch over budget whole: no job, no batch, nothing sent", async () => {
+  it("refuses a 1000-job batch over budget whole: no job, no batch, nothing sent", async ({ h }) => {
     // room for 999 runs at $0.06
     await leaveRoom("usd", 999 * 0.06);
     const jobs = Array.from({ length: 1000 }, (_, i) => ({ model: WIRO, params: { prompt: `night ${i}`, resolution: "480p", duration: 5, fps: 16 } }));
@@ -98,20 +94,20 @@ describe("admission", () => {
     expect(limit!.remaining).toBe(round(999 * 0.06));
   });
 
-  it("answers 503 quote_unavailable when a limit exists and WeShop cannot quote; without a limit the job runs with no estimate", async () => {
+  it("answers 503 quote_unavailable when a limit exists and WeShop cannot quote; without a limit the job runs with no estimate", async ({ h }) => {
     await leaveRoom("weshop_power", 1000);
     h.sim.inject({ target: "weshop.estimate", kind: "http503", times: 2 });
     const spec = { model: "weshop/seedream", params: { textDescription: "blind", batchCount: 11, aspectRatio: "2:3" } };
     const res = await api("/v1/jobs", { json: spec });
     expect(res.status).toBe(503);
     expect(await problem(res)).toMatchObject({ code: "quote_unavailable", unit: "weshop_power" });
-    expect(requestsTo("weshop.submit")).toEqual([]);
+    expect(requestsTo(h, "weshop.submit")).toEqual([]);
     await putLimits([]);
     const { body } = await createJob(spec);
     expect(body.cost).toEqual({ estimate: null, actual: null });
   });
 
-  it("a failed Wiro job releases its reservation: it cost 0", async () => {
+  it("a failed Wiro job releases its reservation: it cost 0", async ({ h }) => {
     const before = await leaveRoom("usd", 0.26);
     h.sim.inject({ target: "wiro.run", kind: "run_failed" });
     const { id } = await createJob({ model: WIRO, params: { prompt: "doomed", resolution: "720p", duration: 10 } });
@@ -146,7 +142,7 @@ describe("admission", () => {
     expect(round((await budget())[0]!.remaining)).toBe(round(limit.remaining - 0.06));
   });
 
-  it("settles a successful job to its actual cost", async () => {
+  it("settles a successful job to its actual cost", async ({ h }) => {
     const before = await committed("usd");
     const { id } = await createJob({ model: WIRO, params: { prompt: "paid", resolution: "480p", duration: 10 } });
     expect((await driveJob(h, id)).status).toBe("succeeded");
@@ -156,7 +152,7 @@ describe("admission", () => {
 });
 
 describe("schedules over budget", () => {
-  it("a due run over budget starts nothing, records lastSkip and sends schedule.skipped to the batch's webhookUrl", async () => {
+  it("a due run over budget starts nothing, records lastSkip and sends schedule.skipped to the batch's webhookUrl", async ({ h }) => {
     await env.DB.exec("DELETE FROM schedules");
     const hook = `${HOOK_ORIGIN}/skipped`;
     const batch = { jobs: [{ model: WIRO, params: { prompt: "nightly", resolution: "720p", duration: 10 } }], webhookUrl: hook };

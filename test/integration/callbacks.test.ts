@@ -3,7 +3,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dawn" } };
 let h: Harness;

@@ -1,10 +1,9 @@
 // The client API around jobs: idempotency, cancel, listing, live status and Prefer: wait.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, KEY_B, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { SEEDREAM, WIRO } from "../support/builders.ts";
 
-const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
-const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
 let h: Harness;
 beforeEach(() => {
   h = startHarness();

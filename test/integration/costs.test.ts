@@ -1,28 +1,24 @@
 // Costs a user can see: quotes before anything runs, each job's estimate and actual (on the job,
 // in listings and in webhooks), a batch's sums, and usage from the index for the caller only.
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import { messageId } from "../../src/webhooks/events.ts";
-import { putLimits } from "../costs-helpers.ts";
-import { api, createJob, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { putLimits } from "../support/costs.ts";
+import { api, createJob, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B } from "../support/harness.ts";
+import { requestsTo } from "../reliability/support.ts";
 
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
+it.afterEach(async () => {
   await putLimits([]);
-  await h.stop();
 });
 
 const WIRO = "wiro/ByteDance/text-to-video-seedance-v1";
 type Cost = { estimate: { unit: string; amount: number; source: string } | null; actual: { unit: string; amount: number } | null };
 const costOf = async (id: string, key?: string) => (await getJob(id, key)).cost as Cost;
-const requestsTo = (target: string) => h.sim.requests.filter((r) => r.target === target);
 
 describe("POST /v1/quotes", () => {
-  it("quotes one spec from WeShop's power estimate and creates nothing", async () => {
+  it("quotes one spec from WeShop's power estimate and creates nothing", async ({ h }) => {
     const res = await api("/v1/quotes", { json: { model: "weshop/seedream", params: { textDescription: "quote me", batchCount: 3 } } });
     expect(res.status).toBe(200);
     // the simulator charges Seedream Pro 10 power per image
@@ -30,19 +26,19 @@ describe("POST /v1/quotes", () => {
       total: [{ unit: "weshop_power", amount: 30 }],
       jobs: [{ model: "weshop/seedream", estimate: { unit: "weshop_power", amount: 30, source: "provider", exact: true } }],
     });
-    expect(requestsTo("weshop.submit")).toEqual([]);
-    const body = JSON.parse(requestsTo("weshop.estimate").at(-1)?.body ?? "{}") as { agent?: unknown; params?: { modelName?: string } };
+    expect(requestsTo(h, "weshop.submit")).toEqual([]);
+    const body = JSON.parse(requestsTo(h, "weshop.estimate").at(-1)?.body ?? "{}") as { agent?: unknown; params?: { modelName?: string } };
     expect(body).toMatchObject({ agent: { name: "seedream", version: "v1.0" }, params: { modelName: "Seedream_50_Pro" } });
     expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM jobs WHERE price_key LIKE '%quote me%'").first<{ n: number }>())!.n).toBe(0);
   });
 
-  it("quotes a batch: totals per unit, Wiro from the price table, one provider call per configuration", async () => {
+  it("quotes a batch: totals per unit, Wiro from the price table, one provider call per configuration", async ({ h }) => {
     const jobs = [
       ...Array.from({ length: 4 }, (_, i) => ({ model: "weshop/seedream", params: { textDescription: `poster ${i}`, aspectRatio: "21:9", batchCount: 5 } })),
       { model: WIRO, params: { prompt: "a", resolution: "720p", duration: 10 } },
       { model: WIRO, params: { prompt: "b", resolution: "480p", duration: 5 } },
     ];
-    const before = requestsTo("weshop.estimate").length;
+    const before = requestsTo(h, "weshop.estimate").length;
     const res = await api("/v1/quotes", { json: { jobs } });
     expect(res.status).toBe(200);
     const quote = (await res.json()) as { total: unknown; jobs: { estimate: Cost["estimate"] }[] };
@@ -52,14 +48,14 @@ describe("POST /v1/quotes", () => {
     ]);
     expect(quote.jobs.map((j) => j.estimate?.source)).toEqual(["provider", "provider", "provider", "provider", "price_table", "price_table"]);
     // four prompts of one configuration are one estimate; asking again is answered from the cache
-    expect(requestsTo("weshop.estimate").length - before).toBe(1);
+    expect(requestsTo(h, "weshop.estimate").length - before).toBe(1);
     expect((await api("/v1/quotes", { json: { jobs } })).status).toBe(200);
-    expect(requestsTo("weshop.estimate").length - before).toBe(1);
-    expect(requestsTo("weshop.submit")).toEqual([]);
-    expect(requestsTo("wiro.run")).toEqual([]);
+    expect(requestsTo(h, "weshop.estimate").length - before).toBe(1);
+    expect(requestsTo(h, "weshop.submit")).toEqual([]);
+    expect(requestsTo(h, "wiro.run")).toEqual([]);
   });
 
-  it("refuses a bad spec by path, asking no provider", async () => {
+  it("refuses a bad spec by path, asking no provider", async ({ h }) => {
     const res = await api("/v1/quotes", {
       json: {
         jobs: [
@@ -75,7 +71,7 @@ describe("POST /v1/quotes", () => {
 });
 
 describe("a job's cost", () => {
-  it("shows the estimate at creation and WeShop's powerConsumption at the end, in the job, the listing and the webhook", async () => {
+  it("shows the estimate at creation and WeShop's powerConsumption at the end, in the job, the listing and the webhook", async ({ h }) => {
     const { id, body } = await createJob({ model: "weshop/seedream", params: { textDescription: "a fox", batchCount: 2 }, webhookUrl: `${HOOK_ORIGIN}/costs` });
     expect(body.cost).toEqual({ estimate: { unit: "weshop_power", amount: 20, source: "provider", exact: true }, actual: null });
     const job = await driveJob(h, id);
@@ -91,7 +87,7 @@ describe("a job's cost", () => {
     expect((JSON.parse(hook!.body) as { data: { cost: Cost } }).data.cost.actual).toEqual({ unit: "weshop_power", amount: 20 });
   });
 
-  it("shows Wiro's totalcost in USD, and 0 for a failed task", async () => {
+  it("shows Wiro's totalcost in USD, and 0 for a failed task", async ({ h }) => {
     const good = await createJob({ model: WIRO, params: { prompt: "waves", resolution: "720p", duration: 5 } });
     expect(good.body.cost).toMatchObject({ estimate: { unit: "usd", amount: 0.13 } });
     expect((await driveJob(h, good.id)).status).toBe("succeeded");
@@ -102,7 +98,7 @@ describe("a job's cost", () => {
     expect(await costOf(bad.id)).toEqual({ estimate: { unit: "usd", amount: 0.26, source: "price_table", exact: true }, actual: { unit: "usd", amount: 0 } });
   });
 
-  it("costs nothing when the job is canceled before it reaches the provider", async () => {
+  it("costs nothing when the job is canceled before it reaches the provider", async ({ h }) => {
     h.sim.inject({ target: "weshop.submit", kind: "http503", times: 5 });
     const { id } = await createJob({ model: "weshop/seedream", params: { textDescription: "never mind" } });
     expect((await api(`/v1/jobs/${id}/cancel`, { method: "POST" })).status).toBe(200);
@@ -111,7 +107,7 @@ describe("a job's cost", () => {
 });
 
 describe("Wiro quotes refined by history", () => {
-  it("after three successful runs of one configuration, its quote is what they actually cost", async () => {
+  it("after three successful runs of one configuration, its quote is what they actually cost", async ({ h }) => {
     const params = { resolution: "720p", duration: 10, ratio: "9:21", camerafixed: true };
     const quote = async () =>
       ((await (await api("/v1/quotes", { json: { model: WIRO, params: { prompt: "q", ...params } } })).json()) as { jobs: { estimate: Cost["estimate"] }[] })
@@ -126,7 +122,7 @@ describe("Wiro quotes refined by history", () => {
 });
 
 describe("usage and batch sums", () => {
-  it("usage sums equal the sum of the jobs' actual costs, and another key sees none of it", async () => {
+  it("usage sums equal the sum of the jobs' actual costs, and another key sees none of it", async ({ h }) => {
     const jobs = [
       { model: WIRO, params: { prompt: "one", resolution: "480p", duration: 5 } },
       { model: WIRO, params: { prompt: "two", resolution: "720p", duration: 10 } },

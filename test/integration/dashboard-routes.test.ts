@@ -3,19 +3,13 @@
 // (GET /dashboard) under a CSP that keeps everything on this origin.
 import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { openapiDocument } from "../../src/http/app.ts";
 import { MODEL_IDS } from "../../src/providers/models.ts";
-import { api, BASE, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, BASE, KEY_B } from "../support/harness.ts";
 
 type Json = Record<string, unknown>;
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
 
 describe("GET /v1/models", () => {
   it("lists every model, and gives each one's params as the JSON Schema the OpenAPI document has", async () => {

@@ -7,7 +7,7 @@ import { expect, it } from "vitest";
 import { estimateCompletion } from "../../src/jobs/poll/eta.ts";
 import { modelStats } from "../../src/jobs/stats/stats-client.ts";
 import { MODELS } from "../../src/providers/models.ts";
-import { seeded } from "../seeded.ts";
+import { seeded } from "../support/seeded.ts";
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -4,8 +4,8 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { MODELS } from "../../src/providers/models.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { createJob, driveJob, fireAlarm, getJob, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { createJob, driveJob, fireAlarm, getJob, startHarness, storedJob, type Harness } from "../support/harness.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } } as const;
 const WIRO_CAP = Number(TEST_BINDINGS.WIRO_MAX_CONCURRENCY);

@@ -1,22 +1,15 @@
 // Provider faults, continued: invalid configuration waits or fails the job with the setting named,
 // and a Wiro task asked to stop is asked again when the first stop fails.
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
+import { it } from "../support/fixture.ts";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
-import { api, createJob, fireAlarm, fireFollowUp, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { jobInside } from "../do-internals.ts";
-
-const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { api, createJob, fireAlarm, fireFollowUp, jobStub, storedJob } from "../support/harness.ts";
+import { jobInside } from "../support/do-internals.ts";
+import { WIRO } from "../support/builders.ts";
 
 describe("invalid configuration", () => {
-  it("a refused provider base URL sends nothing anywhere; the job waits, then fails by name once it cannot wait longer", async () => {
+  it("a refused provider base URL sends nothing anywhere; the job waits, then fails by name once it cannot wait longer", async ({ h }) => {
     const id = "job_configbroken0000001";
     const stub = jobStub(id);
     type Stored = { status: string; deadlineAt: number; error?: { code: string; message: string } };
@@ -59,7 +52,7 @@ describe("invalid configuration", () => {
 });
 
 describe("stopping a provider task", () => {
-  it("a Wiro cancel that fails is asked again after the job ended, until Wiro confirms", async () => {
+  it("a Wiro cancel that fails is asked again after the job ended, until Wiro confirms", async ({ h }) => {
     const { id } = await createJob(WIRO);
     await fireAlarm(id);
     expect((await storedJob(id)).status).toBe("running");

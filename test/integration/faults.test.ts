@@ -3,11 +3,10 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
-import { createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { envWith, jobInside } from "../do-internals.ts";
+import { createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { envWith, jobInside } from "../support/do-internals.ts";
+import { SEEDREAM, WIRO } from "../support/builders.ts";
 
-const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
-const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
 let h: Harness;
 beforeEach(() => {
   h = startHarness();

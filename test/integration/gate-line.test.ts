@@ -4,7 +4,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, expect, it } from "vitest";
 import { retryDelayMs, STALE_GRACE_MS, WAKE_ANSWER_MS } from "../../src/jobs/gate/gate-pace.ts";
-import { cleanGates, config, ids, testGate, waitingPosition } from "../gate-helpers.ts";
+import { cleanGates, config, ids, testGate, waitingPosition } from "../support/gate.ts";
 
 afterEach(cleanGates);
 

@@ -5,7 +5,7 @@ import { afterEach, expect, it } from "vitest";
 import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
 import { CUT_SPACING_MS, MAX_BACKSTOP_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, retryDelayMs, STALE_GRACE_MS } from "../../src/jobs/gate/gate-pace.ts";
 
-import { cleanGates, config, ids, testGate, used, waitingPosition } from "../gate-helpers.ts";
+import { cleanGates, config, ids, testGate, used, waitingPosition } from "../support/gate.ts";
 
 afterEach(cleanGates);
 

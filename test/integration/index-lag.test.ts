@@ -1,22 +1,16 @@
 // The D1 index is a projection of the job objects: when it lags or hangs, the objects stay the
 // truth and nothing waits on it.
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { api, createJob, driveJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { jobInside } from "../do-internals.ts";
+import { api, createJob, driveJob, jobStub, storedJob } from "../support/harness.ts";
+import { jobInside } from "../support/do-internals.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "index" } };
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
 
 describe("the jobs index", () => {
-  it("a status filter never shows a job whose object has since moved on, though the index still says so", async () => {
+  it("a status filter never shows a job whose object has since moved on, though the index still says so", async ({ h }) => {
     const { id } = await createJob(SEEDREAM);
     expect((await driveJob(h, id)).status).toBe("succeeded");
     // the index lags: its row still says running
@@ -29,7 +23,7 @@ describe("the jobs index", () => {
     expect(all.data.find((j) => j.id === id)?.status).toBe("succeeded");
   });
 
-  it("a hung index does not hold up creating a job; the job is stored without it", { timeout: 30_000 }, async () => {
+  it("a hung index does not hold up creating a job; the job is stored without it", { timeout: 30_000 }, async ({ h }) => {
     const id = "job_hungindex000000001";
     h.jobs.push(id);
     const hung = { prepare: () => ({ bind: () => ({ run: () => new Promise(() => undefined) }) }) } as unknown as D1Database;

@@ -4,11 +4,11 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { jobInside } from "../do-internals.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { jobInside } from "../support/do-internals.ts";
+import { WIRO } from "../support/builders.ts";
 
-const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
 const WIRO_CAP = Number(TEST_BINDINGS.WIRO_MAX_CONCURRENCY);
 const gate = () => gateApi(env, "wiro");
 /** Stand-ins for other jobs' tasks: they hold slots at the gate and nothing else. */

@@ -6,8 +6,9 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { wiroPrice } from "../../simulator/wiro-pricing.ts";
-import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { firstStep, requestsTo } from "../reliability/support.ts";
+import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { requestsTo } from "../reliability/support.ts";
+import { firstStep } from "../reliability/steps.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dawn" } };
 let h: Harness;

@@ -7,9 +7,9 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { gateApi } from "../../src/jobs/gate/gate-client.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { download, driveJob, fireAlarm, startHarness, type Harness } from "../helpers.ts";
-import { mcpSession, problem, SEEDREAM, structured, WIRO, type JobResult, type McpSession } from "../mcp-client.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { download, driveJob, fireAlarm, startHarness, type Harness } from "../support/harness.ts";
+import { mcpSession, problem, SEEDREAM, structured, WIRO, type JobResult, type McpSession } from "../support/mcp-client.ts";
 
 const WIRO_CAP = Number(TEST_BINDINGS.WIRO_MAX_CONCURRENCY);
 /** Stand-ins for other jobs' Wiro tasks: they hold slots at the gate and nothing else. */

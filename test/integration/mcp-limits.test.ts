@@ -2,17 +2,10 @@
 // object get the documented isError problem (not -32603 with a zod dump), and a batch is capped
 // so a few KB cannot ask for megabytes of answer.
 import { exports } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { MAX_BATCH_MESSAGES } from "../../src/mcp/incoming.ts";
-import { BASE, KEY_A, startHarness, type Harness } from "../helpers.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { BASE, KEY_A } from "../support/harness.ts";
 
 const post = (body: unknown, accept = "application/json, text/event-stream") =>
   exports.default.fetch(
@@ -57,7 +50,7 @@ describe("/mcp tools/call with arguments that are not an object", () => {
     expect(answer!.result!.content[0]!.text).not.toMatch(/zod|invalid_type|"expected"/i);
   });
 
-  it("in a batch, only the bad call is refused; the others are answered as usual", async () => {
+  it("in a batch, only the bad call is refused; the others are answered as usual", async ({ h }) => {
     const res = await post([
       call(1, []),
       { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "list_models", arguments: {} } },

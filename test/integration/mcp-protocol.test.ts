@@ -4,10 +4,11 @@
 import { Validator } from "@cfworker/json-schema";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { exports } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
-import { BASE, KEY_A, KEY_B, startHarness, type Harness } from "../helpers.ts";
-import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../mcp-client.ts";
+import { BASE, KEY_A, KEY_B } from "../support/harness.ts";
+import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../support/mcp-client.ts";
 
 const TOOL_NAMES = [
   "list_models",
@@ -24,16 +25,12 @@ const TOOL_NAMES = [
   "get_pipeline",
   "delete_job",
 ];
-
-let h: Harness;
 let mcp: McpSession;
-beforeEach(() => {
-  h = startHarness();
+it.beforeEach(({ h }) => {
   mcp = mcpSession(h);
 });
-afterEach(async () => {
+it.afterEach(async () => {
   await mcp.close();
-  await h.stop();
 });
 
 describe("/mcp", () => {
@@ -132,7 +129,7 @@ describe("/mcp", () => {
     expect(validate.validate({ textDescription: "a fox", modelName: "Seedance_10_Pro", duration: "15s" }).valid).toBe(false);
   });
 
-  it("shows another key nothing: its jobs, lists and batches are not found", async () => {
+  it("shows another key nothing: its jobs, lists and batches are not found", async ({ h }) => {
     const a = await mcp.connect(KEY_A);
     const b = await mcp.connect(KEY_B);
     const { job } = structured(await mcp.call(a, "create_job", { ...SEEDREAM, wait_seconds: 0 }));
@@ -151,7 +148,7 @@ describe("/mcp", () => {
     expect(structured(await mcp.call(a, "get_job", { job_id: job.id })).job.status).not.toBe("canceled");
   });
 
-  it("names every offending field of bad arguments, the params' own included, and sends nothing", async () => {
+  it("names every offending field of bad arguments, the params' own included, and sends nothing", async ({ h }) => {
     const client = await mcp.connect();
     const result = await mcp.call(client, "create_job", {
       model: "weshop/seedance",

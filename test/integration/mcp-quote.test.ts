@@ -1,8 +1,8 @@
 // The quote tool through /mcp: the same answer as POST /v1/quotes, for one spec or a list, with
 // nothing created and no provider task; bad specs named by path before any provider is asked.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, startHarness, type Harness } from "../helpers.ts";
-import { mcpSession, problem, SEEDREAM, structured, WIRO, type McpSession } from "../mcp-client.ts";
+import { api, startHarness, type Harness } from "../support/harness.ts";
+import { mcpSession, problem, SEEDREAM, structured, WIRO, type McpSession } from "../support/mcp-client.ts";
 
 let h: Harness;
 let mcp: McpSession;

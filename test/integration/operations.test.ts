@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type DataPoint, metricsSink } from "../../src/lib/metrics.ts";
 import { messageId } from "../../src/webhooks/events.ts";
-import { api, createJob, driveJob, fireDelivery, fireFollowUp, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
+import { api, createJob, driveJob, fireDelivery, fireFollowUp, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import { captureLogs, secretValues } from "../reliability/support.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox at dusk" } };

@@ -3,8 +3,8 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hmacSha256Hex } from "../../src/lib/crypto.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { api, createJob, download, driveJob, getJob, startHarness, type Harness } from "../helpers.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { api, createJob, download, driveJob, getJob, startHarness, type Harness } from "../support/harness.ts";
 
 const IMAGE = "https://images.example.com/input.png";
 let h: Harness;

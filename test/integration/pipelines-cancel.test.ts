@@ -1,22 +1,15 @@
 // POST /v1/pipelines/{id}/cancel: running jobs canceled (a Wiro task stopped as a job cancel stops
 // it), waiting steps skipped with nothing sent, the pipeline canceled; a finished one is 409.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, fireAlarm, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { createPipeline, ended, runStep, startedJobs, stepOf, waitForPipeline } from "../pipelines.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
+import { api, fireAlarm, fireFollowUp, getJob, storedJob } from "../support/harness.ts";
+import { createPipeline, ended, runStep, startedJobs, stepOf, waitForPipeline } from "../support/pipelines.ts";
 
 const WIRO = "wiro/ByteDance/text-to-video-seedance-v1";
 const cancel = (id: string) => api(`/v1/pipelines/${id}/cancel`, { method: "POST" });
 
 describe("cancel", () => {
-  it("while a step runs: its Wiro task is stopped, the steps after it skipped, the pipeline canceled", async () => {
+  it("while a step runs: its Wiro task is stopped, the steps after it skipped, the pipeline canceled", async ({ h }) => {
     const p = await createPipeline({
       steps: [
         { id: "still", model: "weshop/seedream", params: { textDescription: "a harbour" } },
@@ -49,7 +42,7 @@ describe("cancel", () => {
     expect((await cancel(p.id)).status).toBe(409);
   });
 
-  it("while a step waits: the running first step is canceled and the waiting one never sends anything", async () => {
+  it("while a step waits: the running first step is canceled and the waiting one never sends anything", async ({ h }) => {
     const p = await createPipeline({
       steps: [
         { id: "still", model: "weshop/seedream", params: { textDescription: "a red sneaker" } },
@@ -71,7 +64,7 @@ describe("cancel", () => {
     expect(h.sim.tasks().filter((t) => t.agent === "seedance")).toHaveLength(0);
   });
 
-  it("answers 409 for a pipeline that already ended, and 404 for another key's", async () => {
+  it("answers 409 for a pipeline that already ended, and 404 for another key's", async ({ h }) => {
     const p = await createPipeline({ steps: [{ id: "still", model: "weshop/seedream", params: { textDescription: "a fox" } }] });
     await runStep(h, p.id, "still");
     await waitForPipeline(p.id, ended);

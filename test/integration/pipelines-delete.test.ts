@@ -3,8 +3,8 @@
 // key's is 404 and stays.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, download, getJob, KEY_B, startHarness, type Harness } from "../helpers.ts";
-import { CLIP, createPipeline, ended, runStep, STILL, waitForPipeline, type PipelineBody } from "../pipelines.ts";
+import { api, download, getJob, KEY_B, startHarness, type Harness } from "../support/harness.ts";
+import { CLIP, createPipeline, ended, runStep, STILL, waitForPipeline, type PipelineBody } from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -1,20 +1,13 @@
 // What survives: two concurrent creates with one Idempotency-Key make one pipeline; a workflow
 // restarted mid-pipeline re-finds the jobs it made (deterministic ids) and starts no step twice.
 import { env } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, fireAlarm, startHarness, type Harness } from "../helpers.ts";
-import { CLIP, createPipeline, ended, postPipeline, runStep, startedJobs, STILL, stepOf, waitForPipeline } from "../pipelines.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
+import { api, fireAlarm } from "../support/harness.ts";
+import { CLIP, createPipeline, ended, postPipeline, runStep, startedJobs, STILL, stepOf, waitForPipeline } from "../support/pipelines.ts";
 
 describe("Idempotency-Key", () => {
-  it("two concurrent requests with one key make one pipeline and one run of its first step", async () => {
+  it("two concurrent requests with one key make one pipeline and one run of its first step", async ({ h }) => {
     const body = { steps: [STILL, CLIP] };
     const headers = { "Idempotency-Key": `pipe-race-${crypto.randomUUID()}` };
     const [a, b] = await Promise.all([postPipeline(body, headers), postPipeline(body, headers)]);
@@ -30,7 +23,7 @@ describe("Idempotency-Key", () => {
 });
 
 describe("a restart mid-pipeline", () => {
-  it("keeps the pipeline's state and starts no step twice", async () => {
+  it("keeps the pipeline's state and starts no step twice", async ({ h }) => {
     const p = await createPipeline({ steps: [STILL, CLIP] });
     const [stillJob] = await runStep(h, p.id, "still");
     const [clipJob] = await startedJobs(h, p.id, "clip");

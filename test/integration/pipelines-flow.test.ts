@@ -1,19 +1,12 @@
 // How steps follow each other: fan-out of one job per output, a failed step's dependants skipped
 // with nothing sent while an independent branch goes on.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, getJob, startHarness, type Harness } from "../helpers.ts";
-import { createPipeline, ended, runStep, startedJobs, stepOf, waitForPipeline } from "../pipelines.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
+import { api, getJob } from "../support/harness.ts";
+import { createPipeline, ended, runStep, startedJobs, stepOf, waitForPipeline } from "../support/pipelines.ts";
 
 describe("fan-out", () => {
-  it("runs one clip per still of a 4-image step, each given its own still", async () => {
+  it("runs one clip per still of a 4-image step, each given its own still", async ({ h }) => {
     const p = await createPipeline({
       steps: [
         { id: "stills", model: "weshop/seedream", params: { textDescription: "a lighthouse", batchCount: 4 } },
@@ -36,7 +29,7 @@ describe("fan-out", () => {
 });
 
 describe("a failed step", () => {
-  it("skips its dependants with nothing sent, lets an independent branch finish, and ends the pipeline failed", async () => {
+  it("skips its dependants with nothing sent, lets an independent branch finish, and ends the pipeline failed", async ({ h }) => {
     // the first submit WeShop receives ends Failed
     h.sim.inject({ target: "weshop.submit", kind: "run_failed", times: 1 });
     const p = await createPipeline({

@@ -1,20 +1,16 @@
 // The MCP pipeline tools: create_pipeline and get_pipeline with the create_job shape (bounded wait,
 // progress, nextAction while running; the last steps' outputs as resource links once ended).
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mcpSession, structured, type McpSession } from "../mcp-client.ts";
-import { startHarness, type Harness } from "../helpers.ts";
-import { CLIP, runStep, STILL } from "../pipelines.ts";
-
-let h: Harness;
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
+import { mcpSession, structured, type McpSession } from "../support/mcp-client.ts";
+import { CLIP, runStep, STILL } from "../support/pipelines.ts";
 let mcp: McpSession;
-beforeEach(() => {
-  h = startHarness();
+it.beforeEach(({ h }) => {
   mcp = mcpSession(h);
 });
-afterEach(async () => {
+it.afterEach(async () => {
   await mcp.close();
-  await h.stop();
 });
 
 type Result = {
@@ -23,7 +19,7 @@ type Result = {
 };
 
 describe("MCP pipeline tools", () => {
-  it("creates a pipeline, points at get_pipeline while it runs, and links the final outputs", async () => {
+  it("creates a pipeline, points at get_pipeline while it runs, and links the final outputs", async ({ h }) => {
     const client = await mcp.connect();
     const seen: Progress[] = [];
     const first = structured<Result>(
@@ -45,7 +41,7 @@ describe("MCP pipeline tools", () => {
     expect(links.every((l) => l.name.startsWith(clipJob!))).toBe(true);
   });
 
-  it("refuses bad steps naming every path, before anything is created", async () => {
+  it("refuses bad steps naming every path, before anything is created", async ({ h }) => {
     const client = await mcp.connect();
     const res = await mcp.call(client, "create_pipeline", {
       steps: [{ id: "clip", model: "weshop/seedance", params: { textDescription: "x", images: ["{{steps.nope.outputs.0.url}}"] } }],

@@ -1,17 +1,13 @@
 // Money: a pipeline is quoted and admitted whole (an `each` step at its source's most outputs),
 // refused 402 with nothing created or sent, and its cost sums its jobs per unit.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { budget, leaveRoom, putLimits } from "../costs-helpers.ts";
-import { api, startHarness, type Harness } from "../helpers.ts";
-import { createPipeline, ended, postPipeline, runStep, waitForPipeline } from "../pipelines.ts";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
+import { budget, leaveRoom, putLimits } from "../support/costs.ts";
+import { api } from "../support/harness.ts";
+import { createPipeline, ended, postPipeline, runStep, waitForPipeline } from "../support/pipelines.ts";
 
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
+it.afterEach(async () => {
   await putLimits([]);
-  await h.stop();
 });
 
 const FOUR_AND_CLIPS = {
@@ -47,7 +43,7 @@ describe("pipeline money", () => {
     expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["pipeline.steps[0].params.textDescription"]);
   });
 
-  it("refuses a whole pipeline over budget with 402: no pipeline, no job, nothing sent", async () => {
+  it("refuses a whole pipeline over budget with 402: no pipeline, no job, nothing sent", async ({ h }) => {
     const q = await quote({ pipeline: FOUR_AND_CLIPS });
     const whole = q.total[0]!.amount;
     await leaveRoom("weshop_power", whole - 1);
@@ -66,7 +62,7 @@ describe("pipeline money", () => {
     await api(`/v1/pipelines/${p.id}/cancel`, { method: "POST" });
   });
 
-  it("gives back what its never-created jobs had reserved when a step fails", async () => {
+  it("gives back what its never-created jobs had reserved when a step fails", async ({ h }) => {
     await leaveRoom("weshop_power", 1000);
     h.sim.inject({ target: "weshop.submit", kind: "run_failed", times: 1 });
     const p = await createPipeline(FOUR_AND_CLIPS);
@@ -78,7 +74,7 @@ describe("pipeline money", () => {
     await waitFor(async () => (await budget())[0]!.reserved === 0);
   });
 
-  it("sums its jobs' actual costs", async () => {
+  it("sums its jobs' actual costs", async ({ h }) => {
     const p = await createPipeline({
       steps: [
         { id: "still", model: "weshop/seedream", params: { textDescription: "a fox" } },

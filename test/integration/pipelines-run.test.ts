@@ -1,19 +1,12 @@
 // A pipeline from POST /v1/pipelines to its last step: references resolved to signed links of the
 // stored outputs, each step's jobs ordinary jobs, fan-out, and the pipeline's view and cost.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, getJob, startHarness, type Harness } from "../helpers.ts";
-import { CLIP, createPipeline, ended, runStep, startedJobs, STILL, waitForPipeline } from "../pipelines.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
+import { api, getJob } from "../support/harness.ts";
+import { CLIP, createPipeline, ended, runStep, startedJobs, STILL, waitForPipeline } from "../support/pipelines.ts";
 
 describe("image → video", () => {
-  it("gives the clip the still's stored copy as a signed link and ends succeeded", async () => {
+  it("gives the clip the still's stored copy as a signed link and ends succeeded", async ({ h }) => {
     const created = await createPipeline({ steps: [STILL, CLIP], metadata: { sku: "SNK-1" } });
     expect(created).toMatchObject({ status: "running", metadata: { sku: "SNK-1" }, tags: [] });
     expect(created.id).toMatch(/^pipe_/);

@@ -1,17 +1,10 @@
 // Every rule a pipeline is checked by before anything exists: one 400 naming every offending path,
 // nothing created and nothing sent.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { validatePipeline } from "../../src/schemas/pipeline-spec.ts";
-import { api, startHarness, type Harness } from "../helpers.ts";
-import { CLIP, postPipeline, STILL } from "../pipelines.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { api } from "../support/harness.ts";
+import { CLIP, postPipeline, STILL } from "../support/pipelines.ts";
 
 const ref = (step: string, n = 0) => `{{steps.${step}.outputs.${n}.url}}`;
 const seedream = (id: string, params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
@@ -39,7 +32,7 @@ async function pipelineCount(): Promise<number> {
 }
 
 describe("POST /v1/pipelines validation", () => {
-  it("names every offending path of a pipeline in one answer, and creates and sends nothing", async () => {
+  it("names every offending path of a pipeline in one answer, and creates and sends nothing", async ({ h }) => {
     const before = await pipelineCount();
     const errors = await refused({
       steps: [

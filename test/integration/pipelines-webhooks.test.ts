@@ -2,9 +2,9 @@
 // Standard Webhooks and checked with the standardwebhooks package, the Pipeline view as data.
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { api, fireDelivery, HOOK_ORIGIN, startHarness, type Harness } from "../helpers.ts";
-import { CLIP, createPipeline, ended, postPipeline, runStep, STILL, startedJobs, waitForPipeline } from "../pipelines.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { api, fireDelivery, HOOK_ORIGIN, startHarness, type Harness } from "../support/harness.ts";
+import { CLIP, createPipeline, ended, postPipeline, runStep, STILL, startedJobs, waitForPipeline } from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {

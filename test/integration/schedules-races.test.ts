@@ -4,8 +4,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { FAILED_START_RETRY_MS, runDueSchedules, scheduledBatchId } from "../../src/schedules/schedules.ts";
-import { fakeObjects } from "../do-internals.ts";
-import { api, startHarness, type Harness } from "../helpers.ts";
+import { fakeObjects } from "../support/do-internals.ts";
+import { api, startHarness, type Harness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(async () => {

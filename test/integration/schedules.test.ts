@@ -1,17 +1,13 @@
 // Schedules: validated like batches, evaluated by the cron tick once per due time.
 import { createExecutionContext, createScheduledController, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import worker from "../../src/index.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
-import { api, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, KEY_B } from "../support/harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = startHarness();
+it.beforeEach(async () => {
   await env.DB.exec("DELETE FROM schedules");
-});
-afterEach(async () => {
-  await h.stop();
 });
 
 const BATCH = { jobs: [{ model: "weshop/seedream", params: { textDescription: "nightly" } }] };

@@ -2,22 +2,15 @@
 // none sleeps forever because an alarm was lost. (A file of its own: the provider slots its jobs
 // need are not taken by other tests' work.)
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
+import { it } from "../support/fixture.ts";
 import { IDLE_MS } from "../../src/jobs/machine/policies.ts";
 import { sweepIdleJobs } from "../../src/jobs/sweeper.ts";
 import { idleUnfinishedJobs } from "../../src/db/jobs-index.ts";
-import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { createJob, driveJob, fireAlarm, jobStub, storedJob } from "../support/harness.ts";
 
 describe("sweeper", () => {
-  it("a job whose alarm was lost is finished after the sweeper wakes it", async () => {
+  it("a job whose alarm was lost is finished after the sweeper wakes it", async ({ h }) => {
     const { id } = await createJob({ model: "weshop/seedream", params: { textDescription: "lost" } });
     await fireAlarm(id);
     expect((await storedJob(id)).status).toBe("running");

@@ -5,10 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { wiroSignature, type FaultKind, type FaultTarget } from "../../simulator/index.ts";
-import { SIM_ORIGIN, TEST_BINDINGS } from "../bindings.ts";
-import { createJob, fireFollowUp, getJob, jobStub, startHarness, type Harness } from "../helpers.ts";
-import { cancelOpenJobs, drive, firstStep, layerFetch, requestsTo, restoreProviderPace, SEEDREAM, stepAlarm, WIRO } from "../reliability/support.ts";
-import { jobInside } from "../do-internals.ts";
+import { SIM_ORIGIN, TEST_BINDINGS } from "../support/bindings.ts";
+import { createJob, fireFollowUp, getJob, jobStub, startHarness, type Harness } from "../support/harness.ts";
+import { cancelOpenJobs, layerFetch, requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { SEEDREAM, WIRO } from "../support/builders.ts";
+import { drive, firstStep, stepAlarm } from "../reliability/steps.ts";
+import { jobInside } from "../support/do-internals.ts";
 
 let h: Harness;
 beforeEach(async () => {

@@ -1,17 +1,10 @@
 // Input URLs are handed to WeShop, whose own parser (Python urllib, curl) reads them again. A URL
 // whose text is not exactly WHATWG's form can name another host there (`\@`), or carry CR/LF/TAB
 // WHATWG drops, so such text is refused by field; what reaches the provider is what was checked.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { NOT_NORMALISED } from "../../src/lib/url-policy.ts";
-import { api, createJob, driveJob, startHarness, type Harness } from "../helpers.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { api, createJob, driveJob } from "../support/harness.ts";
 
 type Problem = { status: number; code: string; errors?: { path: string; message: string }[] };
 const SSRF = "https://example.com\\@169.254.169.254/latest/meta-data";
@@ -28,7 +21,7 @@ describe("non-normalised input URLs", () => {
     ["lastFrame", { firstFrame: "https://cdn.example.com/f.png", lastFrame: CRLF }, "params.lastFrame"],
     ["extendVideo", { extendVideo: TAB, extendDirection: "forward" }, "params.extendVideo"],
   ];
-  it.each(cases)("%s: a 400 naming the field, nothing sent", async (_field, params, path) => {
+  it.for(cases)("%s: a 400 naming the field, nothing sent", async ([_field, params, path], { h }) => {
     const res = await api("/v1/jobs", { json: { model: "weshop/seedance", params: { textDescription: "x", ...params } } });
     expect(res.status).toBe(400);
     const body = (await res.json()) as Problem;
@@ -38,7 +31,7 @@ describe("non-normalised input URLs", () => {
     expect(h.jobs).toEqual([]);
   });
 
-  it("Seedream images, a webhook URL and a batch's job are refused the same way", async () => {
+  it("Seedream images, a webhook URL and a batch's job are refused the same way", async ({ h }) => {
     const one = (await (
       await api("/v1/jobs", {
         json: { model: "weshop/seedream", params: { textDescription: "x", images: [SSRF] }, webhookUrl: "https://hooks.example.com\\@10.0.0.1/" },
@@ -61,7 +54,7 @@ describe("non-normalised input URLs", () => {
 });
 
 describe("what reaches WeShop", () => {
-  it("is exactly the URL text that was checked, in every URL field", async () => {
+  it("is exactly the URL text that was checked, in every URL field", async ({ h }) => {
     const sent = [
       {
         images: ["https://cdn.example.com/in/a.png", "https://cdn.example.com/in/b%20c.png?sig=x%2By"],

@@ -1,9 +1,10 @@
 // A job of every variant in the catalogue succeeds through POST /v1/jobs, and goes out to the
 // provider with its own agent, modelName and values (what a user choosing a variant relies on).
 import { env } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { MODELS, MODEL_IDS, type ModelId } from "../../src/providers/models.ts";
-import { createJob, driveJob, getJob, startHarness, type Harness } from "../helpers.ts";
+import { createJob, driveJob, getJob } from "../support/harness.ts";
 
 const IMG = "https://images.example.com/in.png";
 const IMG2 = "https://images.example.com/in-2.png";
@@ -99,14 +100,6 @@ const CASES: Record<string, Case> = {
   "Wiro Seedance": { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a kite", resolution: "720p", ratio: "9:21" } },
 };
 
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
-
 describe("every catalogue variant", () => {
   it("has a case here (a new variant needs one)", () => {
     const covered = new Set(Object.values(CASES).map((c) => `${c.model} ${c.variant ?? ""}`));
@@ -116,7 +109,7 @@ describe("every catalogue variant", () => {
     }
   });
 
-  it.each(Object.entries(CASES))("%s: succeeds, sent with its agent and modelName", async (_, c) => {
+  it.for(Object.entries(CASES))("%s: succeeds, sent with its agent and modelName", async ([_, c], { h }) => {
     const { id, body } = await createJob({ model: c.model, params: c.params });
     const done = await driveJob(h, id);
     expect(done.status, JSON.stringify(done.error)).toBe("succeeded");

@@ -7,9 +7,21 @@ import { messageId } from "../../src/webhooks/events.ts";
 import { REPORT_RETRY_MS, RETRY_SCHEDULE_MS } from "../../src/webhooks/delivery-object.ts";
 import type { DeliveryState } from "../../src/webhooks/types.ts";
 import { RETRY_SPAN_MS } from "../../src/webhooks/schedule.ts";
-import { TEST_BINDINGS } from "../bindings.ts";
-import { api, createJob, deliveryStub, download, driveJob, fireDelivery, getJob, HOOK_ORIGIN, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { deliveryInside, fakeObjects } from "../do-internals.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import {
+  api,
+  createJob,
+  deliveryStub,
+  download,
+  driveJob,
+  fireDelivery,
+  getJob,
+  HOOK_ORIGIN,
+  startHarness,
+  storedJob,
+  type Harness,
+} from "../support/harness.ts";
+import { deliveryInside, fakeObjects } from "../support/do-internals.ts";
 
 const HOOK = `${HOOK_ORIGIN}/seedrun`;
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" }, webhookUrl: HOOK };

@@ -2,23 +2,17 @@
 // Disabling a tenant refuses its keys from the next request, pauses its schedules and cancels its
 // unfinished jobs the way a client's cancel does: a running Wiro task is stopped at the simulator.
 import { createExecutionContext, env } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { buildApp } from "../../src/http/app.ts";
 import { rootTenantId } from "../../src/keys/secrets.ts";
-import { api, BASE, createJob, fireFollowUp, KEY_A, KEY_B, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { firstStep, requestsTo } from "../reliability/support.ts";
+import { api, BASE, createJob, fireFollowUp, KEY_A, KEY_B, storedJob } from "../support/harness.ts";
+import { requestsTo } from "../reliability/support.ts";
+import { firstStep } from "../reliability/steps.ts";
 import { ADMIN_KEY, type Json } from "./support.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
 const admin = (path: string, json?: unknown) => api(path, { key: ADMIN_KEY, ...(json !== undefined ? { json } : {}) });
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
 
 describe("who may call the admin routes", () => {
   it("without ADMIN_API_KEY they answer 404 (they do not exist), whatever the key", async () => {
@@ -63,7 +57,7 @@ describe("tenants", () => {
     expect((await admin("/v1/admin/tenants", { name: "" })).status).toBe(400);
   });
 
-  it("disabling refuses its keys, pauses its schedules and stops its Wiro task at Wiro", async () => {
+  it("disabling refuses its keys, pauses its schedules and stops its Wiro task at Wiro", async ({ h }) => {
     const { tenant, key } = (await (await admin("/v1/admin/tenants", { name: "Leaving" })).json()) as Json;
     const { id } = await createJob(WIRO, key);
     expect((await firstStep(id)).status).toBe("running");

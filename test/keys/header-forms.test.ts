@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BASE, KEY_A } from "../helpers.ts";
+import { BASE, KEY_A } from "../support/harness.ts";
 import { makeKey } from "./support.ts";
 
 /** [name, header of key, accepted?] */

@@ -2,22 +2,15 @@
 // next request on once revoked or expired, and a rotation (new key, old one revoked) loses nothing
 // of the tenant: its jobs, schedules (which keep running) and batches.
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { rootTenantId } from "../../src/keys/secrets.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
-import { api, createJob, KEY_A, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, KEY_A, KEY_B } from "../support/harness.ts";
 import { ADMIN_KEY, type Json, makeKey, sleep } from "./support.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a lighthouse" } };
 const status = async (path: string, key: string) => (await api(path, { key })).status;
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
 
 describe("a created key", () => {
   it("is sr_ + 40 base62 characters, shown once, listed with prefix, scopes and times but never its secret", async () => {

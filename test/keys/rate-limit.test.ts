@@ -4,7 +4,7 @@
 import { createExecutionContext, env } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.ts";
-import { api, BASE, KEY_A, KEY_B } from "../helpers.ts";
+import { api, BASE, KEY_A, KEY_B } from "../support/harness.ts";
 import { type Json, makeKey, sleep } from "./support.ts";
 
 const PER_MINUTE = 6;

@@ -10,8 +10,8 @@ import { openapiDocument } from "../../src/http/app.ts";
 import { authenticated } from "../../src/http/openapi/problems.ts";
 import { registerRouteScopes, scopeOf } from "../../src/http/route-scopes.ts";
 import { SCOPES } from "../../src/schemas/scopes.ts";
-import { api, KEY_A, startHarness } from "../helpers.ts";
-import { mcpSession, problem } from "../mcp-client.ts";
+import { api, KEY_A, startHarness } from "../support/harness.ts";
+import { mcpSession, problem } from "../support/mcp-client.ts";
 import { type Json, makeKey, type MadeKey, requestFor } from "./support.ts";
 
 const doc = () => JSON.parse(JSON.stringify(openapiDocument())) as Json;

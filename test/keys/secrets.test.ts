@@ -3,19 +3,14 @@
 // state is scanned whole: every D1 table, and every table of the objects the key's requests
 // touched (its job, batch, idempotency claim and the tenant's budget).
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { expect, vi } from "vitest";
+import { it } from "../support/fixture.ts";
 import { rootTenantId } from "../../src/keys/secrets.ts";
-import { api, driveJob, startHarness, type Harness } from "../helpers.ts";
+import { api, driveJob } from "../support/harness.ts";
 import { ADMIN_KEY, type Json, makeKey } from "./support.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a lighthouse" } };
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
+it.afterEach(() => {
   vi.restoreAllMocks();
 });
 
@@ -39,7 +34,7 @@ async function d1Text(): Promise<string> {
   return JSON.stringify(dump);
 }
 
-it("appears only in the answer that created it", async () => {
+it("appears only in the answer that created it", async ({ h }) => {
   const lines: string[] = [];
   for (const method of ["log", "info", "warn", "error", "debug"] as const)
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {

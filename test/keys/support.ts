@@ -1,6 +1,6 @@
 // Helpers of the keys tests: making keys through the API, and a concrete request for a documented
 // operation (path parameters from their examples, an empty JSON body, so nothing is created).
-import { api, KEY_A } from "../helpers.ts";
+import { api, KEY_A } from "../support/harness.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON walked by path
 export type Json = Record<string, any>;

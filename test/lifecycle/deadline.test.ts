@@ -2,20 +2,17 @@
 // deadline_exceeded, never sent and costing 0; a running Wiro task is killed as a cancel would;
 // batches give theirs to their jobs; a schedule's is a duration from each run.
 import { runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, vi } from "vitest";
+import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { api, createJob, fireAlarm, fireFollowUp, getJob, jobStub, startHarness, storedJob, type Harness } from "../helpers.ts";
-import { firstStep, requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { api, createJob, fireAlarm, fireFollowUp, getJob, jobStub, storedJob } from "../support/harness.ts";
+import { requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { firstStep } from "../reliability/steps.ts";
 import { WIRO } from "./helpers.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = startHarness();
+it.beforeEach(async () => {
   await restoreProviderPace();
-});
-afterEach(async () => {
-  await h.stop();
 });
 
 const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
@@ -29,7 +26,7 @@ async function reachDeadline(id: string): Promise<void> {
 }
 
 describe("deadline", () => {
-  it("passing while the job waits for a provider slot: canceled, deadline_exceeded, never sent, cost 0", async () => {
+  it("passing while the job waits for a provider slot: canceled, deadline_exceeded, never sent, cost 0", async ({ h }) => {
     // WIRO_MAX_CONCURRENCY is 2 under test: two running jobs hold both slots
     for (const _ of [1, 2]) await firstStep((await createJob(WIRO)).id);
     const { id, body } = await createJob({ ...WIRO, deadline: inAnHour() });
@@ -51,7 +48,7 @@ describe("deadline", () => {
     expect(settled.queuePosition).toBeUndefined();
   });
 
-  it("passing while the task runs at Wiro: the task is killed, as a cancel would", async () => {
+  it("passing while the task runs at Wiro: the task is killed, as a cancel would", async ({ h }) => {
     const { id } = await createJob({ ...WIRO, deadline: inAnHour() });
     const running = await firstStep(id);
     expect(running.status).toBe("running");
@@ -66,7 +63,7 @@ describe("deadline", () => {
     expect(h.sim.tasks()[0]!.killedAt).toBeDefined();
   });
 
-  it("is refused in the past or more than 7 days ahead, naming the field; nothing is created", async () => {
+  it("is refused in the past or more than 7 days ahead, naming the field; nothing is created", async ({ h }) => {
     const past = await api("/v1/jobs", { json: { ...WIRO, deadline: "2020-01-01T00:00:00Z" } });
     expect(past.status).toBe(400);
     expect(((await past.json()) as { errors: { path: string; message: string }[] }).errors).toEqual([{ path: "deadline", message: "must be in the future" }]);
@@ -77,7 +74,7 @@ describe("deadline", () => {
     expect(h.sim.tasks()).toHaveLength(0);
   });
 
-  it("a batch's deadline and tags are given to its jobs; a schedule's deadline is a duration", async () => {
+  it("a batch's deadline and tags are given to its jobs; a schedule's deadline is a duration", async ({ h }) => {
     const deadline = inAnHour();
     const res = await api("/v1/batches", { json: { jobs: [WIRO, { ...WIRO, tags: ["own"] }], deadline, tags: ["spring"] } });
     expect(res.status).toBe(202);

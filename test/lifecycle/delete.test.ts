@@ -1,23 +1,16 @@
 // DELETE /v1/jobs/{id} and /v1/batches/{id}: links 404, content gone from the object, D1 and R2,
 // the cost kept for usage, Wiro's files deleted (retried), and a delete cut short finishes later.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { TOMBSTONE_KEY, tombstoneOf } from "../../src/lifecycle/job-erase.ts";
-import { api, createJob, download, driveJob, jobStub, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, download, driveJob, jobStub, KEY_B } from "../support/harness.ts";
 import { del, finishedJob, indexRow, mediaKeys, SEEDREAM, tombstone, WIRO } from "./helpers.ts";
 
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
-
 describe("DELETE /v1/jobs/{id}", () => {
-  it("removes the outputs (links 404), the record and the listing entry; usage keeps the cost", async () => {
+  it("removes the outputs (links 404), the record and the listing entry; usage keeps the cost", async ({ h }) => {
     const { id, urls } = await finishedJob(h);
     const before = await indexRow(id);
     expect(before?.cost_actual).toBeGreaterThan(0);
@@ -51,14 +44,14 @@ describe("DELETE /v1/jobs/{id}", () => {
     expect((await api(`/v1/jobs/${id}`)).status).toBe(200);
   });
 
-  it("another tenant cannot delete (404) and the job stays", async () => {
+  it("another tenant cannot delete (404) and the job stays", async ({ h }) => {
     const { id, urls } = await finishedJob(h);
     expect((await del(`/v1/jobs/${id}`, KEY_B)).status).toBe(404);
     expect((await api(`/v1/jobs/${id}`)).status).toBe(200);
     expect((await download(urls[0]!)).status).toBe(200);
   });
 
-  it("deletes a Wiro task's files at Wiro, retrying after a transient failure", async () => {
+  it("deletes a Wiro task's files at Wiro, retrying after a transient failure", async ({ h }) => {
     const { id } = await finishedJob(h, WIRO);
     const wiroTask = () => h.sim.tasks().find((t) => t.provider === "wiro")!;
     const task = wiroTask();
@@ -80,7 +73,7 @@ describe("DELETE /v1/jobs/{id}", () => {
     expect((await tombstone(id))?.doneAt).toBeDefined();
   });
 
-  it("a delete cut short right after its tombstone is finished by the job's alarm", async () => {
+  it("a delete cut short right after its tombstone is finished by the job's alarm", async ({ h }) => {
     const { id, urls } = await finishedJob(h);
     // the crash: the record became a tombstone (one synchronous step), then the worker died
     await runInDurableObject(jobStub(id), async (_, state) => {
@@ -100,7 +93,7 @@ describe("DELETE /v1/jobs/{id}", () => {
 });
 
 describe("DELETE /v1/batches/{id}", () => {
-  it("deletes every job of a finished batch, then the batch", async () => {
+  it("deletes every job of a finished batch, then the batch", async ({ h }) => {
     const res = await api("/v1/batches", { json: { jobs: [SEEDREAM, SEEDREAM] } });
     expect(res.status).toBe(202);
     const batchId = ((await res.json()) as { id: string }).id;

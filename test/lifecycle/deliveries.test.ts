@@ -1,17 +1,10 @@
 // The webhook delivery log: each attempt recorded (HTTP status, duration, error, next attempt),
 // filters, redelivery with the same webhook-id, and another tenant sees none of it.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { messageId } from "../../src/webhooks/events.ts";
-import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B } from "../support/harness.ts";
 import { SEEDREAM } from "./helpers.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
 
 interface Delivery {
   id: string;
@@ -24,7 +17,7 @@ interface Delivery {
 const list = async (query: string, key?: string) => ((await (await api(`/v1/webhook-deliveries${query}`, { key })).json()) as { data: Delivery[] }).data;
 
 describe("webhook deliveries", () => {
-  it("records every attempt, and a redelivery sends the same webhook-id again", async () => {
+  it("records every attempt, and a redelivery sends the same webhook-id again", async ({ h }) => {
     let answer = 500;
     h.receiver = () => new Response("no", { status: answer });
     const { id } = await createJob({ ...SEEDREAM, webhookUrl: `${HOOK_ORIGIN}/hook` });
@@ -56,7 +49,7 @@ describe("webhook deliveries", () => {
     expect((await api("/v1/webhook-deliveries?status=nope")).status).toBe(400);
   });
 
-  it("a deleted job's deliveries leave the log", async () => {
+  it("a deleted job's deliveries leave the log", async ({ h }) => {
     const { id } = await createJob({ ...SEEDREAM, webhookUrl: `${HOOK_ORIGIN}/hook` });
     await driveJob(h, id);
     await fireDelivery(messageId(id, "job.succeeded"));

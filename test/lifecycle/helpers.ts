@@ -2,7 +2,7 @@
 // a delete keeps.
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
-import { api, createJob, download, driveJob, getJob, jobStub, KEY_A, type Harness } from "../helpers.ts";
+import { api, createJob, download, driveJob, getJob, jobStub, KEY_A, type Harness } from "../support/harness.ts";
 import { readTombstone, type Tombstone } from "../../src/lifecycle/job-erase.ts";
 
 export const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };

@@ -1,21 +1,18 @@
 // MCP delete_job: a finished job is deleted (get_job then finds nothing); an unfinished one is
 // the API's job_unfinished problem; another tenant's is not found.
-import { afterEach, beforeEach, expect, it } from "vitest";
-import { driveJob, KEY_B, startHarness, type Harness } from "../helpers.ts";
-import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../mcp-client.ts";
-
-let h: Harness;
+import { expect } from "vitest";
+import { it } from "../support/fixture.ts";
+import { driveJob, KEY_B } from "../support/harness.ts";
+import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../support/mcp-client.ts";
 let mcp: McpSession;
-beforeEach(() => {
-  h = startHarness();
+it.beforeEach(({ h }) => {
   mcp = mcpSession(h);
 });
-afterEach(async () => {
+it.afterEach(async () => {
   await mcp.close();
-  await h.stop();
 });
 
-it("delete_job deletes a finished job, refuses an unfinished one, and sees only the caller's", async () => {
+it("delete_job deletes a finished job, refuses an unfinished one, and sees only the caller's", async ({ h }) => {
   const client = await mcp.connect();
   const { job } = structured(await mcp.call(client, "create_job", { ...SEEDREAM, wait_seconds: 0 }));
   expect(problem(await mcp.call(client, "delete_job", { job_id: job.id }))).toMatchObject({ code: "job_unfinished", status: 409 });

@@ -2,19 +2,15 @@
 // outputRetentionDays leave R2 (links 404, outputs say `expired`), jobs past jobRetentionDays are
 // deleted, a bounded number per tick; the default webhook is used only when a job names none.
 import { env } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
 import { sweepRetention } from "../../src/lifecycle/retention.ts";
-import { api, createJob, download, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, createJob, download, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B } from "../support/harness.ts";
 import { messageId } from "../../src/webhooks/events.ts";
 import { finishedJob, indexRow, mediaKeys, SEEDREAM } from "./helpers.ts";
 
 const DAY = 86400_000;
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
+it.afterEach(async () => {
   for (const key of [undefined, KEY_B]) await api("/v1/settings", { method: "PUT", json: {}, key });
 });
 
@@ -38,7 +34,7 @@ describe("settings", () => {
 });
 
 describe("retention", () => {
-  it("removes outputs past outputRetentionDays: links 404, outputs expired, the job stays", async () => {
+  it("removes outputs past outputRetentionDays: links 404, outputs expired, the job stays", async ({ h }) => {
     const { id, urls } = await finishedJob(h);
     const { urls: otherUrls } = await finishedJob(h, SEEDREAM, KEY_B);
     expect((await putSettings({ outputRetentionDays: 1 })).status).toBe(200);
@@ -55,7 +51,7 @@ describe("retention", () => {
     expect((await download(otherUrls[0]!)).status).toBe(200);
   });
 
-  it("deletes finished jobs past jobRetentionDays, a bounded number per tick", async () => {
+  it("deletes finished jobs past jobRetentionDays, a bounded number per tick", async ({ h }) => {
     const jobs = [await finishedJob(h), await finishedJob(h), await finishedJob(h)];
     expect((await putSettings({ jobRetentionDays: 30 })).status).toBe(200);
     const later = Date.now() + 31 * DAY;
@@ -76,7 +72,7 @@ describe("retention", () => {
 });
 
 describe("default webhook", () => {
-  it("is used only by jobs that name no webhookUrl", async () => {
+  it("is used only by jobs that name no webhookUrl", async ({ h }) => {
     expect((await putSettings({ webhook: { url: `${HOOK_ORIGIN}/default`, events: ["job.succeeded"] } })).status).toBe(200);
     const plain = await createJob(SEEDREAM);
     const own = await createJob({ ...SEEDREAM, webhookUrl: `${HOOK_ORIGIN}/own` });

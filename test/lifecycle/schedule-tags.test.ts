@@ -3,7 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
-import { api, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { api, KEY_B, startHarness, type Harness } from "../support/harness.ts";
 import { SEEDREAM } from "./helpers.ts";
 
 let h: Harness;

@@ -1,22 +1,18 @@
 // Tags: validated, listed by (GET /v1/jobs?tag=), costs grouped by them, and budget limits that
 // count only the jobs carrying one. Another tenant sees none of it.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, createJob, driveJob, KEY_B, startHarness, type Harness } from "../helpers.ts";
+import { describe, expect } from "vitest";
+import { it } from "../support/fixture.ts";
+import { api, createJob, driveJob, KEY_B } from "../support/harness.ts";
 import { SEEDREAM } from "./helpers.ts";
 
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
+it.afterEach(async () => {
   await api("/v1/budget", { method: "PUT", json: { limits: [] } });
 });
 
 const ids = async (path: string, key?: string) => ((await (await api(path, { key })).json()) as { data: { id: string }[] }).data.map((j) => j.id);
 
 describe("tags", () => {
-  it("refuses bad tags, naming each by path", async () => {
+  it("refuses bad tags, naming each by path", async ({ h }) => {
     const res = await api("/v1/jobs", { json: { ...SEEDREAM, tags: ["ok", "Not OK", "ok"] } });
     expect(res.status).toBe(400);
     const { errors } = (await res.json()) as { errors: { path: string }[] };
@@ -28,7 +24,7 @@ describe("tags", () => {
     expect(h.sim.tasks()).toHaveLength(0);
   });
 
-  it("lists jobs by tag and groups usage by tag, for the caller only", async () => {
+  it("lists jobs by tag and groups usage by tag, for the caller only", async ({ h }) => {
     const spring = await createJob({ ...SEEDREAM, tags: ["campaign:spring", "team-a"] });
     const plain = await createJob(SEEDREAM);
     const other = await createJob({ ...SEEDREAM, tags: ["campaign:spring"] }, KEY_B);

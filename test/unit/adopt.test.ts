@@ -5,33 +5,12 @@ import { describe, expect, it } from "vitest";
 import { adoptableAfterEnd, adoptWhileWaiting, noCallbackCame, submitFateUnknown, taskIdOf } from "../../src/jobs/submit/adopt.ts";
 import { callbackNoted } from "../../src/jobs/poll/callbacks.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
+import { jobRecord, ON_WIRO, T0, tick as tickAt } from "../support/builders.ts";
 
-const T0 = 1_700_000_000_000;
-const tick = { now: T0, rand: 0.5 };
+const tick = tickAt();
 
 function queued(over: Partial<JobRecord> = {}): JobRecord {
-  return {
-    id: "job_00000000000000000000",
-    tenant: "t",
-    model: "wiro/ByteDance/text-to-video-seedance-v1",
-    provider: "wiro",
-    params: {},
-    metadata: {},
-    status: "queued",
-    outputs: [],
-    createdAt: T0 - 20_000,
-    updatedAt: T0 - 1,
-    polls: 0,
-    attempts: 0,
-    submitAttempts: 1,
-    submitStartedAt: T0 - 500,
-    expectedRunMs: 40_000,
-    deadlineAt: T0 + 15 * 60_000,
-    nextAt: T0,
-    origin: "http://x",
-    callbackTokenHash: "hash",
-    ...over,
-  };
+  return jobRecord({ ...ON_WIRO, createdAt: T0 - 20_000, updatedAt: T0 - 1, submitAttempts: 1, submitStartedAt: T0 - 500, callbackTokenHash: "hash", ...over });
 }
 
 describe("a Wiro submit whose answer was lost", () => {

@@ -6,32 +6,23 @@ import { giveBackSlot, handOverOutbox, notifyBatch } from "../../src/jobs/hand-o
 import type { StepHost } from "../../src/jobs/hand-overs/hand-overs.ts";
 import { stopProviderTask } from "../../src/jobs/stop/stop-io.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
+import { jobRecord, ON_WIRO } from "../support/builders.ts";
 
 const T0 = Date.now();
 
 function ended(over: Partial<JobRecord> = {}): JobRecord {
-  return {
-    id: "job_00000000000000000000",
-    tenant: "t",
-    model: "wiro/ByteDance/text-to-video-seedance-v1",
-    provider: "wiro",
-    params: {},
-    metadata: {},
+  return jobRecord({
+    ...ON_WIRO,
     status: "canceled",
-    outputs: [],
     createdAt: T0 - 60_000,
     updatedAt: T0 - 1,
     completedAt: T0 - 1,
-    polls: 0,
-    attempts: 0,
     submitAttempts: 1,
-    expectedRunMs: 40_000,
     deadlineAt: T0 + 15 * 60_000,
     nextAt: Number.POSITIVE_INFINITY,
     indexedStatus: "canceled",
-    origin: "http://x",
     ...over,
-  };
+  });
 }
 
 /** Stands in for the job object: applies patches, and fails the test if a step reaches a binding. */

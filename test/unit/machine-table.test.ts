@@ -13,32 +13,20 @@ import type { JobRecord, JobStatus, OutputRecord } from "../../src/jobs/record.t
 import { noCallbackCame } from "../../src/jobs/submit/adopt.ts";
 import { cancelJob } from "../../src/jobs/stop/stop.ts";
 import type { Outcome, TaskStatus } from "../../src/providers/types.ts";
+import { jobRecord, ON_WIRO, T0, tick as tickAt } from "../support/builders.ts";
 
-const T0 = 1_700_000_000_000;
-const tick = { now: T0, rand: 0.5 };
+const tick = tickAt();
 
 function job(status: JobStatus, over: Partial<JobRecord> = {}): JobRecord {
-  return {
-    id: "job_00000000000000000000",
-    tenant: "t",
-    model: "wiro/ByteDance/text-to-video-seedance-v1",
-    provider: "wiro",
-    params: {},
-    metadata: {},
+  return jobRecord({
+    ...ON_WIRO,
     status,
     ...(status === "queued" ? {} : { task: { taskId: "2221", token: "tok" }, startedAt: T0 - 10_000 }),
-    outputs: [],
     createdAt: T0 - 20_000,
     updatedAt: T0 - 1,
-    polls: 0,
-    attempts: 0,
     submitAttempts: status === "queued" ? 0 : 1,
-    expectedRunMs: 40_000,
-    deadlineAt: T0 + 15 * 60_000,
-    nextAt: T0,
-    origin: "http://x",
     ...over,
-  };
+  });
 }
 
 const pendingVideo = (index: number): OutputRecord => ({ index, kind: "video", status: "pending", sourceUrl: `https://cdn.example/${index}.mp4`, attempts: 0 });

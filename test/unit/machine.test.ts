@@ -5,34 +5,10 @@ import { afterSubmit, markSubmitting, slotGranted, waitForSlot } from "../../src
 import { MAX_COPY_ATTEMPTS, MAX_QUEUE_MS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine/policies.ts";
 import { nextStep } from "../../src/jobs/machine/plan.ts";
 import { runDeadlineMs } from "../../src/jobs/machine/policies.ts";
-import type { JobRecord } from "../../src/jobs/record.ts";
 import type { Outcome, ProviderError, TaskStatus } from "../../src/providers/types.ts";
+import { jobRecord, T0, tick } from "../support/builders.ts";
 
-const T0 = 1_700_000_000_000;
-const tick = (now = T0, rand = 0.5) => ({ now, rand });
-
-function job(over: Partial<JobRecord> = {}): JobRecord {
-  return {
-    id: "job_00000000000000000000",
-    tenant: "t",
-    model: "weshop/seedream",
-    provider: "weshop",
-    params: {},
-    metadata: {},
-    status: "queued",
-    outputs: [],
-    createdAt: T0,
-    updatedAt: T0,
-    polls: 0,
-    attempts: 0,
-    submitAttempts: 0,
-    expectedRunMs: 20_000,
-    deadlineAt: T0 + 15 * 60_000,
-    nextAt: T0,
-    origin: "http://x",
-    ...over,
-  };
-}
+const job = jobRecord;
 const err = (e: Partial<ProviderError>): Outcome<never> => ({
   ok: false,
   error: { retryable: true, code: "http_503", message: "busy", ...e },

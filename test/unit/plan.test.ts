@@ -7,32 +7,9 @@ import { callbackNoted } from "../../src/jobs/poll/callbacks.ts";
 import { CONFIG_RECHECK_MS, MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { plan } from "../../src/jobs/machine/plan.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
+import { jobRecord, T0, tick } from "../support/builders.ts";
 
-const T0 = 1_700_000_000_000;
-const tick = (now = T0) => ({ now, rand: 0.5 });
-
-function job(over: Partial<JobRecord> = {}): JobRecord {
-  return {
-    id: "job_00000000000000000000",
-    tenant: "t",
-    model: "weshop/seedream",
-    provider: "weshop",
-    params: {},
-    metadata: {},
-    status: "queued",
-    outputs: [],
-    createdAt: T0,
-    updatedAt: T0,
-    polls: 0,
-    attempts: 0,
-    submitAttempts: 0,
-    expectedRunMs: 20_000,
-    deadlineAt: T0 + 15 * 60_000,
-    nextAt: T0,
-    origin: "http://x",
-    ...over,
-  };
-}
+const job = jobRecord;
 
 const running = (over: Partial<JobRecord> = {}) => job({ status: "running", task: { taskId: "t1" }, startedAt: T0, slotHeld: true, ...over });
 const ready = { idempotentSubmit: true };

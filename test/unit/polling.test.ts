@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay, RETRY_CAP_MS, runDeadlineMs } from "../../src/jobs/machine/policies.ts";
 import { nextPollDelay, TARGET_MEAN_DELAY_MS } from "../../src/jobs/poll/poll-schedule.ts";
-import { seeded } from "../seeded.ts";
+import { seeded } from "../support/seeded.ts";
 
 describe("backoffDelay", () => {
   it("grows exponentially and stays within the cap (full jitter at rand→1)", () => {

@@ -8,32 +8,10 @@ import type { JobRecord } from "../../src/jobs/record.ts";
 import { absorbStep, afterStop, cancelJob, deadlineStop, submitLost } from "../../src/jobs/stop/stop.ts";
 import { MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS } from "../../src/jobs/machine/policies.ts";
 import type { Outcome, StopResult } from "../../src/providers/types.ts";
-
-const T0 = 1_700_000_000_000;
-const tick = (now = T0, rand = 0.5) => ({ now, rand });
+import { jobRecord, ON_WIRO, T0, tick } from "../support/builders.ts";
 
 function job(over: Partial<JobRecord> = {}): JobRecord {
-  return {
-    id: "job_00000000000000000000",
-    tenant: "t",
-    model: "wiro/ByteDance/text-to-video-seedance-v1",
-    provider: "wiro",
-    params: {},
-    metadata: {},
-    status: "running",
-    task: { taskId: "2221", token: "tok" },
-    outputs: [],
-    createdAt: T0,
-    updatedAt: T0,
-    polls: 0,
-    attempts: 0,
-    submitAttempts: 1,
-    expectedRunMs: 40_000,
-    deadlineAt: T0 + 15 * 60_000,
-    nextAt: T0,
-    origin: "http://x",
-    ...over,
-  };
+  return jobRecord({ ...ON_WIRO, status: "running", task: { taskId: "2221", token: "tok" }, submitAttempts: 1, ...over });
 }
 
 const pending: Outcome<StopResult> = { ok: true, value: { state: "pending", providerStatus: "task_accept", message: "Wiro cannot stop task 2221 yet" } };

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { buildApp, openapiDocument } from "../../../src/http/app.ts";
 import { listQuery } from "../../../src/schemas/job-query.ts";
 import { MODEL_IDS } from "../../../src/providers/models.ts";
-import { BASE, KEY_A } from "../../helpers.ts";
+import { BASE, KEY_A } from "../../support/harness.ts";
 import { component, doc, expectValid, type Json, schemaValidator, viaBuiltApp, withRoutes } from "./support.ts";
 
 // The validator reads its bundled OpenAPI schema with fs, which workerd cannot reach: hand it the same file.

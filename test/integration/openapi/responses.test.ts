@@ -4,7 +4,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { batchJobId } from "../../../src/batches/batch-object.ts";
 import { messageId } from "../../../src/webhooks/events.ts";
-import { BASE, driveJob, fireDelivery, HOOK_ORIGIN, type Harness, startHarness } from "../../helpers.ts";
+import { BASE, driveJob, fireDelivery, HOOK_ORIGIN, type Harness, startHarness } from "../../support/harness.ts";
 import { call, component, doc, expectValid, type Json, schemaValidator, viaWorker } from "./support.ts";
 
 describe("real responses match the documented schemas: jobs, uploads, webhooks, problems", () => {

@@ -2,7 +2,7 @@
 // through the built app and the worker entry; /docs is Swagger UI served from this origin.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BASE, KEY_A } from "../../helpers.ts";
+import { BASE, KEY_A } from "../../support/harness.ts";
 import { doc, type Json, viaBuiltApp, viaWorker } from "./support.ts";
 
 /** A concrete request for a documented operation: path parameters from their examples. */

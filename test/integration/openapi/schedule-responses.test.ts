@@ -2,7 +2,7 @@
 // schemas and 400 example agree with the route.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BAD_SCHEDULE_REQUEST } from "../../../src/http/openapi/examples.ts";
-import { type Harness, startHarness } from "../../helpers.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
 import { call, component, doc, expectValid, type Json } from "./support.ts";
 
 describe("real responses match the documented schemas: schedules", () => {

@@ -5,7 +5,7 @@ import { exports } from "cloudflare:workers";
 import { Validator as JsonSchemaValidator } from "@cfworker/json-schema";
 import { expect } from "vitest";
 import { buildApp, openapiDocument } from "../../../src/http/app.ts";
-import { BASE, KEY_A } from "../../helpers.ts";
+import { BASE, KEY_A } from "../../support/harness.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: the document and its examples are JSON walked by path; typing every level would be noise
 export type Json = Record<string, any>;

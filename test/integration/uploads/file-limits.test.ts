@@ -2,19 +2,11 @@
 // as it arrives, through R2 multipart parts), one past it is cut off soon after the limit with 413
 // and nothing kept, and a declared Content-Length over it is refused before the body is read.
 import { env } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../../support/fixture.ts";
 import { MAX_FILE_BYTES } from "../../../src/schemas/upload-spec.ts";
-import { type Harness, startHarness } from "../../helpers.ts";
 import { MP4, postUpload, storedUploads, streamedFile } from "./media.ts";
 import { MiB, problem } from "./support.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
 
 describe("POST /v1/uploads, field `file`, at and over 100 MiB", () => {
   it("a file of exactly 100 MiB, streamed without Content-Length, is stored whole with its sha256", { timeout: 180_000 }, async () => {

@@ -3,19 +3,12 @@
 // nothing stored; DELETE removes it for its owner only; Seedance takes the links as references.
 import { Validator } from "@cfworker/json-schema";
 import { exports } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { it } from "../../support/fixture.ts";
 import { openapiDocument } from "../../../src/http/app.ts";
-import { api, BASE, type Harness, KEY_B, startHarness } from "../../helpers.ts";
+import { api, BASE, KEY_B } from "../../support/harness.ts";
 import { fileForm, MP3, MP4, postUpload, SAMPLES, sha256Hex, storedUploads } from "./media.ts";
 import { problem } from "./support.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
 
 type Stored = { id: string; url: string; kind: string; contentType: string; size: number; sha256: string; expiresAt: string };
 
@@ -32,7 +25,7 @@ async function upload(data: Uint8Array, name?: string, type?: string): Promise<S
 }
 
 describe("POST /v1/uploads, field `file`", () => {
-  it.each(SAMPLES.map((s) => [s.name, s] as const))("%s is recognised by its bytes, stored, and served by its signed link", async (_, sample) => {
+  it.for(SAMPLES.map((s) => [s.name, s] as const))("%s is recognised by its bytes, stored, and served by its signed link", async ([_, sample], { h }) => {
     // the name and declared type say nothing useful: the bytes decide
     const stored = await upload(sample.bytes, "upload.bin", "application/octet-stream");
     expect(documented().validate(stored).errors).toEqual([]);

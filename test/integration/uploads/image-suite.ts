@@ -3,8 +3,8 @@
 // WeShop serves it at; provider faults map to 502/504.
 import { expect, it } from "vitest";
 import { MAX_IMAGE_BYTES } from "../../../src/schemas/upload-spec.ts";
-import { SIM_ORIGIN, TEST_BINDINGS } from "../../bindings.ts";
-import type { Harness } from "../../helpers.ts";
+import { SIM_ORIGIN, TEST_BINDINGS } from "../../support/bindings.ts";
+import type { Harness } from "../../support/harness.ts";
 import { type Call, file, form, JPEG_HEAD, MiB, PNG, pngOfSize, problem, streamedUpload, WEBP_HEAD, WESHOP_KEY } from "./support.ts";
 
 /** Every assertion that holds wherever the route is mounted; `harness` is the running test's. */

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_UPLOAD_BODY_BYTES } from "../../../src/schemas/upload-spec.ts";
-import { type Harness, startHarness } from "../../helpers.ts";
+import { type Harness, startHarness } from "../../support/harness.ts";
 import { uploadSuite } from "./image-suite.ts";
 import { file, form, MiB, PNG, problem, streamedUpload, viaSubApp, viaWorker } from "./support.ts";
 

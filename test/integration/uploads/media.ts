@@ -2,7 +2,7 @@
 // multipart body with one `file` part, for sizes too large to build in memory.
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import { BASE, KEY_A } from "../../helpers.ts";
+import { BASE, KEY_A } from "../../support/harness.ts";
 import { PNG } from "./support.ts";
 
 const enc = new TextEncoder();

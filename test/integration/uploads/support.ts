@@ -9,8 +9,8 @@ import { bearerAuth, requestId, requireConfig } from "../../../src/http/middlewa
 import { uploadRoutes } from "../../../src/http/routes/uploads/uploads.ts";
 import { problemResponse } from "../../../src/lib/errors.ts";
 import { ApiError, problem as apiProblem } from "../../../src/lib/problems.ts";
-import { api, BASE, KEY_A } from "../../helpers.ts";
-import { TEST_BINDINGS } from "../../bindings.ts";
+import { api, BASE, KEY_A } from "../../support/harness.ts";
+import { TEST_BINDINGS } from "../../support/bindings.ts";
 
 export const WESHOP_KEY = TEST_BINDINGS.WESHOP_API_KEY;
 export const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { FetchFn } from "../../../src/providers/http.ts";
 import { uploadWeshopImage } from "../../../src/providers/weshop-assets.ts";
-import { SIM_ORIGIN } from "../../bindings.ts";
+import { SIM_ORIGIN } from "../../support/bindings.ts";
 import { PNG, WESHOP_KEY } from "./support.ts";
 
 describe("uploadWeshopImage", () => {

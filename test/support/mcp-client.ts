@@ -6,7 +6,7 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validatio
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { BASE, KEY_A, type Harness } from "./helpers.ts";
+import { BASE, KEY_A, type Harness } from "./harness.ts";
 
 export const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a lighthouse", batchCount: 2 } };
 export const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dusk" } };

@@ -1,6 +1,6 @@
 // Helpers for the pipeline tests: create and read pipelines through the API, wait (in real time)
 // for the workflow to move, and drive each step's jobs with the simulator's clock.
-import { type Harness, api, driveJob, storedJob } from "./helpers.ts";
+import { type Harness, api, driveJob, storedJob } from "./harness.ts";
 
 export interface PipelineBody {
   id: string;

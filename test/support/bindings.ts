@@ -1,5 +1,5 @@
 // Settings the worker runs with under test: providers point at the in-process simulator.
-import { DYNAMIC_PRICE } from "../simulator/wiro-pricing.ts";
+import { DYNAMIC_PRICE } from "../../simulator/wiro-pricing.ts";
 
 export const SIM_ORIGIN = "http://127.0.0.1:8790";
 /** The simulator's second Wiro project, created as "API Key Only" (not a worker setting). */

@@ -1,7 +1,7 @@
 // Helpers for the cost and budget tests: limits set relative to what the tenant's budget already
 // holds (other tests of the run spend too), and read back through the public API.
 import { expect } from "vitest";
-import { api, KEY_A } from "./helpers.ts";
+import { api, KEY_A } from "./harness.ts";
 
 export interface LimitView {
   unit: string;

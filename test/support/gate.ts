@@ -2,7 +2,7 @@
 // stands in for JobObject.wake), shared by the gate tests.
 import { env, runInDurableObject } from "cloudflare:test";
 import { vi, type Mock } from "vitest";
-import type { AcquireResult, GateApi } from "../src/jobs/gate/gate-client.ts";
+import type { AcquireResult, GateApi } from "../../src/jobs/gate/gate-client.ts";
 import { gateInside } from "./do-internals.ts";
 
 export interface TestGate {

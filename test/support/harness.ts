@@ -3,10 +3,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { vi } from "vitest";
-import { createSimulator, type SimOptions, type Simulator } from "../simulator/index.ts";
-import { JOB_EVENTS, type JobRecord } from "../src/jobs/record.ts";
-import { messageId } from "../src/webhooks/events.ts";
-import { gateApi } from "../src/jobs/gate/gate-client.ts";
+import { createSimulator, type SimOptions, type Simulator } from "../../simulator/index.ts";
+import { JOB_EVENTS, type JobRecord } from "../../src/jobs/record.ts";
+import { messageId } from "../../src/webhooks/events.ts";
+import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { SIM_ORIGIN, SIM_WIRO_KEY_ONLY_API_KEY, TEST_BINDINGS } from "./bindings.ts";
 import { deliveryInside, jobInside } from "./do-internals.ts";
 

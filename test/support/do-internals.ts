@@ -2,10 +2,10 @@
 // them): the members they read, replace or spy on, typed from the classes themselves, private
 // and protected ones included. A member renamed or retyped in a class then breaks the compile
 // here, instead of a cast elsewhere silently reaching nothing.
-import type { BatchObject } from "../src/batches/batch-object.ts";
-import type { ProviderGate } from "../src/jobs/gate/gate-object.ts";
-import type { JobObject } from "../src/jobs/job-object.ts";
-import type { WebhookDelivery } from "../src/webhooks/delivery-object.ts";
+import type { BatchObject } from "../../src/batches/batch-object.ts";
+import type { ProviderGate } from "../../src/jobs/gate/gate-object.ts";
+import type { JobObject } from "../../src/jobs/job-object.ts";
+import type { WebhookDelivery } from "../../src/webhooks/delivery-object.ts";
 
 /** A job's object: its bindings (replaceable per test), the alarm in progress, and the methods tests call, wrap or crash. */
 export interface JobInside {

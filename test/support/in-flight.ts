@@ -3,9 +3,9 @@
 // that answers while the step is held did not wait for it; the request's signal tells whether
 // the cancel aborted it.
 import { runInDurableObject } from "cloudflare:test";
-import type { JobRecord } from "../src/jobs/record.ts";
-import { jobStub, type Harness } from "./helpers.ts";
-import { layerFetch } from "./reliability/support.ts";
+import type { JobRecord } from "../../src/jobs/record.ts";
+import { jobStub, type Harness } from "./harness.ts";
+import { layerFetch } from "../reliability/support.ts";
 import { jobInside } from "./do-internals.ts";
 
 export interface Held {
