@@ -31,7 +31,8 @@ module.exports = {
     {
       name: "nothing-imports-http-layer",
       severity: "error",
-      comment: "Only the worker entry and the HTTP layer itself may import src/http/: what the routes define (specs, context) must live below them.",
+      comment:
+        "Only the worker entry and the HTTP layer itself may import src/http/: what the routes define (specs, context) must live below them.",
       from: { path: "^src/", pathNot: ["^src/index\\.ts$", "^src/http/"] },
       to: { path: "^src/http/" },
     },
@@ -57,7 +58,12 @@ module.exports = {
         "In src/jobs/<phase>/, <phase>.ts and the other decision files are pure (the job, an answer and a Tick in, the new job out): requests, storage and bindings belong to the *-io.ts files, machine/act.ts, poll/run-times.ts, hand-overs/outbox.ts and hand-overs/finish-record.ts (see src/jobs/README.md).",
       from: {
         path: "^src/jobs/(machine|submit|poll|copy|stop|hand-overs)/[^/]+\\.ts$",
-        pathNot: ["-io\\.ts$", "^src/jobs/machine/act\\.ts$", "^src/jobs/poll/run-times\\.ts$", "^src/jobs/hand-overs/(outbox|finish-record)\\.ts$"],
+        pathNot: [
+          "-io\\.ts$",
+          "^src/jobs/machine/act\\.ts$",
+          "^src/jobs/poll/run-times\\.ts$",
+          "^src/jobs/hand-overs/(outbox|finish-record)\\.ts$",
+        ],
       },
       to: {
         path: [
@@ -84,7 +90,13 @@ module.exports = {
       from: { path: "^src/schemas/" },
       to: {
         path: "^src/",
-        pathNot: ["^src/schemas/", "^src/lib/", "^src/providers/models\\.ts$", "^src/providers/catalogue/", "^src/jobs/record\\.ts$"],
+        pathNot: [
+          "^src/schemas/",
+          "^src/lib/",
+          "^src/providers/models\\.ts$",
+          "^src/providers/catalogue/",
+          "^src/jobs/record\\.ts$",
+        ],
       },
     },
     {
@@ -122,12 +134,15 @@ module.exports = {
       severity: "error",
       comment: "media/ (R2 copies, signed links, the /media route's pieces) builds on lib/ and config only.",
       from: { path: "^src/media/" },
-      to: { path: ["^src/(jobs|batches|schedules|webhooks|idempotency|schemas|http|db|providers)/", "^src/index\\.ts$"] },
+      to: {
+        path: ["^src/(jobs|batches|schedules|webhooks|idempotency|schemas|http|db|providers)/", "^src/index\\.ts$"],
+      },
     },
     {
       name: "config-above-lib-only",
       severity: "error",
-      comment: "config.ts (the settings check) sits just above lib/: everything reads settings, so settings import nothing of ours but lib/.",
+      comment:
+        "config.ts (the settings check) sits just above lib/: everything reads settings, so settings import nothing of ours but lib/.",
       from: { path: "^src/config\\.ts$" },
       to: { path: "^src/", pathNot: ["^src/lib/", "^src/config\\.ts$"] },
     },
@@ -160,7 +175,10 @@ module.exports = {
     exclude: { path: ["^worker-configuration\\.d\\.ts$"] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+    },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };

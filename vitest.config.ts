@@ -1,7 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_BINDINGS } from "./test/support/bindings.ts";
 import { copyDocsAssets } from "./scripts/docs-assets.ts";
+import { TEST_BINDINGS } from "./test/support/bindings.ts";
 
 // /docs is served from public/, where Swagger UI's files are copied from node_modules
 copyDocsAssets();

@@ -21,10 +21,20 @@ for (const [key, entry] of Object.entries(lock.packages)) {
   for (const [name, [os, cpu]] of Object.entries(platforms)) {
     const dep = `${prefix}@cloudflare/workerd-${name}`;
     if (lock.packages[dep] || !entry.optionalDependencies?.[`@cloudflare/workerd-${name}`]) continue;
-    lock.packages[dep] = { version: entry.version, cpu: [cpu], dev: true, license: "Apache-2.0", optional: true, os: [os], engines: { node: ">=16" } };
+    lock.packages[dep] = {
+      version: entry.version,
+      cpu: [cpu],
+      dev: true,
+      license: "Apache-2.0",
+      optional: true,
+      os: [os],
+      engines: { node: ">=16" },
+    };
     added.push(dep);
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+);
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(added.length ? `added ${added.join(", ")}` : "lockfile already complete");

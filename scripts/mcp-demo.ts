@@ -13,7 +13,10 @@ const key = process.env.SEEDRUN_API_KEY ?? "dev-key";
 
 const JOBS = [
   { model: "weshop/seedream", params: { textDescription: "a lighthouse at dawn", batchCount: 2 } },
-  { model: "weshop/seedance", params: { textDescription: "a paper boat drifts", images: ["https://images.example.com/boat.png"] } },
+  {
+    model: "weshop/seedance",
+    params: { textDescription: "a paper boat drifts", images: ["https://images.example.com/boat.png"] },
+  },
   { model: "weshop/seedance-25", params: { textDescription: "a kite over a beach" } },
   { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dusk" } },
 ];
@@ -24,16 +27,23 @@ interface JobResult {
 }
 
 const client = new Client({ name: "seedrun-mcp-demo", version: "1.0.0" });
-await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+await client.connect(
+  new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: `Bearer ${key}` } } }),
+);
 const { tools } = await client.listTools();
 console.log(`${url}: ${tools.length} tools: ${tools.map((t) => t.name).join(", ")}`);
 
-async function call(name: string, args: Record<string, unknown>, label: string): Promise<CallToolResult & { structuredContent: JobResult }> {
+async function call(
+  name: string,
+  args: Record<string, unknown>,
+  label: string,
+): Promise<CallToolResult & { structuredContent: JobResult }> {
   const result = (await client.callTool({ name, arguments: args }, undefined, {
     onprogress: (p) => console.log(`  [${label}] ${p.message}`),
     timeout: 60_000,
   })) as CallToolResult;
-  if (result.isError) throw new Error(`${name} failed: ${result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")}`);
+  if (result.isError)
+    throw new Error(`${name} failed: ${result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")}`);
   return result as CallToolResult & { structuredContent: JobResult };
 }
 
@@ -55,13 +65,17 @@ await Promise.all(
         calls++;
       }
       const { job } = result.structuredContent;
-      console.log(`${label}: ${job.id} ${job.status} after ${calls} call(s)${job.error ? ` (${job.error.code}: ${job.error.message})` : ""}`);
+      console.log(
+        `${label}: ${job.id} ${job.status} after ${calls} call(s)${job.error ? ` (${job.error.code}: ${job.error.message})` : ""}`,
+      );
       for (const link of result.content) {
         if (link.type !== "resource_link") continue;
         const res = await fetch(link.uri);
         const bytes = (await res.arrayBuffer()).byteLength;
         const ok = res.status === 200 && res.headers.get("content-type") === link.mimeType && bytes > 0;
-        console.log(`  ${link.name} (${link.mimeType}): HTTP ${res.status}, ${bytes} bytes without the API key ${ok ? "✓" : "✗"}`);
+        console.log(
+          `  ${link.name} (${link.mimeType}): HTTP ${res.status}, ${bytes} bytes without the API key ${ok ? "✓" : "✗"}`,
+        );
         if (!ok) failures++;
       }
       if (job.status !== "succeeded") failures++;

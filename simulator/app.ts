@@ -1,13 +1,13 @@
 // Builds one simulator instance: shared state, the Hono app with provider/media/control routes, and the public handle.
 import { Hono } from "hono";
-import { SimAbort, createFaultQueue, validateFault } from "./faults.ts";
+import { createFaultQueue, SimAbort, validateFault } from "./faults.ts";
 import { registerFiles, resolveMedia } from "./files.ts";
 import { allBytes } from "./media.ts";
-import { AUTO_GUESS_SECONDS } from "./weshop-models.ts";
-import { type Ctx, type TaskRecord, json } from "./state.ts";
+import { type Ctx, json, type TaskRecord } from "./state.ts";
 import type { Fault, SimOptions, SimTask, Simulator } from "./types.ts";
-import { WESHOP_BASE, registerWeshop, weshopError } from "./weshop.ts";
-import { WIRO_BASE, registerWiro, sendDueCallbacks } from "./wiro.ts";
+import { registerWeshop, WESHOP_BASE, weshopError } from "./weshop.ts";
+import { AUTO_GUESS_SECONDS } from "./weshop-models.ts";
+import { registerWiro, sendDueCallbacks, WIRO_BASE } from "./wiro.ts";
 import { wiroError } from "./wiro-http.ts";
 
 const START_POWER = 100_000;
@@ -54,7 +54,9 @@ export function createSimulator(options: SimOptions): Simulator {
     },
     weshopAutoSeconds: options.weshopAutoSeconds ?? AUTO_GUESS_SECONDS,
     sendCallback: options.sendCallback ?? defaultSendCallback,
-    ...(options.wiroOutputBytes ? { wiroOutput: { bytes: options.wiroOutputBytes, chunked: options.wiroOutputChunked ?? false } } : {}),
+    ...(options.wiroOutputBytes
+      ? { wiroOutput: { bytes: options.wiroOutputBytes, chunked: options.wiroOutputChunked ?? false } }
+      : {}),
     weshop: new Map(),
     wiro: new Map(),
     idempotency: new Map(),

@@ -2,7 +2,16 @@
 import { json } from "./state.ts";
 import type { Fault, FaultKind, FaultQueue, FaultTarget } from "./types.ts";
 
-const GENERIC: FaultKind[] = ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final", "redirect"];
+const GENERIC: FaultKind[] = [
+  "http500",
+  "http503",
+  "rate_limit",
+  "hang",
+  "malformed_json",
+  "unexpected_shape",
+  "error_final",
+  "redirect",
+];
 /** Transient answers of the real APIs (docs/providers.md, "What the official clients show"). */
 const WESHOP_TRANSIENT: FaultKind[] = ["concurrency_limit", "system_error"];
 const WIRO_DETAIL_TRANSIENT: FaultKind[] = ["server_error", "no_task_yet", "http429"];
@@ -22,7 +31,12 @@ const ALLOWED: Record<FaultTarget, FaultKind[]> = {
 };
 
 /** Kinds answered before the endpoint does any work; the rest shape a task or a media body and wait for one. */
-export const EARLY_KINDS: ReadonlySet<FaultKind> = new Set([...GENERIC, ...WESHOP_TRANSIENT, ...WIRO_DETAIL_TRANSIENT, "expired"]);
+export const EARLY_KINDS: ReadonlySet<FaultKind> = new Set([
+  ...GENERIC,
+  ...WESHOP_TRANSIENT,
+  ...WIRO_DETAIL_TRANSIENT,
+  "expired",
+]);
 
 interface Queued {
   fault: Fault;
@@ -35,8 +49,10 @@ export function validateFault(input: unknown): Fault {
   const target = f.target as FaultTarget;
   const allowed = ALLOWED[target];
   if (!allowed) throw new Error(`unknown fault target: ${String(f.target)}`);
-  if (!allowed.includes(f.kind as FaultKind)) throw new Error(`fault kind ${String(f.kind)} does not apply to ${target}`);
-  if (f.times !== undefined && (!Number.isInteger(f.times) || f.times < 1)) throw new Error("times must be a positive integer");
+  if (!allowed.includes(f.kind as FaultKind))
+    throw new Error(`fault kind ${String(f.kind)} does not apply to ${target}`);
+  if (f.times !== undefined && (!Number.isInteger(f.times) || f.times < 1))
+    throw new Error("times must be a positive integer");
   if (f.retryAfter !== undefined && typeof f.retryAfter !== "number" && typeof f.retryAfter !== "string") {
     throw new Error("retryAfter must be a number of seconds or a string");
   }
@@ -125,12 +141,26 @@ export function faultResponse(provider: "weshop" | "wiro" | "media", fault: Faul
         // No `retryable` on purpose: clients must fall back to "HTTP >= 500 is retryable".
         return json({ success: false, error: { code: "INTERNAL_ERROR", message: "Simulated internal error" } }, 500);
       case "rate_limit":
-        return json({ success: false, error: { code: "RATE_LIMITED", message: "Too many requests", retryable: true } }, 429, retryAfter(fault));
+        return json(
+          { success: false, error: { code: "RATE_LIMITED", message: "Too many requests", retryable: true } },
+          429,
+          retryAfter(fault),
+        );
       case "error_final":
-        return json({ success: false, error: { code: "INSUFFICIENT_POWER", message: "Insufficient power balance", retryable: false } }, 400);
+        return json(
+          {
+            success: false,
+            error: { code: "INSUFFICIENT_POWER", message: "Insufficient power balance", retryable: false },
+          },
+          400,
+        );
       // the older API's numeric codes come with HTTP 200; one in each envelope, neither says `retryable`
       case "concurrency_limit":
-        return json({ success: false, error: { code: 40005, message: "Concurrency limit reached, please retry later" } }, 200, retryAfter(fault));
+        return json(
+          { success: false, error: { code: 40005, message: "Concurrency limit reached, please retry later" } },
+          200,
+          retryAfter(fault),
+        );
       case "system_error":
         return json({ code: 50001, msg: "System error, please retry" }, 200);
       default:
@@ -141,11 +171,18 @@ export function faultResponse(provider: "weshop" | "wiro" | "media", fault: Faul
       case "http500":
         return json({ result: false, errors: [{ code: 0, message: "Internal server error" }] }, 500);
       case "rate_limit":
-        return json({ result: false, errors: [{ code: 96, message: "Concurrent task limit reached" }] }, 200, retryAfter(fault));
+        return json(
+          { result: false, errors: [{ code: 96, message: "Concurrent task limit reached" }] },
+          200,
+          retryAfter(fault),
+        );
       case "error_final":
         return json({ result: false, errors: [{ code: 97, message: "Insufficient balance" }] }, 200);
       case "server_error":
-        return json({ result: false, errors: [{ code: 0, message: "An unexpected error occurred, please try again" }] }, 200);
+        return json(
+          { result: false, errors: [{ code: 0, message: "An unexpected error occurred, please try again" }] },
+          200,
+        );
       case "no_task_yet":
         // what Task/Detail can answer for a task Run has only just created
         return json({ result: false, errors: [{ code: 1, message: "There is no task yet." }] }, 200);
@@ -160,7 +197,10 @@ export function faultResponse(provider: "weshop" | "wiro" | "media", fault: Faul
       case "http500":
         return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain" } });
       case "rate_limit":
-        return new Response("Too Many Requests", { status: 429, headers: { "content-type": "text/plain", ...retryAfter(fault) } });
+        return new Response("Too Many Requests", {
+          status: 429,
+          headers: { "content-type": "text/plain", ...retryAfter(fault) },
+        });
       case "expired":
         return new Response("Not Found", { status: 404, headers: { "content-type": "text/plain" } });
       default:

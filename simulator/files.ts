@@ -1,7 +1,17 @@
 // Serves /files/* (task outputs, uploaded assets, big synthetic videos) and applies the body-shaping media faults.
 import type { Hono } from "hono";
 import { guard } from "./guard.ts";
-import { type MediaBody, allBytes, bigMp4, bytesMedia, jpegImage, mediaStream, movVideo, mp4Video, pngImage } from "./media.ts";
+import {
+  allBytes,
+  bigMp4,
+  bytesMedia,
+  jpegImage,
+  type MediaBody,
+  mediaStream,
+  movVideo,
+  mp4Video,
+  pngImage,
+} from "./media.ts";
 import type { Ctx } from "./state.ts";
 import type { FaultKind } from "./types.ts";
 import { weshopMedia } from "./weshop.ts";

@@ -1,10 +1,11 @@
 // Starts the local product for `npm start` and benchmarks: the provider simulator under Node
 // and the worker under `wrangler dev` (local Durable Objects and R2) pointed at it.
-import { DYNAMIC_PRICE } from "./wiro-pricing.ts";
-import { spawn, type ChildProcess } from "node:child_process";
+
+import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { DYNAMIC_PRICE } from "./wiro-pricing.ts";
 
 /** The local stack's webhook secret (npm start prints it, so a local receiver can verify deliveries). */
 export const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXdlYmhvb2stc2VjcmV0LW5vdC1mb3ItcHJvZA==";
@@ -48,7 +49,10 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const worker = `http://127.0.0.1:${port}`;
   const sim = `http://127.0.0.1:${simPort}`;
   for (const url of [`${sim}/__sim/health`, `${worker}/healthz`]) {
-    if (await reachable(url)) throw new Error(`${new URL(url).host} is already in use (an earlier run still going?); stop it or pick other ports.`);
+    if (await reachable(url))
+      throw new Error(
+        `${new URL(url).host} is already in use (an earlier run still going?); stop it or pick other ports.`,
+      );
   }
   const children: ChildProcess[] = [];
   const stop = () => {
@@ -63,7 +67,11 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   };
   if (options.logDir) mkdirSync(options.logDir, { recursive: true });
   const launch = (name: string, command: string, args: string[], env: Record<string, string>) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     if (options.logDir) {
       const file = createWriteStream(join(options.logDir, `${name}.log`), { flags: "w" });
       // both streams into one file; neither ends it for the other
@@ -145,7 +153,8 @@ async function reachable(url: string): Promise<boolean> {
 
 async function waitFor(url: string, seconds: number, watched: ChildProcess) {
   for (let i = 0; i < seconds * 4; i++) {
-    if (watched.exitCode !== null) throw new Error(`the worker exited (code ${watched.exitCode}) before ${url} came up`);
+    if (watched.exitCode !== null)
+      throw new Error(`the worker exited (code ${watched.exitCode}) before ${url} came up`);
     if (await reachable(url)) return;
     await sleep(250);
   }
@@ -156,7 +165,10 @@ async function waitFor(url: string, seconds: number, watched: ChildProcess) {
 async function migrateLocalD1(persistTo: string | undefined): Promise<void> {
   const args = ["wrangler", "d1", "migrations", "apply", "seedrun", "--local"];
   if (persistTo) args.push("--persist-to", persistTo);
-  const child = spawn("npx", args, { env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("npx", args, {
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr?.on("data", (c: Buffer) => (output += c.toString()));

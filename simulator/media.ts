@@ -90,7 +90,15 @@ export function pngImage(label: string): Uint8Array {
   }
   // A single stored (uncompressed) deflate block keeps this synchronous and dependency-free.
   const stored = concat([
-    new Uint8Array([0x78, 0x01, 0x01, raw.length & 0xff, raw.length >>> 8, ~raw.length & 0xff, (~raw.length >>> 8) & 0xff]),
+    new Uint8Array([
+      0x78,
+      0x01,
+      0x01,
+      raw.length & 0xff,
+      raw.length >>> 8,
+      ~raw.length & 0xff,
+      (~raw.length >>> 8) & 0xff,
+    ]),
     raw,
     u32(adler32(raw)),
   ]);
@@ -108,7 +116,12 @@ export function pngImage(label: string): Uint8Array {
 export function jpegImage(label: string): Uint8Array {
   const text = ascii(label);
   const len = text.length + 2;
-  return concat([BASE_JPEG.subarray(0, 2), new Uint8Array([0xff, 0xfe, len >>> 8, len & 0xff]), text, BASE_JPEG.subarray(2)]);
+  return concat([
+    BASE_JPEG.subarray(0, 2),
+    new Uint8Array([0xff, 0xfe, len >>> 8, len & 0xff]),
+    text,
+    BASE_JPEG.subarray(2),
+  ]);
 }
 
 /** The embedded MP4 with a trailing top-level `free` box holding the label (players skip it). */

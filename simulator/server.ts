@@ -27,9 +27,14 @@ const sim = createSimulator({
   wiroApiSecret: proc.env.SIM_WIRO_API_SECRET ?? "sim-wiro-secret",
   wiroKeyOnlyApiKey: proc.env.SIM_WIRO_KEY_ONLY_API_KEY ?? "sim-wiro-keyonly-key",
   durations: duration === undefined ? undefined : { seedance: duration, seedream: duration, wiro: duration },
-  ...(proc.env.SIM_WESHOP_UNSUBSCRIBED ? { weshopUnsubscribed: proc.env.SIM_WESHOP_UNSUBSCRIBED.split(",").map((s) => s.trim()) } : {}),
+  ...(proc.env.SIM_WESHOP_UNSUBSCRIBED
+    ? { weshopUnsubscribed: proc.env.SIM_WESHOP_UNSUBSCRIBED.split(",").map((s) => s.trim()) }
+    : {}),
   ...(proc.env.SIM_WIRO_OUTPUT_BYTES
-    ? { wiroOutputBytes: Number(proc.env.SIM_WIRO_OUTPUT_BYTES), wiroOutputChunked: proc.env.SIM_WIRO_OUTPUT_CHUNKED === "1" }
+    ? {
+        wiroOutputBytes: Number(proc.env.SIM_WIRO_OUTPUT_BYTES),
+        wiroOutputChunked: proc.env.SIM_WIRO_OUTPUT_CHUNKED === "1",
+      }
     : {}),
 });
 

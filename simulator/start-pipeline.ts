@@ -4,11 +4,19 @@ import type { Job } from "./start-view.ts";
 
 export const DEMO_PIPELINE = {
   steps: [
-    { id: "still", model: "weshop/seedream", params: { textDescription: "a red sneaker on a white pedestal, studio light" } },
+    {
+      id: "still",
+      model: "weshop/seedream",
+      params: { textDescription: "a red sneaker on a white pedestal, studio light" },
+    },
     {
       id: "clip",
       model: "weshop/seedance",
-      params: { textDescription: "the sneaker turns slowly", images: ["{{steps.still.outputs.0.url}}"], duration: "5s" },
+      params: {
+        textDescription: "the sneaker turns slowly",
+        images: ["{{steps.still.outputs.0.url}}"],
+        duration: "5s",
+      },
     },
   ],
   metadata: { demo: "npm start" },
@@ -23,6 +31,8 @@ export function pipelineEnded(pipeline: Job): boolean {
 }
 
 export function pipelineLine(pipeline: Job): string {
-  const steps = (pipeline.steps ?? []).map((s: Job) => `${s.id} ${s.status}${s.jobIds.length ? ` (${s.jobIds.join(", ")})` : ""}`).join(" → ");
+  const steps = (pipeline.steps ?? [])
+    .map((s: Job) => `${s.id} ${s.status}${s.jobIds.length ? ` (${s.jobIds.join(", ")})` : ""}`)
+    .join(" → ");
   return `  Pipeline ${pipeline.id}: ${pipeline.status}; ${steps}`;
 }

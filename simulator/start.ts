@@ -5,9 +5,9 @@
 // (`npm start -- --logs` shows it inline instead).
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DEV_WEBHOOK_SECRET, startLocalStack, type LocalStack } from "./local-stack.ts";
+import { DEV_WEBHOOK_SECRET, type LocalStack, startLocalStack } from "./local-stack.ts";
 import { DEMO_PIPELINE, pipelineEnded, pipelineJobIds, pipelineLine } from "./start-pipeline.ts";
-import { jobLine, liveView, type Job } from "./start-view.ts";
+import { type Job, jobLine, liveView } from "./start-view.ts";
 
 const inlineLogs = process.argv.includes("--logs") || Boolean(process.env.SEEDRUN_LOGS);
 const LOG_DIR = "logs";
@@ -33,14 +33,23 @@ async function checkDownload(url: string, size: number, contentType: string): Pr
   const res = await fetch(url);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const ok = res.status === 200 && bytes.byteLength === size && res.headers.get("content-type") === contentType;
-  if (!ok) throw new Error(`media link ${url} did not serve the stored object (HTTP ${res.status}, ${bytes.byteLength} bytes)`);
+  if (!ok)
+    throw new Error(
+      `media link ${url} did not serve the stored object (HTTP ${res.status}, ${bytes.byteLength} bytes)`,
+    );
   return `${contentType}, ${bytes.byteLength} bytes, downloads without the API key ✓`;
 }
 
 const DEMO_JOBS = [
   { model: "weshop/seedream", params: { textDescription: "a red fox in fresh snow", batchCount: 2 } },
-  { model: "weshop/seedance", params: { textDescription: "the fox runs", images: ["https://images.example.com/fox.png"] } },
-  { model: "weshop/seedance-25", params: { textDescription: "the fox runs through the forest, one long take", duration: "8s" } },
+  {
+    model: "weshop/seedance",
+    params: { textDescription: "the fox runs", images: ["https://images.example.com/fox.png"] },
+  },
+  {
+    model: "weshop/seedance-25",
+    params: { textDescription: "the fox runs through the forest, one long take", duration: "8s" },
+  },
   { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dawn", resolution: "720p" } },
 ];
 
@@ -56,7 +65,8 @@ async function demo() {
   }
   // and one pipeline: a still, then a clip made from it (its jobs join the view as they start)
   const created = await call("/v1/pipelines", { method: "POST", body: JSON.stringify(DEMO_PIPELINE) });
-  if (created.status !== 202) throw new Error(`POST /v1/pipelines answered ${created.status}: ${JSON.stringify(created.body)}`);
+  if (created.status !== 202)
+    throw new Error(`POST /v1/pipelines answered ${created.status}: ${JSON.stringify(created.body)}`);
   let pipeline = created.body;
   const view = liveView();
   const show = () => {
@@ -70,7 +80,11 @@ async function demo() {
     for (const id of pipelineJobIds(pipeline)) if (!jobs.has(id)) jobs.set(id, { id });
     await Promise.all([...jobs.keys()].map(async (id) => jobs.set(id, (await call(`/v1/jobs/${id}`)).body)));
     show();
-    if ([...jobs.values()].every((j) => ["succeeded", "failed", "canceled"].includes(j.status)) && pipelineEnded(pipeline)) break;
+    if (
+      [...jobs.values()].every((j) => ["succeeded", "failed", "canceled"].includes(j.status)) &&
+      pipelineEnded(pipeline)
+    )
+      break;
     await sleep(500);
   }
   console.log(`\n${pipelineLine(pipeline)}`);
@@ -83,7 +97,9 @@ async function demo() {
       }
       console.log(`  ${job.id} #${o.index}: ${await checkDownload(o.url, o.size, o.contentType)}\n    ${o.url}`);
     }
-  const logs = inlineLogs ? "shown inline (--logs)" : `${join(LOG_DIR, "worker.log")}, ${join(LOG_DIR, "simulator.log")} (npm start -- --logs shows them here)`;
+  const logs = inlineLogs
+    ? "shown inline (--logs)"
+    : `${join(LOG_DIR, "worker.log")}, ${join(LOG_DIR, "simulator.log")} (npm start -- --logs shows them here)`;
   console.log(`
   == the product is running
      Dashboard ${dashboard}  (paste the API key ${stack!.apiKey})
@@ -107,10 +123,19 @@ async function demo() {
 }
 
 try {
-  console.log(`  Starting the provider simulator and the worker (wrangler dev)…${inlineLogs ? "" : ` their output goes to ${LOG_DIR}/`}`);
+  console.log(
+    `  Starting the provider simulator and the worker (wrangler dev)…${inlineLogs ? "" : ` their output goes to ${LOG_DIR}/`}`,
+  );
   // SEEDRUN_PORT / SEEDRUN_SIM_PORT: other ports than 8787 / 8790, e.g. when those are taken
-  const ports = { port: Number(process.env.SEEDRUN_PORT ?? 8787), simPort: Number(process.env.SEEDRUN_SIM_PORT ?? 8790) };
-  stack = await startLocalStack({ ...ports, quiet: Boolean(process.env.SEEDRUN_QUIET), ...(inlineLogs ? {} : { logDir: LOG_DIR }) });
+  const ports = {
+    port: Number(process.env.SEEDRUN_PORT ?? 8787),
+    simPort: Number(process.env.SEEDRUN_SIM_PORT ?? 8790),
+  };
+  stack = await startLocalStack({
+    ...ports,
+    quiet: Boolean(process.env.SEEDRUN_QUIET),
+    ...(inlineLogs ? {} : { logDir: LOG_DIR }),
+  });
   await demo();
 } catch (err) {
   console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);

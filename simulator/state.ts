@@ -92,7 +92,10 @@ export function isWiroTerminal(status: string): boolean {
   return status === "task_postprocess_end" || status === "task_cancel";
 }
 
-export function randomToken(length: number, alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"): string {
+export function randomToken(
+  length: number,
+  alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
   let out = "";
   for (const b of bytes) out += alphabet[b % alphabet.length];

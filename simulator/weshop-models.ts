@@ -60,7 +60,15 @@ export const SEEDANCE_VARIANTS: Record<string, SeedanceVariant> = {
   Seedance_20: { ...V20, resolutions: ["480p", "720p", "1080p", "4k"], powerPerSecond: 6 },
   Seedance_20_Mini: { ...V20, resolutions: ["480p", "720p"], powerPerSecond: 3 },
   // gone from CLI 0.2.22 but in the seed: the seed's rules (exactly one image)
-  Seedance_15_Pro: { ...V10, minImages: 1, maxImages: 1, ratios: SIX, minSeconds: 4, maxSeconds: 15, powerPerSecond: 4 },
+  Seedance_15_Pro: {
+    ...V10,
+    minImages: 1,
+    maxImages: 1,
+    ratios: SIX,
+    minSeconds: 4,
+    maxSeconds: 15,
+    powerPerSecond: 4,
+  },
   Seedance_10_Pro: { ...V10, powerPerSecond: 3 },
   Seedance_10_Pro_Fast: { ...V10, powerPerSecond: 2 },
   Seedance_25: {
@@ -92,12 +100,32 @@ interface SeedreamVariant {
 }
 const EIGHT = ["1:1", "2:3", "3:2", "4:3", "3:4", "16:9", "9:16", "21:9"];
 export const SEEDREAM_VARIANTS: Record<string, SeedreamVariant> = {
-  Seedream_50_Pro: { sizes: ["1K", "2K"], defaultSize: "1K", ratios: ["auto", ...EIGHT], defaultRatio: "auto", maxImages: 10, tools: [], powerPerImage: 10 },
-  Seedream_50_Lite: { sizes: ["2K", "3K"], defaultSize: "2K", ratios: EIGHT, defaultRatio: "3:4", maxImages: 14, tools: ["web_search"], powerPerImage: 8 },
+  Seedream_50_Pro: {
+    sizes: ["1K", "2K"],
+    defaultSize: "1K",
+    ratios: ["auto", ...EIGHT],
+    defaultRatio: "auto",
+    maxImages: 10,
+    tools: [],
+    powerPerImage: 10,
+  },
+  Seedream_50_Lite: {
+    sizes: ["2K", "3K"],
+    defaultSize: "2K",
+    ratios: EIGHT,
+    defaultRatio: "3:4",
+    maxImages: 14,
+    tools: ["web_search"],
+    powerPerImage: 8,
+  },
 };
 /** The server's choice when modelName is missing. */
 export const SEEDREAM_DEFAULT = "Seedream_50_Pro";
-const DEFAULT_MODEL: Record<string, string> = { seedance: "Seedance_20", "seedance-25": "Seedance_25", seedream: SEEDREAM_DEFAULT };
+const DEFAULT_MODEL: Record<string, string> = {
+  seedance: "Seedance_20",
+  "seedance-25": "Seedance_25",
+  seedream: SEEDREAM_DEFAULT,
+};
 export const AGENTS = Object.keys(DEFAULT_MODEL);
 
 export interface RunCheck {
@@ -126,12 +154,14 @@ function urlList(field: string, v: unknown, problems: string[]): string[] | unde
 }
 
 function oneOf(field: string, v: unknown, allowed: string[], problems: string[], why = ""): void {
-  if (v !== undefined && !(typeof v === "string" && allowed.includes(v))) problems.push(`${field} must be one of ${allowed.join(", ")}${why}`);
+  if (v !== undefined && !(typeof v === "string" && allowed.includes(v)))
+    problems.push(`${field} must be one of ${allowed.join(", ")}${why}`);
 }
 
 /** The run's images, from whichever of the official clients' places carries them (CLI, DSH plugin, seed). */
 function runImages(input: Obj, params: Obj, problems: string[]): string[] {
-  if (input.originalImage !== undefined && !isHttpUrl(input.originalImage)) problems.push("input.originalImage must be an http(s) URL");
+  if (input.originalImage !== undefined && !isHttpUrl(input.originalImage))
+    problems.push("input.originalImage must be an http(s) URL");
   const fromInput = urlList("input.images", input.images, problems);
   const fromParams = urlList("params.images", params.images, problems);
   if (fromParams && fromInput && JSON.stringify(fromParams) !== JSON.stringify(fromInput)) {
@@ -143,7 +173,8 @@ function runImages(input: Obj, params: Obj, problems: string[]): string[] {
 }
 
 function checkCommon(params: Obj, problems: string[]): number {
-  if (!(typeof params.textDescription === "string" && params.textDescription.trim() !== "")) problems.push("params.textDescription is required");
+  if (!(typeof params.textDescription === "string" && params.textDescription.trim() !== ""))
+    problems.push("params.textDescription is required");
   const b = params.batchCount;
   if (b !== undefined && !(typeof b === "number" && Number.isInteger(b) && b >= 1 && b <= 16))
     problems.push("params.batchCount must be an integer from 1 to 16");
@@ -177,7 +208,9 @@ function checkSeedance(agent: string, input: Obj, params: Obj, problems: string[
     seconds = m ? Number(m[1]) : NaN;
     if (v.autoDuration && d === "-1") [seconds, estimated] = [AUTO_GUESS_SECONDS, true];
     else if (!(seconds >= v.minSeconds && seconds <= v.maxSeconds)) {
-      problems.push(`params.duration must be a string from "${v.minSeconds}s" to "${v.maxSeconds}s"${v.autoDuration ? ' or "-1"' : ""}${why}`);
+      problems.push(
+        `params.duration must be a string from "${v.minSeconds}s" to "${v.maxSeconds}s"${v.autoDuration ? ' or "-1"' : ""}${why}`,
+      );
     }
   }
   oneOf("params.aspectRatio", params.aspectRatio, v.adaptive ? [...v.ratios, "adaptive"] : v.ratios, problems, why);
@@ -203,7 +236,14 @@ function checkSeedance(agent: string, input: Obj, params: Obj, problems: string[
 }
 
 /** Seedance 2.x inputs: frames, extension, reference videos and audios (the rules the official CLI states). */
-function checkModernInputs(v: SeedanceVariant, name: string, input: Obj, params: Obj, images: string[], problems: string[]): void {
+function checkModernInputs(
+  v: SeedanceVariant,
+  name: string,
+  input: Obj,
+  params: Obj,
+  images: string[],
+  problems: string[],
+): void {
   const fields = ["firstFrame", "lastFrame", "extendVideo", "extendDirection", "returnLastFrame", "videos", "audios"];
   if (!v.modern) {
     for (const f of fields) if (params[f] !== undefined) problems.push(`params.${f} is not supported by ${name}`);
@@ -212,11 +252,14 @@ function checkModernInputs(v: SeedanceVariant, name: string, input: Obj, params:
   for (const f of ["firstFrame", "lastFrame", "extendVideo"]) {
     if (params[f] !== undefined && !isHttpUrl(params[f])) problems.push(`params.${f} must be an http(s) URL`);
   }
-  if (params.lastFrame !== undefined && params.firstFrame === undefined) problems.push("params.lastFrame needs params.firstFrame");
-  if (params.extendVideo !== undefined) oneOf("params.extendDirection", params.extendDirection ?? "", ["forward", "backward"], problems);
+  if (params.lastFrame !== undefined && params.firstFrame === undefined)
+    problems.push("params.lastFrame needs params.firstFrame");
+  if (params.extendVideo !== undefined)
+    oneOf("params.extendDirection", params.extendDirection ?? "", ["forward", "backward"], problems);
   else if (params.extendDirection !== undefined) problems.push("params.extendDirection needs params.extendVideo");
   const r = params.returnLastFrame;
-  if (r !== undefined && typeof r !== "boolean" && r !== "true" && r !== "false") problems.push("params.returnLastFrame must be true or false");
+  if (r !== undefined && typeof r !== "boolean" && r !== "true" && r !== "false")
+    problems.push("params.returnLastFrame must be true or false");
   const videos = urlList("params.videos", params.videos ?? input.videos, problems) ?? [];
   const audios = urlList("params.audios", params.audios ?? input.audios, problems) ?? [];
   if (videos.length > v.maxVideos) problems.push(`params.videos must hold at most ${v.maxVideos} URLs for ${name}`);
@@ -225,10 +268,17 @@ function checkModernInputs(v: SeedanceVariant, name: string, input: Obj, params:
     problems.push("params.aspectRatio adaptive needs params.firstFrame or params.extendVideo");
   }
   const others = videos.filter((u) => u !== params.extendVideo);
-  if (params.firstFrame !== undefined && (images.length > 0 || videos.length > 0 || audios.length > 0 || params.extendVideo !== undefined)) {
+  if (
+    params.firstFrame !== undefined &&
+    (images.length > 0 || videos.length > 0 || audios.length > 0 || params.extendVideo !== undefined)
+  ) {
     problems.push("params.firstFrame cannot be combined with reference images, videos, audios or params.extendVideo");
   }
-  if (v.agent === "seedance" && params.extendVideo !== undefined && (images.length > 0 || others.length > 0 || audios.length > 0)) {
+  if (
+    v.agent === "seedance" &&
+    params.extendVideo !== undefined &&
+    (images.length > 0 || others.length > 0 || audios.length > 0)
+  ) {
     problems.push(`params.extendVideo cannot be combined with other reference media for ${name}`);
   }
   if (v.agent === "seedance" && audios.length > 0 && images.length === 0 && videos.length === 0) {
@@ -253,9 +303,14 @@ function checkSeedream(input: Obj, params: Obj, problems: string[]): RunCheck {
   oneOf("params.outputFormat", params.outputFormat, ["jpeg", "png"], problems);
   const tools = params.tools;
   if (tools !== undefined) {
-    if (!Array.isArray(tools) || !tools.every((t) => typeof t === "string")) problems.push("params.tools must be an array of strings");
+    if (!Array.isArray(tools) || !tools.every((t) => typeof t === "string"))
+      problems.push("params.tools must be an array of strings");
     else if (tools.some((t) => !v.tools.includes(t))) {
-      problems.push(v.tools.length === 0 ? `params.tools are not supported${why}` : `params.tools may hold only ${v.tools.join(", ")}${why}`);
+      problems.push(
+        v.tools.length === 0
+          ? `params.tools are not supported${why}`
+          : `params.tools may hold only ${v.tools.join(", ")}${why}`,
+      );
     }
   }
   const effective: Obj = {
@@ -278,7 +333,8 @@ export function checkRun(agent: string, input: unknown, params: unknown, body: O
   const problems: string[] = [];
   if (!isObj(input)) problems.push("input must be an object");
   if (!isObj(params)) problems.push("params must be an object");
-  if (body.callbackUrl !== undefined && !isHttpUrl(body.callbackUrl)) problems.push("callbackUrl must be an http(s) URL");
+  if (body.callbackUrl !== undefined && !isHttpUrl(body.callbackUrl))
+    problems.push("callbackUrl must be an http(s) URL");
   oneOf("safeGenerate", body.safeGenerate, ["on", "off"], problems);
   if (!isObj(input) || !isObj(params)) return { problems, effective: {}, power: 0, estimated: false };
   return agent === "seedream" ? checkSeedream(input, params, problems) : checkSeedance(agent, input, params, problems);

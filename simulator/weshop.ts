@@ -3,8 +3,8 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import { hangUntilAbort } from "./faults.ts";
 import { guard } from "./guard.ts";
-import { type Ctx, type TaskRecord, json, randomHex, weshopStatus } from "./state.ts";
-import { AGENTS, AUTO_GUESS_SECONDS, type RunCheck, checkRun } from "./weshop-models.ts";
+import { type Ctx, json, randomHex, type TaskRecord, weshopStatus } from "./state.ts";
+import { AGENTS, AUTO_GUESS_SECONDS, checkRun, type RunCheck } from "./weshop-models.ts";
 
 export const WESHOP_BASE = "/weshop/openapi";
 
@@ -73,7 +73,11 @@ function results(ctx: Ctx, task: TaskRecord): Obj[] {
     if (task.agent === "seedream") {
       return { status: "Success", image: mediaUrl(ctx, task, `${i}.${task.outputFormat === "png" ? "png" : "jpg"}`) };
     }
-    const entry: Obj = { status: "Success", video: mediaUrl(ctx, task, `${i}.${videoExt(task)}`), videoPoster: mediaUrl(ctx, task, `${i}-poster.jpg`) };
+    const entry: Obj = {
+      status: "Success",
+      video: mediaUrl(ctx, task, `${i}.${videoExt(task)}`),
+      videoPoster: mediaUrl(ctx, task, `${i}-poster.jpg`),
+    };
     if (wantsLastFrame(task.effectiveParams)) entry.lastFrame = mediaUrl(ctx, task, `${i}-last.jpg`);
     return entry;
   });
@@ -106,7 +110,10 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
     const { agent, body, check } = parsed;
     const params = body.params as Obj;
 
-    const fault = ctx.faults.take("weshop.submit", (k) => k === "accept_then_hang" || k === "run_failed" || k === "run_partial");
+    const fault = ctx.faults.take(
+      "weshop.submit",
+      (k) => k === "accept_then_hang" || k === "run_failed" || k === "run_partial",
+    );
     const task: TaskRecord = {
       seq: ctx.nextSeq++,
       provider: "weshop",
@@ -154,7 +161,8 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
     const page = Number(q.get("page") ?? 1);
     const pageSize = Number(q.get("pageSize") ?? 50);
     if (!(Number.isInteger(page) && page >= 1)) problems.push("page must be a positive integer");
-    if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 100)) problems.push("pageSize must be an integer from 1 to 100");
+    if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 100))
+      problems.push("pageSize must be an integer from 1 to 100");
     if (problems.length > 0) return invalid(problems);
     return json({ success: true, data: { pagination: { page, pageSize } }, meta: {} });
   });
@@ -195,7 +203,11 @@ export function registerWeshop(app: Hono, ctx: Ctx): void {
 }
 
 /** Media a finished WeShop run serves at /files/weshop/<executionId>/<name>, if that output exists. */
-export function weshopMedia(ctx: Ctx, executionId: string, name: string): { kind: TaskRecord["outputFormat"]; label: string } | undefined {
+export function weshopMedia(
+  ctx: Ctx,
+  executionId: string,
+  name: string,
+): { kind: TaskRecord["outputFormat"]; label: string } | undefined {
   const task = ctx.weshop.get(executionId);
   const m = /^(\d+)(-poster|-last)?\.(png|jpg|mp4|mov)$/.exec(name);
   if (!task || !m || weshopStatus(task, ctx.now()) !== "Success") return undefined;

@@ -13,7 +13,9 @@ const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString
 
 export async function wiroSignature(apiKey: string, apiSecret: string, nonce: string): Promise<string> {
   const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", enc.encode(apiKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", enc.encode(apiKey), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   return hex(await crypto.subtle.sign("HMAC", key, enc.encode(apiSecret + nonce)));
 }
 
@@ -27,8 +29,14 @@ export function wiroAuth(ctx: Ctx): MiddlewareHandler {
     if (!key || key !== ctx.wiroApiKey) return wiroError(0, "Project authorization is not founded.", 401);
     const nonce = c.req.header("x-nonce");
     const signature = c.req.header("x-signature");
-    if (!nonce || !signature) return wiroError(0, "Project requires signature authentication. x-signature and x-nonce headers are required.", 401);
-    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce))) return wiroError(0, "Project authorization is not valid.", 401);
+    if (!nonce || !signature)
+      return wiroError(
+        0,
+        "Project requires signature authentication. x-signature and x-nonce headers are required.",
+        401,
+      );
+    if (signature !== (await wiroSignature(ctx.wiroApiKey, ctx.wiroApiSecret, nonce)))
+      return wiroError(0, "Project authorization is not valid.", 401);
     await next();
   };
 }

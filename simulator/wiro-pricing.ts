@@ -26,7 +26,8 @@ export function wiroPrice(params: Obj): number {
 export function registerWiroPricing(app: Hono, ctx: Ctx, base: string, auth: MiddlewareHandler): void {
   app.post(`${base}/Tool/Detail`, guard(ctx, "wiro.tool", "wiro"), auth, async (c) => {
     const body = await readBody(c.req.raw);
-    if (body?.slugowner !== "ByteDance" || body.slugproject !== "text-to-video-seedance-v1") return wiroError(1, "slug-owner-project-not-exist");
+    if (body?.slugowner !== "ByteDance" || body.slugproject !== "text-to-video-seedance-v1")
+      return wiroError(1, "slug-owner-project-not-exist");
     return json({
       result: true,
       errors: [],

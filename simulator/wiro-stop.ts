@@ -1,7 +1,7 @@
 // Wiro's Task/Cancel and Task/Kill: which task a call names, and when each one takes.
 import type { Hono } from "hono";
 import { guard } from "./guard.ts";
-import { type Ctx, type TaskRecord, isWiroTerminal, json, WIRO_STEPS, wiroStatus } from "./state.ts";
+import { type Ctx, isWiroTerminal, json, type TaskRecord, WIRO_STEPS, wiroStatus } from "./state.ts";
 import { readBody, wiroAuth, wiroError } from "./wiro-http.ts";
 
 export function registerWiroStop(app: Hono, ctx: Ctx, base: string): void {
@@ -34,7 +34,8 @@ export function registerWiroStop(app: Hono, ctx: Ctx, base: string): void {
     const token = typeof body.tasktoken === "string" ? body.tasktoken : "";
     const task = token === "" ? undefined : [...ctx.wiro.values()].find((t) => t.token === token);
     if (!task) return wiroError(1, "task-not-exist");
-    if (!isWiroTerminal(wiroStatus(task, ctx.now()))) return wiroError(1, "Task must be completed or cancelled before deleting files");
+    if (!isWiroTerminal(wiroStatus(task, ctx.now())))
+      return wiroError(1, "Task must be completed or cancelled before deleting files");
     task.filesDeletedAt ??= ctx.now();
     return json({ result: true, errors: [] });
   });
@@ -58,8 +59,16 @@ async function stopTarget(ctx: Ctx, req: Request, socketToken: boolean): Promise
   let task: TaskRecord | undefined;
   if (text(body.taskid)) task = ctx.wiro.get(String(body.taskid));
   else {
-    const token = text(body.tasktoken) ? body.tasktoken : socketToken && text(body.socketaccesstoken) ? body.socketaccesstoken : undefined;
-    if (token === undefined) return wiroError(0, socketToken ? "taskid, tasktoken or socketaccesstoken is required" : "taskid or tasktoken is required");
+    const token = text(body.tasktoken)
+      ? body.tasktoken
+      : socketToken && text(body.socketaccesstoken)
+        ? body.socketaccesstoken
+        : undefined;
+    if (token === undefined)
+      return wiroError(
+        0,
+        socketToken ? "taskid, tasktoken or socketaccesstoken is required" : "taskid or tasktoken is required",
+      );
     for (const t of ctx.wiro.values()) if (t.token === String(token)) task = t;
   }
   return task ?? wiroError(1, "There is no task yet.");

@@ -3,7 +3,16 @@ import type { Hono } from "hono";
 import { hangUntilAbort } from "./faults.ts";
 import { guard } from "./guard.ts";
 import { mp4Video } from "./media.ts";
-import { type Ctx, type TaskRecord, isWiroTerminal, json, randomHex, randomToken, wiroStatus, wiroStepStart } from "./state.ts";
+import {
+  type Ctx,
+  isWiroTerminal,
+  json,
+  randomHex,
+  randomToken,
+  type TaskRecord,
+  wiroStatus,
+  wiroStepStart,
+} from "./state.ts";
 import { type Obj, readBody, wiroAuth, wiroError } from "./wiro-http.ts";
 import { registerWiroPricing, wiroPrice } from "./wiro-pricing.ts";
 import { registerWiroStop } from "./wiro-stop.ts";
@@ -29,15 +38,20 @@ function validateRun(body: Obj): string | undefined {
   for (const [name, allowed] of Object.entries(SELECT_INPUTS)) {
     const v = body[name];
     // Select inputs are strings in the tool definition; a JSON number here is a client bug.
-    if (v !== undefined && !(typeof v === "string" && allowed.includes(v))) return `${name} must be one of "${allowed.join('", "')}" (strings)`;
+    if (v !== undefined && !(typeof v === "string" && allowed.includes(v)))
+      return `${name} must be one of "${allowed.join('", "')}" (strings)`;
   }
   // seed is a number input (-1 for random); Wiro reads number inputs from strings too (form bodies carry only
   // strings), so "42" is fine and "abc" or 1.5 is refused. The seed's own example sends null.
   const seed = body.seed;
-  const seedOk = (typeof seed === "number" && Number.isInteger(seed)) || (typeof seed === "string" && /^-?\d+$/.test(seed.trim()));
+  const seedOk =
+    (typeof seed === "number" && Number.isInteger(seed)) || (typeof seed === "string" && /^-?\d+$/.test(seed.trim()));
   if (seed !== undefined && seed !== null && !seedOk) return "Request parameter [seed] must be integer or float";
   const project = body.projectid;
-  if (project !== undefined && !(typeof project === "string" || (typeof project === "number" && Number.isInteger(project))))
+  if (
+    project !== undefined &&
+    !(typeof project === "string" || (typeof project === "number" && Number.isInteger(project)))
+  )
     return "Request parameter [projectid] is invalid";
   const cb = body.callbackUrl;
   if (cb !== undefined && cb !== "") {
@@ -64,7 +78,9 @@ function findTask(ctx: Ctx, body: Obj): TaskRecord | undefined {
 }
 
 const hasTaskRef = (body: Obj) =>
-  ["tasktoken", "socketaccesstoken", "taskid"].some((k) => (typeof body[k] === "string" && body[k] !== "") || typeof body[k] === "number");
+  ["tasktoken", "socketaccesstoken", "taskid"].some(
+    (k) => (typeof body[k] === "string" && body[k] !== "") || typeof body[k] === "number",
+  );
 
 export function wiroOutputLabel(task: TaskRecord): string {
   return `seedrun-sim wiro ${task.id} #0`;
@@ -96,7 +112,9 @@ export function wiroTaskView(ctx: Ctx, task: TaskRecord): Obj {
             addedtime: secs(endAt),
             modifiedtime: secs(endAt),
             accesskey: task.outputId?.slice(0, 30),
-            url: big ? `${ctx.origin}/files/big/${big.bytes}.mp4${big.chunked ? "?chunked=1" : ""}` : `${ctx.origin}/files/wiro/${task.id}/0.mp4`,
+            url: big
+              ? `${ctx.origin}/files/big/${big.bytes}.mp4${big.chunked ? "?chunked=1" : ""}`
+              : `${ctx.origin}/files/wiro/${task.id}/0.mp4`,
           },
         ]
       : [];
@@ -182,7 +200,13 @@ export function registerWiro(app: Hono, ctx: Ctx): void {
 /** The mp4 label a finished, successful Wiro task serves at /files/wiro/<taskid>/0.mp4. */
 export function wiroMedia(ctx: Ctx, taskid: string, name: string): string | undefined {
   const task = ctx.wiro.get(taskid);
-  if (!task || name !== "0.mp4" || task.outcome === "failed" || task.filesDeletedAt !== undefined || wiroStatus(task, ctx.now()) !== "task_postprocess_end")
+  if (
+    !task ||
+    name !== "0.mp4" ||
+    task.outcome === "failed" ||
+    task.filesDeletedAt !== undefined ||
+    wiroStatus(task, ctx.now()) !== "task_postprocess_end"
+  )
     return undefined;
   return wiroOutputLabel(task);
 }

@@ -60,7 +60,11 @@ const priceTable = z
     }
     const table = z.array(entry).safeParse(parsed);
     if (!table.success) {
-      ctx.addIssue({ code: "custom", message: 'WIRO_PRICE_TABLE must be a JSON array like [{"inputs":{"resolution":"720p","duration":"5"},"price":0.13}]' });
+      ctx.addIssue({
+        code: "custom",
+        message:
+          'WIRO_PRICE_TABLE must be a JSON array like [{"inputs":{"resolution":"720p","duration":"5"},"price":0.13}]',
+      });
       return z.NEVER;
     }
     return table.data;
@@ -87,7 +91,8 @@ function baseUrl(name: string, official: string) {
         ctx.addIssue({ code: "custom", message: `${name} is not a valid URL` });
         return z.NEVER;
       }
-      const loopback = url.protocol === "http:" && isLoopbackHost(url.hostname) && url.port !== "" && !url.username && !url.password;
+      const loopback =
+        url.protocol === "http:" && isLoopbackHost(url.hostname) && url.port !== "" && !url.username && !url.password;
       if (!loopback) {
         ctx.addIssue({
           code: "custom",
@@ -119,7 +124,8 @@ function wholeNumber(fallback: number, max: number, message: string) {
       return n;
     });
 }
-const positiveMs = (fallback: number) => wholeNumber(fallback, Number.MAX_SAFE_INTEGER, "must be a positive integer number of milliseconds");
+const positiveMs = (fallback: number) =>
+  wholeNumber(fallback, Number.MAX_SAFE_INTEGER, "must be a positive integer number of milliseconds");
 const positiveInt = (fallback: number) => wholeNumber(fallback, 10_000, "must be a whole number from 1 to 10000");
 
 export const DEFAULT_RATE_LIMIT = 600;
@@ -136,7 +142,9 @@ const schema = z.object({
         .filter((k) => k !== ""),
     )
     .refine((keys) => keys.length > 0, "API_KEYS must list at least one key"),
-  SIGNING_SECRET: z.string({ error: "SIGNING_SECRET is not set" }).min(16, "SIGNING_SECRET must be at least 16 characters"),
+  SIGNING_SECRET: z
+    .string({ error: "SIGNING_SECRET is not set" })
+    .min(16, "SIGNING_SECRET must be at least 16 characters"),
   WESHOP_API_KEY: optionalSecret,
   WIRO_API_KEY: optionalSecret,
   WIRO_API_SECRET: optionalSecret,
@@ -153,7 +161,10 @@ const schema = z.object({
         if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) throw new Error();
         return url.origin;
       } catch {
-        ctx.addIssue({ code: "custom", message: "PUBLIC_BASE_URL must be an https origin (http only for 127.0.0.1 or localhost)" });
+        ctx.addIssue({
+          code: "custom",
+          message: "PUBLIC_BASE_URL must be an https origin (http only for 127.0.0.1 or localhost)",
+        });
         return z.NEVER;
       }
     }),
@@ -203,7 +214,9 @@ export function readApiKeys(env: Env): string[] | undefined {
 
 /** RATE_LIMIT_PER_MINUTE alone (read before the rest is checked); the default when unusable, which /healthz reports. */
 export function readRateLimit(env: Env): number {
-  const parsed = schema.shape.RATE_LIMIT_PER_MINUTE.safeParse((env as { RATE_LIMIT_PER_MINUTE?: string }).RATE_LIMIT_PER_MINUTE);
+  const parsed = schema.shape.RATE_LIMIT_PER_MINUTE.safeParse(
+    (env as { RATE_LIMIT_PER_MINUTE?: string }).RATE_LIMIT_PER_MINUTE,
+  );
   return parsed.success ? parsed.data : DEFAULT_RATE_LIMIT;
 }
 

@@ -1,16 +1,16 @@
 // Worker entry: the HTTP app and the Durable Object classes.
 import { buildApp } from "./http/app.ts";
-import { runDueSchedules } from "./schedules/schedules.ts";
 import { sweepIdleJobs } from "./jobs/sweeper.ts";
 import { sweepRetention } from "./lifecycle/retention.ts";
+import { runDueSchedules } from "./schedules/schedules.ts";
 
+export { BatchObject } from "./batches/batch-object.ts";
+export { BudgetObject } from "./budgets/budget-object.ts";
+export { IdempotencyKeys } from "./idempotency/idempotency-object.ts";
+export { ProviderGate } from "./jobs/gate/gate-object.ts";
 export { JobObject } from "./jobs/job-object.ts";
 export { ModelStats } from "./jobs/stats/stats-object.ts";
 export { WebhookDelivery } from "./webhooks/delivery-object.ts";
-export { IdempotencyKeys } from "./idempotency/idempotency-object.ts";
-export { BatchObject } from "./batches/batch-object.ts";
-export { ProviderGate } from "./jobs/gate/gate-object.ts";
-export { BudgetObject } from "./budgets/budget-object.ts";
 
 const app = buildApp();
 

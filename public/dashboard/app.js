@@ -3,13 +3,13 @@
 // (its live streams and timers stop with it).
 import { ApiProblem, api, optional, session } from "./api.js";
 import { announce, fill, h } from "./dom.js";
-import { batchView, batchesView } from "./views/batches.js";
+import { batchesView, batchView } from "./views/batches.js";
+import { galleryView } from "./views/gallery.js";
 import { jobView } from "./views/job.js";
 import { jobsView } from "./views/jobs.js";
 import { keysView } from "./views/keys.js";
 import { newJobView } from "./views/new-job.js";
 import { overviewView } from "./views/overview.js";
-import { galleryView } from "./views/gallery.js";
 import { pipelinesView, pipelineView } from "./views/pipelines.js";
 import { schedulesView } from "./views/schedules.js";
 import { usageView } from "./views/usage.js";
@@ -91,7 +91,10 @@ function showSignIn(message) {
       await api("/v1/jobs?limit=1");
     } catch (err) {
       session.clear();
-      error.textContent = err instanceof ApiProblem && err.status === 401 ? "This key was not accepted." : `Could not reach the API: ${err.message}`;
+      error.textContent =
+        err instanceof ApiProblem && err.status === 401
+          ? "This key was not accepted."
+          : `Could not reach the API: ${err.message}`;
       form.key.focus();
       return;
     }
@@ -111,16 +114,25 @@ function forget(message) {
 
 async function start() {
   // what this key may do, before anything shows: style.css hides each [data-scope] control the body's data-scopes lacks
-  features.caller = (await optional("/v1/keys/current").catch(() => null)) ?? { id: null, name: "this key", scopes: [], root: false };
+  features.caller = (await optional("/v1/keys/current").catch(() => null)) ?? {
+    id: null,
+    name: "this key",
+    scopes: [],
+    root: false,
+  };
   document.body.dataset.scopes = features.caller.scopes.join(" ");
   nav.hidden = false;
   signOut.hidden = false;
   // budget and usage exist only on deployments that have them: ask once, show them if so
-  const [budget, usage] = await Promise.all([optional("/v1/budget").catch(() => null), optional("/v1/usage?groupBy=day").catch(() => null)]);
+  const [budget, usage] = await Promise.all([
+    optional("/v1/budget").catch(() => null),
+    optional("/v1/usage?groupBy=day").catch(() => null),
+  ]);
   features.budget = budget !== null;
   features.usage = usage !== null;
 
-  for (const a of nav.querySelectorAll("[data-needs]")) a.hidden = !features[a.dataset.needs] && !(a.dataset.needs === "usage" && features.budget);
+  for (const a of nav.querySelectorAll("[data-needs]"))
+    a.hidden = !features[a.dataset.needs] && !(a.dataset.needs === "usage" && features.budget);
   announce("Signed in");
   await route();
 }
@@ -133,7 +145,11 @@ let pendingG = false;
 document.addEventListener("keydown", (event) => {
   const target = event.target;
   if (event.ctrlKey || event.metaKey || event.altKey || !session.key) return;
-  if (target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))) return;
+  if (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
+  )
+    return;
   if (event.key === "/") {
     const first = main.querySelector("select, input, textarea");
     if (first) {
@@ -144,7 +160,15 @@ document.addEventListener("keydown", (event) => {
   }
   if (pendingG) {
     pendingG = false;
-    const to = { j: "#/jobs", n: "#/new", b: "#/batches", s: "#/schedules", u: "#/usage", o: "#/overview", g: "#/gallery" }[event.key];
+    const to = {
+      j: "#/jobs",
+      n: "#/new",
+      b: "#/batches",
+      s: "#/schedules",
+      u: "#/usage",
+      o: "#/overview",
+      g: "#/gallery",
+    }[event.key];
     if (to) location.hash = to;
     return;
   }

@@ -25,7 +25,16 @@ export function loadChart() {
 export function colours() {
   const css = getComputedStyle(document.documentElement);
   const v = (name) => css.getPropertyValue(name).trim();
-  return { fg: v("--fg"), muted: v("--muted"), line: v("--line"), accent: v("--accent"), ok: v("--ok"), bad: v("--bad"), warn: v("--warn"), run: v("--run") };
+  return {
+    fg: v("--fg"),
+    muted: v("--muted"),
+    line: v("--line"),
+    accent: v("--accent"),
+    ok: v("--ok"),
+    bad: v("--bad"),
+    warn: v("--warn"),
+    run: v("--run"),
+  };
 }
 
 /**
@@ -33,7 +42,10 @@ export function colours() {
  * Returns the figure and `draw(Chart, config)`, which draws (or redraws) the canvas.
  */
 export function chartFigure({ id, title, unit, columns, rows, empty }) {
-  const canvas = h("canvas", { role: "img", "aria-label": `${title}, in ${unit}. The figures are in the table that follows.` });
+  const canvas = h("canvas", {
+    role: "img",
+    "aria-label": `${title}, in ${unit}. The figures are in the table that follows.`,
+  });
   const wrap = h("div", { class: "canvas-wrap" }, canvas);
   const table = h(
     "table",
@@ -65,7 +77,9 @@ export function chartFigure({ id, title, unit, columns, rows, empty }) {
     "figure",
     { class: "chart-card", "data-chart": id },
     h("figcaption", {}, h("h2", { text: title }), h("span", { class: "muted unit", text: unit })),
-    nothing ? h("p", { class: "muted", text: empty }) : [wrap, h("details", {}, h("summary", { text: "Figures" }), h("div", { class: "table-wrap" }, table))],
+    nothing
+      ? h("p", { class: "muted", text: empty })
+      : [wrap, h("details", {}, h("summary", { text: "Figures" }), h("div", { class: "table-wrap" }, table))],
   );
   let chart;
   return {

@@ -12,10 +12,24 @@ export function thumbnail(job) {
   const out = job.outputs.find((o) => o.status === "stored" && o.url);
   if (!out) return h("span", { class: "thumb empty", "aria-hidden": "true" }, job.status === "failed" ? "✕" : "");
   const label = `${out.kind === "video" ? "Video" : "Image"} output of ${job.id}`;
-  if (out.kind === "image") return h("img", { class: "thumb", src: out.url, alt: label, loading: "lazy", decoding: "async" });
-  if (out.poster?.url) return h("img", { class: "thumb", src: out.poster.url, alt: `Poster of the video output of ${job.id}`, loading: "lazy" });
+  if (out.kind === "image")
+    return h("img", { class: "thumb", src: out.url, alt: label, loading: "lazy", decoding: "async" });
+  if (out.poster?.url)
+    return h("img", {
+      class: "thumb",
+      src: out.poster.url,
+      alt: `Poster of the video output of ${job.id}`,
+      loading: "lazy",
+    });
   // no poster: the browser shows the video's first frame once its metadata is in
-  return h("video", { class: "thumb", src: `${out.url}#t=0.1`, preload: "metadata", muted: true, playsInline: true, "aria-label": label });
+  return h("video", {
+    class: "thumb",
+    src: `${out.url}#t=0.1`,
+    preload: "metadata",
+    muted: true,
+    playsInline: true,
+    "aria-label": label,
+  });
 }
 
 /**
@@ -48,7 +62,9 @@ setInterval(() => {
 }, 1000);
 
 export function queueText(job) {
-  return job.status === "queued" && job.queuePosition ? `${ordinal(job.queuePosition)} in line for a provider slot` : null;
+  return job.status === "queued" && job.queuePosition
+    ? `${ordinal(job.queuePosition)} in line for a provider slot`
+    : null;
 }
 
 export function costText(job) {

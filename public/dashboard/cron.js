@@ -1,9 +1,35 @@
 // A 5-field cron expression in words ("every day at 03:00"), for the common shapes; anything
 // else is spelled out field by field. The expression itself is always shown next to it.
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 const DAY_NAMES = { SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6 };
-const MONTH_NAMES = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
+const MONTH_NAMES = {
+  JAN: 1,
+  FEB: 2,
+  MAR: 3,
+  APR: 4,
+  MAY: 5,
+  JUN: 6,
+  JUL: 7,
+  AUG: 8,
+  SEP: 9,
+  OCT: 10,
+  NOV: 11,
+  DEC: 12,
+};
 
 const num = (s) => /^\d+$/.test(s);
 const pad = (n) => String(n).padStart(2, "0");
@@ -48,8 +74,10 @@ export function cronInWords(expression) {
   const months = month === "*" ? "" : ` in ${names(month, MONTH_NAMES, MONTHS, 1)}`;
   if (min === "*" && hour === "*") return `every minute${dom === "*" && dow === "*" ? "" : `, ${days}`}${months}`;
   const minStep = /^\*\/(\d+)$/.exec(min);
-  if (minStep && hour === "*") return `every ${minStep[1]} minutes${dom === "*" && dow === "*" ? "" : `, ${days}`}${months}`;
-  if (num(min) && hour === "*") return `every hour at minute ${Number(min)}${dom === "*" && dow === "*" ? "" : `, ${days}`}${months}`;
+  if (minStep && hour === "*")
+    return `every ${minStep[1]} minutes${dom === "*" && dow === "*" ? "" : `, ${days}`}${months}`;
+  if (num(min) && hour === "*")
+    return `every hour at minute ${Number(min)}${dom === "*" && dow === "*" ? "" : `, ${days}`}${months}`;
   if (num(min) && hour.split(",").every(num)) {
     const times = hour
       .split(",")

@@ -2,7 +2,14 @@
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 // dateStyle/timeStyle cannot be combined with timeZoneName: the zoned format names its fields
-const ZONED = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+const ZONED = {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZoneName: "short",
+};
 const dateTimeZone = new Intl.DateTimeFormat(undefined, ZONED);
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
@@ -53,7 +60,10 @@ export function bytes(n) {
 const UNIT_NAMES = { weshop_power: "power", usd: "USD" };
 export function amount(a) {
   if (!a) return "—";
-  if (a.unit === "usd") return new Intl.NumberFormat(undefined, { style: "currency", currency: "USD", maximumFractionDigits: 4 }).format(a.amount);
+  if (a.unit === "usd")
+    return new Intl.NumberFormat(undefined, { style: "currency", currency: "USD", maximumFractionDigits: 4 }).format(
+      a.amount,
+    );
   return `${new Intl.NumberFormat().format(a.amount)} ${UNIT_NAMES[a.unit] ?? a.unit}`;
 }
 

@@ -22,7 +22,8 @@
   const NAMES = { servers: "Server", "examples-select-element": "Example" };
   const label = (root) => {
     for (const select of root.querySelectorAll("select#servers, select.examples-select-element"))
-      if (!select.hasAttribute("aria-label")) select.setAttribute("aria-label", NAMES[select.id] ?? NAMES["examples-select-element"]);
+      if (!select.hasAttribute("aria-label"))
+        select.setAttribute("aria-label", NAMES[select.id] ?? NAMES["examples-select-element"]);
     for (const block of root.querySelectorAll(".highlight-code > pre, .microlight"))
       if (!block.hasAttribute("tabindex")) {
         block.setAttribute("tabindex", "0");
@@ -33,7 +34,8 @@
     // (axe and Lighthouse: heading-order), so they are read as levels 2 and 3
     for (const heading of root.querySelectorAll("h3.opblock-tag, section.models > h4"))
       if (!heading.hasAttribute("aria-level")) heading.setAttribute("aria-level", "2");
-    for (const heading of root.querySelectorAll(".opblock-body h4")) if (!heading.hasAttribute("aria-level")) heading.setAttribute("aria-level", "3");
+    for (const heading of root.querySelectorAll(".opblock-body h4"))
+      if (!heading.hasAttribute("aria-level")) heading.setAttribute("aria-level", "3");
   };
   const root = document.getElementById("swagger-ui");
   new MutationObserver(() => label(root)).observe(root, { childList: true, subtree: true });

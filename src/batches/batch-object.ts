@@ -1,15 +1,15 @@
 // One Durable Object per batch: it creates the batch's jobs a chunk per alarm (so no single
 // invocation nears the subrequest limit), counts finished jobs, and announces completion.
 import { DurableObject } from "cloudflare:workers";
+import { budgetApi } from "../budgets/budget-client.ts";
 import { readConfig } from "../config.ts";
+import { sumEstimates } from "../costs/sums.ts";
 import { jobApi } from "../jobs/job-client.ts";
 import type { JobStatus } from "../jobs/record.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
 import type { WebhookMessage } from "../webhooks/types.ts";
-import { budgetApi } from "../budgets/budget-client.ts";
-import { sumEstimates } from "../costs/sums.ts";
 import { type BatchApi, type BatchRecord, batchJobId, type NewBatch, type QuotedSpec } from "./batch-client.ts";
 import { batchView } from "./batch-view.ts";
 
@@ -89,12 +89,14 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     const batch = this.load();
     if (!batch || this.ctx.storage.kv.get(key)) return;
     let next: BatchRecord = { ...batch, finished: batch.finished + 1 };
-    if (next.status === "running" && next.finished >= next.total) next = { ...next, status: "completed", completedAt: Date.now() };
+    if (next.status === "running" && next.finished >= next.total)
+      next = { ...next, status: "completed", completedAt: Date.now() };
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.kv.put(key, status);
       this.save(next);
     });
-    if (next.status !== batch.status || (next.status === "canceled" && next.finished >= next.created)) await this.ctx.storage.setAlarm(Date.now());
+    if (next.status !== batch.status || (next.status === "canceled" && next.finished >= next.created))
+      await this.ctx.storage.setAlarm(Date.now());
   }
 
   /**
@@ -124,13 +126,21 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     let batch = this.load();
     if (!batch) return;
     if (batch.status === "running" && batch.created < batch.total) batch = await this.createChunk(batch);
-    else if (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created) batch = await this.cancelChunk(batch);
-    if (batch.status === "canceled" && !batch.completedAt && (batch.cancelProgress ?? 0) >= batch.created && batch.finished >= batch.created) {
+    else if (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created)
+      batch = await this.cancelChunk(batch);
+    if (
+      batch.status === "canceled" &&
+      !batch.completedAt &&
+      (batch.cancelProgress ?? 0) >= batch.created &&
+      batch.finished >= batch.created
+    ) {
       batch = { ...batch, completedAt: Date.now() };
       this.save(batch);
     }
     if (batch.completedAt && batch.webhookUrl && !batch.webhookSent) batch = await this.announce(batch);
-    const more = (batch.status === "running" && batch.created < batch.total) || (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created);
+    const more =
+      (batch.status === "running" && batch.created < batch.total) ||
+      (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created);
     if (more) await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -148,7 +158,14 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
         const spec = specs[index - offset]!;
         const id = await batchJobId(batch.id, index);
         const from = batch.scheduleId ? { scheduleId: batch.scheduleId } : {};
-        await jobApi(this.env, id).create({ id, tenant: batch.tenant, ...spec, batchId: batch.id, ...from, origin: batch.origin });
+        await jobApi(this.env, id).create({
+          id,
+          tenant: batch.tenant,
+          ...spec,
+          batchId: batch.id,
+          ...from,
+          origin: batch.origin,
+        });
       }),
     );
     // a cancel may have landed while the jobs were being created
@@ -161,7 +178,9 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
   /** Jobs a cancel keeps from ever being created give their reserved estimates back; one missed is settled by nobody, so it is logged. */
   private async releaseUncreated(batch: BatchRecord): Promise<void> {
     try {
-      const ids = await Promise.all(Array.from({ length: batch.total - batch.created }, (_, i) => batchJobId(batch.id, batch.created + i)));
+      const ids = await Promise.all(
+        Array.from({ length: batch.total - batch.created }, (_, i) => batchJobId(batch.id, batch.created + i)),
+      );
       if (ids.length > 0) await budgetApi(this.env, batch.tenant).release(ids);
     } catch (err) {
       log("warn", "budget release after batch cancel failed", { batchId: batch.id, error: errorMessage(err) });
@@ -192,7 +211,11 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       jobId: batch.id,
       url: batch.webhookUrl!,
       type: "batch.completed",
-      body: JSON.stringify({ type: "batch.completed", timestamp: new Date(now).toISOString(), data: await batchView(this.env, batch) }),
+      body: JSON.stringify({
+        type: "batch.completed",
+        timestamp: new Date(now).toISOString(),
+        data: await batchView(this.env, batch),
+      }),
       createdAt: Math.floor(now / 1000),
       tenant: batch.tenant,
       batchId: batch.id,

@@ -11,7 +11,10 @@ export type { BatchView };
 export async function batchView(env: Env, batch: BatchRecord): Promise<BatchView> {
   const counts: Record<JobStatus, number> = { queued: 0, running: 0, copying: 0, succeeded: 0, failed: 0, canceled: 0 };
   let indexed = 0;
-  const [rows, actual] = await Promise.all([batchStatusCounts(env.DB, batch.id, batch.tenant), batchActuals(env.DB, batch.tenant, batch.id)]);
+  const [rows, actual] = await Promise.all([
+    batchStatusCounts(env.DB, batch.id, batch.tenant),
+    batchActuals(env.DB, batch.tenant, batch.id),
+  ]);
   for (const row of rows) {
     counts[row.status] = row.n;
     indexed += row.n;

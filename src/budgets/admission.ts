@@ -1,7 +1,7 @@
 // Admission: quote the jobs, then one call to the tenant's budget object reserves every estimate
 // against every limit of its unit, or nothing. Whatever is refused was neither created nor sent.
 import type { Config } from "../config.ts";
-import { quoteAll, type QuoteSpec } from "../costs/quote.ts";
+import { type QuoteSpec, quoteAll } from "../costs/quote.ts";
 import { unitOf } from "../costs/units.ts";
 import type { CostEstimate } from "../jobs/record.ts";
 import { type ApiError, problem } from "../lib/problems.ts";
@@ -19,17 +19,32 @@ export interface Verdict {
 }
 
 /** Quotes and admits (reserves) all the candidates at once; the verdict says whether they may start. */
-export async function admitJobs(env: Env, config: Config, tenant: string, jobs: readonly Candidate[]): Promise<Verdict> {
+export async function admitJobs(
+  env: Env,
+  config: Config,
+  tenant: string,
+  jobs: readonly Candidate[],
+): Promise<Verdict> {
   const estimates = await quoteAll(env.DB, config, jobs);
   const result = await budgetApi(env, tenant).admit(
-    jobs.map((j, i) => ({ jobId: j.jobId, unit: unitOf(MODELS[j.model].provider), amount: estimates[i]?.amount ?? null, ...(j.tags ? { tags: j.tags } : {}) })),
+    jobs.map((j, i) => ({
+      jobId: j.jobId,
+      unit: unitOf(MODELS[j.model].provider),
+      amount: estimates[i]?.amount ?? null,
+      ...(j.tags ? { tags: j.tags } : {}),
+    })),
     tenant,
   );
   return { estimates, result };
 }
 
 /** As admitJobs, but a refusal is the request's answer: 402 budget_exceeded or 503 quote_unavailable. */
-export async function admitOrRefuse(env: Env, config: Config, tenant: string, jobs: readonly Candidate[]): Promise<(CostEstimate | null)[]> {
+export async function admitOrRefuse(
+  env: Env,
+  config: Config,
+  tenant: string,
+  jobs: readonly Candidate[],
+): Promise<(CostEstimate | null)[]> {
   const { estimates, result } = await admitJobs(env, config, tenant, jobs);
   if (!result.ok) throw refusal(result);
   return estimates;

@@ -28,7 +28,16 @@ export interface Admission {
 
 export type AdmitResult =
   | { ok: true }
-  | { ok: false; code: "budget_exceeded"; unit: CostUnit; period: Period; limit: number; remaining: number; requested: number; tag?: string }
+  | {
+      ok: false;
+      code: "budget_exceeded";
+      unit: CostUnit;
+      period: Period;
+      limit: number;
+      remaining: number;
+      requested: number;
+      tag?: string;
+    }
   | { ok: false; code: "quote_unavailable"; unit: CostUnit; period: Period; tag?: string };
 
 /** A job's end: its actual cost (null when the provider never reported one) and when it was admitted. */

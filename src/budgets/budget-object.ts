@@ -3,12 +3,12 @@
 // its reads and its writes, so concurrent admissions are decided one after the other and can
 // never together pass a limit. Amounts are stored in millionths of their unit (exact sums).
 import { DurableObject } from "cloudflare:workers";
-import { jobApi } from "../jobs/job-client.ts";
-import { log } from "../lib/log.ts";
-import type { CostUnit } from "../jobs/record.ts";
 import { fromMicro, toMicro } from "../costs/units.ts";
+import { jobApi } from "../jobs/job-client.ts";
+import type { CostUnit } from "../jobs/record.ts";
+import { log } from "../lib/log.ts";
 import type { Admission, AdmitResult, BudgetApi, Limit, LimitView, Settlement } from "./budget-client.ts";
-import { periodEnd, periodKey, PERIODS } from "./periods.ts";
+import { PERIODS, periodEnd, periodKey } from "./periods.ts";
 
 interface Reservation {
   unit: CostUnit;
@@ -54,7 +54,10 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
     for (const tag of [undefined, ...tags])
       for (const key of keys) {
         const t = this.totals(unit, key, tag);
-        this.kv().put(`tot:${scope(unit, tag)}:${key}`, { used: t.used + (change.used ?? 0), reserved: t.reserved + (change.reserved ?? 0) });
+        this.kv().put(`tot:${scope(unit, tag)}:${key}`, {
+          used: t.used + (change.used ?? 0),
+          reserved: t.reserved + (change.reserved ?? 0),
+        });
       }
   }
 
@@ -100,7 +103,8 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
         const mine = fresh.filter((j) => j.unit === unit && (limit.tag === undefined || j.tags?.includes(limit.tag)));
         if (mine.length === 0) continue;
         const tag = limit.tag ? { tag: limit.tag } : {};
-        if (mine.some((j) => j.amount === null)) return { ok: false, code: "quote_unavailable", unit, period: limit.period, ...tag };
+        if (mine.some((j) => j.amount === null))
+          return { ok: false, code: "quote_unavailable", unit, period: limit.period, ...tag };
         const requested = mine.reduce((sum, j) => sum + toMicro(j.amount!), 0);
         const t = this.totals(unit, periodKey(limit.period, now), limit.tag);
         const remaining = limit.amount - t.used - t.reserved;
@@ -122,11 +126,18 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
       for (const job of fresh) {
         if (job.amount === null) continue;
         const micro = toMicro(job.amount);
-        kv.put(`res:${job.jobId}`, { unit: job.unit, micro, keys, at: now, ...(job.tags ? { tags: job.tags } : {}) } satisfies Reservation);
+        kv.put(`res:${job.jobId}`, {
+          unit: job.unit,
+          micro,
+          keys,
+          at: now,
+          ...(job.tags ? { tags: job.tags } : {}),
+        } satisfies Reservation);
         this.addTo(job.unit, keys, { reserved: micro }, job.tags);
       }
     });
-    if (fresh.length > 0 && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STALE_MS);
+    if (fresh.length > 0 && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(now + STALE_MS);
     return { ok: true };
   }
 
@@ -134,7 +145,9 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const tenant = this.kv().get<string>(TENANT_KEY);
-    const stale = [...this.kv().list<Reservation>({ prefix: "res:" })].filter(([, r]) => r.at < now - STALE_MS).slice(0, 200);
+    const stale = [...this.kv().list<Reservation>({ prefix: "res:" })]
+      .filter(([, r]) => r.at < now - STALE_MS)
+      .slice(0, 200);
     if (tenant !== undefined) {
       const gone: string[] = [];
       for (const [key] of stale) {
@@ -157,7 +170,8 @@ export class BudgetObject extends DurableObject<Env> implements BudgetApi {
     const reservation = kv.get<Reservation>(`res:${s.jobId}`);
     const keys = reservation?.keys ?? PERIODS.map((p) => periodKey(p, s.admittedAt));
     // a cost the provider never reported counts at its estimate: a budget must not assume it was free
-    const used = s.actual !== null ? toMicro(s.actual) : (reservation?.micro ?? (s.estimate !== null ? toMicro(s.estimate) : 0));
+    const used =
+      s.actual !== null ? toMicro(s.actual) : (reservation?.micro ?? (s.estimate !== null ? toMicro(s.estimate) : 0));
     this.ctx.storage.transactionSync(() => {
       if (reservation) {
         this.addTo(reservation.unit, keys, { reserved: -reservation.micro }, reservation.tags);

@@ -11,5 +11,7 @@ export function periodKey(period: Period, at: number): string {
 /** When the period `at` falls in ends (the next one starts). */
 export function periodEnd(period: Period, at: number): number {
   const d = new Date(at);
-  return period === "day" ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return period === "day"
+    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1)
+    : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }

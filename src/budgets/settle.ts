@@ -1,13 +1,14 @@
 // The follow-up step that settles a finished job's cost with its tenant's budget: the reservation
 // becomes the actual cost (or is released when the run cost nothing), and the D1 index gets the
 // actual for usage. Waits while the job's task is still being stopped (or its submit's answer is still to come), since that may change it.
-import { errorMessage } from "../lib/error-message.ts";
+
 import { costFinal, withKnownActual } from "../costs/actual.ts";
 import { toMicro } from "../costs/units.ts";
 import { recordActual } from "../db/usage.ts";
 import { needsIndex } from "../jobs/hand-overs/hand-overs.ts";
-import type { JobRecord } from "../jobs/record.ts";
 import { jobLog } from "../jobs/job-log.ts";
+import type { JobRecord } from "../jobs/record.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import { budgetApi } from "./budget-client.ts";
 
 /** The part of the job object's step host this step uses (see jobs/hand-overs/hand-overs.ts). */
@@ -26,14 +27,16 @@ export async function settleCost(host: Host, job: JobRecord): Promise<{ job: Job
   try {
     await budgetApi(host.env, job.tenant).settle({
       jobId: job.id,
-      unit: known.cost?.actual?.unit ?? known.cost?.estimate?.unit ?? (job.provider === "weshop" ? "weshop_power" : "usd"),
+      unit:
+        known.cost?.actual?.unit ?? known.cost?.estimate?.unit ?? (job.provider === "weshop" ? "weshop_power" : "usd"),
       actual,
       estimate: known.cost?.estimate?.amount ?? null,
       admittedAt: job.createdAt,
       ...(job.tags ? { tags: job.tags } : {}),
     });
     // the index write that follows an end carries the actual already; a later one (a run found afterwards) needs its own
-    if (actual !== null && !(job.cost?.actual && needsIndex(job))) await recordActual(host.env.DB, job.id, toMicro(actual));
+    if (actual !== null && !(job.cost?.actual && needsIndex(job)))
+      await recordActual(host.env.DB, job.id, toMicro(actual));
   } catch (err) {
     jobLog(job).warn("cost settlement failed; retried", { error: errorMessage(err) });
     return { job, nextWakeAt: Date.now() + SETTLE_RETRY_MS };

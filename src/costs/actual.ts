@@ -10,7 +10,10 @@ const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 /** Takes a cost reported by a status answer (Wiro totalcost) onto the job. */
 export function withPolledCost(job: JobRecord, outcome: Outcome<TaskStatus>): JobRecord {
   if (!outcome.ok || outcome.value.state === "running" || outcome.value.cost === undefined) return job;
-  return { ...job, cost: { estimate: job.cost?.estimate ?? null, actual: { unit: unitOf(job.provider), amount: outcome.value.cost } } };
+  return {
+    ...job,
+    cost: { estimate: job.cost?.estimate ?? null, actual: { unit: unitOf(job.provider), amount: outcome.value.cost } },
+  };
 }
 
 /**
@@ -22,10 +25,12 @@ export function withKnownActual(job: JobRecord): JobRecord {
   if (job.cost?.actual) return job;
   const estimate = job.cost?.estimate ?? null;
   const reported = job.task?.reportedCost;
-  if (reported !== undefined) return { ...job, cost: { estimate, actual: { unit: unitOf(job.provider), amount: reported } } };
+  if (reported !== undefined)
+    return { ...job, cost: { estimate, actual: { unit: unitOf(job.provider), amount: reported } } };
   // a stop record without a task means a submit whose fate is unknown (being looked up, or lost)
   const neverRan = !job.task && !job.stop && job.error?.code !== "submit_uncertain";
-  if (TERMINAL.has(job.status) && neverRan) return { ...job, cost: { estimate, actual: { unit: unitOf(job.provider), amount: 0 } } };
+  if (TERMINAL.has(job.status) && neverRan)
+    return { ...job, cost: { estimate, actual: { unit: unitOf(job.provider), amount: 0 } } };
   return job;
 }
 

@@ -2,10 +2,11 @@
 // estimate; an approximate one is reserved at its longest run's quote); Wiro is priced from WIRO_PRICE_TABLE, refined by what recent runs of the same price
 // key actually cost. Specs of one price key are quoted once per request; WeShop's quotes are
 // cached for a while.
-import { errorMessage } from "../lib/error-message.ts";
+
 import type { Config, PriceEntry } from "../config.ts";
 import { recentActuals } from "../db/usage.ts";
 import type { CostEstimate } from "../jobs/record.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
 import { weshopPowerEstimate } from "../providers/weshop-estimate.ts";
@@ -31,7 +32,11 @@ const cache = new Map<string, { estimate: CostEstimate; expiresAt: number }>();
 const inflight = new Map<string, Promise<CostEstimate | null>>();
 
 /** One estimate per spec, in order; null where none could be had (the provider failed, no price known). */
-export async function quoteAll(db: D1Database, config: Config, specs: readonly QuoteSpec[]): Promise<(CostEstimate | null)[]> {
+export async function quoteAll(
+  db: D1Database,
+  config: Config,
+  specs: readonly QuoteSpec[],
+): Promise<(CostEstimate | null)[]> {
   const keys = specs.map((s) => quoteKey(s.model, s.params));
   const firstOf = new Map<string, QuoteSpec>();
   specs.forEach((s, i) => {
@@ -40,7 +45,9 @@ export async function quoteAll(db: D1Database, config: Config, specs: readonly Q
   const found = new Map<string, CostEstimate | null>();
   const todo = [...firstOf.entries()];
   for (let i = 0; i < todo.length; i += PARALLEL)
-    await Promise.all(todo.slice(i, i + PARALLEL).map(async ([key, spec]) => found.set(key, await quoteOne(db, config, key, spec))));
+    await Promise.all(
+      todo.slice(i, i + PARALLEL).map(async ([key, spec]) => found.set(key, await quoteOne(db, config, key, spec))),
+    );
   return keys.map((k) => found.get(k) ?? null);
 }
 
@@ -66,7 +73,11 @@ async function fresh(db: D1Database, config: Config, spec: QuoteSpec): Promise<C
   if (model.provider === "weshop") {
     const outcome = await weshopPowerEstimate(model, spec.params, config, fetch);
     if (!outcome.ok) {
-      log("warn", "WeShop power estimate unavailable", { model: spec.model, code: outcome.error.code, error: outcome.error.message });
+      log("warn", "WeShop power estimate unavailable", {
+        model: spec.model,
+        code: outcome.error.code,
+        error: outcome.error.message,
+      });
       return null;
     }
     const quoted = outcome.value.totalPower;
@@ -94,8 +105,19 @@ async function approximate(spec: QuoteSpec, quoted: number, config: Config): Pro
   const longest = longestRun(model, spec.params);
   if (!longest) return { unit: "weshop_power", amount: quoted, source: "provider", exact: false, quoted };
   const ceiling = await weshopPowerEstimate(model, longest, config, fetch);
-  if (ceiling.ok) return { unit: "weshop_power", amount: Math.max(quoted, ceiling.value.totalPower), source: "provider", exact: false, quoted };
-  log("warn", "WeShop power estimate for the longest run unavailable", { model: spec.model, code: ceiling.error.code, error: ceiling.error.message });
+  if (ceiling.ok)
+    return {
+      unit: "weshop_power",
+      amount: Math.max(quoted, ceiling.value.totalPower),
+      source: "provider",
+      exact: false,
+      quoted,
+    };
+  log("warn", "WeShop power estimate for the longest run unavailable", {
+    model: spec.model,
+    code: ceiling.error.code,
+    error: ceiling.error.message,
+  });
   return null;
 }
 

@@ -16,7 +16,13 @@ export function decodeBatchCursor(text: string): BatchCursor | undefined {
   if (!bytes) return undefined;
   try {
     const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === "string" && /^batch_\w{1,40}$/.test(value[1]))
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      Number.isSafeInteger(value[0]) &&
+      typeof value[1] === "string" &&
+      /^batch_\w{1,40}$/.test(value[1])
+    )
       return { createdAt: value[0] as number, id: value[1] };
   } catch {
     // not a cursor we made
@@ -25,15 +31,25 @@ export function decodeBatchCursor(text: string): BatchCursor | undefined {
 }
 
 /** One page of batch ids and the cursor of the next, if any. */
-export async function listBatchIds(db: D1Database, tenant: string, limit: number, cursor?: BatchCursor): Promise<{ ids: string[]; next: BatchCursor | null }> {
+export async function listBatchIds(
+  db: D1Database,
+  tenant: string,
+  limit: number,
+  cursor?: BatchCursor,
+): Promise<{ ids: string[]; next: BatchCursor | null }> {
   // batch_index holds each batch's first job time, kept by a trigger on the jobs index
   // (migrations/0009_batch_counts.sql): a page is an index range, not a GROUP BY over every job of the key
   const after = cursor ? "AND (created_at < ? OR (created_at = ? AND batch_id < ?))" : "";
   const rows = await db
-    .prepare(`SELECT batch_id, created_at AS created FROM batch_index WHERE tenant = ? ${after} ORDER BY created_at DESC, batch_id DESC LIMIT ?`)
+    .prepare(
+      `SELECT batch_id, created_at AS created FROM batch_index WHERE tenant = ? ${after} ORDER BY created_at DESC, batch_id DESC LIMIT ?`,
+    )
     .bind(tenant, ...(cursor ? [cursor.createdAt, cursor.createdAt, cursor.id] : []), limit + 1)
     .all<{ batch_id: string; created: number }>();
   const page = rows.results.slice(0, limit);
   const last = page.at(-1);
-  return { ids: page.map((r) => r.batch_id), next: rows.results.length > limit && last ? { createdAt: last.created, id: last.batch_id } : null };
+  return {
+    ids: page.map((r) => r.batch_id),
+    next: rows.results.length > limit && last ? { createdAt: last.created, id: last.batch_id } : null,
+  };
 }

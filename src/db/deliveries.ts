@@ -100,7 +100,10 @@ function view(r: Row): DeliveryView {
 }
 
 /** Newest first, one page and the cursor of the next. */
-export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise<{ data: DeliveryView[]; nextCursor: string | null }> {
+export async function listDeliveries(
+  db: D1Database,
+  f: DeliveryFilter,
+): Promise<{ data: DeliveryView[]; nextCursor: string | null }> {
   const where = ["tenant = ?"];
   const args: (string | number)[] = [f.tenant];
   for (const [column, value] of [
@@ -124,7 +127,10 @@ export async function listDeliveries(db: D1Database, f: DeliveryFilter): Promise
   const page = rows.results.slice(0, f.limit);
   const last = page.at(-1);
   const more = rows.results.length > f.limit && last;
-  return { data: page.map(view), nextCursor: more ? toBase64Url(new TextEncoder().encode(JSON.stringify([last.created_at, last.id]))) : null };
+  return {
+    data: page.map(view),
+    nextCursor: more ? toBase64Url(new TextEncoder().encode(JSON.stringify([last.created_at, last.id]))) : null,
+  };
 }
 
 export function decodeDeliveryCursor(text: string): { createdAt: number; id: string } | undefined {
@@ -132,7 +138,8 @@ export function decodeDeliveryCursor(text: string): { createdAt: number; id: str
   if (!bytes) return undefined;
   try {
     const v = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    if (Array.isArray(v) && Number.isSafeInteger(v[0]) && typeof v[1] === "string") return { createdAt: v[0] as number, id: v[1] };
+    if (Array.isArray(v) && Number.isSafeInteger(v[0]) && typeof v[1] === "string")
+      return { createdAt: v[0] as number, id: v[1] };
   } catch {
     // not a cursor we made
   }
@@ -140,11 +147,17 @@ export function decodeDeliveryCursor(text: string): { createdAt: number; id: str
 }
 
 export async function deliveryOwner(db: D1Database, id: string): Promise<string | null> {
-  const row = await db.prepare("SELECT tenant FROM webhook_deliveries WHERE id = ?").bind(id).first<{ tenant: string }>();
+  const row = await db
+    .prepare("SELECT tenant FROM webhook_deliveries WHERE id = ?")
+    .bind(id)
+    .first<{ tenant: string }>();
   return row?.tenant ?? null;
 }
 
 export async function readDelivery(db: D1Database, tenant: string, id: string): Promise<DeliveryView | null> {
-  const row = await db.prepare("SELECT * FROM webhook_deliveries WHERE id = ? AND tenant = ?").bind(id, tenant).first<Row>();
+  const row = await db
+    .prepare("SELECT * FROM webhook_deliveries WHERE id = ? AND tenant = ?")
+    .bind(id, tenant)
+    .first<Row>();
   return row ? view(row) : null;
 }

@@ -1,8 +1,9 @@
 // The D1 projection of jobs: written by each JobObject, read for listing and sweeping.
-import type { JobRecord, JobStatus } from "../jobs/record.ts";
-import { fromBase64Url, toBase64Url } from "../lib/crypto.ts";
+
 import { priceKey } from "../costs/price-key.ts";
 import { toMicro, unitOf } from "../costs/units.ts";
+import type { JobRecord, JobStatus } from "../jobs/record.ts";
+import { fromBase64Url, toBase64Url } from "../lib/crypto.ts";
 
 export async function indexJob(db: D1Database, job: JobRecord, now = Date.now()): Promise<void> {
   // a late write from an older state never overwrites a newer one; seen_at is the object's heartbeat
@@ -20,7 +21,9 @@ export async function indexJob(db: D1Database, job: JobRecord, now = Date.now())
   if (job.tags?.length && job.indexedAt === undefined)
     await db.batch(
       job.tags.map((tag) =>
-        db.prepare("INSERT OR IGNORE INTO job_tags (job_id, tenant, tag, created_at) VALUES (?, ?, ?, ?)").bind(job.id, job.tenant, tag, job.createdAt),
+        db
+          .prepare("INSERT OR IGNORE INTO job_tags (job_id, tenant, tag, created_at) VALUES (?, ?, ?, ?)")
+          .bind(job.id, job.tenant, tag, job.createdAt),
       ),
     );
 }
@@ -28,7 +31,17 @@ export async function indexJob(db: D1Database, job: JobRecord, now = Date.now())
 function jobRow(job: JobRecord, now: number): (string | number | null)[] {
   const estimate = job.cost?.estimate;
   const actual = job.cost?.actual;
-  return [job.id, job.tenant, job.model, job.status, job.batchId ?? null, job.createdAt, job.updatedAt, now, job.scheduleId ?? null].concat([
+  return [
+    job.id,
+    job.tenant,
+    job.model,
+    job.status,
+    job.batchId ?? null,
+    job.createdAt,
+    job.updatedAt,
+    now,
+    job.scheduleId ?? null,
+  ].concat([
     unitOf(job.provider),
     estimate ? toMicro(estimate.amount) : null,
     actual ? toMicro(actual.amount) : null,
@@ -112,20 +125,34 @@ export async function listJobIds(db: D1Database, filter: ListFilter): Promise<{ 
     .all<{ id: string; created_at: number }>();
   const page = rows.results.slice(0, filter.limit);
   const last = page.at(-1);
-  return { ids: page.map((r) => r.id), next: rows.results.length > filter.limit && last ? { createdAt: last.created_at, id: last.id } : null };
+  return {
+    ids: page.map((r) => r.id),
+    next: rows.results.length > filter.limit && last ? { createdAt: last.created_at, id: last.id } : null,
+  };
 }
 
 /** Jobs not finished whose object has not written its index entry for `idleMs`: candidates for the sweeper. */
-export async function idleUnfinishedJobs(db: D1Database, idleMs: number, now: number, limit: number): Promise<string[]> {
+export async function idleUnfinishedJobs(
+  db: D1Database,
+  idleMs: number,
+  now: number,
+  limit: number,
+): Promise<string[]> {
   const rows = await db
-    .prepare(`SELECT id FROM jobs WHERE status IN ('queued', 'running', 'copying') AND seen_at < ? ORDER BY seen_at LIMIT ?`)
+    .prepare(
+      `SELECT id FROM jobs WHERE status IN ('queued', 'running', 'copying') AND seen_at < ? ORDER BY seen_at LIMIT ?`,
+    )
     .bind(now - idleMs, limit)
     .all<{ id: string }>();
   return rows.results.map((r) => r.id);
 }
 
 /** How many indexed jobs of a batch are in each status (jobs not created yet are not counted). */
-export async function batchStatusCounts(db: D1Database, batchId: string, tenant: string): Promise<{ status: JobStatus; n: number }[]> {
+export async function batchStatusCounts(
+  db: D1Database,
+  batchId: string,
+  tenant: string,
+): Promise<{ status: JobStatus; n: number }[]> {
   const rows = await db
     // kept by triggers as index rows change (migrations/0009_batch_counts.sql): O(statuses), not O(jobs)
     .prepare("SELECT status, n FROM batch_counts WHERE batch_id = ? AND tenant = ? AND n > 0")

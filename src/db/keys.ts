@@ -21,7 +21,10 @@ export interface KeyRow {
 }
 
 /** A key found by its hash, with its tenant's state: the one read each request with a created key makes. */
-export type KeyLookup = Pick<KeyRow, "id" | "tenant" | "name" | "scopes" | "expires_at" | "last_used_at" | "revoked_at"> & { disabled_at: number | null };
+export type KeyLookup = Pick<
+  KeyRow,
+  "id" | "tenant" | "name" | "scopes" | "expires_at" | "last_used_at" | "revoked_at"
+> & { disabled_at: number | null };
 
 export function findKeyByHash(db: D1Database, hash: string): Promise<KeyLookup | null> {
   return db
@@ -35,19 +38,27 @@ export function findKeyByHash(db: D1Database, hash: string): Promise<KeyLookup |
 
 /** When the tenant was disabled (null: it is not, or has no row yet). */
 export async function tenantDisabledAt(db: D1Database, tenant: string): Promise<number | null> {
-  const row = await db.prepare("SELECT disabled_at FROM tenants WHERE id = ?").bind(tenant).first<{ disabled_at: number | null }>();
+  const row = await db
+    .prepare("SELECT disabled_at FROM tenants WHERE id = ?")
+    .bind(tenant)
+    .first<{ disabled_at: number | null }>();
   return row?.disabled_at ?? null;
 }
 
 /** Records `lastUsedAt` (to the minute) unless another request already did this minute. */
 export async function touchKey(db: D1Database, id: string, minute: number): Promise<void> {
-  await db.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)").bind(minute, id, minute).run();
+  await db
+    .prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")
+    .bind(minute, id, minute)
+    .run();
 }
 
 export async function insertKey(db: D1Database, row: KeyRow, tenantName: string): Promise<void> {
   // the tenant of an API_KEYS entry gets its row with its first created key
   await db.batch([
-    db.prepare("INSERT OR IGNORE INTO tenants (id, name, created_at, disabled_at) VALUES (?, ?, ?, NULL)").bind(row.tenant, tenantName, row.created_at),
+    db
+      .prepare("INSERT OR IGNORE INTO tenants (id, name, created_at, disabled_at) VALUES (?, ?, ?, NULL)")
+      .bind(row.tenant, tenantName, row.created_at),
     db
       .prepare(
         "INSERT INTO api_keys (id, tenant, name, hash, prefix, scopes, created_at, expires_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
@@ -57,22 +68,34 @@ export async function insertKey(db: D1Database, row: KeyRow, tenantName: string)
 }
 
 export async function listKeys(db: D1Database, tenant: string): Promise<KeyRow[]> {
-  const rows = await db.prepare("SELECT * FROM api_keys WHERE tenant = ? AND revoked_at IS NULL ORDER BY created_at DESC, id DESC").bind(tenant).all<KeyRow>();
+  const rows = await db
+    .prepare("SELECT * FROM api_keys WHERE tenant = ? AND revoked_at IS NULL ORDER BY created_at DESC, id DESC")
+    .bind(tenant)
+    .all<KeyRow>();
   return rows.results;
 }
 
 export function readKey(db: D1Database, tenant: string, id: string): Promise<KeyRow | null> {
-  return db.prepare("SELECT * FROM api_keys WHERE id = ? AND tenant = ? AND revoked_at IS NULL").bind(id, tenant).first<KeyRow>();
+  return db
+    .prepare("SELECT * FROM api_keys WHERE id = ? AND tenant = ? AND revoked_at IS NULL")
+    .bind(id, tenant)
+    .first<KeyRow>();
 }
 
 /** True when the key existed and was live. */
 export async function revokeKey(db: D1Database, tenant: string, id: string, now: number): Promise<boolean> {
-  const result = await db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant = ? AND revoked_at IS NULL").bind(now, id, tenant).run();
+  const result = await db
+    .prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND tenant = ? AND revoked_at IS NULL")
+    .bind(now, id, tenant)
+    .run();
   return result.meta.changes > 0;
 }
 
 export async function insertTenant(db: D1Database, row: TenantRow): Promise<void> {
-  await db.prepare("INSERT INTO tenants (id, name, created_at, disabled_at) VALUES (?, ?, ?, NULL)").bind(row.id, row.name, row.created_at).run();
+  await db
+    .prepare("INSERT INTO tenants (id, name, created_at, disabled_at) VALUES (?, ?, ?, NULL)")
+    .bind(row.id, row.name, row.created_at)
+    .run();
 }
 
 export async function listTenants(db: D1Database): Promise<TenantRow[]> {
@@ -86,9 +109,13 @@ export function readTenant(db: D1Database, id: string): Promise<TenantRow | null
 /** Marks the tenant disabled (creating the row of an API_KEYS tenant that had none) and pauses its schedules. */
 export async function disableTenantRows(db: D1Database, id: string, name: string, now: number): Promise<void> {
   await db.batch([
-    db.prepare("INSERT OR IGNORE INTO tenants (id, name, created_at, disabled_at) VALUES (?, ?, ?, NULL)").bind(id, name, now),
+    db
+      .prepare("INSERT OR IGNORE INTO tenants (id, name, created_at, disabled_at) VALUES (?, ?, ?, NULL)")
+      .bind(id, name, now),
     db.prepare("UPDATE tenants SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?").bind(now, id),
-    db.prepare("UPDATE schedules SET enabled = 0, next_run_at = NULL, updated_at = ? WHERE tenant = ? AND enabled = 1").bind(now, id),
+    db
+      .prepare("UPDATE schedules SET enabled = 0, next_run_at = NULL, updated_at = ? WHERE tenant = ? AND enabled = 1")
+      .bind(now, id),
   ]);
 }
 

@@ -10,11 +10,18 @@ export async function markDeleted(db: D1Database, jobId: string, now: number): P
 }
 
 export async function markOutputsExpired(db: D1Database, jobId: string, now: number): Promise<void> {
-  await db.prepare("UPDATE jobs SET outputs_expired_at = COALESCE(outputs_expired_at, ?) WHERE id = ?").bind(now, jobId).run();
+  await db
+    .prepare("UPDATE jobs SET outputs_expired_at = COALESCE(outputs_expired_at, ?) WHERE id = ?")
+    .bind(now, jobId)
+    .run();
 }
 
 /** Ids of a batch's jobs that are still listed (not deleted), any status. */
-export async function batchJobIds(db: D1Database, tenant: string, batchId: string): Promise<{ id: string; status: string }[]> {
+export async function batchJobIds(
+  db: D1Database,
+  tenant: string,
+  batchId: string,
+): Promise<{ id: string; status: string }[]> {
   const rows = await db
     .prepare("SELECT id, status FROM jobs WHERE tenant = ? AND batch_id = ? AND deleted_at IS NULL")
     .bind(tenant, batchId)
@@ -51,13 +58,17 @@ async function expiredByTenant(
   now: number,
   limit: number,
 ): Promise<Expired[]> {
-  const tenants = await db.prepare(`SELECT tenant, ${days} AS days FROM settings WHERE ${days} IS NOT NULL`).all<{ tenant: string; days: number }>();
+  const tenants = await db
+    .prepare(`SELECT tenant, ${days} AS days FROM settings WHERE ${days} IS NOT NULL`)
+    .all<{ tenant: string; days: number }>();
   if (tenants.results.length === 0) return [];
   const query = db.prepare(
     `SELECT tenant, id, created_at FROM jobs WHERE tenant = ? AND deleted_at IS NULL AND created_at < ? AND status IN (${FINISHED}) ${also}
      ORDER BY created_at LIMIT ?`,
   );
-  const pages = await db.batch<Expired & { created_at: number }>(tenants.results.map((t) => query.bind(t.tenant, now - t.days * 86400_000, limit)));
+  const pages = await db.batch<Expired & { created_at: number }>(
+    tenants.results.map((t) => query.bind(t.tenant, now - t.days * 86400_000, limit)),
+  );
   return pages
     .flatMap((p) => p.results)
     .sort((a, b) => a.created_at - b.created_at)
@@ -68,7 +79,9 @@ async function expiredByTenant(
 /** Delivery records older than `before` go (they are kept 30 days). */
 export async function pruneDeliveries(db: D1Database, before: number, limit: number): Promise<number> {
   const result = await db
-    .prepare("DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE created_at < ? LIMIT ?)")
+    .prepare(
+      "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE created_at < ? LIMIT ?)",
+    )
     .bind(before, limit)
     .run();
   return result.meta.changes;

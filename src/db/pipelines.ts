@@ -1,9 +1,10 @@
 // The pipelines clients read, in D1: one row per pipeline and one per step. The PipelineWorkflow
 // writes them from its steps (each write is idempotent, so a replayed step changes nothing); the
 // routes read them and record a cancel.
+
+import { fromMicro } from "../costs/units.ts";
 import type { CostAmount, CostUnit } from "../jobs/record.ts";
 import type { PipelineSpec } from "../schemas/pipeline-spec.ts";
-import { fromMicro } from "../costs/units.ts";
 import type { Cursor } from "./jobs-index.ts";
 
 export type PipelineStatus = "running" | "succeeded" | "failed" | "canceled";
@@ -70,7 +71,9 @@ export async function insertPipeline(db: D1Database, p: PipelineRecord): Promise
       ),
     ...p.spec.steps.map((s, idx) =>
       db
-        .prepare("INSERT OR IGNORE INTO pipeline_steps (pipeline_id, idx, step_id, model, status) VALUES (?, ?, ?, ?, 'waiting')")
+        .prepare(
+          "INSERT OR IGNORE INTO pipeline_steps (pipeline_id, idx, step_id, model, status) VALUES (?, ?, ?, ?, 'waiting')",
+        )
         .bind(p.id, idx, s.id, s.model),
     ),
   ];
@@ -85,7 +88,9 @@ export async function readPipeline(db: D1Database, id: string, tenant?: string):
 
 export async function readSteps(db: D1Database, id: string): Promise<StepRecord[]> {
   const rows = await db
-    .prepare("SELECT idx, step_id, model, status, job_ids, error FROM pipeline_steps WHERE pipeline_id = ? ORDER BY idx")
+    .prepare(
+      "SELECT idx, step_id, model, status, job_ids, error FROM pipeline_steps WHERE pipeline_id = ? ORDER BY idx",
+    )
     .bind(id)
     .all<{ idx: number; step_id: string; model: string; status: StepStatus; job_ids: string; error: string | null }>();
   return rows.results.map((r) => ({
@@ -99,7 +104,13 @@ export async function readSteps(db: D1Database, id: string): Promise<StepRecord[
 }
 
 /** A step's new status (and its jobs, once created). A step ended never goes back to running. */
-export async function setStep(db: D1Database, id: string, idx: number, status: StepStatus, fields: { jobIds?: string[]; error?: string } = {}): Promise<void> {
+export async function setStep(
+  db: D1Database,
+  id: string,
+  idx: number,
+  status: StepStatus,
+  fields: { jobIds?: string[]; error?: string } = {},
+): Promise<void> {
   await db
     .prepare(
       `UPDATE pipeline_steps SET status = ?, job_ids = COALESCE(?, job_ids), error = COALESCE(?, error)
@@ -112,7 +123,9 @@ export async function setStep(db: D1Database, id: string, idx: number, status: S
 /** Marks a running pipeline canceled and its waiting steps skipped; false if it had already ended. */
 export async function markCanceled(db: D1Database, id: string, tenant: string): Promise<boolean> {
   const [pipeline] = await db.batch([
-    db.prepare("UPDATE pipelines SET status = 'canceled' WHERE id = ? AND tenant = ? AND status = 'running'").bind(id, tenant),
+    db
+      .prepare("UPDATE pipelines SET status = 'canceled' WHERE id = ? AND tenant = ? AND status = 'running'")
+      .bind(id, tenant),
     db
       .prepare(
         "UPDATE pipeline_steps SET status = 'skipped', error = 'the pipeline was canceled' WHERE pipeline_id = ? AND status = 'waiting' AND EXISTS (SELECT 1 FROM pipelines WHERE id = ? AND status = 'canceled')",
@@ -125,7 +138,9 @@ export async function markCanceled(db: D1Database, id: string, tenant: string): 
 /** The pipeline ended: its status (a cancel stays a cancel) and when. */
 export async function finishPipeline(db: D1Database, id: string, status: PipelineStatus, at: number): Promise<void> {
   await db
-    .prepare("UPDATE pipelines SET status = CASE WHEN status = 'canceled' THEN 'canceled' ELSE ? END, completed_at = COALESCE(completed_at, ?) WHERE id = ?")
+    .prepare(
+      "UPDATE pipelines SET status = CASE WHEN status = 'canceled' THEN 'canceled' ELSE ? END, completed_at = COALESCE(completed_at, ?) WHERE id = ?",
+    )
     .bind(status, at, id)
     .run();
 }
@@ -145,7 +160,10 @@ export async function listPipelines(
     .all<PipelineRow>();
   const page = rows.results.slice(0, limit);
   const last = page.at(-1);
-  return { records: page.map(fromRow), next: rows.results.length > limit && last ? { createdAt: last.created_at, id: last.id } : null };
+  return {
+    records: page.map(fromRow),
+    next: rows.results.length > limit && last ? { createdAt: last.created_at, id: last.id } : null,
+  };
 }
 
 /** A pipeline's known actual costs per unit, from its jobs in the index. */
@@ -171,7 +189,11 @@ export async function pipelineJobIdsIndexed(db: D1Database, tenant: string, pipe
 /** Removes the pipeline and its steps (DELETE /v1/pipelines/{id}, once its jobs are erased). */
 export async function deletePipeline(db: D1Database, id: string, tenant: string): Promise<void> {
   await db.batch([
-    db.prepare("DELETE FROM pipeline_steps WHERE pipeline_id = ? AND EXISTS (SELECT 1 FROM pipelines WHERE id = ? AND tenant = ?)").bind(id, id, tenant),
+    db
+      .prepare(
+        "DELETE FROM pipeline_steps WHERE pipeline_id = ? AND EXISTS (SELECT 1 FROM pipelines WHERE id = ? AND tenant = ?)",
+      )
+      .bind(id, id, tenant),
     db.prepare("DELETE FROM pipelines WHERE id = ? AND tenant = ?").bind(id, tenant),
   ]);
 }

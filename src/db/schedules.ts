@@ -24,7 +24,10 @@ export function readSchedule(db: D1Database, id: string, tenant: string): Promis
 }
 
 export async function listSchedules(db: D1Database, tenant: string): Promise<ScheduleRow[]> {
-  const rows = await db.prepare("SELECT * FROM schedules WHERE tenant = ? ORDER BY created_at DESC, id DESC").bind(tenant).all<ScheduleRow>();
+  const rows = await db
+    .prepare("SELECT * FROM schedules WHERE tenant = ? ORDER BY created_at DESC, id DESC")
+    .bind(tenant)
+    .all<ScheduleRow>();
   return rows.results;
 }
 
@@ -69,7 +72,11 @@ export async function deleteSchedule(db: D1Database, id: string): Promise<void> 
  * updated_at and the same run fields the tick moves. False when the row changed (or vanished)
  * meanwhile; the caller reads again and recomputes.
  */
-export async function updateScheduleIfUnchanged(db: D1Database, before: ScheduleRow, after: ScheduleRow): Promise<boolean> {
+export async function updateScheduleIfUnchanged(
+  db: D1Database,
+  before: ScheduleRow,
+  after: ScheduleRow,
+): Promise<boolean> {
   const result = await db
     .prepare(
       "UPDATE schedules SET name = ?, cron = ?, timezone = ?, batch = ?, enabled = ?, next_run_at = ?, updated_at = ? " +
@@ -110,13 +117,24 @@ export async function recordScheduledRun(
   run: { at: number; batchId: string; next: number | null },
 ): Promise<boolean> {
   const moved = await db
-    .prepare("UPDATE schedules SET last_run_at = ?, last_batch_id = ?, next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?")
+    .prepare(
+      "UPDATE schedules SET last_run_at = ?, last_batch_id = ?, next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?",
+    )
     .bind(run.at, run.batchId, run.next, run.at, id, dueAt)
     .run();
   return moved.meta.changes === 1;
 }
 
 /** Moves a due time later, guarded like a run: a PATCH or another tick that moved the schedule meanwhile wins. */
-export async function deferSchedule(db: D1Database, id: string, dueAt: number, retryAt: number, now: number): Promise<void> {
-  await db.prepare("UPDATE schedules SET next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?").bind(retryAt, now, id, dueAt).run();
+export async function deferSchedule(
+  db: D1Database,
+  id: string,
+  dueAt: number,
+  retryAt: number,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare("UPDATE schedules SET next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?")
+    .bind(retryAt, now, id, dueAt)
+    .run();
 }

@@ -62,21 +62,41 @@ export interface WindowStats {
 export async function windowStats(db: D1Database, tenant: string, now: number, hours = 24): Promise<WindowStats> {
   const first = Math.floor(now / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS;
   const [rows, runs] = await db.batch([
-    db.prepare("SELECT hour, model, status, error_code, cost_unit, jobs, cost FROM stats_hourly WHERE tenant = ? AND hour >= ?").bind(tenant, first),
     db
-      .prepare("SELECT model, bucket, SUM(jobs) AS jobs FROM stats_run_ms WHERE tenant = ? AND hour >= ? GROUP BY model, bucket ORDER BY model, bucket")
+      .prepare(
+        "SELECT hour, model, status, error_code, cost_unit, jobs, cost FROM stats_hourly WHERE tenant = ? AND hour >= ?",
+      )
+      .bind(tenant, first),
+    db
+      .prepare(
+        "SELECT model, bucket, SUM(jobs) AS jobs FROM stats_run_ms WHERE tenant = ? AND hour >= ? GROUP BY model, bucket ORDER BY model, bucket",
+      )
       .bind(tenant, first),
   ]);
   const byStatus: Record<string, number> = {};
   const byErrorCode: Record<string, number> = {};
   const cost = new Map<string, number>();
-  const perHour = Array.from({ length: hours }, (_, i) => ({ start: new Date(first + i * HOUR_MS).toISOString(), succeeded: 0, failed: 0, canceled: 0 }));
-  for (const r of rows!.results as { hour: number; model: string; status: string; error_code: string; cost_unit: string; jobs: number; cost: number }[]) {
+  const perHour = Array.from({ length: hours }, (_, i) => ({
+    start: new Date(first + i * HOUR_MS).toISOString(),
+    succeeded: 0,
+    failed: 0,
+    canceled: 0,
+  }));
+  for (const r of rows!.results as {
+    hour: number;
+    model: string;
+    status: string;
+    error_code: string;
+    cost_unit: string;
+    jobs: number;
+    cost: number;
+  }[]) {
     byStatus[r.status] = (byStatus[r.status] ?? 0) + r.jobs;
     if (r.error_code) byErrorCode[r.error_code] = (byErrorCode[r.error_code] ?? 0) + r.jobs;
     if (r.cost_unit) cost.set(r.cost_unit, (cost.get(r.cost_unit) ?? 0) + r.cost);
     const slot = perHour[(r.hour - first) / HOUR_MS];
-    if (slot && (r.status === "succeeded" || r.status === "failed" || r.status === "canceled")) slot[r.status] += r.jobs;
+    if (slot && (r.status === "succeeded" || r.status === "failed" || r.status === "canceled"))
+      slot[r.status] += r.jobs;
   }
   const histograms = new Map<string, { bucket: number; jobs: number }[]>();
   for (const r of runs!.results as { model: string; bucket: number; jobs: number }[]) {
@@ -90,7 +110,9 @@ export async function windowStats(db: D1Database, tenant: string, now: number, h
     byStatus,
     byErrorCode,
     runMs,
-    cost: [...cost].sort(([a], [b]) => a.localeCompare(b)).map(([unit, micro]) => ({ unit: unit as CostUnit, amount: fromMicro(micro) })),
+    cost: [...cost]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([unit, micro]) => ({ unit: unit as CostUnit, amount: fromMicro(micro) })),
     hours: perHour,
   };
 }

@@ -21,7 +21,13 @@ const GROUP_COLUMN: Record<Exclude<UsageGroup, "tag">, string> = {
 };
 
 /** Actual costs of the tenant's jobs created in [from, to), grouped; a job whose cost is unknown is not counted. */
-export async function usage(db: D1Database, tenant: string, from: number, to: number, groupBy: UsageGroup): Promise<UsageRow[]> {
+export async function usage(
+  db: D1Database,
+  tenant: string,
+  from: number,
+  to: number,
+  groupBy: UsageGroup,
+): Promise<UsageRow[]> {
   if (groupBy === "tag") return usageByTag(db, tenant, from, to);
   const column = GROUP_COLUMN[groupBy];
   const rows = await db
@@ -85,7 +91,9 @@ export async function recordScheduleSkip(
   skip: { scheduleId: string; dueAt: number; at: number; code: string; nextRunAt: number | null },
 ): Promise<boolean> {
   const result = await db
-    .prepare("UPDATE schedules SET last_skip_at = ?, last_skip_code = ?, next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?")
+    .prepare(
+      "UPDATE schedules SET last_skip_at = ?, last_skip_code = ?, next_run_at = ?, updated_at = ? WHERE id = ? AND next_run_at = ?",
+    )
     .bind(skip.at, skip.code, skip.nextRunAt, skip.at, skip.scheduleId, skip.dueAt)
     .run();
   return result.meta.changes === 1;

@@ -21,9 +21,10 @@ import { validationHook } from "./openapi/hook.ts";
 import { registerRouteScopes } from "./route-scopes.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { batchRoutes } from "./routes/batches.ts";
-import { costRoutes } from "./routes/costs.ts";
 import { callbackRoutes } from "./routes/callbacks.ts";
+import { costRoutes } from "./routes/costs.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
+import { deliveryRoutes } from "./routes/deliveries.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobEventRoutes } from "./routes/jobs/events.ts";
@@ -32,12 +33,11 @@ import { keyRoutes } from "./routes/keys.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { mountMedia } from "./routes/media.ts";
 import { modelRoutes } from "./routes/models.ts";
-import { pipelineRoutes } from "./routes/pipelines/pipelines.ts";
 import { serveDocument } from "./routes/openapi.ts";
+import { pipelineRoutes } from "./routes/pipelines/pipelines.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
-import { statsRoutes } from "./routes/stats.ts";
 import { settingsRoutes } from "./routes/settings.ts";
-import { deliveryRoutes } from "./routes/deliveries.ts";
+import { statsRoutes } from "./routes/stats.ts";
 import { uploadRoutes } from "./routes/uploads/uploads.ts";
 
 export function buildApp(): OpenAPIHono<AppEnv> {

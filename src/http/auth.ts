@@ -6,11 +6,11 @@
 import type { Context } from "hono";
 import { readAdminKey, readApiKeys } from "../config.ts";
 import { findKeyByHash, tenantDisabledAt, touchKey } from "../db/keys.ts";
-import { insufficientScope, parseScopes, SCOPES } from "../schemas/scopes.ts";
 import { KEY_FORMAT, keyHash, rootTenantId } from "../keys/secrets.ts";
-import { problem } from "../lib/problems.ts";
-import { log } from "../lib/log.ts";
 import { timingSafeEqualText } from "../lib/crypto.ts";
+import { log } from "../lib/log.ts";
+import { problem } from "../lib/problems.ts";
+import { insufficientScope, parseScopes, SCOPES } from "../schemas/scopes.ts";
 import type { AppEnv, Caller } from "./context.ts";
 import { enforceRateLimit } from "./rate-limit.ts";
 import { requestScope } from "./route-scopes.ts";
@@ -28,7 +28,9 @@ export function presentedToken(c: Context<AppEnv>): string | undefined {
 
 /** Runs `work` after the answer (lastUsedAt); inline where there is no execution context (tests calling app.fetch). */
 function afterAnswer(c: Context<AppEnv>, work: Promise<unknown>): void {
-  const quiet = work.catch((err: unknown) => log("warn", "key bookkeeping failed", { error: err instanceof Error ? err.message : String(err) }));
+  const quiet = work.catch((err: unknown) =>
+    log("warn", "key bookkeeping failed", { error: err instanceof Error ? err.message : String(err) }),
+  );
   try {
     c.executionCtx.waitUntil(quiet);
   } catch {
@@ -44,7 +46,11 @@ function checkAdmin(c: Context<AppEnv>): void {
   if (!presented || !timingSafeEqualText(presented, admin)) throw UNAUTHORIZED();
 }
 
-async function identify(c: Context<AppEnv>, apiKeys: string[], presented: string | undefined): Promise<{ tenant: string; caller: Caller } | undefined> {
+async function identify(
+  c: Context<AppEnv>,
+  apiKeys: string[],
+  presented: string | undefined,
+): Promise<{ tenant: string; caller: Caller } | undefined> {
   if (!presented) return undefined;
   // compare against every entry so the time taken does not reveal which one matched
   let matched: string | undefined;
@@ -57,11 +63,15 @@ async function identify(c: Context<AppEnv>, apiKeys: string[], presented: string
   }
   if (!KEY_FORMAT.test(presented)) return undefined;
   const row = await findKeyByHash(c.env.DB, await keyHash(presented));
-  if (!row || row.revoked_at !== null || row.disabled_at !== null || (row.expires_at !== null && row.expires_at <= now)) return undefined;
+  if (!row || row.revoked_at !== null || row.disabled_at !== null || (row.expires_at !== null && row.expires_at <= now))
+    return undefined;
   // lastUsedAt to the minute, written at most once a minute per key (the read above says when it last was)
   const minute = now - (now % 60_000);
   if (row.last_used_at === null || row.last_used_at < minute) afterAnswer(c, touchKey(c.env.DB, row.id, minute));
-  return { tenant: row.tenant, caller: { keyId: row.id, name: row.name, scopes: parseScopes(row.scopes), root: false } };
+  return {
+    tenant: row.tenant,
+    caller: { keyId: row.id, name: row.name, scopes: parseScopes(row.scopes), root: false },
+  };
 }
 
 /**

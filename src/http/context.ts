@@ -9,6 +9,7 @@ export interface Caller {
   scopes: Scope[];
   root: boolean;
 }
+
 import type { Logger } from "../lib/log.ts";
 
 export interface AppEnv {

@@ -5,8 +5,8 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { canonicalJson, idempotencyApi } from "../idempotency/idempotency-client.ts";
 import { sha256Hex } from "../lib/crypto.ts";
-import { problem } from "../lib/problems.ts";
 import { IDEMPOTENCY_KEY } from "../lib/ids.ts";
+import { problem } from "../lib/problems.ts";
 import type { AppEnv } from "./context.ts";
 import { problemExample, problemResponse } from "./openapi/problems.ts";
 
@@ -33,7 +33,10 @@ export const idempotencyResponses = {
   }),
 };
 export const replayedHeader = {
-  "Idempotent-Replayed": { description: "`true` when an earlier request with the same `Idempotency-Key` made this.", schema: { type: "string" as const } },
+  "Idempotent-Replayed": {
+    description: "`true` when an earlier request with the same `Idempotency-Key` made this.",
+    schema: { type: "string" as const },
+  },
 };
 
 /**
@@ -50,7 +53,10 @@ export async function claimIdempotent<T>(
   fresh: T,
 ): Promise<T> {
   if (key === undefined) return fresh;
-  const claim = await idempotencyApi(c.env, `${c.get("tenant")}:${scope}:${key}`).claim(await sha256Hex(canonicalJson(spec)), fresh);
+  const claim = await idempotencyApi(c.env, `${c.get("tenant")}:${scope}:${key}`).claim(
+    await sha256Hex(canonicalJson(spec)),
+    fresh,
+  );
   if (claim.kind === "mismatch") throw problem("idempotency_key_reused", { detail: REUSED });
   if (claim.kind === "replay") c.header("Idempotent-Replayed", "true");
   return claim.value;

@@ -2,9 +2,9 @@
 // and `Prefer: wait`, shared by /v1/jobs and /v1/batches/{id}/jobs.
 import type { Context } from "hono";
 import { decodeCursor, encodeCursor, listJobIds } from "../db/jobs-index.ts";
-import { jobApi, type JobApi } from "../jobs/job-client.ts";
+import { type JobApi, jobApi } from "../jobs/job-client.ts";
 import { publicJob } from "../jobs/public-job.ts";
-import { TERMINAL, type JobRecord } from "../jobs/record.ts";
+import { type JobRecord, TERMINAL } from "../jobs/record.ts";
 import { notFound } from "../lib/problems.ts";
 import { validationError } from "../lib/validation.ts";
 import type { ListQuery } from "../schemas/job-query.ts";
@@ -40,13 +40,16 @@ export async function waitForEnd(c: Context<AppEnv>, job: JobRecord, seconds: nu
 export async function listJobs(c: Context<AppEnv>, query: ListQuery): Promise<JobList> {
   const { cursor: cursorText, ...filter } = query;
   const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
-  if (cursorText !== undefined && !cursor) throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
+  if (cursorText !== undefined && !cursor)
+    throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
   const tenant = c.get("tenant");
   const page = await listJobIds(c.env.DB, { tenant, ...filter, cursor });
   const sign = linkSigner(c);
   const jobs = await Promise.all(page.ids.map((id) => jobStub(c, id).read(tenant)));
   // the index may lag its objects by a moment: a job that has since left the status asked for is not shown under it
-  const live = jobs.filter((j): j is JobRecord => j !== null && (filter.status === undefined || j.status === filter.status));
+  const live = jobs.filter(
+    (j): j is JobRecord => j !== null && (filter.status === undefined || j.status === filter.status),
+  );
   const data = await Promise.all(live.map((j) => publicJob(j, sign)));
   return { data, nextCursor: page.next ? encodeCursor(page.next) : null };
 }

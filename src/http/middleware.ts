@@ -2,9 +2,9 @@
 // middleware factory.
 import type { MiddlewareHandler } from "hono";
 import { readConfig } from "../config.ts";
-import { problem } from "../lib/problems.ts";
-import { logger, subjectOf } from "../lib/log.ts";
 import { randomId } from "../lib/crypto.ts";
+import { logger, subjectOf } from "../lib/log.ts";
+import { problem } from "../lib/problems.ts";
 import { authenticate } from "./auth.ts";
 import type { AppEnv } from "./context.ts";
 

@@ -5,8 +5,8 @@
 // runtime has no `delta`, as the local one, that many calls). docs/keys.md has the details.
 import type { Context } from "hono";
 import { RATE_LIMIT_BINDING_LIMIT, readRateLimit } from "../config.ts";
-import { problem } from "../lib/problems.ts";
 import { log } from "../lib/log.ts";
+import { problem } from "../lib/problems.ts";
 import type { AppEnv } from "./context.ts";
 
 const PERIOD_S = 60;
@@ -49,6 +49,10 @@ export async function enforceRateLimit(c: Context<AppEnv>, key: string): Promise
   const retryAfter = Math.max(1, PERIOD_S - (Math.floor(Date.now() / 1000) % PERIOD_S));
   throw problem("rate_limited", {
     detail: `This key may make ${effective} requests a minute; retry after ${retryAfter} s.`,
-    headers: { "Retry-After": String(retryAfter), "RateLimit-Policy": policy, RateLimit: `"${POLICY}";r=0;t=${retryAfter}` },
+    headers: {
+      "Retry-After": String(retryAfter),
+      "RateLimit-Policy": policy,
+      RateLimit: `"${POLICY}";r=0;t=${retryAfter}`,
+    },
   });
 }

@@ -1,8 +1,8 @@
 // Request and response helpers shared by the route modules.
 import type { Context } from "hono";
+import type { LinkSigner } from "../jobs/public-job.ts";
 import { problem } from "../lib/problems.ts";
 import { makeLinkSigner } from "../media/links.ts";
-import type { LinkSigner } from "../jobs/public-job.ts";
 import type { SpecContext } from "../schemas/job-spec.ts";
 import type { AppEnv } from "./context.ts";
 

@@ -14,7 +14,8 @@ import { RATE_LIMITED, scopeProblem } from "./openapi/problems.ts";
 /** "METHOD /path/{param}" → scope; the same for every app built in this isolate. */
 const declared = new Map<string, Scope>();
 
-const routeKey = (method: string, path: string) => `${method.toUpperCase() === "HEAD" ? "GET" : method.toUpperCase()} ${path}`;
+const routeKey = (method: string, path: string) =>
+  `${method.toUpperCase() === "HEAD" ? "GET" : method.toUpperCase()} ${path}`;
 
 /** `/v1/jobs/:id{…}` (Hono) → `/v1/jobs/{id}` (OpenAPI). */
 const openapiPath = (honoPath: string) => honoPath.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, "{$1}");

@@ -1,9 +1,10 @@
 // How other code reaches a job's Durable Object: the calls it offers and the stub builder, apart
 // from the class so the routes, the batch, the sweeper and the webhooks never import the object.
+
+import type { EraseAnswer, EraseReason } from "../lifecycle/job-erase.ts";
 import type { ModelId } from "../providers/models.ts";
 import type { DeliveryReport } from "../webhooks/types.ts";
 import type { CostEstimate, JobEvent, JobRecord } from "./record.ts";
-import type { EraseAnswer, EraseReason } from "../lifecycle/job-erase.ts";
 
 export interface NewJob {
   id: string;

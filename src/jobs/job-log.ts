@@ -5,5 +5,10 @@ import type { JobRecord } from "./record.ts";
 
 export function jobLog(job: Pick<JobRecord, "id" | "batchId" | "requestId">): Logger {
   const pipelineId = (job as { pipelineId?: unknown }).pipelineId;
-  return logger({ requestId: job.requestId, jobId: job.id, batchId: job.batchId, pipelineId: typeof pipelineId === "string" ? pipelineId : undefined });
+  return logger({
+    requestId: job.requestId,
+    jobId: job.id,
+    batchId: job.batchId,
+    pipelineId: typeof pipelineId === "string" ? pipelineId : undefined,
+  });
 }

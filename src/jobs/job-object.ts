@@ -2,15 +2,26 @@
 // → act (machine/act.ts: the step's I/O, in its phase's folder) → store → hand-overs (each offering its next wake time) → the
 // next alarm, set in one place (`sleepUntil`). State is stored before each side effect, so a crash resumes from what was stored.
 import { DurableObject } from "cloudflare:workers";
-import { readConfig, type Config } from "../config.ts";
-import { jobLog } from "./job-log.ts";
+import { settleCost } from "../budgets/settle.ts";
+import { type Config, readConfig } from "../config.ts";
+import { withKnownActual } from "../costs/actual.ts";
+import { deadlinePassed, deadlineWake, endAtDeadline } from "../lifecycle/deadline.ts";
+import {
+  continueErase,
+  type EraseAnswer,
+  type EraseHost,
+  type EraseReason,
+  eraseJob,
+  expireOutputs,
+} from "../lifecycle/job-erase.ts";
 import type { Provider } from "../providers/types.ts";
 import type { DeliveryReport } from "../webhooks/types.ts";
 import { type FollowUpStep, hasFollowUps, type StepHost, unchanged } from "./hand-overs/hand-overs.ts";
 import { dueWake, FOLLOW_UPS, notifyBatch, ONGOING, renewSlot, writeIndex } from "./hand-overs/hand-overs-io.ts";
 import { withEvents } from "./hand-overs/outbox.ts";
 import type { JobApi, NewJob } from "./job-client.ts";
-import { act, type ActHost, readSetup } from "./machine/act.ts";
+import { jobLog } from "./job-log.ts";
+import { type ActHost, act, readSetup } from "./machine/act.ts";
 import { plan, type Step } from "./machine/plan.ts";
 import { EARLY_TOLERANCE_MS } from "./machine/policies.ts";
 import { isTerminal, tick } from "./machine/transitions.ts";
@@ -21,10 +32,6 @@ import { learnRun, PRIOR, recentEstimate } from "./poll/run-times.ts";
 import type { JobRecord } from "./record.ts";
 import { absorbStep, cancelJob } from "./stop/stop.ts";
 import { waitForChange } from "./wait-change.ts";
-import { withKnownActual } from "../costs/actual.ts";
-import { settleCost } from "../budgets/settle.ts";
-import { deadlinePassed, deadlineWake, endAtDeadline } from "../lifecycle/deadline.ts";
-import { continueErase, type EraseAnswer, type EraseHost, type EraseReason, eraseJob, expireOutputs } from "../lifecycle/job-erase.ts";
 
 const JOB_KEY = "job";
 
@@ -181,7 +188,14 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   private eraseHost(): EraseHost {
     const handOver = async (job: JobRecord) => void (await this.runSteps([settleCost, notifyBatch], job));
     const drop = () => void this.ctx.storage.kv.delete(JOB_KEY);
-    return { env: this.env, storage: this.ctx.storage, load: () => this.load(), save: (j) => this.save(j), drop, handOver };
+    return {
+      env: this.env,
+      storage: this.ctx.storage,
+      load: () => this.load(),
+      save: (j) => this.save(j),
+      drop,
+      handOver,
+    };
   }
 
   /** Resolves with the job once it changes after `since` (its updatedAt), or at the timeout. */
@@ -217,7 +231,8 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     const stored = this.load();
     if (!stored) return continueErase(this.eraseHost());
     if (isTerminal(stored.status)) return this.afterEnd(stored);
-    if (deadlinePassed(stored, Date.now())) return this.commit(stored, endAtDeadline(stored, tick()), readSetup(this.env, stored.id, stored.model).config);
+    if (deadlinePassed(stored, Date.now()))
+      return this.commit(stored, endAtDeadline(stored, tick()), readSetup(this.env, stored.id, stored.model).config);
     // hand-overs left from the last step
     const { job, wakeAt } = await this.runSteps(ONGOING, stored);
     // a cancel may have come during those hand-overs
@@ -241,7 +256,12 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   }
 
   /** The step's I/O, abortable by a cancel while it runs. */
-  private async advance(job: JobRecord, step: Exclude<Step, { kind: "idle" }>, config: Config, provider: Provider | undefined): Promise<JobRecord> {
+  private async advance(
+    job: JobRecord,
+    step: Exclude<Step, { kind: "idle" }>,
+    config: Config,
+    provider: Provider | undefined,
+  ): Promise<JobRecord> {
     const controller = new AbortController();
     this.inflight = { step: step.kind, controller };
     try {
@@ -263,7 +283,8 @@ export class JobObject extends DurableObject<Env> implements JobApi {
       return this.afterEnd(absorbed);
     }
     this.save(next);
-    if (next.status !== before.status) jobLog(next).info("job status changed", { from: before.status, to: next.status, code: next.error?.code });
+    if (next.status !== before.status)
+      jobLog(next).info("job status changed", { from: before.status, to: next.status, code: next.error?.code });
     const observed = observedRunMs(before, next);
     if (observed !== undefined) await learnRun(this.env, next, observed);
     if (isTerminal(next.status)) return this.afterEnd(next);
@@ -280,7 +301,10 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   }
 
   /** Runs `steps` in order, each on the job the previous one left; `wakeAt` is the earliest time any of them offered. */
-  private async runSteps(steps: readonly FollowUpStep[], start: JobRecord): Promise<{ job: JobRecord; wakeAt: number }> {
+  private async runSteps(
+    steps: readonly FollowUpStep[],
+    start: JobRecord,
+  ): Promise<{ job: JobRecord; wakeAt: number }> {
     let job = start;
     let wakeAt = Number.POSITIVE_INFINITY;
     for (const step of steps) {

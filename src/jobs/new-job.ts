@@ -3,8 +3,8 @@
 import { MODELS } from "../providers/models.ts";
 import type { NewJob } from "./job-client.ts";
 import { runDeadlineMs } from "./machine/policies.ts";
-import type { JobRecord } from "./record.ts";
 import type { RunEstimate } from "./poll/run-times.ts";
+import type { JobRecord } from "./record.ts";
 
 export function newJobRecord(input: NewJob, estimate: RunEstimate, now: number): JobRecord {
   const model = MODELS[input.model];

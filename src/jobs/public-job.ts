@@ -5,13 +5,24 @@
 import type { DeliveryReport } from "../webhooks/types.ts";
 import { publicCost } from "./cost-types.ts";
 import { estimateCompletion } from "./poll/eta.ts";
-import type { JobEvent, JobRecord, OutputRecord, PublicJob, PublicMedia, PublicOutput, PublicWebhook } from "./record.ts";
+import type {
+  JobEvent,
+  JobRecord,
+  OutputRecord,
+  PublicJob,
+  PublicMedia,
+  PublicOutput,
+  PublicWebhook,
+} from "./record.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export type LinkSigner = (key: string) => Promise<{ url: string; expiresAt: string }>;
 
-async function publicMedia(o: OutputRecord & { status: PublicMedia["status"] }, sign: LinkSigner): Promise<PublicMedia> {
+async function publicMedia(
+  o: OutputRecord & { status: PublicMedia["status"] },
+  sign: LinkSigner,
+): Promise<PublicMedia> {
   const link = o.status === "stored" && o.key ? await sign(o.key) : undefined;
   return {
     status: o.status,
@@ -79,7 +90,10 @@ export async function publicJob(job: JobRecord, sign: LinkSigner, now = Date.now
   };
 }
 
-function publicWebhook(webhook: { url: string; events: JobEvent[] }, deliveries: Record<string, DeliveryReport>): PublicWebhook {
+function publicWebhook(
+  webhook: { url: string; events: JobEvent[] },
+  deliveries: Record<string, DeliveryReport>,
+): PublicWebhook {
   const list = Object.values(deliveries).map((d) => ({
     id: d.id,
     type: d.type,

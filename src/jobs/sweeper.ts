@@ -5,6 +5,7 @@ import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { jobApi } from "./job-client.ts";
 import { IDLE_MS } from "./machine/policies.ts";
+
 const SWEEP_LIMIT = 100;
 
 export async function sweepIdleJobs(env: Env, now: number): Promise<string[]> {

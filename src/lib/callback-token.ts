@@ -6,7 +6,13 @@ const encoder = new TextEncoder();
 
 /** base64url(HMAC-SHA256(signingSecret, "wiro-callback:" + jobId)): 43 characters. */
 export async function wiroCallbackToken(signingSecret: string, jobId: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(signingSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(signingSecret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   return toBase64Url(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(`wiro-callback:${jobId}`))));
 }
 

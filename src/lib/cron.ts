@@ -3,7 +3,8 @@ import { Cron } from "croner";
 
 /** A parser for a 5-field expression in a time zone; throws with a readable message when invalid. */
 export function cronFor(expression: string, timezone: string): Cron {
-  if (expression.trim().split(/\s+/).length !== 5) throw new Error("must have 5 fields: minute hour day-of-month month day-of-week");
+  if (expression.trim().split(/\s+/).length !== 5)
+    throw new Error("must have 5 fields: minute hour day-of-month month day-of-week");
   // legacyMode: day-of-month and day-of-week combine with OR, as in classic cron
   return new Cron(expression, { timezone, mode: "5-part", legacyMode: true, paused: true });
 }

@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { errorMessage } from "./error-message.ts";
-import { log, type Logger } from "./log.ts";
+import { type Logger, log } from "./log.ts";
 import { ApiError, problem } from "./problems.ts";
 
 export function problemResponse(c: Context, err: ApiError): Response {
@@ -30,10 +30,18 @@ export function handleError(err: Error, c: Context): Response {
     // hono's own refusals (none are expected: every route answers through ApiError) keep their status
     return problemResponse(
       c,
-      new ApiError({ status: err.status as 400, code: `http_${err.status}`, title: err.message || "Error", detail: err.message || "Request failed." }),
+      new ApiError({
+        status: err.status as 400,
+        code: `http_${err.status}`,
+        title: err.message || "Error",
+        detail: err.message || "Request failed.",
+      }),
     );
   const requestLog = c.get("log") as Logger | undefined;
   if (requestLog) requestLog.error("unhandled error", { error: errorMessage(err) });
   else log("error", "unhandled error", { requestId: c.get("requestId"), error: errorMessage(err) });
-  return problemResponse(c, problem("internal_error", { detail: "Something went wrong on our side; the request id helps us find it." }));
+  return problemResponse(
+    c,
+    problem("internal_error", { detail: "Something went wrong on our side; the request id helps us find it." }),
+  );
 }

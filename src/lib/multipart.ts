@@ -25,7 +25,11 @@ export function multipartBoundary(contentType: string): string | undefined {
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
   const first = needle[0]!;
-  for (let i = haystack.indexOf(first, from); i !== -1 && i <= haystack.length - needle.length; i = haystack.indexOf(first, i + 1)) {
+  for (
+    let i = haystack.indexOf(first, from);
+    i !== -1 && i <= haystack.length - needle.length;
+    i = haystack.indexOf(first, i + 1)
+  ) {
     let j = 1;
     while (j < needle.length && haystack[i + j] === needle[j]) j++;
     if (j === needle.length) return i;
@@ -52,8 +56,10 @@ function parseHead(text: string): PartHead {
     if (name === "content-disposition") disposition = value;
     else if (name === "content-type") contentType = value;
   }
-  if (!disposition || !/^form-data\b/i.test(disposition)) throw new MultipartError("a part has no form-data Content-Disposition");
-  const param = (key: string) => new RegExp(`;\\s*${key}="((?:[^"\\\\]|\\\\.)*)"`, "i").exec(disposition)?.[1]?.replace(/\\(.)/g, "$1");
+  if (!disposition || !/^form-data\b/i.test(disposition))
+    throw new MultipartError("a part has no form-data Content-Disposition");
+  const param = (key: string) =>
+    new RegExp(`;\\s*${key}="((?:[^"\\\\]|\\\\.)*)"`, "i").exec(disposition)?.[1]?.replace(/\\(.)/g, "$1");
   const name = param("name");
   if (name === undefined) throw new MultipartError("a part has no name");
   const filename = param("filename");
@@ -95,12 +101,14 @@ export class MultipartReader {
     }
     let at = indexOf(this.#pending, this.#delimiter);
     while (at === -1) {
-      if (this.#pending.byteLength > MAX_HEAD_BYTES) throw new MultipartError("no multipart boundary where one was expected");
+      if (this.#pending.byteLength > MAX_HEAD_BYTES)
+        throw new MultipartError("no multipart boundary where one was expected");
       if (!(await this.#fill())) throw new MultipartError("the body ended before its first part");
       at = indexOf(this.#pending, this.#delimiter);
     }
     const afterDelimiter = at + this.#delimiter.byteLength;
-    while (this.#pending.byteLength < afterDelimiter + 2) if (!(await this.#fill())) throw new MultipartError("the body ended inside a delimiter");
+    while (this.#pending.byteLength < afterDelimiter + 2)
+      if (!(await this.#fill())) throw new MultipartError("the body ended inside a delimiter");
     if (this.#pending[afterDelimiter] === 0x2d && this.#pending[afterDelimiter + 1] === 0x2d) {
       this.#ended = true;
       await this.#reader.cancel().catch(() => undefined); // the epilogue is ignored
@@ -109,7 +117,8 @@ export class MultipartReader {
     const headEnd = encoder.encode("\r\n\r\n");
     let end = indexOf(this.#pending, headEnd, afterDelimiter);
     while (end === -1) {
-      if (this.#pending.byteLength - afterDelimiter > MAX_HEAD_BYTES) throw new MultipartError("a part's headers are too long");
+      if (this.#pending.byteLength - afterDelimiter > MAX_HEAD_BYTES)
+        throw new MultipartError("a part's headers are too long");
       if (!(await this.#fill())) throw new MultipartError("the body ended inside a part's headers");
       end = indexOf(this.#pending, headEnd, afterDelimiter);
     }
@@ -163,7 +172,10 @@ export class MultipartReader {
  * The name of the body's first part, read without consuming the body: the answer's `body` yields
  * every byte again, the few already read first. Undefined when no part head is found early on.
  */
-export async function firstPartName(body: ReadableStream<Uint8Array>, boundary: string): Promise<{ name?: string; body: ReadableStream<Uint8Array> }> {
+export async function firstPartName(
+  body: ReadableStream<Uint8Array>,
+  boundary: string,
+): Promise<{ name?: string; body: ReadableStream<Uint8Array> }> {
   const reader = body.getReader();
   const seen: Uint8Array[] = [];
   let buffered: Uint8Array = new Uint8Array(0);
@@ -205,7 +217,10 @@ export async function firstPartName(body: ReadableStream<Uint8Array>, boundary: 
  * Runs a pull and turns its failure into the stream's error rather than a rejected pull: a read
  * still pending when the route has answered (413) and canceled fails later, with nobody waiting.
  */
-export async function settle(controller: ReadableStreamDefaultController<Uint8Array>, pull: () => Promise<void>): Promise<void> {
+export async function settle(
+  controller: ReadableStreamDefaultController<Uint8Array>,
+  pull: () => Promise<void>,
+): Promise<void> {
   try {
     await pull();
   } catch (err) {

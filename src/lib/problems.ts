@@ -28,9 +28,24 @@ const MCP = "mcp.md#how-it-is-built";
 export const PROBLEMS = {
   // any request
   validation_failed: { status: 400, title: "Invalid request", docs: CLIENT_ERRORS },
-  invalid_json: { status: 400, title: "Invalid JSON", docs: CLIENT_ERRORS, detail: "The request body is not valid JSON." },
-  payload_too_large: { status: 413, title: "Payload Too Large", docs: CLIENT_ERRORS, detail: "Request bodies may be at most 1 MB." },
-  unsupported_media_type: { status: 415, title: "Unsupported Media Type", docs: CLIENT_ERRORS, detail: "Send the request body as application/json." },
+  invalid_json: {
+    status: 400,
+    title: "Invalid JSON",
+    docs: CLIENT_ERRORS,
+    detail: "The request body is not valid JSON.",
+  },
+  payload_too_large: {
+    status: 413,
+    title: "Payload Too Large",
+    docs: CLIENT_ERRORS,
+    detail: "Request bodies may be at most 1 MB.",
+  },
+  unsupported_media_type: {
+    status: 415,
+    title: "Unsupported Media Type",
+    docs: CLIENT_ERRORS,
+    detail: "Send the request body as application/json.",
+  },
   not_found: { status: 404, title: "Not Found", docs: CLIENT_ERRORS, detail: "No such route." },
   internal_error: {
     status: 500,
@@ -70,7 +85,12 @@ export const PROBLEMS = {
   pipeline_unfinished: { status: 409, title: "Pipeline not finished", docs: DELETE },
   delete_incomplete: { status: 503, title: "Delete incomplete", docs: DELETE },
   // uploads
-  invalid_multipart: { status: 400, title: "Invalid multipart body", docs: UPLOADS, detail: "The multipart/form-data body could not be parsed." },
+  invalid_multipart: {
+    status: 400,
+    title: "Invalid multipart body",
+    docs: UPLOADS,
+    detail: "The multipart/form-data body could not be parsed.",
+  },
   provider_not_configured: {
     status: 503,
     title: "Provider not configured",
@@ -80,7 +100,12 @@ export const PROBLEMS = {
   provider_error: { status: 502, title: "Provider error", docs: UPLOADS },
   provider_unavailable: { status: 504, title: "Provider unavailable", docs: UPLOADS },
   // signed media links
-  invalid_signature: { status: 403, title: "Forbidden", docs: JOBS, detail: "The media link signature is missing or invalid." },
+  invalid_signature: {
+    status: 403,
+    title: "Forbidden",
+    docs: JOBS,
+    detail: "The media link signature is missing or invalid.",
+  },
   link_expired: { status: 410, title: "Gone", docs: JOBS, detail: "The media link has expired." },
   precondition_failed: {
     status: 412,
@@ -95,7 +120,12 @@ export const PROBLEMS = {
     docs: MCP,
     detail: "Requests from this Origin are refused (MCP's guard against DNS rebinding).",
   },
-  method_not_allowed: { status: 405, title: "Method Not Allowed", docs: MCP, detail: "This MCP server is stateless: send JSON-RPC messages with POST." },
+  method_not_allowed: {
+    status: 405,
+    title: "Method Not Allowed",
+    docs: MCP,
+    detail: "This MCP server is stateless: send JSON-RPC messages with POST.",
+  },
   dashboard_unavailable: {
     status: 503,
     title: "Service Unavailable",
@@ -124,7 +154,9 @@ export class ApiError extends Error {
   /** Extension members of the problem (RFC 9457 §3.2), e.g. the limit a request would pass. */
   readonly extensions?: Record<string, unknown>;
 
-  constructor(p: { status: ContentfulStatusCode; code: string; title: string; detail: string } & Omit<ProblemFields, "detail">) {
+  constructor(
+    p: { status: ContentfulStatusCode; code: string; title: string; detail: string } & Omit<ProblemFields, "detail">,
+  ) {
     super(p.detail);
     this.status = p.status;
     this.code = p.code;
@@ -149,7 +181,9 @@ export interface ProblemFields {
 }
 
 /** The codes whose entry has its own `detail`: for them the fields are optional. */
-export type FixedCode = { [K in ProblemCode]: (typeof PROBLEMS)[K] extends { detail: string } ? K : never }[ProblemCode];
+export type FixedCode = {
+  [K in ProblemCode]: (typeof PROBLEMS)[K] extends { detail: string } ? K : never;
+}[ProblemCode];
 
 /** The problem `code` of the catalogue, with this occurrence's words. */
 export function problem(code: FixedCode, fields?: Partial<ProblemFields>): ApiError;
@@ -157,7 +191,13 @@ export function problem(code: ProblemCode, fields: ProblemFields): ApiError;
 export function problem(code: ProblemCode, fields: Partial<ProblemFields> = {}): ApiError {
   const type: ProblemType = PROBLEMS[code];
   const detail = fields.detail ?? type.detail ?? type.title;
-  return new ApiError({ ...fields, code, detail, status: fields.status ?? type.status, title: fields.title ?? type.title });
+  return new ApiError({
+    ...fields,
+    code,
+    detail,
+    status: fields.status ?? type.status,
+    title: fields.title ?? type.title,
+  });
 }
 
 export const notFound = (what: string): ApiError => problem("not_found", { detail: `${what} was not found.` });

@@ -15,7 +15,8 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: Propert
   const errors: FieldError[] = [];
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) errors.push({ path: formatPath([...prefix, ...issue.path, key]), message: "is not a known field" });
+      for (const key of issue.keys)
+        errors.push({ path: formatPath([...prefix, ...issue.path, key]), message: "is not a known field" });
     } else if (issue.code === "invalid_union" && issue.errors.length > 0 && !issue.message) {
       errors.push({ path: formatPath([...prefix, ...issue.path]), message: "is not valid" });
     } else {

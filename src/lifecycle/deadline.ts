@@ -4,7 +4,7 @@
 // slot ends before it ever asks the gate again, so nothing is sent and its cost is 0.
 import { DEADLINE_MARGIN_MS } from "../jobs/machine/policies.ts";
 import type { Tick } from "../jobs/machine/transitions.ts";
-import { TERMINAL, type JobRecord } from "../jobs/record.ts";
+import { type JobRecord, TERMINAL } from "../jobs/record.ts";
 import { cancelJob } from "../jobs/stop/stop.ts";
 
 export function deadlinePassed(job: JobRecord, now: number): boolean {
@@ -25,7 +25,9 @@ export function endAtDeadline(job: JobRecord, tick: Tick): JobRecord {
   const say = (text: string) => text.replace(CLIENT, `Canceled at its deadline (${at})`);
   return {
     ...ended,
-    ...(ended.error ? { error: { code: "deadline_exceeded", message: say(ended.error.message), retryable: false } } : {}),
+    ...(ended.error
+      ? { error: { code: "deadline_exceeded", message: say(ended.error.message), retryable: false } }
+      : {}),
     ...(ended.stop ? { stop: { ...ended.stop, headline: say(ended.stop.headline) } } : {}),
   };
 }

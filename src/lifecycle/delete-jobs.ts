@@ -1,10 +1,11 @@
 // Deleting many jobs at once: a batch's (DELETE /v1/batches/{id}), a pipeline's (the pipelines
 // code calls `deleteJobs` with its job ids), and the retention sweep's. Each job is erased by its
 // own object (src/lifecycle/job-erase.ts), a few at a time.
-import { errorMessage } from "../lib/error-message.ts";
-import { type ApiError, problem } from "../lib/problems.ts";
-import { log } from "../lib/log.ts";
+
 import { jobApi } from "../jobs/job-client.ts";
+import { errorMessage } from "../lib/error-message.ts";
+import { log } from "../lib/log.ts";
+import { type ApiError, problem } from "../lib/problems.ts";
 import type { EraseReason } from "./job-erase.ts";
 
 /** Jobs erased at once: bounded so a large batch stays within a request's subrequest budget per round. */
@@ -21,7 +22,12 @@ export interface DeleteOutcome {
 }
 
 /** Deletes every finished job of `ids` that belongs to `tenant`. */
-export async function deleteJobs(env: Env, tenant: string, ids: readonly string[], reason: EraseReason = "client"): Promise<DeleteOutcome> {
+export async function deleteJobs(
+  env: Env,
+  tenant: string,
+  ids: readonly string[],
+  reason: EraseReason = "client",
+): Promise<DeleteOutcome> {
   const out: DeleteOutcome = { erased: [], unfinished: [], missing: [], failed: [] };
   for (let i = 0; i < ids.length; i += PARALLEL) {
     await Promise.all(
@@ -42,7 +48,12 @@ export async function deleteJobs(env: Env, tenant: string, ids: readonly string[
  * Deletes every job of a group (a batch, a pipeline) or throws what the group's DELETE answers:
  * `unfinished` while any job still runs, `503 delete_incomplete` when some could not be reached.
  */
-export async function deleteGroupJobs(env: Env, tenant: string, ids: readonly string[], unfinished: () => ApiError): Promise<void> {
+export async function deleteGroupJobs(
+  env: Env,
+  tenant: string,
+  ids: readonly string[],
+  unfinished: () => ApiError,
+): Promise<void> {
   const outcome = await deleteJobs(env, tenant, ids);
   if (outcome.unfinished.length > 0) throw unfinished();
   if (outcome.failed.length > 0)

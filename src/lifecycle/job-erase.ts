@@ -4,11 +4,11 @@
 // alarm set: whatever a crash interrupts after that, the alarm finishes. What is erased where:
 // docs/lifecycle.md.
 import { readConfig } from "../config.ts";
-import { errorMessage } from "../lib/error-message.ts";
-import { log } from "../lib/log.ts";
 import { markDeleted, markOutputsExpired } from "../db/lifecycle.ts";
 import { isTerminal } from "../jobs/machine/transitions.ts";
 import type { JobRecord, OutputRecord } from "../jobs/record.ts";
+import { errorMessage } from "../lib/error-message.ts";
+import { log } from "../lib/log.ts";
 import { providerFor } from "../providers/index.ts";
 import { MODELS, type ModelId } from "../providers/models.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
@@ -105,7 +105,8 @@ export async function continueErase(host: EraseHost): Promise<void> {
 
 export function eraseWake(tomb: Tombstone): number {
   if (tomb.doneAt) return Number.POSITIVE_INFINITY;
-  const local = tomb.media || tomb.index || tomb.messages.length > 0 ? (tomb.localRetryAt ?? 0) : Number.POSITIVE_INFINITY;
+  const local =
+    tomb.media || tomb.index || tomb.messages.length > 0 ? (tomb.localRetryAt ?? 0) : Number.POSITIVE_INFINITY;
   return Math.min(local, tomb.providerFiles?.nextAt ?? Number.POSITIVE_INFINITY);
 }
 
@@ -124,7 +125,8 @@ export async function eraseStep(env: Env, tomb: Tombstone, now: number): Promise
   if (next.media) next.media = !(await attempt("R2", next, () => deletePrefix(env.MEDIA, `jobs/${next.id}/`)));
   if (next.index) next.index = !(await attempt("index", next, () => markDeleted(env.DB, next.id, now)));
   const left: string[] = [];
-  for (const id of next.messages) if (!(await attempt("webhook message", next, () => deliveryApi(env, id).erase()))) left.push(id);
+  for (const id of next.messages)
+    if (!(await attempt("webhook message", next, () => deliveryApi(env, id).erase()))) left.push(id);
   next.messages = left;
   next.localRetryAt = next.media || next.index || left.length > 0 ? now + LOCAL_RETRY_MS : undefined;
   if (next.providerFiles && next.providerFiles.nextAt <= now + 1_000) next = await deleteProviderFiles(env, next, now);
@@ -145,7 +147,8 @@ async function deleteProviderFiles(env: Env, tomb: Tombstone, now: number): Prom
     return { ...tomb, providerFiles: undefined };
   }
   // Wiro: an unknown token has no files left to delete there
-  if (/task-not-exist/.test(outcome.error.message)) return { ...tomb, providerFiles: undefined, note: `Wiro knows no task ${files.taskId}` };
+  if (/task-not-exist/.test(outcome.error.message))
+    return { ...tomb, providerFiles: undefined, note: `Wiro knows no task ${files.taskId}` };
   return later(tomb, now, `${outcome.error.code}: ${outcome.error.message}`, outcome.error.retryAfterMs);
 }
 
@@ -153,7 +156,12 @@ function later(tomb: Tombstone, now: number, error: string, retryAfterMs?: numbe
   const files = tomb.providerFiles!;
   const attempts = files.attempts + 1;
   if (now - tomb.deletedAt >= PROVIDER_DELETE_PATIENCE_MS) {
-    log("error", "provider files could not be deleted; giving up", { jobId: tomb.id, taskId: files.taskId, attempts, error });
+    log("error", "provider files could not be deleted; giving up", {
+      jobId: tomb.id,
+      taskId: files.taskId,
+      attempts,
+      error,
+    });
     return { ...tomb, providerFiles: undefined, note: `Wiro did not delete task ${files.taskId}'s files: ${error}` };
   }
   // backoff from 30 s doubling to an hour: a task still running ends and is then deletable
@@ -175,7 +183,9 @@ export async function expireOutputs(host: EraseHost, tenant: string): Promise<bo
   if (!job || job.tenant !== tenant || !isTerminal(job.status)) return false;
   const keys = job.outputs.filter((o) => o.status === "stored" && o.key).map((o) => o.key!);
   if (keys.length > 0) await host.env.MEDIA.delete(keys);
-  const outputs = job.outputs.map((o): OutputRecord => (o.status === "stored" ? { ...o, status: "expired", key: undefined } : o));
+  const outputs = job.outputs.map(
+    (o): OutputRecord => (o.status === "stored" ? { ...o, status: "expired", key: undefined } : o),
+  );
   if (keys.length > 0) host.save({ ...job, outputs });
   await markOutputsExpired(host.env.DB, job.id, Date.now());
   return true;

@@ -2,10 +2,11 @@
 // deleted (as DELETE does) or removed from R2 (outputs then say `expired`), and delivery records
 // past 30 days go. Each tick does at most a bounded amount, oldest first, however much has piled
 // up: the rest waits for the next minute.
-import { errorMessage } from "../lib/error-message.ts";
-import { log } from "../lib/log.ts";
+
 import { expiredJobs, expiredOutputs, pruneDeliveries } from "../db/lifecycle.ts";
 import { jobApi } from "../jobs/job-client.ts";
+import { errorMessage } from "../lib/error-message.ts";
+import { log } from "../lib/log.ts";
 
 /** Jobs deleted, and jobs whose outputs are removed, per tick (each is a Durable Object call and a few R2/D1 writes). */
 export const RETENTION_PER_TICK = 50;

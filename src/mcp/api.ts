@@ -5,14 +5,18 @@
 // Object directly (the job client), so a wait can end at the second it is due.
 import type { Context } from "hono";
 import { jobApi } from "../jobs/job-client.ts";
-import { ProblemError, type Problem } from "./problem.ts";
+import { type Problem, ProblemError } from "./problem.ts";
 
 /** The app's fetch (Hono's `app.fetch`); passed in by the app that mounts /mcp, which this module cannot import. */
 export type AppFetch = (request: Request, env: Env, ctx: Context["executionCtx"]) => Response | Promise<Response>;
 
 export interface Api {
   /** Calls a /v1 route; answers its JSON body, or throws the route's problem as a ProblemError. */
-  request<T>(method: "GET" | "POST" | "DELETE", path: string, init?: { json?: unknown; headers?: Record<string, string> }): Promise<T>;
+  request<T>(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    init?: { json?: unknown; headers?: Record<string, string> },
+  ): Promise<T>;
   /** Resolves once the job changed after `since` (ms), when it has ended, or after `timeoutMs`. */
   waitForChange(jobId: string, since: number, timeoutMs: number): Promise<void>;
 }
@@ -29,12 +33,19 @@ export interface ApiOptions {
 }
 
 const isProblem = (body: unknown): body is Problem =>
-  typeof body === "object" && body !== null && typeof (body as Problem).code === "string" && typeof (body as Problem).detail === "string";
+  typeof body === "object" &&
+  body !== null &&
+  typeof (body as Problem).code === "string" &&
+  typeof (body as Problem).detail === "string";
 
 export function makeApi(options: ApiOptions): Api {
   const { fetch, env, ctx, origin, authorization, tenant, requestId } = options;
   return {
-    async request<T>(method: "GET" | "POST" | "DELETE", path: string, init: { json?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+    async request<T>(
+      method: "GET" | "POST" | "DELETE",
+      path: string,
+      init: { json?: unknown; headers?: Record<string, string> } = {},
+    ): Promise<T> {
       const headers = new Headers(init.headers);
       headers.set("Authorization", authorization);
       // one request id across the /mcp call and the /v1 calls it makes, for the logs
@@ -53,7 +64,12 @@ export function makeApi(options: ApiOptions): Api {
       throw new ProblemError(
         isProblem(parsed)
           ? parsed
-          : { title: "Error", status: response.status, detail: `The API answered HTTP ${response.status}.`, code: `http_${response.status}` },
+          : {
+              title: "Error",
+              status: response.status,
+              detail: `The API answered HTTP ${response.status}.`,
+              code: `http_${response.status}`,
+            },
       );
     },
     async waitForChange(jobId, since, timeoutMs) {

@@ -2,7 +2,7 @@
 // jobs' Durable Objects, so any worker instance answers any request. The HTTP route
 // (src/http/routes/mcp.ts) has authenticated the caller; every tool acts as that caller.
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { makeApi, type ApiOptions } from "./api.ts";
+import { type ApiOptions, makeApi } from "./api.ts";
 import { readIncoming } from "./incoming.ts";
 import { buildServer, type ServerOptions } from "./server.ts";
 
@@ -23,7 +23,13 @@ export async function handleMcp(request: Request, options: McpOptions): Promise<
     badArguments: incoming.badArguments,
   });
   // no session id: stateless
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: MAX_BODY_BYTES });
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    maxRequestBodySize: MAX_BODY_BYTES,
+  });
   await server.connect(transport);
-  return transport.handleRequest(incoming.request, incoming.parsedBody === undefined ? undefined : { parsedBody: incoming.parsedBody });
+  return transport.handleRequest(
+    incoming.request,
+    incoming.parsedBody === undefined ? undefined : { parsedBody: incoming.parsedBody },
+  );
 }

@@ -22,7 +22,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** The transport's own error shape (a JSON-RPC error with id null). */
 function jsonRpcError(status: number, code: number, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), { status, headers: { "Content-Type": "application/json" } });
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
 }
 
 function describe(value: unknown): string {
@@ -45,16 +48,29 @@ export async function readIncoming(request: Request, maxBytes: number): Promise<
   // what the transport refuses before reading a body (wrong method, 406, 415) it still answers itself
   const accept = request.headers.get("Accept") ?? "";
   const json = (request.headers.get("Content-Type") ?? "").toLowerCase().includes("json");
-  if (request.method !== "POST" || !accept.includes("application/json") || !accept.includes("text/event-stream") || !json)
+  if (
+    request.method !== "POST" ||
+    !accept.includes("application/json") ||
+    !accept.includes("text/event-stream") ||
+    !json
+  )
     return { kind: "messages", request, badArguments };
   const body = await readRequestBody(request, maxBytes);
-  if (body.tooLarge) return { kind: "answer", response: jsonRpcError(413, -32000, `Payload Too Large: Request body must not exceed ${maxBytes} bytes`) };
+  if (body.tooLarge)
+    return {
+      kind: "answer",
+      response: jsonRpcError(413, -32000, `Payload Too Large: Request body must not exceed ${maxBytes} bytes`),
+    };
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.text);
   } catch {
     // the transport checks Accept and Content-Type first, then answers the parse error
-    return { kind: "messages", request: new Request(request.url, { method: "POST", headers: request.headers, body: body.text }), badArguments };
+    return {
+      kind: "messages",
+      request: new Request(request.url, { method: "POST", headers: request.headers, body: body.text }),
+      badArguments,
+    };
   }
   if (Array.isArray(parsed) && parsed.length > MAX_BATCH_MESSAGES)
     return {
@@ -65,6 +81,8 @@ export async function readIncoming(request: Request, maxBytes: number): Promise<
         `Invalid Request: a batch may hold at most ${MAX_BATCH_MESSAGES} messages; send one message per request (MCP 2025-06-18 has no batches)`,
       ),
     };
-  const parsedBody = Array.isArray(parsed) ? parsed.map((m) => withoutBadArguments(m, badArguments)) : withoutBadArguments(parsed, badArguments);
+  const parsedBody = Array.isArray(parsed)
+    ? parsed.map((m) => withoutBadArguments(m, badArguments))
+    : withoutBadArguments(parsed, badArguments);
   return { kind: "messages", request, parsedBody, badArguments };
 }

@@ -4,10 +4,15 @@
 // problem (code, message, every offending field by path, the job spec's own rules included), and
 // the JSON Schemas are exported from the HTTP API's zod schemas as they are.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  type Tool as ToolDefinition,
+} from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool as ToolDefinition } from "@modelcontextprotocol/sdk/types.js";
-import { fieldErrors } from "../lib/validation.ts";
 import { log } from "../lib/log.ts";
+import { fieldErrors } from "../lib/validation.ts";
 import { insufficientScope, type Scope } from "../schemas/scopes.ts";
 import type { Api } from "./api.ts";
 import { invalidArguments, ProblemError } from "./problem.ts";
@@ -19,7 +24,14 @@ import { MODEL_TOOLS } from "./tools/models.ts";
 import { PIPELINE_TOOLS } from "./tools/pipelines.ts";
 import { QUOTE_TOOLS } from "./tools/quote.ts";
 
-export const TOOLS: Tool[] = [...MODEL_TOOLS, ...QUOTE_TOOLS, ...JOB_TOOLS, ...BATCH_TOOLS, ...PIPELINE_TOOLS, ...LIFECYCLE_TOOLS];
+export const TOOLS: Tool[] = [
+  ...MODEL_TOOLS,
+  ...QUOTE_TOOLS,
+  ...JOB_TOOLS,
+  ...BATCH_TOOLS,
+  ...PIPELINE_TOOLS,
+  ...LIFECYCLE_TOOLS,
+];
 
 const INSTRUCTIONS = [
   "seedrun runs ByteDance Seedance (video) and Seedream (image) as durable jobs: a job keeps running, and its outputs stay stored, whatever happens to this connection.",
@@ -73,7 +85,13 @@ export function buildServer(options: ServerOptions): Server {
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = TOOLS.find((t) => t.name === request.params.name);
-    if (!tool) return problemResult({ title: "Unknown tool", status: 404, detail: `There is no tool ${request.params.name}.`, code: "unknown_tool" });
+    if (!tool)
+      return problemResult({
+        title: "Unknown tool",
+        status: 404,
+        detail: `There is no tool ${request.params.name}.`,
+        code: "unknown_tool",
+      });
     if (!options.scopes.includes(tool.scope)) {
       const e = insufficientScope(tool.scope, `the tool ${tool.name}`);
       return problemResult({
@@ -102,7 +120,10 @@ export function buildServer(options: ServerOptions): Server {
       async progress(message) {
         if (token === undefined || extra.signal.aborted) return;
         progress += 1;
-        await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, message } });
+        await extra.sendNotification({
+          method: "notifications/progress",
+          params: { progressToken: token, progress, message },
+        });
       },
     };
     try {
@@ -110,8 +131,16 @@ export function buildServer(options: ServerOptions): Server {
     } catch (err) {
       // the tools' own refusals carry the same type URI and request id as the API's problems
       if (err instanceof ProblemError)
-        return problemResult({ type: `https://seedrun.dev/problems/${err.problem.code}`, requestId: options.requestId, ...err.problem });
-      log("error", "mcp tool failed", { requestId: options.requestId, tool: tool.name, error: err instanceof Error ? err.message : String(err) });
+        return problemResult({
+          type: `https://seedrun.dev/problems/${err.problem.code}`,
+          requestId: options.requestId,
+          ...err.problem,
+        });
+      log("error", "mcp tool failed", {
+        requestId: options.requestId,
+        tool: tool.name,
+        error: err instanceof Error ? err.message : String(err),
+      });
       return problemResult({
         title: "Internal Server Error",
         status: 500,

@@ -82,8 +82,14 @@ function portable(node: unknown): unknown {
   if (typeof node !== "object" || node === null) return node;
   const out: Json = {};
   for (const [key, value] of Object.entries(node as Json)) {
-    const empty = typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
-    out[key] = key === "additionalProperties" && empty ? true : key === "properties" || key === "$defs" ? mapValues(value as Json) : portable(value);
+    const empty =
+      typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+    out[key] =
+      key === "additionalProperties" && empty
+        ? true
+        : key === "properties" || key === "$defs"
+          ? mapValues(value as Json)
+          : portable(value);
   }
   if (!Array.isArray(out.type) || out.anyOf !== undefined || out.oneOf !== undefined) return out;
   const { type, ...rest } = out;
@@ -105,7 +111,8 @@ function inline(node: unknown, defs: Json): unknown {
   if (typeof node !== "object" || node === null) return node;
   const { $ref, ...rest } = node as Json;
   const out: Json = {};
-  if (typeof $ref === "string" && $ref.startsWith("#/$defs/")) Object.assign(out, inline(defs[$ref.slice("#/$defs/".length)], defs));
+  if (typeof $ref === "string" && $ref.startsWith("#/$defs/"))
+    Object.assign(out, inline(defs[$ref.slice("#/$defs/".length)], defs));
   for (const [key, value] of Object.entries(rest)) out[key] = inline(value, defs);
   return out;
 }

@@ -103,7 +103,8 @@ export function parseHttpDate(field: string | null, now = Date.now()): number | 
     let year = Math.floor(thisYear / 100) * 100 + Number(rfc850[3]);
     if (year > thisYear + 50) year -= 100;
     parts = [rfc850[1]!, rfc850[2]!, year, rfc850[4]!, rfc850[5]!, rfc850[6]!];
-  } else if (asctime) parts = [asctime[2]!.trim(), asctime[1]!, Number(asctime[6]), asctime[3]!, asctime[4]!, asctime[5]!];
+  } else if (asctime)
+    parts = [asctime[2]!.trim(), asctime[1]!, Number(asctime[6]), asctime[3]!, asctime[4]!, asctime[5]!];
   if (!parts) return undefined;
   const [day, month, year, h, m, s] = parts;
   const monthIndex = MONTHS.indexOf(month);

@@ -9,7 +9,8 @@ export class CopyFailure extends Error {
   }
 }
 
-export const timeoutFailure = (): CopyFailure => new CopyFailure("timeout", true, "the copy did not finish within its time limit");
+export const timeoutFailure = (): CopyFailure =>
+  new CopyFailure("timeout", true, "the copy did not finish within its time limit");
 
 /** Settles with `work`, or rejects with a timeout failure as soon as `signal` aborts (even if `work` ignores it). */
 export function untilDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

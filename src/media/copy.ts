@@ -61,7 +61,9 @@ export async function copyToR2(req: CopyRequest): Promise<CopyResult> {
     const object =
       length !== null
         ? await putKnownLength(target, meter, length)
-        : await putUnknownLength(target, meter, req.partSize ?? DEFAULT_PART_SIZE, () => checkFinalSize(meter.bytes, req));
+        : await putUnknownLength(target, meter, req.partSize ?? DEFAULT_PART_SIZE, () =>
+            checkFinalSize(meter.bytes, req),
+          );
 
     // Defensive: both paths already guarantee this, but a wrong-sized object must never stay.
     if (object.size !== body.bytes || (req.expectedSize !== undefined && body.bytes !== req.expectedSize)) {
@@ -73,7 +75,13 @@ export async function copyToR2(req: CopyRequest): Promise<CopyResult> {
     return { ok: true, size: body.bytes, sha256, contentType: target.contentType, etag: object.etag };
   } catch (err) {
     body?.cancel();
-    if (req.signal?.aborted) return { ok: false, retryable: true, code: "aborted", message: "the copy was abandoned because the job was canceled" };
+    if (req.signal?.aborted)
+      return {
+        ok: false,
+        retryable: true,
+        code: "aborted",
+        message: "the copy was abandoned because the job was canceled",
+      };
     return toFailure(err, signal, req.key);
   }
 }
@@ -103,7 +111,8 @@ function checkFinalSize(bytes: number, req: CopyRequest): void {
 
 function toFailure(err: unknown, signal: AbortSignal, key: string): CopyResult {
   if (err instanceof CopyFailure) return { ok: false, retryable: err.retryable, code: err.code, message: err.message };
-  if (signal.aborted) return { ok: false, retryable: true, code: "timeout", message: "the copy did not finish within its time limit" };
+  if (signal.aborted)
+    return { ok: false, retryable: true, code: "timeout", message: "the copy did not finish within its time limit" };
   // Only the error's name: messages from fetch can quote the URL and its token.
   log("error", "media copy failed unexpectedly", { key, error: err instanceof Error ? err.name : typeof err });
   return { ok: false, retryable: true, code: "copy_failed", message: "unexpected error while copying the output" };

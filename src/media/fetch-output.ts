@@ -20,8 +20,10 @@ export async function fetchOutput(url: string, policy: UrlPolicy, signal: AbortS
 
     const location = res.headers.get("Location");
     discard(res);
-    if (location === null) throw new CopyFailure("output_fetch_failed", false, `redirect ${res.status} without Location`);
-    if (redirects >= MAX_REDIRECTS) throw new CopyFailure("too_many_redirects", false, `more than ${MAX_REDIRECTS} redirects`);
+    if (location === null)
+      throw new CopyFailure("output_fetch_failed", false, `redirect ${res.status} without Location`);
+    if (redirects >= MAX_REDIRECTS)
+      throw new CopyFailure("too_many_redirects", false, `more than ${MAX_REDIRECTS} redirects`);
     current = resolveLocation(location, current);
   }
 }

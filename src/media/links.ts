@@ -16,7 +16,13 @@ export async function signMediaUrl(secret: string, origin: string, key: string, 
 }
 
 /** Checks the signature before the expiry, so a forged link never learns whether it has expired. */
-export async function verifyMediaLink(secret: string, key: string, expires: string | null, sig: string | null, nowSeconds: number): Promise<LinkCheck> {
+export async function verifyMediaLink(
+  secret: string,
+  key: string,
+  expires: string | null,
+  sig: string | null,
+  nowSeconds: number,
+): Promise<LinkCheck> {
   if (expires === null || sig === null || !/^\d{1,15}$/.test(expires)) return "invalid";
   const sigBytes = fromBase64Url(sig);
   if (sigBytes === null || sigBytes.byteLength !== SIG_BYTES) return "invalid";
@@ -49,7 +55,11 @@ export function makeLinkSigner(
   now = Date.now(),
   ttlSeconds = LINK_TTL_SECONDS,
 ): (key: string) => Promise<{ url: string; expiresAt: string }> {
-  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) throw new RangeError("ttlSeconds must be a positive whole number");
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0)
+    throw new RangeError("ttlSeconds must be a positive whole number");
   const expires = Math.ceil(now / 3_600_000) * 3600 + ttlSeconds;
-  return async (key) => ({ url: await signMediaUrl(secret, origin, key, expires), expiresAt: new Date(expires * 1000).toISOString() });
+  return async (key) => ({
+    url: await signMediaUrl(secret, origin, key, expires),
+    expiresAt: new Date(expires * 1000).toISOString(),
+  });
 }

@@ -43,7 +43,8 @@ export class MeteredBody {
   async readInto(into: Uint8Array): Promise<Uint8Array> {
     const filled = this.#byob ? await this.readByob(into) : await this.joined(into);
     this.bytes += filled.byteLength;
-    if (this.bytes > this.maxBytes) throw new CopyFailure("too_large", false, `output is larger than the ${this.maxBytes} byte limit`);
+    if (this.bytes > this.maxBytes)
+      throw new CopyFailure("too_large", false, `output is larger than the ${this.maxBytes} byte limit`);
     if (filled.byteLength > 0) await this.#hashWriter.write(filled);
     return filled;
   }
@@ -53,7 +54,8 @@ export class MeteredBody {
     const result = await this.guarded(() => this.#byob!.readAtLeast(into.byteLength, into));
     // a canceled stream answers no view at all; only our own failure paths cancel it
     const view: Uint8Array | undefined = result.value;
-    if (view === undefined) throw new CopyFailure("truncated", true, `the download broke off after ${this.bytes} bytes`);
+    if (view === undefined)
+      throw new CopyFailure("truncated", true, `the download broke off after ${this.bytes} bytes`);
     // the view at the end is empty and may not keep the offset: give it back where `into` was
     return result.done ? new Uint8Array(view.buffer, offset, 0) : view;
   }

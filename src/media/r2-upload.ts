@@ -54,7 +54,8 @@ export async function putKnownLength(target: UploadTarget, body: MeteredBody, le
     for (;;) {
       const piece = await body.readInto(new Uint8Array(free.pop() ?? new ArrayBuffer(PIECE_BYTES)));
       if (piece.byteLength === 0) break;
-      if (body.bytes > length) throw new CopyFailure("truncated", true, `output is longer than its Content-Length ${length}`);
+      if (body.bytes > length)
+        throw new CopyFailure("truncated", true, `output is longer than its Content-Length ${length}`);
       if (writes.length >= PIECES_IN_FLIGHT) await storage(writes.shift()!, signal, "put");
       const write = writer.write(piece).then(() => void free.push(piece.buffer));
       write.catch(() => undefined); // awaited in turn above or below
@@ -89,7 +90,12 @@ export const PARTS_IN_FLIGHT = 2;
  * multipart objects smaller than one minimum part.
  * `beforeCommit` runs once the whole body is read and may throw to abandon the upload.
  */
-export async function putUnknownLength(target: UploadTarget, body: MeteredBody, partSize: number, beforeCommit: () => void): Promise<R2Object> {
+export async function putUnknownLength(
+  target: UploadTarget,
+  body: MeteredBody,
+  partSize: number,
+  beforeCommit: () => void,
+): Promise<R2Object> {
   const { bucket, key, contentType, signal, customMetadata = {} } = target;
   let upload: R2MultipartUpload | null = null;
   let creating: Promise<R2MultipartUpload> | null = null;
@@ -126,7 +132,11 @@ export async function putUnknownLength(target: UploadTarget, body: MeteredBody, 
     if (upload === null && creating === null) {
       // Small enough to hold, so the hash is known up front: R2 verifies it and keeps it.
       const sha256 = await body.sha256Hex();
-      const options: R2PutOptions = { httpMetadata: { contentType }, sha256, customMetadata: { ...customMetadata, sha256 } };
+      const options: R2PutOptions = {
+        httpMetadata: { contentType },
+        sha256,
+        customMetadata: { ...customMetadata, sha256 },
+      };
       return await commit(bucket.put(key, buffer.subarray(0, filled), options), target, "put");
     }
     if (filled > 0) await send(buffer.subarray(0, filled));
@@ -136,7 +146,8 @@ export async function putUnknownLength(target: UploadTarget, body: MeteredBody, 
     const started = upload as R2MultipartUpload | null;
     if (started !== null) await started.abort().catch(() => undefined);
     // the deadline or a cancel came while the upload was being created: abort it once it exists
-    else if (creating !== null) void (creating as Promise<R2MultipartUpload>).then((late) => late.abort()).catch(() => undefined);
+    else if (creating !== null)
+      void (creating as Promise<R2MultipartUpload>).then((late) => late.abort()).catch(() => undefined);
     throw err;
   }
 }

@@ -1,10 +1,11 @@
 // Serves media from R2 behind signed, expiring links (GET/HEAD /media/<key>, mounted by
 // src/http/routes/media.ts), with Range, ETag and conditional requests. Errors are thrown as
 // ApiErrors, answered as problem+json by the app's single onError.
-import { type ApiError, problem } from "../lib/problems.ts";
+
 import { log } from "../lib/log.ts";
+import { type ApiError, problem } from "../lib/problems.ts";
 import { parseRange, servedRange } from "./byte-range.ts";
-import { evaluatePreconditions, parseConditions, rangeStillApplies, type Conditions } from "./conditionals.ts";
+import { type Conditions, evaluatePreconditions, parseConditions, rangeStillApplies } from "./conditionals.ts";
 import { verifyMediaLink } from "./links.ts";
 
 /** What serving one media request needs: the bucket and the request's method and headers. */
@@ -25,7 +26,12 @@ const SAFETY_HEADERS = {
  * many seconds it stays valid. Without a usable SIGNING_SECRET (`secret` undefined) no link can be
  * checked; a viewer is not authenticated, so the setting is named in the log only (issue 11).
  */
-export async function checkMediaLink(secret: string | undefined, key: string, expires: string | null, sig: string | null): Promise<number> {
+export async function checkMediaLink(
+  secret: string | undefined,
+  key: string,
+  expires: string | null,
+  sig: string | null,
+): Promise<number> {
   if (!secret) {
     log("error", "media route: SIGNING_SECRET is missing or invalid; see GET /healthz");
     throw linksUnavailable();
@@ -75,7 +81,11 @@ const isConditional = ({ ifRange, ...rest }: Conditions, range: R2Range | null) 
   Object.values(rest).some((v) => v !== undefined) || (ifRange !== undefined && range !== null);
 
 /** A failed precondition's status, else the range to serve (dropped when If-Range names another version). */
-function decide(conditions: Conditions, object: R2Object, range: R2Range | null): { status?: 304 | 412; range: R2Range | null } {
+function decide(
+  conditions: Conditions,
+  object: R2Object,
+  range: R2Range | null,
+): { status?: 304 | 412; range: R2Range | null } {
   const verdict = evaluatePreconditions(conditions, validators(object));
   if (verdict !== "proceed") return { status: verdict, range };
   return { range: range !== null && rangeStillApplies(conditions, validators(object)) ? range : null };
@@ -147,5 +157,10 @@ export function notFound(): ApiError {
 }
 export function linksUnavailable(): ApiError {
   // the API's own configuration_error is a 500; here only the links are down
-  return problem("configuration_error", { status: 503, title: "Service Unavailable", detail: "Media links are not available.", headers: NO_STORE });
+  return problem("configuration_error", {
+    status: 503,
+    title: "Service Unavailable",
+    detail: "Media links are not available.",
+    headers: NO_STORE,
+  });
 }

@@ -31,7 +31,9 @@ function isoMedia(b: Uint8Array): Sniffed | undefined {
   const box = ascii(b, 4, 8);
   if (box !== "ftyp") {
     // old QuickTime files open with a movie atom instead of `ftyp`
-    return ["moov", "mdat", "wide", "free", "skip", "pnot"].includes(box) && b.length >= 8 ? { kind: "video", type: "video/quicktime", ext: "mov" } : undefined;
+    return ["moov", "mdat", "wide", "free", "skip", "pnot"].includes(box) && b.length >= 8
+      ? { kind: "video", type: "video/quicktime", ext: "mov" }
+      : undefined;
   }
   const brand = ascii(b, 8, 12);
   if (brand === "qt  ") return { kind: "video", type: "video/quicktime", ext: "mov" };
@@ -53,7 +55,9 @@ function mpegAudio(b: Uint8Array): Sniffed | undefined {
 export function sniffMedia(head: Uint8Array): Sniffed | undefined {
   const image = sniffImage(head);
   if (image) return { kind: "image", ...image };
-  if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return { kind: "video", type: "video/webm", ext: "webm" };
-  if (ascii(head, 0, 4) === "RIFF" && ascii(head, 8, 12) === "WAVE") return { kind: "audio", type: "audio/wav", ext: "wav" };
+  if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3)
+    return { kind: "video", type: "video/webm", ext: "webm" };
+  if (ascii(head, 0, 4) === "RIFF" && ascii(head, 8, 12) === "WAVE")
+    return { kind: "audio", type: "audio/wav", ext: "wav" };
   return isoMedia(head) ?? mpegAudio(head);
 }

@@ -5,7 +5,7 @@ import { settle } from "../lib/multipart.ts";
 import { CopyFailure } from "./copy-failure.ts";
 import { MeteredBody } from "./metered-body.ts";
 import { putUnknownLength } from "./r2-upload.ts";
-import { type Sniffed, SNIFF_BYTES, sniffMedia } from "./sniff.ts";
+import { SNIFF_BYTES, type Sniffed, sniffMedia } from "./sniff.ts";
 
 /** R2's smallest part (all but the last must be at least this): three of them are the memory used. */
 const PART_BYTES = 5 * 1024 * 1024;
@@ -30,7 +30,10 @@ export interface StoredFile extends Sniffed {
 }
 
 /** Reads until `n` bytes (or the end) are in hand; the stream answered yields them again first. */
-async function peek(body: ReadableStream<Uint8Array>, n: number): Promise<{ head: Uint8Array; body: ReadableStream<Uint8Array> }> {
+async function peek(
+  body: ReadableStream<Uint8Array>,
+  n: number,
+): Promise<{ head: Uint8Array; body: ReadableStream<Uint8Array> }> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let have = 0;
@@ -75,7 +78,12 @@ async function peek(body: ReadableStream<Uint8Array>, n: number): Promise<{ head
 export async function storeUpload(
   bucket: R2Bucket,
   body: ReadableStream<Uint8Array>,
-  options: { keyFor: (sniffed: Sniffed) => string; maxBytes: number; signal: AbortSignal; customMetadata: Record<string, string> },
+  options: {
+    keyFor: (sniffed: Sniffed) => string;
+    maxBytes: number;
+    signal: AbortSignal;
+    customMetadata: Record<string, string>;
+  },
 ): Promise<StoredFile> {
   const peeked = await peek(body, SNIFF_BYTES).catch(() => {
     throw new StoreError({ code: "truncated" });
@@ -92,7 +100,13 @@ export async function storeUpload(
   const key = options.keyFor(sniffed);
   const meter = new MeteredBody(peeked.body, options.maxBytes, options.signal);
   try {
-    const target = { bucket, key, contentType: sniffed.type, signal: options.signal, customMetadata: options.customMetadata };
+    const target = {
+      bucket,
+      key,
+      contentType: sniffed.type,
+      signal: options.signal,
+      customMetadata: options.customMetadata,
+    };
     const object = await putUnknownLength(target, meter, PART_BYTES, () => undefined);
     if (object.size !== meter.bytes) {
       await bucket.delete(key).catch(() => undefined);
@@ -101,7 +115,8 @@ export async function storeUpload(
     return { ...sniffed, key, size: meter.bytes, sha256: await meter.sha256Hex() };
   } catch (err) {
     meter.cancel();
-    if (err instanceof CopyFailure && (err.code === "too_large" || err.code === "truncated")) throw new StoreError({ code: err.code });
+    if (err instanceof CopyFailure && (err.code === "too_large" || err.code === "truncated"))
+      throw new StoreError({ code: err.code });
     throw err;
   }
 }

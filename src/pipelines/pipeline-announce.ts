@@ -2,9 +2,9 @@
 // own delivery object like a job's events, with a stable message id so a replayed step sends once.
 import { readConfig } from "../config.ts";
 import { readPipeline } from "../db/pipelines.ts";
+import type { PipelineEvent } from "../schemas/pipeline-spec.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
 import type { WebhookMessage } from "../webhooks/types.ts";
-import type { PipelineEvent } from "../schemas/pipeline-spec.ts";
 import { pipelineView } from "./pipeline-view.ts";
 
 export async function announcePipeline(env: Env, pipelineId: string, tenant: string): Promise<boolean> {

@@ -1,18 +1,26 @@
 // What the PipelineWorkflow's steps do: start a step (resolve its references to signed links of the
 // stored outputs, create its jobs with deterministic ids), read how its jobs ended, end the
 // pipeline. Each is safe to run again: job creation is idempotent per id, D1 writes are guarded.
-import { readConfig } from "../config.ts";
+
 import { budgetApi } from "../budgets/budget-client.ts";
-import { finishPipeline, readPipeline, setStep, type PipelineRecord, type PipelineStatus, type StepStatus } from "../db/pipelines.ts";
+import { readConfig } from "../config.ts";
+import {
+  finishPipeline,
+  type PipelineRecord,
+  type PipelineStatus,
+  readPipeline,
+  type StepStatus,
+  setStep,
+} from "../db/pipelines.ts";
 import { jobApi } from "../jobs/job-client.ts";
-import { TERMINAL, type JobStatus } from "../jobs/record.ts";
+import { type JobStatus, TERMINAL } from "../jobs/record.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
+import { fieldErrors } from "../lib/validation.ts";
 import { LINK_TTL_SECONDS, makeLinkSigner } from "../media/links.ts";
 import { MODELS } from "../providers/models.ts";
 import { substitute } from "../schemas/pipeline-refs.ts";
-import { fieldErrors } from "../lib/validation.ts";
-import { pipelineJobId, type PipelineRun } from "./pipeline-client.ts";
+import { type PipelineRun, pipelineJobId } from "./pipeline-client.ts";
 
 /** How a step ended, and the R2 keys of its stored outputs in order (its jobs in order, each job's outputs in index order). */
 export interface StepOutcome {
@@ -33,14 +41,20 @@ export async function loadRun(env: Env, run: PipelineRun): Promise<PipelineRecor
  * checked before (nothing is created) and after (what was created is canceled): the cancel route
  * marks the pipeline first and reads the step's jobs second, so one of the two sees the other.
  */
-export async function startStep(env: Env, p: PipelineRecord, idx: number, needs: Record<string, StepOutcome>): Promise<Started> {
+export async function startStep(
+  env: Env,
+  p: PipelineRecord,
+  idx: number,
+  needs: Record<string, StepOutcome>,
+): Promise<Started> {
   const step = p.spec.steps[idx]!;
   if ((await readPipeline(env.DB, p.id))?.status === "canceled") {
     await setStep(env.DB, p.id, idx, "skipped", { error: "the pipeline was canceled" });
     return { ended: "skipped", error: "the pipeline was canceled" };
   }
   const config = readConfig(env);
-  if (!config.ok || !config.config.publicBaseUrl) return fail(env, p, idx, "PUBLIC_BASE_URL is not set: references cannot be resolved");
+  if (!config.ok || !config.config.publicBaseUrl)
+    return fail(env, p, idx, "PUBLIC_BASE_URL is not set: references cannot be resolved");
   // signed now, valid at least a day: the next provider fetches them when its run starts
   const sign = makeLinkSigner(config.config.signingSecret, config.config.publicBaseUrl, Date.now(), LINK_TTL_SECONDS);
   const count = step.each ? needs[step.each]!.outputKeys.length : 1;
@@ -53,7 +67,9 @@ export async function startStep(env: Env, p: PipelineRecord, idx: number, needs:
     substitute(step.params, (ref) => {
       const key = ref.kind === "each" ? needs[step.each!]!.outputKeys[j] : needs[ref.step]?.outputKeys[ref.index];
       if (key === undefined && ref.kind === "output")
-        missing.push(`output ${ref.index} of step ${ref.step}, which stored ${needs[ref.step]?.outputKeys.length ?? 0}`);
+        missing.push(
+          `output ${ref.index} of step ${ref.step}, which stored ${needs[ref.step]?.outputKeys.length ?? 0}`,
+        );
       keys.push(key);
       return "";
     });
@@ -93,12 +109,17 @@ export async function startStep(env: Env, p: PipelineRecord, idx: number, needs:
     ),
   );
   await setStep(env.DB, p.id, idx, "running", { jobIds });
-  if ((await readPipeline(env.DB, p.id))?.status === "canceled") await Promise.all(jobIds.map((id) => jobApi(env, id).cancel(p.tenant)));
+  if ((await readPipeline(env.DB, p.id))?.status === "canceled")
+    await Promise.all(jobIds.map((id) => jobApi(env, id).cancel(p.tenant)));
   return { jobIds };
 }
 
 async function fail(env: Env, p: PipelineRecord, idx: number, error: string): Promise<Started> {
-  log("warn", "pipeline step failed before any job was created", { pipelineId: p.id, step: p.spec.steps[idx]!.id, error });
+  log("warn", "pipeline step failed before any job was created", {
+    pipelineId: p.id,
+    step: p.spec.steps[idx]!.id,
+    error,
+  });
   await setStep(env.DB, p.id, idx, "failed", { error });
   return { ended: "failed", error };
 }
@@ -113,10 +134,22 @@ export async function endedStatus(env: Env, jobId: string, tenant: string): Prom
 export async function finishStep(env: Env, p: PipelineRecord, idx: number, jobIds: string[]): Promise<StepOutcome> {
   const jobs = await Promise.all(jobIds.map((id) => jobApi(env, id).read(p.tenant)));
   const statuses = jobs.map((j) => j?.status);
-  const status: StepStatus = statuses.includes("failed") ? "failed" : statuses.includes("canceled") ? "canceled" : "succeeded";
+  const status: StepStatus = statuses.includes("failed")
+    ? "failed"
+    : statuses.includes("canceled")
+      ? "canceled"
+      : "succeeded";
   const firstError = jobs.find((j) => j?.error)?.error;
-  await setStep(env.DB, p.id, idx, status, status === "succeeded" || !firstError ? {} : { error: `${firstError.code}: ${firstError.message}` });
-  const outputKeys = jobs.flatMap((j) => (j?.outputs ?? []).filter((o) => o.role === undefined && o.status === "stored" && o.key).map((o) => o.key!));
+  await setStep(
+    env.DB,
+    p.id,
+    idx,
+    status,
+    status === "succeeded" || !firstError ? {} : { error: `${firstError.code}: ${firstError.message}` },
+  );
+  const outputKeys = jobs.flatMap((j) =>
+    (j?.outputs ?? []).filter((o) => o.role === undefined && o.status === "stored" && o.key).map((o) => o.key!),
+  );
   return { status, outputKeys };
 }
 
@@ -127,13 +160,20 @@ export async function skipStep(env: Env, p: PipelineRecord, idx: number, because
 }
 
 /** The pipeline's end: its status, the reservations of jobs never created given back. */
-export async function endPipeline(env: Env, p: PipelineRecord, outcomes: StepOutcome[], created: string[]): Promise<PipelineStatus> {
+export async function endPipeline(
+  env: Env,
+  p: PipelineRecord,
+  outcomes: StepOutcome[],
+  created: string[],
+): Promise<PipelineStatus> {
   const status: PipelineStatus = outcomes.every((o) => o.status === "succeeded") ? "succeeded" : "failed";
   await finishPipeline(env.DB, p.id, status, Date.now());
   const made = new Set(created);
-  const reserved = (await Promise.all(p.spec.steps.flatMap((s) => Array.from({ length: s.maxJobs }, (_, j) => pipelineJobId(p.id, s.id, j))))).filter(
-    (id) => !made.has(id),
-  );
+  const reserved = (
+    await Promise.all(
+      p.spec.steps.flatMap((s) => Array.from({ length: s.maxJobs }, (_, j) => pipelineJobId(p.id, s.id, j))),
+    )
+  ).filter((id) => !made.has(id));
   try {
     if (reserved.length > 0) await budgetApi(env, p.tenant).release(reserved);
   } catch (err) {

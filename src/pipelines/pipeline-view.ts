@@ -1,6 +1,6 @@
 // The pipeline as clients see it (docs/pipelines.md): its row and its steps from D1, the actual
 // cost summed from its jobs in the index.
-import { pipelineActuals, readSteps, type PipelineRecord, type StepRecord } from "../db/pipelines.ts";
+import { type PipelineRecord, pipelineActuals, readSteps, type StepRecord } from "../db/pipelines.ts";
 import type { PipelineView } from "../schemas/pipeline-view.ts";
 
 export type { PipelineView };

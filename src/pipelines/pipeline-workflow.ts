@@ -7,7 +7,15 @@ import type { JobStatus } from "../jobs/record.ts";
 import { log } from "../lib/log.ts";
 import { announcePipeline } from "./pipeline-announce.ts";
 import { type JobEnd, jobEndEvent, type PipelineRun } from "./pipeline-client.ts";
-import { endedStatus, endPipeline, finishStep, loadRun, skipStep, startStep, type StepOutcome } from "./pipeline-run.ts";
+import {
+  endedStatus,
+  endPipeline,
+  finishStep,
+  loadRun,
+  type StepOutcome,
+  skipStep,
+  startStep,
+} from "./pipeline-run.ts";
 
 /** How long one wait for a job's event lasts before the job is asked directly (a lost event costs at most this). */
 const EVENT_WAIT = "10 minutes";
@@ -52,7 +60,8 @@ export class PipelineWorkflow extends WorkflowEntrypoint<Env, PipelineRun> {
     const needs: Record<string, StepOutcome> = {};
     for (const id of spec.needs) needs[id] = await outcome(id);
     const unmet = spec.needs.find((id) => needs[id]!.status !== "succeeded");
-    if (unmet) return stepDo(step, `skip ${spec.id}`, () => skipStep(this.env, p, idx, `step ${unmet} ${needs[unmet]!.status}`));
+    if (unmet)
+      return stepDo(step, `skip ${spec.id}`, () => skipStep(this.env, p, idx, `step ${unmet} ${needs[unmet]!.status}`));
     const started = await stepDo(step, `start ${spec.id}`, () => startStep(this.env, p, idx, needs));
     if ("ended" in started) return { status: started.ended, outputKeys: [] };
     created[idx] = started.jobIds;
@@ -66,7 +75,10 @@ export class PipelineWorkflow extends WorkflowEntrypoint<Env, PipelineRun> {
       const ended = await stepDo(step, `check ${name} ${k}`, () => endedStatus(this.env, jobId, tenant));
       if (ended) return ended;
       try {
-        const event = await step.waitForEvent<JobEnd>(`end ${name} ${k}`, { type: jobEndEvent(jobId), timeout: EVENT_WAIT });
+        const event = await step.waitForEvent<JobEnd>(`end ${name} ${k}`, {
+          type: jobEndEvent(jobId),
+          timeout: EVENT_WAIT,
+        });
         return event.payload.status;
       } catch {
         log("info", "pipeline job end not heard yet; asking the job", { jobId, wait: k });

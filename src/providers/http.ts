@@ -3,7 +3,9 @@ import type { ProviderError } from "./types.ts";
 
 export type FetchFn = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
-export type HttpResult = { ok: true; status: number; headers: Headers; json: unknown } | { ok: false; error: ProviderError };
+export type HttpResult =
+  | { ok: true; status: number; headers: Headers; json: unknown }
+  | { ok: false; error: ProviderError };
 
 /** Parses Retry-After given as seconds or as an HTTP date. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
@@ -15,7 +17,13 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Math.max(0, date - now);
 }
 
-export async function callJson(fetchFn: FetchFn, url: string, init: RequestInit, timeoutMs: number, mutating: boolean): Promise<HttpResult> {
+export async function callJson(
+  fetchFn: FetchFn,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  mutating: boolean,
+): Promise<HttpResult> {
   let response: Response;
   // the caller's signal (a cancel) aborts the request as well as the timeout does
   const caller = init.signal ?? undefined;
@@ -25,7 +33,15 @@ export async function callJson(fetchFn: FetchFn, url: string, init: RequestInit,
     response = await fetchFn(url, { ...init, redirect: "manual", signal });
   } catch (err) {
     if (caller?.aborted)
-      return { ok: false, error: { retryable: true, code: "aborted", message: "the request was abandoned because the job was canceled", uncertain: mutating } };
+      return {
+        ok: false,
+        error: {
+          retryable: true,
+          code: "aborted",
+          message: "the request was abandoned because the job was canceled",
+          uncertain: mutating,
+        },
+      };
     const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
     return {
       ok: false,
@@ -58,7 +74,15 @@ export async function callJson(fetchFn: FetchFn, url: string, init: RequestInit,
     text = await response.text();
   } catch {
     if (caller?.aborted)
-      return { ok: false, error: { retryable: true, code: "aborted", message: "the request was abandoned because the job was canceled", uncertain: mutating } };
+      return {
+        ok: false,
+        error: {
+          retryable: true,
+          code: "aborted",
+          message: "the request was abandoned because the job was canceled",
+          uncertain: mutating,
+        },
+      };
     return {
       ok: false,
       error: { retryable: true, code: "network_error", message: "provider connection dropped", uncertain: mutating },
@@ -68,7 +92,11 @@ export async function callJson(fetchFn: FetchFn, url: string, init: RequestInit,
     return { ok: true, status: response.status, headers: response.headers, json: JSON.parse(text) as unknown };
   } catch {
     // refused credentials, whatever the body: asking again cannot help
-    if (response.status === 401) return { ok: false, error: authFailure("The provider", 401, "the body is not JSON", "check its API key settings") };
+    if (response.status === 401)
+      return {
+        ok: false,
+        error: authFailure("The provider", 401, "the body is not JSON", "check its API key settings"),
+      };
     return {
       ok: false,
       error: {

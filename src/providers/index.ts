@@ -18,7 +18,13 @@ export function providerFor(model: ModelSpec, config: Config, fetch: FetchFn): P
       ok: true,
       // what it reports is stored on the job: scrubbed of the key, like upload errors
       provider: scrubbedProvider(
-        weshopProvider({ endpoint: { ...config.weshop, apiKey }, timeoutMs: config.providerTimeoutMs, fetch, agent: model.agent, kind: model.kind }),
+        weshopProvider({
+          endpoint: { ...config.weshop, apiKey },
+          timeoutMs: config.providerTimeoutMs,
+          fetch,
+          agent: model.agent,
+          kind: model.kind,
+        }),
         [apiKey],
       ),
     };
@@ -29,7 +35,12 @@ export function providerFor(model: ModelSpec, config: Config, fetch: FetchFn): P
   return {
     ok: true,
     provider: scrubbedProvider(
-      wiroProvider({ endpoint: { ...config.wiro, apiKey, apiSecret }, timeoutMs: config.providerTimeoutMs, fetch, model: model.agent }),
+      wiroProvider({
+        endpoint: { ...config.wiro, apiKey, apiSecret },
+        timeoutMs: config.providerTimeoutMs,
+        fetch,
+        model: model.agent,
+      }),
       [apiKey, apiSecret],
     ),
   };

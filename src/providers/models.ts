@@ -9,7 +9,11 @@ import { SEEDANCE_25 } from "./catalogue/weshop-seedance-25.ts";
 import { SEEDREAM } from "./catalogue/weshop-seedream.ts";
 import { wiroSeedanceParams, wiroSeedanceRunMs } from "./catalogue/wiro-seedance.ts";
 
-export type ModelId = "weshop/seedance" | "weshop/seedance-25" | "weshop/seedream" | "wiro/ByteDance/text-to-video-seedance-v1";
+export type ModelId =
+  | "weshop/seedance"
+  | "weshop/seedance-25"
+  | "weshop/seedream"
+  | "wiro/ByteDance/text-to-video-seedance-v1";
 export type ProviderName = "weshop" | "wiro";
 export type OutputKind = "video" | "image";
 

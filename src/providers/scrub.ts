@@ -21,7 +21,8 @@ export function scrubbedProvider(provider: Provider, secrets: readonly (string |
     if (s.state === "failed") return { ...s, code: text(s.code), message: text(s.message) };
     // a canceled run's message carries the provider's own reason
     if (s.state === "canceled" && s.message !== undefined) return { ...s, message: text(s.message) };
-    if (s.state === "succeeded") return { ...s, outputs: s.outputs.map((o) => (o.error ? { ...o, error: text(o.error) } : o)) };
+    if (s.state === "succeeded")
+      return { ...s, outputs: s.outputs.map((o) => (o.error ? { ...o, error: text(o.error) } : o)) };
     return s;
   };
   // arguments are passed through as they come, so the interface may grow (an abort signal, say)

@@ -3,12 +3,12 @@
 // config.ts allows to be the real WeShop host or a loopback simulator; this module checks that
 // again before sending, so a hand-built endpoint cannot leak the key either.
 import { z } from "zod";
-import { WESHOP_DEFAULT_BASE_URL, type ProviderEndpoint } from "../config.ts";
+import { type ProviderEndpoint, WESHOP_DEFAULT_BASE_URL } from "../config.ts";
 import { isLoopbackHost } from "../lib/url-policy.ts";
-import { envelopeError, isTransientCode } from "./weshop.ts";
-import { callJson, parseRetryAfter, type FetchFn } from "./http.ts";
+import { callJson, type FetchFn, parseRetryAfter } from "./http.ts";
 import { scrubSecrets } from "./scrub.ts";
-import { fail, ok, type Outcome, type ProviderError } from "./types.ts";
+import { fail, type Outcome, ok, type ProviderError } from "./types.ts";
+import { envelopeError, isTransientCode } from "./weshop.ts";
 
 export interface UploadFile {
   bytes: Uint8Array | Blob;
@@ -28,7 +28,9 @@ function keyMayGoTo(endpoint: ProviderEndpoint): boolean {
   if (!endpoint.loopback) return endpoint.baseUrl === WESHOP_DEFAULT_BASE_URL;
   try {
     const url = new URL(endpoint.baseUrl);
-    return url.protocol === "http:" && isLoopbackHost(url.hostname) && url.port !== "" && !url.username && !url.password;
+    return (
+      url.protocol === "http:" && isLoopbackHost(url.hostname) && url.port !== "" && !url.username && !url.password
+    );
   } catch {
     return false;
   }
@@ -76,7 +78,13 @@ function classify(status: number, headers: Headers, json: unknown, apiKey: strin
   const hasError = e.error !== undefined || e.code !== undefined || e.success === false;
   if (!hasError || (status < 300 && (json as { success?: unknown } | null)?.success === true))
     // a success without a usable data.image, or neither success nor an error envelope
-    return { retryable: true, code: "bad_response", message: `WeShop answered HTTP ${status} with an unexpected shape`, httpStatus: status, retryAfterMs };
+    return {
+      retryable: true,
+      code: "bad_response",
+      message: `WeShop answered HTTP ${status} with an unexpected shape`,
+      httpStatus: status,
+      retryAfterMs,
+    };
   const code = scrub(String(e.error?.code ?? e.code ?? `http_${status}`), apiKey);
   const message = scrub(`${e.error?.message ?? e.msg ?? "WeShop refused the upload"} (HTTP ${status})`, apiKey);
   const retryable = isTransientCode(code) || (e.error?.retryable ?? (status >= 500 || status === 429));

@@ -11,7 +11,10 @@ import { data } from "./weshop.ts";
 import { weshopRunBody } from "./weshop-run.ts";
 
 const QUOTE_TIMEOUT_MS = 5_000;
-const estimateData = z.looseObject({ totalPower: z.number().finite().nonnegative(), isEstimated: z.boolean().optional() });
+const estimateData = z.looseObject({
+  totalPower: z.number().finite().nonnegative(),
+  isEstimated: z.boolean().optional(),
+});
 
 export interface PowerEstimate {
   totalPower: number;
@@ -20,9 +23,18 @@ export interface PowerEstimate {
 }
 
 /** The power a run of these params would cost; a failure is an Outcome, never a throw. */
-export async function weshopPowerEstimate(model: ModelSpec, params: Record<string, unknown>, config: Config, fetch: FetchFn): Promise<Outcome<PowerEstimate>> {
+export async function weshopPowerEstimate(
+  model: ModelSpec,
+  params: Record<string, unknown>,
+  config: Config,
+  fetch: FetchFn,
+): Promise<Outcome<PowerEstimate>> {
   const apiKey = config.weshop.apiKey;
-  if (!apiKey) return { ok: false, error: { retryable: false, code: "provider_not_configured", message: "WESHOP_API_KEY not set" } };
+  if (!apiKey)
+    return {
+      ok: false,
+      error: { retryable: false, code: "provider_not_configured", message: "WESHOP_API_KEY not set" },
+    };
   const result = await callJson(
     fetch,
     `${config.weshop.baseUrl}/agent/power-estimates`,
@@ -37,6 +49,13 @@ export async function weshopPowerEstimate(model: ModelSpec, params: Record<strin
   );
   const outcome = data(result, estimateData, false);
   if (!outcome.ok)
-    return { ok: false, error: { ...outcome.error, code: scrubSecrets(outcome.error.code, [apiKey]), message: scrubSecrets(outcome.error.message, [apiKey]) } };
+    return {
+      ok: false,
+      error: {
+        ...outcome.error,
+        code: scrubSecrets(outcome.error.code, [apiKey]),
+        message: scrubSecrets(outcome.error.message, [apiKey]),
+      },
+    };
   return { ok: true, value: { totalPower: outcome.value.totalPower, isEstimated: outcome.value.isEstimated === true } };
 }

@@ -3,15 +3,21 @@
 // URL, which config.ts allows to be the real WeShop host or a loopback simulator.
 import { z } from "zod";
 import type { ProviderEndpoint } from "../config.ts";
-import { authFailure, callJson, parseRetryAfter, type FetchFn, type HttpResult } from "./http.ts";
+import { authFailure, callJson, type FetchFn, type HttpResult, parseRetryAfter } from "./http.ts";
 import type { OutputKind } from "./models.ts";
+import { fail, type Outcome, ok, type Provider, type ProviderError, type TaskStatus } from "./types.ts";
 import { weshopRunBody, weshopRunKey } from "./weshop-run.ts";
-import { fail, ok, type Outcome, type Provider, type ProviderError, type TaskStatus } from "./types.ts";
 
 /** WeShop's error envelope, and the older `{code, msg}` form some responses still use. */
 export const envelopeError = z.object({
   success: z.literal(false).optional(),
-  error: z.object({ code: z.union([z.string(), z.number()]).optional(), message: z.string().optional(), retryable: z.boolean().optional() }).optional(),
+  error: z
+    .object({
+      code: z.union([z.string(), z.number()]).optional(),
+      message: z.string().optional(),
+      retryable: z.boolean().optional(),
+    })
+    .optional(),
   code: z.union([z.string(), z.number()]).optional(),
   msg: z.string().optional(),
 });
@@ -32,7 +38,11 @@ const resultEntry = z.looseObject({
   lastFrame: z.unknown().optional(),
 });
 const runData = z.object({
-  executions: z.array(z.looseObject({ executionId: z.string().optional(), status: z.string(), result: z.array(resultEntry).nullish() })).default([]),
+  executions: z
+    .array(
+      z.looseObject({ executionId: z.string().optional(), status: z.string(), result: z.array(resultEntry).nullish() }),
+    )
+    .default([]),
 });
 
 const RUNNING = new Set(["Pending", "Segmenting", "Running"]);
@@ -70,13 +80,25 @@ function classify(result: Extract<HttpResult, { ok: true }>): ProviderError | un
   const rawCode = e.error?.code ?? e.code;
   const said = e.error?.message ?? e.msg ?? "WeShop request failed";
   if (status === 401)
-    return authFailure("WeShop", status, `${String(rawCode ?? "no code")}: ${said}`, "check WESHOP_API_KEY (sent as the raw key, without Bearer)");
+    return authFailure(
+      "WeShop",
+      status,
+      `${String(rawCode ?? "no code")}: ${said}`,
+      "check WESHOP_API_KEY (sent as the raw key, without Bearer)",
+    );
   if (!e.error && rawCode === undefined && status < 300)
     // neither success nor an error envelope: the answer cannot be trusted either way
-    return { retryable: true, code: "bad_response", message: "WeShop answered with an unexpected shape", httpStatus: status, uncertain: true };
+    return {
+      retryable: true,
+      code: "bad_response",
+      message: "WeShop answered with an unexpected shape",
+      httpStatus: status,
+      uncertain: true,
+    };
   const code = String(rawCode ?? `http_${status}`);
   const message = `${said} (HTTP ${status})`;
-  if (code === CONCURRENCY_LIMIT) return { retryable: true, pushback: true, code, message, httpStatus: status, retryAfterMs };
+  if (code === CONCURRENCY_LIMIT)
+    return { retryable: true, pushback: true, code, message, httpStatus: status, retryAfterMs };
   if (SYSTEM_ERROR.test(code)) return { retryable: true, code, message, httpStatus: status, retryAfterMs };
   const retryable = e.error?.retryable ?? (status >= 500 || status === 429);
   return { retryable, code, message, httpStatus: status, retryAfterMs, ...(status === 429 ? { pushback: true } : {}) };
@@ -134,7 +156,10 @@ export function weshopProvider(opts: WeshopOptions): Provider {
       return ok(toStatus(outcome.value, opts.kind));
     },
     async cancel(task) {
-      return ok({ state: "unsupported", message: `WeShop has no cancel endpoint: the run (executionId ${task.taskId}) may still finish and be billed` });
+      return ok({
+        state: "unsupported",
+        message: `WeShop has no cancel endpoint: the run (executionId ${task.taskId}) may still finish and be billed`,
+      });
     },
   };
 }
@@ -144,8 +169,19 @@ function toStatus(run: z.infer<typeof runData>, kind: OutputKind): TaskStatus {
   const last = run.executions.at(-1);
   if (!last || RUNNING.has(last.status)) return { state: "running", providerStatus: last?.status ?? "Pending" };
   const why = typeof last.error === "string" && last.error !== "" ? `: ${last.error.slice(0, 300)}` : "";
-  if (last.status === "Failed") return { state: "failed", providerStatus: "Failed", code: "run_failed", message: `WeShop reported the run as Failed${why}` };
-  if (CANCELED.has(last.status)) return { state: "canceled", providerStatus: last.status, message: `WeShop reported the run as ${last.status}${why}` };
+  if (last.status === "Failed")
+    return {
+      state: "failed",
+      providerStatus: "Failed",
+      code: "run_failed",
+      message: `WeShop reported the run as Failed${why}`,
+    };
+  if (CANCELED.has(last.status))
+    return {
+      state: "canceled",
+      providerStatus: last.status,
+      message: `WeShop reported the run as ${last.status}${why}`,
+    };
   if (last.status !== "Success") return { state: "running", providerStatus: last.status };
   const outputs = (last.result ?? []).map((entry) => {
     const url = kind === "video" ? entry.video : entry.image;

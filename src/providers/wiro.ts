@@ -5,10 +5,21 @@
 import { z } from "zod";
 import type { ProviderEndpoint } from "../config.ts";
 import { hmacSha256Hex } from "../lib/crypto.ts";
-import { authFailure, callJson, parseRetryAfter, type FetchFn, type HttpResult } from "./http.ts";
-import { fail, ok, type Outcome, type Provider, type ProviderError, type ProviderTask, type StopResult, type TaskStatus } from "./types.ts";
+import { authFailure, callJson, type FetchFn, type HttpResult, parseRetryAfter } from "./http.ts";
+import {
+  fail,
+  type Outcome,
+  ok,
+  type Provider,
+  type ProviderError,
+  type ProviderTask,
+  type StopResult,
+  type TaskStatus,
+} from "./types.ts";
 
-const errorList = z.array(z.object({ code: z.union([z.number(), z.string()]).optional(), message: z.string().optional() }));
+const errorList = z.array(
+  z.object({ code: z.union([z.number(), z.string()]).optional(), message: z.string().optional() }),
+);
 const envelope = z.looseObject({ result: z.boolean().optional(), errors: errorList.optional() });
 const runData = z.looseObject({ taskid: z.union([z.string(), z.number()]), socketaccesstoken: z.string().min(1) });
 const detailData = z.looseObject({
@@ -95,11 +106,16 @@ function freshNonce(): string {
   return `${Math.floor(Date.now() / 1000)}${String(random).padStart(6, "0")}`;
 }
 
-function classify(result: Extract<HttpResult, { ok: true }>, endpoint: Endpoint, keyOnly: boolean): ProviderError | undefined {
+function classify(
+  result: Extract<HttpResult, { ok: true }>,
+  endpoint: Endpoint,
+  keyOnly: boolean,
+): ProviderError | undefined {
   const { status, headers } = result;
   const parsed = envelope.safeParse(result.json);
   const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
-  if (status < 300 && parsed.success && parsed.data.result !== false && (parsed.data.errors ?? []).length === 0) return undefined;
+  if (status < 300 && parsed.success && parsed.data.result !== false && (parsed.data.errors ?? []).length === 0)
+    return undefined;
   const first = parsed.success ? parsed.data.errors?.[0] : undefined;
   const code = first?.code === undefined ? undefined : String(first.code);
   // Wiro answers a refused key or signature with code 0 and HTTP 401; 98/99 are its sign-in and token refusals
@@ -115,11 +131,25 @@ function classify(result: Extract<HttpResult, { ok: true }>, endpoint: Endpoint,
   const pushback = status === 429 || code === "96";
   if (code !== undefined) {
     const retryable = retryableCode(code, endpoint) || status >= 500 || status === 429;
-    return { retryable, code, message: first?.message ?? `Wiro error ${code}`, httpStatus: status, retryAfterMs, ...(pushback ? { pushback } : {}) };
+    return {
+      retryable,
+      code,
+      message: first?.message ?? `Wiro error ${code}`,
+      httpStatus: status,
+      retryAfterMs,
+      ...(pushback ? { pushback } : {}),
+    };
   }
   if (status >= 300 || !parsed.success || parsed.data.result === false) {
     const retryable = status >= 500 || status === 429 || status < 300;
-    return { retryable, code: `http_${status}`, message: `Wiro answered HTTP ${status}`, httpStatus: status, retryAfterMs, ...(pushback ? { pushback } : {}) };
+    return {
+      retryable,
+      code: `http_${status}`,
+      message: `Wiro answered HTTP ${status}`,
+      httpStatus: status,
+      retryAfterMs,
+      ...(pushback ? { pushback } : {}),
+    };
   }
   return undefined;
 }
@@ -135,7 +165,13 @@ export function wiroProvider(opts: WiroOptions): Provider {
     return { "x-api-key": apiKey, "x-nonce": nonce, "x-signature": await wiroSignature(apiKey, apiSecret, nonce) };
   }
 
-  async function call<T>(path: string, body: Record<string, unknown>, schema: z.ZodType<T>, mutating: boolean, signal?: AbortSignal): Promise<Outcome<T>> {
+  async function call<T>(
+    path: string,
+    body: Record<string, unknown>,
+    schema: z.ZodType<T>,
+    mutating: boolean,
+    signal?: AbortSignal,
+  ): Promise<Outcome<T>> {
     const result = await callJson(
       fetch,
       `${endpoint.baseUrl}${path}`,
@@ -152,17 +188,30 @@ export function wiroProvider(opts: WiroOptions): Provider {
     const error = classify(result, endpointOf(path), apiSecret === undefined);
     if (error) return fail(error);
     const parsed = schema.safeParse(result.json);
-    if (!parsed.success) return fail({ retryable: true, code: "bad_response", message: "Wiro answered with an unexpected shape", uncertain: mutating });
+    if (!parsed.success)
+      return fail({
+        retryable: true,
+        code: "bad_response",
+        message: "Wiro answered with an unexpected shape",
+        uncertain: mutating,
+      });
     return ok(parsed.data);
   }
 
-  const taskRef = (task: { taskId: string; token?: string }) => (task.token ? { tasktoken: task.token } : { taskid: task.taskId });
+  const taskRef = (task: { taskId: string; token?: string }) =>
+    task.token ? { tasktoken: task.token } : { taskid: task.taskId };
 
   return {
     name: "wiro",
     idempotentSubmit: false,
     async submit({ params, callbackUrl, signal }) {
-      const outcome = await call(`/Run/${opts.model}`, callbackUrl ? { ...params, callbackUrl } : params, runData, true, signal);
+      const outcome = await call(
+        `/Run/${opts.model}`,
+        callbackUrl ? { ...params, callbackUrl } : params,
+        runData,
+        true,
+        signal,
+      );
       if (!outcome.ok) return outcome;
       return ok({ taskId: String(outcome.value.taskid), token: outcome.value.socketaccesstoken });
     },
@@ -252,7 +301,10 @@ function alreadyEnded(task: ProviderTask, status: string): StopResult {
 
 /** `totalcost`: the USD charged, a decimal string (e.g. "0.003510000000"; "0" for a failed task). */
 function costOf(task: z.infer<typeof detailData>["tasklist"][number]): { cost?: number } {
-  const n = task.totalcost === undefined || task.totalcost === null || task.totalcost === "" ? Number.NaN : Number(task.totalcost);
+  const n =
+    task.totalcost === undefined || task.totalcost === null || task.totalcost === ""
+      ? Number.NaN
+      : Number(task.totalcost);
   return Number.isFinite(n) && n >= 0 ? { cost: n } : {};
 }
 
@@ -264,7 +316,8 @@ function toStatus(task: z.infer<typeof detailData>["tasklist"][number]): TaskSta
 function toStatusOnly(task: z.infer<typeof detailData>["tasklist"][number]): TaskStatus {
   const status = task.status;
   if (RUNNING.has(status)) return { state: "running", providerStatus: status };
-  if (status === "task_cancel") return { state: "canceled", providerStatus: status, message: "Wiro reports the task as canceled (task_cancel)" };
+  if (status === "task_cancel")
+    return { state: "canceled", providerStatus: status, message: "Wiro reports the task as canceled (task_cancel)" };
   if (status === "task_postprocess_end") {
     // both successful and failed tasks end here: only exit code "0" is a success
     const pexit = task.pexit === undefined || task.pexit === null ? "" : String(task.pexit);
@@ -287,7 +340,12 @@ function toStatusOnly(task: z.infer<typeof detailData>["tasklist"][number]): Tas
     return { state: "succeeded", providerStatus: status, outputs };
   }
   if (ERRORED.has(status))
-    return { state: "failed", providerStatus: status, code: "run_failed", message: task.debugerror?.slice(0, 300) || `Wiro reported ${status}` };
+    return {
+      state: "failed",
+      providerStatus: status,
+      code: "run_failed",
+      message: task.debugerror?.slice(0, 300) || `Wiro reported ${status}`,
+    };
   // a status Wiro added after this was written: keep polling until the deadline decides
   return { state: "running", providerStatus: status };
 }

@@ -1,12 +1,13 @@
 // A due schedule's batch goes through admission like any other: over budget (or unquotable
 // against a limit), it starts nothing, the schedule records why (`lastSkip`) and moves on to its
 // next due time, and a `schedule.skipped` webhook goes to the batch's webhookUrl if it has one.
-import { errorMessage } from "../lib/error-message.ts";
-import { readConfig } from "../config.ts";
+
+import { batchJobId, type QuotedSpec } from "../batches/batch-client.ts";
 import { admitJobs, refusal } from "../budgets/admission.ts";
 import { budgetApi } from "../budgets/budget-client.ts";
-import { batchJobId, type QuotedSpec } from "../batches/batch-client.ts";
+import { readConfig } from "../config.ts";
 import { recordScheduleSkip } from "../db/usage.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import type { BatchSpec } from "../schemas/batch-spec.ts";
 import { deliveryApi } from "../webhooks/delivery-client.ts";
@@ -24,7 +25,13 @@ export interface DueRun {
 const jobIds = (batchId: string, n: number) => Promise.all(Array.from({ length: n }, (_, i) => batchJobId(batchId, i)));
 
 /** The run's specs with their estimates when admitted; undefined when the run was skipped (and recorded as such). */
-export async function admitScheduledRun(env: Env, run: DueRun, batchId: string, spec: BatchSpec, now: number): Promise<QuotedSpec[] | undefined> {
+export async function admitScheduledRun(
+  env: Env,
+  run: DueRun,
+  batchId: string,
+  spec: BatchSpec,
+  now: number,
+): Promise<QuotedSpec[] | undefined> {
   const configResult = readConfig(env);
   // without settings nothing can be quoted, and no job can run either: it waits as any job does
   if (!configResult.ok) return spec.jobs;
@@ -38,8 +45,20 @@ export async function admitScheduledRun(env: Env, run: DueRun, batchId: string, 
   );
   if (result.ok) return spec.jobs.map((j, i) => ({ ...j, estimate: estimates[i] ?? null }));
   const { scheduleId, dueAt } = run;
-  const recorded = await recordScheduleSkip(env.DB, { scheduleId, dueAt, at: now, code: result.code, nextRunAt: run.nextRunAt });
-  log("warn", "scheduled run skipped", { scheduleId, tenant: run.tenant, code: result.code, unit: result.unit, period: result.period });
+  const recorded = await recordScheduleSkip(env.DB, {
+    scheduleId,
+    dueAt,
+    at: now,
+    code: result.code,
+    nextRunAt: run.nextRunAt,
+  });
+  log("warn", "scheduled run skipped", {
+    scheduleId,
+    tenant: run.tenant,
+    code: result.code,
+    unit: result.unit,
+    period: result.period,
+  });
   if (recorded && spec.webhookUrl && config.webhookSecret) {
     const problem = refusal(result);
     const message: WebhookMessage = {
@@ -50,13 +69,22 @@ export async function admitScheduledRun(env: Env, run: DueRun, batchId: string, 
       body: JSON.stringify({
         type: "schedule.skipped",
         timestamp: new Date(now).toISOString(),
-        data: { scheduleId, name: run.name, dueAt: new Date(dueAt).toISOString(), code: result.code, detail: problem.detail, ...problem.extensions },
+        data: {
+          scheduleId,
+          name: run.name,
+          dueAt: new Date(dueAt).toISOString(),
+          code: result.code,
+          detail: problem.detail,
+          ...problem.extensions,
+        },
       }),
       createdAt: Math.floor(now / 1000),
     };
     await deliveryApi(env, message.id)
       .enqueue(message)
-      .catch((err: unknown) => log("warn", "schedule.skipped webhook enqueue failed", { scheduleId, error: errorMessage(err) }));
+      .catch((err: unknown) =>
+        log("warn", "schedule.skipped webhook enqueue failed", { scheduleId, error: errorMessage(err) }),
+      );
   }
   return undefined;
 }

@@ -1,14 +1,15 @@
 // Client schedules (rows in D1, src/db/schedules.ts), and the cron tick that starts each due one exactly once per due time.
-import type { BatchSpec } from "../schemas/batch-spec.ts";
-import { mergeTags } from "../schemas/lifecycle-fields.ts";
-import { withDefaultWebhook } from "../lifecycle/default-webhook.ts";
-import type { ScheduleView } from "../schemas/schedule-view.ts";
+
+import { batchApi } from "../batches/batch-client.ts";
 import { deferSchedule, dueSchedules, recordScheduledRun, type ScheduleRow } from "../db/schedules.ts";
 import { nextRunAfter } from "../lib/cron.ts";
 import { derivedId } from "../lib/crypto.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
-import { batchApi } from "../batches/batch-client.ts";
+import { withDefaultWebhook } from "../lifecycle/default-webhook.ts";
+import type { BatchSpec } from "../schemas/batch-spec.ts";
+import { mergeTags } from "../schemas/lifecycle-fields.ts";
+import type { ScheduleView } from "../schemas/schedule-view.ts";
 import { admitScheduledRun, releaseRun } from "./budget-check.ts";
 
 const DUE_PER_TICK = 50;
@@ -64,7 +65,8 @@ export function scheduledBatchId(scheduleId: string, dueAt: number): Promise<str
  * never lands on a due time that has already started (or a missed one in the past).
  */
 export function nextRunAfterPatch(before: ScheduleRow, after: ScheduleRow, now: number): number | null {
-  const timingChanged = after.cron !== before.cron || after.timezone !== before.timezone || after.enabled !== before.enabled;
+  const timingChanged =
+    after.cron !== before.cron || after.timezone !== before.timezone || after.enabled !== before.enabled;
   if (!timingChanged) return before.next_run_at;
   if (after.enabled !== 1) return null;
   return nextRunAfter(after.cron, after.timezone, Math.max(now, before.last_run_at ?? 0));
@@ -95,7 +97,13 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
       const spec = runBatch(row.batch);
       jobs = spec.jobs.length;
       // over budget: nothing starts; the skip is recorded and the schedule moves on
-      const due = { scheduleId: row.id, tenant: row.tenant, name: row.name, dueAt, nextRunAt: nextRunAfter(row.cron, row.timezone, Math.max(now, dueAt)) };
+      const due = {
+        scheduleId: row.id,
+        tenant: row.tenant,
+        name: row.name,
+        dueAt,
+        nextRunAt: nextRunAfter(row.cron, row.timezone, Math.max(now, dueAt)),
+      };
       const specs = await admitScheduledRun(env, due, batchId, spec, now);
       if (!specs) continue;
       called = true;
@@ -106,7 +114,9 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
         specs: await withDefaultWebhook(
           env.DB,
           row.tenant,
-          spec.deadlineAfterMs ? specs.map((s) => ({ ...s, deadline: s.deadline ?? now + spec.deadlineAfterMs! })) : specs,
+          spec.deadlineAfterMs
+            ? specs.map((s) => ({ ...s, deadline: s.deadline ?? now + spec.deadlineAfterMs! }))
+            : specs,
         ),
         ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
         scheduleId: row.id,
@@ -133,7 +143,12 @@ export async function runDueSchedules(env: Env, now: number): Promise<string[]> 
       if (await recordScheduledRun(env.DB, row.id, dueAt, { at: now, batchId, next })) started.push(batchId);
     } catch (err) {
       // the batch exists; the schedule stays at this due time, so the next tick re-finds the same batch and records it
-      log("error", "scheduled run not recorded", { scheduleId: row.id, dueAt: iso(dueAt), batchId, error: errorMessage(err) });
+      log("error", "scheduled run not recorded", {
+        scheduleId: row.id,
+        dueAt: iso(dueAt),
+        batchId,
+        error: errorMessage(err),
+      });
     }
   }
   return started;
@@ -150,7 +165,13 @@ async function batchExists(env: Env, batchId: string, tenant: string): Promise<b
 async function deferFailedStart(env: Env, row: ScheduleRow, now: number, err: unknown): Promise<void> {
   const dueAt = row.next_run_at!;
   const retryAt = now + FAILED_START_RETRY_MS;
-  log("error", "scheduled run failed", { scheduleId: row.id, tenant: row.tenant, dueAt: iso(dueAt), retryAt: iso(retryAt), error: errorMessage(err) });
+  log("error", "scheduled run failed", {
+    scheduleId: row.id,
+    tenant: row.tenant,
+    dueAt: iso(dueAt),
+    retryAt: iso(retryAt),
+    error: errorMessage(err),
+  });
   try {
     await deferSchedule(env.DB, row.id, dueAt, retryAt, now);
   } catch (deferErr) {

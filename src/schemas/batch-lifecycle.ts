@@ -17,7 +17,12 @@ export function durationMs(text: string): number | undefined {
   return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
 }
 
-export function batchDeadline(raw: unknown, schedule: boolean, path: (string | number)[], errors: FieldError[]): BatchDeadline | undefined {
+export function batchDeadline(
+  raw: unknown,
+  schedule: boolean,
+  path: (string | number)[],
+  errors: FieldError[],
+): BatchDeadline | undefined {
   if (raw === undefined) return undefined;
   if (!schedule) {
     const parsed = deadlineSchema.safeParse(raw);
@@ -27,7 +32,10 @@ export function batchDeadline(raw: unknown, schedule: boolean, path: (string | n
   }
   const ms = typeof raw === "string" ? durationMs(raw) : undefined;
   if (ms !== undefined && ms > 0 && ms <= MAX_DEADLINE_MS) return { afterMs: ms };
-  errors.push({ path: formatPath(path), message: "must be an ISO-8601 duration from each run, e.g. PT2H, of at most 7 days" });
+  errors.push({
+    path: formatPath(path),
+    message: "must be an ISO-8601 duration from each run, e.g. PT2H, of at most 7 days",
+  });
   return undefined;
 }
 
@@ -41,7 +49,10 @@ export function withBatchFields(
   return jobs.map((job, i) => {
     const merged = mergeTags(job.tags, tags);
     if (merged && merged.length > MAX_TAGS)
-      errors.push({ path: formatPath([...prefix, "jobs", i, "tags"]), message: `with the batch's tags, more than ${MAX_TAGS} tags` });
+      errors.push({
+        path: formatPath([...prefix, "jobs", i, "tags"]),
+        message: `with the batch's tags, more than ${MAX_TAGS} tags`,
+      });
     return {
       ...job,
       ...(merged ? { tags: merged } : {}),

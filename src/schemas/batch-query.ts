@@ -11,6 +11,9 @@ export const batchListQuery = z.strictObject({
 export const batchListSchema = z
   .strictObject({
     data: z.array(batchViewSchema).meta({ description: "Newest first (by the creation of their first job)." }),
-    nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
   })
   .meta({ id: "BatchList" });

@@ -4,8 +4,8 @@ import { z } from "zod";
 import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
-import { jobSpecViewSchema, validateJobSpec, type JobSpec, type SpecContext } from "./job-spec.ts";
 import { batchDeadline, withBatchFields } from "./batch-lifecycle.ts";
+import { type JobSpec, jobSpecViewSchema, type SpecContext, validateJobSpec } from "./job-spec.ts";
 import { tagsSchema } from "./lifecycle-fields.ts";
 
 export const MAX_BATCH_JOBS = 1000;
@@ -21,13 +21,17 @@ export const batchSchema = z.strictObject({
 });
 
 /** A batch as validated (and stored as a schedule's batch). */
-export const BATCH_WEBHOOK_URL = "Receives `batch.completed` when the batch ends; job events go to each job's own `webhookUrl`.";
+export const BATCH_WEBHOOK_URL =
+  "Receives `batch.completed` when the batch ends; job events go to each job's own `webhookUrl`.";
 export const scheduledBatchSchema = z
   .strictObject({
     jobs: z.array(jobSpecViewSchema).min(1).max(MAX_BATCH_JOBS),
     webhookUrl: z.url().optional().meta({ description: BATCH_WEBHOOK_URL }),
     tags: z.array(z.string()).optional().meta({ description: "Given to every job (after its own tags)." }),
-    deadlineAfterMs: z.int().optional().meta({ description: "Each run's jobs are canceled this long after the run starts if unfinished." }),
+    deadlineAfterMs: z
+      .int()
+      .optional()
+      .meta({ description: "Each run's jobs are canceled this long after the run starts if unfinished." }),
   })
   .meta({ id: "ScheduledBatch" });
 export type BatchSpec = z.output<typeof scheduledBatchSchema>;

@@ -10,9 +10,11 @@ export const batchViewSchema = z
     id: z.string().regex(BATCH_ID),
     status: z.enum(["running", "completed", "canceled"]),
     total: count,
-    counts: z.strictObject({ queued: count, running: count, copying: count, succeeded: count, failed: count, canceled: count }).meta({
-      description: "Jobs by status; jobs not created yet count as queued.",
-    }),
+    counts: z
+      .strictObject({ queued: count, running: count, copying: count, succeeded: count, failed: count, canceled: count })
+      .meta({
+        description: "Jobs by status; jobs not created yet count as queued.",
+      }),
     cost: batchCostSchema,
     createdAt: timestamp,
     completedAt: timestamp.optional(),

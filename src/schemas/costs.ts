@@ -13,12 +13,18 @@ const period = z.enum(["day", "month"], { error: "must be day or month" });
 export const limitSchema = z.strictObject({
   unit,
   period,
-  amount: z.number({ error: "must be a number" }).finite("must be a finite number").min(0, "must be 0 or more").max(1e12, "must be at most 1e12"),
+  amount: z
+    .number({ error: "must be a number" })
+    .finite("must be a finite number")
+    .min(0, "must be 0 or more")
+    .max(1e12, "must be at most 1e12"),
   tag: tagSchema.optional().meta({ description: "Counts only jobs carrying this tag." }),
 });
 
 export const putBudgetSchema = z.strictObject({
-  limits: z.array(limitSchema, { error: "must be an array of limits" }).max(24, "takes at most 24 limits (one per unit, period and tag)"),
+  limits: z
+    .array(limitSchema, { error: "must be an array of limits" })
+    .max(24, "takes at most 24 limits (one per unit, period and tag)"),
 });
 export type PutBudget = z.infer<typeof putBudgetSchema>;
 
@@ -26,14 +32,25 @@ export type PutBudget = z.infer<typeof putBudgetSchema>;
 export function validateBudget(body: unknown): { budget?: PutBudget; errors: FieldError[] } {
   const parsed = putBudgetSchema.safeParse(body);
   const errors = parsed.success ? [] : fieldErrors(parsed.error.issues);
-  const raw = typeof body === "object" && body !== null && Array.isArray((body as { limits?: unknown }).limits) ? (body as { limits: unknown[] }).limits : [];
+  const raw =
+    typeof body === "object" && body !== null && Array.isArray((body as { limits?: unknown }).limits)
+      ? (body as { limits: unknown[] }).limits
+      : [];
   const seen = new Set<string>();
   raw.forEach((entry, i) => {
-    const l = (typeof entry === "object" && entry !== null ? entry : {}) as { unit?: unknown; period?: unknown; tag?: unknown };
+    const l = (typeof entry === "object" && entry !== null ? entry : {}) as {
+      unit?: unknown;
+      period?: unknown;
+      tag?: unknown;
+    };
     if (typeof l.unit !== "string" || typeof l.period !== "string") return;
     const tag = typeof l.tag === "string" ? l.tag : "";
     const key = `${l.unit}/${l.period}/${tag}`;
-    if (seen.has(key)) errors.push({ path: `limits[${i}]`, message: `repeats the ${l.period} limit for ${l.unit}${tag ? ` tagged ${tag}` : ""}` });
+    if (seen.has(key))
+      errors.push({
+        path: `limits[${i}]`,
+        message: `repeats the ${l.period} limit for ${l.unit}${tag ? ` tagged ${tag}` : ""}`,
+      });
     seen.add(key);
   });
   return parsed.success && errors.length === 0 ? { budget: parsed.data, errors } : { errors };
@@ -45,20 +62,26 @@ export const estimateSchema = z
     unit,
     amount: z.number(),
     source: z.enum(["provider", "price_table", "history"]).meta({
-      description: "`provider`: WeShop's power estimate; `price_table`: WIRO_PRICE_TABLE; `history`: what recent runs of the same configuration actually cost.",
+      description:
+        "`provider`: WeShop's power estimate; `price_table`: WIRO_PRICE_TABLE; `history`: what recent runs of the same configuration actually cost.",
     }),
     exact: z.boolean().meta({
       description:
         "`false` when the provider called its figure approximate (WeShop `isEstimated`, e.g. Seedance 2.5 with `duration: \"-1\"`): `amount` is then the most the model's rules let the run cost (its longest duration), and that is what a limit reserves; `quoted` is the provider's own figure.",
     }),
-    quoted: z.number().optional().meta({ description: "The provider's own approximate figure, when `exact` is false." }),
+    quoted: z
+      .number()
+      .optional()
+      .meta({ description: "The provider's own approximate figure, when `exact` is false." }),
   })
   .nullable()
   .meta({ id: "CostEstimate" });
 
 export const jobCostSchema = z
   .strictObject({
-    estimate: estimateSchema.meta({ description: "The quote the job was admitted with; null when none could be had (and no limit needed one)." }),
+    estimate: estimateSchema.meta({
+      description: "The quote the job was admitted with; null when none could be had (and no limit needed one).",
+    }),
     actual: amountSchema.nullable().meta({
       description:
         "What the provider reported: WeShop `powerConsumption`, Wiro `totalcost` (0 for a failed task); 0 when the job never reached the provider; null until known, or when never reported.",
@@ -93,17 +116,26 @@ export const budgetSchema = z
 export const quoteResponseSchema = z
   .strictObject({
     total: z.array(amountSchema).describe("Sum per unit of the estimates that could be had"),
-    jobs: z.array(z.strictObject({ model: z.string(), estimate: estimateSchema })).describe("One per spec, in order; `estimate` null where none could be had"),
+    jobs: z
+      .array(z.strictObject({ model: z.string(), estimate: estimateSchema }))
+      .describe("One per spec, in order; `estimate` null where none could be had"),
   })
   .meta({ id: "Quote" });
 
 export const USAGE_GROUP_NAMES = ["day", "model", "batch", "schedule", "tag"] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/;
 /** A date or ISO time (read with Date.parse by the route). */
-const instant = z.string().refine((v) => DATE.test(v) && !Number.isNaN(Date.parse(v)), "must be a date (2026-12-01) or an ISO time (2026-12-01T00:00:00Z)");
+const instant = z
+  .string()
+  .refine(
+    (v) => DATE.test(v) && !Number.isNaN(Date.parse(v)),
+    "must be a date (2026-12-01) or an ISO time (2026-12-01T00:00:00Z)",
+  );
 
 export const usageQuerySchema = z.strictObject({
-  from: instant.optional().describe("Start (inclusive) of the jobs' admission time; default: the start of the current UTC month"),
+  from: instant
+    .optional()
+    .describe("Start (inclusive) of the jobs' admission time; default: the start of the current UTC month"),
   to: instant.optional().describe("End (exclusive); default: now"),
   groupBy: z.enum(USAGE_GROUP_NAMES, { error: `must be one of: ${USAGE_GROUP_NAMES.join(", ")}` }).default("day"),
 });
@@ -115,7 +147,9 @@ export const usageResponseSchema = z
         key: z
           .string()
           .nullable()
-          .describe("The day (YYYY-MM-DD, UTC), model, batch id, schedule id or tag; null for jobs outside any batch or schedule (or without tags)"),
+          .describe(
+            "The day (YYYY-MM-DD, UTC), model, batch id, schedule id or tag; null for jobs outside any batch or schedule (or without tags)",
+          ),
         unit,
         amount: z.number(),
         jobs: z.number().int().describe("Jobs whose actual cost is counted"),

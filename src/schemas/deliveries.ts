@@ -8,7 +8,9 @@ export const deliveryQuery = z.strictObject({
   jobId: z.string().regex(JOB_ID, "is not a job id").optional(),
   batchId: z.string().regex(BATCH_ID, "is not a batch id").optional(),
   pipelineId: z.string().max(64).optional(),
-  status: z.enum(["pending", "delivered", "failed"], { error: "must be one of: pending, delivered, failed" }).optional(),
+  status: z
+    .enum(["pending", "delivered", "failed"], { error: "must be one of: pending, delivered, failed" })
+    .optional(),
   limit: z.coerce.number({ error: LIMIT }).int(LIMIT).min(1, LIMIT).max(100, LIMIT).default(20),
   cursor: z.string().optional(),
 });
@@ -26,7 +28,10 @@ export const deliverySchema = z
     attempts: z.array(
       z.strictObject({
         at: timestamp,
-        httpStatus: z.int().nullable().meta({ description: "The receiver's answer; null when none came (timeout, no connection)." }),
+        httpStatus: z
+          .int()
+          .nullable()
+          .meta({ description: "The receiver's answer; null when none came (timeout, no connection)." }),
         ms: z.int(),
         error: z.string().optional(),
       }),
@@ -36,4 +41,6 @@ export const deliverySchema = z
   })
   .meta({ id: "WebhookDelivery" });
 
-export const deliveryListSchema = z.strictObject({ data: z.array(deliverySchema), nextCursor: z.string().nullable() }).meta({ id: "WebhookDeliveryList" });
+export const deliveryListSchema = z
+  .strictObject({ data: z.array(deliverySchema), nextCursor: z.string().nullable() })
+  .meta({ id: "WebhookDeliveryList" });

@@ -6,7 +6,14 @@ import { BATCH_ID, PIPELINE_ID } from "../lib/ids.ts";
 import { MODEL_IDS } from "../providers/models.ts";
 import { tagSchema } from "./lifecycle-fields.ts";
 
-export const JOB_STATUSES = ["queued", "running", "copying", "succeeded", "failed", "canceled"] as const satisfies readonly JobStatus[];
+export const JOB_STATUSES = [
+  "queued",
+  "running",
+  "copying",
+  "succeeded",
+  "failed",
+  "canceled",
+] as const satisfies readonly JobStatus[];
 
 const LIMIT = "must be an integer from 1 to 100";
 export const listQuery = z.strictObject({

@@ -1,10 +1,10 @@
 // The job specification clients send (POST /v1/jobs, batches): one zod schema, plus the checks
 // that depend on configuration (safe URLs, webhooks enabled). Every problem is reported by path.
 import { z } from "zod";
+import { DEFAULT_JOB_EVENTS, JOB_EVENTS } from "../jobs/record.ts";
 import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
-import { DEFAULT_JOB_EVENTS, JOB_EVENTS } from "../jobs/record.ts";
 import { MODEL_IDS, modelSpec } from "../providers/models.ts";
 import { deadlineSchema, tagsSchema } from "./lifecycle-fields.ts";
 
@@ -13,7 +13,9 @@ export const jobSpecSchema = z.strictObject({
   params: z.record(z.string(), z.unknown(), { error: "must be an object" }),
   webhookUrl: z.string({ error: "must be a URL" }).max(2048, "must be at most 2048 characters").optional(),
   webhookEvents: z
-    .array(z.enum(JOB_EVENTS, { error: `must be one of: ${JOB_EVENTS.join(", ")}` }), { error: "must be an array of event names" })
+    .array(z.enum(JOB_EVENTS, { error: `must be one of: ${JOB_EVENTS.join(", ")}` }), {
+      error: "must be an array of event names",
+    })
     .min(1, "must name at least one event")
     .refine((events) => new Set(events).size === events.length, "must not repeat an event")
     .optional(),
@@ -61,7 +63,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * depend on configuration (URL policy, webhooks enabled, image URL safety) run on the raw values
  * whenever those values have the right shape, whatever else failed, so one answer lists them all.
  */
-export function validateJobSpec(body: unknown, ctx: SpecContext, prefix: (string | number)[] = []): { spec?: JobSpec; errors: FieldError[] } {
+export function validateJobSpec(
+  body: unknown,
+  ctx: SpecContext,
+  prefix: (string | number)[] = [],
+): { spec?: JobSpec; errors: FieldError[] } {
   const { allowLoopbackHttp } = ctx;
   const top = jobSpecSchema.safeParse(body);
   const errors: FieldError[] = top.success ? [] : fieldErrors(top.error.issues, prefix);
@@ -69,7 +75,9 @@ export function validateJobSpec(body: unknown, ctx: SpecContext, prefix: (string
   const { webhookUrl: rawWebhookUrl, webhookEvents: rawWebhookEvents } = raw;
   // a non-string or over-long webhookUrl is already reported by the schema
   if (typeof rawWebhookUrl === "string" && jobSpecSchema.shape.webhookUrl.safeParse(rawWebhookUrl).success) {
-    const reason = ctx.webhooksEnabled ? checkUrl(rawWebhookUrl, { allowLoopbackHttp }) : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
+    const reason = ctx.webhooksEnabled
+      ? checkUrl(rawWebhookUrl, { allowLoopbackHttp })
+      : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
     if (reason) errors.push({ path: formatPath([...prefix, "webhookUrl"]), message: reason });
   }
   if (Array.isArray(rawWebhookEvents) && rawWebhookUrl === undefined)

@@ -16,7 +16,10 @@ export const jobErrorSchema = z
     code: z
       .union([
         z.enum(JOB_ERROR_CODES).meta({ description: "Why the job ended (docs/jobs.md#why-a-job-ended)." }),
-        z.string().meta({ description: "The provider's own code, when it refused the run for good (e.g. WeShop `INSUFFICIENT_POWER`, Wiro `97`)." }),
+        z.string().meta({
+          description:
+            "The provider's own code, when it refused the run for good (e.g. WeShop `INSUFFICIENT_POWER`, Wiro `97`).",
+        }),
       ])
       .meta({ description: "Stable reason: one of ours, or the provider's own code when it refused the run." }),
     message: z.string(),
@@ -25,14 +28,19 @@ export const jobErrorSchema = z
   .meta({ id: "JobError" });
 
 const storedMedia = {
-  status: z.enum(["stored", "failed", "expired"]).meta({ description: "`expired`: removed from R2 by the tenant's output retention (`GET /v1/settings`)." }),
+  status: z
+    .enum(["stored", "failed", "expired"])
+    .meta({ description: "`expired`: removed from R2 by the tenant's output retention (`GET /v1/settings`)." }),
   contentType: z.string().nullable(),
   size: count.nullable().meta({ description: "Bytes stored in R2." }),
   sha256: z
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
-  url: z.url().nullable().meta({ description: "Signed, expiring `/media/…` link; works in `<img>`/`<video>` without the API key." }),
+  url: z
+    .url()
+    .nullable()
+    .meta({ description: "Signed, expiring `/media/…` link; works in `<img>`/`<video>` without the API key." }),
   expiresAt: timestamp.nullable(),
   error: z.string().optional(),
 };
@@ -40,7 +48,9 @@ const extraImage = (what: string) =>
   z
     .strictObject(storedMedia)
     .optional()
-    .meta({ description: `${what}, copied to R2 like the video. Absent when the provider gave none; a failed copy never fails the job.` });
+    .meta({
+      description: `${what}, copied to R2 like the video. Absent when the provider gave none; a failed copy never fails the job.`,
+    });
 
 export const outputSchema = z
   .strictObject({
@@ -56,7 +66,10 @@ export const webhookStateSchema = z
   .strictObject({
     url: z.url(),
     events: z.array(z.enum(JOB_EVENTS)),
-    lastStatus: z.int().nullable().meta({ description: "HTTP status of the latest delivery attempt of the latest event." }),
+    lastStatus: z
+      .int()
+      .nullable()
+      .meta({ description: "HTTP status of the latest delivery attempt of the latest event." }),
     attempts: count,
     deliveredAt: timestamp.optional(),
     deliveries: z.array(
@@ -81,11 +94,19 @@ export const jobSchema = z
     status: z.enum(["queued", "running", "copying", "succeeded", "failed", "canceled"]).meta({
       description: "`queued` → `running` → `copying` → `succeeded` | `failed` | `canceled`.",
     }),
-    queuePosition: z.int().min(1).optional().meta({ description: "While `queued` behind the provider's concurrency limit: the place in line (1 = next)." }),
-    params: z.record(z.string(), z.unknown()).meta({ description: "The params as normalised and sent to the provider (defaults filled in)." }),
+    queuePosition: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: "While `queued` behind the provider's concurrency limit: the place in line (1 = next)." }),
+    params: z
+      .record(z.string(), z.unknown())
+      .meta({ description: "The params as normalised and sent to the provider (defaults filled in)." }),
     metadata: z.record(z.string(), z.string()),
     tags: z.array(z.string()).optional(),
-    deadline: timestamp.optional().meta({ description: "The caller's deadline: an unfinished job is canceled then (`deadline_exceeded`)." }),
+    deadline: timestamp
+      .optional()
+      .meta({ description: "The caller's deadline: an unfinished job is canceled then (`deadline_exceeded`)." }),
     batchId: z.string().optional(),
     pipelineId: z.string().optional().meta({ description: "The pipeline this job is one of (see `pipelineStep`)." }),
     pipelineStep: z.string().optional().meta({ description: "The id of its step in that pipeline." }),
@@ -125,10 +146,15 @@ void jobSchemaIsPublicJob;
 export const jobListSchema = z
   .strictObject({
     data: z.array(jobSchema).meta({ description: "Newest first." }),
-    nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
   })
   .meta({ id: "JobList" });
 export type JobList = z.output<typeof jobListSchema>;
 
 /** The body of a job webhook (src/webhooks/events.ts). */
-export const webhookEventSchema = z.strictObject({ type: z.enum(JOB_EVENTS), timestamp, data: jobSchema }).meta({ id: "WebhookEvent" });
+export const webhookEventSchema = z
+  .strictObject({ type: z.enum(JOB_EVENTS), timestamp, data: jobSchema })
+  .meta({ id: "WebhookEvent" });

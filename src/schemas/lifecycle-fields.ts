@@ -17,15 +17,22 @@ export const tagsSchema = z
 /** An ISO-8601 time with its offset, in the future and at most 7 days ahead (checked when the request is read). */
 export const deadlineSchema = z
   .string({ error: "must be an ISO-8601 time" })
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: "must be an ISO-8601 time with a time zone, e.g. 2026-12-06T18:00:00Z",
-    abort: true,
-  })
+  .refine(
+    (s) =>
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
+    {
+      message: "must be an ISO-8601 time with a time zone, e.g. 2026-12-06T18:00:00Z",
+      abort: true,
+    },
+  )
   .refine((s) => Date.parse(s) > Date.now(), "must be in the future")
   .refine((s) => Date.parse(s) <= Date.now() + MAX_DEADLINE_MS, "must be at most 7 days ahead");
 
 /** Tags of a batch (or schedule) given to each of its jobs, after the job's own, without repeats. */
-export function mergeTags(own: readonly string[] | undefined, inherited: readonly string[] | undefined): string[] | undefined {
+export function mergeTags(
+  own: readonly string[] | undefined,
+  inherited: readonly string[] | undefined,
+): string[] | undefined {
   if (!own?.length && !inherited?.length) return undefined;
   return [...new Set([...(own ?? []), ...(inherited ?? [])])];
 }

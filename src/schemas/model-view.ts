@@ -23,4 +23,9 @@ export const modelDetailSchema = modelViewSchema
   })
   .meta({ id: "ModelDetail" });
 
-export const modelView = (id: ModelId): ModelView => ({ id, provider: MODELS[id].provider, kind: MODELS[id].kind, agent: MODELS[id].agent });
+export const modelView = (id: ModelId): ModelView => ({
+  id,
+  provider: MODELS[id].provider,
+  kind: MODELS[id].kind,
+  agent: MODELS[id].agent,
+});

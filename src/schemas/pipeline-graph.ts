@@ -19,19 +19,25 @@ export function checkGraph(nodes: StepNode[]): FieldError[] {
   for (const n of nodes) {
     if (n.id === undefined) continue;
     const seen = firstIndex.get(n.id);
-    if (seen !== undefined) errors.push({ path: formatPath(["steps", n.index, "id"]), message: `repeats the id of steps[${seen}]` });
+    if (seen !== undefined)
+      errors.push({ path: formatPath(["steps", n.index, "id"]), message: `repeats the id of steps[${seen}]` });
     else firstIndex.set(n.id, n.index);
   }
   const named = (n: StepNode, target: string, path: (string | number)[], earlierOnly: boolean) => {
     const at = firstIndex.get(target);
-    if (at === undefined) errors.push({ path: formatPath(path), message: `names no step: "${target}" is not a step id of this pipeline` });
+    if (at === undefined)
+      errors.push({ path: formatPath(path), message: `names no step: "${target}" is not a step id of this pipeline` });
     else if (at === n.index) errors.push({ path: formatPath(path), message: "names its own step" });
     else if (earlierOnly && at > n.index)
-      errors.push({ path: formatPath(path), message: `names a later step (${target}): a step can take outputs only of steps before it` });
+      errors.push({
+        path: formatPath(path),
+        message: `names a later step (${target}): a step can take outputs only of steps before it`,
+      });
   };
   for (const n of nodes) {
     if (n.each !== undefined) named(n, n.each, ["steps", n.index, "each"], true);
-    for (const f of n.refs) if (f.ref?.kind === "output") named(n, f.ref.step, ["steps", n.index, "params", ...f.path], true);
+    for (const f of n.refs)
+      if (f.ref?.kind === "output") named(n, f.ref.step, ["steps", n.index, "params", ...f.path], true);
     n.after.forEach((a, j) => {
       named(n, a, ["steps", n.index, "after", j], false);
     });
@@ -64,7 +70,10 @@ function cycles(nodes: StepNode[], firstIndex: Map<string, number>): FieldError[
     n.after.forEach((a, j) => {
       const target = firstIndex.get(a);
       if (target !== undefined && target !== n.index && reaches(target, n.index))
-        errors.push({ path: formatPath(["steps", n.index, "after", j]), message: `makes a cycle: ${a} already waits for ${n.id ?? `steps[${n.index}]`}` });
+        errors.push({
+          path: formatPath(["steps", n.index, "after", j]),
+          message: `makes a cycle: ${a} already waits for ${n.id ?? `steps[${n.index}]`}`,
+        });
     });
   return errors;
 }

@@ -33,7 +33,8 @@ export function findReferences(value: unknown, path: (string | number)[] = []): 
     return ref === undefined ? [] : [{ path, ref, text: value }];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => findReferences(v, [...path, i]));
-  if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => findReferences(v, [...path, k]));
+  if (typeof value === "object" && value !== null)
+    return Object.entries(value).flatMap(([k, v]) => findReferences(v, [...path, k]));
   return [];
 }
 
@@ -44,7 +45,8 @@ export function substitute(value: unknown, resolve: (ref: Reference) => string):
     return ref ? resolve(ref) : value;
   }
   if (Array.isArray(value)) return value.map((v) => substitute(v, resolve));
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, resolve)]));
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, resolve)]));
   return value;
 }
 
@@ -52,7 +54,8 @@ export function substitute(value: unknown, resolve: (ref: Reference) => string):
 export function maskReferences(value: unknown, placeholder: string): unknown {
   if (typeof value === "string") return parseReference(value) === undefined ? value : placeholder;
   if (Array.isArray(value)) return value.map((v) => maskReferences(v, placeholder));
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskReferences(v, placeholder)]));
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskReferences(v, placeholder)]));
   return value;
 }
 

@@ -8,9 +8,9 @@ import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors, formatPath } from "../lib/validation.ts";
 import { MODELS, type ModelId, type OutputKind } from "../providers/models.ts";
-import { validateJobSpec, jobSpecSchema, type SpecContext } from "./job-spec.ts";
-import { findReferences, maskReferences, PLACEHOLDER_URL, URL_FIELD_KINDS } from "./pipeline-refs.ts";
+import { jobSpecSchema, type SpecContext, validateJobSpec } from "./job-spec.ts";
 import { checkGraph, type StepNode } from "./pipeline-graph.ts";
+import { findReferences, maskReferences, PLACEHOLDER_URL, URL_FIELD_KINDS } from "./pipeline-refs.ts";
 
 export const MAX_PIPELINE_STEPS = 20;
 export const MAX_FAN_OUT = 16;
@@ -37,7 +37,9 @@ export const pipelineSchema = z.strictObject({
     .max(MAX_PIPELINE_STEPS, `takes at most ${MAX_PIPELINE_STEPS} steps`),
   webhookUrl: jobSpecSchema.shape.webhookUrl,
   webhookEvents: z
-    .array(z.enum(PIPELINE_EVENTS, { error: `must be one of: ${PIPELINE_EVENTS.join(", ")}` }), { error: "must be an array of event names" })
+    .array(z.enum(PIPELINE_EVENTS, { error: `must be one of: ${PIPELINE_EVENTS.join(", ")}` }), {
+      error: "must be an array of event names",
+    })
     .min(1, "must name at least one event")
     .refine((events) => new Set(events).size === events.length, "must not repeat an event")
     .optional(),
@@ -108,8 +110,10 @@ export function validatePipeline(body: unknown, ctx: PipelineContext): { spec?: 
       : "webhooks are not enabled on this server (WEBHOOK_SECRET is not set)";
     if (reason) errors.push({ path: "webhookUrl", message: reason });
   }
-  if (Array.isArray(raw.webhookEvents) && raw.webhookUrl === undefined) errors.push({ path: "webhookEvents", message: "needs webhookUrl" });
-  if (typeof raw.deadline === "string" && Date.parse(raw.deadline) <= Date.now()) errors.push({ path: "deadline", message: "must be in the future" });
+  if (Array.isArray(raw.webhookEvents) && raw.webhookUrl === undefined)
+    errors.push({ path: "webhookEvents", message: "needs webhookUrl" });
+  if (typeof raw.deadline === "string" && Date.parse(raw.deadline) <= Date.now())
+    errors.push({ path: "deadline", message: "must be in the future" });
   if (errors.length > 0 || !top.success) return { errors };
   const d = top.data;
   return {
@@ -126,7 +130,9 @@ export function validatePipeline(body: unknown, ctx: PipelineContext): { spec?: 
 
 /** The step's own shape, and what it waits for; its problems go to `errors`. */
 function stepNode(rawStep: unknown, i: number, errors: FieldError[]): StepNode {
-  const shape = pipelineStepSchema.omit({ model: true, params: true }).safeParse(isObject(rawStep) ? omit(rawStep, "model", "params") : rawStep);
+  const shape = pipelineStepSchema
+    .omit({ model: true, params: true })
+    .safeParse(isObject(rawStep) ? omit(rawStep, "model", "params") : rawStep);
   if (!shape.success) errors.push(...fieldErrors(shape.error.issues, ["steps", i]));
   const s = isObject(rawStep) ? rawStep : {};
   const refs = isObject(s.params) ? findReferences(s.params) : [];
@@ -144,7 +150,13 @@ function omit(o: Record<string, unknown>, ...keys: string[]): Record<string, unk
 }
 
 /** Kinds of references, model and params checks; the validated step if all is well. */
-function checkStep(rawSteps: unknown[], nodes: StepNode[], i: number, ctx: PipelineContext, errors: FieldError[]): PipelineStepSpec | undefined {
+function checkStep(
+  rawSteps: unknown[],
+  nodes: StepNode[],
+  i: number,
+  ctx: PipelineContext,
+  errors: FieldError[],
+): PipelineStepSpec | undefined {
   const s = rawSteps[i] as Record<string, unknown>;
   const node = nodes[i]!;
   const before = errors.length;
@@ -157,22 +169,35 @@ function checkStep(rawSteps: unknown[], nodes: StepNode[], i: number, ctx: Pipel
   for (const found of node.refs) {
     const path = formatPath(["steps", i, "params", ...found.path]);
     if (!found.ref) {
-      errors.push({ path, message: `"${found.text}" is not a reference: write {{steps.<id>.outputs.<n>.url}} or {{each.url}}, exactly` });
+      errors.push({
+        path,
+        message: `"${found.text}" is not a reference: write {{steps.<id>.outputs.<n>.url}} or {{each.url}}, exactly`,
+      });
       continue;
     }
-    if (!ctx.publicBaseUrl) errors.push({ path, message: "references need the PUBLIC_BASE_URL setting, which is not set on this server" });
+    if (!ctx.publicBaseUrl)
+      errors.push({ path, message: "references need the PUBLIC_BASE_URL setting, which is not set on this server" });
     const source = found.ref.kind === "each" ? node.each : found.ref.step;
-    if (found.ref.kind === "each" && node.each === undefined) errors.push({ path, message: "{{each.url}} needs `each` on its step" });
+    if (found.ref.kind === "each" && node.each === undefined)
+      errors.push({ path, message: "{{each.url}} needs `each` on its step" });
     const field = found.path[0];
     const wants = typeof field === "string" ? URL_FIELD_KINDS[field] : undefined;
-    const isUrlField = model ? typeof field === "string" && wants !== undefined && (model.catalogue?.urlFields.includes(field) ?? false) : true;
-    if (model && !isUrlField) errors.push({ path, message: `is not a URL field of ${model.id}: a reference stands for a URL` });
+    const isUrlField = model
+      ? typeof field === "string" && wants !== undefined && (model.catalogue?.urlFields.includes(field) ?? false)
+      : true;
+    if (model && !isUrlField)
+      errors.push({ path, message: `is not a URL field of ${model.id}: a reference stands for a URL` });
     const kind = source !== undefined ? kindOf(source) : undefined;
     if (model && isUrlField && kind && wants && kind !== wants)
-      errors.push({ path, message: `takes ${wants === "audio" ? "an audio" : `an ${wants}`} URL; step ${source} makes ${kind}s` });
+      errors.push({
+        path,
+        message: `takes ${wants === "audio" ? "an audio" : `an ${wants}`} URL; step ${source} makes ${kind}s`,
+      });
   }
   // what each reference stands for while the step is checked and quoted: a valid URL of its field's kind
-  const placeholderParams = isObject(s.params) ? (maskReferences(s.params, PLACEHOLDER_URL.image) as Record<string, unknown>) : s.params;
+  const placeholderParams = isObject(s.params)
+    ? (maskReferences(s.params, PLACEHOLDER_URL.image) as Record<string, unknown>)
+    : s.params;
   const typed = isObject(placeholderParams) ? fixKinds(placeholderParams) : placeholderParams;
   const job = validateJobSpec({ model: s.model, params: typed }, ctx, ["steps", i]);
   errors.push(...job.errors);
@@ -191,7 +216,13 @@ function checkStep(rawSteps: unknown[], nodes: StepNode[], i: number, ctx: Pipel
         message: `step ${found.ref.step} makes at most ${maxOutputsOf(found.ref.step)} outputs (numbered from 0)`,
       });
   if (errors.length > before) return undefined;
-  const needs = [...new Set([...node.refs.flatMap((f) => (f.ref?.kind === "output" ? [f.ref.step] : [])), ...(node.each ? [node.each] : []), ...node.after])];
+  const needs = [
+    ...new Set([
+      ...node.refs.flatMap((f) => (f.ref?.kind === "output" ? [f.ref.step] : [])),
+      ...(node.each ? [node.each] : []),
+      ...node.after,
+    ]),
+  ];
   return {
     id: node.id,
     model: job.spec.model,

@@ -13,9 +13,14 @@ export const pipelineStepViewSchema = z.strictObject({
     description:
       "`waiting` for the steps it needs → `running` → `succeeded` | `failed` | `canceled`; `skipped` when a step it needs did not succeed (nothing was sent for it).",
   }),
-  jobIds: z.array(z.string()).meta({ description: "Its jobs (one, or one per output of its `each` step), ordinary jobs at `GET /v1/jobs/{id}`." }),
+  jobIds: z.array(z.string()).meta({
+    description: "Its jobs (one, or one per output of its `each` step), ordinary jobs at `GET /v1/jobs/{id}`.",
+  }),
   each: z.string().optional(),
-  needs: z.array(z.string()).optional().meta({ description: "The steps it waits for: those it references, its `each` and its `after`." }),
+  needs: z
+    .array(z.string())
+    .optional()
+    .meta({ description: "The steps it waits for: those it references, its `each` and its `after`." }),
   error: z.string().optional().meta({ description: "Why it failed or was skipped." }),
 });
 
@@ -25,7 +30,9 @@ export const pipelineViewSchema = z
     status: z.enum(["running", "succeeded", "failed", "canceled"]),
     steps: z.array(pipelineStepViewSchema),
     cost: z.strictObject({
-      estimate: z.array(amountSchema).meta({ description: "Reserved at admission, per unit (an `each` step counted at its source's most outputs)." }),
+      estimate: z.array(amountSchema).meta({
+        description: "Reserved at admission, per unit (an `each` step counted at its source's most outputs).",
+      }),
       actual: z.array(amountSchema).meta({ description: "Its jobs' actual costs so far, per unit." }),
     }),
     metadata: z.record(z.string(), z.string()),
@@ -39,4 +46,6 @@ export const pipelineViewSchema = z
 
 export type PipelineView = z.infer<typeof pipelineViewSchema>;
 
-export const pipelineListSchema = z.strictObject({ data: z.array(pipelineViewSchema), nextCursor: z.string().nullable() }).meta({ id: "PipelineList" });
+export const pipelineListSchema = z
+  .strictObject({ data: z.array(pipelineViewSchema), nextCursor: z.string().nullable() })
+  .meta({ id: "PipelineList" });

@@ -8,9 +8,17 @@ export const problemSchema = z
     status: z.int().min(400).max(599),
     detail: z.string(),
     code: z.string().meta({ description: "Stable machine-readable code, e.g. `validation_failed`." }),
-    requestId: z.string().optional().meta({ description: "Same as the `X-Request-Id` header; quote it when asking for help." }),
+    requestId: z
+      .string()
+      .optional()
+      .meta({ description: "Same as the `X-Request-Id` header; quote it when asking for help." }),
     errors: z
-      .array(z.strictObject({ path: z.string().meta({ description: "e.g. `params.duration`, `params.images[0]`" }), message: z.string() }))
+      .array(
+        z.strictObject({
+          path: z.string().meta({ description: "e.g. `params.duration`, `params.images[0]`" }),
+          message: z.string(),
+        }),
+      )
       .optional()
       .meta({ description: "Every offending field of a validation error." }),
   })

@@ -3,11 +3,11 @@
 // POST /v1/batches, the schedule's `tags` with each job's at most 10), every problem in one answer.
 import { z } from "zod";
 import { cronFor, isTimeZone } from "../lib/cron.ts";
+import { errorMessage } from "../lib/error-message.ts";
 import type { FieldError } from "../lib/problems.ts";
 import { fieldErrors } from "../lib/validation.ts";
-import { validateBatch, type BatchSpec } from "./batch-spec.ts";
+import { type BatchSpec, validateBatch } from "./batch-spec.ts";
 import type { SpecContext } from "./job-spec.ts";
-import { errorMessage } from "../lib/error-message.ts";
 import { MAX_TAGS, mergeTags, tagsSchema } from "./lifecycle-fields.ts";
 
 const fields = {
@@ -28,7 +28,10 @@ export const createScheduleSchema = z.strictObject({
 export const patchScheduleSchema = z.strictObject(fields).partial();
 
 export type CreateSchedule = Omit<z.output<typeof createScheduleSchema>, "batch"> & { batch: BatchSpec };
-export type SchedulePatch = Omit<z.output<typeof patchScheduleSchema>, "batch" | "timezone"> & { timezone: string; batch?: BatchSpec };
+export type SchedulePatch = Omit<z.output<typeof patchScheduleSchema>, "batch" | "timezone"> & {
+  timezone: string;
+  batch?: BatchSpec;
+};
 
 /** The route's own message for a bad cron expression, also used by the documented example. */
 export function cronProblem(expression: string, timezone: string): FieldError | undefined {
@@ -44,12 +47,20 @@ export function cronProblem(expression: string, timezone: string): FieldError | 
 function checkScheduleTags(batch: BatchSpec, tags: string[] | undefined, errors: FieldError[]): void {
   const over = batch.jobs.findIndex((job) => (mergeTags(job.tags, tags)?.length ?? 0) > MAX_TAGS);
   if (tags?.length && over >= 0)
-    errors.push({ path: "tags", message: `with the tags of batch.jobs[${over}] (its own and the batch's), more than ${MAX_TAGS} tags` });
+    errors.push({
+      path: "tags",
+      message: `with the tags of batch.jobs[${over}] (its own and the batch's), more than ${MAX_TAGS} tags`,
+    });
 }
 
 /** Checks what zod cannot: the cron expression, the zone, and the batch like POST /v1/batches. */
-function checkScheduleFields(value: { cron?: string; timezone?: string; batch?: unknown }, ctx: SpecContext, errors: FieldError[]): BatchSpec | undefined {
-  if (value.timezone !== undefined && !isTimeZone(value.timezone)) errors.push({ path: "timezone", message: "is not an IANA time zone" });
+function checkScheduleFields(
+  value: { cron?: string; timezone?: string; batch?: unknown },
+  ctx: SpecContext,
+  errors: FieldError[],
+): BatchSpec | undefined {
+  if (value.timezone !== undefined && !isTimeZone(value.timezone))
+    errors.push({ path: "timezone", message: "is not an IANA time zone" });
   if (value.cron !== undefined) {
     const problem = cronProblem(value.cron, value.timezone ?? "UTC");
     if (problem) errors.push(problem);
@@ -96,7 +107,11 @@ export function validateSchedulePatch(
   const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const timezone = typeof raw.timezone === "string" ? raw.timezone : currentTimezone;
   const batch = checkScheduleFields(
-    { ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}), timezone, ...("batch" in raw ? { batch: raw.batch } : {}) },
+    {
+      ...(typeof raw.cron === "string" ? { cron: raw.cron } : {}),
+      timezone,
+      ...("batch" in raw ? { batch: raw.batch } : {}),
+    },
     ctx,
     errors,
   );

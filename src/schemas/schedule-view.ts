@@ -36,14 +36,28 @@ export const scheduleSchema = z
     timezone: z.string().meta({ description: "IANA time zone the expression is read in." }),
     enabled: z.boolean(),
     batch: scheduledBatchSchema.meta({ description: "The batch started on every run, as validated." }),
-    tags: z.array(z.string()).optional().meta({ description: "Given to every job each run starts, after the job's and the batch's own tags." }),
-    nextRunAt: timestamp.nullable().meta({ description: "Next due time; null when disabled or when the expression never fires again." }),
-    lastRunAt: timestamp.nullable(),
-    lastBatchId: z.string().regex(BATCH_ID).nullable().meta({ description: "The batch the latest run started (`GET /v1/batches/{id}`)." }),
-    lastSkip: z
-      .strictObject({ at: timestamp, code: z.string().meta({ description: "`budget_exceeded` or `quote_unavailable`." }) })
+    tags: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Given to every job each run starts, after the job's and the batch's own tags." }),
+    nextRunAt: timestamp
       .nullable()
-      .meta({ description: "The latest due run that started nothing, and why: over budget, or not quotable against a limit." }),
+      .meta({ description: "Next due time; null when disabled or when the expression never fires again." }),
+    lastRunAt: timestamp.nullable(),
+    lastBatchId: z
+      .string()
+      .regex(BATCH_ID)
+      .nullable()
+      .meta({ description: "The batch the latest run started (`GET /v1/batches/{id}`)." }),
+    lastSkip: z
+      .strictObject({
+        at: timestamp,
+        code: z.string().meta({ description: "`budget_exceeded` or `quote_unavailable`." }),
+      })
+      .nullable()
+      .meta({
+        description: "The latest due run that started nothing, and why: over budget, or not quotable against a limit.",
+      }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -52,7 +66,9 @@ export type ScheduleView = z.output<typeof scheduleSchema>;
 
 export const scheduleListSchema = z
   .strictObject({
-    data: z.array(scheduleSchema).meta({ description: `Every schedule of this key (at most ${MAX_SCHEDULES_PER_CLIENT}), newest first.` }),
+    data: z
+      .array(scheduleSchema)
+      .meta({ description: `Every schedule of this key (at most ${MAX_SCHEDULES_PER_CLIENT}), newest first.` }),
     nextCursor: z.null().meta({ description: "Always null: the list is one page." }),
   })
   .meta({ id: "ScheduleList" });

@@ -6,7 +6,8 @@ import { type ApiError, problem } from "../lib/problems.ts";
 export const SCOPES = ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"] as const;
 export type Scope = (typeof SCOPES)[number];
 
-export const isScope = (value: unknown): value is Scope => typeof value === "string" && (SCOPES as readonly string[]).includes(value);
+export const isScope = (value: unknown): value is Scope =>
+  typeof value === "string" && (SCOPES as readonly string[]).includes(value);
 
 /** The scope of a route that declares none. */
 export function defaultScope(method: string): Scope {
@@ -31,5 +32,8 @@ export function parseScopes(stored: string): Scope[] {
 
 /** The 403 for a key without `scope`; `extensions.scope` names it for programs. */
 export function insufficientScope(scope: Scope, doing = "this"): ApiError {
-  return problem("insufficient_scope", { detail: `This key lacks the scope ${scope}, which ${doing} needs.`, extensions: { scope } });
+  return problem("insufficient_scope", {
+    detail: `This key lacks the scope ${scope}, which ${doing} needs.`,
+    extensions: { scope },
+  });
 }

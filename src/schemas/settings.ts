@@ -1,10 +1,10 @@
 // GET/PUT /v1/settings: how long a tenant's outputs and jobs are kept, and the default webhook
 // endpoint for jobs (and batches) that name none. PUT replaces all three (an omitted one is null).
 import { z } from "zod";
+import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type JobEvent } from "../jobs/record.ts";
 import type { FieldError } from "../lib/problems.ts";
 import { checkUrl } from "../lib/url-policy.ts";
 import { fieldErrors } from "../lib/validation.ts";
-import { DEFAULT_JOB_EVENTS, JOB_EVENTS, type JobEvent } from "../jobs/record.ts";
 import type { SpecContext } from "./job-spec.ts";
 
 const days = z
@@ -16,10 +16,12 @@ const days = z
 
 /** PUT's body (documented as the PutSettings component); `settingsSchema` is the same as an answer. */
 export const putSettingsSchema = z.strictObject({
-  outputRetentionDays: days.default(null).meta({ description: 'Outputs older than this are removed from R2 and show `status: "expired"`; null keeps them.' }),
-  jobRetentionDays: days
-    .default(null)
-    .meta({ description: "Finished jobs older than this are deleted as `DELETE /v1/jobs/{id}` deletes one; null keeps them." }),
+  outputRetentionDays: days.default(null).meta({
+    description: 'Outputs older than this are removed from R2 and show `status: "expired"`; null keeps them.',
+  }),
+  jobRetentionDays: days.default(null).meta({
+    description: "Finished jobs older than this are deleted as `DELETE /v1/jobs/{id}` deletes one; null keeps them.",
+  }),
   webhook: z
     .strictObject({
       url: z.string({ error: "must be a URL" }).max(2048, "must be at most 2048 characters"),

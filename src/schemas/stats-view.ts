@@ -13,7 +13,9 @@ export const statsSchema = z
           running: count.describe("Provider tasks running now (slots held), every tenant's"),
           cap: count.describe("Tasks allowed at once (WESHOP_MAX_CONCURRENCY / WIRO_MAX_CONCURRENCY)"),
           waiting: count.describe("Jobs waiting in line for a slot, every tenant's"),
-          oldestWaitingSeconds: count.nullable().describe("Age of the job at the head of the line; null when nobody waits"),
+          oldestWaitingSeconds: count
+            .nullable()
+            .describe("Age of the job at the head of the line; null when nobody waits"),
         }),
       )
       .describe("Global counts: the line is shared by every tenant, but no other tenant's job is named"),
@@ -23,12 +25,23 @@ export const statsSchema = z
       byErrorCode: z.record(z.string(), count).describe("Failed and canceled jobs by error code"),
       runMs: z
         .record(z.string(), z.strictObject({ p50: count, p95: count }))
-        .describe("Run time at the provider of succeeded jobs, per model: median and 95th percentile in ms (within 10 %)"),
+        .describe(
+          "Run time at the provider of succeeded jobs, per model: median and 95th percentile in ms (within 10 %)",
+        ),
       perHour: z
-        .array(z.strictObject({ start: z.string().describe("Start of the hour (UTC, ISO 8601)"), succeeded: count, failed: count, canceled: count }))
+        .array(
+          z.strictObject({
+            start: z.string().describe("Start of the hour (UTC, ISO 8601)"),
+            succeeded: count,
+            failed: count,
+            canceled: count,
+          }),
+        )
         .describe("Finished jobs per hour of the window, oldest first"),
     }),
-    cost: z.array(z.strictObject({ unit: z.enum(COST_UNIT_NAMES), amount: z.number() })).describe("Actual cost of the window's finished jobs, per unit"),
+    cost: z
+      .array(z.strictObject({ unit: z.enum(COST_UNIT_NAMES), amount: z.number() }))
+      .describe("Actual cost of the window's finished jobs, per unit"),
   })
   .meta({ id: "Stats" });
 

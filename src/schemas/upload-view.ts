@@ -3,7 +3,9 @@ import { z } from "zod";
 import { timestamp } from "./job-view.ts";
 
 export const uploadSchema = z
-  .strictObject({ url: z.url().meta({ description: "WeShop's reusable URL of the image; use it in `params.images`." }) })
+  .strictObject({
+    url: z.url().meta({ description: "WeShop's reusable URL of the image; use it in `params.images`." }),
+  })
   .meta({ id: "Upload" });
 export type UploadView = z.output<typeof uploadSchema>;
 
@@ -16,7 +18,9 @@ export const storedUploadSchema = z
         "Signed link to the stored file, valid until `expiresAt` without an API key; use it in any URL param (`images`, `videos`, `audios`, `firstFrame`, `extendVideo`, …).",
     }),
     kind: z.enum(["image", "video", "audio"]),
-    contentType: z.string().meta({ description: "From the file's bytes, not its name or declared type.", examples: ["video/mp4"] }),
+    contentType: z
+      .string()
+      .meta({ description: "From the file's bytes, not its name or declared type.", examples: ["video/mp4"] }),
     size: z.int().min(1).meta({ description: "Bytes stored." }),
     sha256: z
       .string()

@@ -4,17 +4,17 @@
 // on this object's alarm until the job has taken it.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config.ts";
+import { recordDelivery } from "../db/deliveries.ts";
+import { jobApi } from "../jobs/job-client.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { log } from "../lib/log.ts";
 import { writePoint } from "../lib/metrics.ts";
-import { deliveryPoint } from "./delivery-point.ts";
 import { checkUrl } from "../lib/url-policy.ts";
-import { jobApi } from "../jobs/job-client.ts";
 import type { DeliveryApi } from "./delivery-client.ts";
+import { deliveryPoint } from "./delivery-point.ts";
 import { RETRY_JITTER, RETRY_SCHEDULE_MS } from "./schedule.ts";
 import { webhookHeaders } from "./sign.ts";
 import type { AttemptRecord, DeliveryState, WebhookMessage } from "./types.ts";
-import { recordDelivery } from "../db/deliveries.ts";
 
 export { RETRY_SCHEDULE_MS } from "./schedule.ts";
 
@@ -110,7 +110,13 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
     while (this.running) await this.running;
     const state = await this.ctx.storage.get<DeliveryState>(KEY);
     if (!state) return undefined;
-    await this.ctx.storage.put(KEY, { ...state, deliveredAt: undefined, gaveUpAt: undefined, finalReport: undefined, nextAt: Date.now() });
+    await this.ctx.storage.put(KEY, {
+      ...state,
+      deliveredAt: undefined,
+      gaveUpAt: undefined,
+      finalReport: undefined,
+      nextAt: Date.now(),
+    });
     await this.alarm();
     return this.ctx.storage.get<DeliveryState>(KEY);
   }
@@ -124,7 +130,12 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
 
   private async attempt(state: DeliveryState): Promise<DeliveryState> {
     const sent = await this.send(state);
-    const entry: AttemptRecord = { at: sent.at, httpStatus: sent.next.lastStatus, ms: sent.ms, ...(sent.next.lastError ? { error: sent.next.lastError } : {}) };
+    const entry: AttemptRecord = {
+      at: sent.at,
+      httpStatus: sent.next.lastStatus,
+      ms: sent.ms,
+      ...(sent.next.lastError ? { error: sent.next.lastError } : {}),
+    };
     return { ...sent.next, log: [...(state.log ?? []), entry].slice(-50) };
   }
 
@@ -146,7 +157,12 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
       if (reason) error = `webhook URL refused: ${reason}`;
       else {
         try {
-          const headers = await webhookHeaders(config.config.webhookSecret, message.id, Math.floor(Date.now() / 1000), message.body);
+          const headers = await webhookHeaders(
+            config.config.webhookSecret,
+            message.id,
+            Math.floor(Date.now() / 1000),
+            message.body,
+          );
           const res = await fetch(message.url, {
             method: "POST",
             headers,
@@ -167,10 +183,22 @@ export class WebhookDelivery extends DurableObject<Env> implements DeliveryApi {
       return { ...state, attempts, lastStatus: status, lastError: undefined, deliveredAt: now, nextAt: undefined };
     const delay = RETRY_SCHEDULE_MS[attempts - 1];
     const lastError = error ?? `HTTP ${status}`;
-    log("warn", "webhook attempt failed", { jobId: message.jobId, webhookId: message.id, attempt: attempts, error: lastError });
-    if (delay === undefined) return { ...state, attempts, lastStatus: status, lastError, gaveUpAt: now, nextAt: undefined };
+    log("warn", "webhook attempt failed", {
+      jobId: message.jobId,
+      webhookId: message.id,
+      attempt: attempts,
+      error: lastError,
+    });
+    if (delay === undefined)
+      return { ...state, attempts, lastStatus: status, lastError, gaveUpAt: now, nextAt: undefined };
     // ±10% jitter so many failing receivers are not all retried in the same second
-    return { ...state, attempts, lastStatus: status, lastError, nextAt: now + Math.round(delay * (1 - RETRY_JITTER + 2 * RETRY_JITTER * Math.random())) };
+    return {
+      ...state,
+      attempts,
+      lastStatus: status,
+      lastError,
+      nextAt: now + Math.round(delay * (1 - RETRY_JITTER + 2 * RETRY_JITTER * Math.random())),
+    };
   }
 
   /** Tells the job how delivery stands; false when the job could not be reached. */

@@ -9,7 +9,13 @@ export function deliveryPoint(state: DeliveryState, now = Date.now()): DataPoint
   // a job's or batch's id, never the URL (it may carry the receiver's own token)
   return {
     indexes: [message.jobId],
-    blobs: ["webhook", message.type, outcome, state.lastStatus === null ? (state.lastError ?? "") : String(state.lastStatus), message.jobId],
+    blobs: [
+      "webhook",
+      message.type,
+      outcome,
+      state.lastStatus === null ? (state.lastError ?? "") : String(state.lastStatus),
+      message.jobId,
+    ],
     doubles: [state.attempts, Math.max(0, now - message.createdAt * 1000), state.lastStatus ?? 0],
   };
 }

@@ -1,10 +1,10 @@
 // Which webhook events a job's transition produces, and the messages that carry them.
 import type { Config } from "../config.ts";
-import { makeLinkSigner } from "../media/links.ts";
 import { publicJob } from "../jobs/public-job.ts";
 import type { JobEvent, JobRecord } from "../jobs/record.ts";
-import type { WebhookMessage } from "./types.ts";
+import { makeLinkSigner } from "../media/links.ts";
 import { WEBHOOK_LINK_TTL_SECONDS } from "./schedule.ts";
+import type { WebhookMessage } from "./types.ts";
 
 /** Events the client asked for that this transition produced. */
 export function transitionEvents(before: JobRecord, after: JobRecord): JobEvent[] {
@@ -26,7 +26,12 @@ export function messageId(jobId: string, event: JobEvent): string {
 export async function buildMessage(job: JobRecord, event: JobEvent, config: Config): Promise<WebhookMessage> {
   const now = Date.now();
   // the body is fixed now but may be sent on the last retry, ~30 h later: its links must outlive that
-  const signer = makeLinkSigner(config.signingSecret, config.publicBaseUrl ?? job.origin, now, WEBHOOK_LINK_TTL_SECONDS);
+  const signer = makeLinkSigner(
+    config.signingSecret,
+    config.publicBaseUrl ?? job.origin,
+    now,
+    WEBHOOK_LINK_TTL_SECONDS,
+  );
   const data = await publicJob(job, signer);
   return {
     id: messageId(job.id, event),

@@ -3,7 +3,15 @@
 // retries) can use it without importing each other.
 
 /** Delay before attempt n+1 (Standard Webhooks' schedule): 5 s … 10 h, about 28 h in all. */
-export const RETRY_SCHEDULE_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 10 * 3600_000];
+export const RETRY_SCHEDULE_MS = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3600_000,
+  5 * 3600_000,
+  10 * 3600_000,
+  10 * 3600_000,
+];
 
 /** Each delay is stretched or shortened by up to this fraction, so failing receivers are not all retried at once. */
 export const RETRY_JITTER = 0.1;

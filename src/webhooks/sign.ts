@@ -11,7 +11,12 @@ export async function signWebhook(secret: string, id: string, timestampSeconds: 
   return `v1,${bytesToBase64(new Uint8Array(mac))}`;
 }
 
-export async function webhookHeaders(secret: string, id: string, timestampSeconds: number, body: string): Promise<Record<string, string>> {
+export async function webhookHeaders(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: string,
+): Promise<Record<string, string>> {
   return {
     "Content-Type": "application/json",
     "User-Agent": "seedrun-webhooks/1",

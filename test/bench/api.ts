@@ -4,9 +4,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalStack, type LocalStack } from "../../simulator/local-stack.ts";
 import { setTimeout as sleep } from "node:timers/promises";
-import { percentile, PORTS, stackPorts } from "./lib.ts";
+import { type LocalStack, startLocalStack } from "../../simulator/local-stack.ts";
+import { PORTS, percentile, stackPorts } from "./lib.ts";
 import type { Section } from "./section.ts";
 
 const CONCURRENCY = 16;
@@ -38,16 +38,37 @@ async function load(makeRequest: () => Promise<Response>, expectStatus: number):
     }),
   );
   const elapsed = (Date.now() - started) / 1000;
-  return { requests: latencies.length, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
 }
 
 /** The runtime's own floor (test/bench/do-baseline): a trivial route and a new Durable Object storing one record. */
-async function runtimeFloor(body: string): Promise<{ trivial: Load; create: Load; read: Load; logged: Load; newJob: Load }> {
+async function runtimeFloor(
+  body: string,
+): Promise<{ trivial: Load; create: Load; read: Load; logged: Load; newJob: Load }> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-do-"));
   const port = PORTS.baseline;
-  const args = ["wrangler", "dev", "--config", "test/bench/do-baseline/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1"];
+  const args = [
+    "wrangler",
+    "dev",
+    "--config",
+    "test/bench/do-baseline/wrangler.toml",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+  ];
   args.push("--persist-to", dir, "--show-interactive-dev-session=false");
-  const child = spawn("npx", args, { stdio: "ignore", detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  const child = spawn("npx", args, {
+    stdio: "ignore",
+    detached: true,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
   const base = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; i < 480; i++) {
@@ -65,8 +86,14 @@ async function runtimeFloor(body: string): Promise<{ trivial: Load; create: Load
     const trivial = await load(() => fetch(`${base}/healthz`), 200);
     const logged = await load(() => fetch(`${base}/logged`), 200);
     const read = await load(() => fetch(`${base}/same`), 200);
-    const create = await load(() => fetch(`${base}/new`, { method: "POST", headers: { "Content-Type": "application/json" }, body }), 202);
-    const newJob = await load(() => fetch(`${base}/new-job`, { method: "POST", headers: { "Content-Type": "application/json" }, body }), 202);
+    const create = await load(
+      () => fetch(`${base}/new`, { method: "POST", headers: { "Content-Type": "application/json" }, body }),
+      202,
+    );
+    const newJob = await load(
+      () => fetch(`${base}/new-job`, { method: "POST", headers: { "Content-Type": "application/json" }, body }),
+      202,
+    );
     return { trivial, create, read, logged, newJob };
   } finally {
     if (child.pid) process.kill(-child.pid, "SIGTERM");
@@ -78,15 +105,32 @@ async function runtimeFloor(body: string): Promise<{ trivial: Load; create: Load
 export async function apiBenchmark(): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-api-"));
   // long simulated runs: the jobs created under load stay quiet while GETs are measured
-  const stack: LocalStack = await startLocalStack({ ...stackPorts(), quiet: true, persistTo: dir, simEnv: { SIM_DURATION_MS: "600000" } });
+  const stack: LocalStack = await startLocalStack({
+    ...stackPorts(),
+    quiet: true,
+    persistTo: dir,
+    simEnv: { SIM_DURATION_MS: "600000" },
+  });
   try {
     const auth = { Authorization: `Bearer ${stack.apiKey}` };
     const body = JSON.stringify({ model: "weshop/seedream", params: { textDescription: "load" } });
-    const warm = await fetch(`${stack.worker}/v1/jobs`, { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body });
+    const warm = await fetch(`${stack.worker}/v1/jobs`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body,
+    });
     const jobId = ((await warm.json()) as { id: string }).id;
     const trivial = await load(() => fetch(`${stack.worker}/healthz`), 200);
     const get = await load(() => fetch(`${stack.worker}/v1/jobs/${jobId}`, { headers: auth }), 200);
-    const post = await load(() => fetch(`${stack.worker}/v1/jobs`, { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body }), 202);
+    const post = await load(
+      () =>
+        fetch(`${stack.worker}/v1/jobs`, {
+          method: "POST",
+          headers: { ...auth, "Content-Type": "application/json" },
+          body,
+        }),
+      202,
+    );
     stack.stop();
     // the same body, stored whole in a new object: everything a job creation cannot do without
     const floor = await runtimeFloor(body);

@@ -18,7 +18,11 @@ export interface BeforeStack {
 }
 
 /** Starts the `BENCH_AUTH_BEFORE` code's local stack, or answers why it cannot (no git history, say). */
-export async function startBeforeStack(ports: { port: number; simPort: number; inspectorPort: number }): Promise<BeforeStack | string> {
+export async function startBeforeStack(ports: {
+  port: number;
+  simPort: number;
+  inspectorPort: number;
+}): Promise<BeforeStack | string> {
   const ref = process.env.BENCH_AUTH_BEFORE ?? BEFORE_KEYS;
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-before-"));
   const tree = join(dir, "tree");
@@ -29,7 +33,8 @@ export async function startBeforeStack(ports: { port: number; simPort: number; i
     return `the commit ${ref} is not in this clone`;
   }
   for (const modules of ["node_modules", "packages/cli/node_modules", "packages/client/node_modules"]) {
-    if (existsSync(modules) && existsSync(join(tree, modules, ".."))) symlinkSync(resolve(modules), join(tree, modules));
+    if (existsSync(modules) && existsSync(join(tree, modules, "..")))
+      symlinkSync(resolve(modules), join(tree, modules));
   }
   const remove = () => {
     execFileSync("git", ["worktree", "remove", "--force", tree], { stdio: "ignore" });
@@ -37,10 +42,17 @@ export async function startBeforeStack(ports: { port: number; simPort: number; i
   };
   const here = process.cwd();
   try {
-    const { startLocalStack } = (await import(join(tree, "simulator/local-stack.ts"))) as typeof import("../../simulator/local-stack.ts");
+    const { startLocalStack } = (await import(
+      join(tree, "simulator/local-stack.ts")
+    )) as typeof import("../../simulator/local-stack.ts");
     // its stack spawns wrangler and the simulator from the working directory: the old tree's
     process.chdir(tree);
-    const stack = await startLocalStack({ ...ports, quiet: true, persistTo: join(dir, "state"), cronTicks: false }).finally(() => process.chdir(here));
+    const stack = await startLocalStack({
+      ...ports,
+      quiet: true,
+      persistTo: join(dir, "state"),
+      cronTicks: false,
+    }).finally(() => process.chdir(here));
     return {
       stack,
       ref,

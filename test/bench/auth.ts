@@ -30,7 +30,11 @@ async function sample(url: string, key?: string): Promise<Sample> {
     const dur = /auth;dur=(\d+(?:\.\d+)?)/.exec(res.headers.get("Server-Timing") ?? "")?.[1];
     if (dur !== undefined) auth.push(Number(dur));
   }
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), authP50: auth.length ? percentile(auth, 50) : 0 };
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    authP50: auth.length ? percentile(auth, 50) : 0,
+  };
 }
 
 export async function authBenchmark(): Promise<Section> {
@@ -81,7 +85,11 @@ ${row("GET /v1/keys/current, sr_ key", created)}
         "api.authWorkerMsP50": created.authP50,
         ...(typeof pair === "string"
           ? {}
-          : { "api.authBeforeMsP50": pair.before, "api.authAfterRootMsP50": pair.afterRoot, "api.authAfterMsP50": pair.afterCreated }),
+          : {
+              "api.authBeforeMsP50": pair.before,
+              "api.authAfterRootMsP50": pair.afterRoot,
+              "api.authAfterMsP50": pair.afterCreated,
+            }),
       },
     };
   } finally {

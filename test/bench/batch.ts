@@ -70,7 +70,10 @@ export async function batchBenchmark(): Promise<Section> {
     const trace = traceHandOver(tasks, requests, jobs, RUN_MS, CAPS);
     const weshop = tasks.filter((t) => t.provider === "weshop");
     const wiro = tasks.filter((t) => t.provider === "wiro");
-    const distinctJobs = new Set([...weshop.map((t) => t.idempotencyKey), ...wiro.map((t) => t.callbackUrl?.split("/")[5])]);
+    const distinctJobs = new Set([
+      ...weshop.map((t) => t.idempotencyKey),
+      ...wiro.map((t) => t.callbackUrl?.split("/")[5]),
+    ]);
     const waves = Math.max(Math.ceil((JOBS * 2) / 3 / CAPS.weshop), Math.ceil(JOBS / 3 / CAPS.wiro));
     const markdown = `## Batch of ${JOBS} jobs
 
@@ -135,7 +138,8 @@ async function batchJobs(worker: string, headers: Record<string, string>, id: st
       data: { provider: { taskId: string | null }; completedAt?: string }[];
       nextCursor: string | null;
     };
-    for (const j of page.data) out.push({ taskId: j.provider.taskId, ...(j.completedAt ? { completedAt: j.completedAt } : {}) });
+    for (const j of page.data)
+      out.push({ taskId: j.provider.taskId, ...(j.completedAt ? { completedAt: j.completedAt } : {}) });
     cursor = page.nextCursor;
   } while (cursor);
   return out;

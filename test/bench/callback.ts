@@ -28,7 +28,10 @@ async function measure(callbacks: boolean): Promise<Sample> {
   try {
     const api = client(stack);
     const ids: string[] = [];
-    for (let i = 0; i < JOBS; i++) ids.push((await api.create({ model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `bench ${i}` } })).id);
+    for (let i = 0; i < JOBS; i++)
+      ids.push(
+        (await api.create({ model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `bench ${i}` } })).id,
+      );
     const jobs = await api.waitAll(ids, 10 * 60_000);
     const tasks = new Map((await simTasks(stack)).map((t) => [t.id, t]));
     const sample: Sample = { callbackToTerminal: [], finishToTerminal: [], polls: [] };
@@ -37,7 +40,8 @@ async function measure(callbacks: boolean): Promise<Sample> {
       const completed = Date.parse(job.completedAt!);
       const task = tasks.get(job.provider.taskId!)!;
       sample.finishToTerminal.push(completed - (task.createdAt + RUN_MS));
-      if (job.provider.callbackReceivedAt) sample.callbackToTerminal.push(completed - Date.parse(job.provider.callbackReceivedAt));
+      if (job.provider.callbackReceivedAt)
+        sample.callbackToTerminal.push(completed - Date.parse(job.provider.callbackReceivedAt));
       sample.polls.push(job.polls);
     }
     return sample;

@@ -21,7 +21,13 @@ interface Count {
 
 export async function clientBenchmark(): Promise<Section> {
   const persistTo = mkdtempSync(join(tmpdir(), "seedrun-bench-client-"));
-  const stack = await startLocalStack({ ...stackPorts(), persistTo, quiet: true, cronTicks: false, simEnv: { SIM_DURATION_MS: "3000" } });
+  const stack = await startLocalStack({
+    ...stackPorts(),
+    persistTo,
+    quiet: true,
+    cronTicks: false,
+    simEnv: { SIM_DURATION_MS: "3000" },
+  });
   const headers = { Authorization: `Bearer ${stack.apiKey}`, "Content-Type": "application/json" };
   try {
     const viaClient = async (i: number): Promise<Count> => {
@@ -33,11 +39,15 @@ export async function clientBenchmark(): Promise<Section> {
       const sr = new Seedrun({ baseUrl: stack.worker, apiKey: stack.apiKey, fetch: counted });
       const statuses: string[] = [];
       const spec = mixedSpec(i);
-      await sr.run(spec.model as never, spec.params as never, { onProgress: (j) => void (statuses.at(-1) !== j.status && statuses.push(j.status)) });
+      await sr.run(spec.model as never, spec.params as never, {
+        onProgress: (j) => void (statuses.at(-1) !== j.status && statuses.push(j.status)),
+      });
       return { requests, changes: statuses.length };
     };
     const viaPolling = async (i: number): Promise<Count> => {
-      let job = (await (await fetch(`${stack.worker}/v1/jobs`, { method: "POST", headers, body: JSON.stringify(mixedSpec(i)) })).json()) as {
+      let job = (await (
+        await fetch(`${stack.worker}/v1/jobs`, { method: "POST", headers, body: JSON.stringify(mixedSpec(i)) })
+      ).json()) as {
         id: string;
         status: string;
       };
@@ -53,7 +63,11 @@ export async function clientBenchmark(): Promise<Section> {
     };
     const viaWait = async (i: number): Promise<Count> => {
       let job = (await (
-        await fetch(`${stack.worker}/v1/jobs`, { method: "POST", headers: { ...headers, Prefer: "wait=60" }, body: JSON.stringify(mixedSpec(i)) })
+        await fetch(`${stack.worker}/v1/jobs`, {
+          method: "POST",
+          headers: { ...headers, Prefer: "wait=60" },
+          body: JSON.stringify(mixedSpec(i)),
+        })
       ).json()) as {
         id: string;
         status: string;
@@ -61,7 +75,9 @@ export async function clientBenchmark(): Promise<Section> {
       let requests = 1;
       const statuses = [job.status];
       while (!TERMINAL.has(job.status)) {
-        job = (await (await fetch(`${stack.worker}/v1/jobs/${job.id}`, { headers: { ...headers, Prefer: "wait=60" } })).json()) as typeof job;
+        job = (await (
+          await fetch(`${stack.worker}/v1/jobs/${job.id}`, { headers: { ...headers, Prefer: "wait=60" } })
+        ).json()) as typeof job;
         requests++;
         if (statuses.at(-1) !== job.status) statuses.push(job.status);
       }

@@ -68,9 +68,13 @@ export function traceHandOver(
   if (process.env.BENCH_TRACE_DUMP)
     writeFileSync(
       process.env.BENCH_TRACE_DUMP,
-      JSON.stringify(tasks.map((t) => ({ provider: t.provider, id: t.id, createdAt: t.createdAt, polls: polls.get(t.id) }))),
+      JSON.stringify(
+        tasks.map((t) => ({ provider: t.provider, id: t.id, createdAt: t.createdAt, polls: polls.get(t.id) })),
+      ),
     );
-  const completed = new Map(jobs.filter((j) => j.taskId && j.completedAt).map((j) => [j.taskId!, Date.parse(j.completedAt!)]));
+  const completed = new Map(
+    jobs.filter((j) => j.taskId && j.completedAt).map((j) => [j.taskId!, Date.parse(j.completedAt!)]),
+  );
   const out = {} as Record<"weshop" | "wiro", HandOverRow[]>;
   for (const provider of ["weshop", "wiro"] as const) {
     const own = tasks.filter((t) => t.provider === provider);
@@ -92,7 +96,8 @@ export function traceHandOver(
     const starts = own.map((t) => t.createdAt).sort((a, b) => a - b);
     noticed.sort((a, b) => a - b);
     const handOver: number[] = [];
-    for (let k = 0; k + caps[provider] < starts.length && k < noticed.length; k++) handOver.push(starts[k + caps[provider]]! - noticed[k]!);
+    for (let k = 0; k + caps[provider] < starts.length && k < noticed.length; k++)
+      handOver.push(starts[k + caps[provider]]! - noticed[k]!);
     out[provider] = [
       { step: "task ends → job notices (first status request after the end)", values: notice },
       { step: "job notices → next job's task created at the provider (slot hand-over)", values: handOver },

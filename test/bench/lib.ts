@@ -23,7 +23,10 @@ export const mixedSpec = (i: number) =>
     ? { model: "weshop/seedream", params: { textDescription: `image ${i}` } }
     : i % 3 === 1
       ? { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `video ${i}` } }
-      : { model: "weshop/seedance", params: { textDescription: `clip ${i}`, images: ["https://images.example.com/a.png"] } };
+      : {
+          model: "weshop/seedance",
+          params: { textDescription: `clip ${i}`, images: ["https://images.example.com/a.png"] },
+        };
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;

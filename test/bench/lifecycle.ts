@@ -62,10 +62,16 @@ async function sweepRun(jobs: number): Promise<SweepRun> {
     const headers = { Authorization: `Bearer ${stack.apiKey}`, "Content-Type": "application/json" };
     // three real jobs through the simulator, one of each kind of the batch mix, each ending with its outputs in R2
     const real = [];
-    for (let i = 0; i < 3; i++) real.push(await api.waitFor((await api.create({ ...mixedSpec(i), tags: ["bench", "sweep"] })).id, 120_000));
+    for (let i = 0; i < 3; i++)
+      real.push(await api.waitFor((await api.create({ ...mixedSpec(i), tags: ["bench", "sweep"] })).id, 120_000));
     const notDone = real.filter((j) => j.status !== "succeeded");
-    if (notDone.length > 0) throw new Error(`template jobs did not succeed: ${notDone.map((j) => j.status).join(", ")}`);
-    const settings = await fetch(`${stack.worker}/v1/settings`, { method: "PUT", headers, body: JSON.stringify({ jobRetentionDays: 1 }) });
+    if (notDone.length > 0)
+      throw new Error(`template jobs did not succeed: ${notDone.map((j) => j.status).join(", ")}`);
+    const settings = await fetch(`${stack.worker}/v1/settings`, {
+      method: "PUT",
+      headers,
+      body: JSON.stringify({ jobRetentionDays: 1 }),
+    });
     if (!settings.ok) throw new Error(`PUT /v1/settings ${settings.status}: ${await settings.text()}`);
     // the backlog: copies of those jobs (object record, R2 objects, index row) created in January, long expired
     const base = Date.UTC(2026, 0, 1);
@@ -151,7 +157,10 @@ export async function lifecycleBenchmark(): Promise<Section> {
   };
   const statements = Object.entries(main.counts.d1)
     .sort((a, b) => b[1].rowsRead + b[1].rowsWritten - (a[1].rowsRead + a[1].rowsWritten))
-    .map(([sql, t]) => `| \`${sql.replace(/\|/g, "\\|")}\` | ${t.calls} | ${fixed(t.rowsRead / main.jobs)} | ${fixed(t.rowsWritten / main.jobs)} |`);
+    .map(
+      ([sql, t]) =>
+        `| \`${sql.replace(/\|/g, "\\|")}\` | ${t.calls} | ${fixed(t.rowsRead / main.jobs)} | ${fixed(t.rowsWritten / main.jobs)} |`,
+    );
   const r2 = Object.entries(main.counts.r2)
     .map(([op, n]) => `${op} ${fixed(n / main.jobs)}`)
     .join(", ");
@@ -200,7 +209,9 @@ between them: ${main.wallSeconds.toFixed(0)} s. Knobs: \`npm run bench -- lifecy
       "lifecycle.sweepD1RowsReadPerJob": reads(main) / main.jobs,
       "lifecycle.sweepD1RowsWrittenPerJob": writes(main) / main.jobs,
       "lifecycle.sweepTicks": working(main).length,
-      ...(small ? { "lifecycle.sweepMsPerJobRatioToSmall": sweepMs(main) / main.jobs / (sweepMs(small) / small.jobs) } : {}),
+      ...(small
+        ? { "lifecycle.sweepMsPerJobRatioToSmall": sweepMs(main) / main.jobs / (sweepMs(small) / small.jobs) }
+        : {}),
     },
   };
 }

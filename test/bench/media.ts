@@ -50,7 +50,11 @@ async function copyOnce(bytes: number, chunked: boolean): Promise<CopyRun> {
     quiet: true,
     persistTo: dir,
     inspectorPort: PORTS.inspector,
-    simEnv: { SIM_DURATION_MS: "1000", SIM_WIRO_OUTPUT_BYTES: String(bytes), SIM_WIRO_OUTPUT_CHUNKED: chunked ? "1" : "0" },
+    simEnv: {
+      SIM_DURATION_MS: "1000",
+      SIM_WIRO_OUTPUT_BYTES: String(bytes),
+      SIM_WIRO_OUTPUT_CHUNKED: chunked ? "1" : "0",
+    },
     vars: { MEDIA_TIMEOUT_MS: "1800000" },
   });
   const heap = await IsolateHeap.connect(PORTS.inspector, `${stack.worker}/healthz`);
@@ -64,11 +68,18 @@ async function copyOnce(bytes: number, chunked: boolean): Promise<CopyRun> {
     const done = await api.waitFor(job.id, 30 * 60_000);
     const cpu = workerdCpuSeconds(stack.workerPid ?? 0) - cpuBefore;
     const sample = heap.stop();
-    const view = done as unknown as { status: string; completedAt: string; provider: { callbackReceivedAt?: string }; outputs: { size: number }[] };
-    if (view.status !== "succeeded" || view.outputs[0]?.size !== bytes) throw new Error(`copy of ${bytes} bytes ended ${JSON.stringify(done)}`);
+    const view = done as unknown as {
+      status: string;
+      completedAt: string;
+      provider: { callbackReceivedAt?: string };
+      outputs: { size: number }[];
+    };
+    if (view.status !== "succeeded" || view.outputs[0]?.size !== bytes)
+      throw new Error(`copy of ${bytes} bytes ended ${JSON.stringify(done)}`);
     const from = statusChangedAt(heap, job.id, "copying");
     const to = statusChangedAt(heap, job.id, "succeeded");
-    if (from !== undefined && to !== undefined) return { bytes, chunked, copy: { ms: to - from, heap: sample, cpu }, timedBy: "log" };
+    if (from !== undefined && to !== undefined)
+      return { bytes, chunked, copy: { ms: to - from, heap: sample, cpu }, timedBy: "log" };
     const ms = Date.parse(view.completedAt) - Date.parse(view.provider.callbackReceivedAt ?? view.completedAt);
     return { bytes, chunked, copy: { ms, heap: sample, cpu }, timedBy: "record" };
   } finally {
@@ -95,11 +106,34 @@ interface Baseline {
  */
 export async function directPut(bytes: number): Promise<Baseline> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-direct-"));
-  const sim = spawn(process.execPath, ["simulator/server.ts"], { stdio: "ignore", detached: true, env: { ...process.env, SIM_PORT: String(PORTS.sim) } });
+  const sim = spawn(process.execPath, ["simulator/server.ts"], {
+    stdio: "ignore",
+    detached: true,
+    env: { ...process.env, SIM_PORT: String(PORTS.sim) },
+  });
   const port = PORTS.baseline;
-  const args = ["wrangler", "dev", "--config", "test/bench/r2-baseline/wrangler.toml", "--port", String(port), "--ip", "127.0.0.1"];
-  args.push("--persist-to", dir, "--inspector-port", String(PORTS.baselineInspector), "--show-interactive-dev-session=false");
-  const child = spawn("npx", args, { stdio: "ignore", detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  const args = [
+    "wrangler",
+    "dev",
+    "--config",
+    "test/bench/r2-baseline/wrangler.toml",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+  ];
+  args.push(
+    "--persist-to",
+    dir,
+    "--inspector-port",
+    String(PORTS.baselineInspector),
+    "--show-interactive-dev-session=false",
+  );
+  const child = spawn("npx", args, {
+    stdio: "ignore",
+    detached: true,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
   let heap: IsolateHeap | undefined;
   try {
     for (let i = 0; i < 480; i++) {
@@ -117,11 +151,14 @@ export async function directPut(bytes: number): Promise<Baseline> {
       await sleep(1000);
       await inspector.start();
       const cpuBefore = workerdCpuSeconds(child.pid ?? 0);
-      const res = await fetch(`http://127.0.0.1:${port}/${route}?source=${encodeURIComponent(source + query)}&size=${bytes}`);
+      const res = await fetch(
+        `http://127.0.0.1:${port}/${route}?source=${encodeURIComponent(source + query)}&size=${bytes}`,
+      );
       const body = (await res.json()) as { ms: number; size?: number; error?: string };
       const cpu = workerdCpuSeconds(child.pid ?? 0) - cpuBefore;
       const sample = inspector.stop();
-      if (body.size !== bytes) throw new Error(`the baseline ${route} stored ${body.size} bytes (${body.error ?? "no error"})`);
+      if (body.size !== bytes)
+        throw new Error(`the baseline ${route} stored ${body.size} bytes (${body.error ?? "no error"})`);
       return { ms: body.ms, heap: sample, cpu };
     };
     const direct = await run("put", "");
@@ -212,5 +249,8 @@ heuristics, so a fresh buffer per read showed as up to 70 MiB of growth).
 Target: heap growth < 32 MiB at every size — ${worst < 32 ? "met" : "not met"} (largest ${worst.toFixed(1)} MiB); throughput ≥ 0.85× the direct
 put at every size — ${Math.min(...ratios) >= 0.85 ? "met" : "not met"} (lowest ${Math.min(...ratios).toFixed(2)}×).
 `;
-  return { markdown, figures: { "media.copyVsDirectMin": Math.min(...ratios), "media.isolateHeapGrowthMiBMax": worst } };
+  return {
+    markdown,
+    figures: { "media.copyVsDirectMin": Math.min(...ratios), "media.isolateHeapGrowthMiBMax": worst },
+  };
 }

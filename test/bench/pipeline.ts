@@ -17,7 +17,11 @@ const RUN_MS = 2_000;
 const spec = (i: number) => ({
   steps: [
     { id: "still", model: "weshop/seedream", params: { textDescription: `still ${i}` } },
-    { id: "edit", model: "weshop/seedream", params: { textDescription: `edit ${i}`, images: ["{{steps.still.outputs.0.url}}"] } },
+    {
+      id: "edit",
+      model: "weshop/seedream",
+      params: { textDescription: `edit ${i}`, images: ["{{steps.still.outputs.0.url}}"] },
+    },
   ],
 });
 
@@ -30,7 +34,12 @@ interface Pipeline {
 
 export async function pipelineBenchmark(): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-"));
-  const stack = await startLocalStack({ ...stackPorts(), quiet: true, persistTo: dir, simEnv: { SIM_DURATION_MS: String(RUN_MS) } });
+  const stack = await startLocalStack({
+    ...stackPorts(),
+    quiet: true,
+    persistTo: dir,
+    simEnv: { SIM_DURATION_MS: String(RUN_MS) },
+  });
   const headers = { Authorization: `Bearer ${stack.apiKey}`, "Content-Type": "application/json" };
   const api = client(stack);
   const toCreate: number[] = [];
@@ -38,7 +47,11 @@ export async function pipelineBenchmark(): Promise<Section> {
   const ownStart: number[] = [];
   try {
     const runOne = async (i: number) => {
-      const res = await fetch(`${stack.worker}/v1/pipelines`, { method: "POST", headers, body: JSON.stringify(spec(i)) });
+      const res = await fetch(`${stack.worker}/v1/pipelines`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(spec(i)),
+      });
       if (res.status !== 202) throw new Error(`POST /v1/pipelines ${res.status}: ${await res.text()}`);
       let p = (await res.json()) as Pipeline;
       const deadline = Date.now() + 5 * 60_000;
@@ -55,7 +68,8 @@ export async function pipelineBenchmark(): Promise<Section> {
       // what any job takes from its creation to its submit, hand-off or not: the first step's job
       ownStart.push(Date.parse(first.startedAt!) - Date.parse(first.createdAt));
     };
-    for (let i = 0; i < PIPELINES; i += AT_ONCE) await Promise.all(Array.from({ length: Math.min(AT_ONCE, PIPELINES - i) }, (_, j) => runOne(i + j)));
+    for (let i = 0; i < PIPELINES; i += AT_ONCE)
+      await Promise.all(Array.from({ length: Math.min(AT_ONCE, PIPELINES - i) }, (_, j) => runOne(i + j)));
   } finally {
     stack.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -123,5 +123,12 @@ the ceiling is below 3x, no schedule meets the target at equal mean delay. Long 
 consistent durations save most; short or erratic runs save little. Trading delay for requests is a one-line change
 (\`TARGET_MEAN_DELAY_MS\`); for Wiro, callbacks make the question moot (see below).
 `;
-  return { markdown, figures: { "polling.minShareOfCeiling": Math.min(...shareOfCeiling), "polling.meanDelayRatio": delayRatio, "polling.fewerPolls": ratio } };
+  return {
+    markdown,
+    figures: {
+      "polling.minShareOfCeiling": Math.min(...shareOfCeiling),
+      "polling.meanDelayRatio": delayRatio,
+      "polling.fewerPolls": ratio,
+    },
+  };
 }

@@ -49,21 +49,31 @@ const ranAt = new Date().toISOString();
 const marked = (name: string, markdown: string) => `<!-- section:${name} -->\n${markdown}<!-- /section:${name} -->\n`;
 
 if (only.length > 0 && !write) {
-  for (const { section } of Object.values(results)) console.log(section.markdown, JSON.stringify(section.figures, null, 2));
+  for (const { section } of Object.values(results))
+    console.log(section.markdown, JSON.stringify(section.figures, null, 2));
 } else {
   // every key and section this run did not produce stays (e.g. the hand-measured /docs figures)
-  const previous = existsSync("benchmarks.json") ? (JSON.parse(readFileSync("benchmarks.json", "utf8")) as Record<string, unknown>) : {};
+  const previous = existsSync("benchmarks.json")
+    ? (JSON.parse(readFileSync("benchmarks.json", "utf8")) as Record<string, unknown>)
+    : {};
   const sectionRuns = { ...((previous.sections as Record<string, unknown>) ?? {}) };
   const figures: Record<string, unknown> = { ...previous };
   for (const [name, { section, seconds }] of Object.entries(results)) {
     Object.assign(figures, section.figures);
     sectionRuns[name] = { ranAt, seconds };
   }
-  writeFileSync("benchmarks.json", `${JSON.stringify({ ...figures, ranAt, machine, sections: sectionRuns }, null, 2)}\n`);
-  let body = existsSync("BENCHMARKS.md") ? (readFileSync("BENCHMARKS.md", "utf8").split("<!-- sections -->\n")[1] ?? "") : "";
+  writeFileSync(
+    "benchmarks.json",
+    `${JSON.stringify({ ...figures, ranAt, machine, sections: sectionRuns }, null, 2)}\n`,
+  );
+  let body = existsSync("BENCHMARKS.md")
+    ? (readFileSync("BENCHMARKS.md", "utf8").split("<!-- sections -->\n")[1] ?? "")
+    : "";
   for (const [name, r] of Object.entries(results)) {
     const block = new RegExp(`<!-- section:${name} -->\\n[\\s\\S]*?<!-- /section:${name} -->\\n`);
-    body = block.test(body) ? body.replace(block, marked(name, r.section.markdown)) : `${body}\n${marked(name, r.section.markdown)}`;
+    body = block.test(body)
+      ? body.replace(block, marked(name, r.section.markdown))
+      : `${body}\n${marked(name, r.section.markdown)}`;
   }
   const took = Object.entries(sectionRuns)
     .map(([name, r]) => `${name} ${(r as { seconds: number }).seconds} s`)

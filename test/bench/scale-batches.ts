@@ -33,14 +33,21 @@ export interface BatchRun {
 }
 
 /** How the batches' jobs that did not succeed ended: status and error code, counted. */
-async function endings(worker: string, headers: Record<string, string>, ids: string[]): Promise<Record<string, number>> {
+async function endings(
+  worker: string,
+  headers: Record<string, string>,
+  ids: string[],
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const id of ids)
     for (const status of ["failed", "canceled", "queued", "running", "copying"]) {
       let cursor: string | null = null;
       do {
         const url = `${worker}/v1/batches/${id}/jobs?status=${status}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-        const page = (await (await fetch(url, { headers })).json()) as { data: { status: string; error?: { code: string } }[]; nextCursor: string | null };
+        const page = (await (await fetch(url, { headers })).json()) as {
+          data: { status: string; error?: { code: string } }[];
+          nextCursor: string | null;
+        };
         for (const j of page.data) {
           const key = `${j.status}${j.error ? ` ${j.error.code}` : ""}`;
           out[key] = (out[key] ?? 0) + 1;
@@ -69,7 +76,11 @@ export async function batchRun(jobs: number): Promise<BatchRun> {
     const ids: string[] = [];
     for (let from = 0; from < jobs; from += 1000) {
       const chunk = Array.from({ length: Math.min(1000, jobs - from) }, (_, i) => mixedSpec(from + i));
-      const res = await fetch(`${stack.worker}/v1/batches`, { method: "POST", headers, body: JSON.stringify({ jobs: chunk }) });
+      const res = await fetch(`${stack.worker}/v1/batches`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ jobs: chunk }),
+      });
       if (res.status !== 202) throw new Error(`POST /v1/batches ${res.status}: ${await res.text()}`);
       ids.push(((await res.json()) as { id: string }).id);
     }
@@ -79,12 +90,17 @@ export async function batchRun(jobs: number): Promise<BatchRun> {
       await sleep(1000);
       const views = await Promise.all(
         ids.map(
-          async (id) => (await (await fetch(`${stack.worker}/v1/batches/${id}`, { headers })).json()) as { status: string; counts: Record<string, number> },
+          async (id) =>
+            (await (await fetch(`${stack.worker}/v1/batches/${id}`, { headers })).json()) as {
+              status: string;
+              counts: Record<string, number>;
+            },
         ),
       );
       succeeded = views.reduce((n, v) => n + (v.counts.succeeded ?? 0), 0);
       if (views.every((v) => v.status === "completed")) break;
-      if (Date.now() > deadline) throw new Error(`${jobs} jobs: not done after ${(Date.now() - started) / 1000} s (${succeeded} succeeded)`);
+      if (Date.now() > deadline)
+        throw new Error(`${jobs} jobs: not done after ${(Date.now() - started) / 1000} s (${succeeded} succeeded)`);
     }
     const seconds = (Date.now() - started) / 1000;
     const otherEndings = await endings(stack.worker, headers, ids);

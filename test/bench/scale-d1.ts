@@ -16,12 +16,23 @@ export function wrangler(args: string[]): Promise<string> {
     let out = "";
     child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
     child.stderr?.on("data", (c: Buffer) => (out += c.toString()));
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.join(" ")} failed:\n${out.slice(-2000)}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.join(" ")} failed:\n${out.slice(-2000)}`)),
+    );
   });
 }
 
 export const d1 = (dir: string, sql: { file?: string; command?: string }) =>
-  wrangler(["d1", "execute", "seedrun", "--local", "--persist-to", dir, "--json", ...(sql.file ? ["--file", sql.file] : ["--command", sql.command!])]);
+  wrangler([
+    "d1",
+    "execute",
+    "seedrun",
+    "--local",
+    "--persist-to",
+    dir,
+    "--json",
+    ...(sql.file ? ["--file", sql.file] : ["--command", sql.command!]),
+  ]);
 
 /** Counts every row the worker inserts, updates or deletes in D1 (bench-only triggers on the local database). */
 export async function countWrites(dir: string): Promise<void> {
@@ -43,7 +54,13 @@ export async function writesSoFar(dir: string): Promise<number> {
 }
 
 /** Index rows written straight into the local D1 (finished jobs, oldest first), in multi-row INSERTs. */
-export function seedSql(tenant: string, count: number, prefix: string, batchId: string | null, batchRows: number): string {
+export function seedSql(
+  tenant: string,
+  count: number,
+  prefix: string,
+  batchId: string | null,
+  batchRows: number,
+): string {
   const lines: string[] = [];
   const base = Date.UTC(2026, 0, 1);
   for (let from = 0; from < count; from += 500) {
@@ -52,9 +69,13 @@ export function seedSql(tenant: string, count: number, prefix: string, batchId: 
       const status = i % 10 === 0 ? "failed" : "succeeded";
       const batch = batchId !== null && i < batchRows ? `'${batchId}'` : "NULL";
       const at = base + i * 1000;
-      values.push(`('job_${prefix}${String(i).padStart(8, "0")}', '${tenant}', 'weshop/seedream', '${status}', ${batch}, ${at}, ${at}, ${at})`);
+      values.push(
+        `('job_${prefix}${String(i).padStart(8, "0")}', '${tenant}', 'weshop/seedream', '${status}', ${batch}, ${at}, ${at}, ${at})`,
+      );
     }
-    lines.push(`INSERT INTO jobs (id, tenant, model, status, batch_id, created_at, updated_at, seen_at) VALUES ${values.join(", ")};`);
+    lines.push(
+      `INSERT INTO jobs (id, tenant, model, status, batch_id, created_at, updated_at, seen_at) VALUES ${values.join(", ")};`,
+    );
   }
   return lines.join("\n");
 }

@@ -63,7 +63,11 @@ export async function reads(): Promise<Reads> {
   try {
     const auth = (key: string) => ({ Authorization: `Bearer ${key}`, "Content-Type": "application/json" });
     const post = async (key: string, jobs: unknown[]) => {
-      const res = await fetch(`${stack.worker}/v1/batches`, { method: "POST", headers: auth(key), body: JSON.stringify({ jobs }) });
+      const res = await fetch(`${stack.worker}/v1/batches`, {
+        method: "POST",
+        headers: auth(key),
+        body: JSON.stringify({ jobs }),
+      });
       return ((await res.json()) as { id: string }).id;
     };
     const image = { model: "weshop/seedream", params: { textDescription: "scale" } };
@@ -80,7 +84,9 @@ export async function reads(): Promise<Reads> {
       Array.from({ length: 20 }, () => image),
     );
     for (let i = 0; i < 120; i++) {
-      const view = (await (await fetch(`${stack.worker}/v1/batches/${small}`, { headers: auth(keys.big) })).json()) as { status: string };
+      const view = (await (await fetch(`${stack.worker}/v1/batches/${small}`, { headers: auth(keys.big) })).json()) as {
+        status: string;
+      };
       if (view.status === "completed") break;
       await sleep(1000);
     }
@@ -89,12 +95,17 @@ export async function reads(): Promise<Reads> {
     await sleep(1500);
     const file = join(dir, "seed.sql");
     // older than the real jobs, so the first page of each key is its real, newest jobs
-    writeFileSync(file, `${seedSql(tenantOf(keys.big), BIG, "a", big, BATCH_ROWS - 20)}\n${seedSql(tenantOf(keys.small), SMALL, "b", null, 0)}\n`);
+    writeFileSync(
+      file,
+      `${seedSql(tenantOf(keys.big), BIG, "a", big, BATCH_ROWS - 20)}\n${seedSql(tenantOf(keys.small), SMALL, "b", null, 0)}\n`,
+    );
     await d1(dir, { file });
     stack = await startLocalStack(options);
     heap = await IsolateHeap.connect(PORTS.inspector, `${stack.worker}/healthz`);
     const get = (key: string, path: string) => () => fetch(`${stack.worker}${path}`, { headers: auth(key) });
-    const deep = Buffer.from(JSON.stringify([Date.UTC(2026, 0, 1) + (BIG / 2) * 1000, `job_a${String(BIG / 2).padStart(8, "0")}`])).toString("base64url");
+    const deep = Buffer.from(
+      JSON.stringify([Date.UTC(2026, 0, 1) + (BIG / 2) * 1000, `job_a${String(BIG / 2).padStart(8, "0")}`]),
+    ).toString("base64url");
     const n = 100;
     return {
       listBig: await timed(heap, n, get(keys.big, "/v1/jobs?limit=20")),

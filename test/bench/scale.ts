@@ -1,6 +1,6 @@
-import type { Section } from "./section.ts";
 import { type BatchRun, batchRun, CAPS, RUN_MS } from "./scale-batches.ts";
 import { BATCH_ROWS, BIG, type Latency, type Reads, reads, SMALL } from "./scale-reads.ts";
+import type { Section } from "./section.ts";
 
 export async function scaleBenchmark(): Promise<Section> {
   // BENCH_SCALE_JOBS: the batch sizes; BENCH_SCALE_BASE: the size the largest is compared with;
@@ -97,8 +97,10 @@ ${r ? readsMarkdown(r) : "The reads over a big index were left out of this run (
       "scale.timePerJobGrowth": perJobGrowth,
       ...(vsBase && baseRun
         ? {
-            [`scale.timePerJob${vsBase.jobs}Vs${baseRun.jobs}`]: vsBase.seconds / vsBase.jobs / (baseRun.seconds / baseRun.jobs),
-            [`scale.gateRequestsPerJob${vsBase.jobs}Vs${baseRun.jobs}`]: vsBase.gateRequestsPerJob / baseRun.gateRequestsPerJob,
+            [`scale.timePerJob${vsBase.jobs}Vs${baseRun.jobs}`]:
+              vsBase.seconds / vsBase.jobs / (baseRun.seconds / baseRun.jobs),
+            [`scale.gateRequestsPerJob${vsBase.jobs}Vs${baseRun.jobs}`]:
+              vsBase.gateRequestsPerJob / baseRun.gateRequestsPerJob,
           }
         : {}),
       ...Object.fromEntries(
@@ -115,7 +117,8 @@ ${r ? readsMarkdown(r) : "The reads over a big index were left out of this run (
   };
 }
 
-const read = (name: string, l: Latency) => `| ${name} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${l.heapGrowthMiB.toFixed(1)} |`;
+const read = (name: string, l: Latency) =>
+  `| ${name} | ${l.p50.toFixed(1)} | ${l.p99.toFixed(1)} | ${l.heapGrowthMiB.toFixed(1)} |`;
 
 function readsMarkdown(r: Reads): string {
   return `**Reads over a big index.** One stack: real jobs and batches first, then (worker stopped) ${BIG.toLocaleString("en")} index

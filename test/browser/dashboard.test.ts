@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, artifact, launchChromium } from "./browser.ts";
 import { inPage, signIn as signInAt } from "./page.ts";
-import { KEY_A, KEY_B, startBrowserStack, type BrowserStack } from "./stack.ts";
+import { type BrowserStack, KEY_A, KEY_B, startBrowserStack } from "./stack.ts";
 
 let stack: BrowserStack;
 let browser: Browser;
@@ -43,7 +43,12 @@ describe("the dashboard", () => {
     // measured twice: the first load also compiles the worker's first request; the second is what a returning user sees
     const measure = async () => {
       await page.goto(`${stack.worker}/dashboard`);
-      return inPage<{ paint: Record<string, number>; responseEnd: number | null; domContentLoaded: number | null; transferred: number | null }>(
+      return inPage<{
+        paint: Record<string, number>;
+        responseEnd: number | null;
+        domContentLoaded: number | null;
+        transferred: number | null;
+      }>(
         page,
         `(() => {
           const nav = performance.getEntriesByType("navigation")[0];
@@ -58,7 +63,10 @@ describe("the dashboard", () => {
     };
     const first = await measure();
     const paint = await measure();
-    writeFileSync(artifact("first-paint.json"), `${JSON.stringify({ firstLoad: first, secondLoad: paint }, null, 2)}\n`);
+    writeFileSync(
+      artifact("first-paint.json"),
+      `${JSON.stringify({ firstLoad: first, secondLoad: paint }, null, 2)}\n`,
+    );
     console.log(`first paint: first load ${JSON.stringify(first)}, second load ${JSON.stringify(paint)}`);
     expect(paint.paint["first-contentful-paint"]).toBeGreaterThan(0);
 
@@ -121,7 +129,8 @@ describe("the dashboard", () => {
     await page.screenshot({ path: artifact("dashboard-job-running.png"), fullPage: true });
 
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Jobs" }).click();
-    for (const id of [jobs.seedream, jobs.wiro]) await page.locator(`[data-job="${id}"][data-status="succeeded"]`).waitFor({ timeout: 120_000 });
+    for (const id of [jobs.seedream, jobs.wiro])
+      await page.locator(`[data-job="${id}"][data-status="succeeded"]`).waitFor({ timeout: 120_000 });
     expect(await inPage(page, "window.__sameDocument")).toBe(true);
     expect(await page.locator(`[data-job="${jobs.seedream}"] img.thumb`).count()).toBe(1);
     await page.screenshot({ path: artifact("dashboard-jobs.png"), fullPage: true });
@@ -141,7 +150,12 @@ describe("the dashboard", () => {
     expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
     // and the browser itself loads it from there: its metadata (duration, size) comes in
     await expect
-      .poll(() => inPage(page, `(() => { const v = document.querySelector(".outputs video"); return v.error ? "error " + v.error.code : v.readyState; })()`))
+      .poll(() =>
+        inPage(
+          page,
+          `(() => { const v = document.querySelector(".outputs video"); return v.error ? "error " + v.error.code : v.readyState; })()`,
+        ),
+      )
       .toBeGreaterThanOrEqual(1);
     expect(await page.getByRole("link", { name: "Download" }).getAttribute("href")).toBe(src);
     await page.screenshot({ path: artifact("dashboard-job-video.png"), fullPage: true });
@@ -150,7 +164,11 @@ describe("the dashboard", () => {
     await page.locator(`[data-job="${jobs.seedream}"] h2 a`).click();
     const images = page.locator(".outputs img");
     await expect.poll(() => images.count()).toBe(2);
-    await expect.poll(() => inPage(page, `[...document.querySelectorAll(".outputs img")].every((i) => i.complete && i.naturalWidth > 0)`)).toBe(true);
+    await expect
+      .poll(() =>
+        inPage(page, `[...document.querySelectorAll(".outputs img")].every((i) => i.complete && i.naturalWidth > 0)`),
+      )
+      .toBe(true);
   });
 
   it("shows a batch's progress live to the end, and a schedule in words that can be switched off", async () => {
@@ -160,9 +178,15 @@ describe("the dashboard", () => {
         headers: { Authorization: `Bearer ${KEY_A}`, "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });
-    const jobsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ model: "weshop/seedream", params: { textDescription: `frame ${i}` } }));
+    const jobsOf = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ model: "weshop/seedream", params: { textDescription: `frame ${i}` } }));
     const batch = (await (await api("/v1/batches", { jobs: jobsOf(3) })).json()) as { id: string };
-    const created = await api("/v1/schedules", { name: "Nightly lookbook", cron: "0 3 * * *", timezone: "Europe/Istanbul", batch: { jobs: jobsOf(1) } });
+    const created = await api("/v1/schedules", {
+      name: "Nightly lookbook",
+      cron: "0 3 * * *",
+      timezone: "Europe/Istanbul",
+      batch: { jobs: jobsOf(1) },
+    });
     expect(created.status).toBe(201);
 
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Batches" }).click();
@@ -191,7 +215,10 @@ describe("the dashboard", () => {
   });
 
   it("says why a job failed: the error's code and message, live", async () => {
-    const fault = await fetch(`${stack.sim}/__sim/faults`, { method: "POST", body: JSON.stringify({ target: "weshop.submit", kind: "run_failed" }) });
+    const fault = await fetch(`${stack.sim}/__sim/faults`, {
+      method: "POST",
+      body: JSON.stringify({ target: "weshop.submit", kind: "run_failed" }),
+    });
     expect(fault.ok).toBe(true);
     const res = await fetch(`${stack.worker}/v1/jobs`, {
       method: "POST",
@@ -203,7 +230,9 @@ describe("the dashboard", () => {
     await page.getByRole("link", { name: "a storm" }).click();
     const why = page.getByRole("region", { name: "Why the job ended" });
     await why.waitFor({ timeout: 120_000 });
-    const job = (await (await fetch(`${stack.worker}/v1/jobs/${id}`, { headers: { Authorization: `Bearer ${KEY_A}` } })).json()) as {
+    const job = (await (
+      await fetch(`${stack.worker}/v1/jobs/${id}`, { headers: { Authorization: `Bearer ${KEY_A}` } })
+    ).json()) as {
       status: string;
       error: { code: string; message: string };
     };
@@ -214,7 +243,9 @@ describe("the dashboard", () => {
   });
 
   it("pages through the jobs over the cursor, newest first, without repeating one", async () => {
-    const all = (await (await fetch(`${stack.worker}/v1/jobs?limit=100`, { headers: { Authorization: `Bearer ${KEY_A}` } })).json()) as {
+    const all = (await (
+      await fetch(`${stack.worker}/v1/jobs?limit=100`, { headers: { Authorization: `Bearer ${KEY_A}` } })
+    ).json()) as {
       data: { id: string }[];
     };
     expect(all.data.length).toBe(6);
@@ -262,14 +293,22 @@ describe("the dashboard", () => {
   });
 
   it("fits a narrow phone screen, in dark mode, with a name on every control", async () => {
-    const phone = await browser.newContext({ viewport: { width: 360, height: 780 }, colorScheme: "dark", isMobile: true, hasTouch: true });
+    const phone = await browser.newContext({
+      viewport: { width: 360, height: 780 },
+      colorScheme: "dark",
+      isMobile: true,
+      hasTouch: true,
+    });
     const p = await newPage(phone);
     await signIn(p, KEY_A);
     for (const hash of ["#/jobs", `#/jobs/${jobs.wiro}`, "#/new?model=weshop/seedance", "#/batches", "#/schedules"]) {
       await p.goto(`${stack.worker}/dashboard${hash}`);
       await p.locator("h1").first().waitFor();
       await p.waitForLoadState("networkidle");
-      const overflow = await inPage<number>(p, "document.documentElement.scrollWidth - document.documentElement.clientWidth");
+      const overflow = await inPage<number>(
+        p,
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      );
       expect(overflow, `${hash} scrolls sideways`).toBeLessThanOrEqual(0);
       // a control is named by a label, aria-label or its text (those inside hidden or aria-hidden parts do not count)
       const unnamed = await inPage<string[]>(

@@ -13,7 +13,10 @@ import { freePort } from "./stack.ts";
 const ROOT = "stack-root-key";
 const ADMIN = "stack-admin-key-0123456789";
 const PER_MINUTE = 20;
-const dirs = { state: mkdtempSync(join(tmpdir(), "seedrun-keys-")), logs: mkdtempSync(join(tmpdir(), "seedrun-keys-logs-")) };
+const dirs = {
+  state: mkdtempSync(join(tmpdir(), "seedrun-keys-")),
+  logs: mkdtempSync(join(tmpdir(), "seedrun-keys-logs-")),
+};
 let stack: LocalStack | undefined;
 
 beforeAll(async () => {
@@ -98,12 +101,18 @@ it("rotation walk-through, 429 from the binding, and no secret in the persisted 
   // a key for the client instead of the API_KEYS entry; it sees what the root key made
   const job = await call(ROOT, "/v1/jobs", { model: "weshop/seedream", params: { textDescription: "a lighthouse" } });
   expect(job.status).toBe(202);
-  const first = await call(ROOT, "/v1/keys", { name: "app v1", scopes: ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"] });
+  const first = await call(ROOT, "/v1/keys", {
+    name: "app v1",
+    scopes: ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"],
+  });
   expect(first.status).toBe(201);
   const k1 = first.body.key as string;
   expect((await call(k1, `/v1/jobs/${job.body.id}`)).status).toBe(200);
   // rotate: the next key, made with the current one, then the current one revoked
-  const second = await call(k1, "/v1/keys", { name: "app v2", scopes: ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"] });
+  const second = await call(k1, "/v1/keys", {
+    name: "app v2",
+    scopes: ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"],
+  });
   const k2 = second.body.key as string;
   expect((await call(k2, `/v1/keys/${first.body.id}`, undefined, "DELETE")).status).toBe(204);
   expect((await call(k1, "/v1/jobs")).status).toBe(401);

@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifact, launchChromium } from "./browser.ts";
 import { axeViolations, inPage, signIn } from "./page.ts";
-import { KEY_A, startBrowserStack, type BrowserStack } from "./stack.ts";
+import { type BrowserStack, KEY_A, startBrowserStack } from "./stack.ts";
 
 let stack: BrowserStack;
 let browser: Browser;
@@ -38,8 +38,17 @@ beforeAll(async () => {
   }
   // the fault takes the next submit: only after the first two were submitted
   await Promise.all(ids.map((id) => until(id, ["succeeded", "failed"])));
-  await fetch(`${stack.sim}/__sim/faults`, { method: "POST", body: JSON.stringify({ target: "weshop.submit", kind: "run_failed" }) });
-  ids.push(((await (await call("/v1/jobs", { model: "weshop/seedream", params: { textDescription: "a storm at sea" } })).json()) as { id: string }).id);
+  await fetch(`${stack.sim}/__sim/faults`, {
+    method: "POST",
+    body: JSON.stringify({ target: "weshop.submit", kind: "run_failed" }),
+  });
+  ids.push(
+    (
+      (await (
+        await call("/v1/jobs", { model: "weshop/seedream", params: { textDescription: "a storm at sea" } })
+      ).json()) as { id: string }
+    ).id,
+  );
   await Promise.all(ids.map((id) => until(id, ["succeeded", "failed"])));
   // the stats rollup is written by the job's follow-up, just after the end
   for (let i = 0; i < 60; i++) {
@@ -82,7 +91,8 @@ describe("the overview", () => {
     console.log(`dashboard.overviewFirstPaintMs ${overviewFirstPaintMs} (first contentful paint ${timing.fcp} ms)`);
 
     const perHour = await chartData(page, "jobs-per-hour");
-    const sum = (label: string) => perHour.datasets.find((d) => d.label === label)!.data.reduce<number>((a, b) => a + (b ?? 0), 0);
+    const sum = (label: string) =>
+      perHour.datasets.find((d) => d.label === label)!.data.reduce<number>((a, b) => a + (b ?? 0), 0);
     expect([sum("Succeeded"), sum("Failed")]).toEqual([2, 1]);
     expect(perHour.labels).toHaveLength(24);
     const failures = await chartData(page, "failures-by-code");
@@ -100,7 +110,9 @@ describe("the overview", () => {
       expect(await figure.locator("canvas").getAttribute("aria-label")).toMatch(/table that follows/);
       expect(await figure.locator("table tbody tr").count()).toBeGreaterThan(0);
     }
-    expect(await page.locator('[data-chart="failures-by-code"] table tbody tr').first().textContent()).toBe("run_failed1");
+    expect(await page.locator('[data-chart="failures-by-code"] table tbody tr').first().textContent()).toBe(
+      "run_failed1",
+    );
     const spend = await chartData(page, "spend-weshop_power");
     const today = spend.datasets[0]!.data.at(-1);
     expect(today).toBeGreaterThan(0);
@@ -123,10 +135,13 @@ describe("the usage chart", () => {
     await page.goto(`${stack.worker}/dashboard#/usage`);
     const bars = page.locator("rect.spend-bar");
     await expect.poll(() => bars.count()).toBe(3);
-    const heights = await bars.evaluateAll((els) => els.map((el) => [el.getAttribute("data-day"), el.getBoundingClientRect().height]));
+    const heights = await bars.evaluateAll((els) =>
+      els.map((el) => [el.getAttribute("data-day"), el.getBoundingClientRect().height]),
+    );
     const tallest = Math.max(...heights.map(([, hgt]) => hgt as number));
     expect(tallest).toBeGreaterThan(20);
-    for (const [key, height] of heights) expect((height as number) / tallest).toBeCloseTo(rows.find((r) => r.key === key)!.amount / 40, 2);
+    for (const [key, height] of heights)
+      expect((height as number) / tallest).toBeCloseTo(rows.find((r) => r.key === key)!.amount / 40, 2);
     expect(await page.locator("figure.usage-chart figcaption").textContent()).toContain("WeShop power");
     await page.screenshot({ path: artifact("dashboard-usage.png"), fullPage: true });
     await page.unroute("**/v1/usage?*");
@@ -140,7 +155,11 @@ describe("the gallery and the job list", () => {
     await expect.poll(() => tiles.count()).toBeGreaterThan(1);
     const order = await tiles.evaluateAll((els) => [...new Set(els.map((el) => el.getAttribute("data-job")))]);
     expect(order).toEqual([ids[1], ids[0]]);
-    await expect.poll(() => inPage(page, `[...document.querySelectorAll(".gallery img")].every((i) => i.complete && i.naturalWidth > 0)`)).toBe(true);
+    await expect
+      .poll(() =>
+        inPage(page, `[...document.querySelectorAll(".gallery img")].every((i) => i.complete && i.naturalWidth > 0)`),
+      )
+      .toBe(true);
     expect(await tiles.first().locator("figcaption a").textContent()).toBe("a lighthouse in fog");
     await page.getByLabel("Status").selectOption("failed");
     await page.getByText("No outputs match.").waitFor();
@@ -172,7 +191,11 @@ describe("the new-job form", () => {
       `[...document.querySelectorAll("#f-modelName option")].map((o) => o.value).filter(Boolean).map((v) => JSON.parse(v))`,
     );
     expect(variants.length).toBeGreaterThan(1);
-    const helps = () => inPage<string>(page, `[...document.querySelectorAll(".field:not([hidden]) .help")].map((p) => p.textContent).join(" | ")`);
+    const helps = () =>
+      inPage<string>(
+        page,
+        `[...document.querySelectorAll(".field:not([hidden]) .help")].map((p) => p.textContent).join(" | ")`,
+      );
     for (const variant of variants) {
       await page.locator("#f-modelName").selectOption(JSON.stringify(variant));
       const text = await helps();
@@ -196,8 +219,12 @@ describe("accessibility", () => {
       await signIn(p, stack.worker, KEY_A);
       // every section the navigation offers (views added elsewhere are covered as they appear), and the detail pages
       await p.locator('#nav a[href="#/usage"]').waitFor();
-      const sections = await p.locator("#nav a:not([hidden])").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
-      expect(sections).toEqual(expect.arrayContaining(["#/overview", "#/jobs", "#/gallery", "#/new", "#/batches", "#/schedules", "#/usage"]));
+      const sections = await p
+        .locator("#nav a:not([hidden])")
+        .evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
+      expect(sections).toEqual(
+        expect.arrayContaining(["#/overview", "#/jobs", "#/gallery", "#/new", "#/batches", "#/schedules", "#/usage"]),
+      );
       for (const hash of [...sections, `#/jobs/${ids[0]}`, `#/jobs/${ids[2]}`, "#/new?model=weshop/seedance"]) {
         await p.goto(`${stack.worker}/dashboard${hash}`);
         await p.locator("h1").first().waitFor();
@@ -228,7 +255,9 @@ describe("the API reference", () => {
       // aria-level on <h1>–<h6>): the title, then each tag, then an opened operation's sections
       const { nodes } = await (await context.newCDPSession(p)).send("Accessibility.getFullAXTree");
       const level = (name: RegExp) =>
-        nodes.find((n) => n.role?.value === "heading" && name.test(String(n.name?.value)))?.properties?.find((x) => x.name === "level")?.value.value;
+        nodes
+          .find((n) => n.role?.value === "heading" && name.test(String(n.name?.value)))
+          ?.properties?.find((x) => x.name === "level")?.value.value;
       expect([level(/^seedrun/), level(/^Jobs\b/), level(/^Parameters$/)]).toEqual([1, 2, 3]);
       // heading-order is one of axe's best practices (Lighthouse counts it), not a WCAG rule
       const violations = await axeViolations(p, ["heading-order"]);

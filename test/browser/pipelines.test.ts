@@ -4,7 +4,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifact, launchChromium } from "./browser.ts";
-import { KEY_A, startBrowserStack, type BrowserStack } from "./stack.ts";
+import { type BrowserStack, KEY_A, startBrowserStack } from "./stack.ts";
 
 let stack: BrowserStack;
 let browser: Browser;
@@ -29,7 +29,11 @@ describe("the pipeline view", () => {
       body: JSON.stringify({
         steps: [
           { id: "still", model: "weshop/seedream", params: { textDescription: "a red sneaker" } },
-          { id: "clip", model: "weshop/seedance", params: { textDescription: "it turns", images: ["{{steps.still.outputs.0.url}}"] } },
+          {
+            id: "clip",
+            model: "weshop/seedance",
+            params: { textDescription: "it turns", images: ["{{steps.still.outputs.0.url}}"] },
+          },
         ],
       }),
     });
@@ -41,12 +45,19 @@ describe("the pipeline view", () => {
     await page.getByRole("link", { name: "Pipelines" }).click();
     await page.getByRole("link", { name: id }).click();
     const steps = page.getByRole("list", { name: "Steps in order" });
-    await expect.poll(() => steps.locator(":scope > li").evaluateAll((els) => els.map((e) => e.getAttribute("data-step")))).toEqual(["still", "clip"]);
+    await expect
+      .poll(() => steps.locator(":scope > li").evaluateAll((els) => els.map((e) => e.getAttribute("data-step"))))
+      .toEqual(["still", "clip"]);
     // no reload: the view follows the pipeline until both steps and their jobs have succeeded
     await expect
-      .poll(() => steps.locator(":scope > li").evaluateAll((els) => els.map((e) => e.getAttribute("data-status"))), { timeout: 120_000, interval: 1000 })
+      .poll(() => steps.locator(":scope > li").evaluateAll((els) => els.map((e) => e.getAttribute("data-status"))), {
+        timeout: 120_000,
+        interval: 1000,
+      })
       .toEqual(["succeeded", "succeeded"]);
-    await expect.poll(() => page.locator("[data-step=clip] .pipeline-job").getAttribute("data-status"), { timeout: 30_000 }).toBe("succeeded");
+    await expect
+      .poll(() => page.locator("[data-step=clip] .pipeline-job").getAttribute("data-status"), { timeout: 30_000 })
+      .toBe("succeeded");
     const media = page.locator("[data-step=clip] .pipeline-job .thumb");
     const src = await media.getAttribute("src");
     expect(src).toMatch(new RegExp(`^${stack.worker}/media/`));

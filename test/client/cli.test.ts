@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { pngImage } from "../../simulator/media.ts";
 import type { Job } from "../../packages/client/src/index.ts";
+import { pngImage } from "../../simulator/media.ts";
 import { clearFaults, client, injectFault, serverTakesFileUploads, stack } from "./helpers.ts";
 import { KEYS } from "./stack.ts";
 
@@ -45,7 +45,16 @@ afterEach(clearFaults);
 describe("seedrun run", () => {
   it("runs a job, prints a progress line per change, downloads every output and checks its sha256 (exit 0)", async () => {
     const out = mkdtempSync(join(tmpdir(), "seedrun-cli-"));
-    const r = await seedrun("run", "weshop/seedream", "-p", "textDescription=a lighthouse at night", "-p", "batchCount=2", "--out", out);
+    const r = await seedrun(
+      "run",
+      "weshop/seedream",
+      "-p",
+      "textDescription=a lighthouse at night",
+      "-p",
+      "batchCount=2",
+      "--out",
+      out,
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.trim().split("\n");
     const statuses = lines.map((l) => l.split(/\s+/)[1]);
@@ -67,7 +76,17 @@ describe("seedrun run", () => {
 
   it("prints the job and the checked files as JSON with --json", async () => {
     const out = mkdtempSync(join(tmpdir(), "seedrun-cli-"));
-    const r = await seedrun("run", "wiro/ByteDance/text-to-video-seedance-v1", "-p", "prompt=a bicycle", "-p", "duration=5", "--out", out, "--json");
+    const r = await seedrun(
+      "run",
+      "wiro/ByteDance/text-to-video-seedance-v1",
+      "-p",
+      "prompt=a bicycle",
+      "-p",
+      "duration=5",
+      "--out",
+      out,
+      "--json",
+    );
     expect(r.code, r.stderr).toBe(0);
     const body = JSON.parse(r.stdout) as { job: Job; files: { path: string; size: number; sha256: string }[] };
     expect(body.job.status).toBe("succeeded");
@@ -116,7 +135,17 @@ describe("seedrun run", () => {
     const dir = mkdtempSync(join(tmpdir(), "seedrun-cli-"));
     const image = join(dir, "fox.png");
     writeFileSync(image, pngImage("cli-file"));
-    const r = await seedrun("run", "weshop/seedance", "-p", "textDescription=the fox runs", "--file", `images=${image}`, "--out", dir, "--json");
+    const r = await seedrun(
+      "run",
+      "weshop/seedance",
+      "-p",
+      "textDescription=the fox runs",
+      "--file",
+      `images=${image}`,
+      "--out",
+      dir,
+      "--json",
+    );
     expect(r.code, r.stderr).toBe(0);
     const { job } = JSON.parse(r.stdout) as { job: Job };
     const images = (job.params as { images: string[] }).images;
@@ -128,7 +157,18 @@ describe("seedrun run", () => {
     // util-linux `script` gives the CLI a pseudo-terminal, as a user's shell would
     if (spawnSync("script", ["--version"]).status !== 0) ctx.skip("no `script` command for a pseudo-terminal here");
     const dir = mkdtempSync(join(tmpdir(), "seedrun-cli-"));
-    const command = [process.execPath, CLI, "run", "weshop/seedream", "-p", "textDescription=on a terminal", "--out", dir].map((a) => `'${a}'`).join(" ");
+    const command = [
+      process.execPath,
+      CLI,
+      "run",
+      "weshop/seedream",
+      "-p",
+      "textDescription=on a terminal",
+      "--out",
+      dir,
+    ]
+      .map((a) => `'${a}'`)
+      .join(" ");
     const tty = spawn("script", ["-qfec", command, "/dev/null"], {
       env: { ...process.env, SEEDRUN_URL: stack().worker, SEEDRUN_API_KEY: KEYS.cli, COLUMNS: "120" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -167,7 +207,10 @@ describe("seedrun batch, quote, models", () => {
     );
     const r = await seedrun("batch", file, "--out", join(dir, "out"), "--json");
     expect(r.code, r.stderr).toBe(0);
-    const body = JSON.parse(r.stdout) as { batch: { total: number; counts: { succeeded: number } }; files: { path: string; sha256: string }[] };
+    const body = JSON.parse(r.stdout) as {
+      batch: { total: number; counts: { succeeded: number } };
+      files: { path: string; sha256: string }[];
+    };
     expect(body.batch.total).toBe(2);
     expect(body.batch.counts.succeeded).toBe(2);
     expect(body.files).toHaveLength(2);
@@ -187,6 +230,9 @@ describe("seedrun batch, quote, models", () => {
     const one = await seedrun("models", "weshop/seedance", "--json");
     expect(one.code, one.stderr).toBe(0);
     // what --file reads to put a URL into an array field
-    expect((JSON.parse(one.stdout) as { paramsSchema: { properties: { images: { type: string } } } }).paramsSchema.properties.images.type).toBe("array");
+    expect(
+      (JSON.parse(one.stdout) as { paramsSchema: { properties: { images: { type: string } } } }).paramsSchema.properties
+        .images.type,
+    ).toBe("array");
   });
 });

@@ -4,8 +4,8 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { pngImage } from "../../simulator/media.ts";
 import { type Job, SeedrunError, verifyWebhook } from "../../packages/client/src/index.ts";
+import { pngImage } from "../../simulator/media.ts";
 import { clearFaults, client, injectFault, MODEL_JOBS, serverTakesFileUploads, stack } from "./helpers.ts";
 import { freePort, KEYS } from "./stack.ts";
 
@@ -53,7 +53,9 @@ describe("run()", () => {
 
   it("rejects a bad request with the API's field errors, creating nothing", async () => {
     const sr = client(KEYS.client);
-    const error = (await sr.run("weshop/seedream", { textDescription: "", batchCount: 99 }).catch((e: unknown) => e)) as SeedrunError;
+    const error = (await sr
+      .run("weshop/seedream", { textDescription: "", batchCount: 99 })
+      .catch((e: unknown) => e)) as SeedrunError;
     expect(error).toBeInstanceOf(SeedrunError);
     expect(error.status).toBe(400);
     expect(error.code).toBe("validation_failed");
@@ -93,7 +95,8 @@ describe("lists", () => {
   it("walks every page of jobs by cursor, newest first", async () => {
     const sr = client(KEYS.pages);
     const created: string[] = [];
-    for (let i = 0; i < 5; i++) created.push((await sr.jobs.create({ model: "weshop/seedream", params: { textDescription: `page ${i}` } })).id);
+    for (let i = 0; i < 5; i++)
+      created.push((await sr.jobs.create({ model: "weshop/seedream", params: { textDescription: `page ${i}` } })).id);
     const pages = [];
     for await (const page of sr.jobs.list({ limit: 2 }).pages()) pages.push(page.data.map((j) => j.id));
     expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
@@ -128,7 +131,9 @@ describe("retries", () => {
       });
       const upstream = await fetch(`${stack().worker}${req.url}`, {
         method: req.method,
-        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "connection") as [string, string][]),
+        headers: Object.fromEntries(
+          Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "connection") as [string, string][],
+        ),
         ...(body.length ? { body } : {}),
       });
       const text = await upstream.text();
@@ -162,14 +167,20 @@ describe("retries", () => {
 
 describe("verifyWebhook", () => {
   const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-  const payload = JSON.stringify({ type: "job.succeeded", timestamp: "2026-12-06T10:00:00.000Z", data: { id: "job_1" } });
+  const payload = JSON.stringify({
+    type: "job.succeeded",
+    timestamp: "2026-12-06T10:00:00.000Z",
+    data: { id: "job_1" },
+  });
   it("accepts what the Standard Webhooks reference library signs and refuses a changed body", async () => {
     const now = new Date();
     const headers = { "webhook-id": "msg_1", "webhook-timestamp": String(Math.floor(now.getTime() / 1000)) };
     const signature = new Webhook(secret).sign("msg_1", now, payload);
     const event = await verifyWebhook(payload, new Headers({ ...headers, "webhook-signature": signature }), secret);
     expect(event.type).toBe("job.succeeded");
-    await expect(verifyWebhook(payload.replace("job_1", "job_2"), { ...headers, "webhook-signature": signature }, secret)).rejects.toMatchObject({
+    await expect(
+      verifyWebhook(payload.replace("job_1", "job_2"), { ...headers, "webhook-signature": signature }, secret),
+    ).rejects.toMatchObject({
       code: "invalid_signature",
     });
     const old = new Date(now.getTime() - 10 * 60_000);

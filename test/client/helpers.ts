@@ -8,13 +8,21 @@ export const stack = () => inject("stack");
 /** One valid job per model, as README and `npm start` show them. */
 export const MODEL_JOBS = [
   { model: "weshop/seedream", params: { textDescription: "a red fox in fresh snow" } },
-  { model: "weshop/seedance", params: { textDescription: "the fox runs", images: ["https://images.example.com/fox.png"] } },
+  {
+    model: "weshop/seedance",
+    params: { textDescription: "the fox runs", images: ["https://images.example.com/fox.png"] },
+  },
   { model: "weshop/seedance-25", params: { textDescription: "the fox runs through the forest", duration: "5s" } },
   { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dawn" } },
 ] as const;
 
 export function client(apiKey: string, options: { baseUrl?: string; fetch?: typeof fetch } = {}): Seedrun {
-  return new Seedrun({ baseUrl: options.baseUrl ?? stack().worker, apiKey, maxRetryDelayMs: 2000, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  return new Seedrun({
+    baseUrl: options.baseUrl ?? stack().worker,
+    apiKey,
+    maxRetryDelayMs: 2000,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 }
 
 export async function injectFault(fault: Record<string, unknown>): Promise<void> {
@@ -28,6 +36,8 @@ export async function clearFaults(): Promise<void> {
 
 /** True once POST /v1/uploads documents the `file` field (the uploads work of issue 24 item 3). */
 export async function serverTakesFileUploads(): Promise<boolean> {
-  const doc = (await (await fetch(`${stack().worker}/openapi.json`)).json()) as { paths: Record<string, { post?: unknown }> };
+  const doc = (await (await fetch(`${stack().worker}/openapi.json`)).json()) as {
+    paths: Record<string, { post?: unknown }>;
+  };
   return JSON.stringify(doc.paths["/v1/uploads"]?.post ?? {}).includes('"file"');
 }

@@ -14,17 +14,24 @@ const ROOT = resolve(".");
 
 it("installs from the npm pack tarballs alone and runs a script, typed code and the CLI", { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-pack-"));
-  execFileSync("npm", ["pack", "-w", "@seedrun/client", "-w", "@seedrun/cli", "--pack-destination", dir], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync("npm", ["pack", "-w", "@seedrun/client", "-w", "@seedrun/cli", "--pack-destination", dir], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   const tarballs = readdirSync(dir).filter((f) => f.endsWith(".tgz"));
   expect(tarballs.sort()).toEqual(["seedrun-cli-0.1.0.tgz", "seedrun-client-0.1.0.tgz"]);
 
   const app = join(dir, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs.map((t) => join(dir, t))], {
-    cwd: app,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  execFileSync(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs.map((t) => join(dir, t))],
+    {
+      cwd: app,
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   // real folders from the tarballs, not links into the repository
   expect(lstatSync(join(app, "node_modules/@seedrun/client")).isSymbolicLink()).toBe(false);
   expect(existsSync(join(app, "node_modules/@seedrun/client/src"))).toBe(false);
@@ -84,7 +91,11 @@ export const badParam = sr.run("weshop/seedream", { prompt: "x" });
   const models = spawnSync(bin, ["models", "--json"], { cwd: app, env, encoding: "utf8" });
   expect(models.status, models.stderr).toBe(0);
   expect((JSON.parse(models.stdout) as { data: unknown[] }).data).toHaveLength(4);
-  const run = spawnSync(bin, ["run", "weshop/seedream", "-p", "textDescription=from the packed CLI", "--out", "out"], { cwd: app, env, encoding: "utf8" });
+  const run = spawnSync(bin, ["run", "weshop/seedream", "-p", "textDescription=from the packed CLI", "--out", "out"], {
+    cwd: app,
+    env,
+    encoding: "utf8",
+  });
   expect(run.status, run.stderr).toBe(0);
   const [path] = run.stdout.trim().split("\n");
   expect(existsSync(path!)).toBe(true);

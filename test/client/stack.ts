@@ -10,7 +10,14 @@ import type { TestProject } from "vitest/node";
 import { startLocalStack } from "../../simulator/local-stack.ts";
 
 /** One key per test file, so each file's listings hold only its own jobs. */
-export const KEYS = { client: "client-key", pages: "pages-key", retry: "retry-key", cli: "cli-key", pack: "pack-key", bench: "bench-key" } as const;
+export const KEYS = {
+  client: "client-key",
+  pages: "pages-key",
+  retry: "retry-key",
+  cli: "cli-key",
+  pack: "pack-key",
+  bench: "bench-key",
+} as const;
 
 export interface SharedStack {
   worker: string;
@@ -29,14 +36,17 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
   // `npm test` has just built them (its `npm run build` step); a direct vitest run builds here
-  if (process.env.npm_lifecycle_event !== "test") execFileSync("npm", ["run", "build"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (process.env.npm_lifecycle_event !== "test")
+    execFileSync("npm", ["run", "build"], { stdio: ["ignore", "ignore", "inherit"] });
   const persistTo = mkdtempSync(join(tmpdir(), "seedrun-client-"));
   const stack = await startLocalStack({
     port: await freePort(),

@@ -58,7 +58,12 @@ export interface CliResult {
 /** A fresh HOME per run: the CLI caches upload URLs in ~/.weshop-cli, which must not leak between runs. */
 export function runCli(live: LiveSim, args: string[], cwd = workDir()): Promise<CliResult> {
   // a cast: worker-configuration.d.ts types the worker's settings onto process.env; this child needs none of them
-  const env = { PATH: process.env.PATH ?? "", HOME: cwd, WESHOP_BASE_URL: live.weshopBase, WESHOP_API_KEY: WESHOP_KEY } as unknown as NodeJS.ProcessEnv;
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: cwd,
+    WESHOP_BASE_URL: live.weshopBase,
+    WESHOP_API_KEY: WESHOP_KEY,
+  } as unknown as NodeJS.ProcessEnv;
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], { cwd, env, timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;

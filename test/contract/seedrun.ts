@@ -1,12 +1,13 @@
 // seedrun's own provider requests, built the way a job builds them: the JobSpec validated by
 // src/schemas/job-spec.ts, then the provider client from src/providers for that model, pointed at
 // the live simulator. What the simulator received is the request to compare.
-import { validateJobSpec } from "../../src/schemas/job-spec.ts";
+
+import type { CapturedRequest } from "../../simulator/index.ts";
 import { readConfig } from "../../src/config.ts";
 import type { FetchFn } from "../../src/providers/http.ts";
 import { providerFor } from "../../src/providers/index.ts";
 import { modelSpec } from "../../src/providers/models.ts";
-import type { CapturedRequest } from "../../simulator/index.ts";
+import { validateJobSpec } from "../../src/schemas/job-spec.ts";
 import { type LiveSim, WESHOP_KEY, WIRO_KEY, WIRO_SECRET } from "./cli.ts";
 
 export interface SeedrunSubmit {
@@ -17,7 +18,10 @@ export interface SeedrunSubmit {
   ok: boolean;
 }
 
-export function seedrunEnv(live: Pick<LiveSim, "weshopBase" | "wiroBase">, extra: Record<string, string | undefined> = {}): Env {
+export function seedrunEnv(
+  live: Pick<LiveSim, "weshopBase" | "wiroBase">,
+  extra: Record<string, string | undefined> = {},
+): Env {
   return {
     API_KEYS: "contract-api-key",
     SIGNING_SECRET: "contract-signing-secret-0123456789",
@@ -31,7 +35,12 @@ export function seedrunEnv(live: Pick<LiveSim, "weshopBase" | "wiroBase">, extra
 }
 
 /** The job's validated params and the provider client a job of that model uses. */
-export function seedrunJob(model: string, params: Record<string, unknown>, env: Env, fetchFn: FetchFn = (input, init) => fetch(input, init)) {
+export function seedrunJob(
+  model: string,
+  params: Record<string, unknown>,
+  env: Env,
+  fetchFn: FetchFn = (input, init) => fetch(input, init),
+) {
   const { spec, errors } = validateJobSpec({ model, params }, { allowLoopbackHttp: true, webhooksEnabled: false });
   if (!spec) return { errors: errors.map((e) => `${e.path}: ${e.message}`) };
   const config = readConfig(env);
@@ -42,7 +51,12 @@ export function seedrunJob(model: string, params: Record<string, unknown>, env: 
 }
 
 /** Submits one job's provider task as the job object would; returns what reached the simulator. */
-export async function seedrunSubmit(live: LiveSim, model: string, params: Record<string, unknown>, env = seedrunEnv(live)): Promise<SeedrunSubmit> {
+export async function seedrunSubmit(
+  live: LiveSim,
+  model: string,
+  params: Record<string, unknown>,
+  env = seedrunEnv(live),
+): Promise<SeedrunSubmit> {
   const job = seedrunJob(model, params, env);
   if (!job.provider) return { errors: job.errors, ok: false };
   const before = live.sim.requests.length;

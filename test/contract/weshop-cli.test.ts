@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapturedRequest, SimTask } from "../../simulator/index.ts";
-import { type LiveSim, field, localImage, removeWorkDirs, runCli, startSim, workDir } from "./cli.ts";
+import { field, type LiveSim, localImage, removeWorkDirs, runCli, startSim, workDir } from "./cli.ts";
 import { seedrunSubmit } from "./seedrun.ts";
 
 let live: LiveSim;
@@ -40,21 +40,43 @@ const JOBS: Job[] = [
   },
   {
     name: "seedream Pro 1K auto",
-    args: () => ["seedream", "--prompt", PROMPT, "--model", "Seedream_50_Pro", "--image-size", "1K", "--aspect-ratio", "auto"],
-    seedrun: () => ({ model: "weshop/seedream", params: { textDescription: PROMPT, modelName: "Seedream_50_Pro", imageSize: "1K", aspectRatio: "auto" } }),
+    args: () => [
+      "seedream",
+      "--prompt",
+      PROMPT,
+      "--model",
+      "Seedream_50_Pro",
+      "--image-size",
+      "1K",
+      "--aspect-ratio",
+      "auto",
+    ],
+    seedrun: () => ({
+      model: "weshop/seedream",
+      params: { textDescription: PROMPT, modelName: "Seedream_50_Pro", imageSize: "1K", aspectRatio: "auto" },
+    }),
   },
   {
     // no --model: the CLI switches to Lite itself for 3K and tools, as seedrun must for a seed-style job
     name: "seedream Lite 3K web_search",
     args: () => ["seedream", "--prompt", PROMPT, "--image-size", "3K", "--tool", "web_search"],
-    seedrun: () => ({ model: "weshop/seedream", params: { textDescription: PROMPT, imageSize: "3K", tools: ["web_search"] } }),
+    seedrun: () => ({
+      model: "weshop/seedream",
+      params: { textDescription: PROMPT, imageSize: "3K", tools: ["web_search"] },
+    }),
   },
   {
     name: "seedance 1.0 Pro with a local image",
     args: (img) => ["seedance", "--prompt", PROMPT, "--model", "Seedance_10_Pro", "--image", img],
     seedrun: (url) => ({
       model: "weshop/seedance",
-      params: { textDescription: PROMPT, modelName: "Seedance_10_Pro", duration: "4s", aspectRatio: "3:4", images: [url] },
+      params: {
+        textDescription: PROMPT,
+        modelName: "Seedance_10_Pro",
+        duration: "4s",
+        aspectRatio: "3:4",
+        images: [url],
+      },
     }),
   },
   {
@@ -62,12 +84,29 @@ const JOBS: Job[] = [
     args: () => ["seedance", "--prompt", PROMPT],
     seedrun: () => ({
       model: "weshop/seedance",
-      params: { textDescription: PROMPT, modelName: "Seedance_20", duration: "4s", aspectRatio: "16:9", generateAudio: "true", resolution: "720p" },
+      params: {
+        textDescription: PROMPT,
+        modelName: "Seedance_20",
+        duration: "4s",
+        aspectRatio: "16:9",
+        generateAudio: "true",
+        resolution: "720p",
+      },
     }),
   },
   {
     name: "seedance 2.0 Mini with a first frame",
-    args: (img) => ["seedance", "--prompt", PROMPT, "--model", "Seedance_20_Mini", "--first-frame", img, "--resolution", "480p"],
+    args: (img) => [
+      "seedance",
+      "--prompt",
+      PROMPT,
+      "--model",
+      "Seedance_20_Mini",
+      "--first-frame",
+      img,
+      "--resolution",
+      "480p",
+    ],
     seedrun: (url) => ({
       model: "weshop/seedance",
       params: {
@@ -84,7 +123,8 @@ const JOBS: Job[] = [
 ];
 
 const submits = (from: number) => live.sim.requests.slice(from).filter((r) => r.target === "weshop.submit");
-const taskOf = (req: CapturedRequest): SimTask | undefined => live.sim.tasks().find((t) => t.idempotencyKey === req.headers["idempotency-key"]);
+const taskOf = (req: CapturedRequest): SimTask | undefined =>
+  live.sim.tasks().find((t) => t.idempotencyKey === req.headers["idempotency-key"]);
 /** The image the CLI sent: the first frame or the first of its images. */
 const cliImageUrl = (b: Obj) => String(b.params.firstFrame ?? b.input.originalImage ?? "");
 
@@ -159,7 +199,8 @@ describe("weshop-cli 0.2.22 against the simulator", () => {
       expect(body.safeGenerate).toBe("on");
       expect(ours.request?.headers["idempotency-key"]).toBeTruthy();
       // Seedream: seedrun always names the model; the CLI may leave it to the server's default
-      if (cliBody.agent.name === "seedream") expect(body.params.modelName).toBe(taskOf(cli?.request)?.effectiveParams?.modelName);
+      if (cliBody.agent.name === "seedream")
+        expect(body.params.modelName).toBe(taskOf(cli?.request)?.effectiveParams?.modelName);
       // every param the CLI chose, compared as the server executes them (its defaults applied)
       const theirs = taskOf(cli?.request)?.effectiveParams ?? {};
       const mine = taskOf(ours.request as CapturedRequest)?.effectiveParams ?? {};
@@ -179,7 +220,11 @@ describe("weshop-cli 0.2.22 against the simulator", () => {
     const dir = workDir();
     const img = localImage(dir, "frame.png");
     const from = live.sim.requests.length;
-    const res = await runCli(live, ["seedance", "--prompt", PROMPT, "--model", "Seedance_10_Pro", "--image", img.path], dir);
+    const res = await runCli(
+      live,
+      ["seedance", "--prompt", PROMPT, "--model", "Seedance_10_Pro", "--image", img.path],
+      dir,
+    );
     expect(res.code).toBe(0);
     const b = JSON.parse(submits(from)[0]?.body ?? "{}") as Obj;
     const served = new Uint8Array(await (await fetch(b.input.originalImage)).arrayBuffer());

@@ -3,12 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { type CapturedRequest, createSimulator, type Simulator } from "../../simulator/index.ts";
 import { WESHOP_KEY, WIRO_KEY, WIRO_SECRET } from "./cli.ts";
-import detailByTaskid from "./fixtures/wiro/task-detail-taskid.json";
-import detailByToken from "./fixtures/wiro/task-detail-tasktoken.json";
 import keyOnlyHeaders from "./fixtures/wiro/headers-key-only.json";
 import signatureHeaders from "./fixtures/wiro/headers-signature.json";
 import runFixture from "./fixtures/wiro/run.json";
 import cancelFixture from "./fixtures/wiro/task-cancel.json";
+import detailByTaskid from "./fixtures/wiro/task-detail-taskid.json";
+import detailByToken from "./fixtures/wiro/task-detail-tasktoken.json";
 import killByToken from "./fixtures/wiro/task-kill-socketaccesstoken.json";
 import killByTaskid from "./fixtures/wiro/task-kill-taskid.json";
 import { seedrunEnv, seedrunJob } from "./seedrun.ts";
@@ -49,21 +49,38 @@ function manualSim(): { sim: Simulator; advance(ms: number): void } {
 async function hmacHex(key: string, message: string): Promise<string> {
   const enc = new TextEncoder();
   const k = await crypto.subtle.importKey("raw", enc.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return Array.from(new Uint8Array(await crypto.subtle.sign("HMAC", k, enc.encode(message))), (b) => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(new Uint8Array(await crypto.subtle.sign("HMAC", k, enc.encode(message))), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 async function signedHeaders(): Promise<Record<string, string>> {
   const nonce = String(Date.now());
-  return { "content-type": "application/json", "x-api-key": WIRO_KEY, "x-nonce": nonce, "x-signature": await hmacHex(WIRO_KEY, WIRO_SECRET + nonce) };
+  return {
+    "content-type": "application/json",
+    "x-api-key": WIRO_KEY,
+    "x-nonce": nonce,
+    "x-signature": await hmacHex(WIRO_KEY, WIRO_SECRET + nonce),
+  };
 }
 
 function fill(body: Obj, run: { taskid: string; socketaccesstoken: string }): Obj {
-  return JSON.parse(JSON.stringify(body).replaceAll("{taskid}", run.taskid).replaceAll("{socketaccesstoken}", run.socketaccesstoken));
+  return JSON.parse(
+    JSON.stringify(body).replaceAll("{taskid}", run.taskid).replaceAll("{socketaccesstoken}", run.socketaccesstoken),
+  );
 }
 
-async function send(sim: Simulator, fixture: RequestFixture, run = { taskid: "", socketaccesstoken: "" }): Promise<Obj> {
+async function send(
+  sim: Simulator,
+  fixture: RequestFixture,
+  run = { taskid: "", socketaccesstoken: "" },
+): Promise<Obj> {
   const res = await sim.fetch(
-    new Request(`${ORIGIN}/wiro/v1${fixture.path}`, { method: "POST", headers: await signedHeaders(), body: JSON.stringify(fill(fixture.body, run)) }),
+    new Request(`${ORIGIN}/wiro/v1${fixture.path}`, {
+      method: "POST",
+      headers: await signedHeaders(),
+      body: JSON.stringify(fill(fixture.body, run)),
+    }),
   );
   expect(res.status).toBe(200);
   return (await res.json()) as Obj;
@@ -83,10 +100,18 @@ describe("the simulator accepts every request shape of Wiro's official client", 
   it("Run with the documented body, Task/Detail by tasktoken and by taskid", async () => {
     const { sim } = manualSim();
     const run = await send(sim, runFixture);
-    expect(run).toMatchObject({ result: true, errors: [], taskid: expect.any(String), socketaccesstoken: expect.any(String) });
+    expect(run).toMatchObject({
+      result: true,
+      errors: [],
+      taskid: expect.any(String),
+      socketaccesstoken: expect.any(String),
+    });
     for (const fixture of [detailByToken, detailByTaskid]) {
       const detail = await send(sim, fixture, run as never);
-      expect(detail).toMatchObject({ result: true, tasklist: [{ id: run.taskid, socketaccesstoken: run.socketaccesstoken }] });
+      expect(detail).toMatchObject({
+        result: true,
+        tasklist: [{ id: run.taskid, socketaccesstoken: run.socketaccesstoken }],
+      });
     }
   });
 
@@ -110,9 +135,16 @@ describe("the simulator accepts every request shape of Wiro's official client", 
 
   it("a key-only project takes the headers of the key-only fixture; the signature project refuses them", async () => {
     const { sim } = manualSim();
-    const headers = (key: string) => Object.fromEntries(keyOnlyHeaders.required.map((n) => [n, n === "x-api-key" ? key : "application/json"]));
+    const headers = (key: string) =>
+      Object.fromEntries(keyOnlyHeaders.required.map((n) => [n, n === "x-api-key" ? key : "application/json"]));
     const post = (key: string) =>
-      sim.fetch(new Request(`${ORIGIN}/wiro/v1${runFixture.path}`, { method: "POST", headers: headers(key), body: JSON.stringify(runFixture.body) }));
+      sim.fetch(
+        new Request(`${ORIGIN}/wiro/v1${runFixture.path}`, {
+          method: "POST",
+          headers: headers(key),
+          body: JSON.stringify(runFixture.body),
+        }),
+      );
     expect(await (await post(KEY_ONLY)).json()).toMatchObject({ result: true, taskid: expect.any(String) });
     const refused = await post(WIRO_KEY);
     expect(refused.status).toBe(401);
@@ -155,7 +187,11 @@ describe("seedrun's Wiro requests take the official client's shapes", () => {
     const log: Sent[] = [];
     const job = seedrunJob(MODEL, { prompt: "a paper boat", seed: 42 }, seedrunEnv(BASES), recorder(sim, log));
     expect(job.errors).toEqual([]);
-    const outcome = await job.provider!.submit({ jobId: crypto.randomUUID(), params: job.params!, callbackUrl: "https://example.com/hooks/wiro" });
+    const outcome = await job.provider!.submit({
+      jobId: crypto.randomUUID(),
+      params: job.params!,
+      callbackUrl: "https://example.com/hooks/wiro",
+    });
     expect(outcome.ok).toBe(true);
     const [req] = log;
     expect(req?.path).toBe(runFixture.path);
@@ -202,7 +238,12 @@ describe("seedrun's Wiro requests take the official client's shapes", () => {
   it("a key-only project (no WIRO_API_SECRET) sends x-api-key alone, no nonce or signature", async () => {
     const { sim } = manualSim();
     const log: Sent[] = [];
-    const job = seedrunJob(MODEL, { prompt: "a paper boat" }, seedrunEnv(BASES, { WIRO_API_KEY: KEY_ONLY, WIRO_API_SECRET: undefined }), recorder(sim, log));
+    const job = seedrunJob(
+      MODEL,
+      { prompt: "a paper boat" },
+      seedrunEnv(BASES, { WIRO_API_KEY: KEY_ONLY, WIRO_API_SECRET: undefined }),
+      recorder(sim, log),
+    );
     expect(job.errors.join("; ")).toBe("");
     const outcome = await job.provider!.submit({ jobId: crypto.randomUUID(), params: job.params! });
     expect(outcome.ok).toBe(true);

@@ -34,7 +34,9 @@ describe("src/jobs/README.md", () => {
   });
 
   it("draws exactly the transition table", () => {
-    const table = Object.entries(TRANSITIONS).flatMap(([from, row]) => Object.entries(row).map(([outcome, to]) => `${from} ${outcome} → ${to}`));
+    const table = Object.entries(TRANSITIONS).flatMap(([from, row]) =>
+      Object.entries(row).map(([outcome, to]) => `${from} ${outcome} → ${to}`),
+    );
     expect(diagramEdges()).toEqual(table.sort());
   });
 });

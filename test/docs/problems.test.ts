@@ -36,7 +36,8 @@ function documentedJobCodes(): string[] {
   for (const line of section.split("\n").slice(1)) {
     if (line.startsWith("## ")) break;
     const cell = /^\|\s*([^|]+?)\s*\|/.exec(line)?.[1];
-    if (cell && /^`[a-z_]+`(\s*\/\s*`[a-z_]+`)*$/.test(cell)) codes.push(...[...cell.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!));
+    if (cell && /^`[a-z_]+`(\s*\/\s*`[a-z_]+`)*$/.test(cell))
+      codes.push(...[...cell.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!));
   }
   return codes;
 }

@@ -5,7 +5,14 @@ import { api, createJob, KEY_B } from "../support/harness.ts";
 
 const problem = async (res: Response) => {
   expect(res.headers.get("Content-Type")).toBe("application/problem+json");
-  return (await res.json()) as { status: number; code: string; title: string; detail: string; requestId: string; errors?: { path: string; message: string }[] };
+  return (await res.json()) as {
+    status: number;
+    code: string;
+    title: string;
+    detail: string;
+    requestId: string;
+    errors?: { path: string; message: string }[];
+  };
 };
 
 describe("auth", () => {
@@ -53,7 +60,14 @@ describe("POST /v1/jobs validation", () => {
     const res = await api("/v1/jobs", {
       json: {
         model: "weshop/seedance",
-        params: { images: ["http://10.0.0.1/x.png"], textDescription: "", modelName: "Seedance_10_Pro", duration: "13s", generateAudio: true, batchCount: 0 },
+        params: {
+          images: ["http://10.0.0.1/x.png"],
+          textDescription: "",
+          modelName: "Seedance_10_Pro",
+          duration: "13s",
+          generateAudio: true,
+          batchCount: 0,
+        },
         metadata: { a: 1 },
         surprise: true,
       },
@@ -86,11 +100,18 @@ describe("POST /v1/jobs validation", () => {
     const body = await problem(res);
     expect(body.errors!.map((e) => e.path).sort()).toEqual(["params.duration", "params.images[0]", "webhookUrl"]);
     // an invalid top level (unknown model) does not hide the webhook rules either
-    const top = await problem(await api("/v1/jobs", { json: { model: "openai/sora", params: {}, webhookEvents: ["job.failed"] } }));
+    const top = await problem(
+      await api("/v1/jobs", { json: { model: "openai/sora", params: {}, webhookEvents: ["job.failed"] } }),
+    );
     expect(top.errors!.map((e) => e.path).sort()).toEqual(["model", "webhookEvents"]);
     const unsafe = await problem(
       await api("/v1/jobs", {
-        json: { model: "weshop/seedream", params: { textDescription: "" }, webhookUrl: "https://user:pw@hooks.example.com/x", surprise: 1 },
+        json: {
+          model: "weshop/seedream",
+          params: { textDescription: "" },
+          webhookUrl: "https://user:pw@hooks.example.com/x",
+          surprise: 1,
+        },
       }),
     );
     expect(unsafe.errors!.map((e) => e.path).sort()).toEqual(["params.textDescription", "surprise", "webhookUrl"]);
@@ -111,7 +132,10 @@ describe("POST /v1/jobs validation", () => {
   it("reports job paths inside a batch, image URLs included", async ({ h }) => {
     const ok = { model: "weshop/seedream", params: { textDescription: "x" } };
     const jobs = Array.from({ length: 18 }, () => ok);
-    jobs[17] = { model: "weshop/seedance", params: { images: ["http://10.0.0.1/x.png"], textDescription: "x", duration: "04s" } } as never;
+    jobs[17] = {
+      model: "weshop/seedance",
+      params: { images: ["http://10.0.0.1/x.png"], textDescription: "x", duration: "04s" },
+    } as never;
     const body = await problem(await api("/v1/batches", { json: { jobs } }));
     expect(body.errors!.map((e) => e.path).sort()).toEqual(["jobs[17].params.duration", "jobs[17].params.images[0]"]);
     expect(h.sim.requests).toEqual([]);
@@ -120,7 +144,10 @@ describe("POST /v1/jobs validation", () => {
     const res = await api("/v1/jobs", {
       json: {
         model: "weshop/seedream",
-        params: { textDescription: "x", images: ["https://ok.example.com/a.png", "https://user:pw@example.com/a.png", "data:image/png;base64,AAAA"] },
+        params: {
+          textDescription: "x",
+          images: ["https://ok.example.com/a.png", "https://user:pw@example.com/a.png", "data:image/png;base64,AAAA"],
+        },
       },
     });
     const body = await problem(res);
@@ -136,13 +163,17 @@ describe("POST /v1/jobs validation", () => {
     const bad = await api("/v1/jobs", { body: "{", headers: { "Content-Type": "application/json" } });
     expect(bad.status).toBe(400);
     expect((await problem(bad)).code).toBe("invalid_json");
-    const big = await api("/v1/jobs", { json: { model: "weshop/seedream", params: { textDescription: "x".repeat(1_100_000) } } });
+    const big = await api("/v1/jobs", {
+      json: { model: "weshop/seedream", params: { textDescription: "x".repeat(1_100_000) } },
+    });
     expect(big.status).toBe(413);
     expect((await problem(big)).code).toBe("payload_too_large");
     expect(h.sim.requests).toEqual([]);
   });
   it("accepts a valid job with 202, Location and the normalised params", async () => {
-    const res = await api("/v1/jobs", { json: { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "p", fps: 16 } } });
+    const res = await api("/v1/jobs", {
+      json: { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "p", fps: 16 } },
+    });
     expect(res.status).toBe(202);
     const job = (await res.json()) as Record<string, unknown>;
     expect(res.headers.get("Location")).toBe(`/v1/jobs/${job.id}`);

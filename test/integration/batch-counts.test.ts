@@ -17,7 +17,8 @@ const insert = (id: string, batch: string | null, status: string, created: numbe
     .bind(id, TENANT, status, batch, created, created, created, actual)
     .run();
 
-const counts = async (batch: string) => Object.fromEntries((await batchStatusCounts(env.DB, batch, TENANT)).map((r) => [r.status, r.n]));
+const counts = async (batch: string) =>
+  Object.fromEntries((await batchStatusCounts(env.DB, batch, TENANT)).map((r) => [r.status, r.n]));
 
 describe("batch counts kept as rows change", () => {
   beforeEach(async () => {
@@ -30,7 +31,8 @@ describe("batch counts kept as rows change", () => {
     await insert("job_counts_single", null, "queued", 6_000);
     expect(await counts(BATCH)).toEqual({ queued: 6 });
 
-    const set = (id: string, status: string) => env.DB.prepare("UPDATE jobs SET status = ?, updated_at = updated_at + 1 WHERE id = ?").bind(status, id).run();
+    const set = (id: string, status: string) =>
+      env.DB.prepare("UPDATE jobs SET status = ?, updated_at = updated_at + 1 WHERE id = ?").bind(status, id).run();
     await set("job_counts_0", "running");
     await set("job_counts_1", "running");
     await set("job_counts_1", "succeeded");

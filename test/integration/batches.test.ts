@@ -5,8 +5,17 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId, FAN_OUT_CHUNK } from "../../src/batches/batch-object.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
-import { api, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import { batchInside, fakeObjects } from "../support/do-internals.ts";
+import {
+  api,
+  driveJob,
+  fireDelivery,
+  type Harness,
+  HOOK_ORIGIN,
+  KEY_B,
+  startHarness,
+  storedJob,
+} from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -21,10 +30,14 @@ const spec = (i: number) =>
     ? { model: "weshop/seedream", params: { textDescription: `image ${i}` } }
     : i % 3 === 1
       ? { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `video ${i}` } }
-      : { model: "weshop/seedance", params: { textDescription: `clip ${i}`, images: ["https://images.example.com/a.png"] } };
+      : {
+          model: "weshop/seedance",
+          params: { textDescription: `clip ${i}`, images: ["https://images.example.com/a.png"] },
+        };
 
 const batchStub = (id: string) => env.BATCHES.get(env.BATCHES.idFromName(id));
-const batchRecord = (id: string) => runInDurableObject(batchStub(id), async (_, state) => (await state.storage.get<BatchRecord>("batch"))!);
+const batchRecord = (id: string) =>
+  runInDurableObject(batchStub(id), async (_, state) => (await state.storage.get<BatchRecord>("batch"))!);
 
 /** Runs one fan-out step of the batch now (its alarm), returning how many jobs exist. */
 async function fanOut(id: string): Promise<number> {
@@ -57,35 +70,54 @@ async function indexedJobIds(): Promise<string[]> {
  */
 async function newJobsMarked(before: Set<string>, marker: string): Promise<string[]> {
   const fresh = (await indexedJobIds()).filter((id) => !before.has(id));
-  const marked = await Promise.all(fresh.map(async (id) => (JSON.stringify((await storedJob(id)).params).includes(marker) ? id : null)));
+  const marked = await Promise.all(
+    fresh.map(async (id) => (JSON.stringify((await storedJob(id)).params).includes(marker) ? id : null)),
+  );
   return marked.filter((id): id is string => id !== null).sort();
 }
 
-const marked = (marker: string, i: number) => JSON.parse(JSON.stringify(spec(i)).replace(/"(image|video|clip) /, `"${marker} $1 `)) as ReturnType<typeof spec>;
+const marked = (marker: string, i: number) =>
+  JSON.parse(JSON.stringify(spec(i)).replace(/"(image|video|clip) /, `"${marker} $1 `)) as ReturnType<typeof spec>;
 
 describe("POST /v1/batches", () => {
   it("one bad spec refuses the whole batch with its path, and nothing is created", async () => {
     const jobs: unknown[] = Array.from({ length: 20 }, (_, i) => spec(i));
-    jobs[17] = { model: "weshop/seedance", params: { textDescription: "x", images: ["https://a.example.com/i.png"], duration: "99s" } };
+    jobs[17] = {
+      model: "weshop/seedance",
+      params: { textDescription: "x", images: ["https://a.example.com/i.png"], duration: "99s" },
+    };
     jobs[4] = { model: "nope", params: {} };
     const { res, json } = await createBatch({ jobs });
     expect(res.status).toBe(400);
-    expect((json.errors as { path: string }[]).map((e) => e.path)).toEqual(["jobs[4].model", "jobs[17].params.duration"]);
+    expect((json.errors as { path: string }[]).map((e) => e.path)).toEqual([
+      "jobs[4].model",
+      "jobs[17].params.duration",
+    ]);
     expect(h.sim.requests).toEqual([]);
   });
 
   it("reports a bad batch webhookUrl and a bad job together, and nothing is created", async () => {
     const before = new Set(await indexedJobIds());
     const jobs: unknown[] = Array.from({ length: 5 }, (_, i) => marked("refused", i));
-    jobs[3] = { model: "weshop/seedance", params: { textDescription: "refused", images: ["https://a.example.com/i.png"], duration: "99s" } };
+    jobs[3] = {
+      model: "weshop/seedance",
+      params: { textDescription: "refused", images: ["https://a.example.com/i.png"], duration: "99s" },
+    };
     const paths = (json: Record<string, unknown>) => (json.errors as { path: string }[]).map((e) => e.path).sort();
-    const unsafe = await createBatch({ jobs, webhookUrl: "https://169.254.169.254/hook" }, { "Idempotency-Key": "refused-1" });
+    const unsafe = await createBatch(
+      { jobs, webhookUrl: "https://169.254.169.254/hook" },
+      { "Idempotency-Key": "refused-1" },
+    );
     expect(unsafe.res.status).toBe(400);
     expect(unsafe.res.headers.get("Location")).toBeNull();
     expect(paths(unsafe.json)).toEqual(["jobs[3].params.duration", "webhookUrl"]);
     // the batch's own fields failing its schema (an unknown key, a webhookUrl too long or not a
     // string) does not stop the jobs being checked
-    const schema = await createBatch({ jobs, webhookUrl: `https://hooks.example.com/${"x".repeat(2048)}`, priority: "high" });
+    const schema = await createBatch({
+      jobs,
+      webhookUrl: `https://hooks.example.com/${"x".repeat(2048)}`,
+      priority: "high",
+    });
     expect(schema.res.status).toBe(400);
     expect(paths(schema.json)).toEqual(["jobs[3].params.duration", "priority", "webhookUrl"]);
     const notString = await createBatch({ jobs, webhookUrl: 42 });
@@ -115,11 +147,15 @@ describe("POST /v1/batches", () => {
     expect(json).toMatchObject({ status: "running", total, counts: { queued: total, running: 0, succeeded: 0 } });
     expect(await fanOut(json.id)).toBe(FAN_OUT_CHUNK);
     expect(await fanOut(json.id)).toBe(total);
-    const listed = (await (await api(`/v1/batches/${json.id}/jobs?limit=100`)).json()) as { data: { batchId: string }[] };
+    const listed = (await (await api(`/v1/batches/${json.id}/jobs?limit=100`)).json()) as {
+      data: { batchId: string }[];
+    };
     expect(listed.data).toHaveLength(total);
     expect(listed.data.every((j) => j.batchId === json.id)).toBe(true);
     // with the provider caps (4 WeShop, 2 Wiro in tests) most jobs wait in line, and say where
-    const waiting = await Promise.all(Array.from({ length: total }, async (_, i) => (await api(`/v1/jobs/${await batchJobId(json.id, i)}`)).json()));
+    const waiting = await Promise.all(
+      Array.from({ length: total }, async (_, i) => (await api(`/v1/jobs/${await batchJobId(json.id, i)}`)).json()),
+    );
     expect(waiting.some((j) => (j as { queuePosition?: number }).queuePosition! > 0)).toBe(true);
     await Promise.all(Array.from({ length: total }, async (_, i) => driveJob(h, await batchJobId(json.id, i))));
     // the providers never saw more tasks at once than the caps allow
@@ -146,7 +182,11 @@ describe("POST /v1/batches", () => {
       expect(peak).toBeGreaterThan(0);
       expect(peak).toBeLessThanOrEqual(cap);
     }
-    const view = (await (await api(`/v1/batches/${json.id}`)).json()) as { status: string; counts: Record<string, number>; completedAt?: string };
+    const view = (await (await api(`/v1/batches/${json.id}`)).json()) as {
+      status: string;
+      counts: Record<string, number>;
+      completedAt?: string;
+    };
     expect(view.counts).toEqual({ queued: 0, running: 0, copying: 0, succeeded: total, failed: 0, canceled: 0 });
     expect(view.status).toBe("completed");
     expect(view.completedAt).toBeDefined();
@@ -209,8 +249,13 @@ describe("POST /v1/batches", () => {
     const [a, b] = await Promise.all([createBatch(body, headers), createBatch(body, headers)]);
     expect([a.res.status, b.res.status]).toEqual([202, 202]);
     expect(b.json.id).toBe(a.json.id);
-    expect([a.res.headers.get("Location"), b.res.headers.get("Location")]).toEqual([`/v1/batches/${a.json.id}`, `/v1/batches/${a.json.id}`]);
-    expect([a.res.headers.get("Idempotent-Replayed"), b.res.headers.get("Idempotent-Replayed")].sort()).toEqual(["true", null].sort());
+    expect([a.res.headers.get("Location"), b.res.headers.get("Location")]).toEqual([
+      `/v1/batches/${a.json.id}`,
+      `/v1/batches/${a.json.id}`,
+    ]);
+    expect([a.res.headers.get("Idempotent-Replayed"), b.res.headers.get("Idempotent-Replayed")].sort()).toEqual(
+      ["true", null].sort(),
+    );
     const id = a.json.id;
     while ((await batchRecord(id)).created < body.jobs.length) await fanOut(id);
     const jobIds = await Promise.all(body.jobs.map((_, i) => batchJobId(id, i)));
@@ -239,7 +284,10 @@ describe("cancel and webhook", () => {
     expect(created).toBeLessThanOrEqual(createdAtCancel + FAN_OUT_CHUNK);
     expect(created).toBeLessThan(total);
     for (let i = 0; i < created; i++) expect((await storedJob(await batchJobId(json.id, i))).status).toBe("canceled");
-    const view = (await (await api(`/v1/batches/${json.id}`)).json()) as { status: string; counts: Record<string, number> };
+    const view = (await (await api(`/v1/batches/${json.id}`)).json()) as {
+      status: string;
+      counts: Record<string, number>;
+    };
     expect(view.status).toBe("canceled");
     expect(view.counts.canceled).toBe(total);
     expect((await api(`/v1/batches/${json.id}/cancel`, { method: "POST" })).status).toBe(409);
@@ -252,7 +300,10 @@ describe("cancel and webhook", () => {
     await fanOut(json.id); // the completion alarm hands over the webhook
     await fireDelivery(`msg_${json.id.slice(6)}_completed`);
     const delivery = h.webhooks.find((w) => w.url.endsWith("/batches"))!;
-    const event = new Webhook(TEST_BINDINGS.WEBHOOK_SECRET).verify(delivery.body, delivery.headers) as { type: string; data: { id: string; status: string } };
+    const event = new Webhook(TEST_BINDINGS.WEBHOOK_SECRET).verify(delivery.body, delivery.headers) as {
+      type: string;
+      data: { id: string; status: string };
+    };
     expect(event).toMatchObject({ type: "batch.completed", data: { id: json.id, status: "completed" } });
   });
 });

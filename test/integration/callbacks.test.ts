@@ -3,7 +3,16 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import {
+  createJob,
+  driveJob,
+  fireAlarm,
+  getJob,
+  type Harness,
+  jobStub,
+  startHarness,
+  storedJob,
+} from "../support/harness.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dawn" } };
 let h: Harness;
@@ -14,7 +23,8 @@ afterEach(async () => {
   await h.stop();
 });
 
-const post = (url: string, body = "{}") => exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
+const post = (url: string, body = "{}") =>
+  exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
 const detailCalls = () => h.sim.requests.filter((r) => r.target === "wiro.detail").length;
 
 /** Creates a Wiro job, submits it and returns the callback URL Wiro was given. */
@@ -89,7 +99,11 @@ describe("a valid callback", () => {
 
   it("never trusts URLs or states from the callback body", async () => {
     const { id, callbackUrl } = await submitted();
-    const forgedBody = JSON.stringify({ status: "task_postprocess_end", pexit: "0", outputs: [{ url: "https://evil.example.com/x.mp4" }] });
+    const forgedBody = JSON.stringify({
+      status: "task_postprocess_end",
+      pexit: "0",
+      outputs: [{ url: "https://evil.example.com/x.mp4" }],
+    });
     expect((await post(callbackUrl, forgedBody)).status).toBe(200);
     await fireAlarm(id);
     // Task/Detail says the task is still running, so the job is

@@ -8,11 +8,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
-import { SEEDREAM, WIRO } from "../support/builders.ts";
-import { createJob, fireFollowUp, getJob, startHarness, type Harness } from "../support/harness.ts";
-import { releaseAll, settled, stepInBackground } from "../support/in-flight.ts";
-import { layerFetch, requestsTo, restoreProviderPace } from "../reliability/support.ts";
 import { firstStep } from "../reliability/steps.ts";
+import { layerFetch, requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { SEEDREAM, WIRO } from "../support/builders.ts";
+import { createJob, fireFollowUp, getJob, type Harness, startHarness } from "../support/harness.ts";
+import { releaseAll, settled, stepInBackground } from "../support/in-flight.ts";
 import { cancel, PATIENT, parkedBeforeSubmit, view } from "./cancel-support.ts";
 
 let h: Harness;
@@ -54,7 +54,9 @@ describe("stopping a Wiro task: chosen from a fresh Task/Detail, confirmed by Ta
     const job = await fireFollowUp(id);
     expect(sent("cancel")).toEqual([]);
     expect(sent("kill")).toEqual([{ taskid: job.task!.taskId }]);
-    expect(job.error?.message).toMatch(/^Canceled by the client\. Wiro task \d+ killed \(Task\/Detail shows task_cancel\)\.$/);
+    expect(job.error?.message).toMatch(
+      /^Canceled by the client\. Wiro task \d+ killed \(Task\/Detail shows task_cancel\)\.$/,
+    );
     expect(job.stop?.confirmed).toBe(true);
     expect(h.sim.tasks()[0]!.killedAt).toBeDefined();
   });
@@ -83,7 +85,9 @@ describe("stopping a Wiro task: chosen from a fresh Task/Detail, confirmed by Ta
     expect(waiting.stop?.confirmed).toBe(false);
     expect(waiting.providerStop?.nextAt).toBeGreaterThan(waiting.completedAt!);
     expect(waiting.providerStatus).toBe("task_preprocess_start");
-    expect(waiting.error?.message).toMatch(/Wiro cannot stop task \d+ yet \(task_preprocess_start: not assigned to a worker\); asking again\.$/);
+    expect(waiting.error?.message).toMatch(
+      /Wiro cannot stop task \d+ yet \(task_preprocess_start: not assigned to a worker\); asking again\.$/,
+    );
     expect((await view(id)).provider.stopConfirmed).toBe(false);
     expect(h.sim.tasks()[0]!.killedAt).toBeUndefined();
     const refused = sent("kill").length;
@@ -95,7 +99,9 @@ describe("stopping a Wiro task: chosen from a fresh Task/Detail, confirmed by Ta
     expect(job.providerStop).toBeUndefined();
     expect(sent("kill").length).toBe(refused + 1);
     expect(sent("cancel")).toEqual([]);
-    expect(job.error?.message).toMatch(/^Canceled by the client\. Wiro task \d+ killed \(Task\/Detail shows task_cancel\)\.$/);
+    expect(job.error?.message).toMatch(
+      /^Canceled by the client\. Wiro task \d+ killed \(Task\/Detail shows task_cancel\)\.$/,
+    );
     expect(h.sim.tasks()[0]!.killedAt).toBeDefined();
   });
 
@@ -107,7 +113,9 @@ describe("stopping a Wiro task: chosen from a fresh Task/Detail, confirmed by Ta
     expect(sent("cancel")).toEqual([]);
     expect(sent("kill")).toEqual([]);
     expect(job.stop?.confirmed).toBe(true);
-    expect(job.error?.message).toMatch(/Wiro task \d+ had already ended by itself \(task_postprocess_end\) before it could be stopped\.$/);
+    expect(job.error?.message).toMatch(
+      /Wiro task \d+ had already ended by itself \(task_postprocess_end\) before it could be stopped\.$/,
+    );
   });
 });
 
@@ -131,7 +139,9 @@ describe("a cancel during a hung WeShop submit", () => {
     expect(job.status).toBe("canceled");
     expect(job.task).toBeUndefined();
     expect(job.providerStop).toBeUndefined();
-    expect(job.error?.message).toMatch(/^Canceled by the client\. A submit to WeShop had been sent without a confirmed answer, so a run may exist there/);
+    expect(job.error?.message).toMatch(
+      /^Canceled by the client\. A submit to WeShop had been sent without a confirmed answer, so a run may exist there/,
+    );
     expect(job.error?.message).toMatch(/did not ask again/);
     expect(job.error?.message).not.toMatch(/exists at WeShop|looking it up/);
     expect((await gateApi(env, "weshop").snapshot()).holders).not.toContain(id);
@@ -162,7 +172,9 @@ describe("a cancel after an unconfirmed WeShop submit", () => {
     expect(requestsTo(h, "weshop.submit")).toHaveLength(submitsBefore.length);
     expect(h.sim.tasks()).toHaveLength(1);
     expect(job.error?.message).toBe(answer.error.message);
-    expect(job.error?.message).toMatch(/^Canceled by the client\. A submit to WeShop had been sent without a confirmed answer, so a run may exist there/);
+    expect(job.error?.message).toMatch(
+      /^Canceled by the client\. A submit to WeShop had been sent without a confirmed answer, so a run may exist there/,
+    );
     expect(job.error?.message).toMatch(/may finish and be billed/);
     expect((await getJob(id)).provider).toMatchObject({ taskId: null, stopConfirmed: false });
     // every submit the job ever sent carried its one key: WeShop never saw two runs asked for

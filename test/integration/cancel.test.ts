@@ -8,12 +8,12 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vites
 import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
+import { firstStep, stepUntil } from "../reliability/steps.ts";
+import { requestsTo, restoreProviderPace, tasksPerJob } from "../reliability/support.ts";
 import { SIM_ORIGIN } from "../support/bindings.ts";
 import { SEEDREAM, WIRO } from "../support/builders.ts";
-import { api, createJob, fireFollowUp, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { api, createJob, fireFollowUp, type Harness, startHarness, storedJob } from "../support/harness.ts";
 import { holdRequests, releaseAll, settled, stepInBackground } from "../support/in-flight.ts";
-import { requestsTo, restoreProviderPace, tasksPerJob } from "../reliability/support.ts";
-import { firstStep, stepUntil } from "../reliability/steps.ts";
 import { cancel, PATIENT, parkedBeforeSubmit } from "./cancel-support.ts";
 
 let h: Harness;
@@ -60,12 +60,16 @@ describe("a cancel never waits for the step in flight", () => {
     expect(held[0]!.abortedBy()).toBe("AbortError");
     expect(answer.status).toBe("canceled");
     expect(answer.error.message).toMatch(/while outputs were being copied/);
-    expect(answer.outputs).toEqual([expect.objectContaining({ status: "failed", error: "canceled before it was copied" })]);
+    expect(answer.outputs).toEqual([
+      expect.objectContaining({ status: "failed", error: "canceled before it was copied" }),
+    ]);
 
     held[0]!.release();
     const job = await settled(id);
     expect(job.status).toBe("canceled");
-    expect(job.outputs).toEqual([expect.objectContaining({ status: "failed", error: "canceled before it was copied" })]);
+    expect(job.outputs).toEqual([
+      expect.objectContaining({ status: "failed", error: "canceled before it was copied" }),
+    ]);
     expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
   });
 
@@ -90,7 +94,9 @@ describe("a cancel never waits for the step in flight", () => {
     expect(job.task?.taskId).toBe(h.sim.tasks()[0]!.id);
     expect(job.stop?.confirmed).toBe(true);
     expect(job.providerStatus).toBe("task_cancel");
-    expect(job.error?.message).toMatch(/^Canceled by the client\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/);
+    expect(job.error?.message).toMatch(
+      /^Canceled by the client\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/,
+    );
     expect(h.sim.tasks()[0]!.canceledAt).toBeDefined();
   });
 

@@ -1,8 +1,19 @@
 // The client API around jobs: idempotency, cancel, listing, live status and Prefer: wait.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, KEY_B, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import { SEEDREAM, WIRO } from "../support/builders.ts";
+import {
+  api,
+  createJob,
+  driveJob,
+  fireAlarm,
+  fireFollowUp,
+  getJob,
+  type Harness,
+  KEY_B,
+  startHarness,
+  storedJob,
+} from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -12,9 +23,11 @@ afterEach(async () => {
   await h.stop();
 });
 
-const post = (json: unknown, headers: Record<string, string> = {}, key?: string) => api("/v1/jobs", { json, headers, key });
+const post = (json: unknown, headers: Record<string, string> = {}, key?: string) =>
+  api("/v1/jobs", { json, headers, key });
 
-const indexedJobIds = async () => (await env.DB.prepare("SELECT id FROM jobs").all<{ id: string }>()).results.map((r) => r.id);
+const indexedJobIds = async () =>
+  (await env.DB.prepare("SELECT id FROM jobs").all<{ id: string }>()).results.map((r) => r.id);
 
 /** The id of the job a request still in flight created: waits for its row in the listing index. */
 async function newJobId(before: Set<string>): Promise<string> {
@@ -35,13 +48,17 @@ describe("Idempotency-Key", () => {
     expect([a.status, b.status]).toEqual([202, 202]);
     const [ja, jb] = (await Promise.all([a.json(), b.json()])) as { id: string }[];
     expect(ja!.id).toBe(jb!.id);
-    expect([a.headers.get("Idempotent-Replayed"), b.headers.get("Idempotent-Replayed")].sort()).toEqual(["true", null].sort());
+    expect([a.headers.get("Idempotent-Replayed"), b.headers.get("Idempotent-Replayed")].sort()).toEqual(
+      ["true", null].sort(),
+    );
     await driveJob(h, ja!.id);
     expect(h.sim.tasks()).toHaveLength(1);
   });
 
   it("a replay later returns the same job, even when the body is written differently", async () => {
-    const first = (await (await post({ ...SEEDREAM, metadata: { a: "1" } }, { "Idempotency-Key": "k1" })).json()) as { id: string };
+    const first = (await (await post({ ...SEEDREAM, metadata: { a: "1" } }, { "Idempotency-Key": "k1" })).json()) as {
+      id: string;
+    };
     const again = await post(
       { metadata: { a: "1" }, params: { textDescription: "a fox", batchCount: 1 }, model: "weshop/seedream" },
       { "Idempotency-Key": "k1" },
@@ -99,7 +116,10 @@ describe("cancel", () => {
     expect(h.sim.requests.filter((r) => r.target === "wiro.kill")).toHaveLength(1);
     expect(h.sim.requests.filter((r) => r.target === "wiro.cancel")).toHaveLength(0);
     expect(h.sim.tasks()[0]!.killedAt).toBeDefined();
-    const after = (await getJob(id)) as unknown as { provider: { status: string; stopConfirmed: boolean }; error: { message: string } };
+    const after = (await getJob(id)) as unknown as {
+      provider: { status: string; stopConfirmed: boolean };
+      error: { message: string };
+    };
     expect(after.provider).toMatchObject({ status: "task_cancel", stopConfirmed: true });
     expect(after.error.message).toMatch(/Wiro task \d+ killed \(Task\/Detail shows task_cancel\)/);
   });
@@ -158,7 +178,8 @@ describe("listing", () => {
 
   it("pages newest first without overlap and shows no other client's jobs", async () => {
     const mine: string[] = [];
-    for (let i = 0; i < 5; i++) mine.push((await createJob({ model: "weshop/seedream", params: { textDescription: `n${i}` } })).id);
+    for (let i = 0; i < 5; i++)
+      mine.push((await createJob({ model: "weshop/seedream", params: { textDescription: `n${i}` } })).id);
     await createJob(SEEDREAM, KEY_B);
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -177,7 +198,8 @@ describe("listing", () => {
     const done = await createJob(SEEDREAM);
     await driveJob(h, done.id);
     const queued = await createJob(WIRO);
-    const bodyOf = async (q: string) => ((await (await api(`/v1/jobs?${q}`)).json()) as { data: { id: string }[] }).data.map((j) => j.id);
+    const bodyOf = async (q: string) =>
+      ((await (await api(`/v1/jobs?${q}`)).json()) as { data: { id: string }[] }).data.map((j) => j.id);
     expect(await bodyOf("status=succeeded")).toEqual([done.id]);
     expect(await bodyOf("model=wiro/ByteDance/text-to-video-seedance-v1")).toEqual([queued.id]);
   });

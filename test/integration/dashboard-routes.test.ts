@@ -4,9 +4,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { openapiDocument } from "../../src/http/app.ts";
 import { MODEL_IDS } from "../../src/providers/models.ts";
+import { it } from "../support/fixture.ts";
 import { api, BASE, KEY_B } from "../support/harness.ts";
 
 type Json = Record<string, unknown>;
@@ -15,7 +15,12 @@ describe("GET /v1/models", () => {
   it("lists every model, and gives each one's params as the JSON Schema the OpenAPI document has", async () => {
     const list = (await (await api("/v1/models")).json()) as { data: Json[] };
     expect(list.data.map((m) => m.id)).toEqual(MODEL_IDS);
-    expect(list.data.find((m) => m.id === "weshop/seedream")).toEqual({ id: "weshop/seedream", provider: "weshop", kind: "image", agent: "seedream" });
+    expect(list.data.find((m) => m.id === "weshop/seedream")).toEqual({
+      id: "weshop/seedream",
+      provider: "weshop",
+      kind: "image",
+      agent: "seedream",
+    });
     const components = (openapiDocument().components as { schemas: Record<string, Json> }).schemas;
     for (const id of MODEL_IDS) {
       const res = await api(`/v1/models/${encodeURIComponent(id)}`);
@@ -25,7 +30,9 @@ describe("GET /v1/models", () => {
       expect($schema).toBe("https://json-schema.org/draft/2020-12/schema");
       expect(schema).toEqual(components[`Params.${id.replace(/[^A-Za-z0-9._-]+/g, ".")}`]);
     }
-    const seedream = (await (await api("/v1/models/weshop%2Fseedream")).json()) as { paramsSchema: { required: string[]; properties: Json } };
+    const seedream = (await (await api("/v1/models/weshop%2Fseedream")).json()) as {
+      paramsSchema: { required: string[]; properties: Json };
+    };
     expect(seedream.paramsSchema.required).toEqual(["textDescription"]);
     expect(Object.keys(seedream.paramsSchema.properties)).toContain("imageSize");
   });
@@ -42,7 +49,10 @@ describe("GET /v1/models", () => {
 
 describe("GET /v1/batches", () => {
   async function batch(n: number, key?: string): Promise<string> {
-    const jobs = Array.from({ length: n }, (_, i) => ({ model: "weshop/seedream", params: { textDescription: `image ${i}` } }));
+    const jobs = Array.from({ length: n }, (_, i) => ({
+      model: "weshop/seedream",
+      params: { textDescription: `image ${i}` },
+    }));
     const res = await api("/v1/batches", { json: { jobs }, key });
     const id = ((await res.json()) as { id: string }).id;
     // the first fan-out creates the jobs that list the batch
@@ -61,7 +71,10 @@ describe("GET /v1/batches", () => {
     expect(page1.data.map((b) => b.id)).toEqual([second]);
     expect(page1.data[0]).toMatchObject({ total: 1, status: "running" });
     expect(page1.nextCursor).toEqual(expect.any(String));
-    const page2 = (await (await api(`/v1/batches?limit=1&cursor=${page1.nextCursor}`)).json()) as { data: Json[]; nextCursor: string | null };
+    const page2 = (await (await api(`/v1/batches?limit=1&cursor=${page1.nextCursor}`)).json()) as {
+      data: Json[];
+      nextCursor: string | null;
+    };
     expect(page2.data.map((b) => b.id)).toEqual([first]);
     expect(page2.data[0]).toMatchObject({ total: 2 });
     expect(page2.nextCursor).toBeNull();
@@ -87,7 +100,9 @@ describe("GET /dashboard", () => {
     expect(html).not.toMatch(/https?:\/\/|\/\/[a-z0-9.-]+\.[a-z]{2,}\//i);
     expect(html).not.toMatch(/<style|\son\w+=|\sstyle=/i);
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
-    expect(scripts.map(([, attrs, body]) => ({ attrs, body: body!.trim() }))).toEqual([{ attrs: ' type="module" src="/dashboard/app.js"', body: "" }]);
+    expect(scripts.map(([, attrs, body]) => ({ attrs, body: body!.trim() }))).toEqual([
+      { attrs: ' type="module" src="/dashboard/app.js"', body: "" },
+    ]);
     // the modules the page imports, one level at a time, are all files of this deployment
     const seen = new Set<string>();
     const queue = ["/dashboard/app.js"];
@@ -100,16 +115,25 @@ describe("GET /dashboard", () => {
       expect(file.headers.get("Content-Type"), path).toMatch(/javascript/);
       const text = await file.text();
       expect(text, path).not.toMatch(/\bimport\s*\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
-      for (const m of text.matchAll(/^import\s[^;]*?from\s+"(\.{1,2}\/[^"]+)"/gm)) queue.push(new URL(m[1]!, `${BASE}${path}`).pathname);
+      for (const m of text.matchAll(/^import\s[^;]*?from\s+"(\.{1,2}\/[^"]+)"/gm))
+        queue.push(new URL(m[1]!, `${BASE}${path}`).pathname);
     }
     expect(seen.size).toBeGreaterThan(8);
     // the page preloads exactly the modules app.js pulls in, so none waits for its importer
     const preloads = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]!);
     expect(preloads.sort()).toEqual([...seen].filter((p) => p !== "/dashboard/app.js").sort());
-    expect((await env.ASSETS.fetch(new Request(`${BASE}/dashboard/style.css`))).headers.get("Content-Type")).toMatch(/^text\/css/);
+    expect((await env.ASSETS.fetch(new Request(`${BASE}/dashboard/style.css`))).headers.get("Content-Type")).toMatch(
+      /^text\/css/,
+    );
 
     const csp = res.headers.get("Content-Security-Policy")!;
-    for (const part of ["default-src 'self'", "script-src 'self';", "style-src 'self';", "connect-src 'self';", "frame-ancestors 'none'"])
+    for (const part of [
+      "default-src 'self'",
+      "script-src 'self';",
+      "style-src 'self';",
+      "connect-src 'self';",
+      "frame-ancestors 'none'",
+    ])
       expect(csp).toContain(part);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
   });

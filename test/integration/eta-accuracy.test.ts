@@ -15,7 +15,13 @@ const median = (xs: number[]) => {
 };
 const gaussian = (rand: () => number) => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 
-async function measure(model: keyof typeof MODELS, params: Record<string, unknown>, trueFactor: number, sigma: number, seed: number) {
+async function measure(
+  model: keyof typeof MODELS,
+  params: Record<string, unknown>,
+  trueFactor: number,
+  sigma: number,
+  seed: number,
+) {
   const rand = seeded(seed);
   const prior = MODELS[model].expectedRunMs(params);
   const trueMedian = prior * trueFactor;
@@ -27,7 +33,10 @@ async function measure(model: keyof typeof MODELS, params: Record<string, unknow
     const { factor, spread } = await modelStats(env).estimate(model);
     const runMs = trueMedian * Math.exp(sigma * gaussian(rand));
     // estimated when the provider starts the run; the copy allowance is part of both sides
-    const eta = estimateCompletion({ status: "running", startedAt: 0, expectedRunMs: Math.round(prior * factor), runSpread: spread }, 0);
+    const eta = estimateCompletion(
+      { status: "running", startedAt: 0, expectedRunMs: Math.round(prior * factor), runSpread: spread },
+      0,
+    );
     const priorEta = estimateCompletion({ status: "running", startedAt: 0, expectedRunMs: prior }, 0);
     const copyMs = estimateCompletion({ status: "copying", expectedRunMs: prior }, 0);
     if (i >= WARM_UP) {
@@ -41,15 +50,36 @@ async function measure(model: keyof typeof MODELS, params: Record<string, unknow
 }
 
 it.each([
-  { model: "weshop/seedream" as const, params: { textDescription: "x", imageSize: "2K" }, trueFactor: 0.4, sigma: 0.15, seed: 11 },
-  { model: "weshop/seedance" as const, params: { textDescription: "x", duration: "5s" }, trueFactor: 2.5, sigma: 0.3, seed: 12 },
-  { model: "wiro/ByteDance/text-to-video-seedance-v1" as const, params: { prompt: "x", duration: "5" }, trueFactor: 0.5, sigma: 0.5, seed: 13 },
-])("$model: the estimate at the start lands within the runs' own scatter (σ $sigma, true median $trueFactor× the prior)", async (c) => {
-  const r = await measure(c.model, c.params, c.trueFactor, c.sigma, c.seed);
-  console.log(
-    `${c.model} σ=${c.sigma}: median |error| ${Math.round(r.error)} ms, scatter floor ${Math.round(r.floor)} ms, prior alone ${Math.round(r.prior)} ms (true median ${Math.round(r.trueMedian)} ms)`,
-  );
-  // learning brings the estimate to the scatter's floor (within 25 %), far from where the prior alone lands
-  expect(r.error).toBeLessThan(r.floor * 1.25);
-  expect(r.error).toBeLessThan(r.prior);
-});
+  {
+    model: "weshop/seedream" as const,
+    params: { textDescription: "x", imageSize: "2K" },
+    trueFactor: 0.4,
+    sigma: 0.15,
+    seed: 11,
+  },
+  {
+    model: "weshop/seedance" as const,
+    params: { textDescription: "x", duration: "5s" },
+    trueFactor: 2.5,
+    sigma: 0.3,
+    seed: 12,
+  },
+  {
+    model: "wiro/ByteDance/text-to-video-seedance-v1" as const,
+    params: { prompt: "x", duration: "5" },
+    trueFactor: 0.5,
+    sigma: 0.5,
+    seed: 13,
+  },
+])(
+  "$model: the estimate at the start lands within the runs' own scatter (σ $sigma, true median $trueFactor× the prior)",
+  async (c) => {
+    const r = await measure(c.model, c.params, c.trueFactor, c.sigma, c.seed);
+    console.log(
+      `${c.model} σ=${c.sigma}: median |error| ${Math.round(r.error)} ms, scatter floor ${Math.round(r.floor)} ms, prior alone ${Math.round(r.prior)} ms (true median ${Math.round(r.trueMedian)} ms)`,
+    );
+    // learning brings the estimate to the scatter's floor (within 25 %), far from where the prior alone lands
+    expect(r.error).toBeLessThan(r.floor * 1.25);
+    expect(r.error).toBeLessThan(r.prior);
+  },
+);

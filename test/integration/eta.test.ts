@@ -5,7 +5,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { MODELS } from "../../src/providers/models.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
-import { createJob, driveJob, fireAlarm, getJob, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { createJob, driveJob, fireAlarm, getJob, type Harness, startHarness, storedJob } from "../support/harness.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } } as const;
 const WIRO_CAP = Number(TEST_BINDINGS.WIRO_MAX_CONCURRENCY);
@@ -45,7 +45,8 @@ it("a job waiting in line behind the provider's cap is expected later than one t
   const free = await createJob(WIRO);
   await fireAlarm(free.id);
   // every other slot taken; a refused stand-in leaves the line, so only the job under test waits there
-  for (const other of others) if (!(await gate().acquire(other, { maxConcurrency: WIRO_CAP })).granted) await gate().release(other);
+  for (const other of others)
+    if (!(await gate().acquire(other, { maxConcurrency: WIRO_CAP })).granted) await gate().release(other);
   const { id } = await createJob(WIRO);
   await fireAlarm(id);
   const waiting = await getJob(id);

@@ -2,14 +2,20 @@
 // video are stored in R2 and served next to it, and a missing one never fails the job.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { sha256Hex } from "../../src/lib/crypto.ts";
-import { SIM_WIRO_KEY_ONLY_API_KEY } from "../support/bindings.ts";
-import { createJob, download, getJob, jobStub, KEY_A } from "../support/harness.ts";
-import { cancelOpenJobs, layerFetch, requestsTo, restoreProviderPace, sha256Hex as sha256OfBytes } from "../reliability/support.ts";
-import { SEEDANCE } from "../support/builders.ts";
 import { drive, stepUntil } from "../reliability/steps.ts";
+import {
+  cancelOpenJobs,
+  layerFetch,
+  requestsTo,
+  restoreProviderPace,
+  sha256Hex as sha256OfBytes,
+} from "../reliability/support.ts";
+import { SIM_WIRO_KEY_ONLY_API_KEY } from "../support/bindings.ts";
+import { SEEDANCE } from "../support/builders.ts";
 import { envWith, jobInside } from "../support/do-internals.ts";
+import { it } from "../support/fixture.ts";
+import { createJob, download, getJob, jobStub, KEY_A } from "../support/harness.ts";
 
 it.beforeEach(async () => {
   await restoreProviderPace();
@@ -23,7 +29,9 @@ async function bytesOf(res: Response): Promise<Uint8Array> {
 }
 
 describe("a Wiro API-key-only project", () => {
-  it("a job succeeds with no WIRO_API_SECRET: only x-api-key is sent, and the video is stored and served", async ({ h }) => {
+  it("a job succeeds with no WIRO_API_SECRET: only x-api-key is sent, and the video is stored and served", async ({
+    h,
+  }) => {
     const id = `job_${"k".repeat(20)}`;
     // this object runs as a deployment configured for a key-only project: its key, no secret
     await runInDurableObject(jobStub(id), (instance) => {
@@ -63,7 +71,9 @@ describe("a Wiro API-key-only project", () => {
 describe("WeShop video extras", () => {
   const TWO = { ...SEEDANCE, params: { ...SEEDANCE.params, batchCount: 2 } };
 
-  it("each video's poster is stored in R2 and served at its own signed link, inside the video's output", async ({ h }) => {
+  it("each video's poster is stored in R2 and served at its own signed link, inside the video's output", async ({
+    h,
+  }) => {
     const { id } = await createJob(TWO);
     const job = await drive(h, id);
     expect(job.status).toBe("succeeded");
@@ -107,7 +117,9 @@ describe("WeShop video extras", () => {
     expect(await bytesOf(res)).toEqual(await h.sim.mediaBytes(record.sourceUrl!));
   });
 
-  it("a poster that cannot be copied is marked failed with its reason; the job still succeeds with its video", async ({ h }) => {
+  it("a poster that cannot be copied is marked failed with its reason; the job still succeeds with its video", async ({
+    h,
+  }) => {
     const { id } = await createJob(SEEDANCE);
     await stepUntil(h, id, (j) => j.outputs.some((o) => o.role === undefined && o.status === "stored"));
     // the poster's download is next: its URL has expired
@@ -116,7 +128,11 @@ describe("WeShop video extras", () => {
     expect(job.status).toBe("succeeded");
     const [output] = (await getJob(id)).outputs;
     expect(output).toMatchObject({ kind: "video", status: "stored" });
-    expect(output!.poster).toMatchObject({ status: "failed", url: null, error: expect.stringMatching(/^output_unavailable:/) });
+    expect(output!.poster).toMatchObject({
+      status: "failed",
+      url: null,
+      error: expect.stringMatching(/^output_unavailable:/),
+    });
   });
 
   it("a video result without a poster has none, and the job succeeds", async ({ h }) => {

@@ -2,14 +2,16 @@
 // and a Wiro task asked to stop is asked again when the first stop fails.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, vi } from "vitest";
-import { it } from "../support/fixture.ts";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
-import { api, createJob, fireAlarm, fireFollowUp, jobStub, storedJob } from "../support/harness.ts";
-import { jobInside } from "../support/do-internals.ts";
 import { WIRO } from "../support/builders.ts";
+import { jobInside } from "../support/do-internals.ts";
+import { it } from "../support/fixture.ts";
+import { api, createJob, fireAlarm, fireFollowUp, jobStub, storedJob } from "../support/harness.ts";
 
 describe("invalid configuration", () => {
-  it("a refused provider base URL sends nothing anywhere; the job waits, then fails by name once it cannot wait longer", async ({ h }) => {
+  it("a refused provider base URL sends nothing anywhere; the job waits, then fails by name once it cannot wait longer", async ({
+    h,
+  }) => {
     const id = "job_configbroken0000001";
     const stub = jobStub(id);
     type Stored = { status: string; deadlineAt: number; error?: { code: string; message: string } };
@@ -18,7 +20,14 @@ describe("invalid configuration", () => {
     await runInDurableObject(stub, async (instance) => {
       const object = jobInside(instance);
       object.env = { ...real, WESHOP_BASE_URL: "https://openapi.weshop.ai.evil.example/openapi" };
-      await object.create({ id, tenant: "t", model: "weshop/seedream", params: { textDescription: "a fox" }, metadata: {}, origin: "https://seedrun.test" });
+      await object.create({
+        id,
+        tenant: "t",
+        model: "weshop/seedream",
+        params: { textDescription: "a fox" },
+        metadata: {},
+        origin: "https://seedrun.test",
+      });
     });
     try {
       // its first alarm found nothing it could do and looks again in a minute
@@ -33,7 +42,11 @@ describe("invalid configuration", () => {
         await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1 });
         await instance.alarm();
         expect((await state.storage.get<Stored>("job"))!.status).toBe("queued");
-        await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1, createdAt: Date.now() - MAX_QUEUE_MS - 1 });
+        await state.storage.put("job", {
+          ...job,
+          deadlineAt: Date.now() - 1,
+          createdAt: Date.now() - MAX_QUEUE_MS - 1,
+        });
         await instance.alarm();
         return (await state.storage.get<Stored>("job"))!;
       });
@@ -62,7 +75,9 @@ describe("stopping a provider task", () => {
     // the follow-up alarm asks (run here if the runtime has not run it yet): Wiro answers 500
     const refused = await fireFollowUp(id);
     expect(refused.status).toBe("canceled");
-    expect(refused.error?.message).toMatch(/^Canceled by the client\. Wiro did not confirm the stop yet \(0: Internal server error\); asking again\.$/);
+    expect(refused.error?.message).toMatch(
+      /^Canceled by the client\. Wiro did not confirm the stop yet \(0: Internal server error\); asking again\.$/,
+    );
     expect(refused.stop?.confirmed).toBe(false);
     expect(refused.providerStop).toBeDefined();
     expect(h.sim.tasks()[0]!.canceledAt ?? h.sim.tasks()[0]!.killedAt).toBeUndefined();
@@ -70,7 +85,9 @@ describe("stopping a provider task", () => {
     const job = await fireFollowUp(id);
     expect(job.providerStop).toBeUndefined();
     expect(job.status).toBe("canceled");
-    expect(job.error?.message).toMatch(/^Canceled by the client\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/);
+    expect(job.error?.message).toMatch(
+      /^Canceled by the client\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/,
+    );
     expect(job.stop?.confirmed).toBe(true);
     expect(h.sim.requests.filter((r) => r.target === "wiro.cancel")).toHaveLength(2);
     expect(h.sim.tasks()[0]!.canceledAt).toBeDefined();

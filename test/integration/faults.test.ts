@@ -3,9 +3,18 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
-import { createJob, driveJob, fireAlarm, getJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
-import { envWith, jobInside } from "../support/do-internals.ts";
 import { SEEDREAM, WIRO } from "../support/builders.ts";
+import { envWith, jobInside } from "../support/do-internals.ts";
+import {
+  createJob,
+  driveJob,
+  fireAlarm,
+  getJob,
+  type Harness,
+  jobStub,
+  startHarness,
+  storedJob,
+} from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -21,17 +30,20 @@ describe("redirects from a provider API", () => {
     ["weshop.poll", SEEDREAM],
     ["wiro.run", WIRO],
     ["wiro.detail", WIRO],
-  ] as const)("%s answering a redirect is not followed: the job fails with the reason and no key leaves the provider's host", async (target, spec) => {
-    h.sim.inject({ target, kind: "redirect" });
-    const { id } = await createJob(spec);
-    const job = await driveJob(h, id);
-    expect(job.status).toBe("failed");
-    expect(job.error).toMatchObject({ code: "provider_redirect", retryable: false });
-    expect(job.error?.message).toContain("307");
-    // nothing was fetched anywhere but the simulator, so no key went to the redirect target
-    expect(h.outbound).toEqual([]);
-    expect(h.sim.requests.filter((r) => r.target === target)).toHaveLength(1);
-  });
+  ] as const)(
+    "%s answering a redirect is not followed: the job fails with the reason and no key leaves the provider's host",
+    async (target, spec) => {
+      h.sim.inject({ target, kind: "redirect" });
+      const { id } = await createJob(spec);
+      const job = await driveJob(h, id);
+      expect(job.status).toBe("failed");
+      expect(job.error).toMatchObject({ code: "provider_redirect", retryable: false });
+      expect(job.error?.message).toContain("307");
+      // nothing was fetched anywhere but the simulator, so no key went to the redirect target
+      expect(h.outbound).toEqual([]);
+      expect(h.sim.requests.filter((r) => r.target === target)).toHaveLength(1);
+    },
+  );
 });
 
 describe("retryable faults", () => {
@@ -112,16 +124,19 @@ describe("final faults", () => {
   it.each([
     ["weshop.submit", SEEDREAM, "INSUFFICIENT_POWER"],
     ["wiro.run", WIRO, "97"],
-  ] as const)("%s error_final fails at once with the provider's code after exactly one attempt", async (target, spec, code) => {
-    h.sim.inject({ target, kind: "error_final" });
-    const { id } = await createJob(spec);
-    const job = await driveJob(h, id);
-    expect(job.status).toBe("failed");
-    expect(job.error).toMatchObject({ code, retryable: false });
-    expect(h.sim.requests.filter((r) => r.target === target)).toHaveLength(1);
-    const view = await getJob(id);
-    expect(view.error).toMatchObject({ code });
-  });
+  ] as const)(
+    "%s error_final fails at once with the provider's code after exactly one attempt",
+    async (target, spec, code) => {
+      h.sim.inject({ target, kind: "error_final" });
+      const { id } = await createJob(spec);
+      const job = await driveJob(h, id);
+      expect(job.status).toBe("failed");
+      expect(job.error).toMatchObject({ code, retryable: false });
+      expect(h.sim.requests.filter((r) => r.target === target)).toHaveLength(1);
+      const view = await getJob(id);
+      expect(view.error).toMatchObject({ code });
+    },
+  );
 
   it.each([
     ["weshop.submit", SEEDREAM],
@@ -172,10 +187,21 @@ describe("final faults", () => {
       holder.env = envWith(holder.env, { WESHOP_API_KEY: undefined });
     });
     h.jobs.push(id);
-    await stub.create({ id, tenant: "t", model: "weshop/seedream", params: { textDescription: "x" }, metadata: {}, origin: "https://seedrun.test" });
+    await stub.create({
+      id,
+      tenant: "t",
+      model: "weshop/seedream",
+      params: { textDescription: "x" },
+      metadata: {},
+      origin: "https://seedrun.test",
+    });
     const job = await driveJob(h, id);
     expect(job.status).toBe("failed");
-    expect(job.error).toEqual({ code: "provider_not_configured", message: "WESHOP_API_KEY is not set", retryable: false });
+    expect(job.error).toEqual({
+      code: "provider_not_configured",
+      message: "WESHOP_API_KEY is not set",
+      retryable: false,
+    });
     expect(h.sim.requests).toEqual([]);
   });
 });
@@ -216,7 +242,10 @@ describe("crashes, evictions and duplicate alarms", () => {
   });
 
   it("a job past its deadline fails with timeout", async () => {
-    const { id } = await createJob({ model: "weshop/seedance", params: { textDescription: "x", images: ["https://a.example.com/i.png"] } });
+    const { id } = await createJob({
+      model: "weshop/seedance",
+      params: { textDescription: "x", images: ["https://a.example.com/i.png"] },
+    });
     await fireAlarm(id);
     await runInDurableObject(jobStub(id), async (_, state) => {
       const job = (await state.storage.get<Record<string, unknown>>("job"))!;

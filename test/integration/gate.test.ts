@@ -3,7 +3,14 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, expect, it } from "vitest";
 import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
-import { CUT_SPACING_MS, MAX_BACKSTOP_MS, OKS_PER_SLOT, PUSHBACK_HOLD_MS, retryDelayMs, STALE_GRACE_MS } from "../../src/jobs/gate/gate-pace.ts";
+import {
+  CUT_SPACING_MS,
+  MAX_BACKSTOP_MS,
+  OKS_PER_SLOT,
+  PUSHBACK_HOLD_MS,
+  retryDelayMs,
+  STALE_GRACE_MS,
+} from "../../src/jobs/gate/gate-pace.ts";
 
 import { cleanGates, config, ids, testGate, used, waitingPosition } from "../support/gate.ts";
 
@@ -17,8 +24,12 @@ it("never grants more than maxConcurrency of 50 concurrent jobs, then grants in 
   expect(holders).toHaveLength(3);
   const waiting = jobs.filter((_, i) => !first[i]!.granted);
   // one place each, 1..47, in the order the calls arrived
-  const line = [...waiting].sort((a, b) => waitingPosition(first[jobs.indexOf(a)]!) - waitingPosition(first[jobs.indexOf(b)]!));
-  expect(line.map((id) => waitingPosition(first[jobs.indexOf(id)]!))).toEqual(Array.from({ length: 47 }, (_, i) => i + 1));
+  const line = [...waiting].sort(
+    (a, b) => waitingPosition(first[jobs.indexOf(a)]!) - waitingPosition(first[jobs.indexOf(b)]!),
+  );
+  expect(line.map((id) => waitingPosition(first[jobs.indexOf(id)]!))).toEqual(
+    Array.from({ length: 47 }, (_, i) => i + 1),
+  );
   expect(await api.snapshot()).toMatchObject({ active: 3, waiting: 47 });
   const expectedOrder = [...line];
 
@@ -87,11 +98,15 @@ it("acquire and renew extend the lease; a lapsed lease frees the slot for the ne
     expect((await api.acquire("b", config(1))).granted).toBe(false);
   }
   // an alarm is armed no later than a's lease end; one that comes early just sweeps and re-arms
-  expect(await runInDurableObject(stub, (_, state) => state.storage.getAlarm())).toBeLessThanOrEqual(renewedAt + LEASE_MS);
+  expect(await runInDurableObject(stub, (_, state) => state.storage.getAlarm())).toBeLessThanOrEqual(
+    renewedAt + LEASE_MS,
+  );
   clock.t = renewedAt + LEASE_MS - 1;
   expect(await runDurableObjectAlarm(stub)).toBe(true);
   expect(woken).toEqual([]);
-  expect(await runInDurableObject(stub, (_, state) => state.storage.getAlarm())).toBeLessThanOrEqual(renewedAt + LEASE_MS);
+  expect(await runInDurableObject(stub, (_, state) => state.storage.getAlarm())).toBeLessThanOrEqual(
+    renewedAt + LEASE_MS,
+  );
   clock.t = renewedAt + LEASE_MS;
   // nobody calls: the alarm expires the lease and wakes b
   expect(await runDurableObjectAlarm(stub)).toBe(true);

@@ -1,20 +1,21 @@
 // Hardening from the adversarial probe (issue 11), part two: provider texts stored on jobs carry no
 // provider secret; conditional headers on /media never give a 5xx; a forged callback is refused
 // without touching any Durable Object. The RELIABILITY.md rows' figures are asserted here.
-import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
+
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
+import { describe, expect } from "vitest";
+import { readConfig } from "../../src/config.ts";
+import { buildApp } from "../../src/http/app.ts";
+import { signMediaUrl } from "../../src/media/links.ts";
 import { providerFor } from "../../src/providers/index.ts";
 import { MODELS } from "../../src/providers/models.ts";
-import { readConfig } from "../../src/config.ts";
+import { patternBytes, sameBytes } from "../media/helpers.ts";
 import { cancelOpenJobs } from "../reliability/support.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
-import { signMediaUrl } from "../../src/media/links.ts";
-import { patternBytes, sameBytes } from "../media/helpers.ts";
 import { WIRO } from "../support/builders.ts";
-import { buildApp } from "../../src/http/app.ts";
+import { it } from "../support/fixture.ts";
 import { BASE, createJob, fireAlarm } from "../support/harness.ts";
 
 it.afterEach(async ({ h }) => {
@@ -34,7 +35,11 @@ describe("provider texts stored on jobs carry no provider secret", () => {
       config.config,
       echo({
         success: false,
-        error: { code: `BAD_${TEST_BINDINGS.WESHOP_API_KEY}`, message: `key ${TEST_BINDINGS.WESHOP_API_KEY} refused`, retryable: false },
+        error: {
+          code: `BAD_${TEST_BINDINGS.WESHOP_API_KEY}`,
+          message: `key ${TEST_BINDINGS.WESHOP_API_KEY} refused`,
+          retryable: false,
+        },
       }),
     );
     if (!weshop.ok) throw new Error("no provider");
@@ -46,7 +51,13 @@ describe("provider texts stored on jobs carry no provider secret", () => {
     const wiro = providerFor(
       MODELS["wiro/ByteDance/text-to-video-seedance-v1"],
       config.config,
-      echo({ result: false, errors: [{ code: 97, message: `auth ${TEST_BINDINGS.WIRO_API_KEY} / ${TEST_BINDINGS.WIRO_API_SECRET}` }] }, 200),
+      echo(
+        {
+          result: false,
+          errors: [{ code: 97, message: `auth ${TEST_BINDINGS.WIRO_API_KEY} / ${TEST_BINDINGS.WIRO_API_SECRET}` }],
+        },
+        200,
+      ),
     );
     if (!wiro.ok) throw new Error("no provider");
     const failed = await wiro.provider.submit({ jobId: "job_x", params: { prompt: "x" } });
@@ -59,8 +70,18 @@ describe("provider texts stored on jobs carry no provider secret", () => {
   it("a WeShop run reported Cancelled with a reason echoing the key comes back scrubbed", async () => {
     const config = readConfig(env);
     if (!config.ok) throw new Error("test settings invalid");
-    const run = { executions: [{ executionId: "e1", status: "Cancelled", error: `stopped for key ${TEST_BINDINGS.WESHOP_API_KEY}`, result: [] }] };
-    const answer = async () => new Response(JSON.stringify({ success: true, data: run }), { headers: { "Content-Type": "application/json" } });
+    const run = {
+      executions: [
+        {
+          executionId: "e1",
+          status: "Cancelled",
+          error: `stopped for key ${TEST_BINDINGS.WESHOP_API_KEY}`,
+          result: [],
+        },
+      ],
+    };
+    const answer = async () =>
+      new Response(JSON.stringify({ success: true, data: run }), { headers: { "Content-Type": "application/json" } });
     const weshop = providerFor(MODELS["weshop/seedream"], config.config, answer);
     if (!weshop.ok) throw new Error("no provider");
     const polled = await weshop.provider.poll({ taskId: "e1" });
@@ -82,9 +103,27 @@ describe("conditional headers on /media (malformed or valid, any mix)", () => {
     const url = await signMediaUrl(TEST_BINDINGS.SIGNING_SECRET, BASE, KEY, Math.floor(Date.now() / 1000) + 3600);
 
     // printable ASCII, quotes, commas and slashes included (workerd re-encodes anything beyond ASCII)
-    const junk = fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 30 }).map((codes) => String.fromCharCode(...codes));
-    const tag = fc.oneof(fc.constantFrom(etag, `W/${etag}`, '"other"', 'W/"other"', "*", "abc", "W/abc", '"abc', '"a,b"', `${etag.slice(0, -1)}`), junk);
-    const tagList = fc.tuple(fc.array(tag, { minLength: 1, maxLength: 4 }), fc.constantFrom(", ", ",", " , ")).map(([tags, separator]) => tags.join(separator));
+    const junk = fc
+      .array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 30 })
+      .map((codes) => String.fromCharCode(...codes));
+    const tag = fc.oneof(
+      fc.constantFrom(
+        etag,
+        `W/${etag}`,
+        '"other"',
+        'W/"other"',
+        "*",
+        "abc",
+        "W/abc",
+        '"abc',
+        '"a,b"',
+        `${etag.slice(0, -1)}`,
+      ),
+      junk,
+    );
+    const tagList = fc
+      .tuple(fc.array(tag, { minLength: 1, maxLength: 4 }), fc.constantFrom(", ", ",", " , "))
+      .map(([tags, separator]) => tags.join(separator));
     const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
     const date = fc.oneof(
       fc.integer({ min: -3, max: 3 }).chain((minutes) =>
@@ -105,7 +144,15 @@ describe("conditional headers on /media (malformed or valid, any mix)", () => {
       fc.constantFrom("not a date", "0", "Mon, 30 Feb 2026 10:00:00 GMT", "2026-01-01T00:00:00Z"),
       junk,
     );
-    const range = fc.constantFrom("bytes=0-9", "bytes=-5", "bytes=1990-", "bytes=5000-", "bytes=0-1,5-6", "bytes=x", "items=0-1");
+    const range = fc.constantFrom(
+      "bytes=0-9",
+      "bytes=-5",
+      "bytes=1990-",
+      "bytes=5000-",
+      "bytes=0-1,5-6",
+      "bytes=x",
+      "items=0-1",
+    );
     const request = fc.record(
       {
         "If-None-Match": tagList,
@@ -170,7 +217,9 @@ describe("forged callbacks touch no Durable Object", () => {
     return { calls, post };
   }
 
-  it("wrong, another job's and made-up tokens: 404, 0 Durable Object calls, 0 provider calls; the real token still works", async ({ h }) => {
+  it("wrong, another job's and made-up tokens: 404, 0 Durable Object calls, 0 provider calls; the real token still works", async ({
+    h,
+  }) => {
     const a = (await createJob(WIRO)).id;
     const b = (await createJob(WIRO)).id;
     await fireAlarm(a);

@@ -2,15 +2,16 @@
 // details, nosniff everywhere, a strict JSON content type, explicit development mode, and the
 // schedule cap holding under concurrent creates (a RELIABILITY.md row, its figure asserted here).
 // Part two, hardening-probes.test.ts: scrubbed provider text, /media conditionals, forged callbacks.
-import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
+
 import { env } from "cloudflare:test";
+import { describe, expect } from "vitest";
+import { buildApp } from "../../src/http/app.ts";
 import { sha256Hex } from "../../src/lib/crypto.ts";
-import { cancelOpenJobs } from "../reliability/support.ts";
-import { TEST_BINDINGS } from "../support/bindings.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
 import { MAX_SCHEDULES_PER_CLIENT } from "../../src/schemas/schedule-view.ts";
-import { buildApp } from "../../src/http/app.ts";
+import { cancelOpenJobs } from "../reliability/support.ts";
+import { TEST_BINDINGS } from "../support/bindings.ts";
+import { it } from "../support/fixture.ts";
 import { api, BASE, KEY_A } from "../support/harness.ts";
 
 it.afterEach(async ({ h }) => {
@@ -19,7 +20,11 @@ it.afterEach(async ({ h }) => {
 
 const app = buildApp();
 /** The worker's app under `overrides` of the test settings (undefined removes one). */
-async function call(path: string, overrides: Partial<Record<keyof Env, string | undefined>> = {}, init: RequestInit = {}): Promise<Response> {
+async function call(
+  path: string,
+  overrides: Partial<Record<keyof Env, string | undefined>> = {},
+  init: RequestInit = {},
+): Promise<Response> {
   return app.fetch(new Request(`${BASE}${path}`, init), { ...env, ...overrides } as Env);
 }
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
@@ -56,7 +61,14 @@ describe("authentication comes before configuration details", () => {
 
   it("a media viewer is never told a setting name when SIGNING_SECRET is missing or too short", async () => {
     await env.MEDIA.put("jobs/job_nosecret/0.png", new Uint8Array([1, 2, 3]));
-    const media = new URL(await signMediaUrl(TEST_BINDINGS.SIGNING_SECRET, BASE, "jobs/job_nosecret/0.png", Math.floor(Date.now() / 1000) + 60));
+    const media = new URL(
+      await signMediaUrl(
+        TEST_BINDINGS.SIGNING_SECRET,
+        BASE,
+        "jobs/job_nosecret/0.png",
+        Math.floor(Date.now() / 1000) + 60,
+      ),
+    );
     for (const secret of [undefined, "short"]) {
       const res = await call(media.pathname + media.search, { SIGNING_SECRET: secret });
       expect(res.status).toBe(503);
@@ -76,12 +88,23 @@ describe("authentication comes before configuration details", () => {
 describe("X-Content-Type-Options: nosniff on every response", () => {
   it("success, 401, 404, 400, 415, health, docs and media (served and refused)", async () => {
     await env.MEDIA.put("jobs/job_nosniff/0.png", new Uint8Array([1, 2, 3]));
-    const media = new URL(await signMediaUrl(TEST_BINDINGS.SIGNING_SECRET, BASE, "jobs/job_nosniff/0.png", Math.floor(Date.now() / 1000) + 60));
+    const media = new URL(
+      await signMediaUrl(
+        TEST_BINDINGS.SIGNING_SECRET,
+        BASE,
+        "jobs/job_nosniff/0.png",
+        Math.floor(Date.now() / 1000) + 60,
+      ),
+    );
     const answers = await Promise.all([
       call("/v1/jobs", {}, { headers: bearer(KEY_A) }),
       call("/v1/jobs"),
       call("/v1/nothing-here", {}, { headers: bearer(KEY_A) }),
-      call("/v1/jobs", {}, { method: "POST", headers: { ...bearer(KEY_A), "Content-Type": "application/json" }, body: "{" }),
+      call(
+        "/v1/jobs",
+        {},
+        { method: "POST", headers: { ...bearer(KEY_A), "Content-Type": "application/json" }, body: "{" },
+      ),
       call("/v1/jobs", {}, { method: "POST", headers: { ...bearer(KEY_A), "Content-Type": "text/plain" }, body: "{}" }),
       call("/healthz"),
       call("/openapi.json"),
@@ -105,17 +128,31 @@ describe("JSON request bodies", () => {
     ["application/json", 400],
   ])("Content-Type %s answers %i", async (type, status) => {
     // a body that parses but is not a job: 400 proves it was read as JSON, 415 that it was not
-    const res = await call("/v1/jobs", {}, { method: "POST", headers: { ...bearer(KEY_A), "Content-Type": type }, body: "{}" });
+    const res = await call(
+      "/v1/jobs",
+      {},
+      { method: "POST", headers: { ...bearer(KEY_A), "Content-Type": type }, body: "{}" },
+    );
     expect(res.status).toBe(status);
   });
 });
 
 describe("development mode is SEEDRUN_DEV=1, nothing else", () => {
-  const body = JSON.stringify({ model: "weshop/seedream", params: { textDescription: "a fox" }, webhookUrl: "http://127.0.0.1:9999/hook" });
+  const body = JSON.stringify({
+    model: "weshop/seedream",
+    params: { textDescription: "a fox" },
+    webhookUrl: "http://127.0.0.1:9999/hook",
+  });
   const post = (overrides: Partial<Record<keyof Env, string | undefined>>) =>
-    call("/v1/jobs", overrides, { method: "POST", headers: { ...bearer(KEY_A), "Content-Type": "application/json" }, body });
+    call("/v1/jobs", overrides, {
+      method: "POST",
+      headers: { ...bearer(KEY_A), "Content-Type": "application/json" },
+      body,
+    });
 
-  it("without it a loopback webhookUrl is refused by path, even with loopback provider URLs; with it, accepted", async ({ h }) => {
+  it("without it a loopback webhookUrl is refused by path, even with loopback provider URLs; with it, accepted", async ({
+    h,
+  }) => {
     // the test settings point both providers at the loopback simulator
     expect(TEST_BINDINGS.WESHOP_BASE_URL.startsWith("http://127.0.0.1:")).toBe(true);
     for (const overrides of [{ SEEDRUN_DEV: undefined }, { SEEDRUN_DEV: "0" }]) {
@@ -135,11 +172,16 @@ describe("development mode is SEEDRUN_DEV=1, nothing else", () => {
       {
         method: "POST",
         headers: { ...bearer(KEY_A), "Content-Type": "application/json" },
-        body: JSON.stringify({ model: "weshop/seedance", params: { textDescription: "a wave", images: ["http://localhost:8790/files/a.png"] } }),
+        body: JSON.stringify({
+          model: "weshop/seedance",
+          params: { textDescription: "a wave", images: ["http://localhost:8790/files/a.png"] },
+        }),
       },
     );
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["params.images[0]"]);
+    expect(((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      "params.images[0]",
+    ]);
   });
 });
 
@@ -158,11 +200,15 @@ describe("schedule cap under concurrent creates", () => {
     );
     await env.DB.batch(existing);
     const answers = await Promise.all(
-      Array.from({ length: CONCURRENT }, (_, i) => api("/v1/schedules", { json: { name: `new ${i}`, cron: "0 3 * * *", batch: BATCH } })),
+      Array.from({ length: CONCURRENT }, (_, i) =>
+        api("/v1/schedules", { json: { name: `new ${i}`, cron: "0 3 * * *", batch: BATCH } }),
+      ),
     );
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).toEqual([...Array(5).fill(201), ...Array(CONCURRENT - 5).fill(422)]);
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM schedules WHERE tenant = ?").bind(tenant).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM schedules WHERE tenant = ?")
+      .bind(tenant)
+      .first<{ n: number }>();
     expect(count?.n).toBe(MAX_SCHEDULES_PER_CLIENT);
     await env.DB.exec("DELETE FROM schedules");
   });

@@ -2,15 +2,17 @@
 // truth and nothing waits on it.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { api, createJob, driveJob, jobStub, storedJob } from "../support/harness.ts";
 import { jobInside } from "../support/do-internals.ts";
+import { it } from "../support/fixture.ts";
+import { api, createJob, driveJob, jobStub, storedJob } from "../support/harness.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "index" } };
 
 describe("the jobs index", () => {
-  it("a status filter never shows a job whose object has since moved on, though the index still says so", async ({ h }) => {
+  it("a status filter never shows a job whose object has since moved on, though the index still says so", async ({
+    h,
+  }) => {
     const { id } = await createJob(SEEDREAM);
     expect((await driveJob(h, id)).status).toBe("succeeded");
     // the index lags: its row still says running
@@ -23,10 +25,14 @@ describe("the jobs index", () => {
     expect(all.data.find((j) => j.id === id)?.status).toBe("succeeded");
   });
 
-  it("a hung index does not hold up creating a job; the job is stored without it", { timeout: 30_000 }, async ({ h }) => {
+  it("a hung index does not hold up creating a job; the job is stored without it", { timeout: 30_000 }, async ({
+    h,
+  }) => {
     const id = "job_hungindex000000001";
     h.jobs.push(id);
-    const hung = { prepare: () => ({ bind: () => ({ run: () => new Promise(() => undefined) }) }) } as unknown as D1Database;
+    const hung = {
+      prepare: () => ({ bind: () => ({ run: () => new Promise(() => undefined) }) }),
+    } as unknown as D1Database;
     const created = await runInDurableObject(jobStub(id), async (instance, state) => {
       const object = jobInside(instance);
       const real = object.env;

@@ -2,12 +2,12 @@
 // back into line instead of past the cap, and time in line does not count against the run deadline.
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
+import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
-import { createJob, driveJob, fireAlarm, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
-import { jobInside } from "../support/do-internals.ts";
 import { WIRO } from "../support/builders.ts";
+import { jobInside } from "../support/do-internals.ts";
+import { createJob, driveJob, fireAlarm, type Harness, jobStub, startHarness, storedJob } from "../support/harness.ts";
 
 const WIRO_CAP = Number(TEST_BINDINGS.WIRO_MAX_CONCURRENCY);
 const gate = () => gateApi(env, "wiro");
@@ -110,7 +110,9 @@ describe("jobs at the provider gate", () => {
     const leaseOf = () =>
       runInDurableObject(
         env.GATES.get(env.GATES.idFromName("wiro")),
-        (_, state) => state.storage.sql.exec<{ lease_until: number }>("SELECT lease_until FROM holders WHERE job_id = ?", id).one().lease_until,
+        (_, state) =>
+          state.storage.sql.exec<{ lease_until: number }>("SELECT lease_until FROM holders WHERE job_id = ?", id).one()
+            .lease_until,
       );
     // a long run: the next poll is hours away, far past the lease
     await park(id, { nextAt: Date.now() + 3 * 3_600_000 });
@@ -136,7 +138,8 @@ describe("jobs at the provider gate", () => {
     const waiting = () =>
       runInDurableObject(
         env.GATES.get(env.GATES.idFromName("wiro")),
-        (_, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters WHERE job_id = ?", id).one().n,
+        (_, state) =>
+          state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waiters WHERE job_id = ?", id).one().n,
       );
     expect(await waiting()).toBe(1);
     await fireAlarm(id);

@@ -6,9 +6,19 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { wiroPrice } from "../../simulator/wiro-pricing.ts";
-import { api, createJob, driveJob, fireAlarm, fireFollowUp, getJob, startHarness, storedJob, type Harness } from "../support/harness.ts";
-import { requestsTo } from "../reliability/support.ts";
 import { firstStep } from "../reliability/steps.ts";
+import { requestsTo } from "../reliability/support.ts";
+import {
+  api,
+  createJob,
+  driveJob,
+  fireAlarm,
+  fireFollowUp,
+  getJob,
+  type Harness,
+  startHarness,
+  storedJob,
+} from "../support/harness.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dawn" } };
 let h: Harness;
@@ -22,7 +32,11 @@ afterEach(async () => {
 /** Wiro's callback for the job's task, as Wiro sends it (the task record; only its id is read). */
 const callback = (url: string, taskId: string) =>
   exports.default.fetch(
-    new Request(url, { method: "POST", body: JSON.stringify({ id: taskId, status: "task_queue" }), headers: { "Content-Type": "application/json" } }),
+    new Request(url, {
+      method: "POST",
+      body: JSON.stringify({ id: taskId, status: "task_queue" }),
+      headers: { "Content-Type": "application/json" },
+    }),
   );
 
 /** A Wiro job whose Run created a task at the simulator but whose answer never came back. */
@@ -71,7 +85,9 @@ describe("a Wiro Run whose answer was lost", () => {
     expect(stopped.task?.taskId).toBe(taskId);
     expect(stopped.stop?.confirmed).toBe(true);
     expect(h.sim.tasks()[0]!.canceledAt).toBeDefined();
-    expect(stopped.error?.message).toMatch(new RegExp(`Wiro's callback then named task ${taskId}\\. Wiro task ${taskId} canceled while queued`));
+    expect(stopped.error?.message).toMatch(
+      new RegExp(`Wiro's callback then named task ${taskId}\\. Wiro task ${taskId} canceled while queued`),
+    );
     expect(requestsTo(h, "wiro.run")).toHaveLength(1);
   });
 

@@ -1,15 +1,24 @@
 // Jobs through /mcp with the official SDK's own client: a job per provider followed by nextAction
 // to stored media that download, progress notifications (status changes, the place in line),
 // cancel, retries with one idempotency_key that never make a second provider task, and batches.
-import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+
 import { env, runInDurableObject } from "cloudflare:test";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
-import { download, driveJob, fireAlarm, startHarness, type Harness } from "../support/harness.ts";
-import { mcpSession, problem, SEEDREAM, structured, WIRO, type JobResult, type McpSession } from "../support/mcp-client.ts";
+import { download, driveJob, fireAlarm, type Harness, startHarness } from "../support/harness.ts";
+import {
+  type JobResult,
+  type McpSession,
+  mcpSession,
+  problem,
+  SEEDREAM,
+  structured,
+  WIRO,
+} from "../support/mcp-client.ts";
 
 const WIRO_CAP = Number(TEST_BINDINGS.WIRO_MAX_CONCURRENCY);
 /** Stand-ins for other jobs' Wiro tasks: they hold slots at the gate and nothing else. */
@@ -116,7 +125,9 @@ describe("jobs through /mcp", () => {
     const client = await mcp.connect();
     const { job } = structured(await mcp.call(client, "create_job", { ...WIRO, wait_seconds: 0 }));
     const seen: string[] = [];
-    const waiting = mcp.call(client, "wait_for_job", { job_id: job.id, wait_seconds: 45 }, (p) => seen.push(p.message ?? ""));
+    const waiting = mcp.call(client, "wait_for_job", { job_id: job.id, wait_seconds: 45 }, (p) =>
+      seen.push(p.message ?? ""),
+    );
     await fireAlarm(job.id);
     // the place in line, and the ETA that place gives (the job view's estimatedCompletionAt)
     const inLine = new RegExp(`^Job ${job.id}: queued, 1st in line for a wiro slot, expected by \\d{4}-\\d{2}-\\d{2}T`);
@@ -133,7 +144,10 @@ describe("jobs through /mcp", () => {
     const canceled = structured(await mcp.call(client, "cancel_job", { job_id: job.id }));
     expect(canceled.job.status).toBe("canceled");
     expect(canceled.nextAction).toBeUndefined();
-    expect(problem(await mcp.call(client, "cancel_job", { job_id: job.id }))).toMatchObject({ code: "job_finished", status: 409 });
+    expect(problem(await mcp.call(client, "cancel_job", { job_id: job.id }))).toMatchObject({
+      code: "job_finished",
+      status: 409,
+    });
     expect(structured(await mcp.call(client, "get_job", { job_id: job.id })).job.status).toBe("canceled");
   });
 
@@ -151,7 +165,10 @@ describe("jobs through /mcp", () => {
     expect(last.job).toMatchObject({ id: ids[0], status: "succeeded" });
     expect(submits()).toHaveLength(1);
     // the same key with other arguments is refused, as over HTTP
-    const other = await mcp.call(client, "create_job", { ...args, params: { textDescription: "a different lighthouse" } });
+    const other = await mcp.call(client, "create_job", {
+      ...args,
+      params: { textDescription: "a different lighthouse" },
+    });
     expect(problem(other)).toMatchObject({ code: "idempotency_key_reused", status: 422 });
   });
 
@@ -162,12 +179,18 @@ describe("jobs through /mcp", () => {
     );
     expect(batch.total).toBe(2);
     await trackBatch(batch.id, 2);
-    const again = structured<{ batch: { id: string } }>(await mcp.call(client, "create_batch", { jobs: [SEEDREAM, WIRO], idempotency_key: "batch-1" }));
+    const again = structured<{ batch: { id: string } }>(
+      await mcp.call(client, "create_batch", { jobs: [SEEDREAM, WIRO], idempotency_key: "batch-1" }),
+    );
     expect(again.batch.id).toBe(batch.id);
-    const read = structured<{ batch: { id: string; status: string } }>(await mcp.call(client, "get_batch", { batch_id: batch.id }));
+    const read = structured<{ batch: { id: string; status: string } }>(
+      await mcp.call(client, "get_batch", { batch_id: batch.id }),
+    );
     expect(read.batch).toMatchObject({ id: batch.id, status: "running" });
     await fanOut(batch.id);
     const listed = structured<{ data: { id: string }[] }>(await mcp.call(client, "list_jobs", { batch_id: batch.id }));
-    expect(listed.data.map((j) => j.id).sort()).toEqual((await Promise.all([0, 1].map((i) => batchJobId(batch.id, i)))).sort());
+    expect(listed.data.map((j) => j.id).sort()).toEqual(
+      (await Promise.all([0, 1].map((i) => batchJobId(batch.id, i)))).sort(),
+    );
   });
 });

@@ -3,8 +3,8 @@
 // so a few KB cannot ask for megabytes of answer.
 import { exports } from "cloudflare:workers";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { MAX_BATCH_MESSAGES } from "../../src/mcp/incoming.ts";
+import { it } from "../support/fixture.ts";
 import { BASE, KEY_A } from "../support/harness.ts";
 
 const post = (body: unknown, accept = "application/json, text/event-stream") =>
@@ -31,7 +31,12 @@ async function answers(res: Response): Promise<RpcAnswer[]> {
     .map((line) => JSON.parse(line.slice(6)) as RpcAnswer);
 }
 
-const call = (id: number, args: unknown) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "get_job", arguments: args } });
+const call = (id: number, args: unknown) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: { name: "get_job", arguments: args },
+});
 
 describe("/mcp tools/call with arguments that are not an object", () => {
   it.each([
@@ -46,7 +51,11 @@ describe("/mcp tools/call with arguments that are not an object", () => {
     expect(answer!.error).toBeUndefined();
     expect(answer!.result!.isError).toBe(true);
     const problem = JSON.parse(answer!.result!.content.at(-1)!.text);
-    expect(problem).toMatchObject({ code: "validation_failed", status: 400, errors: [{ path: "arguments", message: expect.stringContaining(what) }] });
+    expect(problem).toMatchObject({
+      code: "validation_failed",
+      status: 400,
+      errors: [{ path: "arguments", message: expect.stringContaining(what) }],
+    });
     expect(answer!.result!.content[0]!.text).not.toMatch(/zod|invalid_type|"expected"/i);
   });
 
@@ -57,15 +66,20 @@ describe("/mcp tools/call with arguments that are not an object", () => {
       call(3, { job_id: 7 }),
     ]);
     const byId = new Map((await answers(res)).map((a) => [a.id, a]));
-    expect(JSON.parse(byId.get(1)!.result!.content.at(-1)!.text).errors).toEqual([{ path: "arguments", message: expect.any(String) }]);
+    expect(JSON.parse(byId.get(1)!.result!.content.at(-1)!.text).errors).toEqual([
+      { path: "arguments", message: expect.any(String) },
+    ]);
     expect(byId.get(2)!.result!.isError).toBeFalsy();
-    expect(JSON.parse(byId.get(3)!.result!.content.at(-1)!.text).errors).toEqual([{ path: "job_id", message: "must be a job id" }]);
+    expect(JSON.parse(byId.get(3)!.result!.content.at(-1)!.text).errors).toEqual([
+      { path: "job_id", message: "must be a job id" },
+    ]);
     expect(h.sim.requests).toEqual([]);
   });
 });
 
 describe("/mcp JSON-RPC batches", () => {
-  const list = (n: number) => Array.from({ length: n }, (_, i) => ({ jsonrpc: "2.0", id: i + 1, method: "tools/list" }));
+  const list = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ jsonrpc: "2.0", id: i + 1, method: "tools/list" }));
 
   it(`refuses a batch of more than ${MAX_BATCH_MESSAGES} messages with one small JSON-RPC error`, async () => {
     const body = JSON.stringify(list(100));
@@ -87,7 +101,9 @@ describe("/mcp JSON-RPC batches", () => {
     const text = await res.clone().text();
     expect(text.length).toBeLessThan(1024 * 1024);
     const got = await answers(res);
-    expect(got.map((a) => a.id).sort((a, b) => Number(a) - Number(b))).toEqual(list(MAX_BATCH_MESSAGES).map((m) => m.id));
+    expect(got.map((a) => a.id).sort((a, b) => Number(a) - Number(b))).toEqual(
+      list(MAX_BATCH_MESSAGES).map((m) => m.id),
+    );
     expect(got.every((a) => (a.result?.tools?.length ?? 0) > 0)).toBe(true);
   });
 

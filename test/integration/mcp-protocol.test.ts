@@ -1,14 +1,15 @@
 // /mcp as a protocol endpoint, with the official SDK's own client: auth and Origin like /v1, the
 // stateless transport, the tools it lists with their schemas and annotations, the model tools,
 // tenant isolation, and bad arguments named field by field.
+
+import { exports } from "cloudflare:workers";
 import { Validator } from "@cfworker/json-schema";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { exports } from "cloudflare:workers";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
+import { it } from "../support/fixture.ts";
 import { BASE, KEY_A, KEY_B } from "../support/harness.ts";
-import { mcpSession, problem, SEEDREAM, structured, type McpSession } from "../support/mcp-client.ts";
+import { type McpSession, mcpSession, problem, SEEDREAM, structured } from "../support/mcp-client.ts";
 
 const TOOL_NAMES = [
   "list_models",
@@ -39,7 +40,11 @@ describe("/mcp", () => {
     const res = await exports.default.fetch(
       new Request(`${BASE}/mcp`, {
         method: "POST",
-        headers: { Authorization: "Bearer wrong", "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+        headers: {
+          Authorization: "Bearer wrong",
+          "Content-Type": "application/json",
+          Accept: "application/json, text/event-stream",
+        },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
       }),
     );
@@ -52,7 +57,12 @@ describe("/mcp", () => {
       exports.default.fetch(
         new Request(`${BASE}/mcp`, {
           method: "POST",
-          headers: { Authorization: `Bearer ${KEY_A}`, Origin: origin, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+          headers: {
+            Authorization: `Bearer ${KEY_A}`,
+            Origin: origin,
+            "Content-Type": "application/json",
+            Accept: "application/json, text/event-stream",
+          },
           body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
         }),
       );
@@ -70,9 +80,18 @@ describe("/mcp", () => {
       expect(res.status).toBe(405);
       expect(res.headers.get("Allow")).toBe("POST");
     }
-    const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { _meta: { pad: "x".repeat(1024 * 1024) } } });
+    const big = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/list",
+      params: { _meta: { pad: "x".repeat(1024 * 1024) } },
+    });
     const res = await exports.default.fetch(
-      new Request(`${BASE}/mcp`, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: big }),
+      new Request(`${BASE}/mcp`, {
+        method: "POST",
+        headers: { ...headers, "Content-Type": "application/json" },
+        body: big,
+      }),
     );
     expect(res.status).toBe(413);
   });
@@ -93,7 +112,8 @@ describe("/mcp", () => {
       // each stands alone: no references into the OpenAPI document's components
       expect(text).not.toContain('"$ref"');
     }
-    const accepts = (name: string, args: unknown) => new Validator(byName.get(name)!.inputSchema as object, "2020-12", false).validate(args).valid;
+    const accepts = (name: string, args: unknown) =>
+      new Validator(byName.get(name)!.inputSchema as object, "2020-12", false).validate(args).valid;
     expect(accepts("create_job", { ...SEEDREAM, idempotency_key: "k-1", wait_seconds: 5 })).toBe(true);
     expect(accepts("create_job", { ...SEEDREAM, wait_seconds: 46 })).toBe(false);
     expect(accepts("create_job", { ...SEEDREAM, model: "weshop/nope" })).toBe(false);
@@ -102,7 +122,11 @@ describe("/mcp", () => {
 
     // the tools that spend money say so, and the read-only ones are marked read-only
     for (const name of ["create_job", "create_batch"]) {
-      expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, openWorldHint: true });
+      expect(byName.get(name)!.annotations).toMatchObject({
+        readOnlyHint: false,
+        destructiveHint: false,
+        openWorldHint: true,
+      });
       expect(byName.get(name)!.description).toMatch(/COSTS MONEY/);
     }
     for (const name of ["list_models", "get_model_schema", "wait_for_job", "get_job", "list_jobs", "get_batch"])
@@ -113,10 +137,14 @@ describe("/mcp", () => {
 
   it("lists the models and gives each model's params schema, the one /openapi.json publishes", async () => {
     const client = await mcp.connect();
-    const { models } = structured<{ models: { id: string; variants: string[] }[] }>(await mcp.call(client, "list_models", {}));
+    const { models } = structured<{ models: { id: string; variants: string[] }[] }>(
+      await mcp.call(client, "list_models", {}),
+    );
     expect(models.map((m) => m.id)).toContain("weshop/seedance-25");
     expect(models.find((m) => m.id === "weshop/seedance")!.variants).toContain("Seedance_20");
-    const doc = (await (await exports.default.fetch(new Request(`${BASE}/openapi.json`))).json()) as { components: { schemas: Record<string, unknown> } };
+    const doc = (await (await exports.default.fetch(new Request(`${BASE}/openapi.json`))).json()) as {
+      components: { schemas: Record<string, unknown> };
+    };
     const { schema, description } = structured<{ schema: Record<string, unknown>; description: string }>(
       await mcp.call(client, "get_model_schema", { model: "weshop/seedance" }),
     );
@@ -126,7 +154,9 @@ describe("/mcp", () => {
     expect(description).toMatch(/lastFrame needs firstFrame/);
     const validate = new Validator(schema as object, "2020-12", false);
     expect(validate.validate({ textDescription: "a fox", duration: "5s" }).valid).toBe(true);
-    expect(validate.validate({ textDescription: "a fox", modelName: "Seedance_10_Pro", duration: "15s" }).valid).toBe(false);
+    expect(validate.validate({ textDescription: "a fox", modelName: "Seedance_10_Pro", duration: "15s" }).valid).toBe(
+      false,
+    );
   });
 
   it("shows another key nothing: its jobs, lists and batches are not found", async ({ h }) => {
@@ -143,7 +173,9 @@ describe("/mcp", () => {
     ] as const)
       expect(problem(await mcp.call(b, tool, args))).toMatchObject({ code: "not_found", status: 404 });
     expect(structured<{ data: unknown[] }>(await mcp.call(b, "list_jobs", {})).data).toEqual([]);
-    expect(structured<{ data: { id: string }[] }>(await mcp.call(a, "list_jobs", { limit: 100 })).data.map((j) => j.id)).toContain(job.id);
+    expect(
+      structured<{ data: { id: string }[] }>(await mcp.call(a, "list_jobs", { limit: 100 })).data.map((j) => j.id),
+    ).toContain(job.id);
     // still running for its owner
     expect(structured(await mcp.call(a, "get_job", { job_id: job.id })).job.status).not.toBe("canceled");
   });
@@ -159,13 +191,25 @@ describe("/mcp", () => {
     });
     const p = problem(result);
     expect(p).toMatchObject({ code: "validation_failed", status: 400 });
-    expect(p.errors!.map((e) => e.path).sort()).toEqual(["color", "idempotency_key", "params.bogus", "params.duration", "wait_seconds"]);
+    expect(p.errors!.map((e) => e.path).sort()).toEqual([
+      "color",
+      "idempotency_key",
+      "params.bogus",
+      "params.duration",
+      "wait_seconds",
+    ]);
     // the first text block is for reading: the code, the message and each field
     const text = result.content[0]!.type === "text" ? result.content[0]!.text : "";
     for (const path of ["params.duration", "wait_seconds", "idempotency_key"]) expect(text).toContain(`- ${path}:`);
-    const batch = problem(await mcp.call(client, "create_batch", { jobs: [SEEDREAM, { model: "weshop/seedream", params: { batchCount: 0 } }] }));
+    const batch = problem(
+      await mcp.call(client, "create_batch", {
+        jobs: [SEEDREAM, { model: "weshop/seedream", params: { batchCount: 0 } }],
+      }),
+    );
     expect(batch.errors!.map((e) => e.path)).toContain("jobs[1].params.batchCount");
-    expect(problem(await mcp.call(client, "get_job", { job_id: 7 })).errors).toEqual([{ path: "job_id", message: "must be a job id" }]);
+    expect(problem(await mcp.call(client, "get_job", { job_id: 7 })).errors).toEqual([
+      { path: "job_id", message: "must be a job id" },
+    ]);
     expect(h.sim.requests).toEqual([]);
   });
 });

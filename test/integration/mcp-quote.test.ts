@@ -1,8 +1,8 @@
 // The quote tool through /mcp: the same answer as POST /v1/quotes, for one spec or a list, with
 // nothing created and no provider task; bad specs named by path before any provider is asked.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, startHarness, type Harness } from "../support/harness.ts";
-import { mcpSession, problem, SEEDREAM, structured, WIRO, type McpSession } from "../support/mcp-client.ts";
+import { api, type Harness, startHarness } from "../support/harness.ts";
+import { type McpSession, mcpSession, problem, SEEDREAM, structured, WIRO } from "../support/mcp-client.ts";
 
 let h: Harness;
 let mcp: McpSession;
@@ -25,7 +25,9 @@ const overHttp = async (body: unknown) => {
 describe("quote through /mcp", () => {
   it("quotes one spec as POST /v1/quotes does, creating nothing", async () => {
     const client = await mcp.connect();
-    const quoted = structured<{ jobs: { model: string; estimate: { amount: number; source: string } | null }[] }>(await mcp.call(client, "quote", SEEDREAM));
+    const quoted = structured<{ jobs: { model: string; estimate: { amount: number; source: string } | null }[] }>(
+      await mcp.call(client, "quote", SEEDREAM),
+    );
     expect(quoted.jobs).toHaveLength(1);
     expect(quoted.jobs[0]!.estimate).toMatchObject({ unit: "weshop_power", source: "provider" });
     expect(quoted.jobs[0]!.estimate!.amount).toBeGreaterThan(0);
@@ -37,7 +39,9 @@ describe("quote through /mcp", () => {
   it("quotes a list of jobs with totals per unit, as POST /v1/quotes does", async () => {
     const client = await mcp.connect();
     const jobs = [SEEDREAM, WIRO, SEEDREAM];
-    const quoted = structured<{ total: { unit: string }[]; jobs: unknown[] }>(await mcp.call(client, "quote", { jobs }));
+    const quoted = structured<{ total: { unit: string }[]; jobs: unknown[] }>(
+      await mcp.call(client, "quote", { jobs }),
+    );
     expect(quoted.jobs).toHaveLength(3);
     expect(quoted.total.map((t) => t.unit).sort()).toEqual(["usd", "weshop_power"]);
     expect(quoted).toEqual(await overHttp({ jobs }));

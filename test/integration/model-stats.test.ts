@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { modelStats } from "../../src/jobs/stats/stats-client.ts";
 import { MODELS } from "../../src/providers/models.ts";
-import { createJob, driveJob, fireAlarm, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { createJob, driveJob, fireAlarm, type Harness, startHarness, storedJob } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(() => {

@@ -3,8 +3,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type DataPoint, metricsSink } from "../../src/lib/metrics.ts";
 import { messageId } from "../../src/webhooks/events.ts";
-import { api, createJob, driveJob, fireDelivery, fireFollowUp, HOOK_ORIGIN, KEY_B, startHarness, storedJob, type Harness } from "../support/harness.ts";
 import { captureLogs, secretValues } from "../reliability/support.ts";
+import {
+  api,
+  createJob,
+  driveJob,
+  fireDelivery,
+  fireFollowUp,
+  type Harness,
+  HOOK_ORIGIN,
+  KEY_B,
+  startHarness,
+  storedJob,
+} from "../support/harness.ts";
 
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox at dusk" } };
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle at dawn" } };
@@ -54,7 +65,9 @@ describe("log lines", () => {
     expect(own.map((l) => l.to)).toEqual(expect.arrayContaining(["running", "succeeded"]));
     for (const line of own) expect(line.requestId).toBe("req-join-test");
     for (const line of lines.filter((l) => l.msg === "request")) expect(typeof line.requestId).toBe("string");
-    const leaks = [...secretValues(), callbackToken].filter((secret) => logs.lines.some((line) => line.includes(secret)));
+    const leaks = [...secretValues(), callbackToken].filter((secret) =>
+      logs.lines.some((line) => line.includes(secret)),
+    );
     expect(leaks).toEqual([]);
     expect(logs.lines.filter((line) => /[?&](sig|expires)=/.test(line))).toEqual([]);
   });
@@ -119,9 +132,13 @@ describe("GET /v1/stats", () => {
     expect(stats.jobs.byErrorCode.INSUFFICIENT_POWER).toBe((before.jobs.byErrorCode.INSUFFICIENT_POWER ?? 0) + 1);
     const run = stats.jobs.runMs["weshop/seedream"]!;
     expect(run.p50).toBeLessThanOrEqual(run.p95);
-    expect(run.p95).toBeGreaterThanOrEqual(Math.round(Math.max(a.completedAt! - a.startedAt!, b.completedAt! - b.startedAt!) * 0.999));
+    expect(run.p95).toBeGreaterThanOrEqual(
+      Math.round(Math.max(a.completedAt! - a.startedAt!, b.completedAt! - b.startedAt!) * 0.999),
+    );
     const power = (s: Stats) => s.cost.find((x) => x.unit === "weshop_power")?.amount ?? 0;
-    expect(power(stats) - power(before)).toBeCloseTo(a.cost!.actual!.amount + b.cost!.actual!.amount + (c.cost?.actual?.amount ?? 0));
+    expect(power(stats) - power(before)).toBeCloseTo(
+      a.cost!.actual!.amount + b.cost!.actual!.amount + (c.cost?.actual?.amount ?? 0),
+    );
     expect(stats.jobs.perHour).toHaveLength(24);
     expect(stats.jobs.perHour.at(-1)!.succeeded).toBeGreaterThanOrEqual(2);
     expect(stats.providers.map((p) => p.name)).toEqual(["weshop", "wiro"]);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hmacSha256Hex } from "../../src/lib/crypto.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
-import { api, createJob, download, driveJob, getJob, startHarness, type Harness } from "../support/harness.ts";
+import { api, createJob, download, driveJob, getJob, type Harness, startHarness } from "../support/harness.ts";
 
 const IMAGE = "https://images.example.com/input.png";
 let h: Harness;
@@ -46,7 +46,9 @@ async function expectStoredOutputsMatchSimulator(id: string, count: number, cont
     expect(source).toBeDefined();
     expect(bytes).toEqual(source);
     expect(output.size).toBe(bytes.byteLength);
-    const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+    const digest = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) =>
+      b.toString(16).padStart(2, "0"),
+    ).join("");
     expect(output.sha256).toBe(digest);
     const object = await env.MEDIA.head(`jobs/${id}/${i}.${url.split("?")[0]!.split(".").pop()}`);
     expect(object?.size).toBe(bytes.byteLength);
@@ -60,7 +62,13 @@ describe("weshop/seedream", () => {
       params: { textDescription: "a red fox", batchCount: 2, outputFormat: "png", images: [IMAGE] },
       metadata: { customer: "c-1" },
     });
-    expect(body).toMatchObject({ status: "queued", model: "weshop/seedream", metadata: { customer: "c-1" }, polls: 0, outputs: [] });
+    expect(body).toMatchObject({
+      status: "queued",
+      model: "weshop/seedream",
+      metadata: { customer: "c-1" },
+      polls: 0,
+      outputs: [],
+    });
     const done = await driveJob(h, id);
     expect(done.status).toBe("succeeded");
     await expectStoredOutputsMatchSimulator(id, 2, "image/png");
@@ -95,7 +103,10 @@ describe("weshop/seedream", () => {
 
 describe("weshop/seedance", () => {
   it("runs to a stored video with generateAudio and images sent as documented", async () => {
-    const { id } = await createJob({ model: "weshop/seedance", params: { textDescription: "waves", images: [IMAGE], duration: "5s" } });
+    const { id } = await createJob({
+      model: "weshop/seedance",
+      params: { textDescription: "waves", images: [IMAGE], duration: "5s" },
+    });
     const done = await driveJob(h, id);
     expect(done.status).toBe("succeeded");
     await expectStoredOutputsMatchSimulator(id, 1, "video/mp4");
@@ -104,14 +115,25 @@ describe("weshop/seedance", () => {
     expect(JSON.parse(submit.body)).toEqual({
       agent: { name: "seedance", version: "v1.0" },
       input: { originalImage: IMAGE, images: [IMAGE] },
-      params: { images: [IMAGE], textDescription: "waves", modelName: "Seedance_20", duration: "5s", aspectRatio: "3:4", generateAudio: "true", batchCount: 1 },
+      params: {
+        images: [IMAGE],
+        textDescription: "waves",
+        modelName: "Seedance_20",
+        duration: "5s",
+        aspectRatio: "3:4",
+        generateAudio: "true",
+        batchCount: 1,
+      },
       safeGenerate: "on",
     });
   });
 
   it("a Seedance 1.0 job at 21:9 is a 400 naming params.aspectRatio, with nothing sent", async () => {
     const res = await api("/v1/jobs", {
-      json: { model: "weshop/seedance", params: { textDescription: "waves", images: [IMAGE], modelName: "Seedance_10_Pro", aspectRatio: "21:9" } },
+      json: {
+        model: "weshop/seedance",
+        params: { textDescription: "waves", images: [IMAGE], modelName: "Seedance_10_Pro", aspectRatio: "21:9" },
+      },
     });
     expect(res.status).toBe(400);
     const problem = (await res.json()) as { errors: { path: string }[] };
@@ -126,7 +148,15 @@ describe("weshop/seedance-25", () => {
     const AUDIO = "https://media.example.com/ref.mp3";
     const { id } = await createJob({
       model: "weshop/seedance-25",
-      params: { textDescription: "a long take", images: [IMAGE], videos: [VIDEO], audios: [AUDIO], duration: "-1", outputFormat: "mov", safeGenerate: false },
+      params: {
+        textDescription: "a long take",
+        images: [IMAGE],
+        videos: [VIDEO],
+        audios: [AUDIO],
+        duration: "-1",
+        outputFormat: "mov",
+        safeGenerate: false,
+      },
     });
     const done = await driveJob(h, id);
     expect(done.status).toBe("succeeded");
@@ -170,7 +200,9 @@ describe("wiro/ByteDance/text-to-video-seedance-v1", () => {
     for (const call of calls) {
       const nonce = call.headers["x-nonce"]!;
       expect(call.headers["x-api-key"]).toBe(TEST_BINDINGS.WIRO_API_KEY);
-      expect(call.headers["x-signature"]).toBe(await hmacSha256Hex(TEST_BINDINGS.WIRO_API_KEY, `${TEST_BINDINGS.WIRO_API_SECRET}${nonce}`));
+      expect(call.headers["x-signature"]).toBe(
+        await hmacSha256Hex(TEST_BINDINGS.WIRO_API_KEY, `${TEST_BINDINGS.WIRO_API_SECRET}${nonce}`),
+      );
       expect(nonce).toMatch(/^\d+$/);
       nonces.add(nonce);
     }

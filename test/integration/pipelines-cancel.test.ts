@@ -9,7 +9,9 @@ const WIRO = "wiro/ByteDance/text-to-video-seedance-v1";
 const cancel = (id: string) => api(`/v1/pipelines/${id}/cancel`, { method: "POST" });
 
 describe("cancel", () => {
-  it("while a step runs: its Wiro task is stopped, the steps after it skipped, the pipeline canceled", async ({ h }) => {
+  it("while a step runs: its Wiro task is stopped, the steps after it skipped, the pipeline canceled", async ({
+    h,
+  }) => {
     const p = await createPipeline({
       steps: [
         { id: "still", model: "weshop/seedream", params: { textDescription: "a harbour" } },
@@ -29,7 +31,9 @@ describe("cancel", () => {
     // the job cancel stops the Wiro task, as any job cancel does
     const job = await fireFollowUp(clipJob!);
     expect(job.status).toBe("canceled");
-    expect(h.sim.requests.filter((r) => r.target === "wiro.cancel" || r.target === "wiro.kill").length).toBeGreaterThan(0);
+    expect(h.sim.requests.filter((r) => r.target === "wiro.cancel" || r.target === "wiro.kill").length).toBeGreaterThan(
+      0,
+    );
     const done = await waitForPipeline(p.id, ended);
     expect(done.status).toBe("canceled");
     expect(done.steps.map((s) => [s.id, s.status])).toEqual([
@@ -42,11 +46,17 @@ describe("cancel", () => {
     expect((await cancel(p.id)).status).toBe(409);
   });
 
-  it("while a step waits: the running first step is canceled and the waiting one never sends anything", async ({ h }) => {
+  it("while a step waits: the running first step is canceled and the waiting one never sends anything", async ({
+    h,
+  }) => {
     const p = await createPipeline({
       steps: [
         { id: "still", model: "weshop/seedream", params: { textDescription: "a red sneaker" } },
-        { id: "clip", model: "weshop/seedance", params: { textDescription: "it turns", images: ["{{steps.still.outputs.0.url}}"] } },
+        {
+          id: "clip",
+          model: "weshop/seedance",
+          params: { textDescription: "it turns", images: ["{{steps.still.outputs.0.url}}"] },
+        },
       ],
     });
     const [stillJob] = await startedJobs(h, p.id, "still");
@@ -65,7 +75,9 @@ describe("cancel", () => {
   });
 
   it("answers 409 for a pipeline that already ended, and 404 for another key's", async ({ h }) => {
-    const p = await createPipeline({ steps: [{ id: "still", model: "weshop/seedream", params: { textDescription: "a fox" } }] });
+    const p = await createPipeline({
+      steps: [{ id: "still", model: "weshop/seedream", params: { textDescription: "a fox" } }],
+    });
     await runStep(h, p.id, "still");
     await waitForPipeline(p.id, ended);
     const res = await cancel(p.id);

@@ -3,8 +3,16 @@
 // key's is 404 and stays.
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { api, download, getJob, KEY_B, startHarness, type Harness } from "../support/harness.ts";
-import { CLIP, createPipeline, ended, runStep, STILL, waitForPipeline, type PipelineBody } from "../support/pipelines.ts";
+import { api, download, getJob, type Harness, KEY_B, startHarness } from "../support/harness.ts";
+import {
+  CLIP,
+  createPipeline,
+  ended,
+  type PipelineBody,
+  runStep,
+  STILL,
+  waitForPipeline,
+} from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -21,7 +29,9 @@ async function finishedPipeline(): Promise<{ p: PipelineBody; jobIds: string[]; 
   const p = await createPipeline({ steps: [STILL, CLIP] });
   const jobIds = [...(await runStep(h, p.id, "still")), ...(await runStep(h, p.id, "clip"))];
   expect((await waitForPipeline(p.id, ended)).status).toBe("succeeded");
-  const urls = (await Promise.all(jobIds.map(async (id) => (await getJob(id)).outputs.map((o) => o.url as string)))).flat();
+  const urls = (
+    await Promise.all(jobIds.map(async (id) => (await getJob(id)).outputs.map((o) => o.url as string)))
+  ).flat();
   expect(urls.length).toBeGreaterThanOrEqual(2);
   for (const url of urls) expect((await download(url)).status).toBe(200);
   return { p, jobIds, urls };
@@ -41,7 +51,9 @@ describe("DELETE /v1/pipelines/{id}", () => {
     expect(list.data.map((x) => x.id)).not.toContain(p.id);
     const jobs = (await (await api(`/v1/jobs?pipelineId=${p.id}`)).json()) as { data: unknown[] };
     expect(jobs.data).toEqual([]);
-    const steps = await env.DB.prepare("SELECT COUNT(*) AS n FROM pipeline_steps WHERE pipeline_id = ?").bind(p.id).first<{ n: number }>();
+    const steps = await env.DB.prepare("SELECT COUNT(*) AS n FROM pipeline_steps WHERE pipeline_id = ?")
+      .bind(p.id)
+      .first<{ n: number }>();
     expect(steps?.n).toBe(0);
     // a second delete finds nothing
     expect((await del(p.id)).status).toBe(404);

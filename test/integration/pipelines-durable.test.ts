@@ -4,7 +4,17 @@ import { env } from "cloudflare:test";
 import { describe, expect } from "vitest";
 import { it } from "../support/fixture.ts";
 import { api, fireAlarm } from "../support/harness.ts";
-import { CLIP, createPipeline, ended, postPipeline, runStep, startedJobs, STILL, stepOf, waitForPipeline } from "../support/pipelines.ts";
+import {
+  CLIP,
+  createPipeline,
+  ended,
+  postPipeline,
+  runStep,
+  STILL,
+  startedJobs,
+  stepOf,
+  waitForPipeline,
+} from "../support/pipelines.ts";
 
 describe("Idempotency-Key", () => {
   it("two concurrent requests with one key make one pipeline and one run of its first step", async ({ h }) => {

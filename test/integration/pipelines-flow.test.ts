@@ -10,14 +10,21 @@ describe("fan-out", () => {
     const p = await createPipeline({
       steps: [
         { id: "stills", model: "weshop/seedream", params: { textDescription: "a lighthouse", batchCount: 4 } },
-        { id: "clips", model: "weshop/seedance", each: "stills", params: { textDescription: "waves", images: ["{{each.url}}"] } },
+        {
+          id: "clips",
+          model: "weshop/seedance",
+          each: "stills",
+          params: { textDescription: "waves", images: ["{{each.url}}"] },
+        },
       ],
     });
     const [stillJob] = await runStep(h, p.id, "stills");
     const clips = await startedJobs(h, p.id, "clips");
     expect(clips).toHaveLength(4);
     const still = await getJob(stillJob!);
-    const given = await Promise.all(clips.map(async (id) => ((await getJob(id)).params as { images: string[] }).images[0]!));
+    const given = await Promise.all(
+      clips.map(async (id) => ((await getJob(id)).params as { images: string[] }).images[0]!),
+    );
     // output i of the stills, in order, each to its own job
     expect(given.map((url) => url.split("?")[0])).toEqual(still.outputs.map((o) => String(o.url).split("?")[0]));
     await runStep(h, p.id, "clips");
@@ -29,13 +36,19 @@ describe("fan-out", () => {
 });
 
 describe("a failed step", () => {
-  it("skips its dependants with nothing sent, lets an independent branch finish, and ends the pipeline failed", async ({ h }) => {
+  it("skips its dependants with nothing sent, lets an independent branch finish, and ends the pipeline failed", async ({
+    h,
+  }) => {
     // the first submit WeShop receives ends Failed
     h.sim.inject({ target: "weshop.submit", kind: "run_failed", times: 1 });
     const p = await createPipeline({
       steps: [
         { id: "still", model: "weshop/seedream", params: { textDescription: "a red sneaker" } },
-        { id: "clip", model: "weshop/seedance", params: { textDescription: "it turns", images: ["{{steps.still.outputs.0.url}}"] } },
+        {
+          id: "clip",
+          model: "weshop/seedance",
+          params: { textDescription: "it turns", images: ["{{steps.still.outputs.0.url}}"] },
+        },
         { id: "after-clip", model: "weshop/seedream", params: { textDescription: "a poster" }, after: ["clip"] },
         { id: "other", model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "an unrelated clip" } },
       ],

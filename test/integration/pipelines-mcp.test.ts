@@ -3,8 +3,9 @@
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect } from "vitest";
 import { it } from "../support/fixture.ts";
-import { mcpSession, structured, type McpSession } from "../support/mcp-client.ts";
+import { type McpSession, mcpSession, structured } from "../support/mcp-client.ts";
 import { CLIP, runStep, STILL } from "../support/pipelines.ts";
+
 let mcp: McpSession;
 it.beforeEach(({ h }) => {
   mcp = mcpSession(h);
@@ -23,7 +24,12 @@ describe("MCP pipeline tools", () => {
     const client = await mcp.connect();
     const seen: Progress[] = [];
     const first = structured<Result>(
-      await mcp.call(client, "create_pipeline", { steps: [STILL, CLIP], idempotency_key: "mcp-pipe-1", wait_seconds: 1 }, (p) => seen.push(p)),
+      await mcp.call(
+        client,
+        "create_pipeline",
+        { steps: [STILL, CLIP], idempotency_key: "mcp-pipe-1", wait_seconds: 1 },
+        (p) => seen.push(p),
+      ),
     );
     expect(first.pipeline.status).toBe("running");
     expect(first.nextAction).toEqual({ tool: "get_pipeline", arguments: { pipeline_id: first.pipeline.id } });
@@ -44,7 +50,13 @@ describe("MCP pipeline tools", () => {
   it("refuses bad steps naming every path, before anything is created", async ({ h }) => {
     const client = await mcp.connect();
     const res = await mcp.call(client, "create_pipeline", {
-      steps: [{ id: "clip", model: "weshop/seedance", params: { textDescription: "x", images: ["{{steps.nope.outputs.0.url}}"] } }],
+      steps: [
+        {
+          id: "clip",
+          model: "weshop/seedance",
+          params: { textDescription: "x", images: ["{{steps.nope.outputs.0.url}}"] },
+        },
+      ],
     });
     expect(res.isError).toBe(true);
     expect(JSON.stringify(res.content)).toContain("steps[0].params.images[0]");

@@ -1,8 +1,8 @@
 // Money: a pipeline is quoted and admitted whole (an `each` step at its source's most outputs),
 // refused 402 with nothing created or sent, and its cost sums its jobs per unit.
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { budget, leaveRoom, putLimits } from "../support/costs.ts";
+import { it } from "../support/fixture.ts";
 import { api } from "../support/harness.ts";
 import { createPipeline, ended, postPipeline, runStep, waitForPipeline } from "../support/pipelines.ts";
 
@@ -13,7 +13,12 @@ it.afterEach(async () => {
 const FOUR_AND_CLIPS = {
   steps: [
     { id: "stills", model: "weshop/seedream", params: { textDescription: "a lighthouse", batchCount: 4 } },
-    { id: "clips", model: "weshop/seedance", each: "stills", params: { textDescription: "waves", images: ["{{each.url}}"] } },
+    {
+      id: "clips",
+      model: "weshop/seedance",
+      each: "stills",
+      params: { textDescription: "waves", images: ["{{each.url}}"] },
+    },
   ],
 };
 
@@ -35,12 +40,22 @@ describe("pipeline money", () => {
   it("quotes an each step at its source's most outputs", async () => {
     const q = await quote({ pipeline: FOUR_AND_CLIPS });
     expect(q.jobs.map((j) => j.model)).toEqual(["weshop/seedream", ...Array(4).fill("weshop/seedance")]);
-    const one = await quote({ model: "weshop/seedance", params: { textDescription: "waves", images: ["https://images.example.com/a.png"] } });
-    const stills = await quote({ model: "weshop/seedream", params: { textDescription: "a lighthouse", batchCount: 4 } });
+    const one = await quote({
+      model: "weshop/seedance",
+      params: { textDescription: "waves", images: ["https://images.example.com/a.png"] },
+    });
+    const stills = await quote({
+      model: "weshop/seedream",
+      params: { textDescription: "a lighthouse", batchCount: 4 },
+    });
     expect(q.total).toEqual([{ unit: "weshop_power", amount: stills.total[0]!.amount + 4 * one.total[0]!.amount }]);
-    const bad = await api("/v1/quotes", { json: { pipeline: { steps: [{ id: "a", model: "weshop/seedream", params: {} }] } } });
+    const bad = await api("/v1/quotes", {
+      json: { pipeline: { steps: [{ id: "a", model: "weshop/seedream", params: {} }] } },
+    });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["pipeline.steps[0].params.textDescription"]);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      "pipeline.steps[0].params.textDescription",
+    ]);
   });
 
   it("refuses a whole pipeline over budget with 402: no pipeline, no job, nothing sent", async ({ h }) => {
@@ -78,7 +93,11 @@ describe("pipeline money", () => {
     const p = await createPipeline({
       steps: [
         { id: "still", model: "weshop/seedream", params: { textDescription: "a fox" } },
-        { id: "clip", model: "weshop/seedance", params: { textDescription: "it runs", images: ["{{steps.still.outputs.0.url}}"] } },
+        {
+          id: "clip",
+          model: "weshop/seedance",
+          params: { textDescription: "it runs", images: ["{{steps.still.outputs.0.url}}"] },
+        },
       ],
     });
     await runStep(h, p.id, "still");

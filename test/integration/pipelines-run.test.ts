@@ -3,7 +3,7 @@
 import { describe, expect } from "vitest";
 import { it } from "../support/fixture.ts";
 import { api, getJob } from "../support/harness.ts";
-import { CLIP, createPipeline, ended, runStep, startedJobs, STILL, waitForPipeline } from "../support/pipelines.ts";
+import { CLIP, createPipeline, ended, runStep, STILL, startedJobs, waitForPipeline } from "../support/pipelines.ts";
 
 describe("image → video", () => {
   it("gives the clip the still's stored copy as a signed link and ends succeeded", async ({ h }) => {

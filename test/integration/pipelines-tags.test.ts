@@ -39,9 +39,13 @@ describe("pipeline tags and deadline", () => {
   });
 
   it("a budget limit naming a tag refuses a pipeline carrying it (402), creating nothing", async ({ h }) => {
-    const put = await api("/v1/budget", { method: "PUT", json: { limits: [{ unit: "weshop_power", period: "day", amount: 0.5, tag: "campaign:summer" }] } });
+    const put = await api("/v1/budget", {
+      method: "PUT",
+      json: { limits: [{ unit: "weshop_power", period: "day", amount: 0.5, tag: "campaign:summer" }] },
+    });
     expect(put.status).toBe(200);
-    const listed = async () => ((await (await api("/v1/pipelines?limit=100")).json()) as { data: unknown[] }).data.length;
+    const listed = async () =>
+      ((await (await api("/v1/pipelines?limit=100")).json()) as { data: unknown[] }).data.length;
     const before = await listed();
     const refused = await postPipeline({ steps: [STILL, CLIP], tags: ["campaign:summer"] });
     expect(refused.status).toBe(402);

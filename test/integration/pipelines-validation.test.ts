@@ -1,8 +1,8 @@
 // Every rule a pipeline is checked by before anything exists: one 400 naming every offending path,
 // nothing created and nothing sent.
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { validatePipeline } from "../../src/schemas/pipeline-spec.ts";
+import { it } from "../support/fixture.ts";
 import { api } from "../support/harness.ts";
 import { CLIP, postPipeline, STILL } from "../support/pipelines.ts";
 
@@ -81,9 +81,18 @@ describe("POST /v1/pipelines validation", () => {
 
   it("refuses cycles through after, a step naming itself, and each of an unknown or later step", async () => {
     const errors = await refused({
-      steps: [seedream("a", {}, { after: ["b"] }), seedream("b", {}, { after: ["a", "b"] }), seedance("c", { images: ["{{each.url}}"] }, { each: "d" })],
+      steps: [
+        seedream("a", {}, { after: ["b"] }),
+        seedream("b", {}, { after: ["a", "b"] }),
+        seedance("c", { images: ["{{each.url}}"] }, { each: "d" }),
+      ],
     });
-    expect(Object.keys(errors).sort()).toEqual(["steps[0].after[0]", "steps[1].after[0]", "steps[1].after[1]", "steps[2].each"]);
+    expect(Object.keys(errors).sort()).toEqual([
+      "steps[0].after[0]",
+      "steps[1].after[0]",
+      "steps[1].after[1]",
+      "steps[2].each",
+    ]);
     expect(errors["steps[0].after[0]"]).toMatch(/cycle/);
     expect(errors["steps[1].after[1]"]).toMatch(/its own step/);
     expect(errors["steps[2].each"]).toMatch(/names no step/);
@@ -91,7 +100,9 @@ describe("POST /v1/pipelines validation", () => {
 
   it("limits steps to 1-20 and a step's fan-out to 16 jobs", async () => {
     expect(await refused({ steps: [] })).toEqual({ steps: "needs at least 1 step" });
-    expect(Object.keys(await refused({ steps: Array.from({ length: 21 }, (_, i) => seedream(`s${i}`)) }))).toEqual(["steps"]);
+    expect(Object.keys(await refused({ steps: Array.from({ length: 21 }, (_, i) => seedream(`s${i}`)) }))).toEqual([
+      "steps",
+    ]);
     const errors = await refused({
       steps: [
         seedream("four", { batchCount: 4 }),
@@ -106,20 +117,30 @@ describe("POST /v1/pipelines validation", () => {
     const ctx = { allowLoopbackHttp: false, webhooksEnabled: true, publicBaseUrl: false };
     const { spec, errors } = validatePipeline({ steps: [STILL, CLIP] }, ctx);
     expect(spec).toBeUndefined();
-    expect(errors).toEqual([{ path: "steps[1].params.images[0]", message: expect.stringContaining("PUBLIC_BASE_URL") }]);
+    expect(errors).toEqual([
+      { path: "steps[1].params.images[0]", message: expect.stringContaining("PUBLIC_BASE_URL") },
+    ]);
     // without references the setting is not needed
     expect(validatePipeline({ steps: [STILL] }, ctx).spec).toBeDefined();
   });
 
   it("accepts references anywhere in arrays, after for order, and keeps what it stores", async () => {
     const { status, body } = await postPipeline({
-      steps: [seedream("a"), seedream("b", {}, { after: ["a"] }), seedance("c", { images: [ref("a"), "https://images.example.com/x.png", ref("b")] })],
+      steps: [
+        seedream("a"),
+        seedream("b", {}, { after: ["a"] }),
+        seedance("c", { images: [ref("a"), "https://images.example.com/x.png", ref("b")] }),
+      ],
       metadata: { order: "42" },
       tags: ["spring", "shop:eu"],
       deadline: "2099-01-01T00:00:00Z",
     });
     expect(status).toBe(202);
-    expect(body).toMatchObject({ metadata: { order: "42" }, tags: ["spring", "shop:eu"], deadline: "2099-01-01T00:00:00.000Z" });
+    expect(body).toMatchObject({
+      metadata: { order: "42" },
+      tags: ["spring", "shop:eu"],
+      deadline: "2099-01-01T00:00:00.000Z",
+    });
     expect(body.steps.map((s) => s.id)).toEqual(["a", "b", "c"]);
     await api(`/v1/pipelines/${body.id}/cancel`, { method: "POST" });
   });

@@ -3,8 +3,17 @@
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../support/bindings.ts";
-import { api, fireDelivery, HOOK_ORIGIN, startHarness, type Harness } from "../support/harness.ts";
-import { CLIP, createPipeline, ended, postPipeline, runStep, STILL, startedJobs, waitForPipeline } from "../support/pipelines.ts";
+import { api, fireDelivery, type Harness, HOOK_ORIGIN, startHarness } from "../support/harness.ts";
+import {
+  CLIP,
+  createPipeline,
+  ended,
+  postPipeline,
+  runStep,
+  STILL,
+  startedJobs,
+  waitForPipeline,
+} from "../support/pipelines.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -17,11 +26,18 @@ afterEach(async () => {
 const receiver = new Webhook(TEST_BINDINGS.WEBHOOK_SECRET);
 const HOOK = `${HOOK_ORIGIN}/pipelines`;
 
-async function delivered(pipelineId: string, status: string): Promise<{ type: string; data: { id: string; status: string; steps: unknown[] } }> {
+async function delivered(
+  pipelineId: string,
+  status: string,
+): Promise<{ type: string; data: { id: string; status: string; steps: unknown[] } }> {
   const end = Date.now() + 10_000;
   for (;;) {
     const hit = h.webhooks.find((w) => w.url === HOOK && w.body.includes(pipelineId));
-    if (hit) return receiver.verify(hit.body, hit.headers) as { type: string; data: { id: string; status: string; steps: unknown[] } };
+    if (hit)
+      return receiver.verify(hit.body, hit.headers) as {
+        type: string;
+        data: { id: string; status: string; steps: unknown[] };
+      };
     if (Date.now() > end) throw new Error("no pipeline webhook delivered");
     await fireDelivery(`msg_${pipelineId}_${status}`);
     await new Promise((r) => setTimeout(r, 100));

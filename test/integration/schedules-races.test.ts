@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { FAILED_START_RETRY_MS, runDueSchedules, scheduledBatchId } from "../../src/schedules/schedules.ts";
 import { fakeObjects } from "../support/do-internals.ts";
-import { api, startHarness, type Harness } from "../support/harness.ts";
+import { api, type Harness, startHarness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -17,16 +17,32 @@ afterEach(async () => {
 });
 
 const BATCH = { jobs: [{ model: "weshop/seedream", params: { textDescription: "nightly" } }] };
-type Schedule = { id: string; nextRunAt: string | null; lastRunAt: string | null; lastBatchId: string | null; enabled: boolean; timezone: string };
+type Schedule = {
+  id: string;
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  lastBatchId: string | null;
+  enabled: boolean;
+  timezone: string;
+};
 
 async function createSchedule(body: Record<string, unknown>) {
   const res = await api("/v1/schedules", { json: { name: "nightly", cron: "0 3 * * *", batch: BATCH, ...body } });
   return { res, json: (await res.json()) as Schedule & { errors?: { path: string }[] } };
 }
-const setNextRun = (id: string, at: number) => env.DB.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?").bind(at, id).run();
+const setNextRun = (id: string, at: number) =>
+  env.DB.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?").bind(at, id).run();
 
-type Row = { id: string; name: string; next_run_at: number | null; last_run_at: number | null; last_batch_id: string | null; updated_at: number };
-const storedRow = async (id: string) => (await env.DB.prepare("SELECT * FROM schedules WHERE id = ?").bind(id).first<Row>())!;
+type Row = {
+  id: string;
+  name: string;
+  next_run_at: number | null;
+  last_run_at: number | null;
+  last_batch_id: string | null;
+  updated_at: number;
+};
+const storedRow = async (id: string) =>
+  (await env.DB.prepare("SELECT * FROM schedules WHERE id = ?").bind(id).first<Row>())!;
 const patch = (id: string, json: unknown) => api(`/v1/schedules/${id}`, { method: "PATCH", json });
 
 /**
@@ -73,7 +89,9 @@ async function cancelStartedJobs(batchIds: string[]) {
       }),
     ),
   );
-  await Promise.all(jobIds.map(async (id) => expect((await api(`/v1/jobs/${id}/cancel`, { method: "POST" })).status).toBe(200)));
+  await Promise.all(
+    jobIds.map(async (id) => expect((await api(`/v1/jobs/${id}/cancel`, { method: "POST" })).status).toBe(200)),
+  );
 }
 
 describe("a start whose outcome is unknown", () => {
@@ -127,7 +145,12 @@ describe("PATCH and the tick", () => {
       });
     }
     const after = await storedRow(json.id);
-    expect(after).toMatchObject({ name: "renamed", next_run_at: odd, last_run_at: before.last_run_at, last_batch_id: batchId });
+    expect(after).toMatchObject({
+      name: "renamed",
+      next_run_at: odd,
+      last_run_at: before.last_run_at,
+      last_batch_id: batchId,
+    });
     expect(after.updated_at).toBeGreaterThan(before.updated_at);
     await cancelStartedJobs([batchId!]);
   });
@@ -150,7 +173,11 @@ describe("PATCH and the tick", () => {
     expect(started).toHaveLength(1);
     const row = await storedRow(json.id);
     expect(row).toMatchObject({ last_run_at: tickAt, last_batch_id: started[0] });
-    expect(await res.json()).toMatchObject({ ...body, lastRunAt: new Date(tickAt).toISOString(), lastBatchId: started[0] });
+    expect(await res.json()).toMatchObject({
+      ...body,
+      lastRunAt: new Date(tickAt).toISOString(),
+      lastBatchId: started[0],
+    });
     if ("enabled" in body) expect(row.next_run_at).toBeNull();
     else expect(row.next_run_at!).toBeGreaterThan(tickAt);
     // the due time was not brought back: later ticks start nothing more
@@ -184,7 +211,10 @@ describe("PATCH and the tick", () => {
     const tickAt = Date.now() + 5 * 60_000;
     const started = await runDueSchedules(env, tickAt);
     expect(started).toHaveLength(1);
-    expect((await (await patch(json.id, { enabled: false })).json()) as Schedule).toMatchObject({ enabled: false, nextRunAt: null });
+    expect((await (await patch(json.id, { enabled: false })).json()) as Schedule).toMatchObject({
+      enabled: false,
+      nextRunAt: null,
+    });
     const enabled = (await (await patch(json.id, { enabled: true })).json()) as Schedule;
     expect(Date.parse(enabled.nextRunAt!)).toBeGreaterThan(tickAt);
     expect(await runDueSchedules(env, Date.now())).toEqual([]);
@@ -211,16 +241,24 @@ describe("a schedule that cannot start", () => {
     const failing = Array.from({ length: FAILING }, (_, i) => schedId(i));
     const healthy = Array.from({ length: HEALTHY }, (_, i) => schedId(1000 + i));
     // a stored batch that no longer parses: its batch can never be created
-    await env.DB.batch([...failing.map((id, i) => copy(id, "{not json", now - 3_600_000 + i)), ...healthy.map((id, i) => copy(id, null, now - 1_800_000 + i))]);
+    await env.DB.batch([
+      ...failing.map((id, i) => copy(id, "{not json", now - 3_600_000 + i)),
+      ...healthy.map((id, i) => copy(id, null, now - 1_800_000 + i)),
+    ]);
 
     // the first tick only meets failing ones: each is logged and pushed back a minute
     expect(await runDueSchedules(env, now)).toEqual([]);
-    const pushed = await env.DB.prepare(`SELECT id, next_run_at, last_run_at FROM schedules WHERE id IN (${failing.map(() => "?").join(",")})`)
+    const pushed = await env.DB.prepare(
+      `SELECT id, next_run_at, last_run_at FROM schedules WHERE id IN (${failing.map(() => "?").join(",")})`,
+    )
       .bind(...failing)
       .all<Row>();
     expect(pushed.results).toHaveLength(FAILING);
-    for (const row of pushed.results) expect(row).toMatchObject({ next_run_at: now + FAILED_START_RETRY_MS, last_run_at: null });
-    const logged = errors.mock.calls.map(([line]) => JSON.parse(String(line)) as { msg: string; scheduleId: string; retryAt: string });
+    for (const row of pushed.results)
+      expect(row).toMatchObject({ next_run_at: now + FAILED_START_RETRY_MS, last_run_at: null });
+    const logged = errors.mock.calls.map(
+      ([line]) => JSON.parse(String(line)) as { msg: string; scheduleId: string; retryAt: string },
+    );
     expect(
       logged
         .filter((l) => l.msg === "scheduled run failed")
@@ -233,7 +271,9 @@ describe("a schedule that cannot start", () => {
     const started = [...(await runDueSchedules(env, now)), ...(await runDueSchedules(env, now + 1000))];
     expect(started).toHaveLength(HEALTHY);
     expect(await runDueSchedules(env, now + 2000)).toEqual([]);
-    const ran = await env.DB.prepare("SELECT COUNT(*) AS n FROM schedules WHERE last_batch_id IS NOT NULL").first<{ n: number }>();
+    const ran = await env.DB.prepare("SELECT COUNT(*) AS n FROM schedules WHERE last_batch_id IS NOT NULL").first<{
+      n: number;
+    }>();
     expect(ran!.n).toBe(HEALTHY);
 
     // a minute on, the failing ones are tried again; one whose batch was repaired starts

@@ -1,9 +1,15 @@
 // Schedules: validated like batches, evaluated by the cron tick once per due time.
-import { createExecutionContext, createScheduledController, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import worker from "../../src/index.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
+import { it } from "../support/fixture.ts";
 import { api, KEY_B } from "../support/harness.ts";
 
 it.beforeEach(async () => {
@@ -11,14 +17,25 @@ it.beforeEach(async () => {
 });
 
 const BATCH = { jobs: [{ model: "weshop/seedream", params: { textDescription: "nightly" } }] };
-type Schedule = { id: string; nextRunAt: string | null; lastRunAt: string | null; lastBatchId: string | null; enabled: boolean; timezone: string };
+type Schedule = {
+  id: string;
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  lastBatchId: string | null;
+  enabled: boolean;
+  timezone: string;
+};
 
 async function createSchedule(body: Record<string, unknown>) {
   const res = await api("/v1/schedules", { json: { name: "nightly", cron: "0 3 * * *", batch: BATCH, ...body } });
   return { res, json: (await res.json()) as Schedule & { errors?: { path: string }[] } };
 }
-const batchCount = async () => (await env.DB.prepare("SELECT COUNT(DISTINCT batch_id) AS n FROM jobs WHERE batch_id IS NOT NULL").first<{ n: number }>())!.n;
-const setNextRun = (id: string, at: number) => env.DB.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?").bind(at, id).run();
+const batchCount = async () =>
+  (await env.DB.prepare("SELECT COUNT(DISTINCT batch_id) AS n FROM jobs WHERE batch_id IS NOT NULL").first<{
+    n: number;
+  }>())!.n;
+const setNextRun = (id: string, at: number) =>
+  env.DB.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?").bind(at, id).run();
 const getSchedule = async (id: string) => (await (await api(`/v1/schedules/${id}`)).json()) as Schedule;
 
 describe("CRUD", () => {
@@ -39,9 +56,17 @@ describe("CRUD", () => {
   });
 
   it("refuses bad cron, zone and batch, every field by path", async () => {
-    const { res, json } = await createSchedule({ cron: "61 * * * *", timezone: "Mars/Base", batch: { jobs: [{ model: "weshop/seedream", params: {} }] } });
+    const { res, json } = await createSchedule({
+      cron: "61 * * * *",
+      timezone: "Mars/Base",
+      batch: { jobs: [{ model: "weshop/seedream", params: {} }] },
+    });
     expect(res.status).toBe(400);
-    expect(json.errors!.map((e) => e.path).sort()).toEqual(["batch.jobs[0].params.textDescription", "cron", "timezone"]);
+    expect(json.errors!.map((e) => e.path).sort()).toEqual([
+      "batch.jobs[0].params.textDescription",
+      "cron",
+      "timezone",
+    ]);
     expect((await createSchedule({ cron: "* * * * * *" })).res.status).toBe(400);
   });
 
@@ -50,9 +75,13 @@ describe("CRUD", () => {
     expect((await api(`/v1/schedules/${json.id}`, { key: KEY_B })).status).toBe(404);
     const list = (await (await api("/v1/schedules")).json()) as { data: Schedule[] };
     expect(list.data.map((s) => s.id)).toEqual([json.id]);
-    const disabled = (await (await api(`/v1/schedules/${json.id}`, { method: "PATCH", json: { enabled: false } })).json()) as Schedule;
+    const disabled = (await (
+      await api(`/v1/schedules/${json.id}`, { method: "PATCH", json: { enabled: false } })
+    ).json()) as Schedule;
     expect(disabled).toMatchObject({ enabled: false, nextRunAt: null });
-    const enabled = (await (await api(`/v1/schedules/${json.id}`, { method: "PATCH", json: { enabled: true, cron: "*/5 * * * *" } })).json()) as Schedule;
+    const enabled = (await (
+      await api(`/v1/schedules/${json.id}`, { method: "PATCH", json: { enabled: true, cron: "*/5 * * * *" } })
+    ).json()) as Schedule;
     expect(enabled.enabled).toBe(true);
     expect(new Date(enabled.nextRunAt!).getUTCMinutes() % 5).toBe(0);
     expect((await api(`/v1/schedules/${json.id}`, { method: "PATCH", json: { cron: "nope" } })).status).toBe(400);
@@ -74,7 +103,10 @@ describe("the cron tick", () => {
     expect(Date.parse(schedule.nextRunAt!)).toBeGreaterThan(Date.now());
     expect(await runDueSchedules(env, Date.now())).toEqual([]);
     // the batch exists and fans out its job
-    const batch = (await (await api(`/v1/batches/${schedule.lastBatchId}`)).json()) as { total: number; scheduleId: string };
+    const batch = (await (await api(`/v1/batches/${schedule.lastBatchId}`)).json()) as {
+      total: number;
+      scheduleId: string;
+    };
     expect(batch).toMatchObject({ total: 1, scheduleId: json.id });
     await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(schedule.lastBatchId!)), (i) => i.alarm());
     expect((await batchCount()) - before).toBe(1);

@@ -3,10 +3,10 @@
 // need are not taken by other tests' work.)
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, vi } from "vitest";
-import { it } from "../support/fixture.ts";
+import { idleUnfinishedJobs } from "../../src/db/jobs-index.ts";
 import { IDLE_MS } from "../../src/jobs/machine/policies.ts";
 import { sweepIdleJobs } from "../../src/jobs/sweeper.ts";
-import { idleUnfinishedJobs } from "../../src/db/jobs-index.ts";
+import { it } from "../support/fixture.ts";
 import { createJob, driveJob, fireAlarm, jobStub, storedJob } from "../support/harness.ts";
 
 describe("sweeper", () => {

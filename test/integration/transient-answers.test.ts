@@ -2,15 +2,15 @@
 // credentials do, with a reason. Through the public API against the in-process simulator.
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type FaultKind, type FaultTarget, wiroSignature } from "../../simulator/index.ts";
 import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
-import { wiroSignature, type FaultKind, type FaultTarget } from "../../simulator/index.ts";
-import { SIM_ORIGIN, TEST_BINDINGS } from "../support/bindings.ts";
-import { createJob, fireFollowUp, getJob, jobStub, startHarness, type Harness } from "../support/harness.ts";
-import { cancelOpenJobs, layerFetch, requestsTo, restoreProviderPace } from "../reliability/support.ts";
-import { SEEDREAM, WIRO } from "../support/builders.ts";
 import { drive, firstStep, stepAlarm } from "../reliability/steps.ts";
+import { cancelOpenJobs, layerFetch, requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { SIM_ORIGIN, TEST_BINDINGS } from "../support/bindings.ts";
+import { SEEDREAM, WIRO } from "../support/builders.ts";
 import { jobInside } from "../support/do-internals.ts";
+import { createJob, fireFollowUp, getJob, type Harness, jobStub, startHarness } from "../support/harness.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -62,72 +62,93 @@ describe("one transient answer on a status poll", () => {
     const id = await runningJob(SEEDREAM);
     h.sim.inject({ target: "weshop.poll", kind: "error_final" });
     h.advance(1_000);
-    expect((await stepAlarm(id)).job).toMatchObject({ status: "running", attempts: 1, lastProviderError: expect.stringMatching(/^INSUFFICIENT_POWER:/) });
+    expect((await stepAlarm(id)).job).toMatchObject({
+      status: "running",
+      attempts: 1,
+      lastProviderError: expect.stringMatching(/^INSUFFICIENT_POWER:/),
+    });
     expect((await drive(h, id)).status).toBe("succeeded");
     expect(h.sim.tasks()).toHaveLength(1);
   });
 });
 
 describe("WeShop 40005 on submit is pushback", () => {
-  it.each(["concurrency_limit", "system_error"] as const)("%s with HTTP 200 on submit: retried with the same idempotency key; one task", async (kind) => {
-    // the job retries on its own after a short backoff and the runtime may fire that alarm before
-    // the test parks the job: such an early retry meets the same answer, so the job is still queued
-    h.sim.inject({ target: "weshop.submit", kind, times: 20 });
-    const { id } = await createJob(SEEDREAM);
-    const first = await firstStep(id);
-    h.sim.clearFaults();
-    const refused = requestsTo(h, "weshop.submit").length;
-    expect(first.status).toBe("queued");
-    expect(first.attempts).toBe(refused);
-    const pace = await gateApi(env, "weshop").snapshot();
-    // only the concurrency limit asks the gate to slow down
-    if (kind === "concurrency_limit") expect(pace.effectiveLimit).toBeLessThan(Number(TEST_BINDINGS.WESHOP_MAX_CONCURRENCY));
-    else expect(pace.effectiveLimit).toBe(Number(TEST_BINDINGS.WESHOP_MAX_CONCURRENCY));
-    const job = await drive(h, id);
-    expect(job.status).toBe("succeeded");
-    expect(h.sim.tasks()).toHaveLength(1);
-    const key = await weshopRunKey(id);
-    // the refused submits and the one that took, all under the job's one key
-    const submits = requestsTo(h, "weshop.submit");
-    expect(submits).toHaveLength(refused + 1);
-    expect(new Set(submits.map((r) => r.headers["idempotency-key"]))).toEqual(new Set([key]));
-  });
+  it.each(["concurrency_limit", "system_error"] as const)(
+    "%s with HTTP 200 on submit: retried with the same idempotency key; one task",
+    async (kind) => {
+      // the job retries on its own after a short backoff and the runtime may fire that alarm before
+      // the test parks the job: such an early retry meets the same answer, so the job is still queued
+      h.sim.inject({ target: "weshop.submit", kind, times: 20 });
+      const { id } = await createJob(SEEDREAM);
+      const first = await firstStep(id);
+      h.sim.clearFaults();
+      const refused = requestsTo(h, "weshop.submit").length;
+      expect(first.status).toBe("queued");
+      expect(first.attempts).toBe(refused);
+      const pace = await gateApi(env, "weshop").snapshot();
+      // only the concurrency limit asks the gate to slow down
+      if (kind === "concurrency_limit")
+        expect(pace.effectiveLimit).toBeLessThan(Number(TEST_BINDINGS.WESHOP_MAX_CONCURRENCY));
+      else expect(pace.effectiveLimit).toBe(Number(TEST_BINDINGS.WESHOP_MAX_CONCURRENCY));
+      const job = await drive(h, id);
+      expect(job.status).toBe("succeeded");
+      expect(h.sim.tasks()).toHaveLength(1);
+      const key = await weshopRunKey(id);
+      // the refused submits and the one that took, all under the job's one key
+      const submits = requestsTo(h, "weshop.submit");
+      expect(submits).toHaveLength(refused + 1);
+      expect(new Set(submits.map((r) => r.headers["idempotency-key"]))).toEqual(new Set([key]));
+    },
+  );
 });
 
 describe("definite ends", () => {
-  it.each(["Cancelled", "Canceled"])("a WeShop run reported %s ends the job canceled with provider_canceled and WeShop's word", async (word) => {
-    const id = await runningJob(SEEDREAM);
-    // the simulator never cancels a run by itself; some WeShop material shows this state
-    layerFetch(async (request, next) => {
-      const res = await next();
-      if (!request.url.includes("/agent/runs/")) return res;
-      const answer = (await res.json()) as { data: { executions: { status: string; result: unknown[] }[] } };
-      for (const execution of answer.data.executions) Object.assign(execution, { status: word, result: [] });
-      return new Response(JSON.stringify(answer), { status: res.status, headers: res.headers });
-    });
-    const job = await drive(h, id);
-    expect(job.status).toBe("canceled");
-    expect(job.error).toEqual({ code: "provider_canceled", message: `WeShop reported the run as ${word}`, retryable: true });
-    expect((await getJob(id)).provider).toMatchObject({ status: word });
-    expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
-  });
+  it.each(["Cancelled", "Canceled"])(
+    "a WeShop run reported %s ends the job canceled with provider_canceled and WeShop's word",
+    async (word) => {
+      const id = await runningJob(SEEDREAM);
+      // the simulator never cancels a run by itself; some WeShop material shows this state
+      layerFetch(async (request, next) => {
+        const res = await next();
+        if (!request.url.includes("/agent/runs/")) return res;
+        const answer = (await res.json()) as { data: { executions: { status: string; result: unknown[] }[] } };
+        for (const execution of answer.data.executions) Object.assign(execution, { status: word, result: [] });
+        return new Response(JSON.stringify(answer), { status: res.status, headers: res.headers });
+      });
+      const job = await drive(h, id);
+      expect(job.status).toBe("canceled");
+      expect(job.error).toEqual({
+        code: "provider_canceled",
+        message: `WeShop reported the run as ${word}`,
+        retryable: true,
+      });
+      expect((await getJob(id)).provider).toMatchObject({ status: word });
+      expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
+    },
+  );
 });
 
 describe("a status that stays unreadable through the poll-error cap", () => {
   it("fails the job and then stops the Wiro task, which may still be running and billing", async () => {
     const id = await runningJob(WIRO);
     let down = true;
-    layerFetch(async (request, next) => (down && request.url.endsWith("/Task/Detail") ? new Response("upstream down", { status: 502 }) : next()));
+    layerFetch(async (request, next) =>
+      down && request.url.endsWith("/Task/Detail") ? new Response("upstream down", { status: 502 }) : next(),
+    );
     // small steps: the task is still queued at Wiro when the job gives up on it
     const failed = await drive(h, id, 50);
     expect(failed).toMatchObject({ status: "failed", error: { code: "provider_unavailable" } });
     expect(failed.stop?.confirmed).toBe(false);
     down = false;
     const job = await fireFollowUp(id);
-    expect(requestsTo(h, "wiro.cancel").map((r) => JSON.parse(r.body) as unknown)).toEqual([{ taskid: job.task!.taskId }]);
+    expect(requestsTo(h, "wiro.cancel").map((r) => JSON.parse(r.body) as unknown)).toEqual([
+      { taskid: job.task!.taskId },
+    ]);
     expect(job.stop?.confirmed).toBe(true);
     expect(h.sim.tasks()[0]!.canceledAt).toBeDefined();
-    expect(job.error?.message).toMatch(/^Gave up after \d+ failed attempts; .*\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/);
+    expect(job.error?.message).toMatch(
+      /^Gave up after \d+ failed attempts; .*\. Wiro task \d+ canceled while queued \(Task\/Detail shows task_cancel\)\.$/,
+    );
   });
 });
 

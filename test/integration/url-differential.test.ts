@@ -2,8 +2,8 @@
 // whose text is not exactly WHATWG's form can name another host there (`\@`), or carry CR/LF/TAB
 // WHATWG drops, so such text is refused by field; what reaches the provider is what was checked.
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { NOT_NORMALISED } from "../../src/lib/url-policy.ts";
+import { it } from "../support/fixture.ts";
 import { api, createJob, driveJob } from "../support/harness.ts";
 
 type Problem = { status: number; code: string; errors?: { path: string; message: string }[] };
@@ -22,7 +22,9 @@ describe("non-normalised input URLs", () => {
     ["extendVideo", { extendVideo: TAB, extendDirection: "forward" }, "params.extendVideo"],
   ];
   it.for(cases)("%s: a 400 naming the field, nothing sent", async ([_field, params, path], { h }) => {
-    const res = await api("/v1/jobs", { json: { model: "weshop/seedance", params: { textDescription: "x", ...params } } });
+    const res = await api("/v1/jobs", {
+      json: { model: "weshop/seedance", params: { textDescription: "x", ...params } },
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as Problem;
     expect(body.code).toBe("validation_failed");
@@ -34,7 +36,11 @@ describe("non-normalised input URLs", () => {
   it("Seedream images, a webhook URL and a batch's job are refused the same way", async ({ h }) => {
     const one = (await (
       await api("/v1/jobs", {
-        json: { model: "weshop/seedream", params: { textDescription: "x", images: [SSRF] }, webhookUrl: "https://hooks.example.com\\@10.0.0.1/" },
+        json: {
+          model: "weshop/seedream",
+          params: { textDescription: "x", images: [SSRF] },
+          webhookUrl: "https://hooks.example.com\\@10.0.0.1/",
+        },
       })
     ).json()) as Problem;
     expect(one.errors!.map((e) => e.path).sort()).toEqual(["params.images[0]", "webhookUrl"]);
@@ -76,7 +82,9 @@ describe("what reaches WeShop", () => {
         .flat()
         .filter((v) => v.startsWith("https://"));
       // every URL string in the submit body, wherever (and however often) WeShop's format puts it
-      const inBody = new Set([...JSON.stringify(JSON.parse(bodies[i]!)).matchAll(/"(https?:[^"]*)"/g)].map((m) => m[1]));
+      const inBody = new Set(
+        [...JSON.stringify(JSON.parse(bodies[i]!)).matchAll(/"(https?:[^"]*)"/g)].map((m) => m[1]),
+      );
       expect([...inBody].sort()).toEqual(checked.sort());
     });
   });

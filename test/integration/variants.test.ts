@@ -2,8 +2,8 @@
 // provider with its own agent, modelName and values (what a user choosing a variant relies on).
 import { env } from "cloudflare:test";
 import { describe, expect } from "vitest";
+import { MODEL_IDS, MODELS, type ModelId } from "../../src/providers/models.ts";
 import { it } from "../support/fixture.ts";
-import { MODELS, MODEL_IDS, type ModelId } from "../../src/providers/models.ts";
 import { createJob, driveJob, getJob } from "../support/harness.ts";
 
 const IMG = "https://images.example.com/in.png";
@@ -50,27 +50,59 @@ const CASES: Record<string, Case> = {
   "Seedance_20_Mini, a first frame at 720p": {
     model: "weshop/seedance",
     variant: "Seedance_20_Mini",
-    params: { textDescription: "leaves fall", modelName: "Seedance_20_Mini", firstFrame: IMG, resolution: "720p", generateAudio: false },
+    params: {
+      textDescription: "leaves fall",
+      modelName: "Seedance_20_Mini",
+      firstFrame: IMG,
+      resolution: "720p",
+      generateAudio: false,
+    },
   },
   "Seedance_15_Pro, the seed's request": {
     model: "weshop/seedance",
     variant: "Seedance_15_Pro",
-    params: { textDescription: "waves", images: [IMG], modelName: "Seedance_15_Pro", duration: "5s", aspectRatio: "21:9" },
+    params: {
+      textDescription: "waves",
+      images: [IMG],
+      modelName: "Seedance_15_Pro",
+      duration: "5s",
+      aspectRatio: "21:9",
+    },
   },
   "Seedance_10_Pro at 2s": {
     model: "weshop/seedance",
     variant: "Seedance_10_Pro",
-    params: { textDescription: "spin", images: [IMG], modelName: "Seedance_10_Pro", duration: "2s", aspectRatio: "16:9" },
+    params: {
+      textDescription: "spin",
+      images: [IMG],
+      modelName: "Seedance_10_Pro",
+      duration: "2s",
+      aspectRatio: "16:9",
+    },
   },
   "Seedance_10_Pro_Fast at 12s": {
     model: "weshop/seedance",
     variant: "Seedance_10_Pro_Fast",
-    params: { textDescription: "spin", images: [IMG], modelName: "Seedance_10_Pro_Fast", duration: "12s", aspectRatio: "1:1" },
+    params: {
+      textDescription: "spin",
+      images: [IMG],
+      modelName: "Seedance_10_Pro_Fast",
+      duration: "12s",
+      aspectRatio: "1:1",
+    },
   },
   "Seedance_25, auto duration as mov with references": {
     model: "weshop/seedance-25",
     variant: "Seedance_25",
-    params: { textDescription: "a long take", duration: "-1", outputFormat: "mov", resolution: "1080p", images: [IMG], videos: [VID], audios: [AUD] },
+    params: {
+      textDescription: "a long take",
+      duration: "-1",
+      outputFormat: "mov",
+      resolution: "1080p",
+      images: [IMG],
+      videos: [VID],
+      audios: [AUD],
+    },
   },
   "Seedance_25, a first frame at 30s": {
     model: "weshop/seedance-25",
@@ -85,7 +117,13 @@ const CASES: Record<string, Case> = {
   "Seedream_50_Lite at 3K with web_search": {
     model: "weshop/seedream",
     variant: "Seedream_50_Lite",
-    params: { textDescription: "today's skyline", modelName: "Seedream_50_Lite", imageSize: "3K", tools: ["web_search"], images: [IMG] },
+    params: {
+      textDescription: "today's skyline",
+      modelName: "Seedream_50_Lite",
+      imageSize: "3K",
+      tools: ["web_search"],
+      images: [IMG],
+    },
   },
   "a seed-style Seedream 3K job, sent as Seedream_50_Lite": {
     model: "weshop/seedream",
@@ -97,7 +135,10 @@ const CASES: Record<string, Case> = {
     variant: "Seedream_50_Pro",
     params: { textDescription: "a lighthouse", images: [IMG] },
   },
-  "Wiro Seedance": { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a kite", resolution: "720p", ratio: "9:21" } },
+  "Wiro Seedance": {
+    model: "wiro/ByteDance/text-to-video-seedance-v1",
+    params: { prompt: "a kite", resolution: "720p", ratio: "9:21" },
+  },
 };
 
 describe("every catalogue variant", () => {
@@ -117,7 +158,12 @@ describe("every catalogue variant", () => {
     const kind = MODELS[c.model].kind;
     expect(job.outputs.length).toBeGreaterThan(0);
     // a video is mp4 unless Seedance 2.5 was asked for mov, which is stored as a .mov QuickTime movie
-    const [contentType, ext] = kind === "image" ? ["image/jpeg", "jpg"] : c.params.outputFormat === "mov" ? ["video/quicktime", "mov"] : ["video/mp4", "mp4"];
+    const [contentType, ext] =
+      kind === "image"
+        ? ["image/jpeg", "jpg"]
+        : c.params.outputFormat === "mov"
+          ? ["video/quicktime", "mov"]
+          : ["video/mp4", "mp4"];
     for (const output of job.outputs) {
       expect(output).toMatchObject({ kind, status: "stored", contentType });
       const key = `jobs/${id}/${output.index}.${ext}`;
@@ -133,7 +179,11 @@ describe("every catalogue variant", () => {
     }
     const submits = h.sim.requests.filter((r) => r.target === "weshop.submit");
     expect(submits).toHaveLength(1);
-    const sent = JSON.parse(submits[0]!.body) as { agent: unknown; params: Record<string, unknown>; safeGenerate: unknown };
+    const sent = JSON.parse(submits[0]!.body) as {
+      agent: unknown;
+      params: Record<string, unknown>;
+      safeGenerate: unknown;
+    };
     expect(sent.agent).toEqual({ name: spec.agent, version: "v1.0" });
     expect(sent.params.modelName).toBe(c.variant);
     expect(sent.safeGenerate).toBe("on");
@@ -142,6 +192,7 @@ describe("every catalogue variant", () => {
     expect(safeGenerate).toBe("on");
     expect(sent.params).toEqual(shown);
     // every value the caller gave went out as given (booleans in the provider's form)
-    for (const [key, value] of Object.entries(c.params)) if (key !== "returnLastFrame" && key !== "generateAudio") expect(sent.params[key], key).toEqual(value);
+    for (const [key, value] of Object.entries(c.params))
+      if (key !== "returnLastFrame" && key !== "generateAudio") expect(sent.params[key], key).toEqual(value);
   });
 });

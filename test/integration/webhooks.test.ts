@@ -3,11 +3,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { messageId } from "../../src/webhooks/events.ts";
 import { REPORT_RETRY_MS, RETRY_SCHEDULE_MS } from "../../src/webhooks/delivery-object.ts";
-import type { DeliveryState } from "../../src/webhooks/types.ts";
+import { messageId } from "../../src/webhooks/events.ts";
 import { RETRY_SPAN_MS } from "../../src/webhooks/schedule.ts";
+import type { DeliveryState } from "../../src/webhooks/types.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
+import { deliveryInside, fakeObjects } from "../support/do-internals.ts";
 import {
   api,
   createJob,
@@ -16,12 +17,11 @@ import {
   driveJob,
   fireDelivery,
   getJob,
+  type Harness,
   HOOK_ORIGIN,
   startHarness,
   storedJob,
-  type Harness,
 } from "../support/harness.ts";
-import { deliveryInside, fakeObjects } from "../support/do-internals.ts";
 
 const HOOK = `${HOOK_ORIGIN}/seedrun`;
 const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" }, webhookUrl: HOOK };
@@ -48,7 +48,9 @@ async function runDelivery(msg: string, due: "attempt" | "report", jobsUnreachab
     const now = Date.now();
     await state.storage.put(
       "delivery",
-      due === "attempt" ? { ...delivery, nextAt: now } : { ...delivery, finalReport: { ...delivery.finalReport!, nextAt: now } },
+      due === "attempt"
+        ? { ...delivery, nextAt: now }
+        : { ...delivery, finalReport: { ...delivery.finalReport!, nextAt: now } },
     );
     await state.storage.deleteAlarm();
     const real = object.env;
@@ -62,7 +64,11 @@ async function runDelivery(msg: string, due: "attempt" | "report", jobsUnreachab
     } finally {
       object.env = real;
     }
-    return { started, alarm: await state.storage.getAlarm(), state: (await state.storage.get<DeliveryState>("delivery"))! };
+    return {
+      started,
+      alarm: await state.storage.getAlarm(),
+      state: (await state.storage.get<DeliveryState>("delivery"))!,
+    };
   });
 }
 
@@ -111,10 +117,17 @@ describe("delivery", () => {
   });
 
   it("a receiver that fails twice gets the event on the third try with the same webhook-id", async () => {
-    const answers: (Response | "hang")[] = [new Response("down", { status: 500 }), "hang", new Response(null, { status: 204 })];
+    const answers: (Response | "hang")[] = [
+      new Response("down", { status: 500 }),
+      "hang",
+      new Response(null, { status: 204 }),
+    ];
     h.receiver = (request) => {
       const next = answers.shift();
-      if (next === "hang") return new Promise<Response>((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+      if (next === "hang")
+        return new Promise<Response>((_, reject) =>
+          request.signal.addEventListener("abort", () => reject(request.signal.reason)),
+        );
       return next!;
     };
     const { id } = await createJob(SEEDREAM);
@@ -148,7 +161,13 @@ describe("delivery", () => {
     expect(h.webhooks).toHaveLength(RETRY_SCHEDULE_MS.length + 1);
     const view = await getJob(id);
     expect((view.webhook as { deliveries: unknown[] }).deliveries).toEqual([
-      expect.objectContaining({ id: msg, status: "failed", attempts: RETRY_SCHEDULE_MS.length + 1, lastStatus: 503, error: "HTTP 503" }),
+      expect.objectContaining({
+        id: msg,
+        status: "failed",
+        attempts: RETRY_SCHEDULE_MS.length + 1,
+        lastStatus: 503,
+        error: "HTTP 503",
+      }),
     ]);
   });
 
@@ -157,7 +176,10 @@ describe("delivery", () => {
     const { id } = await createJob(SEEDREAM);
     await driveJob(h, id);
     await fireDelivery(messageId(id, "job.succeeded"));
-    const event = JSON.parse(h.webhooks[0]!.body) as { timestamp: string; data: { outputs: { url: string; expiresAt: string }[] } };
+    const event = JSON.parse(h.webhooks[0]!.body) as {
+      timestamp: string;
+      data: { outputs: { url: string; expiresAt: string }[] };
+    };
     const eventAt = Date.parse(event.timestamp);
     expect(event.data.outputs.length).toBeGreaterThan(0);
     for (const output of event.data.outputs) {
@@ -182,11 +204,17 @@ describe("delivery", () => {
     // the last attempt fails and so does its report: the job still thinks delivery is pending
     const last = await runDelivery(msg, "attempt", true);
     expect(h.webhooks).toHaveLength(RETRY_SCHEDULE_MS.length + 1);
-    expect(last.state).toMatchObject({ gaveUpAt: expect.any(Number), attempts: RETRY_SCHEDULE_MS.length + 1, finalReport: { failures: 1 } });
+    expect(last.state).toMatchObject({
+      gaveUpAt: expect.any(Number),
+      attempts: RETRY_SCHEDULE_MS.length + 1,
+      finalReport: { failures: 1 },
+    });
     expect(last.alarm).not.toBeNull();
     expect(last.alarm!).toBeGreaterThanOrEqual(last.started + REPORT_RETRY_MS[0]!);
     let view = (await getJob(id)).webhook as Deliveries;
-    expect(view.deliveries).toEqual([expect.objectContaining({ id: msg, status: "pending", attempts: RETRY_SCHEDULE_MS.length })]);
+    expect(view.deliveries).toEqual([
+      expect.objectContaining({ id: msg, status: "pending", attempts: RETRY_SCHEDULE_MS.length }),
+    ]);
     // the alarm comes back and the job takes the report; nothing more is sent to the receiver
     const retry = await runDelivery(msg, "report");
     expect(retry.state.finalReport).toBeUndefined();
@@ -194,7 +222,13 @@ describe("delivery", () => {
     expect(h.webhooks).toHaveLength(RETRY_SCHEDULE_MS.length + 1);
     view = (await getJob(id)).webhook as Deliveries;
     expect(view.deliveries).toEqual([
-      expect.objectContaining({ id: msg, status: "failed", attempts: RETRY_SCHEDULE_MS.length + 1, lastStatus: 503, error: "HTTP 503" }),
+      expect.objectContaining({
+        id: msg,
+        status: "failed",
+        attempts: RETRY_SCHEDULE_MS.length + 1,
+        lastStatus: 503,
+        error: "HTTP 503",
+      }),
     ]);
     expect((await storedJob(id)).deliveries![msg]).not.toHaveProperty("finalReport");
   });
@@ -233,7 +267,10 @@ describe("delivery", () => {
   });
 
   it("delivery never holds up the job: a hanging receiver, the job still ends and hands over its event", async () => {
-    h.receiver = (request) => new Promise<Response>((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+    h.receiver = (request) =>
+      new Promise<Response>((_, reject) =>
+        request.signal.addEventListener("abort", () => reject(request.signal.reason)),
+      );
     const { id } = await createJob(SEEDREAM);
     const job = await driveJob(h, id);
     expect(job.status).toBe("succeeded");
@@ -256,7 +293,10 @@ describe("events", () => {
     const { id } = await createJob(SEEDREAM);
     await driveJob(h, id);
     await fireDelivery(messageId(id, "job.failed"));
-    const event = receiver.verify(h.webhooks[0]!.body, h.webhooks[0]!.headers) as { type: string; data: { error: { code: string } } };
+    const event = receiver.verify(h.webhooks[0]!.body, h.webhooks[0]!.headers) as {
+      type: string;
+      data: { error: { code: string } };
+    };
     expect(event.type).toBe("job.failed");
     expect(event.data.error.code).toBe("INSUFFICIENT_POWER");
   });
@@ -287,10 +327,13 @@ describe("webhookUrl validation", () => {
   });
 
   it("unknown events, repeated events and events without a URL are refused", async () => {
-    const bad = async (json: unknown) => ((await (await api("/v1/jobs", { json })).json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
+    const bad = async (json: unknown) =>
+      ((await (await api("/v1/jobs", { json })).json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
     expect(await bad({ ...SEEDREAM, webhookEvents: ["job.exploded"] })).toEqual(["webhookEvents[0]"]);
     expect(await bad({ ...SEEDREAM, webhookEvents: ["job.failed", "job.failed"] })).toEqual(["webhookEvents"]);
-    expect(await bad({ model: "weshop/seedream", params: { textDescription: "x" }, webhookEvents: ["job.failed"] })).toEqual(["webhookEvents"]);
+    expect(
+      await bad({ model: "weshop/seedream", params: { textDescription: "x" }, webhookEvents: ["job.failed"] }),
+    ).toEqual(["webhookEvents"]);
   });
 });
 

@@ -3,12 +3,12 @@
 // unfinished jobs the way a client's cancel does: a running Wiro task is stopped at the simulator.
 import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { buildApp } from "../../src/http/app.ts";
 import { rootTenantId } from "../../src/keys/secrets.ts";
-import { api, BASE, createJob, fireFollowUp, KEY_A, KEY_B, storedJob } from "../support/harness.ts";
-import { requestsTo } from "../reliability/support.ts";
 import { firstStep } from "../reliability/steps.ts";
+import { requestsTo } from "../reliability/support.ts";
+import { it } from "../support/fixture.ts";
+import { api, BASE, createJob, fireFollowUp, KEY_A, KEY_B, storedJob } from "../support/harness.ts";
 import { ADMIN_KEY, type Json } from "./support.ts";
 
 const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
@@ -24,7 +24,11 @@ describe("who may call the admin routes", () => {
       ["POST", "/v1/admin/tenants/9c1e5a7b3d2f4e6a8b0c1d2e3f4a5b6c/disable"],
     ] as const)
       for (const key of [ADMIN_KEY, KEY_A]) {
-        const res = await app.fetch(new Request(`${BASE}${path}`, { method, headers: { Authorization: `Bearer ${key}` } }), noAdmin, createExecutionContext());
+        const res = await app.fetch(
+          new Request(`${BASE}${path}`, { method, headers: { Authorization: `Bearer ${key}` } }),
+          noAdmin,
+          createExecutionContext(),
+        );
         expect(res.status, `${method} ${path}`).toBe(404);
       }
   });
@@ -45,13 +49,18 @@ describe("tenants", () => {
     expect(created.tenant).toMatchObject({ name: "Acme", disabledAt: null });
     expect(created.key).toMatch(/^sr_[0-9A-Za-z]{40}$/);
     const current = (await (await api("/v1/keys/current", { key: created.key })).json()) as Json;
-    expect(current).toMatchObject({ tenant: created.tenant.id, scopes: ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"] });
+    expect(current).toMatchObject({
+      tenant: created.tenant.id,
+      scopes: ["read", "jobs:write", "schedules:write", "budget:write", "keys:write"],
+    });
     // the new tenant sees nothing of another's
     expect(((await (await api("/v1/jobs", { key: created.key })).json()) as Json).data).toEqual([]);
     const text = await (await admin("/v1/admin/tenants")).text();
     for (const secret of [KEY_A, KEY_B, created.key]) expect(text).not.toContain(secret);
     const list = (JSON.parse(text) as Json).data as Json[];
-    expect(list.map((t) => t.id)).toEqual(expect.arrayContaining([created.tenant.id, await rootTenantId(KEY_A), await rootTenantId(KEY_B)]));
+    expect(list.map((t) => t.id)).toEqual(
+      expect.arrayContaining([created.tenant.id, await rootTenantId(KEY_A), await rootTenantId(KEY_B)]),
+    );
     const tenantA = await rootTenantId(KEY_A);
     expect(list.find((t) => t.id === tenantA)?.source).toBe("api_keys");
     expect((await admin("/v1/admin/tenants", { name: "" })).status).toBe(400);
@@ -61,7 +70,9 @@ describe("tenants", () => {
     const { tenant, key } = (await (await admin("/v1/admin/tenants", { name: "Leaving" })).json()) as Json;
     const { id } = await createJob(WIRO, key);
     expect((await firstStep(id)).status).toBe("running");
-    const sched = (await (await api("/v1/schedules", { key, json: { name: "nightly", cron: "0 3 * * *", batch: { jobs: [WIRO] } } })).json()) as Json;
+    const sched = (await (
+      await api("/v1/schedules", { key, json: { name: "nightly", cron: "0 3 * * *", batch: { jobs: [WIRO] } } })
+    ).json()) as Json;
     expect(sched.enabled).toBe(true);
 
     const res = await admin(`/v1/admin/tenants/${tenant.id}/disable`, {});
@@ -69,12 +80,16 @@ describe("tenants", () => {
     expect((await res.json()) as Json).toMatchObject({ id: tenant.id, jobsCanceled: 1 });
     // its key, from the next request on
     expect((await api("/v1/jobs", { key })).status).toBe(401);
-    const row = await env.DB.prepare("SELECT enabled, next_run_at FROM schedules WHERE id = ?").bind(sched.id).first<Json>();
+    const row = await env.DB.prepare("SELECT enabled, next_run_at FROM schedules WHERE id = ?")
+      .bind(sched.id)
+      .first<Json>();
     expect(row).toEqual({ enabled: 0, next_run_at: null });
     // the job is canceled, and its follow-up stops the task at the provider
     expect((await storedJob(id)).status).toBe("canceled");
     const job = await fireFollowUp(id);
-    const stops = [...requestsTo(h, "wiro.cancel"), ...requestsTo(h, "wiro.kill")].map((r) => JSON.parse(r.body) as Json);
+    const stops = [...requestsTo(h, "wiro.cancel"), ...requestsTo(h, "wiro.kill")].map(
+      (r) => JSON.parse(r.body) as Json,
+    );
     expect(stops).toEqual([{ taskid: job.task!.taskId }]);
     expect(job.stop?.confirmed).toBe(true);
     expect(h.sim.tasks()[0]).toBeDefined();

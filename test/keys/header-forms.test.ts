@@ -2,8 +2,9 @@
 // each either accepted (what RFC 6750 allows: the scheme in any case, spaces or a tab before the
 // token, trailing space) or refused with 401, never a 5xx. Then fast-check: `sr_` tokens that are
 // near a real key (one character changed, cut, extended, case-swapped) or random are all 401.
-import fc from "fast-check";
+
 import { exports } from "cloudflare:workers";
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BASE, KEY_A } from "../support/harness.ts";
 import { makeKey } from "./support.ts";
@@ -29,7 +30,9 @@ const FORMS: [string, (k: string) => string, boolean][] = [
 ];
 
 const status = async (authorization: string) => {
-  const res = await exports.default.fetch(new Request(`${BASE}/v1/jobs`, { headers: { Authorization: authorization } }));
+  const res = await exports.default.fetch(
+    new Request(`${BASE}/v1/jobs`, { headers: { Authorization: authorization } }),
+  );
   await res.body?.cancel();
   return res.status;
 };
@@ -61,7 +64,9 @@ describe("sr_ tokens near a real key, or random", () => {
       ),
       fc.integer({ min: 3, max: 42 }).map((n) => (k: string) => k.slice(0, n)),
       fc.string({ unit: char, minLength: 1, maxLength: 8 }).map((tail) => (k: string) => k + tail),
-      fc.constant((k: string) => k.replace(/[a-zA-Z]/g, (ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()))),
+      fc.constant((k: string) =>
+        k.replace(/[a-zA-Z]/g, (ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase())),
+      ),
       fc.string({ unit: char, minLength: 0, maxLength: 70 }).map((s) => () => `sr_${s}`),
     );
     await fc.assert(

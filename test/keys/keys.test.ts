@@ -3,9 +3,9 @@
 // of the tenant: its jobs, schedules (which keep running) and batches.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { rootTenantId } from "../../src/keys/secrets.ts";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
+import { it } from "../support/fixture.ts";
 import { api, createJob, KEY_A, KEY_B } from "../support/harness.ts";
 import { ADMIN_KEY, type Json, makeKey, sleep } from "./support.ts";
 
@@ -37,7 +37,9 @@ describe("a created key", () => {
 
   it("refuses bad bodies naming every field, and nothing is created", async () => {
     const before = ((await (await api("/v1/keys")).json()) as Json).data.length;
-    const res = await api("/v1/keys", { json: { name: " ", scopes: ["read", "admin"], expiresAt: "2001-01-01T00:00:00Z", extra: 1 } });
+    const res = await api("/v1/keys", {
+      json: { name: " ", scopes: ["read", "admin"], expiresAt: "2001-01-01T00:00:00Z", extra: 1 },
+    });
     expect(res.status).toBe(400);
     const paths = ((await res.json()) as Json).errors.map((e: Json) => e.path).sort();
     expect(paths).toEqual(expect.arrayContaining(["name", "scopes[1]"]));
@@ -89,14 +91,22 @@ describe("revocation and expiry", () => {
 describe("rotation", () => {
   it("a new key sees everything, the old key is revoked, and the tenant's schedule keeps running", async () => {
     // a tenant whose only key is a created one
-    const created = (await (await api("/v1/admin/tenants", { key: ADMIN_KEY, json: { name: "rotating" } })).json()) as Json;
+    const created = (await (
+      await api("/v1/admin/tenants", { key: ADMIN_KEY, json: { name: "rotating" } })
+    ).json()) as Json;
     const oldKey = created.key as string;
     const job = await createJob(SEEDREAM, oldKey);
     const sched = (await (
-      await api("/v1/schedules", { key: oldKey, json: { name: "nightly", cron: "0 3 * * *", batch: { jobs: [SEEDREAM] } } })
+      await api("/v1/schedules", {
+        key: oldKey,
+        json: { name: "nightly", cron: "0 3 * * *", batch: { jobs: [SEEDREAM] } },
+      })
     ).json()) as Json;
     // rotate: a new key made by the old one, then the old one revoked with the new one
-    const fresh = await makeKey(["read", "jobs:write", "schedules:write", "budget:write", "keys:write"], { by: oldKey, name: "rotated" });
+    const fresh = await makeKey(["read", "jobs:write", "schedules:write", "budget:write", "keys:write"], {
+      by: oldKey,
+      name: "rotated",
+    });
     const oldId = ((await (await api("/v1/keys/current", { key: oldKey })).json()) as Json).id as string;
     expect((await api(`/v1/keys/${oldId}`, { method: "DELETE", key: fresh.key })).status).toBe(204);
     expect(await status("/v1/jobs", oldKey)).toBe(401);
@@ -111,7 +121,9 @@ describe("rotation", () => {
       .run();
     const [batchId] = await runDueSchedules(env, Date.now());
     expect(batchId).toBeDefined();
-    await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId!)), (i) => (i as unknown as { alarm(): Promise<void> }).alarm());
+    await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId!)), (i) =>
+      (i as unknown as { alarm(): Promise<void> }).alarm(),
+    );
     const batch = (await (await api(`/v1/batches/${batchId}`, { key: fresh.key })).json()) as Json;
     expect(batch).toMatchObject({ scheduleId: sched.id, total: 1 });
     // and the old key still sees none of it

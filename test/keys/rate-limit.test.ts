@@ -11,7 +11,11 @@ const PER_MINUTE = 6;
 const app = buildApp();
 const limited = { ...env, RATE_LIMIT_PER_MINUTE: String(PER_MINUTE) } as Env;
 const get = (path: string, key: string | null) =>
-  app.fetch(new Request(`${BASE}${path}`, { headers: key ? { Authorization: `Bearer ${key}` } : {} }), limited, createExecutionContext());
+  app.fetch(
+    new Request(`${BASE}${path}`, { headers: key ? { Authorization: `Bearer ${key}` } : {} }),
+    limited,
+    createExecutionContext(),
+  );
 
 it("429 with Retry-After over the limit, per key, and recovery after Retry-After", { timeout: 120_000 }, async () => {
   // start early in a minute window, so the requests below all count in one

@@ -3,8 +3,9 @@
 // gets past the scope check (any answer but 403 insufficient_scope) or is refused naming the scope.
 // Also: routes that declare nothing get their method's default, keys cannot escalate, MCP tools
 // follow the same scopes.
-import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+
 import { exports } from "cloudflare:workers";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import { openapiDocument } from "../../src/http/app.ts";
 import { authenticated } from "../../src/http/openapi/problems.ts";
@@ -12,7 +13,7 @@ import { registerRouteScopes, scopeOf } from "../../src/http/route-scopes.ts";
 import { SCOPES } from "../../src/schemas/scopes.ts";
 import { api, KEY_A, startHarness } from "../support/harness.ts";
 import { mcpSession, problem } from "../support/mcp-client.ts";
-import { type Json, makeKey, type MadeKey, requestFor } from "./support.ts";
+import { type Json, type MadeKey, makeKey, requestFor } from "./support.ts";
 
 const doc = () => JSON.parse(JSON.stringify(openapiDocument())) as Json;
 
@@ -21,7 +22,8 @@ function routeTable(): [string, string, string, Json][] {
   const out: [string, string, string, Json][] = [];
   for (const [path, item] of Object.entries(doc().paths as Json))
     for (const [method, op] of Object.entries(item as Json))
-      if ((op.security as Json[] | undefined)?.some((s) => "bearerAuth" in s)) out.push([method, path, op["x-scopes"]?.[0], op]);
+      if ((op.security as Json[] | undefined)?.some((s) => "bearerAuth" in s))
+        out.push([method, path, op["x-scopes"]?.[0], op]);
   return out;
 }
 
@@ -80,7 +82,11 @@ describe("routes that declare no scope", () => {
     const app = new OpenAPIHono();
     const route = (method: "get" | "post" | "delete", path: string) =>
       createRoute({ method, path, ...authenticated, responses: { 200: { description: "ok" } } });
-    for (const r of [route("get", "/v1/new-thing/{id}"), route("post", "/v1/new-thing"), route("delete", "/v1/new-thing/{id}")])
+    for (const r of [
+      route("get", "/v1/new-thing/{id}"),
+      route("post", "/v1/new-thing"),
+      route("delete", "/v1/new-thing/{id}"),
+    ])
       app.openapi(r, (c) => c.json({}, 200));
     // biome-ignore lint/suspicious/noExplicitAny: a bare app stands in for the app's env types
     registerRouteScopes(app as any);
@@ -100,12 +106,17 @@ describe("routes that declare no scope", () => {
 describe("escalation", () => {
   it("a key grants only scopes it has: a keys:write key cannot make a jobs:write key, a root key can make any", async () => {
     const keysOnly = await makeKey(["keys:write"]);
-    const res = await api("/v1/keys", { key: keysOnly.key, json: { name: "more", scopes: ["keys:write", "jobs:write"] } });
+    const res = await api("/v1/keys", {
+      key: keysOnly.key,
+      json: { name: "more", scopes: ["keys:write", "jobs:write"] },
+    });
     expect(res.status).toBe(403);
     const body = (await res.json()) as Json;
     expect(body).toMatchObject({ code: "insufficient_scope", scope: "jobs:write" });
     // what it has, it may hand on
-    expect((await api("/v1/keys", { key: keysOnly.key, json: { name: "same", scopes: ["keys:write"] } })).status).toBe(201);
+    expect((await api("/v1/keys", { key: keysOnly.key, json: { name: "same", scopes: ["keys:write"] } })).status).toBe(
+      201,
+    );
     // a read key cannot make keys at all
     const reader = await makeKey(["read"]);
     const refused = await api("/v1/keys", { key: reader.key, json: { name: "x", scopes: ["read"] } });
@@ -126,7 +137,9 @@ describe("MCP tools honour scopes", () => {
       expect(names).toContain("list_jobs");
       expect(names).not.toContain("create_job");
       expect(names).not.toContain("cancel_job");
-      const refused = problem(await mcp.call(client, "create_job", { model: "weshop/seedream", params: { textDescription: "x" } }));
+      const refused = problem(
+        await mcp.call(client, "create_job", { model: "weshop/seedream", params: { textDescription: "x" } }),
+      );
       expect(refused.code).toBe("insufficient_scope");
       expect(refused.detail).toContain("jobs:write");
       expect((await mcp.call(client, "list_models", {})).isError).toBeFalsy();

@@ -4,8 +4,8 @@
 // touched (its job, batch, idempotency claim and the tenant's budget).
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, vi } from "vitest";
-import { it } from "../support/fixture.ts";
 import { rootTenantId } from "../../src/keys/secrets.ts";
+import { it } from "../support/fixture.ts";
 import { api, driveJob } from "../support/harness.ts";
 import { ADMIN_KEY, type Json, makeKey } from "./support.ts";
 
@@ -17,7 +17,9 @@ it.afterEach(() => {
 /** Every row of every table of a SQLite-backed object, as text. */
 async function objectText(stub: DurableObjectStub): Promise<string> {
   return runInDurableObject(stub, async (_, state) => {
-    const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'").toArray();
+    const tables = state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'")
+      .toArray();
     const rows = tables.map(({ name }) => [name, state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray()]);
     // the key-value API's own table (_cf_KV) is read through that API
     const kv = [...(await state.storage.list())];
@@ -27,7 +29,9 @@ async function objectText(stub: DurableObjectStub): Promise<string> {
 
 async function d1Text(): Promise<string> {
   const tables = (
-    await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{ name: string }>()
+    await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+    ).all<{ name: string }>()
   ).results;
   const dump: unknown[] = [];
   for (const { name } of tables) dump.push(name, (await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
@@ -40,7 +44,9 @@ it("appears only in the answer that created it", async ({ h }) => {
     vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
       lines.push(args.map(String).join(" "));
     });
-  const tenant = (await (await api("/v1/admin/tenants", { key: ADMIN_KEY, json: { name: "secretive" } })).json()) as Json;
+  const tenant = (await (
+    await api("/v1/admin/tenants", { key: ADMIN_KEY, json: { name: "secretive" } })
+  ).json()) as Json;
   const made = await makeKey(["read", "jobs:write", "keys:write"], { by: tenant.key });
   const secrets = [tenant.key as string, made.key];
   const answers: string[] = [];
@@ -54,13 +60,24 @@ it("appears only in the answer that created it", async ({ h }) => {
   const job = JSON.parse(await call("/v1/jobs", { json: SEEDREAM, headers: { "Idempotency-Key": "once" } })) as Json;
   await driveJob(h, job.id);
   const batch = JSON.parse(await call("/v1/batches", { json: { jobs: [SEEDREAM] } })) as Json;
-  for (const path of ["/v1/keys", "/v1/keys/current", "/v1/jobs", `/v1/jobs/${job.id}`, `/v1/batches/${batch.id}`, "/v1/budget", "/v1/nothing"])
+  for (const path of [
+    "/v1/keys",
+    "/v1/keys/current",
+    "/v1/jobs",
+    `/v1/jobs/${job.id}`,
+    `/v1/batches/${batch.id}`,
+    "/v1/budget",
+    "/v1/nothing",
+  ])
     await call(path);
   await call("/v1/schedules", { json: { name: "x", cron: "0 3 * * *", batch: { jobs: [SEEDREAM] } } }); // 403: no schedules:write
   await call("/v1/jobs", { json: { model: "nope" } }); // 400
   await call(`/v1/keys/${made.id}`, { method: "DELETE" });
   await call("/v1/jobs"); // 401: revoked
-  await call("/mcp", { json: { jsonrpc: "2.0", id: 1, method: "tools/list" }, headers: { Accept: "application/json, text/event-stream" } });
+  await call("/mcp", {
+    json: { jsonrpc: "2.0", id: 1, method: "tools/list" },
+    headers: { Accept: "application/json, text/event-stream" },
+  });
 
   const stored = [
     await d1Text(),
@@ -74,12 +91,15 @@ it("appears only in the answer that created it", async ({ h }) => {
   expect(stored[0]).toContain(made.body.prefix);
   expect(stored[1]).toContain(job.id);
   expect(answers).toHaveLength(14);
-  expect(answers.map((a) => Number(a.slice(0, 3)))).toEqual(expect.arrayContaining([202, 200, 204, 400, 401, 403, 404]));
+  expect(answers.map((a) => Number(a.slice(0, 3)))).toEqual(
+    expect.arrayContaining([202, 200, 204, 400, 401, 403, 404]),
+  );
   expect(lines.length).toBeGreaterThan(10);
   for (const secret of secrets) {
     // the whole key, and the part after the shown prefix
     for (const needle of [secret, secret.slice(7)]) {
-      for (const [i, text] of answers.entries()) expect(text.includes(needle), `answer ${i}: ${text.slice(0, 120)}`).toBe(false);
+      for (const [i, text] of answers.entries())
+        expect(text.includes(needle), `answer ${i}: ${text.slice(0, 120)}`).toBe(false);
       for (const [i, text] of stored.entries()) expect(text.includes(needle), `stored ${i}`).toBe(false);
       for (const line of lines) expect(line.includes(needle), line.slice(0, 200)).toBe(false);
     }

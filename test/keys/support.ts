@@ -14,8 +14,14 @@ export interface MadeKey {
   body: Json;
 }
 
-export async function makeKey(scopes: string[], init: { by?: string; name?: string; expiresAt?: string } = {}): Promise<MadeKey> {
-  const res = await api("/v1/keys", { key: init.by ?? KEY_A, json: { name: init.name ?? `key ${scopes.join(" ")}`, scopes, expiresAt: init.expiresAt } });
+export async function makeKey(
+  scopes: string[],
+  init: { by?: string; name?: string; expiresAt?: string } = {},
+): Promise<MadeKey> {
+  const res = await api("/v1/keys", {
+    key: init.by ?? KEY_A,
+    json: { name: init.name ?? `key ${scopes.join(" ")}`, scopes, expiresAt: init.expiresAt },
+  });
   const body = (await res.json()) as Json;
   if (res.status !== 201) throw new Error(`key create failed ${res.status}: ${JSON.stringify(body)}`);
   return { id: body.id, key: body.key, scopes, body };
@@ -23,7 +29,8 @@ export async function makeKey(scopes: string[], init: { by?: string; name?: stri
 
 export function requestFor(path: string, method: string, op: Json, key: string): Request {
   let url = path;
-  for (const p of op.parameters ?? []) if (p.in === "path") url = url.replace(`{${p.name}}`, encodeURIComponent(String(p.example)));
+  for (const p of op.parameters ?? [])
+    if (p.in === "path") url = url.replace(`{${p.name}}`, encodeURIComponent(String(p.example)));
   const headers: Record<string, string> = { Authorization: `Bearer ${key}` };
   const type = Object.keys(op.requestBody?.content ?? {})[0];
   let body: BodyInit | undefined;
@@ -32,7 +39,11 @@ export function requestFor(path: string, method: string, op: Json, key: string):
     headers["Content-Type"] = type;
     body = "{}";
   }
-  return new Request(`https://seedrun.test${url}`, { method: method.toUpperCase(), headers, ...(body ? { body } : {}) });
+  return new Request(`https://seedrun.test${url}`, {
+    method: method.toUpperCase(),
+    headers,
+    ...(body ? { body } : {}),
+  });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

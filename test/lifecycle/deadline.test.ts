@@ -3,12 +3,12 @@
 // batches give theirs to their jobs; a schedule's is a duration from each run.
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, vi } from "vitest";
-import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { api, createJob, fireAlarm, fireFollowUp, getJob, jobStub, storedJob } from "../support/harness.ts";
-import { requestsTo, restoreProviderPace } from "../reliability/support.ts";
 import { firstStep } from "../reliability/steps.ts";
+import { requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { it } from "../support/fixture.ts";
+import { api, createJob, fireAlarm, fireFollowUp, getJob, jobStub, storedJob } from "../support/harness.ts";
 import { WIRO } from "./helpers.ts";
 
 it.beforeEach(async () => {
@@ -26,7 +26,9 @@ async function reachDeadline(id: string): Promise<void> {
 }
 
 describe("deadline", () => {
-  it("passing while the job waits for a provider slot: canceled, deadline_exceeded, never sent, cost 0", async ({ h }) => {
+  it("passing while the job waits for a provider slot: canceled, deadline_exceeded, never sent, cost 0", async ({
+    h,
+  }) => {
     // WIRO_MAX_CONCURRENCY is 2 under test: two running jobs hold both slots
     for (const _ of [1, 2]) await firstStep((await createJob(WIRO)).id);
     const { id, body } = await createJob({ ...WIRO, deadline: inAnHour() });
@@ -39,7 +41,9 @@ describe("deadline", () => {
     await fireAlarm(id);
     const job = await getJob(id);
     expect(job).toMatchObject({ status: "canceled", error: { code: "deadline_exceeded", retryable: false } });
-    expect((job.error as { message: string }).message).toMatch(/^Canceled at its deadline \(.+\) before the run reached the provider\.$/);
+    expect((job.error as { message: string }).message).toMatch(
+      /^Canceled at its deadline \(.+\) before the run reached the provider\.$/,
+    );
     expect(job.cost).toMatchObject({ actual: { unit: "usd", amount: 0 } });
     expect(requestsTo(h, "wiro.run")).toHaveLength(2);
     expect(h.sim.tasks()).toHaveLength(2);
@@ -66,8 +70,12 @@ describe("deadline", () => {
   it("is refused in the past or more than 7 days ahead, naming the field; nothing is created", async ({ h }) => {
     const past = await api("/v1/jobs", { json: { ...WIRO, deadline: "2020-01-01T00:00:00Z" } });
     expect(past.status).toBe(400);
-    expect(((await past.json()) as { errors: { path: string; message: string }[] }).errors).toEqual([{ path: "deadline", message: "must be in the future" }]);
-    const far = await api("/v1/jobs", { json: { ...WIRO, deadline: new Date(Date.now() + 8 * 86400_000).toISOString() } });
+    expect(((await past.json()) as { errors: { path: string; message: string }[] }).errors).toEqual([
+      { path: "deadline", message: "must be in the future" },
+    ]);
+    const far = await api("/v1/jobs", {
+      json: { ...WIRO, deadline: new Date(Date.now() + 8 * 86400_000).toISOString() },
+    });
     expect(((await far.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["deadline"]);
     const bad = await api("/v1/batches", { json: { jobs: [WIRO], deadline: "tomorrow" } });
     expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["deadline"]);
@@ -76,7 +84,9 @@ describe("deadline", () => {
 
   it("a batch's deadline and tags are given to its jobs; a schedule's deadline is a duration", async ({ h }) => {
     const deadline = inAnHour();
-    const res = await api("/v1/batches", { json: { jobs: [WIRO, { ...WIRO, tags: ["own"] }], deadline, tags: ["spring"] } });
+    const res = await api("/v1/batches", {
+      json: { jobs: [WIRO, { ...WIRO, tags: ["own"] }], deadline, tags: ["spring"] },
+    });
     expect(res.status).toBe(202);
     const { id: batchId } = (await res.json()) as { id: string };
     const ids = await Promise.all([0, 1].map((i) => batchJobId(batchId, i)));
@@ -91,6 +101,8 @@ describe("deadline", () => {
     const schedule = { name: "nightly", cron: "0 3 * * *", batch: { jobs: [WIRO], deadline: "PT2H" } };
     expect((await api("/v1/schedules", { json: schedule })).status).toBe(201);
     const absolute = await api("/v1/schedules", { json: { ...schedule, batch: { jobs: [WIRO], deadline } } });
-    expect(((await absolute.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["batch.deadline"]);
+    expect(((await absolute.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      "batch.deadline",
+    ]);
   });
 });

@@ -2,10 +2,10 @@
 // the cost kept for usage, Wiro's files deleted (retried), and a delete cut short finishes later.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { TOMBSTONE_KEY, tombstoneOf } from "../../src/lifecycle/job-erase.ts";
+import { it } from "../support/fixture.ts";
 import { api, createJob, download, driveJob, jobStub, KEY_B } from "../support/harness.ts";
 import { del, finishedJob, indexRow, mediaKeys, SEEDREAM, tombstone, WIRO } from "./helpers.ts";
 
@@ -63,7 +63,10 @@ describe("DELETE /v1/jobs/{id}", () => {
     expect(pending?.providerFiles?.attempts).toBe(1);
     expect(pending?.media).toBe(false);
     await runInDurableObject(jobStub(id), async (_, state) => {
-      state.storage.kv.put(TOMBSTONE_KEY, { ...pending!, providerFiles: { ...pending!.providerFiles!, nextAt: Date.now() } });
+      state.storage.kv.put(TOMBSTONE_KEY, {
+        ...pending!,
+        providerFiles: { ...pending!.providerFiles!, nextAt: Date.now() },
+      });
     });
     await runDurableObjectAlarm(jobStub(id));
     expect(wiroTask().filesDeletedAt).toBeDefined();
@@ -110,7 +113,9 @@ describe("DELETE /v1/batches/{id}", () => {
       expect((await api(`/v1/jobs/${id}`)).status).toBe(404);
       expect(await mediaKeys(id)).toEqual([]);
     }
-    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM jobs WHERE batch_id = ? AND deleted_at IS NULL").bind(batchId).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT COUNT(*) AS n FROM jobs WHERE batch_id = ? AND deleted_at IS NULL")
+      .bind(batchId)
+      .first<{ n: number }>();
     expect(rows?.n).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
 // The webhook delivery log: each attempt recorded (HTTP status, duration, error, next attempt),
 // filters, redelivery with the same webhook-id, and another tenant sees none of it.
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { messageId } from "../../src/webhooks/events.ts";
+import { it } from "../support/fixture.ts";
 import { api, createJob, driveJob, fireDelivery, HOOK_ORIGIN, KEY_B } from "../support/harness.ts";
 import { SEEDREAM } from "./helpers.ts";
 
@@ -14,7 +14,8 @@ interface Delivery {
   attempts: { httpStatus: number | null; ms: number; error?: string }[];
   nextAttemptAt: string | null;
 }
-const list = async (query: string, key?: string) => ((await (await api(`/v1/webhook-deliveries${query}`, { key })).json()) as { data: Delivery[] }).data;
+const list = async (query: string, key?: string) =>
+  ((await (await api(`/v1/webhook-deliveries${query}`, { key })).json()) as { data: Delivery[] }).data;
 
 describe("webhook deliveries", () => {
   it("records every attempt, and a redelivery sends the same webhook-id again", async ({ h }) => {

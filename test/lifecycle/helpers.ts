@@ -2,14 +2,18 @@
 // a delete keeps.
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
-import { api, createJob, download, driveJob, getJob, jobStub, KEY_A, type Harness } from "../support/harness.ts";
 import { readTombstone, type Tombstone } from "../../src/lifecycle/job-erase.ts";
+import { api, createJob, download, driveJob, getJob, type Harness, jobStub, KEY_A } from "../support/harness.ts";
 
 export const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
 export const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
 
 /** A job driven to success; its output links work. */
-export async function finishedJob(h: Harness, spec: unknown = SEEDREAM, key = KEY_A): Promise<{ id: string; urls: string[] }> {
+export async function finishedJob(
+  h: Harness,
+  spec: unknown = SEEDREAM,
+  key = KEY_A,
+): Promise<{ id: string; urls: string[] }> {
   const { id } = await createJob(spec, key);
   const job = await driveJob(h, id);
   expect(job.status).toBe("succeeded");
@@ -24,7 +28,12 @@ export const del = (path: string, key = KEY_A) => api(path, { method: "DELETE", 
 export async function indexRow(id: string) {
   return env.DB.prepare("SELECT status, deleted_at, outputs_expired_at, cost_actual FROM jobs WHERE id = ?")
     .bind(id)
-    .first<{ status: string; deleted_at: number | null; outputs_expired_at: number | null; cost_actual: number | null }>();
+    .first<{
+      status: string;
+      deleted_at: number | null;
+      outputs_expired_at: number | null;
+      cost_actual: number | null;
+    }>();
 }
 
 export async function tombstone(id: string): Promise<Tombstone | undefined> {

@@ -43,11 +43,21 @@ function counting(): { db: D1Database; read: () => number } {
 
 beforeAll(async () => {
   const now = Date.now();
-  await env.DB.prepare("INSERT INTO settings (tenant, output_retention_days, job_retention_days, updated_at) VALUES (?, 1, 1, ?)").bind(TENANT, now).run();
-  const insert = env.DB.prepare("INSERT INTO jobs (id, tenant, model, status, created_at, updated_at) VALUES (?, ?, 'weshop/seedream', 'succeeded', ?, ?)");
+  await env.DB.prepare(
+    "INSERT INTO settings (tenant, output_retention_days, job_retention_days, updated_at) VALUES (?, 1, 1, ?)",
+  )
+    .bind(TENANT, now)
+    .run();
+  const insert = env.DB.prepare(
+    "INSERT INTO jobs (id, tenant, model, status, created_at, updated_at) VALUES (?, ?, 'weshop/seedream', 'succeeded', ?, ?)",
+  );
   const rows = [
-    ...Array.from({ length: EXPIRED }, (_, i) => insert.bind(`job_readsold${String(i).padStart(12, "0")}`, TENANT, now - 10 * DAY + i, now)),
-    ...Array.from({ length: RECENT }, (_, i) => insert.bind(`job_readsnew${String(i).padStart(12, "0")}`, TENANT, now - i * 1000, now)),
+    ...Array.from({ length: EXPIRED }, (_, i) =>
+      insert.bind(`job_readsold${String(i).padStart(12, "0")}`, TENANT, now - 10 * DAY + i, now),
+    ),
+    ...Array.from({ length: RECENT }, (_, i) =>
+      insert.bind(`job_readsnew${String(i).padStart(12, "0")}`, TENANT, now - i * 1000, now),
+    ),
   ];
   await env.DB.batch(rows);
 });
@@ -57,7 +67,9 @@ describe("the retention sweep's queries", () => {
     for (const query of [expiredJobs, expiredOutputs]) {
       const { db, read } = counting();
       const found = await query(db, Date.now(), 20);
-      expect(found.map((j) => j.id)).toEqual(Array.from({ length: 20 }, (_, i) => `job_readsold${String(i).padStart(12, "0")}`));
+      expect(found.map((j) => j.id)).toEqual(
+        Array.from({ length: 20 }, (_, i) => `job_readsold${String(i).padStart(12, "0")}`),
+      );
       expect(read()).toBeLessThan(RECENT / 4);
     }
   });
@@ -69,21 +81,29 @@ describe("output retention over jobs whose outputs already went", () => {
 
   beforeAll(async () => {
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO settings (tenant, output_retention_days, updated_at) VALUES (?, 1, ?)").bind(OTHER, now).run();
+    await env.DB.prepare("INSERT INTO settings (tenant, output_retention_days, updated_at) VALUES (?, 1, ?)")
+      .bind(OTHER, now)
+      .run();
     const insert = env.DB.prepare(
       "INSERT INTO jobs (id, tenant, model, status, created_at, updated_at, outputs_expired_at) VALUES (?, ?, 'weshop/seedream', 'succeeded', ?, ?, ?)",
     );
     await env.DB.batch([
       // listed jobs whose outputs earlier ticks removed: older than everything still to expire
-      ...Array.from({ length: GONE }, (_, i) => insert.bind(`job_readsgone${String(i).padStart(11, "0")}`, OTHER, now - 30 * DAY + i, now, now - DAY)),
-      ...Array.from({ length: EXPIRED }, (_, i) => insert.bind(`job_readsdue${String(i).padStart(12, "0")}`, OTHER, now - 20 * DAY + i, now, null)),
+      ...Array.from({ length: GONE }, (_, i) =>
+        insert.bind(`job_readsgone${String(i).padStart(11, "0")}`, OTHER, now - 30 * DAY + i, now, now - DAY),
+      ),
+      ...Array.from({ length: EXPIRED }, (_, i) =>
+        insert.bind(`job_readsdue${String(i).padStart(12, "0")}`, OTHER, now - 20 * DAY + i, now, null),
+      ),
     ]);
   });
 
   it("reads about the rows it returns, not the ones whose outputs are already gone (they stay listed)", async () => {
     const { db, read } = counting();
     const found = await expiredOutputs(db, Date.now(), 20);
-    expect(found.map((j) => j.id)).toEqual(Array.from({ length: 20 }, (_, i) => `job_readsdue${String(i).padStart(12, "0")}`));
+    expect(found.map((j) => j.id)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `job_readsdue${String(i).padStart(12, "0")}`),
+    );
     expect(read()).toBeLessThan(GONE / 4);
   });
 });

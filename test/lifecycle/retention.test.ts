@@ -3,10 +3,10 @@
 // deleted, a bounded number per tick; the default webhook is used only when a job names none.
 import { env } from "cloudflare:test";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { sweepRetention } from "../../src/lifecycle/retention.ts";
-import { api, createJob, download, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B } from "../support/harness.ts";
 import { messageId } from "../../src/webhooks/events.ts";
+import { it } from "../support/fixture.ts";
+import { api, createJob, download, driveJob, fireDelivery, getJob, HOOK_ORIGIN, KEY_B } from "../support/harness.ts";
 import { finishedJob, indexRow, mediaKeys, SEEDREAM } from "./helpers.ts";
 
 const DAY = 86400_000;
@@ -18,8 +18,16 @@ const putSettings = (json: unknown, key?: string) => api("/v1/settings", { metho
 
 describe("settings", () => {
   it("are read back, validated by path, and kept per tenant", async () => {
-    expect(await (await api("/v1/settings")).json()).toEqual({ outputRetentionDays: null, jobRetentionDays: null, webhook: null });
-    const bad = await putSettings({ outputRetentionDays: 0, jobRetentionDays: 1.5, webhook: { url: "http://10.0.0.1/x" } });
+    expect(await (await api("/v1/settings")).json()).toEqual({
+      outputRetentionDays: null,
+      jobRetentionDays: null,
+      webhook: null,
+    });
+    const bad = await putSettings({
+      outputRetentionDays: 0,
+      jobRetentionDays: 1.5,
+      webhook: { url: "http://10.0.0.1/x" },
+    });
     expect(bad.status).toBe(400);
     const { errors } = (await bad.json()) as { errors: { path: string }[] };
     expect(errors.map((e) => e.path).sort()).toEqual(["jobRetentionDays", "outputRetentionDays"]);
@@ -73,7 +81,9 @@ describe("retention", () => {
 
 describe("default webhook", () => {
   it("is used only by jobs that name no webhookUrl", async ({ h }) => {
-    expect((await putSettings({ webhook: { url: `${HOOK_ORIGIN}/default`, events: ["job.succeeded"] } })).status).toBe(200);
+    expect((await putSettings({ webhook: { url: `${HOOK_ORIGIN}/default`, events: ["job.succeeded"] } })).status).toBe(
+      200,
+    );
     const plain = await createJob(SEEDREAM);
     const own = await createJob({ ...SEEDREAM, webhookUrl: `${HOOK_ORIGIN}/own` });
     const other = await createJob(SEEDREAM, KEY_B);

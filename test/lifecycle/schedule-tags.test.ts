@@ -3,7 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runDueSchedules } from "../../src/schedules/schedules.ts";
-import { api, KEY_B, startHarness, type Harness } from "../support/harness.ts";
+import { api, type Harness, KEY_B, startHarness } from "../support/harness.ts";
 import { SEEDREAM } from "./helpers.ts";
 
 let h: Harness;
@@ -16,9 +16,13 @@ afterEach(async () => {
 });
 
 const tagsOf = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
-const errorPaths = async (res: Response) => ((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
+const errorPaths = async (res: Response) =>
+  ((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
 const listed = async (path: string, key?: string) =>
-  ((await (await api(path, { key })).json()) as { data: { id: string; tags?: string[] }[] }).data.map((j) => ({ id: j.id, tags: j.tags }));
+  ((await (await api(path, { key })).json()) as { data: { id: string; tags?: string[] }[] }).data.map((j) => ({
+    id: j.id,
+    tags: j.tags,
+  }));
 
 /** Runs the schedule now and fans its batch out; the run's job ids. */
 async function runNow(scheduleId: string): Promise<string[]> {
@@ -58,7 +62,9 @@ describe("a schedule's tags", () => {
   });
 
   it("can be changed by PATCH: the next run's jobs carry the new tags", async () => {
-    const created = (await (await api("/v1/schedules", { json: { name: "n", cron: "0 3 * * *", tags: ["old"], batch: { jobs: [SEEDREAM] } } })).json()) as {
+    const created = (await (
+      await api("/v1/schedules", { json: { name: "n", cron: "0 3 * * *", tags: ["old"], batch: { jobs: [SEEDREAM] } } })
+    ).json()) as {
       id: string;
     };
     const patched = await api(`/v1/schedules/${created.id}`, { method: "PATCH", json: { tags: ["campaign:autumn"] } });
@@ -74,16 +80,22 @@ describe("a schedule's tags", () => {
     const tooMany = await api("/v1/schedules", { json: { name: "n", cron: "0 3 * * *", tags: tagsOf(4, "s"), batch } });
     expect(tooMany.status).toBe(400);
     expect(await errorPaths(tooMany)).toEqual(["tags"]);
-    const bad = await api("/v1/schedules", { json: { name: "n", cron: "0 3 * * *", tags: ["Bad!", "ok", "ok"], batch: { jobs: [SEEDREAM] } } });
+    const bad = await api("/v1/schedules", {
+      json: { name: "n", cron: "0 3 * * *", tags: ["Bad!", "ok", "ok"], batch: { jobs: [SEEDREAM] } },
+    });
     expect((await errorPaths(bad)).sort()).toEqual(["tags", "tags[0]"]);
     expect(((await (await api("/v1/schedules")).json()) as { data: unknown[] }).data).toEqual([]);
 
     // a PATCH is checked against what the schedule will have: its current batch with new tags
-    const fits = (await (await api("/v1/schedules", { json: { name: "n", cron: "0 3 * * *", tags: tagsOf(3, "s"), batch } })).json()) as { id: string };
+    const fits = (await (
+      await api("/v1/schedules", { json: { name: "n", cron: "0 3 * * *", tags: tagsOf(3, "s"), batch } })
+    ).json()) as { id: string };
     const over = await api(`/v1/schedules/${fits.id}`, { method: "PATCH", json: { tags: tagsOf(4, "s") } });
     expect(over.status).toBe(400);
     expect(await errorPaths(over)).toEqual(["tags"]);
-    expect(((await (await api(`/v1/schedules/${fits.id}`)).json()) as { tags?: string[] }).tags).toEqual(tagsOf(3, "s"));
+    expect(((await (await api(`/v1/schedules/${fits.id}`)).json()) as { tags?: string[] }).tags).toEqual(
+      tagsOf(3, "s"),
+    );
     expect(h.sim.tasks()).toHaveLength(0);
   });
 });

@@ -9,7 +9,8 @@ it.afterEach(async () => {
   await api("/v1/budget", { method: "PUT", json: { limits: [] } });
 });
 
-const ids = async (path: string, key?: string) => ((await (await api(path, { key })).json()) as { data: { id: string }[] }).data.map((j) => j.id);
+const ids = async (path: string, key?: string) =>
+  ((await (await api(path, { key })).json()) as { data: { id: string }[] }).data.map((j) => j.id);
 
 describe("tags", () => {
   it("refuses bad tags, naming each by path", async ({ h }) => {
@@ -19,8 +20,12 @@ describe("tags", () => {
     expect(errors.map((e) => e.path).sort()).toEqual(["tags", "tags[1]"]);
     const many = await api("/v1/jobs", { json: { ...SEEDREAM, tags: Array.from({ length: 11 }, (_, i) => `t${i}`) } });
     expect(((await many.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["tags"]);
-    const batch = await api("/v1/batches", { json: { jobs: [{ ...SEEDREAM, tags: Array.from({ length: 10 }, (_, i) => `t${i}`) }], tags: ["extra"] } });
-    expect(((await batch.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(["jobs[0].tags"]);
+    const batch = await api("/v1/batches", {
+      json: { jobs: [{ ...SEEDREAM, tags: Array.from({ length: 10 }, (_, i) => `t${i}`) }], tags: ["extra"] },
+    });
+    expect(((await batch.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      "jobs[0].tags",
+    ]);
     expect(h.sim.tasks()).toHaveLength(0);
   });
 
@@ -36,7 +41,9 @@ describe("tags", () => {
     expect(await ids("/v1/jobs?tag=campaign:spring", KEY_B)).toEqual([other.id]);
     expect((await api("/v1/jobs?tag=Bad!")).status).toBe(400);
 
-    const usage = (await (await api("/v1/usage?groupBy=tag")).json()) as { data: { key: string; jobs: number; amount: number }[] };
+    const usage = (await (await api("/v1/usage?groupBy=tag")).json()) as {
+      data: { key: string; jobs: number; amount: number }[];
+    };
     expect(usage.data.map((r) => [r.key, r.jobs])).toEqual([
       ["campaign:spring", 1],
       ["team-a", 1],
@@ -45,7 +52,10 @@ describe("tags", () => {
   });
 
   it("a budget limit naming a tag refuses only the jobs carrying it (402), sending nothing", async () => {
-    const put = await api("/v1/budget", { method: "PUT", json: { limits: [{ unit: "weshop_power", period: "day", amount: 0.5, tag: "campaign:summer" }] } });
+    const put = await api("/v1/budget", {
+      method: "PUT",
+      json: { limits: [{ unit: "weshop_power", period: "day", amount: 0.5, tag: "campaign:summer" }] },
+    });
     expect(put.status).toBe(200);
     const view = (await put.json()) as { limits: { tag?: string; remaining: number }[] };
     expect(view.limits).toEqual([expect.objectContaining({ tag: "campaign:summer", remaining: 0.5 })]);

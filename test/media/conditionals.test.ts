@@ -3,10 +3,10 @@
 import { env } from "cloudflare:test";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
+import { type MediaEnv, mediaRoutes } from "../../src/http/routes/media.ts";
 import { handleError } from "../../src/lib/errors.ts";
 import { parseHttpDate, parseTagList } from "../../src/media/conditionals.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
-import { mediaRoutes, type MediaEnv } from "../../src/http/routes/media.ts";
 import { patternBytes, sameBytes } from "./helpers.ts";
 
 const SECRET = "conditionals-test-secret";
@@ -30,7 +30,8 @@ beforeAll(async () => {
   path = url.pathname + url.search;
 });
 
-const get = (headers: Record<string, string>, method = "GET") => app.request(path, { method, headers }, { MEDIA: env.MEDIA });
+const get = (headers: Record<string, string>, method = "GET") =>
+  app.request(path, { method, headers }, { MEDIA: env.MEDIA });
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 const status = async (headers: Record<string, string>) => {
   const res = await get(headers);
@@ -144,7 +145,13 @@ describe("parsers", () => {
     expect(parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT")).toBe(ms);
     expect(parseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT")).toBe(ms);
     expect(parseHttpDate("Sun Nov  6 08:49:37 1994")).toBe(ms);
-    for (const bad of ["1", "2026-01-01", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Nov 1994 25:49:37 GMT", "not a date"])
+    for (const bad of [
+      "1",
+      "2026-01-01",
+      "Sun, 06 Nov 1994 08:49:37 UTC",
+      "Sun, 06 Nov 1994 25:49:37 GMT",
+      "not a date",
+    ])
       expect(parseHttpDate(bad), bad).toBeUndefined();
   });
 });

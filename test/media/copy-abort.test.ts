@@ -2,13 +2,22 @@
 // nothing it wrote stays in R2, not even a write R2 completes after the copy gave up.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { copyToR2, type CopyRequest } from "../../src/media/copy.ts";
+import { type CopyRequest, copyToR2 } from "../../src/media/copy.ts";
 import { MiB, patternBytes, stallingStream, stubFetch } from "./helpers.ts";
 
 const SRC = "https://cdn.provider.example/out/0.mp4?token=secret-token";
 
 function request(key: string, signal: AbortSignal): CopyRequest {
-  return { bucket: env.MEDIA, url: SRC, key, maxBytes: 64 * MiB, timeoutMs: 60_000, urlPolicy: { allowLoopbackHttp: false }, partSize: 5 * MiB, signal };
+  return {
+    bucket: env.MEDIA,
+    url: SRC,
+    key,
+    maxBytes: 64 * MiB,
+    timeoutMs: 60_000,
+    urlPolicy: { allowLoopbackHttp: false },
+    partSize: 5 * MiB,
+    signal,
+  };
 }
 
 /** `bytes` in 1 MiB chunks, then a body that never ends (a download hanging mid-way). */
@@ -31,7 +40,12 @@ function gate(): { wait: Promise<void>; open(): void } {
   return { wait, open };
 }
 
-const ABORTED = { ok: false, retryable: true, code: "aborted", message: "the copy was abandoned because the job was canceled" };
+const ABORTED = {
+  ok: false,
+  retryable: true,
+  code: "aborted",
+  message: "the copy was abandoned because the job was canceled",
+};
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -39,7 +53,9 @@ afterEach(() => {
 
 describe("copyToR2 abandoned by its signal", () => {
   it("mid-download with a known length: ends at once, the download's own signal aborted, no object", async () => {
-    const fetches = stubFetch({ [SRC]: () => new Response(stallingStream(patternBytes(20_000)), { headers: { "Content-Length": "50000" } }) });
+    const fetches = stubFetch({
+      [SRC]: () => new Response(stallingStream(patternBytes(20_000)), { headers: { "Content-Length": "50000" } }),
+    });
     const controller = new AbortController();
     const copying = copyToR2(request("abort/known.mp4", controller.signal));
     await vi.waitFor(() => expect(fetches.seen).toHaveLength(1));
@@ -60,7 +76,9 @@ describe("copyToR2 abandoned by its signal", () => {
     controller.abort();
     expect(await copying).toEqual(ABORTED);
     expect(await env.MEDIA.head("abort/multi.mp4")).toBeNull();
-    await expect(env.MEDIA.resumeMultipartUpload("abort/multi.mp4", upload.uploadId).uploadPart(2, new Uint8Array(10))).rejects.toThrow();
+    await expect(
+      env.MEDIA.resumeMultipartUpload("abort/multi.mp4", upload.uploadId).uploadPart(2, new Uint8Array(10)),
+    ).rejects.toThrow();
   });
 
   it("while R2 is still creating the multipart upload: the upload is aborted once it exists", async () => {
@@ -82,7 +100,9 @@ describe("copyToR2 abandoned by its signal", () => {
     slow.open();
     await vi.waitFor(() => expect(created).toHaveLength(1));
     await vi.waitFor(async () => {
-      await expect(env.MEDIA.resumeMultipartUpload("abort/creating.mp4", created[0]!.uploadId).uploadPart(1, new Uint8Array(10))).rejects.toThrow();
+      await expect(
+        env.MEDIA.resumeMultipartUpload("abort/creating.mp4", created[0]!.uploadId).uploadPart(1, new Uint8Array(10)),
+      ).rejects.toThrow();
     });
   });
 

@@ -2,14 +2,23 @@
 // length sent as parts that upload while the next one fills, with a bounded number in flight.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { copyToR2, type CopyRequest } from "../../src/media/copy.ts";
+import { type CopyRequest, copyToR2 } from "../../src/media/copy.ts";
 import { PARTS_IN_FLIGHT } from "../../src/media/r2-upload.ts";
 import { chunkedStream, MiB, patternBytes, sameBytes, sha256Hex, storedBytes, stubFetch } from "./helpers.ts";
 
 const SRC = "https://cdn.provider.example/out/0.mp4?token=secret-token";
 
 function request(key: string, extra: Partial<CopyRequest> = {}): CopyRequest {
-  return { bucket: env.MEDIA, url: SRC, key, maxBytes: 64 * MiB, timeoutMs: 20_000, urlPolicy: { allowLoopbackHttp: false }, partSize: 5 * MiB, ...extra };
+  return {
+    bucket: env.MEDIA,
+    url: SRC,
+    key,
+    maxBytes: 64 * MiB,
+    timeoutMs: 20_000,
+    urlPolicy: { allowLoopbackHttp: false },
+    partSize: 5 * MiB,
+    ...extra,
+  };
 }
 
 interface PartLog {
@@ -57,7 +66,9 @@ afterEach(() => {
 describe("copyToR2 multipart with parts in flight", () => {
   it("reads on while parts upload, never more than PARTS_IN_FLIGHT at once, and stores the bytes exactly", async () => {
     const bytes = patternBytes(23 * MiB + 4321, 11);
-    stubFetch({ [SRC]: () => new Response(chunkedStream(bytes, 300_001), { headers: { "Content-Type": "video/mp4" } }) });
+    stubFetch({
+      [SRC]: () => new Response(chunkedStream(bytes, 300_001), { headers: { "Content-Type": "video/mp4" } }),
+    });
     // part 1 is held until part 2 has been handed over: a copy that waited for each part would never finish
     let secondArrived!: () => void;
     const second = new Promise<void>((resolve) => (secondArrived = resolve));
@@ -68,7 +79,12 @@ describe("copyToR2 multipart with parts in flight", () => {
 
     const result = await copyToR2(request("parts/0.mp4", { expectedSize: bytes.byteLength }));
 
-    expect(result).toMatchObject({ ok: true, size: bytes.byteLength, sha256: await sha256Hex(bytes), contentType: "video/mp4" });
+    expect(result).toMatchObject({
+      ok: true,
+      size: bytes.byteLength,
+      sha256: await sha256Hex(bytes),
+      contentType: "video/mp4",
+    });
     expect(log.calls).toEqual([1, 2, 3, 4, 5]);
     expect(log.maxInFlight).toBe(PARTS_IN_FLIGHT);
     // reused part buffers must not have been refilled while R2 still had them: every byte in place
@@ -114,7 +130,12 @@ describe("copyToR2 with a known length, streamed", () => {
         offset = end;
       },
     });
-    stubFetch({ [SRC]: () => new Response(byteStream, { headers: { "Content-Length": String(bytes.byteLength), "Content-Type": "video/mp4" } }) });
+    stubFetch({
+      [SRC]: () =>
+        new Response(byteStream, {
+          headers: { "Content-Length": String(bytes.byteLength), "Content-Type": "video/mp4" },
+        }),
+    });
 
     const result = await copyToR2(request("stream/2.mp4", { expectedSize: bytes.byteLength }));
 
@@ -125,7 +146,10 @@ describe("copyToR2 with a known length, streamed", () => {
   it("pipes many small chunks into one put (no multipart), byte for byte", async () => {
     const bytes = patternBytes(3 * MiB + 17, 14);
     stubFetch({
-      [SRC]: () => new Response(chunkedStream(bytes, 1000), { headers: { "Content-Length": String(bytes.byteLength), "Content-Type": "video/mp4" } }),
+      [SRC]: () =>
+        new Response(chunkedStream(bytes, 1000), {
+          headers: { "Content-Length": String(bytes.byteLength), "Content-Type": "video/mp4" },
+        }),
     });
     const multipart = vi.spyOn(env.MEDIA, "createMultipartUpload");
 

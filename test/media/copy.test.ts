@@ -1,8 +1,18 @@
 // copyToR2: streaming provider outputs into R2 and every way that can fail.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { copyToR2, extensionFor, type CopyRequest } from "../../src/media/copy.ts";
-import { chunkedStream, gzip, MiB, patternBytes, sameBytes, sha256Hex, stallingStream, storedBytes, stubFetch } from "./helpers.ts";
+import { type CopyRequest, copyToR2, extensionFor } from "../../src/media/copy.ts";
+import {
+  chunkedStream,
+  gzip,
+  MiB,
+  patternBytes,
+  sameBytes,
+  sha256Hex,
+  stallingStream,
+  storedBytes,
+  stubFetch,
+} from "./helpers.ts";
 
 const SRC = "https://cdn.provider.example/out/0.mp4?token=secret-token";
 
@@ -20,7 +30,9 @@ function request(key: string, extra: Partial<CopyRequest> = {}): CopyRequest {
 }
 
 function known(bytes: Uint8Array, headers: Record<string, string> = {}): Response {
-  return new Response(bytes, { headers: { "Content-Length": String(bytes.byteLength), "Content-Type": "video/mp4", ...headers } });
+  return new Response(bytes, {
+    headers: { "Content-Length": String(bytes.byteLength), "Content-Type": "video/mp4", ...headers },
+  });
 }
 
 afterEach(() => {
@@ -34,7 +46,13 @@ describe("copyToR2 with a known length", () => {
     const result = await copyToR2(request("known/0.mp4", { expectedSize: bytes.byteLength }));
 
     const head = await env.MEDIA.head("known/0.mp4");
-    expect(result).toEqual({ ok: true, size: 300_000, sha256: await sha256Hex(bytes), contentType: "video/mp4", etag: head?.etag });
+    expect(result).toEqual({
+      ok: true,
+      size: 300_000,
+      sha256: await sha256Hex(bytes),
+      contentType: "video/mp4",
+      etag: head?.etag,
+    });
     expect(sameBytes(await storedBytes(env.MEDIA, "known/0.mp4"), bytes)).toBe(true);
     expect(head?.httpMetadata?.contentType).toBe("video/mp4");
     const sent = fetches.seen[0];
@@ -45,7 +63,10 @@ describe("copyToR2 with a known length", () => {
   it("leaves no object when the body is shorter than Content-Length", async () => {
     const bytes = patternBytes(50_000);
     stubFetch({
-      [SRC]: () => new Response(chunkedStream(bytes.slice(0, 30_000)), { headers: { "Content-Length": "50000", "Content-Type": "video/mp4" } }),
+      [SRC]: () =>
+        new Response(chunkedStream(bytes.slice(0, 30_000)), {
+          headers: { "Content-Length": "50000", "Content-Type": "video/mp4" },
+        }),
     });
     const result = await copyToR2(request("short/0.mp4"));
     expect(result).toMatchObject({ ok: false, retryable: true, code: "truncated" });
@@ -55,7 +76,10 @@ describe("copyToR2 with a known length", () => {
   it("leaves no object when the body is longer than Content-Length", async () => {
     const bytes = patternBytes(50_000);
     stubFetch({
-      [SRC]: () => new Response(chunkedStream(bytes, 4096), { headers: { "Content-Length": "20000", "Content-Type": "video/mp4" } }),
+      [SRC]: () =>
+        new Response(chunkedStream(bytes, 4096), {
+          headers: { "Content-Length": "20000", "Content-Type": "video/mp4" },
+        }),
     });
     const result = await copyToR2(request("long/0.mp4"));
     expect(result).toMatchObject({ ok: false, retryable: true, code: "truncated" });
@@ -86,7 +110,12 @@ describe("copyToR2 with an unknown length", () => {
 
     const result = await copyToR2(request("multi/0.mp4", { expectedSize: bytes.byteLength }));
 
-    expect(result).toMatchObject({ ok: true, size: bytes.byteLength, sha256: await sha256Hex(bytes), contentType: "video/mp4" });
+    expect(result).toMatchObject({
+      ok: true,
+      size: bytes.byteLength,
+      sha256: await sha256Hex(bytes),
+      contentType: "video/mp4",
+    });
     expect(multipart).toHaveBeenCalledTimes(1);
     const stored = await storedBytes(env.MEDIA, "multi/0.mp4");
     expect(stored?.byteLength).toBe(bytes.byteLength);
@@ -112,7 +141,11 @@ describe("copyToR2 with an unknown length", () => {
     stubFetch({
       [SRC]: () =>
         new Response(chunkedStream(plain), {
-          headers: { "Content-Encoding": "gzip", "Content-Length": String(compressed.byteLength), "Content-Type": "image/webp" },
+          headers: {
+            "Content-Encoding": "gzip",
+            "Content-Length": String(compressed.byteLength),
+            "Content-Type": "image/webp",
+          },
         }),
     });
     const result = await copyToR2(request("gzip/0.webp", { expectedSize: plain.byteLength }));
@@ -131,7 +164,11 @@ describe("copyToR2 failures", () => {
 
   it.each([500, 503, 429])("%i is retryable", async (status) => {
     stubFetch({ [SRC]: () => new Response("busy", { status }) });
-    expect(await copyToR2(request("busy/0.mp4"))).toMatchObject({ ok: false, retryable: true, code: "output_fetch_failed" });
+    expect(await copyToR2(request("busy/0.mp4"))).toMatchObject({
+      ok: false,
+      retryable: true,
+      code: "output_fetch_failed",
+    });
   });
 
   it("a network error is retryable and the message does not leak the URL's token", async () => {
@@ -154,19 +191,22 @@ describe("copyToR2 failures", () => {
     expect(fetches.urls()).toEqual([SRC, hop, "https://cdn2.provider.example/final.mp4?sig=1"]);
   });
 
-  it.each(["http://10.0.0.1/", "https://10.0.0.1/x.mp4", "https://[::1]/x.mp4", "https://2130706433/x.mp4", "https://metadata.internal/x"])(
-    "refuses a redirect to %s without fetching it",
-    async (target) => {
-      const fetches = stubFetch({
-        [SRC]: () => new Response(null, { status: 302, headers: { Location: target } }),
-        [new URL(target).href]: () => known(patternBytes(10)),
-      });
-      const result = await copyToR2(request("unsafe/0.mp4"));
-      expect(result).toMatchObject({ ok: false, retryable: false, code: "unsafe_url" });
-      expect(fetches.urls()).toEqual([SRC]);
-      expect(await env.MEDIA.head("unsafe/0.mp4")).toBeNull();
-    },
-  );
+  it.each([
+    "http://10.0.0.1/",
+    "https://10.0.0.1/x.mp4",
+    "https://[::1]/x.mp4",
+    "https://2130706433/x.mp4",
+    "https://metadata.internal/x",
+  ])("refuses a redirect to %s without fetching it", async (target) => {
+    const fetches = stubFetch({
+      [SRC]: () => new Response(null, { status: 302, headers: { Location: target } }),
+      [new URL(target).href]: () => known(patternBytes(10)),
+    });
+    const result = await copyToR2(request("unsafe/0.mp4"));
+    expect(result).toMatchObject({ ok: false, retryable: false, code: "unsafe_url" });
+    expect(fetches.urls()).toEqual([SRC]);
+    expect(await env.MEDIA.head("unsafe/0.mp4")).toBeNull();
+  });
 
   it("refuses an unsafe starting URL without fetching anything", async () => {
     const fetches = stubFetch({});
@@ -178,7 +218,9 @@ describe("copyToR2 failures", () => {
   it("gives up after three redirects", async () => {
     const hops = [SRC, "https://a.example/1", "https://a.example/2", "https://a.example/3", "https://a.example/4"];
     const routes = Object.fromEntries(
-      hops.slice(0, -1).map((url, i) => [url, () => new Response(null, { status: 301, headers: { Location: hops[i + 1] ?? "" } })]),
+      hops
+        .slice(0, -1)
+        .map((url, i) => [url, () => new Response(null, { status: 301, headers: { Location: hops[i + 1] ?? "" } })]),
     );
     const fetches = stubFetch({ ...routes, "https://a.example/4": () => known(patternBytes(10)) });
     const result = await copyToR2(request("loop/0.mp4"));

@@ -7,7 +7,13 @@ const KEY = "jobs/job_abc/0.mp4";
 const NOW = 1_800_000_000;
 
 async function expectedSig(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(message)));
   return btoa(String.fromCharCode(...mac))
     .replace(/\+/g, "-")

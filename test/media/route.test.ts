@@ -2,9 +2,9 @@
 import { env } from "cloudflare:test";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
+import { type MediaEnv, mediaRoutes } from "../../src/http/routes/media.ts";
 import { handleError } from "../../src/lib/errors.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
-import { mediaRoutes, type MediaEnv } from "../../src/http/routes/media.ts";
 import { patternBytes, sameBytes } from "./helpers.ts";
 
 const SECRET = "route-test-secret";
@@ -105,10 +105,19 @@ describe("GET /media/<key>", () => {
   it("refuses a tampered or missing signature with 403 invalid_signature", async () => {
     const good = await link();
     const tampered = good.replace(/sig=(.)/, (_, c: string) => `sig=${c === "A" ? "B" : "A"}`);
-    for (const path of [tampered, good.replace(/&sig=.*$/, ""), `/media/${KEY}`, await link(KEY, now() + 3600, "wrong-secret")]) {
+    for (const path of [
+      tampered,
+      good.replace(/&sig=.*$/, ""),
+      `/media/${KEY}`,
+      await link(KEY, now() + 3600, "wrong-secret"),
+    ]) {
       const res = await get(path);
       expect(res.status).toBe(403);
-      expect(await problem(res)).toMatchObject({ type: "https://seedrun.dev/problems/invalid_signature", status: 403, code: "invalid_signature" });
+      expect(await problem(res)).toMatchObject({
+        type: "https://seedrun.dev/problems/invalid_signature",
+        status: 403,
+        code: "invalid_signature",
+      });
     }
   });
 

@@ -7,12 +7,12 @@
 import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeEach, describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
+import { it } from "../support/fixture.ts";
 import { api } from "../support/harness.ts";
-import { cancelOpenJobs, restoreProviderPace } from "./support.ts";
+import { anyJson, deepText, mutation, oddString, validSpec } from "./fuzz-arbitraries.ts";
 import { BATCH_FIELDS, check, JOB_FIELDS, post, SCHEDULE_FIELDS, SEED } from "./fuzz-check.ts";
-import { oddString, validSpec, anyJson, mutation, deepText } from "./fuzz-arbitraries.ts";
+import { cancelOpenJobs, restoreProviderPace } from "./support.ts";
 
 it.beforeEach(async () => {
   await restoreProviderPace();
@@ -28,7 +28,10 @@ describe("POST /v1/jobs", () => {
     await fc.assert(
       fc.asyncProperty(validSpec, async (spec) => {
         const body = await check(await post("/v1/jobs", spec), { valid: true, body: spec });
-        expect(body).toMatchObject({ model: spec.model, status: expect.stringMatching(/^(queued|running|copying|succeeded|failed|canceled)$/) });
+        expect(body).toMatchObject({
+          model: spec.model,
+          status: expect.stringMatching(/^(queued|running|copying|succeeded|failed|canceled)$/),
+        });
       }),
       { seed: SEED, numRuns: 30 },
     );
@@ -67,7 +70,13 @@ describe("POST /v1/jobs", () => {
     await fc.assert(
       fc.asyncProperty(
         raw,
-        fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "application/merge-patch+json", ""),
+        fc.constantFrom(
+          "application/json",
+          "text/plain",
+          "application/x-www-form-urlencoded",
+          "application/merge-patch+json",
+          "",
+        ),
         fc.option(fc.string({ unit: "binary-ascii", maxLength: 300 }), { nil: undefined }),
         async (text, type, key) => {
           const headers: Record<string, string> = { "Content-Type": type };
@@ -87,15 +96,22 @@ describe("POST /v1/jobs", () => {
 describe("POST /v1/batches", () => {
   it("valid batches: 202; random and mutated ones: 4xx naming jobs[i] paths; 0 5xx", async ({ h }) => {
     const batch = fc.oneof(
-      { weight: 1, arbitrary: fc.array(validSpec, { minLength: 1, maxLength: 3 }).map((jobs) => ({ body: { jobs } as unknown, valid: true })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .array(validSpec, { minLength: 1, maxLength: 3 })
+          .map((jobs) => ({ body: { jobs } as unknown, valid: true })),
+      },
       {
         weight: 3,
-        arbitrary: fc.tuple(fc.array(validSpec, { minLength: 1, maxLength: 3 }), mutation, fc.nat()).map(([jobs, mutate, at]) => {
-          const i = at % jobs.length;
-          const copy: unknown[] = [...jobs];
-          copy[i] = mutate(jobs[i]!).body;
-          return { body: { jobs: copy } as unknown, valid: false };
-        }),
+        arbitrary: fc
+          .tuple(fc.array(validSpec, { minLength: 1, maxLength: 3 }), mutation, fc.nat())
+          .map(([jobs, mutate, at]) => {
+            const i = at % jobs.length;
+            const copy: unknown[] = [...jobs];
+            copy[i] = mutate(jobs[i]!).body;
+            return { body: { jobs: copy } as unknown, valid: false };
+          }),
       },
       { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((body) => ({ body, valid: false })) },
       { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((jobs) => ({ body: { jobs }, valid: false })) },
@@ -134,10 +150,25 @@ const cron = fc.oneof(
     "0-59/7 */2 1,15 * MON",
   ),
   fc.string({ maxLength: 40 }),
-  fc.array(fc.constantFrom("*", "*/3", "0", "5-10", "1,2", "L", "?", "#", "W", "99", "-1"), { minLength: 1, maxLength: 7 }).map((parts) => parts.join(" ")),
+  fc
+    .array(fc.constantFrom("*", "*/3", "0", "5-10", "1,2", "L", "?", "#", "W", "99", "-1"), {
+      minLength: 1,
+      maxLength: 7,
+    })
+    .map((parts) => parts.join(" ")),
 );
 const timezone = fc.oneof(
-  fc.constantFrom("UTC", "Europe/Istanbul", "America/New_York", "Asia/Kathmandu", "Etc/GMT+12", "Mars/Base", "utc", "", "Europe/../../etc"),
+  fc.constantFrom(
+    "UTC",
+    "Europe/Istanbul",
+    "America/New_York",
+    "Asia/Kathmandu",
+    "Etc/GMT+12",
+    "Mars/Base",
+    "utc",
+    "",
+    "Europe/../../etc",
+  ),
   fc.string({ maxLength: 30 }),
 );
 const scheduleBody = fc.record(
@@ -162,11 +193,15 @@ describe("/v1/schedules", () => {
   it("POST with random and mutated bodies: 201 or 4xx naming fields; 0 5xx", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof({ weight: 3, arbitrary: scheduleBody as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) }),
+        fc.oneof(
+          { weight: 3, arbitrary: scheduleBody as fc.Arbitrary<unknown> },
+          { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
+        ),
         async (body) => {
           const res = await post("/v1/schedules", body);
           const answer = await check(res, { body, fields: SCHEDULE_FIELDS });
-          if (res.status === 201) expect((await api(`/v1/schedules/${answer.id as string}`, { method: "DELETE" })).status).toBe(204);
+          if (res.status === 201)
+            expect((await api(`/v1/schedules/${answer.id as string}`, { method: "DELETE" })).status).toBe(204);
         },
       ),
       { seed: SEED, numRuns: 80 },
@@ -193,7 +228,10 @@ describe("/v1/schedules", () => {
     const { id } = (await created.json()) as { id: string };
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof({ weight: 3, arbitrary: scheduleBody as fc.Arbitrary<unknown> }, { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }) }),
+        fc.oneof(
+          { weight: 3, arbitrary: scheduleBody as fc.Arbitrary<unknown> },
+          { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
+        ),
         async (body) => {
           await check(await post(`/v1/schedules/${id}`, body, { method: "PATCH" }), { body, fields: SCHEDULE_FIELDS });
         },

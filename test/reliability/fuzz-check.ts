@@ -19,7 +19,8 @@ export interface Problem {
   errors?: { path: string; message: string }[];
 }
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 export const rootOf = (path: string) => path.split(/[.[]/)[0]!;
 
 /**
@@ -27,14 +28,20 @@ export const rootOf = (path: string) => path.split(/[.[]/)[0]!;
  * validation errors name fields — each path's first segment is a key the client sent or a field
  * the route knows (a missing required one). Returns the parsed body.
  */
-export async function check(res: Response, input: { valid?: boolean; body?: unknown; fields?: string[] }): Promise<Record<string, unknown>> {
+export async function check(
+  res: Response,
+  input: { valid?: boolean; body?: unknown; fields?: string[] },
+): Promise<Record<string, unknown>> {
   const text = await res.text();
   const where = `${res.status} for ${JSON.stringify(input.body)?.slice(0, 300)}: ${text.slice(0, 400)}`;
   expect(res.status, where).toBeLessThan(500);
   expect(res.headers.get("X-Request-Id"), where).toBeTruthy();
   if (input.valid) expect(res.status, where).toBeGreaterThanOrEqual(200);
   if (input.valid) expect(res.status, where).toBeLessThan(300);
-  if (res.status < 400) return /json/.test(res.headers.get("Content-Type") ?? "") && text !== "" ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (res.status < 400)
+    return /json/.test(res.headers.get("Content-Type") ?? "") && text !== ""
+      ? (JSON.parse(text) as Record<string, unknown>)
+      : {};
   // a byte range past the end: no body to speak of, the size in Content-Range (RFC 9110 15.5.17)
   if (res.status === 416) {
     expect(res.headers.get("Content-Range"), where).toMatch(/^bytes \*\/\d+$/);
@@ -42,7 +49,12 @@ export async function check(res: Response, input: { valid?: boolean; body?: unkn
   }
   expect(res.headers.get("Content-Type"), where).toBe("application/problem+json");
   const problem = JSON.parse(text) as Problem;
-  expect(problem, where).toMatchObject({ status: res.status, code: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(problem, where).toMatchObject({
+    status: res.status,
+    code: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   if (res.status === 400 && problem.code === "validation_failed") {
     expect(problem.errors?.length, where).toBeGreaterThan(0);
     for (const e of problem.errors!) {

@@ -8,13 +8,13 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
 import { signMediaUrl } from "../../src/media/links.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
+import { it } from "../support/fixture.ts";
 import { api, BASE, KEY_A } from "../support/harness.ts";
-import { cancelOpenJobs, restoreProviderPace } from "./support.ts";
-import { check, post, type Problem, QUERY_FIELDS, SEED } from "./fuzz-check.ts";
 import { oddString } from "./fuzz-arbitraries.ts";
+import { check, type Problem, post, QUERY_FIELDS, SEED } from "./fuzz-check.ts";
+import { cancelOpenJobs, restoreProviderPace } from "./support.ts";
 
 it.beforeEach(async () => {
   await restoreProviderPace();
@@ -50,7 +50,9 @@ describe("GET /v1/jobs", () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(fc.oneof(fc.constantFrom(...QUERY_FIELDS), fc.string({ minLength: 1, maxLength: 12 })), value, { maxKeys: 5 }),
+        fc.dictionary(fc.oneof(fc.constantFrom(...QUERY_FIELDS), fc.string({ minLength: 1, maxLength: 12 })), value, {
+          maxKeys: 5,
+        }),
         async (query) => {
           const search = Object.entries(query)
             .map(([k, v]) => `${pct(k)}=${pct(v)}`)
@@ -58,7 +60,10 @@ describe("GET /v1/jobs", () => {
           const res = await api(`/v1/jobs?${search}`);
           const body = await check(res, { body: query, fields: QUERY_FIELDS });
           if (res.status === 200)
-            expect(body).toEqual({ data: expect.any(Array), nextCursor: expect.toSatisfy((c: unknown) => c === null || typeof c === "string") });
+            expect(body).toEqual({
+              data: expect.any(Array),
+              nextCursor: expect.toSatisfy((c: unknown) => c === null || typeof c === "string"),
+            });
           else expect(res.status).toBe(400);
         },
       ),
@@ -72,18 +77,33 @@ describe("GET /v1/jobs", () => {
 /** Percent-encodes any string, lone surrogates included (as U+FFFD, the way a client's UTF-8 encoder sends them). */
 const pct = (s: string) =>
   Array.from(new TextEncoder().encode(s), (b) =>
-    /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+    /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b))
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
   ).join("");
 
 const segment = fc
   .oneof(
     oddString,
-    fc.constantFrom("job_00000000000000000000", "job_zzzzzzzzzzzzzzzzzzzz", "A".repeat(43), "..", ".", "%2e%2e", "%2F", "job_%00", "%E0%A4%A", "%ZZ"),
+    fc.constantFrom(
+      "job_00000000000000000000",
+      "job_zzzzzzzzzzzzzzzzzzzz",
+      "A".repeat(43),
+      "..",
+      ".",
+      "%2e%2e",
+      "%2F",
+      "job_%00",
+      "%E0%A4%A",
+      "%ZZ",
+    ),
   )
   .map((s) => (/%[0-9A-Za-z]{1,2}/.test(s) ? s : pct(s)));
 
 describe("ids and tokens in paths", () => {
-  it("POST /callbacks/wiro/{jobId}/{token} with odd segments and bodies: 404, no provider call; 0 5xx", async ({ h }) => {
+  it("POST /callbacks/wiro/{jobId}/{token} with odd segments and bodies: 404, no provider call; 0 5xx", async ({
+    h,
+  }) => {
     await fc.assert(
       fc.asyncProperty(segment, segment, fc.jsonValue({ maxDepth: 3 }), async (jobId, token, body) => {
         const res = await exports.default.fetch(
@@ -122,14 +142,20 @@ describe("GET /media/...", () => {
   const BYTES = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff);
 
   it("odd keys, expiries and signatures: 403/404/410, never 5xx", async () => {
-    const expires = fc.oneof(fc.constantFrom("", "0", "-1", "1e10", "99999999999999999999", "NaN", "1.5"), fc.nat().map(String), oddString);
+    const expires = fc.oneof(
+      fc.constantFrom("", "0", "-1", "1e10", "99999999999999999999", "NaN", "1.5"),
+      fc.nat().map(String),
+      oddString,
+    );
     await fc.assert(
       fc.asyncProperty(
         fc.array(segment, { minLength: 1, maxLength: 4 }),
         expires,
         fc.oneof(oddString, fc.base64String({ maxLength: 60 })),
         async (parts, exp, sig) => {
-          const res = await exports.default.fetch(new Request(`${BASE}/media/${parts.join("/")}?expires=${pct(exp)}&sig=${pct(sig)}`));
+          const res = await exports.default.fetch(
+            new Request(`${BASE}/media/${parts.join("/")}?expires=${pct(exp)}&sig=${pct(sig)}`),
+          );
           await check(res, {});
           expect([403, 404, 410]).toContain(res.status);
         },
@@ -157,7 +183,10 @@ describe("GET /media/...", () => {
         "bytes=a-b",
       ),
       fc
-        .tuple(fc.option(fc.nat({ max: 3000 }), { nil: undefined }), fc.option(fc.nat({ max: 3000 }), { nil: undefined }))
+        .tuple(
+          fc.option(fc.nat({ max: 3000 }), { nil: undefined }),
+          fc.option(fc.nat({ max: 3000 }), { nil: undefined }),
+        )
         .map(([a, b]) => `bytes=${a ?? ""}-${b ?? ""}`),
       oddString.filter((s) => /^[\t\x20-\x7e]*$/.test(s)),
     );
@@ -168,22 +197,27 @@ describe("GET /media/...", () => {
       fc.array(part, { minLength: 1, maxLength: 3 }).map((p) => p.join("/")),
     );
     await fc.assert(
-      fc.asyncProperty(key, range, fc.option(fc.constantFrom("*", '"nope"', 'W/"x"'), { nil: undefined }), async (k, r, ifNoneMatch) => {
-        const url = await signMediaUrl(TEST_BINDINGS.SIGNING_SECRET, BASE, k, expiresAt);
-        const headers: Record<string, string> = { Range: r };
-        if (ifNoneMatch) headers["If-None-Match"] = ifNoneMatch;
-        const res = await exports.default.fetch(new Request(url, { headers }));
-        const body = new Uint8Array(await res.clone().arrayBuffer());
-        await check(res, {});
-        expect([200, 206, 304, 404, 416]).toContain(res.status);
-        if (res.status === 206) {
-          const m = /^bytes (\d+)-(\d+)\/1000$/.exec(res.headers.get("Content-Range") ?? "");
-          expect(m, res.headers.get("Content-Range") ?? "").not.toBeNull();
-          const [first, last] = [Number(m![1]), Number(m![2])];
-          expect(body).toEqual(BYTES.slice(first, last + 1));
-        }
-        if (res.status === 200 && k === KEY) expect(body).toEqual(BYTES);
-      }),
+      fc.asyncProperty(
+        key,
+        range,
+        fc.option(fc.constantFrom("*", '"nope"', 'W/"x"'), { nil: undefined }),
+        async (k, r, ifNoneMatch) => {
+          const url = await signMediaUrl(TEST_BINDINGS.SIGNING_SECRET, BASE, k, expiresAt);
+          const headers: Record<string, string> = { Range: r };
+          if (ifNoneMatch) headers["If-None-Match"] = ifNoneMatch;
+          const res = await exports.default.fetch(new Request(url, { headers }));
+          const body = new Uint8Array(await res.clone().arrayBuffer());
+          await check(res, {});
+          expect([200, 206, 304, 404, 416]).toContain(res.status);
+          if (res.status === 206) {
+            const m = /^bytes (\d+)-(\d+)\/1000$/.exec(res.headers.get("Content-Range") ?? "");
+            expect(m, res.headers.get("Content-Range") ?? "").not.toBeNull();
+            const [first, last] = [Number(m![1]), Number(m![2])];
+            expect(body).toEqual(BYTES.slice(first, last + 1));
+          }
+          if (res.status === 200 && k === KEY) expect(body).toEqual(BYTES);
+        },
+      ),
       { seed: SEED, numRuns: 60 },
     );
   });
@@ -204,7 +238,10 @@ describe("bugs the fuzzer found, kept as regressions", () => {
   });
 
   it('metadata {"__proto__": {}} is refused with 400 naming metadata.__proto__', async () => {
-    const res = await post("/v1/jobs", '{"model":"weshop/seedream","params":{"textDescription":"x"},"metadata":{"__proto__":{"a":1}}}');
+    const res = await post(
+      "/v1/jobs",
+      '{"model":"weshop/seedream","params":{"textDescription":"x"},"metadata":{"__proto__":{"a":1}}}',
+    );
     expect(res.status).toBe(400);
     expect(((await res.json()) as Problem).errors?.map((e) => e.path)).toContain("metadata.__proto__");
   });

@@ -6,21 +6,21 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS } from "../../src/jobs/machine/policies.ts";
 import { SIM_ORIGIN } from "../support/bindings.ts";
-import { createJob, startHarness, storedJob, type Harness } from "../support/harness.ts";
+import { SEEDANCE, WIRO } from "../support/builders.ts";
+import { createJob, type Harness, startHarness, storedJob } from "../support/harness.ts";
+import { jobAt, jobBefore } from "./matrix-support.ts";
+import { drive, driveCounting, stepAlarm, stepUntil } from "./steps.ts";
 import {
   cancelOpenJobs,
   captureLogs,
   checkStored,
   emulateGzipDecoding,
   layerFetch,
-  restoreProviderPace,
   requestsTo,
-  tasksPerJob,
+  restoreProviderPace,
   TERMINAL,
+  tasksPerJob,
 } from "./support.ts";
-import { SEEDANCE, WIRO } from "../support/builders.ts";
-import { drive, driveCounting, stepAlarm, stepUntil } from "./steps.ts";
-import { jobAt, jobBefore } from "./matrix-support.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -80,7 +80,10 @@ describe("malformed JSON / unexpected shape", () => {
       { success: true, data: null },
       { success: "true", data: { executionId: 7 } },
       { success: true, data: { executions: "soon" } },
-      { success: true, data: { executions: [{ status: "Success", result: [{ status: "Success", image: 42, video: {} }] }] } },
+      {
+        success: true,
+        data: { executions: [{ status: "Success", result: [{ status: "Success", image: 42, video: {} }] }] },
+      },
     ],
     wiro: [
       ...ODD_ANY,
@@ -93,105 +96,129 @@ describe("malformed JSON / unexpected shape", () => {
     ],
   };
 
-  it.each(targets)("%s answering odd JSON bodies: handled as a provider error or a result, alarm() never throws", async (target) => {
-    const logs = captureLogs();
-    const path = { "weshop.submit": "/agent/runs", "weshop.poll": "/agent/runs/", "wiro.run": "/Run/", "wiro.detail": "/Task/Detail" }[target];
-    const queue: { body: unknown }[] = [];
-    layerFetch(async (request, next) => {
-      const url = new URL(request.url);
-      const matches = target === "weshop.submit" ? url.pathname.endsWith(path) : url.pathname.includes(path);
-      const odd = matches && !(target === "weshop.poll" && request.method !== "GET") ? queue.shift() : undefined;
-      if (!odd) return next();
-      return new Response(JSON.stringify(odd.body), { headers: { "content-type": "application/json" } });
-    });
-    try {
-      // one job per body, one after the other: each body is served once, to the job's next
-      // matching call (side by side, one job's set-up could meet the body meant for the other)
-      const results: Awaited<ReturnType<typeof driveCounting>>[] = [];
-      const bodies = ODD_BODIES[target.startsWith("wiro") ? "wiro" : "weshop"];
-      let next = 0;
-      const worker = async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          const { id } = await jobBefore(h, target, false);
-          queue.push({ body });
-          results.push(await driveCounting(h, id));
+  it.each(targets)(
+    "%s answering odd JSON bodies: handled as a provider error or a result, alarm() never throws",
+    async (target) => {
+      const logs = captureLogs();
+      const path = {
+        "weshop.submit": "/agent/runs",
+        "weshop.poll": "/agent/runs/",
+        "wiro.run": "/Run/",
+        "wiro.detail": "/Task/Detail",
+      }[target];
+      const queue: { body: unknown }[] = [];
+      layerFetch(async (request, next) => {
+        const url = new URL(request.url);
+        const matches = target === "weshop.submit" ? url.pathname.endsWith(path) : url.pathname.includes(path);
+        const odd = matches && !(target === "weshop.poll" && request.method !== "GET") ? queue.shift() : undefined;
+        if (!odd) return next();
+        return new Response(JSON.stringify(odd.body), { headers: { "content-type": "application/json" } });
+      });
+      try {
+        // one job per body, one after the other: each body is served once, to the job's next
+        // matching call (side by side, one job's set-up could meet the body meant for the other)
+        const results: Awaited<ReturnType<typeof driveCounting>>[] = [];
+        const bodies = ODD_BODIES[target.startsWith("wiro") ? "wiro" : "weshop"];
+        let next = 0;
+        const worker = async () => {
+          while (next < bodies.length) {
+            const body = bodies[next++];
+            const { id } = await jobBefore(h, target, false);
+            queue.push({ body });
+            results.push(await driveCounting(h, id));
+          }
+        };
+        await worker();
+        expect(queue, "every odd body was served").toEqual([]);
+        for (const [i, { job, rejections }] of results.entries()) {
+          expect(rejections, `job #${i}`).toEqual([]);
+          expect(TERMINAL.has(job.status)).toBe(true);
+          if (job.status !== "succeeded") expect(job.error?.code, `job #${i}`).toEqual(expect.any(String));
         }
-      };
-      await worker();
-      expect(queue, "every odd body was served").toEqual([]);
-      for (const [i, { job, rejections }] of results.entries()) {
-        expect(rejections, `job #${i}`).toEqual([]);
-        expect(TERMINAL.has(job.status)).toBe(true);
-        if (job.status !== "succeeded") expect(job.error?.code, `job #${i}`).toEqual(expect.any(String));
+        for (const count of (await tasksPerJob(h)).values()) expect(count).toBe(1);
+        expect(logs.lines.filter((l) => l.includes("unexpected error in job alarm"))).toEqual([]);
+      } finally {
+        logs.restore();
       }
-      for (const count of (await tasksPerJob(h)).values()) expect(count).toBe(1);
-      expect(logs.lines.filter((l) => l.includes("unexpected error in job alarm"))).toEqual([]);
-    } finally {
-      logs.restore();
-    }
-  });
+    },
+  );
 
-  it.each(["weshop.poll", "wiro.detail"] as const)("%s malformed on every poll: failed after the cap, no throw loop", async (target) => {
-    const id = await jobAt(h, target);
-    // the job's polls; a Wiro stop after it gave up reads Task/Detail by taskid, not counted here
-    const polls = () => requestsTo(h, target).filter((r) => !r.body.includes('"taskid"')).length;
-    const callsBefore = polls();
-    h.sim.inject({ target, kind: "malformed_json", times: 1000 });
-    const { job, rejections } = await driveCounting(h, id);
-    expect(rejections).toEqual([]);
-    expect(job.status).toBe("failed");
-    expect(job.error).toMatchObject({ code: "provider_unavailable" });
-    expect(job.error!.message).toContain("bad_response");
-    expect(polls() - callsBefore).toBe(MAX_POLL_ERRORS);
-  });
+  it.each(["weshop.poll", "wiro.detail"] as const)(
+    "%s malformed on every poll: failed after the cap, no throw loop",
+    async (target) => {
+      const id = await jobAt(h, target);
+      // the job's polls; a Wiro stop after it gave up reads Task/Detail by taskid, not counted here
+      const polls = () => requestsTo(h, target).filter((r) => !r.body.includes('"taskid"')).length;
+      const callsBefore = polls();
+      h.sim.inject({ target, kind: "malformed_json", times: 1000 });
+      const { job, rejections } = await driveCounting(h, id);
+      expect(rejections).toEqual([]);
+      expect(job.status).toBe("failed");
+      expect(job.error).toMatchObject({ code: "provider_unavailable" });
+      expect(job.error!.message).toContain("bad_response");
+      expect(polls() - callsBefore).toBe(MAX_POLL_ERRORS);
+    },
+  );
 });
 
 describe("output URL 404 / expired, truncated body, wrong Content-Length", () => {
   const TWO = { model: "weshop/seedream", params: { textDescription: "two", batchCount: 2 } };
   const kinds = ["expired", "truncated", "wrong_length"] as const;
 
-  it.each(kinds.flatMap((k) => [[k, "WeShop (length unknown to us)", TWO] as const, [k, "Wiro (size reported)", WIRO] as const]))(
-    "%s once, %s: the output is failed with its reason or retried; never a short object",
-    async (kind, _, spec) => {
-      const { id } = await createJob(spec);
+  it.each(
+    kinds.flatMap((k) => [
+      [k, "WeShop (length unknown to us)", TWO] as const,
+      [k, "Wiro (size reported)", WIRO] as const,
+    ]),
+  )("%s once, %s: the output is failed with its reason or retried; never a short object", async (kind, _, spec) => {
+    const { id } = await createJob(spec);
+    await stepUntil(h, id, (j) => j.status === "copying");
+    h.sim.inject({ target: "media", kind });
+    const { job, rejections } = await driveCounting(h, id);
+    expect(rejections).toEqual([]);
+    const check = await checkStored(h, [job]);
+    expect(check.bad).toEqual([]);
+    expect(check.objects).toBe(check.stored);
+    const first = job.outputs[0]!;
+    if (kind === "expired") {
+      expect(first).toMatchObject({
+        status: "failed",
+        attempts: 1,
+        error: expect.stringMatching(/^output_unavailable:/),
+      });
+      if (job.outputs.length === 1) expect(job.error).toMatchObject({ code: "media_copy_failed" });
+      else expect(job.status).toBe("succeeded");
+    } else {
+      expect(job.status).toBe("succeeded");
+      expect(first).toMatchObject({ status: "stored", attempts: 1 });
+      expect(check.stored).toBe(job.outputs.length);
+    }
+  });
+
+  it.each(kinds)(
+    "%s on every download: outputs failed with a reason after the copy cap, nothing stored",
+    async (kind) => {
+      const { id } = await createJob(TWO);
       await stepUntil(h, id, (j) => j.status === "copying");
-      h.sim.inject({ target: "media", kind });
-      const { job, rejections } = await driveCounting(h, id);
-      expect(rejections).toEqual([]);
-      const check = await checkStored(h, [job]);
-      expect(check.bad).toEqual([]);
-      expect(check.objects).toBe(check.stored);
-      const first = job.outputs[0]!;
-      if (kind === "expired") {
-        expect(first).toMatchObject({ status: "failed", attempts: 1, error: expect.stringMatching(/^output_unavailable:/) });
-        if (job.outputs.length === 1) expect(job.error).toMatchObject({ code: "media_copy_failed" });
-        else expect(job.status).toBe("succeeded");
-      } else {
-        expect(job.status).toBe("succeeded");
-        expect(first).toMatchObject({ status: "stored", attempts: 1 });
-        expect(check.stored).toBe(job.outputs.length);
-      }
+      const before = requestsTo(h, "media").length;
+      h.sim.inject({ target: "media", kind, times: 1000 });
+      const { job } = await driveCounting(h, id);
+      expect(job.status).toBe("failed");
+      expect(job.error).toMatchObject({ code: "media_copy_failed" });
+      for (const output of job.outputs) expect(output).toMatchObject({ status: "failed", error: expect.any(String) });
+      expect(requestsTo(h, "media").length - before).toBe(2 * (kind === "expired" ? 1 : MAX_COPY_ATTEMPTS));
+      expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
     },
   );
-
-  it.each(kinds)("%s on every download: outputs failed with a reason after the copy cap, nothing stored", async (kind) => {
-    const { id } = await createJob(TWO);
-    await stepUntil(h, id, (j) => j.status === "copying");
-    const before = requestsTo(h, "media").length;
-    h.sim.inject({ target: "media", kind, times: 1000 });
-    const { job } = await driveCounting(h, id);
-    expect(job.status).toBe("failed");
-    expect(job.error).toMatchObject({ code: "media_copy_failed" });
-    for (const output of job.outputs) expect(output).toMatchObject({ status: "failed", error: expect.any(String) });
-    expect(requestsTo(h, "media").length - before).toBe(2 * (kind === "expired" ? 1 : MAX_COPY_ATTEMPTS));
-    expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
-  });
 });
 
 describe("large output of unknown length (chunked, gzip)", () => {
   it.each([
-    ["chunked", "WeShop", { model: "weshop/seedream", params: { textDescription: "two", batchCount: 2, outputFormat: "png" } }],
+    [
+      "chunked",
+      "WeShop",
+      { model: "weshop/seedream", params: { textDescription: "two", batchCount: 2, outputFormat: "png" } },
+    ],
     ["gzip", "WeShop", { model: "weshop/seedream", params: { textDescription: "two", batchCount: 2 } }],
     ["chunked", "Wiro", WIRO],
     ["gzip", "Wiro", WIRO],
@@ -210,33 +237,36 @@ describe("large output of unknown length (chunked, gzip)", () => {
   it.each([
     ["chunked", 17 * 1024 * 1024 + 12_345],
     ["gzip", 9 * 1024 * 1024 + 777],
-  ] as const)("a %s video of %i bytes and unknown length is streamed into a multipart upload, byte for byte", async (kind, size) => {
-    emulateGzipDecoding();
-    const bigUrl = `${SIM_ORIGIN}/files/big/${size}.mp4${kind === "chunked" ? "?chunked=1" : ""}`;
-    // Wiro's answer points at a big file and gives no size: the copy cannot know the length
-    layerFetch(async (request, next) => {
-      const res = await next();
-      if (!request.url.endsWith("/Task/Detail")) return res;
-      const body = (await res.json()) as { tasklist?: { status: string; outputs: Record<string, unknown>[] }[] };
-      for (const task of body.tasklist ?? [])
-        if (task.status === "task_postprocess_end")
-          task.outputs = task.outputs.map((o) => {
-            const { size: _size, ...rest } = o;
-            return { ...rest, url: bigUrl };
-          });
-      return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
-    });
-    if (kind === "gzip") h.sim.inject({ target: "media", kind: "gzip" });
-    const multipart = vi.spyOn(env.MEDIA, "createMultipartUpload");
-    try {
-      const { id } = await createJob(WIRO);
-      const job = await drive(h, id);
-      expect(job.status).toBe("succeeded");
-      expect(job.outputs[0]).toMatchObject({ status: "stored", size, sourceUrl: bigUrl });
-      expect(multipart).toHaveBeenCalledTimes(1);
-      expect(await checkStored(h, [job])).toEqual({ objects: 1, stored: 1, bad: [] });
-    } finally {
-      multipart.mockRestore();
-    }
-  });
+  ] as const)(
+    "a %s video of %i bytes and unknown length is streamed into a multipart upload, byte for byte",
+    async (kind, size) => {
+      emulateGzipDecoding();
+      const bigUrl = `${SIM_ORIGIN}/files/big/${size}.mp4${kind === "chunked" ? "?chunked=1" : ""}`;
+      // Wiro's answer points at a big file and gives no size: the copy cannot know the length
+      layerFetch(async (request, next) => {
+        const res = await next();
+        if (!request.url.endsWith("/Task/Detail")) return res;
+        const body = (await res.json()) as { tasklist?: { status: string; outputs: Record<string, unknown>[] }[] };
+        for (const task of body.tasklist ?? [])
+          if (task.status === "task_postprocess_end")
+            task.outputs = task.outputs.map((o) => {
+              const { size: _size, ...rest } = o;
+              return { ...rest, url: bigUrl };
+            });
+        return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+      });
+      if (kind === "gzip") h.sim.inject({ target: "media", kind: "gzip" });
+      const multipart = vi.spyOn(env.MEDIA, "createMultipartUpload");
+      try {
+        const { id } = await createJob(WIRO);
+        const job = await drive(h, id);
+        expect(job.status).toBe("succeeded");
+        expect(job.outputs[0]).toMatchObject({ status: "stored", size, sourceUrl: bigUrl });
+        expect(multipart).toHaveBeenCalledTimes(1);
+        expect(await checkStored(h, [job])).toEqual({ objects: 1, stored: 1, bad: [] });
+      } finally {
+        multipart.mockRestore();
+      }
+    },
+  );
 });

@@ -4,15 +4,24 @@
 // This file: calls that hang, submits accepted but unanswered, and crashes or evictions after a side effect.
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { FaultKind } from "../../simulator/index.ts";
 import { IDLE_MS } from "../../src/jobs/machine/policies.ts";
 import { sweepIdleJobs } from "../../src/jobs/sweeper.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
-import type { FaultKind } from "../../simulator/index.ts";
-import { createJob, jobStub, startHarness, storedJob, type Harness } from "../support/harness.ts";
-import { ageIndex, cancelOpenJobs, captureLogs, checkStored, layerFetch, restoreProviderPace, requestsTo, tasksPerJob } from "./support.ts";
 import { SEEDREAM, WIRO } from "../support/builders.ts";
-import { firstStep, crashOnce, drive, driveCounting, runDue, stepAlarm, stepUntil } from "./steps.ts";
+import { createJob, type Harness, jobStub, startHarness, storedJob } from "../support/harness.ts";
 import { figure, isSubmit, jobAt, jobBefore, PROVIDER_TIMEOUT_MS } from "./matrix-support.ts";
+import { crashOnce, drive, driveCounting, firstStep, runDue, stepAlarm, stepUntil } from "./steps.ts";
+import {
+  ageIndex,
+  cancelOpenJobs,
+  captureLogs,
+  checkStored,
+  layerFetch,
+  requestsTo,
+  restoreProviderPace,
+  tasksPerJob,
+} from "./support.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -27,7 +36,10 @@ afterEach(async () => {
 describe("provider hangs", () => {
   const timed: number[] = [];
   afterAll(() => {
-    if (timed.length > 0) figure(`hung provider call: alarm invocation max ${Math.max(...timed).toFixed(0)} ms (timeout ${PROVIDER_TIMEOUT_MS} ms)`);
+    if (timed.length > 0)
+      figure(
+        `hung provider call: alarm invocation max ${Math.max(...timed).toFixed(0)} ms (timeout ${PROVIDER_TIMEOUT_MS} ms)`,
+      );
   });
 
   it.each(["weshop.submit", "weshop.poll", "wiro.detail", "wiro.run"] as const)(
@@ -79,19 +91,20 @@ describe("provider hangs", () => {
 });
 
 describe("submit request times out after the provider accepted it", () => {
-  it.each([[["accept_then_hang"]], [["accept_then_hang", "hang"]], [["accept_then_hang", "http503"]]] as [FaultKind[]][])(
-    "WeShop accepts and hangs, then %j: resubmitted with the same Idempotency-Key, one task",
-    async (kinds) => {
-      for (const kind of kinds) h.sim.inject({ target: "weshop.submit", kind });
-      const { id } = await createJob(SEEDREAM);
-      const job = await drive(h, id);
-      expect(job.status).toBe("succeeded");
-      const submits = requestsTo(h, "weshop.submit");
-      expect(submits.map((r) => r.headers["idempotency-key"])).toEqual(Array(kinds.length + 1).fill(await weshopRunKey(id)));
-      expect(h.sim.tasks()).toHaveLength(1);
-      expect(job.task?.taskId).toBe(h.sim.tasks()[0]!.id);
-    },
-  );
+  it.each([[["accept_then_hang"]], [["accept_then_hang", "hang"]], [["accept_then_hang", "http503"]]] as [
+    FaultKind[],
+  ][])("WeShop accepts and hangs, then %j: resubmitted with the same Idempotency-Key, one task", async (kinds) => {
+    for (const kind of kinds) h.sim.inject({ target: "weshop.submit", kind });
+    const { id } = await createJob(SEEDREAM);
+    const job = await drive(h, id);
+    expect(job.status).toBe("succeeded");
+    const submits = requestsTo(h, "weshop.submit");
+    expect(submits.map((r) => r.headers["idempotency-key"])).toEqual(
+      Array(kinds.length + 1).fill(await weshopRunKey(id)),
+    );
+    expect(h.sim.tasks()).toHaveLength(1);
+    expect(job.task?.taskId).toBe(h.sim.tasks()[0]!.id);
+  });
 
   it("Wiro accepts and hangs: submit_uncertain, no blind resubmission, one task", async () => {
     h.sim.inject({ target: "wiro.run", kind: "accept_then_hang" });
@@ -126,7 +139,11 @@ describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
 
   it("evicted mid-copy: stored outputs are kept, the rest copied once each", async () => {
     const { id } = await createJob({ model: "weshop/seedream", params: { textDescription: "three", batchCount: 3 } });
-    const mid = await stepUntil(h, id, (j) => j.outputs.some((o) => o.status === "stored") && j.outputs.some((o) => o.status === "pending"));
+    const mid = await stepUntil(
+      h,
+      id,
+      (j) => j.outputs.some((o) => o.status === "stored") && j.outputs.some((o) => o.status === "pending"),
+    );
     const pending = mid.outputs.filter((o) => o.status === "pending").length;
     await evictDurableObject(jobStub(id));
     const puts = vi.spyOn(env.MEDIA, "put");
@@ -140,7 +157,9 @@ describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
     }
   });
 
-  it("crashes after the side effect (submit, poll, copy) with the alarm lost: the sweeper wakes every job, 0 stuck", { timeout: 30_000 }, async () => {
+  it("crashes after the side effect (submit, poll, copy) with the alarm lost: the sweeper wakes every job, 0 stuck", {
+    timeout: 30_000,
+  }, async () => {
     const logs = captureLogs();
     try {
       // each job is brought to the step that will crash
@@ -149,7 +168,8 @@ describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
       const pollWeshop = await jobAt(h, "weshop.poll");
       const pollWiro = await jobAt(h, "wiro.detail");
       // (two jobs per provider at most hold a slot at once, within any concurrency cap)
-      const copy = (await createJob({ model: "weshop/seedream", params: { textDescription: "two", batchCount: 2 } })).id;
+      const copy = (await createJob({ model: "weshop/seedream", params: { textDescription: "two", batchCount: 2 } }))
+        .id;
       await stepUntil(h, copy, (j) => j.status === "copying");
       const beforeCopy = (await createJob({ model: "weshop/seedream", params: { textDescription: "one" } })).id;
       await stepUntil(h, beforeCopy, (j) => j.status === "copying");
@@ -202,14 +222,18 @@ describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
       expect(byId.get(submitWiro)!.error?.code).toBe("submit_uncertain");
       for (const id of ids.filter((i) => i !== submitWiro)) expect(byId.get(id)!.status).toBe("succeeded");
       // 0 stuck: nothing of these is unfinished, in the objects or in the index the sweeper reads
-      const open = await env.DB.prepare(`SELECT id FROM jobs WHERE status IN ('queued','running','copying') AND id IN (${ids.map(() => "?").join(",")})`)
+      const open = await env.DB.prepare(
+        `SELECT id FROM jobs WHERE status IN ('queued','running','copying') AND id IN (${ids.map(() => "?").join(",")})`,
+      )
         .bind(...ids)
         .all();
       expect(open.results).toEqual([]);
       // and still no duplicate task, no short or stray object
       for (const id of ids) expect((await tasksPerJob(h)).get(id)).toBe(1);
       const weshopKey = await weshopRunKey(submitWeshop);
-      expect(requestsTo(h, "weshop.submit").filter((r) => r.headers["idempotency-key"] === weshopKey).length).toBe(weshopTries + 2);
+      expect(requestsTo(h, "weshop.submit").filter((r) => r.headers["idempotency-key"] === weshopKey).length).toBe(
+        weshopTries + 2,
+      );
       const stored = await checkStored(h, jobs);
       expect(stored.bad).toEqual([]);
       expect(stored.objects).toBe(stored.stored);
@@ -222,22 +246,25 @@ describe("alarm handler crashes / object evicted mid-poll or mid-copy", () => {
     ["WeShop submit", SEEDREAM, "/weshop/openapi/agent/runs"],
     ["Wiro poll", WIRO, "/wiro/v1/Task/Detail"],
     ["output download", SEEDREAM, "/files/"],
-  ] as const)("fetch throwing for one call (%s) is retried, never an exception out of alarm()", async (_, spec, path) => {
-    let thrown = 0;
-    layerFetch(async (request, next) => {
-      if (thrown === 0 && new URL(request.url).pathname.startsWith(path)) {
-        thrown++;
-        throw new TypeError("Network connection lost.");
-      }
-      return next();
-    });
-    const { id } = await createJob(spec);
-    await firstStep(id);
-    const { job, rejections } = await driveCounting(h, id);
-    expect(thrown).toBe(1);
-    expect(rejections).toEqual([]);
-    expect(job.status).toBe("succeeded");
-    expect(h.sim.tasks()).toHaveLength(1);
-    expect((await checkStored(h, [job])).bad).toEqual([]);
-  });
+  ] as const)(
+    "fetch throwing for one call (%s) is retried, never an exception out of alarm()",
+    async (_, spec, path) => {
+      let thrown = 0;
+      layerFetch(async (request, next) => {
+        if (thrown === 0 && new URL(request.url).pathname.startsWith(path)) {
+          thrown++;
+          throw new TypeError("Network connection lost.");
+        }
+        return next();
+      });
+      const { id } = await createJob(spec);
+      await firstStep(id);
+      const { job, rejections } = await driveCounting(h, id);
+      expect(thrown).toBe(1);
+      expect(rejections).toEqual([]);
+      expect(job.status).toBe("succeeded");
+      expect(h.sim.tasks()).toHaveLength(1);
+      expect((await checkStored(h, [job])).bad).toEqual([]);
+    },
+  );
 });

@@ -6,10 +6,10 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SIM_ORIGIN } from "../support/bindings.ts";
-import { api, createJob, startHarness, type Harness } from "../support/harness.ts";
-import { cancelOpenJobs, layerFetch, restoreProviderPace, recordFetches } from "./support.ts";
 import { SEEDANCE, SEEDREAM, WIRO } from "../support/builders.ts";
+import { api, createJob, type Harness, startHarness } from "../support/harness.ts";
 import { drive } from "./steps.ts";
+import { cancelOpenJobs, layerFetch, recordFetches, restoreProviderPace } from "./support.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -50,24 +50,40 @@ describe("unsafe URLs (IP literal, userinfo, redirect to private address, data:,
     "https://intranet/a.png",
   ];
 
-  it.each(UNSAFE)("%s is refused as an image URL and as a webhook URL, naming the field, with 0 outbound requests", async (url) => {
-    const fields = async (res: Response) => {
-      expect(res.status).toBe(400);
-      expect(res.headers.get("Content-Type")).toBe("application/problem+json");
-      return ((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
-    };
-    expect(
-      await fields(await api("/v1/jobs", { json: { ...SEEDREAM, params: { textDescription: "x", images: ["https://images.example.com/ok.png", url] } } })),
-    ).toEqual(["params.images[1]"]);
-    expect(await fields(await api("/v1/jobs", { json: { ...SEEDANCE, params: { ...SEEDANCE.params, images: [url] } } }))).toEqual(["params.images[0]"]);
-    expect(await fields(await api("/v1/jobs", { json: { ...SEEDREAM, webhookUrl: url } }))).toEqual(["webhookUrl"]);
-    expect(
-      await fields(await api("/v1/batches", { json: { jobs: [SEEDREAM, { ...SEEDREAM, params: { textDescription: "x", images: [url] } }], webhookUrl: url } })),
-    ).toEqual(["jobs[1].params.images[0]", "webhookUrl"]);
-    expect(h.outbound).toEqual([]);
-    expect(h.sim.requests).toEqual([]);
-    expect(h.jobs).toEqual([]);
-  });
+  it.each(UNSAFE)(
+    "%s is refused as an image URL and as a webhook URL, naming the field, with 0 outbound requests",
+    async (url) => {
+      const fields = async (res: Response) => {
+        expect(res.status).toBe(400);
+        expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+        return ((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
+      };
+      expect(
+        await fields(
+          await api("/v1/jobs", {
+            json: { ...SEEDREAM, params: { textDescription: "x", images: ["https://images.example.com/ok.png", url] } },
+          }),
+        ),
+      ).toEqual(["params.images[1]"]);
+      expect(
+        await fields(await api("/v1/jobs", { json: { ...SEEDANCE, params: { ...SEEDANCE.params, images: [url] } } })),
+      ).toEqual(["params.images[0]"]);
+      expect(await fields(await api("/v1/jobs", { json: { ...SEEDREAM, webhookUrl: url } }))).toEqual(["webhookUrl"]);
+      expect(
+        await fields(
+          await api("/v1/batches", {
+            json: {
+              jobs: [SEEDREAM, { ...SEEDREAM, params: { textDescription: "x", images: [url] } }],
+              webhookUrl: url,
+            },
+          }),
+        ),
+      ).toEqual(["jobs[1].params.images[0]", "webhookUrl"]);
+      expect(h.outbound).toEqual([]);
+      expect(h.sim.requests).toEqual([]);
+      expect(h.jobs).toEqual([]);
+    },
+  );
 
   const REDIRECTS = [
     "https://10.0.0.1/out.mp4",
@@ -81,34 +97,39 @@ describe("unsafe URLs (IP literal, userinfo, redirect to private address, data:,
     "https://metadata.google.internal/out.mp4",
   ];
 
-  it.each(REDIRECTS)("a provider output URL redirecting to %s is refused before that address is fetched", async (target) => {
-    const seen = recordFetches();
-    let redirected = 0;
-    layerFetch(async (request, next) => {
-      if (request.url.startsWith(`${SIM_ORIGIN}/files/`) && redirected === 0) {
-        redirected++;
-        return new Response(null, { status: 302, headers: { Location: target } });
-      }
-      return next();
-    });
-    const { id } = await createJob(SEEDREAM);
-    const job = await drive(h, id);
-    expect(redirected).toBe(1);
-    expect(job.status).toBe("failed");
-    expect(job.error?.code).toBe("media_copy_failed");
-    expect(job.outputs[0]!.error).toMatch(/^unsafe_url: redirect target refused/);
-    expect(seen.filter((u) => !u.startsWith(SIM_ORIGIN))).toEqual([]);
-    expect(h.outbound).toEqual([]);
-    expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
-  });
+  it.each(REDIRECTS)(
+    "a provider output URL redirecting to %s is refused before that address is fetched",
+    async (target) => {
+      const seen = recordFetches();
+      let redirected = 0;
+      layerFetch(async (request, next) => {
+        if (request.url.startsWith(`${SIM_ORIGIN}/files/`) && redirected === 0) {
+          redirected++;
+          return new Response(null, { status: 302, headers: { Location: target } });
+        }
+        return next();
+      });
+      const { id } = await createJob(SEEDREAM);
+      const job = await drive(h, id);
+      expect(redirected).toBe(1);
+      expect(job.status).toBe("failed");
+      expect(job.error?.code).toBe("media_copy_failed");
+      expect(job.outputs[0]!.error).toMatch(/^unsafe_url: redirect target refused/);
+      expect(seen.filter((u) => !u.startsWith(SIM_ORIGIN))).toEqual([]);
+      expect(h.outbound).toEqual([]);
+      expect((await env.MEDIA.list({ prefix: `jobs/${id}/` })).objects).toEqual([]);
+    },
+  );
 
   it("a redirect chain through a public host to a private one is refused at the private hop", async () => {
     const hop = "https://cdn.example.com/out.mp4";
     const seen: string[] = [];
     layerFetch(async (request, next) => {
       seen.push(request.url);
-      if (request.url.startsWith(`${SIM_ORIGIN}/files/`)) return new Response(null, { status: 301, headers: { Location: hop } });
-      if (request.url === hop) return new Response(null, { status: 307, headers: { Location: "https://10.1.2.3/out.mp4" } });
+      if (request.url.startsWith(`${SIM_ORIGIN}/files/`))
+        return new Response(null, { status: 301, headers: { Location: hop } });
+      if (request.url === hop)
+        return new Response(null, { status: 307, headers: { Location: "https://10.1.2.3/out.mp4" } });
       return next();
     });
     const { id } = await createJob(SEEDREAM);

@@ -2,19 +2,25 @@
 // five files (matrix-*.test.ts; what they share is in matrix-support.ts). Every row asserts the
 // expected behaviour and, where the row has one, its figure.
 // This file: requests that come twice, late or forged: callbacks, one Idempotency-Key at once, cron ticks.
-import { createExecutionContext, createScheduledController, env, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
-import { scheduledBatchId } from "../../src/schedules/schedules.ts";
 import worker from "../../src/index.ts";
 import { CONFIRM_WINDOW_MS } from "../../src/jobs/machine/policies.ts";
+import { scheduledBatchId } from "../../src/schedules/schedules.ts";
 import { SIM_ORIGIN } from "../support/bindings.ts";
-import { api, createJob, startHarness, storedJob, type Harness } from "../support/harness.ts";
-import { cancelOpenJobs, checkStored, restoreProviderPace, requestsTo, tasksPerJob } from "./support.ts";
 import { SEEDREAM, WIRO } from "../support/builders.ts";
-import { firstStep, drive, driveCounting, runDue, stepAlarm } from "./steps.ts";
+import { api, createJob, type Harness, startHarness, storedJob } from "../support/harness.ts";
+import { drive, driveCounting, firstStep, runDue, stepAlarm } from "./steps.ts";
+import { cancelOpenJobs, checkStored, requestsTo, restoreProviderPace, tasksPerJob } from "./support.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -27,7 +33,8 @@ afterEach(async () => {
 });
 
 describe("duplicate, late or replayed callbacks", () => {
-  const post = (url: string, body = "{}") => exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
+  const post = (url: string, body = "{}") =>
+    exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
   const details = () => requestsTo(h, "wiro.detail").length;
 
   it("bursts before and after the end: at most one confirmation per window; R2 writes = outputs", async () => {
@@ -35,7 +42,9 @@ describe("duplicate, late or replayed callbacks", () => {
     await firstStep(id);
     const callbackUrl = h.sim.tasks()[0]!.callbackUrl!;
     // a burst while the task still runs: the alarm it brings forward confirms once
-    expect((await Promise.all(Array.from({ length: 10 }, () => post(callbackUrl)))).map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect((await Promise.all(Array.from({ length: 10 }, () => post(callbackUrl)))).map((r) => r.status)).toEqual(
+      Array(10).fill(200),
+    );
     const confirmed = await runDue(id);
     expect(confirmed.status).toBe("running");
     expect(details()).toBe(1);
@@ -56,7 +65,9 @@ describe("duplicate, late or replayed callbacks", () => {
       expect(details()).toBe(2);
       const object = await env.MEDIA.head(job.outputs[0]!.key!);
       // late and replayed callbacks after the end change nothing
-      expect((await Promise.all(Array.from({ length: 5 }, () => post(callbackUrl)))).map((r) => r.status)).toEqual(Array(5).fill(200));
+      expect((await Promise.all(Array.from({ length: 5 }, () => post(callbackUrl)))).map((r) => r.status)).toEqual(
+        Array(5).fill(200),
+      );
       await h.sim.tick();
       await runDue(id);
       await stepAlarm(id);
@@ -157,7 +168,9 @@ describe("concurrent requests with one Idempotency-Key / same key, new body", ()
 
   it("4 batches at once with one key: one batch", async () => {
     const body = { jobs: [SEEDREAM] };
-    const answers = await Promise.all(Array.from({ length: 4 }, () => api("/v1/batches", { json: body, headers: { "Idempotency-Key": "race-3" } })));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => api("/v1/batches", { json: body, headers: { "Idempotency-Key": "race-3" } })),
+    );
     expect(answers.map((r) => r.status)).toEqual(Array(4).fill(202));
     const ids = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as { id: string }).id)));
     expect(ids.size).toBe(1);
@@ -168,7 +181,9 @@ describe("concurrent requests with one Idempotency-Key / same key, new body", ()
       await state.storage.deleteAlarm();
       await instance.alarm();
     });
-    expect((await runInDurableObject(batch, (_, state) => state.storage.kv.get<BatchRecord>("batch")!)).created).toBe(1);
+    expect((await runInDurableObject(batch, (_, state) => state.storage.kv.get<BatchRecord>("batch")!)).created).toBe(
+      1,
+    );
     h.jobs.push(await batchJobId(batchId, 0));
   });
 });
@@ -198,10 +213,13 @@ describe("redeploy / cron tick delivered twice or late", () => {
   }
 
   it("each due time starts one batch however often the tick comes; the jobs finish", async () => {
-    const res = await api("/v1/schedules", { json: { name: "nightly", cron: "*/5 * * * *", batch: { jobs: [SEEDREAM, WIRO] } } });
+    const res = await api("/v1/schedules", {
+      json: { name: "nightly", cron: "*/5 * * * *", batch: { jobs: [SEEDREAM, WIRO] } },
+    });
     expect(res.status).toBe(201);
     const schedule = (await res.json()) as { id: string };
-    const setDue = (at: number) => env.DB.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?").bind(at, schedule.id).run();
+    const setDue = (at: number) =>
+      env.DB.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?").bind(at, schedule.id).run();
     const batches: string[] = [];
 
     // due time 1: the tick is delivered three times at once (a redeploy re-sends it)
@@ -218,7 +236,10 @@ describe("redeploy / cron tick delivered twice or late", () => {
     const expected = [await scheduledBatchId(schedule.id, first), await scheduledBatchId(schedule.id, second)];
     // 0 double batches
     expect(new Set(batches)).toEqual(new Set(expected));
-    const view = (await (await api(`/v1/schedules/${schedule.id}`)).json()) as { lastBatchId: string; nextRunAt: string };
+    const view = (await (await api(`/v1/schedules/${schedule.id}`)).json()) as {
+      lastBatchId: string;
+      nextRunAt: string;
+    };
     expect(view.lastBatchId).toBe(expected[1]);
     expect(Date.parse(view.nextRunAt)).toBeGreaterThan(Date.now());
 
@@ -228,14 +249,20 @@ describe("redeploy / cron tick delivered twice or late", () => {
         await state.storage.deleteAlarm();
         await instance.alarm();
       });
-      const batch = await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId)), (_, state) => state.storage.kv.get<BatchRecord>("batch")!);
+      const batch = await runInDurableObject(
+        env.BATCHES.get(env.BATCHES.idFromName(batchId)),
+        (_, state) => state.storage.kv.get<BatchRecord>("batch")!,
+      );
       expect(batch.created).toBe(2);
       for (let i = 0; i < 2; i++) h.jobs.push(await batchJobId(batchId, i));
     }
     const jobs = await Promise.all(h.jobs.map((id) => drive(h, id)));
     expect(jobs.map((j) => j.status)).toEqual(Array(4).fill("succeeded"));
     for (const batchId of expected) {
-      const batch = (await (await api(`/v1/batches/${batchId}`)).json()) as { status: string; counts: Record<string, number> };
+      const batch = (await (await api(`/v1/batches/${batchId}`)).json()) as {
+        status: string;
+        counts: Record<string, number>;
+      };
       expect(batch.status).toBe("completed");
       expect(batch.counts.succeeded).toBe(2);
     }

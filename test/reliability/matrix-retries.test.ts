@@ -1,15 +1,14 @@
 import { afterAll, describe, expect } from "vitest";
-import { it } from "../support/fixture.ts";
-import { MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine/policies.ts";
-import { RETRY_CAP_MS } from "../../src/jobs/machine/policies.ts";
-import { LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
-import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import type { FaultKind, FaultTarget } from "../../simulator/index.ts";
+import { LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
+import { MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS, RETRY_CAP_MS } from "../../src/jobs/machine/policies.ts";
+import { weshopRunKey } from "../../src/providers/weshop-run.ts";
+import { it } from "../support/fixture.ts";
 import { getJob } from "../support/harness.ts";
-import { cancelOpenJobs, intIn, restoreProviderPace, requestsTo, tasksPerJob } from "./support.ts";
 import { seeded } from "../support/seeded.ts";
-import { drive, driveCounting, stepAlarm } from "./steps.ts";
 import { ceiling, driveNotingBackoff, figure, isSubmit, jobAt, jobBefore } from "./matrix-support.ts";
+import { drive, driveCounting, stepAlarm } from "./steps.ts";
+import { cancelOpenJobs, intIn, requestsTo, restoreProviderPace, tasksPerJob } from "./support.ts";
 
 it.beforeEach(async () => {
   await restoreProviderPace();
@@ -24,57 +23,72 @@ describe("provider 5xx, N times", () => {
   for (const target of ["weshop.submit", "weshop.poll", "wiro.run", "wiro.detail"] as const)
     for (const kind of ["http500", "http503"] as const) cases.push([target, kind, intIn(rand, 1, 4)]);
 
-  it.for(cases)("%s %s ×%i: capped full-jitter backoff, then success with one provider task", async ([target, kind, n], { h }) => {
-    const { id, attempts: before } = await jobBefore(h, target);
-    h.sim.inject({ target, kind, times: n });
-    const { job, backoffs } = await driveNotingBackoff(h, id);
-    expect(job.status).toBe("succeeded");
-    const calls = requestsTo(h, target).length;
-    if (isSubmit(target))
-      expect(calls, JSON.stringify({ before, n, reqs: h.sim.requests.map((r) => [r.target, r.at]), job: { a: job.attempts, s: job.submitAttempts } })).toBe(
-        before + n + 1,
-      );
-    else expect(calls).toBeGreaterThanOrEqual(n + 1);
-    // attempts <= cap
-    expect(before + n + 1).toBeLessThanOrEqual(isSubmit(target) ? MAX_SUBMIT_ATTEMPTS : MAX_POLL_ERRORS);
-    // one backoff per failed attempt, each within its full-jitter ceiling
-    expect(backoffs.map((b) => b.attempts)).toEqual(Array.from({ length: n }, (_, i) => before + i + 1));
-    for (const b of backoffs) {
-      expect(b.delay).toBeGreaterThan(0);
-      expect(b.delay).toBeLessThanOrEqual(ceiling(b.attempts));
-    }
-    // 0 duplicate provider tasks
-    expect(h.sim.tasks()).toHaveLength(1);
-    expect((await tasksPerJob(h)).get(id)).toBe(1);
-    if (target === "weshop.submit") expect(new Set(requestsTo(h, target).map((r) => r.headers["idempotency-key"]))).toEqual(new Set([await weshopRunKey(id)]));
-  });
+  it.for(cases)(
+    "%s %s ×%i: capped full-jitter backoff, then success with one provider task",
+    async ([target, kind, n], { h }) => {
+      const { id, attempts: before } = await jobBefore(h, target);
+      h.sim.inject({ target, kind, times: n });
+      const { job, backoffs } = await driveNotingBackoff(h, id);
+      expect(job.status).toBe("succeeded");
+      const calls = requestsTo(h, target).length;
+      if (isSubmit(target))
+        expect(
+          calls,
+          JSON.stringify({
+            before,
+            n,
+            reqs: h.sim.requests.map((r) => [r.target, r.at]),
+            job: { a: job.attempts, s: job.submitAttempts },
+          }),
+        ).toBe(before + n + 1);
+      else expect(calls).toBeGreaterThanOrEqual(n + 1);
+      // attempts <= cap
+      expect(before + n + 1).toBeLessThanOrEqual(isSubmit(target) ? MAX_SUBMIT_ATTEMPTS : MAX_POLL_ERRORS);
+      // one backoff per failed attempt, each within its full-jitter ceiling
+      expect(backoffs.map((b) => b.attempts)).toEqual(Array.from({ length: n }, (_, i) => before + i + 1));
+      for (const b of backoffs) {
+        expect(b.delay).toBeGreaterThan(0);
+        expect(b.delay).toBeLessThanOrEqual(ceiling(b.attempts));
+      }
+      // 0 duplicate provider tasks
+      expect(h.sim.tasks()).toHaveLength(1);
+      expect((await tasksPerJob(h)).get(id)).toBe(1);
+      if (target === "weshop.submit")
+        expect(new Set(requestsTo(h, target).map((r) => r.headers["idempotency-key"]))).toEqual(
+          new Set([await weshopRunKey(id)]),
+        );
+    },
+  );
 
   it.for([
     ["weshop.submit", "http500"],
     ["wiro.run", "http503"],
     ["weshop.poll", "http503"],
     ["wiro.detail", "http500"],
-  ] as const)("%s %s without end: failed after the cap with the last error; delays capped and jittered", async ([target, kind], { h }) => {
-    const { id, attempts: before } = await jobBefore(h, target);
-    // the job's own calls; a Wiro stop after it gave up reads Task/Detail by taskid, not counted here
-    const calls = () => requestsTo(h, target).filter((r) => !r.body.includes('"taskid"')).length;
-    const callsBefore = calls();
-    h.sim.inject({ target, kind, times: 1000 });
-    const { job, backoffs } = await driveNotingBackoff(h, id);
-    const cap = isSubmit(target) ? MAX_SUBMIT_ATTEMPTS : MAX_POLL_ERRORS;
-    expect(job.status).toBe("failed");
-    expect(job.error).toMatchObject({ code: "provider_unavailable", retryable: true });
-    // the reason names the provider's last answer
-    expect(job.lastProviderError).toBeTruthy();
-    expect(job.error!.message).toContain(job.lastProviderError!);
-    // attempts = cap, counting the one the job had already made
-    expect(calls() - callsBefore).toBe(cap - before);
-    expect(h.sim.tasks()).toHaveLength(isSubmit(target) ? 0 : 1);
-    for (const b of backoffs) expect(b.delay).toBeLessThanOrEqual(Math.min(RETRY_CAP_MS, ceiling(b.attempts)));
-    // full jitter: the delays are spread below their ceilings, not pinned to them
-    expect(backoffs.length).toBeGreaterThanOrEqual(cap - 2 - before);
-    expect(backoffs.filter((b) => b.delay < 0.9 * ceiling(b.attempts)).length).toBeGreaterThan(0);
-  });
+  ] as const)(
+    "%s %s without end: failed after the cap with the last error; delays capped and jittered",
+    async ([target, kind], { h }) => {
+      const { id, attempts: before } = await jobBefore(h, target);
+      // the job's own calls; a Wiro stop after it gave up reads Task/Detail by taskid, not counted here
+      const calls = () => requestsTo(h, target).filter((r) => !r.body.includes('"taskid"')).length;
+      const callsBefore = calls();
+      h.sim.inject({ target, kind, times: 1000 });
+      const { job, backoffs } = await driveNotingBackoff(h, id);
+      const cap = isSubmit(target) ? MAX_SUBMIT_ATTEMPTS : MAX_POLL_ERRORS;
+      expect(job.status).toBe("failed");
+      expect(job.error).toMatchObject({ code: "provider_unavailable", retryable: true });
+      // the reason names the provider's last answer
+      expect(job.lastProviderError).toBeTruthy();
+      expect(job.error!.message).toContain(job.lastProviderError!);
+      // attempts = cap, counting the one the job had already made
+      expect(calls() - callsBefore).toBe(cap - before);
+      expect(h.sim.tasks()).toHaveLength(isSubmit(target) ? 0 : 1);
+      for (const b of backoffs) expect(b.delay).toBeLessThanOrEqual(Math.min(RETRY_CAP_MS, ceiling(b.attempts)));
+      // full jitter: the delays are spread below their ceilings, not pinned to them
+      expect(backoffs.length).toBeGreaterThanOrEqual(cap - 2 - before);
+      expect(backoffs.filter((b) => b.delay < 0.9 * ceiling(b.attempts)).length).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe("429 / Wiro code 96 with or without Retry-After (seconds or HTTP date)", () => {
@@ -89,7 +103,12 @@ describe("429 / Wiro code 96 with or without Retry-After (seconds or HTTP date)"
       for (let round = 0; round < 3; round++) {
         const seconds = intIn(rand, 1, 600);
         const { id, attempts } = await jobBefore(h, target);
-        const header = form === "seconds" ? seconds : form === "http-date" ? new Date(Date.now() + seconds * 1000).toUTCString() : undefined;
+        const header =
+          form === "seconds"
+            ? seconds
+            : form === "http-date"
+              ? new Date(Date.now() + seconds * 1000).toUTCString()
+              : undefined;
         h.sim.inject({ target, kind: "rate_limit", ...(header === undefined ? {} : { retryAfter: header }) });
         const before = requestsTo(h, target).length;
         const step = await stepAlarm(id);
@@ -129,7 +148,10 @@ describe("429 / Wiro code 96 with or without Retry-After (seconds or HTTP date)"
   );
 
   afterAll(() => {
-    if (margins.length > 0) figure(`Retry-After honoured in ${margins.length}/${margins.length} cases; smallest margin ${Math.min(...margins)} ms`);
+    if (margins.length > 0)
+      figure(
+        `Retry-After honoured in ${margins.length}/${margins.length} cases; smallest margin ${Math.min(...margins)} ms`,
+      );
   });
 });
 
@@ -137,22 +159,25 @@ describe("WeShop error retryable:false, Wiro 97", () => {
   it.for([
     ["weshop.submit", "INSUFFICIENT_POWER", "Insufficient power balance"],
     ["wiro.run", "97", "Insufficient balance"],
-  ] as const)("%s: the job fails at once with the provider's code (%s) and message after exactly 1 attempt", async ([target, code, message], { h }) => {
-    h.sim.inject({ target, kind: "error_final" });
-    const id = await jobAt(h, target);
-    const { job, rejections } = await driveCounting(h, id);
-    expect(rejections).toEqual([]);
-    expect(job.status).toBe("failed");
-    expect(job.error).toMatchObject({ code, retryable: false });
-    expect(job.error!.message).toContain(message);
-    expect(requestsTo(h, target)).toHaveLength(1);
-    expect(h.sim.tasks()).toHaveLength(0);
-    // clients see the same reason, and the job asks nothing more
-    expect((await getJob(id)).error).toMatchObject({ code, message: job.error!.message, retryable: false });
-    const after = h.sim.requests.length;
-    await stepAlarm(id);
-    expect(h.sim.requests.length).toBe(after);
-  });
+  ] as const)(
+    "%s: the job fails at once with the provider's code (%s) and message after exactly 1 attempt",
+    async ([target, code, message], { h }) => {
+      h.sim.inject({ target, kind: "error_final" });
+      const id = await jobAt(h, target);
+      const { job, rejections } = await driveCounting(h, id);
+      expect(rejections).toEqual([]);
+      expect(job.status).toBe("failed");
+      expect(job.error).toMatchObject({ code, retryable: false });
+      expect(job.error!.message).toContain(message);
+      expect(requestsTo(h, target)).toHaveLength(1);
+      expect(h.sim.tasks()).toHaveLength(0);
+      // clients see the same reason, and the job asks nothing more
+      expect((await getJob(id)).error).toMatchObject({ code, message: job.error!.message, retryable: false });
+      const after = h.sim.requests.length;
+      await stepAlarm(id);
+      expect(h.sim.requests.length).toBe(after);
+    },
+  );
 
   // Issue 10: a status poll keeps going through anything that is not a definite end or refused
   // credentials. The task already exists and may be running (and billing); such an answer on a

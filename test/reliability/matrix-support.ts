@@ -1,12 +1,12 @@
 // What the fault matrix's rows share: the job spec for a fault's provider, a job brought to just
 // before the step a fault is aimed at, and the backoff noted while a job is driven to its end.
 import { expect } from "vitest";
+import type { FaultTarget } from "../../simulator/index.ts";
 import { RETRY_BASE_MS, RETRY_CAP_MS } from "../../src/jobs/machine/policies.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import type { FaultTarget } from "../../simulator/index.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
 import { type SEEDANCE, SEEDREAM, WIRO } from "../support/builders.ts";
-import { createJob, storedJob, type Harness } from "../support/harness.ts";
+import { createJob, type Harness, storedJob } from "../support/harness.ts";
 import { firstStep, stepAlarm } from "./steps.ts";
 import { requestsTo, TERMINAL } from "./support.ts";
 
@@ -31,7 +31,11 @@ export async function jobAt(_h: Harness, target: FaultTarget): Promise<string> {
  * On a busy machine the runtime may have run that first alarm and its retry before the test
  * parks the job, so the attempts made so far are read back, not assumed.
  */
-export async function jobBefore(h: Harness, target: FaultTarget, strict = true): Promise<{ id: string; attempts: number }> {
+export async function jobBefore(
+  h: Harness,
+  target: FaultTarget,
+  strict = true,
+): Promise<{ id: string; attempts: number }> {
   if (!isSubmit(target)) return { id: await jobAt(h, target), attempts: 0 };
   const callsBefore = requestsTo(h, target).length;
   h.sim.inject({ target, kind: "http500", times: 1000 });
@@ -57,7 +61,11 @@ interface Backoff {
 }
 
 /** Drives a job to its end, noting the delay chosen after every failed attempt. */
-export async function driveNotingBackoff(h: Harness, id: string, maxRounds = 80): Promise<{ job: JobRecord; backoffs: Backoff[] }> {
+export async function driveNotingBackoff(
+  h: Harness,
+  id: string,
+  maxRounds = 80,
+): Promise<{ job: JobRecord; backoffs: Backoff[] }> {
   const backoffs: Backoff[] = [];
   for (let i = 0; i < maxRounds; i++) {
     const job = await storedJob(id);

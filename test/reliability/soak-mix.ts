@@ -21,7 +21,17 @@ export const KINDS: Partial<Record<FaultTarget, FaultKind[]>> = {
     "run_partial",
   ],
   "weshop.poll": ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final"],
-  "wiro.run": ["http500", "http503", "rate_limit", "hang", "accept_then_hang", "malformed_json", "unexpected_shape", "error_final", "run_failed"],
+  "wiro.run": [
+    "http500",
+    "http503",
+    "rate_limit",
+    "hang",
+    "accept_then_hang",
+    "malformed_json",
+    "unexpected_shape",
+    "error_final",
+    "run_failed",
+  ],
   "wiro.detail": ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final"],
   "wiro.cancel": ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final"],
   "wiro.kill": ["http500", "http503", "rate_limit", "hang", "malformed_json", "unexpected_shape", "error_final"],
@@ -50,15 +60,25 @@ export function specFor(rand: () => number, n: number): Record<string, unknown> 
           batchCount: intIn(rand, 1, 2),
         }
       : model === "weshop/seedream"
-        ? { textDescription: `soak image ${n}`, batchCount: intIn(rand, 1, 3), outputFormat: pick(rand, ["jpeg", "png"]) }
+        ? {
+            textDescription: `soak image ${n}`,
+            batchCount: intIn(rand, 1, 3),
+            outputFormat: pick(rand, ["jpeg", "png"]),
+          }
         : { prompt: `soak video ${n}`, duration: pick(rand, ["5", "10"]), resolution: pick(rand, ["480p", "720p"]) };
-  return { model, params, metadata: { soak: String(n) }, ...(rand() < 0.15 ? { webhookUrl: `${HOOK_ORIGIN}/soak` } : {}) };
+  return {
+    model,
+    params,
+    metadata: { soak: String(n) },
+    ...(rand() < 0.15 ? { webhookUrl: `${HOOK_ORIGIN}/soak` } : {}),
+  };
 }
 
 export function faultFor(rand: () => number, target: FaultTarget): Fault {
   const kind = pick(rand, KINDS[target]!);
   // (a hung download costs MEDIA_TIMEOUT_MS of real time each, so those come one at a time)
-  const once = kind === "error_final" || kind === "run_failed" || kind === "expired" || (kind === "hang" && target === "media");
+  const once =
+    kind === "error_final" || kind === "run_failed" || kind === "expired" || (kind === "hang" && target === "media");
   const fault: Fault = { target, kind, times: once ? 1 : pick(rand, [1, 1, 1, 2, 3, 6]) };
   if (kind === "rate_limit") {
     const form = pick(rand, ["none", "seconds", "date"]);
@@ -122,7 +142,18 @@ export function observe(): Exchange[] {
   return log;
 }
 
-export type Outcome = "ok" | "timeout" | "5xx" | "rate" | "final" | "malformed" | "shape" | "expired" | "short" | "benign" | "other_error";
+export type Outcome =
+  | "ok"
+  | "timeout"
+  | "5xx"
+  | "rate"
+  | "final"
+  | "malformed"
+  | "shape"
+  | "expired"
+  | "short"
+  | "benign"
+  | "other_error";
 
 export function outcomeOf(ex: Exchange): Outcome {
   if (ex.aborted) return "timeout";
@@ -143,7 +174,13 @@ export function outcomeOf(ex: Exchange): Outcome {
   } catch {
     return "malformed";
   }
-  const b = body as { hello?: string; success?: boolean; error?: { code?: string }; errors?: { code?: number }[]; result?: boolean };
+  const b = body as {
+    hello?: string;
+    success?: boolean;
+    error?: { code?: string };
+    errors?: { code?: number }[];
+    result?: boolean;
+  };
   if (b.hello === "world") return "shape";
   if (b.error?.code === "INSUFFICIENT_POWER") return "final";
   const wiroCode = b.errors?.[0]?.code;

@@ -4,17 +4,27 @@
 // faults it met, no provider task twice for a job, no truncated object, no secret in any log.
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
-import { it } from "../support/fixture.ts";
+import type { Fault, FaultTarget, SimTask } from "../../simulator/index.ts";
 import { batchJobId } from "../../src/batches/batch-object.ts";
 import { MAX_COPY_ATTEMPTS, MAX_POLL_ERRORS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine/policies.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
-import type { Fault, FaultTarget, SimTask } from "../../simulator/index.ts";
+import { it } from "../support/fixture.ts";
 import { api, storedJob } from "../support/harness.ts";
-import { cancelOpenJobs, captureLogs, checkStored, emulateGzipDecoding, intIn, restoreProviderPace, secretValues, tasksPerJob, TERMINAL } from "./support.ts";
 import { seeded } from "../support/seeded.ts";
+import { type Exchange, FAULTS_PER_CHUNK, faultFor, type Outcome, observe, outcomeOf, specFor } from "./soak-mix.ts";
 import { firstStep, stepAlarm } from "./steps.ts";
-import { FAULTS_PER_CHUNK, specFor, faultFor, type Exchange, observe, type Outcome, outcomeOf } from "./soak-mix.ts";
+import {
+  cancelOpenJobs,
+  captureLogs,
+  checkStored,
+  emulateGzipDecoding,
+  intIn,
+  restoreProviderPace,
+  secretValues,
+  TERMINAL,
+  tasksPerJob,
+} from "./support.ts";
 
 const SEED = 20261121;
 const CHUNKS = 10;
@@ -60,7 +70,9 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
         if (res.status === 202) ids.push(((await res.json()) as { id: string }).id);
       }
       for (let b = 0; b < BATCHES_PER_CHUNK; b++) {
-        const batch = await api("/v1/batches", { json: { jobs: Array.from({ length: BATCH_SIZE }, () => specFor(rand, n++)) } });
+        const batch = await api("/v1/batches", {
+          json: { jobs: Array.from({ length: BATCH_SIZE }, () => specFor(rand, n++)) },
+        });
         createStatuses.push(batch.status);
         const batchId = ((await batch.json()) as { id: string }).id;
         await runInDurableObject(env.BATCHES.get(env.BATCHES.idFromName(batchId)), async (instance, state) => {
@@ -76,7 +88,11 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
       jobIds.push(...ids);
 
       // each job's plan is drawn up front, so the run does not depend on how drivers interleave
-      const plans = ids.map((id) => ({ id, cancelAt: rand() < 0.06 ? intIn(rand, 0, 4) : -1, tickEvery: intIn(rand, 1, 3) }));
+      const plans = ids.map((id) => ({
+        id,
+        cancelAt: rand() < 0.06 ? intIn(rand, 0, 4) : -1,
+        tickEvery: intIn(rand, 1, 3),
+      }));
       // a job waiting in line for a provider slot asks again only after another job of that
       // provider moved (only then can a slot free), unless nobody else can move
       const waiters = { weshop: [] as (() => void)[], wiro: [] as (() => void)[] };
@@ -134,7 +150,9 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
     const jobByKey = new Map(await Promise.all(jobIds.map(async (id) => [await weshopRunKey(id), id] as const)));
     const jobOfKey = (key: string | undefined) => (key === undefined ? undefined : jobByKey.get(key));
     const jobOfTask = (t: SimTask | undefined) =>
-      t?.provider === "weshop" ? jobOfKey(t.idempotencyKey) : t?.callbackUrl?.match(/\/callbacks\/wiro\/(job_\w+)\//)?.[1];
+      t?.provider === "weshop"
+        ? jobOfKey(t.idempotencyKey)
+        : t?.callbackUrl?.match(/\/callbacks\/wiro\/(job_\w+)\//)?.[1];
     const jobOf = (ex: Exchange): string | undefined => {
       if (ex.target === "weshop.submit") return jobOfKey(ex.idempotencyKey);
       if (ex.target === "weshop.poll") return jobOfTask(taskByExec.get(ex.path.split("/").pop()!));
@@ -158,7 +176,8 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
     const problems: string[] = [];
     const codes = new Map<string, number>();
     for (const job of jobs) {
-      const note = (what: string) => problems.push(`${job.id} (${job.model}, ${job.status}/${job.error?.code}): ${what}`);
+      const note = (what: string) =>
+        problems.push(`${job.id} (${job.model}, ${job.status}/${job.error?.code}): ${what}`);
       const key = job.status === "succeeded" ? "succeeded" : `${job.status}:${job.error?.code}`;
       codes.set(key, (codes.get(key) ?? 0) + 1);
       if (!TERMINAL.has(job.status)) note("not finished");
@@ -166,12 +185,15 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
       const mine = byJob.get(job.id) ?? [];
       // a Wiro stop (Task/Detail by taskid, Cancel, Kill) comes after the job's end and decides nothing of it
       const stopCall = (ex: Exchange) =>
-        ex.target === "wiro.cancel" || ex.target === "wiro.kill" || (ex.target === "wiro.detail" && ex.requestBody.includes('"taskid"'));
+        ex.target === "wiro.cancel" ||
+        ex.target === "wiro.kill" ||
+        (ex.target === "wiro.detail" && ex.requestBody.includes('"taskid"'));
       const provider = mine.filter((ex) => ex.target !== "media" && !stopCall(ex));
       const outcomes = provider.map(outcomeOf);
       const task = taskOf.get(job.id);
       if (job.status === "canceled") {
-        if (job.error?.code !== "canceled_by_client" || cancels.get(job.id) !== 200) note("canceled without being asked to");
+        if (job.error?.code !== "canceled_by_client" || cancels.get(job.id) !== 200)
+          note("canceled without being asked to");
         continue;
       }
       // the first answer that decides a job's fate
@@ -188,19 +210,31 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
         outcomes[decisive] !== "final" &&
         job.task !== undefined &&
         job.error?.code !== "submit_uncertain";
-      if (adopted && provider.slice(decisive + 1).some((ex) => ex.target === "wiro.run")) note("sent the Run again after its answer was lost");
+      if (adopted && provider.slice(decisive + 1).some((ex) => ex.target === "wiro.run"))
+        note("sent the Run again after its answer was lost");
       if (decisive >= 0 && !adopted) {
         const ex = provider[decisive]!;
-        const expected = outcomes[decisive] === "final" ? (ex.target.startsWith("wiro") ? "97" : "INSUFFICIENT_POWER") : "submit_uncertain";
+        const expected =
+          outcomes[decisive] === "final"
+            ? ex.target.startsWith("wiro")
+              ? "97"
+              : "INSUFFICIENT_POWER"
+            : "submit_uncertain";
         if (job.error?.code !== expected) note(`met ${outcomes[decisive]} at ${ex.target}, expected ${expected}`);
-        if (provider.length > decisive + 1) note(`asked the provider again after ${outcomes[decisive]} at ${ex.target}`);
+        if (provider.length > decisive + 1)
+          note(`asked the provider again after ${outcomes[decisive]} at ${ex.target}`);
         continue;
       }
       if (job.error?.code === "provider_unavailable") {
-        const submits = outcomes.filter((_o, i) => provider[i]!.target.endsWith("submit") || provider[i]!.target === "wiro.run");
-        const polls = outcomes.filter((_o, i) => provider[i]!.target.endsWith("poll") || provider[i]!.target === "wiro.detail");
+        const submits = outcomes.filter(
+          (_o, i) => provider[i]!.target.endsWith("submit") || provider[i]!.target === "wiro.run",
+        );
+        const polls = outcomes.filter(
+          (_o, i) => provider[i]!.target.endsWith("poll") || provider[i]!.target === "wiro.detail",
+        );
         const tail = (list: Outcome[], n: number) => list.length >= n && list.slice(-n).every((o) => o !== "ok");
-        if (!tail(submits, MAX_SUBMIT_ATTEMPTS) && !tail(polls, MAX_POLL_ERRORS)) note("gave up without meeting the retry cap");
+        if (!tail(submits, MAX_SUBMIT_ATTEMPTS) && !tail(polls, MAX_POLL_ERRORS))
+          note("gave up without meeting the retry cap");
         continue;
       }
       if (task?.outcome === "failed") {
@@ -215,19 +249,25 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
         if (output.status !== "failed") continue;
         const kinds = fetches.map(outcomeOf);
         // a poster or last frame is not fetched once its video could not be stored (that video is checked here too)
-        const orphan = output.parent !== undefined && fetches.length === 0 && job.outputs.find((o) => o.index === output.parent)?.status === "failed";
+        const orphan =
+          output.parent !== undefined &&
+          fetches.length === 0 &&
+          job.outputs.find((o) => o.index === output.parent)?.status === "failed";
         const explained =
           orphan ||
           (!output.sourceUrl
             ? task?.outcome === "partial"
-            : kinds.includes("expired") || kinds.filter((k) => k !== "ok" && k !== "benign").length >= MAX_COPY_ATTEMPTS);
+            : kinds.includes("expired") ||
+              kinds.filter((k) => k !== "ok" && k !== "benign").length >= MAX_COPY_ATTEMPTS);
         if (!explained) note(`output ${output.index} failed (${output.error}) after ${JSON.stringify(kinds)}`);
       }
       if (job.status === "failed" && job.error?.code !== "media_copy_failed") note("failed with an unexpected code");
-      if (job.status === "failed" && job.outputs.some((o) => o.status === "stored")) note("failed with a stored output");
+      if (job.status === "failed" && job.outputs.some((o) => o.status === "stored"))
+        note("failed with a stored output");
       // a job that met no fault at all simply succeeds, every output stored
       const clean = mine.every((ex) => ["ok", "benign"].includes(outcomeOf(ex))) && task?.outcome === "success";
-      if (clean && (job.status !== "succeeded" || job.outputs.some((o) => o.status !== "stored"))) note("met no fault but did not succeed whole");
+      if (clean && (job.status !== "succeeded" || job.outputs.some((o) => o.status !== "stored")))
+        note("met no fault but did not succeed whole");
     }
     expect(problems).toEqual([]);
     expect(rejections).toEqual([]);
@@ -244,7 +284,10 @@ it("300 jobs, every fault at every target: all end with a fitting reason; 0 dupl
 
     // -- 0 secrets in logs (callback tokens and Wiro task tokens included)
     expect(logs.lines.length).toBeGreaterThan(jobIds.length);
-    const secrets = [...secretValues(), ...tasks.flatMap((t) => [t.callbackUrl?.split("/").pop(), t.token]).filter((s): s is string => Boolean(s))];
+    const secrets = [
+      ...secretValues(),
+      ...tasks.flatMap((t) => [t.callbackUrl?.split("/").pop(), t.token]).filter((s): s is string => Boolean(s)),
+    ];
     const leaks = secrets.filter((secret) => logs.lines.some((line) => line.includes(secret)));
     expect(leaks).toEqual([]);
 

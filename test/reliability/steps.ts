@@ -2,10 +2,10 @@
 // instead of stopping), jobs parked between steps so only the test moves them, and crashes
 // placed after a side effect.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import type { JobRecord } from "../../src/jobs/record.ts";
 import type { JobObject } from "../../src/jobs/job-object.ts";
+import type { JobRecord } from "../../src/jobs/record.ts";
 import { jobInside } from "../support/do-internals.ts";
-import { jobStub, storedJob, type Harness } from "../support/harness.ts";
+import { type Harness, jobStub, storedJob } from "../support/harness.ts";
 import { TERMINAL } from "./support.ts";
 
 const PARKED_MS = 3600_000;
@@ -65,7 +65,8 @@ export async function stepAlarm(id: string, hold = true, direct = false): Promis
     };
     return undefined;
   });
-  if (ended) return { ms: 0, job: ended, alarm: await runInDurableObject(stub, (_, state) => state.storage.getAlarm()) };
+  if (ended)
+    return { ms: 0, job: ended, alarm: await runInDurableObject(stub, (_, state) => state.storage.getAlarm()) };
   const started = performance.now();
   let error: unknown;
   try {
@@ -111,7 +112,12 @@ async function stepDirect(id: string, hold: boolean): Promise<Step> {
 }
 
 /** Drives a job to its end with stepAlarm, collecting every rejection of alarm() instead of stopping. */
-export async function driveCounting(h: Harness, id: string, stepMs = 15_000, maxRounds = 150): Promise<{ job: JobRecord; rejections: unknown[] }> {
+export async function driveCounting(
+  h: Harness,
+  id: string,
+  stepMs = 15_000,
+  maxRounds = 150,
+): Promise<{ job: JobRecord; rejections: unknown[] }> {
   const rejections: unknown[] = [];
   // the alarm set at creation may already be on its way: let it be the first step
   const first = await storedJob(id);
@@ -134,7 +140,13 @@ export async function drive(h: Harness, id: string, stepMs = 15_000, maxRounds =
 }
 
 /** Runs steps until `until(job)` holds (or the job ends); returns the job at that point. */
-export async function stepUntil(h: Harness, id: string, until: (job: JobRecord) => boolean, stepMs = 15_000, maxRounds = 60): Promise<JobRecord> {
+export async function stepUntil(
+  h: Harness,
+  id: string,
+  until: (job: JobRecord) => boolean,
+  stepMs = 15_000,
+  maxRounds = 60,
+): Promise<JobRecord> {
   for (let i = 0; i < maxRounds; i++) {
     const job = await storedJob(id);
     if (until(job) || TERMINAL.has(job.status)) return job;
@@ -191,8 +203,12 @@ export async function firstStep(id: string, tries = 30, mustSubmit = true): Prom
     await holdAlarm(id);
     return job;
   }
-  const gate = job ? await runInDurableObject(env.GATES.get(env.GATES.idFromName(job.provider)), (g) => g.snapshot()) : undefined;
-  throw new Error(`job ${id} never got to its provider: ${JSON.stringify(job)}; provider gate: ${JSON.stringify(gate)}`);
+  const gate = job
+    ? await runInDurableObject(env.GATES.get(env.GATES.idFromName(job.provider)), (g) => g.snapshot())
+    : undefined;
+  throw new Error(
+    `job ${id} never got to its provider: ${JSON.stringify(job)}; provider gate: ${JSON.stringify(gate)}`,
+  );
 }
 
 /** Waits for an alarm already running, then parks the job: it moves only when the test steps it. */

@@ -3,17 +3,18 @@
 // the provider's, no task twice, no secret logged). Alarm steps are in steps.ts.
 import { env, runInDurableObject } from "cloudflare:test";
 import { vi } from "vitest";
+import { jobApi } from "../../src/jobs/job-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { weshopRunKey } from "../../src/providers/weshop-run.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../support/bindings.ts";
-import { jobApi } from "../../src/jobs/job-client.ts";
 import { gateInside } from "../support/do-internals.ts";
-import { storedJob, type Harness } from "../support/harness.ts";
+import { type Harness, storedJob } from "../support/harness.ts";
 
 export const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
 export const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
-export const intIn = (rand: () => number, min: number, max: number): number => min + Math.floor(rand() * (max - min + 1));
+export const intIn = (rand: () => number, min: number, max: number): number =>
+  min + Math.floor(rand() * (max - min + 1));
 
 export const requestsTo = (h: Harness, target: string) => h.sim.requests.filter((r) => r.target === target);
 
@@ -43,8 +44,16 @@ export function layerFetch(layer: Layer): void {
 export function emulateGzipDecoding(): void {
   layerFetch(async (request, next) => {
     const res = await next();
-    if (!request.url.startsWith(`${SIM_ORIGIN}/files/`) || res.headers.get("content-encoding")?.toLowerCase() !== "gzip" || !res.body) return res;
-    return new Response(res.body.pipeThrough(new DecompressionStream("gzip")), { status: res.status, headers: res.headers });
+    if (
+      !request.url.startsWith(`${SIM_ORIGIN}/files/`) ||
+      res.headers.get("content-encoding")?.toLowerCase() !== "gzip" ||
+      !res.body
+    )
+      return res;
+    return new Response(res.body.pipeThrough(new DecompressionStream("gzip")), {
+      status: res.status,
+      headers: res.headers,
+    });
   });
 }
 
@@ -81,7 +90,8 @@ export async function restoreProviderPace(): Promise<void> {
 /** Makes the jobs look idle to the sweeper: their objects have not written their index rows for longer than `idleMs`. */
 export async function ageIndex(ids: string[], idleMs: number): Promise<void> {
   const stamp = Date.now() - idleMs - 60_000;
-  for (const id of ids) await env.DB.prepare("UPDATE jobs SET updated_at = ?, seen_at = ? WHERE id = ?").bind(stamp, stamp, id).run();
+  for (const id of ids)
+    await env.DB.prepare("UPDATE jobs SET updated_at = ?, seen_at = ? WHERE id = ?").bind(stamp, stamp, id).run();
 }
 
 export async function sha256Hex(bytes: Uint8Array | ArrayBuffer): Promise<string> {
@@ -121,12 +131,15 @@ export async function checkStored(h: Harness, jobs: JobRecord[]): Promise<Stored
       const body = await env.MEDIA.get(object.key);
       const bytes = new Uint8Array(await body!.arrayBuffer());
       if (!source) bad.push(`${object.key}: the simulator serves nothing at the source URL`);
-      else if (bytes.byteLength !== source.byteLength) bad.push(`${object.key}: ${bytes.byteLength} bytes stored, source has ${source.byteLength}`);
-      else if ((await sha256Hex(bytes)) !== (await sha256Hex(source))) bad.push(`${object.key}: sha256 differs from the source`);
+      else if (bytes.byteLength !== source.byteLength)
+        bad.push(`${object.key}: ${bytes.byteLength} bytes stored, source has ${source.byteLength}`);
+      else if ((await sha256Hex(bytes)) !== (await sha256Hex(source)))
+        bad.push(`${object.key}: sha256 differs from the source`);
       else if (output.size !== source.byteLength || output.sha256 !== (await sha256Hex(source)))
         bad.push(`${object.key}: the job reports a wrong size or sha256`);
     }
-    for (const key of byKey.keys()) if (!listed.objects.some((o) => o.key === key)) bad.push(`${key}: stored output without an object`);
+    for (const key of byKey.keys())
+      if (!listed.objects.some((o) => o.key === key)) bad.push(`${key}: stored output without an object`);
   }
   return { objects, stored, bad };
 }
@@ -135,7 +148,9 @@ export async function checkStored(h: Harness, jobs: JobRecord[]): Promise<Stored
 export async function tasksPerJob(h: Harness): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   // a WeShop run's Idempotency-Key is derived from its job id
-  const jobOfKey = new Map(await Promise.all([...new Set(h.jobs)].map(async (id) => [await weshopRunKey(id), id] as const)));
+  const jobOfKey = new Map(
+    await Promise.all([...new Set(h.jobs)].map(async (id) => [await weshopRunKey(id), id] as const)),
+  );
   for (const task of h.sim.tasks()) {
     // a key of a job the harness did not create (a batch's) still groups that job's tasks
     const id =
@@ -191,7 +206,9 @@ export function captureLogs(): { lines: string[]; restore(): void } {
 
 function safeStringify(value: unknown): string {
   try {
-    return value instanceof Error ? `${value.name}: ${value.message}\n${value.stack ?? ""}` : (JSON.stringify(value) ?? String(value));
+    return value instanceof Error
+      ? `${value.name}: ${value.message}\n${value.stack ?? ""}`
+      : (JSON.stringify(value) ?? String(value));
   } catch {
     return String(value);
   }

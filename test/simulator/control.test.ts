@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ORIGIN, SEEDANCE_RUN, WESHOP_KEY, body, harness, weshopRequest, weshopSubmit, wiroRequest, wiroRun } from "./helpers.ts";
+import {
+  body,
+  harness,
+  ORIGIN,
+  SEEDANCE_RUN,
+  WESHOP_KEY,
+  weshopRequest,
+  weshopSubmit,
+  wiroRequest,
+  wiroRun,
+} from "./helpers.ts";
 
 const control = (path: string, method = "GET", payload?: unknown) =>
   new Request(`${ORIGIN}/__sim${path}`, { method, body: payload === undefined ? undefined : JSON.stringify(payload) });
@@ -11,7 +21,9 @@ describe("control endpoints", () => {
 
     const bad = await sim.fetch(control("/faults", "POST", { target: "media", kind: "run_failed" }));
     expect(bad.status).toBe(400);
-    expect(await sim.fetch(control("/faults", "POST", { target: "weshop.submit", kind: "http500" })).then((r) => r.status)).toBe(200);
+    expect(
+      await sim.fetch(control("/faults", "POST", { target: "weshop.submit", kind: "http500" })).then((r) => r.status),
+    ).toBe(200);
     await sim.fetch(
       control("/faults", "POST", [
         { target: "weshop.poll", kind: "http503", times: 2 },
@@ -26,7 +38,11 @@ describe("control endpoints", () => {
     await wiroRun(sim);
     const requests = await body(await sim.fetch(control("/requests")));
     expect(requests.map((r: { target: string }) => r.target)).toEqual(["weshop.submit", "wiro.run"]);
-    expect(requests[0]).toMatchObject({ method: "POST", path: "/weshop/openapi/agent/runs", headers: { authorization: WESHOP_KEY, "idempotency-key": "abc" } });
+    expect(requests[0]).toMatchObject({
+      method: "POST",
+      path: "/weshop/openapi/agent/runs",
+      headers: { authorization: WESHOP_KEY, "idempotency-key": "abc" },
+    });
     expect(JSON.parse(requests[0].body)).toEqual(SEEDANCE_RUN);
     const tasks = await body(await sim.fetch(control("/tasks")));
     expect(tasks.map((t: { provider: string }) => t.provider)).toEqual(["weshop", "wiro"]);

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { FaultTarget, Simulator } from "../../simulator/index.ts";
 import {
-  ORIGIN,
-  SEEDANCE_RUN,
-  WIRO_RUN,
-  WIRO_RUN_PATH,
   body,
   bytesOf,
   harness,
+  ORIGIN,
+  SEEDANCE_RUN,
   seedreamRun,
+  WIRO_RUN,
+  WIRO_RUN_PATH,
   weshopPoll,
   weshopRequest,
   weshopSubmit,
@@ -131,7 +131,11 @@ describe("task-shaping faults", () => {
     const { sim } = harness();
     sim.inject({ target: "weshop.submit", kind: "accept_then_hang" });
     const ac = new AbortController();
-    const first = sim.fetch(new Request(weshopRequest("/agent/runs", { body: SEEDANCE_RUN, headers: { "Idempotency-Key": "k1" } }), { signal: ac.signal }));
+    const first = sim.fetch(
+      new Request(weshopRequest("/agent/runs", { body: SEEDANCE_RUN, headers: { "Idempotency-Key": "k1" } }), {
+        signal: ac.signal,
+      }),
+    );
     expect(await stillPending(sim, first, "weshop.submit")).toBe(true);
     ac.abort();
     await expect(first).rejects.toMatchObject({ name: "AbortError" });
@@ -155,7 +159,9 @@ describe("task-shaping faults", () => {
   it("a task-shaping fault waits for a request that creates a task (invalid requests do not use it up)", async () => {
     const h = harness();
     h.sim.inject({ target: "weshop.submit", kind: "run_failed" });
-    expect((await h.sim.fetch(weshopRequest("/agent/runs", { body: seedreamRun({ batchCount: 99 }) }))).status).toBe(422);
+    expect((await h.sim.fetch(weshopRequest("/agent/runs", { body: seedreamRun({ batchCount: 99 }) }))).status).toBe(
+      422,
+    );
     await weshopSubmit(h.sim, seedreamRun());
     expect(h.sim.tasks()[0]?.outcome).toBe("failed");
   });
@@ -179,7 +185,12 @@ describe("task-shaping faults", () => {
     const run = await wiroRun(h.sim);
     h.advance(1000);
     const task = await wiroDetail(h.sim, run.socketaccesstoken);
-    expect(task).toMatchObject({ status: "task_postprocess_end", pexit: "1", debugerror: "simulated failure", outputs: [] });
+    expect(task).toMatchObject({
+      status: "task_postprocess_end",
+      pexit: "1",
+      debugerror: "simulated failure",
+      outputs: [],
+    });
     expect((await h.sim.fetch(new Request(`${ORIGIN}/files/wiro/${run.taskid}/0.mp4`))).status).toBe(404);
   });
 
@@ -192,7 +203,8 @@ describe("task-shaping faults", () => {
     expect(exe.status).toBe("Success");
     expect(exe.result.map((r: { status: string }) => r.status)).toEqual(["Success", "Failed", "Success", "Failed"]);
     expect(exe.result[1]).toEqual({ status: "Failed" });
-    const status = async (i: number) => (await h.sim.fetch(new Request(`${ORIGIN}/files/weshop/${data.executionId}/${i}.jpg`))).status;
+    const status = async (i: number) =>
+      (await h.sim.fetch(new Request(`${ORIGIN}/files/weshop/${data.executionId}/${i}.jpg`))).status;
     expect([await status(0), await status(1), await status(2), await status(3)]).toEqual([200, 404, 200, 404]);
     expect(h.sim.tasks()[0]?.outcome).toBe("partial");
   });

@@ -48,7 +48,10 @@ export function harness(durations?: { seedance?: number; seedream?: number; wiro
   };
 }
 
-export function weshopRequest(path: string, init: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> } = {}): Request {
+export function weshopRequest(
+  path: string,
+  init: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
+): Request {
   const headers: Record<string, string> = { ...init.headers };
   if (init.key !== null) headers.authorization = init.key ?? WESHOP_KEY;
   let body: BodyInit | undefined;
@@ -57,17 +60,30 @@ export function weshopRequest(path: string, init: { method?: string; body?: unkn
     headers["content-type"] = "application/json";
     body = JSON.stringify(init.body);
   }
-  return new Request(`${ORIGIN}/weshop/openapi${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body });
+  return new Request(`${ORIGIN}/weshop/openapi${path}`, {
+    method: init.method ?? (body ? "POST" : "GET"),
+    headers,
+    body,
+  });
 }
 
 export const SEEDANCE_RUN = {
   agent: { name: "seedance", version: "v1.0" },
   input: { images: ["https://example.com/a.jpg"] },
-  params: { images: ["https://example.com/a.jpg"], textDescription: "a cat surfing", duration: "5s", aspectRatio: "16:9" },
+  params: {
+    images: ["https://example.com/a.jpg"],
+    textDescription: "a cat surfing",
+    duration: "5s",
+    aspectRatio: "16:9",
+  },
 };
 
 export function seedreamRun(params: Record<string, unknown> = {}) {
-  return { agent: { name: "seedream", version: "v1.0" }, input: {}, params: { textDescription: "a red bicycle", ...params } };
+  return {
+    agent: { name: "seedream", version: "v1.0" },
+    input: {},
+    params: { textDescription: "a red bicycle", ...params },
+  };
 }
 
 /** HMAC written here independently of the simulator's implementation. */
@@ -79,7 +95,11 @@ export async function hmacHex(key: string, message: string): Promise<string> {
 }
 
 let nonceCounter = 1000;
-export async function wiroRequest(path: string, body: unknown, opts: { nonce?: string; signature?: string; key?: string | null } = {}): Promise<Request> {
+export async function wiroRequest(
+  path: string,
+  body: unknown,
+  opts: { nonce?: string; signature?: string; key?: string | null } = {},
+): Promise<Request> {
   const nonce = opts.nonce ?? String(nonceCounter++);
   const headers: Record<string, string> = { "content-type": "application/json", "x-nonce": nonce };
   if (opts.key !== null) headers["x-api-key"] = opts.key ?? WIRO_KEY;
@@ -106,7 +126,10 @@ export async function body<T = Answer>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-export async function wiroRun(sim: Simulator, extra: Record<string, unknown> = {}): Promise<{ taskid: string; socketaccesstoken: string }> {
+export async function wiroRun(
+  sim: Simulator,
+  extra: Record<string, unknown> = {},
+): Promise<{ taskid: string; socketaccesstoken: string }> {
   const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, { ...WIRO_RUN, ...extra }));
   const data = await body(res);
   if (!data.result) throw new Error(`run refused: ${JSON.stringify(data)}`);
@@ -118,7 +141,11 @@ export async function wiroDetail(sim: Simulator, tasktoken: string): Promise<Ans
   return data.tasklist?.[0];
 }
 
-export async function weshopSubmit(sim: Simulator, run: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+export async function weshopSubmit(
+  sim: Simulator,
+  run: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return body(await sim.fetch(weshopRequest("/agent/runs", { body: run, headers })));
 }
 

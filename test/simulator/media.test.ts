@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ORIGIN, SEEDANCE_RUN, bytesOf, harness, seedreamRun, weshopPoll, weshopSubmit, wiroDetail, wiroRun } from "./helpers.ts";
+import {
+  bytesOf,
+  harness,
+  ORIGIN,
+  SEEDANCE_RUN,
+  seedreamRun,
+  weshopPoll,
+  weshopSubmit,
+  wiroDetail,
+  wiroRun,
+} from "./helpers.ts";
 
 const ascii = (b: Uint8Array) => String.fromCharCode(...b);
 const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getUint32(at);
@@ -24,7 +34,11 @@ function pngChunks(png: Uint8Array): Array<{ type: string; data: Uint8Array; crc
   while (at < png.length) {
     const len = u32(png, at);
     const typed = png.subarray(at + 4, at + 8 + len);
-    out.push({ type: ascii(typed.subarray(0, 4)), data: typed.subarray(4), crcOk: crc32(typed) === u32(png, at + 8 + len) });
+    out.push({
+      type: ascii(typed.subarray(0, 4)),
+      data: typed.subarray(4),
+      crcOk: crc32(typed) === u32(png, at + 8 + len),
+    });
     at += 12 + len;
   }
   return out;
@@ -52,7 +66,9 @@ describe("media outputs", () => {
     const h = harness();
     const { data } = await weshopSubmit(h.sim, seedreamRun({ batchCount: 2 }));
     h.advance(8000);
-    const urls: string[] = (await weshopPoll(h.sim, data.executionId)).data.executions[0].result.map((r: { image: string }) => r.image);
+    const urls: string[] = (await weshopPoll(h.sim, data.executionId)).data.executions[0].result.map(
+      (r: { image: string }) => r.image,
+    );
     const served = [];
     for (const url of urls) {
       const { res, bytes } = await serve(h, url);
@@ -105,7 +121,9 @@ describe("media outputs", () => {
       expect(await h.sim.mediaBytes(r.video)).toEqual(bytes);
       const poster = await serve(h, r.videoPoster);
       expect(poster.res.headers.get("content-type")).toBe("image/jpeg");
-      expect([poster.bytes[0], poster.bytes[1], poster.bytes.at(-2), poster.bytes.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+      expect([poster.bytes[0], poster.bytes[1], poster.bytes.at(-2), poster.bytes.at(-1)]).toEqual([
+        0xff, 0xd8, 0xff, 0xd9,
+      ]);
       videos.push(ascii(bytes));
     }
     expect(videos[0]).not.toBe(videos[1]);
@@ -116,7 +134,12 @@ describe("media outputs", () => {
     const run = (outputFormat?: string) => ({
       agent: { name: "seedance-25", version: "v1.0" },
       input: {},
-      params: { modelName: "Seedance_25", textDescription: "a long take", duration: "-1", ...(outputFormat ? { outputFormat } : {}) },
+      params: {
+        modelName: "Seedance_25",
+        textDescription: "a long take",
+        duration: "-1",
+        ...(outputFormat ? { outputFormat } : {}),
+      },
     });
     const mov = (await weshopSubmit(h.sim, run("mov"))).data.executionId;
     const mp4 = (await weshopSubmit(h.sim, run())).data.executionId;
@@ -153,7 +176,11 @@ describe("media outputs", () => {
     expect(await h.sim.mediaBytes(url)).toBeUndefined();
     h.advance(8000);
     expect((await h.sim.fetch(new Request(url))).status).toBe(200);
-    for (const bad of [`${ORIGIN}/files/weshop/${data.executionId}/1.jpg`, `${ORIGIN}/files/weshop/${data.executionId}/0.png`, `${ORIGIN}/files/nope/x`]) {
+    for (const bad of [
+      `${ORIGIN}/files/weshop/${data.executionId}/1.jpg`,
+      `${ORIGIN}/files/weshop/${data.executionId}/0.png`,
+      `${ORIGIN}/files/nope/x`,
+    ]) {
       expect((await h.sim.fetch(new Request(bad))).status).toBe(404);
     }
   });
@@ -189,27 +216,30 @@ describe("big synthetic files", () => {
     expect(u32(first, 24)).toBe(n - 24);
   });
 
-  it.each([4 * 1024 ** 3, 5 * 1024 ** 3])("a %i-byte file is announced whole and generated as it is read (the first MiB comes at once)", async (n) => {
-    const h = harness();
-    const res = await h.sim.fetch(new Request(`${ORIGIN}/files/big/${n}.mp4`));
-    expect(res.headers.get("content-length")).toBe(String(n));
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    const head = new Uint8Array(1024 * 1024);
-    let got = 0;
-    while (got < head.length) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      head.set(value.subarray(0, head.length - got), got);
-      got += value.length;
-    }
-    await reader.cancel();
-    expect(got).toBeGreaterThanOrEqual(head.length);
-    expect(ascii(head.subarray(4, 8))).toBe("ftyp");
-    expect(ascii(head.subarray(28, 32))).toBe("mdat");
-    if (n - 24 <= 0xffffffff) expect(u32(head, 24)).toBe(n - 24);
-    // past 4 GiB an MP4 box needs the 64-bit size: size field 1, then the size after the type
-    else expect([u32(head, 24), new DataView(head.buffer).getBigUint64(32)]).toEqual([1, BigInt(n - 24)]);
-  });
+  it.each([4 * 1024 ** 3, 5 * 1024 ** 3])(
+    "a %i-byte file is announced whole and generated as it is read (the first MiB comes at once)",
+    async (n) => {
+      const h = harness();
+      const res = await h.sim.fetch(new Request(`${ORIGIN}/files/big/${n}.mp4`));
+      expect(res.headers.get("content-length")).toBe(String(n));
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      const head = new Uint8Array(1024 * 1024);
+      let got = 0;
+      while (got < head.length) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        head.set(value.subarray(0, head.length - got), got);
+        got += value.length;
+      }
+      await reader.cancel();
+      expect(got).toBeGreaterThanOrEqual(head.length);
+      expect(ascii(head.subarray(4, 8))).toBe("ftyp");
+      expect(ascii(head.subarray(28, 32))).toBe("mdat");
+      if (n - 24 <= 0xffffffff) expect(u32(head, 24)).toBe(n - 24);
+      // past 4 GiB an MP4 box needs the 64-bit size: size field 1, then the size after the type
+      else expect([u32(head, 24), new DataView(head.buffer).getBigUint64(32)]).toEqual([1, BigInt(n - 24)]);
+    },
+  );
 
   it("?chunked=1 omits Content-Length; bytes still equal mediaBytes", async () => {
     const h = harness();

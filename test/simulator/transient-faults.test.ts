@@ -1,33 +1,53 @@
 // The transient answers the real providers give (docs/providers.md, "What the official clients show"),
 // as faults: each answers once in the provider's own shape, creates nothing, and the endpoint recovers.
 import { describe, expect, it } from "vitest";
-import { SEEDANCE_RUN, WIRO_RUN, WIRO_RUN_PATH, body, harness, weshopRequest, weshopSubmit, wiroDetail, wiroRequest, wiroRun } from "./helpers.ts";
+import {
+  body,
+  harness,
+  SEEDANCE_RUN,
+  WIRO_RUN,
+  WIRO_RUN_PATH,
+  weshopRequest,
+  weshopSubmit,
+  wiroDetail,
+  wiroRequest,
+  wiroRun,
+} from "./helpers.ts";
 
 describe("WeShop's older numeric codes, with HTTP 200", () => {
   it.each([
-    ["concurrency_limit", { success: false, error: { code: 40005, message: "Concurrency limit reached, please retry later" } }],
+    [
+      "concurrency_limit",
+      { success: false, error: { code: 40005, message: "Concurrency limit reached, please retry later" } },
+    ],
     ["system_error", { code: 50001, msg: "System error, please retry" }],
-  ] as const)("%s on submit: HTTP 200 in its envelope, no run created, the next submit goes through", async (kind, answer) => {
-    const { sim } = harness();
-    sim.inject({ target: "weshop.submit", kind });
-    const res = await sim.fetch(weshopRequest("/agent/runs", { body: SEEDANCE_RUN }));
-    expect(res.status).toBe(200);
-    expect(await body(res)).toEqual(answer);
-    expect(sim.tasks()).toHaveLength(0);
-    expect((await weshopSubmit(sim, SEEDANCE_RUN)).success).toBe(true);
-    expect(sim.tasks()).toHaveLength(1);
-  });
+  ] as const)(
+    "%s on submit: HTTP 200 in its envelope, no run created, the next submit goes through",
+    async (kind, answer) => {
+      const { sim } = harness();
+      sim.inject({ target: "weshop.submit", kind });
+      const res = await sim.fetch(weshopRequest("/agent/runs", { body: SEEDANCE_RUN }));
+      expect(res.status).toBe(200);
+      expect(await body(res)).toEqual(answer);
+      expect(sim.tasks()).toHaveLength(0);
+      expect((await weshopSubmit(sim, SEEDANCE_RUN)).success).toBe(true);
+      expect(sim.tasks()).toHaveLength(1);
+    },
+  );
 
-  it.each(["concurrency_limit", "system_error"] as const)("%s on a poll answers once; the run is unaffected", async (kind) => {
-    const { sim } = harness();
-    const { data } = await weshopSubmit(sim, SEEDANCE_RUN);
-    sim.inject({ target: "weshop.poll", kind });
-    const first = await body(await sim.fetch(weshopRequest(`/agent/runs/${data.executionId}`)));
-    expect(first.success).not.toBe(true);
-    expect(first.code ?? first.error.code).toBe(kind === "concurrency_limit" ? 40005 : 50001);
-    const second = await body(await sim.fetch(weshopRequest(`/agent/runs/${data.executionId}`)));
-    expect(second).toMatchObject({ success: true, data: { executions: [{ executionId: data.executionId }] } });
-  });
+  it.each(["concurrency_limit", "system_error"] as const)(
+    "%s on a poll answers once; the run is unaffected",
+    async (kind) => {
+      const { sim } = harness();
+      const { data } = await weshopSubmit(sim, SEEDANCE_RUN);
+      sim.inject({ target: "weshop.poll", kind });
+      const first = await body(await sim.fetch(weshopRequest(`/agent/runs/${data.executionId}`)));
+      expect(first.success).not.toBe(true);
+      expect(first.code ?? first.error.code).toBe(kind === "concurrency_limit" ? 40005 : 50001);
+      const second = await body(await sim.fetch(weshopRequest(`/agent/runs/${data.executionId}`)));
+      expect(second).toMatchObject({ success: true, data: { executions: [{ executionId: data.executionId }] } });
+    },
+  );
 });
 
 describe("Wiro Task/Detail transient answers", () => {

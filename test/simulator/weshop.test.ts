@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { SEEDANCE_RUN, T0, WESHOP_KEY, body, harness, seedreamRun, weshopPoll, weshopRequest, weshopSubmit } from "./helpers.ts";
+import {
+  body,
+  harness,
+  SEEDANCE_RUN,
+  seedreamRun,
+  T0,
+  WESHOP_KEY,
+  weshopPoll,
+  weshopRequest,
+  weshopSubmit,
+} from "./helpers.ts";
 
 describe("WeShop auth", () => {
   it("accepts the raw key and refuses Bearer, wrong and missing keys with 401 UNAUTHORIZED", async () => {
@@ -9,11 +19,19 @@ describe("WeShop auth", () => {
     for (const key of [`Bearer ${WESHOP_KEY}`, "nope", null]) {
       const res = await sim.fetch(weshopRequest("/agent/runs", { body: SEEDANCE_RUN, key }));
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ success: false, error: { code: "UNAUTHORIZED", message: "Invalid API key", retryable: false } });
+      expect(await res.json()).toEqual({
+        success: false,
+        error: { code: "UNAUTHORIZED", message: "Invalid API key", retryable: false },
+      });
     }
     expect(sim.tasks()).toHaveLength(1);
     // Refused requests are still captured, so tests can prove where a key went.
-    expect(sim.requests.map((r) => r.headers.authorization)).toEqual([WESHOP_KEY, `Bearer ${WESHOP_KEY}`, "nope", undefined]);
+    expect(sim.requests.map((r) => r.headers.authorization)).toEqual([
+      WESHOP_KEY,
+      `Bearer ${WESHOP_KEY}`,
+      "nope",
+      undefined,
+    ]);
   });
 });
 
@@ -48,7 +66,13 @@ describe("WeShop submit", () => {
     [{ agent: { name: "seedance", version: "v2.0" } }, "agent"],
     [{ agent: { name: "kling", version: "v1.0" } }, "agent"],
     [{ input: { images: [] } }, "input.images"],
-    [{ params: { ...SEEDANCE_RUN.params, images: Array.from({ length: 10 }, (_, i) => `https://x/${i}.jpg`) }, input: {} }, "params.images"],
+    [
+      {
+        params: { ...SEEDANCE_RUN.params, images: Array.from({ length: 10 }, (_, i) => `https://x/${i}.jpg`) },
+        input: {},
+      },
+      "params.images",
+    ],
     [{ params: { ...SEEDANCE_RUN.params, textDescription: "" } }, "params.textDescription"],
     [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_99" } }, "params.modelName"],
     [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_25" } }, "params.modelName"],
@@ -58,16 +82,38 @@ describe("WeShop submit", () => {
     [{ params: { ...SEEDANCE_RUN.params, aspectRatio: "2:3" } }, "params.aspectRatio"],
     [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro", aspectRatio: "21:9" } }, "params.aspectRatio"],
     [{ params: { textDescription: "x", modelName: "Seedance_10_Pro_Fast" }, input: {} }, "params.images"],
-    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_15_Pro", images: ["https://x/a.jpg", "https://x/b.jpg"] }, input: {} }, "params.images"],
+    [
+      {
+        params: {
+          ...SEEDANCE_RUN.params,
+          modelName: "Seedance_15_Pro",
+          images: ["https://x/a.jpg", "https://x/b.jpg"],
+        },
+        input: {},
+      },
+      "params.images",
+    ],
     [{ params: { ...SEEDANCE_RUN.params, generateAudio: true } }, "params.generateAudio"],
     [{ params: { ...SEEDANCE_RUN.params, batchCount: 17 } }, "params.batchCount"],
     [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_20_Mini", resolution: "1080p" } }, "params.resolution"],
     [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro", resolution: "720p" } }, "params.resolution"],
-    [{ params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro", returnLastFrame: true } }, "params.returnLastFrame"],
+    [
+      { params: { ...SEEDANCE_RUN.params, modelName: "Seedance_10_Pro", returnLastFrame: true } },
+      "params.returnLastFrame",
+    ],
     [{ params: { textDescription: "x", lastFrame: "https://x/l.jpg" }, input: {} }, "params.lastFrame"],
     [{ params: { textDescription: "x", aspectRatio: "adaptive" }, input: {} }, "params.aspectRatio"],
     [{ params: { textDescription: "x", extendVideo: "https://x/v.mp4" }, input: {} }, "params.extendDirection"],
-    [{ params: { textDescription: "x", videos: ["https://x/1.mp4", "https://x/2.mp4", "https://x/3.mp4", "https://x/4.mp4"] }, input: {} }, "params.videos"],
+    [
+      {
+        params: {
+          textDescription: "x",
+          videos: ["https://x/1.mp4", "https://x/2.mp4", "https://x/3.mp4", "https://x/4.mp4"],
+        },
+        input: {},
+      },
+      "params.videos",
+    ],
     [{ params: { ...SEEDANCE_RUN.params, firstFrame: "https://x/f.jpg" } }, "params.firstFrame"],
     [{ params: { textDescription: "x", audios: ["https://x/a.mp3"] }, input: {} }, "params.audios"],
     [{ safeGenerate: "yes" }, "safeGenerate"],
@@ -78,7 +124,11 @@ describe("WeShop submit", () => {
     expect(res.status).toBe(422);
     const data = await body(res);
     expect(data.success).toBe(false);
-    expect(data.error).toMatchObject({ code: "INVALID_PARAMETER", retryable: false, message: expect.stringContaining(expected) });
+    expect(data.error).toMatchObject({
+      code: "INVALID_PARAMETER",
+      retryable: false,
+      message: expect.stringContaining(expected),
+    });
     expect(sim.tasks()).toHaveLength(0);
   });
 
@@ -103,19 +153,30 @@ describe("WeShop submit", () => {
     const { sim } = harness();
     const res = await sim.fetch(weshopRequest("/agent/runs", { body: seedreamRun(patch) }));
     expect(res.status).toBe(422);
-    expect((await body(res)).error).toMatchObject({ code: "INVALID_PARAMETER", message: expect.stringContaining(field) });
+    expect((await body(res)).error).toMatchObject({
+      code: "INVALID_PARAMETER",
+      message: expect.stringContaining(field),
+    });
   });
 
   it("names every offending field in one answer", async () => {
     const { sim } = harness();
     const run = seedreamRun({ imageSize: "3K", aspectRatio: "9:21", batchCount: 0, textDescription: "" });
     const message: string = (await body(await sim.fetch(weshopRequest("/agent/runs", { body: run })))).error.message;
-    for (const field of ["params.imageSize", "params.aspectRatio", "params.batchCount", "params.textDescription"]) expect(message).toContain(field);
+    for (const field of ["params.imageSize", "params.aspectRatio", "params.batchCount", "params.textDescription"])
+      expect(message).toContain(field);
   });
 
   it("accepts a full valid seedream run", async () => {
     const { sim } = harness();
-    const params = { images: ["https://x/1.jpg"], imageSize: "3K", aspectRatio: "21:9", outputFormat: "png", tools: ["web_search"], batchCount: 16 };
+    const params = {
+      images: ["https://x/1.jpg"],
+      imageSize: "3K",
+      aspectRatio: "21:9",
+      outputFormat: "png",
+      tools: ["web_search"],
+      batchCount: 16,
+    };
     const run = seedreamRun({ ...params, modelName: "Seedream_50_Lite" });
     const data = await weshopSubmit(sim, { ...run, input: { images: ["https://x/1.jpg"] } });
     expect(data.success).toBe(true);
@@ -137,7 +198,11 @@ describe("WeShop polling", () => {
     }
     expect(seen).toEqual(["Pending", "Pending", "Segmenting", "Segmenting", "Running", "Running", "Success"]);
     const poll = await weshopPoll(h.sim, data.executionId);
-    expect(poll.data).toMatchObject({ agentName: "seedance", agentVersion: "v1.0", initParams: { textDescription: "a cat surfing" } });
+    expect(poll.data).toMatchObject({
+      agentName: "seedance",
+      agentVersion: "v1.0",
+      initParams: { textDescription: "a cat surfing" },
+    });
     const result = poll.data.executions[0].result;
     expect(result).toHaveLength(2);
     // no returnLastFrame asked: no lastFrame

@@ -2,7 +2,7 @@
 // x-signature on every call; API-key-only takes x-api-key alone. The kind is fixed at creation.
 import { describe, expect, it } from "vitest";
 import { createSimulator } from "../../simulator/index.ts";
-import { ORIGIN, WIRO_KEY, WIRO_RUN, WIRO_RUN_PATH, WIRO_SECRET, body, wiroRequest } from "./helpers.ts";
+import { body, ORIGIN, WIRO_KEY, WIRO_RUN, WIRO_RUN_PATH, WIRO_SECRET, wiroRequest } from "./helpers.ts";
 
 const KEY_ONLY = "sim-key-only-project";
 
@@ -31,7 +31,9 @@ describe("Wiro projects", () => {
     const s = sim();
     const run = await body(await s.fetch(keyOnlyCall(WIRO_RUN_PATH, WIRO_RUN, KEY_ONLY)));
     expect(run).toMatchObject({ result: true, errors: [] });
-    const detail = await body(await s.fetch(keyOnlyCall("/Task/Detail", { tasktoken: run.socketaccesstoken }, KEY_ONLY)));
+    const detail = await body(
+      await s.fetch(keyOnlyCall("/Task/Detail", { tasktoken: run.socketaccesstoken }, KEY_ONLY)),
+    );
     expect(detail.tasklist[0]).toMatchObject({ id: run.taskid, status: "task_queue" });
     expect(s.tasks()).toHaveLength(1);
   });
@@ -42,7 +44,12 @@ describe("Wiro projects", () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({
       result: false,
-      errors: [{ code: 0, message: "Project requires signature authentication. x-signature and x-nonce headers are required." }],
+      errors: [
+        {
+          code: 0,
+          message: "Project requires signature authentication. x-signature and x-nonce headers are required.",
+        },
+      ],
     });
     expect(s.tasks()).toHaveLength(0);
     // the same project, signed, is served

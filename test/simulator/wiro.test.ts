@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { createSimulator, wiroSignature } from "../../simulator/index.ts";
-import { OPENSSL_SIGNATURES, ORIGIN, WIRO_KEY, WIRO_RUN, WIRO_RUN_PATH, WIRO_SECRET, body, harness, wiroDetail, wiroRequest, wiroRun } from "./helpers.ts";
+import {
+  body,
+  harness,
+  OPENSSL_SIGNATURES,
+  ORIGIN,
+  WIRO_KEY,
+  WIRO_RUN,
+  WIRO_RUN_PATH,
+  WIRO_SECRET,
+  wiroDetail,
+  wiroRequest,
+  wiroRun,
+} from "./helpers.ts";
 
 describe("Wiro signature", () => {
   it("matches openssl's HMAC(key = API key, message = secret + nonce)", async () => {
@@ -11,7 +23,9 @@ describe("Wiro signature", () => {
 
   it("accepts an openssl-made signature and refuses wrong, swapped, upper-case or missing ones", async () => {
     const { sim } = harness();
-    const ok = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { nonce: "42", signature: OPENSSL_SIGNATURES["42"] }));
+    const ok = await sim.fetch(
+      await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { nonce: "42", signature: OPENSSL_SIGNATURES["42"] }),
+    );
     expect(await body(ok)).toMatchObject({ result: true });
 
     const swapped = (await wiroSignature(WIRO_SECRET, WIRO_KEY, "42")) as string;
@@ -24,12 +38,18 @@ describe("Wiro signature", () => {
     for (const opts of bad) {
       const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, opts));
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ result: false, errors: [{ code: 0, message: "Project authorization is not valid." }] });
+      expect(await res.json()).toEqual({
+        result: false,
+        errors: [{ code: 0, message: "Project authorization is not valid." }],
+      });
     }
     for (const key of ["other-key", null]) {
       const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN, { nonce: "42", key }));
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ result: false, errors: [{ code: 0, message: "Project authorization is not founded." }] });
+      expect(await res.json()).toEqual({
+        result: false,
+        errors: [{ code: 0, message: "Project authorization is not founded." }],
+      });
     }
     expect(sim.tasks()).toHaveLength(1);
   });
@@ -40,8 +60,18 @@ describe("Wiro run", () => {
     const { sim } = harness();
     const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, WIRO_RUN));
     const data = await body(res);
-    expect(data).toEqual({ errors: [], taskid: expect.stringMatching(/^\d+$/), socketaccesstoken: expect.stringMatching(/^[A-Za-z0-9]{30}$/), result: true });
-    expect(sim.tasks()[0]).toMatchObject({ provider: "wiro", id: data.taskid, token: data.socketaccesstoken, agent: "seedance-v1" });
+    expect(data).toEqual({
+      errors: [],
+      taskid: expect.stringMatching(/^\d+$/),
+      socketaccesstoken: expect.stringMatching(/^[A-Za-z0-9]{30}$/),
+      result: true,
+    });
+    expect(sim.tasks()[0]).toMatchObject({
+      provider: "wiro",
+      id: data.taskid,
+      token: data.socketaccesstoken,
+      agent: "seedance-v1",
+    });
   });
 
   it.each([
@@ -75,7 +105,10 @@ describe("Wiro run", () => {
     expect(sim.tasks()).toHaveLength(6);
     for (const patch of [{ seed: "12.5" }, { seed: "" }, { projectid: { id: 1 } }]) {
       const res = await sim.fetch(await wiroRequest(WIRO_RUN_PATH, { ...WIRO_RUN, ...patch }));
-      expect(await body(res)).toMatchObject({ result: false, errors: [{ code: 0, message: expect.stringContaining(Object.keys(patch)[0]!) }] });
+      expect(await body(res)).toMatchObject({
+        result: false,
+        errors: [{ code: 0, message: expect.stringContaining(Object.keys(patch)[0]!) }],
+      });
     }
     expect(sim.tasks()).toHaveLength(6);
   });
@@ -126,10 +159,20 @@ describe("Wiro Task/Detail", () => {
     const data = await body(res);
     expect(data).toMatchObject({ total: "1", errors: [], result: true });
     const task = data.tasklist[0];
-    expect(task).toMatchObject({ id: run.taskid, socketaccesstoken: run.socketaccesstoken, pexit: "0", debugerror: "", elapsedseconds: "10.0000" });
+    expect(task).toMatchObject({
+      id: run.taskid,
+      socketaccesstoken: run.socketaccesstoken,
+      pexit: "0",
+      debugerror: "",
+      elapsedseconds: "10.0000",
+    });
     expect(task.outputs).toHaveLength(1);
     const out = task.outputs[0];
-    expect(out).toMatchObject({ name: "0.mp4", contenttype: "video/mp4", url: `${ORIGIN}/files/wiro/${run.taskid}/0.mp4` });
+    expect(out).toMatchObject({
+      name: "0.mp4",
+      contenttype: "video/mp4",
+      url: `${ORIGIN}/files/wiro/${run.taskid}/0.mp4`,
+    });
     const bytes = await h.sim.mediaBytes(out.url);
     expect(out.size).toBe(String(bytes?.length));
   });
@@ -150,7 +193,10 @@ describe("Wiro Cancel vs Kill", () => {
   it("Cancel works only while queued; Kill refuses a queued task", async () => {
     const h = harness({ wiro: 10000 });
     const run = await wiroRun(h.sim);
-    expect(await call(h, "Kill", { tasktoken: run.socketaccesstoken })).toMatchObject({ result: false, errors: [{ code: 1 }] });
+    expect(await call(h, "Kill", { tasktoken: run.socketaccesstoken })).toMatchObject({
+      result: false,
+      errors: [{ code: 1 }],
+    });
     expect(await call(h, "Cancel", { tasktoken: run.socketaccesstoken })).toEqual({ result: true, errors: [] });
     expect((await wiroDetail(h.sim, run.socketaccesstoken)).status).toBe("task_cancel");
     h.advance(20000);
@@ -177,7 +223,9 @@ describe("Wiro Cancel vs Kill", () => {
     expect(await call(h, "Kill", { taskid: a.taskid })).toEqual({ result: true, errors: [] });
     expect((await wiroDetail(h.sim, a.socketaccesstoken)).status).toBe("task_cancel");
     h.advance(10000);
-    expect((await call(h, "Kill", { tasktoken: b.socketaccesstoken })).errors[0].message).toMatch(/^Task could not be killed: .*ended/);
+    expect((await call(h, "Kill", { tasktoken: b.socketaccesstoken })).errors[0].message).toMatch(
+      /^Task could not be killed: .*ended/,
+    );
     expect((await wiroDetail(h.sim, b.socketaccesstoken)).status).toBe("task_postprocess_end");
     expect(h.sim.tasks().find((t) => t.id === a.taskid)?.killedAt).toBeDefined();
   });
@@ -212,12 +260,25 @@ describe("Wiro Cancel vs Kill", () => {
       errors: [{ code: 0, message: "taskid or tasktoken is required" }],
     });
     h.advance(5000);
-    expect(await call(h, "Kill", { socketaccesstoken: running[0]!.socketaccesstoken })).toEqual({ result: true, errors: [] });
+    expect(await call(h, "Kill", { socketaccesstoken: running[0]!.socketaccesstoken })).toEqual({
+      result: true,
+      errors: [],
+    });
     expect(await call(h, "Kill", { tasktoken: running[1]!.socketaccesstoken })).toEqual({ result: true, errors: [] });
-    for (const run of [...queued, ...running]) expect((await wiroDetail(h.sim, run.socketaccesstoken)).status).toBe("task_cancel");
-    expect(await call(h, "Kill", {})).toEqual({ result: false, errors: [{ code: 0, message: "taskid, tasktoken or socketaccesstoken is required" }] });
-    expect(await call(h, "Kill", { taskid: "999999" })).toEqual({ result: false, errors: [{ code: 1, message: "There is no task yet." }] });
-    expect(await call(h, "Cancel", { tasktoken: "nope" })).toEqual({ result: false, errors: [{ code: 1, message: "There is no task yet." }] });
+    for (const run of [...queued, ...running])
+      expect((await wiroDetail(h.sim, run.socketaccesstoken)).status).toBe("task_cancel");
+    expect(await call(h, "Kill", {})).toEqual({
+      result: false,
+      errors: [{ code: 0, message: "taskid, tasktoken or socketaccesstoken is required" }],
+    });
+    expect(await call(h, "Kill", { taskid: "999999" })).toEqual({
+      result: false,
+      errors: [{ code: 1, message: "There is no task yet." }],
+    });
+    expect(await call(h, "Cancel", { tasktoken: "nope" })).toEqual({
+      result: false,
+      errors: [{ code: 1, message: "There is no task yet." }],
+    });
   });
 });
 

@@ -9,12 +9,19 @@ export const tick = (now = T0, rand = 0.5) => ({ now, rand });
 
 /** Job specs as POST /v1/jobs takes them, one per provider and kind. */
 export const SEEDREAM = { model: "weshop/seedream", params: { textDescription: "a fox" } };
-export const SEEDANCE = { model: "weshop/seedance", params: { textDescription: "a wave", images: ["https://images.example.com/a.png"] } };
+export const SEEDANCE = {
+  model: "weshop/seedance",
+  params: { textDescription: "a wave", images: ["https://images.example.com/a.png"] },
+};
 export const WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: "a bicycle" } };
 
 /** The record fields that differ by provider. */
 export const ON_WESHOP = { model: "weshop/seedream", provider: "weshop", expectedRunMs: 20_000 } as const;
-export const ON_WIRO = { model: "wiro/ByteDance/text-to-video-seedance-v1", provider: "wiro", expectedRunMs: 40_000 } as const;
+export const ON_WIRO = {
+  model: "wiro/ByteDance/text-to-video-seedance-v1",
+  provider: "wiro",
+  expectedRunMs: 40_000,
+} as const;
 
 /** A stored job: queued on WeShop's Seedream, created at `T0`, due now; `over` changes any field. */
 export function jobRecord(over: Partial<JobRecord> = {}): JobRecord {

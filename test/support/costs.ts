@@ -13,7 +13,10 @@ export interface LimitView {
   resetsAt: string;
 }
 
-export async function putLimits(limits: { unit: string; period: string; amount: number }[], key = KEY_A): Promise<LimitView[]> {
+export async function putLimits(
+  limits: { unit: string; period: string; amount: number }[],
+  key = KEY_A,
+): Promise<LimitView[]> {
   const res = await api("/v1/budget", { method: "PUT", json: { limits }, key });
   if (res.status !== 200) throw new Error(`PUT /v1/budget ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { limits: LimitView[] }).limits;

@@ -49,6 +49,9 @@ export function envWith(env: Env, settings: { [K in keyof Env]?: Env[K] | undefi
 }
 
 /** `namespace` with every object stood in for by what `get` returns (one that fails, or loses answers); ids still come from the real namespace. */
-export function fakeObjects<N extends { idFromName(name: string): DurableObjectId }>(namespace: N, get: (id: DurableObjectId) => unknown): N {
+export function fakeObjects<N extends { idFromName(name: string): DurableObjectId }>(
+  namespace: N,
+  get: (id: DurableObjectId) => unknown,
+): N {
   return { idFromName: (name: string) => namespace.idFromName(name), get } as unknown as N;
 }

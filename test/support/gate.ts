@@ -1,7 +1,7 @@
 // A provider gate of its own per test, with an injected clock and a recording wake (the test
 // stands in for JobObject.wake), shared by the gate tests.
 import { env, runInDurableObject } from "cloudflare:test";
-import { vi, type Mock } from "vitest";
+import { type Mock, vi } from "vitest";
 import type { AcquireResult, GateApi } from "../../src/jobs/gate/gate-client.ts";
 import { gateInside } from "./do-internals.ts";
 
@@ -41,7 +41,8 @@ export async function cleanGates(): Promise<void> {
   for (const stub of used.splice(0)) await runInDurableObject(stub, (_, state) => state.storage.deleteAlarm());
 }
 
-export const ids = (n: number, prefix = "job") => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}`);
+export const ids = (n: number, prefix = "job") =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}`);
 export const config = (maxConcurrency: number) => ({ maxConcurrency });
 
 export function waitingPosition(result: AcquireResult): number {

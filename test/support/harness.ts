@@ -4,9 +4,9 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import { createSimulator, type SimOptions, type Simulator } from "../../simulator/index.ts";
+import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { JOB_EVENTS, type JobRecord } from "../../src/jobs/record.ts";
 import { messageId } from "../../src/webhooks/events.ts";
-import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { SIM_ORIGIN, SIM_WIRO_KEY_ONLY_API_KEY, TEST_BINDINGS } from "./bindings.ts";
 import { deliveryInside, jobInside } from "./do-internals.ts";
 
@@ -57,7 +57,9 @@ export function startHarness(
     durations,
     ...simOptions,
     sendCallback: async (url, body) => {
-      const res = await exports.default.fetch(new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }));
+      const res = await exports.default.fetch(
+        new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }),
+      );
       return res.status;
     },
   });
@@ -68,8 +70,13 @@ export function startHarness(
     for (let hops = 0; ; hops++) {
       const response = await route(request);
       const location = response.headers.get("location");
-      if (request.redirect !== "follow" || response.status < 300 || response.status >= 400 || !location || hops >= 5) return response;
-      request = new Request(new URL(location, request.url), { method: request.method, headers: request.headers, signal: request.signal });
+      if (request.redirect !== "follow" || response.status < 300 || response.status >= 400 || !location || hops >= 5)
+        return response;
+      request = new Request(new URL(location, request.url), {
+        method: request.method,
+        headers: request.headers,
+        signal: request.signal,
+      });
     }
   });
   async function route(request: Request): Promise<Response> {
@@ -110,7 +117,8 @@ export function startHarness(
         harness.jobs.map(async (id) => {
           // a job stopped mid-flight would hold its provider slot for the lease's 10 minutes
           await Promise.all([gateApi(env, "weshop").release(id), gateApi(env, "wiro").release(id)]);
-          for (const event of JOB_EVENTS) await runInDurableObject(deliveryStub(messageId(id, event)), (_, state) => state.storage.deleteAlarm());
+          for (const event of JOB_EVENTS)
+            await runInDurableObject(deliveryStub(messageId(id, event)), (_, state) => state.storage.deleteAlarm());
         }),
       );
 
@@ -124,7 +132,13 @@ export function startHarness(
 
 export async function api(
   path: string,
-  init: { method?: string; json?: unknown; body?: BodyInit; key?: string | null; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    json?: unknown;
+    body?: BodyInit;
+    key?: string | null;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.key !== null) headers.set("Authorization", `Bearer ${init.key ?? KEY_A}`);
@@ -133,7 +147,9 @@ export async function api(
     body = JSON.stringify(init.json);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  const res = await exports.default.fetch(new Request(`${BASE}${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
+  const res = await exports.default.fetch(
+    new Request(`${BASE}${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }),
+  );
   const location = res.headers.get("Location");
   const id = location?.match(/\/v1\/jobs\/(job_\w+)$/)?.[1];
   if (id) current?.jobs.push(id);
@@ -191,7 +207,8 @@ export async function fireFollowUp(id: string): Promise<JobRecord> {
     while (object.running) await object.running;
     const job = (await state.storage.get<JobRecord>("job"))!;
     if (!TERMINAL.has(job.status)) throw new Error(`job ${id} has not ended: ${job.status}`);
-    if (job.providerStop) await state.storage.put("job", { ...job, providerStop: { ...job.providerStop, nextAt: Date.now() } });
+    if (job.providerStop)
+      await state.storage.put("job", { ...job, providerStop: { ...job.providerStop, nextAt: Date.now() } });
     await state.storage.deleteAlarm();
     await instance.alarm();
     return (await state.storage.get<JobRecord>("job"))!;
@@ -209,7 +226,10 @@ export async function driveJob(h: Harness, id: string, stepMs = 15_000, maxRound
   throw new Error(`job ${id} did not settle: ${JSON.stringify(await storedJob(id))}`);
 }
 
-export async function getJob(id: string, key = KEY_A): Promise<Record<string, unknown> & { status: string; outputs: Array<Record<string, unknown>> }> {
+export async function getJob(
+  id: string,
+  key = KEY_A,
+): Promise<Record<string, unknown> & { status: string; outputs: Array<Record<string, unknown>> }> {
   const res = await api(`/v1/jobs/${id}`, { key });
   if (res.status !== 200) throw new Error(`get failed ${res.status}`);
   return res.json();

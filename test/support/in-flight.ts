@@ -4,9 +4,9 @@
 // the cancel aborted it.
 import { runInDurableObject } from "cloudflare:test";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { jobStub, type Harness } from "./harness.ts";
 import { layerFetch } from "../reliability/support.ts";
 import { jobInside } from "./do-internals.ts";
+import { type Harness, jobStub } from "./harness.ts";
 
 export interface Held {
   url: string;

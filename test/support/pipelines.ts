@@ -1,6 +1,6 @@
 // Helpers for the pipeline tests: create and read pipelines through the API, wait (in real time)
 // for the workflow to move, and drive each step's jobs with the simulator's clock.
-import { type Harness, api, driveJob, storedJob } from "./harness.ts";
+import { api, driveJob, type Harness, storedJob } from "./harness.ts";
 
 export interface PipelineBody {
   id: string;
@@ -39,7 +39,11 @@ export async function getPipeline(id: string): Promise<PipelineBody> {
 }
 
 /** Polls the pipeline (real time: the workflow runs by itself) until `done` holds. */
-export async function waitForPipeline(id: string, done: (p: PipelineBody) => boolean, timeoutMs = 20_000): Promise<PipelineBody> {
+export async function waitForPipeline(
+  id: string,
+  done: (p: PipelineBody) => boolean,
+  timeoutMs = 20_000,
+): Promise<PipelineBody> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const p = await getPipeline(id);
@@ -53,7 +57,10 @@ export const stepOf = (p: PipelineBody, id: string) => p.steps.find((s) => s.id 
 
 /** The step's jobs once it has started, registered with the harness so its clean-up parks them. */
 export async function startedJobs(h: Harness, pipelineId: string, stepId: string): Promise<string[]> {
-  const p = await waitForPipeline(pipelineId, (q) => stepOf(q, stepId).jobIds.length > 0 || !["waiting", "running"].includes(stepOf(q, stepId).status));
+  const p = await waitForPipeline(
+    pipelineId,
+    (q) => stepOf(q, stepId).jobIds.length > 0 || !["waiting", "running"].includes(stepOf(q, stepId).status),
+  );
   const ids = stepOf(p, stepId).jobIds;
   for (const id of ids) if (!h.jobs.includes(id)) h.jobs.push(id);
   return ids;

@@ -16,7 +16,11 @@ describe("configuration", () => {
     expect(r.ok && r.config.devMode).toBe(false);
   });
   it("accepts a loopback simulator without turning development mode on", () => {
-    const r = readConfig({ ...base, WESHOP_BASE_URL: "http://127.0.0.1:8790/weshop/openapi/", WIRO_BASE_URL: "http://localhost:9000/wiro/v1" } as Env);
+    const r = readConfig({
+      ...base,
+      WESHOP_BASE_URL: "http://127.0.0.1:8790/weshop/openapi/",
+      WIRO_BASE_URL: "http://localhost:9000/wiro/v1",
+    } as Env);
     expect(r.ok && r.config.weshop).toEqual({ baseUrl: "http://127.0.0.1:8790/weshop/openapi", loopback: true });
     expect(r.ok && r.config.devMode).toBe(false);
   });
@@ -57,12 +61,15 @@ describe("PUBLIC_BASE_URL", () => {
   });
   // callback URLs carry each job's token: never over plain http across a network
   // [::1] is not a loopback host anywhere (not for provider URLs nor in development mode), so not here either
-  it.each(["http://seedrun.example.com", "http://10.0.0.5:8787", "http://[::1]:8787", "ftp://seedrun.example.com", "seedrun.example.com"])(
-    "refuses %s by name",
-    (value) => {
-      const p = problems({ PUBLIC_BASE_URL: value });
-      expect(p.map((x) => x.name)).toEqual(["PUBLIC_BASE_URL"]);
-      expect(JSON.stringify(p)).not.toContain(value);
-    },
-  );
+  it.each([
+    "http://seedrun.example.com",
+    "http://10.0.0.5:8787",
+    "http://[::1]:8787",
+    "ftp://seedrun.example.com",
+    "seedrun.example.com",
+  ])("refuses %s by name", (value) => {
+    const p = problems({ PUBLIC_BASE_URL: value });
+    expect(p.map((x) => x.name)).toEqual(["PUBLIC_BASE_URL"]);
+    expect(JSON.stringify(p)).not.toContain(value);
+  });
 });

@@ -1,10 +1,15 @@
 // estimatedCompletionAt: where a job's expected end lands, from its learned run time and its
 // place in line.
 import { describe, expect, it } from "vitest";
-import { estimateCompletion, remainingRunMs, type EtaInput } from "../../src/jobs/poll/eta.ts";
+import { type EtaInput, estimateCompletion, remainingRunMs } from "../../src/jobs/poll/eta.ts";
 
 const T0 = 1_800_000_000_000;
-const running = (startedAt: number, expectedRunMs = 60_000, runSpread = 0.3): EtaInput => ({ status: "running", startedAt, expectedRunMs, runSpread });
+const running = (startedAt: number, expectedRunMs = 60_000, runSpread = 0.3): EtaInput => ({
+  status: "running",
+  startedAt,
+  expectedRunMs,
+  runSpread,
+});
 
 describe("estimateCompletion", () => {
   it("a run inside its expected time ends at start + the learned run time (plus the copy)", () => {

@@ -2,10 +2,10 @@
 // later is come back for when it is due, and a submit whose answer can no longer come is marked
 // lost. Only paths that need no bindings are driven here; the I/O is covered by the job tests.
 import { describe, expect, it } from "vitest";
-import { giveBackSlot, handOverOutbox, notifyBatch } from "../../src/jobs/hand-overs/hand-overs-io.ts";
 import type { StepHost } from "../../src/jobs/hand-overs/hand-overs.ts";
-import { stopProviderTask } from "../../src/jobs/stop/stop-io.ts";
+import { giveBackSlot, handOverOutbox, notifyBatch } from "../../src/jobs/hand-overs/hand-overs-io.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
+import { stopProviderTask } from "../../src/jobs/stop/stop-io.ts";
 import { jobRecord, ON_WIRO } from "../support/builders.ts";
 
 const T0 = Date.now();
@@ -61,14 +61,20 @@ describe("follow-up steps", () => {
   it("a provider stop due later asks nothing now and is come back for when it is due", async () => {
     const due = T0 + 10 * 60_000;
     const h = host();
-    const done = await stopProviderTask(h, ended({ task: { taskId: "2221" }, providerStop: { attempts: 1, tries: 1, nextAt: due, since: T0 } }));
+    const done = await stopProviderTask(
+      h,
+      ended({ task: { taskId: "2221" }, providerStop: { attempts: 1, tries: 1, nextAt: due, since: T0 } }),
+    );
     expect(done.nextWakeAt).toBe(due);
     expect(h.patches).toEqual([]);
   });
 
   it("a submit whose answer can no longer come is marked lost, and nothing is left to wake for", async () => {
     const h = host();
-    const done = await stopProviderTask(h, ended({ stop: { headline: "Canceled by the client.", note: "…", confirmed: false, awaitingSubmit: true } }));
+    const done = await stopProviderTask(
+      h,
+      ended({ stop: { headline: "Canceled by the client.", note: "…", confirmed: false, awaitingSubmit: true } }),
+    );
     expect(done.job.stop?.awaitingSubmit).toBeFalsy();
     expect(done.job.stop?.note).toMatch(/cannot be stopped because Wiro never said which task it is/);
     expect(done.nextWakeAt).toBe(Number.POSITIVE_INFINITY);

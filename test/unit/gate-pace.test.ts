@@ -9,10 +9,10 @@ import {
   effectiveLimit,
   FULL_PACE,
   freeSlots,
+  MAX_BACKSTOP_MS,
   OKS_PER_SLOT,
   type Pace,
   PUSHBACK_HOLD_MS,
-  MAX_BACKSTOP_MS,
   retryDelayMs,
   withLimit,
 } from "../../src/jobs/gate/gate-pace.ts";
@@ -21,7 +21,14 @@ const T0 = 1_700_000_000_000;
 const pace = (over: Partial<Pace> = {}): Pace => ({ ...FULL_PACE, limit: 8, ...over });
 
 describe("afterOutcome", () => {
-  const rows: { name: string; before: Pace; outcome: "ok" | "rate_limited"; now: number; after: Pace; opened: boolean }[] = [
+  const rows: {
+    name: string;
+    before: Pace;
+    outcome: "ok" | "rate_limited";
+    now: number;
+    after: Pace;
+    opened: boolean;
+  }[] = [
     {
       name: "pushback at full pace halves the limit and holds it",
       before: pace(),
@@ -116,11 +123,35 @@ describe("withLimit", () => {
     { name: "the same setting changes nothing", before: pace(), setting: 8, after: pace(), opened: false },
     { name: "a higher setting opens slots", before: pace(), setting: 10, after: pace({ limit: 10 }), opened: true },
     { name: "a lower setting closes slots", before: pace(), setting: 3, after: pace({ limit: 3 }), opened: false },
-    { name: "a fractional setting rounds down", before: pace(), setting: 2.9, after: pace({ limit: 2 }), opened: false },
-    { name: "a bad setting falls back to one task", before: pace(), setting: Number.NaN, after: pace({ limit: 1 }), opened: false },
+    {
+      name: "a fractional setting rounds down",
+      before: pace(),
+      setting: 2.9,
+      after: pace({ limit: 2 }),
+      opened: false,
+    },
+    {
+      name: "a bad setting falls back to one task",
+      before: pace(),
+      setting: Number.NaN,
+      after: pace({ limit: 1 }),
+      opened: false,
+    },
     { name: "zero falls back to one task", before: pace(), setting: 0, after: pace({ limit: 1 }), opened: false },
-    { name: "a cut below the new limit is kept", before: pace({ cap: 2 }), setting: 4, after: pace({ limit: 4, cap: 2 }), opened: false },
-    { name: "a cut at or above the new limit is dropped", before: pace({ cap: 4 }), setting: 4, after: pace({ limit: 4, cap: null }), opened: false },
+    {
+      name: "a cut below the new limit is kept",
+      before: pace({ cap: 2 }),
+      setting: 4,
+      after: pace({ limit: 4, cap: 2 }),
+      opened: false,
+    },
+    {
+      name: "a cut at or above the new limit is dropped",
+      before: pace({ cap: 4 }),
+      setting: 4,
+      after: pace({ limit: 4, cap: null }),
+      opened: false,
+    },
   ];
   it.each(rows)("$name", ({ before, setting, after, opened }) => {
     expect(withLimit(before, setting)).toEqual({ pace: after, opened });

@@ -2,9 +2,9 @@
 // ride along with their video without ever deciding the job's end.
 import { describe, expect, it } from "vitest";
 import { afterCopy } from "../../src/jobs/copy/copy.ts";
-import { afterPoll } from "../../src/jobs/poll/poll.ts";
-import { MAX_POLL_ERRORS } from "../../src/jobs/machine/policies.ts";
 import { nextStep } from "../../src/jobs/machine/plan.ts";
+import { MAX_POLL_ERRORS } from "../../src/jobs/machine/policies.ts";
+import { afterPoll } from "../../src/jobs/poll/poll.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import type { Outcome, ProviderError, TaskStatus } from "../../src/providers/types.ts";
 
@@ -31,7 +31,10 @@ const running: JobRecord = {
   nextAt: T0,
   origin: "http://x",
 };
-const err = (e: Partial<ProviderError>): Outcome<TaskStatus> => ({ ok: false, error: { retryable: true, code: "http_503", message: "busy", ...e } });
+const err = (e: Partial<ProviderError>): Outcome<TaskStatus> => ({
+  ok: false,
+  error: { retryable: true, code: "http_503", message: "busy", ...e },
+});
 const status = (s: TaskStatus): Outcome<TaskStatus> => ({ ok: true, value: s });
 
 describe("poll errors", () => {
@@ -42,14 +45,23 @@ describe("poll errors", () => {
   });
 
   it("refused credentials or a redirect end the job at once with their own code", () => {
-    const j = afterPoll(running, err({ retryable: false, fatal: true, code: "provider_auth_failed", message: "Wiro refused the credentials" }), tick());
+    const j = afterPoll(
+      running,
+      err({ retryable: false, fatal: true, code: "provider_auth_failed", message: "Wiro refused the credentials" }),
+      tick(),
+    );
     expect(j.status).toBe("failed");
-    expect(j.error).toEqual({ code: "provider_auth_failed", message: "Wiro refused the credentials", retryable: false });
+    expect(j.error).toEqual({
+      code: "provider_auth_failed",
+      message: "Wiro refused the credentials",
+      retryable: false,
+    });
   });
 
   it("gives up only at the poll-error cap, naming the last error", () => {
     let j = running;
-    for (let i = 0; i < MAX_POLL_ERRORS - 1; i++) j = afterPoll(j, err({ retryable: i % 2 === 0, code: "1", message: "There is no task yet." }), tick(T0 + i));
+    for (let i = 0; i < MAX_POLL_ERRORS - 1; i++)
+      j = afterPoll(j, err({ retryable: i % 2 === 0, code: "1", message: "There is no task yet." }), tick(T0 + i));
     expect(j.status).toBe("running");
     j = afterPoll(j, err({ code: "0", message: "server error" }), tick(T0 + MAX_POLL_ERRORS));
     expect(j.status).toBe("failed");
@@ -64,9 +76,17 @@ describe("poll errors", () => {
   });
 
   it("a run the provider canceled ends canceled with provider_canceled and the provider's words", () => {
-    const j = afterPoll(running, status({ state: "canceled", providerStatus: "Cancelled", message: "WeShop reported the run as Cancelled" }), tick());
+    const j = afterPoll(
+      running,
+      status({ state: "canceled", providerStatus: "Cancelled", message: "WeShop reported the run as Cancelled" }),
+      tick(),
+    );
     expect(j.status).toBe("canceled");
-    expect(j.error).toEqual({ code: "provider_canceled", message: "WeShop reported the run as Cancelled", retryable: true });
+    expect(j.error).toEqual({
+      code: "provider_canceled",
+      message: "WeShop reported the run as Cancelled",
+      retryable: true,
+    });
   });
 });
 
@@ -84,7 +104,13 @@ describe("posters and last frames", () => {
     }),
     tick(),
   );
-  const stored = (n: number) => ({ ok: true as const, key: `jobs/x/${n}`, size: 3, sha256: "ab", contentType: "image/jpeg" });
+  const stored = (n: number) => ({
+    ok: true as const,
+    key: `jobs/x/${n}`,
+    size: 3,
+    sha256: "ab",
+    contentType: "image/jpeg",
+  });
   const gone = { ok: false as const, retryable: false, code: "output_unavailable", message: "404" };
 
   it("results keep their index; each good one's extras follow, pointing at it; a failed result gets none", () => {

@@ -3,15 +3,15 @@
 // A row without a driver here, or a driver without a row, fails the test.
 import { describe, expect, it } from "vitest";
 import { afterCopy } from "../../src/jobs/copy/copy.ts";
-import { afterCrash } from "../../src/jobs/machine/retry.ts";
-import { afterPoll } from "../../src/jobs/poll/poll.ts";
-import { afterSubmit, unconfirmedSubmit, waitForSlot } from "../../src/jobs/submit/submit.ts";
-import { type JobOutcome, statusAfter, TRANSITIONS } from "../../src/jobs/machine/transitions.ts";
-import { MAX_POLL_ERRORS, MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { providerNotConfigured, whileConfigInvalid } from "../../src/jobs/machine/plan.ts";
+import { MAX_POLL_ERRORS, MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
+import { afterCrash } from "../../src/jobs/machine/retry.ts";
+import { type JobOutcome, statusAfter, TRANSITIONS } from "../../src/jobs/machine/transitions.ts";
+import { afterPoll } from "../../src/jobs/poll/poll.ts";
 import type { JobRecord, JobStatus, OutputRecord } from "../../src/jobs/record.ts";
-import { noCallbackCame } from "../../src/jobs/submit/adopt.ts";
 import { cancelJob } from "../../src/jobs/stop/stop.ts";
+import { noCallbackCame } from "../../src/jobs/submit/adopt.ts";
+import { afterSubmit, unconfirmedSubmit, waitForSlot } from "../../src/jobs/submit/submit.ts";
 import type { Outcome, TaskStatus } from "../../src/providers/types.ts";
 import { jobRecord, ON_WIRO, T0, tick as tickAt } from "../support/builders.ts";
 
@@ -29,7 +29,13 @@ function job(status: JobStatus, over: Partial<JobRecord> = {}): JobRecord {
   });
 }
 
-const pendingVideo = (index: number): OutputRecord => ({ index, kind: "video", status: "pending", sourceUrl: `https://cdn.example/${index}.mp4`, attempts: 0 });
+const pendingVideo = (index: number): OutputRecord => ({
+  index,
+  kind: "video",
+  status: "pending",
+  sourceUrl: `https://cdn.example/${index}.mp4`,
+  attempts: 0,
+});
 const stored = { ok: true as const, key: "jobs/x/0.mp4", size: 10, sha256: "ab", contentType: "video/mp4" };
 const polled = (status: TaskStatus): Outcome<TaskStatus> => ({ ok: true, value: status });
 const configWait = (j: JobRecord) => {
@@ -53,10 +59,20 @@ const drivers: { [S in keyof typeof TRANSITIONS]: Record<keyof (typeof TRANSITIO
   queued: {
     submitted: { run: (j) => afterSubmit(j, { ok: true, value: { taskId: "1" } }, false, tick) },
     no_slot: { run: (j) => waitForSlot(j, 3, T0 + 5_000, tick) },
-    retry: { run: (j) => afterSubmit(j, { ok: false, error: { retryable: true, code: "0", message: "busy" } }, false, tick) },
+    retry: {
+      run: (j) => afterSubmit(j, { ok: false, error: { retryable: true, code: "0", message: "busy" } }, false, tick),
+    },
     gave_up: { run: gaveUp },
     queue_timeout: { run: (j) => waitForSlot({ ...j, createdAt: T0 - MAX_QUEUE_MS }, 3, T0 + 5_000, tick) },
-    submit_refused: { run: (j) => afterSubmit(j, { ok: false, error: { retryable: false, code: "INSUFFICIENT_POWER", message: "no credit" } }, false, tick) },
+    submit_refused: {
+      run: (j) =>
+        afterSubmit(
+          j,
+          { ok: false, error: { retryable: false, code: "INSUFFICIENT_POWER", message: "no credit" } },
+          false,
+          tick,
+        ),
+    },
     submit_uncertain: { run: (j) => unconfirmedSubmit({ ...j, submitStartedAt: T0 - 5 }, false, tick) ?? j },
     submit_unconfirmed: {
       run: (j) =>
@@ -75,13 +91,41 @@ const drivers: { [S in keyof typeof TRANSITIONS]: Record<keyof (typeof TRANSITIO
   running: {
     still_running: { run: (j) => afterPoll(j, polled({ state: "running", providerStatus: "task_start" }), tick) },
     retry: { run: (j) => afterPoll(j, { ok: false, error: { retryable: true, code: "0", message: "down" } }, tick) },
-    gave_up: { run: (j) => afterPoll({ ...j, attempts: MAX_POLL_ERRORS - 1 }, { ok: false, error: { retryable: true, code: "0", message: "down" } }, tick) },
-    poll_fatal: { run: (j) => afterPoll(j, { ok: false, error: { retryable: false, fatal: true, code: "401", message: "refused" } }, tick) },
-    timeout: { run: (j) => afterPoll({ ...j, deadlineAt: T0 }, polled({ state: "running", providerStatus: "task_start" }), tick) },
-    provider_failed: { run: (j) => afterPoll(j, polled({ state: "failed", providerStatus: "task_postprocess_end", code: "x", message: "bad" }), tick) },
+    gave_up: {
+      run: (j) =>
+        afterPoll(
+          { ...j, attempts: MAX_POLL_ERRORS - 1 },
+          { ok: false, error: { retryable: true, code: "0", message: "down" } },
+          tick,
+        ),
+    },
+    poll_fatal: {
+      run: (j) =>
+        afterPoll(j, { ok: false, error: { retryable: false, fatal: true, code: "401", message: "refused" } }, tick),
+    },
+    timeout: {
+      run: (j) => afterPoll({ ...j, deadlineAt: T0 }, polled({ state: "running", providerStatus: "task_start" }), tick),
+    },
+    provider_failed: {
+      run: (j) =>
+        afterPoll(
+          j,
+          polled({ state: "failed", providerStatus: "task_postprocess_end", code: "x", message: "bad" }),
+          tick,
+        ),
+    },
     provider_canceled: { run: (j) => afterPoll(j, polled({ state: "canceled", providerStatus: "task_cancel" }), tick) },
     provider_succeeded: {
-      run: (j) => afterPoll(j, polled({ state: "succeeded", providerStatus: "done", outputs: [{ ok: true, url: "https://cdn.example/0.mp4" }] }), tick),
+      run: (j) =>
+        afterPoll(
+          j,
+          polled({
+            state: "succeeded",
+            providerStatus: "done",
+            outputs: [{ ok: true, url: "https://cdn.example/0.mp4" }],
+          }),
+          tick,
+        ),
     },
     config_waiting: { run: configWait },
     configuration_error: { run: configEnd },
@@ -91,16 +135,38 @@ const drivers: { [S in keyof typeof TRANSITIONS]: Record<keyof (typeof TRANSITIO
   },
   copying: {
     copy_pending: { run: (j) => afterCopy({ ...j, outputs: [pendingVideo(0), pendingVideo(1)] }, 0, stored, tick) },
-    retry: { run: (j) => afterCopy({ ...j, outputs: [pendingVideo(0)] }, 0, { ok: false, retryable: true, code: "timeout", message: "slow" }, tick) },
+    retry: {
+      run: (j) =>
+        afterCopy(
+          { ...j, outputs: [pendingVideo(0)] },
+          0,
+          { ok: false, retryable: true, code: "timeout", message: "slow" },
+          tick,
+        ),
+    },
     gave_up: { run: gaveUp },
     outputs_stored: { run: (j) => afterCopy({ ...j, outputs: [pendingVideo(0)] }, 0, stored, tick) },
-    no_outputs: { from: "running", run: (j) => afterPoll(j, polled({ state: "succeeded", providerStatus: "done", outputs: [] }), tick) },
+    no_outputs: {
+      from: "running",
+      run: (j) => afterPoll(j, polled({ state: "succeeded", providerStatus: "done", outputs: [] }), tick),
+    },
     results_failed: {
       from: "running",
-      run: (j) => afterPoll(j, polled({ state: "succeeded", providerStatus: "done", outputs: [{ ok: false, error: "nsfw" }] }), tick),
+      run: (j) =>
+        afterPoll(
+          j,
+          polled({ state: "succeeded", providerStatus: "done", outputs: [{ ok: false, error: "nsfw" }] }),
+          tick,
+        ),
     },
     media_copy_failed: {
-      run: (j) => afterCopy({ ...j, outputs: [pendingVideo(0)] }, 0, { ok: false, retryable: false, code: "too_large", message: "big" }, tick),
+      run: (j) =>
+        afterCopy(
+          { ...j, outputs: [pendingVideo(0)] },
+          0,
+          { ok: false, retryable: false, code: "too_large", message: "big" },
+          tick,
+        ),
     },
     config_waiting: { run: configWait },
     configuration_error: { run: configEnd },
@@ -151,7 +217,11 @@ const promised: Record<string, string> = {
 };
 
 const rows = Object.entries(TRANSITIONS).flatMap(([from, row]) =>
-  Object.entries(row).map(([outcome, to]) => ({ from: from as keyof typeof TRANSITIONS, outcome, to: to as JobStatus })),
+  Object.entries(row).map(([outcome, to]) => ({
+    from: from as keyof typeof TRANSITIONS,
+    outcome,
+    to: to as JobStatus,
+  })),
 );
 
 describe("the transition table", () => {
@@ -162,7 +232,9 @@ describe("the transition table", () => {
     const result = driver!.run(start);
     const ends = to === "succeeded" || to === "failed" || to === "canceled";
     expect(to).toBe(promised[`${from}.${outcome}`]?.split("/")[0]);
-    expect(ends && to !== "succeeded" ? `${result.status}/${result.error?.code}` : result.status).toBe(promised[`${from}.${outcome}`]);
+    expect(ends && to !== "succeeded" ? `${result.status}/${result.error?.code}` : result.status).toBe(
+      promised[`${from}.${outcome}`],
+    );
     // a job that goes on is due again; one that ends is never woken for its steps again
     expect(Number.isFinite(result.nextAt)).toBe(!ends);
   });
@@ -173,11 +245,13 @@ describe("the transition table", () => {
 
   it("has a driver for no outcome the table lacks", () => {
     for (const [from, row] of Object.entries(drivers))
-      for (const outcome of Object.keys(row)) expect(statusAfter(from as JobStatus, outcome as JobOutcome)).toBeTruthy();
+      for (const outcome of Object.keys(row))
+        expect(statusAfter(from as JobStatus, outcome as JobOutcome)).toBeTruthy();
   });
 
   it("refuses a move the table does not list: an ended job never changes status", () => {
-    for (const end of ["succeeded", "failed", "canceled"] as const) expect(() => statusAfter(end, "retry")).toThrow(/no transition/);
+    for (const end of ["succeeded", "failed", "canceled"] as const)
+      expect(() => statusAfter(end, "retry")).toThrow(/no transition/);
     expect(() => statusAfter("copying", "submitted")).toThrow(/no transition/);
   });
 });

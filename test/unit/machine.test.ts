@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { afterCopy } from "../../src/jobs/copy/copy.ts";
+import { nextStep } from "../../src/jobs/machine/plan.ts";
+import {
+  MAX_COPY_ATTEMPTS,
+  MAX_QUEUE_MS,
+  MAX_SUBMIT_ATTEMPTS,
+  runDeadlineMs,
+} from "../../src/jobs/machine/policies.ts";
 import { afterPoll } from "../../src/jobs/poll/poll.ts";
 import { afterSubmit, markSubmitting, slotGranted, waitForSlot } from "../../src/jobs/submit/submit.ts";
-import { MAX_COPY_ATTEMPTS, MAX_QUEUE_MS, MAX_SUBMIT_ATTEMPTS } from "../../src/jobs/machine/policies.ts";
-import { nextStep } from "../../src/jobs/machine/plan.ts";
-import { runDeadlineMs } from "../../src/jobs/machine/policies.ts";
 import type { Outcome, ProviderError, TaskStatus } from "../../src/providers/types.ts";
 import { jobRecord, T0, tick } from "../support/builders.ts";
 
@@ -61,7 +65,11 @@ describe("waiting for a provider slot", () => {
     const waited = waitForSlot(job(), 140, T0 + 2 * 3_600_000 + 5000, tick(T0 + 2 * 3_600_000));
     expect(waited).toMatchObject({ status: "queued", queuePosition: 140 });
     const granted = slotGranted(waited, tick(T0 + 2 * 3_600_000 + 5000));
-    expect(granted).toMatchObject({ slotHeld: true, queuePosition: undefined, deadlineAt: T0 + 2 * 3_600_000 + 5000 + runDeadlineMs(20_000) });
+    expect(granted).toMatchObject({
+      slotHeld: true,
+      queuePosition: undefined,
+      deadlineAt: T0 + 2 * 3_600_000 + 5000 + runDeadlineMs(20_000),
+    });
     // a run submitted now is not timed out by its first poll
     const started = afterSubmit(
       markSubmitting(granted, tick(T0 + 2 * 3_600_000 + 5000)),
@@ -133,10 +141,18 @@ describe("poll", () => {
       tick(),
     );
     expect(j.status).toBe("failed");
-    expect(j.error).toEqual({ code: "run_failed", message: "Every result failed at the provider: WeShop reported this result as Failed", retryable: false });
+    expect(j.error).toEqual({
+      code: "run_failed",
+      message: "Every result failed at the provider: WeShop reported this result as Failed",
+      retryable: false,
+    });
   });
   it("a failed run fails the job with the provider's reason", () => {
-    const j = afterPoll(running, status({ state: "failed", providerStatus: "Failed", code: "run_failed", message: "m" }), tick());
+    const j = afterPoll(
+      running,
+      status({ state: "failed", providerStatus: "Failed", code: "run_failed", message: "m" }),
+      tick(),
+    );
     expect(j.error).toEqual({ code: "run_failed", message: "m", retryable: false });
   });
 });
@@ -159,7 +175,8 @@ describe("copy", () => {
   });
   it("retries a retryable copy failure, then marks the output failed; the job still succeeds with the other", () => {
     let j = afterCopy(copying, 0, stored, tick());
-    for (let i = 0; i < MAX_COPY_ATTEMPTS; i++) j = afterCopy(j, 1, { ok: false, retryable: true, code: "truncated", message: "short" }, tick());
+    for (let i = 0; i < MAX_COPY_ATTEMPTS; i++)
+      j = afterCopy(j, 1, { ok: false, retryable: true, code: "truncated", message: "short" }, tick());
     expect(j.outputs[1]).toMatchObject({ status: "failed", attempts: MAX_COPY_ATTEMPTS });
     expect(j.status).toBe("succeeded");
   });

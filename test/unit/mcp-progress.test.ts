@@ -8,7 +8,9 @@ const at = (iso: string) => ({ ...queuedJob, estimatedCompletionAt: iso });
 describe("describeJob", () => {
   it("does not repeat a line for an ETA that moved by milliseconds", () => {
     expect(describeJob(at("2026-11-21T10:00:28.120Z"))).toBe(describeJob(at("2026-11-21T10:00:28.940Z")));
-    expect(describeJob(at("2026-11-21T10:00:28.120Z"))).toBe(`Job ${queuedJob.id}: queued, expected by 2026-11-21T10:00:30Z`);
+    expect(describeJob(at("2026-11-21T10:00:28.120Z"))).toBe(
+      `Job ${queuedJob.id}: queued, expected by 2026-11-21T10:00:30Z`,
+    );
   });
 
   it("tells an ETA that moved by a minute", () => {

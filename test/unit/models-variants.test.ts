@@ -7,7 +7,9 @@ import { weshopRunBody, weshopRunKey } from "../../src/providers/weshop-run.ts";
 
 function check(model: ModelId, params: Record<string, unknown>) {
   const r = MODELS[model].params.safeParse(params);
-  return r.success ? { data: r.data, errors: [] } : { data: undefined, errors: fieldErrors(r.error.issues, ["params"]) };
+  return r.success
+    ? { data: r.data, errors: [] }
+    : { data: undefined, errors: fieldErrors(r.error.issues, ["params"]) };
 }
 const paths = (model: ModelId, params: Record<string, unknown>) =>
   check(model, params)
@@ -31,7 +33,9 @@ describe("weshop/seedream: modelName always sent", () => {
       batchCount: 1,
       safeGenerate: "on",
     });
-    expect(seedream({ images: urls(10), aspectRatio: "21:9", outputFormat: "png" }).data?.modelName).toBe("Seedream_50_Pro");
+    expect(seedream({ images: urls(10), aspectRatio: "21:9", outputFormat: "png" }).data?.modelName).toBe(
+      "Seedream_50_Pro",
+    );
   });
   it.each([
     ["imageSize 3K", { imageSize: "3K" }],
@@ -41,13 +45,24 @@ describe("weshop/seedream: modelName always sent", () => {
   ])("a seed-style request that needs Lite (%s) goes out as Seedream_50_Lite", (_, params) => {
     const { data, errors } = seedream(params);
     expect(errors).toEqual([]);
-    expect(data).toMatchObject({ modelName: "Seedream_50_Lite", imageSize: "imageSize" in params ? params.imageSize : "2K", aspectRatio: "3:4", ...params });
+    expect(data).toMatchObject({
+      modelName: "Seedream_50_Lite",
+      imageSize: "imageSize" in params ? params.imageSize : "2K",
+      aspectRatio: "3:4",
+      ...params,
+    });
   });
   it("Pro's own values without a modelName: 1K and auto", () => {
-    expect(seedream({ imageSize: "1K", aspectRatio: "auto" }).data).toMatchObject({ modelName: "Seedream_50_Pro", imageSize: "1K", aspectRatio: "auto" });
+    expect(seedream({ imageSize: "1K", aspectRatio: "auto" }).data).toMatchObject({
+      modelName: "Seedream_50_Pro",
+      imageSize: "1K",
+      aspectRatio: "auto",
+    });
   });
   it("a request neither variant takes is refused, saying which variant takes the value", () => {
-    expect(seedream({ images: urls(15) }).errors).toEqual([{ path: "params.images", message: "takes at most 10 for Seedream_50_Pro" }]);
+    expect(seedream({ images: urls(15) }).errors).toEqual([
+      { path: "params.images", message: "takes at most 10 for Seedream_50_Pro" },
+    ]);
     const { errors } = seedream({ imageSize: "3K", aspectRatio: "auto" });
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toMatch(/needs Seedream_50_(Lite|Pro)$/);
@@ -60,20 +75,32 @@ describe("weshop/seedream: modelName always sent", () => {
       outputFormat: "jpeg",
     });
     expect(seedream({ modelName: "Seedream_50_Pro", imageSize: "2K", images: urls(10) }).errors).toEqual([]);
-    expect(seedream({ modelName: "Seedream_50_Pro", imageSize: "3K", tools: ["web_search"], images: urls(11) }).errors).toEqual([
+    expect(
+      seedream({ modelName: "Seedream_50_Pro", imageSize: "3K", tools: ["web_search"], images: urls(11) }).errors,
+    ).toEqual([
       { path: "params.images", message: "takes at most 10 for Seedream_50_Pro; 11 need Seedream_50_Lite" },
       { path: "params.imageSize", message: 'must be one of: 1K, 2K for Seedream_50_Pro; "3K" needs Seedream_50_Lite' },
       { path: "params.tools", message: "is not supported by Seedream_50_Pro; it needs Seedream_50_Lite" },
     ]);
   });
   it("a named Lite gets Lite's defaults (2K, 3:4) and Lite's limits", () => {
-    expect(seedream({ modelName: "Seedream_50_Lite" }).data).toMatchObject({ modelName: "Seedream_50_Lite", imageSize: "2K", aspectRatio: "3:4" });
-    expect(seedream({ modelName: "Seedream_50_Lite", imageSize: "3K", tools: ["web_search"], images: urls(14) }).errors).toEqual([]);
-    expect(paths("weshop/seedream", { textDescription: "c", modelName: "Seedream_50_Lite", imageSize: "1K", aspectRatio: "auto", images: urls(15) })).toEqual([
-      "params.aspectRatio",
-      "params.imageSize",
-      "params.images",
-    ]);
+    expect(seedream({ modelName: "Seedream_50_Lite" }).data).toMatchObject({
+      modelName: "Seedream_50_Lite",
+      imageSize: "2K",
+      aspectRatio: "3:4",
+    });
+    expect(
+      seedream({ modelName: "Seedream_50_Lite", imageSize: "3K", tools: ["web_search"], images: urls(14) }).errors,
+    ).toEqual([]);
+    expect(
+      paths("weshop/seedream", {
+        textDescription: "c",
+        modelName: "Seedream_50_Lite",
+        imageSize: "1K",
+        aspectRatio: "auto",
+        images: urls(15),
+      }),
+    ).toEqual(["params.aspectRatio", "params.imageSize", "params.images"]);
   });
   it("refuses bad values field by field, all at once", () => {
     expect(
@@ -95,11 +122,16 @@ describe("weshop/seedream: modelName always sent", () => {
       "params.textDescription",
       "params.tools[0]",
     ]);
-    expect(paths("weshop/seedream", { modelName: "Seedream_40", imageSize: "3K" })).toEqual(["params.modelName", "params.textDescription"]);
+    expect(paths("weshop/seedream", { modelName: "Seedream_40", imageSize: "3K" })).toEqual([
+      "params.modelName",
+      "params.textDescription",
+    ]);
   });
 
   it("a prompt of the wrong type is called that, not missing", () => {
-    expect(check("weshop/seedream", { textDescription: 5 }).errors).toEqual([{ path: "params.textDescription", message: "must be a string" }]);
+    expect(check("weshop/seedream", { textDescription: 5 }).errors).toEqual([
+      { path: "params.textDescription", message: "must be a string" },
+    ]);
     expect(check("weshop/seedream", {}).errors).toEqual([{ path: "params.textDescription", message: "is required" }]);
   });
 });
@@ -130,28 +162,47 @@ describe("weshop/seedance-25", () => {
   it("resolution 480p/720p/1080p, outputFormat mp4/mov, the 7 ratios", () => {
     for (const resolution of ["480p", "720p", "1080p"]) expect(s25({ resolution })).toEqual([]);
     for (const outputFormat of ["mp4", "mov"]) expect(s25({ outputFormat })).toEqual([]);
-    for (const aspectRatio of ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1", "adaptive"]) expect(s25({ aspectRatio })).toEqual([]);
-    expect(s25({ resolution: "4k", outputFormat: "webm", aspectRatio: "2:1" })).toEqual(["params.aspectRatio", "params.outputFormat", "params.resolution"]);
+    for (const aspectRatio of ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1", "adaptive"])
+      expect(s25({ aspectRatio })).toEqual([]);
+    expect(s25({ resolution: "4k", outputFormat: "webm", aspectRatio: "2:1" })).toEqual([
+      "params.aspectRatio",
+      "params.outputFormat",
+      "params.resolution",
+    ]);
   });
   it("up to 30 images, 10 videos, 10 audios, 50 in all; the video to extend counts among the 10", () => {
     expect(s25({ images: urls(30), videos: urls(10, vid), audios: urls(10, aud) })).toEqual([]);
-    expect(s25({ images: urls(31), videos: urls(11, vid), audios: urls(11, aud) })).toEqual(["params.audios", "params.images", "params.videos"]);
+    expect(s25({ images: urls(31), videos: urls(11, vid), audios: urls(11, aud) })).toEqual([
+      "params.audios",
+      "params.images",
+      "params.videos",
+    ]);
     expect(
-      s25({ images: urls(30), videos: urls(10, vid), audios: urls(10, aud), extendVideo: "https://e.example.com/x.mp4", extendDirection: "forward" }),
+      s25({
+        images: urls(30),
+        videos: urls(10, vid),
+        audios: urls(10, aud),
+        extendVideo: "https://e.example.com/x.mp4",
+        extendDirection: "forward",
+      }),
     ).toEqual(["params.videos"]);
     expect(
-      s25({ images: urls(30), videos: urls(9, vid), audios: urls(10, aud), extendVideo: vid.replace("v.mp4", "w.mp4"), extendDirection: "backward" }),
+      s25({
+        images: urls(30),
+        videos: urls(9, vid),
+        audios: urls(10, aud),
+        extendVideo: vid.replace("v.mp4", "w.mp4"),
+        extendDirection: "backward",
+      }),
     ).toEqual([]);
   });
   it("frames and extension rules; everything wrong at once", () => {
     expect(s25({ firstFrame: img, lastFrame: img, returnLastFrame: true })).toEqual([]);
     expect(s25({ lastFrame: img })).toEqual(["params.lastFrame"]);
     expect(s25({ firstFrame: img, extendVideo: vid, extendDirection: "forward" })).toEqual(["params.firstFrame"]);
-    expect(paths("weshop/seedance-25", { modelName: "Seedance_20", duration: "31s", extendVideo: vid, resolution: "4k" })).toEqual([
-      "params.modelName",
-      "params.resolution",
-      "params.textDescription",
-    ]);
+    expect(
+      paths("weshop/seedance-25", { modelName: "Seedance_20", duration: "31s", extendVideo: vid, resolution: "4k" }),
+    ).toEqual(["params.modelName", "params.resolution", "params.textDescription"]);
     expect(paths("weshop/seedance-25", { duration: "31s", extendVideo: vid, resolution: "4k" })).toEqual([
       "params.duration",
       "params.extendVideo",
@@ -162,7 +213,8 @@ describe("weshop/seedance-25", () => {
 });
 
 describe("the run-time guess reads the catalogue", () => {
-  const guess = (model: ModelId, params: Record<string, unknown>) => MODELS[model].expectedRunMs(check(model, params).data!);
+  const guess = (model: ModelId, params: Record<string, unknown>) =>
+    MODELS[model].expectedRunMs(check(model, params).data!);
   it("longer and sharper videos, bigger images and batches take longer", () => {
     expect(guess("weshop/seedance", { textDescription: "x", duration: "12s" })).toBeGreaterThan(
       guess("weshop/seedance", { textDescription: "x", duration: "4s" }),
@@ -173,8 +225,12 @@ describe("the run-time guess reads the catalogue", () => {
     expect(guess("weshop/seedance-25", { textDescription: "x", duration: "30s" })).toBeGreaterThan(
       guess("weshop/seedance-25", { textDescription: "x", duration: "-1" }),
     );
-    expect(guess("weshop/seedream", { textDescription: "x", imageSize: "3K" })).toBeGreaterThan(guess("weshop/seedream", { textDescription: "x" }));
-    expect(guess("weshop/seedream", { textDescription: "x", batchCount: 4 })).toBeGreaterThan(guess("weshop/seedream", { textDescription: "x" }));
+    expect(guess("weshop/seedream", { textDescription: "x", imageSize: "3K" })).toBeGreaterThan(
+      guess("weshop/seedream", { textDescription: "x" }),
+    );
+    expect(guess("weshop/seedream", { textDescription: "x", batchCount: 4 })).toBeGreaterThan(
+      guess("weshop/seedream", { textDescription: "x" }),
+    );
   });
 });
 
@@ -197,7 +253,13 @@ describe("WeShop run wire form", () => {
     });
   });
   it("text only: an empty input; reference videos and audios in input and params; safeGenerate off when asked", () => {
-    const params = check("weshop/seedance", { textDescription: "x", images: [img], videos: [vid], audios: [aud], safeGenerate: "off" }).data!;
+    const params = check("weshop/seedance", {
+      textDescription: "x",
+      images: [img],
+      videos: [vid],
+      audios: [aud],
+      safeGenerate: "off",
+    }).data!;
     const body = weshopRunBody("seedance", params);
     expect(body).toMatchObject({
       input: { originalImage: img, images: [img], videos: [vid], audios: [aud] },

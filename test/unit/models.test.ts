@@ -6,7 +6,9 @@ import { MODELS, type ModelId } from "../../src/providers/models.ts";
 
 function check(model: ModelId, params: Record<string, unknown>) {
   const r = MODELS[model].params.safeParse(params);
-  return r.success ? { data: r.data, errors: [] } : { data: undefined, errors: fieldErrors(r.error.issues, ["params"]) };
+  return r.success
+    ? { data: r.data, errors: [] }
+    : { data: undefined, errors: fieldErrors(r.error.issues, ["params"]) };
 }
 const paths = (model: ModelId, params: Record<string, unknown>) =>
   check(model, params)
@@ -68,37 +70,78 @@ describe("weshop/seedance", () => {
       expect(seedance({ images: [img], duration })).toEqual(["params.duration"]);
   });
   it("a zero-padded duration is refused for its form, not its range", () => {
-    const { errors } = check("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro", duration: "04s" });
+    const { errors } = check("weshop/seedance", {
+      images: [img],
+      textDescription: "x",
+      modelName: "Seedance_10_Pro",
+      duration: "04s",
+    });
     expect(errors).toEqual([{ path: "params.duration", message: expect.stringContaining('like "4s"') }]);
   });
   it("Seedance 1.0 makes no 21:9: a 400 naming params.aspectRatio, and the message says who does", () => {
     for (const modelName of ["Seedance_10_Pro", "Seedance_10_Pro_Fast"]) {
-      const { errors } = check("weshop/seedance", { images: [img], textDescription: "x", modelName, aspectRatio: "21:9" });
-      expect(errors).toEqual([{ path: "params.aspectRatio", message: expect.stringContaining(`for ${modelName}; "21:9" needs Seedance_20`) }]);
-      for (const aspectRatio of ["16:9", "9:16", "3:4", "4:3", "1:1"]) expect(seedance({ images: [img], modelName, aspectRatio })).toEqual([]);
+      const { errors } = check("weshop/seedance", {
+        images: [img],
+        textDescription: "x",
+        modelName,
+        aspectRatio: "21:9",
+      });
+      expect(errors).toEqual([
+        { path: "params.aspectRatio", message: expect.stringContaining(`for ${modelName}; "21:9" needs Seedance_20`) },
+      ]);
+      for (const aspectRatio of ["16:9", "9:16", "3:4", "4:3", "1:1"])
+        expect(seedance({ images: [img], modelName, aspectRatio })).toEqual([]);
     }
     for (const modelName of ["Seedance_20", "Seedance_20_Mini", "Seedance_15_Pro"])
       expect(seedance({ images: [img], modelName, aspectRatio: "21:9" })).toEqual([]);
   });
   it("generateAudio is only for the 2.0 family and 1.5 Pro; booleans become strings", () => {
-    expect(seedance({ images: [img], modelName: "Seedance_10_Pro", generateAudio: true })).toEqual(["params.generateAudio"]);
-    expect(check("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro" }).data).not.toHaveProperty("generateAudio");
+    expect(seedance({ images: [img], modelName: "Seedance_10_Pro", generateAudio: true })).toEqual([
+      "params.generateAudio",
+    ]);
+    expect(
+      check("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro" }).data,
+    ).not.toHaveProperty("generateAudio");
     // "false" is accepted and left out: the variant makes no audio anyway
-    expect(check("weshop/seedance", { images: [img], textDescription: "x", modelName: "Seedance_10_Pro_Fast", generateAudio: false }).data).not.toHaveProperty(
-      "generateAudio",
+    expect(
+      check("weshop/seedance", {
+        images: [img],
+        textDescription: "x",
+        modelName: "Seedance_10_Pro_Fast",
+        generateAudio: false,
+      }).data,
+    ).not.toHaveProperty("generateAudio");
+    expect(
+      check("weshop/seedance", { images: [img], textDescription: "x", generateAudio: false }).data?.generateAudio,
+    ).toBe("false");
+    expect(check("weshop/seedance", { textDescription: "x", modelName: "Seedance_20_Mini" }).data?.generateAudio).toBe(
+      "true",
     );
-    expect(check("weshop/seedance", { images: [img], textDescription: "x", generateAudio: false }).data?.generateAudio).toBe("false");
-    expect(check("weshop/seedance", { textDescription: "x", modelName: "Seedance_20_Mini" }).data?.generateAudio).toBe("true");
   });
   it("resolution: 2.0 up to 4k, Mini 480p/720p, the 1.x variants none", () => {
     for (const resolution of ["480p", "720p", "1080p", "4k"]) expect(seedance({ resolution })).toEqual([]);
     expect(seedance({ resolution: "8k" })).toEqual(["params.resolution"]);
     expect(seedance({ modelName: "Seedance_20_Mini", resolution: "720p" })).toEqual([]);
     const mini = check("weshop/seedance", { textDescription: "x", modelName: "Seedance_20_Mini", resolution: "1080p" });
-    expect(mini.errors).toEqual([{ path: "params.resolution", message: 'must be one of: 480p, 720p for Seedance_20_Mini; "1080p" needs Seedance_20' }]);
+    expect(mini.errors).toEqual([
+      {
+        path: "params.resolution",
+        message: 'must be one of: 480p, 720p for Seedance_20_Mini; "1080p" needs Seedance_20',
+      },
+    ]);
     for (const modelName of ["Seedance_15_Pro", "Seedance_10_Pro"]) {
-      const { errors } = check("weshop/seedance", { textDescription: "x", images: [img], modelName, resolution: "720p" });
-      expect(errors).toEqual([{ path: "params.resolution", message: `is not supported by ${modelName}; it needs Seedance_20 or Seedance_20_Mini` }]);
+      const { errors } = check("weshop/seedance", {
+        textDescription: "x",
+        images: [img],
+        modelName,
+        resolution: "720p",
+      });
+      expect(errors).toEqual([
+        {
+          path: "params.resolution",
+          message: `is not supported by ${modelName}; it needs Seedance_20 or Seedance_20_Mini`,
+        },
+      ]);
     }
     // not sent unless asked for: WeShop's default applies, as for every seed-style request
     expect(check("weshop/seedance", { textDescription: "x" }).data).not.toHaveProperty("resolution");
@@ -107,26 +150,51 @@ describe("weshop/seedance", () => {
     expect(seedance({ firstFrame: img, lastFrame: img, aspectRatio: "adaptive", returnLastFrame: true })).toEqual([]);
     expect(seedance({ images: [img], videos: urls(3, vid), audios: urls(3, aud) })).toEqual([]);
     expect(seedance({ extendVideo: vid, extendDirection: "backward", aspectRatio: "adaptive" })).toEqual([]);
-    expect(seedance({ images: [img], videos: urls(4, vid), audios: urls(4, aud) })).toEqual(["params.audios", "params.videos"]);
+    expect(seedance({ images: [img], videos: urls(4, vid), audios: urls(4, aud) })).toEqual([
+      "params.audios",
+      "params.videos",
+    ]);
     expect(seedance({ extendVideo: vid, extendDirection: "sideways" })).toEqual(["params.extendDirection"]);
-    expect(seedance({ returnLastFrame: "maybe", firstFrame: 5 })).toEqual(["params.firstFrame", "params.returnLastFrame"]);
+    expect(seedance({ returnLastFrame: "maybe", firstFrame: 5 })).toEqual([
+      "params.firstFrame",
+      "params.returnLastFrame",
+    ]);
   });
   it("the rules between 2.0 inputs, each named at its field", () => {
-    const errors = (params: Record<string, unknown>) => check("weshop/seedance", { textDescription: "x", ...params }).errors;
-    expect(errors({ lastFrame: img })).toEqual([{ path: "params.lastFrame", message: "needs firstFrame (Seedance_20)" }]);
-    expect(errors({ aspectRatio: "adaptive" })).toEqual([{ path: "params.aspectRatio", message: '"adaptive" needs firstFrame or extendVideo (Seedance_20)' }]);
-    expect(errors({ extendVideo: vid })).toEqual([{ path: "params.extendVideo", message: "needs extendDirection (Seedance_20)" }]);
-    expect(errors({ extendDirection: "forward" })).toEqual([{ path: "params.extendDirection", message: "needs extendVideo (Seedance_20)" }]);
+    const errors = (params: Record<string, unknown>) =>
+      check("weshop/seedance", { textDescription: "x", ...params }).errors;
+    expect(errors({ lastFrame: img })).toEqual([
+      { path: "params.lastFrame", message: "needs firstFrame (Seedance_20)" },
+    ]);
+    expect(errors({ aspectRatio: "adaptive" })).toEqual([
+      { path: "params.aspectRatio", message: '"adaptive" needs firstFrame or extendVideo (Seedance_20)' },
+    ]);
+    expect(errors({ extendVideo: vid })).toEqual([
+      { path: "params.extendVideo", message: "needs extendDirection (Seedance_20)" },
+    ]);
+    expect(errors({ extendDirection: "forward" })).toEqual([
+      { path: "params.extendDirection", message: "needs extendVideo (Seedance_20)" },
+    ]);
     expect(errors({ firstFrame: img, images: [img], audios: [aud] })).toEqual([
       { path: "params.firstFrame", message: "cannot be combined with images, audios (Seedance_20)" },
     ]);
     expect(errors({ extendVideo: vid, extendDirection: "forward", videos: [vid2] })).toEqual([
       { path: "params.extendVideo", message: "cannot be combined with videos (Seedance_20)" },
     ]);
-    expect(errors({ audios: [aud] })).toEqual([{ path: "params.audios", message: "needs images or videos (Seedance_20)" }]);
+    expect(errors({ audios: [aud] })).toEqual([
+      { path: "params.audios", message: "needs images or videos (Seedance_20)" },
+    ]);
   });
   it("the 1.x variants take none of the 2.0 inputs", () => {
-    const extra = { firstFrame: img, lastFrame: img, extendVideo: vid, extendDirection: "forward", returnLastFrame: true, videos: [vid2], audios: [aud] };
+    const extra = {
+      firstFrame: img,
+      lastFrame: img,
+      extendVideo: vid,
+      extendDirection: "forward",
+      returnLastFrame: true,
+      videos: [vid2],
+      audios: [aud],
+    };
     for (const modelName of ["Seedance_15_Pro", "Seedance_10_Pro", "Seedance_10_Pro_Fast"])
       expect(seedance({ images: [img], modelName, ...extra })).toEqual(
         Object.keys(extra)
@@ -135,15 +203,25 @@ describe("weshop/seedance", () => {
       );
   });
   it("sends the video to extend among the reference videos, as the official CLI does; returnLastFrame only when on", () => {
-    const { data } = check("weshop/seedance", { textDescription: "x", extendVideo: vid, extendDirection: "forward", returnLastFrame: false });
+    const { data } = check("weshop/seedance", {
+      textDescription: "x",
+      extendVideo: vid,
+      extendDirection: "forward",
+      returnLastFrame: false,
+    });
     expect(data).toMatchObject({ extendVideo: vid, extendDirection: "forward", videos: [vid] });
     expect(data).not.toHaveProperty("returnLastFrame");
-    expect(check("weshop/seedance", { textDescription: "x", returnLastFrame: "true" }).data?.returnLastFrame).toBe(true);
+    expect(check("weshop/seedance", { textDescription: "x", returnLastFrame: "true" }).data?.returnLastFrame).toBe(
+      true,
+    );
   });
   it("a job's own params validate again to the same params (the extend video among videos is not one more video)", () => {
     for (const [model, params] of [
       ["weshop/seedance", { textDescription: "x", extendVideo: vid, extendDirection: "forward" }],
-      ["weshop/seedance-25", { textDescription: "x", extendVideo: vid, extendDirection: "backward", videos: urls(9, img) }],
+      [
+        "weshop/seedance-25",
+        { textDescription: "x", extendVideo: vid, extendDirection: "backward", videos: urls(9, img) },
+      ],
     ] as const) {
       const first = check(model, params).data!;
       expect(check(model, first)).toEqual({ data: first, errors: [] });
@@ -157,17 +235,42 @@ describe("weshop/seedance", () => {
   });
   it("lists every offending field at once, cross-field rules included", () => {
     expect(
-      seedance({ images: [img], modelName: "Seedance_10_Pro", duration: "14s", generateAudio: "true", batchCount: 17, aspectRatio: "2:1", extra: 1 }),
+      seedance({
+        images: [img],
+        modelName: "Seedance_10_Pro",
+        duration: "14s",
+        generateAudio: "true",
+        batchCount: 17,
+        aspectRatio: "2:1",
+        extra: 1,
+      }),
     ).toEqual(["params.aspectRatio", "params.batchCount", "params.duration", "params.extra", "params.generateAudio"]);
     // a duration out of range for the modelName, a missing description and a ratio the variant lacks
-    expect(paths("weshop/seedance", { images: [img], modelName: "Seedance_10_Pro_Fast", duration: "13s", aspectRatio: "21:9" })).toEqual([
-      "params.aspectRatio",
-      "params.duration",
-      "params.textDescription",
-    ]);
     expect(
-      paths("weshop/seedance", { modelName: "Seedance_20_Mini", resolution: "4k", lastFrame: img, images: "x", batchCount: 0, videos: urls(4, vid) }),
-    ).toEqual(["params.batchCount", "params.images", "params.lastFrame", "params.resolution", "params.textDescription", "params.videos"]);
+      paths("weshop/seedance", {
+        images: [img],
+        modelName: "Seedance_10_Pro_Fast",
+        duration: "13s",
+        aspectRatio: "21:9",
+      }),
+    ).toEqual(["params.aspectRatio", "params.duration", "params.textDescription"]);
+    expect(
+      paths("weshop/seedance", {
+        modelName: "Seedance_20_Mini",
+        resolution: "4k",
+        lastFrame: img,
+        images: "x",
+        batchCount: 0,
+        videos: urls(4, vid),
+      }),
+    ).toEqual([
+      "params.batchCount",
+      "params.images",
+      "params.lastFrame",
+      "params.resolution",
+      "params.textDescription",
+      "params.videos",
+    ]);
   });
   it("an unknown modelName is reported alone for that field; the rest is still checked", () => {
     expect(paths("weshop/seedance", { modelName: "Seedance_30", duration: "x", aspectRatio: "2:1" })).toEqual([
@@ -207,7 +310,9 @@ describe("URL-valued inputs go through the URL safety check", () => {
 describe("wiro/ByteDance/text-to-video-seedance-v1", () => {
   const model = "wiro/ByteDance/text-to-video-seedance-v1" as const;
   it("normalises numbers and booleans to the documented strings", () => {
-    expect(check(model, { prompt: "p", duration: 10, fps: 16, watermark: true, camerafixed: false, seed: 42 }).data).toEqual({
+    expect(
+      check(model, { prompt: "p", duration: 10, fps: 16, watermark: true, camerafixed: false, seed: 42 }).data,
+    ).toEqual({
       prompt: "p",
       resolution: "480p",
       ratio: "16:9",
@@ -234,7 +339,18 @@ describe("wiro/ByteDance/text-to-video-seedance-v1", () => {
     expect(paths(model, { prompt: "p", seed })).toEqual(["params.seed"]);
   });
   it("refuses every value outside the seed's options", () => {
-    expect(paths(model, { prompt: "", resolution: "1080p", ratio: "2:1", duration: 7, fps: 30, watermark: "yes", seed: 1.5, camerafixed: 1 })).toEqual([
+    expect(
+      paths(model, {
+        prompt: "",
+        resolution: "1080p",
+        ratio: "2:1",
+        duration: 7,
+        fps: 30,
+        watermark: "yes",
+        seed: 1.5,
+        camerafixed: 1,
+      }),
+    ).toEqual([
       "params.camerafixed",
       "params.duration",
       "params.fps",

@@ -70,10 +70,17 @@ describe("MultipartReader", () => {
   it("reads every part whatever the chunking, delimiters split across chunks included", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ name: fc.constantFrom("file", "a", "b"), data: fc.uint8Array({ maxLength: 300 }), file: fc.boolean() }), {
-          minLength: 1,
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.record({
+            name: fc.constantFrom("file", "a", "b"),
+            data: fc.uint8Array({ maxLength: 300 }),
+            file: fc.boolean(),
+          }),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
         fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }),
         async (parts, sizes) => {
           const input = parts.map((p) => ({ name: p.name, data: p.data, ...(p.file ? { filename: "x.bin" } : {}) }));
@@ -98,7 +105,10 @@ describe("MultipartReader", () => {
     await expect(readAll(part!.body)).rejects.toBeInstanceOf(MultipartError);
     const none = new MultipartReader(chunked(enc.encode("just some text, no form here"), [5]), BOUNDARY);
     await expect(none.nextPart()).rejects.toBeInstanceOf(MultipartError);
-    const noName = new MultipartReader(chunked(enc.encode(`--${BOUNDARY}\r\nContent-Disposition: form-data\r\n\r\nx\r\n--${BOUNDARY}--`), [3]), BOUNDARY);
+    const noName = new MultipartReader(
+      chunked(enc.encode(`--${BOUNDARY}\r\nContent-Disposition: form-data\r\n\r\nx\r\n--${BOUNDARY}--`), [3]),
+      BOUNDARY,
+    );
     await expect(noName.nextPart()).rejects.toBeInstanceOf(MultipartError);
   });
 });

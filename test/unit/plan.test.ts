@@ -2,16 +2,16 @@
 // finishes that need no provider (settings invalid past the job's limit, provider key missing,
 // a submit whose fate is unknown) and the step to take otherwise.
 import { describe, expect, it } from "vitest";
-import { CONFIRM_WINDOW_MS } from "../../src/jobs/machine/policies.ts";
-import { callbackNoted } from "../../src/jobs/poll/callbacks.ts";
-import { CONFIG_RECHECK_MS, MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { plan } from "../../src/jobs/machine/plan.ts";
+import { CONFIG_RECHECK_MS, CONFIRM_WINDOW_MS, MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
+import { callbackNoted } from "../../src/jobs/poll/callbacks.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { jobRecord, T0, tick } from "../support/builders.ts";
 
 const job = jobRecord;
 
-const running = (over: Partial<JobRecord> = {}) => job({ status: "running", task: { taskId: "t1" }, startedAt: T0, slotHeld: true, ...over });
+const running = (over: Partial<JobRecord> = {}) =>
+  job({ status: "running", task: { taskId: "t1" }, startedAt: T0, slotHeld: true, ...over });
 const ready = { idempotentSubmit: true };
 
 describe("plan", () => {
@@ -23,7 +23,11 @@ describe("plan", () => {
   });
 
   it("with invalid settings past a running job's deadline ends it with configuration_error naming the settings", () => {
-    const decided = plan(running(), { configProblems: ["SIGNING_SECRET"], idempotentSubmit: false }, tick(T0 + 15 * 60_000));
+    const decided = plan(
+      running(),
+      { configProblems: ["SIGNING_SECRET"], idempotentSubmit: false },
+      tick(T0 + 15 * 60_000),
+    );
     expect(decided.kind).toBe("store");
     const ended = decided.kind === "store" ? decided.job : undefined;
     expect(ended?.status).toBe("failed");
@@ -34,7 +38,9 @@ describe("plan", () => {
   it("gives a job still waiting for a slot the day in line, not its run deadline, before configuration_error", () => {
     const queued = job({ deadlineAt: T0 - 1 });
     expect(plan(queued, { configProblems: ["X"], idempotentSubmit: false }, tick(T0 + 60_000)).kind).toBe("wait");
-    expect(plan(queued, { configProblems: ["X"], idempotentSubmit: false }, tick(T0 + MAX_QUEUE_MS)).kind).toBe("store");
+    expect(plan(queued, { configProblems: ["X"], idempotentSubmit: false }, tick(T0 + MAX_QUEUE_MS)).kind).toBe(
+      "store",
+    );
   });
 
   it("ends a submit or a poll with provider_not_configured when the provider's key is missing", () => {
@@ -49,8 +55,14 @@ describe("plan", () => {
   });
 
   it("copies outputs even without the provider's key: copying needs R2 only", () => {
-    const copying = job({ status: "copying", outputs: [{ index: 0, kind: "image", status: "pending", sourceUrl: "https://x/a.png", attempts: 0 }] });
-    expect(plan(copying, { missingKeys: ["WESHOP_API_KEY"], idempotentSubmit: false }, tick())).toEqual({ kind: "step", step: { kind: "copy", index: 0 } });
+    const copying = job({
+      status: "copying",
+      outputs: [{ index: 0, kind: "image", status: "pending", sourceUrl: "https://x/a.png", attempts: 0 }],
+    });
+    expect(plan(copying, { missingKeys: ["WESHOP_API_KEY"], idempotentSubmit: false }, tick())).toEqual({
+      kind: "step",
+      step: { kind: "copy", index: 0 },
+    });
   });
 
   it("never resends a submit whose fate is unknown to a provider without idempotent submits; resends it to one with them", () => {

@@ -51,19 +51,26 @@ describe("nextPollDelay", () => {
     }
   });
   it("a wider spread opens the window earlier", () => {
-    expect(nextPollDelay(expected, 0, 0.5, { spread: 0.5 })).toBeLessThan(nextPollDelay(expected, 0, 0.5, { spread: 0.1 }));
+    expect(nextPollDelay(expected, 0, 0.5, { spread: 0.5 })).toBeLessThan(
+      nextPollDelay(expected, 0, 0.5, { spread: 0.1 }),
+    );
   });
   it("polls densest where runs end most and under 3 s apart around the expected time", () => {
     const early = nextPollDelay(expected, expected * Math.exp(-0.3), 0.5, { spread: 0.3 });
     const middle = nextPollDelay(expected, expected, 0.5, { spread: 0.3 });
     expect(middle).toBeLessThan(early);
-    for (const rand of [0, 0.5, 0.999]) expect(nextPollDelay(expected, expected, rand, { spread: 0.3 })).toBeLessThan(3_000);
+    for (const rand of [0, 0.5, 0.999])
+      expect(nextPollDelay(expected, expected, rand, { spread: 0.3 })).toBeLessThan(3_000);
   });
   it("jitters, so jobs started together do not poll in step", () => {
-    expect(nextPollDelay(expected, expected, 0, { spread: 0.3 })).toBeLessThan(nextPollDelay(expected, expected, 0.999, { spread: 0.3 }));
+    expect(nextPollDelay(expected, expected, 0, { spread: 0.3 })).toBeLessThan(
+      nextPollDelay(expected, expected, 0.999, { spread: 0.3 }),
+    );
   });
   it("thins out for runs far slower than expected, up to a ceiling", () => {
-    expect(nextPollDelay(expected, expected * 3, 0.5, { spread: 0.2 })).toBeGreaterThan(nextPollDelay(expected, expected, 0.5, { spread: 0.2 }));
+    expect(nextPollDelay(expected, expected * 3, 0.5, { spread: 0.2 })).toBeGreaterThan(
+      nextPollDelay(expected, expected, 0.5, { spread: 0.2 }),
+    );
     expect(nextPollDelay(expected, expected * 100, 0.99)).toBeLessThanOrEqual(66_000);
     expect(nextPollDelay(expected, expected * 100, 0.99)).toBeGreaterThan(30_000);
   });
@@ -116,7 +123,9 @@ describe("nextPollDelay", () => {
       expect(closest).toBeGreaterThanOrEqual(225);
     }
     // a long run's notice delay is a small share already: contention changes nothing there
-    expect(nextPollDelay(60_000, 55_000, 0.5, { spread: 0.3, contended: true })).toBe(nextPollDelay(60_000, 55_000, 0.5, { spread: 0.3 }));
+    expect(nextPollDelay(60_000, 55_000, 0.5, { spread: 0.3, contended: true })).toBe(
+      nextPollDelay(60_000, 55_000, 0.5, { spread: 0.3 }),
+    );
   });
   it("a run that takes as long as expected costs far fewer polls than a fixed 3 s poller", () => {
     let elapsed = 0;

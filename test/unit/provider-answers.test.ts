@@ -13,7 +13,10 @@ function canned(body: unknown, status = 200, headers: Record<string, string> = {
   const seen: Request[] = [];
   const fetch: FetchFn = async (input, init) => {
     seen.push(new Request(input as RequestInfo, init));
-    return new Response(typeof body === "string" ? body : JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+    return new Response(typeof body === "string" ? body : JSON.stringify(body), {
+      status,
+      headers: { "content-type": "application/json", ...headers },
+    });
   };
   return { fetch, seen };
 }
@@ -53,21 +56,29 @@ describe("WeShop answers", () => {
     ["50001", false],
     ["50003", false],
     ["50006", false],
-  ] as const)("code %s with HTTP 200 is retryable on submit and poll, in either envelope, as number or string (pushback: %s)", async (code, pushback) => {
-    for (const body of [older(Number(code)), older(code), newer(Number(code)), newer(code)])
-      for (const call of ["submit", "poll"] as const) {
-        const error = errorOf(await weshop(body)[call]());
-        expect(error).toMatchObject({ retryable: true, code, httpStatus: 200 });
-        expect(error.pushback === true).toBe(pushback);
-        expect(error.fatal).toBeUndefined();
-      }
-  });
+  ] as const)(
+    "code %s with HTTP 200 is retryable on submit and poll, in either envelope, as number or string (pushback: %s)",
+    async (code, pushback) => {
+      for (const body of [older(Number(code)), older(code), newer(Number(code)), newer(code)])
+        for (const call of ["submit", "poll"] as const) {
+          const error = errorOf(await weshop(body)[call]());
+          expect(error).toMatchObject({ retryable: true, code, httpStatus: 200 });
+          expect(error.pushback === true).toBe(pushback);
+          expect(error.fatal).toBeUndefined();
+        }
+    },
+  );
 
   it("the upload endpoint retries them too", async () => {
     for (const code of [40005, 50002]) {
       const { fetch } = canned(older(code));
       const file = { bytes: new Uint8Array([0xff, 0xd8, 0xff]), filename: "a.jpg", contentType: "image/jpeg" };
-      const outcome = await uploadWeshopImage({ ...endpoint("http://127.0.0.1:1/weshop"), apiKey: "ws-key" }, file, 1000, fetch);
+      const outcome = await uploadWeshopImage(
+        { ...endpoint("http://127.0.0.1:1/weshop"), apiKey: "ws-key" },
+        file,
+        1000,
+        fetch,
+      );
       expect(errorOf(outcome)).toMatchObject({ retryable: true, code: String(code) });
     }
   });
@@ -78,16 +89,29 @@ describe("WeShop answers", () => {
       fatal: true,
       code: "provider_auth_failed",
     });
-    expect(errorOf(await wiro("Unauthorized", 401).poll())).toMatchObject({ retryable: false, fatal: true, code: "provider_auth_failed" });
+    expect(errorOf(await wiro("Unauthorized", 401).poll())).toMatchObject({
+      retryable: false,
+      fatal: true,
+      code: "provider_auth_failed",
+    });
   });
 
   it("numbers next to that range are not taken for system errors", async () => {
-    for (const code of [50000, 50007, 40004]) expect(errorOf(await weshop(older(code)).submit())).toMatchObject({ retryable: false, code: String(code) });
+    for (const code of [50000, 50007, 40004])
+      expect(errorOf(await weshop(older(code)).submit())).toMatchObject({ retryable: false, code: String(code) });
   });
 
   it("HTTP 429 is pushback; a refusal with retryable:false is final but not fatal; HTTP 401 is a credentials failure", async () => {
-    expect(errorOf(await weshop(newer("RATE_LIMITED"), 429).submit())).toMatchObject({ retryable: true, pushback: true });
-    const final = errorOf(await weshop({ success: false, error: { code: "INSUFFICIENT_POWER", message: "m", retryable: false } }, 400).submit());
+    expect(errorOf(await weshop(newer("RATE_LIMITED"), 429).submit())).toMatchObject({
+      retryable: true,
+      pushback: true,
+    });
+    const final = errorOf(
+      await weshop(
+        { success: false, error: { code: "INSUFFICIENT_POWER", message: "m", retryable: false } },
+        400,
+      ).submit(),
+    );
     expect(final).toMatchObject({ retryable: false, code: "INSUFFICIENT_POWER" });
     expect(final.fatal).toBeUndefined();
     for (const call of ["submit", "poll"] as const) {
@@ -103,25 +127,48 @@ describe("WeShop answers", () => {
     data: { executions: [{ executionId: "exe_1", status, result, ...extra }] },
   });
 
-  it.each(["Cancelled", "Canceled"])("run state %s is a definite end: canceled, with WeShop's word and reason", async (word) => {
-    const status = valueIn(await weshop(run(word, [], { error: "stopped by the operator" })).poll());
-    expect(status).toEqual({ state: "canceled", providerStatus: word, message: `WeShop reported the run as ${word}: stopped by the operator` });
-  });
+  it.each(["Cancelled", "Canceled"])(
+    "run state %s is a definite end: canceled, with WeShop's word and reason",
+    async (word) => {
+      const status = valueIn(await weshop(run(word, [], { error: "stopped by the operator" })).poll());
+      expect(status).toEqual({
+        state: "canceled",
+        providerStatus: word,
+        message: `WeShop reported the run as ${word}: stopped by the operator`,
+      });
+    },
+  );
 
   it("videoPoster and lastFrame come with their video; an unusable one is left out; images never carry them", async () => {
     const result = [
-      { status: "Success", video: "https://cdn/0.mp4", videoPoster: "https://cdn/0.jpg", lastFrame: "https://cdn/0-last.png" },
+      {
+        status: "Success",
+        video: "https://cdn/0.mp4",
+        videoPoster: "https://cdn/0.jpg",
+        lastFrame: "https://cdn/0-last.png",
+      },
       { status: "Success", video: "https://cdn/1.mp4", videoPoster: "", lastFrame: { url: "https://cdn/x" } },
       { status: "Success", video: "https://cdn/2.mp4", videoPoster: "javascript:alert(1)" },
     ];
-    const status = valueIn(await weshop(run("Success", result), 200, "video").poll()) as Extract<TaskStatus, { state: "succeeded" }>;
+    const status = valueIn(await weshop(run("Success", result), 200, "video").poll()) as Extract<
+      TaskStatus,
+      { state: "succeeded" }
+    >;
     expect(status.outputs).toEqual([
       { ok: true, url: "https://cdn/0.mp4", poster: "https://cdn/0.jpg", lastFrame: "https://cdn/0-last.png" },
       { ok: true, url: "https://cdn/1.mp4" },
       { ok: true, url: "https://cdn/2.mp4" },
     ]);
-    const image = valueIn(await weshop(run("Success", [{ status: "Success", image: "https://cdn/0.png", videoPoster: "https://cdn/p.jpg" }])).poll());
-    expect(image).toEqual({ state: "succeeded", providerStatus: "Success", outputs: [{ ok: true, url: "https://cdn/0.png" }] });
+    const image = valueIn(
+      await weshop(
+        run("Success", [{ status: "Success", image: "https://cdn/0.png", videoPoster: "https://cdn/p.jpg" }]),
+      ).poll(),
+    );
+    expect(image).toEqual({
+      state: "succeeded",
+      providerStatus: "Success",
+      outputs: [{ ok: true, url: "https://cdn/0.png" }],
+    });
   });
 });
 
@@ -129,12 +176,20 @@ describe("WeShop answers", () => {
 function wiro(body: unknown, status = 200, secret: string | null = "wiro-secret") {
   const { fetch, seen } = canned(body, status);
   const provider = wiroProvider({
-    endpoint: { ...endpoint("http://127.0.0.1:1/wiro/v1"), apiKey: "wiro-key", ...(secret === null ? {} : { apiSecret: secret }) },
+    endpoint: {
+      ...endpoint("http://127.0.0.1:1/wiro/v1"),
+      apiKey: "wiro-key",
+      ...(secret === null ? {} : { apiSecret: secret }),
+    },
     timeoutMs: 1000,
     fetch,
     model: "ByteDance/text-to-video-seedance-v1",
   });
-  return { seen, submit: () => provider.submit({ jobId: "job_1", params: { prompt: "x" } }), poll: () => provider.poll({ taskId: "1", token: "tok" }) };
+  return {
+    seen,
+    submit: () => provider.submit({ jobId: "job_1", params: { prompt: "x" } }),
+    poll: () => provider.poll({ taskId: "1", token: "tok" }),
+  };
 }
 const wiroError = (code: number, message = "m") => ({ result: false, errors: [{ code, message }] });
 
@@ -144,25 +199,42 @@ describe("Wiro answers", () => {
       [0, "Internal server error"],
       [1, "There is no task yet."],
     ] as const) {
-      expect(errorOf(await wiro(wiroError(code, message)).poll())).toMatchObject({ retryable: true, code: String(code), message });
-      expect(errorOf(await wiro(wiroError(code, message)).submit())).toMatchObject({ retryable: false, code: String(code) });
+      expect(errorOf(await wiro(wiroError(code, message)).poll())).toMatchObject({
+        retryable: true,
+        code: String(code),
+        message,
+      });
+      expect(errorOf(await wiro(wiroError(code, message)).submit())).toMatchObject({
+        retryable: false,
+        code: String(code),
+      });
     }
   });
 
   it("a code 0 server error on Task/Kill is asked again, not the end of the stop (the task would keep billing)", async () => {
     const fetch: FetchFn = async (input) => {
       const path = new URL(new Request(input as RequestInfo).url).pathname;
-      const body = path.endsWith("/Task/Detail") ? { result: true, errors: [], tasklist: [{ status: "task_start" }] } : wiroError(0, "Internal server error");
+      const body = path.endsWith("/Task/Detail")
+        ? { result: true, errors: [], tasklist: [{ status: "task_start" }] }
+        : wiroError(0, "Internal server error");
       return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
     };
-    const provider = wiroProvider({ endpoint: { ...endpoint("http://127.0.0.1:1/wiro/v1"), apiKey: "k" }, timeoutMs: 1000, fetch, model: "m" });
+    const provider = wiroProvider({
+      endpoint: { ...endpoint("http://127.0.0.1:1/wiro/v1"), apiKey: "k" },
+      timeoutMs: 1000,
+      fetch,
+      model: "m",
+    });
     expect(errorOf(await provider.cancel({ taskId: "1", token: "tok" }))).toMatchObject({ retryable: true, code: "0" });
   });
 
   it("code 96 and HTTP 429 are pushback on every endpoint; 97 is final on Run", async () => {
     for (const call of ["submit", "poll"] as const) {
       expect(errorOf(await wiro(wiroError(96))[call]())).toMatchObject({ retryable: true, pushback: true, code: "96" });
-      expect(errorOf(await wiro(wiroError(0, "Too many requests"), 429)[call]())).toMatchObject({ retryable: true, pushback: true });
+      expect(errorOf(await wiro(wiroError(0, "Too many requests"), 429)[call]())).toMatchObject({
+        retryable: true,
+        pushback: true,
+      });
     }
     expect(errorOf(await wiro(wiroError(97)).submit())).toMatchObject({ retryable: false, code: "97" });
   });
@@ -173,7 +245,9 @@ describe("Wiro answers", () => {
       expect(signed).toMatchObject({ retryable: false, fatal: true, code: "provider_auth_failed", httpStatus: 401 });
       expect(signed.message).toContain("Project authorization is not valid.");
       expect(signed.message).not.toContain("wiro-secret");
-      const keyOnly = errorOf(await wiro(wiroError(0, "Project requires signature authentication."), 401, null)[call]());
+      const keyOnly = errorOf(
+        await wiro(wiroError(0, "Project requires signature authentication."), 401, null)[call](),
+      );
       expect(keyOnly.message).toContain("a signature-based Wiro project also needs WIRO_API_SECRET");
     }
   });

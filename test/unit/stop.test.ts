@@ -1,33 +1,58 @@
 // The stop of a provider task as pure transitions: what a canceled job says at once, what a step
 // in flight at the cancel may add, and how each stop attempt's answer is taken.
 import { describe, expect, it } from "vitest";
+import { MAX_POLL_ERRORS, MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS } from "../../src/jobs/machine/policies.ts";
 import { afterPoll } from "../../src/jobs/poll/poll.ts";
-import { afterSubmit, markSubmitting } from "../../src/jobs/submit/submit.ts";
-import { MAX_POLL_ERRORS } from "../../src/jobs/machine/policies.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { absorbStep, afterStop, cancelJob, deadlineStop, submitLost } from "../../src/jobs/stop/stop.ts";
-import { MAX_STOP_ATTEMPTS, STOP_PATIENCE_MS } from "../../src/jobs/machine/policies.ts";
+import { afterSubmit, markSubmitting } from "../../src/jobs/submit/submit.ts";
 import type { Outcome, StopResult } from "../../src/providers/types.ts";
 import { jobRecord, ON_WIRO, T0, tick } from "../support/builders.ts";
 
 function job(over: Partial<JobRecord> = {}): JobRecord {
-  return jobRecord({ ...ON_WIRO, status: "running", task: { taskId: "2221", token: "tok" }, submitAttempts: 1, ...over });
+  return jobRecord({
+    ...ON_WIRO,
+    status: "running",
+    task: { taskId: "2221", token: "tok" },
+    submitAttempts: 1,
+    ...over,
+  });
 }
 
-const pending: Outcome<StopResult> = { ok: true, value: { state: "pending", providerStatus: "task_accept", message: "Wiro cannot stop task 2221 yet" } };
-const serverError: Outcome<StopResult> = { ok: false, error: { retryable: true, code: "0", message: "Internal server error" } };
+const pending: Outcome<StopResult> = {
+  ok: true,
+  value: { state: "pending", providerStatus: "task_accept", message: "Wiro cannot stop task 2221 yet" },
+};
+const serverError: Outcome<StopResult> = {
+  ok: false,
+  error: { retryable: true, code: "0", message: "Internal server error" },
+};
 
 describe("cancelJob", () => {
   it("a Wiro task that exists is to be stopped now; nothing is claimed yet", () => {
     const ended = cancelJob(job(), false, tick());
-    expect(ended).toMatchObject({ status: "canceled", stop: { confirmed: false }, providerStop: { nextAt: T0, attempts: 0 } });
-    expect(ended.error).toEqual({ code: "canceled_by_client", message: "Canceled by the client. Asking Wiro to stop task 2221.", retryable: false });
+    expect(ended).toMatchObject({
+      status: "canceled",
+      stop: { confirmed: false },
+      providerStop: { nextAt: T0, attempts: 0 },
+    });
+    expect(ended.error).toEqual({
+      code: "canceled_by_client",
+      message: "Canceled by the client. Asking Wiro to stop task 2221.",
+      retryable: false,
+    });
   });
 
   it("a WeShop run that exists cannot be stopped: it says so, with its executionId, and asks nothing", () => {
-    const ended = cancelJob(job({ provider: "weshop", model: "weshop/seedream", task: { taskId: "exec-1" } }), false, tick());
+    const ended = cancelJob(
+      job({ provider: "weshop", model: "weshop/seedream", task: { taskId: "exec-1" } }),
+      false,
+      tick(),
+    );
     expect(ended.providerStop).toBeUndefined();
-    expect(ended.error?.message).toMatch(/executionId exec-1\) and may still finish and be billed: WeShop has no cancel endpoint/);
+    expect(ended.error?.message).toMatch(
+      /executionId exec-1\) and may still finish and be billed: WeShop has no cancel endpoint/,
+    );
   });
 
   it("a submit whose answer is missing is never called 'nothing sent'", () => {
@@ -52,17 +77,27 @@ describe("absorbStep", () => {
     const queued = job({ provider: "weshop", model: "weshop/seedream", status: "queued", task: undefined });
     const marked = markSubmitting(queued, tick());
     const canceled = cancelJob(marked, true, tick());
-    const refused = afterSubmit(marked, { ok: false, error: { retryable: false, code: "INVALID_PARAMETER", message: "bad" } }, true, tick());
+    const refused = afterSubmit(
+      marked,
+      { ok: false, error: { retryable: false, code: "INVALID_PARAMETER", message: "bad" } },
+      true,
+      tick(),
+    );
     const first = absorbStep(canceled, queued, refused, tick());
     expect(first.providerStop).toBeUndefined();
-    expect(first.error?.message).toBe("Canceled by the client; WeShop refused the submit (INVALID_PARAMETER: bad), so no run was created.");
+    expect(first.error?.message).toBe(
+      "Canceled by the client; WeShop refused the submit (INVALID_PARAMETER: bad), so no run was created.",
+    );
     const again = absorbStep(canceled, { ...queued, submitStartedAt: T0 - 1000 }, refused, tick());
     expect(again.providerStop).toBeUndefined();
     expect(again.error?.message).toMatch(/a run may exist there/);
   });
 
   it("keeps the slot the step took and the output it stored, never the step's status", () => {
-    const copying = job({ status: "copying", outputs: [{ index: 0, kind: "video", status: "pending", sourceUrl: "u", attempts: 0 }] });
+    const copying = job({
+      status: "copying",
+      outputs: [{ index: 0, kind: "video", status: "pending", sourceUrl: "u", attempts: 0 }],
+    });
     const canceled = cancelJob(copying, false, tick());
     const stored = {
       ...copying,
@@ -79,7 +114,9 @@ describe("absorbStep", () => {
   it("a Wiro submit whose alarm was lost says a task may exist that cannot be named", () => {
     const lost = submitLost(cancelJob(job({ status: "queued", task: undefined, submitStartedAt: T0 }), true, tick()));
     expect(lost.stop?.awaitingSubmit).toBeUndefined();
-    expect(lost.error?.message).toMatch(/a Wiro task may exist; it cannot be stopped because Wiro never said which task it is\.$/);
+    expect(lost.error?.message).toMatch(
+      /a Wiro task may exist; it cannot be stopped because Wiro never said which task it is\.$/,
+    );
   });
 });
 
@@ -116,7 +153,15 @@ describe("afterStop", () => {
   it("a confirmed stop ends the stop and records the provider's status", () => {
     const done = afterStop(
       stopping,
-      { ok: true, value: { state: "stopped", ended: false, providerStatus: "task_cancel", message: "Wiro task 2221 killed (Task/Detail shows task_cancel)" } },
+      {
+        ok: true,
+        value: {
+          state: "stopped",
+          ended: false,
+          providerStatus: "task_cancel",
+          message: "Wiro task 2221 killed (Task/Detail shows task_cancel)",
+        },
+      },
       tick(),
     );
     expect(done).toMatchObject({ providerStatus: "task_cancel", stop: { confirmed: true }, providerStop: undefined });
@@ -126,10 +171,16 @@ describe("afterStop", () => {
 
 describe("a WeShop submit without an answer, canceled", () => {
   it("is never looked up (a resubmit could start the run): nothing is due at WeShop, and the job says a run may exist", () => {
-    const ended = cancelJob(job({ provider: "weshop", model: "weshop/seedream", status: "queued", task: undefined, submitStartedAt: T0 }), false, tick());
+    const ended = cancelJob(
+      job({ provider: "weshop", model: "weshop/seedream", status: "queued", task: undefined, submitStartedAt: T0 }),
+      false,
+      tick(),
+    );
     expect(ended.providerStop).toBeUndefined();
     expect(ended.stop?.resolve).toBeUndefined();
-    expect(ended.error?.message).toMatch(/^Canceled by the client\. A submit to WeShop had been sent without a confirmed answer, so a run may exist there/);
+    expect(ended.error?.message).toMatch(
+      /^Canceled by the client\. A submit to WeShop had been sent without a confirmed answer, so a run may exist there/,
+    );
   });
 
   it("a lookup stored by an earlier version is dropped, not made", () => {
@@ -149,17 +200,26 @@ describe("a WeShop submit without an answer, canceled", () => {
 
 describe("deadlineStop", () => {
   it("a task whose status stayed unreadable through the poll-error cap is asked to stop: it may still run and bill", () => {
-    const down: Outcome<never> = { ok: false, error: { retryable: true, code: "network_error", message: "could not reach the provider" } };
+    const down: Outcome<never> = {
+      ok: false,
+      error: { retryable: true, code: "network_error", message: "could not reach the provider" },
+    };
     let polled = job({ attempts: MAX_POLL_ERRORS - 1 });
     polled = afterPoll(polled, down, tick());
     expect(polled).toMatchObject({ status: "failed", error: { code: "provider_unavailable" } });
     const stopping = deadlineStop(polled, tick());
     expect(stopping.providerStop).toMatchObject({ nextAt: T0, attempts: 0 });
-    expect(stopping.error?.message).toMatch(/^Gave up after \d+ failed attempts; .*\. Asking Wiro to stop task 2221\.$/);
+    expect(stopping.error?.message).toMatch(
+      /^Gave up after \d+ failed attempts; .*\. Asking Wiro to stop task 2221\.$/,
+    );
   });
 
   it("a task the provider itself reported as failed is not asked to stop", () => {
-    const failed = afterPoll(job(), { ok: true, value: { state: "failed", providerStatus: "task_error", code: "run_failed", message: "boom" } }, tick());
+    const failed = afterPoll(
+      job(),
+      { ok: true, value: { state: "failed", providerStatus: "task_error", code: "run_failed", message: "boom" } },
+      tick(),
+    );
     expect(deadlineStop(failed, tick())).toBe(failed);
   });
 });

@@ -13,13 +13,22 @@ export interface Flags {
   wait?: boolean;
 }
 
-const line = (...parts: unknown[]) => process.stdout.write(`${parts.filter((p) => p !== undefined && p !== "").join("  ")}\n`);
+const line = (...parts: unknown[]) =>
+  process.stdout.write(`${parts.filter((p) => p !== undefined && p !== "").join("  ")}\n`);
 
-export async function jobsList(sr: Seedrun, options: { status?: string; model?: string; limit: string; all?: boolean }, flags: Flags): Promise<number> {
+export async function jobsList(
+  sr: Seedrun,
+  options: { status?: string; model?: string; limit: string; all?: boolean },
+  flags: Flags,
+): Promise<number> {
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive integer");
   const jobs: Job[] = [];
-  const query = { ...(options.status ? { status: options.status } : {}), ...(options.model ? { model: options.model } : {}), limit: Math.min(100, limit) };
+  const query = {
+    ...(options.status ? { status: options.status } : {}),
+    ...(options.model ? { model: options.model } : {}),
+    limit: Math.min(100, limit),
+  };
   for await (const job of sr.jobs.list(query as never)) {
     jobs.push(job);
     if (!options.all && jobs.length >= limit) break;
@@ -101,7 +110,11 @@ export async function pipelineCommand(sr: Seedrun, file: string, flags: Flags & 
     intervalMs: 1000,
     onProgress: (p) => {
       const ended = p.steps.filter((s) => !["waiting", "running"].includes(s.status)).length;
-      progress.count(ended, p.steps.length, `${p.id}  ${p.status}  ${p.steps.map((s) => `${s.id}: ${s.status}`).join(", ")}`);
+      progress.count(
+        ended,
+        p.steps.length,
+        `${p.id}  ${p.status}  ${p.steps.map((s) => `${s.id}: ${s.status}`).join(", ")}`,
+      );
     },
   });
   const jobs = (await sr.pipelines.jobs(pipeline.id).all()).filter((j) => j.status === "succeeded");
@@ -126,7 +139,8 @@ export async function modelsCommand(sr: Seedrun, id: string | undefined, flags: 
   }
   const models = await sr.models.list();
   if (flags.json) printJson({ data: models });
-  else for (const m of models) line(m.id, (m as { output?: string }).output, (m as { description?: string }).description);
+  else
+    for (const m of models) line(m.id, (m as { output?: string }).output, (m as { description?: string }).description);
   return EXIT.ok;
 }
 
@@ -142,7 +156,11 @@ export async function keysCommand(
     else for (const k of keys) line(k.id, k.name, k.prefix, k.scopes.join(","), k.expiresAt ?? "");
   } else if (action === "create") {
     if (!args.name) throw new UsageError("keys create NAME: a name is required");
-    const key = await sr.keys.create({ name: args.name, scopes: args.scope, ...(args.expiresAt ? { expiresAt: args.expiresAt } : {}) } as never);
+    const key = await sr.keys.create({
+      name: args.name,
+      scopes: args.scope,
+      ...(args.expiresAt ? { expiresAt: args.expiresAt } : {}),
+    } as never);
     if (flags.json) printJson(key);
     else line(key.key, `(${key.id}; shown only now)`);
   } else if (action === "delete") {

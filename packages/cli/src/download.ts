@@ -33,7 +33,11 @@ export function storedOutputs(job: Job): Output[] {
   return job.outputs.filter((o) => o.status === "stored" && o.url);
 }
 
-export async function downloadOutputs(jobs: Job[], dir: string, onBytes: (received: number) => void): Promise<Downloaded[]> {
+export async function downloadOutputs(
+  jobs: Job[],
+  dir: string,
+  onBytes: (received: number) => void,
+): Promise<Downloaded[]> {
   await mkdir(dir, { recursive: true });
   const files: Downloaded[] = [];
   let received = 0;

@@ -4,7 +4,15 @@
 // or a request the API refused.
 import { Seedrun } from "@seedrun/client";
 import { Command, CommanderError } from "commander";
-import { batchCommand, jobsList, jobsShow, keysCommand, modelsCommand, pipelineCommand, quoteCommand } from "./commands.ts";
+import {
+  batchCommand,
+  jobsList,
+  jobsShow,
+  keysCommand,
+  modelsCommand,
+  pipelineCommand,
+  quoteCommand,
+} from "./commands.ts";
 import { EXIT, printJson, report } from "./output.ts";
 import { collect } from "./params.ts";
 import { runCommand, waitCommand } from "./run.ts";
@@ -27,7 +35,9 @@ program
   .showHelpAfterError();
 
 /** Wraps a command: builds the client from the global options, runs, and exits with the command's code. */
-function action<A extends unknown[]>(body: (sr: Seedrun, globals: Required<Pick<Globals, "json">>, ...args: A) => Promise<number>) {
+function action<A extends unknown[]>(
+  body: (sr: Seedrun, globals: Required<Pick<Globals, "json">>, ...args: A) => Promise<number>,
+) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals<Globals>();
@@ -53,7 +63,11 @@ program
   .option("--file <field=path>", "upload a local file and pass its URL in FIELD; repeatable", collect, [])
   .option("--out <dir>", "where outputs are downloaded", ".")
   .option("--no-wait", "print the job id at once and do not wait")
-  .action(action((sr, g, model: string, o: { param: string[]; file: string[]; out: string; wait: boolean }) => runCommand(sr, model, { ...o, json: g.json })));
+  .action(
+    action((sr, g, model: string, o: { param: string[]; file: string[]; out: string; wait: boolean }) =>
+      runCommand(sr, model, { ...o, json: g.json }),
+    ),
+  );
 
 const jobs = program.command("jobs").description("list, show, wait for, cancel and delete jobs");
 jobs
@@ -68,7 +82,11 @@ jobs
   .command("wait <id>")
   .description("follow a job until it ends (exit 0 succeeded, 1 otherwise); --out downloads its outputs")
   .option("--out <dir>", "download the outputs here")
-  .action(action((sr, g, id: string, o: { out?: string }) => waitCommand(sr, id, { json: g.json, out: o.out ?? ".", download: o.out !== undefined })));
+  .action(
+    action((sr, g, id: string, o: { out?: string }) =>
+      waitCommand(sr, id, { json: g.json, out: o.out ?? ".", download: o.out !== undefined }),
+    ),
+  );
 jobs.command("cancel <id>").action(action(async (sr, g, id: string) => jobsShow(await sr.jobs.cancel(id), g)));
 jobs.command("delete <id>").action(
   action(async (sr, g, id: string) => {
@@ -83,14 +101,20 @@ program
   .description("start a batch from a JSONL file (one JobSpec a line), follow it, download its outputs")
   .option("--out <dir>", "where outputs are downloaded", ".")
   .option("--no-wait", "print the batch id at once")
-  .action(action((sr, g, file: string, o: { out: string; wait: boolean }) => batchCommand(sr, file, { ...o, json: g.json })));
+  .action(
+    action((sr, g, file: string, o: { out: string; wait: boolean }) => batchCommand(sr, file, { ...o, json: g.json })),
+  );
 
 program
   .command("pipeline <file>")
   .description("start a pipeline from a JSON file ({steps: […]}), follow it, download its outputs")
   .option("--out <dir>", "where outputs are downloaded", ".")
   .option("--no-wait", "print the pipeline id at once")
-  .action(action((sr, g, file: string, o: { out: string; wait: boolean }) => pipelineCommand(sr, file, { ...o, json: g.json })));
+  .action(
+    action((sr, g, file: string, o: { out: string; wait: boolean }) =>
+      pipelineCommand(sr, file, { ...o, json: g.json }),
+    ),
+  );
 
 program
   .command("quote <model>")
@@ -106,14 +130,23 @@ program
 program
   .command("keys <action> [nameOrId]")
   .description("keys list | keys create NAME --scope S… | keys delete ID")
-  .option("--scope <scope>", "a scope of the new key (read, jobs:write, schedules:write, budget:write, keys:write); repeatable", collect, [])
+  .option(
+    "--scope <scope>",
+    "a scope of the new key (read, jobs:write, schedules:write, budget:write, keys:write); repeatable",
+    collect,
+    [],
+  )
   .option("--expires-at <time>", "ISO time the new key stops working")
   .action(
     action((sr, g, act: string, nameOrId: string | undefined, o: { scope: string[]; expiresAt?: string }) =>
       keysCommand(
         sr,
         act,
-        { ...(act === "create" ? { name: nameOrId } : { id: nameOrId }), scope: o.scope, ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}) } as never,
+        {
+          ...(act === "create" ? { name: nameOrId } : { id: nameOrId }),
+          scope: o.scope,
+          ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
+        } as never,
         g,
       ),
     ),
@@ -123,7 +156,8 @@ try {
   await program.parseAsync();
 } catch (err) {
   if (err instanceof CommanderError) {
-    const clean = err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help";
+    const clean =
+      err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help";
     process.exit(clean ? EXIT.ok : EXIT.usage);
   }
   throw err;

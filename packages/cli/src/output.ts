@@ -20,7 +20,14 @@ export function report(err: unknown, json: boolean): number {
     const usage = err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429;
     if (json)
       printJson({
-        error: { status: err.status, code: err.code, title: err.title, detail: err.detail, errors: err.errors, requestId: err.requestId },
+        error: {
+          status: err.status,
+          code: err.code,
+          title: err.title,
+          detail: err.detail,
+          errors: err.errors,
+          requestId: err.requestId,
+        },
         job: err.job,
       });
     else {

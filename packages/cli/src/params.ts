@@ -35,7 +35,12 @@ export function parseParams(pairs: string[]): Record<string, unknown> {
 }
 
 /** Uploads each `--file` and sets its URL into `params`; arrays where the model's schema says so. */
-export async function addFiles(sr: Seedrun, model: string, params: Record<string, unknown>, pairs: string[]): Promise<void> {
+export async function addFiles(
+  sr: Seedrun,
+  model: string,
+  params: Record<string, unknown>,
+  pairs: string[],
+): Promise<void> {
   if (pairs.length === 0) return;
   const files = pairs.map((pair) => split(pair, "--file"));
   const schema = (await sr.models.get(model)) as { paramsSchema?: { properties?: Record<string, { type?: unknown }> } };

@@ -1,8 +1,9 @@
 // What the user sees while a job runs, on stderr (stdout stays for results). On a terminal: a
 // live cli-progress bar with the status, the place in line and an ETA that counts down between
 // updates, then the bytes of the downloads. Piped (CI logs, files): one plain line per change.
-import cliProgress from "cli-progress";
+
 import type { Job } from "@seedrun/client";
+import cliProgress from "cli-progress";
 
 export interface Progress {
   job(job: Job): void;

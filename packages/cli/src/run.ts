@@ -1,7 +1,7 @@
 // `seedrun run` and `seedrun jobs wait`: follow a job with the progress display, then download
 // and check its outputs. Ctrl-C during `run` cancels the job at the server (a second one quits).
 import { type Job, type Seedrun, SeedrunError } from "@seedrun/client";
-import { downloadOutputs, storedOutputs, type Downloaded } from "./download.ts";
+import { type Downloaded, downloadOutputs, storedOutputs } from "./download.ts";
 import { EXIT, printJson, report } from "./output.ts";
 import { addFiles, parseParams } from "./params.ts";
 import { createProgress, jobLine, type Progress } from "./progress.ts";
@@ -16,7 +16,11 @@ export interface RunFlags {
 }
 
 /** Downloads the jobs' outputs (unless told not to) and prints the paths or, with --json, `{job(s), files}`. */
-export async function finish(jobs: Job[], flags: Pick<RunFlags, "out" | "json" | "download">, progress: Progress): Promise<Downloaded[]> {
+export async function finish(
+  jobs: Job[],
+  flags: Pick<RunFlags, "out" | "json" | "download">,
+  progress: Progress,
+): Promise<Downloaded[]> {
   let files: Downloaded[] = [];
   if (flags.download !== false) {
     const total = jobs.flatMap(storedOutputs).reduce((sum, o) => sum + (o.size ?? 0), 0);
@@ -57,7 +61,10 @@ export async function runCommand(sr: Seedrun, model: string, flags: RunFlags): P
   const release = onInterrupt(controller, progress);
   let job: Job;
   try {
-    job = await sr.run(model as never, params as never, { signal: controller.signal, onProgress: (j) => progress.job(j) });
+    job = await sr.run(model as never, params as never, {
+      signal: controller.signal,
+      onProgress: (j) => progress.job(j),
+    });
   } catch (err) {
     progress.stop();
     if (err instanceof SeedrunError && err.job) return endedBadly(err.job, err, flags.json);
@@ -77,11 +84,16 @@ function endedBadly(job: Job, err: SeedrunError, json: boolean): number {
 }
 
 /** `seedrun jobs wait ID`: follows a job someone started; Ctrl-C stops watching (the job goes on). */
-export async function waitCommand(sr: Seedrun, id: string, flags: Pick<RunFlags, "out" | "json" | "download">): Promise<number> {
+export async function waitCommand(
+  sr: Seedrun,
+  id: string,
+  flags: Pick<RunFlags, "out" | "json" | "download">,
+): Promise<number> {
   const progress = createProgress();
   const job = await sr.jobs.wait(id, { onProgress: (j) => progress.job(j) });
   progress.stop();
-  if (job.status !== "succeeded") return endedBadly(job, new SeedrunError({ status: 0, code: job.status, title: job.status }), flags.json);
+  if (job.status !== "succeeded")
+    return endedBadly(job, new SeedrunError({ status: 0, code: job.status, title: job.status }), flags.json);
   const files = await finish([job], flags, progress);
   if (flags.json) printJson({ job, files });
   return EXIT.ok;

@@ -65,7 +65,8 @@ export class Http {
       body = JSON.stringify(options.body);
       headers["Content-Type"] = "application/json";
     }
-    const replayable = method === "GET" || method === "PUT" || method === "DELETE" || headers["Idempotency-Key"] !== undefined;
+    const replayable =
+      method === "GET" || method === "PUT" || method === "DELETE" || headers["Idempotency-Key"] !== undefined;
     for (let attempt = 0; ; attempt++) {
       this.options.onRequest?.({ method, url, attempt });
       let res: Response;
@@ -74,14 +75,21 @@ export class Http {
       } catch (err) {
         if (options.signal?.aborted) throw abortError(options.signal);
         if (!replayable || attempt >= this.options.maxRetries) {
-          throw new SeedrunError({ status: 0, code: "network_error", title: "Network error", detail: `${method} ${url}: ${String(err)}`, cause: err });
+          throw new SeedrunError({
+            status: 0,
+            code: "network_error",
+            title: "Network error",
+            detail: `${method} ${url}: ${String(err)}`,
+            cause: err,
+          });
         }
         await sleep(this.backoff(attempt, null), options.signal);
         continue;
       }
       if (res.ok) return res;
       // a 429 was not acted on, so any request may repeat it; a 5xx may have been, so only a replayable one
-      const retry = RETRY_STATUS.has(res.status) && (replayable || res.status === 429) && attempt < this.options.maxRetries;
+      const retry =
+        RETRY_STATUS.has(res.status) && (replayable || res.status === 429) && attempt < this.options.maxRetries;
       if (!retry) throw await errorFromResponse(res);
       await res.body?.cancel().catch(() => undefined);
       await sleep(this.backoff(attempt, res.headers.get("retry-after")), options.signal);
@@ -102,7 +110,13 @@ export class Http {
 }
 
 export function abortError(signal: AbortSignal): SeedrunError {
-  return new SeedrunError({ status: 0, code: "aborted", title: "Aborted", detail: "The request was aborted.", cause: signal.reason });
+  return new SeedrunError({
+    status: 0,
+    code: "aborted",
+    title: "Aborted",
+    detail: "The request was aborted.",
+    cause: signal.reason,
+  });
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -38,7 +38,12 @@ function changed(prev: Job | undefined, next: Job): boolean {
   if (!prev) return true;
   const p = prev as Job & { queuePosition?: unknown };
   const n = next as Job & { queuePosition?: unknown };
-  return p.updatedAt !== n.updatedAt || p.status !== n.status || p.queuePosition !== n.queuePosition || p.estimatedCompletionAt !== n.estimatedCompletionAt;
+  return (
+    p.updatedAt !== n.updatedAt ||
+    p.status !== n.status ||
+    p.queuePosition !== n.queuePosition ||
+    p.estimatedCompletionAt !== n.estimatedCompletionAt
+  );
 }
 
 export class Jobs {
@@ -56,18 +61,25 @@ export class Jobs {
 
   /** GET /v1/jobs/{id}; with `waitSeconds`, held until the job ends or that time passes. */
   get(id: string, options: { waitSeconds?: number; signal?: AbortSignal } = {}): Promise<Job> {
-    const headers: Record<string, string> = options.waitSeconds ? { Prefer: `wait=${Math.min(60, Math.round(options.waitSeconds))}` } : {};
+    const headers: Record<string, string> = options.waitSeconds
+      ? { Prefer: `wait=${Math.min(60, Math.round(options.waitSeconds))}` }
+      : {};
     return this.#http.call<Job>(`/v1/jobs/${encodeURIComponent(id)}`, { headers, signal: options.signal });
   }
 
   /** Every job (newest first) matching the query, page by page: `for await (const job of sr.jobs.list({ status: "failed" }))`. */
   list(query: JobQuery = {}): Paginator<Job> {
-    return new Paginator((cursor) => this.#http.call<JobList>("/v1/jobs", { query: { ...query, cursor: cursor ?? query.cursor } }));
+    return new Paginator((cursor) =>
+      this.#http.call<JobList>("/v1/jobs", { query: { ...query, cursor: cursor ?? query.cursor } }),
+    );
   }
 
   /** POST /v1/jobs/{id}/cancel → the canceled job (`409 job_finished` when it had already ended). */
   cancel(id: string): Promise<Job> {
-    return this.#http.call<Job>(`/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: "POST", headers: { "Idempotency-Key": newIdempotencyKey() } });
+    return this.#http.call<Job>(`/v1/jobs/${encodeURIComponent(id)}/cancel`, {
+      method: "POST",
+      headers: { "Idempotency-Key": newIdempotencyKey() },
+    });
   }
 
   /** DELETE /v1/jobs/{id}: a finished job, its outputs and params are erased. */
@@ -92,7 +104,11 @@ export class Jobs {
         signal?.throwIfAborted();
         const headers: Record<string, string> = { Accept: "text/event-stream" };
         if (lastEventId) headers["Last-Event-ID"] = lastEventId;
-        const res = await this.#http.call<Response>(`/v1/jobs/${encodeURIComponent(id)}/events`, { headers, signal, raw: true });
+        const res = await this.#http.call<Response>(`/v1/jobs/${encodeURIComponent(id)}/events`, {
+          headers,
+          signal,
+          raw: true,
+        });
         if (!res.headers.get("content-type")?.includes("text/event-stream") || !res.body) {
           await res.body?.cancel();
           return await this.#longPoll(id, seen, signal);
@@ -114,7 +130,13 @@ export class Jobs {
       }
     } catch (err) {
       if (timeout?.aborted && !options.signal?.aborted) {
-        throw new SeedrunError({ status: 0, code: "timeout", title: "Timed out", detail: `Job ${id} had not ended after ${options.timeoutMs} ms.`, job: last });
+        throw new SeedrunError({
+          status: 0,
+          code: "timeout",
+          title: "Timed out",
+          detail: `Job ${id} had not ended after ${options.timeoutMs} ms.`,
+          job: last,
+        });
       }
       if (signal?.aborted && !(err instanceof SeedrunError && err.code === "aborted")) throw abortError(signal);
       throw err;

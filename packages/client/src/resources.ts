@@ -1,8 +1,8 @@
 // The resource namespaces other than jobs and uploads: batches, pipelines, schedules, budget,
 // keys, models, settings. Each method is one API call; lists are Paginators.
 import type { Http } from "./http.ts";
-import { newIdempotencyKey, TERMINAL } from "./jobs.ts";
 import { sleep } from "./http.ts";
+import { newIdempotencyKey, TERMINAL } from "./jobs.ts";
 import { Paginator } from "./paginate.ts";
 import type {
   Batch,
@@ -53,20 +53,33 @@ export class Batches {
     this.#http = http;
   }
   create(spec: CreateBatch, options: { idempotencyKey?: string } = {}): Promise<Batch> {
-    return this.#http.call("/v1/batches", { method: "POST", body: spec, headers: { "Idempotency-Key": options.idempotencyKey ?? newIdempotencyKey() } });
+    return this.#http.call("/v1/batches", {
+      method: "POST",
+      body: spec,
+      headers: { "Idempotency-Key": options.idempotencyKey ?? newIdempotencyKey() },
+    });
   }
   get(id: string): Promise<Batch> {
     return this.#http.call(at("/v1/batches", id));
   }
   list(query: BatchQuery = {}): Paginator<Batch> {
-    return new Paginator((cursor) => this.#http.call<Page<Batch>>("/v1/batches", { query: { ...query, cursor: cursor ?? query.cursor } }));
+    return new Paginator((cursor) =>
+      this.#http.call<Page<Batch>>("/v1/batches", { query: { ...query, cursor: cursor ?? query.cursor } }),
+    );
   }
   /** The batch's jobs, every page. */
   jobs(id: string, query: Omit<JobQuery, "batchId"> = {}): Paginator<Job> {
-    return new Paginator((cursor) => this.#http.call<Page<Job>>(at("/v1/batches", id, "/jobs"), { query: { ...query, cursor: cursor ?? query.cursor } }));
+    return new Paginator((cursor) =>
+      this.#http.call<Page<Job>>(at("/v1/batches", id, "/jobs"), {
+        query: { ...query, cursor: cursor ?? query.cursor },
+      }),
+    );
   }
   cancel(id: string): Promise<Batch> {
-    return this.#http.call(at("/v1/batches", id, "/cancel"), { method: "POST", headers: { "Idempotency-Key": newIdempotencyKey() } });
+    return this.#http.call(at("/v1/batches", id, "/cancel"), {
+      method: "POST",
+      headers: { "Idempotency-Key": newIdempotencyKey() },
+    });
   }
   async delete(id: string): Promise<void> {
     await this.#http.call(at("/v1/batches", id), { method: "DELETE" });
@@ -87,20 +100,29 @@ export class Pipelines {
     this.#http = http;
   }
   create(spec: CreatePipeline, options: { idempotencyKey?: string } = {}): Promise<Pipeline> {
-    return this.#http.call("/v1/pipelines", { method: "POST", body: spec, headers: { "Idempotency-Key": options.idempotencyKey ?? newIdempotencyKey() } });
+    return this.#http.call("/v1/pipelines", {
+      method: "POST",
+      body: spec,
+      headers: { "Idempotency-Key": options.idempotencyKey ?? newIdempotencyKey() },
+    });
   }
   get(id: string): Promise<Pipeline> {
     return this.#http.call(at("/v1/pipelines", id));
   }
   list(query: { limit?: number; cursor?: string } = {}): Paginator<Pipeline> {
-    return new Paginator((cursor) => this.#http.call<Page<Pipeline>>("/v1/pipelines", { query: { ...query, cursor: cursor ?? query.cursor } }));
+    return new Paginator((cursor) =>
+      this.#http.call<Page<Pipeline>>("/v1/pipelines", { query: { ...query, cursor: cursor ?? query.cursor } }),
+    );
   }
   /** The jobs of every step (`GET /v1/jobs?pipelineId=`). */
   jobs(id: string): Paginator<Job> {
     return new Paginator((cursor) => this.#http.call<Page<Job>>("/v1/jobs", { query: { pipelineId: id, cursor } }));
   }
   cancel(id: string): Promise<Pipeline> {
-    return this.#http.call(at("/v1/pipelines", id, "/cancel"), { method: "POST", headers: { "Idempotency-Key": newIdempotencyKey() } });
+    return this.#http.call(at("/v1/pipelines", id, "/cancel"), {
+      method: "POST",
+      headers: { "Idempotency-Key": newIdempotencyKey() },
+    });
   }
   async delete(id: string): Promise<void> {
     await this.#http.call(at("/v1/pipelines", id), { method: "DELETE" });

@@ -53,8 +53,23 @@ export type ModelDetail = ResponseBody<"/v1/models/{id}", "get">;
 export type Upload = ResponseBody<
   "/v1/uploads",
   "post",
-  { id: string; url: string; kind: "image" | "video" | "audio"; contentType: string; size: number; sha256: string; expiresAt: string }
-> & { id?: string; kind?: "image" | "video" | "audio"; contentType?: string; size?: number; sha256?: string; expiresAt?: string };
+  {
+    id: string;
+    url: string;
+    kind: "image" | "video" | "audio";
+    contentType: string;
+    size: number;
+    sha256: string;
+    expiresAt: string;
+  }
+> & {
+  id?: string;
+  kind?: "image" | "video" | "audio";
+  contentType?: string;
+  size?: number;
+  sha256?: string;
+  expiresAt?: string;
+};
 
 export interface PipelineStepSpec {
   id: string;
@@ -66,7 +81,14 @@ export interface PipelineStepSpec {
 export type CreatePipeline = RequestBody<
   "/v1/pipelines",
   "post",
-  { steps: PipelineStepSpec[]; webhookUrl?: string; webhookEvents?: string[]; metadata?: Record<string, string>; tags?: string[]; deadline?: string }
+  {
+    steps: PipelineStepSpec[];
+    webhookUrl?: string;
+    webhookEvents?: string[];
+    metadata?: Record<string, string>;
+    tags?: string[];
+    deadline?: string;
+  }
 >;
 export type Pipeline = ResponseBody<
   "/v1/pipelines/{id}",
@@ -74,7 +96,12 @@ export type Pipeline = ResponseBody<
   {
     id: string;
     status: "running" | "succeeded" | "failed" | "canceled";
-    steps: { id: string; model: string; status: "waiting" | "running" | "succeeded" | "failed" | "canceled" | "skipped"; jobIds: string[] }[];
+    steps: {
+      id: string;
+      model: string;
+      status: "waiting" | "running" | "succeeded" | "failed" | "canceled" | "skipped";
+      jobIds: string[];
+    }[];
     cost: { estimate: { unit: string; amount: number }[]; actual: { unit: string; amount: number }[] };
     metadata: Record<string, string>;
     tags: string[];

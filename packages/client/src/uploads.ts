@@ -14,7 +14,11 @@ export interface UploadOptions {
 }
 
 export function isFileInput(value: unknown): value is FileInput {
-  return (typeof Blob !== "undefined" && value instanceof Blob) || value instanceof Uint8Array || value instanceof ArrayBuffer;
+  return (
+    (typeof Blob !== "undefined" && value instanceof Blob) ||
+    value instanceof Uint8Array ||
+    value instanceof ArrayBuffer
+  );
 }
 
 export class Uploads {

@@ -42,7 +42,8 @@ export async function verifyWebhook<T = unknown>(
   const id = header(headers, "webhook-id");
   const timestamp = header(headers, "webhook-timestamp");
   const signatures = header(headers, "webhook-signature");
-  if (!id || !timestamp || !signatures) throw invalid("The webhook-id, webhook-timestamp and webhook-signature headers are required.");
+  if (!id || !timestamp || !signatures)
+    throw invalid("The webhook-id, webhook-timestamp and webhook-signature headers are required.");
   const seconds = Number(timestamp);
   const now = (options.now ?? new Date()).getTime() / 1000;
   if (!Number.isInteger(seconds) || Math.abs(now - seconds) > (options.toleranceSeconds ?? 300))

@@ -29,7 +29,11 @@ export function progress(batch) {
     h(
       "div",
       { class: "bar" },
-      PARTS.map((p) => (batch.counts[p] ? h("span", { class: `seg s-${p}`, "data-share": (batch.counts[p] / Math.max(1, batch.total)).toFixed(4) }) : null)),
+      PARTS.map((p) =>
+        batch.counts[p]
+          ? h("span", { class: `seg s-${p}`, "data-share": (batch.counts[p] / Math.max(1, batch.total)).toFixed(4) })
+          : null,
+      ),
     ),
     h("p", { class: "muted", text: label }),
   );

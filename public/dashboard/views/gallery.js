@@ -9,7 +9,11 @@ const STATUSES = ["succeeded", "failed", "canceled"];
 
 export async function galleryView(main, { query, signal, modelList }) {
   const models = await modelList();
-  const filter = { model: query.get("model") ?? "", status: query.get("status") ?? "succeeded", tag: query.get("tag") ?? "" };
+  const filter = {
+    model: query.get("model") ?? "",
+    status: query.get("status") ?? "succeeded",
+    tag: query.get("tag") ?? "",
+  };
   const grid = h("ul", { class: "gallery", "aria-label": "Outputs, newest first" });
   const more = h("button", { type: "button", class: "quiet", hidden: true, text: "Load more" });
   const empty = h("p", { class: "muted", hidden: true, text: "No outputs match." });
@@ -43,8 +47,21 @@ function tiles(job) {
       const alt = `${prompt || job.model}${job.outputs.length > 1 ? ` (output ${i + 1})` : ""}`;
       let picture;
       if (o.kind === "image") picture = h("img", { src: o.url, alt, loading: "lazy", decoding: "async" });
-      else if (o.poster?.url) picture = h("img", { src: o.poster.url, alt: `Poster frame of the video: ${alt}`, loading: "lazy", decoding: "async" });
-      else picture = h("video", { src: `${o.url}#t=0.1`, preload: "metadata", muted: true, playsInline: true, "aria-label": `Video: ${alt}` });
+      else if (o.poster?.url)
+        picture = h("img", {
+          src: o.poster.url,
+          alt: `Poster frame of the video: ${alt}`,
+          loading: "lazy",
+          decoding: "async",
+        });
+      else
+        picture = h("video", {
+          src: `${o.url}#t=0.1`,
+          preload: "metadata",
+          muted: true,
+          playsInline: true,
+          "aria-label": `Video: ${alt}`,
+        });
       return h(
         "li",
         { "data-job": job.id, "data-kind": o.kind },

@@ -25,7 +25,12 @@ export async function jobView(main, { id, signal }) {
     throw err;
   }
   const body = h("div", { class: "job-detail" });
-  fill(main, h("p", { class: "crumbs" }, h("a", { href: "#/jobs", text: "Jobs" }), " / "), h("h1", { tabindex: "-1", text: id }), body);
+  fill(
+    main,
+    h("p", { class: "crumbs" }, h("a", { href: "#/jobs", text: "Jobs" }), " / "),
+    h("h1", { tabindex: "-1", text: id }),
+    body,
+  );
   let shown = "";
   const render = (next) => {
     const before = job.status;
@@ -62,7 +67,8 @@ function timeline(job) {
     if (startIndex >= 0) steps[startIndex].at = job.startedAt;
     else steps.push({ status: "running", at: job.startedAt });
   }
-  if (job.completedAt && !steps.some((s) => s.status === job.status)) steps.push({ status: job.status, at: job.completedAt });
+  if (job.completedAt && !steps.some((s) => s.status === job.status))
+    steps.push({ status: job.status, at: job.completedAt });
   const order = ["created", "queued", "running", "copying", "succeeded", "failed", "canceled"];
   steps.sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
   return h(
@@ -90,7 +96,12 @@ function deleteButton(job, signal) {
     text: "Delete job",
     onclick: async (event) => {
       const button = event.currentTarget;
-      if (!window.confirm(`Delete job ${job.id}? Its outputs, params and events are erased for good; its cost stays in usage.`)) return;
+      if (
+        !window.confirm(
+          `Delete job ${job.id}? Its outputs, params and events are erased for good; its cost stays in usage.`,
+        )
+      )
+        return;
       button.disabled = true;
       try {
         await api(`/v1/jobs/${job.id}`, { method: "DELETE", signal });
@@ -130,7 +141,14 @@ function detail(job, signal, render) {
       )
     : null;
   return [
-    h("div", { class: "status-line" }, statusBadge(job.status), eta(job), queueText(job) ? h("span", { text: queueText(job) }) : null, cancel),
+    h(
+      "div",
+      { class: "status-line" },
+      statusBadge(job.status),
+      eta(job),
+      queueText(job) ? h("span", { text: queueText(job) }) : null,
+      cancel,
+    ),
     job.error
       ? h(
           "section",
@@ -139,7 +157,9 @@ function detail(job, signal, render) {
           h("p", { text: job.error.message }),
           h("p", {
             class: "muted",
-            text: job.error.retryable ? "Sending the same request again may succeed." : "Sending the same request again will not help.",
+            text: job.error.retryable
+              ? "Sending the same request again may succeed."
+              : "Sending the same request again will not help.",
           }),
         )
       : null,
@@ -156,7 +176,9 @@ function detail(job, signal, render) {
           `${job.provider.name}${job.provider.taskId ? ` · task ${job.provider.taskId}` : ""}${job.provider.status ? ` · ${job.provider.status}` : ""}`,
         ),
         pair("Status requests", String(job.polls)),
-        job.provider.callbackReceived !== undefined ? pair("Callback received", job.provider.callbackReceived ? "yes" : "no") : null,
+        job.provider.callbackReceived !== undefined
+          ? pair("Callback received", job.provider.callbackReceived ? "yes" : "no")
+          : null,
         job.batchId ? pair("Batch", h("a", { href: `#/batches/${job.batchId}`, text: job.batchId })) : null,
         pair("Estimated end", job.estimatedCompletionAt ? when(job.estimatedCompletionAt) : "—"),
         costText(job) ? pair("Cost", costText(job)) : null,
@@ -180,18 +202,33 @@ const pair = (name, value) => [h("dt", { text: name }), h("dd", {}, value)];
 const section = (title, ...content) => h("section", { "aria-label": title }, h("h2", { text: title }), content);
 
 function outputs(job) {
-  if (job.outputs.length === 0) return h("p", { class: "muted", text: isTerminal(job) ? "No outputs." : "Outputs appear here when the provider is done." });
+  if (job.outputs.length === 0)
+    return h("p", {
+      class: "muted",
+      text: isTerminal(job) ? "No outputs." : "Outputs appear here when the provider is done.",
+    });
   return h(
     "ul",
     { class: "outputs" },
     job.outputs.map((o) => {
       const name = `${job.id}-${o.index}`;
       if (o.status !== "stored" || !o.url)
-        return h("li", { class: "output failed" }, h("p", { class: "error", text: `Output ${o.index + 1}: ${o.error ?? "not stored"}` }));
+        return h(
+          "li",
+          { class: "output failed" },
+          h("p", { class: "error", text: `Output ${o.index + 1}: ${o.error ?? "not stored"}` }),
+        );
       const label = `Output ${o.index + 1} of ${job.id}`;
       const media =
         o.kind === "video"
-          ? h("video", { src: o.url, controls: true, preload: "metadata", playsInline: true, poster: o.poster?.url ?? undefined, "aria-label": label })
+          ? h("video", {
+              src: o.url,
+              controls: true,
+              preload: "metadata",
+              playsInline: true,
+              poster: o.poster?.url ?? undefined,
+              "aria-label": label,
+            })
           : h("img", { src: o.url, alt: label, decoding: "async" });
       const extras = [o.poster && ["Poster", o.poster], o.lastFrame && ["Last frame", o.lastFrame]].filter(Boolean);
       return h(
@@ -206,7 +243,15 @@ function outputs(job) {
         ),
         extras.map(([what, m]) =>
           m.url
-            ? h("p", {}, h("a", { href: m.url, download: `${name}-${what.toLowerCase().replace(" ", "-")}`, text: `${what} (${bytes(m.size)})` }))
+            ? h(
+                "p",
+                {},
+                h("a", {
+                  href: m.url,
+                  download: `${name}-${what.toLowerCase().replace(" ", "-")}`,
+                  text: `${what} (${bytes(m.size)})`,
+                }),
+              )
             : h("p", { class: "error", text: `${what}: ${m.error ?? "not stored"}` }),
         ),
       );
@@ -231,7 +276,9 @@ function deliveries(webhook) {
               h(
                 "tr",
                 {},
-                ["Event", "Status", "Attempts", "Last HTTP status", "Delivered / next attempt", "Error"].map((t) => h("th", { scope: "col", text: t })),
+                ["Event", "Status", "Attempts", "Last HTTP status", "Delivered / next attempt", "Error"].map((t) =>
+                  h("th", { scope: "col", text: t }),
+                ),
               ),
             ),
             h(
@@ -245,7 +292,11 @@ function deliveries(webhook) {
                   h("td", {}, d.status),
                   h("td", {}, String(d.attempts)),
                   h("td", {}, d.lastStatus === null ? "—" : String(d.lastStatus)),
-                  h("td", {}, d.deliveredAt ? when(d.deliveredAt) : d.nextAttemptAt ? `next ${when(d.nextAttemptAt)}` : "—"),
+                  h(
+                    "td",
+                    {},
+                    d.deliveredAt ? when(d.deliveredAt) : d.nextAttemptAt ? `next ${when(d.nextAttemptAt)}` : "—",
+                  ),
                   h("td", {}, d.error ?? ""),
                 ),
               ),

@@ -106,15 +106,41 @@ function filters(filter, models, withBatch) {
       filter.model,
     ),
     withBatch
-      ? h("label", {}, "Batch", h("input", { name: "batchId", value: filter.batchId, placeholder: "batch_…", spellcheck: "false", size: "26" }))
+      ? h(
+          "label",
+          {},
+          "Batch",
+          h("input", {
+            name: "batchId",
+            value: filter.batchId,
+            placeholder: "batch_…",
+            spellcheck: "false",
+            size: "26",
+          }),
+        )
       : h("input", { type: "hidden", name: "batchId", value: filter.batchId }),
-    withBatch ? h("label", {}, "Tag", h("input", { name: "tag", value: filter.tag, placeholder: "campaign:spring", spellcheck: "false", size: "18" })) : null,
+    withBatch
+      ? h(
+          "label",
+          {},
+          "Tag",
+          h("input", {
+            name: "tag",
+            value: filter.tag,
+            placeholder: "campaign:spring",
+            spellcheck: "false",
+            size: "18",
+          }),
+        )
+      : null,
     withBatch ? h("button", { type: "submit", text: "Filter" }) : null,
   );
 }
 
 export function jobRow(job) {
-  const detail = [queueText(job), job.error ? `${job.error.code}: ${job.error.message}` : null, costText(job)].filter(Boolean);
+  const detail = [queueText(job), job.error ? `${job.error.code}: ${job.error.message}` : null, costText(job)].filter(
+    Boolean,
+  );
   return h(
     "article",
     { class: "job", "data-job": job.id, "data-status": job.status },

@@ -31,7 +31,8 @@ export async function keysView(main, { signal, features }) {
   );
   async function load() {
     const page = await api("/v1/keys", { signal });
-    if (page.data.length === 0) return fill(list, h("p", { class: "muted", text: "No keys made yet (keys of API_KEYS are not listed)." }));
+    if (page.data.length === 0)
+      return fill(list, h("p", { class: "muted", text: "No keys made yet (keys of API_KEYS are not listed)." }));
     fill(
       list,
       h(
@@ -88,13 +89,23 @@ function revokeButton(k, signal, reload) {
 function createForm(me, signal, created, reload) {
   const error = h("div");
   const boxes = SCOPES.filter((s) => me.scopes.includes(s)).map((s) =>
-    h("label", { class: "scope-choice" }, h("input", { type: "checkbox", name: "scope", value: s, checked: s === "read" }), ` ${s}`),
+    h(
+      "label",
+      { class: "scope-choice" },
+      h("input", { type: "checkbox", name: "scope", value: s, checked: s === "read" }),
+      ` ${s}`,
+    ),
   );
   const form = h(
     "form",
     { class: "new-key", "data-scope": "keys:write" },
     h("h2", { text: "New key" }),
-    h("label", {}, "Name ", h("input", { name: "name", required: true, maxlength: "100", placeholder: "dashboard viewer" })),
+    h(
+      "label",
+      {},
+      "Name ",
+      h("input", { name: "name", required: true, maxlength: "100", placeholder: "dashboard viewer" }),
+    ),
     h("fieldset", {}, h("legend", { text: "Scopes (only those this key has)" }), boxes),
     h("label", {}, "Expires (optional) ", h("input", { name: "expires", type: "date" })),
     h("button", { type: "submit", text: "Create key" }),
@@ -108,7 +119,11 @@ function createForm(me, signal, created, reload) {
     try {
       const key = await api("/v1/keys", {
         method: "POST",
-        json: { name: form.name.value, scopes, ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}) },
+        json: {
+          name: form.name.value,
+          scopes,
+          ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+        },
         signal,
       });
       form.reset();
@@ -123,7 +138,13 @@ function createForm(me, signal, created, reload) {
 
 /** The secret, once: nothing keeps it after this view is left. */
 function shownOnce(key) {
-  const field = h("input", { readonly: true, value: key.key, size: "48", "aria-label": "The new key", class: "secret" });
+  const field = h("input", {
+    readonly: true,
+    value: key.key,
+    size: "48",
+    "aria-label": "The new key",
+    class: "secret",
+  });
   const status = h("span", { role: "status" });
   return h(
     "div",

@@ -12,7 +12,11 @@ export async function lifecycleSections(signal) {
     optional("/v1/webhook-deliveries?status=failed&limit=20"),
   ]);
   if (signal.aborted) return [];
-  return [byTag ? tagTable(byTag.data) : null, settings ? settingsForm(settings, signal) : null, failed ? deliveries(failed.data, signal) : null];
+  return [
+    byTag ? tagTable(byTag.data) : null,
+    settings ? settingsForm(settings, signal) : null,
+    failed ? deliveries(failed.data, signal) : null,
+  ];
 }
 
 function tagTable(rows) {
@@ -53,7 +57,12 @@ function tagTable(rows) {
 
 function settingsForm(settings, signal) {
   const num = (name, label, value) =>
-    h("label", {}, label, h("input", { name, type: "number", min: "1", max: "3650", value: value ?? "", placeholder: "keep", size: "6" }));
+    h(
+      "label",
+      {},
+      label,
+      h("input", { name, type: "number", min: "1", max: "3650", value: value ?? "", placeholder: "keep", size: "6" }),
+    );
   const form = h(
     "form",
     {
@@ -68,7 +77,11 @@ function settingsForm(settings, signal) {
           await api("/v1/settings", {
             method: "PUT",
             signal,
-            json: { outputRetentionDays: days("outputRetentionDays"), jobRetentionDays: days("jobRetentionDays"), webhook: url ? { url } : null },
+            json: {
+              outputRetentionDays: days("outputRetentionDays"),
+              jobRetentionDays: days("jobRetentionDays"),
+              webhook: url ? { url } : null,
+            },
           });
           announce("Settings saved");
         } catch (err) {
@@ -82,7 +95,13 @@ function settingsForm(settings, signal) {
       "label",
       {},
       "Default webhook",
-      h("input", { name: "webhookUrl", type: "url", value: settings.webhook?.url ?? "", placeholder: "your endpoint URL", size: "30" }),
+      h("input", {
+        name: "webhookUrl",
+        type: "url",
+        value: settings.webhook?.url ?? "",
+        placeholder: "your endpoint URL",
+        size: "30",
+      }),
     ),
     h("button", { type: "submit", text: "Save" }),
   );

@@ -18,7 +18,12 @@ export async function newJobView(main, { query, signal, modelList }) {
     models.map((m) => h("option", { value: m.id, text: `${m.id} (${m.kind})`, selected: m.id === chosen })),
   );
   const formHost = h("div");
-  fill(main, h("h1", { tabindex: "-1", text: "New job" }), h("p", { class: "field" }, h("label", { for: "model", text: "Model" }), picker), formHost);
+  fill(
+    main,
+    h("h1", { tabindex: "-1", text: "New job" }),
+    h("p", { class: "field" }, h("label", { for: "model", text: "Model" }), picker),
+    formHost,
+  );
   const show = async (id) => {
     const model = await api(`/v1/models/${encodeURIComponent(id)}`, { signal });
     fill(formHost, jobForm(model, signal));
@@ -39,8 +44,15 @@ function control(name, schema, required) {
   let input;
   let read;
   if (schema.type === "array" && schema.items?.enum) {
-    const boxes = schema.items.enum.map((v) => h("label", { class: "check" }, h("input", { type: "checkbox", value: v, name }), ` ${v}`));
-    input = h("fieldset", { id, class: "checks", "aria-describedby": describedBy }, h("legend", { class: "sr-only", text: name }), boxes);
+    const boxes = schema.items.enum.map((v) =>
+      h("label", { class: "check" }, h("input", { type: "checkbox", value: v, name }), ` ${v}`),
+    );
+    input = h(
+      "fieldset",
+      { id, class: "checks", "aria-describedby": describedBy },
+      h("legend", { class: "sr-only", text: name }),
+      boxes,
+    );
     read = () => {
       const picked = [...input.querySelectorAll("input:checked")].map((b) => b.value);
       return picked.length ? picked : undefined;
@@ -85,7 +97,9 @@ function control(name, schema, required) {
     read = () => (input.value.trim() === "" ? undefined : Number(input.value));
   } else {
     const long = (schema.maxLength ?? 0) >= LONG_TEXT;
-    input = long ? h("textarea", { ...common, rows: "3" }) : h("input", { ...common, type: "text", spellcheck: "false" });
+    input = long
+      ? h("textarea", { ...common, rows: "3" })
+      : h("input", { ...common, type: "text", spellcheck: "false" });
     read = () => (input.value.trim() === "" ? undefined : input.value);
   }
   return { input, read };
@@ -139,12 +153,19 @@ function jobForm(model, signal) {
   const variants = schema.properties?.modelName?.enum;
   if (Array.isArray(variants) && variants.length > 1) {
     const picker = fields.get("params.modelName")?.input;
-    const apply = () => showVariant(hints, variants, picker?.value ? JSON.parse(picker.value) : schema.properties.modelName.default);
+    const apply = () =>
+      showVariant(hints, variants, picker?.value ? JSON.parse(picker.value) : schema.properties.modelName.default);
     picker?.addEventListener("change", apply);
     apply();
   }
   const submit = h("button", { type: "submit", text: `Start ${model.id} job` });
-  const form = h("form", { class: "job-form", novalidate: true, "aria-label": `Params for ${model.id}` }, summary, rows, h("p", {}, submit));
+  const form = h(
+    "form",
+    { class: "job-form", novalidate: true, "aria-label": `Params for ${model.id}` },
+    summary,
+    rows,
+    h("p", {}, submit),
+  );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     for (const f of fields.values()) {
@@ -179,7 +200,9 @@ function showProblem(err, fields, summary) {
   const loose = [];
   let first;
   for (const e of err.errors) {
-    const key = Object.keys(Object.fromEntries(fields)).find((k) => e.path === k || e.path.startsWith(`${k}[`) || e.path.startsWith(`${k}.`));
+    const key = Object.keys(Object.fromEntries(fields)).find(
+      (k) => e.path === k || e.path.startsWith(`${k}[`) || e.path.startsWith(`${k}.`),
+    );
     const f = key && fields.get(key);
     if (!f) {
       loose.push(e);
@@ -224,7 +247,10 @@ function uploader(input, many, signal) {
       input.value = many && input.value.trim() ? `${input.value.trim()}\n${url}` : url;
       status.textContent = `Uploaded ${chosen.name}`;
     } catch (err) {
-      status.textContent = err instanceof ApiProblem ? `${err.problem.title ?? "Upload failed"}: ${err.message}` : `Upload failed: ${err.message}`;
+      status.textContent =
+        err instanceof ApiProblem
+          ? `${err.problem.title ?? "Upload failed"}: ${err.message}`
+          : `Upload failed: ${err.message}`;
     }
     file.value = "";
   });
@@ -238,7 +264,13 @@ function uploader(input, many, signal) {
   return h("span", { class: "upload" }, open, file, status);
 }
 
-const WORDS = { textDescription: "Description", batchCount: "Number of images", modelName: "Variant", images: "Input images", prompt: "Prompt" };
+const WORDS = {
+  textDescription: "Description",
+  batchCount: "Number of images",
+  modelName: "Variant",
+  images: "Input images",
+  prompt: "Prompt",
+};
 /** A field's label in words: `aspectRatio` reads "Aspect ratio". */
 export function words(name) {
   if (WORDS[name]) return WORDS[name];

@@ -51,7 +51,9 @@ function queueTable(providers) {
         h(
           "tr",
           {},
-          ["Provider", "Running (of cap)", "Waiting (jobs)", "Oldest waiting"].map((t) => h("th", { scope: "col", text: t })),
+          ["Provider", "Running (of cap)", "Waiting (jobs)", "Oldest waiting"].map((t) =>
+            h("th", { scope: "col", text: t }),
+          ),
         ),
       ),
       h(
@@ -65,11 +67,18 @@ function queueTable(providers) {
             h(
               "td",
               {},
-              h("meter", { min: "0", max: String(p.cap), value: String(p.running), "aria-label": `${p.name} slots in use` }),
+              h("meter", {
+                min: "0",
+                max: String(p.cap),
+                value: String(p.running),
+                "aria-label": `${p.name} slots in use`,
+              }),
               ` ${p.running} of ${p.cap}`,
             ),
             h("td", { text: String(p.waiting) }),
-            h("td", { text: p.oldestWaitingSeconds === null ? "nobody waits" : duration(p.oldestWaitingSeconds * 1000) }),
+            h("td", {
+              text: p.oldestWaitingSeconds === null ? "nobody waits" : duration(p.oldestWaitingSeconds * 1000),
+            }),
           ),
         ),
       ),
@@ -96,9 +105,18 @@ function perHour(stats) {
     type: "bar",
     data: {
       labels: hours.map((x) => hourLabel(x.start)),
-      datasets: [set("Succeeded", "succeeded", c.ok), set("Failed", "failed", c.bad), set("Canceled", "canceled", c.muted)],
+      datasets: [
+        set("Succeeded", "succeeded", c.ok),
+        set("Failed", "failed", c.bad),
+        set("Canceled", "canceled", c.muted),
+      ],
     },
-    options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "jobs" } } } },
+    options: {
+      scales: {
+        x: { stacked: true },
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "jobs" } },
+      },
+    },
   };
   return f;
 }
@@ -146,7 +164,12 @@ function runTimes(stats) {
       labels: models.map(([model]) => model.replace(/^wiro\/ByteDance\//, "wiro/")),
       datasets: [
         { label: "Median", data: models.map(([, p]) => s(p.p50)), backgroundColor: c.accent, maxBarThickness: 48 },
-        { label: "95th percentile", data: models.map(([, p]) => s(p.p95)), backgroundColor: c.warn, maxBarThickness: 48 },
+        {
+          label: "95th percentile",
+          data: models.map(([, p]) => s(p.p95)),
+          backgroundColor: c.warn,
+          maxBarThickness: 48,
+        },
       ],
     },
     options: { scales: { y: { beginAtZero: true, title: { display: true, text: "seconds" } } } },
@@ -158,7 +181,9 @@ function spend(rows) {
   const units = [...new Set(rows.map((r) => r.unit))].sort();
   return units.map((unit) => {
     const byDay = new Map(rows.filter((r) => r.unit === unit).map((r) => [r.key, r]));
-    const days = Array.from({ length: SPEND_DAYS }, (_, i) => new Date(Date.now() - (SPEND_DAYS - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+    const days = Array.from({ length: SPEND_DAYS }, (_, i) =>
+      new Date(Date.now() - (SPEND_DAYS - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+    );
     const f = chartFigure({
       id: `spend-${unit}`,
       title: `Spend per day, last ${SPEND_DAYS} days`,
@@ -170,8 +195,20 @@ function spend(rows) {
     f.config = {
       type: "bar",
       // a day without spend is null: no bar at all
-      data: { labels: days, datasets: [{ label: unitLabel(unit), data: days.map((d) => byDay.get(d)?.amount ?? null), backgroundColor: colours().accent }] },
-      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: unitLabel(unit) } } } },
+      data: {
+        labels: days,
+        datasets: [
+          {
+            label: unitLabel(unit),
+            data: days.map((d) => byDay.get(d)?.amount ?? null),
+            backgroundColor: colours().accent,
+          },
+        ],
+      },
+      options: {
+        plugins: { legend: { display: false } },
+        scales: { y: { beginAtZero: true, title: { display: true, text: unitLabel(unit) } } },
+      },
     };
     return f;
   });

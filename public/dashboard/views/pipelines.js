@@ -3,7 +3,7 @@
 import { ApiProblem, api } from "../api.js";
 import { problemBox, statusBadge, thumbnail } from "../components.js";
 import { fill, h } from "../dom.js";
-import { amount, ago, when } from "../format.js";
+import { ago, amount, when } from "../format.js";
 
 const POLL_MS = 2000;
 const ended = (p) => p.status !== "running" && Boolean(p.completedAt);
@@ -79,12 +79,21 @@ function stepSection(step, n, jobs) {
 export async function pipelineView(main, { id, signal }) {
   const head = h("div");
   const steps = h("ol", { class: "pipeline-steps", "aria-label": "Steps in order" });
-  fill(main, h("p", { class: "crumbs" }, h("a", { href: "#/pipelines", text: "Pipelines" }), " / "), h("h1", { tabindex: "-1", text: id }), head, steps);
+  fill(
+    main,
+    h("p", { class: "crumbs" }, h("a", { href: "#/pipelines", text: "Pipelines" }), " / "),
+    h("h1", { tabindex: "-1", text: id }),
+    head,
+    steps,
+  );
   const jobs = new Map();
   const show = async (p) => {
     // a job is read again until it has ended
-    const wanted = p.steps.flatMap((s) => s.jobIds).filter((j) => !jobs.has(j) || !["succeeded", "failed", "canceled"].includes(jobs.get(j).status));
-    for (const job of await Promise.all(wanted.map((j) => api(`/v1/jobs/${j}`, { signal }).catch(() => null)))) if (job) jobs.set(job.id, job);
+    const wanted = p.steps
+      .flatMap((s) => s.jobIds)
+      .filter((j) => !jobs.has(j) || !["succeeded", "failed", "canceled"].includes(jobs.get(j).status));
+    for (const job of await Promise.all(wanted.map((j) => api(`/v1/jobs/${j}`, { signal }).catch(() => null))))
+      if (job) jobs.set(job.id, job);
     const cancel = ended(p)
       ? null
       : h("button", {
@@ -100,7 +109,11 @@ export async function pipelineView(main, { id, signal }) {
             }
           },
         });
-    fill(head, h("p", { class: "status-line" }, statusBadge(p.status), h("span", { class: "muted", text: costLine(p) })), cancel);
+    fill(
+      head,
+      h("p", { class: "status-line" }, statusBadge(p.status), h("span", { class: "muted", text: costLine(p) })),
+      cancel,
+    );
     fill(
       steps,
       p.steps.map((s, i) => stepSection(s, i + 1, jobs)),

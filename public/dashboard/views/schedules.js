@@ -31,7 +31,9 @@ function scheduleCard(s, signal, render) {
   toggle.addEventListener("change", async () => {
     toggle.disabled = true;
     try {
-      const card = render(await api(`/v1/schedules/${s.id}`, { method: "PATCH", json: { enabled: toggle.checked }, signal }));
+      const card = render(
+        await api(`/v1/schedules/${s.id}`, { method: "PATCH", json: { enabled: toggle.checked }, signal }),
+      );
       // the card is rebuilt: keep the keyboard where it was
       card.querySelector("[role=switch]")?.focus();
     } catch (err) {
@@ -63,7 +65,13 @@ function scheduleCard(s, signal, render) {
             : "none while disabled",
       ),
       h("dt", { text: "Last run" }),
-      h("dd", {}, s.lastRunAt ? [h("time", { datetime: s.lastRunAt, text: whenZoned(s.lastRunAt) }), ` (${ago(s.lastRunAt)})`] : "not yet"),
+      h(
+        "dd",
+        {},
+        s.lastRunAt
+          ? [h("time", { datetime: s.lastRunAt, text: whenZoned(s.lastRunAt) }), ` (${ago(s.lastRunAt)})`]
+          : "not yet",
+      ),
       h("dt", { text: "Last batch" }),
       h("dd", {}, s.lastBatchId ? h("a", { href: `#/batches/${s.lastBatchId}`, text: s.lastBatchId }) : "—"),
       s.lastSkip

@@ -23,7 +23,9 @@ export async function usageView(main, { signal, features }) {
     fill(
       budgetHost,
       h("h2", { text: "Budget" }),
-      budget.limits.length ? budget.limits.map(limitRow) : h("p", { class: "muted", text: "No limits set (PUT /v1/budget)." }),
+      budget.limits.length
+        ? budget.limits.map(limitRow)
+        : h("p", { class: "muted", text: "No limits set (PUT /v1/budget)." }),
     );
   if (usage) fill(usageHost, h("h2", { text: `Spend per day, last ${DAYS} days` }), usageChart(usage.data));
   main.append(...(await lifecycleSections(signal)).filter(Boolean));
@@ -46,7 +48,10 @@ function limitRow(l) {
       high: String(l.amount * 0.8),
       "aria-label": `${l.period} ${l.unit} budget used`,
     }),
-    h("p", { class: "muted", text: `${amount({ unit: l.unit, amount: l.remaining })} remaining · resets ${whenZoned(l.resetsAt)}` }),
+    h("p", {
+      class: "muted",
+      text: `${amount({ unit: l.unit, amount: l.remaining })} remaining · resets ${whenZoned(l.resetsAt)}`,
+    }),
   );
 }
 
@@ -82,7 +87,15 @@ function usageChart(rows) {
           const barH = (r.amount / max) * 100;
           return svg(
             "rect",
-            { x: i * w + 3, y: 110 - barH, width: w - 6, height: barH, class: "spend-bar", "data-day": r.key, "data-amount": r.amount },
+            {
+              x: i * w + 3,
+              y: 110 - barH,
+              width: w - 6,
+              height: barH,
+              class: "spend-bar",
+              "data-day": r.key,
+              "data-amount": r.amount,
+            },
             svg("title", {}, `${r.key}: ${amount({ unit, amount: r.amount })}, ${r.jobs} jobs`),
           );
         }),
@@ -103,7 +116,15 @@ function usageChart(rows) {
       h(
         "tbody",
         {},
-        data.map((r) => h("tr", {}, h("td", { text: r.key }), h("td", { text: amount({ unit, amount: r.amount }) }), h("td", { text: String(r.jobs) }))),
+        data.map((r) =>
+          h(
+            "tr",
+            {},
+            h("td", { text: r.key }),
+            h("td", { text: amount({ unit, amount: r.amount }) }),
+            h("td", { text: String(r.jobs) }),
+          ),
+        ),
       ),
     );
     return h(
@@ -116,7 +137,12 @@ function usageChart(rows) {
         h("span", { class: "muted", text: ` · tallest bar ${amount({ unit, amount: max })}` }),
       ),
       chart,
-      h("div", { class: "axis-labels muted", "aria-hidden": "true" }, h("span", { text: data[0].key }), h("span", { text: data.at(-1).key })),
+      h(
+        "div",
+        { class: "axis-labels muted", "aria-hidden": "true" },
+        h("span", { text: data[0].key }),
+        h("span", { text: data.at(-1).key }),
+      ),
       h("details", {}, h("summary", { text: "Figures" }), h("div", { class: "table-wrap" }, table)),
     );
   });

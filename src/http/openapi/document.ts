@@ -1,12 +1,12 @@
 // The parts of the OpenAPI document that belong to no single route: info and tags, the bearer
 // scheme, the X-Request-Id header, the request-body components, and the two outgoing webhooks.
 // The paths come from the route definitions themselves (createRoute + app.openapi).
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { JOB_EVENTS } from "../../jobs/record.ts";
+import { batchCompletedEventSchema } from "../../schemas/batch-view.ts";
 import { webhookEventSchema } from "../../schemas/job-view.ts";
 import { PIPELINE_EVENTS } from "../../schemas/pipeline-spec.ts";
 import { pipelineViewSchema } from "../../schemas/pipeline-view.ts";
-import { batchCompletedEventSchema } from "../../schemas/batch-view.ts";
 import { scheduleSkippedEventSchema } from "../../schemas/schedule-view.ts";
 import { messageId } from "../../webhooks/events.ts";
 import type { AppEnv } from "../context.ts";
@@ -18,12 +18,20 @@ import { requestComponents } from "./request-schemas.ts";
 const webhookHeaders = (id: string, at: string) =>
   z.object({
     "webhook-id": z.string().openapi({
-      param: { description: "Message id: one per event, the same on every retry, so a receiver can drop duplicates.", example: id },
+      param: {
+        description: "Message id: one per event, the same on every retry, so a receiver can drop duplicates.",
+        example: id,
+      },
     }),
     "webhook-timestamp": z
       .string()
       .regex(/^\d+$/)
-      .openapi({ param: { description: "Unix seconds when this attempt was signed.", example: String(Math.floor(Date.parse(at) / 1000)) } }),
+      .openapi({
+        param: {
+          description: "Unix seconds when this attempt was signed.",
+          example: String(Math.floor(Date.parse(at) / 1000)),
+        },
+      }),
     "webhook-signature": z
       .string()
       .regex(/^v1,[A-Za-z0-9+/]+={0,2}$/)
@@ -111,7 +119,9 @@ export function registerDocumentParts(app: OpenAPIHono<AppEnv>): void {
       "pipelineEnded",
       "Pipeline ended",
       `Sent once to a pipeline's \`webhookUrl\` when it ends, for each of its \`webhookEvents\` (${PIPELINE_EVENTS.join(", ")}; all three by default). \`data\` is the pipeline as \`GET /v1/pipelines/{id}\` shows it. Signed per Standard Webhooks like the other events; answer 2xx; other answers are retried with backoff.`,
-      z.strictObject({ type: z.enum(PIPELINE_EVENTS), timestamp: z.string(), data: pipelineViewSchema }).meta({ id: "PipelineEvent" }),
+      z
+        .strictObject({ type: z.enum(PIPELINE_EVENTS), timestamp: z.string(), data: pipelineViewSchema })
+        .meta({ id: "PipelineEvent" }),
       {
         id: `msg_${EXAMPLE_PIPELINE_ID}_succeeded`,
         summary: "A pipeline succeeded",
@@ -137,7 +147,8 @@ export function registerDocumentParts(app: OpenAPIHono<AppEnv>): void {
             name: "nightly",
             dueAt,
             code: "budget_exceeded",
-            detail: "This request would cost 24 weshop_power, more than the 11 left of the day limit of 100 weshop_power. Nothing was created.",
+            detail:
+              "This request would cost 24 weshop_power, more than the 11 left of the day limit of 100 weshop_power. Nothing was created.",
             unit: "weshop_power",
             period: "day",
             limit: 100,
@@ -165,7 +176,11 @@ export function documentConfig(origin?: string) {
     tags: [
       { name: "Jobs", description: "Generation jobs (Bearer API key)." },
       { name: "Batches", description: "Many jobs in one request (Bearer API key)." },
-      { name: "Pipelines", description: "Steps that feed each other (image → video, fan-out), run as one durable workflow (Bearer API key)." },
+      {
+        name: "Pipelines",
+        description:
+          "Steps that feed each other (image → video, fan-out), run as one durable workflow (Bearer API key).",
+      },
       { name: "Schedules", description: "Batches started on a cron schedule (Bearer API key)." },
       { name: "Costs", description: "Quotes, budgets and usage (Bearer API key)." },
       { name: "Uploads", description: "Images, video and audio to use as job inputs (Bearer API key)." },

@@ -1,20 +1,29 @@
 // Examples of the OpenAPI document, typed as the real shapes; the tests validate each against
 // its schema and send the bad requests to the real routes to compare the answers.
-import { MODELS, type ModelId } from "../../providers/models.ts";
+
 import type { PublicJob } from "../../jobs/record.ts";
-import { fieldErrors } from "../../lib/validation.ts";
 import { isTimeZone } from "../../lib/cron.ts";
+import { fieldErrors } from "../../lib/validation.ts";
+import { MODELS, type ModelId } from "../../providers/models.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
-import { jobSpecSchema } from "../../schemas/job-spec.ts";
-import { cronProblem } from "../../schemas/schedule-spec.ts";
-import type { PipelineView } from "../../schemas/pipeline-view.ts";
 import type { BatchView } from "../../schemas/batch-view.ts";
+import { jobSpecSchema } from "../../schemas/job-spec.ts";
+import type { PipelineView } from "../../schemas/pipeline-view.ts";
+import { cronProblem } from "../../schemas/schedule-spec.ts";
 import type { ScheduleView } from "../../schemas/schedule-view.ts";
-import { EXAMPLE_BATCH_ID as BATCH_ID, EXAMPLE_JOB_ID as EXAMPLE_ID, EXAMPLE_PIPELINE_ID, EXAMPLE_SCHEDULE_ID as SCHEDULE_ID } from "./params.ts";
+import {
+  EXAMPLE_BATCH_ID as BATCH_ID,
+  EXAMPLE_JOB_ID as EXAMPLE_ID,
+  EXAMPLE_PIPELINE_ID,
+  EXAMPLE_SCHEDULE_ID as SCHEDULE_ID,
+} from "./params.ts";
 import { validationProblem } from "./problems.ts";
 
 export const created = "2026-11-21T10:00:00.000Z";
-export const MODEL_EXAMPLES: Record<ModelId, { summary: string; params: Record<string, unknown>; metadata?: Record<string, string> }> = {
+export const MODEL_EXAMPLES: Record<
+  ModelId,
+  { summary: string; params: Record<string, unknown>; metadata?: Record<string, string> }
+> = {
   "weshop/seedance": {
     summary: "Seedance: animate a product photo",
     params: {
@@ -81,7 +90,10 @@ const media = (i: number) =>
 export const succeededJob: PublicJob = {
   ...queuedJob,
   status: "succeeded",
-  cost: { estimate: { unit: "weshop_power", amount: 20, source: "provider", exact: true }, actual: { unit: "weshop_power", amount: 20 } },
+  cost: {
+    estimate: { unit: "weshop_power", amount: 20, source: "provider", exact: true },
+    actual: { unit: "weshop_power", amount: 20 },
+  },
   provider: { name: "weshop", taskId: "a1b2c3d4e5f6", status: "Success" },
   outputs: [0, 1].map((index) => ({
     index,
@@ -104,7 +116,9 @@ export const failedJob: PublicJob = {
   model: "wiro/ByteDance/text-to-video-seedance-v1",
   status: "failed",
   cost: { estimate: { unit: "usd", amount: 0.13, source: "price_table", exact: true }, actual: null },
-  params: MODELS["wiro/ByteDance/text-to-video-seedance-v1"].params.parse(MODEL_EXAMPLES["wiro/ByteDance/text-to-video-seedance-v1"].params),
+  params: MODELS["wiro/ByteDance/text-to-video-seedance-v1"].params.parse(
+    MODEL_EXAMPLES["wiro/ByteDance/text-to-video-seedance-v1"].params,
+  ),
   provider: { name: "wiro", taskId: "2221", status: "task_start", callbackReceived: false },
   error: { code: "timeout", message: "The provider did not finish within 20 minutes", retryable: true },
   updatedAt: "2026-11-21T10:20:00.000Z",
@@ -123,7 +137,10 @@ export function validationExample() {
   };
   const top = jobSpecSchema.safeParse(bad);
   const params = MODELS["weshop/seedance"].params.safeParse(bad.params);
-  const errors = [...(top.success ? [] : fieldErrors(top.error.issues)), ...(params.success ? [] : fieldErrors(params.error.issues, ["params"]))];
+  const errors = [
+    ...(top.success ? [] : fieldErrors(top.error.issues)),
+    ...(params.success ? [] : fieldErrors(params.error.issues, ["params"])),
+  ];
   return validationProblem(errors);
 }
 
@@ -152,7 +169,15 @@ export const nightlyRequest = {
   name: "Nightly lookbook",
   cron: "0 3 * * *",
   timezone: "Europe/Istanbul",
-  batch: { jobs: [{ model: "weshop/seedream", params: MODEL_EXAMPLES["weshop/seedream"].params, metadata: { collection: "autumn" } }] },
+  batch: {
+    jobs: [
+      {
+        model: "weshop/seedream",
+        params: MODEL_EXAMPLES["weshop/seedream"].params,
+        metadata: { collection: "autumn" },
+      },
+    ],
+  },
 };
 export const nightlySchedule: ScheduleView = {
   id: SCHEDULE_ID,
@@ -183,7 +208,12 @@ export function cronError(expression: string): { path: string; message: string }
   return problem;
 }
 /** A bad create request (exported for the tests, which send it to the real route and compare). */
-export const BAD_SCHEDULE_REQUEST = { name: "nightly", cron: "61 * * * *", timezone: "Mars/Base", batch: { jobs: [{ model: "weshop/seedream", params: {} }] } };
+export const BAD_SCHEDULE_REQUEST = {
+  name: "nightly",
+  cron: "61 * * * *",
+  timezone: "Mars/Base",
+  batch: { jobs: [{ model: "weshop/seedream", params: {} }] },
+};
 export function scheduleValidationExample() {
   if (isTimeZone(BAD_SCHEDULE_REQUEST.timezone)) throw new Error("example time zone is valid");
   return validationProblem([
@@ -218,18 +248,29 @@ export const succeededPipeline: PipelineView = {
 export const canceledPipeline: PipelineView = {
   ...runningPipeline,
   status: "canceled",
-  steps: [runningPipeline.steps[0]!, { ...runningPipeline.steps[1]!, status: "canceled", error: "canceled: canceled by the client" }],
+  steps: [
+    runningPipeline.steps[0]!,
+    { ...runningPipeline.steps[1]!, status: "canceled", error: "canceled: canceled by the client" },
+  ],
   completedAt: "2026-11-21T10:01:00.000Z",
 };
 
 /** A product still with Seedream, then a clip of it with Seedance. */
 export const IMAGE_TO_VIDEO = {
   steps: [
-    { id: "still", model: "weshop/seedream", params: { textDescription: "a red sneaker on a white pedestal, studio light", imageSize: "1K" } },
+    {
+      id: "still",
+      model: "weshop/seedream",
+      params: { textDescription: "a red sneaker on a white pedestal, studio light", imageSize: "1K" },
+    },
     {
       id: "clip",
       model: "weshop/seedance",
-      params: { textDescription: "the sneaker turns slowly", images: ["{{steps.still.outputs.0.url}}"], duration: "5s" },
+      params: {
+        textDescription: "the sneaker turns slowly",
+        images: ["{{steps.still.outputs.0.url}}"],
+        duration: "5s",
+      },
     },
   ],
   metadata: { sku: "SNK-4021" },
@@ -239,13 +280,26 @@ export const IMAGE_TO_VIDEO = {
 export const FAN_OUT = {
   steps: [
     { id: "stills", model: "weshop/seedream", params: { textDescription: "a lighthouse at dusk", batchCount: 4 } },
-    { id: "clips", model: "weshop/seedance", each: "stills", params: { textDescription: "waves roll in", images: ["{{each.url}}"] } },
+    {
+      id: "clips",
+      model: "weshop/seedance",
+      each: "stills",
+      params: { textDescription: "waves roll in", images: ["{{each.url}}"] },
+    },
   ],
 };
 
 export const BAD_PIPELINE = {
   steps: [
-    { id: "clip", model: "weshop/seedance", params: { textDescription: "a clip", images: ["{{steps.still.outputs.0.url}}"] } },
-    { id: "still", model: "weshop/seedream", params: { textDescription: "a still", images: ["{{steps.clip.outputs.0.url}}"] } },
+    {
+      id: "clip",
+      model: "weshop/seedance",
+      params: { textDescription: "a clip", images: ["{{steps.still.outputs.0.url}}"] },
+    },
+    {
+      id: "still",
+      model: "weshop/seedream",
+      params: { textDescription: "a still", images: ["{{steps.clip.outputs.0.url}}"] },
+    },
   ],
 };

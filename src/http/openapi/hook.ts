@@ -3,7 +3,7 @@
 // query or header is a 400 naming every offending field by path, like the body validators.
 // Bodies are read by the handlers (src/http/request.ts), which merge the schema's issues with the
 // checks that depend on configuration (src/schemas/*) into one answer.
-import { OpenAPIHono, type Hook } from "@hono/zod-openapi";
+import { type Hook, OpenAPIHono } from "@hono/zod-openapi";
 import { notFound } from "../../lib/problems.ts";
 import { fieldErrors, validationError } from "../../lib/validation.ts";
 import type { AppEnv } from "../context.ts";

@@ -32,7 +32,14 @@ export const callbackParams = z.object({
   token: z
     .string()
     .regex(CALLBACK_TOKEN, "Callback")
-    .openapi({ param: { name: "token", in: "path", description: "Per-job callback token.", example: "uQ3mZ8p0Xr4T6vW1yB2nC5dE7fG9hJ0kL3oP5sU8wA1" } }),
+    .openapi({
+      param: {
+        name: "token",
+        in: "path",
+        description: "Per-job callback token.",
+        example: "uQ3mZ8p0Xr4T6vW1yB2nC5dE7fG9hJ0kL3oP5sU8wA1",
+      },
+    }),
 });
 
 /** `Prefer: wait=N` (read by src/http/request.ts preferredWait); other preferences are ignored, so the value is not checked here. */
@@ -43,10 +50,18 @@ export const preferHeader = z
     param: {
       name: "Prefer",
       in: "header",
-      description: "`wait=N` (RFC 7240): hold the answer up to N seconds (at most 60) until the job ends; `Preference-Applied` confirms.",
+      description:
+        "`wait=N` (RFC 7240): hold the answer up to N seconds (at most 60) until the job ends; `Preference-Applied` confirms.",
       example: "wait=30",
     },
   });
 
-export const preferenceApplied = { "Preference-Applied": { description: "`wait=N` when `Prefer: wait` was honoured.", schema: { type: "string" as const } } };
-export const locationHeader = (where: string) => ({ Location: { description: `\`${where}\`.`, schema: { type: "string" as const } } });
+export const preferenceApplied = {
+  "Preference-Applied": {
+    description: "`wait=N` when `Prefer: wait` was honoured.",
+    schema: { type: "string" as const },
+  },
+};
+export const locationHeader = (where: string) => ({
+  Location: { description: `\`${where}\`.`, schema: { type: "string" as const } },
+});

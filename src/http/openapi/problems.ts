@@ -3,10 +3,18 @@
 // spread into each createRoute's `responses`. Examples are real ApiErrors' bodies, built from the
 // same catalogue (src/lib/problems.ts) the throws use.
 import { refusal } from "../../budgets/admission.ts";
-import { insufficientScope, type Scope } from "../../schemas/scopes.ts";
-import { type ApiError, type FieldError, type FixedCode, type ProblemCode, type ProblemFields, problem, PROBLEMS } from "../../lib/problems.ts";
+import {
+  type ApiError,
+  type FieldError,
+  type FixedCode,
+  PROBLEMS,
+  type ProblemCode,
+  type ProblemFields,
+  problem,
+} from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
 import { problemSchema } from "../../schemas/problem-view.ts";
+import { insufficientScope, type Scope } from "../../schemas/scopes.ts";
 
 export const REQUEST_ID_HEADER = { "X-Request-Id": { $ref: "#/components/headers/RequestId" } };
 const EXAMPLE_REQUEST_ID = "req_3f9a1c7e5b2d4068";
@@ -44,14 +52,20 @@ export function problemExample(code: ProblemCode, fields?: Partial<ProblemFields
 export const validationProblem = (errors: FieldError[]): ProblemExample => problemBody(validationError(errors));
 
 /** One documented problem answer; each example is named by its key and summarised by its title. */
-export function problemResponse(description: string, examples: Record<string, ProblemExample>, headers: Record<string, unknown> = {}) {
+export function problemResponse(
+  description: string,
+  examples: Record<string, ProblemExample>,
+  headers: Record<string, unknown> = {},
+) {
   return {
     description,
     headers: { ...REQUEST_ID_HEADER, ...headers },
     content: {
       "application/problem+json": {
         schema: problemSchema,
-        examples: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, { summary: v.title, description: seeAlso(v.code), value: v }])),
+        examples: Object.fromEntries(
+          Object.entries(examples).map(([k, v]) => [k, { summary: v.title, description: seeAlso(v.code), value: v }]),
+        ),
       },
     },
   };
@@ -77,7 +91,9 @@ export const requires = (scope: Scope) => ({ security: [{ bearerAuth: [] }], "x-
 
 /** The 403 a key without the route's scope gets; added to each authenticated route by src/http/route-scopes.ts. */
 export const scopeProblem = (scope: Scope) =>
-  problemResponse(`The key lacks the scope \`${scope}\``, { insufficient_scope: problemBody(insufficientScope(scope)) });
+  problemResponse(`The key lacks the scope \`${scope}\``, {
+    insufficient_scope: problemBody(insufficientScope(scope)),
+  });
 
 /**
  * Routes anyone may call (health, docs, signed media links, provider callbacks): said explicitly,
@@ -103,7 +119,10 @@ export const authProblems = {
 /** Routes reading a JSON body (src/http/request.ts readJsonBody and the 1 MB limit in app.ts); `invalid` adds the route's own 400 examples. */
 export function jsonBodyProblems(invalid: Record<string, ProblemExample> = {}) {
   return {
-    400: problemResponse(Object.keys(invalid).length > 0 ? "Invalid JSON or invalid fields" : "Invalid JSON", { ...invalid, invalid_json: INVALID_JSON }),
+    400: problemResponse(Object.keys(invalid).length > 0 ? "Invalid JSON or invalid fields" : "Invalid JSON", {
+      ...invalid,
+      invalid_json: INVALID_JSON,
+    }),
     413: problemResponse("Body over 1 MB", {
       payload_too_large: problemExample("payload_too_large"),
     }),
@@ -115,28 +134,52 @@ export function jsonBodyProblems(invalid: Record<string, ProblemExample> = {}) {
 
 /** 404 for an id that names nothing of this key (ids of the wrong shape included). */
 export const notFoundProblem = (what: string, id: string) =>
-  problemResponse(`No such ${what.toLowerCase()} for this key`, { not_found: problemExample("not_found", { detail: `${what} ${id} was not found.` }) });
+  problemResponse(`No such ${what.toLowerCase()} for this key`, {
+    not_found: problemExample("not_found", { detail: `${what} ${id} was not found.` }),
+  });
 
 /** The per-key rate limit's answer (src/http/rate-limit.ts), added to each authenticated route by src/http/route-scopes.ts. */
 export const RATE_LIMITED = problemResponse(
   "Over this key's requests per minute",
-  { rate_limited: problemExample("rate_limited", { detail: "This key may make 600 requests a minute; retry after 17 s." }) },
+  {
+    rate_limited: problemExample("rate_limited", {
+      detail: "This key may make 600 requests a minute; retry after 17 s.",
+    }),
+  },
   {
     "Retry-After": { description: "Seconds until the key's window ends.", schema: { type: "string" as const } },
-    RateLimit: { description: 'The key\'s state (draft-ietf-httpapi-ratelimit-headers), e.g. `"per-key";r=0;t=17`.', schema: { type: "string" as const } },
-    "RateLimit-Policy": { description: 'The key\'s quota, e.g. `"per-key";q=600;w=60`.', schema: { type: "string" as const } },
+    RateLimit: {
+      description: 'The key\'s state (draft-ietf-httpapi-ratelimit-headers), e.g. `"per-key";r=0;t=17`.',
+      schema: { type: "string" as const },
+    },
+    "RateLimit-Policy": {
+      description: 'The key\'s quota, e.g. `"per-key";q=600;w=60`.',
+      schema: { type: "string" as const },
+    },
   },
 );
 
 /** What admission may answer instead of creating: spread into the responses of routes that create jobs. */
 export const admissionProblems = {
   402: problemResponse("Over budget: nothing was created or sent", {
-    budget_exceeded: problemBody(refusal({ ok: false, code: "budget_exceeded", unit: "weshop_power", period: "day", limit: 50, remaining: 10, requested: 20 })),
+    budget_exceeded: problemBody(
+      refusal({
+        ok: false,
+        code: "budget_exceeded",
+        unit: "weshop_power",
+        period: "day",
+        limit: 50,
+        remaining: 10,
+        requested: 20,
+      }),
+    ),
   }),
   503: problemResponse(
     "A limit exists for the unit and no estimate could be had: nothing was created or sent",
     {
-      quote_unavailable: problemBody(refusal({ ok: false, code: "quote_unavailable", unit: "weshop_power", period: "day" })),
+      quote_unavailable: problemBody(
+        refusal({ ok: false, code: "quote_unavailable", unit: "weshop_power", period: "day" }),
+      ),
     },
     { "Retry-After": { description: "Seconds to wait before asking again.", schema: { type: "string" as const } } },
   ),

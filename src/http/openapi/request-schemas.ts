@@ -3,18 +3,18 @@
 // Schema components registered on the app (src/http/openapi/document.ts) and named by `$ref` in
 // each route definition: a body is read and validated by its handler (src/http/request.ts), which
 // adds the checks that depend on configuration, so one answer names every offending field.
-import { putSettingsSchema } from "../../schemas/settings.ts";
+
 import { z } from "zod";
-import { batchSchema, MAX_BATCH_JOBS } from "../../schemas/batch-spec.ts";
+import { DEFAULT_JOB_EVENTS } from "../../jobs/record.ts";
+import { documentCatalogue } from "../../providers/catalogue/json-schema.ts";
+import { MODEL_IDS, MODELS, type ModelId } from "../../providers/models.ts";
+import { BATCH_WEBHOOK_URL, batchSchema, MAX_BATCH_JOBS } from "../../schemas/batch-spec.ts";
+import { putBudgetSchema } from "../../schemas/costs.ts";
 import { jobSpecSchema } from "../../schemas/job-spec.ts";
 import { MAX_FAN_OUT, pipelineSchema, pipelineStepSchema } from "../../schemas/pipeline-spec.ts";
-import { putBudgetSchema } from "../../schemas/costs.ts";
 import { createScheduleSchema, patchScheduleSchema } from "../../schemas/schedule-spec.ts";
-import { BATCH_WEBHOOK_URL } from "../../schemas/batch-spec.ts";
 import { MAX_SCHEDULES_PER_CLIENT } from "../../schemas/schedule-view.ts";
-import { documentCatalogue } from "../../providers/catalogue/json-schema.ts";
-import { MODELS, MODEL_IDS, type ModelId } from "../../providers/models.ts";
-import { DEFAULT_JOB_EVENTS } from "../../jobs/record.ts";
+import { putSettingsSchema } from "../../schemas/settings.ts";
 import { MAX_FILE_BYTES, MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES } from "../../schemas/upload-spec.ts";
 
 type Json = Record<string, unknown>;
@@ -41,17 +41,28 @@ function inputOverride(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchem
     if (z.safeParse(def.innerType, value).success) json.default = value as JsonSchema["default"];
   }
   // `.trim().min(1)`: blank strings are refused, which minLength alone does not say
-  if (def.type === "string" && json.minLength === 1 && json.pattern === undefined && !z.safeParse(zodSchema, " ").success) json.pattern = "\\S";
+  if (
+    def.type === "string" &&
+    json.minLength === 1 &&
+    json.pattern === undefined &&
+    !z.safeParse(zodSchema, " ").success
+  )
+    json.pattern = "\\S";
   if (def.type !== "pipe") return;
   const out = (def.out as z.core.$ZodTypes)._zod.def;
   const accepts = (v: unknown) => z.safeParse(zodSchema, v).success;
-  const branches: JsonSchema[] = Array.isArray(json.anyOf) ? json.anyOf : Array.isArray(json.type) ? json.type.map((type) => ({ type })) : [];
+  const branches: JsonSchema[] = Array.isArray(json.anyOf)
+    ? json.anyOf
+    : Array.isArray(json.type)
+      ? json.type.map((type) => ({ type }))
+      : [];
   if (branches.length === 0) return;
   let narrowed: JsonSchema[];
   if (out.type === "enum") {
     const values = Object.values(out.entries);
     narrowed = branches.flatMap((b): JsonSchema[] => {
-      if (b.type === "string") return [{ ...b, enum: values.filter((v): v is string => typeof v === "string" && accepts(v)) }];
+      if (b.type === "string")
+        return [{ ...b, enum: values.filter((v): v is string => typeof v === "string" && accepts(v)) }];
       if (b.type === "number" || b.type === "integer") {
         const numbers = values.map(Number).filter((n) => Number.isFinite(n) && accepts(n));
         return numbers.length > 0 ? [{ ...b, enum: numbers }] : [];
@@ -75,7 +86,11 @@ function toJson(schema: z.core.$ZodType): Json {
 function components(entries: [string, z.core.$ZodType][]): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of entries) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { io: "input", uri: (id) => `#/components/schemas/${id}`, override: inputOverride });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: "input",
+    uri: (id) => `#/components/schemas/${id}`,
+    override: inputOverride,
+  });
   const out: Record<string, Json> = {};
   for (const [id, json] of Object.entries(schemas)) {
     const { $schema: _s, $id: _i, ...rest } = json;
@@ -87,9 +102,23 @@ function components(entries: [string, z.core.$ZodType][]): Record<string, Json> 
 /** jobSpecSchema's refinements: at most 16 metadata values; no repeated event; events need a URL. */
 function jobSpecRules(schema: Json): void {
   const props = schema.properties as Record<string, Json>;
-  if (props.metadata) props.metadata = { ...props.metadata, maxProperties: 16, description: "Up to 16 string values, returned with the job." };
-  if (props.webhookEvents) props.webhookEvents = { ...props.webhookEvents, uniqueItems: true, description: `Default ${JSON.stringify(DEFAULT_JOB_EVENTS)}.` };
-  if (props.webhookUrl) props.webhookUrl = { ...props.webhookUrl, description: "HTTPS URL that receives each event, signed per Standard Webhooks." };
+  if (props.metadata)
+    props.metadata = {
+      ...props.metadata,
+      maxProperties: 16,
+      description: "Up to 16 string values, returned with the job.",
+    };
+  if (props.webhookEvents)
+    props.webhookEvents = {
+      ...props.webhookEvents,
+      uniqueItems: true,
+      description: `Default ${JSON.stringify(DEFAULT_JOB_EVENTS)}.`,
+    };
+  if (props.webhookUrl)
+    props.webhookUrl = {
+      ...props.webhookUrl,
+      description: "HTTPS URL that receives each event, signed per Standard Webhooks.",
+    };
   if (props.webhookEvents && props.webhookUrl) schema.dependentRequired = { webhookEvents: ["webhookUrl"] };
 }
 
@@ -112,10 +141,20 @@ function scheduleRequest(schema: z.core.$ZodType, title: string, description: st
           "5 fields: minute hour day-of-month month day-of-week (ranges `1-5`, steps `*/15`, lists `1,15`, names `MON`, `JAN`); day-of-month and day-of-week combine with OR, as in classic cron.",
         examples: ["0 3 * * *", "*/15 * * * *", "0 9 * * MON-FRI"],
       },
-      timezone: { ...props.timezone, description: "IANA time zone the expression is read in.", examples: ["UTC", "Europe/Istanbul", "America/New_York"] },
-      batch: { ...ref("CreateBatch"), description: "Validated like `POST /v1/batches` (paths like `batch.jobs[0].params.textDescription`)." },
+      timezone: {
+        ...props.timezone,
+        description: "IANA time zone the expression is read in.",
+        examples: ["UTC", "Europe/Istanbul", "America/New_York"],
+      },
+      batch: {
+        ...ref("CreateBatch"),
+        description: "Validated like `POST /v1/batches` (paths like `batch.jobs[0].params.textDescription`).",
+      },
       enabled: { ...props.enabled, description: "A disabled schedule keeps its settings and has no `nextRunAt`." },
-      tags: { ...props.tags, description: "Given to every job each run starts, after its own and the batch's; at most 10 per job in all." },
+      tags: {
+        ...props.tags,
+        description: "Given to every job each run starts, after its own and the batch's; at most 10 per job in all.",
+      },
     },
   };
 }
@@ -131,7 +170,11 @@ export function requestComponents(): Record<string, Json> {
     // the variant rules our validator checks in code, restated from the same catalogue
     if (model.catalogue) documentCatalogue(model.catalogue, p);
     const sent = `Sent to ${model.provider} \`${model.agent}\`; output: ${model.kind}.`;
-    out[paramsName(id)] = { title: `${id} params`, ...p, description: p.description ? `${sent} ${String(p.description)}` : sent };
+    out[paramsName(id)] = {
+      title: `${id} params`,
+      ...p,
+      description: p.description ? `${sent} ${String(p.description)}` : sent,
+    };
     const props = spec.properties as Record<string, Json>;
     out[requestName(id)] = {
       ...spec,
@@ -170,18 +213,28 @@ export function requestComponents(): Record<string, Json> {
     },
   };
   out.CreateQuote = {
-    description: "One job spec, `{jobs: [...]}` as for `POST /v1/batches`, or `{pipeline: {steps}}` as for `POST /v1/pipelines`; validated the same way.",
+    description:
+      "One job spec, `{jobs: [...]}` as for `POST /v1/batches`, or `{pipeline: {steps}}` as for `POST /v1/pipelines`; validated the same way.",
     oneOf: [
       ref("CreateJob"),
       ref("CreateBatch"),
-      { type: "object", required: ["pipeline"], properties: { pipeline: ref("CreatePipeline") }, additionalProperties: false },
+      {
+        type: "object",
+        required: ["pipeline"],
+        properties: { pipeline: ref("CreatePipeline") },
+        additionalProperties: false,
+      },
     ],
   };
   out.PutBudget = {
     ...toJson(putBudgetSchema),
-    description: "The caller's limits, at most one per unit, period and tag (a limit with `tag` counts only jobs carrying it); `[]` removes them all.",
+    description:
+      "The caller's limits, at most one per unit, period and tag (a limit with `tag` counts only jobs carrying it); `[]` removes them all.",
   };
-  out.PutSettings = { ...toJson(putSettingsSchema), description: "Retention and the default webhook; an omitted setting becomes null." };
+  out.PutSettings = {
+    ...toJson(putSettingsSchema),
+    description: "Retention and the default webhook; an omitted setting becomes null.",
+  };
   out.UploadFile = {
     type: "object",
     description: "One file field; no other fields. Streamed into storage: it may be as large as the limit.",
@@ -212,7 +265,10 @@ export function requestComponents(): Record<string, Json> {
     description:
       "A job for one model; `params` depend on `model` and use the provider's own names and values. URL inputs (images, frames, videos, audios) and `webhookUrl` must be public `https` URLs (no credentials, no non-default port, no private or loopback host), or links this server signed (`POST /v1/uploads`, stored outputs).",
     oneOf: MODEL_IDS.map((id) => ref(requestName(id))),
-    discriminator: { propertyName: "model", mapping: Object.fromEntries(MODEL_IDS.map((id) => [id, `#/components/schemas/${requestName(id)}`])) },
+    discriminator: {
+      propertyName: "model",
+      mapping: Object.fromEntries(MODEL_IDS.map((id) => [id, `#/components/schemas/${requestName(id)}`])),
+    },
   };
   for (const schema of Object.values(out)) defaultsInWords(schema);
   return out;

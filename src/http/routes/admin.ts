@@ -13,7 +13,15 @@ import { createdTenantSchema, createTenantSchema, tenantListSchema, tenantSchema
 import { SCOPES } from "../../schemas/scopes.ts";
 import type { AppEnv } from "../context.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { authProblems, jsonBodyProblems, notFoundProblem, problemExample, problemResponse, REQUEST_ID_HEADER, validationProblem } from "../openapi/problems.ts";
+import {
+  authProblems,
+  jsonBodyProblems,
+  notFoundProblem,
+  problemExample,
+  problemResponse,
+  REQUEST_ID_HEADER,
+  validationProblem,
+} from "../openapi/problems.ts";
 import { readJsonBody } from "../request.ts";
 import { mintKey } from "./keys.ts";
 
@@ -26,7 +34,13 @@ const ok = (description: string, schema: z.ZodType, example: unknown) => ({
   headers: REQUEST_ID_HEADER,
   content: { "application/json": { schema, example } },
 });
-const tenant = { id: EXAMPLE_TENANT_ID, name: "Acme", createdAt: "2026-12-06T10:00:00.000Z", disabledAt: null, source: "admin" };
+const tenant = {
+  id: EXAMPLE_TENANT_ID,
+  name: "Acme",
+  createdAt: "2026-12-06T10:00:00.000Z",
+  disabledAt: null,
+  source: "admin",
+};
 const adminProblems = {
   401: authProblems[401],
   404: problemResponse("ADMIN_API_KEY is not set (the admin routes do not exist), or no such tenant", {
@@ -49,9 +63,17 @@ export const createTenantRoute = createRoute({
   description: "A new tenant and a root key of it (every scope), shown only in this answer.",
   tags: ["Admin"],
   ...admin,
-  request: { body: { required: true, content: { "application/json": { schema: createTenantSchema, example: { name: "Acme" } } } } },
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: createTenantSchema, example: { name: "Acme" } } },
+    },
+  },
   responses: {
-    201: ok("Created; `key` is shown only now.", createdTenantSchema, { tenant, key: "sr_Q8mT2pL6vZ9xK1rW4yB7nC3dE5fH0jM2sA6uX8wY" }),
+    201: ok("Created; `key` is shown only now.", createdTenantSchema, {
+      tenant,
+      key: "sr_Q8mT2pL6vZ9xK1rW4yB7nC3dE5fH0jM2sA6uX8wY",
+    }),
     ...jsonBodyProblems({ validation_failed: validationProblem([{ path: "name", message: "must not be blank" }]) }),
     ...adminProblems,
   },
@@ -79,12 +101,16 @@ export const disableTenantRoute = createRoute({
   ...admin,
   request: { params: tenantIdParams },
   responses: {
-    200: ok("The tenant, disabled, and what was canceled.", tenantSchema.extend({ jobsCanceled: z.int(), batchesCanceled: z.int() }), {
-      ...tenant,
-      disabledAt: "2026-12-06T12:00:00.000Z",
-      jobsCanceled: 3,
-      batchesCanceled: 1,
-    }),
+    200: ok(
+      "The tenant, disabled, and what was canceled.",
+      tenantSchema.extend({ jobsCanceled: z.int(), batchesCanceled: z.int() }),
+      {
+        ...tenant,
+        disabledAt: "2026-12-06T12:00:00.000Z",
+        jobsCanceled: 3,
+        batchesCanceled: 1,
+      },
+    ),
     ...adminProblems,
     404: notFoundProblem("Tenant", EXAMPLE_TENANT_ID),
   },
@@ -112,7 +138,12 @@ export const adminRoutes = routeGroup()
   .openapi(createTenantRoute, async (c) => {
     const parsed = createTenantSchema.safeParse(await readJsonBody(c));
     if (!parsed.success) throw validationError(fieldErrors(parsed.error.issues));
-    const row: TenantRow = { id: toHex(crypto.getRandomValues(new Uint8Array(16))), name: parsed.data.name, created_at: Date.now(), disabled_at: null };
+    const row: TenantRow = {
+      id: toHex(crypto.getRandomValues(new Uint8Array(16))),
+      name: parsed.data.name,
+      created_at: Date.now(),
+      disabled_at: null,
+    };
     await insertTenant(c.env.DB, row);
     const { key } = await mintKey(c.env.DB, row.id, row.name, { name: "root", scopes: SCOPES });
     c.header("Cache-Control", "no-store");
@@ -121,7 +152,9 @@ export const adminRoutes = routeGroup()
   .openapi(listTenantsRoute, async (c) => {
     const configured = await configuredTenants(c);
     const rows = new Map((await listTenants(c.env.DB)).map((r) => [r.id, r]));
-    const data = [...configured].map(([id, name]) => view(rows.get(id) ?? { id, name, created_at: 0, disabled_at: null }, "api_keys"));
+    const data = [...configured].map(([id, name]) =>
+      view(rows.get(id) ?? { id, name, created_at: 0, disabled_at: null }, "api_keys"),
+    );
     for (const row of rows.values()) if (!configured.has(row.id)) data.push(view(row, "admin"));
     return c.json({ data }, 200);
   })

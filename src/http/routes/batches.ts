@@ -4,7 +4,7 @@
 // its operations first, then their handlers.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { batchApi, batchJobId, type BatchRecord } from "../../batches/batch-client.ts";
+import { type BatchRecord, batchApi, batchJobId } from "../../batches/batch-client.ts";
 import { batchView } from "../../batches/batch-view.ts";
 import { admitOrRefuse } from "../../budgets/admission.ts";
 import { decodeBatchCursor, encodeBatchCursor, listBatchIds } from "../../db/batch-list.ts";
@@ -50,7 +50,10 @@ async function loadBatch(c: Context<AppEnv>, id: string): Promise<BatchRecord> {
   return record;
 }
 
-const twoJobs = (["weshop/seedream", "wiro/ByteDance/text-to-video-seedance-v1"] as const).map((id) => ({ model: id, params: MODEL_EXAMPLES[id].params }));
+const twoJobs = (["weshop/seedream", "wiro/ByteDance/text-to-video-seedance-v1"] as const).map((id) => ({
+  model: id,
+  params: MODEL_EXAMPLES[id].params,
+}));
 const badBatch = {
   jobs: [
     { model: "weshop/seedream", params: { textDescription: "a fox" } },
@@ -71,13 +74,23 @@ export const createBatchRoute = createRoute({
     headers: z.object({ "Idempotency-Key": idempotencyKeyHeader("batch") }),
     body: {
       required: true,
-      content: { "application/json": { schema: ref("CreateBatch"), examples: { twoModels: { summary: "Two jobs, two models", value: { jobs: twoJobs } } } } },
+      content: {
+        "application/json": {
+          schema: ref("CreateBatch"),
+          examples: { twoModels: { summary: "Two jobs, two models", value: { jobs: twoJobs } } },
+        },
+      },
     },
   },
   responses: {
     202: batch(
       "Accepted; the jobs are being created.",
-      { created: { summary: "A new batch", value: { ...runningBatch, counts: { ...runningBatch.counts, queued: 2, succeeded: 0 } } } },
+      {
+        created: {
+          summary: "A new batch",
+          value: { ...runningBatch, counts: { ...runningBatch.counts, queued: 2, succeeded: 0 } },
+        },
+      },
       { ...locationHeader("/v1/batches/{id}"), ...replayedHeader },
     ),
     ...jsonBodyProblems({ validation_failed: validationProblem(validateBatch(badBatch, EXAMPLE_CONTEXT).errors) }),
@@ -92,11 +105,16 @@ export const getBatchRoute = createRoute({
   path: "/v1/batches/{id}",
   operationId: "getBatch",
   summary: "Get a batch",
-  description: "The batch's status, the count of its jobs in each state, and its cost so far. A batch of another API key is `404`.",
+  description:
+    "The batch's status, the count of its jobs in each state, and its cost so far. A batch of another API key is `404`.",
   tags: ["Batches"],
   ...authenticated,
   request: { params: batchIdParams },
-  responses: { 200: batch("The batch.", { running: { summary: "Half done", value: runningBatch } }), 404: batchNotFound, ...authProblems },
+  responses: {
+    200: batch("The batch.", { running: { summary: "Half done", value: runningBatch } }),
+    404: batchNotFound,
+    ...authProblems,
+  },
 });
 
 export const listBatchJobsRoute = createRoute({
@@ -104,7 +122,8 @@ export const listBatchJobsRoute = createRoute({
   path: "/v1/batches/{id}/jobs",
   operationId: "listBatchJobs",
   summary: "List a batch's jobs",
-  description: "The jobs the batch created, newest first, in pages like `GET /v1/jobs` (same filters, except `batchId`, which is the path's).",
+  description:
+    "The jobs the batch created, newest first, in pages like `GET /v1/jobs` (same filters, except `batchId`, which is the path's).",
   tags: ["Batches"],
   ...authenticated,
   // the batch comes from the path
@@ -125,7 +144,12 @@ export const cancelBatchRoute = createRoute({
     200: batch("The canceled batch.", {
       canceled: {
         summary: "Canceled",
-        value: { ...runningBatch, status: "canceled", counts: { ...runningBatch.counts, queued: 0, canceled: 1 }, completedAt: created },
+        value: {
+          ...runningBatch,
+          status: "canceled",
+          counts: { ...runningBatch.counts, queued: 0, canceled: 1 },
+          completedAt: created,
+        },
       },
     }),
     404: batchNotFound,
@@ -141,7 +165,8 @@ export const listBatchesRoute = createRoute({
   path: "/v1/batches",
   operationId: "listBatches",
   summary: "List batches",
-  description: "The key's batches, newest first, with their counts. A batch appears once its first job has been created (right after the request).",
+  description:
+    "The key's batches, newest first, with their counts. A batch appears once its first job has been created (right after the request).",
   tags: ["Batches"],
   ...authenticated,
   request: {
@@ -158,12 +183,20 @@ export const listBatchesRoute = createRoute({
         "application/json": {
           schema: batchListSchema,
           examples: {
-            page: { summary: "One page", value: { data: [runningBatch, { ...completedBatch, id: "batch_9z8y7x6w5v4u3t2s1r0q" }], nextCursor: null } },
+            page: {
+              summary: "One page",
+              value: {
+                data: [runningBatch, { ...completedBatch, id: "batch_9z8y7x6w5v4u3t2s1r0q" }],
+                nextCursor: null,
+              },
+            },
           },
         },
       },
     },
-    400: problemResponse("Invalid query", { validation_failed: validationProblem([{ path: "limit", message: "must be an integer from 1 to 100" }]) }),
+    400: problemResponse("Invalid query", {
+      validation_failed: validationProblem([{ path: "limit", message: "must be an integer from 1 to 100" }]),
+    }),
     ...authProblems,
   },
 });
@@ -175,7 +208,8 @@ export const deleteBatchRoute = createRoute({
   path: "/v1/batches/{id}",
   operationId: "deleteBatch",
   summary: "Delete a finished batch and all its jobs",
-  description: "Each job is deleted as `DELETE /v1/jobs/{id}` deletes one; then the batch itself. A batch still running is `409` (cancel it first).",
+  description:
+    "Each job is deleted as `DELETE /v1/jobs/{id}` deletes one; then the batch itself. A batch still running is `409` (cancel it first).",
   tags: ["Batches"],
   ...authenticated,
   request: { params: batchIdParams },
@@ -183,7 +217,9 @@ export const deleteBatchRoute = createRoute({
     204: deleted,
     404: notFoundProblem("Batch", EXAMPLE_BATCH_ID),
     409: problemResponse("The batch has unfinished jobs", {
-      batch_unfinished: problemExample("batch_unfinished", { detail: `Batch ${EXAMPLE_BATCH_ID} still has unfinished jobs; cancel it first.` }),
+      batch_unfinished: problemExample("batch_unfinished", {
+        detail: `Batch ${EXAMPLE_BATCH_ID} still has unfinished jobs; cancel it first.`,
+      }),
     }),
     ...authProblems,
   },
@@ -198,14 +234,22 @@ export const batchRoutes = routeGroup()
     const id = await claimIdempotent(c, "batches", idempotencyKey, spec, randomId("batch"));
     // the whole batch is admitted at once, or none of it: its jobs' ids are derived, so they are reserved before they exist
     const candidates = await Promise.all(
-      spec.jobs.map(async (job, i) => ({ jobId: await batchJobId(id, i), model: job.model, params: job.params, tags: job.tags })),
+      spec.jobs.map(async (job, i) => ({
+        jobId: await batchJobId(id, i),
+        model: job.model,
+        params: job.params,
+        tags: job.tags,
+      })),
     );
     const estimates = await admitOrRefuse(c.env, c.get("config"), tenant, candidates);
     const record = await batchApi(c.env, id).create({
       id,
       tenant,
       // the tenant's default webhook for the jobs that name none (settings)
-      specs: (await withDefaultWebhook(c.env.DB, tenant, spec.jobs)).map((job, i) => ({ ...job, estimate: estimates[i] ?? null })),
+      specs: (await withDefaultWebhook(c.env.DB, tenant, spec.jobs)).map((job, i) => ({
+        ...job,
+        estimate: estimates[i] ?? null,
+      })),
       ...(spec.webhookUrl ? { webhookUrl: spec.webhookUrl } : {}),
       origin: new URL(c.req.url).origin,
     });
@@ -227,7 +271,8 @@ export const batchRoutes = routeGroup()
   .openapi(listBatchesRoute, async (c) => {
     const { limit, cursor: cursorText } = c.req.valid("query");
     const cursor = cursorText === undefined ? undefined : decodeBatchCursor(cursorText);
-    if (cursorText !== undefined && !cursor) throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
+    if (cursorText !== undefined && !cursor)
+      throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
     const tenant = c.get("tenant");
     const page = await listBatchIds(c.env.DB, tenant, limit, cursor);
     const records = await Promise.all(page.ids.map((id) => batchApi(c.env, id).read(tenant)));
@@ -239,7 +284,8 @@ export const batchRoutes = routeGroup()
     const tenant = c.get("tenant");
     const batch = await batchApi(c.env, id).read(tenant);
     if (!batch) throw notFound(`Batch ${id}`);
-    const unfinished = () => problem("batch_unfinished", { detail: `Batch ${id} still has unfinished jobs; cancel it first.` });
+    const unfinished = () =>
+      problem("batch_unfinished", { detail: `Batch ${id} still has unfinished jobs; cancel it first.` });
     if (batch.status === "running") throw unfinished();
     const ids = await Promise.all(Array.from({ length: batch.created }, (_, i) => batchJobId(id, i)));
     await deleteGroupJobs(c.env, tenant, ids, unfinished);

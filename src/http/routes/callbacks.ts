@@ -29,7 +29,12 @@ export const wiroCallbackRoute = createRoute({
     200: {
       description: "Received; the job checks the task with Wiro.",
       headers: REQUEST_ID_HEADER,
-      content: { "application/json": { schema: callbackReceivedSchema, examples: { received: { summary: "Received", value: { received: true } } } } },
+      content: {
+        "application/json": {
+          schema: callbackReceivedSchema,
+          examples: { received: { summary: "Received", value: { received: true } } },
+        },
+      },
     },
     404: problemResponse("Unknown job or wrong token (no provider call is made)", {
       not_found: problemExample("not_found", { detail: "Callback was not found." }),

@@ -7,11 +7,25 @@ import { sumEstimates } from "../../costs/sums.ts";
 import { usage } from "../../db/usage.ts";
 import { validationError } from "../../lib/validation.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
-import { budgetSchema, quoteResponseSchema, usageQuerySchema, usageResponseSchema, validateBudget } from "../../schemas/costs.ts";
+import {
+  budgetSchema,
+  quoteResponseSchema,
+  usageQuerySchema,
+  usageResponseSchema,
+  validateBudget,
+} from "../../schemas/costs.ts";
 import { validateJobSpec } from "../../schemas/job-spec.ts";
 import { MODEL_EXAMPLES } from "../openapi/examples.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { authenticated, authProblems, jsonBodyProblems, problemResponse, REQUEST_ID_HEADER, requires, validationProblem } from "../openapi/problems.ts";
+import {
+  authenticated,
+  authProblems,
+  jsonBodyProblems,
+  problemResponse,
+  REQUEST_ID_HEADER,
+  requires,
+  validationProblem,
+} from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
 import { readJsonBody, specContext } from "../request.ts";
 import { quotePipeline } from "./pipelines/quote.ts";
@@ -23,7 +37,10 @@ const ok = <T>(description: string, schema: T, example: unknown) => ({
 });
 
 const seedream = { model: "weshop/seedream", params: MODEL_EXAMPLES["weshop/seedream"].params };
-const wiro = { model: "wiro/ByteDance/text-to-video-seedance-v1", params: MODEL_EXAMPLES["wiro/ByteDance/text-to-video-seedance-v1"].params };
+const wiro = {
+  model: "wiro/ByteDance/text-to-video-seedance-v1",
+  params: MODEL_EXAMPLES["wiro/ByteDance/text-to-video-seedance-v1"].params,
+};
 
 export const createQuoteRoute = createRoute({
   method: "post",
@@ -40,7 +57,10 @@ export const createQuoteRoute = createRoute({
       content: {
         "application/json": {
           schema: ref("CreateQuote"),
-          examples: { one: { summary: "One job", value: seedream }, batch: { summary: "A batch", value: { jobs: [seedream, wiro] } } },
+          examples: {
+            one: { summary: "One job", value: seedream },
+            batch: { summary: "A batch", value: { jobs: [seedream, wiro] } },
+          },
         },
       },
     },
@@ -56,15 +76,33 @@ export const createQuoteRoute = createRoute({
         { model: wiro.model, estimate: { unit: "usd", amount: 0.13, source: "price_table", exact: true } },
       ],
     }),
-    ...jsonBodyProblems({ validation_failed: validationProblem([{ path: "jobs[0].params.textDescription", message: "is required" }]) }),
+    ...jsonBodyProblems({
+      validation_failed: validationProblem([{ path: "jobs[0].params.textDescription", message: "is required" }]),
+    }),
     ...authProblems,
   },
 });
 
 const budgetExample = {
   limits: [
-    { unit: "weshop_power", period: "day", amount: 50, used: 20, reserved: 20, remaining: 10, resetsAt: "2026-11-22T00:00:00.000Z" },
-    { unit: "usd", period: "month", amount: 20, used: 3.9, reserved: 0.26, remaining: 15.84, resetsAt: "2026-12-01T00:00:00.000Z" },
+    {
+      unit: "weshop_power",
+      period: "day",
+      amount: 50,
+      used: 20,
+      reserved: 20,
+      remaining: 10,
+      resetsAt: "2026-11-22T00:00:00.000Z",
+    },
+    {
+      unit: "usd",
+      period: "month",
+      amount: 20,
+      used: 3.9,
+      reserved: 0.26,
+      remaining: 15.84,
+      resetsAt: "2026-12-01T00:00:00.000Z",
+    },
   ],
 };
 
@@ -73,7 +111,8 @@ export const getBudgetRoute = createRoute({
   path: "/v1/budget",
   operationId: "getBudget",
   summary: "Get the budget",
-  description: "This key's limits, each with what the current period has used (settled jobs), reserved (jobs admitted and not ended) and left.",
+  description:
+    "This key's limits, each with what the current period has used (settled jobs), reserved (jobs admitted and not ended) and left.",
   tags: ["Costs"],
   ...authenticated,
   responses: { 200: ok("The budget.", budgetSchema, budgetExample), ...authProblems },
@@ -106,7 +145,9 @@ export const putBudgetRoute = createRoute({
   },
   responses: {
     200: ok("The budget as set.", budgetSchema, budgetExample),
-    ...jsonBodyProblems({ validation_failed: validationProblem([{ path: "limits[1]", message: "repeats the day limit for usd" }]) }),
+    ...jsonBodyProblems({
+      validation_failed: validationProblem([{ path: "limits[1]", message: "repeats the day limit for usd" }]),
+    }),
     ...authProblems,
   },
 });
@@ -129,7 +170,9 @@ export const getUsageRoute = createRoute({
       ],
     }),
     400: problemResponse("Invalid query", {
-      validation_failed: validationProblem([{ path: "groupBy", message: "must be one of: day, model, batch, schedule, tag" }]),
+      validation_failed: validationProblem([
+        { path: "groupBy", message: "must be one of: day, model, batch, schedule, tag" },
+      ]),
     }),
     ...authProblems,
   },
@@ -141,11 +184,18 @@ export const costRoutes = routeGroup()
   .openapi(createQuoteRoute, async (c) => {
     const body = await readJsonBody(c);
     if (isObject(body) && "pipeline" in body) return c.json(await quotePipeline(c, body), 200);
-    const checked = isObject(body) && "jobs" in body ? validateBatch(body, specContext(c)) : validateJobSpec(body, specContext(c));
+    const checked =
+      isObject(body) && "jobs" in body ? validateBatch(body, specContext(c)) : validateJobSpec(body, specContext(c));
     if (!checked.spec) throw validationError(checked.errors);
     const specs = "jobs" in checked.spec ? checked.spec.jobs : [checked.spec];
     const estimates = await quoteAll(c.env.DB, c.get("config"), specs);
-    return c.json({ total: sumEstimates(estimates), jobs: specs.map((s, i) => ({ model: s.model, estimate: estimates[i] ?? null })) }, 200);
+    return c.json(
+      {
+        total: sumEstimates(estimates),
+        jobs: specs.map((s, i) => ({ model: s.model, estimate: estimates[i] ?? null })),
+      },
+      200,
+    );
   })
   .openapi(getBudgetRoute, async (c) => c.json({ limits: await budgetApi(c.env, c.get("tenant")).limits() }, 200))
   .openapi(putBudgetRoute, async (c) => {
@@ -156,7 +206,8 @@ export const costRoutes = routeGroup()
   .openapi(getUsageRoute, async (c) => {
     const query = c.req.valid("query");
     const now = new Date();
-    const from = query.from !== undefined ? Date.parse(query.from) : Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const from =
+      query.from !== undefined ? Date.parse(query.from) : Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
     const to = query.to !== undefined ? Date.parse(query.to) : now.getTime() + 1;
     if (to <= from) throw validationError([{ path: "to", message: "must be after from" }]);
     return c.json({ data: await usage(c.env.DB, c.get("tenant"), from, to, query.groupBy) }, 200);

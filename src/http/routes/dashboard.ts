@@ -22,7 +22,8 @@ export const dashboardRoute = createRoute({
   path: "/dashboard",
   operationId: "dashboard",
   summary: "Dashboard",
-  description: "A web page for people: paste an API key to see its jobs (outputs playing from their signed links), batches and schedules, and start jobs.",
+  description:
+    "A web page for people: paste an API key to see its jobs (outputs playing from their signed links), batches and schedules, and start jobs.",
   tags: ["Service"],
   ...unauthenticated,
   responses: { 200: { description: "HTML page.", content: { "text/html": { schema: { type: "string" } } } } },

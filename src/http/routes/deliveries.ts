@@ -4,12 +4,16 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { decodeDeliveryCursor, deliveryOwner, listDeliveries, readDelivery } from "../../db/deliveries.ts";
 import { notFound } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
-import { deliveryApi } from "../../webhooks/delivery-client.ts";
 import { deliveryListSchema, deliveryQuery, deliverySchema } from "../../schemas/deliveries.ts";
+import { deliveryApi } from "../../webhooks/delivery-client.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { authenticated, authProblems, notFoundProblem, REQUEST_ID_HEADER } from "../openapi/problems.ts";
 
-const json = (description: string, schema: z.ZodType) => ({ description, headers: REQUEST_ID_HEADER, content: { "application/json": { schema } } });
+const json = (description: string, schema: z.ZodType) => ({
+  description,
+  headers: REQUEST_ID_HEADER,
+  content: { "application/json": { schema } },
+});
 const EXAMPLE_ID = "msg_8x2kq4m9p1r7t3v5w6y0_succeeded";
 
 export const listWebhookDeliveriesRoute = createRoute({
@@ -17,7 +21,8 @@ export const listWebhookDeliveriesRoute = createRoute({
   path: "/v1/webhook-deliveries",
   operationId: "listWebhookDeliveries",
   summary: "List webhook deliveries",
-  description: "Every outgoing webhook message of this key's jobs and batches, newest first, with each attempt. Records are kept 30 days.",
+  description:
+    "Every outgoing webhook message of this key's jobs and batches, newest first, with each attempt. Records are kept 30 days.",
   tags: ["Webhooks"],
   ...authenticated,
   request: { query: deliveryQuery },
@@ -29,7 +34,8 @@ export const redeliverWebhookRoute = createRoute({
   path: "/v1/webhook-deliveries/{id}/redeliver",
   operationId: "redeliverWebhook",
   summary: "Send a webhook again now",
-  description: "One attempt now, with the same body and the same `webhook-id` (receivers deduplicate by it); the answer is the delivery after it.",
+  description:
+    "One attempt now, with the same body and the same `webhook-id` (receivers deduplicate by it); the answer is the delivery after it.",
   tags: ["Webhooks"],
   ...authenticated,
   request: {
@@ -40,14 +46,19 @@ export const redeliverWebhookRoute = createRoute({
         .openapi({ example: EXAMPLE_ID }),
     }),
   },
-  responses: { 202: json("Sent again.", deliverySchema), 404: notFoundProblem("Webhook delivery", EXAMPLE_ID), ...authProblems },
+  responses: {
+    202: json("Sent again.", deliverySchema),
+    404: notFoundProblem("Webhook delivery", EXAMPLE_ID),
+    ...authProblems,
+  },
 });
 
 export const deliveryRoutes = routeGroup()
   .openapi(listWebhookDeliveriesRoute, async (c) => {
     const { cursor: text, ...filter } = c.req.valid("query");
     const cursor = text === undefined ? undefined : decodeDeliveryCursor(text);
-    if (text !== undefined && !cursor) throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
+    if (text !== undefined && !cursor)
+      throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
     return c.json(await listDeliveries(c.env.DB, { tenant: c.get("tenant"), ...filter, cursor }), 200);
   })
   .openapi(redeliverWebhookRoute, async (c) => {

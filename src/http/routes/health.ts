@@ -17,7 +17,9 @@ export const healthRoute = createRoute({
     200: {
       description: "Configured and running.",
       headers: REQUEST_ID_HEADER,
-      content: { "application/json": { schema: healthSchema, examples: { ok: { summary: "OK", value: { status: "ok" } } } } },
+      content: {
+        "application/json": { schema: healthSchema, examples: { ok: { summary: "OK", value: { status: "ok" } } } },
+      },
     },
     503: {
       description: "Misconfigured.",
@@ -25,7 +27,12 @@ export const healthRoute = createRoute({
       content: {
         "application/json": {
           schema: healthSchema,
-          examples: { misconfigured: { summary: "Missing settings", value: { status: "misconfigured", problems: ["API_KEYS", "SIGNING_SECRET"] } } },
+          examples: {
+            misconfigured: {
+              summary: "Missing settings",
+              value: { status: "misconfigured", problems: ["API_KEYS", "SIGNING_SECRET"] },
+            },
+          },
         },
       },
     },
@@ -34,6 +41,7 @@ export const healthRoute = createRoute({
 
 export const healthRoutes = routeGroup().openapi(healthRoute, (c) => {
   const config = readConfig(c.env);
-  if (!config.ok) return c.json({ status: "misconfigured" as const, problems: config.problems.map((p) => p.name) }, 503);
+  if (!config.ok)
+    return c.json({ status: "misconfigured" as const, problems: config.problems.map((p) => p.name) }, 503);
   return c.json({ status: "ok" as const }, 200);
 });

@@ -8,11 +8,24 @@ import { generateKey, keyHash, keyPrefix } from "../../keys/secrets.ts";
 import { randomId } from "../../lib/crypto.ts";
 import { notFound } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
-import { createdKeySchema, createKeySchema, currentKeySchema, keyListSchema, validateCreateKey } from "../../schemas/keys.ts";
+import {
+  createdKeySchema,
+  createKeySchema,
+  currentKeySchema,
+  keyListSchema,
+  validateCreateKey,
+} from "../../schemas/keys.ts";
 import { insufficientScope, missingScopes, parseScopes, SCOPES } from "../../schemas/scopes.ts";
 import type { AppEnv } from "../context.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { authProblems, jsonBodyProblems, notFoundProblem, REQUEST_ID_HEADER, requires, validationProblem } from "../openapi/problems.ts";
+import {
+  authProblems,
+  jsonBodyProblems,
+  notFoundProblem,
+  REQUEST_ID_HEADER,
+  requires,
+  validationProblem,
+} from "../openapi/problems.ts";
 import { readJsonBody } from "../request.ts";
 
 export const EXAMPLE_KEY_ID = "key_4n7q2w9e5r1t8y3u6i0o";
@@ -53,7 +66,12 @@ export const createKeyRoute = createRoute({
   request: {
     body: {
       required: true,
-      content: { "application/json": { schema: createKeySchema, example: { name: "dashboard viewer", scopes: ["read"], expiresAt: "2027-03-01T00:00:00Z" } } },
+      content: {
+        "application/json": {
+          schema: createKeySchema,
+          example: { name: "dashboard viewer", scopes: ["read"], expiresAt: "2027-03-01T00:00:00Z" },
+        },
+      },
     },
   },
   responses: {
@@ -63,7 +81,9 @@ export const createKeyRoute = createRoute({
       key: "sr_7GxQp2Lk9ZrT4vW8yB1nC5dE3fH6jM0sA2uX4wY7",
     }),
     ...jsonBodyProblems({
-      validation_failed: validationProblem([{ path: "scopes[0]", message: "must be one of: read, jobs:write, schedules:write, budget:write, keys:write" }]),
+      validation_failed: validationProblem([
+        { path: "scopes[0]", message: "must be one of: read, jobs:write, schedules:write, budget:write, keys:write" },
+      ]),
     }),
     ...authProblems,
   },
@@ -105,7 +125,8 @@ export const deleteKeyRoute = createRoute({
   path: "/v1/keys/{id}",
   operationId: "deleteKey",
   summary: "Revoke a key",
-  description: "Refused from the next request on, everywhere (no server caches a key). The tenant's jobs, batches and schedules stay.",
+  description:
+    "Refused from the next request on, everywhere (no server caches a key). The tenant's jobs, batches and schedules stay.",
   tags: ["Keys"],
   ...requires("keys:write"),
   request: { params: keyIdParams },
@@ -177,7 +198,10 @@ export const keyRoutes = routeGroup()
   .openapi(listKeysRoute, async (c) => c.json({ data: (await listKeys(c.env.DB, c.get("tenant"))).map(keyView) }, 200))
   .openapi(currentKeyRoute, (c) => {
     const caller = c.get("caller");
-    return c.json({ id: caller.keyId, name: caller.name, scopes: caller.scopes, root: caller.root, tenant: c.get("tenant") }, 200);
+    return c.json(
+      { id: caller.keyId, name: caller.name, scopes: caller.scopes, root: caller.root, tenant: c.get("tenant") },
+      200,
+    );
   })
   .openapi(deleteKeyRoute, async (c) => {
     const { id } = c.req.valid("param");

@@ -20,7 +20,9 @@ function originAllowed(origin: string | undefined, publicBaseUrl: string | undef
   if (origin === undefined) return true;
   try {
     const url = new URL(origin);
-    return (publicBaseUrl !== undefined && url.origin === new URL(publicBaseUrl).origin) || isLoopbackHost(url.hostname);
+    return (
+      (publicBaseUrl !== undefined && url.origin === new URL(publicBaseUrl).origin) || isLoopbackHost(url.hostname)
+    );
   } catch {
     return false;
   }
@@ -68,7 +70,10 @@ export const mcpRoute = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: { type: "object", description: "A JSON-RPC 2.0 message, or an array of them, as the MCP specification defines." },
+          schema: {
+            type: "object",
+            description: "A JSON-RPC 2.0 message, or an array of them, as the MCP specification defines.",
+          },
           example: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_models", arguments: {} } },
         },
       },

@@ -5,7 +5,7 @@
 // clients encode a path parameter.
 import { createRoute, z } from "@hono/zod-openapi";
 import { notFound } from "../../lib/problems.ts";
-import { MODEL_IDS, modelSpec, type ModelId } from "../../providers/models.ts";
+import { MODEL_IDS, type ModelId, modelSpec } from "../../providers/models.ts";
 import { modelDetailSchema, modelListSchema, modelView } from "../../schemas/model-view.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { authenticated, authProblems, notFoundProblem, REQUEST_ID_HEADER } from "../openapi/problems.ts";
@@ -26,14 +26,20 @@ export const listModelsRoute = createRoute({
   path: "/v1/models",
   operationId: "listModels",
   summary: "List models",
-  description: "Every model this deployment runs, with its provider and output kind. `GET /v1/models/{id}` adds the JSON Schema of its `params`.",
+  description:
+    "Every model this deployment runs, with its provider and output kind. `GET /v1/models/{id}` adds the JSON Schema of its `params`.",
   tags: ["Models"],
   ...authenticated,
   responses: {
     200: {
       description: "Every model this deployment runs.",
       headers: REQUEST_ID_HEADER,
-      content: { "application/json": { schema: modelListSchema, examples: { all: { summary: "The catalogue", value: { data: MODEL_IDS.map(modelView) } } } } },
+      content: {
+        "application/json": {
+          schema: modelListSchema,
+          examples: { all: { summary: "The catalogue", value: { data: MODEL_IDS.map(modelView) } } },
+        },
+      },
     },
     ...authProblems,
   },
@@ -43,7 +49,14 @@ const modelIdParams = z.object({
   id: z
     .string()
     .refine((id) => modelSpec(id) !== undefined, { error: (issue) => `Model ${String(issue.input)}` })
-    .openapi({ param: { name: "id", in: "path", description: "Model id, percent-encoded (`weshop%2Fseedream`).", example: "weshop/seedream" } }),
+    .openapi({
+      param: {
+        name: "id",
+        in: "path",
+        description: "Model id, percent-encoded (`weshop%2Fseedream`).",
+        example: "weshop/seedream",
+      },
+    }),
 });
 
 export const getModelRoute = createRoute({
@@ -51,7 +64,8 @@ export const getModelRoute = createRoute({
   path: "/v1/models/{id}",
   operationId: "getModel",
   summary: "Get a model and its params schema",
-  description: "The model and the JSON Schema of its `params` (the same rules `POST /v1/jobs` validates with, variants included).",
+  description:
+    "The model and the JSON Schema of its `params` (the same rules `POST /v1/jobs` validates with, variants included).",
   tags: ["Models"],
   ...authenticated,
   request: { params: modelIdParams },
@@ -62,7 +76,12 @@ export const getModelRoute = createRoute({
       content: {
         "application/json": {
           schema: modelDetailSchema,
-          examples: { wiro: { summary: "Wiro Seedance", value: { ...modelView(MODEL_IDS[3]!), paramsSchema: { type: "object", properties: {}, "…": "…" } } } },
+          examples: {
+            wiro: {
+              summary: "Wiro Seedance",
+              value: { ...modelView(MODEL_IDS[3]!), paramsSchema: { type: "object", properties: {}, "…": "…" } },
+            },
+          },
         },
       },
     },

@@ -2,7 +2,14 @@
 // definitions of its operations first, then their handlers.
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { deleteSchedule, insertScheduleUnderCap, listSchedules, readSchedule, type ScheduleRow, updateScheduleIfUnchanged } from "../../db/schedules.ts";
+import {
+  deleteSchedule,
+  insertScheduleUnderCap,
+  listSchedules,
+  readSchedule,
+  type ScheduleRow,
+  updateScheduleIfUnchanged,
+} from "../../db/schedules.ts";
 import { nextRunAfter } from "../../lib/cron.ts";
 import { randomId } from "../../lib/crypto.ts";
 import { notFound, problem } from "../../lib/problems.ts";
@@ -11,7 +18,13 @@ import { nextRunAfterPatch, readStoredBatch, scheduleView, storedBatch } from ".
 import { validateSchedule, validateSchedulePatch } from "../../schemas/schedule-spec.ts";
 import { MAX_SCHEDULES_PER_CLIENT, scheduleListSchema, scheduleSchema } from "../../schemas/schedule-view.ts";
 import type { AppEnv } from "../context.ts";
-import { cronError, nightlyRequest, nightlySchedule, ranSchedule, scheduleValidationExample } from "../openapi/examples.ts";
+import {
+  cronError,
+  nightlyRequest,
+  nightlySchedule,
+  ranSchedule,
+  scheduleValidationExample,
+} from "../openapi/examples.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { EXAMPLE_SCHEDULE_ID, locationHeader, scheduleIdParams } from "../openapi/params.ts";
 import {
@@ -33,7 +46,11 @@ const tooManySchedules = `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} 
 const scheduleConflict = (id: string) => `Schedule ${id} kept changing while it was being updated; try again.`;
 
 const scheduleNotFound = notFoundProblem("Schedule", EXAMPLE_SCHEDULE_ID);
-const schedule = (description: string, examples: Record<string, { summary: string; value: unknown }>, headers = {}) => ({
+const schedule = (
+  description: string,
+  examples: Record<string, { summary: string; value: unknown }>,
+  headers = {},
+) => ({
   description,
   headers: { ...REQUEST_ID_HEADER, ...headers },
   content: { "application/json": { schema: scheduleSchema, examples } },
@@ -52,12 +69,19 @@ export const createScheduleRoute = createRoute({
     body: {
       required: true,
       content: {
-        "application/json": { schema: ref("CreateSchedule"), examples: { nightly: { summary: "Every night at 03:00 in Istanbul", value: nightlyRequest } } },
+        "application/json": {
+          schema: ref("CreateSchedule"),
+          examples: { nightly: { summary: "Every night at 03:00 in Istanbul", value: nightlyRequest } },
+        },
       },
     },
   },
   responses: {
-    201: schedule("Created.", { created: { summary: "A new schedule", value: nightlySchedule } }, locationHeader("/v1/schedules/{id}")),
+    201: schedule(
+      "Created.",
+      { created: { summary: "A new schedule", value: nightlySchedule } },
+      locationHeader("/v1/schedules/{id}"),
+    ),
     ...jsonBodyProblems({ validation_failed: scheduleValidationExample() }),
     422: problemResponse(`This key already has ${MAX_SCHEDULES_PER_CLIENT} schedules`, {
       too_many_schedules: problemExample("too_many_schedules", { detail: tooManySchedules }),
@@ -79,7 +103,10 @@ export const listSchedulesRoute = createRoute({
       description: "This key's schedules.",
       headers: REQUEST_ID_HEADER,
       content: {
-        "application/json": { schema: scheduleListSchema, examples: { one: { summary: "One schedule", value: { data: [ranSchedule], nextCursor: null } } } },
+        "application/json": {
+          schema: scheduleListSchema,
+          examples: { one: { summary: "One schedule", value: { data: [ranSchedule], nextCursor: null } } },
+        },
       },
     },
     ...authProblems,
@@ -96,7 +123,11 @@ export const getScheduleRoute = createRoute({
   tags: ["Schedules"],
   ...authenticated,
   request: { params: scheduleIdParams },
-  responses: { 200: schedule("The schedule.", { ran: { summary: "After its first run", value: ranSchedule } }), 404: scheduleNotFound, ...authProblems },
+  responses: {
+    200: schedule("The schedule.", { ran: { summary: "After its first run", value: ranSchedule } }),
+    404: scheduleNotFound,
+    ...authProblems,
+  },
 });
 
 export const updateScheduleRoute = createRoute({
@@ -104,7 +135,8 @@ export const updateScheduleRoute = createRoute({
   path: "/v1/schedules/{id}",
   operationId: "updateSchedule",
   summary: "Change a schedule",
-  description: "Only the fields sent change; a new `cron`, `timezone` or `enabled` recomputes `nextRunAt`. Runs already started are not affected.",
+  description:
+    "Only the fields sent change; a new `cron`, `timezone` or `enabled` recomputes `nextRunAt`. Runs already started are not affected.",
   tags: ["Schedules"],
   ...requires("schedules:write"),
   request: {
@@ -114,20 +146,29 @@ export const updateScheduleRoute = createRoute({
       content: {
         "application/json": {
           schema: ref("PatchSchedule"),
-          examples: { pause: { summary: "Pause", value: { enabled: false } }, weekdays: { summary: "Weekdays at 06:30", value: { cron: "30 6 * * 1-5" } } },
+          examples: {
+            pause: { summary: "Pause", value: { enabled: false } },
+            weekdays: { summary: "Weekdays at 06:30", value: { cron: "30 6 * * 1-5" } },
+          },
         },
       },
     },
   },
   responses: {
     200: schedule("The changed schedule.", {
-      paused: { summary: "Paused", value: { ...ranSchedule, enabled: false, nextRunAt: null, updatedAt: "2026-11-22T08:00:00.000Z" } },
+      paused: {
+        summary: "Paused",
+        value: { ...ranSchedule, enabled: false, nextRunAt: null, updatedAt: "2026-11-22T08:00:00.000Z" },
+      },
     }),
     ...jsonBodyProblems({ validation_failed: validationProblem([cronError("0 25 * * *")]) }),
     404: scheduleNotFound,
-    409: problemResponse("The schedule kept changing (a due run being recorded) while it was updated; send the PATCH again", {
-      schedule_conflict: problemExample("schedule_conflict", { detail: scheduleConflict(EXAMPLE_SCHEDULE_ID) }),
-    }),
+    409: problemResponse(
+      "The schedule kept changing (a due run being recorded) while it was updated; send the PATCH again",
+      {
+        schedule_conflict: problemExample("schedule_conflict", { detail: scheduleConflict(EXAMPLE_SCHEDULE_ID) }),
+      },
+    ),
     ...authProblems,
   },
 });
@@ -164,7 +205,9 @@ function patchedRow(c: Context<AppEnv>, row: ScheduleRow, body: unknown): Schedu
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.cron !== undefined ? { cron: patch.cron } : {}),
     timezone: patch.timezone,
-    ...(patch.batch || patch.tags ? { batch: storedBatch(patch.batch ?? current.batch, patch.tags ?? current.tags) } : {}),
+    ...(patch.batch || patch.tags
+      ? { batch: storedBatch(patch.batch ?? current.batch, patch.tags ?? current.tags) }
+      : {}),
     ...(patch.enabled !== undefined ? { enabled: patch.enabled ? 1 : 0 } : {}),
     // strictly later than the version read, so two writers never leave the same updated_at
     updated_at: Math.max(now, row.updated_at + 1),
@@ -194,11 +237,14 @@ export const scheduleRoutes = routeGroup()
       created_at: now,
       updated_at: now,
     };
-    if (!(await insertScheduleUnderCap(c.env.DB, row, MAX_SCHEDULES_PER_CLIENT))) throw problem("too_many_schedules", { detail: tooManySchedules });
+    if (!(await insertScheduleUnderCap(c.env.DB, row, MAX_SCHEDULES_PER_CLIENT)))
+      throw problem("too_many_schedules", { detail: tooManySchedules });
     c.header("Location", `/v1/schedules/${row.id}`);
     return c.json(scheduleView(row), 201);
   })
-  .openapi(listSchedulesRoute, async (c) => c.json({ data: (await listSchedules(c.env.DB, c.get("tenant"))).map(scheduleView), nextCursor: null }, 200))
+  .openapi(listSchedulesRoute, async (c) =>
+    c.json({ data: (await listSchedules(c.env.DB, c.get("tenant"))).map(scheduleView), nextCursor: null }, 200),
+  )
   .openapi(getScheduleRoute, async (c) => c.json(scheduleView(await loadRow(c, c.req.valid("param").id)), 200))
   .openapi(updateScheduleRoute, async (c) => {
     const { id } = c.req.valid("param");

@@ -4,9 +4,16 @@ import { readSettings, writeSettings } from "../../db/settings.ts";
 import { validationError } from "../../lib/validation.ts";
 import { settingsSchema, validateSettings } from "../../schemas/settings.ts";
 import { routeGroup } from "../openapi/hook.ts";
-import { authenticated, authProblems, requires, jsonBodyProblems, REQUEST_ID_HEADER, validationProblem } from "../openapi/problems.ts";
-import { readJsonBody, specContext } from "../request.ts";
+import {
+  authenticated,
+  authProblems,
+  jsonBodyProblems,
+  REQUEST_ID_HEADER,
+  requires,
+  validationProblem,
+} from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
+import { readJsonBody, specContext } from "../request.ts";
 
 const example = {
   outputRetentionDays: 30,
@@ -16,7 +23,9 @@ const example = {
 const answer = (description: string) => ({
   description,
   headers: REQUEST_ID_HEADER,
-  content: { "application/json": { schema: settingsSchema, examples: { settings: { summary: "Settings", value: example } } } },
+  content: {
+    "application/json": { schema: settingsSchema, examples: { settings: { summary: "Settings", value: example } } },
+  },
 });
 
 export const getSettingsRoute = createRoute({
@@ -41,11 +50,21 @@ export const putSettingsRoute = createRoute({
   tags: ["Settings"],
   ...requires("budget:write"),
   request: {
-    body: { required: true, content: { "application/json": { schema: ref("PutSettings"), examples: { settings: { summary: "Settings", value: example } } } } },
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: ref("PutSettings"),
+          examples: { settings: { summary: "Settings", value: example } },
+        },
+      },
+    },
   },
   responses: {
     200: answer("The settings now in force."),
-    ...jsonBodyProblems({ validation_failed: validationProblem([{ path: "outputRetentionDays", message: "must be at least 1 day" }]) }),
+    ...jsonBodyProblems({
+      validation_failed: validationProblem([{ path: "outputRetentionDays", message: "must be at least 1 day" }]),
+    }),
     ...authProblems,
   },
 });

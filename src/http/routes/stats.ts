@@ -3,7 +3,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jobCreatedAt, windowStats } from "../../db/stats.ts";
 import { gateApi } from "../../jobs/gate/gate-client.ts";
-import { statsSchema, type Stats } from "../../schemas/stats-view.ts";
+import { type Stats, statsSchema } from "../../schemas/stats-view.ts";
 import { routeGroup } from "../openapi/hook.ts";
 import { authenticated, authProblems, REQUEST_ID_HEADER } from "../openapi/problems.ts";
 
@@ -37,7 +37,9 @@ export const getStatsRoute = createRoute({
     200: {
       description: "The statistics.",
       headers: REQUEST_ID_HEADER,
-      content: { "application/json": { schema: statsSchema, examples: { example: { summary: "A busy day", value: example } } } },
+      content: {
+        "application/json": { schema: statsSchema, examples: { example: { summary: "A busy day", value: example } } },
+      },
     },
     ...authProblems,
   },

@@ -8,13 +8,27 @@ import type { JobRecord, OutputRecord } from "../record.ts";
 import { afterCopy, type CopyOutcome } from "./copy.ts";
 
 /** Copies output `index` and returns the job its answer leads to. */
-export async function copyStep(env: Env, job: JobRecord, index: number, config: Config, signal: AbortSignal): Promise<JobRecord> {
+export async function copyStep(
+  env: Env,
+  job: JobRecord,
+  index: number,
+  config: Config,
+  signal: AbortSignal,
+): Promise<JobRecord> {
   const output = job.outputs.find((o) => o.index === index)!;
   return afterCopy(job, index, await copyOutput(env, job, output, config, signal), tick());
 }
 
-export async function copyOutput(env: Env, job: JobRecord, output: OutputRecord, config: Config, signal: AbortSignal): Promise<CopyOutcome> {
-  const ext = output.sourceContentType ? extensionFor(output.sourceContentType) : guessExtension(output.sourceUrl ?? "", output.kind, job.params);
+export async function copyOutput(
+  env: Env,
+  job: JobRecord,
+  output: OutputRecord,
+  config: Config,
+  signal: AbortSignal,
+): Promise<CopyOutcome> {
+  const ext = output.sourceContentType
+    ? extensionFor(output.sourceContentType)
+    : guessExtension(output.sourceUrl ?? "", output.kind, job.params);
   const key = `jobs/${job.id}/${output.index}.${ext}`;
   const result = await copyToR2({
     bucket: env.MEDIA,

@@ -11,14 +11,28 @@ export type CopyOutcome =
 export function afterCopy(job: JobRecord, index: number, result: CopyOutcome, tick: Tick): JobRecord {
   const outputs = job.outputs.map((o): OutputRecord => {
     if (o.index !== index) return o;
-    if (result.ok) return { ...o, status: "stored", key: result.key, size: result.size, sha256: result.sha256, contentType: result.contentType };
+    if (result.ok)
+      return {
+        ...o,
+        status: "stored",
+        key: result.key,
+        size: result.size,
+        sha256: result.sha256,
+        contentType: result.contentType,
+      };
     const attempts = o.attempts + 1;
-    if (result.retryable && attempts < MAX_COPY_ATTEMPTS) return { ...o, attempts, error: `${result.code}: ${result.message}` };
+    if (result.retryable && attempts < MAX_COPY_ATTEMPTS)
+      return { ...o, attempts, error: `${result.code}: ${result.message}` };
     return { ...o, attempts, status: "failed", error: `${result.code}: ${result.message}` };
   });
   const updated = { ...job, outputs, updatedAt: tick.now };
   const retrying = outputs.find((o) => o.index === index && o.status === "pending");
-  if (retrying) return { ...updated, status: moved(updated, "copy_pending"), nextAt: tick.now + backoffDelay(retrying.attempts, tick.rand) };
+  if (retrying)
+    return {
+      ...updated,
+      status: moved(updated, "copy_pending"),
+      nextAt: tick.now + backoffDelay(retrying.attempts, tick.rand),
+    };
   return settleOutputs({ ...updated, nextAt: tick.now }, tick);
 }
 
@@ -33,7 +47,11 @@ export function settleOutputs(settling: JobRecord, tick: Tick): JobRecord {
   if (results.some((o) => o.status === "stored")) return conclude(job, "outputs_stored", tick);
   const firstError = results.find((o) => o.error)?.error;
   if (results.length === 0)
-    return conclude(job, "no_outputs", tick, { code: "no_outputs", message: "The provider finished without any output", retryable: false });
+    return conclude(job, "no_outputs", tick, {
+      code: "no_outputs",
+      message: "The provider finished without any output",
+      retryable: false,
+    });
   // no copy was ever tried: every result had already failed at the provider
   if (results.every((o) => o.attempts === 0))
     return conclude(job, "results_failed", tick, {

@@ -11,7 +11,11 @@ export interface GateConfig {
 export type AcquireResult =
   /** `behind`: jobs still waiting in line after this grant (absent when none), so the holder knows its slot is contended. */
   | { granted: true; behind?: number }
-  | { granted: false /** 1-based place in the waiting line */; position: number /** ms epoch: ask again by then at the latest */; retryAt: number };
+  | {
+      granted: false /** 1-based place in the waiting line */;
+      position: number /** ms epoch: ask again by then at the latest */;
+      retryAt: number;
+    };
 
 export interface GateSnapshot {
   limit: number;

@@ -81,7 +81,9 @@ export class WaitingLine {
 
   /** Drops the waiters that should have asked again by `before` (except `caller`); how many. */
   dropStale(before: number, caller: string): number {
-    const gone = this.sql.exec<{ seq: number }>("DELETE FROM waiters WHERE retry_at <= ? AND job_id != ? RETURNING seq", before, caller).toArray();
+    const gone = this.sql
+      .exec<{ seq: number }>("DELETE FROM waiters WHERE retry_at <= ? AND job_id != ? RETURNING seq", before, caller)
+      .toArray();
     this.afterLeaving(gone);
     return gone.length;
   }

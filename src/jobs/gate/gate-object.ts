@@ -4,9 +4,26 @@
 // they first asked; slots are leases, so a crashed job never blocks the gate for good.
 import { DurableObject } from "cloudflare:workers";
 import { log } from "../../lib/log.ts";
-import { LEASE_MS, type AcquireResult, type GateApi, type GateConfig, type GateSnapshot, type ProviderOutcome } from "./gate-client.ts";
+import {
+  type AcquireResult,
+  type GateApi,
+  type GateConfig,
+  type GateSnapshot,
+  LEASE_MS,
+  type ProviderOutcome,
+} from "./gate-client.ts";
 import { LINE_TABLES, WaitingLine } from "./gate-line.ts";
-import { admit, afterOutcome, effectiveLimit, FULL_PACE, freeSlots, type Pace, STALE_GRACE_MS, WAKE_ANSWER_MS, withLimit } from "./gate-pace.ts";
+import {
+  admit,
+  afterOutcome,
+  effectiveLimit,
+  FULL_PACE,
+  freeSlots,
+  type Pace,
+  STALE_GRACE_MS,
+  WAKE_ANSWER_MS,
+  withLimit,
+} from "./gate-pace.ts";
 
 /** The one JobObject method the gate calls; local because providers/ knows nothing of jobs (see .dependency-cruiser.cjs). */
 interface Wakeable {
@@ -129,7 +146,10 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
 
   /** The job that has waited longest (read only: GET /v1/stats dates it from the jobs index). */
   async oldestWaiter(): Promise<string | null> {
-    return this.ctx.storage.sql.exec<{ job_id: string }>("SELECT job_id FROM waiters ORDER BY seq LIMIT 1").toArray()[0]?.job_id ?? null;
+    return (
+      this.ctx.storage.sql.exec<{ job_id: string }>("SELECT job_id FROM waiters ORDER BY seq LIMIT 1").toArray()[0]
+        ?.job_id ?? null
+    );
   }
 
   /** Expires leases and drops stale waiters even when no job calls, then wakes whoever may now go. */
@@ -156,7 +176,11 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
 
   /** Renews the job's lease if it holds a slot. */
   private extendLease(jobId: string, now: number): boolean {
-    return this.ctx.storage.sql.exec("UPDATE holders SET lease_until = ? WHERE job_id = ? RETURNING job_id", now + LEASE_MS, jobId).toArray().length > 0;
+    return (
+      this.ctx.storage.sql
+        .exec("UPDATE holders SET lease_until = ? WHERE job_id = ? RETURNING job_id", now + LEASE_MS, jobId)
+        .toArray().length > 0
+    );
   }
 
   private active(): number {
@@ -166,8 +190,11 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
   /** Lazy expiry: frees lapsed leases and drops waiters that stopped asking (except `caller`, who just did). True if anything left. */
   private sweep(now: number, caller = ""): boolean {
     const sql = this.ctx.storage.sql;
-    const expired = sql.exec<{ job_id: string }>("DELETE FROM holders WHERE lease_until <= ? RETURNING job_id", now).toArray();
-    if (expired.length > 0) log("warn", "provider gate lease expired", { gate: this.ctx.id.name, jobIds: expired.map((r) => r.job_id) });
+    const expired = sql
+      .exec<{ job_id: string }>("DELETE FROM holders WHERE lease_until <= ? RETURNING job_id", now)
+      .toArray();
+    if (expired.length > 0)
+      log("warn", "provider gate lease expired", { gate: this.ctx.id.name, jobIds: expired.map((r) => r.job_id) });
     const stale = this.line.dropStale(now - STALE_GRACE_MS, caller);
     return expired.length > 0 || stale > 0;
   }
@@ -196,12 +223,16 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     // the line at its backstop, so nothing is lost and the line never stalls behind it.
     this.line.expectBy(ids, this.now() + WAKE_ANSWER_MS);
     const answerDue = (this.line.headRetryAt() ?? Infinity) + STALE_GRACE_MS;
-    if (Number.isFinite(answerDue) && (this.alarmAt === undefined || this.alarmAt === null || answerDue < this.alarmAt)) {
+    if (
+      Number.isFinite(answerDue) &&
+      (this.alarmAt === undefined || this.alarmAt === null || answerDue < this.alarmAt)
+    ) {
       this.alarmAt = answerDue;
       await this.ctx.storage.setAlarm(answerDue);
     }
     const results = await Promise.allSettled(ids.map(async (id) => this.wakeJob(id)));
     const failed = results.filter((r) => r.status === "rejected").length;
-    if (failed > 0) log("warn", "provider gate could not wake jobs", { gate: this.ctx.id.name, failed, of: ids.length });
+    if (failed > 0)
+      log("warn", "provider gate could not wake jobs", { gate: this.ctx.id.name, failed, of: ids.length });
   }
 }

@@ -60,7 +60,10 @@ export function withLimit(pace: Pace, maxConcurrency: number): PaceChange {
   // a bad setting must not stop every job: fall back to one task at a time
   const limit = Number.isFinite(maxConcurrency) && maxConcurrency >= 1 ? Math.floor(maxConcurrency) : 1;
   if (pace.limit === limit) return { pace, opened: false };
-  return { pace: { ...pace, limit, cap: pace.cap !== null && pace.cap < limit ? pace.cap : null }, opened: limit > pace.limit };
+  return {
+    pace: { ...pace, limit, cap: pace.cap !== null && pace.cap < limit ? pace.cap : null },
+    opened: limit > pace.limit,
+  };
 }
 
 /**

@@ -25,7 +25,11 @@ export function firstTag(job: JobRecord): string {
 export function durations(job: JobRecord): { queueMs: number; runMs: number; totalMs: number } {
   const end = job.completedAt ?? job.updatedAt;
   const start = job.startedAt ?? end;
-  return { queueMs: Math.max(0, start - job.createdAt), runMs: Math.max(0, end - start), totalMs: Math.max(0, end - job.createdAt) };
+  return {
+    queueMs: Math.max(0, start - job.createdAt),
+    runMs: Math.max(0, end - start),
+    totalMs: Math.max(0, end - job.createdAt),
+  };
 }
 
 export function jobPoint(job: JobRecord): DataPoint {
@@ -33,7 +37,16 @@ export function jobPoint(job: JobRecord): DataPoint {
   const cost = job.cost?.actual;
   return {
     indexes: [job.tenant],
-    blobs: ["job", job.model, job.provider, job.status, job.error?.code ?? "", job.tenant, firstTag(job), cost?.unit ?? unitOf(job.provider)],
+    blobs: [
+      "job",
+      job.model,
+      job.provider,
+      job.status,
+      job.error?.code ?? "",
+      job.tenant,
+      firstTag(job),
+      cost?.unit ?? unitOf(job.provider),
+    ],
     doubles: [queueMs, runMs, totalMs, cost?.amount ?? 0],
   };
 }
@@ -53,7 +66,8 @@ export function finishedJob(job: JobRecord): FinishedJob {
 
 export async function recordFinish(host: Host, job: JobRecord): Promise<{ job: JobRecord; nextWakeAt: number }> {
   // after the cost settled: the point and the rollup carry the final cost
-  if (job.finishRecorded || !TERMINAL.has(job.status) || !job.costSettled) return { job, nextWakeAt: Number.POSITIVE_INFINITY };
+  if (job.finishRecorded || !TERMINAL.has(job.status) || !job.costSettled)
+    return { job, nextWakeAt: Number.POSITIVE_INFINITY };
   try {
     await addFinishedJob(host.env.DB, finishedJob(job));
   } catch (err) {

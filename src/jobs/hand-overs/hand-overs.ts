@@ -23,7 +23,12 @@ export type FollowUpStep = (host: StepHost, job: JobRecord) => Promise<StepResul
 
 /** Work left after a job ended: hand-overs, or a provider task still to be stopped (or a submit's answer still to come). */
 export function hasFollowUps(job: JobRecord): boolean {
-  return hasHandOvers(job) || job.providerStop !== undefined || job.stop?.awaitingSubmit === true || (job.stop?.resolve === true && !job.task);
+  return (
+    hasHandOvers(job) ||
+    job.providerStop !== undefined ||
+    job.stop?.awaitingSubmit === true ||
+    (job.stop?.resolve === true && !job.task)
+  );
 }
 
 /** Webhooks to hand over, the index to update, the provider slot (or place in line) to give back, the batch to tell. */

@@ -20,7 +20,11 @@ import { tick } from "./transitions.ts";
 export interface ActHost extends SubmitHost, PollHost {}
 
 /** The worker's settings and the model's provider client as far as they exist, and what the planner needs to know of them. */
-export function readSetup(env: Env, jobId: string, model: ModelId): { config?: Config; provider?: Provider; setup: Setup } {
+export function readSetup(
+  env: Env,
+  jobId: string,
+  model: ModelId,
+): { config?: Config; provider?: Provider; setup: Setup } {
   const configResult = readConfig(env);
   if (!configResult.ok) {
     const configProblems = configResult.problems.map((p) => p.name);

@@ -67,7 +67,11 @@ export function nextStep(job: JobRecord): Step {
  * job's limit, then end with `configuration_error`. A job still waiting for a slot has no run
  * deadline yet: its limit is the time it may wait in line.
  */
-export function whileConfigInvalid(job: JobRecord, problems: string[], tick: Tick): { wait: true; wakeAt: number } | { wait: false; job: JobRecord } {
+export function whileConfigInvalid(
+  job: JobRecord,
+  problems: string[],
+  tick: Tick,
+): { wait: true; wakeAt: number } | { wait: false; job: JobRecord } {
   const limit = job.status === "queued" && !job.slotHeld ? job.createdAt + MAX_QUEUE_MS : job.deadlineAt;
   if (tick.now < limit) return { wait: true, wakeAt: tick.now + CONFIG_RECHECK_MS };
   return {

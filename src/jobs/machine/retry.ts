@@ -21,7 +21,14 @@ export function retryOrFail(job: JobRecord, error: ProviderError, maxAttempts: n
       message: `Gave up after ${attempts} failed attempts; last error ${lastProviderError}`,
       retryable: true,
     });
-  return { ...job, status: moved(job, "retry"), attempts, lastProviderError, nextAt: tick.now + delay, updatedAt: tick.now };
+  return {
+    ...job,
+    status: moved(job, "retry"),
+    attempts,
+    lastProviderError,
+    nextAt: tick.now + delay,
+    updatedAt: tick.now,
+  };
 }
 
 /** An exception we did not expect (a bug or a platform fault) is retried like a provider error. */

@@ -80,7 +80,12 @@ export function isTerminal(status: JobStatus): boolean {
   return TERMINAL.has(status);
 }
 
-export function finish(job: JobRecord, status: "succeeded" | "failed" | "canceled", tick: Tick, error?: JobError): JobRecord {
+export function finish(
+  job: JobRecord,
+  status: "succeeded" | "failed" | "canceled",
+  tick: Tick,
+  error?: JobError,
+): JobRecord {
   return {
     ...job,
     status,
@@ -95,7 +100,8 @@ export function finish(job: JobRecord, status: "succeeded" | "failed" | "cancele
 /** Ends the job on `outcome`, the end status taken from the table. */
 export function conclude(job: JobRecord, outcome: JobOutcome, tick: Tick, error?: JobError): JobRecord {
   const status = statusAfter(job.status, outcome);
-  if (status !== "succeeded" && status !== "failed" && status !== "canceled") throw new Error(`${outcome} from ${job.status} does not end the job`);
+  if (status !== "succeeded" && status !== "failed" && status !== "canceled")
+    throw new Error(`${outcome} from ${job.status} does not end the job`);
   return finish(job, status, tick, error);
 }
 

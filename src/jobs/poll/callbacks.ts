@@ -16,7 +16,10 @@ import { adoptableAfterEnd, adoptWhileWaiting, awaitingCallback } from "../submi
  * derived from the job id, so the worker refuses a forged callback before it reaches the job;
  * without a public origin Wiro cannot call back and the job is polled only.
  */
-export async function callbackFor(config: Config, jobId: string): Promise<{ url: string; tokenHash: string } | undefined> {
+export async function callbackFor(
+  config: Config,
+  jobId: string,
+): Promise<{ url: string; tokenHash: string } | undefined> {
   if (!config.publicBaseUrl) return undefined;
   const token = await wiroCallbackToken(config.signingSecret, jobId);
   return { url: `${config.publicBaseUrl}/callbacks/wiro/${jobId}/${token}`, tokenHash: await sha256Hex(token) };
@@ -36,7 +39,11 @@ export function tokenMatches(job: JobRecord | undefined, hash: string): boolean 
  * and the confirmation is already due as soon). `wakeAt`: the alarm must be moved to then.
  * `taskId` (from the body) is used only by a job whose submit's answer was lost (submit/adopt.ts).
  */
-export function callbackNoted(job: JobRecord, now: number, taskId?: string): { job: JobRecord; wakeAt?: number } | undefined {
+export function callbackNoted(
+  job: JobRecord,
+  now: number,
+  taskId?: string,
+): { job: JobRecord; wakeAt?: number } | undefined {
   if (taskId !== undefined && !job.task) {
     const adopted = adoptWhileWaiting(job, taskId, now);
     if (adopted) return { job: adopted, wakeAt: now };
@@ -46,6 +53,14 @@ export function callbackNoted(job: JobRecord, now: number, taskId?: string): { j
   if (awaitingCallback(job)) return undefined;
   const confirmAt = job.status === "running" ? Math.max(now, (job.lastPollAt ?? 0) + CONFIRM_WINDOW_MS) : job.nextAt;
   if (job.callbackReceived && confirmAt >= job.nextAt) return undefined;
-  const updated: JobRecord = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? now, nextAt: Math.min(job.nextAt, confirmAt) };
-  return { job: updated, wakeAt: !isTerminal(updated.status) && updated.nextAt < job.nextAt ? updated.nextAt : undefined };
+  const updated: JobRecord = {
+    ...job,
+    callbackReceived: true,
+    callbackReceivedAt: job.callbackReceivedAt ?? now,
+    nextAt: Math.min(job.nextAt, confirmAt),
+  };
+  return {
+    job: updated,
+    wakeAt: !isTerminal(updated.status) && updated.nextAt < job.nextAt ? updated.nextAt : undefined,
+  };
 }

@@ -15,7 +15,12 @@ export interface PollHost {
   renewSlot(job: JobRecord): Promise<void>;
 }
 
-export async function pollStep(host: PollHost, job: JobRecord, provider: Provider, signal: AbortSignal): Promise<JobRecord> {
+export async function pollStep(
+  host: PollHost,
+  job: JobRecord,
+  provider: Provider,
+  signal: AbortSignal,
+): Promise<JobRecord> {
   const renew = job.slotHeld === true && Date.now() - (job.slotRenewedAt ?? 0) >= POLL_RENEW_MS;
   if (renew) await host.renewSlot(job);
   const renewed = renew ? { ...job, slotRenewedAt: Date.now() } : job;

@@ -33,7 +33,11 @@ export interface PollShape {
 
 /** The job's shape for its poll schedule: the learned spread, a callback to come, a slot others wait for. */
 export function pollShape(job: JobRecord): PollShape {
-  return { spread: job.runSpread, callbackExpected: job.callbackTokenHash !== undefined, contended: job.slotContended === true };
+  return {
+    spread: job.runSpread,
+    callbackExpected: job.callbackTokenHash !== undefined,
+    contended: job.slotContended === true,
+  };
 }
 
 /**
@@ -46,7 +50,13 @@ export function pollShape(job: JobRecord): PollShape {
  * they thin out for runs far slower than expected.
  */
 export function nextPollDelay(expectedMs: number, elapsedMs: number, rand: number, shape: PollShape = {}): number {
-  const base = hazardPollDelay(expectedMs, elapsedMs, rand, shape.spread ?? DEFAULT_SPREAD, aim(expectedMs, shape.contended === true));
+  const base = hazardPollDelay(
+    expectedMs,
+    elapsedMs,
+    rand,
+    shape.spread ?? DEFAULT_SPREAD,
+    aim(expectedMs, shape.contended === true),
+  );
   return shape.callbackExpected ? Math.max(BACKSTOP_MIN_MS, 3 * base) : base;
 }
 
@@ -70,7 +80,14 @@ function aim(expectedMs: number, contended: boolean): Aim {
 function hazardPollDelay(expectedMs: number, elapsedMs: number, rand: number, rawSpread: number, target: Aim): number {
   const spread = Math.min(1.5, Math.max(0.02, rawSpread));
   const expected = Math.max(1_000, expectedMs);
-  const next = nextPollAt(expected, spread, rateScale(expected, spread, target), Math.max(0, elapsedMs), 0.9 + 0.2 * rand, target.minPollMs);
+  const next = nextPollAt(
+    expected,
+    spread,
+    rateScale(expected, spread, target),
+    Math.max(0, elapsedMs),
+    0.9 + 0.2 * rand,
+    target.minPollMs,
+  );
   return Math.round(next - elapsedMs);
 }
 
@@ -85,7 +102,14 @@ const LATE_GROWTH = 0.15;
  * normal and dΛ/du = c·√(φ(u)·e^{σu}/Q(u)). A late run breaks the model (the hazard of a
  * log-normal would keep polls dense forever), so from u = 3 on the spacing grows with the lateness.
  */
-function nextPollAt(expected: number, spread: number, c: number, from: number, target: number, minPollMs: number): number {
+function nextPollAt(
+  expected: number,
+  spread: number,
+  c: number,
+  from: number,
+  target: number,
+  minPollMs: number,
+): number {
   const late = expected * Math.exp(spread * U_LATE);
   if (from >= late) {
     const spacing = lateSpacing(expected, spread, c) + (from - late) * LATE_GROWTH;
@@ -122,7 +146,8 @@ function rateScale(expected: number, spread: number, target: Aim): number {
   let c = scales.get(key);
   if (c === undefined) {
     c = (spread * expected * shapeIntegral(spread)) / (2 * target.delayMs);
-    for (let round = 0; round < CALIBRATION_ROUNDS; round++) c *= scheduleMeanDelay(expected, spread, c, target.minPollMs) / target.delayMs;
+    for (let round = 0; round < CALIBRATION_ROUNDS; round++)
+      c *= scheduleMeanDelay(expected, spread, c, target.minPollMs) / target.delayMs;
     if (scales.size > 1024) scales.clear();
     scales.set(key, c);
   }
@@ -156,7 +181,8 @@ function shapeIntegral(spread: number): number {
   if (value === undefined) {
     const s = key / 1000;
     value = 0;
-    for (let u = U_MIN + U_STEP / 2; u < U_MAX; u += U_STEP) value += Math.sqrt(phi(u) * upperTail(u) * Math.exp(s * u)) * U_STEP;
+    for (let u = U_MIN + U_STEP / 2; u < U_MAX; u += U_STEP)
+      value += Math.sqrt(phi(u) * upperTail(u) * Math.exp(s * u)) * U_STEP;
     if (integrals.size > 512) integrals.clear();
     integrals.set(key, value);
   }
@@ -181,7 +207,12 @@ function upperTail(u: number): number {
           (1.00002368 +
             t *
               (0.37409196 +
-                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return (x >= 0 ? erfc : 2 - erfc) / 2;
 }

@@ -32,7 +32,11 @@ export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Ti
           retryable: true,
         });
       const elapsed = tick.now - (job.startedAt ?? job.createdAt);
-      return { ...seen, status: moved(seen, "still_running"), nextAt: tick.now + nextPollDelay(job.expectedRunMs, elapsed, tick.rand, pollShape(job)) };
+      return {
+        ...seen,
+        status: moved(seen, "still_running"),
+        nextAt: tick.now + nextPollDelay(job.expectedRunMs, elapsed, tick.rand, pollShape(job)),
+      };
     }
     case "failed":
       return conclude(seen, "provider_failed", tick, { code: status.code, message: status.message, retryable: false });
@@ -43,7 +47,15 @@ export function afterPoll(job: JobRecord, outcome: Outcome<TaskStatus>, tick: Ti
         retryable: true,
       });
     case "succeeded":
-      return settleOutputs({ ...seen, status: moved(seen, "provider_succeeded"), outputs: outputRecords(job, status.outputs), nextAt: tick.now }, tick);
+      return settleOutputs(
+        {
+          ...seen,
+          status: moved(seen, "provider_succeeded"),
+          outputs: outputRecords(job, status.outputs),
+          nextAt: tick.now,
+        },
+        tick,
+      );
   }
 }
 
@@ -55,8 +67,22 @@ function outputRecords(job: JobRecord, results: ProviderOutputRef[]): OutputReco
   const kind = job.outputs[0]?.kind ?? (job.model === "weshop/seedream" ? "image" : "video");
   const outputs: OutputRecord[] = results.map((o, index) =>
     o.ok && o.url
-      ? { index, kind, status: "pending", sourceUrl: o.url, sourceContentType: o.contentType, sourceSize: o.size, attempts: 0 }
-      : { index, kind, status: "failed", error: o.error ?? "The provider returned no media for this output", attempts: 0 },
+      ? {
+          index,
+          kind,
+          status: "pending",
+          sourceUrl: o.url,
+          sourceContentType: o.contentType,
+          sourceSize: o.size,
+          attempts: 0,
+        }
+      : {
+          index,
+          kind,
+          status: "failed",
+          error: o.error ?? "The provider returned no media for this output",
+          attempts: 0,
+        },
   );
   results.forEach((o, parent) => {
     if (!o.ok || !o.url) return;
@@ -64,14 +90,24 @@ function outputRecords(job: JobRecord, results: ProviderOutputRef[]): OutputReco
       ["poster", o.poster],
       ["last_frame", o.lastFrame],
     ] as const)
-      if (url) outputs.push({ index: outputs.length, kind: "image", role, parent, status: "pending", sourceUrl: url, attempts: 0 });
+      if (url)
+        outputs.push({
+          index: outputs.length,
+          kind: "image",
+          role,
+          parent,
+          status: "pending",
+          sourceUrl: url,
+          attempts: 0,
+        });
   });
   return outputs;
 }
 
 /** Best estimate of how long the provider took: it finished somewhere between the last two polls. */
 export function observedRunMs(before: JobRecord, after: JobRecord): number | undefined {
-  if (before.status !== "running" || after.status === "running" || !before.startedAt || !after.lastPollAt) return undefined;
+  if (before.status !== "running" || after.status === "running" || !before.startedAt || !after.lastPollAt)
+    return undefined;
   if (after.status === "failed" && after.error?.code !== "run_failed") return undefined;
   const previous = before.lastPollAt ?? before.startedAt;
   return (previous + after.lastPollAt) / 2 - before.startedAt;

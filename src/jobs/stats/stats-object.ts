@@ -1,8 +1,8 @@
 // Learns how long each model's runs really take, as a factor over the model's prior guess and
 // the spread around it, so the poll schedule follows the provider's current speed.
 import { DurableObject } from "cloudflare:workers";
-import type { ModelStatsApi, RunEstimate } from "./stats-client.ts";
 import { DEFAULT_SPREAD } from "../poll/poll-schedule.ts";
+import type { ModelStatsApi, RunEstimate } from "./stats-client.ts";
 
 const ALPHA = 0.2;
 const MIN_SAMPLES = 3;
@@ -21,7 +21,10 @@ export class ModelStats extends DurableObject<Env> implements ModelStatsApi {
   async estimate(model: string): Promise<RunEstimate> {
     const entry = this.ctx.storage.kv.get<Entry>(model);
     if (!entry || entry.samples < MIN_SAMPLES) return { factor: 1, spread: DEFAULT_SPREAD };
-    return { factor: Math.exp(entry.logMean), spread: Math.min(MAX_SPREAD, Math.max(MIN_SPREAD, Math.sqrt(entry.logVar))) };
+    return {
+      factor: Math.exp(entry.logMean),
+      spread: Math.min(MAX_SPREAD, Math.max(MIN_SPREAD, Math.sqrt(entry.logVar))),
+    };
   }
 
   async observe(model: string, observedMs: number, priorMs: number): Promise<void> {

@@ -4,7 +4,7 @@
 import { readConfig } from "../../config.ts";
 import { providerFor } from "../../providers/index.ts";
 import { MODELS } from "../../providers/models.ts";
-import { type FollowUpStep, soonIf, type StepHost } from "../hand-overs/hand-overs.ts";
+import { type FollowUpStep, type StepHost, soonIf } from "../hand-overs/hand-overs.ts";
 import { jobLog } from "../job-log.ts";
 import { CONFIG_RECHECK_MS, EARLY_TOLERANCE_MS } from "../machine/policies.ts";
 import { tick } from "../machine/transitions.ts";
@@ -15,8 +15,10 @@ import { afterStop, stopUnconfigured, submitLost } from "./stop.ts";
 export const stopProviderTask: FollowUpStep = async (host, job) => {
   let next = job;
   // still waiting for the answer of a submit whose alarm is gone (or a lookup no longer made): that answer is lost
-  if (next.stop?.awaitingSubmit || (next.stop?.resolve && !next.task)) next = host.patch(next, pickStop(submitLost(next)));
-  if (next.providerStop && next.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS) next = await stopTask(host, next);
+  if (next.stop?.awaitingSubmit || (next.stop?.resolve && !next.task))
+    next = host.patch(next, pickStop(submitLost(next)));
+  if (next.providerStop && next.providerStop.nextAt <= Date.now() + EARLY_TOLERANCE_MS)
+    next = await stopTask(host, next);
   const awaiting = soonIf(next.stop?.awaitingSubmit === true);
   return { job: next, nextWakeAt: Math.min(awaiting, next.providerStop?.nextAt ?? Number.POSITIVE_INFINITY) };
 };
@@ -29,16 +31,26 @@ async function stopTask(host: StepHost, job: JobRecord): Promise<JobRecord> {
   const configResult = readConfig(host.env);
   const lookup = configResult.ok ? providerFor(MODELS[job.model], configResult.config, fetch) : undefined;
   // without valid settings the provider cannot be asked now; the stop stays due for later
-  if (!lookup) return host.patch(job, { providerStop: { ...job.providerStop!, nextAt: Date.now() + CONFIG_RECHECK_MS } });
+  if (!lookup)
+    return host.patch(job, { providerStop: { ...job.providerStop!, nextAt: Date.now() + CONFIG_RECHECK_MS } });
   if (!lookup.ok) return host.patch(job, pickStop(stopUnconfigured(job, lookup.missing, tick())));
   const { provider } = lookup;
   if (!job.task) return host.patch(job, pickStop(submitLost({ ...job, providerStop: undefined })));
   const next = afterStop(job, await provider.cancel(job.task), tick());
-  if (!next.providerStop) jobLog(job)[next.stop?.confirmed ? "info" : "warn"]("provider task stop ended", { confirmed: next.stop?.confirmed ?? false });
+  if (!next.providerStop)
+    jobLog(job)[next.stop?.confirmed ? "info" : "warn"]("provider task stop ended", {
+      confirmed: next.stop?.confirmed ?? false,
+    });
   return host.patch(job, pickStop(next));
 }
 
 /** The fields a stop attempt may change, for `patch`. */
 function pickStop(job: JobRecord): Partial<JobRecord> {
-  return { stop: job.stop, providerStop: job.providerStop, error: job.error, task: job.task, providerStatus: job.providerStatus };
+  return {
+    stop: job.stop,
+    providerStop: job.providerStop,
+    error: job.error,
+    task: job.task,
+    providerStatus: job.providerStatus,
+  };
 }

@@ -36,12 +36,22 @@ function withStop(job: JobRecord, stop: StopRecord | undefined, due: JobRecord["
   return { ...job, stop, providerStop: due, ...(job.error && message ? { error: { ...job.error, message } } : {}) };
 }
 
-const dueNow = (tick: Tick): NonNullable<JobRecord["providerStop"]> => ({ attempts: 0, tries: 0, nextAt: tick.now, since: tick.now });
+const dueNow = (tick: Tick): NonNullable<JobRecord["providerStop"]> => ({
+  attempts: 0,
+  tries: 0,
+  nextAt: tick.now,
+  since: tick.now,
+});
 
 /** The stop for a task that exists: Wiro is asked (by the follow-up alarm); WeShop cannot be. */
 function stopFor(job: JobRecord, task: ProviderTask, headline: string, tick: Tick): JobRecord {
-  if (!CAN_STOP[job.provider]) return withStop({ ...job, task }, { headline, note: weshopRunExists(task), confirmed: false }, undefined);
-  return withStop({ ...job, task }, { headline, note: `Asking ${NAME[job.provider]} to stop task ${task.taskId}.`, confirmed: false }, dueNow(tick));
+  if (!CAN_STOP[job.provider])
+    return withStop({ ...job, task }, { headline, note: weshopRunExists(task), confirmed: false }, undefined);
+  return withStop(
+    { ...job, task },
+    { headline, note: `Asking ${NAME[job.provider]} to stop task ${task.taskId}.`, confirmed: false },
+    dueNow(tick),
+  );
 }
 
 /**
@@ -51,26 +61,42 @@ function stopFor(job: JobRecord, task: ProviderTask, headline: string, tick: Tic
  * is sending that submit right now, so its answer is still to come.
  */
 export function cancelJob(job: JobRecord, submitInFlight: boolean, tick: Tick): JobRecord {
-  const outputs = job.outputs.map((o): OutputRecord => (o.status === "pending" ? { ...o, status: "failed", error: "canceled before it was copied" } : o));
-  const end = (message: string) => conclude({ ...job, outputs }, "client_cancel", tick, { code: "canceled_by_client", message, retryable: false });
+  const outputs = job.outputs.map(
+    (o): OutputRecord =>
+      o.status === "pending" ? { ...o, status: "failed", error: "canceled before it was copied" } : o,
+  );
+  const end = (message: string) =>
+    conclude({ ...job, outputs }, "client_cancel", tick, { code: "canceled_by_client", message, retryable: false });
   // the provider's task had already finished: only copying stops
-  if (job.status === "copying") return end("Canceled by the client while outputs were being copied; outputs already stored stay available.");
+  if (job.status === "copying")
+    return end("Canceled by the client while outputs were being copied; outputs already stored stay available.");
   const headline = "Canceled by the client.";
   if (job.task) return stopFor(end(headline), job.task, headline, tick);
   if (job.submitStartedAt === undefined) return end("Canceled by the client before the run reached the provider.");
-  if (submitInFlight) return withStop(end(headline), { headline, note: IN_FLIGHT[job.provider], confirmed: false, awaitingSubmit: true }, undefined);
+  if (submitInFlight)
+    return withStop(
+      end(headline),
+      { headline, note: IN_FLIGHT[job.provider], confirmed: false, awaitingSubmit: true },
+      undefined,
+    );
   return withStop(end(headline), unknownTask(job.provider, headline), undefined);
 }
 
 /** The submit in flight at the cancel: Wiro's is let finish (its answer names the task to stop); WeShop's is aborted. */
 const IN_FLIGHT: Record<ProviderName, string> = {
-  weshop: "The run was being submitted to WeShop; the submit was abandoned, and what is known of its run follows once it has ended.",
+  weshop:
+    "The run was being submitted to WeShop; the submit was abandoned, and what is known of its run follows once it has ended.",
   wiro: "The run was being submitted to Wiro; the task it creates is stopped as soon as Wiro answers.",
 };
 
 /** The stop of a submit whose answer never came: nothing can be asked, only said. */
 function unknownTask(provider: ProviderName, headline: string): StopRecord {
-  return { headline, note: TASK_UNKNOWN[provider], confirmed: false, ...(provider === "wiro" ? { taskUnknown: true } : {}) };
+  return {
+    headline,
+    note: TASK_UNKNOWN[provider],
+    confirmed: false,
+    ...(provider === "wiro" ? { taskUnknown: true } : {}),
+  };
 }
 
 /**
@@ -78,7 +104,8 @@ function unknownTask(provider: ProviderName, headline: string): StopRecord {
  * (no callback by the deadline, or a cancel): the task is adopted only to be stopped.
  */
 export function adoptAfterEnd(job: JobRecord, taskId: string, tick: Tick): JobRecord {
-  const headline = `${job.stop?.headline ?? job.error?.message ?? ""} Wiro's callback then named task ${taskId}.`.trim();
+  const headline =
+    `${job.stop?.headline ?? job.error?.message ?? ""} Wiro's callback then named task ${taskId}.`.trim();
   const noted = { ...job, callbackReceived: true, callbackReceivedAt: job.callbackReceivedAt ?? tick.now };
   return stopFor(noted, { taskId }, headline, tick);
 }
@@ -97,7 +124,10 @@ export function deadlineStop(job: JobRecord, tick: Tick): JobRecord {
 
 /** A stop or lookup cannot be sent because the provider's credentials are not set: taken as a refusal. */
 export function stopUnconfigured(job: JobRecord, missing: string[], tick: Tick): JobRecord {
-  const refused = { ok: false as const, error: { retryable: false, code: "provider_not_configured", message: `${missing.join(" and ")} not set` } };
+  const refused = {
+    ok: false as const,
+    error: { retryable: false, code: "provider_not_configured", message: `${missing.join(" and ")} not set` },
+  };
   return job.task ? afterStop(job, refused, tick) : withStop(job, job.stop, undefined);
 }
 
@@ -125,13 +155,19 @@ export function absorbStep(canceled: JobRecord, before: JobRecord, step: JobReco
   if (step.task && !canceled.task) return stopFor({ ...next, startedAt: step.startedAt }, step.task, headline, tick);
   if (!stop?.awaitingSubmit) return next;
   // the submit got no task: either its fate is unknown (or an earlier one's is), or the provider refused it
-  const unconfirmed = step.submitStartedAt !== undefined || step.error?.code === "submit_uncertain" || before.submitStartedAt !== undefined;
+  const unconfirmed =
+    step.submitStartedAt !== undefined ||
+    step.error?.code === "submit_uncertain" ||
+    before.submitStartedAt !== undefined;
   if (unconfirmed) return withStop(next, unknownTask(canceled.provider, headline), undefined);
   next = withStop(next, undefined, undefined);
   const none = canceled.provider === "weshop" ? "no run was created" : "no task was created";
   return {
     ...next,
-    error: { ...next.error!, message: `Canceled by the client; ${NAME[canceled.provider]} refused the submit (${refusal(step)}), so ${none}.` },
+    error: {
+      ...next.error!,
+      message: `Canceled by the client; ${NAME[canceled.provider]} refused the submit (${refusal(step)}), so ${none}.`,
+    },
   };
 }
 
@@ -149,7 +185,13 @@ export function submitLost(job: JobRecord): JobRecord {
   return withStop(job, unknownTask(job.provider, job.stop.headline), undefined);
 }
 
-function later(job: JobRecord, attempts: number, tries: number, tick: Tick, retryAfterMs?: number): NonNullable<JobRecord["providerStop"]> {
+function later(
+  job: JobRecord,
+  attempts: number,
+  tries: number,
+  tick: Tick,
+  retryAfterMs?: number,
+): NonNullable<JobRecord["providerStop"]> {
   const delay = backoffDelay(attempts + tries, tick.rand, retryAfterMs);
   return { attempts, tries, nextAt: tick.now + delay, since: job.providerStop?.since ?? tick.now };
 }
@@ -168,26 +210,39 @@ export function afterStop(job: JobRecord, outcome: Outcome<StopResult>, tick: Ti
   const tries = job.providerStop?.tries ?? 0;
   if (outcome.ok) {
     const result = outcome.value;
-    if (result.state === "stopped") return withStop({ ...job, providerStatus: result.providerStatus }, note(`${result.message}.`, true), undefined);
+    if (result.state === "stopped")
+      return withStop({ ...job, providerStatus: result.providerStatus }, note(`${result.message}.`, true), undefined);
     if (result.state === "unsupported") return withStop(job, note(`${result.message}.`), undefined);
     const status = result.providerStatus ? { providerStatus: result.providerStatus } : {};
     const since = job.providerStop?.since ?? tick.now;
     if (tick.now - since < STOP_PATIENCE_MS)
-      return withStop({ ...job, ...status }, note(`${result.message}; asking again.`), later(job, attempts, tries + 1, tick));
+      return withStop(
+        { ...job, ...status },
+        note(`${result.message}; asking again.`),
+        later(job, attempts, tries + 1, tick),
+      );
     const minutes = Math.round((tick.now - since) / 60_000);
     return withStop(
       { ...job, ...status },
-      note(`Tracking stopped, but after ${minutes} minutes of asking: ${result.message}; the task may still run and be billed.`),
+      note(
+        `Tracking stopped, but after ${minutes} minutes of asking: ${result.message}; the task may still run and be billed.`,
+      ),
       undefined,
     );
   }
   const { error } = outcome;
   const failed = `${error.code}: ${error.message}`;
   if (error.retryable && attempts + 1 < MAX_STOP_ATTEMPTS)
-    return withStop(job, note(`${name} did not confirm the stop yet (${failed}); asking again.`), later(job, attempts + 1, tries, tick, error.retryAfterMs));
+    return withStop(
+      job,
+      note(`${name} did not confirm the stop yet (${failed}); asking again.`),
+      later(job, attempts + 1, tries, tick, error.retryAfterMs),
+    );
   return withStop(
     job,
-    note(`Tracking stopped, but ${name} did not confirm the stop after ${attempts + 1} tries (${failed}); the task may still run and be billed.`),
+    note(
+      `Tracking stopped, but ${name} did not confirm the stop after ${attempts + 1} tries (${failed}); the task may still run and be billed.`,
+    ),
     undefined,
   );
 }

@@ -37,7 +37,14 @@ export function awaitingCallback(job: JobRecord): boolean {
 export function submitFateUnknown(job: JobRecord, tick: Tick): JobRecord {
   if (job.callbackTokenHash === undefined) return conclude(job, "submit_uncertain", tick, UNCERTAIN_SUBMIT);
   const since = job.submitStartedAt ?? tick.now;
-  return { ...job, status: moved(job, "submit_unconfirmed"), startedAt: since, submitStartedAt: since, nextAt: job.deadlineAt, updatedAt: tick.now };
+  return {
+    ...job,
+    status: moved(job, "submit_unconfirmed"),
+    startedAt: since,
+    submitStartedAt: since,
+    nextAt: job.deadlineAt,
+    updatedAt: tick.now,
+  };
 }
 
 /** The deadline came and no callback named the task: the job ends `submit_uncertain`. */

@@ -20,13 +20,25 @@ export interface SubmitHost {
   canceledSince(seen: JobRecord): JobRecord | undefined;
 }
 
-export async function submitStep(host: SubmitHost, job: JobRecord, config: Config, provider: Provider, signal: AbortSignal): Promise<JobRecord> {
+export async function submitStep(
+  host: SubmitHost,
+  job: JobRecord,
+  config: Config,
+  provider: Provider,
+  signal: AbortSignal,
+): Promise<JobRecord> {
   const gate = gateApi(host.env, provider.name);
   // asked even when a slot is held: it renews that lease, or, if a long wait let it lapse,
   // puts the job back in line instead of submitting past the cap
   const grant = await gate.acquire(job.id, { maxConcurrency: config.maxConcurrency[provider.name] });
   // the cap goes on the record for the job's ETA (a place in line over that many slots)
-  if (!grant.granted) return waitForSlot({ ...job, slotHeld: false, queueSlots: config.maxConcurrency[provider.name] }, grant.position, grant.retryAt, tick());
+  if (!grant.granted)
+    return waitForSlot(
+      { ...job, slotHeld: false, queueSlots: config.maxConcurrency[provider.name] },
+      grant.position,
+      grant.retryAt,
+      tick(),
+    );
   // the estimate as learned by now, not at creation: a batch's jobs were all created before any of its runs ended
   const [estimate, callback] = await Promise.all([
     job.slotHeld ? undefined : estimateRun(host.env, job.model),

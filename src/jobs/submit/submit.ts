@@ -53,7 +53,12 @@ export function markSubmitting(job: JobRecord, tick: Tick): JobRecord {
   return { ...job, submitStartedAt: tick.now, submitAttempts: job.submitAttempts + 1, updatedAt: tick.now };
 }
 
-export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idempotentSubmit: boolean, tick: Tick): JobRecord {
+export function afterSubmit(
+  job: JobRecord,
+  outcome: Outcome<ProviderTask>,
+  idempotentSubmit: boolean,
+  tick: Tick,
+): JobRecord {
   if (outcome.ok) {
     return {
       ...job,
@@ -70,7 +75,8 @@ export function afterSubmit(job: JobRecord, outcome: Outcome<ProviderTask>, idem
   const { error } = outcome;
   if (!error.retryable) return conclude(job, "submit_refused", tick, providerFailure(error));
   // never sent again: the job waits for a callback to name the task, or ends submit_uncertain (adopt.ts)
-  if (error.uncertain && !idempotentSubmit) return submitFateUnknown({ ...job, lastProviderError: `${error.code}: ${error.message}` }, tick);
+  if (error.uncertain && !idempotentSubmit)
+    return submitFateUnknown({ ...job, lastProviderError: `${error.code}: ${error.message}` }, tick);
   // the provider answered, so no task exists: the recovery point can go
   const cleared = error.uncertain ? job : { ...job, submitStartedAt: undefined };
   return retryOrFail(cleared, error, MAX_SUBMIT_ATTEMPTS, tick);

@@ -1,10 +1,10 @@
 // The batch tools: create a batch of up to 1000 jobs (spends money) and read its progress, each a
 // call of the /v1 batches API with the caller's key.
 import { z } from "zod";
-import { batchViewSchema } from "../../schemas/batch-view.ts";
 import { BATCH_ID } from "../../lib/ids.ts";
 import { fieldErrors } from "../../lib/validation.ts";
 import { batchSchema, MAX_BATCH_JOBS, validateBatch } from "../../schemas/batch-spec.ts";
+import { batchViewSchema } from "../../schemas/batch-view.ts";
 import { jobSpecSchema } from "../../schemas/job-spec.ts";
 import { defineTool, type Tool } from "../tool.ts";
 import { idempotencyKeySchema } from "./jobs.ts";
@@ -17,7 +17,9 @@ const createBatchArgs = batchSchema.extend({
     .array(jobSpecSchema)
     .min(1)
     .max(MAX_BATCH_JOBS)
-    .meta({ description: `1–${MAX_BATCH_JOBS} job specs, each {model, params, metadata?, webhookUrl?, webhookEvents?} as create_job takes them.` }),
+    .meta({
+      description: `1–${MAX_BATCH_JOBS} job specs, each {model, params, metadata?, webhookUrl?, webhookEvents?} as create_job takes them.`,
+    }),
   idempotency_key: idempotencyKeySchema.optional(),
 });
 
@@ -31,7 +33,13 @@ export const createBatch = defineTool({
   ].join("\n\n"),
   input: createBatchArgs,
   output: batchResultSchema,
-  annotations: { title: "Create a batch of jobs (costs money)", readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  annotations: {
+    title: "Create a batch of jobs (costs money)",
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
   check(raw, ctx) {
     const { idempotency_key, ...spec } = raw;
     const own = createBatchArgs.pick({ idempotency_key: true }).safeParse({ idempotency_key });
@@ -47,12 +55,19 @@ export const getBatch = defineTool({
   name: "get_batch",
   scope: "read",
   title: "Get a batch",
-  description: "Returns a batch's status and its jobs counted by status. Free. Its jobs and their outputs: list_jobs with batch_id.",
+  description:
+    "Returns a batch's status and its jobs counted by status. Free. Its jobs and their outputs: list_jobs with batch_id.",
   input: z.strictObject({
     batch_id: z.string({ error: "must be a batch id" }).regex(BATCH_ID, "is not a batch id (batch_ and 20 characters)"),
   }),
   output: batchResultSchema,
-  annotations: { title: "Get a batch", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    title: "Get a batch",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   async run({ batch_id }, ctx) {
     return { structured: { batch: await ctx.api.request<BatchView>("GET", `/v1/batches/${batch_id}`) } };
   },

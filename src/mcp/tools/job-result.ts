@@ -3,9 +3,9 @@
 // the job ends or the caller's seconds are up, telling the client each change on the way.
 import type { ContentBlock } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { jobSchema } from "../../schemas/job-view.ts";
 import type { PublicJob, PublicMedia } from "../../jobs/record.ts";
 import { JOB_ID } from "../../lib/ids.ts";
+import { jobSchema } from "../../schemas/job-view.ts";
 import type { ToolContext, ToolOutput } from "../tool.ts";
 
 /** Seconds a call may hold its answer: below the common MCP client tool timeouts (60 s). */
@@ -14,7 +14,9 @@ export const DEFAULT_WAIT_SECONDS = 30;
 
 const FINISHED = new Set(["succeeded", "failed", "canceled"]);
 
-export const jobIdSchema = z.string({ error: "must be a job id" }).regex(JOB_ID, "is not a job id (job_ and 20 characters)");
+export const jobIdSchema = z
+  .string({ error: "must be a job id" })
+  .regex(JOB_ID, "is not a job id (job_ and 20 characters)");
 
 export const waitSecondsSchema = z
   .int({ error: `must be an integer from 0 to ${MAX_WAIT_SECONDS}` })
@@ -30,7 +32,10 @@ const nextActionSchema = z
     tool: z.literal("wait_for_job"),
     arguments: z.strictObject({ job_id: z.string() }),
   })
-  .meta({ description: "Present while the job is unfinished: call this tool with these arguments (never create the job again)." });
+  .meta({
+    description:
+      "Present while the job is unfinished: call this tool with these arguments (never create the job again).",
+  });
 
 export const jobResultSchema = z.strictObject({
   job: jobSchema,
@@ -74,7 +79,10 @@ export function mediaLinks(job: PublicJob): ContentBlock[] {
 export function jobOutput(job: PublicJob): ToolOutput<JobResult> {
   const finished = FINISHED.has(job.status);
   return {
-    structured: { job, ...(finished ? {} : { nextAction: { tool: "wait_for_job" as const, arguments: { job_id: job.id } } }) },
+    structured: {
+      job,
+      ...(finished ? {} : { nextAction: { tool: "wait_for_job" as const, arguments: { job_id: job.id } } }),
+    },
     links: finished ? mediaLinks(job) : [],
   };
 }
@@ -94,9 +102,11 @@ function roughly(iso: string): string {
 export function describeJob(job: PublicJob): string {
   const eta = job.estimatedCompletionAt;
   const parts: string[] = [job.status];
-  if (job.status === "queued" && job.queuePosition) parts.push(`${ordinal(job.queuePosition)} in line for a ${job.provider.name} slot`);
+  if (job.status === "queued" && job.queuePosition)
+    parts.push(`${ordinal(job.queuePosition)} in line for a ${job.provider.name} slot`);
   if (job.status === "running" && job.provider.status) parts.push(`provider status ${job.provider.status}`);
-  if (job.status === "succeeded") parts.push(`${job.outputs.filter((o) => o.status === "stored").length} output(s) stored`);
+  if (job.status === "succeeded")
+    parts.push(`${job.outputs.filter((o) => o.status === "stored").length} output(s) stored`);
   if (job.error) parts.push(`${job.error.code}: ${job.error.message}`);
   if (eta && !FINISHED.has(job.status)) parts.push(`expected by ${roughly(eta)}`);
   return `Job ${job.id}: ${parts.join(", ")}`;

@@ -1,12 +1,12 @@
 // The job tools: create (the one that spends money), wait, read, list and cancel. Each is a call
 // of the /v1 jobs API with the caller's key; the schemas are the HTTP API's.
 import { z } from "zod";
-import { jobListSchema } from "../../schemas/job-view.ts";
 import type { PublicJob } from "../../jobs/record.ts";
 import { IDEMPOTENCY_KEY } from "../../lib/ids.ts";
 import { fieldErrors } from "../../lib/validation.ts";
 import { listQuery } from "../../schemas/job-query.ts";
 import { jobSpecSchema, validateJobSpec } from "../../schemas/job-spec.ts";
+import { jobListSchema } from "../../schemas/job-view.ts";
 import { defineTool, type Tool } from "../tool.ts";
 import { jobIdSchema, jobOutput, jobResultSchema, waitForJob, waitSecondsSchema } from "./job-result.ts";
 
@@ -20,7 +20,8 @@ export const idempotencyKeySchema = z
 
 const createJobArgs = jobSpecSchema.extend({
   params: jobSpecSchema.shape.params.meta({
-    description: "The model's parameters under the provider's own names; get_model_schema gives their JSON Schema, defaults and per-variant rules.",
+    description:
+      "The model's parameters under the provider's own names; get_model_schema gives their JSON Schema, defaults and per-variant rules.",
   }),
   idempotency_key: idempotencyKeySchema.optional(),
   wait_seconds: waitSecondsSchema,
@@ -44,7 +45,13 @@ export const createJob = defineTool({
   ].join("\n\n"),
   input: createJobArgs,
   output: jobResultSchema,
-  annotations: { title: "Create a generation job (costs money)", readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  annotations: {
+    title: "Create a generation job (costs money)",
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
   check(raw, ctx) {
     const { idempotency_key, wait_seconds, ...spec } = raw;
     const own = ownArgs.safeParse({ idempotency_key, wait_seconds });
@@ -92,7 +99,8 @@ export const listJobs = defineTool({
   name: "list_jobs",
   scope: "read",
   title: "List jobs",
-  description: "Lists this API key's jobs, newest first, optionally by status, model or batch; pass nextCursor back as cursor for the next page. Free.",
+  description:
+    "Lists this API key's jobs, newest first, optionally by status, model or batch; pass nextCursor back as cursor for the next page. Free.",
   // the HTTP query's fields, batch_id in the tools' snake_case, and limit a JSON integer rather than query text
   input: listQuery.omit({ batchId: true }).extend({
     batch_id: listQuery.shape.batchId,
@@ -122,7 +130,13 @@ export const cancelJob = defineTool({
     "Cancels an unfinished job at once and asks the provider to stop its task (Wiro stops it; WeShop has no cancel, so a run already started there may still be billed, which the job's error message then says). Cannot be undone. A finished job cannot be canceled (job_finished).",
   input: z.strictObject({ job_id: jobIdSchema }),
   output: jobResultSchema,
-  annotations: { title: "Cancel a job", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  annotations: {
+    title: "Cancel a job",
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
   async run({ job_id }, ctx) {
     return jobOutput(await ctx.api.request<PublicJob>("POST", `/v1/jobs/${job_id}/cancel`));
   },

@@ -13,8 +13,13 @@ const modelSchema = z.strictObject({
   provider: z.enum(["weshop", "wiro"]),
   kind: z.enum(["video", "image"]).meta({ description: "What the model's outputs are." }),
   agent: z.string().meta({ description: "The provider's agent (WeShop) or model path (Wiro) a job runs." }),
-  variants: z.array(z.string()).meta({ description: "Values of params.modelName (WeShop); empty when the model has none." }),
-  defaultVariant: z.string().nullable().meta({ description: "The variant used when params.modelName is left out; null when it depends on the params." }),
+  variants: z
+    .array(z.string())
+    .meta({ description: "Values of params.modelName (WeShop); empty when the model has none." }),
+  defaultVariant: z
+    .string()
+    .nullable()
+    .meta({ description: "The variant used when params.modelName is left out; null when it depends on the params." }),
 });
 
 function describeModel(id: ModelId): z.output<typeof modelSchema> {
@@ -73,14 +78,21 @@ export const getModelSchema = defineTool({
   output: z.strictObject({
     model: z.enum(MODEL_IDS),
     description: z.string().meta({ description: "The rules, values and defaults in words." }),
-    schema: z.record(z.string(), z.unknown()).meta({ description: "JSON Schema (2020-12) of params, as in GET /openapi.json." }),
+    schema: z
+      .record(z.string(), z.unknown())
+      .meta({ description: "JSON Schema (2020-12) of params, as in GET /openapi.json." }),
   }),
   annotations: { title: "Get a model's params schema", ...free },
   async run({ model }, ctx) {
     const doc = await ctx.api.request<{ components?: { schemas?: Record<string, Json> } }>("GET", "/openapi.json");
     const schema = doc.components?.schemas?.[paramsComponent(model)];
     if (!schema)
-      throw new ProblemError({ title: "Schema missing", status: 500, detail: `The API document has no params schema for ${model}.`, code: "internal_error" });
+      throw new ProblemError({
+        title: "Schema missing",
+        status: 500,
+        detail: `The API document has no params schema for ${model}.`,
+        code: "internal_error",
+      });
     return { structured: { model, description: summary(model, schema), schema } };
   },
 });

@@ -10,13 +10,18 @@ import { defineTool, type Tool, type ToolContext, type ToolOutput } from "../too
 import { mediaLinks, waitSecondsSchema } from "./job-result.ts";
 import { idempotencyKeySchema } from "./jobs.ts";
 
-const pipelineIdSchema = z.string({ error: "must be a pipeline id" }).regex(PIPELINE_ID, "is not a pipeline id (pipe_ and 20 characters)");
+const pipelineIdSchema = z
+  .string({ error: "must be a pipeline id" })
+  .regex(PIPELINE_ID, "is not a pipeline id (pipe_ and 20 characters)");
 const resultSchema = z.strictObject({
   pipeline: pipelineViewSchema,
   nextAction: z
     .strictObject({ tool: z.literal("get_pipeline"), arguments: z.strictObject({ pipeline_id: z.string() }) })
     .optional()
-    .meta({ description: "Present while the pipeline runs: call this tool with these arguments (never create the pipeline again)." }),
+    .meta({
+      description:
+        "Present while the pipeline runs: call this tool with these arguments (never create the pipeline again).",
+    }),
 });
 type Result = z.output<typeof resultSchema>;
 
@@ -56,7 +61,8 @@ async function waitForPipeline(ctx: ToolContext, first: PipelineView, seconds: n
 /** The pipeline, nextAction while it runs, and once ended the stored outputs of its last steps as resource links. */
 async function pipelineOutput(ctx: ToolContext, p: PipelineView): Promise<ToolOutput<Result>> {
   const ended = FINISHED.has(p.status) && p.completedAt !== undefined;
-  if (!ended) return { structured: { pipeline: p, nextAction: { tool: "get_pipeline", arguments: { pipeline_id: p.id } } } };
+  if (!ended)
+    return { structured: { pipeline: p, nextAction: { tool: "get_pipeline", arguments: { pipeline_id: p.id } } } };
   const needed = new Set(p.steps.flatMap((s) => s.needs ?? []));
   const last = p.steps.filter((s) => !needed.has(s.id)).flatMap((s) => s.jobIds);
   const jobs = await Promise.all(last.slice(0, 32).map((id) => ctx.api.request<PublicJob>("GET", `/v1/jobs/${id}`)));
@@ -74,12 +80,21 @@ export const createPipeline = defineTool({
   ].join("\n\n"),
   input: createArgs,
   output: resultSchema,
-  annotations: { title: "Create a pipeline of jobs (costs money)", readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  annotations: {
+    title: "Create a pipeline of jobs (costs money)",
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
   check(raw, ctx) {
     const { idempotency_key, wait_seconds, ...spec } = raw;
     const own = ownArgs.safeParse({ idempotency_key, wait_seconds });
     // PUBLIC_BASE_URL is checked by the API itself, which names the setting
-    return [...validatePipeline(spec, { ...ctx.specContext, publicBaseUrl: true }).errors, ...(own.success ? [] : fieldErrors(own.error.issues))];
+    return [
+      ...validatePipeline(spec, { ...ctx.specContext, publicBaseUrl: true }).errors,
+      ...(own.success ? [] : fieldErrors(own.error.issues)),
+    ];
   },
   async run(args, ctx) {
     const { idempotency_key, wait_seconds, ...spec } = args;
@@ -97,7 +112,13 @@ export const getPipeline = defineTool({
     "Waits up to wait_seconds (default 30, at most 45) for a pipeline to end and returns it: each step's status and job ids (get_job for a job's outputs), with nextAction while it runs. Free: it only reads. Once ended, its last steps' stored outputs come as resource_link content.",
   input: z.strictObject({ pipeline_id: pipelineIdSchema, wait_seconds: waitSecondsSchema }),
   output: resultSchema,
-  annotations: { title: "Get a pipeline", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: {
+    title: "Get a pipeline",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   async run({ pipeline_id, wait_seconds }, ctx) {
     const p = await ctx.api.request<PipelineView>("GET", `/v1/pipelines/${pipeline_id}`);
     return pipelineOutput(ctx, wait_seconds > 0 ? await waitForPipeline(ctx, p, wait_seconds) : p);

@@ -18,7 +18,8 @@ const quoteArgs = jobSpecSchema.partial().extend({
     .strictObject({ steps: z.array(pipelineStepSchema).min(1).max(20) })
     .optional()
     .meta({
-      description: "Instead of model and params: a pipeline's steps, as create_pipeline takes them (an each step counted at its source's most outputs).",
+      description:
+        "Instead of model and params: a pipeline's steps, as create_pipeline takes them (an each step counted at its source's most outputs).",
     }),
 });
 
@@ -31,14 +32,25 @@ export const quote = defineTool({
   input: quoteArgs,
   output: quoteResponseSchema,
   // read-only, but it asks WeShop for its power estimate
-  annotations: { title: "Quote the cost of jobs", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  annotations: {
+    title: "Quote the cost of jobs",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
   // as POST /v1/quotes reads its body: a list of jobs when `jobs` is there, else one job spec
   check: (raw, ctx) =>
     "pipeline" in raw
-      ? validatePipeline(raw.pipeline, { ...ctx.specContext, publicBaseUrl: true }).errors.map((e) => ({ ...e, path: `pipeline.${e.path}` }))
+      ? validatePipeline(raw.pipeline, { ...ctx.specContext, publicBaseUrl: true }).errors.map((e) => ({
+          ...e,
+          path: `pipeline.${e.path}`,
+        }))
       : ("jobs" in raw ? validateBatch(raw, ctx.specContext) : validateJobSpec(raw, ctx.specContext)).errors,
   async run(args, ctx) {
-    return { structured: await ctx.api.request<z.output<typeof quoteResponseSchema>>("POST", "/v1/quotes", { json: args }) };
+    return {
+      structured: await ctx.api.request<z.output<typeof quoteResponseSchema>>("POST", "/v1/quotes", { json: args }),
+    };
   },
 });
 

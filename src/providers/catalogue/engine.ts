@@ -23,7 +23,10 @@ function parsedFields(cat: Catalogue, raw: Params): Params {
   return out;
 }
 
-const takesOf = (cat: Catalogue, name: string): Record<string, Take | undefined> => ({ ...cat.common.takes, ...cat.variants[name]!.takes });
+const takesOf = (cat: Catalogue, name: string): Record<string, Take | undefined> => ({
+  ...cat.common.takes,
+  ...cat.variants[name]!.takes,
+});
 
 /** Variants that would take this value of `field` (for "…needs X" hints). */
 function takenBy(cat: Catalogue, field: string, fits: (take: Take) => boolean): string[] {
@@ -32,7 +35,8 @@ function takenBy(cat: Catalogue, field: string, fits: (take: Take) => boolean): 
     return take !== undefined && fits(take);
   });
 }
-const either = (names: string[]) => (names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`);
+const either = (names: string[]) =>
+  names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
 
 function secondsIn(take: Extract<Take, { seconds: unknown }>, value: string): boolean {
   if (value === "-1") return take.auto === true;
@@ -54,14 +58,21 @@ function check(cat: Catalogue, name: string, given: Params, raw: Params): Issue[
     }
     if (!take) {
       const others = takenBy(cat, field, () => true);
-      issues.push({ field, message: `is not supported by ${name}${others.length ? `; it needs ${either(others)}` : ""}` });
+      issues.push({
+        field,
+        message: `is not supported by ${name}${others.length ? `; it needs ${either(others)}` : ""}`,
+      });
       continue;
     }
     const value = given[field];
     // a value of the wrong form has its own message from the field's form
     if (value === undefined || take === true) continue;
     if ("values" in take && !take.values.includes(String(value))) {
-      const others = takenBy(cat, field, (t) => t === true || (typeof t === "object" && "values" in t && t.values.includes(String(value))));
+      const others = takenBy(
+        cat,
+        field,
+        (t) => t === true || (typeof t === "object" && "values" in t && t.values.includes(String(value))),
+      );
       issues.push({
         field,
         message: `must be one of: ${take.values.join(", ")} for ${name}${others.length ? `; "${String(value)}" needs ${either(others)}` : ""}`,
@@ -70,7 +81,10 @@ function check(cat: Catalogue, name: string, given: Params, raw: Params): Issue[
       const [min, max] = take.count;
       if (value.length > max) {
         const others = takenBy(cat, field, (t) => typeof t === "object" && "count" in t && t.count[1] >= value.length);
-        issues.push({ field, message: `takes at most ${max} for ${name}${others.length ? `; ${value.length} need ${either(others)}` : ""}` });
+        issues.push({
+          field,
+          message: `takes at most ${max} for ${name}${others.length ? `; ${value.length} need ${either(others)}` : ""}`,
+        });
       } else if (value.length < min) issues.push({ field, message: `needs at least ${min} for ${name}` });
     } else if ("seconds" in take && typeof value === "string" && !secondsIn(take, value)) {
       const range = `from ${take.seconds[0]}s to ${take.seconds[1]}s`;
@@ -82,15 +96,25 @@ function check(cat: Catalogue, name: string, given: Params, raw: Params): Issue[
     if ("needs" in rule) {
       if (rule.value !== undefined && given[rule.field] !== rule.value) continue;
       if (!rule.needs.some(present))
-        issues.push({ field: rule.field, message: `${rule.value !== undefined ? `"${rule.value}" ` : ""}needs ${either([...rule.needs])} (${name})` });
+        issues.push({
+          field: rule.field,
+          message: `${rule.value !== undefined ? `"${rule.value}" ` : ""}needs ${either([...rule.needs])} (${name})`,
+        });
     } else if ("excludes" in rule) {
       const clash = rule.excludes.filter(present);
-      if (clash.length) issues.push({ field: rule.field, message: `cannot be combined with ${clash.join(", ")} (${name})` });
+      if (clash.length)
+        issues.push({ field: rule.field, message: `cannot be combined with ${clash.join(", ")} (${name})` });
     } else {
-      const count = rule.total.reduce((n, f) => n + (Array.isArray(given[f]) ? (given[f] as unknown[]).length : given[f] !== undefined ? 1 : 0), 0);
+      const count = rule.total.reduce(
+        (n, f) => n + (Array.isArray(given[f]) ? (given[f] as unknown[]).length : given[f] !== undefined ? 1 : 0),
+        0,
+      );
       // a field already over its own limit says enough
       if (count > rule.max && !issues.some((i) => i.field === rule.field))
-        issues.push({ field: rule.field, message: `${rule.total.join(" + ")} must be at most ${rule.max} in all for ${name}` });
+        issues.push({
+          field: rule.field,
+          message: `${rule.total.join(" + ")} must be at most ${rule.max} in all for ${name}`,
+        });
     }
   }
   return issues;
@@ -131,8 +155,10 @@ function finalParams(cat: Catalogue, params: Params): Params {
   const choice = chooseVariant(cat, params)!;
   const takes = takesOf(cat, choice.name);
   const out: Params = { modelName: choice.name, ...cat.common.defaults, ...choice.defaults };
-  for (const [field, value] of Object.entries(cat.prepare ? cat.prepare(params) : params)) if (value !== undefined && field !== "modelName") out[field] = value;
-  for (const [field, take] of Object.entries(takes)) if (take && typeof take === "object" && "values" in take && take.send === false) delete out[field];
+  for (const [field, value] of Object.entries(cat.prepare ? cat.prepare(params) : params))
+    if (value !== undefined && field !== "modelName") out[field] = value;
+  for (const [field, take] of Object.entries(takes))
+    if (take && typeof take === "object" && "values" in take && take.send === false) delete out[field];
   return cat.finish ? cat.finish(out) : out;
 }
 
@@ -140,13 +166,15 @@ function finalParams(cat: Catalogue, params: Params): Params {
 export function catalogueSchema(cat: Catalogue): z.ZodType<Params> {
   const names = Object.keys(cat.variants) as [string, ...string[]];
   const shape: Record<string, z.ZodType> = { modelName: oneOf(names).optional() };
-  for (const [field, form] of Object.entries(cat.fields)) shape[field] = cat.required.includes(field) ? form : form.optional();
+  for (const [field, form] of Object.entries(cat.fields))
+    shape[field] = cat.required.includes(field) ? form : form.optional();
   return z
     .strictObject(shape)
     .superRefine(
       (p, ctx) => {
         if (!isObject(p)) return;
-        for (const issue of chooseVariant(cat, p)?.issues ?? []) ctx.addIssue({ code: "custom", path: [issue.field], message: issue.message });
+        for (const issue of chooseVariant(cat, p)?.issues ?? [])
+          ctx.addIssue({ code: "custom", path: [issue.field], message: issue.message });
       },
       // the variant rules run even when other fields are invalid, so one answer lists every problem
       { when: () => true },

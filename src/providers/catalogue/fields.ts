@@ -3,7 +3,10 @@
 // in the catalogue files.
 import { z } from "zod";
 
-export const url = z.string({ error: "must be a URL" }).min(1, "must be a URL").max(2048, "must be at most 2048 characters");
+export const url = z
+  .string({ error: "must be a URL" })
+  .min(1, "must be a URL")
+  .max(2048, "must be at most 2048 characters");
 
 // "is required" only when it is missing: a prompt of the wrong type is told so
 export const prompt = z
@@ -28,7 +31,9 @@ export const boolString = z
   .transform((v) => String(v) as "true" | "false");
 
 /** A switch the official client sends as a JSON boolean, and only when it is on. */
-export const flag = z.union([z.boolean(), z.enum(["true", "false"])], { error: "must be true or false" }).transform((v) => v === true || v === "true");
+export const flag = z
+  .union([z.boolean(), z.enum(["true", "false"])], { error: "must be true or false" })
+  .transform((v) => v === true || v === "true");
 
 /** WeShop's content-safety switch: "on"/"off", or true/false. */
 export const onOff = z

@@ -6,7 +6,10 @@ import type { Catalogue, Params, Take } from "./types.ts";
 
 type Json = Record<string, unknown>;
 
-const takesOf = (cat: Catalogue, name: string): Record<string, Take | undefined> => ({ ...cat.common.takes, ...cat.variants[name]!.takes });
+const takesOf = (cat: Catalogue, name: string): Record<string, Take | undefined> => ({
+  ...cat.common.takes,
+  ...cat.variants[name]!.takes,
+});
 
 function secondsPattern(take: Extract<Take, { seconds: unknown }>): string {
   const [min, max] = take.seconds;
@@ -43,7 +46,8 @@ function constraints(cat: Catalogue, name: string): Json {
       ...("needs" in rule && rule.value !== undefined ? { properties: { [rule.field]: { const: rule.value } } } : {}),
     };
     if ("needs" in rule) return [{ if: given, then: { anyOf: rule.needs.map((n) => ({ required: [n] })) } }];
-    if ("excludes" in rule) return [{ if: given, then: { not: { anyOf: rule.excludes.map((n) => ({ required: [n] })) } } }];
+    if ("excludes" in rule)
+      return [{ if: given, then: { not: { anyOf: rule.excludes.map((n) => ({ required: [n] })) } } }];
     return []; // a sum over fields has no JSON Schema keyword; the description says it
   });
   return { properties, ...(required.length ? { required } : {}), ...(rules.length ? { allOf: rules } : {}) };
@@ -53,7 +57,8 @@ function takeText(take: Take | undefined): string {
   if (!take) return "not taken";
   if (take === true) return "taken";
   if ("values" in take) return take.values.join(", ") + (take.send === false ? " (accepted, not sent)" : "");
-  if ("count" in take) return take.count[0] === take.count[1] ? `exactly ${take.count[0]}` : `${take.count[0]}–${take.count[1]}`;
+  if ("count" in take)
+    return take.count[0] === take.count[1] ? `exactly ${take.count[0]}` : `${take.count[0]}–${take.count[1]}`;
   return `${take.auto ? '"-1" (auto) or ' : ""}${take.seconds[0]}s–${take.seconds[1]}s`;
 }
 
@@ -70,10 +75,12 @@ function perVariant(names: string[], text: (name: string) => string | undefined)
   return all.map(([t, group]) => `${group.join(", ")}: ${t}`).join("; ");
 }
 
-const implicitDefaults = (cat: Catalogue): Params => ("variant" in cat.implicit ? cat.variants[cat.implicit.variant]!.defaults : cat.implicit.defaults);
+const implicitDefaults = (cat: Catalogue): Params =>
+  "variant" in cat.implicit ? cat.variants[cat.implicit.variant]!.defaults : cat.implicit.defaults;
 
 function ruleText(rule: NonNullable<Catalogue["variants"][string]["rules"]>[number]): string {
-  if ("needs" in rule) return `${rule.field}${rule.value !== undefined ? ` "${rule.value}"` : ""} needs ${rule.needs.join(" or ")}`;
+  if ("needs" in rule)
+    return `${rule.field}${rule.value !== undefined ? ` "${rule.value}"` : ""} needs ${rule.needs.join(" or ")}`;
   if ("excludes" in rule) return `${rule.field} excludes ${rule.excludes.join(", ")}`;
   return `${rule.total.join(" + ")} at most ${rule.max} in all`;
 }
@@ -82,7 +89,10 @@ function ruleText(rule: NonNullable<Catalogue["variants"][string]["rules"]>[numb
 export function documentCatalogue(cat: Catalogue, schema: Json): void {
   const props = schema.properties as Record<string, Json>;
   const names = Object.keys(cat.variants);
-  const branches: Json[] = names.map((name) => ({ if: { properties: { modelName: { const: name } }, required: ["modelName"] }, then: constraints(cat, name) }));
+  const branches: Json[] = names.map((name) => ({
+    if: { properties: { modelName: { const: name } }, required: ["modelName"] },
+    then: constraints(cat, name),
+  }));
   const absent = { not: { required: ["modelName"] } };
   if ("variant" in cat.implicit) {
     branches.push({ if: absent, then: constraints(cat, cat.implicit.variant) });
@@ -90,15 +100,19 @@ export function documentCatalogue(cat: Catalogue, schema: Json): void {
   } else {
     const candidates = cat.implicit.firstFitting;
     branches.push({ if: absent, then: { anyOf: candidates.map((c) => constraints(cat, c)) } });
-    if (props.modelName) props.modelName.description = `Always sent. Without it: the first of ${candidates.join(", ")} that takes every given value.`;
+    if (props.modelName)
+      props.modelName.description = `Always sent. Without it: the first of ${candidates.join(", ")} that takes every given value.`;
   }
   schema.allOf = branches;
   for (const field of Object.keys(cat.fields)) {
     const prop = props[field];
     if (!prop || Object.hasOwn(cat.common.takes, field)) continue;
-    const defaults = perVariant(names, (n) => (cat.variants[n]!.defaults[field] === undefined ? undefined : JSON.stringify(cat.variants[n]!.defaults[field])));
+    const defaults = perVariant(names, (n) =>
+      cat.variants[n]!.defaults[field] === undefined ? undefined : JSON.stringify(cat.variants[n]!.defaults[field]),
+    );
     const implicit = implicitDefaults(cat)[field];
-    const fallback = implicit !== undefined && !("variant" in cat.implicit) ? ` Without modelName: ${JSON.stringify(implicit)}.` : "";
+    const fallback =
+      implicit !== undefined && !("variant" in cat.implicit) ? ` Without modelName: ${JSON.stringify(implicit)}.` : "";
     const takes = perVariant(names, (n) => takeText(takesOf(cat, n)[field]));
     const text = `${takes === "taken" ? "" : `${takes}.`}${defaults ? ` Default: ${defaults}.` : ""}${fallback}`.trim();
     if (text) prop.description = text;
@@ -107,7 +121,9 @@ export function documentCatalogue(cat: Catalogue, schema: Json): void {
   }
   for (const [field, value] of Object.entries(cat.common.defaults)) if (props[field]) props[field].default = value;
   if (props.safeGenerate)
-    props.safeGenerate.description = 'WeShop\'s content-safety switch, sent top-level in the run request (not among its params); default "on".';
+    props.safeGenerate.description =
+      'WeShop\'s content-safety switch, sent top-level in the run request (not among its params); default "on".';
   const rules = perVariant(names, (n) => (cat.variants[n]!.rules ?? []).map(ruleText).join("; ") || undefined);
-  if (rules) schema.description = `${schema.description ? `${String(schema.description)} ` : ""}Rules between fields — ${rules}.`;
+  if (rules)
+    schema.description = `${schema.description ? `${String(schema.description)} ` : ""}Rules between fields — ${rules}.`;
 }

@@ -22,7 +22,12 @@ export function secondsOf(value: unknown, fallback: number): number {
 
 /** A job's params list the video to extend among its videos (see below): not one more reference video. */
 export function extendApartFromVideos(params: Params): Params {
-  if (typeof params.extendVideo !== "string" || !Array.isArray(params.videos) || !params.videos.includes(params.extendVideo)) return params;
+  if (
+    typeof params.extendVideo !== "string" ||
+    !Array.isArray(params.videos) ||
+    !params.videos.includes(params.extendVideo)
+  )
+    return params;
   const { videos, ...rest } = params;
   const others = videos.filter((v: unknown) => v !== params.extendVideo);
   return others.length > 0 ? { ...rest, videos: others } : rest;

@@ -1,8 +1,15 @@
 // WeShop agent `seedance-25` v1.0 (Seedance 2.5): docs/providers.md, "What the official clients show",
 // and weshop-cli 0.2.22 `seedance-25`.
 import { boolString, flag, oneOf, seconds, url, urlList } from "./fields.ts";
-import { batchFactor, extendAmongVideos, extendApartFromVideos, secondsOf, WESHOP_COMMON, WESHOP_COMMON_FIELDS } from "./weshop-common.ts";
 import type { Catalogue } from "./types.ts";
+import {
+  batchFactor,
+  extendAmongVideos,
+  extendApartFromVideos,
+  secondsOf,
+  WESHOP_COMMON,
+  WESHOP_COMMON_FIELDS,
+} from "./weshop-common.ts";
 
 const RATIOS = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1", "adaptive"] as const;
 const RESOLUTIONS = ["480p", "720p", "1080p"] as const;
@@ -65,5 +72,6 @@ export const SEEDANCE_25: Catalogue = {
   prepare: extendApartFromVideos,
   finish: extendAmongVideos,
   // auto duration: guess the middle of the range
-  expectedRunMs: (p) => (45_000 + secondsOf(p.duration, 15) * 10_000) * (RESOLUTION_FACTOR[String(p.resolution)] ?? 1) * batchFactor(p),
+  expectedRunMs: (p) =>
+    (45_000 + secondsOf(p.duration, 15) * 10_000) * (RESOLUTION_FACTOR[String(p.resolution)] ?? 1) * batchFactor(p),
 };

@@ -1,8 +1,15 @@
 // WeShop agent `seedance` v1.0: one row per modelName (docs/providers.md, "What the official clients
 // show", and weshop-cli 0.2.22 `seedance`). A new variant is one more entry in VARIANTS.
 import { boolString, flag, oneOf, seconds, url, urlList } from "./fields.ts";
-import { batchFactor, extendAmongVideos, extendApartFromVideos, secondsOf, WESHOP_COMMON, WESHOP_COMMON_FIELDS } from "./weshop-common.ts";
 import type { Catalogue, Rule, Variant } from "./types.ts";
+import {
+  batchFactor,
+  extendAmongVideos,
+  extendApartFromVideos,
+  secondsOf,
+  WESHOP_COMMON,
+  WESHOP_COMMON_FIELDS,
+} from "./weshop-common.ts";
 
 const RATIOS = ["21:9", "16:9", "9:16", "3:4", "4:3", "1:1"] as const;
 /** Seedance 1.0 makes no 21:9. */
@@ -64,7 +71,12 @@ const VARIANTS: Record<string, Variant> = {
   Seedance_20_Mini: seedance20(["480p", "720p"]),
   // the seed's variant, gone from the newest CLI: kept with the seed's rules
   Seedance_15_Pro: {
-    takes: { images: { count: [1, 1] }, aspectRatio: { values: RATIOS }, duration: { seconds: [4, 15] }, generateAudio: true },
+    takes: {
+      images: { count: [1, 1] },
+      aspectRatio: { values: RATIOS },
+      duration: { seconds: [4, 15] },
+      generateAudio: true,
+    },
     defaults: { ...DEFAULTS, generateAudio: "true" },
   },
   Seedance_10_Pro: seedance10(),
@@ -98,5 +110,6 @@ export const SEEDANCE: Catalogue = {
   implicit: { variant: "Seedance_20" },
   prepare: extendApartFromVideos,
   finish: extendAmongVideos,
-  expectedRunMs: (p) => (45_000 + secondsOf(p.duration, 4) * 10_000) * (RESOLUTION_FACTOR[String(p.resolution)] ?? 1) * batchFactor(p),
+  expectedRunMs: (p) =>
+    (45_000 + secondsOf(p.duration, 4) * 10_000) * (RESOLUTION_FACTOR[String(p.resolution)] ?? 1) * batchFactor(p),
 };

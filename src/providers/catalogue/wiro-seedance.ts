@@ -14,7 +14,9 @@ const FPS = ["24", "16"] as const;
  * accepted for convenience and sent as a number; null (as in the seed's example body) leaves it out.
  */
 const seed = z
-  .union([z.number(), z.string().regex(/^-?\d+$/, "must be an integer")], { error: "must be an integer (-1 for random)" })
+  .union([z.number(), z.string().regex(/^-?\d+$/, "must be an integer")], {
+    error: "must be an integer (-1 for random)",
+  })
   .transform((v) => Number(v))
   .pipe(z.number().int("must be an integer").min(-1, "must be -1 (random) or more").max(4294967295, "is too large"))
   .nullable()
@@ -33,4 +35,5 @@ export const wiroSeedanceParams = z
   })
   .transform(({ seed, ...rest }): Params => (seed === null || seed === undefined ? rest : { ...rest, seed }));
 
-export const wiroSeedanceRunMs = (p: Params) => 40_000 * (p.resolution === "720p" ? 1.5 : 1) * (p.duration === "10" ? 2 : 1);
+export const wiroSeedanceRunMs = (p: Params) =>
+  40_000 * (p.resolution === "720p" ? 1.5 : 1) * (p.duration === "10" ? 2 : 1);

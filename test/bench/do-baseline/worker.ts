@@ -48,7 +48,11 @@ export class RecordObject extends DurableObject<BaselineEnv> {
     this.ctx.storage.kv.put("record", record);
     await this.ctx.storage.setAlarm(Date.now());
     const now = Date.now();
-    await this.env.DB.prepare("INSERT INTO jobs (id, tenant, status, created_at, updated_at) VALUES (?, 'dev', 'queued', ?, ?)").bind(id, now, now).run();
+    await this.env.DB.prepare(
+      "INSERT INTO jobs (id, tenant, status, created_at, updated_at) VALUES (?, 'dev', 'queued', ?, ?)",
+    )
+      .bind(id, now, now)
+      .run();
     return record;
   }
 
@@ -63,7 +67,9 @@ export class RecordObject extends DurableObject<BaselineEnv> {
   override async alarm(): Promise<void> {
     await this.env.RECORDS.get(this.env.RECORDS.idFromName("gate")).admit(1);
     this.ctx.storage.kv.put("status", "submitted");
-    await this.env.DB.prepare("UPDATE jobs SET status = 'running', updated_at = ? WHERE id = ?").bind(Date.now(), this.ctx.id.toString()).run();
+    await this.env.DB.prepare("UPDATE jobs SET status = 'running', updated_at = ? WHERE id = ?")
+      .bind(Date.now(), this.ctx.id.toString())
+      .run();
   }
 }
 

@@ -78,7 +78,9 @@ function countedBucket(bucket: R2Bucket): R2Bucket {
 function countedEnv(env: Env): Env {
   const db = countedDb(env.DB);
   const media = countedBucket(env.MEDIA);
-  return new Proxy(env, { get: (target, key) => (key === "DB" ? db : key === "MEDIA" ? media : Reflect.get(target, key)) });
+  return new Proxy(env, {
+    get: (target, key) => (key === "DB" ? db : key === "MEDIA" ? media : Reflect.get(target, key)),
+  });
 }
 
 type ObjectClass = new (ctx: never, env: Env) => object;
@@ -112,7 +114,8 @@ export const ProviderGate = counted(real.ProviderGate);
 export const BudgetObject = counted(real.BudgetObject);
 export const PipelineWorkflow = counted(real.PipelineWorkflow);
 
-const jobStub = (env: Env, id: string) => env.JOBS.get(env.JOBS.idFromName(id)) as unknown as DurableObjectStub<JobObject>;
+const jobStub = (env: Env, id: string) =>
+  env.JOBS.get(env.JOBS.idFromName(id)) as unknown as DurableObjectStub<JobObject>;
 
 interface CloneRequest {
   from: string;
@@ -132,9 +135,13 @@ async function clone(env: Env, req: CloneRequest): Promise<number> {
       return { key: o.key, bytes: await body!.arrayBuffer(), httpMetadata: body!.httpMetadata };
     }),
   );
-  const columns = (await env.DB.prepare("SELECT name FROM pragma_table_info('jobs')").all<{ name: string }>()).results.map((c) => c.name);
+  const columns = (
+    await env.DB.prepare("SELECT name FROM pragma_table_info('jobs')").all<{ name: string }>()
+  ).results.map((c) => c.name);
   const copied = columns.filter((c) => c !== "id" && c !== "created_at");
-  const insert = env.DB.prepare(`INSERT INTO jobs (id, created_at, ${copied.join(", ")}) SELECT ?, ?, ${copied.join(", ")} FROM jobs WHERE id = ?`);
+  const insert = env.DB.prepare(
+    `INSERT INTO jobs (id, created_at, ${copied.join(", ")}) SELECT ?, ?, ${copied.join(", ")} FROM jobs WHERE id = ?`,
+  );
   await env.DB.batch(req.ids.map((id, i) => insert.bind(id, req.createdAt[i], req.from)));
   await Promise.all(
     req.ids.map(async (id, i) => {
@@ -150,7 +157,11 @@ async function clone(env: Env, req: CloneRequest): Promise<number> {
 /** One cron tick, as the platform runs it, answered when all its work (waitUntil) has ended. */
 async function tick(env: Env): Promise<Response> {
   const pending: Promise<unknown>[] = [];
-  const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException: () => undefined, props: {} };
+  const ctx = {
+    waitUntil: (p: Promise<unknown>) => void pending.push(p),
+    passThroughOnException: () => undefined,
+    props: {},
+  };
   const controller = { cron: "* * * * *", scheduledTime: Date.now(), noRetry: () => undefined };
   const started = Date.now();
   await worker.scheduled(controller as ScheduledController, countedEnv(env), ctx as unknown as ExecutionContext);
@@ -161,7 +172,8 @@ async function tick(env: Env): Promise<Response> {
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const { pathname } = new URL(request.url);
-    if (pathname === "/__bench/clone") return Response.json({ cloned: await clone(env, (await request.json()) as CloneRequest) });
+    if (pathname === "/__bench/clone")
+      return Response.json({ cloned: await clone(env, (await request.json()) as CloneRequest) });
     if (pathname === "/__bench/tick") return tick(env);
     if (pathname === "/__bench/counts") return Response.json({ d1, r2 });
     if (pathname === "/__bench/reset") {
@@ -170,7 +182,9 @@ export default {
       return Response.json({ ok: true });
     }
     if (pathname === "/__bench/left") {
-      const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM jobs WHERE deleted_at IS NULL AND id LIKE 'job_sweep%'").first<{ n: number }>();
+      const row = await env.DB.prepare(
+        "SELECT COUNT(*) AS n FROM jobs WHERE deleted_at IS NULL AND id LIKE 'job_sweep%'",
+      ).first<{ n: number }>();
       let objects = 0;
       let cursor: string | undefined;
       do {

@@ -18,12 +18,26 @@ export default {
     const started = Date.now();
     if (url.pathname === "/copy") {
       const key = `copy/${crypto.randomUUID()}`;
-      const result = await copyToR2({ bucket: env.MEDIA, url: source, key, maxBytes: 2 ** 40, timeoutMs: 3_600_000, urlPolicy: { allowLoopbackHttp: true } });
-      return Response.json({ ms: Date.now() - started, size: result.ok ? result.size : undefined, error: result.ok ? undefined : result.code });
+      const result = await copyToR2({
+        bucket: env.MEDIA,
+        url: source,
+        key,
+        maxBytes: 2 ** 40,
+        timeoutMs: 3_600_000,
+        urlPolicy: { allowLoopbackHttp: true },
+      });
+      return Response.json({
+        ms: Date.now() - started,
+        size: result.ok ? result.size : undefined,
+        error: result.ok ? undefined : result.code,
+      });
     }
     const res = await fetch(source, { headers: { "Accept-Encoding": "identity" } });
     if (!res.body) return new Response("no body", { status: 502 });
-    const object = await env.MEDIA.put(`baseline/${crypto.randomUUID()}`, res.body.pipeThrough(new FixedLengthStream(size)));
+    const object = await env.MEDIA.put(
+      `baseline/${crypto.randomUUID()}`,
+      res.body.pipeThrough(new FixedLengthStream(size)),
+    );
     return Response.json({ ms: Date.now() - started, size: object?.size });
   },
 } satisfies ExportedHandler<BaselineEnv>;

@@ -5,8 +5,8 @@ import { env } from "cloudflare:test";
 import oas31Schema from "@seriousme/openapi-schema-validator/schemas/v3.1/schema.json";
 import { describe, expect, it, vi } from "vitest";
 import { buildApp, openapiDocument } from "../../../src/http/app.ts";
-import { listQuery } from "../../../src/schemas/job-query.ts";
 import { MODEL_IDS } from "../../../src/providers/models.ts";
+import { listQuery } from "../../../src/schemas/job-query.ts";
 import { BASE, KEY_A } from "../../support/harness.ts";
 import { component, doc, expectValid, type Json, schemaValidator, viaBuiltApp, withRoutes } from "./support.ts";
 
@@ -40,9 +40,13 @@ describe("the OpenAPI document", () => {
     expect(ops["/v1/jobs"].post.security).toEqual([{ bearerAuth: [] }]);
     // public routes say so explicitly (no requirement), rather than leaving it out
     expect(ops["/healthz"].get.security).toEqual([]);
-    expect(Object.keys(ops["/v1/jobs"].post.responses)).toEqual(expect.arrayContaining(["202", "400", "401", "413", "415"]));
+    expect(Object.keys(ops["/v1/jobs"].post.responses)).toEqual(
+      expect.arrayContaining(["202", "400", "401", "413", "415"]),
+    );
     expect(ops["/v1/jobs"].post.responses["202"].headers.Location).toBeDefined();
-    expect(Object.keys(ops["/media/{key}"].get.responses)).toEqual(expect.arrayContaining(["200", "206", "304", "403", "404", "410"]));
+    expect(Object.keys(ops["/media/{key}"].get.responses)).toEqual(
+      expect.arrayContaining(["200", "206", "304", "403", "404", "410"]),
+    );
   });
 
   it("every example validates against the schema it illustrates", () => {
@@ -105,10 +109,18 @@ describe("the OpenAPI document", () => {
   });
 
   it("the 400 example lists the field paths the real validator reports", () => {
-    const example = doc().paths["/v1/jobs"].post.responses["400"].content["application/problem+json"].examples.validation_failed.value;
+    const example =
+      doc().paths["/v1/jobs"].post.responses["400"].content["application/problem+json"].examples.validation_failed
+        .value;
     expect(example.code).toBe("validation_failed");
     expect(example.errors.map((e: Json) => e.path)).toEqual(
-      expect.arrayContaining(["surprise", "params.images", "params.textDescription", "params.duration", "params.batchCount"]),
+      expect.arrayContaining([
+        "surprise",
+        "params.images",
+        "params.textDescription",
+        "params.duration",
+        "params.batchCount",
+      ]),
     );
   });
 });
@@ -116,7 +128,10 @@ describe("the OpenAPI document", () => {
 describe("the documented 500 examples are what the worker answers", () => {
   const app = buildApp();
   const answer = async (overrides: Partial<Record<keyof Env, string | undefined>>) => {
-    const res = await app.fetch(new Request(`${BASE}/v1/jobs`, { headers: { Authorization: `Bearer ${KEY_A}` } }), { ...env, ...overrides } as Env);
+    const res = await app.fetch(new Request(`${BASE}/v1/jobs`, { headers: { Authorization: `Bearer ${KEY_A}` } }), {
+      ...env,
+      ...overrides,
+    } as Env);
     expect(res.status).toBe(500);
     return (await res.json()) as Json;
   };
@@ -124,20 +139,35 @@ describe("the documented 500 examples are what the worker answers", () => {
   it("without API_KEYS (naming nothing) and, to an authenticated caller, with a short SIGNING_SECRET", async () => {
     const examples = doc().paths["/v1/jobs"].get.responses["500"].content["application/problem+json"].examples as Json;
     expect(Object.keys(examples).sort()).toEqual(["authenticated", "no_api_keys"]);
-    const real = { no_api_keys: await answer({ API_KEYS: undefined }), authenticated: await answer({ SIGNING_SECRET: "short" }) };
+    const real = {
+      no_api_keys: await answer({ API_KEYS: undefined }),
+      authenticated: await answer({ SIGNING_SECRET: "short" }),
+    };
     for (const [name, body] of Object.entries(real)) {
       expectValid(component("Problem"), body, name);
       const { code, title, status, detail } = examples[name].value;
-      expect({ code: body.code, title: body.title, status: body.status, detail: body.detail }, name).toEqual({ code, title, status, detail });
+      expect({ code: body.code, title: body.title, status: body.status, detail: body.detail }, name).toEqual({
+        code,
+        title,
+        status,
+        detail,
+      });
     }
   });
 });
 
 describe("the document is complete", () => {
   const documented = () =>
-    new Set(Object.entries(doc().paths as Json).flatMap(([path, item]) => Object.keys(item as Json).map((m) => `${m.toUpperCase()} ${path}`)));
+    new Set(
+      Object.entries(doc().paths as Json).flatMap(([path, item]) =>
+        Object.keys(item as Json).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
   /** Every route the app serves (middleware is `ALL`), written as the document writes paths. */
-  const served = () => withRoutes.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`);
+  const served = () =>
+    withRoutes.routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => `${r.method} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`);
 
   it("every route of the app is documented", () => {
     const routes = served();

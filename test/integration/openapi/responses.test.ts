@@ -4,7 +4,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { batchJobId } from "../../../src/batches/batch-object.ts";
 import { messageId } from "../../../src/webhooks/events.ts";
-import { BASE, driveJob, fireDelivery, HOOK_ORIGIN, type Harness, startHarness } from "../../support/harness.ts";
+import { BASE, driveJob, fireDelivery, type Harness, HOOK_ORIGIN, startHarness } from "../../support/harness.ts";
 import { call, component, doc, expectValid, type Json, schemaValidator, viaWorker } from "./support.ts";
 
 describe("real responses match the documented schemas: jobs, uploads, webhooks, problems", () => {
@@ -56,8 +56,9 @@ describe("real responses match the documented schemas: jobs, uploads, webhooks, 
     expect(media.encoding.image.contentType).toMatch(/image\/png/);
     expectValid(upload, op.responses["201"].content["application/json"].examples.uploaded.value, "documented example");
 
-    const png = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), (ch) =>
-      ch.charCodeAt(0),
+    const png = Uint8Array.from(
+      atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+      (ch) => ch.charCodeAt(0),
     );
     const form = new FormData();
     form.append("image", new File([png], "dot.png", { type: "image/png" }));
@@ -81,7 +82,14 @@ describe("real responses match the documented schemas: jobs, uploads, webhooks, 
 
   it("webhooks, a job event and batch.completed, are delivered with the documented bodies and headers", async () => {
     const res = await json("/v1/batches", "POST", {
-      jobs: [{ model: "weshop/seedream", params: { textDescription: "x" }, webhookUrl: `${HOOK_ORIGIN}/job`, webhookEvents: ["job.succeeded"] }],
+      jobs: [
+        {
+          model: "weshop/seedream",
+          params: { textDescription: "x" },
+          webhookUrl: `${HOOK_ORIGIN}/job`,
+          webhookEvents: ["job.succeeded"],
+        },
+      ],
       webhookUrl: `${HOOK_ORIGIN}/batch`,
     });
     expect(res.status, await res.clone().text()).toBe(202);
@@ -108,8 +116,13 @@ describe("real responses match the documented schemas: jobs, uploads, webhooks, 
       const op = d.webhooks[name].post;
       const delivery = h.webhooks.find((w) => new URL(w.url).pathname === path);
       expect(delivery, `${name} delivered`).toBeDefined();
-      expectValid(schemaValidator(op.requestBody.content["application/json"].schema, d), JSON.parse(delivery!.body), `${name} body`);
-      for (const p of op.parameters as Json[]) expectValid(schemaValidator(p.schema, d), delivery!.headers[p.name], `${name} ${p.name} header`);
+      expectValid(
+        schemaValidator(op.requestBody.content["application/json"].schema, d),
+        JSON.parse(delivery!.body),
+        `${name} body`,
+      );
+      for (const p of op.parameters as Json[])
+        expectValid(schemaValidator(p.schema, d), delivery!.headers[p.name], `${name} ${p.name} header`);
     }
     expect(JSON.parse(h.webhooks.find((w) => w.url.endsWith("/batch"))!.body)).toMatchObject({
       type: "batch.completed",

@@ -24,7 +24,11 @@ function requestFor(path: string, method: string, op: Json): Request {
     headers["Content-Type"] = type;
     body = "{}";
   }
-  return new Request(`${BASE}${url}${String(query) ? `?${query}` : ""}`, { method: method.toUpperCase(), headers, ...(body ? { body } : {}) });
+  return new Request(`${BASE}${url}${String(query) ? `?${query}` : ""}`, {
+    method: method.toUpperCase(),
+    headers,
+    ...(body ? { body } : {}),
+  });
 }
 
 describe.each([
@@ -40,7 +44,10 @@ describe.each([
         const res = await fetcher(requestFor(path, method, op));
         const seen = `${res.status} ${await res.text()}`.replace(/"requestId":"[^"]*"/, "");
         expect(seen, `${method.toUpperCase()} ${path}`).not.toBe(notFound);
-        expect(Object.keys(op.responses), `${method.toUpperCase()} ${path} answered an undocumented ${res.status}`).toContain(String(res.status));
+        expect(
+          Object.keys(op.responses),
+          `${method.toUpperCase()} ${path} answered an undocumented ${res.status}`,
+        ).toContain(String(res.status));
       }
     expect(d.paths["/openapi.json"]).toBeDefined();
     const spec = await fetcher(new Request(`${BASE}/openapi.json`));
@@ -66,10 +73,14 @@ describe("GET /docs", () => {
       const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
       expect(scripts.length).toBeGreaterThan(0);
       for (const [, attrs, body] of scripts)
-        expect({ attrs, body: body!.trim() }).toEqual({ attrs: expect.stringMatching(/\bsrc="\/docs\/[\w.-]+\.js"/), body: "" });
+        expect({ attrs, body: body!.trim() }).toEqual({
+          attrs: expect.stringMatching(/\bsrc="\/docs\/[\w.-]+\.js"/),
+          body: "",
+        });
       const sheets = [...html.matchAll(/<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"/gi)].map((m) => m[1]!);
       expect(sheets.length).toBeGreaterThan(0);
-      for (const link of html.match(/<link\b[^>]*>/gi) ?? []) expect(link).toMatch(/href="(\/docs\/[\w.-]+\.css|data:[^"]*)"/);
+      for (const link of html.match(/<link\b[^>]*>/gi) ?? [])
+        expect(link).toMatch(/href="(\/docs\/[\w.-]+\.css|data:[^"]*)"/);
 
       // each script and stylesheet is a file of this deployment, served as what the page expects
       for (const [src, type] of [
@@ -82,7 +93,9 @@ describe("GET /docs", () => {
         expect((await file.text()).length, src).toBeGreaterThan(100);
       }
       // the bundle is Swagger UI's; the starter hands it this worker's document and no validator
-      expect(await (await assets.fetch(new Request(`${BASE}/docs/swagger-ui-bundle.js`))).text()).toContain("SwaggerUIBundle");
+      expect(await (await assets.fetch(new Request(`${BASE}/docs/swagger-ui-bundle.js`))).text()).toContain(
+        "SwaggerUIBundle",
+      );
       const init = scripts.find(([, attrs]) => /init\.js/.test(attrs!))![1]!;
       expect(init).toContain('data-openapi="/openapi.json"');
       const starter = await (await assets.fetch(new Request(`${BASE}/docs/init.js`))).text();

@@ -19,7 +19,11 @@ describe("real responses match the documented schemas: schedules", () => {
 
   const json = (path: string, method: string, body: unknown) =>
     call(path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  const NIGHTLY = { name: "n", cron: "0 3 * * *", batch: { jobs: [{ model: "weshop/seedream", params: { textDescription: "x" } }] } };
+  const NIGHTLY = {
+    name: "n",
+    cron: "0 3 * * *",
+    batch: { jobs: [{ model: "weshop/seedream", params: { textDescription: "x" } }] },
+  };
   async function createSchedule(body: unknown): Promise<Response> {
     const res = await json("/v1/schedules", "POST", body);
     if (res.status === 201) schedules.push(((await res.clone().json()) as Json).id);
@@ -41,7 +45,14 @@ describe("real responses match the documented schemas: schedules", () => {
       timezone: "Europe/Istanbul",
       enabled: false,
       batch: {
-        jobs: [{ ...NIGHTLY.batch.jobs[0], metadata: { k: "v" }, webhookUrl: "https://hooks.example.com/s", webhookEvents: ["job.failed"] }],
+        jobs: [
+          {
+            ...NIGHTLY.batch.jobs[0],
+            metadata: { k: "v" },
+            webhookUrl: "https://hooks.example.com/s",
+            webhookEvents: ["job.failed"],
+          },
+        ],
         webhookUrl: "https://hooks.example.com/b",
       },
     });
@@ -61,7 +72,11 @@ describe("real responses match the documented schemas: schedules", () => {
     expect(read.status).toBe(200);
     expectValid(schedule, await read.json(), "200 body");
 
-    const patched = await json(`/v1/schedules/${created.id}`, "PATCH", { enabled: false, cron: "30 6 * * 1-5", timezone: "Asia/Tokyo" });
+    const patched = await json(`/v1/schedules/${created.id}`, "PATCH", {
+      enabled: false,
+      cron: "30 6 * * 1-5",
+      timezone: "Asia/Tokyo",
+    });
     expect(patched.status).toBe(200);
     expectValid(schedule, await patched.json(), "PATCH body");
 
@@ -69,7 +84,9 @@ describe("real responses match the documented schemas: schedules", () => {
     expect(badPatch.status).toBe(400);
     const badBody = (await badPatch.json()) as Json;
     expectValid(problem, badBody, "PATCH 400");
-    const documented = doc().paths["/v1/schedules/{id}"].patch.responses["400"].content["application/problem+json"].examples.validation_failed.value;
+    const documented =
+      doc().paths["/v1/schedules/{id}"].patch.responses["400"].content["application/problem+json"].examples
+        .validation_failed.value;
     expect(badBody.errors).toEqual(documented.errors);
 
     const deleted = await call(`/v1/schedules/${created.id}`, { method: "DELETE" });
@@ -85,16 +102,26 @@ describe("real responses match the documented schemas: schedules", () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as Json;
     expectValid(component("Problem"), body, "400");
-    const documented = doc().paths["/v1/schedules"].post.responses["400"].content["application/problem+json"].examples.validation_failed.value;
+    const documented =
+      doc().paths["/v1/schedules"].post.responses["400"].content["application/problem+json"].examples.validation_failed
+        .value;
     expect(body.errors).toEqual(documented.errors);
-    expect(body.errors.map((e: Json) => e.path).sort()).toEqual(["batch.jobs[0].params.textDescription", "cron", "timezone"]);
+    expect(body.errors.map((e: Json) => e.path).sort()).toEqual([
+      "batch.jobs[0].params.textDescription",
+      "cron",
+      "timezone",
+    ]);
   });
 
   it("the documented schedule request schemas and the real route agree", async () => {
     const create = component("CreateSchedule");
     const job = NIGHTLY.batch.jobs[0]!;
     const cases: [string, unknown, boolean][] = [
-      ["the documented example", doc().paths["/v1/schedules"].post.requestBody.content["application/json"].examples.nightly.value, true],
+      [
+        "the documented example",
+        doc().paths["/v1/schedules"].post.requestBody.content["application/json"].examples.nightly.value,
+        true,
+      ],
       ["name, cron and batch only", NIGHTLY, true],
       ["every field", { ...NIGHTLY, timezone: "America/New_York", enabled: false }, true],
       ["steps", { ...NIGHTLY, cron: "*/15 * * * *" }, true],
@@ -115,7 +142,11 @@ describe("real responses match the documented schemas: schedules", () => {
       ["an unknown field", { ...NIGHTLY, surprise: true }, false],
       ["no batch", { name: "n", cron: NIGHTLY.cron }, false],
       ["an empty batch", { ...NIGHTLY, batch: { jobs: [] } }, false],
-      ["a bad job in the batch", { ...NIGHTLY, batch: { jobs: [{ ...job, params: { textDescription: "x", batchCount: 0 } }] } }, false],
+      [
+        "a bad job in the batch",
+        { ...NIGHTLY, batch: { jobs: [{ ...job, params: { textDescription: "x", batchCount: 0 } }] } },
+        false,
+      ],
       ["an extra batch field", { ...NIGHTLY, batch: { ...NIGHTLY.batch, extra: 1 } }, false],
       ["not an object", [NIGHTLY], false],
     ];

@@ -20,17 +20,30 @@ export const viaWorker: Fetcher = (req) => exports.default.fetch(req);
 export const doc = () => JSON.parse(JSON.stringify(openapiDocument())) as Json;
 
 /** A JSON Schema validator for one component, resolving `#/components/...` against the document. */
-export function schemaValidator(schema: Json, d: Json = doc()): (value: unknown) => { valid: boolean; errors: unknown[] } {
+export function schemaValidator(
+  schema: Json,
+  d: Json = doc(),
+): (value: unknown) => { valid: boolean; errors: unknown[] } {
   const validator = new JsonSchemaValidator({ ...schema, components: d.components } as never, "2020-12", false);
   return (value) => validator.validate(value);
 }
-export const component = (name: string, d: Json = doc()) => schemaValidator({ $ref: `#/components/schemas/${name}` }, d);
+export const component = (name: string, d: Json = doc()) =>
+  schemaValidator({ $ref: `#/components/schemas/${name}` }, d);
 
-export function expectValid(check: (v: unknown) => { valid: boolean; errors: unknown[] }, value: unknown, what: string): void {
+export function expectValid(
+  check: (v: unknown) => { valid: boolean; errors: unknown[] },
+  value: unknown,
+  what: string,
+): void {
   const result = check(value);
   expect(result.valid, `${what}: ${JSON.stringify(result.errors.slice(0, 3))}\n${JSON.stringify(value)}`).toBe(true);
 }
 
 /** An API call as KEY_A through the worker entry. */
 export const call = (path: string, init: RequestInit = {}) =>
-  viaWorker(new Request(`${BASE}${path}`, { ...init, headers: { Authorization: `Bearer ${KEY_A}`, ...(init.headers as Record<string, string>) } }));
+  viaWorker(
+    new Request(`${BASE}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${KEY_A}`, ...(init.headers as Record<string, string>) },
+    }),
+  );

@@ -3,13 +3,15 @@
 // and nothing kept, and a declared Content-Length over it is refused before the body is read.
 import { env } from "cloudflare:test";
 import { describe, expect } from "vitest";
-import { it } from "../../support/fixture.ts";
 import { MAX_FILE_BYTES } from "../../../src/schemas/upload-spec.ts";
+import { it } from "../../support/fixture.ts";
 import { MP4, postUpload, storedUploads, streamedFile } from "./media.ts";
 import { MiB, problem } from "./support.ts";
 
 describe("POST /v1/uploads, field `file`, at and over 100 MiB", () => {
-  it("a file of exactly 100 MiB, streamed without Content-Length, is stored whole with its sha256", { timeout: 180_000 }, async () => {
+  it("a file of exactly 100 MiB, streamed without Content-Length, is stored whole with its sha256", {
+    timeout: 180_000,
+  }, async () => {
     const up = streamedFile(MAX_FILE_BYTES, MP4);
     const res = await postUpload(up.body, undefined, { "Content-Type": up.contentType });
     expect(res.status, await res.clone().text()).toBe(201);
@@ -21,7 +23,9 @@ describe("POST /v1/uploads, field `file`, at and over 100 MiB", () => {
     await env.MEDIA.delete(object!.key);
   });
 
-  it("one byte over is 413 naming `file`, the body stops being read soon after the limit, and nothing is kept", { timeout: 180_000 }, async () => {
+  it("one byte over is 413 naming `file`, the body stops being read soon after the limit, and nothing is kept", {
+    timeout: 180_000,
+  }, async () => {
     const before = await storedUploads();
     const up = streamedFile(MAX_FILE_BYTES + 1, MP4);
     const res = await postUpload(up.body, undefined, { "Content-Type": up.contentType });
@@ -38,7 +42,10 @@ describe("POST /v1/uploads, field `file`, at and over 100 MiB", () => {
 
   it("a declared Content-Length over the limit is 413 before the file is read", async () => {
     const up = streamedFile(200 * MiB, MP4);
-    const res = await postUpload(up.body, undefined, { "Content-Type": up.contentType, "Content-Length": String(200 * MiB + 300) });
+    const res = await postUpload(up.body, undefined, {
+      "Content-Type": up.contentType,
+      "Content-Length": String(200 * MiB + 300),
+    });
     expect(res.status).toBe(413);
     expect((await problem(res)).errors?.[0]?.path).toBe("file");
     // the part's head and at most the chunks the stream queued on its own

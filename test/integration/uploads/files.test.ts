@@ -1,16 +1,25 @@
 // POST /v1/uploads with the field `file`: each supported image, video and audio format recognised
 // by its bytes and stored, its signed link serving it; anything else refused naming `file` with
 // nothing stored; DELETE removes it for its owner only; Seedance takes the links as references.
-import { Validator } from "@cfworker/json-schema";
+
 import { exports } from "cloudflare:workers";
+import { Validator } from "@cfworker/json-schema";
 import { describe, expect } from "vitest";
-import { it } from "../../support/fixture.ts";
 import { openapiDocument } from "../../../src/http/app.ts";
+import { it } from "../../support/fixture.ts";
 import { api, BASE, KEY_B } from "../../support/harness.ts";
 import { fileForm, MP3, MP4, postUpload, SAMPLES, sha256Hex, storedUploads } from "./media.ts";
 import { problem } from "./support.ts";
 
-type Stored = { id: string; url: string; kind: string; contentType: string; size: number; sha256: string; expiresAt: string };
+type Stored = {
+  id: string;
+  url: string;
+  kind: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  expiresAt: string;
+};
 
 const documented = () => {
   const doc = JSON.parse(JSON.stringify(openapiDocument()));
@@ -25,23 +34,31 @@ async function upload(data: Uint8Array, name?: string, type?: string): Promise<S
 }
 
 describe("POST /v1/uploads, field `file`", () => {
-  it.for(SAMPLES.map((s) => [s.name, s] as const))("%s is recognised by its bytes, stored, and served by its signed link", async ([_, sample], { h }) => {
-    // the name and declared type say nothing useful: the bytes decide
-    const stored = await upload(sample.bytes, "upload.bin", "application/octet-stream");
-    expect(documented().validate(stored).errors).toEqual([]);
-    expect(stored).toMatchObject({ kind: sample.kind, contentType: sample.contentType, size: sample.bytes.length, sha256: await sha256Hex(sample.bytes) });
-    expect(stored.id).toMatch(/^upl_[0-9a-z]{20}$/);
-    expect(stored.url.startsWith(`${BASE}/media/uploads/${stored.id}.`)).toBe(true);
-    const days = (Date.parse(stored.expiresAt) - Date.now()) / 86_400_000;
-    expect(days).toBeGreaterThanOrEqual(7);
-    expect(days).toBeLessThan(7.1);
+  it.for(SAMPLES.map((s) => [s.name, s] as const))(
+    "%s is recognised by its bytes, stored, and served by its signed link",
+    async ([_, sample], { h }) => {
+      // the name and declared type say nothing useful: the bytes decide
+      const stored = await upload(sample.bytes, "upload.bin", "application/octet-stream");
+      expect(documented().validate(stored).errors).toEqual([]);
+      expect(stored).toMatchObject({
+        kind: sample.kind,
+        contentType: sample.contentType,
+        size: sample.bytes.length,
+        sha256: await sha256Hex(sample.bytes),
+      });
+      expect(stored.id).toMatch(/^upl_[0-9a-z]{20}$/);
+      expect(stored.url.startsWith(`${BASE}/media/uploads/${stored.id}.`)).toBe(true);
+      const days = (Date.parse(stored.expiresAt) - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThanOrEqual(7);
+      expect(days).toBeLessThan(7.1);
 
-    const served = await fetchLink(stored.url);
-    expect(served.status).toBe(200);
-    expect(served.headers.get("Content-Type")).toBe(sample.contentType);
-    expect(new Uint8Array(await served.arrayBuffer())).toEqual(sample.bytes);
-    expect(h.sim.requests).toEqual([]);
-  });
+      const served = await fetchLink(stored.url);
+      expect(served.status).toBe(200);
+      expect(served.headers.get("Content-Type")).toBe(sample.contentType);
+      expect(new Uint8Array(await served.arrayBuffer())).toEqual(sample.bytes);
+      expect(h.sim.requests).toEqual([]);
+    },
+  );
 
   it("bytes of no supported format are 400 naming `file`, whatever the name says; nothing is stored", async () => {
     const before = await storedUploads();
@@ -115,14 +132,20 @@ describe("upload links as job inputs", () => {
     const video = await upload(MP4, "clip.mp4", "video/mp4");
     const audio = await upload(MP3, "track.mp3", "audio/mpeg");
     const references = await api("/v1/jobs", {
-      json: { model: "weshop/seedance", params: { textDescription: "the same scene at night", videos: [video.url], audios: [audio.url] } },
+      json: {
+        model: "weshop/seedance",
+        params: { textDescription: "the same scene at night", videos: [video.url], audios: [audio.url] },
+      },
     });
     expect(references.status, await references.clone().text()).toBe(202);
     const job = (await references.json()) as { params: Record<string, unknown> };
     expect(job.params).toMatchObject({ videos: [video.url], audios: [audio.url] });
 
     const extend = await api("/v1/jobs", {
-      json: { model: "weshop/seedance", params: { textDescription: "and then it rains", extendVideo: video.url, extendDirection: "forward" } },
+      json: {
+        model: "weshop/seedance",
+        params: { textDescription: "and then it rains", extendVideo: video.url, extendDirection: "forward" },
+      },
     });
     expect(extend.status, await extend.clone().text()).toBe(202);
   });

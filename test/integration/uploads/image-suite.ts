@@ -5,7 +5,19 @@ import { expect, it } from "vitest";
 import { MAX_IMAGE_BYTES } from "../../../src/schemas/upload-spec.ts";
 import { SIM_ORIGIN, TEST_BINDINGS } from "../../support/bindings.ts";
 import type { Harness } from "../../support/harness.ts";
-import { type Call, file, form, JPEG_HEAD, MiB, PNG, pngOfSize, problem, streamedUpload, WEBP_HEAD, WESHOP_KEY } from "./support.ts";
+import {
+  type Call,
+  file,
+  form,
+  JPEG_HEAD,
+  MiB,
+  PNG,
+  pngOfSize,
+  problem,
+  streamedUpload,
+  WEBP_HEAD,
+  WESHOP_KEY,
+} from "./support.ts";
 
 /** Every assertion that holds wherever the route is mounted; `harness` is the running test's. */
 export function uploadSuite(call: () => Call, harness: () => Harness) {
@@ -43,7 +55,9 @@ export function uploadSuite(call: () => Call, harness: () => Harness) {
   it("the type sent on is the one the bytes say, not the client's claim; the filename is kept", async () => {
     const jpeg = new Uint8Array(256);
     jpeg.set(JPEG_HEAD);
-    const res = await call()("/v1/uploads", { body: form([["image", file(jpeg, "photo.bin", "application/octet-stream")]]) });
+    const res = await call()("/v1/uploads", {
+      body: form([["image", file(jpeg, "photo.bin", "application/octet-stream")]]),
+    });
     expect(res.status).toBe(201);
     const [req] = uploads();
     expect(req!.body).toMatch(/name="image"; filename="photo.bin"\r\nContent-Type: image\/jpeg\r\n/);
@@ -75,7 +89,10 @@ export function uploadSuite(call: () => Call, harness: () => Harness) {
   });
 
   it("a body that is not multipart is 415", async () => {
-    const res = await call()("/v1/uploads", { body: JSON.stringify({ image: "x" }), headers: { "Content-Type": "application/json" } });
+    const res = await call()("/v1/uploads", {
+      body: JSON.stringify({ image: "x" }),
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(415);
     const body = await problem(res);
     expect(body.code).toBe("unsupported_media_type");
@@ -135,18 +152,24 @@ export function uploadSuite(call: () => Call, harness: () => Harness) {
   });
 
   it("a text file named x.png is 415 naming `image`: the bytes decide, not the name or declared type", async () => {
-    const res = await call()("/v1/uploads", { body: form([["image", file(new TextEncoder().encode("hello, I am not a picture"), "x.png", "image/png")]]) });
+    const res = await call()("/v1/uploads", {
+      body: form([["image", file(new TextEncoder().encode("hello, I am not a picture"), "x.png", "image/png")]]),
+    });
     expect(res.status).toBe(415);
     const body = await problem(res);
     expect(body.code).toBe("unsupported_media_type");
     expect(body.errors).toEqual([{ path: "image", message: expect.stringMatching(/PNG, JPEG or WebP/) }]);
-    const gif = await call()("/v1/uploads", { body: form([["image", file(new TextEncoder().encode("GIF89a......"), "a.gif", "image/gif")]]) });
+    const gif = await call()("/v1/uploads", {
+      body: form([["image", file(new TextEncoder().encode("GIF89a......"), "a.gif", "image/gif")]]),
+    });
     expect(gif.status).toBe(415);
     expect(harness().sim.requests).toEqual([]);
   });
 
   it("an image over 10 MiB is 413 naming `image`, and nothing reaches the provider", async () => {
-    const res = await call()("/v1/uploads", { body: form([["image", file(pngOfSize(MAX_IMAGE_BYTES + 1), "big.png")]]) });
+    const res = await call()("/v1/uploads", {
+      body: form([["image", file(pngOfSize(MAX_IMAGE_BYTES + 1), "big.png")]]),
+    });
     expect(res.status).toBe(413);
     const body = await problem(res);
     expect(body.code).toBe("payload_too_large");

@@ -20,16 +20,46 @@ const bytes = (...parts: (string | number[])[]) => {
 /** One sample per recognised format: the first bytes of such a file, padded. */
 export const SAMPLES = [
   { name: "PNG", bytes: PNG, kind: "image", contentType: "image/png" },
-  { name: "JPEG", bytes: bytes([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10], "JFIF"), kind: "image", contentType: "image/jpeg" },
+  {
+    name: "JPEG",
+    bytes: bytes([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10], "JFIF"),
+    kind: "image",
+    contentType: "image/jpeg",
+  },
   { name: "WebP", bytes: bytes("RIFF", [0x24, 0, 0, 0], "WEBPVP8 "), kind: "image", contentType: "image/webp" },
-  { name: "MP4", bytes: bytes([0, 0, 0, 0x18], "ftypisom", [0, 0, 2, 0], "isomiso2"), kind: "video", contentType: "video/mp4" },
-  { name: "WebM", bytes: bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81]), kind: "video", contentType: "video/webm" },
-  { name: "QuickTime", bytes: bytes([0, 0, 0, 0x14], "ftypqt  ", [0, 0, 2, 0], "qt  "), kind: "video", contentType: "video/quicktime" },
+  {
+    name: "MP4",
+    bytes: bytes([0, 0, 0, 0x18], "ftypisom", [0, 0, 2, 0], "isomiso2"),
+    kind: "video",
+    contentType: "video/mp4",
+  },
+  {
+    name: "WebM",
+    bytes: bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81]),
+    kind: "video",
+    contentType: "video/webm",
+  },
+  {
+    name: "QuickTime",
+    bytes: bytes([0, 0, 0, 0x14], "ftypqt  ", [0, 0, 2, 0], "qt  "),
+    kind: "video",
+    contentType: "video/quicktime",
+  },
   { name: "MP3 (ID3)", bytes: bytes("ID3", [4, 0, 0, 0, 0, 0, 0]), kind: "audio", contentType: "audio/mpeg" },
   { name: "MP3 (frame)", bytes: bytes([0xff, 0xfb, 0x90, 0x64]), kind: "audio", contentType: "audio/mpeg" },
   { name: "WAV", bytes: bytes("RIFF", [0x24, 0, 0, 0], "WAVEfmt "), kind: "audio", contentType: "audio/wav" },
-  { name: "M4A", bytes: bytes([0, 0, 0, 0x20], "ftypM4A ", [0, 0, 0, 0], "M4A mp42isom"), kind: "audio", contentType: "audio/mp4" },
-  { name: "AAC (ADTS)", bytes: bytes([0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f, 0xfc]), kind: "audio", contentType: "audio/aac" },
+  {
+    name: "M4A",
+    bytes: bytes([0, 0, 0, 0x20], "ftypM4A ", [0, 0, 0, 0], "M4A mp42isom"),
+    kind: "audio",
+    contentType: "audio/mp4",
+  },
+  {
+    name: "AAC (ADTS)",
+    bytes: bytes([0xff, 0xf1, 0x50, 0x80, 0x02, 0x1f, 0xfc]),
+    kind: "audio",
+    contentType: "audio/aac",
+  },
 ] as const;
 
 export const MP4 = SAMPLES.find((s) => s.name === "MP4")!.bytes;
@@ -53,7 +83,9 @@ export function postUpload(body: BodyInit, key = KEY_A, headers: Record<string, 
  */
 export function streamedFile(size: number, head: Uint8Array) {
   const boundary = "seedrun-file-boundary";
-  const opening = enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.mp4"\r\nContent-Type: video/mp4\r\n\r\n`);
+  const opening = enc.encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.mp4"\r\nContent-Type: video/mp4\r\n\r\n`,
+  );
   const closing = enc.encode(`\r\n--${boundary}--\r\n`);
   const chunk = new Uint8Array(1024 * 1024).fill(7);
   const digest = new crypto.DigestStream("SHA-256");
@@ -97,5 +129,7 @@ export async function storedUploads(): Promise<string[]> {
 }
 
 export async function sha256Hex(data: Uint8Array): Promise<string> {
-  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", data))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", data))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }

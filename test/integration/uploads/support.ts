@@ -9,15 +9,16 @@ import { bearerAuth, requestId, requireConfig } from "../../../src/http/middlewa
 import { uploadRoutes } from "../../../src/http/routes/uploads/uploads.ts";
 import { problemResponse } from "../../../src/lib/errors.ts";
 import { ApiError, problem as apiProblem } from "../../../src/lib/problems.ts";
-import { api, BASE, KEY_A } from "../../support/harness.ts";
 import { TEST_BINDINGS } from "../../support/bindings.ts";
+import { api, BASE, KEY_A } from "../../support/harness.ts";
 
 export const WESHOP_KEY = TEST_BINDINGS.WESHOP_API_KEY;
 export const MiB = 1024 * 1024;
 
 /** A real 1×1 PNG. */
-export const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="), (ch) =>
-  ch.charCodeAt(0),
+export const PNG = Uint8Array.from(
+  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+  (ch) => ch.charCodeAt(0),
 );
 export const JPEG_HEAD = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
 export const WEBP_HEAD = new TextEncoder().encode("RIFF\x24\x00\x00\x00WEBPVP8 ");
@@ -36,7 +37,14 @@ export function form(fields: [string, string | File][]): FormData {
 }
 export const file = (bytes: Uint8Array, name: string, type = "image/png") => new File([bytes], name, { type });
 
-export type Problem = { status: number; code: string; title: string; detail: string; requestId: string; errors?: { path: string; message: string }[] };
+export type Problem = {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  requestId: string;
+  errors?: { path: string; message: string }[];
+};
 export async function problem(res: Response): Promise<Problem> {
   expect(res.headers.get("Content-Type")).toBe("application/problem+json");
   const text = await res.text();
@@ -56,7 +64,10 @@ export function subApp(): Hono<AppEnv> {
   app.notFound((c) => problemResponse(c, apiProblem("not_found")));
   app.onError((err, c) => {
     if (err instanceof ApiError) return problemResponse(c, err);
-    return problemResponse(c, apiProblem("internal_error", { detail: err instanceof Error ? err.message : String(err) }));
+    return problemResponse(
+      c,
+      apiProblem("internal_error", { detail: err instanceof Error ? err.message : String(err) }),
+    );
   });
   return app;
 }
@@ -65,7 +76,12 @@ export function requestFor(path: string, init: CallInit = {}): Request {
   const headers = new Headers(init.headers);
   if (init.key !== null) headers.set("Authorization", `Bearer ${init.key ?? KEY_A}`);
   const body = init.body;
-  return new Request(`${BASE}${path}`, { method: "POST", headers, body, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
+  return new Request(`${BASE}${path}`, {
+    method: "POST",
+    headers,
+    body,
+    ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+  } as RequestInit);
 }
 
 export const viaSubApp =
@@ -75,10 +91,16 @@ export const viaSubApp =
 export const viaWorker: Call = (path, init = {}) => api(path, { method: "POST", ...init });
 
 /** A hand-written multipart body with one `image` part of `size` bytes, produced lazily in 64 KiB chunks. */
-export function streamedUpload(size: number): { body: ReadableStream<Uint8Array>; contentType: string; pulled: () => number } {
+export function streamedUpload(size: number): {
+  body: ReadableStream<Uint8Array>;
+  contentType: string;
+  pulled: () => number;
+} {
   const boundary = "seedrun-test-boundary";
   const enc = new TextEncoder();
-  const head = enc.encode(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`);
+  const head = enc.encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
+  );
   const tail = enc.encode(`\r\n--${boundary}--\r\n`);
   const chunk = 64 * 1024;
   let sent = 0;

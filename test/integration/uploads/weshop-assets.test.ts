@@ -13,7 +13,10 @@ describe("uploadWeshopImage", () => {
     (status: number, body: unknown, seen: Request[] = []): FetchFn =>
     async (input, init) => {
       seen.push(new Request(input as RequestInfo, init));
-      return new Response(typeof body === "string" ? body : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+      return new Response(typeof body === "string" ? body : JSON.stringify(body), {
+        status,
+        headers: { "Content-Type": "application/json" },
+      });
     };
 
   it("posts one `image` part to {base}/agent/assets/images with the raw key and reads data.image", async () => {
@@ -43,7 +46,12 @@ describe("uploadWeshopImage", () => {
   });
 
   it("a success without a usable data.image is a bad_response", async () => {
-    const out = await uploadWeshopImage(endpoint, image, 1000, answering(200, { success: true, data: { image: "not a url" } }));
+    const out = await uploadWeshopImage(
+      endpoint,
+      image,
+      1000,
+      answering(200, { success: true, data: { image: "not a url" } }),
+    );
     expect(out).toMatchObject({ ok: false, error: { code: "bad_response" } });
   });
 

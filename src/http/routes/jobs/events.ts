@@ -66,7 +66,11 @@ export const jobEventRoutes = routeGroup().openapi(jobEventsRoute, async (c) => 
     let sent = Number.isFinite(lastSeen) ? lastSeen : -1;
     while (job && !aborted) {
       if (job.updatedAt > sent) {
-        await stream.writeSSE({ event: "job", id: String(job.updatedAt), data: JSON.stringify(await publicJob(job, sign)) });
+        await stream.writeSSE({
+          event: "job",
+          id: String(job.updatedAt),
+          data: JSON.stringify(await publicJob(job, sign)),
+        });
         sent = job.updatedAt;
       }
       if (TERMINAL.has(job.status)) break;

@@ -15,7 +15,14 @@ import { validateJobSpec } from "../../../schemas/job-spec.ts";
 import { jobListSchema, jobSchema } from "../../../schemas/job-view.ts";
 import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../../idempotency.ts";
 import { jobStub, listJobs, loadJob, waitForEnd } from "../../job-reads.ts";
-import { created, failedJob, MODEL_EXAMPLES, queuedJob, succeededJob, validationExample } from "../../openapi/examples.ts";
+import {
+  created,
+  failedJob,
+  MODEL_EXAMPLES,
+  queuedJob,
+  succeededJob,
+  validationExample,
+} from "../../openapi/examples.ts";
 import { routeGroup } from "../../openapi/hook.ts";
 import { EXAMPLE_JOB_ID, jobIdParams, preferenceApplied, preferHeader } from "../../openapi/params.ts";
 import {
@@ -58,7 +65,13 @@ export const createJobRoute = createRoute({
           examples: Object.fromEntries(
             MODEL_IDS.map((id) => {
               const e = MODEL_EXAMPLES[id];
-              return [slug(id), { summary: e.summary, value: { model: id, params: e.params, ...(e.metadata ? { metadata: e.metadata } : {}) } }];
+              return [
+                slug(id),
+                {
+                  summary: e.summary,
+                  value: { model: id, params: e.params, ...(e.metadata ? { metadata: e.metadata } : {}) },
+                },
+              ];
             }),
           ),
         },
@@ -94,7 +107,10 @@ export const getJobRoute = createRoute({
   responses: {
     200: job(
       "The job.",
-      { succeeded: { summary: "Succeeded, two stored images", value: succeededJob }, failed: { summary: "Failed", value: failedJob } },
+      {
+        succeeded: { summary: "Succeeded, two stored images", value: succeededJob },
+        failed: { summary: "Failed", value: failedJob },
+      },
       preferenceApplied,
     ),
     404: jobNotFound,
@@ -107,7 +123,12 @@ export const listResponses = {
   200: {
     description: "A page of jobs, newest first.",
     headers: REQUEST_ID_HEADER,
-    content: { "application/json": { schema: jobListSchema, examples: { page: { summary: "One page", value: { data: [succeededJob], nextCursor: null } } } } },
+    content: {
+      "application/json": {
+        schema: jobListSchema,
+        examples: { page: { summary: "One page", value: { data: [succeededJob], nextCursor: null } } },
+      },
+    },
   },
   400: problemResponse("Invalid query (a bad value or an unknown parameter)", {
     validation_failed: validationProblem([{ path: "limit", message: "must be an integer from 1 to 100" }]),
@@ -119,7 +140,9 @@ export const documentedListQuery = listQuery.extend({
   status: listQuery.shape.status.openapi({ param: { description: "Only jobs in this status.", example: "succeeded" } }),
   model: listQuery.shape.model.openapi({ param: { description: "Only jobs of this model." } }),
   batchId: listQuery.shape.batchId.openapi({ param: { description: "Only jobs of this batch." } }),
-  tag: listQuery.shape.tag.openapi({ param: { description: "Only jobs carrying this tag.", example: "campaign:spring" } }),
+  tag: listQuery.shape.tag.openapi({
+    param: { description: "Only jobs carrying this tag.", example: "campaign:spring" },
+  }),
   pipelineId: listQuery.shape.pipelineId.openapi({ param: { description: "Only jobs of this pipeline." } }),
   limit: listQuery.shape.limit.openapi({ param: { description: "Page size.", example: 20 } }),
   cursor: listQuery.shape.cursor.openapi({ param: { description: "`nextCursor` of the previous page." } }),
@@ -142,15 +165,20 @@ export const cancelJobRoute = createRoute({
   path: "/v1/jobs/{id}/cancel",
   operationId: "cancelJob",
   summary: "Cancel a job",
-  description: "Stops following the job at the provider (Wiro tasks are killed; WeShop has no cancel) and ends it as `canceled`.",
+  description:
+    "Stops following the job at the provider (Wiro tasks are killed; WeShop has no cancel) and ends it as `canceled`.",
   tags: ["Jobs"],
   ...authenticated,
   request: { params: jobIdParams },
   responses: {
-    200: job("The canceled job.", { canceled: { summary: "Canceled", value: { ...queuedJob, status: "canceled", completedAt: created } } }),
+    200: job("The canceled job.", {
+      canceled: { summary: "Canceled", value: { ...queuedJob, status: "canceled", completedAt: created } },
+    }),
     404: jobNotFound,
     409: problemResponse("The job already ended", {
-      job_finished: problemExample("job_finished", { detail: `Job ${EXAMPLE_JOB_ID} already ended as succeeded; it cannot be canceled.` }),
+      job_finished: problemExample("job_finished", {
+        detail: `Job ${EXAMPLE_JOB_ID} already ended as succeeded; it cannot be canceled.`,
+      }),
     }),
     ...authProblems,
   },
@@ -172,7 +200,9 @@ export const deleteJobRoute = createRoute({
     204: deleted,
     404: notFoundProblem("Job", EXAMPLE_JOB_ID),
     409: problemResponse("The job has not finished", {
-      job_unfinished: problemExample("job_unfinished", { detail: `Job ${EXAMPLE_JOB_ID} is running; cancel it first, then delete it.` }),
+      job_unfinished: problemExample("job_unfinished", {
+        detail: `Job ${EXAMPLE_JOB_ID} is running; cancel it first, then delete it.`,
+      }),
     }),
     ...authProblems,
   },
@@ -184,7 +214,13 @@ export const jobRoutes = routeGroup()
     const body = await readJsonBody(c);
     const { spec, errors } = validateJobSpec(body, specContext(c));
     if (!spec) throw validationError(errors);
-    const fresh: NewJob = { id: randomId("job"), tenant: c.get("tenant"), ...spec, requestId: c.get("requestId"), origin: new URL(c.req.url).origin };
+    const fresh: NewJob = {
+      id: randomId("job"),
+      tenant: c.get("tenant"),
+      ...spec,
+      requestId: c.get("requestId"),
+      origin: new URL(c.req.url).origin,
+    };
     const claimed = await claimIdempotent(c, "jobs", idempotencyKey, spec, fresh);
     // admitted against the caller's budget before anything exists: a refusal creates and sends nothing
     const [estimate] = await admitOrRefuse(c.env, c.get("config"), c.get("tenant"), [
@@ -210,7 +246,8 @@ export const jobRoutes = routeGroup()
     const { id } = c.req.valid("param");
     const { job: record, canceled } = await jobStub(c, id).cancel(c.get("tenant"));
     if (!record) throw notFound(`Job ${id}`);
-    if (!canceled) throw problem("job_finished", { detail: `Job ${id} already ended as ${record.status}; it cannot be canceled.` });
+    if (!canceled)
+      throw problem("job_finished", { detail: `Job ${id} already ended as ${record.status}; it cannot be canceled.` });
     return c.json(await publicJob(record, linkSigner(c)), 200);
   })
   .openapi(deleteJobRoute, async (c) => {

@@ -12,8 +12,8 @@ import {
   insertPipeline,
   listPipelines,
   markCanceled,
-  pipelineJobIdsIndexed,
   type PipelineRecord,
+  pipelineJobIdsIndexed,
   readPipeline,
   readSteps,
 } from "../../../db/pipelines.ts";
@@ -28,7 +28,15 @@ import { type PipelineSpec, validatePipeline } from "../../../schemas/pipeline-s
 import { pipelineListSchema, pipelineViewSchema } from "../../../schemas/pipeline-view.ts";
 import type { AppEnv } from "../../context.ts";
 import { claimIdempotent, idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../../idempotency.ts";
-import { BAD_PIPELINE, canceledPipeline, EXAMPLE_CONTEXT, FAN_OUT, IMAGE_TO_VIDEO, runningPipeline, succeededPipeline } from "../../openapi/examples.ts";
+import {
+  BAD_PIPELINE,
+  canceledPipeline,
+  EXAMPLE_CONTEXT,
+  FAN_OUT,
+  IMAGE_TO_VIDEO,
+  runningPipeline,
+  succeededPipeline,
+} from "../../openapi/examples.ts";
 import { routeGroup } from "../../openapi/hook.ts";
 import { EXAMPLE_PIPELINE_ID, locationHeader, pipelineIdParams } from "../../openapi/params.ts";
 import {
@@ -45,7 +53,11 @@ import {
 import { ref } from "../../openapi/request-schemas.ts";
 import { readJsonBody, specContext } from "../../request.ts";
 
-const pipeline = (description: string, examples: Record<string, { summary: string; value: unknown }>, headers = {}) => ({
+const pipeline = (
+  description: string,
+  examples: Record<string, { summary: string; value: unknown }>,
+  headers = {},
+) => ({
   description,
   headers: { ...REQUEST_ID_HEADER, ...headers },
   content: { "application/json": { schema: pipelineViewSchema, examples } },
@@ -84,7 +96,11 @@ export const createPipelineRoute = createRoute({
           summary: "A new pipeline",
           value: {
             ...runningPipeline,
-            steps: runningPipeline.steps.map((s, i) => ({ ...s, status: i === 0 ? "running" : "waiting", jobIds: i === 0 ? s.jobIds : [] })),
+            steps: runningPipeline.steps.map((s, i) => ({
+              ...s,
+              status: i === 0 ? "running" : "waiting",
+              jobIds: i === 0 ? s.jobIds : [],
+            })),
             cost: { ...runningPipeline.cost, actual: [] },
           },
         },
@@ -92,7 +108,9 @@ export const createPipelineRoute = createRoute({
       { ...locationHeader("/v1/pipelines/{id}"), ...replayedHeader },
     ),
     ...jsonBodyProblems({
-      validation_failed: validationProblem(validatePipeline(BAD_PIPELINE, { ...EXAMPLE_CONTEXT, publicBaseUrl: true }).errors),
+      validation_failed: validationProblem(
+        validatePipeline(BAD_PIPELINE, { ...EXAMPLE_CONTEXT, publicBaseUrl: true }).errors,
+      ),
     }),
     ...idempotencyResponses,
     ...admissionProblems,
@@ -105,7 +123,8 @@ export const getPipelineRoute = createRoute({
   path: "/v1/pipelines/{id}",
   operationId: "getPipeline",
   summary: "Get a pipeline",
-  description: "Its steps in order, each with its status and jobs (`GET /v1/jobs/{id}`, or `GET /v1/jobs?pipelineId=`).",
+  description:
+    "Its steps in order, each with its status and jobs (`GET /v1/jobs/{id}`, or `GET /v1/jobs?pipelineId=`).",
   tags: ["Pipelines"],
   ...authenticated,
   request: { params: pipelineIdParams },
@@ -148,10 +167,15 @@ export const listPipelinesRoute = createRoute({
       description: "A page of pipelines, newest first.",
       headers: REQUEST_ID_HEADER,
       content: {
-        "application/json": { schema: pipelineListSchema, examples: { page: { summary: "One page", value: { data: [runningPipeline], nextCursor: null } } } },
+        "application/json": {
+          schema: pipelineListSchema,
+          examples: { page: { summary: "One page", value: { data: [runningPipeline], nextCursor: null } } },
+        },
       },
     },
-    400: problemResponse("Invalid query", { validation_failed: validationProblem([{ path: "limit", message: LIMIT }]) }),
+    400: problemResponse("Invalid query", {
+      validation_failed: validationProblem([{ path: "limit", message: LIMIT }]),
+    }),
     ...authProblems,
   },
 });
@@ -161,15 +185,20 @@ export const cancelPipelineRoute = createRoute({
   path: "/v1/pipelines/{id}/cancel",
   operationId: "cancelPipeline",
   summary: "Cancel a pipeline",
-  description: "Cancels its running jobs (stopping their provider tasks as a job cancel does) and skips the steps still waiting.",
+  description:
+    "Cancels its running jobs (stopping their provider tasks as a job cancel does) and skips the steps still waiting.",
   tags: ["Pipelines"],
   ...authenticated,
   request: { params: pipelineIdParams },
   responses: {
-    200: pipeline("The canceled pipeline.", { canceled: { summary: "Canceled in its second step", value: canceledPipeline } }),
+    200: pipeline("The canceled pipeline.", {
+      canceled: { summary: "Canceled in its second step", value: canceledPipeline },
+    }),
     404: pipelineNotFound,
     409: problemResponse("The pipeline already ended", {
-      pipeline_finished: problemExample("pipeline_finished", { detail: `Pipeline ${EXAMPLE_PIPELINE_ID} is already succeeded.` }),
+      pipeline_finished: problemExample("pipeline_finished", {
+        detail: `Pipeline ${EXAMPLE_PIPELINE_ID} is already succeeded.`,
+      }),
     }),
     ...authProblems,
   },
@@ -189,10 +218,14 @@ export const deletePipelineRoute = createRoute({
     204: { description: "Deleted.", headers: REQUEST_ID_HEADER },
     404: pipelineNotFound,
     409: problemResponse("The pipeline has not finished", {
-      pipeline_unfinished: problemExample("pipeline_unfinished", { detail: `Pipeline ${EXAMPLE_PIPELINE_ID} is still running; cancel it first.` }),
+      pipeline_unfinished: problemExample("pipeline_unfinished", {
+        detail: `Pipeline ${EXAMPLE_PIPELINE_ID} is still running; cancel it first.`,
+      }),
     }),
     503: problemResponse("Some of its jobs could not be reached", {
-      delete_incomplete: problemExample("delete_incomplete", { detail: "2 jobs could not be reached; send the DELETE again." }),
+      delete_incomplete: problemExample("delete_incomplete", {
+        detail: "2 jobs could not be reached; send the DELETE again.",
+      }),
     }),
     ...authProblems,
   },
@@ -206,7 +239,10 @@ async function loadPipeline(c: Context<AppEnv>, id: string): Promise<PipelineRec
 
 /** The pipeline's request checked as POST /v1/pipelines and POST /v1/quotes do. */
 export function checkPipeline(c: Context<AppEnv>, body: unknown): PipelineSpec {
-  const { spec, errors } = validatePipeline(body, { ...specContext(c), publicBaseUrl: c.get("config").publicBaseUrl !== undefined });
+  const { spec, errors } = validatePipeline(body, {
+    ...specContext(c),
+    publicBaseUrl: c.get("config").publicBaseUrl !== undefined,
+  });
   if (!spec) throw validationError(errors);
   return spec;
 }
@@ -237,7 +273,10 @@ export const pipelineRoutes = routeGroup()
       // admitted whole, or refused with nothing created: the jobs' ids are derived, so they are reserved before they exist
       const candidates = await pipelineCandidates(id, spec);
       const estimates = await admitOrRefuse(c.env, c.get("config"), tenant, candidates);
-      const steps = spec.steps.map((s) => ({ ...s, estimates: candidates.flatMap((cand, i) => (cand.step === s.id ? [estimates[i] ?? null] : [])) }));
+      const steps = spec.steps.map((s) => ({
+        ...s,
+        estimates: candidates.flatMap((cand, i) => (cand.step === s.id ? [estimates[i] ?? null] : [])),
+      }));
       await insertPipeline(c.env.DB, {
         id,
         tenant,
@@ -254,11 +293,14 @@ export const pipelineRoutes = routeGroup()
     c.header("Location", `/v1/pipelines/${id}`);
     return c.json(await pipelineView(c.env, record), 202);
   })
-  .openapi(getPipelineRoute, async (c) => c.json(await pipelineView(c.env, await loadPipeline(c, c.req.valid("param").id)), 200))
+  .openapi(getPipelineRoute, async (c) =>
+    c.json(await pipelineView(c.env, await loadPipeline(c, c.req.valid("param").id)), 200),
+  )
   .openapi(listPipelinesRoute, async (c) => {
     const { limit, cursor: text } = c.req.valid("query");
     const cursor = text === undefined ? undefined : decodeCursor(text, "pipe");
-    if (text !== undefined && !cursor) throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
+    if (text !== undefined && !cursor)
+      throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
     const page = await listPipelines(c.env.DB, c.get("tenant"), limit, cursor);
     const data = await Promise.all(page.records.map((p) => pipelineView(c.env, p)));
     return c.json({ data, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
@@ -268,7 +310,8 @@ export const pipelineRoutes = routeGroup()
     const tenant = c.get("tenant");
     const record = await loadPipeline(c, id);
     // marked first, its jobs read second: a step starting meanwhile sees the mark and cancels what it created
-    if (!(await markCanceled(c.env.DB, id, tenant))) throw problem("pipeline_finished", { detail: `Pipeline ${id} is already ${record.status}.` });
+    if (!(await markCanceled(c.env.DB, id, tenant)))
+      throw problem("pipeline_finished", { detail: `Pipeline ${id} is already ${record.status}.` });
     const steps = await readSteps(c.env.DB, id);
     await Promise.all(steps.flatMap((s) => s.jobIds).map((jobId) => jobApi(c.env, jobId).cancel(tenant)));
     return c.json(await pipelineView(c.env, (await readPipeline(c.env.DB, id, tenant))!), 200);
@@ -277,7 +320,8 @@ export const pipelineRoutes = routeGroup()
     const { id } = c.req.valid("param");
     const tenant = c.get("tenant");
     const record = await loadPipeline(c, id);
-    const unfinished = () => problem("pipeline_unfinished", { detail: `Pipeline ${id} is still running; cancel it first.` });
+    const unfinished = () =>
+      problem("pipeline_unfinished", { detail: `Pipeline ${id} is still running; cancel it first.` });
     // a canceled pipeline's workflow is still winding down until it records its end (completedAt)
     if (record.status === "running" || record.completedAt === undefined) throw unfinished();
     // its steps' lists and the jobs index together: a job erased by an earlier, cut-short DELETE is "missing" now, which is fine

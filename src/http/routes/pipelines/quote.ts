@@ -14,10 +14,21 @@ export async function quotePipeline(
   body: Record<string, unknown>,
 ): Promise<{ total: CostAmount[]; jobs: { model: string; estimate: CostEstimate | null }[] }> {
   const extra = Object.keys(body).filter((k) => k !== "pipeline");
-  const { spec, errors } = validatePipeline(body.pipeline, { ...specContext(c), publicBaseUrl: c.get("config").publicBaseUrl !== undefined });
-  const all = [...errors.map((e) => ({ ...e, path: `pipeline.${e.path}` })), ...extra.map((k) => ({ path: k, message: "is not a known field" }))];
+  const { spec, errors } = validatePipeline(body.pipeline, {
+    ...specContext(c),
+    publicBaseUrl: c.get("config").publicBaseUrl !== undefined,
+  });
+  const all = [
+    ...errors.map((e) => ({ ...e, path: `pipeline.${e.path}` })),
+    ...extra.map((k) => ({ path: k, message: "is not a known field" })),
+  ];
   if (!spec || all.length > 0) throw validationError(all);
-  const specs = spec.steps.flatMap((s) => Array.from({ length: s.maxJobs }, () => ({ model: s.model, params: s.quoteParams })));
+  const specs = spec.steps.flatMap((s) =>
+    Array.from({ length: s.maxJobs }, () => ({ model: s.model, params: s.quoteParams })),
+  );
   const estimates = await quoteAll(c.env.DB, c.get("config"), specs);
-  return { total: sumEstimates(estimates), jobs: specs.map((s, i) => ({ model: s.model, estimate: estimates[i] ?? null })) };
+  return {
+    total: sumEstimates(estimates),
+    jobs: specs.map((s, i) => ({ model: s.model, estimate: estimates[i] ?? null })),
+  };
 }

@@ -14,7 +14,8 @@ import type { StoredUploadView } from "../../../schemas/upload-view.ts";
 import type { AppEnv } from "../../context.ts";
 import { fileTooLarge } from "./problems.ts";
 
-const KINDS_TEXT = "must be an image (PNG, JPEG, WebP), a video (MP4, WebM, QuickTime) or audio (MP3, WAV, M4A/AAC), recognised by its content";
+const KINDS_TEXT =
+  "must be an image (PNG, JPEG, WebP), a video (MP4, WebM, QuickTime) or audio (MP3, WAV, M4A/AAC), recognised by its content";
 /** A slow client gets this long to send its file; then the upload is abandoned and nothing kept. */
 const UPLOAD_TIMEOUT_MS = 15 * 60 * 1000;
 /** Further parts after the file are read this far to name them all in the 400. */
@@ -56,7 +57,11 @@ async function restOfForm(reader: MultipartReader): Promise<FieldError[]> {
 }
 
 /** Handles a body whose first part is `file`: stores it, checks the rest, gives what 201 answers. */
-export async function uploadFile(c: Context<AppEnv>, body: ReadableStream<Uint8Array>, boundary: string): Promise<StoredUploadView> {
+export async function uploadFile(
+  c: Context<AppEnv>,
+  body: ReadableStream<Uint8Array>,
+  boundary: string,
+): Promise<StoredUploadView> {
   const reader = new MultipartReader(body, boundary);
   const bucket = c.env.MEDIA;
   let stored: StoredFile | undefined;
@@ -79,7 +84,12 @@ export async function uploadFile(c: Context<AppEnv>, body: ReadableStream<Uint8A
     if (extra.length > 0) throw validationError(extra);
 
     const config = c.get("config");
-    const sign = makeLinkSigner(config.signingSecret, config.publicBaseUrl ?? new URL(c.req.url).origin, Date.now(), UPLOAD_LINK_TTL_SECONDS);
+    const sign = makeLinkSigner(
+      config.signingSecret,
+      config.publicBaseUrl ?? new URL(c.req.url).origin,
+      Date.now(),
+      UPLOAD_LINK_TTL_SECONDS,
+    );
     const link = await sign(stored.key);
     const view: StoredUploadView = {
       id,

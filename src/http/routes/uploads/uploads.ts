@@ -10,7 +10,13 @@ import { type FieldError, problem } from "../../../lib/problems.ts";
 import { validationError } from "../../../lib/validation.ts";
 import { sniffImage } from "../../../media/sniff.ts";
 import { uploadWeshopImage } from "../../../providers/weshop-assets.ts";
-import { FILE_FIELD, MAX_FILE_BODY_BYTES, MAX_IMAGE_BYTES, MAX_UPLOAD_BODY_BYTES, UPLOAD_FIELD as FIELD } from "../../../schemas/upload-spec.ts";
+import {
+  UPLOAD_FIELD as FIELD,
+  FILE_FIELD,
+  MAX_FILE_BODY_BYTES,
+  MAX_IMAGE_BYTES,
+  MAX_UPLOAD_BODY_BYTES,
+} from "../../../schemas/upload-spec.ts";
 import { storedUploadSchema, uploadSchema } from "../../../schemas/upload-view.ts";
 import { routeGroup } from "../../openapi/hook.ts";
 import { EXAMPLE_UPLOAD_ID, uploadIdParams } from "../../openapi/params.ts";
@@ -26,7 +32,15 @@ import {
 } from "../../openapi/problems.ts";
 import { ref } from "../../openapi/request-schemas.ts";
 import { deleteUpload, uploadFile } from "./file.ts";
-import { fileTooLarge, imageTooLarge, imageTooLarge as tooLarge, notAnImage, notMultipart, providerError, providerUnavailable } from "./problems.ts";
+import {
+  fileTooLarge,
+  imageTooLarge,
+  notAnImage,
+  notMultipart,
+  providerError,
+  providerUnavailable,
+  imageTooLarge as tooLarge,
+} from "./problems.ts";
 
 const storedExample = {
   id: EXAMPLE_UPLOAD_ID,
@@ -70,21 +84,30 @@ export const uploadImageRoute = createRoute({
           schema: z.union([storedUploadSchema, uploadSchema]),
           examples: {
             stored: { summary: "A video stored here (field `file`)", value: storedExample },
-            uploaded: { summary: "An image at WeShop (field `image`)", value: { url: "https://ai-resource.weshop.com/assets/3f9a1c7e5b2d.png" } },
+            uploaded: {
+              summary: "An image at WeShop (field `image`)",
+              value: { url: "https://ai-resource.weshop.com/assets/3f9a1c7e5b2d.png" },
+            },
           },
         },
       },
     },
-    400: problemResponse("Missing, repeated, empty or extra fields, a `file` that is no supported media, or an unreadable multipart body", {
-      validation_failed: validationProblem([{ path: "image", message: "is required: send one file field named `image`" }]),
-      not_media: validationProblem([
-        {
-          path: "file",
-          message: "must be an image (PNG, JPEG, WebP), a video (MP4, WebM, QuickTime) or audio (MP3, WAV, M4A/AAC), recognised by its content",
-        },
-      ]),
-      invalid_multipart: problemExample("invalid_multipart"),
-    }),
+    400: problemResponse(
+      "Missing, repeated, empty or extra fields, a `file` that is no supported media, or an unreadable multipart body",
+      {
+        validation_failed: validationProblem([
+          { path: "image", message: "is required: send one file field named `image`" },
+        ]),
+        not_media: validationProblem([
+          {
+            path: "file",
+            message:
+              "must be an image (PNG, JPEG, WebP), a video (MP4, WebM, QuickTime) or audio (MP3, WAV, M4A/AAC), recognised by its content",
+          },
+        ]),
+        invalid_multipart: problemExample("invalid_multipart"),
+      },
+    ),
     413: problemResponse("A `file` over 100 MiB or an `image` over 10 MiB; nothing is kept", {
       file_too_large: problemBody(fileTooLarge()),
       payload_too_large: problemBody(imageTooLarge()),
@@ -96,7 +119,12 @@ export const uploadImageRoute = createRoute({
     502: problemResponse(
       "WeShop refused the upload or answered badly",
       { provider_error: problemBody(providerError("INSUFFICIENT_POWER: Insufficient power balance")) },
-      { "Retry-After": { description: "Seconds, when WeShop said when to try again.", schema: { type: "string", pattern: "^\\d+$" } } },
+      {
+        "Retry-After": {
+          description: "Seconds, when WeShop said when to try again.",
+          schema: { type: "string", pattern: "^\\d+$" },
+        },
+      },
     ),
     503: problemResponse("WESHOP_API_KEY is not set", {
       provider_not_configured: problemExample("provider_not_configured"),
@@ -113,7 +141,8 @@ export const deleteUploadRoute = createRoute({
   path: "/v1/uploads/{id}",
   operationId: "deleteUpload",
   summary: "Delete a stored upload",
-  description: "Removes a file uploaded with the field `file`; its link answers `404` from then on. An upload of another API key is `404`.",
+  description:
+    "Removes a file uploaded with the field `file`; its link answers `404` from then on. An upload of another API key is `404`.",
   tags: ["Uploads"],
   ...authenticated,
   request: { params: uploadIdParams },
@@ -125,7 +154,11 @@ export const deleteUploadRoute = createRoute({
 });
 
 /** Parses the multipart body, failing with 413 as soon as more than `limit` bytes have arrived. */
-async function readForm(body: ReadableStream<Uint8Array> | null, contentType: string, limit: number): Promise<FormData> {
+async function readForm(
+  body: ReadableStream<Uint8Array> | null,
+  contentType: string,
+  limit: number,
+): Promise<FormData> {
   if (!body) throw validationError([{ path: FIELD, message: "is required: send one file field named `image`" }]);
   let received = 0;
   let exceeded = false;
@@ -194,7 +227,9 @@ export const uploadRoutes = routeGroup()
     const form = await readForm(first?.body ?? null, contentType, MAX_UPLOAD_BODY_BYTES);
     const errors: FieldError[] = [];
     const names = [...new Set([...form.keys()])];
-    for (const name of names) if (name !== FIELD) errors.push({ path: name, message: "is not a known field: send only one file field named `image`" });
+    for (const name of names)
+      if (name !== FIELD)
+        errors.push({ path: name, message: "is not a known field: send only one file field named `image`" });
     const values = form.getAll(FIELD);
     const value = values[0];
     if (value === undefined) errors.push({ path: FIELD, message: "is required: send one file field named `image`" });
@@ -219,6 +254,7 @@ export const uploadRoutes = routeGroup()
     const { error } = outcome;
     c.get("log").warn("upload failed at provider", { code: error.code, httpStatus: error.httpStatus });
     if (error.code === "timeout" || error.code === "network_error") throw providerUnavailable(error.message);
-    const retryAfter = error.retryAfterMs === undefined ? undefined : { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) };
+    const retryAfter =
+      error.retryAfterMs === undefined ? undefined : { "Retry-After": String(Math.ceil(error.retryAfterMs / 1000)) };
     throw providerError(`${error.code}: ${error.message}${error.retryable ? " (retryable)" : ""}`, retryAfter);
   });
