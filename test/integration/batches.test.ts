@@ -1,8 +1,7 @@
 // Batches: validated whole, fanned out a chunk per alarm, counted live, canceled, announced.
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BatchRecord } from "../../src/batches/batch-client.ts";
 import { batchJobId, FAN_OUT_CHUNK } from "../../src/batches/batch-object.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
 import { batchInside, fakeObjects } from "../support/do-internals.ts";
@@ -16,6 +15,7 @@ import {
   startHarness,
   storedJob,
 } from "../support/harness.ts";
+import { batchRecord, batchStub, fanOut, indexedJobIds, marked, newJobsMarked, spec } from "./batches-support.ts";
 
 let h: Harness;
 beforeEach(() => {
@@ -24,29 +24,6 @@ beforeEach(() => {
 afterEach(async () => {
   await h.stop();
 });
-
-const spec = (i: number) =>
-  i % 3 === 0
-    ? { model: "weshop/seedream", params: { textDescription: `image ${i}` } }
-    : i % 3 === 1
-      ? { model: "wiro/ByteDance/text-to-video-seedance-v1", params: { prompt: `video ${i}` } }
-      : {
-          model: "weshop/seedance",
-          params: { textDescription: `clip ${i}`, images: ["https://images.example.com/a.png"] },
-        };
-
-const batchStub = (id: string) => env.BATCHES.get(env.BATCHES.idFromName(id));
-const batchRecord = (id: string) =>
-  runInDurableObject(batchStub(id), async (_, state) => (await state.storage.get<BatchRecord>("batch"))!);
-
-/** Runs one fan-out step of the batch now (its alarm), returning how many jobs exist. */
-async function fanOut(id: string): Promise<number> {
-  await runInDurableObject(batchStub(id), async (instance, state) => {
-    await state.storage.deleteAlarm();
-    await instance.alarm();
-  });
-  return (await batchRecord(id)).created;
-}
 
 async function createBatch(body: unknown, headers: Record<string, string> = {}, key?: string) {
   const res = await api("/v1/batches", { json: body, headers, key });
@@ -57,27 +34,6 @@ async function createBatch(body: unknown, headers: Record<string, string> = {}, 
   }
   return { res, json };
 }
-
-/** Every job id in the listing index (the D1 projection every created job writes). */
-async function indexedJobIds(): Promise<string[]> {
-  const rows = await env.DB.prepare("SELECT id FROM jobs ORDER BY id").all<{ id: string }>();
-  return rows.results.map((r) => r.id);
-}
-
-/**
- * The jobs indexed since `before` whose params mention `marker`: the jobs one test's requests made,
- * whatever a batch left running by an earlier test of the file creates meanwhile.
- */
-async function newJobsMarked(before: Set<string>, marker: string): Promise<string[]> {
-  const fresh = (await indexedJobIds()).filter((id) => !before.has(id));
-  const marked = await Promise.all(
-    fresh.map(async (id) => (JSON.stringify((await storedJob(id)).params).includes(marker) ? id : null)),
-  );
-  return marked.filter((id): id is string => id !== null).sort();
-}
-
-const marked = (marker: string, i: number) =>
-  JSON.parse(JSON.stringify(spec(i)).replace(/"(image|video|clip) /, `"${marker} $1 `)) as ReturnType<typeof spec>;
 
 describe("POST /v1/batches", () => {
   it("one bad spec refuses the whole batch with its path, and nothing is created", async () => {
