@@ -1,51 +1,10 @@
 // How the provider clients classify each answer, per endpoint, against canned provider answers.
 import { describe, expect, it } from "vitest";
 import type { FetchFn } from "../../src/providers/http.ts";
-import type { Outcome, ProviderError, TaskStatus } from "../../src/providers/types.ts";
-import { weshopProvider } from "../../src/providers/weshop.ts";
+import type { TaskStatus } from "../../src/providers/types.ts";
 import { uploadWeshopImage } from "../../src/providers/weshop-assets.ts";
 import { wiroProvider } from "../../src/providers/wiro.ts";
-
-const endpoint = (baseUrl: string) => ({ baseUrl, loopback: true });
-
-/** A fetch that answers every request with `body` and `status`, noting each request. */
-function canned(body: unknown, status = 200, headers: Record<string, string> = {}) {
-  const seen: Request[] = [];
-  const fetch: FetchFn = async (input, init) => {
-    seen.push(new Request(input as RequestInfo, init));
-    return new Response(typeof body === "string" ? body : JSON.stringify(body), {
-      status,
-      headers: { "content-type": "application/json", ...headers },
-    });
-  };
-  return { fetch, seen };
-}
-
-const errorOf = (outcome: Outcome<unknown>): ProviderError => {
-  if (outcome.ok) throw new Error(`expected an error, got ${JSON.stringify(outcome.value)}`);
-  return outcome.error;
-};
-const valueIn = <T>(outcome: Outcome<T>): T => {
-  if (!outcome.ok) throw new Error(`expected a value, got ${JSON.stringify(outcome.error)}`);
-  return outcome.value;
-};
-
-function weshop(body: unknown, status = 200, kind: "video" | "image" = "image") {
-  const { fetch, seen } = canned(body, status);
-  const provider = weshopProvider({
-    endpoint: { ...endpoint("http://127.0.0.1:1/weshop"), apiKey: "ws-key" },
-    timeoutMs: 1000,
-    fetch,
-    agent: kind === "video" ? "seedance" : "seedream",
-    kind,
-  });
-  return {
-    provider,
-    seen,
-    submit: () => provider.submit({ jobId: "job_1", params: { textDescription: "x" } }),
-    poll: () => provider.poll({ taskId: "exe_1" }),
-  };
-}
+import { canned, endpoint, errorOf, valueIn, weshop, wiro, wiroError } from "./provider-answers-support.ts";
 
 describe("WeShop answers", () => {
   const older = (code: number | string) => ({ code, msg: "m" });
@@ -171,27 +130,6 @@ describe("WeShop answers", () => {
     });
   });
 });
-
-/** `secret: null` is an API-key-only project. */
-function wiro(body: unknown, status = 200, secret: string | null = "wiro-secret") {
-  const { fetch, seen } = canned(body, status);
-  const provider = wiroProvider({
-    endpoint: {
-      ...endpoint("http://127.0.0.1:1/wiro/v1"),
-      apiKey: "wiro-key",
-      ...(secret === null ? {} : { apiSecret: secret }),
-    },
-    timeoutMs: 1000,
-    fetch,
-    model: "ByteDance/text-to-video-seedance-v1",
-  });
-  return {
-    seen,
-    submit: () => provider.submit({ jobId: "job_1", params: { prompt: "x" } }),
-    poll: () => provider.poll({ taskId: "1", token: "tok" }),
-  };
-}
-const wiroError = (code: number, message = "m") => ({ result: false, errors: [{ code, message }] });
 
 describe("Wiro answers", () => {
   it("code 0 and code 1 are transient on a poll (a server error; 'There is no task yet.' right after Run) but final on Run", async () => {
