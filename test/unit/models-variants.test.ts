@@ -1,24 +1,10 @@
 // Seedream's Pro/Lite choice and Seedance 2.5, as a client meets them; the run-time guess and the
 // WeShop wire form read from the same catalogue.
 import { describe, expect, it } from "vitest";
-import { fieldErrors } from "../../src/lib/validation.ts";
 import { MODELS, type ModelId } from "../../src/providers/models.ts";
 import { weshopRunBody, weshopRunKey } from "../../src/providers/weshop-run.ts";
+import { aud, check, img, paths, urls, vid } from "./models-support.ts";
 
-function check(model: ModelId, params: Record<string, unknown>) {
-  const r = MODELS[model].params.safeParse(params);
-  return r.success
-    ? { data: r.data, errors: [] }
-    : { data: undefined, errors: fieldErrors(r.error.issues, ["params"]) };
-}
-const paths = (model: ModelId, params: Record<string, unknown>) =>
-  check(model, params)
-    .errors.map((e) => e.path)
-    .sort();
-const img = "https://example.com/a.png";
-const vid = "https://example.com/v.mp4";
-const aud = "https://example.com/a.mp3";
-const urls = (n: number, base = img) => Array.from({ length: n }, (_, i) => `${base}?${i}`);
 const seedream = (params: Record<string, unknown>) => check("weshop/seedream", { textDescription: "cat", ...params });
 const s25 = (params: Record<string, unknown>) => paths("weshop/seedance-25", { textDescription: "x", ...params });
 
