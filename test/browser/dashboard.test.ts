@@ -2,10 +2,18 @@
 // pasted key, start a Seedream and a Wiro job from the form, watch both succeed without a reload,
 // play the outputs from their signed links, see the API's field errors at their fields, and a
 // second key seeing none of it. Every request the page makes stays on the worker's origin.
-import { writeFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTIFACTS, artifact, launchChromium } from "./browser.ts";
+import {
+  apiAs,
+  firstPaint,
+  seedreamJobs,
+  sidewaysOverflow,
+  simFault,
+  unnamedControls,
+  videoState,
+} from "./dashboard-support.ts";
 import { inPage, signIn as signInAt } from "./page.ts";
 import { type BrowserStack, KEY_A, KEY_B, startBrowserStack } from "./stack.ts";
 
@@ -40,34 +48,7 @@ afterAll(async () => {
 
 describe("the dashboard", () => {
   it("paints the sign-in form first, refuses a wrong key and signs in with a right one (keyboard only)", async () => {
-    // measured twice: the first load also compiles the worker's first request; the second is what a returning user sees
-    const measure = async () => {
-      await page.goto(`${stack.worker}/dashboard`);
-      return inPage<{
-        paint: Record<string, number>;
-        responseEnd: number | null;
-        domContentLoaded: number | null;
-        transferred: number | null;
-      }>(
-        page,
-        `(() => {
-          const nav = performance.getEntriesByType("navigation")[0];
-          return {
-            paint: Object.fromEntries(performance.getEntriesByType("paint").map((e) => [e.name, Math.round(e.startTime)])),
-            responseEnd: nav ? Math.round(nav.responseEnd) : null,
-            domContentLoaded: nav ? Math.round(nav.domContentLoadedEventEnd) : null,
-            transferred: nav ? nav.transferSize : null,
-          };
-        })()`,
-      );
-    };
-    const first = await measure();
-    const paint = await measure();
-    writeFileSync(
-      artifact("first-paint.json"),
-      `${JSON.stringify({ firstLoad: first, secondLoad: paint }, null, 2)}\n`,
-    );
-    console.log(`first paint: first load ${JSON.stringify(first)}, second load ${JSON.stringify(paint)}`);
+    const paint = await firstPaint(page, stack.worker);
     expect(paint.paint["first-contentful-paint"]).toBeGreaterThan(0);
 
     await page.getByLabel("API key").focus();
@@ -149,14 +130,7 @@ describe("the dashboard", () => {
     expect(res.headers.get("content-type")).toBe("video/mp4");
     expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
     // and the browser itself loads it from there: its metadata (duration, size) comes in
-    await expect
-      .poll(() =>
-        inPage(
-          page,
-          `(() => { const v = document.querySelector(".outputs video"); return v.error ? "error " + v.error.code : v.readyState; })()`,
-        ),
-      )
-      .toBeGreaterThanOrEqual(1);
+    await expect.poll(() => videoState(page)).toBeGreaterThanOrEqual(1);
     expect(await page.getByRole("link", { name: "Download" }).getAttribute("href")).toBe(src);
     await page.screenshot({ path: artifact("dashboard-job-video.png"), fullPage: true });
 
@@ -172,20 +146,13 @@ describe("the dashboard", () => {
   });
 
   it("shows a batch's progress live to the end, and a schedule in words that can be switched off", async () => {
-    const api = (path: string, body: unknown) =>
-      fetch(`${stack.worker}${path}`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${KEY_A}`, "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    const jobsOf = (n: number) =>
-      Array.from({ length: n }, (_, i) => ({ model: "weshop/seedream", params: { textDescription: `frame ${i}` } }));
-    const batch = (await (await api("/v1/batches", { jobs: jobsOf(3) })).json()) as { id: string };
+    const api = (path: string, body: unknown) => apiAs(stack.worker, KEY_A, path, body);
+    const batch = (await (await api("/v1/batches", { jobs: seedreamJobs(3) })).json()) as { id: string };
     const created = await api("/v1/schedules", {
       name: "Nightly lookbook",
       cron: "0 3 * * *",
       timezone: "Europe/Istanbul",
-      batch: { jobs: jobsOf(1) },
+      batch: { jobs: seedreamJobs(1) },
     });
     expect(created.status).toBe(201);
 
@@ -215,24 +182,18 @@ describe("the dashboard", () => {
   });
 
   it("says why a job failed: the error's code and message, live", async () => {
-    const fault = await fetch(`${stack.sim}/__sim/faults`, {
-      method: "POST",
-      body: JSON.stringify({ target: "weshop.submit", kind: "run_failed" }),
-    });
+    const fault = await simFault(stack.sim, { target: "weshop.submit", kind: "run_failed" });
     expect(fault.ok).toBe(true);
-    const res = await fetch(`${stack.worker}/v1/jobs`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${KEY_A}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ model: "weshop/seedream", params: { textDescription: "a storm" } }),
+    const res = await apiAs(stack.worker, KEY_A, "/v1/jobs", {
+      model: "weshop/seedream",
+      params: { textDescription: "a storm" },
     });
     const { id } = (await res.json()) as { id: string };
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Jobs" }).click();
     await page.getByRole("link", { name: "a storm" }).click();
     const why = page.getByRole("region", { name: "Why the job ended" });
     await why.waitFor({ timeout: 120_000 });
-    const job = (await (
-      await fetch(`${stack.worker}/v1/jobs/${id}`, { headers: { Authorization: `Bearer ${KEY_A}` } })
-    ).json()) as {
+    const job = (await (await apiAs(stack.worker, KEY_A, `/v1/jobs/${id}`)).json()) as {
       status: string;
       error: { code: string; message: string };
     };
@@ -243,11 +204,7 @@ describe("the dashboard", () => {
   });
 
   it("pages through the jobs over the cursor, newest first, without repeating one", async () => {
-    const all = (await (
-      await fetch(`${stack.worker}/v1/jobs?limit=100`, { headers: { Authorization: `Bearer ${KEY_A}` } })
-    ).json()) as {
-      data: { id: string }[];
-    };
+    const all = (await (await apiAs(stack.worker, KEY_A, "/v1/jobs?limit=100")).json()) as { data: { id: string }[] };
     expect(all.data.length).toBe(6);
     await page.goto(`${stack.worker}/dashboard#/jobs?limit=2`);
     const rows = page.locator("[data-job]");
@@ -305,19 +262,8 @@ describe("the dashboard", () => {
       await p.goto(`${stack.worker}/dashboard${hash}`);
       await p.locator("h1").first().waitFor();
       await p.waitForLoadState("networkidle");
-      const overflow = await inPage<number>(
-        p,
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-      );
-      expect(overflow, `${hash} scrolls sideways`).toBeLessThanOrEqual(0);
-      // a control is named by a label, aria-label or its text (those inside hidden or aria-hidden parts do not count)
-      const unnamed = await inPage<string[]>(
-        p,
-        `[...document.querySelectorAll("button, a[href], input:not([type=hidden]), select, textarea, video")]
-          .filter((el) => !el.closest("[hidden], [aria-hidden=true]") && !(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.textContent.trim())
-          .map((el) => el.outerHTML.slice(0, 80))`,
-      );
-      expect(unnamed, `${hash} has controls without a name`).toEqual([]);
+      expect(await sidewaysOverflow(p), `${hash} scrolls sideways`).toBeLessThanOrEqual(0);
+      expect(await unnamedControls(p), `${hash} has controls without a name`).toEqual([]);
     }
     await p.goto(`${stack.worker}/dashboard#/jobs`);
     await p.locator("[data-job]").first().waitFor();

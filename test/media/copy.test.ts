@@ -1,7 +1,8 @@
 // copyToR2: streaming provider outputs into R2 and every way that can fail.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type CopyRequest, copyToR2, extensionFor } from "../../src/media/copy.ts";
+import { copyToR2 } from "../../src/media/copy.ts";
+import { known, request, SRC } from "./copy-support.ts";
 import {
   chunkedStream,
   gzip,
@@ -13,27 +14,6 @@ import {
   storedBytes,
   stubFetch,
 } from "./helpers.ts";
-
-const SRC = "https://cdn.provider.example/out/0.mp4?token=secret-token";
-
-function request(key: string, extra: Partial<CopyRequest> = {}): CopyRequest {
-  return {
-    bucket: env.MEDIA,
-    url: SRC,
-    key,
-    maxBytes: 64 * MiB,
-    timeoutMs: 10_000,
-    urlPolicy: { allowLoopbackHttp: false },
-    partSize: 5 * MiB,
-    ...extra,
-  };
-}
-
-function known(bytes: Uint8Array, headers: Record<string, string> = {}): Response {
-  return new Response(bytes, {
-    headers: { "Content-Length": String(bytes.byteLength), "Content-Type": "video/mp4", ...headers },
-  });
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -269,35 +249,5 @@ describe("copyToR2 failures", () => {
     expect(result).toMatchObject({ ok: false, retryable: true, code: "timeout" });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await env.MEDIA.head("stall/0.mp4")).toBeNull();
-  });
-});
-
-describe("content type and extension", () => {
-  it("uses the response type for images/videos, else the provider's hint, else octet-stream", async () => {
-    const cases: [Record<string, string>, string | undefined, string][] = [
-      [{ "Content-Type": "image/PNG; charset=binary" }, "image/jpeg", "image/png"],
-      [{ "Content-Type": "application/octet-stream" }, "video/mp4", "video/mp4"],
-      [{}, undefined, "application/octet-stream"],
-    ];
-    for (const [i, [headers, hint, expected]] of cases.entries()) {
-      stubFetch({ [SRC]: () => new Response(patternBytes(10), { headers: { "Content-Length": "10", ...headers } }) });
-      const result = await copyToR2(request(`ct/${i}`, hint === undefined ? {} : { contentTypeHint: hint }));
-      expect(result).toMatchObject({ ok: true, contentType: expected });
-      expect((await env.MEDIA.head(`ct/${i}`))?.httpMetadata?.contentType).toBe(expected);
-      vi.restoreAllMocks();
-    }
-  });
-
-  it.each([
-    ["video/mp4", "mp4"],
-    ["image/png", "png"],
-    ["image/jpeg", "jpg"],
-    ["image/webp", "webp"],
-    ["video/webm", "webm"],
-    ["video/quicktime", "mov"],
-    ["image/gif", "bin"],
-    ["application/octet-stream", "bin"],
-  ])("extensionFor(%s) is %s", (type, ext) => {
-    expect(extensionFor(type)).toBe(ext);
   });
 });
