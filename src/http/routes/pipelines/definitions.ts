@@ -4,16 +4,16 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { validatePipeline } from "../../../schemas/pipeline-spec.ts";
 import { pipelineListSchema, pipelineViewSchema } from "../../../schemas/pipeline-view.ts";
 import { idempotencyKeyHeader, idempotencyResponses, replayedHeader } from "../../idempotency.ts";
+import { EXAMPLE_CONTEXT } from "../../openapi/examples.ts";
+import { EXAMPLE_PIPELINE_ID, locationHeader, pipelineIdParams } from "../../openapi/params.ts";
 import {
   BAD_PIPELINE,
   canceledPipeline,
-  EXAMPLE_CONTEXT,
   FAN_OUT,
   IMAGE_TO_VIDEO,
   runningPipeline,
   succeededPipeline,
-} from "../../openapi/examples.ts";
-import { EXAMPLE_PIPELINE_ID, locationHeader, pipelineIdParams } from "../../openapi/params.ts";
+} from "../../openapi/pipeline-examples.ts";
 import {
   admissionProblems,
   authenticated,
