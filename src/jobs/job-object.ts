@@ -2,7 +2,6 @@
 // → act (machine/act.ts: the step's I/O, in its phase's folder) → store → hand-overs (each offering its next wake time) → the
 // next alarm, set in one place (`sleepUntil`). State is stored before each side effect, so a crash resumes from what was stored.
 import { DurableObject } from "cloudflare:workers";
-import { settleCost } from "../budgets/settle.ts";
 import { type Config, readConfig } from "../config.ts";
 import { withKnownActual } from "../costs/actual.ts";
 import { deadlinePassed, deadlineWake, endAtDeadline } from "../lifecycle/deadline.ts";
@@ -16,11 +15,20 @@ import {
 } from "../lifecycle/job-erase.ts";
 import type { Provider } from "../providers/types.ts";
 import type { DeliveryReport } from "../webhooks/types.ts";
-import { type FollowUpStep, hasFollowUps, type StepHost, unchanged } from "./hand-overs/hand-overs.ts";
-import { dueWake, FOLLOW_UPS, notifyBatch, ONGOING, renewSlot, writeIndex } from "./hand-overs/hand-overs-io.ts";
+import { hasFollowUps, type StepHost, unchanged } from "./hand-overs/hand-overs.ts";
+import {
+  BEFORE_ERASE,
+  dueWake,
+  FOLLOW_UPS,
+  ONGOING,
+  renewSlot,
+  runSteps,
+  writeIndex,
+} from "./hand-overs/hand-overs-io.ts";
 import { withEvents } from "./hand-overs/outbox.ts";
 import type { JobApi, NewJob } from "./job-client.ts";
 import { jobLog } from "./job-log.ts";
+import { JobStore } from "./job-store.ts";
 import { type ActHost, act, readSetup } from "./machine/act.ts";
 import { plan, type Step } from "./machine/plan.ts";
 import { EARLY_TOLERANCE_MS } from "./machine/policies.ts";
@@ -33,71 +41,43 @@ import type { JobRecord } from "./record.ts";
 import { absorbStep, cancelJob } from "./stop/stop.ts";
 import { waitForChange } from "./wait-change.ts";
 
-const JOB_KEY = "job";
-
 export class JobObject extends DurableObject<Env> implements JobApi {
   /** Set while an alarm runs in this instance, so an overlapping invocation waits and re-reads. */
   private running: Promise<void> | undefined;
   /** A valid callback arrived while an alarm was running (with the task id its body named); that alarm schedules the confirmation. */
   private callbackDuringAlarm: { taskId?: string } | undefined;
-  /** Readers waiting for the next change (live status, `Prefer: wait`). */
-  private waiters = new Set<() => void>();
   /** The step the alarm is taking right now, with the controller a cancel aborts it by. */
   private inflight: { step: Step["kind"]; controller: AbortController } | undefined;
 
-  // synchronous KV: a read-modify-write with no await inside cannot interleave with another request
-  private load(): JobRecord | undefined {
-    return this.ctx.storage.kv.get<JobRecord>(JOB_KEY);
-  }
-
-  private save(job: JobRecord): void {
-    this.ctx.storage.kv.put(JOB_KEY, job);
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const wake of waiters) wake();
-  }
-
-  /** Updates bookkeeping fields on the stored job, if it is still the state `seen` (else a newer state covers it). */
-  private patch(seen: JobRecord, fields: Partial<JobRecord>): JobRecord {
-    const current = this.load();
-    if (!current || current.updatedAt !== seen.updatedAt || current.status !== seen.status) return current ?? seen;
-    const next = { ...current, ...fields };
-    this.ctx.storage.kv.put(JOB_KEY, next);
-    return next;
-  }
-
-  /** The job as stored, if a cancel ended it after `seen` was read (only a cancel ends a job outside the alarm). */
-  private canceledSince(seen: JobRecord): JobRecord | undefined {
-    const stored = this.load();
-    return stored && isTerminal(stored.status) && !isTerminal(seen.status) ? stored : undefined;
-  }
+  /** The stored record (job-store.ts). */
+  private readonly store = new JobStore(this.ctx.storage.kv);
 
   /** What the steps (machine/act.ts, hand-overs/) may use of this object. */
   private host(): StepHost & ActHost {
     return {
       env: this.env,
-      patch: (seen, fields) => this.patch(seen, fields),
-      save: (job) => this.save(job),
-      canceledSince: (seen) => this.canceledSince(seen),
+      patch: (seen, fields) => this.store.patch(seen, fields),
+      save: (job) => this.store.save(job),
+      canceledSince: (seen) => this.store.canceledSince(seen),
       renewSlot: (job) => renewSlot(this.env, job),
     };
   }
 
   /** Creates the job once; calling again (a retried RPC) returns the stored job unchanged. */
   async create(input: NewJob): Promise<JobRecord> {
-    const estimate = this.load() ? PRIOR : await recentEstimate(this.env, input.model);
+    const estimate = this.store.load() ? PRIOR : await recentEstimate(this.env, input.model);
     // checked after the await: a concurrent create of the same job may have stored it meanwhile
-    const existing = this.load();
+    const existing = this.store.load();
     if (existing) return existing;
     const job = newJobRecord(input, estimate, Date.now());
-    this.save(job);
+    this.store.save(job);
     await this.ctx.storage.setAlarm(job.nextAt);
     return (await writeIndex(this.host(), job)).job;
   }
 
   /** The job if it belongs to `tenant`; other tenants see nothing. */
   async read(tenant: string): Promise<JobRecord | null> {
-    const job = this.load();
+    const job = this.store.load();
     return job && job.tenant === tenant ? job : null;
   }
 
@@ -105,7 +85,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   async wiroCallback(token: string, taskId?: string): Promise<boolean> {
     // hash first: between this load and the save below only storage calls may happen
     const hash = await tokenHash(token);
-    if (!tokenMatches(this.load(), hash)) return false;
+    if (!tokenMatches(this.store.load(), hash)) return false;
     // an alarm mid-step would overwrite the change; it is applied when that alarm is done
     if (this.running) this.callbackDuringAlarm = { taskId: this.callbackDuringAlarm?.taskId ?? taskId };
     else await this.confirmSoon(taskId);
@@ -114,16 +94,16 @@ export class JobObject extends DurableObject<Env> implements JobApi {
 
   /** Marks the callback and brings the confirming Task/Detail (or the stop of a task named after the end) forward. */
   private async confirmSoon(taskId?: string): Promise<void> {
-    const job = this.load();
+    const job = this.store.load();
     const noted = job && callbackNoted(job, Date.now(), taskId);
     if (!noted) return;
-    this.save(noted.job);
+    this.store.save(noted.job);
     if (noted.wakeAt !== undefined) await this.ctx.storage.setAlarm(noted.wakeAt);
   }
 
   /** The sweeper found this job idle: make sure an alarm is set. True when one was missing. */
   async rearm(): Promise<boolean> {
-    const job = this.load();
+    const job = this.store.load();
     if (!job || (isTerminal(job.status) && !hasFollowUps(job))) return false;
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm !== null && alarm > Date.now() - 60_000) {
@@ -137,9 +117,9 @@ export class JobObject extends DurableObject<Env> implements JobApi {
 
   /** A provider slot may be free: look again now instead of at the next retry time. */
   async wake(): Promise<void> {
-    const job = this.load();
+    const job = this.store.load();
     if (job?.status !== "queued") return;
-    this.save({ ...job, nextAt: Math.min(job.nextAt, Date.now()) });
+    this.store.save({ ...job, nextAt: Math.min(job.nextAt, Date.now()) });
     await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -147,11 +127,7 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   async webhookReport(report: DeliveryReport): Promise<void> {
     // a report may arrive while the alarm is mid-step; apply it after, so neither write is lost
     while (this.running) await this.running;
-    const job = this.load();
-    if (!job) return;
-    const previous = job.deliveries?.[report.id];
-    if (previous && previous.attempts > report.attempts) return;
-    this.ctx.storage.kv.put(JOB_KEY, { ...job, deliveries: { ...job.deliveries, [report.id]: report } });
+    this.store.putDelivery(report);
   }
 
   /**
@@ -160,15 +136,15 @@ export class JobObject extends DurableObject<Env> implements JobApi {
    */
   async cancel(tenant: string): Promise<{ job: JobRecord | null; canceled: boolean }> {
     for (;;) {
-      const seen = this.load();
+      const seen = this.store.load();
       if (!seen || seen.tenant !== tenant) return { job: null, canceled: false };
       if (isTerminal(seen.status)) return { job: seen, canceled: false };
       const ended = withKnownActual(cancelJob(seen, this.inflight?.step === "submit", tick()));
       const configResult = readConfig(this.env);
       const next = await withEvents(seen, ended, configResult.ok ? configResult.config : undefined);
       // the messages were built across an await: store only if the job is still as it was read
-      if (!unchanged(this.load(), seen)) continue;
-      this.save(next);
+      if (!unchanged(this.store.load(), seen)) continue;
+      this.store.save(next);
       this.inflight?.controller.abort();
       jobLog(next).info("job status changed", { from: seen.status, to: next.status, code: next.error?.code });
       await this.ctx.storage.setAlarm(Date.now());
@@ -186,21 +162,20 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   }
 
   private eraseHost(): EraseHost {
-    const handOver = async (job: JobRecord) => void (await this.runSteps([settleCost, notifyBatch], job));
-    const drop = () => void this.ctx.storage.kv.delete(JOB_KEY);
+    const store = this.store;
     return {
       env: this.env,
       storage: this.ctx.storage,
-      load: () => this.load(),
-      save: (j) => this.save(j),
-      drop,
-      handOver,
+      load: () => store.load(),
+      save: (j) => store.save(j),
+      drop: () => store.drop(),
+      handOver: async (job) => void (await runSteps(this.host(), BEFORE_ERASE, job)),
     };
   }
 
   /** Resolves with the job once it changes after `since` (its updatedAt), or at the timeout. */
   async waitForChange(tenant: string, since: number, timeoutMs: number): Promise<JobRecord | null> {
-    return waitForChange(() => this.load(), this.waiters, tenant, since, timeoutMs);
+    return waitForChange(() => this.store.load(), this.store.waiters, tenant, since, timeoutMs);
   }
 
   override async alarm(): Promise<void> {
@@ -228,21 +203,21 @@ export class JobObject extends DurableObject<Env> implements JobApi {
   }
 
   private async runAlarm(): Promise<void> {
-    const stored = this.load();
+    const stored = this.store.load();
     if (!stored) return continueErase(this.eraseHost());
     if (isTerminal(stored.status)) return this.afterEnd(stored);
     if (deadlinePassed(stored, Date.now()))
       return this.commit(stored, endAtDeadline(stored, tick()), readSetup(this.env, stored.id, stored.model).config);
     // hand-overs left from the last step
-    const { job, wakeAt } = await this.runSteps(ONGOING, stored);
+    const { job, wakeAt } = await runSteps(this.host(), ONGOING, stored);
     // a cancel may have come during those hand-overs
-    const canceled = this.canceledSince(job);
+    const canceled = this.store.canceledSince(job);
     if (canceled) return this.afterEnd(canceled);
     // alarms run at least once and may come early or twice: act only when the job is due
     if (job.nextAt > Date.now() + EARLY_TOLERANCE_MS) {
       if (job.slotHeld) await renewSlot(this.env, job);
       // a cancel during the renewal set its own alarm for the follow-ups: do them instead
-      const canceledMeanwhile = this.canceledSince(job);
+      const canceledMeanwhile = this.store.canceledSince(job);
       if (canceledMeanwhile) return this.afterEnd(canceledMeanwhile);
       return this.sleepUntil(Math.min(wakeAt, dueWake(job)));
     }
@@ -276,49 +251,34 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     // the cost the provider reported, or 0 for a job that ended without reaching it
     const next = await withEvents(before, withKnownActual(after), config);
     // a cancel stored while the step ran stands: keep only what the step learned
-    const canceled = this.canceledSince(before);
+    const canceled = this.store.canceledSince(before);
     if (canceled) {
       const absorbed = absorbStep(canceled, before, after, tick());
-      this.save(absorbed);
+      this.store.save(absorbed);
       return this.afterEnd(absorbed);
     }
-    this.save(next);
+    this.store.save(next);
     if (next.status !== before.status)
       jobLog(next).info("job status changed", { from: before.status, to: next.status, code: next.error?.code });
     const observed = observedRunMs(before, next);
     if (observed !== undefined) await learnRun(this.env, next, observed);
     if (isTerminal(next.status)) return this.afterEnd(next);
-    const handedOver = await this.runSteps(ONGOING, next);
-    const canceledLater = this.canceledSince(handedOver.job);
+    const handedOver = await runSteps(this.host(), ONGOING, next);
+    const canceledLater = this.store.canceledSince(handedOver.job);
     if (canceledLater) return this.afterEnd(canceledLater);
     await this.sleepUntil(Math.min(handedOver.wakeAt, dueWake(handedOver.job)));
   }
 
   /** A finished job's remaining work; it wakes again only while a step has some left. */
   private async afterEnd(ended: JobRecord): Promise<void> {
-    const { wakeAt } = await this.runSteps(FOLLOW_UPS, ended);
+    const { wakeAt } = await runSteps(this.host(), FOLLOW_UPS, ended);
     await this.sleepUntil(wakeAt);
-  }
-
-  /** Runs `steps` in order, each on the job the previous one left; `wakeAt` is the earliest time any of them offered. */
-  private async runSteps(
-    steps: readonly FollowUpStep[],
-    start: JobRecord,
-  ): Promise<{ job: JobRecord; wakeAt: number }> {
-    let job = start;
-    let wakeAt = Number.POSITIVE_INFINITY;
-    for (const step of steps) {
-      const done = await step(this.host(), job);
-      job = done.job;
-      wakeAt = Math.min(wakeAt, done.nextWakeAt);
-    }
-    return { job, wakeAt };
   }
 
   /** The one place an alarm run sets the next alarm; nothing left to do (Infinity) sets none. */
   private async sleepUntil(wake: number): Promise<void> {
     // an unfinished job also wakes at its caller's deadline
-    const wakeAt = Math.min(wake, deadlineWake(this.load()));
+    const wakeAt = Math.min(wake, deadlineWake(this.store.load()));
     if (Number.isFinite(wakeAt)) await this.ctx.storage.setAlarm(wakeAt);
   }
 }

@@ -10,8 +10,9 @@ import { pipelineViewSchema } from "../../schemas/pipeline-view.ts";
 import { scheduleSkippedEventSchema } from "../../schemas/schedule-view.ts";
 import { messageId } from "../../webhooks/events.ts";
 import type { AppEnv } from "../context.ts";
-import { completedBatch, succeededJob, succeededPipeline } from "./examples.ts";
+import { completedBatch, succeededJob } from "./examples.ts";
 import { EXAMPLE_BATCH_ID, EXAMPLE_JOB_ID, EXAMPLE_PIPELINE_ID, EXAMPLE_SCHEDULE_ID } from "./params.ts";
+import { succeededPipeline } from "./pipeline-examples.ts";
 import { requestComponents } from "./request-schemas.ts";
 
 /** The Standard Webhooks headers on every delivery (src/webhooks/sign.ts), with the example event's id and time. */

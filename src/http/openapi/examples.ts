@@ -1,5 +1,5 @@
-// Examples of the OpenAPI document, typed as the real shapes; the tests validate each against
-// its schema and send the bad requests to the real routes to compare the answers.
+// Examples of the OpenAPI document (those of /v1/pipelines: pipeline-examples.ts), typed as the real shapes; the
+// tests validate each against its schema and send the bad requests to the real routes to compare the answers.
 
 import type { PublicJob } from "../../jobs/record.ts";
 import { isTimeZone } from "../../lib/cron.ts";
@@ -8,13 +8,11 @@ import { MODELS, type ModelId } from "../../providers/models.ts";
 import { validateBatch } from "../../schemas/batch-spec.ts";
 import type { BatchView } from "../../schemas/batch-view.ts";
 import { jobSpecSchema } from "../../schemas/job-spec.ts";
-import type { PipelineView } from "../../schemas/pipeline-view.ts";
 import { cronProblem } from "../../schemas/schedule-spec.ts";
 import type { ScheduleView } from "../../schemas/schedule-view.ts";
 import {
   EXAMPLE_BATCH_ID as BATCH_ID,
   EXAMPLE_JOB_ID as EXAMPLE_ID,
-  EXAMPLE_PIPELINE_ID,
   EXAMPLE_SCHEDULE_ID as SCHEDULE_ID,
 } from "./params.ts";
 import { validationProblem } from "./problems.ts";
@@ -222,84 +220,3 @@ export function scheduleValidationExample() {
     ...validateBatch(BAD_SCHEDULE_REQUEST.batch, EXAMPLE_CONTEXT, ["batch"]).errors,
   ]);
 }
-
-export const runningPipeline: PipelineView = {
-  id: EXAMPLE_PIPELINE_ID,
-  status: "running",
-  steps: [
-    { id: "still", model: "weshop/seedream", status: "succeeded", jobIds: ["job_8x2kq4m9p1r7t3v5w6y0"] },
-    { id: "clip", model: "weshop/seedance", status: "running", jobIds: ["job_3c5v7b9n1m2q4w6e8r0t"], needs: ["still"] },
-  ],
-  cost: {
-    estimate: [{ unit: "weshop_power", amount: 80 }],
-    actual: [{ unit: "weshop_power", amount: 20 }],
-  },
-  metadata: { sku: "SNK-4021" },
-  tags: [],
-  createdAt: created,
-};
-export const succeededPipeline: PipelineView = {
-  ...runningPipeline,
-  status: "succeeded",
-  steps: runningPipeline.steps.map((s) => ({ ...s, status: "succeeded" as const })),
-  cost: { ...runningPipeline.cost, actual: [{ unit: "weshop_power", amount: 80 }] },
-  completedAt: "2026-11-21T10:02:10.000Z",
-};
-export const canceledPipeline: PipelineView = {
-  ...runningPipeline,
-  status: "canceled",
-  steps: [
-    runningPipeline.steps[0]!,
-    { ...runningPipeline.steps[1]!, status: "canceled", error: "canceled: canceled by the client" },
-  ],
-  completedAt: "2026-11-21T10:01:00.000Z",
-};
-
-/** A product still with Seedream, then a clip of it with Seedance. */
-export const IMAGE_TO_VIDEO = {
-  steps: [
-    {
-      id: "still",
-      model: "weshop/seedream",
-      params: { textDescription: "a red sneaker on a white pedestal, studio light", imageSize: "1K" },
-    },
-    {
-      id: "clip",
-      model: "weshop/seedance",
-      params: {
-        textDescription: "the sneaker turns slowly",
-        images: ["{{steps.still.outputs.0.url}}"],
-        duration: "5s",
-      },
-    },
-  ],
-  metadata: { sku: "SNK-4021" },
-};
-
-/** Four stills, and a clip of each. */
-export const FAN_OUT = {
-  steps: [
-    { id: "stills", model: "weshop/seedream", params: { textDescription: "a lighthouse at dusk", batchCount: 4 } },
-    {
-      id: "clips",
-      model: "weshop/seedance",
-      each: "stills",
-      params: { textDescription: "waves roll in", images: ["{{each.url}}"] },
-    },
-  ],
-};
-
-export const BAD_PIPELINE = {
-  steps: [
-    {
-      id: "clip",
-      model: "weshop/seedance",
-      params: { textDescription: "a clip", images: ["{{steps.still.outputs.0.url}}"] },
-    },
-    {
-      id: "still",
-      model: "weshop/seedream",
-      params: { textDescription: "a still", images: ["{{steps.clip.outputs.0.url}}"] },
-    },
-  ],
-};

@@ -15,7 +15,7 @@ import { INDEX_TIMEOUT_MS, LEASE_RENEW_MS } from "../machine/policies.ts";
 import type { JobRecord } from "../record.ts";
 import { stopProviderTask } from "../stop/stop-io.ts";
 import { recordFinish } from "./finish-record.ts";
-import { type FollowUpStep, needsIndex, soonIf } from "./hand-overs.ts";
+import { type FollowUpStep, needsIndex, type StepHost, soonIf } from "./hand-overs.ts";
 
 /** Hands pending webhook messages to their delivery objects; what fails stays for the next alarm. */
 export const handOverOutbox: FollowUpStep = async (host, job) => {
@@ -115,6 +115,9 @@ export const FOLLOW_UPS: readonly FollowUpStep[] = [
   notifyPipeline,
 ];
 
+/** A finished job's record about to go (DELETE, retention): its cost settled and its batch told first. */
+export const BEFORE_ERASE: readonly FollowUpStep[] = [settleCost, notifyBatch];
+
 /** Keeps the slot's lease alive while the task runs; losing it only loosens the cap, so failures are logged, not fatal. */
 export async function renewSlot(env: Env, job: JobRecord): Promise<void> {
   const held = await gateApi(env, job.provider)
@@ -135,4 +138,20 @@ function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs `steps` in order, each on the job the previous one left; `wakeAt` is the earliest time any of them offered. */
+export async function runSteps(
+  host: StepHost,
+  steps: readonly FollowUpStep[],
+  start: JobRecord,
+): Promise<{ job: JobRecord; wakeAt: number }> {
+  let job = start;
+  let wakeAt = Number.POSITIVE_INFINITY;
+  for (const step of steps) {
+    const done = await step(host, job);
+    job = done.job;
+    wakeAt = Math.min(wakeAt, done.nextWakeAt);
+  }
+  return { job, wakeAt };
 }
