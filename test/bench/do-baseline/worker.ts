@@ -46,6 +46,7 @@ export class RecordObject extends DurableObject<BaselineEnv> {
   /** What JobObject.create stores: the record, its first alarm, its D1 index row. */
   async create(id: string, record: unknown): Promise<unknown> {
     this.ctx.storage.kv.put("record", record);
+    this.ctx.storage.kv.put("id", id);
     await this.ctx.storage.setAlarm(Date.now());
     const now = Date.now();
     await this.env.DB.prepare(
@@ -68,7 +69,7 @@ export class RecordObject extends DurableObject<BaselineEnv> {
     await this.env.RECORDS.get(this.env.RECORDS.idFromName("gate")).admit(1);
     this.ctx.storage.kv.put("status", "submitted");
     await this.env.DB.prepare("UPDATE jobs SET status = 'running', updated_at = ? WHERE id = ?")
-      .bind(Date.now(), this.ctx.id.toString())
+      .bind(Date.now(), this.ctx.storage.kv.get<string>("id") ?? "")
       .run();
   }
 }
