@@ -31,14 +31,21 @@ function pipelineCard(p) {
 export async function pipelinesView(main, { signal }) {
   const list = h("div", { class: "batches" });
   fill(main, h("h1", { tabindex: "-1", text: "Pipelines" }), list);
+  // live while any runs, while there are none yet (one made elsewhere shows up), and after a
+  // failed read (shown, then tried again) — a list that stopped on a transient error stays empty
   const load = async () => {
     const page = await api("/v1/pipelines?limit=50", { signal });
     fill(list, page.data.length ? page.data.map(pipelineCard) : h("p", { class: "muted", text: "No pipelines yet." }));
-    return page.data.some((p) => !ended(p));
+    return page.data.length === 0 || page.data.some((p) => !ended(p));
   };
-  let live = await load();
+  const failed = (err) => {
+    if (err instanceof ApiProblem && err.status === 401) throw err;
+    if (!signal.aborted) fill(list, problemBox(err));
+    return true;
+  };
+  let live = await load().catch(failed);
   const timer = setInterval(async () => {
-    if (live) live = await load().catch(() => live);
+    if (live) live = await load().catch((err) => (err instanceof ApiProblem && err.status === 401 ? false : failed(err)));
   }, POLL_MS);
   signal.addEventListener("abort", () => clearInterval(timer));
 }
