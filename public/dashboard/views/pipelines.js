@@ -45,7 +45,8 @@ export async function pipelinesView(main, { signal }) {
   };
   let live = await load().catch(failed);
   const timer = setInterval(async () => {
-    if (live) live = await load().catch((err) => (err instanceof ApiProblem && err.status === 401 ? false : failed(err)));
+    if (live)
+      live = await load().catch((err) => (err instanceof ApiProblem && err.status === 401 ? false : failed(err)));
   }, POLL_MS);
   signal.addEventListener("abort", () => clearInterval(timer));
 }
