@@ -1,10 +1,11 @@
 // WeShop OpenAPI contract: raw-key auth, agent runs (seedance, seedance-25, seedream) with idempotency,
-// power estimates, agent info, polling, image upload. Per-variant rules live in weshop-models.ts.
+// power estimates, agent info, polling, image upload. Per-variant rules live in weshop-variants.ts, their checks in weshop-models.ts.
 import type { Hono, MiddlewareHandler } from "hono";
 import { hangUntilAbort } from "./faults.ts";
 import { guard } from "./guard.ts";
 import { type Ctx, json, randomHex, type TaskRecord, weshopStatus } from "./state.ts";
-import { AGENTS, AUTO_GUESS_SECONDS, checkRun, type RunCheck } from "./weshop-models.ts";
+import { AUTO_GUESS_SECONDS, checkRun, type RunCheck } from "./weshop-models.ts";
+import { AGENTS } from "./weshop-variants.ts";
 
 export const WESHOP_BASE = "/weshop/openapi";
 
