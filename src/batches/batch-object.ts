@@ -1,5 +1,6 @@
 // One Durable Object per batch: it creates the batch's jobs a chunk per alarm (so no single
-// invocation nears the subrequest limit), counts finished jobs, and announces completion.
+// invocation nears the subrequest limit), no more than a window of them unfinished at a time,
+// counts finished jobs, and announces completion.
 import { DurableObject } from "cloudflare:workers";
 import { budgetApi } from "../budgets/budget-client.ts";
 import { readConfig } from "../config.ts";
@@ -15,6 +16,16 @@ import { batchView } from "./batch-view.ts";
 
 /** Jobs created (or canceled) per alarm invocation: each is one RPC, well under the subrequest limit. */
 export const FAN_OUT_CHUNK = 50;
+/**
+ * Unfinished jobs a batch keeps at most (at least this, or twice the providers' caps together).
+ * Jobs past the caps only wait in the gate's line, so creating all of a batch at once buys nothing,
+ * and ten 1,000-job batches created in one burst kept the runtime so busy that Wiro submits sent
+ * meanwhile got no answer within the provider timeout (a submit whose fate is unknown). Jobs not
+ * created yet count as queued in the batch view; a cancel releases their estimates.
+ */
+export const FAN_OUT_WINDOW_MIN = 100;
+/** A paused fan-out looks again after this even if no job's end woke it (a lost notice). */
+const PAUSED_RECHECK_MS = 60_000;
 const SPECS_PER_KEY = 50;
 const FAILURES_KEY = "alarmFailures";
 /** Longest wait between retries of a failed step. */
@@ -95,7 +106,13 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       this.ctx.storage.kv.put(key, status);
       this.save(next);
     });
-    if (next.status !== batch.status || (next.status === "canceled" && next.finished >= next.created))
+    // an end also frees room in the window of a fan-out that is waiting for it
+    const waiting = next.status === "running" && next.created < next.total;
+    if (
+      next.status !== batch.status ||
+      (next.status === "canceled" && next.finished >= next.created) ||
+      (waiting && next.created - next.finished < this.window())
+    )
       await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -122,10 +139,19 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     }
   }
 
+  /** How many of this batch's jobs may be unfinished at once (read each time: a changed cap applies). */
+  private window(): number {
+    const config = readConfig(this.env);
+    const caps = config.ok ? config.config.maxConcurrency.weshop + config.config.maxConcurrency.wiro : 0;
+    return Math.max(FAN_OUT_WINDOW_MIN, 2 * caps);
+  }
+
   private async step(): Promise<void> {
     let batch = this.load();
     if (!batch) return;
-    if (batch.status === "running" && batch.created < batch.total) batch = await this.createChunk(batch);
+    const window = this.window();
+    const room = (b: BatchRecord) => b.status === "running" && b.created < b.total && b.created - b.finished < window;
+    if (room(batch)) batch = await this.createChunk(batch, window);
     else if (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created)
       batch = await this.cancelChunk(batch);
     if (
@@ -138,15 +164,15 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       this.save(batch);
     }
     if (batch.completedAt && batch.webhookUrl && !batch.webhookSent) batch = await this.announce(batch);
-    const more =
-      (batch.status === "running" && batch.created < batch.total) ||
-      (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created);
+    const more = room(batch) || (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created);
     if (more) await this.ctx.storage.setAlarm(Date.now());
+    else if (batch.status === "running" && batch.created < batch.total)
+      await this.ctx.storage.setAlarm(Date.now() + PAUSED_RECHECK_MS);
   }
 
-  private async createChunk(batch: BatchRecord): Promise<BatchRecord> {
+  private async createChunk(batch: BatchRecord, window: number): Promise<BatchRecord> {
     const start = batch.created;
-    const end = Math.min(batch.total, start + FAN_OUT_CHUNK);
+    const end = Math.min(batch.total, start + FAN_OUT_CHUNK, batch.finished + window);
     const specs: QuotedSpec[] = [];
     for (let key = Math.floor(start / SPECS_PER_KEY); key * SPECS_PER_KEY < end; key++)
       specs.push(...(this.ctx.storage.kv.get<QuotedSpec[]>(`specs:${key}`) ?? []));

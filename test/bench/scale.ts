@@ -76,7 +76,8 @@ when its slot frees and asks once more; its own retry is only a sparse backstop;
 is its number minus the head's minus the few who left out of turn, not a count of the rows ahead
 (src/jobs/gate/gate-line.ts). (2) \`GET /v1/batches/{id}\` reads per-status counts kept by triggers
 on the jobs index (migrations/0009_batch_counts.sql), not a \`GROUP BY\` over the batch's rows.
-(3) A batch's jobs are fanned out a chunk per BatchObject alarm, linear. D1 rows written and
+(3) A batch's jobs are fanned out a chunk per BatchObject alarm, at most a window of them
+(100, or twice the caps together) unfinished at a time, the rest as jobs end, linear. D1 rows written and
 provider requests per job do not depend on n: each job upserts only its own index row (on status
 changes and as a heartbeat while it waits, so a longer wait in line writes a few more).
 
