@@ -33,6 +33,16 @@ const MAX_RETRY_MS = 5 * 60_000;
 
 export { batchJobId } from "./batch-client.ts";
 
+/**
+ * A running fan-out goes on when the window has room for a whole chunk (or for all that is left):
+ * resuming at every single end would cost an alarm and a read of the specs per job.
+ */
+function hasRoom(batch: BatchRecord, window: number): boolean {
+  if (batch.status !== "running" || batch.created >= batch.total) return false;
+  const room = window - (batch.created - batch.finished);
+  return room >= Math.min(FAN_OUT_CHUNK, batch.total - batch.created);
+}
+
 export class BatchObject extends DurableObject<Env> implements BatchApi {
   // The synchronous KV API: a read-modify-write with no await inside cannot interleave with
   // another request (60 jobs finishing at once must all be counted).
@@ -107,11 +117,10 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       this.save(next);
     });
     // an end also frees room in the window of a fan-out that is waiting for it
-    const waiting = next.status === "running" && next.created < next.total;
     if (
       next.status !== batch.status ||
       (next.status === "canceled" && next.finished >= next.created) ||
-      (waiting && next.created - next.finished < this.window())
+      hasRoom(next, this.window())
     )
       await this.ctx.storage.setAlarm(Date.now());
   }
@@ -150,8 +159,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
     let batch = this.load();
     if (!batch) return;
     const window = this.window();
-    const room = (b: BatchRecord) => b.status === "running" && b.created < b.total && b.created - b.finished < window;
-    if (room(batch)) batch = await this.createChunk(batch, window);
+    if (hasRoom(batch, window)) batch = await this.createChunk(batch, window);
     else if (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created)
       batch = await this.cancelChunk(batch);
     if (
@@ -164,7 +172,7 @@ export class BatchObject extends DurableObject<Env> implements BatchApi {
       this.save(batch);
     }
     if (batch.completedAt && batch.webhookUrl && !batch.webhookSent) batch = await this.announce(batch);
-    const more = room(batch) || (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created);
+    const more = hasRoom(batch, window) || (batch.status === "canceled" && (batch.cancelProgress ?? 0) < batch.created);
     if (more) await this.ctx.storage.setAlarm(Date.now());
     else if (batch.status === "running" && batch.created < batch.total)
       await this.ctx.storage.setAlarm(Date.now() + PAUSED_RECHECK_MS);

@@ -39,13 +39,8 @@ export async function submitStep(
       grant.retryAt,
       tick(),
     );
-  // the estimate as learned by now, not at creation: a batch's jobs were all created before any of its runs ended
-  const [estimate, callback] = await Promise.all([
-    job.slotHeld ? undefined : estimateRun(host.env, job.model),
-    provider.name === "wiro" ? callbackFor(config, job.id) : undefined,
-  ]);
-  const estimated = estimate ? withEstimate(job, MODELS[job.model].expectedRunMs(job.params), estimate) : job;
-  let marked = markSubmitting(slotGranted(estimated, tick(), grant), tick());
+  const callback = provider.name === "wiro" ? await callbackFor(config, job.id) : undefined;
+  let marked = markSubmitting(slotGranted(job, tick(), grant), tick());
   if (callback) marked = { ...marked, callbackTokenHash: callback.tokenHash };
   // canceled while the slot was being granted: nothing is sent; the slot goes back
   if (host.canceledSince(job)) return { ...job, slotHeld: true };
@@ -54,12 +49,20 @@ export async function submitStep(
   // stop nothing (the job then says a run may exist; nothing is sent again). A Wiro Run is not:
   // aborted, the task it may create could never be named, so never stopped; its answer
   // (within the provider timeout) names the task to stop.
-  const outcome = await provider.submit({
-    jobId: job.id,
-    params: job.params,
-    callbackUrl: callback?.url,
-    signal: provider.idempotentSubmit ? signal : undefined,
-  });
+  // The run time as learned by now, not at creation (a batch's jobs were all created before any
+  // of its runs ended), read while the submit is in flight: it shapes only the polls after it, and
+  // a statistics read before the submit would sit between a freed slot and the next run.
+  // estimateRun never throws (the prior stands in), so the submit's answer is never lost to it.
+  const [outcome, estimate] = await Promise.all([
+    provider.submit({
+      jobId: job.id,
+      params: job.params,
+      callbackUrl: callback?.url,
+      signal: provider.idempotentSubmit ? signal : undefined,
+    }),
+    job.slotHeld ? undefined : estimateRun(host.env, job.model),
+  ]);
+  if (estimate) marked = withEstimate(marked, MODELS[job.model].expectedRunMs(job.params), estimate);
   const pushedBack = !outcome.ok && outcome.error.pushback === true;
   // the provider's own pace tells the gate to slow down, or that it may speed up again
   if (outcome.ok || pushedBack) await gate.report(pushedBack ? "rate_limited" : "ok").catch(() => undefined);
