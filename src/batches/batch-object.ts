@@ -34,13 +34,16 @@ const MAX_RETRY_MS = 5 * 60_000;
 export { batchJobId } from "./batch-client.ts";
 
 /**
- * A running fan-out goes on when the window has room for a whole chunk (or for all that is left):
- * resuming at every single end would cost an alarm and a read of the specs per job.
+ * A paused fan-out goes on once this many of its jobs ended (or all that is left fits): a few at a
+ * time, so new jobs are created beside the runs' hand-overs in small steps (a chunk of 50 at once
+ * delayed the next runs' starts), yet not an alarm and a read of the specs per ended job.
  */
+export const FAN_OUT_RESUME = 10;
+
 function hasRoom(batch: BatchRecord, window: number): boolean {
   if (batch.status !== "running" || batch.created >= batch.total) return false;
   const room = window - (batch.created - batch.finished);
-  return room >= Math.min(FAN_OUT_CHUNK, batch.total - batch.created);
+  return room >= Math.min(FAN_OUT_RESUME, batch.total - batch.created);
 }
 
 export class BatchObject extends DurableObject<Env> implements BatchApi {

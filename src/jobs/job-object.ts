@@ -261,12 +261,18 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     if (next.status !== before.status)
       jobLog(next).info("job status changed", { from: before.status, to: next.status, code: next.error?.code });
     const observed = observedRunMs(before, next);
-    if (observed !== undefined) await learnRun(this.env, next, observed);
-    if (isTerminal(next.status)) return this.afterEnd(next);
-    const handedOver = await runSteps(this.host(), ONGOING, next);
-    const canceledLater = this.store.canceledSince(handedOver.job);
-    if (canceledLater) return this.afterEnd(canceledLater);
-    await this.sleepUntil(Math.min(handedOver.wakeAt, dueWake(handedOver.job)));
+    // learned beside the hand-overs, not before them: a run that just ended frees its provider slot
+    // there, and the next job's run should not wait for a statistics write (learnRun never throws)
+    const learning = observed !== undefined ? learnRun(this.env, next, observed) : undefined;
+    try {
+      if (isTerminal(next.status)) return await this.afterEnd(next);
+      const handedOver = await runSteps(this.host(), ONGOING, next);
+      const canceledLater = this.store.canceledSince(handedOver.job);
+      if (canceledLater) return await this.afterEnd(canceledLater);
+      await this.sleepUntil(Math.min(handedOver.wakeAt, dueWake(handedOver.job)));
+    } finally {
+      await learning;
+    }
   }
 
   /** A finished job's remaining work; it wakes again only while a step has some left. */
