@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../simulator/local-stack.ts";
-import { launchChromium } from "./browser.ts";
+import { artifact, launchChromium } from "./browser.ts";
 import { freePort } from "./stack.ts";
 
 const ROOT = "stack-root-key";
@@ -80,6 +80,15 @@ it("the dashboard shows the key's scopes, hides what it cannot do, and makes, sh
     await signIn(ROOT);
     await page.getByRole("link", { name: "New job" }).waitFor();
     await page.getByRole("link", { name: "Keys" }).click();
+    await page.getByRole("heading", { name: "Keys", level: 1 }).waitFor();
+    // what the page showed instead, should the form not come (a screenshot beside the other artifacts)
+    await page
+      .getByLabel("Name")
+      .waitFor()
+      .catch(async (err: Error) => {
+        await page.screenshot({ path: artifact("keys-no-form.png") });
+        throw new Error(`${err.message}\nthe page said: ${await page.locator("main").textContent()}`);
+      });
     await page.getByLabel("Name").fill("from the dashboard");
     await page.getByRole("button", { name: "Create key" }).click();
     const secret = await page.getByLabel("The new key").inputValue();

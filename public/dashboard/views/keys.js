@@ -30,7 +30,14 @@ export async function keysView(main, { signal, features }) {
     list,
   );
   async function load() {
-    const page = await api("/v1/keys", { signal });
+    // a list that cannot be read (a 429 under the key's rate limit, say) is said where the list
+    // goes: the form and who is signed in stay usable
+    const page = await api("/v1/keys", { signal }).catch((err) => {
+      if (signal.aborted || (err instanceof ApiProblem && err.status === 401)) throw err;
+      fill(list, problemBox(err));
+      return null;
+    });
+    if (!page) return;
     if (page.data.length === 0)
       return fill(list, h("p", { class: "muted", text: "No keys made yet (keys of API_KEYS are not listed)." }));
     fill(
