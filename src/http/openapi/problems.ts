@@ -71,6 +71,18 @@ export function problemResponse(
   };
 }
 
+/** The examples of a documented JSON answer, each named by its key. */
+export type Examples = Record<string, { summary: string; value: unknown }>;
+
+/** A resource's documented JSON answer: its schema, named examples and the request id header (plus any given). */
+export function resourceResponse<S>(schema: S) {
+  return (description: string, examples: Examples, headers: Record<string, unknown> = {}) => ({
+    description,
+    headers: { ...REQUEST_ID_HEADER, ...headers },
+    content: { "application/json": { schema, examples } },
+  });
+}
+
 /** Where the docs explain the example's code (its catalogue entry), for readers of /docs. */
 function seeAlso(code: string): string | undefined {
   const docs = code in PROBLEMS ? PROBLEMS[code as ProblemCode].docs : undefined;

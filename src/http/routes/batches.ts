@@ -31,6 +31,7 @@ import {
   problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
+  resourceResponse,
   validationProblem,
 } from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
@@ -38,11 +39,7 @@ import { readJsonBody, specContext } from "../request.ts";
 import { documentedListQuery, listResponses } from "./jobs/jobs.ts";
 
 const batchNotFound = notFoundProblem("Batch", EXAMPLE_BATCH_ID);
-const batch = (description: string, examples: Record<string, { summary: string; value: unknown }>, headers = {}) => ({
-  description,
-  headers: { ...REQUEST_ID_HEADER, ...headers },
-  content: { "application/json": { schema: batchViewSchema, examples } },
-});
+const batch = resourceResponse(batchViewSchema);
 
 async function loadBatch(c: Context<AppEnv>, id: string): Promise<BatchRecord> {
   const record = await batchApi(c.env, id).read(c.get("tenant"));

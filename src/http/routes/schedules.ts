@@ -36,6 +36,7 @@ import {
   problemResponse,
   REQUEST_ID_HEADER,
   requires,
+  resourceResponse,
   validationProblem,
 } from "../openapi/problems.ts";
 import { ref } from "../openapi/request-schemas.ts";
@@ -46,15 +47,7 @@ const tooManySchedules = `A client may have at most ${MAX_SCHEDULES_PER_CLIENT} 
 const scheduleConflict = (id: string) => `Schedule ${id} kept changing while it was being updated; try again.`;
 
 const scheduleNotFound = notFoundProblem("Schedule", EXAMPLE_SCHEDULE_ID);
-const schedule = (
-  description: string,
-  examples: Record<string, { summary: string; value: unknown }>,
-  headers = {},
-) => ({
-  description,
-  headers: { ...REQUEST_ID_HEADER, ...headers },
-  content: { "application/json": { schema: scheduleSchema, examples } },
-});
+const schedule = resourceResponse(scheduleSchema);
 
 export const createScheduleRoute = createRoute({
   method: "post",

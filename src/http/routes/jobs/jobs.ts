@@ -34,17 +34,14 @@ import {
   problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
+  resourceResponse,
   validationProblem,
 } from "../../openapi/problems.ts";
 import { ref, slug } from "../../openapi/request-schemas.ts";
 import { linkSigner, preferredWait, readJsonBody, specContext } from "../../request.ts";
 
 const jobNotFound = notFoundProblem("Job", EXAMPLE_JOB_ID);
-const job = (description: string, examples: Record<string, { summary: string; value: unknown }>, headers = {}) => ({
-  description,
-  headers: { ...REQUEST_ID_HEADER, ...headers },
-  content: { "application/json": { schema: jobSchema, examples } },
-});
+const job = resourceResponse(jobSchema);
 
 export const createJobRoute = createRoute({
   method: "post",

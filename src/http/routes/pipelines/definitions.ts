@@ -23,19 +23,12 @@ import {
   problemExample,
   problemResponse,
   REQUEST_ID_HEADER,
+  resourceResponse,
   validationProblem,
 } from "../../openapi/problems.ts";
 import { ref } from "../../openapi/request-schemas.ts";
 
-const pipeline = (
-  description: string,
-  examples: Record<string, { summary: string; value: unknown }>,
-  headers = {},
-) => ({
-  description,
-  headers: { ...REQUEST_ID_HEADER, ...headers },
-  content: { "application/json": { schema: pipelineViewSchema, examples } },
-});
+const pipeline = resourceResponse(pipelineViewSchema);
 const pipelineNotFound = notFoundProblem("Pipeline", EXAMPLE_PIPELINE_ID);
 
 export const createPipelineRoute = createRoute({
