@@ -1,34 +1,9 @@
 // A key's batches, newest first, read from the jobs index: a batch is listed once its first job
 // exists (the first chunk is created in the batch's first alarm, right after the request).
-import { fromBase64Url, toBase64Url } from "../lib/crypto.ts";
+import type { Cursor } from "./jobs-index.ts";
 
-export interface BatchCursor {
-  createdAt: number;
-  id: string;
-}
-
-export function encodeBatchCursor(cursor: BatchCursor): string {
-  return toBase64Url(new TextEncoder().encode(JSON.stringify([cursor.createdAt, cursor.id])));
-}
-
-export function decodeBatchCursor(text: string): BatchCursor | undefined {
-  const bytes = fromBase64Url(text);
-  if (!bytes) return undefined;
-  try {
-    const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      Number.isSafeInteger(value[0]) &&
-      typeof value[1] === "string" &&
-      /^batch_\w{1,40}$/.test(value[1])
-    )
-      return { createdAt: value[0] as number, id: value[1] };
-  } catch {
-    // not a cursor we made
-  }
-  return undefined;
-}
+/** Batches page with the jobs' cursor (creation time, id): `encodeCursor`, `decodeCursor(text, "batch")`. */
+export type BatchCursor = Cursor;
 
 /** One page of batch ids and the cursor of the next, if any. */
 export async function listBatchIds(

@@ -7,7 +7,8 @@ import type { Context } from "hono";
 import { type BatchRecord, batchApi, batchJobId } from "../../batches/batch-client.ts";
 import { batchView } from "../../batches/batch-view.ts";
 import { admitOrRefuse } from "../../budgets/admission.ts";
-import { decodeBatchCursor, encodeBatchCursor, listBatchIds } from "../../db/batch-list.ts";
+import { listBatchIds } from "../../db/batch-list.ts";
+import { decodeCursor, encodeCursor } from "../../db/jobs-index.ts";
 import { randomId } from "../../lib/crypto.ts";
 import { notFound, problem } from "../../lib/problems.ts";
 import { validationError } from "../../lib/validation.ts";
@@ -267,14 +268,14 @@ export const batchRoutes = routeGroup()
   })
   .openapi(listBatchesRoute, async (c) => {
     const { limit, cursor: cursorText } = c.req.valid("query");
-    const cursor = cursorText === undefined ? undefined : decodeBatchCursor(cursorText);
+    const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText, "batch");
     if (cursorText !== undefined && !cursor)
       throw validationError([{ path: "cursor", message: "is not a cursor from a previous page" }]);
     const tenant = c.get("tenant");
     const page = await listBatchIds(c.env.DB, tenant, limit, cursor);
     const records = await Promise.all(page.ids.map((id) => batchApi(c.env, id).read(tenant)));
     const data = await Promise.all(records.flatMap((b) => (b ? [batchView(c.env, b)] : [])));
-    return c.json({ data, nextCursor: page.next ? encodeBatchCursor(page.next) : null }, 200);
+    return c.json({ data, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
   })
   .openapi(deleteBatchRoute, async (c) => {
     const { id } = c.req.valid("param");
