@@ -1,22 +1,15 @@
 // A batch keeps at most a window of unfinished jobs: the rest are created as jobs end, so a
 // large batch never floods the runtime with jobs that could only wait in the gate's line.
 import { runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect } from "vitest";
 import { batchJobId, FAN_OUT_WINDOW_MIN } from "../../src/batches/batch-object.ts";
-import { api, fireFollowUp, type Harness, startHarness, storedJob } from "../support/harness.ts";
+import { it } from "../support/fixture.ts";
+import { api, fireFollowUp, storedJob } from "../support/harness.ts";
 import { batchRecord, batchStub, fanOut, spec } from "./batches-support.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
 
 const nextAlarm = (id: string) => runInDurableObject(batchStub(id), (_, state) => state.storage.getAlarm());
 
-it("creates no more than the window of unfinished jobs, and the rest as jobs end", async () => {
+it("creates no more than the window of unfinished jobs, and the rest as jobs end", async ({ h }) => {
   // the test caps (4 WeShop + 2 Wiro) are far below the window's floor, so the floor applies
   const total = FAN_OUT_WINDOW_MIN + 30;
   const res = await api("/v1/batches", { json: { jobs: Array.from({ length: total }, (_, i) => spec(i)) } });
@@ -61,7 +54,7 @@ it("creates no more than the window of unfinished jobs, and the rest as jobs end
   while ((await batchRecord(id)).cancelProgress! < total) await fanOut(id);
 }, 60_000);
 
-it("a batch of the window's size or less is created at once, as before", async () => {
+it("a batch of the window's size or less is created at once, as before", async ({ h }) => {
   const total = 60;
   const res = await api("/v1/batches", { json: { jobs: Array.from({ length: total }, (_, i) => spec(i)) } });
   const { id } = (await res.json()) as { id: string };

@@ -1,29 +1,13 @@
 // Provider faults, continued (split from faults.test.ts): crashes, evictions and duplicate alarms
 // resume from stored state, and a job past its deadline fails with timeout and stops its Wiro task.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { WIRO } from "../support/builders.ts";
-import {
-  createJob,
-  driveJob,
-  fireAlarm,
-  getJob,
-  type Harness,
-  jobStub,
-  startHarness,
-  storedJob,
-} from "../support/harness.ts";
-
-let h: Harness;
-beforeEach(() => {
-  h = startHarness();
-});
-afterEach(async () => {
-  await h.stop();
-});
+import { it } from "../support/fixture.ts";
+import { createJob, driveJob, fireAlarm, getJob, jobStub, storedJob } from "../support/harness.ts";
 
 describe("crashes, evictions and duplicate alarms", () => {
-  it("an object evicted mid-poll resumes from stored state", async () => {
+  it("an object evicted mid-poll resumes from stored state", async ({ h }) => {
     const { id } = await createJob(WIRO);
     await fireAlarm(id);
     expect((await storedJob(id)).status).toBe("running");
@@ -33,7 +17,7 @@ describe("crashes, evictions and duplicate alarms", () => {
     expect(h.sim.tasks()).toHaveLength(1);
   });
 
-  it("a duplicated alarm never submits twice", async () => {
+  it("a duplicated alarm never submits twice", async ({ h }) => {
     const { id } = await createJob(WIRO);
     const stub = jobStub(id);
     await runInDurableObject(stub, async (instance) => {
@@ -45,7 +29,7 @@ describe("crashes, evictions and duplicate alarms", () => {
     expect(job.status).toBe("succeeded");
   });
 
-  it("a crash between the submit and storing its answer does not resubmit blindly", async () => {
+  it("a crash between the submit and storing its answer does not resubmit blindly", async ({ h }) => {
     const { id } = await createJob(WIRO);
     // what storage holds when the process died after marking the submit: recovery point, no task
     await runInDurableObject(jobStub(id), async (_, state) => {
@@ -74,7 +58,7 @@ describe("crashes, evictions and duplicate alarms", () => {
     expect(job.error?.message).toContain("WeShop has no cancel endpoint");
   });
 
-  it("a Wiro task still running at the deadline is killed, so it stops billing", async () => {
+  it("a Wiro task still running at the deadline is killed, so it stops billing", async ({ h }) => {
     const { id } = await createJob(WIRO);
     await fireAlarm(id);
     expect((await storedJob(id)).status).toBe("running");
@@ -96,7 +80,9 @@ describe("crashes, evictions and duplicate alarms", () => {
     expect(h.sim.tasks()[0]!.canceledAt).toBeDefined();
   });
 
-  it("a Wiro task running at the deadline is killed (fresh status, not the stored one) and the stop confirmed", async () => {
+  it("a Wiro task running at the deadline is killed (fresh status, not the stored one) and the stop confirmed", async ({
+    h,
+  }) => {
     const { id } = await createJob(WIRO);
     // a poll while the task is still queued at Wiro, so the job remembers task_queue
     while ((await storedJob(id)).polls === 0) await fireAlarm(id);
