@@ -61,8 +61,14 @@ async function route() {
     else a.removeAttribute("aria-current");
   }
   const ctx = { signal, query: new URLSearchParams(search), features, modelList };
+  // each route draws into a container of its own: a view still awaiting something when the next
+  // route starts (the jobs view waits for the model list) then fills its detached container,
+  // not the page the user went on to
+  const page = document.createElement("div");
+  page.className = "route";
+  main.replaceChildren(page);
   try {
-    await view(main, { ...args, ...ctx });
+    await view(page, { ...args, ...ctx });
   } catch (err) {
     if (signal.aborted) return;
     if (err instanceof ApiProblem && err.status === 401) return forget("The key is no longer accepted. Sign in again.");

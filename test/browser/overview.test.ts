@@ -78,7 +78,7 @@ describe("the overview", () => {
     await page.goto("about:blank");
     const started = Date.now();
     await page.goto(`${stack.worker}/dashboard#/overview`);
-    await page.locator("main[data-drawn]").waitFor();
+    await page.locator("main [data-drawn]").waitFor();
     const timing = await inPage<{ fcp: number | null; drawn: number }>(
       page,
       `({ fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null, drawn: performance.now() })`,

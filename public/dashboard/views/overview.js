@@ -28,6 +28,7 @@ export async function overviewView(main, { signal, features }) {
     figures.map((f) => f.figure),
   );
   for (const f of figures) f.draw(Chart, f.config);
+  // marks this route's container (a fresh one per visit), so a marker never outlives its view
   main.dataset.drawn = "true";
 
   // the lines move by the second: refresh them (and the day's figures) while the view is open
