@@ -89,6 +89,24 @@ describe("jobs at the provider gate", () => {
     expect(h.sim.tasks()).toHaveLength(1);
   });
 
+  it("a waiting job woken by the gate takes the freed slot and submits by itself, without an alarm", async () => {
+    await fillGate();
+    const { id } = await createJob(WIRO);
+    await fireAlarm(id);
+    expect(await storedJob(id)).toMatchObject({ status: "queued", queuePosition: 1 });
+    // its backstop alarm gone: only the gate's wake-up can move it now
+    await park(id);
+    const before = runRequests();
+    const holder = (await gate().snapshot()).holders.find((held) => others.includes(held))!;
+    await gate().release(holder);
+    await expect.poll(runRequests).toBe(before + 1);
+    await expect.poll(async () => (await storedJob(id)).status).toBe("running");
+    expect((await gate().snapshot()).holders).toContain(id);
+    // and it polls from an alarm of its own, set by that step
+    const alarm = await runInDurableObject(jobStub(id), (_, state) => state.storage.getAlarm());
+    expect(alarm).toBeGreaterThan(Date.now() - 1000);
+  });
+
   it("time spent waiting in line does not count against the run deadline", async () => {
     await fillGate();
     const { id } = await createJob(WIRO);
