@@ -4,7 +4,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, readConfig } from "../config.ts";
 import { withKnownActual } from "../costs/actual.ts";
-import { errorMessage } from "../lib/error-message.ts";
 import { deadlinePassed, deadlineWake, endAtDeadline } from "../lifecycle/deadline.ts";
 import {
   continueErase,
@@ -116,19 +115,12 @@ export class JobObject extends DurableObject<Env> implements JobApi {
     return true;
   }
 
-  /**
-   * A provider slot may be free: look now, not at the next retry time, and not from an alarm set for
-   * now (one came ~100 ms later locally, paid by every slot hand-over). The waiter's backstop alarm stays.
-   */
+  /** A provider slot may be free: look again now instead of at the next retry time. */
   async wake(): Promise<void> {
     const job = this.store.load();
     if (job?.status !== "queued") return;
     this.store.save({ ...job, nextAt: Math.min(job.nextAt, Date.now()) });
-    this.ctx.waitUntil(
-      this.alarm().catch((err: unknown) =>
-        jobLog(job).error("woken job's look failed; its alarm retries", { error: errorMessage(err) }),
-      ),
-    );
+    await this.ctx.storage.setAlarm(Date.now());
   }
 
   /** Progress of an outgoing webhook, reported by its delivery object. */

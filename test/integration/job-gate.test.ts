@@ -89,7 +89,7 @@ describe("jobs at the provider gate", () => {
     expect(h.sim.tasks()).toHaveLength(1);
   });
 
-  it("a waiting job woken by the gate takes the freed slot and submits by itself, without an alarm", async () => {
+  it("a waiting job whose backstop alarm is gone still takes a freed slot when the gate wakes it, and submits", async () => {
     await fillGate();
     const { id } = await createJob(WIRO);
     await fireAlarm(id);
