@@ -24,8 +24,9 @@ const PURE_TESTS = ["test/unit/**/*.test.ts", "test/simulator/**/*.test.ts"];
 
 // `npm test` ("test:run" in package.json) runs two vitest processes side by side: the workerd
 // project in one, everything else in the other. Within one process vitest runs project groups one
-// after another, so the browser and client tests (mostly waiting on a stack's polls: about 40 s
-// of CPU in 4 minutes) would queue behind the workerd files instead of overlapping with them.
+// after another (the workerd project, sequential and without a groupOrder, in a group of its own,
+// last), so the browser and client tests (mostly waiting on a stack's polls: about 40 s of CPU in
+// 4 minutes) would run end to end with the workerd files instead of beside them.
 // `npx vitest run` still runs every project, one group at a time.
 export default defineConfig({
   test: {
