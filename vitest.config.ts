@@ -21,6 +21,13 @@ const CLIENT_TESTS = "test/client/**/*.test.ts";
 // runtime and module cache (isolate: false) instead of a workerd and a module graph per file:
 // 29 files in 14 s rather than 47 s.
 const PURE_TESTS = ["test/unit/**/*.test.ts", "test/simulator/**/*.test.ts"];
+// Both workerd projects run the worker as wrangler.toml declares it. Not verbose: workerd's verbose
+// log prints each uncaught rejection of every local service, and miniflare's R2 service has one
+// ("Network connection lost", "Can't read from request stream because client disconnected")
+// whenever an upload stream is aborted, which the copy tests of truncated, oversized and canceled
+// downloads do on purpose. Our own isolate's unhandled rejections (tests, the worker, its Durable
+// Objects) still reach vitest, which reports them and fails the run.
+const WORKER = { wrangler: { configPath: "./wrangler.toml" }, verbose: false };
 
 // `npm test` ("test:run" in package.json) runs two vitest processes side by side: the workerd
 // project in one, everything else in the other. Within one process vitest runs project groups one
@@ -36,13 +43,7 @@ export default defineConfig({
       {
         plugins: [
           cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            // workerd's verbose log prints each uncaught rejection of every local service, and miniflare's
-            // R2 service has one ("Network connection lost", "Can't read from request stream because client
-            // disconnected") whenever an upload stream is aborted, which the copy tests of truncated,
-            // oversized and canceled downloads do on purpose. Our own isolate's unhandled rejections
-            // (tests, the worker, its Durable Objects) still reach vitest, which reports them and fails the run.
-            verbose: false,
+            ...WORKER,
             miniflare: { bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations } },
           }),
         ],
@@ -60,7 +61,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, verbose: false })],
+        plugins: [cloudflareTest(WORKER)],
         test: {
           name: "pure",
           include: PURE_TESTS,
@@ -83,7 +84,7 @@ export default defineConfig({
           name: "browser",
           environment: "node",
           include: [BROWSER_TESTS],
-          // after the pure tests; each project of this group in turn (see "test:run" below)
+          // after the node and pure projects, in the second process of `npm run test:run`
           sequence: { groupOrder: 2 },
           // each file starts its own stack (wrangler dev, the simulator) and Chromium: one at a time
           fileParallelism: false,

@@ -2,16 +2,13 @@
 // exists (the first chunk is created in the batch's first alarm, right after the request).
 import type { Cursor } from "./jobs-index.ts";
 
-/** Batches page with the jobs' cursor (creation time, id): `encodeCursor`, `decodeCursor(text, "batch")`. */
-export type BatchCursor = Cursor;
-
-/** One page of batch ids and the cursor of the next, if any. */
+/** One page of batch ids and the cursor of the next, if any: the jobs' cursor (creation time, id), read with `decodeCursor(text, "batch")`. */
 export async function listBatchIds(
   db: D1Database,
   tenant: string,
   limit: number,
-  cursor?: BatchCursor,
-): Promise<{ ids: string[]; next: BatchCursor | null }> {
+  cursor?: Cursor,
+): Promise<{ ids: string[]; next: Cursor | null }> {
   // batch_index holds each batch's first job time, kept by a trigger on the jobs index
   // (migrations/0009_batch_counts.sql): a page is an index range, not a GROUP BY over every job of the key
   const after = cursor ? "AND (created_at < ? OR (created_at = ? AND batch_id < ?))" : "";
