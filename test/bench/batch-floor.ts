@@ -1,14 +1,15 @@
-// The floor under the batch hand-over, measured in the same run as the batch itself: the same
-// jobs, simulator, run length and caps, done by bare Durable Objects (test/bench/handover-floor).
-// What seedrun adds above it is its own cost; what the floor itself is above the bound is the
-// local runtime's (one thread for every object, alarms and RPCs).
+// The floors under the batch hand-over, measured in the same run as the batch itself: the same
+// jobs, simulator, run length and caps, done by bare Durable Objects (test/bench/handover-floor),
+// with nothing else or with the storage work every job must do (its D1 index row, its outputs
+// copied into R2). What the floors are above the bound is the local runtime's (one thread for
+// every object, alarm and request) and the simulator's; what seedrun is above them is its own.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
 import { type HandOverRow, type TracedRequest, type TracedTask, traceHandOver } from "./handover-trace.ts";
-import { peakConcurrency, stackPorts } from "./lib.ts";
+import { mean, peakConcurrency, stackPorts } from "./lib.ts";
 
 export interface FloorRun {
   seconds: number;
@@ -21,6 +22,7 @@ export async function handOverFloor(
   jobs: number,
   runMs: number,
   caps: Record<"weshop" | "wiro", number>,
+  requiredWork: boolean,
 ): Promise<FloorRun> {
   const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-floor-"));
   const stack = await startLocalStack({
@@ -34,6 +36,7 @@ export async function handOverFloor(
       WESHOP_MAX_CONCURRENCY: String(caps.weshop),
       WIRO_MAX_CONCURRENCY: String(caps.wiro),
       RUN_MS: String(runMs),
+      REQUIRED_WORK: requiredWork ? "1" : "0",
     },
   });
   try {
@@ -79,4 +82,40 @@ async function runBatch(worker: string, batch: string, jobs: number): Promise<nu
     if (status.seconds !== null) return status.seconds;
     if (Date.now() > deadline) throw new Error(`floor batch ${batch}: ${status.left} jobs did not end`);
   }
+}
+
+/** seedrun's batch beside the two floors, as BENCHMARKS.md shows them. */
+export function floorComparison(
+  jobs: number,
+  boundMs: number,
+  ours: { done: number; tasks: number; peak: FloorRun["peak"]; trace: FloorRun["trace"] },
+  required: FloorRun,
+  bare: FloorRun,
+): string {
+  const runs = [{ seconds: ours.done / 1000, tasks: ours.tasks, peak: ours.peak, trace: ours.trace }, required, bare];
+  const row = (label: string, cell: (r: (typeof runs)[number]) => string) =>
+    `| ${label} | ${runs.map(cell).join(" | ")} |`;
+  const step = (provider: "weshop" | "wiro", i: number) => (r: (typeof runs)[number]) =>
+    `${mean(r.trace[provider][i]!.values).toFixed(0)} ms`;
+  return `The floors under it, measured right after in the same run (test/bench/handover-floor): the same
+${jobs} jobs, simulator, run length and caps, done by bare Durable Objects — a line object hands a
+freed slot straight to the next job; a WeShop job polls first at the run's known end (which seedrun
+has to learn) and then every 250 ms; a Wiro job confirms its callback with Task/Detail at once.
+"Required work" adds what every seedrun job must do besides: its D1 index row written 4 times
+and its outputs copied into R2 once its slot is free. No budgets, statistics, logs or webhooks.
+What a floor is above the bound is the local runtime's and the simulator's (its callbacks go out
+on a 250 ms tick); what seedrun is above the floors is its own.
+
+| figure | seedrun | floor with required work | bare floor |
+|---|---|---|---|
+${row("all jobs ended", (r) => `${r.seconds.toFixed(1)} s`)}
+${row(`measured / bound (${boundMs / 1000} s)`, (r) => ((r.seconds * 1000) / boundMs).toFixed(2))}
+${row("provider tasks, peak WeShop / Wiro", (r) => `${r.tasks}, ${r.peak.weshop} / ${r.peak.wiro}`)}
+${row("WeShop: task ends → job notices, mean", step("weshop", 0))}
+${row("WeShop: slot hand-over, mean", step("weshop", 1))}
+${row("Wiro: task ends → job notices, mean", step("wiro", 0))}
+${row("Wiro: slot hand-over, mean", step("wiro", 1))}
+
+seedrun / floor with required work = ${(ours.done / (required.seconds * 1000)).toFixed(2)}; seedrun / bare floor = ${(ours.done / (bare.seconds * 1000)).toFixed(2)}.
+`;
 }

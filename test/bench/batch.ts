@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
-import { handOverFloor } from "./batch-floor.ts";
+import { floorComparison, handOverFloor } from "./batch-floor.ts";
 import { handOverTable, type TracedJob, type TracedRequest, traceHandOver } from "./handover-trace.ts";
 import { client, mean, mixedSpec, peakConcurrency, stackPorts } from "./lib.ts";
 import type { Section } from "./section.ts";
@@ -27,36 +27,18 @@ interface SimTask {
 
 export async function batchBenchmark(): Promise<Section> {
   const ours = await seedrunBatch();
-  const floor = await handOverFloor(JOBS, RUN_MS, CAPS);
+  const required = await handOverFloor(JOBS, RUN_MS, CAPS, true);
+  const bare = await handOverFloor(JOBS, RUN_MS, CAPS, false);
   const bound = ours.waves * RUN_MS;
-  const mean1 = (rows: typeof floor.trace.weshop, i: number) => mean(rows[i]!.values).toFixed(0);
-  const markdown = `${ours.markdown}
-The floor under it, measured right after in the same run (test/bench/handover-floor): the same
-${JOBS} jobs, simulator, run length and caps, done by bare Durable Objects — a line object hands
-a freed slot straight to the next job, a WeShop job polls first at the run's known end and then
-every 250 ms, a Wiro job confirms its callback with Task/Detail at once; no D1, no R2 copy, no
-budgets, statistics or logs. What the floor is above the bound is the local runtime's and the
-simulator's (its callbacks go out on a 250 ms tick); what seedrun is above the floor is its own.
-
-| figure | seedrun | floor |
-|---|---|---|
-| all jobs ended | ${(ours.done / 1000).toFixed(1)} s | ${floor.seconds.toFixed(1)} s |
-| measured / bound (${bound / 1000} s) | ${(ours.done / bound).toFixed(2)} | ${((floor.seconds * 1000) / bound).toFixed(2)} |
-| provider tasks, peak WeShop / Wiro | ${ours.tasks}, ${ours.peak.weshop} / ${ours.peak.wiro} | ${floor.tasks}, ${floor.peak.weshop} / ${floor.peak.wiro} |
-| WeShop: task ends → job notices, mean | ${mean1(ours.trace.weshop, 0)} ms | ${mean1(floor.trace.weshop, 0)} ms |
-| WeShop: slot hand-over, mean | ${mean1(ours.trace.weshop, 1)} ms | ${mean1(floor.trace.weshop, 1)} ms |
-| Wiro: task ends → job notices, mean | ${mean1(ours.trace.wiro, 0)} ms | ${mean1(floor.trace.wiro, 0)} ms |
-| Wiro: slot hand-over, mean | ${mean1(ours.trace.wiro, 1)} ms | ${mean1(floor.trace.wiro, 1)} ms |
-
-seedrun / floor = ${(ours.done / (floor.seconds * 1000)).toFixed(2)}.
-`;
   return {
-    markdown,
+    markdown: `${ours.markdown}\n${floorComparison(JOBS, bound, ours, required, bare)}`,
     figures: {
       ...ours.figures,
-      "batch.floorSeconds": floor.seconds,
-      "batch.floorRatioToBound": (floor.seconds * 1000) / bound,
-      "batch.ratioToFloor": ours.done / (floor.seconds * 1000),
+      "batch.floorSeconds": bare.seconds,
+      "batch.floorRatioToBound": (bare.seconds * 1000) / bound,
+      "batch.requiredWorkFloorSeconds": required.seconds,
+      "batch.requiredWorkFloorRatioToBound": (required.seconds * 1000) / bound,
+      "batch.ratioToRequiredWorkFloor": ours.done / (required.seconds * 1000),
     },
   };
 }
@@ -115,7 +97,8 @@ async function seedrunBatch(): Promise<SeedrunBatch> {
     const tasks = (await (await fetch(`${stack.sim}/__sim/tasks`)).json()) as SimTask[];
     const requests = (await (await fetch(`${stack.sim}/__sim/requests`)).json()) as TracedRequest[];
     const jobs = await batchJobs(stack.worker, headers, id);
-    const trace = traceHandOver(tasks, requests, jobs, RUN_MS, CAPS);
+    // BENCH_TRACE_DUMP=file keeps each task's creation and status requests
+    const trace = traceHandOver(tasks, requests, jobs, RUN_MS, CAPS, process.env.BENCH_TRACE_DUMP);
     const weshop = tasks.filter((t) => t.provider === "weshop");
     const wiro = tasks.filter((t) => t.provider === "wiro");
     const distinctJobs = new Set([

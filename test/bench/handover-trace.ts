@@ -62,12 +62,13 @@ export function traceHandOver(
   jobs: TracedJob[],
   runMs: number,
   caps: Record<"weshop" | "wiro", number>,
+  dumpTo?: string,
 ): Record<"weshop" | "wiro", HandOverRow[]> {
   const polls = statusRequests(tasks, requests);
-  // BENCH_TRACE_DUMP=file writes each task's creation and status requests, to look at one slot's story
-  if (process.env.BENCH_TRACE_DUMP)
+  // each task's creation and status requests, to look at one slot's story (BENCH_TRACE_DUMP)
+  if (dumpTo)
     writeFileSync(
-      process.env.BENCH_TRACE_DUMP,
+      dumpTo,
       JSON.stringify(
         tasks.map((t) => ({ provider: t.provider, id: t.id, createdAt: t.createdAt, polls: polls.get(t.id) })),
       ),

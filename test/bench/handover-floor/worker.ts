@@ -5,7 +5,10 @@
 // callback, so a job polls — first at the run's known end (an ideal schedule: seedrun's has to
 // learn it), then every 250 ms, seedrun's closest spacing for a contended slot; a Wiro job waits
 // for its callback and confirms it with Task/Detail, as seedrun must (the body is unsigned,
-// PROVIDERS.md). Nothing else: no D1 index, no R2 copy, no budgets, statistics, logs or webhooks.
+// PROVIDERS.md). Nothing else: no budgets, statistics, logs or webhooks. With REQUIRED_WORK=1 a job
+// also does the storage work every seedrun job must: its index row written in D1 when it is
+// created, submitted, noticed and done (4 writes, as BENCHMARKS.md's scale section counts), and
+// its outputs copied into R2 after the slot is freed, as seedrun copies them.
 import { DurableObject } from "cloudflare:workers";
 import { weshopRunBody } from "../../../src/providers/weshop-run.ts";
 import { wiroSignature } from "../../../src/providers/wiro.ts";
@@ -22,6 +25,9 @@ interface FloorEnv {
   WESHOP_MAX_CONCURRENCY: string;
   WIRO_MAX_CONCURRENCY: string;
   RUN_MS: string;
+  REQUIRED_WORK?: string;
+  DB: D1Database;
+  MEDIA: R2Bucket;
 }
 
 type Provider = "weshop" | "wiro";
@@ -40,6 +46,10 @@ export class FloorLine extends DurableObject<FloorEnv> {
   private endedAt: number | undefined;
 
   async start(batch: string, jobs: number): Promise<void> {
+    if (this.env.REQUIRED_WORK === "1")
+      await this.env.DB.prepare(
+        "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+      ).run();
     this.batch = batch;
     this.waiting = { weshop: [], wiro: [] };
     for (let i = 0; i < jobs; i++) this.waiting[providerOf(i)].push(i);
@@ -79,12 +89,14 @@ interface FloorState {
   task?: string;
   token?: string;
   done?: boolean;
+  outputs?: string[];
 }
 
 export class FloorJob extends DurableObject<FloorEnv> {
   /** Starts the job's submit and answers at once: the line does not wait for the provider. */
   async run(batch: string, i: number): Promise<void> {
     this.ctx.storage.kv.put("state", { batch, i } satisfies FloorState);
+    await this.index("queued");
     this.ctx.waitUntil(this.submit());
   }
 
@@ -124,6 +136,7 @@ export class FloorJob extends DurableObject<FloorEnv> {
       const body = (await res.json()) as { data?: { executionId?: string } };
       if (!body.data?.executionId) throw new Error(`WeShop submit ${res.status}: ${JSON.stringify(body)}`);
       this.ctx.storage.kv.put("state", { ...state, task: body.data.executionId } satisfies FloorState);
+      await this.index("running");
       await this.ctx.storage.setAlarm(Date.now() + Number(this.env.RUN_MS));
       return;
     }
@@ -140,6 +153,7 @@ export class FloorJob extends DurableObject<FloorEnv> {
       task: body.taskid,
       token: body.socketaccesstoken,
     } satisfies FloorState);
+    await this.index("running");
     await this.ctx.storage.setAlarm(Date.now() + Number(this.env.RUN_MS) + WIRO_BACKSTOP_MS);
   }
 
@@ -149,26 +163,59 @@ export class FloorJob extends DurableObject<FloorEnv> {
     if (!state?.task) return false;
     if (state.done) return true;
     let ended: boolean;
+    let outputs: string[] = [];
     if (providerOf(state.i) === "weshop") {
       const res = await fetch(`${this.env.WESHOP_BASE_URL}/agent/runs/${state.task}`, {
         headers: { Authorization: this.env.WESHOP_API_KEY },
       });
-      const body = (await res.json()) as { data?: { executions?: { status?: string }[] } };
-      ended = body.data?.executions?.[0]?.status === "Success";
+      const body = (await res.json()) as {
+        data?: { executions?: { status?: string; result?: Record<string, string>[] }[] };
+      };
+      const execution = body.data?.executions?.[0];
+      ended = execution?.status === "Success";
+      outputs = (execution?.result ?? []).flatMap((r) =>
+        [r.image, r.video, r.videoPoster].filter((u) => u !== undefined),
+      );
     } else {
       const res = await fetch(`${this.env.WIRO_BASE_URL}/Task/Detail`, {
         method: "POST",
         headers: { ...(await this.wiroHeaders()), "Content-Type": "application/json" },
         body: JSON.stringify({ socketaccesstoken: state.token }),
       });
-      const body = (await res.json()) as { tasklist?: { status?: string }[] };
+      const body = (await res.json()) as { tasklist?: { status?: string; outputs?: { url: string }[] }[] };
       ended = body.tasklist?.[0]?.status === "task_postprocess_end";
+      outputs = (body.tasklist?.[0]?.outputs ?? []).map((o) => o.url);
     }
     if (!ended || this.state()?.done) return this.state()?.done === true;
-    this.ctx.storage.kv.put("state", { ...state, done: true } satisfies FloorState);
+    this.ctx.storage.kv.put("state", { ...state, done: true, outputs } satisfies FloorState);
     await this.ctx.storage.deleteAlarm();
-    await this.env.LINE.get(this.env.LINE.idFromName(state.batch)).release(providerOf(state.i));
+    // the slot is freed first, the copy follows it (as in seedrun)
+    await Promise.all([
+      this.index("copying"),
+      this.env.LINE.get(this.env.LINE.idFromName(state.batch)).release(providerOf(state.i)),
+    ]);
+    if (this.env.REQUIRED_WORK === "1") {
+      for (const [n, url] of outputs.entries()) {
+        const res = await fetch(url);
+        if (!res.ok) throw new Error(`copy of ${url}: ${res.status}`);
+        await this.env.MEDIA.put(`${state.batch}/${state.i}/${n}`, res.body, {
+          httpMetadata: { contentType: res.headers.get("content-type") ?? "application/octet-stream" },
+        });
+      }
+      await this.index("succeeded");
+    }
     return true;
+  }
+
+  /** The job's index row (REQUIRED_WORK only). */
+  private async index(status: string): Promise<void> {
+    if (this.env.REQUIRED_WORK !== "1") return;
+    const state = this.state()!;
+    await this.env.DB.prepare(
+      "INSERT INTO jobs (id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
+    )
+      .bind(`${state.batch}:${state.i}`, status, Date.now())
+      .run();
   }
 
   /** Wiro's signed headers, made as seedrun makes them. */
