@@ -48,7 +48,7 @@ export class FloorLine extends DurableObject<FloorEnv> {
   async start(batch: string, jobs: number): Promise<void> {
     if (this.env.REQUIRED_WORK === "1")
       await this.env.DB.prepare(
-        "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS floor_jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_at INTEGER NOT NULL)",
       ).run();
     this.batch = batch;
     this.waiting = { weshop: [], wiro: [] };
@@ -212,7 +212,7 @@ export class FloorJob extends DurableObject<FloorEnv> {
     if (this.env.REQUIRED_WORK !== "1") return;
     const state = this.state()!;
     await this.env.DB.prepare(
-      "INSERT INTO jobs (id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
+      "INSERT INTO floor_jobs (id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
     )
       .bind(`${state.batch}:${state.i}`, status, Date.now())
       .run();
