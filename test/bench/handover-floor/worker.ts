@@ -62,9 +62,13 @@ export class FloorLine extends DurableObject<FloorEnv> {
   /** A job's run ended: its slot goes to the next job in line at once. */
   async release(provider: Provider): Promise<void> {
     this.active[provider] -= 1;
+    await this.fill(provider);
+  }
+
+  /** A job is done, its copy included: the batch ends with its last job, as seedrun's does. */
+  async finished(): Promise<void> {
     this.left -= 1;
     if (this.left === 0) this.endedAt = Date.now();
-    await this.fill(provider);
   }
 
   status(): { left: number; seconds: number | null } {
@@ -89,7 +93,6 @@ interface FloorState {
   task?: string;
   token?: string;
   done?: boolean;
-  outputs?: string[];
 }
 
 export class FloorJob extends DurableObject<FloorEnv> {
@@ -187,13 +190,11 @@ export class FloorJob extends DurableObject<FloorEnv> {
       outputs = (body.tasklist?.[0]?.outputs ?? []).map((o) => o.url);
     }
     if (!ended || this.state()?.done) return this.state()?.done === true;
-    this.ctx.storage.kv.put("state", { ...state, done: true, outputs } satisfies FloorState);
+    this.ctx.storage.kv.put("state", { ...state, done: true } satisfies FloorState);
     await this.ctx.storage.deleteAlarm();
     // the slot is freed first, the copy follows it (as in seedrun)
-    await Promise.all([
-      this.index("copying"),
-      this.env.LINE.get(this.env.LINE.idFromName(state.batch)).release(providerOf(state.i)),
-    ]);
+    const line = this.env.LINE.get(this.env.LINE.idFromName(state.batch));
+    await Promise.all([this.index("copying"), line.release(providerOf(state.i))]);
     if (this.env.REQUIRED_WORK === "1") {
       for (const [n, url] of outputs.entries()) {
         const res = await fetch(url);
@@ -204,6 +205,7 @@ export class FloorJob extends DurableObject<FloorEnv> {
       }
       await this.index("succeeded");
     }
+    await line.finished();
     return true;
   }
 
