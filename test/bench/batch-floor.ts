@@ -10,9 +10,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
 import { type HandOverRow, type TracedRequest, type TracedTask, traceHandOver } from "./handover-trace.ts";
 import { mean, peakConcurrency, stackPorts } from "./lib.ts";
+import { workerdCpuSeconds } from "./process-cpu.ts";
 
 export interface FloorRun {
   seconds: number;
+  /** CPU the worker's runtime (workerd) used for the batch, per job. */
+  cpuMsPerJob: number;
   tasks: number;
   peak: Record<"weshop" | "wiro", number>;
   trace: Record<"weshop" | "wiro", HandOverRow[]>;
@@ -43,11 +46,14 @@ export async function handOverFloor(
     // one small batch first, so the measured one does not pay for the isolate's first requests
     await runBatch(stack.worker, "warm", 3 * (caps.weshop + caps.wiro));
     await fetch(`${stack.sim}/__sim/reset`, { method: "POST" });
+    const cpuBefore = workerdCpuSeconds(stack.workerPid ?? 0);
     const seconds = await runBatch(stack.worker, "floor", jobs);
+    const cpuMsPerJob = ((workerdCpuSeconds(stack.workerPid ?? 0) - cpuBefore) * 1000) / jobs;
     const tasks = (await (await fetch(`${stack.sim}/__sim/tasks`)).json()) as TracedTask[];
     const requests = (await (await fetch(`${stack.sim}/__sim/requests`)).json()) as TracedRequest[];
     return {
       seconds,
+      cpuMsPerJob,
       tasks: tasks.length,
       peak: {
         weshop: peakConcurrency(
@@ -88,14 +94,13 @@ async function runBatch(worker: string, batch: string, jobs: number): Promise<nu
 export function floorComparison(
   jobs: number,
   boundMs: number,
-  ours: { done: number; tasks: number; peak: FloorRun["peak"]; trace: FloorRun["trace"] },
+  ours: { done: number; cpuMsPerJob: number; tasks: number; peak: FloorRun["peak"]; trace: FloorRun["trace"] },
   required: FloorRun,
   bare: FloorRun,
 ): string {
-  const runs = [{ seconds: ours.done / 1000, tasks: ours.tasks, peak: ours.peak, trace: ours.trace }, required, bare];
-  const row = (label: string, cell: (r: (typeof runs)[number]) => string) =>
-    `| ${label} | ${runs.map(cell).join(" | ")} |`;
-  const step = (provider: "weshop" | "wiro", i: number) => (r: (typeof runs)[number]) =>
+  const runs: FloorRun[] = [{ ...ours, seconds: ours.done / 1000 }, required, bare];
+  const row = (label: string, cell: (r: FloorRun) => string) => `| ${label} | ${runs.map(cell).join(" | ")} |`;
+  const step = (provider: "weshop" | "wiro", i: number) => (r: FloorRun) =>
     `${mean(r.trace[provider][i]!.values).toFixed(0)} ms`;
   return `The floors under it, measured right after in the same run (test/bench/handover-floor): the same
 ${jobs} jobs, simulator, run length and caps, done by bare Durable Objects — a line object hands a
@@ -110,6 +115,7 @@ on a 250 ms tick); what seedrun is above the floors is its own.
 |---|---|---|---|
 ${row("all jobs ended", (r) => `${r.seconds.toFixed(1)} s`)}
 ${row(`measured / bound (${boundMs / 1000} s)`, (r) => ((r.seconds * 1000) / boundMs).toFixed(2))}
+${row("workerd CPU per job (all of the runtime's threads)", (r) => `${r.cpuMsPerJob.toFixed(1)} ms`)}
 ${row("provider tasks, peak WeShop / Wiro", (r) => `${r.tasks}, ${r.peak.weshop} / ${r.peak.wiro}`)}
 ${row("WeShop: task ends → job notices, mean", step("weshop", 0))}
 ${row("WeShop: slot hand-over, mean", step("weshop", 1))}

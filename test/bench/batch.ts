@@ -8,6 +8,7 @@ import { startLocalStack } from "../../simulator/local-stack.ts";
 import { floorComparison, handOverFloor } from "./batch-floor.ts";
 import { handOverTable, type TracedJob, type TracedRequest, traceHandOver } from "./handover-trace.ts";
 import { client, mean, mixedSpec, peakConcurrency, stackPorts } from "./lib.ts";
+import { workerdCpuSeconds } from "./process-cpu.ts";
 import type { Section } from "./section.ts";
 
 /** BENCH_BATCH_JOBS runs a smaller batch while working on the hand-over (the published figure is 1000). */
@@ -39,6 +40,9 @@ export async function batchBenchmark(): Promise<Section> {
       "batch.requiredWorkFloorSeconds": required.seconds,
       "batch.requiredWorkFloorRatioToBound": (required.seconds * 1000) / bound,
       "batch.ratioToRequiredWorkFloor": ours.done / (required.seconds * 1000),
+      "batch.workerdCpuMsPerJob": ours.cpuMsPerJob,
+      "batch.requiredWorkFloorCpuMsPerJob": required.cpuMsPerJob,
+      "batch.floorCpuMsPerJob": bare.cpuMsPerJob,
     },
   };
 }
@@ -47,6 +51,7 @@ interface SeedrunBatch {
   markdown: string;
   figures: Record<string, number>;
   done: number;
+  cpuMsPerJob: number;
   waves: number;
   tasks: number;
   peak: Record<"weshop" | "wiro", number>;
@@ -75,6 +80,7 @@ async function seedrunBatch(): Promise<SeedrunBatch> {
     }
     await fetch(`${stack.sim}/__sim/reset`, { method: "POST" });
 
+    const cpuBefore = workerdCpuSeconds(stack.workerPid ?? 0);
     const started = Date.now();
     const res = await fetch(`${stack.worker}/v1/batches`, {
       method: "POST",
@@ -94,6 +100,7 @@ async function seedrunBatch(): Promise<SeedrunBatch> {
       if (view.status === "completed") done = Date.now() - started;
     }
     if (done === undefined) throw new Error(`batch did not finish: ${JSON.stringify(view)}`);
+    const cpuMsPerJob = ((workerdCpuSeconds(stack.workerPid ?? 0) - cpuBefore) * 1000) / JOBS;
     const tasks = (await (await fetch(`${stack.sim}/__sim/tasks`)).json()) as SimTask[];
     const requests = (await (await fetch(`${stack.sim}/__sim/requests`)).json()) as TracedRequest[];
     const jobs = await batchJobs(stack.worker, headers, id);
@@ -142,6 +149,7 @@ ${handOverTable(trace, RUN_MS)}
     return {
       markdown,
       done,
+      cpuMsPerJob,
       waves,
       tasks: tasks.length,
       peak: { weshop: peakConcurrency(weshop, RUN_MS), wiro: peakConcurrency(wiro, RUN_MS) },
