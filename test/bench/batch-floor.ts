@@ -109,7 +109,8 @@ has to learn) and then every 250 ms; a Wiro job confirms its callback with Task/
 "Required work" adds what every seedrun job must do besides: its D1 index row written 4 times
 and its outputs copied into R2 once its slot is free. No budgets, statistics, logs or webhooks.
 What a floor is above the bound is the local runtime's and the simulator's (its callbacks go out
-on a 250 ms tick); what seedrun is above the floors is its own.
+on a 250 ms tick); what seedrun is above the floors is its own. A floor's line object times its
+batch itself; seedrun's end is read every 500 ms, so it may show up to half a second late.
 
 | figure | seedrun | floor with required work | bare floor |
 |---|---|---|---|
