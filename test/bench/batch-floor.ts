@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
 import { type HandOverRow, type TracedRequest, type TracedTask, traceHandOver } from "./handover-trace.ts";
-import { mean, peakConcurrency, stackPorts } from "./lib.ts";
+import { mean, peakByProvider, stackPorts } from "./lib.ts";
 import { workerdCpuSeconds } from "./process-cpu.ts";
 
 export interface FloorRun {
@@ -55,16 +55,7 @@ export async function handOverFloor(
       seconds,
       cpuMsPerJob,
       tasks: tasks.length,
-      peak: {
-        weshop: peakConcurrency(
-          tasks.filter((t) => t.provider === "weshop"),
-          runMs,
-        ),
-        wiro: peakConcurrency(
-          tasks.filter((t) => t.provider === "wiro"),
-          runMs,
-        ),
-      },
+      peak: peakByProvider(tasks, runMs),
       trace: traceHandOver(tasks, requests, [], runMs, caps),
     };
   } finally {

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
 import { floorComparison, handOverFloor } from "./batch-floor.ts";
 import { handOverTable, type TracedJob, type TracedRequest, traceHandOver } from "./handover-trace.ts";
-import { client, mean, mixedSpec, peakConcurrency, stackPorts } from "./lib.ts";
+import { client, mean, mixedSpec, peakByProvider, stackPorts } from "./lib.ts";
 import { workerdCpuSeconds } from "./process-cpu.ts";
 import type { Section } from "./section.ts";
 
@@ -108,6 +108,7 @@ async function seedrunBatch(): Promise<SeedrunBatch> {
     const trace = traceHandOver(tasks, requests, jobs, RUN_MS, CAPS, process.env.BENCH_TRACE_DUMP);
     const weshop = tasks.filter((t) => t.provider === "weshop");
     const wiro = tasks.filter((t) => t.provider === "wiro");
+    const peak = peakByProvider(tasks, RUN_MS);
     const distinctJobs = new Set([
       ...weshop.map((t) => t.idempotencyKey),
       ...wiro.map((t) => t.callbackUrl?.split("/")[5]),
@@ -131,8 +132,8 @@ of 25–85 s; how fast it learns is the callback section's cold start). Progress
       .map(([k, n]) => `${k} ${n}`)
       .join(", ")} |
 | provider tasks / jobs | ${tasks.length} / ${JOBS} (${distinctJobs.size} distinct jobs) |
-| peak concurrent WeShop tasks / cap | ${peakConcurrency(weshop, RUN_MS)} / ${CAPS.weshop} |
-| peak concurrent Wiro tasks / cap | ${peakConcurrency(wiro, RUN_MS)} / ${CAPS.wiro} |
+| peak concurrent WeShop tasks / cap | ${peak.weshop} / ${CAPS.weshop} |
+| peak concurrent Wiro tasks / cap | ${peak.wiro} / ${CAPS.wiro} |
 
 Lower bound for comparison: with these caps the providers need at least
 ${waves} back-to-back waves of ${RUN_MS / 1000} s
@@ -152,14 +153,14 @@ ${handOverTable(trace, RUN_MS)}
       cpuMsPerJob,
       waves,
       tasks: tasks.length,
-      peak: { weshop: peakConcurrency(weshop, RUN_MS), wiro: peakConcurrency(wiro, RUN_MS) },
+      peak,
       trace,
       figures: {
         "batch.ratioToBound": done / (waves * RUN_MS),
         "batch.providerTasksPerJob": tasks.length / JOBS,
         "batch.seconds": done / 1000,
-        "batch.peakWeshopOverCap": peakConcurrency(weshop, RUN_MS) / CAPS.weshop,
-        "batch.peakWiroOverCap": peakConcurrency(wiro, RUN_MS) / CAPS.wiro,
+        "batch.peakWeshopOverCap": peak.weshop / CAPS.weshop,
+        "batch.peakWiroOverCap": peak.wiro / CAPS.wiro,
         "batch.weshopNoticeMeanMs": mean(trace.weshop[0]!.values),
         "batch.weshopHandOverMeanMs": mean(trace.weshop[1]!.values),
         "batch.wiroNoticeMeanMs": mean(trace.wiro[0]!.values),

@@ -91,6 +91,23 @@ export async function simTasks(stack: LocalStack): Promise<{ id: string; created
   return (await res.json()) as { id: string; createdAt: number }[];
 }
 
+/** Peak concurrency (below) of each provider's tasks. */
+export function peakByProvider(
+  tasks: { provider: "weshop" | "wiro"; createdAt: number }[],
+  runMs: number,
+): Record<"weshop" | "wiro", number> {
+  return {
+    weshop: peakConcurrency(
+      tasks.filter((t) => t.provider === "weshop"),
+      runMs,
+    ),
+    wiro: peakConcurrency(
+      tasks.filter((t) => t.provider === "wiro"),
+      runMs,
+    ),
+  };
+}
+
 /** Most provider tasks running at once, each task running `runMs` from its creation (the simulator's runs have a fixed length). */
 export function peakConcurrency(tasks: { createdAt: number }[], runMs: number): number {
   const edges = tasks.flatMap((t) => [

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
-import { mixedSpec, peakConcurrency, stackPorts } from "./lib.ts";
+import { mixedSpec, peakByProvider, stackPorts } from "./lib.ts";
 import { countWrites, wrangler, writesSoFar } from "./scale-d1.ts";
 import { gateRequests } from "./scale-gate.ts";
 
@@ -110,18 +110,13 @@ export async function batchRun(jobs: number): Promise<BatchRun> {
     await sleep(1500);
     const writes = await writesSoFar(dir);
     const gateCalls = gateRequests(dir);
+    const peak = peakByProvider(tasks, RUN_MS);
     return {
       jobs,
       seconds,
       tasks: tasks.length,
-      peakWeshop: peakConcurrency(
-        tasks.filter((t) => t.provider === "weshop"),
-        RUN_MS,
-      ),
-      peakWiro: peakConcurrency(
-        tasks.filter((t) => t.provider === "wiro"),
-        RUN_MS,
-      ),
+      peakWeshop: peak.weshop,
+      peakWiro: peak.wiro,
       d1RowsPerJob: writes / jobs,
       providerRequestsPerJob: requests.length / jobs,
       gateRequestsPerJob: gateCalls / jobs,

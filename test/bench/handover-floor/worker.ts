@@ -189,7 +189,9 @@ export class FloorJob extends DurableObject<FloorEnv> {
       ended = body.tasklist?.[0]?.status === "task_postprocess_end";
       outputs = (body.tasklist?.[0]?.outputs ?? []).map((o) => o.url);
     }
-    if (!ended || this.state()?.done) return this.state()?.done === true;
+    // a callback and an alarm may both have asked: the first to see the end finishes the job
+    if (this.state()?.done) return true;
+    if (!ended) return false;
     this.ctx.storage.kv.put("state", { ...state, done: true } satisfies FloorState);
     await this.ctx.storage.deleteAlarm();
     // the slot is freed first, the copy follows it (as in seedrun)
