@@ -15,7 +15,7 @@ import type { Section } from "./section.ts";
 const JOBS = Number(process.env.BENCH_BATCH_JOBS ?? 1000);
 const RUN_MS = 2000;
 const CAPS = { weshop: 20, wiro: 10 };
-const WARM_ROUNDS = 3;
+const WARM_ROUNDS = 6;
 
 interface SimTask {
   provider: "weshop" | "wiro";

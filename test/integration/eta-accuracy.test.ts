@@ -44,7 +44,8 @@ async function measure(
       priorErrors.push(Math.abs(priorEta - (runMs + copyMs)));
       floor.push(Math.abs(runMs - trueMedian));
     }
-    await modelStats(env).observe(model, runMs, prior);
+    // the end as a callback marks it (exactly)
+    await modelStats(env).observe(model, { fromMs: runMs, toMs: runMs }, prior);
   }
   return { error: median(errors), floor: median(floor), prior: median(priorErrors), trueMedian };
 }

@@ -4,7 +4,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, vi } from "vitest";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { WIRO } from "../support/builders.ts";
-import { jobInside } from "../support/do-internals.ts";
+import { jobInside, writeJobRecord } from "../support/do-internals.ts";
 import { it } from "../support/fixture.ts";
 import { api, createJob, fireAlarm, fireFollowUp, jobStub, storedJob } from "../support/harness.ts";
 
@@ -39,10 +39,10 @@ describe("invalid configuration", () => {
       const ended = await runInDurableObject(stub, async (instance, state) => {
         const job = (await state.storage.get<Stored>("job"))!;
         // past its run deadline alone it still waits: it never got a provider slot, so its limit is the day in line
-        await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1 });
+        await writeJobRecord(instance, state, { ...job, deadlineAt: Date.now() - 1 });
         await instance.alarm();
         expect((await state.storage.get<Stored>("job"))!.status).toBe("queued");
-        await state.storage.put("job", {
+        await writeJobRecord(instance, state, {
           ...job,
           deadlineAt: Date.now() - 1,
           createdAt: Date.now() - MAX_QUEUE_MS - 1,

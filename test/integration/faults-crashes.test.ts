@@ -1,8 +1,10 @@
 // Provider faults, continued (split from faults.test.ts): crashes, evictions and duplicate alarms
 // resume from stored state, and a job past its deadline fails with timeout and stops its Wiro task.
+
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect } from "vitest";
 import { WIRO } from "../support/builders.ts";
+import { writeJobRecord } from "../support/do-internals.ts";
 import { it } from "../support/fixture.ts";
 import { createJob, driveJob, fireAlarm, getJob, jobStub, storedJob } from "../support/harness.ts";
 
@@ -32,9 +34,9 @@ describe("crashes, evictions and duplicate alarms", () => {
   it("a crash between the submit and storing its answer does not resubmit blindly", async ({ h }) => {
     const { id } = await createJob(WIRO);
     // what storage holds when the process died after marking the submit: recovery point, no task
-    await runInDurableObject(jobStub(id), async (_, state) => {
+    await runInDurableObject(jobStub(id), async (instance, state) => {
       const job = (await state.storage.get<Record<string, unknown>>("job"))!;
-      await state.storage.put("job", { ...job, submitStartedAt: Date.now(), submitAttempts: 1 });
+      await writeJobRecord(instance, state, { ...job, submitStartedAt: Date.now(), submitAttempts: 1 });
     });
     const job = await driveJob(h, id);
     expect(job.error?.code).toBe("submit_uncertain");
@@ -47,9 +49,9 @@ describe("crashes, evictions and duplicate alarms", () => {
       params: { textDescription: "x", images: ["https://a.example.com/i.png"] },
     });
     await fireAlarm(id);
-    await runInDurableObject(jobStub(id), async (_, state) => {
+    await runInDurableObject(jobStub(id), async (instance, state) => {
       const job = (await state.storage.get<Record<string, unknown>>("job"))!;
-      await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1 });
+      await writeJobRecord(instance, state, { ...job, deadlineAt: Date.now() - 1 });
     });
     await fireAlarm(id);
     const job = await storedJob(id);
@@ -62,9 +64,9 @@ describe("crashes, evictions and duplicate alarms", () => {
     const { id } = await createJob(WIRO);
     await fireAlarm(id);
     expect((await storedJob(id)).status).toBe("running");
-    await runInDurableObject(jobStub(id), async (_, state) => {
+    await runInDurableObject(jobStub(id), async (instance, state) => {
       const job = (await state.storage.get<Record<string, unknown>>("job"))!;
-      await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1, nextAt: Date.now() });
+      await writeJobRecord(instance, state, { ...job, deadlineAt: Date.now() - 1, nextAt: Date.now() });
     });
     await fireAlarm(id);
     const job = await storedJob(id);
@@ -88,9 +90,9 @@ describe("crashes, evictions and duplicate alarms", () => {
     while ((await storedJob(id)).polls === 0) await fireAlarm(id);
     expect((await storedJob(id)).providerStatus).toBe("task_queue");
     h.advance(20_000); // the task runs at Wiro now; the job still remembers task_queue
-    await runInDurableObject(jobStub(id), async (_, state) => {
+    await runInDurableObject(jobStub(id), async (instance, state) => {
       const job = (await state.storage.get<Record<string, unknown>>("job"))!;
-      await state.storage.put("job", { ...job, deadlineAt: Date.now() - 1, nextAt: Date.now() });
+      await writeJobRecord(instance, state, { ...job, deadlineAt: Date.now() - 1, nextAt: Date.now() });
     });
     await fireAlarm(id);
     const job = await storedJob(id);

@@ -6,7 +6,7 @@ import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
 import { WIRO } from "../support/builders.ts";
-import { jobInside } from "../support/do-internals.ts";
+import { jobInside, writeJobRecord } from "../support/do-internals.ts";
 import { createJob, driveJob, fireAlarm, type Harness, jobStub, startHarness, storedJob } from "../support/harness.ts";
 
 const WIRO_CAP = Number(TEST_BINDINGS.WIRO_MAX_CONCURRENCY);
@@ -42,7 +42,7 @@ async function park(id: string, fields: Record<string, unknown> = {}): Promise<v
     await jobInside(instance).running;
     await state.storage.deleteAlarm();
     const job = (await state.storage.get<Record<string, unknown>>("job"))!;
-    await state.storage.put("job", { ...job, ...fields });
+    await writeJobRecord(instance, state, { ...job, ...fields });
   });
 }
 

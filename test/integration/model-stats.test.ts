@@ -23,7 +23,10 @@ it("a model whose runs finish in a fraction of the prior gets a proportionally e
   // a job created before the runs below ended: what counts is what was learned by its submit
   const waiting = await createJob({ model, params });
   // what finished jobs report: runs take a quarter of the prior guess
-  for (let i = 0; i < 5; i++) await modelStats(env).observe(model, (prior / 4) * (i % 2 ? 1.1 : 0.9), prior);
+  for (let i = 0; i < 5; i++) {
+    const end = (prior / 4) * (i % 2 ? 1.1 : 0.9);
+    await modelStats(env).observe(model, { fromMs: end, toMs: end }, prior);
+  }
   await fireAlarm(waiting.id);
   const job = await storedJob(waiting.id);
   expect(job.status).toBe("running");
@@ -43,4 +46,45 @@ it("finished jobs feed the statistics", async () => {
     expect((await driveJob(h, id)).status).toBe("succeeded");
   }
   expect((await modelStats(env).estimate(model)).factor).not.toBe(1);
+});
+
+/** Feeds `n` runs seen through poll windows `widthMs` wide at varying places around each end. */
+async function observeThroughWindows(model: string, ends: (i: number) => number, widthMs: number, n = 40) {
+  const prior = 20_000;
+  for (let i = 0; i < n; i++) {
+    // where in its window the end fell: spread evenly over the window, in a scrambled order
+    const phase = ((i * 0.618) % 1) * widthMs;
+    const fromMs = ends(i) - phase;
+    await modelStats(env).observe(model, { fromMs, toMs: fromMs + widthMs }, prior);
+  }
+}
+
+it("runs of one length seen through coarse poll windows are learned as tight: the windows' own scatter is left out", async () => {
+  // every run takes 20 s; the polls around its end are 8 s apart, so the windows' middles scatter ±4 s
+  await observeThroughWindows("weshop/seedream", () => 20_000, 8_000);
+  const tight = await modelStats(env).estimate("weshop/seedream");
+  expect(tight.factor).toBeGreaterThan(0.95);
+  expect(tight.factor).toBeLessThan(1.05);
+  // the middles alone scatter with σ ≈ 0.11: counted as the runs' spread, polls would start far too early
+  expect(tight.spread).toBeLessThan(0.07);
+
+  // runs that do scatter (σ 0.3 in log), seen through the same windows, keep their spread
+  const z = [-1.2, 0.4, 1.5, -0.3, 0.9, -1.7, 0.1, 0.6, -0.8, 1.1];
+  await observeThroughWindows("weshop/seedance", (i) => 20_000 * Math.exp(0.3 * z[i % z.length]!), 8_000);
+  expect((await modelStats(env).estimate("weshop/seedance")).spread).toBeGreaterThan(0.2);
+});
+
+it("runs that became faster are learned even when every poll comes after their end", async () => {
+  const model = "weshop/seedream";
+  const prior = 20_000;
+  const seen = (ms: number) => modelStats(env).observe(model, { fromMs: ms - 1_000, toMs: ms }, prior);
+  for (let i = 0; i < 10; i++) await seen(20_000);
+  const before = (await modelStats(env).estimate(model)).factor;
+  // runs now take 5 s, and each first poll comes just after the expected end, finding the run done
+  for (let i = 0; i < 60; i++) {
+    const { factor } = await modelStats(env).estimate(model);
+    await modelStats(env).observe(model, { fromMs: 0, toMs: Math.max(5_000, prior * factor * 1.1) }, prior);
+  }
+  const after = (await modelStats(env).estimate(model)).factor;
+  expect(after).toBeLessThan(before / 2);
 });

@@ -1,11 +1,13 @@
 // The sweeper on the cron tick: unfinished jobs that have gone quiet in the index are woken, so
 // none sleeps forever because an alarm was lost. (A file of its own: the provider slots its jobs
 // need are not taken by other tests' work.)
+
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, vi } from "vitest";
 import { idleUnfinishedJobs } from "../../src/db/jobs-index.ts";
 import { IDLE_MS } from "../../src/jobs/machine/policies.ts";
 import { sweepIdleJobs } from "../../src/jobs/sweeper.ts";
+import { writeJobRecord } from "../support/do-internals.ts";
 import { it } from "../support/fixture.ts";
 import { createJob, driveJob, fireAlarm, jobStub, storedJob } from "../support/harness.ts";
 
@@ -15,10 +17,10 @@ describe("sweeper", () => {
     await fireAlarm(id);
     expect((await storedJob(id)).status).toBe("running");
     // the alarm was lost long ago: the job is overdue and the index has not heard from it
-    await runInDurableObject(jobStub(id), async (_, state) => {
+    await runInDurableObject(jobStub(id), async (instance, state) => {
       await state.storage.deleteAlarm();
       const job = (await state.storage.get<Record<string, unknown>>("job"))!;
-      await state.storage.put("job", { ...job, nextAt: Date.now() - IDLE_MS });
+      await writeJobRecord(instance, state, { ...job, nextAt: Date.now() - IDLE_MS });
     });
     await env.DB.prepare("UPDATE jobs SET updated_at = ?, seen_at = ? WHERE id = ?")
       .bind(Date.now() - IDLE_MS - 1000, Date.now() - IDLE_MS - 1000, id)

@@ -1,12 +1,14 @@
 // `deadline`: a job still waiting for a provider slot when it passes ends canceled with
 // deadline_exceeded, never sent and costing 0; a running Wiro task is killed as a cancel would;
 // batches give theirs to their jobs; a schedule's is a duration from each run.
+
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, vi } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { firstStep } from "../reliability/steps.ts";
 import { requestsTo, restoreProviderPace } from "../reliability/support.ts";
+import { writeJobRecord } from "../support/do-internals.ts";
 import { it } from "../support/fixture.ts";
 import { api, createJob, fireAlarm, fireFollowUp, getJob, jobStub, storedJob } from "../support/harness.ts";
 import { WIRO } from "./helpers.ts";
@@ -19,9 +21,9 @@ const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
 
 /** The injected clock: the job's deadline is moved to just now, as if the hour had passed. */
 async function reachDeadline(id: string): Promise<void> {
-  await runInDurableObject(jobStub(id), async (_, state) => {
+  await runInDurableObject(jobStub(id), async (instance, state) => {
     const job = (await state.storage.get<JobRecord>("job"))!;
-    await state.storage.put("job", { ...job, deadline: Date.now() - 1 });
+    await writeJobRecord(instance, state, { ...job, deadline: Date.now() - 1 });
   });
 }
 

@@ -1,10 +1,12 @@
 // DELETE /v1/jobs/{id} and /v1/batches/{id}: links 404, content gone from the object, D1 and R2,
 // the cost kept for usage, Wiro's files deleted (retried), and a delete cut short finishes later.
+
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { TOMBSTONE_KEY, tombstoneOf } from "../../src/lifecycle/job-erase.ts";
+import { jobInside } from "../support/do-internals.ts";
 import { it } from "../support/fixture.ts";
 import { api, createJob, download, driveJob, jobStub, KEY_B } from "../support/harness.ts";
 import { del, finishedJob, indexRow, mediaKeys, SEEDREAM, tombstone, WIRO } from "./helpers.ts";
@@ -79,10 +81,11 @@ describe("DELETE /v1/jobs/{id}", () => {
   it("a delete cut short right after its tombstone is finished by the job's alarm", async ({ h }) => {
     const { id, urls } = await finishedJob(h);
     // the crash: the record became a tombstone (one synchronous step), then the worker died
-    await runInDurableObject(jobStub(id), async (_, state) => {
+    await runInDurableObject(jobStub(id), async (instance, state) => {
       const job = state.storage.kv.get<JobRecord>("job")!;
       state.storage.kv.put(TOMBSTONE_KEY, tombstoneOf(job, "client", Date.now()));
       state.storage.kv.delete("job");
+      jobInside(instance).store.forget();
       await state.storage.setAlarm(Date.now() + 30_000);
     });
     expect((await api(`/v1/jobs/${id}`)).status).toBe(404);

@@ -4,7 +4,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { JobObject } from "../../src/jobs/job-object.ts";
 import type { JobRecord } from "../../src/jobs/record.ts";
-import { jobInside } from "../support/do-internals.ts";
+import { jobInside, writeJobRecord } from "../support/do-internals.ts";
 import { type Harness, jobStub, storedJob } from "../support/harness.ts";
 import { TERMINAL } from "./support.ts";
 
@@ -17,9 +17,10 @@ const runningOf = (instance: JobObject) => jobInside(instance).running;
  * fires by itself, and even an alarm event the runtime had already dispatched (the object acts
  * up to 1 s early) finds nothing to do and only re-arms. Steps make the job due themselves.
  */
-async function park(state: DurableObjectState): Promise<void> {
+async function park(instance: JobObject, state: DurableObjectState): Promise<void> {
   const job = await state.storage.get<JobRecord>("job");
-  if (job && !TERMINAL.has(job.status)) await state.storage.put("job", { ...job, nextAt: Date.now() + PARKED_MS });
+  if (job && !TERMINAL.has(job.status))
+    await writeJobRecord(instance, state, { ...job, nextAt: Date.now() + PARKED_MS });
   await state.storage.setAlarm(Date.now() + PARKED_MS);
 }
 
@@ -48,7 +49,7 @@ export async function stepAlarm(id: string, hold = true, direct = false): Promis
     const job = await state.storage.get<JobRecord>("job");
     if (!job) throw new Error(`no job ${id}`);
     if (TERMINAL.has(job.status)) return job;
-    await state.storage.put("job", { ...job, nextAt: Date.now() });
+    await writeJobRecord(instance, state, { ...job, nextAt: Date.now() });
     await state.storage.setAlarm(Date.now() + PARKED_MS);
     // The step's own invocation notes the job and parks it before it returns. Parked in a later
     // call instead, an alarm the step left due "now" could be run by the runtime in between,
@@ -60,7 +61,7 @@ export async function stepAlarm(id: string, hold = true, direct = false): Promis
         await object.alarm();
       } finally {
         left = { job: (await state.storage.get<JobRecord>("job"))!, alarm: await state.storage.getAlarm() };
-        if (hold) await park(state);
+        if (hold) await park(instance, state);
       }
     };
     return undefined;
@@ -94,7 +95,7 @@ async function stepDirect(id: string, hold: boolean): Promise<Step> {
     const job = await state.storage.get<JobRecord>("job");
     if (!job) throw new Error(`no job ${id}`);
     if (TERMINAL.has(job.status)) return { ms: 0, job, alarm: await state.storage.getAlarm() };
-    await state.storage.put("job", { ...job, nextAt: Date.now() });
+    await writeJobRecord(instance, state, { ...job, nextAt: Date.now() });
     await state.storage.deleteAlarm();
     const started = performance.now();
     let error: unknown;
@@ -106,7 +107,7 @@ async function stepDirect(id: string, hold: boolean): Promise<Step> {
     const ms = performance.now() - started;
     const after = (await state.storage.get<JobRecord>("job"))!;
     const alarm = await state.storage.getAlarm();
-    if (hold) await park(state);
+    if (hold) await park(instance, state);
     return error === undefined ? { ms, job: after, alarm } : { error, ms, job: after, alarm };
   });
 }
@@ -166,7 +167,7 @@ export async function runDue(id: string): Promise<JobRecord> {
   return runInDurableObject(stub, async (instance, state) => {
     await runningOf(instance);
     const job = (await state.storage.get<JobRecord>("job"))!;
-    await park(state);
+    await park(instance, state);
     return job;
   });
 }
@@ -183,9 +184,9 @@ export async function firstStep(id: string, tries = 30, mustSubmit = true): Prom
   for (let i = 0; i < tries; i++) {
     if (i > 0 && job?.status === "queued" && job.submitAttempts === 0) {
       // waiting in line: ask again now
-      await runInDurableObject(stub, async (_, state) => {
+      await runInDurableObject(stub, async (instance, state) => {
         const current = (await state.storage.get<JobRecord>("job"))!;
-        await state.storage.put("job", { ...current, nextAt: Date.now() });
+        await writeJobRecord(instance, state, { ...current, nextAt: Date.now() });
         await state.storage.setAlarm(Date.now() + PARKED_MS);
       });
     }
@@ -215,7 +216,7 @@ export async function firstStep(id: string, tries = 30, mustSubmit = true): Prom
 export async function holdAlarm(id: string): Promise<void> {
   await runInDurableObject(jobStub(id), async (instance, state) => {
     await runningOf(instance);
-    await park(state);
+    await park(instance, state);
   });
 }
 

@@ -17,6 +17,8 @@ export interface JobInside {
   /** The step's I/O and the store after it: `crashOnce` replaces one of them to crash the alarm there. */
   advance: JobObject["advance"];
   commit: JobObject["commit"];
+  /** Its record, kept in memory once read (src/jobs/job-store.ts). */
+  store: JobObject["store"];
 }
 
 /** A provider gate: its clock and its call to a job (the seams tests stand in for), and its API. */
@@ -39,6 +41,15 @@ export interface DeliveryInside {
 }
 
 export const jobInside = (instance: JobObject): JobInside => instance as unknown as JobInside;
+
+/**
+ * Writes a job's stored record directly, as a test's set-up (a crash mid-submit, a passed
+ * deadline), and makes the object read it back: its store keeps the record in memory.
+ */
+export async function writeJobRecord(instance: JobObject, state: DurableObjectState, job: unknown): Promise<void> {
+  await state.storage.put("job", job);
+  jobInside(instance).store.forget();
+}
 export const gateInside = (instance: ProviderGate): GateInside => instance as unknown as GateInside;
 export const batchInside = (instance: BatchObject): BatchInside => instance as unknown as BatchInside;
 export const deliveryInside = (instance: WebhookDelivery): DeliveryInside => instance as unknown as DeliveryInside;

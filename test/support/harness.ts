@@ -8,7 +8,7 @@ import { gateApi } from "../../src/jobs/gate/gate-client.ts";
 import { JOB_EVENTS, type JobRecord } from "../../src/jobs/record.ts";
 import { messageId } from "../../src/webhooks/events.ts";
 import { SIM_ORIGIN, SIM_WIRO_KEY_ONLY_API_KEY, TEST_BINDINGS } from "./bindings.ts";
-import { deliveryInside, jobInside } from "./do-internals.ts";
+import { deliveryInside, jobInside, writeJobRecord } from "./do-internals.ts";
 
 export const KEY_A = "test-key-a";
 export const KEY_B = "test-key-b";
@@ -190,7 +190,7 @@ export async function fireAlarm(id: string): Promise<void> {
     }
     const job = await state.storage.get<JobRecord>("job");
     if (!job || TERMINAL.has(job.status)) return;
-    await state.storage.put("job", { ...job, nextAt: Date.now() });
+    await writeJobRecord(instance, state, { ...job, nextAt: Date.now() });
     await state.storage.deleteAlarm();
     await instance.alarm();
   });
@@ -208,7 +208,7 @@ export async function fireFollowUp(id: string): Promise<JobRecord> {
     const job = (await state.storage.get<JobRecord>("job"))!;
     if (!TERMINAL.has(job.status)) throw new Error(`job ${id} has not ended: ${job.status}`);
     if (job.providerStop)
-      await state.storage.put("job", { ...job, providerStop: { ...job.providerStop, nextAt: Date.now() } });
+      await writeJobRecord(instance, state, { ...job, providerStop: { ...job.providerStop, nextAt: Date.now() } });
     await state.storage.deleteAlarm();
     await instance.alarm();
     return (await state.storage.get<JobRecord>("job"))!;

@@ -5,7 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import type { JobRecord } from "../../src/jobs/record.ts";
 import { layerFetch } from "../reliability/support.ts";
-import { jobInside } from "./do-internals.ts";
+import { jobInside, writeJobRecord } from "./do-internals.ts";
 import { type Harness, jobStub } from "./harness.ts";
 
 export interface Held {
@@ -72,7 +72,7 @@ export async function stepInBackground(id: string, settings: Record<string, stri
     while (object.running) await object.running;
     object.env = { ...object.env, ...settings };
     const job = (await state.storage.get<JobRecord>("job"))!;
-    await state.storage.put("job", { ...job, nextAt: Date.now() });
+    await writeJobRecord(instance, state, { ...job, nextAt: Date.now() });
     await state.storage.setAlarm(Date.now());
   });
 }

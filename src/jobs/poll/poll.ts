@@ -104,11 +104,26 @@ function outputRecords(job: JobRecord, results: ProviderOutputRef[]): OutputReco
   return outputs;
 }
 
-/** Best estimate of how long the provider took: it finished somewhere between the last two polls. */
-export function observedRunMs(before: JobRecord, after: JobRecord): number | undefined {
+/** When the run ended, in ms after its start, as far as the job saw it: after `fromMs` and by `toMs`. */
+export interface ObservedRun {
+  /** The last poll that still saw it running; 0 when none did (the first poll found it done). */
+  fromMs: number;
+  toMs: number;
+}
+
+/**
+ * When the provider's run ended. A callback goes out as the run ends, so its arrival marks the
+ * end; otherwise the run finished between the last poll that saw it running and the one that saw
+ * it done. The window, not a guess inside it, goes to the statistics (stats/stats-object.ts).
+ */
+export function observedRunMs(before: JobRecord, after: JobRecord): ObservedRun | undefined {
   if (before.status !== "running" || after.status === "running" || !before.startedAt || !after.lastPollAt)
     return undefined;
   if (after.status === "failed" && after.error?.code !== "run_failed") return undefined;
-  const previous = before.lastPollAt ?? before.startedAt;
-  return (previous + after.lastPollAt) / 2 - before.startedAt;
+  if (after.callbackReceivedAt !== undefined && after.callbackReceivedAt > before.startedAt) {
+    const at = after.callbackReceivedAt - before.startedAt;
+    return { fromMs: at, toMs: at };
+  }
+  const fromMs = before.lastPollAt === undefined ? 0 : before.lastPollAt - before.startedAt;
+  return { fromMs, toMs: after.lastPollAt - before.startedAt };
 }

@@ -6,6 +6,7 @@ import { MODELS, type ModelId } from "../../providers/models.ts";
 import { jobLog } from "../job-log.ts";
 import type { JobRecord } from "../record.ts";
 import { modelStats } from "../stats/stats-client.ts";
+import type { ObservedRun } from "./poll.ts";
 import { DEFAULT_SPREAD } from "./poll-schedule.ts";
 
 export interface RunEstimate {
@@ -39,10 +40,10 @@ export async function recentEstimate(env: Env, model: ModelId): Promise<RunEstim
   return hit && Date.now() - hit.at < CACHE_MS ? hit.estimate : estimateRun(env, model);
 }
 
-/** Feeds a finished run's duration to the model's statistics; a failure is logged and dropped. */
-export async function learnRun(env: Env, job: JobRecord, observedMs: number): Promise<void> {
+/** Feeds when a finished run ended to the model's statistics; a failure is logged and dropped. */
+export async function learnRun(env: Env, job: JobRecord, observed: ObservedRun): Promise<void> {
   try {
-    await modelStats(env).observe(job.model, observedMs, MODELS[job.model].expectedRunMs(job.params));
+    await modelStats(env).observe(job.model, observed, MODELS[job.model].expectedRunMs(job.params));
   } catch (err) {
     jobLog(job).warn("model statistics update failed", { error: errorMessage(err) });
   }

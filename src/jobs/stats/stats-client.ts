@@ -10,7 +10,8 @@ export interface RunEstimate {
 
 export interface ModelStatsApi {
   estimate(model: string): Promise<RunEstimate>;
-  observe(model: string, observedMs: number, priorMs: number): Promise<void>;
+  /** A run that ended after `fromMs` and by `toMs` (ms after its start; `fromMs` 0 when no poll saw it running). */
+  observe(model: string, run: { fromMs: number; toMs: number }, priorMs: number): Promise<void>;
 }
 
 export function modelStats(env: Env): ModelStatsApi {

@@ -60,15 +60,18 @@ export function afterSubmit(
   tick: Tick,
 ): JobRecord {
   if (outcome.ok) {
+    // the run is timed from when the submit that made it left, not from its answer: the answer
+    // can wait behind other work on a busy runtime, and every poll would be late by as much
+    const startedAt = Math.min(tick.now, job.submitStartedAt ?? tick.now);
     return {
       ...job,
       status: moved(job, "submitted"),
       task: outcome.value,
-      startedAt: tick.now,
+      startedAt,
       attempts: 0,
       submitStartedAt: undefined,
       lastProviderError: undefined,
-      nextAt: tick.now + nextPollDelay(job.expectedRunMs, 0, tick.rand, pollShape(job)),
+      nextAt: startedAt + nextPollDelay(job.expectedRunMs, 0, tick.rand, pollShape(job)),
       updatedAt: tick.now,
     };
   }

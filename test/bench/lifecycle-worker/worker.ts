@@ -104,6 +104,8 @@ export class JobObject extends real.JobObject {
   }
   async benchStore(record: JobRecord): Promise<void> {
     this.ctx.storage.kv.put("job", record);
+    // the object keeps its record in memory once read (src/jobs/job-store.ts)
+    (this as unknown as { store: { forget(): void } }).store.forget();
   }
 }
 export const ModelStats = counted(real.ModelStats);
