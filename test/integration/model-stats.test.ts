@@ -88,3 +88,15 @@ it("runs that became faster are learned even when every poll comes after their e
   const after = (await modelStats(env).estimate(model)).factor;
   expect(after).toBeLessThan(before / 2);
 });
+
+it("short runs polled well after their end (an unhurried job's schedule) do not push the estimate up", async () => {
+  const model = "wiro/ByteDance/text-to-video-seedance-v1";
+  const prior = 20_000;
+  for (let i = 0; i < 10; i++) await modelStats(env).observe(model, { fromMs: 2_000, toMs: 2_000 }, prior);
+  // every first poll comes 1.5 s after the expected end and finds the 2 s run done
+  for (let i = 0; i < 40; i++) {
+    const { factor } = await modelStats(env).estimate(model);
+    await modelStats(env).observe(model, { fromMs: 0, toMs: prior * factor + 1_500 }, prior);
+  }
+  expect((await modelStats(env).estimate(model)).factor * prior).toBeLessThan(2_100);
+});

@@ -65,19 +65,19 @@ function spreadOf(entry: Entry): number {
  * counts. A run seen between two polls: the middle of the window, known to ± w/2 (variance w²/12,
  * which the spread leaves out). A run the first poll found done ended somewhere before it. If that
  * poll came before the learned run time, the run is faster than thought: half the poll time, in
- * full, learns that fast. If it came after, as the schedule intends: the poll time ÷ √2, counting
- * half. Half the poll time in full there made every such run look twice as fast and the spread
- * several times too wide (2 s runs polled at their end learned σ ≈ 0.3), so polls spread out and
- * came early. In a closed-loop simulation of the schedule: the same notice delay as before with a
- * third fewer polls for 2 s runs, and the same learning from a cold start and after runs halve.
+ * full, learns that fast. If it came after, as the schedule intends: the poll time ÷ √2 (never
+ * above the learned time), counting half. Half the poll time in full there made every such run
+ * look twice as fast and the spread several times too wide (2 s runs polled at their end learned
+ * σ ≈ 0.3), so polls spread out and came early. In a closed-loop simulation of the schedule: the same notice delay as before with a
+ * third fewer polls for contended 2 s runs, and the same learning from a cold start and after runs halve.
  */
 function pointOf(run: { fromMs: number; toMs: number }, priorMs: number, logMean: number | undefined): Point {
   const log = (ms: number) => Math.log(Math.min(20, Math.max(0.01, ms / priorMs)));
   if (run.fromMs <= 0) {
-    const afterExpected = logMean !== undefined && log(run.toMs) >= logMean;
-    return afterExpected
-      ? { x: log(run.toMs / Math.SQRT2), censor: 0, weight: 0.5 }
-      : { x: log(run.toMs / 2), censor: 0, weight: 1 };
+    if (logMean === undefined || log(run.toMs) < logMean) return { x: log(run.toMs / 2), censor: 0, weight: 1 };
+    // never above the learned time: such a run only says it ended before the poll, and a poll set
+    // well after the end (an unhurried job's) would otherwise hold the estimate at 2.4 × that delay
+    return { x: Math.min(log(run.toMs / Math.SQRT2), logMean), censor: 0, weight: 0.5 };
   }
   const mid = (run.fromMs + run.toMs) / 2;
   const width = Math.min(2, (run.toMs - run.fromMs) / mid);
