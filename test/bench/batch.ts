@@ -15,7 +15,8 @@ import type { Section } from "./section.ts";
 const JOBS = Number(process.env.BENCH_BATCH_JOBS ?? 1000);
 const RUN_MS = 2000;
 const CAPS = { weshop: 20, wiro: 10 };
-const WARM_ROUNDS = 6;
+/** Enough rounds for the longest prior (85 s) to come down to the simulator's 2 s: each round about halves it. */
+const WARM_ROUNDS = 10;
 
 interface SimTask {
   provider: "weshop" | "wiro";
