@@ -37,12 +37,12 @@ export class ModelStats extends DurableObject<Env> implements ModelStatsApi {
   async observe(model: string, run: { fromMs: number; toMs: number }, priorMs: number): Promise<void> {
     if (!(run.toMs > 0 && priorMs > 0)) return;
     const entry = this.ctx.storage.kv.get<Entry>(model);
-    const { x, censor, weight: counts } = pointOf(run, priorMs, entry?.logMean);
+    const { x, censor } = pointOf(run, priorMs);
     let next: Entry;
     if (!entry) next = { logMean: x, logVar: DEFAULT_SPREAD ** 2, samples: 1, censorVar: 0 };
     else {
       // plain averages while there are few samples, then exponential weighting to follow drift
-      const weight = entry.samples < MIN_SAMPLES ? 1 / (entry.samples + 1) : ALPHA * counts;
+      const weight = entry.samples < MIN_SAMPLES ? 1 / (entry.samples + 1) : ALPHA;
       const delta = x - entry.logMean;
       const logMean = entry.logMean + weight * delta;
       const logVar = (1 - weight) * (entry.logVar + weight * delta * delta);
@@ -63,30 +63,22 @@ function spreadOf(entry: Entry): number {
 /**
  * One run as a point in log(run / prior), with the variance its window alone adds and how much it
  * counts. A run seen between two polls: the middle of the window, known to ± w/2 (variance w²/12,
- * which the spread leaves out). A run the first poll found done ended somewhere before it. If that
- * poll came before the learned run time, the run is faster than thought: half the poll time, in
- * full, learns that fast. If it came after, as the schedule intends: the poll time ÷ √2 (never
- * above the learned time), counting half. Half the poll time in full there made every such run
- * look twice as fast and the spread several times too wide (2 s runs polled at their end learned
- * σ ≈ 0.3), so polls spread out and came early. In a closed-loop simulation of the schedule: the same notice delay as before with a
- * third fewer polls for contended 2 s runs, and the same learning from a cold start and after runs halve.
+ * which the spread leaves out). A run the first poll found done ended somewhere before it: half
+ * the poll time, in full, so such runs keep the spread wide and the next polls come earlier — which
+ * is also how runs that became faster are learned. A gentler guess for polls after the learned
+ * time (poll ÷ √2 at half weight) took a third fewer polls in a simulation, but on the local stack
+ * a model learned from a too-long prior then stayed high for many runs (a batch's first waves
+ * polled 2 s runs at 5–7 s), so it was not kept.
  */
-function pointOf(run: { fromMs: number; toMs: number }, priorMs: number, logMean: number | undefined): Point {
+function pointOf(run: { fromMs: number; toMs: number }, priorMs: number): Point {
   const log = (ms: number) => Math.log(Math.min(20, Math.max(0.01, ms / priorMs)));
-  if (run.fromMs <= 0) {
-    if (logMean === undefined || log(run.toMs) < logMean) return { x: log(run.toMs / 2), censor: 0, weight: 1 };
-    // never above the learned time: such a run only says it ended before the poll, and a poll set
-    // well after the end (an unhurried job's) would otherwise hold the estimate at 2.4 × that delay
-    return { x: Math.min(log(run.toMs / Math.SQRT2), logMean), censor: 0, weight: 0.5 };
-  }
+  if (run.fromMs <= 0) return { x: log(run.toMs / 2), censor: 0 };
   const mid = (run.fromMs + run.toMs) / 2;
   const width = Math.min(2, (run.toMs - run.fromMs) / mid);
-  return { x: log(mid), censor: (width * width) / 12, weight: 1 };
+  return { x: log(mid), censor: (width * width) / 12 };
 }
 
 interface Point {
   x: number;
   censor: number;
-  /** How much the point counts against one seen exactly or between polls. */
-  weight: number;
 }
