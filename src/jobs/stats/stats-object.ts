@@ -61,8 +61,8 @@ function spreadOf(entry: Entry): number {
 }
 
 /**
- * One run as a point in log(run / prior), with the variance its window alone adds and how much it
- * counts. A run seen between two polls: the middle of the window, known to ± w/2 (variance w²/12,
+ * One run as a point in log(run / prior), with the variance its window alone adds. A run seen
+ * between two polls: the middle of the window, known to ± w/2 (variance w²/12,
  * which the spread leaves out). A run the first poll found done ended somewhere before it: half
  * the poll time, in full, so such runs keep the spread wide and the next polls come earlier — which
  * is also how runs that became faster are learned. A gentler guess for polls after the learned
@@ -71,6 +71,9 @@ function spreadOf(entry: Entry): number {
  * polled 2 s runs at 5–7 s), so it was not kept.
  */
 function pointOf(run: { fromMs: number; toMs: number }, priorMs: number): Point {
+  // clamped so one stuck or cached run cannot pull the mean too far (each run weighs ALPHA). The
+  // floor is low on purpose: at 1/20 an 85 s prior could not learn runs under 4.25 s, and jobs
+  // then polled at that floor forever (seen with 2 s runs), a fixed point the mean cannot leave
   const log = (ms: number) => Math.log(Math.min(20, Math.max(0.01, ms / priorMs)));
   if (run.fromMs <= 0) return { x: log(run.toMs / 2), censor: 0 };
   const mid = (run.fromMs + run.toMs) / 2;
