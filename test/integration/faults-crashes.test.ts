@@ -1,6 +1,5 @@
 // Provider faults, continued (split from faults.test.ts): crashes, evictions and duplicate alarms
 // resume from stored state, and a job past its deadline fails with timeout and stops its Wiro task.
-
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect } from "vitest";
 import { WIRO } from "../support/builders.ts";

@@ -1,7 +1,6 @@
 // The sweeper on the cron tick: unfinished jobs that have gone quiet in the index are woken, so
 // none sleeps forever because an alarm was lost. (A file of its own: the provider slots its jobs
 // need are not taken by other tests' work.)
-
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, vi } from "vitest";
 import { idleUnfinishedJobs } from "../../src/db/jobs-index.ts";

@@ -1,7 +1,6 @@
 // `deadline`: a job still waiting for a provider slot when it passes ends canceled with
 // deadline_exceeded, never sent and costing 0; a running Wiro task is killed as a cancel would;
 // batches give theirs to their jobs; a schedule's is a duration from each run.
-
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, vi } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";

@@ -1,6 +1,5 @@
 // DELETE /v1/jobs/{id} and /v1/batches/{id}: links 404, content gone from the object, D1 and R2,
 // the cost kept for usage, Wiro's files deleted (retried), and a delete cut short finishes later.
-
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect } from "vitest";
 import { batchJobId } from "../../src/batches/batch-client.ts";

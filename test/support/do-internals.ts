@@ -41,6 +41,9 @@ export interface DeliveryInside {
 }
 
 export const jobInside = (instance: JobObject): JobInside => instance as unknown as JobInside;
+export const gateInside = (instance: ProviderGate): GateInside => instance as unknown as GateInside;
+export const batchInside = (instance: BatchObject): BatchInside => instance as unknown as BatchInside;
+export const deliveryInside = (instance: WebhookDelivery): DeliveryInside => instance as unknown as DeliveryInside;
 
 /**
  * Writes a job's stored record directly, as a test's set-up (a crash mid-submit, a passed
@@ -50,9 +53,6 @@ export async function writeJobRecord(instance: JobObject, state: DurableObjectSt
   await state.storage.put("job", job);
   jobInside(instance).store.forget();
 }
-export const gateInside = (instance: ProviderGate): GateInside => instance as unknown as GateInside;
-export const batchInside = (instance: BatchObject): BatchInside => instance as unknown as BatchInside;
-export const deliveryInside = (instance: WebhookDelivery): DeliveryInside => instance as unknown as DeliveryInside;
 
 /** `env` with settings replaced or removed (undefined), as a deployment without them has it: the generated `Env` types every secret as set. */
 export function envWith(env: Env, settings: { [K in keyof Env]?: Env[K] | undefined }): Env {
