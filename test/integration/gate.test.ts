@@ -167,6 +167,8 @@ it("pushback halves the effective limit for new grants; enough successes restore
   const first = [];
   for (const id of jobs) first.push(await api.acquire(id, config(4)));
   expect(first.map((r) => r.granted)).toEqual([true, true, false, false]);
+  // grants below the limit ask their holders to report successes
+  expect(first[0]).toMatchObject({ granted: true, recovering: true });
 
   // successes during the hold do not count
   for (let i = 0; i < 3 * OKS_PER_SLOT; i++) await api.report("ok");
@@ -183,7 +185,8 @@ it("pushback halves the effective limit for new grants; enough successes restore
   expect((await api.acquire(jobs[2]!, config(4))).granted).toBe(true);
   for (let i = 0; i < OKS_PER_SLOT; i++) await api.report("ok");
   expect(await api.snapshot()).toMatchObject({ limit: 4, effectiveLimit: 4, active: 3 });
-  expect((await api.acquire(jobs[3]!, config(4))).granted).toBe(true);
+  // at full pace a success changes nothing, so a grant no longer asks for it
+  expect(await api.acquire(jobs[3]!, config(4))).toEqual({ granted: true });
   // back at the configured limit, more successes change nothing
   for (let i = 0; i < OKS_PER_SLOT; i++) await api.report("ok");
   expect((await api.snapshot()).effectiveLimit).toBe(4);

@@ -3,6 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gateApi, LEASE_MS } from "../../src/jobs/gate/gate-client.ts";
+import { OKS_PER_SLOT } from "../../src/jobs/gate/gate-pace.ts";
 import { MAX_QUEUE_MS } from "../../src/jobs/machine/policies.ts";
 import { TEST_BINDINGS } from "../support/bindings.ts";
 import { WIRO } from "../support/builders.ts";
@@ -65,6 +66,21 @@ describe("jobs at the provider gate", () => {
     expect(job.status).toBe("succeeded");
     expect(h.sim.tasks()).toHaveLength(1);
     expect((await gate().snapshot()).holders).not.toContain(id);
+  });
+
+  it("while the gate recovers from pushback, the jobs' successful submits raise its pace again", async () => {
+    await gate().report("rate_limited");
+    const lowered = (await gate().snapshot()).effectiveLimit;
+    expect(lowered).toBeLessThan(WIRO_CAP);
+    // the hold after a cut (30 s) is over
+    await runInDurableObject(env.GATES.get(env.GATES.idFromName("wiro")), async (_gate, state) => {
+      state.storage.kv.put("pace", { ...state.storage.kv.get<object>("pace"), holdUntil: 0 });
+    });
+    for (let i = 0; i < OKS_PER_SLOT; i++) {
+      const { id } = await createJob(WIRO);
+      expect((await driveJob(h, id)).status).toBe("succeeded");
+    }
+    expect((await gate().snapshot()).effectiveLimit).toBe(lowered + 1);
   });
 
   it("a job whose slot lapsed during a long retry wait goes back into line instead of submitting past the cap", async () => {

@@ -100,3 +100,29 @@ it("short runs polled well after their end (an unhurried job's schedule) do not 
   }
   expect((await modelStats(env).estimate(model)).factor * prior).toBeLessThan(2_100);
 });
+
+it("near-fixed runs a poll finds just done (what a tight schedule aims at) keep the spread tight and the estimate in place", async () => {
+  const model = "weshop/seedream";
+  const prior = 20_000;
+  const observe = (fromMs: number, toMs: number) => modelStats(env).observe(model, { fromMs, toMs }, prior);
+  // 2 s runs, seen through narrow windows
+  for (let i = 0; i < 20; i++) await observe(1_950, 2_050);
+  // then every third run's first poll comes 150 ms after its end and finds it done
+  for (let i = 0; i < 30; i++) await (i % 3 === 0 ? observe(0, 2_150) : observe(1_950, 2_050));
+  const { factor, spread } = await modelStats(env).estimate(model);
+  // counted as half the poll time in full, such runs pulled the estimate down and the spread up to about 0.3
+  expect(spread).toBeLessThan(0.1);
+  expect(factor * prior).toBeGreaterThan(1_850);
+});
+
+it("runs far shorter than a too-long estimate, found done by polls before its expected end, bring it down within a few runs", async () => {
+  const model = "weshop/seedance";
+  const prior = 20_000;
+  for (let i = 0; i < 10; i++) await modelStats(env).observe(model, { fromMs: 19_500, toMs: 20_500 }, prior);
+  // runs now take 2 s; each first poll comes at 70 % of the learned time and finds the run done
+  for (let i = 0; i < 12; i++) {
+    const { factor } = await modelStats(env).estimate(model);
+    await modelStats(env).observe(model, { fromMs: 0, toMs: 0.7 * factor * prior }, prior);
+  }
+  expect((await modelStats(env).estimate(model)).factor * prior).toBeLessThan(prior / 4);
+});

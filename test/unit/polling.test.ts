@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay, RETRY_CAP_MS, runDeadlineMs } from "../../src/jobs/machine/policies.ts";
-import { nextPollDelay, TARGET_MEAN_DELAY_MS } from "../../src/jobs/poll/poll-schedule.ts";
+import { nextPollDelay, pollShape, TARGET_MEAN_DELAY_MS } from "../../src/jobs/poll/poll-schedule.ts";
+import { jobRecord } from "../support/builders.ts";
 import { seeded } from "../support/seeded.ts";
 
 describe("backoffDelay", () => {
@@ -155,5 +156,19 @@ describe("nextPollDelay", () => {
   it("deadline is generous but bounded", () => {
     expect(runDeadlineMs(60_000)).toBe(15 * 60_000);
     expect(runDeadlineMs(30 * 60_000)).toBe(2 * 3600_000);
+  });
+});
+
+describe("pollShape", () => {
+  it("a batch's job is polled as closely as one whose slot others wait for: the batch is done only when its last jobs are", () => {
+    const alone = jobRecord({ status: "running", expectedRunMs: 2_000, runSpread: 0.05 });
+    const inBatch = { ...alone, batchId: "batch_1" };
+    const contended = { ...alone, slotContended: true };
+    expect(nextPollDelay(2_000, 2_050, 0.5, pollShape(inBatch))).toBe(
+      nextPollDelay(2_000, 2_050, 0.5, pollShape(contended)),
+    );
+    expect(nextPollDelay(2_000, 2_050, 0.5, pollShape(inBatch))).toBeLessThan(
+      nextPollDelay(2_000, 2_050, 0.5, pollShape(alone)) / 3,
+    );
   });
 });

@@ -9,8 +9,12 @@ export interface GateConfig {
 }
 
 export type AcquireResult =
-  /** `behind`: jobs still waiting in line after this grant (absent when none), so the holder knows its slot is contended. */
-  | { granted: true; behind?: number }
+  /**
+   * `behind`: jobs still waiting in line after this grant (absent when none), so the holder knows its slot is contended.
+   * `recovering`: the gate runs below its limit after pushback and raises it again with reported successes (absent at full
+   * pace, where a success changes nothing, so the holder need not report it).
+   */
+  | { granted: true; behind?: number; recovering?: true }
   | {
       granted: false /** 1-based place in the waiting line */;
       position: number /** ms epoch: ask again by then at the latest */;

@@ -77,7 +77,7 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     let changed = this.setLimit(config.maxConcurrency);
     changed = this.sweep(now, jobId) || changed;
     let result: AcquireResult;
-    if (this.extendLease(jobId, now)) result = { granted: true };
+    if (this.extendLease(jobId, now)) result = this.granted(0);
     else {
       const line = this.line;
       const seq = line.seqOf(jobId);
@@ -87,8 +87,7 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
       if (admission.granted) {
         line.leave(jobId);
         this.ctx.storage.sql.exec("INSERT INTO holders (job_id, lease_until) VALUES (?, ?)", jobId, now + LEASE_MS);
-        const behind = line.length();
-        result = behind > 0 ? { granted: true, behind } : { granted: true };
+        result = this.granted(line.length());
       } else {
         const { retryAt } = admission;
         if (seq === undefined) line.join(jobId, retryAt);
@@ -98,6 +97,15 @@ export class ProviderGate extends DurableObject<Env> implements GateApi {
     }
     await this.settle(changed);
     return result;
+  }
+
+  /** A grant, saying who waits behind it and whether the gate counts successes to recover from pushback. */
+  private granted(behind: number): AcquireResult {
+    return {
+      granted: true,
+      ...(behind > 0 ? { behind } : {}),
+      ...(this.pace().cap !== null ? { recovering: true as const } : {}),
+    };
   }
 
   /** Extends the lease while the task runs. False when the job holds no slot (never granted, released or expired). */

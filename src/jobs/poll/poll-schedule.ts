@@ -29,16 +29,21 @@ export interface PollShape {
   spread?: number;
   /** A callback will signal the end: polling is only the backstop. */
   callbackExpected?: boolean;
-  /** Other jobs wait for this job's provider slot: aim at a shorter notice delay (see CONTENDED_SHARE). */
+  /** Others wait for this run's end, so aim at a shorter notice delay (see CONTENDED_SHARE). */
   contended?: boolean;
 }
 
-/** The job's shape for its poll schedule: the learned spread, a callback to come, a slot others wait for. */
+/**
+ * The job's shape for its poll schedule: the learned spread, a callback to come, and whether others
+ * wait for its end — jobs in line for its slot, or its batch, which is done only when its last jobs
+ * are (those run with nobody behind them, and at the usual target a batch of 2 s runs ended a
+ * second and a half after its last run).
+ */
 export function pollShape(job: JobRecord): PollShape {
   return {
     spread: job.runSpread,
     callbackExpected: job.callbackTokenHash !== undefined,
-    contended: job.slotContended === true,
+    contended: job.slotContended === true || job.batchId !== undefined,
   };
 }
 

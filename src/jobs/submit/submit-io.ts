@@ -64,8 +64,10 @@ export async function submitStep(
   ]);
   if (estimate) marked = withEstimate(marked, MODELS[job.model].expectedRunMs(job.params), estimate);
   const pushedBack = !outcome.ok && outcome.error.pushback === true;
-  // the provider's own pace tells the gate to slow down, or that it may speed up again
-  if (outcome.ok || pushedBack) await gate.report(pushedBack ? "rate_limited" : "ok").catch(() => undefined);
+  // the provider's own pace tells the gate to slow down, or that it may speed up again (a success
+  // only counts while the gate recovers from pushback: at full pace it would be a call for nothing)
+  if (pushedBack || (outcome.ok && grant.recovering))
+    await gate.report(pushedBack ? "rate_limited" : "ok").catch(() => undefined);
   // a pushed-back job keeps its slot for its retry: the lowered pace holds back new grants only
   return afterSubmit(marked, outcome, provider.idempotentSubmit, tick());
 }
