@@ -30,6 +30,13 @@ export interface StackOptions {
   inspectorPort?: number;
   /** Fire the worker's cron trigger every minute, as the platform does (default true). */
   cronTicks?: boolean;
+  /**
+   * Keep `wrangler dev`'s local observability collector (default true, as wrangler has it). It takes
+   * every trace span and log line of the worker on the runtime's one thread — about a fifth of
+   * workerd's CPU in a 1,000-job batch — where on Cloudflare that work is done outside the worker;
+   * the batch benchmark turns it off to measure seedrun's own hand-over.
+   */
+  localObservability?: boolean;
 }
 
 export interface LocalStack {
@@ -116,7 +123,10 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   if (options.entry) args.splice(2, 0, options.entry);
   if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
   for (const [name, value] of Object.entries(vars)) if (value !== "") args.push("--var", `${name}:${value}`);
-  const wrangler = launch("worker", "npx", args, { WRANGLER_SEND_METRICS: "false" });
+  const wrangler = launch("worker", "npx", args, {
+    WRANGLER_SEND_METRICS: "false",
+    ...(options.localObservability === false ? { X_LOCAL_OBSERVABILITY: "false" } : {}),
+  });
   try {
     await waitFor(`${sim}/__sim/health`, 20, wrangler);
     await waitFor(`${worker}/healthz`, 120, wrangler);

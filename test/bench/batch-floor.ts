@@ -3,13 +3,11 @@
 // with nothing else or with the storage work every job must do (its D1 index row, its outputs
 // copied into R2). What the floors are above the bound is the local runtime's (one thread for
 // every object, alarm and request) and the simulator's; what seedrun is above them is its own.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startLocalStack } from "../../simulator/local-stack.ts";
 import { type HandOverRow, type TracedRequest, type TracedTask, traceHandOver } from "./handover-trace.ts";
-import { mean, peakByProvider, stackPorts } from "./lib.ts";
+import { mean, memoryStateDir, peakByProvider, stackPorts } from "./lib.ts";
 import { workerdCpuSeconds } from "./process-cpu.ts";
 
 export interface FloorRun {
@@ -27,13 +25,15 @@ export async function handOverFloor(
   caps: Record<"weshop" | "wiro", number>,
   requiredWork: boolean,
 ): Promise<FloorRun> {
-  const dir = mkdtempSync(join(tmpdir(), "seedrun-bench-floor-"));
+  const dir = memoryStateDir("seedrun-bench-floor-");
   const stack = await startLocalStack({
     ...stackPorts(),
     quiet: true,
     persistTo: dir,
     config: "test/bench/handover-floor/wrangler.toml",
     cronTicks: false,
+    // the seedrun batch and both floors alike: see StackOptions.localObservability
+    localObservability: false,
     simEnv: { SIM_DURATION_MS: String(runMs) },
     vars: {
       WESHOP_MAX_CONCURRENCY: String(caps.weshop),
