@@ -67,7 +67,7 @@ export class ModelStats extends DurableObject<Env> implements ModelStatsApi {
  * going then (at least MIN_ENDED_SHARE) — and leaves the spread alone. A poll the model placed after most
  * runs end says little: a near-fixed run polled once just after its end is what a tight schedule aims at,
  * and counting it in full (as half the poll time) widened the spread and drew the next polls early (a
- * 1,000-job batch of 2 s runs spent 2.7 polls per WeShop task, against 1.7 with this rule). A poll before
+ * 1,000-job batch of 2 s runs spent 2.3–2.7 polls per WeShop task, against 1.7–2.0 with this rule). A poll before
  * the expected end that finds the run done is a surprise, and counts nearly in full, which is how a model
  * learned from a too-long prior comes down.
  */
