@@ -13,6 +13,14 @@ afterEach(async () => {
   await h.stop();
 });
 
+/** `runs` runs, each found done by its first poll, placed by `pollAt` from the run time learned so far. */
+async function firstPollsFindDone(model: string, prior: number, runs: number, pollAt: (learnedMs: number) => number) {
+  for (let i = 0; i < runs; i++) {
+    const { factor } = await modelStats(env).estimate(model);
+    await modelStats(env).observe(model, { fromMs: 0, toMs: pollAt(prior * factor) }, prior);
+  }
+}
+
 it("a model whose runs finish in a fraction of the prior gets a proportionally earlier first poll", async () => {
   const model = "weshop/seedance";
   const params = { textDescription: "p", images: ["https://images.example.com/a.png"] };
@@ -81,10 +89,7 @@ it("runs that became faster are learned even when every poll comes after their e
   for (let i = 0; i < 10; i++) await seen(20_000);
   const before = (await modelStats(env).estimate(model)).factor;
   // runs now take 5 s, and each first poll comes just after the expected end, finding the run done
-  for (let i = 0; i < 60; i++) {
-    const { factor } = await modelStats(env).estimate(model);
-    await modelStats(env).observe(model, { fromMs: 0, toMs: Math.max(5_000, prior * factor * 1.1) }, prior);
-  }
+  await firstPollsFindDone(model, prior, 60, (learned) => Math.max(5_000, learned * 1.1));
   const after = (await modelStats(env).estimate(model)).factor;
   expect(after).toBeLessThan(before / 2);
 });
@@ -94,10 +99,7 @@ it("short runs polled well after their end (an unhurried job's schedule) do not 
   const prior = 20_000;
   for (let i = 0; i < 10; i++) await modelStats(env).observe(model, { fromMs: 2_000, toMs: 2_000 }, prior);
   // every first poll comes 1.5 s after the expected end and finds the 2 s run done
-  for (let i = 0; i < 40; i++) {
-    const { factor } = await modelStats(env).estimate(model);
-    await modelStats(env).observe(model, { fromMs: 0, toMs: prior * factor + 1_500 }, prior);
-  }
+  await firstPollsFindDone(model, prior, 40, (learned) => learned + 1_500);
   expect((await modelStats(env).estimate(model)).factor * prior).toBeLessThan(2_100);
 });
 
@@ -120,9 +122,6 @@ it("runs far shorter than a too-long estimate, found done by polls before its ex
   const prior = 20_000;
   for (let i = 0; i < 10; i++) await modelStats(env).observe(model, { fromMs: 19_500, toMs: 20_500 }, prior);
   // runs now take 2 s; each first poll comes at 70 % of the learned time and finds the run done
-  for (let i = 0; i < 12; i++) {
-    const { factor } = await modelStats(env).estimate(model);
-    await modelStats(env).observe(model, { fromMs: 0, toMs: 0.7 * factor * prior }, prior);
-  }
+  await firstPollsFindDone(model, prior, 12, (learned) => 0.7 * learned);
   expect((await modelStats(env).estimate(model)).factor * prior).toBeLessThan(prior / 4);
 });
