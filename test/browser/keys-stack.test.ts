@@ -91,7 +91,14 @@ it("the dashboard shows the key's scopes, hides what it cannot do, and makes, sh
       });
     await page.getByLabel("Name").fill("from the dashboard");
     await page.getByRole("button", { name: "Create key" }).click();
-    const secret = await page.getByLabel("The new key").inputValue();
+    // what the form said instead, should the key not come (it did not once in CI, with no trace of why)
+    const secret = await page
+      .getByLabel("The new key")
+      .inputValue()
+      .catch(async (err: Error) => {
+        await page.screenshot({ path: artifact("keys-no-secret.png") });
+        throw new Error(`${err.message}\nthe page said: ${await page.locator("main").textContent()}`);
+      });
     expect(secret).toMatch(/^sr_[0-9A-Za-z]{40}$/);
     expect((await call(secret, "/v1/keys/current")).body.scopes).toEqual(["read"]);
     await page.getByRole("button", { name: "Revoke from the dashboard" }).click();
