@@ -1,10 +1,13 @@
 // Starts the local product for `npm start` and benchmarks: the provider simulator under Node
-// and the worker under `wrangler dev` (local Durable Objects and R2) pointed at it.
+// and the worker under `wrangler dev` (local Durable Objects and R2) pointed at it (benchmarks may
+// start it without DevTools instead: simulator/dev-worker.ts).
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import type { DevWorkerOptions } from "./dev-worker.ts";
 import { DYNAMIC_PRICE } from "./wiro-pricing.ts";
 
 /** The local stack's webhook secret (npm start prints it, so a local receiver can verify deliveries). */
@@ -37,6 +40,12 @@ export interface StackOptions {
    * the batch benchmark turns it off to measure seedrun's own hand-over.
    */
   localObservability?: boolean;
+  /**
+   * Run the worker under `wrangler dev` with its DevTools inspector (default true). False starts it
+   * through simulator/dev-worker.ts instead, without one: the benchmarks that compare seedrun with
+   * baseline workers, so that neither pays the debugger's cost per log line.
+   */
+  devtools?: boolean;
 }
 
 export interface LocalStack {
@@ -76,7 +85,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
   const launch = (name: string, command: string, args: string[], env: Record<string, string>) => {
     const child = spawn(command, args, {
       env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      // quiet: stdout goes nowhere; a pipe nobody reads fills up and leaves wrangler buffering or blocked on the worker's lines
+      stdio: ["ignore", options.quiet && !options.logDir ? "ignore" : "pipe", "pipe"],
       detached: true,
     });
     if (options.logDir) {
@@ -117,16 +127,14 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     ADMIN_API_KEY: process.env.ADMIN_API_KEY ?? "",
     ...options.vars,
   };
-  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
-  if (options.persistTo) args.push("--persist-to", options.persistTo);
-  if (options.config) args.push("--config", options.config);
-  if (options.entry) args.splice(2, 0, options.entry);
-  if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
-  for (const [name, value] of Object.entries(vars)) if (value !== "") args.push("--var", `${name}:${value}`);
-  const wrangler = launch("worker", "npx", args, {
+  const runtimeEnv = {
     WRANGLER_SEND_METRICS: "false",
     ...(options.localObservability === false ? { X_LOCAL_OBSERVABILITY: "false" } : {}),
-  });
+  };
+  const wrangler =
+    options.devtools === false
+      ? launch("worker", process.execPath, devWorkerArgs(options, port, vars), runtimeEnv)
+      : launch("worker", "npx", wranglerDevArgs(options, port, vars), runtimeEnv);
   try {
     await waitFor(`${sim}/__sim/health`, 20, wrangler);
     await waitFor(`${worker}/healthz`, 120, wrangler);
@@ -184,4 +192,28 @@ async function migrateLocalD1(persistTo: string | undefined): Promise<void> {
   child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   if (code !== 0) throw new Error(`applying D1 migrations failed:\n${output}`);
+}
+
+function wranglerDevArgs(options: StackOptions, port: number, vars: Record<string, string>): string[] {
+  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
+  if (options.persistTo) args.push("--persist-to", options.persistTo);
+  if (options.config) args.push("--config", options.config);
+  if (options.entry) args.splice(2, 0, options.entry);
+  if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
+  for (const [name, value] of Object.entries(vars)) if (value !== "") args.push("--var", `${name}:${value}`);
+  return args;
+}
+
+/** The same worker through simulator/dev-worker.ts, with no DevTools inspector (StackOptions.devtools). */
+function devWorkerArgs(options: StackOptions, port: number, vars: Record<string, string>): string[] {
+  if (options.inspectorPort) throw new Error("devtools: false has no inspector to expose");
+  const set: DevWorkerOptions = {
+    port,
+    ip: "127.0.0.1",
+    config: options.config,
+    entry: options.entry,
+    persistTo: options.persistTo,
+    vars: Object.fromEntries(Object.entries(vars).filter(([, value]) => value !== "")),
+  };
+  return [fileURLToPath(new URL("./dev-worker.ts", import.meta.url)), JSON.stringify(set)];
 }

@@ -32,8 +32,9 @@ export async function handOverFloor(
     persistTo: dir,
     config: "test/bench/handover-floor/wrangler.toml",
     cronTicks: false,
-    // the seedrun batch and both floors alike: see StackOptions.localObservability
+    // the seedrun batch and both floors alike: see StackOptions.localObservability and devtools
     localObservability: false,
+    devtools: false,
     simEnv: { SIM_DURATION_MS: String(runMs) },
     vars: {
       WESHOP_MAX_CONCURRENCY: String(caps.weshop),

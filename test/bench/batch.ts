@@ -65,8 +65,9 @@ async function seedrunBatch(): Promise<SeedrunBatch> {
     quiet: true,
     persistTo: dir,
     simEnv: { SIM_DURATION_MS: String(RUN_MS) },
-    // the seedrun batch and both floors alike: see StackOptions.localObservability
+    // the seedrun batch and both floors alike: see StackOptions.localObservability and devtools
     localObservability: false,
+    devtools: false,
     vars: { WESHOP_MAX_CONCURRENCY: String(CAPS.weshop), WIRO_MAX_CONCURRENCY: String(CAPS.wiro) },
   });
   try {
@@ -122,13 +123,16 @@ stack, simulator runs of ${RUN_MS / 1000} s, caps \`WESHOP_MAX_CONCURRENCY=${CAP
 \`WIRO_MAX_CONCURRENCY=${CAPS.wiro}\`. Before it, ${WARM_ROUNDS} rounds of 12 warm-up jobs, one round after the
 other, let the poll schedule learn the simulator's speed (a new job starts from the model's prior
 of 25–85 s; how fast it learns is the callback section's cold start). Progress read from \`GET /v1/batches/{id}\` every 500 ms.
-This stack and both floors below run with \`wrangler dev\`'s local observability collector off
-(\`X_LOCAL_OBSERVABILITY=false\`) and their local state in memory (/dev/shm): in a \`perf\` profile of
+This stack and both floors below run with wrangler's local observability collector off
+(\`X_LOCAL_OBSERVABILITY=false\`), their local state in memory (/dev/shm) and no DevTools inspector
+(through wrangler's programmatic API, simulator/dev-worker.ts, as the API section explains): in a \`perf\` profile of
 this batch the collector, which takes every trace span and log line of the worker on the runtime's one
 thread, had 17 % of workerd's CPU samples (\`TailStreamTarget::report\`), and the disk syncs of each
 Durable Object and D1 commit 13 % (\`fsync\`) — work that on Cloudflare is not done on the worker's
 thread. With both, seedrun used 57–73 ms of runtime CPU per job here and its hand-overs queued behind
-them (1.17–1.30× the bound in this and the last session's runs, the floors 1.13×).
+them (1.17–1.30× the bound in this and the last session's runs, the floors 1.13×). With those two off
+but \`wrangler dev\`'s inspector still attached (the run published before this environment), seedrun
+used 33.4 ms per job and took 1.14× the bound, the floors 16.6 and 6.4 ms.
 
 | figure | value |
 |---|---|

@@ -86,7 +86,10 @@ export function traceHandOver(
     for (const t of own) {
       const end = t.createdAt + runMs;
       const asked = polls.get(t.id) ?? [];
-      const seen = asked.find((at) => at >= end);
+      // the first request at or after the end; else the last one, which found the run done a moment
+      // before the end as computed here (the simulator's clock and the task's creation time differ by a
+      // millisecond or so): skipping that task would pair every later notice with the wrong task start
+      const seen = asked.find((at) => at >= end) ?? asked.at(-1);
       before.push(asked.filter((at) => at < end).length);
       if (seen === undefined) continue;
       notice.push(seen - end);
