@@ -131,8 +131,8 @@ thread, had 17 % of workerd's CPU samples (\`TailStreamTarget::report\`), and th
 Durable Object and D1 commit 13 % (\`fsync\`) — work that on Cloudflare is not done on the worker's
 thread. With both, seedrun used 57–73 ms of runtime CPU per job here and its hand-overs queued behind
 them (1.17–1.30× the bound in this and the last session's runs, the floors 1.13×). With those two off
-but \`wrangler dev\`'s inspector still attached (the run published before this environment), seedrun
-used 33.4 ms per job and took 1.14× the bound, the floors 16.6 and 6.4 ms.
+but \`wrangler dev\`'s inspector still attached (one run of this section, 2026-12-07, on
+2 × Intel Xeon), seedrun used 20.1 ms per job, the floors 8.8 and 4.3 ms, and all three took 1.13× the bound.
 
 | figure | value |
 |---|---|
