@@ -27,6 +27,8 @@ export async function newJobView(main, { query, signal, modelList }) {
   );
   const show = async (id) => {
     const model = await api(`/v1/models/${encodeURIComponent(id)}`, { signal });
+    // a model picked while this one's schema was loading wins, whichever answer comes last
+    if (picker.value !== id) return;
     fill(formHost, jobForm(model, signal));
   };
   picker.addEventListener("change", () => {
