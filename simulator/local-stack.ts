@@ -204,8 +204,8 @@ function wranglerDevArgs(options: StackOptions, port: number, vars: Record<strin
   return args;
 }
 
-/** The same worker through simulator/dev-worker.ts, with no DevTools inspector (StackOptions.devtools). */
-function devWorkerArgs(options: StackOptions, port: number, vars: Record<string, string>): string[] {
+/** Node's arguments to run a worker through simulator/dev-worker.ts, with no DevTools inspector (StackOptions.devtools). */
+export function devWorkerArgs(options: StackOptions, port: number, vars: Record<string, string>): string[] {
   if (options.inspectorPort) throw new Error("devtools: false has no inspector to expose");
   const set: DevWorkerOptions = {
     port,

@@ -3,8 +3,7 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { DevWorkerOptions } from "../../simulator/dev-worker.ts";
-import { type LocalStack, startLocalStack } from "../../simulator/local-stack.ts";
+import { devWorkerArgs, type LocalStack, startLocalStack } from "../../simulator/local-stack.ts";
 import { memoryStateDir, PORTS, percentile, stackPorts } from "./lib.ts";
 import { workerdCpuSeconds } from "./process-cpu.ts";
 import type { Section } from "./section.ts";
@@ -65,8 +64,7 @@ interface Floor {
 async function withBaseline<T>(config: string, measure: (base: string, group: number) => Promise<T>): Promise<T> {
   const dir = memoryStateDir("seedrun-bench-do-");
   const port = PORTS.baseline;
-  const set: DevWorkerOptions = { config, port, ip: "127.0.0.1", persistTo: dir };
-  const child = spawn(process.execPath, ["simulator/dev-worker.ts", JSON.stringify(set)], {
+  const child = spawn(process.execPath, devWorkerArgs({ config, persistTo: dir }, port, {}), {
     stdio: "ignore",
     detached: true,
     // as seedrun's stack: wrangler's local observability collector off (StackOptions.localObservability)
